@@ -1,0 +1,43 @@
+# Atrium — build, test and run. Every target does its own set-up on a fresh machine.
+ATRIUM_HOME ?= $(CURDIR)/.atrium
+export ATRIUM_HOME
+# Kernels are compiled for the CPU of the machine that builds them (see Package.swift).
+ATRIUM_TARGET_CPU ?= native
+export ATRIUM_TARGET_CPU
+
+SWIFT ?= swift
+RELEASE = -c release -Xswiftc -enable-testing
+APT_PACKAGES = poppler-utils
+
+.PHONY: all setup apt models build test serve bench clean
+
+all: build
+
+apt:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null \
+		|| echo "warning: could not install$$missing (PDF ingestion needs poppler-utils)"; \
+	fi
+
+models:
+	./scripts/fetch-models
+
+setup: apt models
+
+build:
+	$(SWIFT) build $(RELEASE)
+
+test: setup
+	$(SWIFT) build --build-tests $(RELEASE)
+	$(SWIFT) test $(RELEASE) --skip-build
+
+serve: setup build
+	$$($(SWIFT) build $(RELEASE) --show-bin-path)/atrium serve --host 127.0.0.1 --port 8080
+
+bench: models build
+	$$($(SWIFT) build $(RELEASE) --show-bin-path)/atrium bench --model smollm2-135m
+
+clean:
+	rm -rf .build

@@ -1,0 +1,49 @@
+// swift-tools-version:6.1
+import Foundation
+import PackageDescription
+
+/// The CPU the hot code is compiled for. `haswell` (AVX2, FMA, F16C) is the portable default;
+/// the Makefile passes `ATRIUM_TARGET_CPU=native` so a machine builds for itself.
+let targetCPU = ProcessInfo.processInfo.environment["ATRIUM_TARGET_CPU"] ?? "haswell"
+
+/// Kernels and model code: unchecked arithmetic and the target CPU's vector units (DESIGN §5).
+let hotCodeSettings: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+    .unsafeFlags(["-target-cpu", targetCPU]),
+]
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Atrium",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "atrium", targets: ["atrium"]),
+        .library(name: "Inference", targets: ["Inference"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(
+            name: "Inference",
+            swiftSettings: strictSettings + hotCodeSettings
+        ),
+        .executableTarget(
+            name: "atrium",
+            dependencies: [
+                "Inference",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "InferenceTests",
+            dependencies: ["Inference"],
+            swiftSettings: strictSettings + hotCodeSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
