@@ -20,6 +20,18 @@ struct MatMul {
         }
     }
 
+    /// Expands row `row` of `tensor` into floats (embedding lookup).
+    static func dequantizeRow(_ tensor: Tensor, row: Int, into output: UnsafeMutablePointer<Float>) {
+        let blocks = tensor.columns / tensor.type.blockElements
+        let data = tensor.row(row)
+        switch tensor.type {
+        case .q4_1: Q4_1.dequantize(data, blocks: blocks, into: output)
+        case .q8_0: Q8_0.dequantize(data, blocks: blocks, into: output)
+        case .f32: F32.dequantize(data, blocks: blocks, into: output)
+        default: preconditionFailure("MatMul: \(tensor.type) has no kernel; ModelLoader must refuse it")
+        }
+    }
+
     /// Whether `multiply` has a kernel for `type`.
     static func supports(_ type: TensorType) -> Bool {
         [.q4_1, .q8_0, .f32].contains(type)
