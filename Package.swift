@@ -12,6 +12,11 @@ let hotCodeSettings: [SwiftSetting] = [
     .unsafeFlags(["-target-cpu", targetCPU]),
 ]
 
+/// The C kernels (CKernels) are compiled for the same CPU.
+let kernelCSettings: [CSetting] = [
+    .unsafeFlags(["-O3", "-march=\(targetCPU)", "-fno-math-errno"]),
+]
+
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
@@ -28,7 +33,12 @@ let package = Package(
     ],
     targets: [
         .target(
+            name: "CKernels",
+            cSettings: kernelCSettings
+        ),
+        .target(
             name: "Inference",
+            dependencies: ["CKernels"],
             swiftSettings: strictSettings + hotCodeSettings
         ),
         .executableTarget(

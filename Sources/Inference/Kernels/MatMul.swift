@@ -1,3 +1,5 @@
+import CKernels
+
 /// Matrix products of stored weights with float activations: `output[t] = W · input[t]`.
 ///
 /// Activations are quantized once per call into the weight format's activation blocks; then
@@ -13,8 +15,8 @@ struct MatMul {
         into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutableRawPointer
     ) {
         switch weight.type {
-        case .q4_1: multiply(Q4_1.self, weight, input, tokens, output, scratch)
-        case .q8_0: multiply(Q8_0.self, weight, input, tokens, output, scratch)
+        case .q4_1: multiplyTiled(Q4_1.self, weight, input, tokens, output, scratch, kernel: atrium_gemm_q4_1_q8_1)
+        case .q8_0: multiplyTiled(Q8_0.self, weight, input, tokens, output, scratch, kernel: atrium_gemm_q8_0_q8_0)
         case .f32: multiply(F32.self, weight, input, tokens, output, scratch)
         default: preconditionFailure("MatMul: \(weight.type) has no kernel; ModelLoader must refuse it")
         }
@@ -43,6 +45,55 @@ struct MatMul {
         tokens * columns * 4
     }
 
+    /// The signature of the C tile kernels (see CKernels.h).
+    typealias TileKernel = @convention(c) (
+        UnsafePointer<UInt8>?, Int, Int32, UnsafePointer<UInt8>?, Int, Int32, Int32, UnsafeMutablePointer<Float>?, Int
+    ) -> Void
+
+    /// Quantizes the activations, then lets each worker run `kernel` over its share of rows
+    /// (in multiples of 4, the kernel's tile height) for every token.
+    private func multiplyTiled<Format: WeightFormat>(
+        _ format: Format.Type, _ weight: Tensor, _ input: UnsafePointer<Float>, _ tokens: Int,
+        _ output: UnsafeMutablePointer<Float>, _ scratch: UnsafeMutableRawPointer, kernel: TileKernel
+    ) {
+        let columns = weight.columns
+        let rows = weight.rows
+        let activationBytes = Format.Activation.byteCount(elements: columns)
+        let blocks = columns / Format.type.blockElements
+        let rowBytes = weight.rowBytes
+        let weights = weight.data.assumingMemoryBound(to: UInt8.self)
+        let activations = UnsafePointer(scratch.assumingMemoryBound(to: UInt8.self))
+        quantize(Format.Activation.self, input, tokens: tokens, columns: columns, into: scratch)
+        let groups = (rows + 3) / 4
+        pool.parallel { worker, workers in
+            let share = ThreadPool.share(of: groups, worker: worker, workers: workers)
+            let first = share.lowerBound * 4
+            let end = min(share.upperBound * 4, rows)
+            guard first < end else { return }
+            kernel(weights + first * rowBytes, rowBytes, Int32(end - first), activations, activationBytes,
+                   Int32(tokens), Int32(blocks), output + first, rows)
+        }
+    }
+
+    /// Quantizes `tokens` rows of activations; in parallel only when there are many.
+    private func quantize<Activation: ActivationFormat>(
+        _ format: Activation.Type, _ input: UnsafePointer<Float>, tokens: Int, columns: Int,
+        into scratch: UnsafeMutableRawPointer
+    ) {
+        let activationBytes = Activation.byteCount(elements: columns)
+        if tokens < 8 {
+            for token in 0..<tokens {
+                Activation.quantize(input + token * columns, count: columns, into: scratch + token * activationBytes)
+            }
+            return
+        }
+        pool.parallel { worker, workers in
+            for token in ThreadPool.share(of: tokens, worker: worker, workers: workers) {
+                Activation.quantize(input + token * columns, count: columns, into: scratch + token * activationBytes)
+            }
+        }
+    }
+
     private func multiply<Format: WeightFormat>(
         _ format: Format.Type, _ weight: Tensor, _ input: UnsafePointer<Float>, _ tokens: Int,
         _ output: UnsafeMutablePointer<Float>, _ scratch: UnsafeMutableRawPointer
@@ -54,11 +105,7 @@ struct MatMul {
         let rowBytes = weight.rowBytes
         let data = weight.data
 
-        pool.parallel { worker, workers in
-            for token in ThreadPool.share(of: tokens, worker: worker, workers: workers) {
-                Format.Activation.quantize(input + token * columns, count: columns, into: scratch + token * activationBytes)
-            }
-        }
+        quantize(Format.Activation.self, input, tokens: tokens, columns: columns, into: scratch)
         pool.parallel { worker, workers in
             for row in ThreadPool.share(of: rows, worker: worker, workers: workers) {
                 let weightRow = data + row * rowBytes

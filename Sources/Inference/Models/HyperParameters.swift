@@ -61,7 +61,7 @@ public struct HyperParameters: Sendable, Equatable {
         slidingWindowPattern = slidingWindow > 0 ? (architecture == "gemma3" ? 6 : 0) : 0
 
         guard layerCount > 0, embeddingLength > 0, headCount > 0, kvHeadCount > 0,
-              headCount % kvHeadCount == 0, headDimension > 0, headDimension % 2 == 0,
+              headCount % kvHeadCount == 0, headDimension > 0, headDimension % 8 == 0, headDimension <= 512,
               ropeDimensions <= headDimension, vocabularySize > 0, contextLength > 0
         else {
             throw ModelFileError.corrupted(path: "metadata", reason: "inconsistent hyperparameters \(self)")

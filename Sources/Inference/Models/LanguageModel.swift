@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// A decoder-only language model loaded from a GGUF file, computing next-token logits for
@@ -250,34 +251,18 @@ public final class LanguageModel: @unchecked Sendable {
 
         pool.parallel { worker, workers in
             let scores = scoresBase + worker * stride
-            let roundedQuery = scores + (stride - headDim)
             for unit in ThreadPool.share(of: tokens * hp.headCount, worker: worker, workers: workers) {
                 let token = unit / hp.headCount
                 let head = unit % hp.headCount
                 let position = positions[token]
                 let first = window > 0 ? max(0, position - window + 1) : 0
-                let keys = cache.keys(layer: layer, sequence: sequences[token]) + (head / group) * headDim
-                let values = cache.values(layer: layer, sequence: sequences[token]) + (head / group) * headDim
-                let q = query + (token * hp.headCount + head) * headDim
-                // llama.cpp multiplies float16 keys by a float16-rounded query.
-                for i in 0..<headDim { roundedQuery[i] = floatFromHalf(halfFromFloat(q[i])) }
-
-                for j in first...position {
-                    let k = keys + j * kvDim
-                    var dot: Float = 0
-                    for i in 0..<headDim { dot += roundedQuery[i] * floatFromHalf(k[i]) }
-                    scores[j - first] = dot * scale
-                }
-                let count = position - first + 1
-                VectorMath.softmax(scores, count: count)
-
-                let out = output + (token * hp.headCount + head) * headDim
-                for i in 0..<headDim { out[i] = 0 }
-                for j in first...position {
-                    let p = floatFromHalf(halfFromFloat(scores[j - first]))
-                    let v = values + j * kvDim
-                    for i in 0..<headDim { out[i] += p * floatFromHalf(v[i]) }
-                }
+                let kvOffset = first * kvDim + (head / group) * headDim
+                atrium_attend_head(
+                    query + (token * hp.headCount + head) * headDim,
+                    cache.keys(layer: layer, sequence: sequences[token]) + kvOffset,
+                    cache.values(layer: layer, sequence: sequences[token]) + kvOffset,
+                    kvDim, Int32(position - first + 1), Int32(headDim), scale, scores,
+                    output + (token * hp.headCount + head) * headDim)
             }
         }
     }

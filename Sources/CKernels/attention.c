@@ -1,0 +1,96 @@
+#include "CKernels.h"
+
+#include <math.h>
+#include <string.h>
+#if defined(__AVX2__) && defined(__F16C__) && defined(__FMA__)
+#include <immintrin.h>
+#define ATRIUM_AVX2 1
+#endif
+
+#ifdef ATRIUM_AVX2
+
+static inline float sum8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+static inline __m256 load_half8(const uint16_t *p) {
+    return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p));
+}
+
+static inline __m256 round_to_half8(__m256 v) {
+    return _mm256_cvtph_ps(_mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT));
+}
+
+void atrium_attend_head(const float *query, const uint16_t *keys, const uint16_t *values, size_t kv_stride,
+                        int count, int head_dim, float scale, float *scores, float *out) {
+    // head_dim is a multiple of 8 for every supported model (64, 128, 256); checked by the caller.
+    enum { MAX_DIM = 512 };
+    float q[MAX_DIM];
+    for (int i = 0; i < head_dim; i += 8) _mm256_storeu_ps(q + i, round_to_half8(_mm256_loadu_ps(query + i)));
+
+    float maximum = -INFINITY;
+    for (int j = 0; j < count; j++) {
+        const uint16_t *k = keys + (size_t)j * kv_stride;
+        __m256 acc = _mm256_setzero_ps();
+        for (int i = 0; i < head_dim; i += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), load_half8(k + i), acc);
+        const float score = sum8(acc) * scale;
+        scores[j] = score;
+        if (score > maximum) maximum = score;
+    }
+    float total = 0;
+    for (int j = 0; j < count; j++) {
+        const float e = expf(scores[j] - maximum);
+        scores[j] = e;
+        total += e;
+    }
+    const float inverse = 1.0f / total;
+
+    for (int i = 0; i < head_dim; i += 8) _mm256_storeu_ps(out + i, _mm256_setzero_ps());
+    for (int j = 0; j < count; j++) {
+        const float p = _cvtsh_ss(_cvtss_sh(scores[j] * inverse, _MM_FROUND_TO_NEAREST_INT));
+        const __m256 weight = _mm256_set1_ps(p);
+        const uint16_t *v = values + (size_t)j * kv_stride;
+        for (int i = 0; i < head_dim; i += 8)
+            _mm256_storeu_ps(out + i, _mm256_fmadd_ps(weight, load_half8(v + i), _mm256_loadu_ps(out + i)));
+    }
+}
+
+#else
+
+static float half_bits_to_float(uint16_t bits) {
+    uint32_t sign = (uint32_t)(bits & 0x8000) << 16, exponent = (bits >> 10) & 0x1F, mantissa = bits & 0x3FF, result;
+    if (exponent == 0) {
+        if (mantissa == 0) result = sign;
+        else {
+            exponent = 127 - 15 + 1;
+            while (!(mantissa & 0x400)) { mantissa <<= 1; exponent--; }
+            result = sign | (exponent << 23) | ((mantissa & 0x3FF) << 13);
+        }
+    } else if (exponent == 31) result = sign | 0x7F800000 | (mantissa << 13);
+    else result = sign | ((exponent + 127 - 15) << 23) | (mantissa << 13);
+    float f;
+    memcpy(&f, &result, 4);
+    return f;
+}
+
+void atrium_attend_head(const float *query, const uint16_t *keys, const uint16_t *values, size_t kv_stride,
+                        int count, int head_dim, float scale, float *scores, float *out) {
+    float maximum = -INFINITY;
+    for (int j = 0; j < count; j++) {
+        float dot = 0;
+        for (int i = 0; i < head_dim; i++) dot += query[i] * half_bits_to_float(keys[(size_t)j * kv_stride + i]);
+        scores[j] = dot * scale;
+        if (scores[j] > maximum) maximum = scores[j];
+    }
+    float total = 0;
+    for (int j = 0; j < count; j++) { scores[j] = expf(scores[j] - maximum); total += scores[j]; }
+    for (int i = 0; i < head_dim; i++) out[i] = 0;
+    for (int j = 0; j < count; j++)
+        for (int i = 0; i < head_dim; i++)
+            out[i] += scores[j] / total * half_bits_to_float(values[(size_t)j * kv_stride + i]);
+}
+
+#endif

@@ -1,0 +1,46 @@
+// Integer dot-product tiles for Atrium's quantized matrix products.
+//
+// Swift could not reach llama.cpp's speed here: the same Q4_1×Q8_1 block dot written as a
+// plain Swift loop ran at 0.65× of this C version in one side-by-side run, and Swift's SIMD
+// types scalarize the widening byte products (DESIGN §5). These kernels use the CPU's
+// byte dot-product instructions (AVX2 maddubs, or AVX-VNNI / AVX-512 VNNI dpbusd) and are
+// reached only through Sources/Inference/Kernels/MatMul.swift; each has a Swift scalar
+// reference it is tested against.
+#ifndef ATRIUM_CKERNELS_H
+#define ATRIUM_CKERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Whether these kernels were compiled with AVX2 (else a portable scalar path runs).
+int atrium_kernels_vectorized(void);
+
+/// out[t * out_stride + r] = Σ_b row_r,b · act_t,b for rows r < rows and tokens t < tokens.
+/// Weights: Q4_1 blocks (20 bytes), rows `row_bytes` apart; activations: Q8_1 blocks
+/// (36 bytes), tokens `act_bytes` apart; `blocks` blocks of 32 per row.
+void atrium_gemm_q4_1_q8_1(const uint8_t *weights, size_t row_bytes, int rows,
+                           const uint8_t *activations, size_t act_bytes, int tokens,
+                           int blocks, float *out, size_t out_stride);
+
+/// The same for Q8_0 weights (34-byte blocks) and Q8_0 activations (34-byte blocks).
+void atrium_gemm_q8_0_q8_0(const uint8_t *weights, size_t row_bytes, int rows,
+                           const uint8_t *activations, size_t act_bytes, int tokens,
+                           int blocks, float *out, size_t out_stride);
+
+/// Attention of one query head over `count` cached positions (keys and values float16,
+/// `kv_stride` elements apart): out = softmax(scale · q·kᵀ) · V. The query and the
+/// probabilities are rounded to float16 first, as llama.cpp's float16 matmuls do.
+/// `scores` must hold `count` floats.
+void atrium_attend_head(const float *query, const uint16_t *keys, const uint16_t *values,
+                        size_t kv_stride, int count, int head_dim, float scale,
+                        float *scores, float *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
