@@ -17,15 +17,14 @@ enum Q4_0: WeightFormat {
             let a = activation + block * 34
             let qw = (w + 2).assumingMemoryBound(to: UInt8.self)
             let qa = (a + 2).assumingMemoryBound(to: Int8.self)
-            // Σ (q − 8)·a = Σ q·a − 8·Σ a keeps the unsigned nibbles as they are in the loop.
-            var product: Int32 = 0
-            var activationSum: Int32 = 0
+            var integer: Int32 = 0
             for j in 0..<16 {
                 let byte = qw[j]
-                product &+= Int32(byte & 0x0F) &* Int32(qa[j]) &+ Int32(byte >> 4) &* Int32(qa[j + 16])
-                activationSum &+= Int32(qa[j]) &+ Int32(qa[j + 16])
+                let low = Int16(byte & 0x0F) &- 8
+                let high = Int16(byte >> 4) &- 8
+                integer &+= Int32(low &* Int16(qa[j])) &+ Int32(high &* Int16(qa[j + 16]))
             }
-            sum += loadHalf(w) * loadHalf(a) * Float(product &- 8 &* activationSum)
+            sum += loadHalf(w) * loadHalf(a) * Float(integer)
         }
         return sum
     }

@@ -16,15 +16,17 @@ enum Q5_1: WeightFormat {
         for block in 0..<blocks {
             let w = row + block * 24
             let a = activation + block * 36
-            let high = w.loadUnaligned(fromByteOffset: 4, as: UInt32.self)
+            let qh = (w + 4).assumingMemoryBound(to: UInt8.self)
             let qw = (w + 8).assumingMemoryBound(to: UInt8.self)
             let qa = (a + 4).assumingMemoryBound(to: Int8.self)
             var integer: Int32 = 0
             for j in 0..<16 {
-                let byte = Int32(qw[j])
-                let low = byte & 0x0F | Int32(truncatingIfNeeded: (high >> UInt32(j)) & 1) << 4
-                let upper = byte >> 4 | Int32(truncatingIfNeeded: (high >> UInt32(j + 16)) & 1) << 4
-                integer &+= low &* Int32(qa[j]) &+ upper &* Int32(qa[j + 16])
+                // Byte masks rather than shifts of the 32-bit `qh` keep the loop in narrow lanes.
+                let mask = UInt8(1) << UInt8(j & 7)
+                let byte = qw[j]
+                let low = byte & 0x0F | (qh[j >> 3] & mask != 0 ? 16 : 0)
+                let high = byte >> 4 | (qh[2 + (j >> 3)] & mask != 0 ? 16 : 0)
+                integer &+= Int32(Int16(low) &* Int16(qa[j])) &+ Int32(Int16(high) &* Int16(qa[j + 16]))
             }
             // Q8_1's `s = d · Σ q` carries the minimum's share: Σ m·a = m · s.
             sum += loadHalf(w) * loadHalf(a) * Float(integer) + loadHalf(w, 2) * loadHalf(a, 2)

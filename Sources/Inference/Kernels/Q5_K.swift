@@ -26,13 +26,13 @@ enum Q5_K: WeightFormat {
             for pair in 0..<4 {
                 let qw = (w + 48 + 32 * pair).assumingMemoryBound(to: UInt8.self)
                 let x = qa + 64 * pair
-                let lowBit = UInt8(2 * pair)
-                let highBit = UInt8(2 * pair + 1)
+                let lowMask = UInt8(1) << UInt8(2 * pair)
+                let highMask = UInt8(1) << UInt8(2 * pair + 1)
                 var low: Int32 = 0
                 var high: Int32 = 0
                 for l in 0..<32 {
-                    let lowQuant = qw[l] & 0x0F | (qh[l] >> lowBit & 1) << 4
-                    let highQuant = qw[l] >> 4 | (qh[l] >> highBit & 1) << 4
+                    let lowQuant = qw[l] & 0x0F | (qh[l] & lowMask != 0 ? 16 : 0)
+                    let highQuant = qw[l] >> 4 | (qh[l] & highMask != 0 ? 16 : 0)
                     low &+= Int32(lowQuant) &* Int32(x[l])
                     high &+= Int32(highQuant) &* Int32(x[l + 32])
                 }
