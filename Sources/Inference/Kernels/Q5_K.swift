@@ -23,6 +23,7 @@ enum Q5_K: WeightFormat {
             let qh = (w + 16).assumingMemoryBound(to: UInt8.self)
             var scaled: Int32 = 0     // Σ scale[s] · Σ q·a
             var offsets: Int32 = 0    // Σ min[s] · Σ a
+            let (scales, mins) = KQuantScales.unpack(w + 4)
             for pair in 0..<4 {
                 let qw = (w + 48 + 32 * pair).assumingMemoryBound(to: UInt8.self)
                 let x = qa + 64 * pair
@@ -36,12 +37,12 @@ enum Q5_K: WeightFormat {
                     low &+= Int32(lowQuant) &* Int32(x[l])
                     high &+= Int32(highQuant) &* Int32(x[l + 32])
                 }
-                let first = KQuantScales.scaleAndMin(w + 4, 2 * pair)
-                let second = KQuantScales.scaleAndMin(w + 4, 2 * pair + 1)
-                scaled &+= first.scale &* low &+ second.scale &* high
+                let shift = UInt64(16 * pair)
+                scaled &+= Int32(truncatingIfNeeded: scales >> shift & 0xFF) &* low
+                    &+ Int32(truncatingIfNeeded: scales >> (shift + 8) & 0xFF) &* high
                 let s = 4 * pair
-                offsets &+= first.min &* (Int32(sums[s]) &+ Int32(sums[s + 1]))
-                    &+ second.min &* (Int32(sums[s + 2]) &+ Int32(sums[s + 3]))
+                offsets &+= Int32(truncatingIfNeeded: mins >> shift & 0xFF) &* (Int32(sums[s]) &+ Int32(sums[s + 1]))
+                    &+ Int32(truncatingIfNeeded: mins >> (shift + 8) & 0xFF) &* (Int32(sums[s + 2]) &+ Int32(sums[s + 3]))
             }
             let scale = Q8_K.scale(a)
             sum += loadHalf(w) * scale * Float(scaled) - loadHalf(w, 2) * scale * Float(offsets)

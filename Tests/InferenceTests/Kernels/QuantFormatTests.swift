@@ -127,3 +127,21 @@ import Testing
         }
     }
 }
+
+extension QuantFormatTests {
+    /// The fast kernels' branch-free unpacking agrees with ggml's `get_scale_min_k4`.
+    @Test func packedScalesUnpackAsGGML() {
+        var random = SeededGenerator(seed: 12)
+        for _ in 0..<200 {
+            let packed = (0..<12).map { _ in UInt8.random(in: 0...255, using: &random) }
+            packed.withUnsafeBytes { bytes in
+                let (scales, mins) = KQuantScales.unpack(bytes.baseAddress!)
+                for j in 0..<8 {
+                    let (scale, minimum) = KQuantScales.scaleAndMin(bytes.baseAddress!, j)
+                    #expect(Int32(scales >> (8 * j) & 0xFF) == scale)
+                    #expect(Int32(mins >> (8 * j) & 0xFF) == minimum)
+                }
+            }
+        }
+    }
+}
