@@ -52,6 +52,7 @@ let package = Package(
         .testTarget(
             name: "InferenceTests",
             dependencies: ["Inference"],
+            exclude: ["Fixtures"],
             swiftSettings: strictSettings + hotCodeSettings
         ),
     ],

@@ -18,6 +18,14 @@ struct MatMul {
         case .q4_1: multiplyTiled(Q4_1.self, weight, input, tokens, output, scratch, kernel: atrium_gemm_q4_1_q8_1)
         case .q8_0: multiplyTiled(Q8_0.self, weight, input, tokens, output, scratch, kernel: atrium_gemm_q8_0_q8_0)
         case .f32: multiply(F32.self, weight, input, tokens, output, scratch)
+        case .f16: multiply(F16.self, weight, input, tokens, output, scratch)
+        case .bf16: multiply(BF16.self, weight, input, tokens, output, scratch)
+        case .q4_0: multiply(Q4_0.self, weight, input, tokens, output, scratch)
+        case .q5_0: multiply(Q5_0.self, weight, input, tokens, output, scratch)
+        case .q5_1: multiply(Q5_1.self, weight, input, tokens, output, scratch)
+        case .q4_K: multiply(Q4_K.self, weight, input, tokens, output, scratch)
+        case .q5_K: multiply(Q5_K.self, weight, input, tokens, output, scratch)
+        case .q6_K: multiply(Q6_K.self, weight, input, tokens, output, scratch)
         default: preconditionFailure("MatMul: \(weight.type) has no kernel; ModelLoader must refuse it")
         }
     }
@@ -36,7 +44,7 @@ struct MatMul {
 
     /// Whether `multiply` has a kernel for `type`.
     static func supports(_ type: TensorType) -> Bool {
-        [.q4_1, .q8_0, .f32].contains(type)
+        [.q4_1, .q8_0, .f32, .f16, .bf16, .q4_0, .q5_0, .q5_1, .q4_K, .q5_K, .q6_K].contains(type)
     }
 
     /// Scratch bytes `multiply` needs for `tokens` rows of activations for `weight`.
