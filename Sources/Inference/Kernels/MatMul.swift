@@ -30,26 +30,40 @@ struct MatMul {
         }
     }
 
-    /// Expands row `row` of `tensor` into floats (embedding lookup).
+    /// Expands row `row` of `tensor` into floats (embedding lookup; not a hot path).
     static func dequantizeRow(_ tensor: Tensor, row: Int, into output: UnsafeMutablePointer<Float>) {
-        let blocks = tensor.columns / tensor.type.blockElements
-        let data = tensor.row(row)
-        switch tensor.type {
-        case .q4_1: Q4_1.dequantize(data, blocks: blocks, into: output)
-        case .q8_0: Q8_0.dequantize(data, blocks: blocks, into: output)
-        case .f32: F32.dequantize(data, blocks: blocks, into: output)
-        default: preconditionFailure("MatMul: \(tensor.type) has no kernel; ModelLoader must refuse it")
+        guard let format = weightFormat(tensor.type) else {
+            preconditionFailure("MatMul: \(tensor.type) has no kernel; the model loader must refuse it")
+        }
+        format.dequantize(tensor.row(row), blocks: tensor.columns / tensor.type.blockElements, into: output)
+    }
+
+    /// The kernels for weights stored as `type`, if there are any.
+    static func weightFormat(_ type: TensorType) -> (any WeightFormat.Type)? {
+        switch type {
+        case .q4_1: return Q4_1.self
+        case .q8_0: return Q8_0.self
+        case .f32: return F32.self
+        case .f16: return F16.self
+        case .bf16: return BF16.self
+        case .q4_0: return Q4_0.self
+        case .q5_0: return Q5_0.self
+        case .q5_1: return Q5_1.self
+        case .q4_K: return Q4_K.self
+        case .q5_K: return Q5_K.self
+        case .q6_K: return Q6_K.self
+        case .q8_1, .q2_K, .q3_K, .q8_K: return nil
         }
     }
 
     /// Whether `multiply` has a kernel for `type`.
     static func supports(_ type: TensorType) -> Bool {
-        [.q4_1, .q8_0, .f32, .f16, .bf16, .q4_0, .q5_0, .q5_1, .q4_K, .q5_K, .q6_K].contains(type)
+        weightFormat(type) != nil
     }
 
     /// Scratch bytes `multiply` needs for `tokens` rows of activations for `weight`.
     static func quantizedBytes(columns: Int, tokens: Int) -> Int {
-        // Q8_1 is the widest activation block per element (36 bytes per 32) except float (4 per 1).
+        // Float activations take 4 bytes per element; every quantized activation block takes less.
         tokens * columns * 4
     }
 

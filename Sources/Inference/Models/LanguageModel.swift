@@ -8,7 +8,8 @@ import Foundation
 /// gated feed-forward around a residual stream, then the output norm and projection.
 /// Architecture differences (Llama, Gemma 3) are switches in `ModelArchitecture`.
 ///
-/// Not reentrant: one caller (the serving actor, or a command) drives it at a time.
+/// One forward pass runs at a time (they share scratch buffers); concurrent callers wait.
+/// The serving engine batches requests so that they need not.
 ///
 /// ```swift
 /// let model = try LanguageModel(path: "SmolLM2-135M-Instruct.Q4_1.gguf", threads: 2)
@@ -29,6 +30,7 @@ public final class LanguageModel: @unchecked Sendable {
     private let scratch: ForwardScratch
     private var attentionScores: UnsafeMutablePointer<Float>
     private var attentionScoresPerWorker = 0
+    private let passLock = NSLock()
 
     public convenience init(path: String, threads: Int = ProcessInfo.processInfo.activeProcessorCount, maximumChunk: Int = 512) throws {
         try self.init(file: GGUFFile(path: path), threads: threads, maximumChunk: maximumChunk)
@@ -56,6 +58,8 @@ public final class LanguageModel: @unchecked Sendable {
 
     /// Runs `batch`, appending its keys and values to `cache`; returns the logits asked for.
     public func forward(_ batch: Batch, cache: KVCache) throws -> Logits {
+        passLock.lock()
+        defer { passLock.unlock() }
         try validate(batch, cache: cache)
         let vocabulary = hyperParameters.vocabularySize
         var logits = Logits(vocabularySize: vocabulary, values: [Float](repeating: 0, count: batch.logitCount * vocabulary))

@@ -6,7 +6,10 @@ public struct ModelLocator: Sendable {
     public let home: String
 
     /// Names of the default models and the file each resolves to.
-    public static let namedGGUF = ["smollm2-135m": "smollm2-135m/SmolLM2-135M-Instruct.Q4_1.gguf"]
+    public static let namedGGUF = [
+        "smollm2-135m": "smollm2-135m/SmolLM2-135M-Instruct.Q4_1.gguf",
+        "gemma3-270m": "gemma3-270m/gemma-3-270m-q4_k_m.gguf",  // scripts/fetch-gemma
+    ]
     public static let namedFolders = ["minilm-l6": "minilm-l6"]
 
     public init(home: String? = nil) {
