@@ -20,7 +20,8 @@ public struct OrganizationRepository: Sendable {
             try db.execute(
                 sql: "INSERT INTO organizations (id, name, created_at) VALUES (?, ?, ?)",
                 arguments: [organization.id.rawValue, organization.name, organization.createdAt])
-            return organization
+            // Read back, so the returned value carries the stored (millisecond) timestamp.
+            return try Self.fetch(db, address: organization.id.rawValue) ?? organization
         }
     }
 

@@ -20,7 +20,8 @@ public struct TeamRepository: Sendable {
             try db.execute(
                 sql: "INSERT INTO teams (id, organization_id, name, created_at) VALUES (?, ?, ?, ?)",
                 arguments: [team.id.rawValue, organizationID.rawValue, team.name, team.createdAt])
-            return team
+            // Read back, so the returned value carries the stored (millisecond) timestamp.
+            return try Self.fetch(db, address: team.id.rawValue) ?? team
         }
     }
 

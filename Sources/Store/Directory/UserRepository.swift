@@ -16,7 +16,8 @@ public struct UserRepository: Sendable {
             email: try email.map(Self.validatedEmail), createdAt: now)
         return try await pool.write { db in
             try Self.insert(user, db)
-            return user
+            // Read back, so the returned value carries the stored (millisecond) timestamp.
+            return try Self.fetch(db, address: user.id.rawValue) ?? user
         }
     }
 

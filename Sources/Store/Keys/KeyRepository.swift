@@ -26,19 +26,23 @@ public struct KeyRepository: Sendable {
         let record = APIKeyRecord(
             id: .random(), prefix: secret.prefix, hash: secret.hash, name: request.name, userID: request.holder,
             binding: request.binding, role: request.role, createdAt: now, createdBy: grant.principal.keyID,
-            expiresAt: request.expiresAt, revokedAt: nil, lastUsedAt: nil)
-        try await pool.write { db in
+            expiresAt: request.expiresAt?.flooredToSecond, revokedAt: nil, lastUsedAt: nil)
+        let stored = try await pool.write { db in
             try MembershipRepository.requireUser(request.holder, db)
             let holderRole = try MembershipRepository.role(of: request.holder, at: request.binding, db)
             let decision = KeyIssuance.decide(creator: grant.principal, request: request, holderRole: holderRole)
             if let reason = decision.denialReason { throw AccessDenied(reason, action: .issueKey) }
             try Self.insert(record, db)
+            return try Self.fetch(db, id: record.id) ?? record
         }
-        return IssuedKey(record: record, secret: secret)
+        return IssuedKey(record: stored, secret: secret)
     }
 
     /// Revokes a key (`.revokeKey` on the key's own binding); it fails from the next request
     /// on. Revoking twice keeps the first instant.
+    ///
+    /// Expiry and revocation instants are stored floored to the second: the stored text has
+    /// millisecond precision, and rounding must never move them later.
     @discardableResult
     public func revoke(_ id: APIKeyID, _ grant: Grant, now: Date = Date()) async throws -> APIKeyRecord {
         let resource = try grant.resource(for: .revokeKey)
@@ -48,7 +52,7 @@ public struct KeyRepository: Sendable {
             }
             try db.execute(
                 sql: "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?",
-                arguments: [now, id.rawValue])
+                arguments: [now.flooredToSecond, id.rawValue])
             return try Self.fetch(db, id: id) ?? record
         }
     }
@@ -133,4 +137,9 @@ extension Row {
             revokedAt: decode(forColumn: "revoked_at"),
             lastUsedAt: decode(forColumn: "last_used_at"))
     }
+}
+
+extension Date {
+    /// The start of this date's second: never later than the date itself.
+    var flooredToSecond: Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.down)) }
 }
