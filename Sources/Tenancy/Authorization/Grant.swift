@@ -2,7 +2,8 @@
 ///
 /// Only ``Policy/authorize(_:_:on:)`` can make one, so a store method that takes a `Grant`
 /// cannot be reached without the decision having been made (and it checks that the grant is
-/// for the action it performs).
+/// for the action it performs). A grant belongs to one request: make it from that request's
+/// freshly authenticated principal, never keep it.
 public struct Grant: Sendable, Hashable {
     public let principal: Principal
     public let action: Action
