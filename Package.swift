@@ -27,9 +27,13 @@ let package = Package(
     products: [
         .executable(name: "atrium", targets: ["atrium"]),
         .library(name: "Inference", targets: ["Inference"]),
+        .library(name: "Tenancy", targets: ["Tenancy"]),
+        .library(name: "Store", targets: ["Store"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .target(
@@ -40,6 +44,20 @@ let package = Package(
             name: "Inference",
             dependencies: ["CKernels"],
             swiftSettings: strictSettings + hotCodeSettings
+        ),
+        .target(
+            name: "Tenancy",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Store",
+            dependencies: [
+                "Tenancy",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "atrium",
@@ -54,6 +72,16 @@ let package = Package(
             dependencies: ["Inference"],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings + hotCodeSettings
+        ),
+        .testTarget(
+            name: "TenancyTests",
+            dependencies: ["Tenancy"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: ["Store", "Tenancy", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
         ),
     ],
     swiftLanguageModes: [.v6]

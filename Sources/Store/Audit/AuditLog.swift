@@ -1,0 +1,156 @@
+import Foundation
+import GRDB
+import Tenancy
+
+/// The audit trail: one record per request, allowed or denied; append-only and hash-chained.
+///
+/// Each record holds the previous record's hash and the SHA-256 of its own canonical content
+/// (which includes that previous hash), so editing, deleting or reordering records with raw
+/// SQL is found by ``verify()``. Database triggers refuse UPDATE and DELETE outright.
+public struct AuditLog: Sendable {
+    let pool: DatabasePool
+    /// How much query text new records keep.
+    public let queryText: QueryTextPolicy
+
+    /// Chains `entry` onto the log and returns the stored record.
+    @discardableResult
+    public func append(_ entry: AuditEntry) async throws -> AuditRecord {
+        let queryText = queryText
+        return try await pool.write { db in
+            let (lastID, lastHash, count) = try Self.head(db)
+            let record = Self.record(for: entry, id: lastID + 1, previousHash: lastHash, queryText: queryText)
+            try Self.insert(record, db)
+            try db.execute(
+                sql: """
+                    INSERT INTO audit_head (singleton, last_id, last_hash, count) VALUES (1, ?, ?, ?)
+                    ON CONFLICT (singleton) DO UPDATE SET last_id = excluded.last_id,
+                        last_hash = excluded.last_hash, count = excluded.count
+                    """,
+                arguments: [record.id, record.hash, count + 1])
+            return record
+        }
+    }
+
+    /// The records `principal` may read (`.readAudit` within its key's reach), newest first.
+    /// Records of unauthenticated requests belong to no team: only the owner sees them.
+    public func records(visibleTo principal: Principal, filter: AuditFilter) async throws -> [AuditRecord] {
+        guard let visible = Policy.visibility(of: principal, for: .readAudit).sqlCondition() else { return [] }
+        var conditions = [visible.sql]
+        var arguments = visible.arguments
+        if let team = filter.team {
+            conditions.append("team_id = ?")
+            arguments += [team.rawValue]
+        }
+        if let since = filter.since {
+            conditions.append("occurred_at_ms >= ?")
+            arguments += [since.millisecondsSince1970]
+        }
+        if let until = filter.until {
+            conditions.append("occurred_at_ms < ?")
+            arguments += [until.millisecondsSince1970]
+        }
+        let sql = "SELECT * FROM audit_records WHERE \(conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT ?"
+        let queryArguments = arguments + [filter.limit]
+        return try await pool.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: queryArguments).map { try $0.auditRecord() }
+        }
+    }
+
+    /// Walks the chain from the first record and names the first broken one: content that no
+    /// longer matches its hash, a link to the wrong predecessor, a missing id, or a head that
+    /// records more than is there (records cut off the end).
+    public func verify() async throws -> AuditVerification {
+        try await pool.read { db in
+            var expectedID: Int64 = 1
+            var expectedPrevious = SHA256Hex.genesis
+            let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit_records ORDER BY id")
+            while let row = try cursor.next() {
+                let id: Int64 = try row.decode(forColumn: "id")
+                let intact = Int(expectedID - 1)
+                guard id == expectedID else { return Self.broken(expectedID, .missing, intact: intact) }
+                guard let record = try? row.auditRecord(), record.hash == record.expectedHash else {
+                    return Self.broken(id, .contentAltered, intact: intact)
+                }
+                guard record.previousHash == expectedPrevious else { return Self.broken(id, .chainBroken, intact: intact) }
+                expectedPrevious = record.hash
+                expectedID += 1
+            }
+            let lastID = expectedID - 1
+            if let head = try Row.fetchOne(db, sql: "SELECT * FROM audit_head WHERE singleton = 1") {
+                let headID: Int64 = try head.decode(forColumn: "last_id")
+                let headHash: String = try head.decode(forColumn: "last_hash")
+                if headID > lastID { return Self.broken(lastID + 1, .missing, intact: Int(lastID)) }
+                if headID < lastID || headHash != expectedPrevious {
+                    return Self.broken(lastID, .headMismatch, intact: Int(lastID) - 1)
+                }
+            } else if lastID > 0 {
+                return Self.broken(lastID, .headMismatch, intact: Int(lastID) - 1)
+            }
+            return AuditVerification(intactRecords: Int(lastID), firstBreak: nil)
+        }
+    }
+
+    private static func broken(_ id: Int64, _ problem: AuditBreak.Problem, intact: Int) -> AuditVerification {
+        AuditVerification(intactRecords: intact, firstBreak: AuditBreak(recordID: id, problem: problem))
+    }
+
+    /// The last link: from the head row, or (if the head row was lost) the last record.
+    private static func head(_ db: Database) throws -> (id: Int64, hash: String, count: Int64) {
+        if let head = try Row.fetchOne(db, sql: "SELECT * FROM audit_head WHERE singleton = 1") {
+            return try (head.decode(forColumn: "last_id"), head.decode(forColumn: "last_hash"), head.decode(forColumn: "count"))
+        }
+        if let last = try Row.fetchOne(db, sql: "SELECT id, hash FROM audit_records ORDER BY id DESC LIMIT 1") {
+            let id: Int64 = try last.decode(forColumn: "id")
+            return try (id, last.decode(forColumn: "hash"), id)
+        }
+        return (0, SHA256Hex.genesis, 0)
+    }
+
+    private static func record(
+        for entry: AuditEntry, id: Int64, previousHash: String, queryText: QueryTextPolicy
+    ) -> AuditRecord {
+        let unhashed = AuditRecord(
+            id: id,
+            occurredAt: Date(millisecondsSince1970: entry.occurredAt.millisecondsSince1970),
+            requestID: entry.requestID,
+            keyID: entry.identity?.keyID,
+            keyPrefix: entry.identity?.keyPrefix,
+            userID: entry.identity?.userID,
+            organizationID: entry.identity?.binding.organizationID,
+            teamID: entry.identity?.binding.teamID,
+            action: entry.action,
+            resource: entry.resource,
+            allowed: entry.decision.isAllowed,
+            reason: entry.decision.denialReason?.rawValue,
+            query: queryText.apply(to: entry.query),
+            promptTokens: entry.promptTokens,
+            completionTokens: entry.completionTokens,
+            latencyMilliseconds: entry.latencyMilliseconds,
+            cacheHit: entry.cacheHit,
+            sources: entry.sources,
+            previousHash: previousHash,
+            hash: "")
+        return unhashed.withHash(unhashed.expectedHash)
+    }
+
+    private static func insert(_ record: AuditRecord, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO audit_records (id, occurred_at_ms, request_id, key_id, key_prefix, user_id,
+                    organization_id, team_id, action, resource, decision, reason, query, prompt_tokens,
+                    completion_tokens, latency_ms, cache_hit, sources, prev_hash, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                record.id, record.occurredAt.millisecondsSince1970, record.requestID, record.keyID?.rawValue,
+                record.keyPrefix, record.userID?.rawValue, record.organizationID?.rawValue, record.teamID?.rawValue,
+                record.action, record.resource, record.allowed ? "allow" : "deny", record.reason, record.query,
+                record.promptTokens, record.completionTokens, record.latencyMilliseconds, record.cacheHit,
+                try Self.encodeSources(record.sources), record.previousHash, record.hash,
+            ])
+    }
+
+    static func encodeSources(_ sources: [String]) throws -> String {
+        String(decoding: try JSONEncoder().encode(sources), as: UTF8.self)
+    }
+}

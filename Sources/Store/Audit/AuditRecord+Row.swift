@@ -1,0 +1,46 @@
+import Foundation
+import GRDB
+import Tenancy
+
+extension AuditRecord {
+    /// The same record with its hash filled in.
+    func withHash(_ hash: String) -> AuditRecord {
+        AuditRecord(
+            id: id, occurredAt: occurredAt, requestID: requestID, keyID: keyID, keyPrefix: keyPrefix, userID: userID,
+            organizationID: organizationID, teamID: teamID, action: action, resource: resource, allowed: allowed,
+            reason: reason, query: query, promptTokens: promptTokens, completionTokens: completionTokens,
+            latencyMilliseconds: latencyMilliseconds, cacheHit: cacheHit, sources: sources,
+            previousHash: previousHash, hash: hash)
+    }
+}
+
+extension Row {
+    func auditRecord() throws -> AuditRecord {
+        let decision = try decode(String.self, forColumn: "decision")
+        let sourcesText = try decode(String.self, forColumn: "sources")
+        guard decision == "allow" || decision == "deny",
+            let sources = try? JSONDecoder().decode([String].self, from: Data(sourcesText.utf8))
+        else { throw StoreError.corruptRow(table: "audit_records", problem: "bad decision or sources") }
+        return try AuditRecord(
+            id: decode(forColumn: "id"),
+            occurredAt: Date(millisecondsSince1970: decode(forColumn: "occurred_at_ms")),
+            requestID: decode(forColumn: "request_id"),
+            keyID: decode(String?.self, forColumn: "key_id").map(APIKeyID.init(rawValue:)),
+            keyPrefix: decode(forColumn: "key_prefix"),
+            userID: decode(String?.self, forColumn: "user_id").map(UserID.init(rawValue:)),
+            organizationID: decode(String?.self, forColumn: "organization_id").map(OrganizationID.init(rawValue:)),
+            teamID: decode(String?.self, forColumn: "team_id").map(TeamID.init(rawValue:)),
+            action: decode(forColumn: "action"),
+            resource: decode(forColumn: "resource"),
+            allowed: decision == "allow",
+            reason: decode(forColumn: "reason"),
+            query: decode(forColumn: "query"),
+            promptTokens: decode(forColumn: "prompt_tokens"),
+            completionTokens: decode(forColumn: "completion_tokens"),
+            latencyMilliseconds: decode(forColumn: "latency_ms"),
+            cacheHit: decode(forColumn: "cache_hit"),
+            sources: sources,
+            previousHash: decode(forColumn: "prev_hash"),
+            hash: decode(forColumn: "hash"))
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Tenancy
+
+/// One link of the audit chain, as stored.
+public struct AuditRecord: Sendable, Hashable {
+    /// Consecutive from 1, in append order.
+    public let id: Int64
+    /// Whole milliseconds (the stored precision).
+    public let occurredAt: Date
+    public let requestID: String?
+    public let keyID: APIKeyID?
+    public let keyPrefix: String?
+    public let userID: UserID?
+    public let organizationID: OrganizationID?
+    public let teamID: TeamID?
+    public let action: String
+    public let resource: String
+    public let allowed: Bool
+    /// The ``DenialReason`` code of a denial.
+    public let reason: String?
+    /// The query text as kept by the ``QueryTextPolicy`` in force when written.
+    public let query: String?
+    public let promptTokens: Int
+    public let completionTokens: Int
+    public let latencyMilliseconds: Int
+    public let cacheHit: Bool
+    public let sources: [String]
+    /// The previous record's ``hash`` (64 zeros for the first record).
+    public let previousHash: String
+    /// SHA-256 of ``canonicalContent``, which includes ``previousHash``.
+    public let hash: String
+
+    /// The record (all but ``hash``) as canonical JSON: the bytes that are hashed.
+    public var canonicalContent: String {
+        CanonicalJSON.object([
+            "id": .integer(id),
+            "occurred_at_ms": .integer(occurredAt.millisecondsSince1970),
+            "request_id": .optional(requestID),
+            "key_id": .optional(keyID?.rawValue),
+            "key_prefix": .optional(keyPrefix),
+            "user_id": .optional(userID?.rawValue),
+            "organization_id": .optional(organizationID?.rawValue),
+            "team_id": .optional(teamID?.rawValue),
+            "action": .string(action),
+            "resource": .string(resource),
+            "decision": .string(allowed ? "allow" : "deny"),
+            "reason": .optional(reason),
+            "query": .optional(query),
+            "prompt_tokens": .integer(Int64(promptTokens)),
+            "completion_tokens": .integer(Int64(completionTokens)),
+            "latency_ms": .integer(Int64(latencyMilliseconds)),
+            "cache_hit": .boolean(cacheHit),
+            "sources": .strings(sources),
+            "prev_hash": .string(previousHash),
+        ])
+    }
+
+    /// What ``hash`` must be for the record's current content.
+    public var expectedHash: String { SHA256Hex.of(canonicalContent) }
+}
+
+extension Date {
+    /// Whole milliseconds since 1970 (nearest, so a stored value reads back unchanged): the
+    /// precision audit and usage keep.
+    var millisecondsSince1970: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+
+    init(millisecondsSince1970 milliseconds: Int64) {
+        self.init(timeIntervalSince1970: Double(milliseconds) / 1000)
+    }
+}

@@ -1,0 +1,181 @@
+import GRDB
+
+/// The schema, as versioned migrations. A migration, once released, is never edited: change
+/// the schema by appending a new one. Read top to bottom, this file is the data model.
+///
+/// Times that are hashed or filtered by range (audit, usage) are integer milliseconds or UTC
+/// days; directory times are GRDB dates (UTC text with milliseconds).
+enum SchemaMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-directory", migrate: createDirectory)
+        migrator.registerMigration("v2-keys", migrate: createKeys)
+        migrator.registerMigration("v3-profiles-and-limits", migrate: createProfilesAndLimits)
+        migrator.registerMigration("v4-audit", migrate: createAudit)
+        migrator.registerMigration("v5-usage", migrate: createUsage)
+        return migrator
+    }
+
+    /// Organizations, teams, users and who holds which role where.
+    private static func createDirectory(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE organizations (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                    created_at DATETIME NOT NULL
+                );
+                CREATE TABLE teams (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL COLLATE NOCASE,
+                    created_at DATETIME NOT NULL,
+                    UNIQUE (organization_id, name),
+                    UNIQUE (id, organization_id)
+                );
+                CREATE TABLE users (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                    email TEXT,
+                    created_at DATETIME NOT NULL
+                );
+                CREATE TABLE platform_owners (
+                    user_id TEXT PRIMARY KEY NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    created_at DATETIME NOT NULL
+                );
+                CREATE TABLE organization_admins (
+                    organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    created_at DATETIME NOT NULL,
+                    PRIMARY KEY (organization_id, user_id)
+                );
+                CREATE TABLE team_members (
+                    team_id TEXT NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+                    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    role TEXT NOT NULL CHECK (role IN ('team_admin', 'member', 'viewer')),
+                    created_at DATETIME NOT NULL,
+                    PRIMARY KEY (team_id, user_id)
+                );
+                CREATE INDEX team_members_by_user ON team_members(user_id);
+                """)
+    }
+
+    /// API keys: hash and prefix only. The CHECK ties each role to its binding, and a team
+    /// key's (team, organization) pair must be a real team of that organization.
+    private static func createKeys(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE api_keys (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64),
+                    prefix TEXT NOT NULL,
+                    name TEXT,
+                    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    role TEXT NOT NULL,
+                    organization_id TEXT REFERENCES organizations(id) ON DELETE CASCADE,
+                    team_id TEXT,
+                    created_at DATETIME NOT NULL,
+                    created_by TEXT,
+                    expires_at DATETIME,
+                    revoked_at DATETIME,
+                    last_used_at DATETIME,
+                    FOREIGN KEY (team_id, organization_id) REFERENCES teams(id, organization_id) ON DELETE CASCADE,
+                    CHECK (
+                        (role = 'owner' AND organization_id IS NULL AND team_id IS NULL)
+                        OR (role = 'org_admin' AND organization_id IS NOT NULL AND team_id IS NULL)
+                        OR (role IN ('team_admin', 'member', 'viewer')
+                            AND organization_id IS NOT NULL AND team_id IS NOT NULL)
+                    )
+                );
+                CREATE INDEX api_keys_by_team ON api_keys(team_id, organization_id);
+                CREATE INDEX api_keys_by_organization ON api_keys(organization_id);
+                """)
+    }
+
+    /// Every saved profile version is kept; the highest version is current.
+    private static func createProfilesAndLimits(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE team_profiles (
+                    team_id TEXT NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+                    version INTEGER NOT NULL CHECK (version > 0),
+                    body TEXT NOT NULL,
+                    saved_by_key TEXT NOT NULL,
+                    saved_at DATETIME NOT NULL,
+                    PRIMARY KEY (team_id, version)
+                );
+                CREATE TABLE team_limits (
+                    team_id TEXT PRIMARY KEY NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+                    requests_per_minute INTEGER CHECK (requests_per_minute > 0),
+                    tokens_per_minute INTEGER CHECK (tokens_per_minute > 0),
+                    max_concurrent INTEGER CHECK (max_concurrent > 0),
+                    monthly_tokens INTEGER CHECK (monthly_tokens > 0),
+                    updated_by_key TEXT NOT NULL,
+                    updated_at DATETIME NOT NULL
+                );
+                """)
+    }
+
+    /// The audit log: append-only (triggers refuse UPDATE and DELETE) and hash-chained. No
+    /// foreign keys: the trail outlives the teams and keys it names. `audit_head` remembers
+    /// the last link, so cutting records off the end is detected too.
+    private static func createAudit(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE audit_records (
+                    id INTEGER PRIMARY KEY NOT NULL,
+                    occurred_at_ms INTEGER NOT NULL,
+                    request_id TEXT,
+                    key_id TEXT,
+                    key_prefix TEXT,
+                    user_id TEXT,
+                    organization_id TEXT,
+                    team_id TEXT,
+                    action TEXT NOT NULL,
+                    resource TEXT NOT NULL,
+                    decision TEXT NOT NULL CHECK (decision IN ('allow', 'deny')),
+                    reason TEXT,
+                    query TEXT,
+                    prompt_tokens INTEGER NOT NULL,
+                    completion_tokens INTEGER NOT NULL,
+                    latency_ms INTEGER NOT NULL,
+                    cache_hit INTEGER NOT NULL,
+                    sources TEXT NOT NULL,
+                    prev_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL
+                );
+                CREATE INDEX audit_by_team_time ON audit_records(team_id, occurred_at_ms);
+                CREATE INDEX audit_by_organization_time ON audit_records(organization_id, occurred_at_ms);
+                CREATE TRIGGER audit_records_no_update BEFORE UPDATE ON audit_records
+                BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+                CREATE TRIGGER audit_records_no_delete BEFORE DELETE ON audit_records
+                BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+                CREATE TABLE audit_head (
+                    singleton INTEGER PRIMARY KEY NOT NULL CHECK (singleton = 1),
+                    last_id INTEGER NOT NULL,
+                    last_hash TEXT NOT NULL,
+                    count INTEGER NOT NULL
+                );
+                """)
+    }
+
+    /// Usage per team, user, key and UTC day; counters are added to, never rewritten.
+    private static func createUsage(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE usage_daily (
+                    day TEXT NOT NULL,
+                    organization_id TEXT NOT NULL,
+                    team_id TEXT NOT NULL,
+                    user_id TEXT NOT NULL,
+                    key_id TEXT NOT NULL,
+                    requests INTEGER NOT NULL DEFAULT 0,
+                    prompt_tokens INTEGER NOT NULL DEFAULT 0,
+                    completion_tokens INTEGER NOT NULL DEFAULT 0,
+                    cache_hits INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (team_id, day, user_id, key_id)
+                );
+                CREATE INDEX usage_by_organization_day ON usage_daily(organization_id, day);
+                """)
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import GRDB
+import Tenancy
+
+/// Organizations: created by the owner, seen by whoever they reach.
+public struct OrganizationRepository: Sendable {
+    let pool: DatabasePool
+
+    /// Creates an organization. Needs a grant for `.createOrganization` on `.platform`.
+    public func create(named name: String, _ grant: Grant, now: Date = Date()) async throws -> Organization {
+        guard try grant.resource(for: .createOrganization) == .platform else {
+            throw AccessDenied(.actionDoesNotApply, action: .createOrganization)
+        }
+        let organization = Organization(
+            id: .random(), name: try DirectoryName.validated(name, kind: "organization"), createdAt: now)
+        return try await pool.write { db in
+            if try Self.fetch(db, address: organization.name) != nil {
+                throw StoreError.nameTaken(kind: "organization", name: organization.name)
+            }
+            try db.execute(
+                sql: "INSERT INTO organizations (id, name, created_at) VALUES (?, ?, ?)",
+                arguments: [organization.id.rawValue, organization.name, organization.createdAt])
+            // Read back, so the returned value carries the stored (millisecond) timestamp.
+            return try Self.fetch(db, address: organization.id.rawValue) ?? organization
+        }
+    }
+
+    /// The organization with this id or (case-insensitive) name.
+    public func organization(address: String) async throws -> Organization? {
+        try await pool.read { db in try Self.fetch(db, address: address) }
+    }
+
+    /// The organizations the principal's key reaches: all for the owner, its own otherwise.
+    public func list(visibleTo principal: Principal) async throws -> [Organization] {
+        try await pool.read { db in
+            let rows: [Row]
+            if let own = principal.organizationID {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM organizations WHERE id = ?", arguments: [own.rawValue])
+            } else {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM organizations ORDER BY name")
+            }
+            return try rows.map { try $0.organization() }
+        }
+    }
+
+    static func fetch(_ db: Database, address: String) throws -> Organization? {
+        try Row.fetchOne(
+            db, sql: "SELECT * FROM organizations WHERE id = ? OR name = ? COLLATE NOCASE",
+            arguments: [address, address]
+        )?.organization()
+    }
+}

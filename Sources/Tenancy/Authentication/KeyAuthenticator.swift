@@ -1,0 +1,59 @@
+import Foundation
+
+/// The authenticate stage: turns a presented API key into a ``Principal`` — the only place
+/// one (and so a ``TenantScope``) is ever made.
+///
+/// ```swift
+/// let authenticator = KeyAuthenticator(lookup: store.keys)
+/// let principal = try await authenticator.authenticate(authorizationHeader: request.headers[.authorization])
+/// guard let scope = principal.tenantScope else { /* admin key: no data plane */ }
+/// ```
+///
+/// Every call asks the lookup afresh: expiry, revocation and membership changes apply to the
+/// very next request.
+public struct KeyAuthenticator: Sendable {
+    private let lookup: any KeyCredentialLookup
+    private let now: @Sendable () -> Date
+
+    public init(lookup: any KeyCredentialLookup, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.lookup = lookup
+        self.now = now
+    }
+
+    /// Authenticates an `Authorization: Bearer <key>` header value.
+    /// - Throws: ``AuthenticationFailure`` when refused, or the lookup's own error.
+    public func authenticate(authorizationHeader: String?) async throws -> Principal {
+        guard let header = authorizationHeader?.trimmingCharacters(in: .whitespaces),
+            header.lowercased().hasPrefix("bearer ")
+        else { throw AuthenticationFailure(.missingKey) }
+        return try await authenticate(presentedKey: String(header.dropFirst("bearer ".count)))
+    }
+
+    /// Authenticates a presented key.
+    /// - Throws: ``AuthenticationFailure`` when refused, or the lookup's own error.
+    public func authenticate(presentedKey: String?) async throws -> Principal {
+        let presented = presentedKey?.trimmingCharacters(in: .whitespaces) ?? ""
+        guard !presented.isEmpty else { throw AuthenticationFailure(.missingKey) }
+
+        let hash = APIKeyHash(of: presented)
+        guard let credentials = try await lookup.credentials(matching: hash),
+            credentials.record.hash.constantTimeEquals(hash)
+        else { throw AuthenticationFailure(.unknownKey) }
+
+        let record = credentials.record
+        let identity = KeyIdentity(record)
+        let instant = now()
+        switch record.status(at: instant) {
+        case .revoked: throw AuthenticationFailure(.revokedKey, identity: identity)
+        case .expired: throw AuthenticationFailure(.expiredKey, identity: identity)
+        case .active: break
+        }
+        let rights = EffectiveRights.of(keyRole: record.role, holderRole: credentials.holderRole, binding: record.binding)
+        guard let holderRole = credentials.holderRole, !rights.isEmpty else {
+            throw AuthenticationFailure(.membershipRevoked, identity: identity)
+        }
+        try await lookup.recordUse(of: record.id, at: instant)
+        let role = EffectiveRights.role(keyRole: record.role, holderRole: holderRole)
+        return Principal(identity: identity, role: role, rights: rights)
+    }
+}

@@ -1,0 +1,19 @@
+/// What a key may actually do, computed in one pure function:
+/// **key ∩ membership ∩ team ∩ org**.
+///
+/// - *key*: the role the key was issued with;
+/// - *membership*: the role its holder holds *now* where the key is bound (none: no rights),
+///   so demoting or removing a user reaches their keys on the next request;
+/// - *team ∩ org*: the binding's ceiling — only a team binding carries data-plane rights, so
+///   organization and platform keys can never touch a team's data.
+public enum EffectiveRights {
+    public static func of(keyRole: Role, holderRole: Role?, binding: AccessBinding) -> Set<Action> {
+        guard let holderRole, keyRole.fits(binding), holderRole.fits(binding) else { return [] }
+        return keyRole.actions.intersection(holderRole.actions).intersection(binding.ceiling)
+    }
+
+    /// The role a key acts with: the key's own, or its holder's if that is now lower.
+    public static func role(keyRole: Role, holderRole: Role) -> Role {
+        holderRole.rank < keyRole.rank ? holderRole : keyRole
+    }
+}

@@ -1,0 +1,59 @@
+/// A team's quotas; `nil` means unlimited. Set by the owner or an org admin, never by the
+/// team itself.
+public struct TeamLimits: Sendable, Hashable {
+    public let requestsPerMinute: Int?
+    public let tokensPerMinute: Int?
+    public let maxConcurrent: Int?
+    /// Prompt + completion tokens per calendar month (UTC).
+    public let monthlyTokens: Int?
+
+    public init(
+        requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil, maxConcurrent: Int? = nil, monthlyTokens: Int? = nil
+    ) throws(ProfileError) {
+        try Self.requirePositive(requestsPerMinute, field: "requests_per_minute")
+        try Self.requirePositive(tokensPerMinute, field: "tokens_per_minute")
+        try Self.requirePositive(maxConcurrent, field: "max_concurrent")
+        try Self.requirePositive(monthlyTokens, field: "monthly_tokens")
+        self.requestsPerMinute = requestsPerMinute
+        self.tokensPerMinute = tokensPerMinute
+        self.maxConcurrent = maxConcurrent
+        self.monthlyTokens = monthlyTokens
+    }
+
+    /// No limits at all: what a team gets until someone sets them.
+    public static let unlimited = try! TeamLimits()
+
+    private static func requirePositive(_ value: Int?, field: String) throws(ProfileError) {
+        if let value, value <= 0 {
+            throw ProfileError(field: field, problem: "must be a positive number or null, not \(value)")
+        }
+    }
+}
+
+extension TeamLimits: Codable {
+    enum CodingKeys: String, CodingKey {
+        case requestsPerMinute = "requests_per_minute"
+        case tokensPerMinute = "tokens_per_minute"
+        case maxConcurrent = "max_concurrent"
+        case monthlyTokens = "monthly_tokens"
+    }
+
+    /// Decodes and validates; a missing or null field means unlimited.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(
+            requestsPerMinute: container.decodeIfPresent(Int.self, forKey: .requestsPerMinute),
+            tokensPerMinute: container.decodeIfPresent(Int.self, forKey: .tokensPerMinute),
+            maxConcurrent: container.decodeIfPresent(Int.self, forKey: .maxConcurrent),
+            monthlyTokens: container.decodeIfPresent(Int.self, forKey: .monthlyTokens)
+        )
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(requestsPerMinute, forKey: .requestsPerMinute)
+        try container.encode(tokensPerMinute, forKey: .tokensPerMinute)
+        try container.encode(maxConcurrent, forKey: .maxConcurrent)
+        try container.encode(monthlyTokens, forKey: .monthlyTokens)
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+import Store
+import Tenancy
+
+/// Organizations, teams and users: unique names, `org/team` addresses, listings within reach.
+@Suite struct DirectoryTests {
+    @Test func namesAreUniqueIgnoringCase() async throws {
+        let world = try await StoreWorld.make()
+        await #expect(throws: StoreError.nameTaken(kind: "organization", name: "ACME")) {
+            try await world.store.organizations.create(named: "ACME", Policy.authorize(world.owner, .createOrganization, on: .platform))
+        }
+        await #expect(throws: StoreError.nameTaken(kind: "team", name: "Sales")) {
+            try await world.store.teams.create(named: "Sales", Policy.authorize(world.acmeAdmin, .createTeam, on: world.acme.resource))
+        }
+        let globexSales = try await world.store.teams.create(
+            named: "sales", Policy.authorize(world.globexAdmin, .createTeam, on: world.globex.resource))
+        #expect(globexSales.organizationID == world.globex.id)
+        await #expect(throws: StoreError.nameTaken(kind: "user", name: "Alice")) {
+            try await world.store.users.create(named: "Alice", Policy.authorize(world.owner, .createUser, on: .userDirectory))
+        }
+    }
+
+    @Test func badNamesAndEmailsAreRefused() async throws {
+        let world = try await StoreWorld.make()
+        let grant = try Policy.authorize(world.acmeAdmin, .createUser, on: .userDirectory)
+        await #expect(throws: DirectoryError.self) { try await world.store.users.create(named: "a/b", grant) }
+        await #expect(throws: StoreError.self) { try await world.store.users.create(named: "zed", email: "not-an-email", grant) }
+    }
+
+    @Test func teamsAreAddressedByIdOrOrgSlashTeam() async throws {
+        let world = try await StoreWorld.make()
+        #expect(try await world.store.teams.team(address: "acme/sales") == world.sales)
+        #expect(try await world.store.teams.team(address: "ACME/Sales") == world.sales)
+        #expect(try await world.store.teams.team(address: "\(world.acme.id)/sales") == world.sales)
+        #expect(try await world.store.teams.team(address: world.sales.id.rawValue) == world.sales)
+        #expect(try await world.store.teams.team(address: "globex/sales") == nil)
+        #expect(try await world.store.teams.team(address: "sales") == nil)
+        #expect(try await world.store.organizations.organization(address: "Globex") == world.globex)
+    }
+
+    @Test func listingsShowOnlyWhatTheKeyReaches() async throws {
+        let world = try await StoreWorld.make()
+        #expect(try await world.store.organizations.list(visibleTo: world.owner).count == 2)
+        #expect(try await world.store.organizations.list(visibleTo: world.acmeAdmin) == [world.acme])
+        #expect(try await world.store.teams.list(in: world.acme.id, visibleTo: world.acmeAdmin) == [world.development, world.sales])
+        #expect(try await world.store.teams.list(in: world.acme.id, visibleTo: world.salesMember) == [world.sales])
+        #expect(try await world.store.teams.list(in: world.acme.id, visibleTo: world.globexAdmin).isEmpty)
+    }
+
+    @Test func orgAdminCannotCreateTeamsInAnotherOrganization() async throws {
+        let world = try await StoreWorld.make()
+        #expect(throws: AccessDenied(.crossTenant, action: .createTeam)) {
+            try Policy.authorize(world.acmeAdmin, .createTeam, on: world.globex.resource)
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import GRDB
+import Testing
+import Store
+import Tenancy
+
+/// Keys: hash-only storage, last use, revocation and expiry on the next request, minting rules.
+@Suite struct KeyRepositoryTests {
+    @Test func keysAreStoredOnlyAsHashAndPrefix() async throws {
+        let world = try await StoreWorld.make()
+        let dump = try await world.rawConnection().read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM api_keys").map { row in
+                row.columnNames.map { "\(row[$0] ?? "")" }.joined(separator: "|")
+            }.joined(separator: "\n")
+        }
+        for key in Array(world.keys.values) + [world.ownerKey] {
+            #expect(!dump.contains(key))
+            #expect(!dump.contains(key.dropFirst(APIKeySecret.prefixLength)))
+            #expect(dump.contains(APIKeyHash(of: key).hex))
+        }
+    }
+
+    @Test func lastUseIsRecordedOnAuthentication() async throws {
+        let world = try await StoreWorld.make()
+        let later = Date().addingTimeInterval(3600)
+        _ = try await world.store.keys.authenticated(world.keys["bob"]!, at: later)
+        let record = try #require(try await world.store.keys.key(id: world.salesMember.keyID))
+        #expect(abs(try #require(record.lastUsedAt).timeIntervalSince(later)) < 0.01)
+    }
+
+    @Test func revokedKeyFailsOnTheVeryNextRequest() async throws {
+        let world = try await StoreWorld.make()
+        let bob = world.keys["bob"]!
+        _ = try await world.store.keys.authenticated(bob)
+        let grant = try Policy.authorize(world.salesAdmin, .revokeKey, on: world.sales.resource)
+        let revoked = try await world.store.keys.revoke(world.salesMember.keyID, grant)
+        #expect(revoked.revokedAt != nil)
+        await #expect { try await world.store.keys.authenticated(bob) } throws: {
+            ($0 as? AuthenticationFailure)?.reason == .revokedKey
+        }
+    }
+
+    @Test func expiredKeyFailsOnTheVeryNextRequest() async throws {
+        let world = try await StoreWorld.make()
+        let now = Date()
+        let bob = try await world.user("bob")
+        let issued = try await world.store.keys.issue(
+            KeyRequest(holder: bob.id, binding: .team(world.sales.reference), role: .member, expiresAt: now.addingTimeInterval(60)),
+            Policy.authorize(world.salesAdmin, .issueKey, on: world.sales.resource), now: now)
+        _ = try await world.store.keys.authenticated(issued.secret.revealed, at: now.addingTimeInterval(59))
+        await #expect { try await world.store.keys.authenticated(issued.secret.revealed, at: now.addingTimeInterval(60)) } throws: {
+            ($0 as? AuthenticationFailure)?.reason == .expiredKey
+        }
+    }
+
+    @Test func keyCannotBeIssuedAlreadyExpired() async throws {
+        let world = try await StoreWorld.make()
+        let bob = try await world.user("bob")
+        await #expect(throws: StoreError.invalidValue(field: "expires_at", problem: "must lie in the future")) {
+            try await world.store.keys.issue(
+                KeyRequest(holder: bob.id, binding: .team(world.sales.reference), role: .member, expiresAt: Date(timeIntervalSince1970: 0)),
+                Policy.authorize(world.salesAdmin, .issueKey, on: world.sales.resource))
+        }
+    }
+
+    @Test func memberCannotMintKeys() async throws {
+        let world = try await StoreWorld.make()
+        #expect(throws: AccessDenied(.roleNotAllowed, action: .issueKey)) {
+            try Policy.authorize(world.salesMember, .issueKey, on: world.sales.resource)
+        }
+    }
+
+    @Test func keyCannotExceedItsHoldersRoleInTheTeam() async throws {
+        let world = try await StoreWorld.make()
+        let vic = try await world.user("vic")
+        await #expect(throws: AccessDenied(.exceedsHolderMembership, action: .issueKey)) {
+            try await world.store.keys.issue(
+                KeyRequest(holder: vic.id, binding: .team(world.sales.reference), role: .member),
+                Policy.authorize(world.salesAdmin, .issueKey, on: world.sales.resource))
+        }
+    }
+
+    @Test func grantForOneBindingCannotMintAnother() async throws {
+        let world = try await StoreWorld.make()
+        let carol = try await world.user("carol")
+        await #expect(throws: AccessDenied(.actionDoesNotApply, action: .issueKey)) {
+            try await world.store.keys.issue(
+                KeyRequest(holder: carol.id, binding: .team(world.development.reference), role: .teamAdmin),
+                Policy.authorize(world.salesAdmin, .issueKey, on: world.sales.resource))
+        }
+    }
+
+    @Test func salesAdminCannotRevokeADevelopmentKey() async throws {
+        let world = try await StoreWorld.make()
+        let grant = try Policy.authorize(world.salesAdmin, .revokeKey, on: world.sales.resource)
+        await #expect(throws: StoreError.notFound(kind: "key", address: world.developmentAdmin.keyID.rawValue)) {
+            try await world.store.keys.revoke(world.developmentAdmin.keyID, grant)
+        }
+        _ = try await world.store.keys.authenticated(world.keys["carol"]!)
+    }
+
+    @Test func removingAMemberDisablesTheirKeyOnTheNextRequest() async throws {
+        let world = try await StoreWorld.make()
+        try await world.store.memberships.removeFromTeam(
+            world.salesMember.userID, Policy.authorize(world.salesAdmin, .removeMember, on: world.sales.resource))
+        await #expect { try await world.store.keys.authenticated(world.keys["bob"]!) } throws: {
+            ($0 as? AuthenticationFailure)?.reason == .membershipRevoked
+        }
+    }
+
+    @Test func demotingAnAdminCapsTheirKeyOnTheNextRequest() async throws {
+        let world = try await StoreWorld.make()
+        try await world.store.memberships.setTeamRole(
+            .viewer, for: world.salesAdmin.userID, Policy.authorize(world.acmeAdmin, .addMember, on: world.sales.resource))
+        let demoted = try await world.store.keys.authenticated(world.keys["alice"]!)
+        #expect(demoted.role == .viewer)
+        #expect(Policy.decide(demoted, .issueKey, world.sales.resource) == .deny(.roleNotAllowed))
+    }
+
+    @Test func teamAdminCannotPromoteAboveItself() async throws {
+        let world = try await StoreWorld.make()
+        let bob = try await world.user("bob")
+        await #expect(throws: AccessDenied(.roleDoesNotFitBinding, action: .addMember)) {
+            try await world.store.memberships.setTeamRole(
+                .orgAdmin, for: bob.id, Policy.authorize(world.salesAdmin, .addMember, on: world.sales.resource))
+        }
+    }
+
+    @Test func keyListsShowOnlyWhatTheCallerReaches() async throws {
+        let world = try await StoreWorld.make()
+        let salesKeys = try await world.store.keys.list(visibleTo: world.salesAdmin)
+        #expect(Set(salesKeys.map(\.binding)) == [.team(world.sales.reference)])
+        #expect(salesKeys.count == 3)
+        let acmeKeys = try await world.store.keys.list(visibleTo: world.acmeAdmin)
+        #expect(Set(acmeKeys.map(\.binding.organizationID)) == [world.acme.id])
+        #expect(acmeKeys.count == 5)
+        #expect(try await world.store.keys.list(visibleTo: world.acmeAdmin, team: world.research.id).isEmpty)
+        #expect(try await world.store.keys.list(visibleTo: world.owner).count == 8)
+        #expect(try await world.store.keys.list(visibleTo: world.salesMember).isEmpty)
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+import Tenancy
+
+/// Bad profiles and limits fail when built (so when saved), naming the field.
+@Suite struct PromptProfileTests {
+    @Test func validProfileKeepsItsValues() throws {
+        let profile = try PromptProfile(
+            systemPrompt: "Be brief.", temperature: 0.2, topP: 0.9, maxTokens: 64,
+            retrieval: RetrievalSettings(enabled: true, topK: 3, collections: ["handbook"]), allowedModels: ["smollm2-135m"])
+        #expect(profile.temperature == 0.2)
+        #expect(profile.allows(model: "smollm2-135m"))
+        #expect(!profile.allows(model: "other"))
+        #expect(PromptProfile.default.allows(model: "anything"))
+    }
+
+    static let badProfiles: [(String, @Sendable () throws -> PromptProfile)] = [
+        ("temperature", { try PromptProfile(temperature: 2.5) }),
+        ("temperature", { try PromptProfile(temperature: -0.1) }),
+        ("temperature", { try PromptProfile(temperature: .nan) }),
+        ("top_p", { try PromptProfile(topP: 0) }),
+        ("top_p", { try PromptProfile(topP: 1.01) }),
+        ("max_tokens", { try PromptProfile(maxTokens: 0) }),
+        ("retrieval.top_k", { try PromptProfile(retrieval: RetrievalSettings(topK: 0)) }),
+        ("retrieval.collections", { try PromptProfile(retrieval: RetrievalSettings(collections: ["two words"])) }),
+        ("allowed_models", { try PromptProfile(allowedModels: [""]) }),
+        ]
+
+    @Test(arguments: badProfiles)
+    func badProfileIsRefusedNamingTheField(field: String, build: @Sendable () throws -> PromptProfile) {
+        #expect { _ = try build() } throws: { ($0 as? ProfileError)?.field == field }
+    }
+
+    @Test func jsonBodyIsValidatedAndMissingFieldsTakeDefaults() throws {
+        let json = #"{"system_prompt":"Hi","temperature":1.5,"retrieval":{"enabled":true,"top_k":2}}"#
+        let profile = try JSONDecoder().decode(PromptProfile.self, from: Data(json.utf8))
+        #expect(profile.systemPrompt == "Hi")
+        #expect(profile.temperature == 1.5)
+        #expect(profile.maxTokens == PromptProfile.default.maxTokens)
+        #expect(profile.retrieval.topK == 2)
+        let roundTrip = try JSONDecoder().decode(PromptProfile.self, from: JSONEncoder().encode(profile))
+        #expect(roundTrip == profile)
+        #expect(throws: ProfileError.self) {
+            try JSONDecoder().decode(PromptProfile.self, from: Data(#"{"top_p":0}"#.utf8))
+        }
+    }
+
+    @Test func limitsArePositiveOrUnlimited() throws {
+        #expect(TeamLimits.unlimited.requestsPerMinute == nil)
+        #expect { _ = try TeamLimits(tokensPerMinute: 0) } throws: { ($0 as? ProfileError)?.field == "tokens_per_minute" }
+        let json = #"{"requests_per_minute":60,"monthly_tokens":null}"#
+        let limits = try JSONDecoder().decode(TeamLimits.self, from: Data(json.utf8))
+        #expect(limits == (try TeamLimits(requestsPerMinute: 60)))
+        #expect(throws: ProfileError.self) {
+            try JSONDecoder().decode(TeamLimits.self, from: Data(#"{"max_concurrent":-1}"#.utf8))
+        }
+    }
+
+    @Test func directoryNamesAreUnambiguous() throws {
+        #expect(try DirectoryName.validated("sales-eu.2", kind: "team") == "sales-eu.2")
+        for bad in ["", "a/b", "two words", "-lead", "team_abc", String(repeating: "x", count: 65), "ünï"] {
+            #expect(throws: DirectoryError.self) { try DirectoryName.validated(bad, kind: "team") }
+        }
+        #expect(throws: DirectoryError.roleDoesNotFitBinding(role: .owner, binding: .team(Principals.sales))) {
+            try Membership(userID: UserID(rawValue: "usr_x"), binding: .team(Principals.sales), role: .owner)
+        }
+    }
+}
