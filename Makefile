@@ -7,7 +7,7 @@ export ATRIUM_TARGET_CPU
 
 SWIFT ?= swift
 RELEASE = -c release -Xswiftc -enable-testing
-APT_PACKAGES = poppler-utils
+APT_PACKAGES = libsqlite3-dev poppler-utils
 
 .PHONY: all setup apt models build test serve bench clean
 
@@ -18,7 +18,7 @@ apt:
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null \
-		|| echo "warning: could not install$$missing (PDF ingestion needs poppler-utils)"; \
+		|| { echo "error: could not install$$missing"; exit 1; }; \
 	fi
 
 models:
