@@ -9,24 +9,44 @@ struct MatMul {
     let pool: ThreadPool
 
     /// `input` is `[tokens][weight.columns]`, `output` is `[tokens][weight.rows]`;
-    /// `scratch` must hold `quantizedBytes(weight:tokens:)` bytes.
+    /// `scratch` must hold `quantizedBytes(columns:tokens:)` bytes.
     func multiply(
         _ weight: Tensor, _ input: UnsafePointer<Float>, tokens: Int,
         into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutableRawPointer
     ) {
-        switch weight.type {
-        case .q4_1: multiplyTiled(Q4_1.self, weight, input, tokens, output, scratch, kernel: atrium_gemm_q4_1_q8_1)
-        case .q8_0: multiplyTiled(Q8_0.self, weight, input, tokens, output, scratch, kernel: atrium_gemm_q8_0_q8_0)
-        case .f32: multiply(F32.self, weight, input, tokens, output, scratch)
-        case .f16: multiply(F16.self, weight, input, tokens, output, scratch)
-        case .bf16: multiply(BF16.self, weight, input, tokens, output, scratch)
-        case .q4_0: multiply(Q4_0.self, weight, input, tokens, output, scratch)
-        case .q5_0: multiply(Q5_0.self, weight, input, tokens, output, scratch)
-        case .q5_1: multiply(Q5_1.self, weight, input, tokens, output, scratch)
-        case .q4_K: multiply(Q4_K.self, weight, input, tokens, output, scratch)
-        case .q5_K: multiply(Q5_K.self, weight, input, tokens, output, scratch)
-        case .q6_K: multiply(Q6_K.self, weight, input, tokens, output, scratch)
-        default: preconditionFailure("MatMul: \(weight.type) has no kernel; ModelLoader must refuse it")
+        multiply([weight], input, tokens: tokens, into: [output], scratch: scratch)
+    }
+
+    /// Several products of the same input (Q, K and V; gate and up) in one pass: the input is
+    /// quantized once per weight format and the workers share the rows of all weights.
+    /// `outputs[i]` is `[tokens][weights[i].rows]`.
+    func multiply(
+        _ weights: [Tensor], _ input: UnsafePointer<Float>, tokens: Int,
+        into outputs: [UnsafeMutablePointer<Float>], scratch: UnsafeMutableRawPointer
+    ) {
+        guard let type = weights.first?.type else { return }
+        if weights.contains(where: { $0.type != type }) {
+            // Mixed formats (some Gemma layers store V as Q8_0): one pass per format.
+            for format in Set(weights.map(\.type)) {
+                let indices = weights.indices.filter { weights[$0].type == format }
+                multiply(indices.map { weights[$0] }, input, tokens: tokens, into: indices.map { outputs[$0] }, scratch: scratch)
+            }
+            return
+        }
+        switch type {
+        case .q4_1: fused(Q4_1.self, weights, input, tokens, outputs, scratch, kernel: atrium_gemm_q4_1_q8_1)
+        case .q8_0: fused(Q8_0.self, weights, input, tokens, outputs, scratch, kernel: atrium_gemm_q8_0_q8_0)
+        case .f32: fused(F32.self, weights, input, tokens, outputs, scratch)
+        case .f16: fused(F16.self, weights, input, tokens, outputs, scratch)
+        case .bf16: fused(BF16.self, weights, input, tokens, outputs, scratch)
+        case .q4_0: fused(Q4_0.self, weights, input, tokens, outputs, scratch)
+        case .q5_0: fused(Q5_0.self, weights, input, tokens, outputs, scratch)
+        case .q5_1: fused(Q5_1.self, weights, input, tokens, outputs, scratch)
+        case .q4_K: fused(Q4_K.self, weights, input, tokens, outputs, scratch)
+        case .q5_K: fused(Q5_K.self, weights, input, tokens, outputs, scratch)
+        case .q6_K: fused(Q6_K.self, weights, input, tokens, outputs, scratch)
+        case .q8_1, .q2_K, .q3_K, .q8_K:
+            preconditionFailure("MatMul: \(type) has no kernel; the model loader must refuse it")
         }
     }
 
@@ -72,28 +92,46 @@ struct MatMul {
         UnsafePointer<UInt8>?, Int, Int32, UnsafePointer<UInt8>?, Int, Int32, Int32, UnsafeMutablePointer<Float>?, Int
     ) -> Void
 
-    /// Quantizes the activations, then lets each worker run `kernel` over its share of rows
-    /// (in multiples of 4, the kernel's tile height) for every token.
-    private func multiplyTiled<Format: WeightFormat>(
-        _ format: Format.Type, _ weight: Tensor, _ input: UnsafePointer<Float>, _ tokens: Int,
-        _ output: UnsafeMutablePointer<Float>, _ scratch: UnsafeMutableRawPointer, kernel: TileKernel
+    /// Rows are handed out in groups of 4, the C kernels' tile height.
+    private static let rowGroup = 4
+
+    /// Quantizes the input once, then lets each worker take a contiguous share of the row
+    /// groups of all `weights`, computing them with the C tile `kernel` or the Swift `dot`.
+    private func fused<Format: WeightFormat>(
+        _ format: Format.Type, _ weights: [Tensor], _ input: UnsafePointer<Float>, _ tokens: Int,
+        _ outputs: [UnsafeMutablePointer<Float>], _ scratch: UnsafeMutableRawPointer, kernel: TileKernel? = nil
     ) {
-        let columns = weight.columns
-        let rows = weight.rows
+        let columns = weights[0].columns
         let activationBytes = Format.Activation.byteCount(elements: columns)
         let blocks = columns / Format.type.blockElements
-        let rowBytes = weight.rowBytes
-        let weights = weight.data.assumingMemoryBound(to: UInt8.self)
-        let activations = UnsafePointer(scratch.assumingMemoryBound(to: UInt8.self))
+        let groupCounts = weights.map { ($0.rows + Self.rowGroup - 1) / Self.rowGroup }
+        let totalGroups = groupCounts.reduce(0, +)
         quantize(Format.Activation.self, input, tokens: tokens, columns: columns, into: scratch)
-        let groups = (rows + 3) / 4
+        let activations = UnsafePointer(scratch.assumingMemoryBound(to: UInt8.self))
+
         pool.parallel { worker, workers in
-            let share = ThreadPool.share(of: groups, worker: worker, workers: workers)
-            let first = share.lowerBound * 4
-            let end = min(share.upperBound * 4, rows)
-            guard first < end else { return }
-            kernel(weights + first * rowBytes, rowBytes, Int32(end - first), activations, activationBytes,
-                   Int32(tokens), Int32(blocks), output + first, rows)
+            let share = ThreadPool.share(of: totalGroups, worker: worker, workers: workers)
+            var base = 0
+            for (index, weight) in weights.enumerated() {
+                defer { base += groupCounts[index] }
+                let low = max(share.lowerBound, base), high = min(share.upperBound, base + groupCounts[index])
+                guard low < high else { continue }
+                let rows = weight.rows, rowBytes = weight.rowBytes
+                let first = (low - base) * Self.rowGroup
+                let end = min((high - base) * Self.rowGroup, rows)
+                let output = outputs[index]
+                if let kernel {
+                    kernel(weight.data.assumingMemoryBound(to: UInt8.self) + first * rowBytes, rowBytes, Int32(end - first),
+                           activations, activationBytes, Int32(tokens), Int32(blocks), output + first, rows)
+                    continue
+                }
+                for row in first..<end {
+                    let weightRow = weight.data + row * rowBytes
+                    for token in 0..<tokens {
+                        output[token * rows + row] = Format.dot(weightRow, scratch + token * activationBytes, blocks: blocks)
+                    }
+                }
+            }
         }
     }
 
@@ -112,28 +150,6 @@ struct MatMul {
         pool.parallel { worker, workers in
             for token in ThreadPool.share(of: tokens, worker: worker, workers: workers) {
                 Activation.quantize(input + token * columns, count: columns, into: scratch + token * activationBytes)
-            }
-        }
-    }
-
-    private func multiply<Format: WeightFormat>(
-        _ format: Format.Type, _ weight: Tensor, _ input: UnsafePointer<Float>, _ tokens: Int,
-        _ output: UnsafeMutablePointer<Float>, _ scratch: UnsafeMutableRawPointer
-    ) {
-        let columns = weight.columns
-        let rows = weight.rows
-        let activationBytes = Format.Activation.byteCount(elements: columns)
-        let blocks = columns / Format.type.blockElements
-        let rowBytes = weight.rowBytes
-        let data = weight.data
-
-        quantize(Format.Activation.self, input, tokens: tokens, columns: columns, into: scratch)
-        pool.parallel { worker, workers in
-            for row in ThreadPool.share(of: rows, worker: worker, workers: workers) {
-                let weightRow = data + row * rowBytes
-                for token in 0..<tokens {
-                    output[token * rows + row] = Format.dot(weightRow, scratch + token * activationBytes, blocks: blocks)
-                }
             }
         }
     }

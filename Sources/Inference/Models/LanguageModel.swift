@@ -120,9 +120,8 @@ public final class LanguageModel: @unchecked Sendable {
         for (layerIndex, layer) in weights.layers.enumerated() {
             // Attention block.
             rmsNormRows(s.x, layer.attentionNorm, rows: n, width: d, into: s.normed)
-            matmul.multiply(layer.query, s.normed, tokens: n, into: s.query, scratch: s.quantized)
-            matmul.multiply(layer.key, s.normed, tokens: n, into: s.key, scratch: s.quantized)
-            matmul.multiply(layer.value, s.normed, tokens: n, into: s.value, scratch: s.quantized)
+            matmul.multiply([layer.query, layer.key, layer.value], s.normed, tokens: n,
+                            into: [s.query, s.key, s.value], scratch: s.quantized)
             if let queryNorm = layer.queryNorm, let keyNorm = layer.keyNorm {
                 rmsNormRows(s.query, queryNorm, rows: n * hp.headCount, width: hp.headDimension, into: s.query)
                 rmsNormRows(s.key, keyNorm, rows: n * hp.kvHeadCount, width: hp.headDimension, into: s.key)
@@ -142,8 +141,7 @@ public final class LanguageModel: @unchecked Sendable {
 
             // Feed-forward block.
             rmsNormRows(s.x, layer.feedForwardNorm, rows: n, width: d, into: s.normed)
-            matmul.multiply(layer.gate, s.normed, tokens: n, into: s.gate, scratch: s.quantized)
-            matmul.multiply(layer.up, s.normed, tokens: n, into: s.up, scratch: s.quantized)
+            matmul.multiply([layer.gate, layer.up], s.normed, tokens: n, into: [s.gate, s.up], scratch: s.quantized)
             VectorMath.gatedActivation(s.gate, up: s.up, count: n * hp.feedForwardLength, activation: architecture.activation)
             matmul.multiply(layer.down, s.gate, tokens: n, into: s.branch, scratch: s.quantized)
             if let postNorm = layer.postFeedForwardNorm {
