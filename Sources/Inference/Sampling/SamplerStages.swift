@@ -58,26 +58,51 @@ enum SamplerStages {
     /// `p`; at least one token. `sorted`: whether `candidates` are already best first.
     static func topP(_ candidates: inout [TokenCandidate], p: Float, sorted: Bool) {
         guard p < 1, !candidates.isEmpty else { return }
-        let (maximum, total) = softmaxTotals(candidates)
-        let threshold = Double(p) * total
-        var kept: [TokenCandidate] = []
-        var cumulative = 0.0
-        if sorted {
-            for candidate in candidates {
-                kept.append(candidate)
-                cumulative += exp(Double(candidate.logit - maximum))
-                if cumulative >= threshold { break }
-            }
-        } else {
-            // Pop the best one at a time: linear heap build, then only as many pops as tokens kept.
-            var heap = BinaryHeap(candidates.map(TokenCandidate.BestFirst.init))
-            while let best = heap.pop() {
-                kept.append(best.candidate)
-                cumulative += exp(Double(best.candidate.logit - maximum))
-                if cumulative >= threshold { break }
+        let maximum = maximumLogit(candidates)
+        guard maximum > -.infinity else { return }
+        if !sorted { candidates = likeliestSorted(candidates, maximum: maximum, p: p) }
+        let threshold = p * candidates.reduce(0) { $0 + exp($1.logit - maximum) }
+        var cumulative: Float = 0
+        for (index, candidate) in candidates.enumerated() {
+            cumulative += exp(candidate.logit - maximum)
+            if cumulative >= threshold {
+                candidates.removeSubrange((index + 1)...)
+                return
             }
         }
-        candidates = kept
+    }
+
+    /// The best candidates, best first, holding at least the fraction `p` of the probability mass
+    /// (maybe a few more; the caller cuts them). Like llama.cpp, it buckets logits first, so only the
+    /// buckets that hold the nucleus are sorted.
+    private static func likeliestSorted(_ candidates: [TokenCandidate], maximum: Float, p: Float) -> [TokenCandidate] {
+        let bucketCount = 256
+        var minimum = maximum
+        for candidate in candidates where candidate.logit > -.infinity && candidate.logit < minimum {
+            minimum = candidate.logit
+        }
+        let width = (maximum - minimum) / Float(bucketCount)
+        guard width > 0, width.isFinite else { return candidates.sorted { $0.isBetter(than: $1) } }
+        // Bucket 0 holds the highest logits; impossible tokens go to the last.
+        let buckets = candidates.map { candidate in
+            candidate.logit > -.infinity ? min(bucketCount - 1, Int((maximum - candidate.logit) / width)) : bucketCount - 1
+        }
+        var mass = [Float](repeating: 0, count: bucketCount)
+        var total: Float = 0
+        for (candidate, bucket) in zip(candidates, buckets) {
+            let weight = exp(candidate.logit - maximum)
+            mass[bucket] += weight
+            total += weight
+        }
+        var needed = 0
+        var cumulative = mass[0]
+        while needed < bucketCount - 1, cumulative < p * total {
+            needed += 1
+            cumulative += mass[needed]
+        }
+        var nucleus: [TokenCandidate] = []
+        for (candidate, bucket) in zip(candidates, buckets) where bucket <= needed { nucleus.append(candidate) }
+        return nucleus.sorted { $0.isBetter(than: $1) }
     }
 
     /// Drops tokens whose probability is below `p` times the most likely one's.
@@ -95,21 +120,27 @@ enum SamplerStages {
     static func draw(_ candidates: [TokenCandidate], unit: Double) -> TokenID {
         let (maximum, total) = softmaxTotals(candidates)
         guard total > 0, total.isFinite else { return candidates.first?.id ?? 0 }
-        let target = unit * total
-        var cumulative = 0.0
+        let target = Float(unit) * total
+        var cumulative: Float = 0
         for candidate in candidates {
-            cumulative += exp(Double(candidate.logit - maximum))
+            cumulative += exp(candidate.logit - maximum)
             if target < cumulative { return candidate.id }
         }
+        // Rounding left the target past the sum: the last possible token.
         return candidates.last(where: { $0.logit > -.infinity })?.id ?? candidates[0].id
     }
 
     /// The largest logit and Σ exp(logit − largest).
-    private static func softmaxTotals(_ candidates: [TokenCandidate]) -> (maximum: Float, total: Double) {
-        guard let maximum = candidates.map(\.logit).max(), maximum > -.infinity else { return (0, 0) }
-        var total = 0.0
-        for candidate in candidates { total += exp(Double(candidate.logit - maximum)) }
-        return (maximum, total)
+    private static func softmaxTotals(_ candidates: [TokenCandidate]) -> (maximum: Float, total: Float) {
+        let maximum = maximumLogit(candidates)
+        guard maximum > -.infinity else { return (0, 0) }
+        return (maximum, candidates.reduce(0) { $0 + exp($1.logit - maximum) })
+    }
+
+    private static func maximumLogit(_ candidates: [TokenCandidate]) -> Float {
+        var maximum = -Float.infinity
+        for candidate in candidates where candidate.logit > maximum { maximum = candidate.logit }
+        return maximum
     }
 
     @inline(__always)
