@@ -19,8 +19,15 @@ struct BytePairTokenizer: Tokenizer {
         pieces = TokenPieces(count: vocabulary.count) { Self.piece(of: TokenID($0), in: vocabulary) }
     }
 
+    func encode(_ text: String, parseSpecial: Bool) -> [TokenID] {
+        encode(splitter.fragments([(text, SpecialTokenParsing(parseSpecial: parseSpecial))]))
+    }
+
     func encode(segments: [PromptSegment]) -> [TokenID] {
-        let fragments = splitter.fragments(segments.map { ($0.text, $0.kind == .scaffolding) })
+        encode(splitter.fragments(segments.map { ($0.text, SpecialTokenParsing($0.kind)) }))
+    }
+
+    private func encode(_ fragments: [TextFragment]) -> [TokenID] {
         var output: [TokenID] = []
         var scratch = BytePairMerges.Scratch()
         for fragment in fragments {

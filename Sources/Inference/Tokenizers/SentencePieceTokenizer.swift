@@ -22,8 +22,15 @@ struct SentencePieceTokenizer: Tokenizer {
         }
     }
 
+    func encode(_ text: String, parseSpecial: Bool) -> [TokenID] {
+        encode(splitter.fragments([(text, SpecialTokenParsing(parseSpecial: parseSpecial))]))
+    }
+
     func encode(segments: [PromptSegment]) -> [TokenID] {
-        let fragments = splitter.fragments(segments.map { ($0.text, $0.kind == .scaffolding) })
+        encode(splitter.fragments(segments.map { ($0.text, SpecialTokenParsing($0.kind)) }))
+    }
+
+    private func encode(_ fragments: [TextFragment]) -> [TokenID] {
         var output: [TokenID] = []
         var previousIsSpecial = true
         for fragment in fragments {

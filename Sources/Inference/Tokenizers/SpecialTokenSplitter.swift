@@ -1,7 +1,7 @@
 /// Splits text at the special tokens written in it, exactly in llama.cpp's order
 /// (`tokenizer_st_partition`): special tokens are taken longest first, each one splitting every text
 /// fragment left to right. Control and unknown tokens are split only when special parsing is asked for;
-/// user-defined tokens always are.
+/// user-defined tokens also without it (as llama.cpp does), but never inside message content.
 ///
 /// A byte trie finds which special tokens occur at all, so a vocabulary with thousands of special
 /// tokens costs one pass over the text, not one search per token.
@@ -31,11 +31,11 @@ struct SpecialTokenSplitter: Sendable {
 
     /// The fragments of consecutive texts read as one text, each parsing special tokens or not;
     /// adjacent plain text is joined, and strip attributes remove whitespace beside their tokens.
-    func fragments(_ pieces: [(text: String, parseSpecial: Bool)]) -> [TextFragment] {
+    func fragments(_ pieces: [(text: String, parsing: SpecialTokenParsing)]) -> [TextFragment] {
         var fragments: [TextFragment] = []
         for piece in pieces {
             let bytes = Array(piece.text.utf8)
-            for part in split(bytes, parseSpecial: piece.parseSpecial) {
+            for part in split(bytes, parsing: piece.parsing) {
                 switch part {
                 case .text(let range): appendText(bytes[range], to: &fragments)
                 case .token(let order): fragments.append(.token(tokens[order]))
@@ -50,10 +50,11 @@ struct SpecialTokenSplitter: Sendable {
         case token(Int)
     }
 
-    private func split(_ bytes: [UInt8], parseSpecial: Bool) -> [Part] {
+    private func split(_ bytes: [UInt8], parsing: SpecialTokenParsing) -> [Part] {
         guard !bytes.isEmpty else { return [] }
         var parts: [Part] = [.text(0..<bytes.count)]
-        let occurrences = trie.occurrences(in: bytes) { parseSpecial || alwaysParsed[$0] }
+        guard parsing != .none else { return parts }
+        let occurrences = trie.occurrences(in: bytes) { parsing == .all || alwaysParsed[$0] }
         for order in occurrences.keys.sorted() {
             parts = splitParts(parts, at: occurrences[order]!, length: lengths[order], token: order)
         }

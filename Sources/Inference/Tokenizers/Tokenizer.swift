@@ -8,12 +8,14 @@
 public protocol Tokenizer: Sendable {
     var vocabulary: Vocabulary { get }
 
-    /// The ids of `text`, without BOS or EOS. `parseSpecial`: whether special-token text becomes the
-    /// special ids; only template scaffolding may ask for it, never user content.
+    /// The ids of `text`, without BOS or EOS, like `llama_tokenize`. `parseSpecial`: whether the text of
+    /// control tokens becomes their ids (template scaffolding only, never user content). Without it,
+    /// user-defined tokens still become theirs, as in llama.cpp; `encode(segments:)` content does not.
     func encode(_ text: String, parseSpecial: Bool) -> [TokenID]
 
     /// The ids of consecutive segments read as one text: special tokens are parsed only inside
-    /// scaffolding segments, and plain text on both sides of a segment boundary is tokenized together.
+    /// scaffolding segments (content never yields a special token, not even a user-defined one), and
+    /// plain text on both sides of a segment boundary is tokenized together.
     func encode(segments: [PromptSegment]) -> [TokenID]
 
     /// The bytes a token stands for when detokenized (special tokens as their text).
@@ -21,12 +23,6 @@ public protocol Tokenizer: Sendable {
 
     /// The text of `ids`, like `llama_detokenize` with special tokens rendered.
     func decode(_ ids: [TokenID]) -> String
-}
-
-extension Tokenizer {
-    public func encode(_ text: String, parseSpecial: Bool) -> [TokenID] {
-        encode(segments: [PromptSegment(parseSpecial ? .scaffolding : .content, text)])
-    }
 }
 
 /// The tokenizer the vocabulary's model calls for: byte-level BPE or SentencePiece.
