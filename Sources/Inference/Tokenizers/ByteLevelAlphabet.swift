@@ -3,16 +3,14 @@
 enum ByteLevelAlphabet {
     /// The scalar that stands for each byte.
     static let scalarForByte: [Unicode.Scalar] = {
-        var printable = Array(UInt32(0x21)...0x7E) + Array(UInt32(0xA1)...0xAC) + Array(UInt32(0xAE)...0xFF)
-        var table = [Unicode.Scalar](repeating: " ", count: 256)
-        for value in printable { table[Int(value)] = Unicode.Scalar(value)! }
-        var next: UInt32 = 256
-        for byte in 0..<256 where !printable.contains(UInt32(byte)) {
-            table[byte] = Unicode.Scalar(next)!
-            printable.append(UInt32(byte))
-            next += 1
+        // Printable Latin-1 bytes stand for themselves; the others, in order, for U+0100, U+0101, ….
+        let printable = Set(Array(0x21...0x7E) + Array(0xA1...0xAC) + Array(0xAE...0xFF))
+        var next: UInt32 = 0x100
+        return (0..<256).map { byte in
+            if printable.contains(byte) { return Unicode.Scalar(UInt8(byte)) }
+            defer { next += 1 }
+            return Unicode.Scalar(next)!
         }
-        return table
     }()
 
     /// The byte a scalar of the alphabet stands for, or nil for a scalar outside it.

@@ -11,7 +11,8 @@ struct SpecialTokenSplitter: Sendable {
     private let lengths: [Int]
     /// Whether a token is split even when special parsing is off (user-defined tokens).
     private let alwaysParsed: [Bool]
-    private let strips: [(left: Bool, right: Bool)]
+    /// The tokens that swallow whitespace beside them (Phi-3's), with the side they strip.
+    private let strips: [TokenID: (left: Bool, right: Bool)]
     private let trie: ByteTrie
 
     init(vocabulary: Vocabulary) {
@@ -20,10 +21,14 @@ struct SpecialTokenSplitter: Sendable {
         alwaysParsed = tokens.map {
             vocabulary.attributes(of: $0).isDisjoint(with: [.control, .unknown])
         }
-        strips = tokens.map {
-            let attributes = vocabulary.attributes(of: $0)
-            return (attributes.contains(.leftStrip), attributes.contains(.rightStrip))
+        var strips: [TokenID: (left: Bool, right: Bool)] = [:]
+        for id in tokens {
+            let attributes = vocabulary.attributes(of: id)
+            if !attributes.isDisjoint(with: [.leftStrip, .rightStrip]) {
+                strips[id] = (attributes.contains(.leftStrip), attributes.contains(.rightStrip))
+            }
         }
+        self.strips = strips
         var trie = ByteTrie()
         for (order, id) in tokens.enumerated() { trie.insert(Array(vocabulary.text(of: id).utf8), value: order) }
         self.trie = trie
@@ -95,16 +100,14 @@ struct SpecialTokenSplitter: Sendable {
 
     /// Removes the whitespace that left- and right-stripping tokens swallow (C `isspace`, as llama.cpp).
     private func stripWhitespace(_ fragments: [TextFragment]) -> [TextFragment] {
-        guard strips.contains(where: { $0.left || $0.right }) else { return fragments }
-        var attributesByToken: [TokenID: (left: Bool, right: Bool)] = [:]
-        for (order, id) in tokens.enumerated() { attributesByToken[id] = strips[order] }
+        guard !strips.isEmpty else { return fragments }
         var result = fragments
         for index in result.indices {
             guard case .text(var bytes) = result[index] else { continue }
-            if index > 0, case .token(let id) = result[index - 1], attributesByToken[id]?.right == true {
+            if index > 0, case .token(let id) = result[index - 1], strips[id]?.right == true {
                 bytes = Array(bytes.drop(while: Self.isSpace))
             }
-            if index + 1 < result.count, case .token(let id) = result[index + 1], attributesByToken[id]?.left == true {
+            if index + 1 < result.count, case .token(let id) = result[index + 1], strips[id]?.left == true {
                 while let last = bytes.last, Self.isSpace(last) { bytes.removeLast() }
             }
             result[index] = .text(bytes)

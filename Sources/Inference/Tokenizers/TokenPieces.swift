@@ -39,8 +39,8 @@ struct TokenPieces: Sendable {
 
     /// The byte of a `<0xNN>` byte token.
     static func byteValue(of text: String) -> UInt8? {
-        let scalars = Array(text.utf8)
-        guard scalars.count == 6, text.hasPrefix("<0x"), scalars[5] == UInt8(ascii: ">") else { return nil }
-        return UInt8(String(decoding: scalars[3..<5], as: UTF8.self), radix: 16)
+        let bytes = Array(text.utf8)
+        guard bytes.count == 6, text.hasPrefix("<0x"), bytes[5] == UInt8(ascii: ">") else { return nil }
+        return UInt8(String(decoding: bytes[3..<5], as: UTF8.self), radix: 16)
     }
 }

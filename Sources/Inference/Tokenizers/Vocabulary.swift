@@ -16,6 +16,7 @@ public struct Vocabulary: Sendable {
         case sentencePiece = "llama"
     }
 
+    /// The tokenizer algorithm.
     public let model: Model
     /// The byte-level BPE settings `tokenizer.ggml.pre` selects (nil for SentencePiece).
     let bytePairSettings: BytePairSettings?
@@ -28,9 +29,12 @@ public struct Vocabulary: Sendable {
     /// Tokens that can be parsed out of text, longest text first (llama.cpp's `cache_special_tokens`).
     let specialTokens: [TokenID]
 
+    /// Beginning and end of sequence, and the unknown token (llama.cpp's defaults when the GGUF names none).
     public let bos: TokenID?
     public let eos: TokenID?
     public let unknown: TokenID?
+    /// Whether a prompt starts with BOS / ends with EOS (`tokenizer.ggml.add_bos_token` / `add_eos_token`).
+    /// Chat templates that want BOS write it themselves: do not add it to a rendered prompt.
     public let addsBOS: Bool
     public let addsEOS: Bool
     /// SentencePiece's leading space before text (and its removal from the first decoded token).
@@ -39,6 +43,7 @@ public struct Vocabulary: Sendable {
     /// the end-of-turn texts llama.cpp knows.
     public let endOfGeneration: Set<TokenID>
 
+    /// Reads the vocabulary; throws a `VocabularyError` naming the key at fault.
     public init(metadata: GGUFMetadata) throws {
         guard let modelName = metadata.string(Key.model) else { throw VocabularyError.missingKey(Key.model) }
         guard let model = Model(rawValue: modelName) else { throw VocabularyError.unsupportedModel(modelName) }
@@ -107,17 +112,23 @@ public struct Vocabulary: Sendable {
     func score(of id: TokenID) -> Float { scores.isEmpty ? 0 : scores[Int(id)] }
 
     private static func tokenTexts(_ metadata: GGUFMetadata) throws -> [String] {
-        guard let tokens = metadata.strings(Key.tokens) else { throw VocabularyError.missingKey(Key.tokens) }
+        let tokens = try strings(metadata, Key.tokens)
         guard !tokens.isEmpty else { throw VocabularyError.emptyVocabulary }
-        if let stored = metadata[Key.tokens]?.array?.count, stored != tokens.count {
-            throw VocabularyError.lengthMismatch(key: Key.tokens, expected: stored, found: tokens.count)
-        }
         return tokens
     }
 
     private static func merges(_ metadata: GGUFMetadata) throws -> [String] {
-        guard let merges = metadata.strings(Key.merges) else { throw VocabularyError.missingKey(Key.merges) }
-        return merges
+        try strings(metadata, Key.merges)
+    }
+
+    /// A required array of strings, refused when any element is something else.
+    private static func strings(_ metadata: GGUFMetadata, _ key: String) throws -> [String] {
+        guard let values = metadata[key]?.array else { throw VocabularyError.missingKey(key) }
+        let strings = values.compactMap(\.string)
+        guard strings.count == values.count else {
+            throw VocabularyError.wrongType(key: key, expected: "an array of strings")
+        }
+        return strings
     }
 
     /// A per-token array, which must cover every token (llama.cpp reads it by token index).

@@ -1,6 +1,7 @@
 /// Why a GGUF's tokenizer metadata was refused. Every case names the key or value at fault.
 public enum VocabularyError: Error, CustomStringConvertible, Equatable {
     case missingKey(String)
+    case wrongType(key: String, expected: String)
     case unsupportedModel(String)
     case unknownPreTokenizer(String)
     case lengthMismatch(key: String, expected: Int, found: Int)
@@ -12,6 +13,8 @@ public enum VocabularyError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .missingKey(let key):
             return "the model's tokenizer metadata has no '\(key)'"
+        case .wrongType(let key, let expected):
+            return "the model's '\(key)' is not \(expected)"
         case .unsupportedModel(let model):
             return "tokenizer model '\(model)' is not supported (supported: 'gpt2' byte-level BPE, 'llama' SentencePiece)"
         case .unknownPreTokenizer(let name):

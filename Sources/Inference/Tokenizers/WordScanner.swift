@@ -158,10 +158,10 @@ struct WordScanner {
     /// `'s|'t|'re|'ve|'m|'ll|'d` at `position`.
     private func contractionEnd(at position: Int, end: Int, caseInsensitive: Bool) -> Int? {
         guard text[position] == Self.apostrophe, position + 1 < end else { return nil }
-        let first = lowered(text[position + 1], caseInsensitive)
+        let first = folded(text[position + 1], caseInsensitive)
         if first == "s" || first == "t" || first == "m" || first == "d" { return position + 2 }
         guard position + 2 < end else { return nil }
-        let second = lowered(text[position + 2], caseInsensitive)
+        let second = folded(text[position + 2], caseInsensitive)
         if (first == "r" && second == "e") || (first == "v" && second == "e") || (first == "l" && second == "l") {
             return position + 3
         }
@@ -194,9 +194,12 @@ struct WordScanner {
         text[position] >= 0x30 && text[position] <= 0x39
     }
 
+    /// The ASCII letter a scalar is (lowercased when `caseInsensitive`), or nil. Only ASCII letters
+    /// spell the contractions.
     @inline(__always)
-    private func lowered(_ value: UInt32, _ caseInsensitive: Bool) -> Character {
-        let folded = caseInsensitive && value >= 0x41 && value <= 0x5A ? value + 32 : value
-        return Character(Unicode.Scalar(folded) ?? "\u{FFFD}")
+    private func folded(_ value: UInt32, _ caseInsensitive: Bool) -> Unicode.Scalar? {
+        guard value < 0x80 else { return nil }
+        let lowered = caseInsensitive && value >= 0x41 && value <= 0x5A ? value + 32 : value
+        return Unicode.Scalar(UInt8(lowered))
     }
 }

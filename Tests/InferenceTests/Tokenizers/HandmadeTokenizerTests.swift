@@ -103,6 +103,17 @@ import Testing
                 ("tokenizer.ggml.tokens", HandmadeVocabularies.strings(["a", "a"])),
             ]))
         }
+        #expect(throws: VocabularyError.wrongType(key: "tokenizer.ggml.tokens", expected: "an array of strings")) {
+            try Vocabulary(metadata: HandmadeVocabularies.metadata([
+                ("tokenizer.ggml.model", .string("llama")),
+                ("tokenizer.ggml.tokens", .array([.string("a"), .int32(7)])),
+            ]))
+        }
+        #expect(throws: VocabularyError.emptyVocabulary) {
+            try Vocabulary(metadata: HandmadeVocabularies.metadata([
+                ("tokenizer.ggml.model", .string("llama")), ("tokenizer.ggml.tokens", .array([])),
+            ]))
+        }
         #expect(throws: VocabularyError.lengthMismatch(key: "tokenizer.ggml.token_type", expected: 9, found: 2)) {
             try Vocabulary(metadata: HandmadeVocabularies.bytePair(extra: [
                 ("tokenizer.ggml.token_type", HandmadeVocabularies.int32s([1, 1]))
