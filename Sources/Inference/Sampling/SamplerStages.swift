@@ -58,10 +58,10 @@ enum SamplerStages {
     /// `p`; at least one token. `sorted`: whether `candidates` are already best first.
     static func topP(_ candidates: inout [TokenCandidate], p: Float, sorted: Bool) {
         guard p < 1, !candidates.isEmpty else { return }
-        let maximum = maximumLogit(candidates)
-        guard maximum > -.infinity else { return }
-        if !sorted { candidates = likeliestSorted(candidates, maximum: maximum, p: p) }
-        let threshold = p * candidates.reduce(0) { $0 + exp($1.logit - maximum) }
+        let (maximum, total) = softmaxTotals(candidates)
+        guard total > 0 else { return }
+        let threshold = p * total
+        if !sorted { candidates = likeliestSorted(candidates, maximum: maximum, reaching: threshold) }
         var cumulative: Float = 0
         for (index, candidate) in candidates.enumerated() {
             cumulative += exp(candidate.logit - maximum)
@@ -72,10 +72,12 @@ enum SamplerStages {
         }
     }
 
-    /// The best candidates, best first, holding at least the fraction `p` of the probability mass
-    /// (maybe a few more; the caller cuts them). Like llama.cpp, it buckets logits first, so only the
-    /// buckets that hold the nucleus are sorted.
-    private static func likeliestSorted(_ candidates: [TokenCandidate], maximum: Float, p: Float) -> [TokenCandidate] {
+    /// The best candidates, best first, whose mass Σ exp(logit − maximum) reaches `threshold` (maybe a
+    /// few more; the caller cuts them). Like llama.cpp, it buckets logits first, so only the buckets
+    /// that hold the nucleus are sorted.
+    private static func likeliestSorted(
+        _ candidates: [TokenCandidate], maximum: Float, reaching threshold: Float
+    ) -> [TokenCandidate] {
         let bucketCount = 256
         var minimum = maximum
         for candidate in candidates where candidate.logit > -.infinity && candidate.logit < minimum {
@@ -88,15 +90,10 @@ enum SamplerStages {
             candidate.logit > -.infinity ? min(bucketCount - 1, Int((maximum - candidate.logit) / width)) : bucketCount - 1
         }
         var mass = [Float](repeating: 0, count: bucketCount)
-        var total: Float = 0
-        for (candidate, bucket) in zip(candidates, buckets) {
-            let weight = exp(candidate.logit - maximum)
-            mass[bucket] += weight
-            total += weight
-        }
+        for (candidate, bucket) in zip(candidates, buckets) { mass[bucket] += exp(candidate.logit - maximum) }
         var needed = 0
         var cumulative = mass[0]
-        while needed < bucketCount - 1, cumulative < p * total {
+        while needed < bucketCount - 1, cumulative < threshold {
             needed += 1
             cumulative += mass[needed]
         }

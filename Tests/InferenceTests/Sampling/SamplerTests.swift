@@ -54,6 +54,19 @@ import Testing
         }
     }
 
+    @Test func topPFindsTheSameNucleusWithOrWithoutSortedInput() {
+        var source = SeededGenerator(seed: 5)
+        for p: Float in [0.1, 0.5, 0.9, 0.99] {
+            let pool = candidates((0..<5000).map { _ in Float.random(in: -8...8, using: &source) })
+            var unsorted = pool
+            SamplerStages.topP(&unsorted, p: p, sorted: false)
+            var sorted = pool.sorted { $0.isBetter(than: $1) }
+            SamplerStages.topP(&sorted, p: p, sorted: true)
+            #expect(unsorted == sorted, "p = \(p)")
+            #expect(unsorted.count > 1)
+        }
+    }
+
     @Test func minPDropsTokensBelowAFractionOfTheBest() {
         let logits: [Float] = [log(0.5), log(0.3), log(0.2)]
         var pool = candidates(logits)
