@@ -51,7 +51,7 @@ struct SpecialTokenLookup {
 
     /// Per-model token attributes llama.cpp sets by name: gpt-oss renders its channel tokens as text,
     /// and Phi-3 strips whitespace after its special tokens.
-    func applyModelQuirks(modelName: String?, tokens: [String], attributes: inout [TokenAttributes]) {
+    func applyModelQuirks(modelName: String?, attributes: inout [TokenAttributes]) {
         for text in ["<|channel|>", "<|message|>", "<|start|>", "<|constrain|>"] {
             if let found = idsByText[text] { attributes[Int(found)] = .userDefined }
         }

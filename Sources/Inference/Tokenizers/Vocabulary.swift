@@ -76,7 +76,7 @@ public struct Vocabulary: Sendable {
         if addsEOS, eos == nil { throw VocabularyError.specialTokenMissing(flag: Key.addEOS, idKey: Key.eos) }
 
         endOfGeneration = lookup.endOfGeneration(eos: eos, tokens: tokens, attributes: &attributes)
-        lookup.applyModelQuirks(modelName: metadata.string(Key.name), tokens: tokens, attributes: &attributes)
+        lookup.applyModelQuirks(modelName: metadata.string(Key.name), attributes: &attributes)
 
         self.tokens = tokens
         self.attributes = attributes
