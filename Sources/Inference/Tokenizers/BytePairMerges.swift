@@ -21,13 +21,13 @@ struct BytePairMerges: Sendable {
 
     init(vocabulary: Vocabulary) {
         vocabularyCount = Int32(vocabulary.count)
-        var extraIDs: [String: Int32] = [:]
+        var extraIDs: [TokenText: Int32] = [:]
         var extraSymbols: [String] = []
         func symbol(_ text: String) -> Int32 {
             if let id = vocabulary.id(of: text) { return id }
-            if let id = extraIDs[text] { return id }
+            if let id = extraIDs[TokenText(text)] { return id }
             let id = Int32(vocabulary.count + extraSymbols.count)
-            extraIDs[text] = id
+            extraIDs[TokenText(text)] = id
             extraSymbols.append(text)
             return id
         }
@@ -46,7 +46,7 @@ struct BytePairMerges: Sendable {
         self.table = table
         byteSymbols = ByteLevelAlphabet.scalarForByte.map { scalar in
             let text = String(Character(scalar))
-            return vocabulary.id(of: text) ?? extraIDs[text] ?? -1
+            return vocabulary.id(of: text) ?? extraIDs[TokenText(text)] ?? -1
         }
         self.extraSymbols = extraSymbols
         asciiTokens = (0..<128).map { vocabulary.id(of: String(UnicodeScalar(UInt8($0)))) ?? -1 }

@@ -105,7 +105,7 @@ struct SentencePieceTokenizer: Tokenizer {
     }
 
     private func tokenID(_ bytes: ArraySlice<UInt8>) -> TokenID? {
-        vocabulary.id(of: String(decoding: bytes, as: UTF8.self))
+        vocabulary.id(ofBytes: bytes)
     }
 
     private static func utf8Length(leadingByte byte: UInt8) -> Int {

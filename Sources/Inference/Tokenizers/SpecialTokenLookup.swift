@@ -2,7 +2,7 @@
 /// in range, otherwise llama.cpp's defaults or its detection by token text.
 struct SpecialTokenLookup {
     let metadata: GGUFMetadata
-    let idsByText: [String: TokenID]
+    let idsByText: [TokenText: TokenID]
     let count: Int
 
     /// The id under `key` when it names a token, else `fallback` when that names one.
@@ -20,7 +20,7 @@ struct SpecialTokenLookup {
             let key = "tokenizer.ggml.\(role)_token_id"
             if let found = id(key, default: nil) {
                 detected[role] = found
-            } else if let found = texts.compactMap({ idsByText[$0] }).min() {
+            } else if let found = texts.compactMap({ idsByText[TokenText($0)] }).min() {
                 detected[role] = found
                 attributes[Int(found)].insert(.control)
             }
@@ -28,13 +28,13 @@ struct SpecialTokenLookup {
         var ids = Set(["fim_pad", "fim_rep", "fim_sep", "eot", "eom"].compactMap { detected[$0] })
         if let eos { ids.insert(eos) }
         for text in Self.endOfGenerationTexts {
-            guard let found = idsByText[text] else { continue }
+            guard let found = idsByText[TokenText(text)] else { continue }
             ids.insert(found)
             attributes[Int(found)].insert(.control)
         }
         // gpt-oss and solar-open end a message with `<|end|>` but go on generating after it.
         let texts = Set(ids.map { tokens[Int($0)] })
-        if let end = idsByText["<|end|>"], ids.contains(end),
+        if let end = idsByText[TokenText("<|end|>")], ids.contains(end),
             texts.contains("<|call|>") || texts.contains("<|calls|>"),
             texts.contains("<|return|>") || texts.contains("<|flush|>")
         {
@@ -42,7 +42,7 @@ struct SpecialTokenLookup {
             attributes[Int(end)] = .userDefined
         }
         // Gemma 4 and PaddleOCR use `</s>` inside a turn.
-        if texts.contains("<|tool_response>"), let closing = idsByText["</s>"], ids.contains(closing) {
+        if texts.contains("<|tool_response>"), let closing = idsByText[TokenText("</s>")], ids.contains(closing) {
             ids.remove(closing)
             attributes[Int(closing)] = .normal
         }
@@ -53,16 +53,16 @@ struct SpecialTokenLookup {
     /// and Phi-3 strips whitespace after its special tokens.
     func applyModelQuirks(modelName: String?, attributes: inout [TokenAttributes]) {
         for text in ["<|channel|>", "<|message|>", "<|start|>", "<|constrain|>"] {
-            if let found = idsByText[text] { attributes[Int(found)] = .userDefined }
+            if let found = idsByText[TokenText(text)] { attributes[Int(found)] = .userDefined }
         }
         let name = modelName?.lowercased() ?? ""
         guard name.contains("phi-3") || name.contains("phi3") else { return }
         for index in attributes.indices where !attributes[index].isDisjoint(with: TokenAttributes.parsedFromText) {
             attributes[index].insert(.rightStrip)
         }
-        if let closing = idsByText["</s>"] { attributes[Int(closing)].insert(.rightStrip) }
+        if let closing = idsByText[TokenText("</s>")] { attributes[Int(closing)].insert(.rightStrip) }
         for text in ["<unk>", "<s>", "<|endoftext|>"] {
-            if let found = idsByText[text] { attributes[Int(found)].remove(.rightStrip) }
+            if let found = idsByText[TokenText(text)] { attributes[Int(found)].remove(.rightStrip) }
         }
     }
 

@@ -23,7 +23,7 @@ public struct Vocabulary: Sendable {
     let tokens: [String]
     let scores: [Float]
     let attributes: [TokenAttributes]
-    let idsByText: [String: TokenID]
+    let idsByText: [TokenText: TokenID]
     /// `tokenizer.ggml.merges`, in rank order (BPE only).
     let merges: [String]
     /// Tokens that can be parsed out of text, longest text first (llama.cpp's `cache_special_tokens`).
@@ -55,11 +55,11 @@ public struct Vocabulary: Sendable {
         scores = try Self.array(metadata.floats(Key.scores), key: Key.scores, count: count) ?? []
         var attributes = try Self.array(metadata.integers(Key.tokenTypes), key: Key.tokenTypes, count: count)?
             .map(TokenAttributes.init(ggufTokenType:)) ?? Array(repeating: .normal, count: count)
-        var idsByText: [String: TokenID] = [:]
+        var idsByText: [TokenText: TokenID] = [:]
         idsByText.reserveCapacity(count)
         for index in tokens.indices {
             if tokens[index].isEmpty { tokens[index] = "[EMPTY_\(index)]" }
-            if let first = idsByText.updateValue(TokenID(index), forKey: tokens[index]) {
+            if let first = idsByText.updateValue(TokenID(index), forKey: TokenText(tokens[index])) {
                 throw VocabularyError.duplicateToken(text: tokens[index], first: first, second: TokenID(index))
             }
         }
@@ -96,7 +96,10 @@ public struct Vocabulary: Sendable {
     }
 
     /// The id whose raw vocabulary string is `text`.
-    public func id(of text: String) -> TokenID? { idsByText[text] }
+    public func id(of text: String) -> TokenID? { idsByText[TokenText(text)] }
+
+    /// The id of the token whose text is exactly these bytes.
+    func id(ofBytes bytes: some Collection<UInt8>) -> TokenID? { idsByText[TokenText(bytes: bytes)] }
 
     /// The token's attributes (empty for an id outside the vocabulary).
     public func attributes(of id: TokenID) -> TokenAttributes {
