@@ -27,6 +27,7 @@ let package = Package(
     products: [
         .executable(name: "atrium", targets: ["atrium"]),
         .library(name: "Inference", targets: ["Inference"]),
+        .library(name: "Serving", targets: ["Serving"]),
         .library(name: "Tenancy", targets: ["Tenancy"]),
         .library(name: "Store", targets: ["Store"]),
     ],
@@ -44,6 +45,11 @@ let package = Package(
             name: "Inference",
             dependencies: ["CKernels"],
             swiftSettings: strictSettings + hotCodeSettings
+        ),
+        .target(
+            name: "Serving",
+            dependencies: ["Inference"],
+            swiftSettings: strictSettings
         ),
         .target(
             name: "Tenancy",
@@ -72,6 +78,11 @@ let package = Package(
             dependencies: ["Inference"],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings + hotCodeSettings
+        ),
+        .testTarget(
+            name: "ServingTests",
+            dependencies: ["Serving", "Inference"],
+            swiftSettings: strictSettings
         ),
         .testTarget(
             name: "TenancyTests",

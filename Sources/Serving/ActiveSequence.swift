@@ -1,0 +1,32 @@
+import Inference
+
+/// A request that holds a KV-cache slot: its prompt progress, decoder and output stream.
+final class ActiveSequence {
+    let id: Int
+    let slot: Int
+    let request: ServingRequest
+    let reservedBytes: Int
+    let submitted: ContinuousClock.Instant
+    let continuation: AsyncThrowingStream<ServingEvent, any Error>.Continuation
+    var decoder: SequenceDecoder
+    /// Prompt tokens already in the cache.
+    var promptDone = 0
+    /// Tokens in this slot's cache (prompt and fed-back generated tokens).
+    var cached = 0
+    /// The sampled token to feed next (decode phase).
+    var pendingToken: TokenID?
+    var firstTokenDelay: Duration?
+
+    init(id: Int, slot: Int, request: ServingRequest, reservedBytes: Int, submitted: ContinuousClock.Instant,
+         continuation: AsyncThrowingStream<ServingEvent, any Error>.Continuation, decoder: SequenceDecoder) {
+        self.id = id
+        self.slot = slot
+        self.request = request
+        self.reservedBytes = reservedBytes
+        self.submitted = submitted
+        self.continuation = continuation
+        self.decoder = decoder
+    }
+
+    var isPrefilling: Bool { promptDone < request.prompt.count }
+}

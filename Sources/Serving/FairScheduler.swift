@@ -1,0 +1,85 @@
+/// Tenant-fair ordering by virtual token counters (Sheng et al., "Fairness in Serving Large
+/// Language Models", OSDI 2024): each tenant's counter grows with the tokens it is served,
+/// divided by its weight; the tenant with the lowest counter goes next. A tenant that returns
+/// after being idle starts at the lowest active counter, so idling banks no credit.
+///
+/// Pure bookkeeping, no clock of its own: the engine passes `now`, tests pass a synthetic one.
+struct FairScheduler<Item> {
+    struct Waiting {
+        let id: Int
+        let tenant: String
+        let weight: Double
+        let enqueued: ContinuousClock.Instant
+        let item: Item
+    }
+
+    /// Cost of a prompt token and of a generated token, as in the paper (w_p = 1, w_q = 2).
+    static var promptTokenCost: Double { 1 }
+    static var generatedTokenCost: Double { 2 }
+
+    private(set) var counters: [String: Double] = [:]
+    private var queues: [String: [Waiting]] = [:]
+    private var running: [String: Int] = [:]
+
+    var waitingCount: Int { queues.values.reduce(0) { $0 + $1.count } }
+
+    /// Tenants with a request waiting or running.
+    var activeTenants: Set<String> {
+        Set(queues.filter { !$0.value.isEmpty }.keys).union(running.filter { $0.value > 0 }.keys)
+    }
+
+    mutating func enqueue(_ waiting: Waiting) {
+        if !activeTenants.contains(waiting.tenant) {
+            let floor = activeTenants.compactMap { counters[$0] }.min() ?? 0
+            counters[waiting.tenant] = max(counters[waiting.tenant] ?? 0, floor)
+        }
+        queues[waiting.tenant, default: []].append(waiting)
+    }
+
+    /// The oldest request of the lowest-counter tenant among those whose next request `fits`.
+    mutating func admitNext(where fits: (Waiting) -> Bool) -> Waiting? {
+        let candidates = queues.compactMap { tenant, queue in queue.first.map { (tenant, $0) } }
+            .filter { fits($0.1) }
+            .sorted { (counters[$0.0] ?? 0, $0.1.id) < (counters[$1.0] ?? 0, $1.1.id) }
+        guard let (tenant, waiting) = candidates.first else { return nil }
+        queues[tenant]!.removeFirst()
+        running[tenant, default: 0] += 1
+        return waiting
+    }
+
+    /// A running request of `tenant` ended.
+    mutating func release(tenant: String) {
+        running[tenant, default: 1] -= 1
+    }
+
+    /// Records service given to `tenant`.
+    mutating func charge(tenant: String, weight: Double, promptTokens: Int, generatedTokens: Int) {
+        let cost = Double(promptTokens) * Self.promptTokenCost + Double(generatedTokens) * Self.generatedTokenCost
+        counters[tenant, default: 0] += cost / max(weight, 1e-3)
+    }
+
+    /// `tenants` from the lowest counter to the highest (ties by name, for determinism).
+    func fairOrder(_ tenants: [String]) -> [String] {
+        tenants.sorted { (counters[$0] ?? 0, $0) < (counters[$1] ?? 0, $1) }
+    }
+
+    /// Removes and returns requests that waited since before `deadline`.
+    mutating func expire(enqueuedBefore deadline: ContinuousClock.Instant) -> [Waiting] {
+        var expired: [Waiting] = []
+        for tenant in queues.keys {
+            expired += queues[tenant]!.filter { $0.enqueued < deadline }
+            queues[tenant]!.removeAll { $0.enqueued < deadline }
+        }
+        return expired
+    }
+
+    /// Removes a waiting request (its client went away).
+    mutating func remove(id: Int) -> Waiting? {
+        for tenant in queues.keys {
+            if let index = queues[tenant]!.firstIndex(where: { $0.id == id }) {
+                return queues[tenant]!.remove(at: index)
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,34 @@
+/// Limits of the shared serving engine.
+public struct ServingConfiguration: Sendable, Equatable {
+    /// Sequences decoded together at most (KV-cache slots).
+    public var maximumSequences: Int
+    /// Tokens one forward pass computes at most: decode tokens first, then prompt chunks.
+    public var maximumBatchTokens: Int
+    /// Bytes of KV cache that admitted sequences may reserve together.
+    public var kvCacheBudgetBytes: Int
+    /// Longest context one sequence may use (prompt + generated tokens).
+    public var maximumContext: Int
+    /// How long a request may wait for a slot before it is refused as overloaded.
+    public var queueTimeout: Duration
+    /// How many requests may wait at once before new ones are refused.
+    public var maximumQueued: Int
+
+    public init(
+        maximumSequences: Int = 16, maximumBatchTokens: Int = 256, kvCacheBudgetBytes: Int = 512 << 20,
+        maximumContext: Int = 4096, queueTimeout: Duration = .seconds(60), maximumQueued: Int = 1024
+    ) throws {
+        guard maximumSequences >= 1 else { throw ServingError.invalidConfiguration("maximum sequences must be at least 1") }
+        guard maximumBatchTokens >= maximumSequences else {
+            throw ServingError.invalidConfiguration("maximum batch tokens must be at least the maximum sequences")
+        }
+        guard kvCacheBudgetBytes > 0, maximumContext > 0, maximumQueued >= 0 else {
+            throw ServingError.invalidConfiguration("budgets must be positive")
+        }
+        self.maximumSequences = maximumSequences
+        self.maximumBatchTokens = maximumBatchTokens
+        self.kvCacheBudgetBytes = kvCacheBudgetBytes
+        self.maximumContext = maximumContext
+        self.queueTimeout = queueTimeout
+        self.maximumQueued = maximumQueued
+    }
+}

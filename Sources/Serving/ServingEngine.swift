@@ -1,0 +1,316 @@
+import Foundation
+import Inference
+
+/// The one shared model instance: every tenant's requests are queued, admitted fairly, and
+/// decoded together — one forward pass per step computes one token for every running sequence
+/// (weights read once) plus chunks of newly admitted prompts, so a long prompt cannot stall
+/// the others. Finished sequences free their slot at once, and so does a client that goes away.
+///
+/// The model runs on a dedicated thread, never on Swift's cooperative pool, so HTTP handling
+/// stays responsive while a forward pass computes.
+///
+/// ```swift
+/// let engine = try ServingEngine(model: local, configuration: ServingConfiguration())
+/// for try await event in engine.submit(request) { … }
+/// ```
+public final class ServingEngine: @unchecked Sendable {
+    public let model: LocalModel
+    public let configuration: ServingConfiguration
+
+    private let cache: KVCache
+    private let clock = ContinuousClock()
+    private let condition = NSCondition()
+    // Guarded by `condition`:
+    private var incoming: [Submission] = []
+    private var cancelled: Set<Int> = []
+    private var nextID = 0
+    private var stopping = false
+    private var published = ServingStatistics()
+    // Owned by the engine thread:
+    private var scheduler = FairScheduler<Submission>()
+    private var active: [Int: ActiveSequence] = [:]
+    private var freeSlots: [Int]
+    private var reservedBytes = 0
+    private var thread: Thread?
+    private var exited = false
+
+    private struct Submission {
+        let id: Int
+        let request: ServingRequest
+        let reservedBytes: Int
+        let submitted: ContinuousClock.Instant
+        let continuation: AsyncThrowingStream<ServingEvent, any Error>.Continuation
+    }
+
+    public init(model: LocalModel, configuration: ServingConfiguration) {
+        self.model = model
+        self.configuration = configuration
+        let context = min(configuration.maximumContext, model.network.hyperParameters.contextLength)
+        cache = model.network.makeCache(slots: configuration.maximumSequences, maximumPositions: context)
+        freeSlots = Array((0..<configuration.maximumSequences).reversed())
+        // The thread keeps the engine alive until `shutdown` lets it exit.
+        let thread = Thread { self.run() }
+        thread.name = "atrium-serving"
+        thread.stackSize = 4 << 20
+        self.thread = thread
+        thread.start()
+    }
+
+    /// A snapshot of queue depth, running sequences, batch size and KV use.
+    public var statistics: ServingStatistics {
+        condition.lock()
+        defer { condition.unlock() }
+        return published
+    }
+
+    /// Queues `request`; its stream yields text deltas, then one `.finished`. Cancelling the
+    /// consuming task (a client that disconnects) frees the request's slot.
+    public func submit(_ request: ServingRequest) -> AsyncThrowingStream<ServingEvent, any Error> {
+        let (stream, continuation) = AsyncThrowingStream<ServingEvent, any Error>.makeStream()
+        let positions = request.prompt.count + request.options.maxTokens
+        let bytes = positions * cache.bytesPerPosition
+        if request.prompt.isEmpty {
+            continuation.finish(throwing: GenerationError.emptyPrompt)
+            return stream
+        }
+        if positions > cache.maximumPositions {
+            continuation.finish(throwing: ServingError.tooLong(
+                "the prompt (\(request.prompt.count) tokens) plus max_tokens (\(request.options.maxTokens)) exceed the context of \(cache.maximumPositions) tokens"))
+            return stream
+        }
+        if bytes > configuration.kvCacheBudgetBytes {
+            continuation.finish(throwing: ServingError.tooLong("the request needs more KV cache than the server's budget"))
+            return stream
+        }
+        condition.lock()
+        defer { condition.unlock() }
+        guard !stopping else {
+            continuation.finish(throwing: ServingError.shutDown)
+            return stream
+        }
+        guard published.queued + incoming.count < configuration.maximumQueued else {
+            continuation.finish(throwing: ServingError.overloaded("\(configuration.maximumQueued) requests are already waiting"))
+            return stream
+        }
+        let id = nextID
+        nextID += 1
+        incoming.append(Submission(id: id, request: request, reservedBytes: bytes, submitted: clock.now, continuation: continuation))
+        continuation.onTermination = { [weak self] termination in
+            if case .cancelled = termination { self?.cancel(id) }
+        }
+        condition.signal()
+        return stream
+    }
+
+    /// Stops admitting new requests, lets the running and queued ones finish, then stops the
+    /// engine thread. Call it before letting go of the engine.
+    public func shutdown() async {
+        beginShutdown()
+        while !hasExited { try? await Task.sleep(for: .milliseconds(5)) }
+    }
+
+    private var hasExited: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return exited
+    }
+
+    private func beginShutdown() {
+        condition.lock()
+        stopping = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func cancel(_ id: Int) {
+        condition.lock()
+        cancelled.insert(id)
+        condition.signal()
+        condition.unlock()
+    }
+
+    // MARK: - The engine thread
+
+    private func run() {
+        defer {
+            condition.lock()
+            exited = true
+            condition.unlock()
+        }
+        while true {
+            guard let (submissions, cancellations, exiting) = waitForWork() else { return }
+            for submission in submissions {
+                scheduler.enqueue(.init(id: submission.id, tenant: submission.request.tenant,
+                                        weight: submission.request.weight, enqueued: submission.submitted, item: submission))
+            }
+            for id in cancellations { drop(id) }
+            expireWaiting()
+            admit()
+            publish()
+            if active.isEmpty {
+                if exiting && scheduler.waitingCount == 0 { return }
+                continue
+            }
+            step()
+            publish()
+        }
+    }
+
+    /// Blocks until there is something to do; nil when the engine has stopped and drained.
+    private func waitForWork() -> ([Submission], Set<Int>, Bool)? {
+        condition.lock()
+        defer { condition.unlock() }
+        while incoming.isEmpty && cancelled.isEmpty && active.isEmpty && scheduler.waitingCount == 0 {
+            if stopping { return nil }
+            _ = condition.wait(until: Date().addingTimeInterval(0.5))
+        }
+        let work = (incoming, cancelled, stopping)
+        incoming.removeAll()
+        cancelled.removeAll()
+        return work
+    }
+
+    private func drop(_ id: Int) {
+        if let sequence = active[id] {
+            finish(sequence, with: nil)
+        } else if let waiting = scheduler.remove(id: id) {
+            waiting.item.continuation.finish()
+        }
+    }
+
+    private func expireWaiting() {
+        for waiting in scheduler.expire(enqueuedBefore: clock.now - configuration.queueTimeout) {
+            waiting.item.continuation.finish(throwing: ServingError.overloaded(
+                "the request waited longer than \(configuration.queueTimeout) for a free slot"))
+        }
+    }
+
+    private func admit() {
+        while !freeSlots.isEmpty {
+            let budget = configuration.kvCacheBudgetBytes - reservedBytes
+            guard let next = scheduler.admitNext(where: { $0.item.reservedBytes <= budget }) else { return }
+            let submission = next.item
+            do {
+                let decoder = try SequenceDecoder(prompt: submission.request.prompt, options: submission.request.options,
+                                                  tokenizer: model.tokenizer, endOfGeneration: model.endOfGeneration)
+                let slot = freeSlots.removeLast()
+                cache.clear(slot)
+                reservedBytes += submission.reservedBytes
+                active[submission.id] = ActiveSequence(
+                    id: submission.id, slot: slot, request: submission.request, reservedBytes: submission.reservedBytes,
+                    submitted: submission.submitted, continuation: submission.continuation, decoder: decoder)
+            } catch {
+                scheduler.release(tenant: submission.request.tenant)
+                submission.continuation.finish(throwing: error)
+            }
+        }
+    }
+
+    /// One forward pass: a token for every decoding sequence, then prompt chunks, in fair order.
+    private func step() {
+        let order = scheduler.fairOrder(Array(Set(active.values.map(\.request.tenant))))
+        let rank = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        let sequences = active.values.sorted { (rank[$0.request.tenant]!, $0.id) < (rank[$1.request.tenant]!, $1.id) }
+
+        var batch = Batch()
+        var logitOwners: [ActiveSequence] = []
+        var budget = configuration.maximumBatchTokens
+        var promptTokens: [Int: Int] = [:]
+        for sequence in sequences where !sequence.isPrefilling && budget > 0 {
+            guard let token = sequence.pendingToken else { continue }
+            batch.append(token, position: sequence.cached, sequence: sequence.slot, wantsLogits: true)
+            logitOwners.append(sequence)
+            budget -= 1
+        }
+        for sequence in sequences where sequence.isPrefilling && budget > 0 {
+            let prompt = sequence.request.prompt
+            let end = min(prompt.count, sequence.promptDone + budget)
+            for index in sequence.promptDone..<end {
+                batch.append(prompt[index], position: sequence.cached + index - sequence.promptDone,
+                             sequence: sequence.slot, wantsLogits: index == prompt.count - 1)
+            }
+            if end == prompt.count { logitOwners.append(sequence) }
+            promptTokens[sequence.id] = end - sequence.promptDone
+            budget -= end - sequence.promptDone
+        }
+        guard batch.count > 0 else { return }
+
+        let logits: Logits
+        do {
+            logits = try model.network.forward(batch, cache: cache)
+        } catch {
+            for sequence in sequences { finish(sequence, with: ServingError.engineFailure(String(describing: error))) }
+            return
+        }
+        published.lastBatchTokens = batch.count
+
+        for sequence in sequences {
+            if let count = promptTokens[sequence.id] {
+                sequence.promptDone += count
+                sequence.cached += count
+                scheduler.charge(tenant: sequence.request.tenant, weight: sequence.request.weight,
+                                 promptTokens: count, generatedTokens: 0)
+            } else if sequence.pendingToken != nil, logitOwners.contains(where: { $0 === sequence }) {
+                sequence.cached += 1
+            }
+        }
+        var values = logits.values
+        for (row, sequence) in logitOwners.enumerated() {
+            let token = values.withUnsafeMutableBufferPointer { all in
+                sequence.decoder.choose(from: UnsafeMutableBufferPointer(
+                    rebasing: all[(row * logits.vocabularySize)..<((row + 1) * logits.vocabularySize)]))
+            }
+            accept(token, for: sequence)
+        }
+    }
+
+    private func accept(_ token: TokenID, for sequence: ActiveSequence) {
+        let step = sequence.decoder.accept(token)
+        if sequence.firstTokenDelay == nil { sequence.firstTokenDelay = clock.now - sequence.submitted }
+        scheduler.charge(tenant: sequence.request.tenant, weight: sequence.request.weight, promptTokens: 0, generatedTokens: 1)
+        if !step.text.isEmpty { sequence.continuation.yield(.text(step.text)) }
+        if let reason = step.finish {
+            let usage = ServingUsage(promptTokens: sequence.request.prompt.count,
+                                     completionTokens: sequence.decoder.generated.count,
+                                     timeToFirstToken: sequence.firstTokenDelay)
+            finish(sequence, with: nil, last: .finished(usage, reason))
+        } else if sequence.cached + 1 >= cache.maximumPositions {
+            let usage = ServingUsage(promptTokens: sequence.request.prompt.count,
+                                     completionTokens: sequence.decoder.generated.count,
+                                     timeToFirstToken: sequence.firstTokenDelay)
+            finish(sequence, with: nil, last: .finished(usage, .length))
+        } else {
+            sequence.pendingToken = token
+        }
+    }
+
+    /// Frees a sequence's slot and reservation, then ends its stream (with `last`, or an error).
+    private func finish(_ sequence: ActiveSequence, with error: (any Error)?, last: ServingEvent? = nil) {
+        active[sequence.id] = nil
+        cache.clear(sequence.slot)
+        freeSlots.append(sequence.slot)
+        reservedBytes -= sequence.reservedBytes
+        scheduler.release(tenant: sequence.request.tenant)
+        publish()
+        if let last { sequence.continuation.yield(last) }
+        if let error { sequence.continuation.finish(throwing: error) } else { sequence.continuation.finish() }
+    }
+
+    private func publish() {
+        condition.lock()
+        published.queued = scheduler.waitingCount
+        published.running = active.count
+        published.reservedKVBytes = reservedBytes
+        published.allocatedKVBytes = cache.allocatedBytes
+        condition.unlock()
+    }
+}
+
+/// What the engine is doing, for metrics.
+public struct ServingStatistics: Sendable, Equatable {
+    public var queued = 0
+    public var running = 0
+    public var lastBatchTokens = 0
+    public var reservedKVBytes = 0
+    public var allocatedKVBytes = 0
+}

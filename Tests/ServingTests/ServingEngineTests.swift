@@ -1,0 +1,103 @@
+import Foundation
+import Inference
+import Testing
+@testable import Serving
+
+/// The shared engine with the real SmolLM2: batching changes nothing about greedy output,
+/// every request finishes, cancelled requests free their slot, limits are enforced.
+@Suite(.serialized) struct ServingEngineTests {
+    static let local: LocalModel? = {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let home = ProcessInfo.processInfo.environment["ATRIUM_HOME"] ?? root.appendingPathComponent(".atrium").path
+        guard let path = try? ModelLocator(home: home).ggufPath(for: "smollm2-135m") else { return nil }
+        return try? LocalModel(path: path, threads: 2)
+    }()
+
+    func requireLocal() throws -> LocalModel { try #require(Self.local, "SmolLM2 not fetched") }
+
+    func collect(_ stream: AsyncThrowingStream<ServingEvent, any Error>) async throws -> (String, ServingUsage, FinishReason) {
+        var text = ""
+        for try await event in stream {
+            switch event {
+            case .text(let delta): text += delta
+            case .finished(let usage, let reason): return (text, usage, reason)
+            }
+        }
+        throw ServingError.engineFailure("stream ended without .finished")
+    }
+
+    @Test func greedyOutputIsTheSameAloneAndBatched() async throws {
+        let local = try requireLocal()
+        let prompts = ["What is the capital of France?", "Write a haiku about databases.",
+                       "List three prime numbers.", "Say hello.", "Explain what a CPU does."]
+        let options = try GenerationOptions(maxTokens: 24)
+        var alone: [String] = []
+        for prompt in prompts {
+            let result = try TextGenerator(model: local).generate(prompt: local.chatPrompt([.user(prompt)]), options: options)
+            alone.append(result.text)
+        }
+        let engine = ServingEngine(model: local, configuration: try ServingConfiguration(maximumSequences: 8, maximumBatchTokens: 64))
+        let batched = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            for (index, prompt) in prompts.enumerated() {
+                let request = ServingRequest(tenant: index % 2 == 0 ? "sales" : "development",
+                                             prompt: try local.chatPrompt([.user(prompt)]), options: options)
+                group.addTask { (index, try await collect(engine.submit(request)).0) }
+            }
+            var results = [String](repeating: "", count: prompts.count)
+            for try await (index, text) in group { results[index] = text }
+            return results
+        }
+        #expect(batched == alone)
+        await engine.shutdown()
+    }
+
+    @Test func usageCountsTokensAndLengthLimitStops() async throws {
+        let local = try requireLocal()
+        let engine = ServingEngine(model: local, configuration: try ServingConfiguration())
+        let prompt = local.textPrompt("The quick brown fox")
+        let (text, usage, reason) = try await collect(engine.submit(
+            ServingRequest(tenant: "t", prompt: prompt, options: try GenerationOptions(maxTokens: 5))))
+        #expect(reason == .length)
+        #expect(usage.promptTokens == prompt.count)
+        #expect(usage.completionTokens == 5)
+        #expect(usage.timeToFirstToken != nil)
+        #expect(text == " with a quick brown bear")
+        await engine.shutdown()
+    }
+
+    @Test func tooLongRequestIsRefused() async throws {
+        let local = try requireLocal()
+        let engine = ServingEngine(model: local, configuration: try ServingConfiguration(maximumContext: 64))
+        let request = ServingRequest(tenant: "t", prompt: local.textPrompt("Hello"), options: try GenerationOptions(maxTokens: 100))
+        await #expect(throws: ServingError.self) { _ = try await collect(engine.submit(request)) }
+        await engine.shutdown()
+    }
+
+    @Test func cancelledRequestFreesItsSlot() async throws {
+        let local = try requireLocal()
+        let engine = ServingEngine(model: local, configuration: try ServingConfiguration(maximumSequences: 1))
+        let long = ServingRequest(tenant: "a", prompt: local.textPrompt("Once upon a time"),
+                                  options: try GenerationOptions(maxTokens: 2000))
+        let task = Task { try await collect(engine.submit(long)) }
+        try await Task.sleep(for: .milliseconds(300))
+        task.cancel()
+        // With the only slot freed, a second request completes.
+        let short = ServingRequest(tenant: "b", prompt: local.textPrompt("Hello"), options: try GenerationOptions(maxTokens: 3))
+        let (_, usage, _) = try await collect(engine.submit(short))
+        #expect(usage.completionTokens == 3)
+        #expect(engine.statistics.running == 0)
+        await engine.shutdown()
+    }
+
+    @Test func fullQueueAnswersOverloaded() async throws {
+        let local = try requireLocal()
+        let engine = ServingEngine(model: local, configuration: try ServingConfiguration(maximumSequences: 1, queueTimeout: .milliseconds(200)))
+        let long = ServingRequest(tenant: "a", prompt: local.textPrompt("Once upon a time"), options: try GenerationOptions(maxTokens: 400))
+        let first = Task { try await collect(engine.submit(long)) }
+        try await Task.sleep(for: .milliseconds(100))
+        let waiting = ServingRequest(tenant: "b", prompt: local.textPrompt("Hello"), options: try GenerationOptions(maxTokens: 3))
+        await #expect(throws: ServingError.self) { _ = try await collect(engine.submit(waiting)) }
+        first.cancel()
+        await engine.shutdown()
+    }
+}
