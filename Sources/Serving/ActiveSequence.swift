@@ -16,6 +16,10 @@ final class ActiveSequence {
     /// The sampled token to feed next (decode phase).
     var pendingToken: TokenID?
     var firstTokenDelay: Duration?
+    /// Prompt tokens copied from the prefix cache.
+    var cachedPrefix = 0
+    /// Whether to store the reusable prefix once it is computed (a cache miss).
+    var storesPrefix = false
 
     init(id: Int, slot: Int, request: ServingRequest, reservedBytes: Int, submitted: ContinuousClock.Instant,
          continuation: AsyncThrowingStream<ServingEvent, any Error>.Continuation, decoder: SequenceDecoder) {

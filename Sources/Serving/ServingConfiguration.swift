@@ -12,10 +12,14 @@ public struct ServingConfiguration: Sendable, Equatable {
     public var queueTimeout: Duration
     /// How many requests may wait at once before new ones are refused.
     public var maximumQueued: Int
+    /// Cache slots for per-team prompt prefixes, and the bytes they may hold (0 turns it off).
+    public var prefixCacheSlots: Int
+    public var prefixCacheBudgetBytes: Int
 
     public init(
         maximumSequences: Int = 16, maximumBatchTokens: Int = 256, kvCacheBudgetBytes: Int = 512 << 20,
-        maximumContext: Int = 4096, queueTimeout: Duration = .seconds(60), maximumQueued: Int = 1024
+        maximumContext: Int = 4096, queueTimeout: Duration = .seconds(60), maximumQueued: Int = 1024,
+        prefixCacheSlots: Int = 16, prefixCacheBudgetBytes: Int = 128 << 20
     ) throws {
         guard maximumSequences >= 1 else { throw ServingError.invalidConfiguration("maximum sequences must be at least 1") }
         guard maximumBatchTokens >= maximumSequences else {
@@ -30,5 +34,7 @@ public struct ServingConfiguration: Sendable, Equatable {
         self.maximumContext = maximumContext
         self.queueTimeout = queueTimeout
         self.maximumQueued = maximumQueued
+        self.prefixCacheSlots = max(0, prefixCacheSlots)
+        self.prefixCacheBudgetBytes = max(0, prefixCacheBudgetBytes)
     }
 }

@@ -30,6 +30,7 @@ public final class ServingEngine: @unchecked Sendable {
     private var scheduler = FairScheduler<Submission>()
     private var active: [Int: ActiveSequence] = [:]
     private var freeSlots: [Int]
+    private var prefixes: PrefixCache
     private var reservedBytes = 0
     private var thread: Thread?
     private var exited = false
@@ -46,8 +47,11 @@ public final class ServingEngine: @unchecked Sendable {
         self.model = model
         self.configuration = configuration
         let context = min(configuration.maximumContext, model.network.hyperParameters.contextLength)
-        cache = model.network.makeCache(slots: configuration.maximumSequences, maximumPositions: context)
-        freeSlots = Array((0..<configuration.maximumSequences).reversed())
+        let sequences = configuration.maximumSequences
+        cache = model.network.makeCache(slots: sequences + configuration.prefixCacheSlots, maximumPositions: context)
+        freeSlots = Array((0..<sequences).reversed())
+        prefixes = PrefixCache(slots: Array(sequences..<(sequences + configuration.prefixCacheSlots)),
+                               budgetBytes: configuration.prefixCacheBudgetBytes)
         // The thread keeps the engine alive until `shutdown` lets it exit.
         let thread = Thread { self.run() }
         thread.name = "atrium-serving"
@@ -196,13 +200,46 @@ public final class ServingEngine: @unchecked Sendable {
                 let slot = freeSlots.removeLast()
                 cache.clear(slot)
                 reservedBytes += submission.reservedBytes
-                active[submission.id] = ActiveSequence(
+                let sequence = ActiveSequence(
                     id: submission.id, slot: slot, request: submission.request, reservedBytes: submission.reservedBytes,
                     submitted: submission.submitted, continuation: submission.continuation, decoder: decoder)
+                try startFromCachedPrefix(sequence)
+                active[submission.id] = sequence
             } catch {
                 scheduler.release(tenant: submission.request.tenant)
                 submission.continuation.finish(throwing: error)
             }
+        }
+    }
+
+    /// Copies the tenant's cached prefix into the sequence's slot, or marks it to store it.
+    /// At least one prompt token is always computed, since its logits start generation.
+    private func startFromCachedPrefix(_ sequence: ActiveSequence) throws {
+        let length = sequence.request.reusablePrefix
+        guard length > 0, length < sequence.request.prompt.count, configuration.prefixCacheSlots > 0 else { return }
+        let tokens = sequence.request.prompt[..<length]
+        if let source = prefixes.lookup(tenant: sequence.request.tenant, tokens: tokens) {
+            try cache.copyPrefix(from: source, to: sequence.slot, count: length)
+            sequence.promptDone = length
+            sequence.cached = length
+            sequence.cachedPrefix = length
+        } else {
+            sequence.storesPrefix = true
+        }
+    }
+
+    /// Keeps a just-computed reusable prefix for the tenant's next requests.
+    private func storePrefixIfComputed(_ sequence: ActiveSequence) {
+        let length = sequence.request.reusablePrefix
+        guard sequence.storesPrefix, sequence.promptDone >= length else { return }
+        sequence.storesPrefix = false
+        let tokens = sequence.request.prompt[..<length]
+        guard let slot = prefixes.reserve(tenant: sequence.request.tenant, tokens: tokens,
+                                          bytes: length * cache.bytesPerPosition) else { return }
+        do {
+            try cache.copyPrefix(from: sequence.slot, to: slot, count: length)
+        } catch {
+            cache.clear(slot)
         }
     }
 
@@ -248,6 +285,7 @@ public final class ServingEngine: @unchecked Sendable {
             if let count = promptTokens[sequence.id] {
                 sequence.promptDone += count
                 sequence.cached += count
+                storePrefixIfComputed(sequence)
                 scheduler.charge(tenant: sequence.request.tenant, weight: sequence.request.weight,
                                  promptTokens: count, generatedTokens: 0)
             } else if sequence.pendingToken != nil, logitOwners.contains(where: { $0 === sequence }) {
@@ -270,18 +308,17 @@ public final class ServingEngine: @unchecked Sendable {
         scheduler.charge(tenant: sequence.request.tenant, weight: sequence.request.weight, promptTokens: 0, generatedTokens: 1)
         if !step.text.isEmpty { sequence.continuation.yield(.text(step.text)) }
         if let reason = step.finish {
-            let usage = ServingUsage(promptTokens: sequence.request.prompt.count,
-                                     completionTokens: sequence.decoder.generated.count,
-                                     timeToFirstToken: sequence.firstTokenDelay)
-            finish(sequence, with: nil, last: .finished(usage, reason))
+            finish(sequence, with: nil, last: .finished(usage(of: sequence), reason))
         } else if sequence.cached + 1 >= cache.maximumPositions {
-            let usage = ServingUsage(promptTokens: sequence.request.prompt.count,
-                                     completionTokens: sequence.decoder.generated.count,
-                                     timeToFirstToken: sequence.firstTokenDelay)
-            finish(sequence, with: nil, last: .finished(usage, .length))
+            finish(sequence, with: nil, last: .finished(usage(of: sequence), .length))
         } else {
             sequence.pendingToken = token
         }
+    }
+
+    private func usage(of sequence: ActiveSequence) -> ServingUsage {
+        ServingUsage(promptTokens: sequence.request.prompt.count, completionTokens: sequence.decoder.generated.count,
+                     timeToFirstToken: sequence.firstTokenDelay, cachedPromptTokens: sequence.cachedPrefix)
     }
 
     /// Frees a sequence's slot and reservation, then ends its stream (with `last`, or an error).
@@ -302,6 +339,8 @@ public final class ServingEngine: @unchecked Sendable {
         published.running = active.count
         published.reservedKVBytes = reservedBytes
         published.allocatedKVBytes = cache.allocatedBytes
+        published.prefixCacheHits = prefixes.hits
+        published.prefixCacheMisses = prefixes.misses
         condition.unlock()
     }
 }
@@ -313,4 +352,6 @@ public struct ServingStatistics: Sendable, Equatable {
     public var lastBatchTokens = 0
     public var reservedKVBytes = 0
     public var allocatedKVBytes = 0
+    public var prefixCacheHits = 0
+    public var prefixCacheMisses = 0
 }

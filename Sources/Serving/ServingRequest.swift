@@ -9,12 +9,16 @@ public struct ServingRequest: Sendable {
     public var weight: Double
     public var prompt: [TokenID]
     public var options: GenerationOptions
+    /// How many leading prompt tokens are worth caching for the tenant's later requests
+    /// (its rendered system prompt); 0 caches nothing.
+    public var reusablePrefix: Int
 
-    public init(tenant: String, weight: Double = 1, prompt: [TokenID], options: GenerationOptions) {
+    public init(tenant: String, weight: Double = 1, prompt: [TokenID], options: GenerationOptions, reusablePrefix: Int = 0) {
         self.tenant = tenant
         self.weight = weight
         self.prompt = prompt
         self.options = options
+        self.reusablePrefix = reusablePrefix
     }
 }
 
@@ -31,4 +35,6 @@ public struct ServingUsage: Sendable, Equatable {
     public var completionTokens: Int
     /// Time from submission to the first generated token.
     public var timeToFirstToken: Duration?
+    /// Prompt tokens taken from the tenant's prefix cache instead of computed.
+    public var cachedPromptTokens: Int = 0
 }

@@ -57,6 +57,19 @@ public final class KVCache: @unchecked Sendable {
         slot.length = min(slot.length, length)
     }
 
+    /// Copies the first `count` positions of `source` into `destination` (replacing what it held),
+    /// so a sequence can start from a cached prefix instead of recomputing it.
+    public func copyPrefix(from source: Int, to destination: Int, count: Int) throws {
+        guard source != destination, count <= length(of: source) else { return }
+        clear(destination)
+        try reserve(destination, positions: max(count, 1))
+        for layer in 0..<layerCount {
+            keys(layer: layer, sequence: destination).update(from: keys(layer: layer, sequence: source), count: count * kvDimension)
+            values(layer: layer, sequence: destination).update(from: values(layer: layer, sequence: source), count: count * kvDimension)
+        }
+        slots[destination]!.length = count
+    }
+
     /// Makes room for positions `0..<positions` in `sequence`.
     func reserve(_ sequence: Int, positions: Int) throws {
         guard positions <= maximumPositions else {
