@@ -1,0 +1,94 @@
+import Synchronization
+
+/// What `FloatGEMM` does to each output tile before storing it.
+enum FloatGEMMEpilogue {
+    case none
+    /// GELU (erf form) on every output.
+    case gelu
+    /// Adds a residual matrix shaped like the output (`[tokens][rows]`).
+    case addResidual(UnsafePointer<Float>)
+}
+
+/// Blocked float32 matrix multiplication for linear layers: for every token t and output o,
+/// `output[t][o] = bias[o] + Σ_i input[t][i] · W[o][i]`, then the epilogue.
+///
+/// Work is cut into blocks of `blockTokens` tokens by ranges of 16-row panels; workers of the
+/// pool take blocks from a shared counter. Inside a block, for each slice of `blockDepth`
+/// columns, each panel slice (16 rows × `blockDepth`, at most 24 KB) is applied to every
+/// 6-token tile of the block while it sits in L1, and the block's inputs stay in L2.
+/// Every output is summed in the same order whatever the blocking or thread count, so a
+/// token's result does not depend on which batch it came in.
+struct FloatGEMM {
+    let pool: ThreadPool
+    var blockTokens = 96
+    var blockDepth = 384
+
+    init(pool: ThreadPool) { self.pool = pool }
+
+    /// `input` is `[tokens][weights.columns]`; `output` is `[tokens][weights.rows]`.
+    func multiply(
+        _ weights: PackedFloatMatrix, _ input: UnsafePointer<Float>, tokens: Int,
+        into output: UnsafeMutablePointer<Float>, epilogue: FloatGEMMEpilogue = .none
+    ) {
+        guard tokens > 0 else { return }
+        let tokenBlocks = (tokens + blockTokens - 1) / blockTokens
+        // Few tokens (a single query) still need work for every thread: split the panels too.
+        let panelGroups = min(weights.panelCount, max(1, (pool.threadCount * 4 + tokenBlocks - 1) / tokenBlocks))
+        let tasks = tokenBlocks * panelGroups
+        let next = Atomic<Int>(0)
+        pool.parallel { _, _ in
+            while true {
+                let task = next.add(1, ordering: .relaxed).oldValue
+                guard task < tasks else { return }
+                let block = task / panelGroups
+                let group = task % panelGroups
+                let tokenRange = (block * blockTokens)..<min(tokens, (block + 1) * blockTokens)
+                let panels = ThreadPool.share(of: weights.panelCount, worker: group, workers: panelGroups)
+                multiplyBlock(weights, input, tokenRange, panels, output, epilogue)
+            }
+        }
+    }
+
+    private func multiplyBlock(
+        _ weights: PackedFloatMatrix, _ input: UnsafePointer<Float>, _ tokenRange: Range<Int>,
+        _ panels: Range<Int>, _ output: UnsafeMutablePointer<Float>, _ epilogue: FloatGEMMEpilogue
+    ) {
+        let columns = weights.columns
+        let rows = weights.rows
+        let width = FloatTile.columns
+        var depthStart = 0
+        while depthStart < columns {
+            let depth = min(blockDepth, columns - depthStart)
+            let isFirst = depthStart == 0
+            let isLast = depthStart + depth == columns
+            for panel in panels {
+                let panelWeights = weights.panel(panel) + depthStart * width
+                let firstRow = panel * width
+                let panelRows = min(width, rows - firstRow)
+                let bias = UnsafeRawPointer(weights.bias + firstRow).loadUnaligned(as: SIMD16<Float>.self)
+                var token = tokenRange.lowerBound
+                while token < tokenRange.upperBound {
+                    let tileTokens = min(FloatTile.rows, tokenRange.upperBound - token)
+                    let destination = output + token * rows + firstRow
+                    var tile = isFirst
+                        ? FloatTile(repeating: bias)
+                        : FloatTile(loading: destination, stride: rows, rows: tileTokens, columns: panelRows)
+                    tile.accumulate(
+                        input + token * columns + depthStart, aStride: columns, rows: tileTokens,
+                        panelWeights, bStride: width, depth: depth)
+                    if isLast {
+                        switch epilogue {
+                        case .none: break
+                        case .gelu: tile.apply(VectorMath.gelu)
+                        case .addResidual(let residual):
+                            tile.add(residual + token * rows + firstRow, stride: rows, rows: tileTokens, columns: panelRows)
+                        }
+                    }
+                    tile.store(to: destination, stride: rows, rows: tileTokens, columns: panelRows)
+                    token += FloatTile.rows
+                }
+            }
+            depthStart += depth
+        }
+    }
+}

@@ -1,0 +1,68 @@
+/// Float32 `exp`, `erf` and GELU on sixteen lanes at once, for softmax and the BERT feed-forward.
+///
+/// A 32-passage batch of 256 tokens needs about 150 million exponentials and 75 million `erf`s;
+/// scalar libm calls would cost more than the attention itself. Accuracy, tested against
+/// Foundation's double-precision functions: `exp` within 2 ulp, `erf` within 5e-7 absolute,
+/// far below the float32 noise of the encoder.
+enum VectorMath {
+    /// e^x, lane by lane. Inputs are clamped to [-87.3, 88], where float32 e^x stays normal.
+    @inline(__always)
+    static func exp(_ input: SIMD16<Float>) -> SIMD16<Float> {
+        let x = input.clamped(lowerBound: SIMD16(repeating: -87.3), upperBound: SIMD16(repeating: 88))
+        // x = n·ln2 + r with |r| ≤ ln2/2; ln2 is split in two so that n·ln2High is exact.
+        let n = (x * 1.442_695_04).rounded(.toNearestOrEven)
+        var r = x.addingProduct(n, SIMD16(repeating: -0.693_359_375))
+        r = r.addingProduct(n, SIMD16(repeating: 2.121_944_4e-4))
+        // e^r = 1 + r + r²·P(r), with Cephes' expf coefficients.
+        var p = SIMD16<Float>(repeating: 1.987_569_15e-4)
+        p = horner(p, r, 1.398_199_95e-3)
+        p = horner(p, r, 8.333_451_907e-3)
+        p = horner(p, r, 4.166_579_589e-2)
+        p = horner(p, r, 1.666_666_546e-1)
+        p = horner(p, r, 5.000_000_12e-1)
+        return (r + 1).addingProduct(r * r, p) * powerOfTwo(n)
+    }
+
+    /// The error function, lane by lane: `1 − e^(−x²)·P(t)` with `t = 1/(1 + x/2)`, where P is a
+    /// degree-7 least-squares fit of the scaled complementary error function on [0, 4]
+    /// (beyond 4, erf is 1 in float32).
+    @inline(__always)
+    static func erf(_ input: SIMD16<Float>) -> SIMD16<Float> {
+        let signBit = SIMD16<UInt32>(repeating: 0x8000_0000)
+        let bits = unsafeBitCast(input, to: SIMD16<UInt32>.self)
+        let magnitude = unsafeBitCast(bits & ~signBit, to: SIMD16<Float>.self)
+        let x = magnitude.clamped(lowerBound: SIMD16(repeating: 0), upperBound: SIMD16(repeating: 4))
+        let t = 1 / SIMD16<Float>(repeating: 1).addingProduct(x, SIMD16(repeating: 0.5))
+        var p = SIMD16<Float>(repeating: 2.556_694_727_5e-2)
+        p = horner(p, t, -3.597_148_709_1e-2)
+        p = horner(p, t, -3.030_905_090_4e-1)
+        p = horner(p, t, 8.547_377_233_8e-1)
+        p = horner(p, t, -2.880_480_083_6e-1)
+        p = horner(p, t, 5.125_665_551_0e-1)
+        p = horner(p, t, 2.291_319_549_7e-1)
+        p = horner(p, t, 5.106_826_420_1e-3)
+        let result = 1 - exp(-(x * x)) * p
+        let signed = unsafeBitCast(result, to: SIMD16<UInt32>.self) | (bits & signBit)
+        return unsafeBitCast(signed, to: SIMD16<Float>.self)
+    }
+
+    /// GELU with the exact erf form BERT uses: `x · ½ · (1 + erf(x/√2))`.
+    @inline(__always)
+    static func gelu(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        x * 0.5 * (1 + erf(x * 0.707_106_781_186_547_5))
+    }
+
+    /// `p·x + c`, one step of Horner's rule as a fused multiply-add.
+    @inline(__always)
+    private static func horner(_ p: SIMD16<Float>, _ x: SIMD16<Float>, _ c: Float) -> SIMD16<Float> {
+        SIMD16(repeating: c).addingProduct(p, x)
+    }
+
+    /// 2^n for whole-valued `n` in [-126, 127], built from the exponent bits.
+    @inline(__always)
+    private static func powerOfTwo(_ n: SIMD16<Float>) -> SIMD16<Float> {
+        // Adding 1.5·2^23 puts n, as an integer, in the low mantissa bits.
+        let shifted = unsafeBitCast(n + 12_582_912, to: SIMD16<Int32>.self) &- 0x4B40_0000
+        return unsafeBitCast((shifted &+ 127) &<< 23, to: SIMD16<Float>.self)
+    }
+}

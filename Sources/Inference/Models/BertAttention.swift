@@ -1,0 +1,129 @@
+import Synchronization
+
+/// Multi-head self-attention over a packed batch: `softmax(q·kᵀ/√d)·v` per (sequence, head).
+///
+/// Sequences are packed end to end without padding, and each one attends only to its own
+/// tokens: the same result a padded batch gets from its attention mask, without computing
+/// the padded rows. Both products run on `FloatTile`: keys are transposed per head into
+/// `[headSize][keys]` so scores come out 16 keys at a time, and values are read in place.
+struct BertAttention {
+    let headCount: Int
+    let headSize: Int
+    let pool: ThreadPool
+
+    var hiddenSize: Int { headCount * headSize }
+
+    /// Floats of scratch each worker needs for sequences of up to `length` tokens.
+    static func scratchPerWorker(length: Int, headSize: Int) -> Int {
+        let keys = paddedKeys(length)
+        return headSize * keys + length * keys
+    }
+
+    /// `queryKeyValue` is `[tokens][3·hidden]` (query | key | value); `context` receives
+    /// `[tokens][hidden]`. `scratch` holds `scratchPerWorker` floats for each pool thread.
+    func run(
+        queryKeyValue: UnsafePointer<Float>, sequences: [Range<Int>],
+        into context: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, scratchPerWorker: Int
+    ) {
+        let tasks = sequences.count * headCount
+        let next = Atomic<Int>(0)
+        pool.parallel { worker, _ in
+            let workerScratch = scratch + worker * scratchPerWorker
+            while true {
+                let task = next.add(1, ordering: .relaxed).oldValue
+                guard task < tasks else { return }
+                attend(
+                    sequence: sequences[task / headCount], head: task % headCount,
+                    queryKeyValue, context, workerScratch)
+            }
+        }
+    }
+
+    private static func paddedKeys(_ length: Int) -> Int { (length + 15) / 16 * 16 }
+
+    private func attend(
+        sequence: Range<Int>, head: Int, _ queryKeyValue: UnsafePointer<Float>,
+        _ context: UnsafeMutablePointer<Float>, _ scratch: UnsafeMutablePointer<Float>
+    ) {
+        let hidden = hiddenSize
+        let rowStride = 3 * hidden
+        let length = sequence.count
+        let keyColumns = Self.paddedKeys(length)
+        let queries = queryKeyValue + sequence.lowerBound * rowStride + head * headSize
+        let keys = queries + hidden
+        let values = queries + 2 * hidden
+        let keysByDimension = scratch  // [headSize][keyColumns]
+        let scores = scratch + headSize * keyColumns  // [length][keyColumns]
+
+        for dimension in 0..<headSize {
+            let destination = keysByDimension + dimension * keyColumns
+            for key in 0..<length { destination[key] = keys[key * rowStride + dimension] }
+            for key in length..<keyColumns { destination[key] = 0 }
+        }
+        // scores[i][j] = q_i · k_j
+        for panel in 0..<(keyColumns / FloatTile.columns) {
+            var query = 0
+            while query < length {
+                let rows = min(FloatTile.rows, length - query)
+                var tile = FloatTile(repeating: SIMD16())
+                tile.accumulate(
+                    queries + query * rowStride, aStride: rowStride, rows: rows,
+                    keysByDimension + panel * FloatTile.columns, bStride: keyColumns, depth: headSize)
+                tile.store(
+                    to: scores + query * keyColumns + panel * FloatTile.columns, stride: keyColumns,
+                    rows: rows, columns: FloatTile.columns)
+                query += FloatTile.rows
+            }
+        }
+        let scale = 1 / Float(headSize).squareRoot()
+        for query in 0..<length { Self.softmax(scores + query * keyColumns, count: length, scale: scale) }
+        // context_i = Σ_j p_ij · v_j
+        let output = context + sequence.lowerBound * hidden + head * headSize
+        for panel in 0..<(headSize / FloatTile.columns) {
+            var query = 0
+            while query < length {
+                let rows = min(FloatTile.rows, length - query)
+                var tile = FloatTile(repeating: SIMD16())
+                tile.accumulate(
+                    scores + query * keyColumns, aStride: keyColumns, rows: rows,
+                    values + panel * FloatTile.columns, bStride: rowStride, depth: length)
+                tile.store(
+                    to: output + query * hidden + panel * FloatTile.columns, stride: hidden,
+                    rows: rows, columns: FloatTile.columns)
+                query += FloatTile.rows
+            }
+        }
+    }
+
+    /// `row[j] = e^(s_j·scale − max) / Σ e^(…)` for `j < count`. The row is readable up to
+    /// `count` rounded up to 16; lanes past `count` are ignored.
+    @inline(__always)
+    static func softmax(_ row: UnsafeMutablePointer<Float>, count: Int, scale: Float) {
+        let raw = UnsafeMutableRawPointer(row)
+        let vectors = (count + 15) / 16
+        let tail = count - (vectors - 1) * 16
+        let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+        let tailMask = lanes .>= Int32(tail)
+
+        var maximum = SIMD16<Float>(repeating: -.infinity)
+        for index in 0..<vectors {
+            var scores = raw.loadUnaligned(fromByteOffset: index * 64, as: SIMD16<Float>.self) * scale
+            if index == vectors - 1 { scores.replace(with: -.infinity, where: tailMask) }
+            maximum = pointwiseMax(maximum, scores)
+        }
+        let shift = SIMD16<Float>(repeating: maximum.max())
+        var sum = SIMD16<Float>()
+        for index in 0..<vectors {
+            let scores = raw.loadUnaligned(fromByteOffset: index * 64, as: SIMD16<Float>.self) * scale
+            var exponentials = VectorMath.exp(scores - shift)
+            if index == vectors - 1 { exponentials.replace(with: 0, where: tailMask) }
+            sum += exponentials
+            raw.storeBytes(of: exponentials, toByteOffset: index * 64, as: SIMD16<Float>.self)
+        }
+        let inverse = 1 / sum.sum()
+        for index in 0..<vectors {
+            let exponentials = raw.loadUnaligned(fromByteOffset: index * 64, as: SIMD16<Float>.self)
+            raw.storeBytes(of: exponentials * inverse, toByteOffset: index * 64, as: SIMD16<Float>.self)
+        }
+    }
+}
