@@ -8,7 +8,7 @@ enum VectorMath {
     /// e^x, lane by lane. Inputs are clamped to [-87.3, 88], where float32 e^x stays normal.
     @inline(__always)
     static func exp(_ input: SIMD16<Float>) -> SIMD16<Float> {
-        let x = input.clamped(lowerBound: SIMD16(repeating: -87.3), upperBound: SIMD16(repeating: 88))
+        let x = minimum(maximum(input, SIMD16(repeating: -87.3)), SIMD16(repeating: 88))
         // x = n·ln2 + r with |r| ≤ ln2/2; ln2 is split in two so that n·ln2High is exact.
         let n = (x * 1.442_695_04).rounded(.toNearestOrEven)
         var r = x.addingProduct(n, SIMD16(repeating: -0.693_359_375))
@@ -31,7 +31,7 @@ enum VectorMath {
         let signBit = SIMD16<UInt32>(repeating: 0x8000_0000)
         let bits = unsafeBitCast(input, to: SIMD16<UInt32>.self)
         let magnitude = unsafeBitCast(bits & ~signBit, to: SIMD16<Float>.self)
-        let x = magnitude.clamped(lowerBound: SIMD16(repeating: 0), upperBound: SIMD16(repeating: 4))
+        let x = minimum(magnitude, SIMD16(repeating: 4))
         let t = 1 / SIMD16<Float>(repeating: 1).addingProduct(x, SIMD16(repeating: 0.5))
         var p = SIMD16<Float>(repeating: 2.556_694_727_5e-2)
         p = horner(p, t, -3.597_148_709_1e-2)
@@ -50,6 +50,40 @@ enum VectorMath {
     @inline(__always)
     static func gelu(_ x: SIMD16<Float>) -> SIMD16<Float> {
         x * 0.5 * (1 + erf(x * 0.707_106_781_186_547_5))
+    }
+
+    /// The larger of each pair of lanes. (The standard library's `pointwiseMax`, `clamped` and
+    /// mask-based `replacing` run lane by lane through memory; a plain lane loop with a
+    /// ternary compiles to one `vmaxps`.)
+    @inline(__always)
+    static func maximum(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+        var result = a
+        for lane in 0..<16 { result[lane] = a[lane] > b[lane] ? a[lane] : b[lane] }
+        return result
+    }
+
+    /// The smaller of each pair of lanes, as one `vminps`.
+    @inline(__always)
+    static func minimum(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+        var result = a
+        for lane in 0..<16 { result[lane] = a[lane] < b[lane] ? a[lane] : b[lane] }
+        return result
+    }
+
+    /// `value`'s first `count` lanes, the rest set to `filler` (a compare and a blend).
+    @inline(__always)
+    static func firstLanes(_ value: SIMD16<Float>, count: Int, filler: Float) -> SIMD16<Float> {
+        var result = value
+        for lane in 0..<16 { result[lane] = lane < count ? value[lane] : filler }
+        return result
+    }
+
+    /// The largest lane.
+    @inline(__always)
+    static func largestLane(_ value: SIMD16<Float>) -> Float {
+        var largest = value[0]
+        for lane in 1..<16 { largest = value[lane] > largest ? value[lane] : largest }
+        return largest
     }
 
     /// `p·x + c`, one step of Horner's rule as a fused multiply-add.

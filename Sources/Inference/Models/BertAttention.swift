@@ -102,21 +102,19 @@ struct BertAttention {
         let raw = UnsafeMutableRawPointer(row)
         let vectors = (count + 15) / 16
         let tail = count - (vectors - 1) * 16
-        let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
-        let tailMask = lanes .>= Int32(tail)
 
         var maximum = SIMD16<Float>(repeating: -.infinity)
         for index in 0..<vectors {
             var scores = raw.loadUnaligned(fromByteOffset: index * 64, as: SIMD16<Float>.self) * scale
-            if index == vectors - 1 { scores.replace(with: -.infinity, where: tailMask) }
-            maximum = pointwiseMax(maximum, scores)
+            if index == vectors - 1 { scores = VectorMath.firstLanes(scores, count: tail, filler: -.infinity) }
+            maximum = VectorMath.maximum(maximum, scores)
         }
-        let shift = SIMD16<Float>(repeating: maximum.max())
+        let shift = SIMD16<Float>(repeating: VectorMath.largestLane(maximum))
         var sum = SIMD16<Float>()
         for index in 0..<vectors {
             let scores = raw.loadUnaligned(fromByteOffset: index * 64, as: SIMD16<Float>.self) * scale
             var exponentials = VectorMath.exp(scores - shift)
-            if index == vectors - 1 { exponentials.replace(with: 0, where: tailMask) }
+            if index == vectors - 1 { exponentials = VectorMath.firstLanes(exponentials, count: tail, filler: 0) }
             sum += exponentials
             raw.storeBytes(of: exponentials, toByteOffset: index * 64, as: SIMD16<Float>.self)
         }
