@@ -5,8 +5,6 @@ enum FloatGEMMEpilogue {
     case none
     /// GELU (erf form) on every output.
     case gelu
-    /// Adds a residual matrix shaped like the output (`[tokens][rows]`).
-    case addResidual(UnsafePointer<Float>)
 }
 
 /// Blocked float32 matrix multiplication for linear layers: for every token t and output o,
@@ -76,14 +74,7 @@ struct FloatGEMM {
                     tile.accumulate(
                         input + token * columns + depthStart, aStride: columns, rows: tileTokens,
                         panelWeights, bStride: width, depth: depth)
-                    if isLast {
-                        switch epilogue {
-                        case .none: break
-                        case .gelu: tile.apply(VectorMath.gelu)
-                        case .addResidual(let residual):
-                            tile.add(residual + token * rows + firstRow, stride: rows, rows: tileTokens, columns: panelRows)
-                        }
-                    }
+                    if isLast, case .gelu = epilogue { tile.apply(VectorMath.gelu) }
                     tile.store(to: destination, stride: rows, rows: tileTokens, columns: panelRows)
                     token += FloatTile.rows
                 }

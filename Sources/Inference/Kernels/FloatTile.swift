@@ -20,7 +20,7 @@ struct FloatTile {
     @inline(__always)
     init(loading source: UnsafePointer<Float>, stride: Int, rows: Int, columns: Int) {
         self.init(repeating: SIMD16())
-        for row in 0..<rows { self[row] = Self.load(source + row * stride, columns: columns) }
+        add(source, stride: stride, rows: rows, columns: columns)
     }
 
     @inline(__always)
@@ -77,10 +77,22 @@ struct FloatTile {
         (row0, row1, row2, row3, row4, row5) = (c0, c1, c2, c3, c4, c5)
     }
 
-    /// Adds rows of another matrix (a residual connection).
+    /// Adds rows of a matrix with `stride` floats per row.
     @inline(__always)
-    mutating func add(_ source: UnsafePointer<Float>, stride: Int, rows: Int, columns: Int) {
-        for row in 0..<rows { self[row] += Self.load(source + row * stride, columns: columns) }
+    private mutating func add(_ source: UnsafePointer<Float>, stride: Int, rows: Int, columns: Int) {
+        guard rows == Self.rows && columns == Self.columns else {
+            for row in 0..<rows { self[row] += Self.load(source + row * stride, columns: columns) }
+            return
+        }
+        // A whole tile in straight-line code: a row loop over the subscript compiles to a jump table.
+        let raw = UnsafeRawPointer(source)
+        let step = stride * MemoryLayout<Float>.stride
+        row0 += raw.loadUnaligned(as: SIMD16<Float>.self)
+        row1 += raw.loadUnaligned(fromByteOffset: step, as: SIMD16<Float>.self)
+        row2 += raw.loadUnaligned(fromByteOffset: 2 * step, as: SIMD16<Float>.self)
+        row3 += raw.loadUnaligned(fromByteOffset: 3 * step, as: SIMD16<Float>.self)
+        row4 += raw.loadUnaligned(fromByteOffset: 4 * step, as: SIMD16<Float>.self)
+        row5 += raw.loadUnaligned(fromByteOffset: 5 * step, as: SIMD16<Float>.self)
     }
 
     /// Applies `transform` to every row.
@@ -93,7 +105,18 @@ struct FloatTile {
     /// Writes the first `rows` rows and `columns` columns into a matrix with `stride` floats per row.
     @inline(__always)
     func store(to destination: UnsafeMutablePointer<Float>, stride: Int, rows: Int, columns: Int) {
-        for row in 0..<rows { Self.store(self[row], to: destination + row * stride, columns: columns) }
+        guard rows == Self.rows && columns == Self.columns else {
+            for row in 0..<rows { Self.store(self[row], to: destination + row * stride, columns: columns) }
+            return
+        }
+        let raw = UnsafeMutableRawPointer(destination)
+        let step = stride * MemoryLayout<Float>.stride
+        raw.storeBytes(of: row0, as: SIMD16<Float>.self)
+        raw.storeBytes(of: row1, toByteOffset: step, as: SIMD16<Float>.self)
+        raw.storeBytes(of: row2, toByteOffset: 2 * step, as: SIMD16<Float>.self)
+        raw.storeBytes(of: row3, toByteOffset: 3 * step, as: SIMD16<Float>.self)
+        raw.storeBytes(of: row4, toByteOffset: 4 * step, as: SIMD16<Float>.self)
+        raw.storeBytes(of: row5, toByteOffset: 5 * step, as: SIMD16<Float>.self)
     }
 
     @inline(__always)

@@ -1,17 +1,29 @@
 /// Layer normalization of rows in place: `x = (x − mean) / √(variance + ε) · weight + bias`,
 /// with the mean and the (biased) variance of each row, computed in two passes.
 enum LayerNorm {
-    /// Normalizes one row of `width` floats; `width` must be a multiple of 16.
+    /// Normalizes one row of `width` floats, first adding `residual` to it if given (a
+    /// transformer's `LN(f(x) + x)`); `width` must be a multiple of 16.
     @inline(__always)
     static func normalize(
-        _ row: UnsafeMutablePointer<Float>, width: Int,
+        _ row: UnsafeMutablePointer<Float>, adding residual: UnsafePointer<Float>? = nil, width: Int,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, epsilon: Float
     ) {
         let raw = UnsafeMutableRawPointer(row)
         let vectorBytes = MemoryLayout<SIMD16<Float>>.size
         let count = width / 16
         var sum = SIMD16<Float>()
-        for index in 0..<count { sum += raw.loadUnaligned(fromByteOffset: index * vectorBytes, as: SIMD16<Float>.self) }
+        if let residual {
+            let added = UnsafeRawPointer(residual)
+            for index in 0..<count {
+                let offset = index * vectorBytes
+                let value = raw.loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self)
+                    + added.loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self)
+                raw.storeBytes(of: value, toByteOffset: offset, as: SIMD16<Float>.self)
+                sum += value
+            }
+        } else {
+            for index in 0..<count { sum += raw.loadUnaligned(fromByteOffset: index * vectorBytes, as: SIMD16<Float>.self) }
+        }
         let mean = sum.sum() / Float(width)
         var squares = SIMD16<Float>()
         for index in 0..<count {

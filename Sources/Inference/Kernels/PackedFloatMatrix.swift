@@ -34,9 +34,9 @@ final class PackedFloatMatrix: @unchecked Sendable {
         rows = parts.reduce(0) { $0 + $1.weight.rows }
         panelCount = (rows + FloatTile.columns - 1) / FloatTile.columns
         let width = FloatTile.columns
-        storage = .allocate(capacity: panelCount * columns * width)
+        storage = AlignedFloats.allocate(panelCount * columns * width)
         storage.initialize(repeating: 0, count: panelCount * columns * width)
-        bias = .allocate(capacity: panelCount * width)
+        bias = AlignedFloats.allocate(panelCount * width)
         bias.initialize(repeating: 0, count: panelCount * width)
 
         var row = 0

@@ -16,7 +16,7 @@ struct BertAttention {
     /// Floats of scratch each worker needs for sequences of up to `length` tokens.
     static func scratchPerWorker(length: Int, headSize: Int) -> Int {
         let keys = paddedKeys(length)
-        return headSize * keys + length * keys
+        return 2 * headSize * keys + length * keys
     }
 
     /// `queryKeyValue` is `[tokens][3·hidden]` (query | key | value); `context` receives
@@ -49,29 +49,23 @@ struct BertAttention {
         let rowStride = 3 * hidden
         let length = sequence.count
         let keyColumns = Self.paddedKeys(length)
+        let width = FloatTile.columns
         let queries = queryKeyValue + sequence.lowerBound * rowStride + head * headSize
-        let keys = queries + hidden
-        let values = queries + 2 * hidden
         let keysByDimension = scratch  // [headSize][keyColumns]
-        let scores = scratch + headSize * keyColumns  // [length][keyColumns]
+        let values = scratch + headSize * keyColumns  // [headSize / 16][length][16]
+        let scores = values + headSize * keyColumns  // [length][keyColumns]
+        gatherKeysAndValues(from: queries, length: length, keyColumns: keyColumns, keysByDimension, values)
 
-        for dimension in 0..<headSize {
-            let destination = keysByDimension + dimension * keyColumns
-            for key in 0..<length { destination[key] = keys[key * rowStride + dimension] }
-            for key in length..<keyColumns { destination[key] = 0 }
-        }
         // scores[i][j] = q_i · k_j
-        for panel in 0..<(keyColumns / FloatTile.columns) {
+        for panel in 0..<(keyColumns / width) {
             var query = 0
             while query < length {
                 let rows = min(FloatTile.rows, length - query)
                 var tile = FloatTile(repeating: SIMD16())
                 tile.accumulate(
                     queries + query * rowStride, aStride: rowStride, rows: rows,
-                    keysByDimension + panel * FloatTile.columns, bStride: keyColumns, depth: headSize)
-                tile.store(
-                    to: scores + query * keyColumns + panel * FloatTile.columns, stride: keyColumns,
-                    rows: rows, columns: FloatTile.columns)
+                    keysByDimension + panel * width, bStride: keyColumns, depth: headSize)
+                tile.store(to: scores + query * keyColumns + panel * width, stride: keyColumns, rows: rows, columns: width)
                 query += FloatTile.rows
             }
         }
@@ -79,19 +73,42 @@ struct BertAttention {
         for query in 0..<length { Self.softmax(scores + query * keyColumns, count: length, scale: scale) }
         // context_i = Σ_j p_ij · v_j
         let output = context + sequence.lowerBound * hidden + head * headSize
-        for panel in 0..<(headSize / FloatTile.columns) {
+        for panel in 0..<(headSize / width) {
             var query = 0
             while query < length {
                 let rows = min(FloatTile.rows, length - query)
                 var tile = FloatTile(repeating: SIMD16())
                 tile.accumulate(
                     scores + query * keyColumns, aStride: keyColumns, rows: rows,
-                    values + panel * FloatTile.columns, bStride: rowStride, depth: length)
-                tile.store(
-                    to: output + query * hidden + panel * FloatTile.columns, stride: hidden,
-                    rows: rows, columns: FloatTile.columns)
+                    values + panel * length * width, bStride: width, depth: length)
+                tile.store(to: output + query * hidden + panel * width, stride: hidden, rows: rows, columns: width)
                 query += FloatTile.rows
             }
+        }
+    }
+
+    /// Copies the head's keys transposed (`[headSize][keyColumns]`, zero past `length`) and its
+    /// values as 16-wide panels (`[headSize / 16][length][16]`), so both products stream
+    /// contiguous vectors instead of rows 3·hidden floats apart, which alias in L1.
+    @inline(__always)
+    private func gatherKeysAndValues(
+        from queries: UnsafePointer<Float>, length: Int, keyColumns: Int,
+        _ keysByDimension: UnsafeMutablePointer<Float>, _ values: UnsafeMutablePointer<Float>
+    ) {
+        let hidden = hiddenSize
+        let rowStride = 3 * hidden
+        let width = FloatTile.columns
+        for token in 0..<length {
+            let key = queries + token * rowStride + hidden
+            for dimension in 0..<headSize { keysByDimension[dimension * keyColumns + token] = key[dimension] }
+            let value = UnsafeRawPointer(key + hidden)
+            for panel in 0..<(headSize / width) {
+                let vector = value.loadUnaligned(fromByteOffset: panel * width * 4, as: SIMD16<Float>.self)
+                UnsafeMutableRawPointer(values + (panel * length + token) * width).storeBytes(of: vector, as: SIMD16<Float>.self)
+            }
+        }
+        for dimension in 0..<headSize {
+            for token in length..<keyColumns { keysByDimension[dimension * keyColumns + token] = 0 }
         }
     }
 

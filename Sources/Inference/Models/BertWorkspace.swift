@@ -22,13 +22,13 @@ final class BertWorkspace {
         self.capacity = capacity
         self.maxLength = maxLength
         let hiddenSize = configuration.hiddenSize
-        hidden = .allocate(capacity: capacity * hiddenSize)
-        queryKeyValue = .allocate(capacity: capacity * 3 * hiddenSize)
-        context = .allocate(capacity: capacity * hiddenSize)
-        attended = .allocate(capacity: capacity * hiddenSize)
-        intermediate = .allocate(capacity: capacity * configuration.intermediateSize)
+        hidden = AlignedFloats.allocate(capacity * hiddenSize)
+        queryKeyValue = AlignedFloats.allocate(capacity * 3 * hiddenSize)
+        context = AlignedFloats.allocate(capacity * hiddenSize)
+        attended = AlignedFloats.allocate(capacity * hiddenSize)
+        intermediate = AlignedFloats.allocate(capacity * configuration.intermediateSize)
         attentionScratchPerWorker = BertAttention.scratchPerWorker(length: maxLength, headSize: configuration.headSize)
-        attentionScratch = .allocate(capacity: attentionScratchPerWorker * threads)
+        attentionScratch = AlignedFloats.allocate(attentionScratchPerWorker * threads)
     }
 
     deinit {
