@@ -74,12 +74,24 @@ struct FloatGEMM {
                     tile.accumulate(
                         input + token * columns + depthStart, aStride: columns, rows: tileTokens,
                         panelWeights, bStride: width, depth: depth)
-                    if isLast, case .gelu = epilogue { tile.apply(VectorMath.gelu) }
+                    if isLast, case .gelu = epilogue { Self.applyGELU(to: &tile) }
                     tile.store(to: destination, stride: rows, rows: tileTokens, columns: panelRows)
                     token += FloatTile.rows
                 }
             }
             depthStart += depth
         }
+    }
+
+    /// Kept out of line: inlined into `multiplyBlock`, which is already large, the compiler
+    /// gives up inlining `exp` inside it and calls it per vector through memory.
+    @inline(never)
+    private static func applyGELU(to tile: inout FloatTile) {
+        tile.row0 = VectorMath.gelu(tile.row0)
+        tile.row1 = VectorMath.gelu(tile.row1)
+        tile.row2 = VectorMath.gelu(tile.row2)
+        tile.row3 = VectorMath.gelu(tile.row3)
+        tile.row4 = VectorMath.gelu(tile.row4)
+        tile.row5 = VectorMath.gelu(tile.row5)
     }
 }

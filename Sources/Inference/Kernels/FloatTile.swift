@@ -95,11 +95,15 @@ struct FloatTile {
         row5 += raw.loadUnaligned(fromByteOffset: 5 * step, as: SIMD16<Float>.self)
     }
 
-    /// Applies `transform` to every row.
+    /// Multiplies row r by `factors[r]`, for the first `rows` rows.
     @inline(__always)
-    mutating func apply(_ transform: (SIMD16<Float>) -> SIMD16<Float>) {
-        (row0, row1, row2, row3, row4, row5) =
-            (transform(row0), transform(row1), transform(row2), transform(row3), transform(row4), transform(row5))
+    mutating func scaleRows(by factors: UnsafePointer<Float>, rows: Int) {
+        row0 *= factors[0]
+        if rows > 1 { row1 *= factors[1] }
+        if rows > 2 { row2 *= factors[2] }
+        if rows > 3 { row3 *= factors[3] }
+        if rows > 4 { row4 *= factors[4] }
+        if rows > 5 { row5 *= factors[5] }
     }
 
     /// Writes the first `rows` rows and `columns` columns into a matrix with `stride` floats per row.

@@ -16,7 +16,7 @@ struct BertAttention {
     /// Floats of scratch each worker needs for sequences of up to `length` tokens.
     static func scratchPerWorker(length: Int, headSize: Int) -> Int {
         let keys = paddedKeys(length)
-        return 2 * headSize * keys + length * keys
+        return 2 * headSize * keys + length * keys + keys
     }
 
     /// `queryKeyValue` is `[tokens][3·hidden]` (query | key | value); `context` receives
@@ -54,6 +54,7 @@ struct BertAttention {
         let keysByDimension = scratch  // [headSize][keyColumns]
         let values = scratch + headSize * keyColumns  // [headSize / 16][length][16]
         let scores = values + headSize * keyColumns  // [length][keyColumns]
+        let inverseSums = scores + length * keyColumns  // [length]
         gatherKeysAndValues(from: queries, length: length, keyColumns: keyColumns, keysByDimension, values)
 
         // scores[i][j] = q_i · k_j
@@ -70,8 +71,11 @@ struct BertAttention {
             }
         }
         let scale = 1 / Float(headSize).squareRoot()
-        for query in 0..<length { Self.softmax(scores + query * keyColumns, count: length, scale: scale) }
-        // context_i = Σ_j p_ij · v_j
+        for query in 0..<length {
+            inverseSums[query] = Self.exponentiate(scores + query * keyColumns, count: length, scale: scale)
+        }
+        // context_i = Σ_j p_ij · v_j, with p_ij = e_ij / Σ_j e_ij: dividing the 32 outputs of
+        // a row saves a pass over its `length` weights.
         let output = context + sequence.lowerBound * hidden + head * headSize
         for panel in 0..<(headSize / width) {
             var query = 0
@@ -81,6 +85,7 @@ struct BertAttention {
                 tile.accumulate(
                     scores + query * keyColumns, aStride: keyColumns, rows: rows,
                     values + panel * length * width, bStride: width, depth: length)
+                tile.scaleRows(by: inverseSums + query, rows: rows)
                 tile.store(to: output + query * hidden + panel * width, stride: hidden, rows: rows, columns: width)
                 query += FloatTile.rows
             }
@@ -98,24 +103,28 @@ struct BertAttention {
         let hidden = hiddenSize
         let rowStride = 3 * hidden
         let width = FloatTile.columns
+        for firstKey in stride(from: 0, to: length, by: width) {
+            for firstDimension in stride(from: 0, to: headSize, by: width) {
+                FloatTranspose.transpose16(
+                    queries + firstKey * rowStride + hidden + firstDimension, stride: rowStride, rows: length - firstKey,
+                    into: keysByDimension + firstDimension * keyColumns + firstKey, stride: keyColumns)
+            }
+        }
         for token in 0..<length {
-            let key = queries + token * rowStride + hidden
-            for dimension in 0..<headSize { keysByDimension[dimension * keyColumns + token] = key[dimension] }
-            let value = UnsafeRawPointer(key + hidden)
+            let value = UnsafeRawPointer(queries + token * rowStride + 2 * hidden)
             for panel in 0..<(headSize / width) {
                 let vector = value.loadUnaligned(fromByteOffset: panel * width * 4, as: SIMD16<Float>.self)
                 UnsafeMutableRawPointer(values + (panel * length + token) * width).storeBytes(of: vector, as: SIMD16<Float>.self)
             }
         }
-        for dimension in 0..<headSize {
-            for token in length..<keyColumns { keysByDimension[dimension * keyColumns + token] = 0 }
-        }
     }
 
-    /// `row[j] = e^(s_j·scale − max) / Σ e^(…)` for `j < count`. The row is readable up to
-    /// `count` rounded up to 16; lanes past `count` are ignored.
-    @inline(__always)
-    static func softmax(_ row: UnsafeMutablePointer<Float>, count: Int, scale: Float) {
+    /// `row[j] = e^(s_j·scale − max)` for `j < count`; returns `1 / Σ_j row[j]`, so that
+    /// `row · inverse` is the softmax. The row is readable up to `count` rounded up to 16.
+    /// Out of line so that `exp` is inlined here (inside the much larger `attend`, the
+    /// compiler declines to).
+    @inline(never)
+    static func exponentiate(_ row: UnsafeMutablePointer<Float>, count: Int, scale: Float) -> Float {
         let raw = UnsafeMutableRawPointer(row)
         let vectors = (count + 15) / 16
         let tail = count - (vectors - 1) * 16
@@ -135,10 +144,6 @@ struct BertAttention {
             sum += exponentials
             raw.storeBytes(of: exponentials, toByteOffset: index * 64, as: SIMD16<Float>.self)
         }
-        let inverse = 1 / sum.sum()
-        for index in 0..<vectors {
-            let exponentials = raw.loadUnaligned(fromByteOffset: index * 64, as: SIMD16<Float>.self)
-            raw.storeBytes(of: exponentials * inverse, toByteOffset: index * 64, as: SIMD16<Float>.self)
-        }
+        return 1 / sum.sum()
     }
 }
