@@ -30,8 +30,11 @@ struct FloatGEMM {
     ) {
         guard tokens > 0 else { return }
         let tokenBlocks = (tokens + blockTokens - 1) / blockTokens
-        // Few tokens (a single query) still need work for every thread: split the panels too.
-        let panelGroups = min(weights.panelCount, max(1, (pool.threadCount * 4 + tokenBlocks - 1) / tokenBlocks))
+        // With several threads, cut the panels too until there are about 16 tasks per thread,
+        // so a thread that finishes early (or is preempted) leaves little work unbalanced; a
+        // single query of a few tokens is then still spread over every thread.
+        let wantedTasks = pool.threadCount == 1 ? 1 : pool.threadCount * 16
+        let panelGroups = min(weights.panelCount, max(1, (wantedTasks + tokenBlocks - 1) / tokenBlocks))
         let tasks = tokenBlocks * panelGroups
         let next = Atomic<Int>(0)
         pool.parallel { _, _ in
