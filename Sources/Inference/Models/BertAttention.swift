@@ -16,7 +16,7 @@ struct BertAttention {
     /// Floats of scratch each worker needs for sequences of up to `length` tokens.
     static func scratchPerWorker(length: Int, headSize: Int) -> Int {
         let keys = paddedKeys(length)
-        return 2 * headSize * keys + length * keys + keys
+        return 2 * headSize * keys + FloatTile.rows * keys + 16
     }
 
     /// `queryKeyValue` is `[tokens][3·hidden]` (query | key | value); `context` receives
@@ -53,42 +53,38 @@ struct BertAttention {
         let queries = queryKeyValue + sequence.lowerBound * rowStride + head * headSize
         let keysByDimension = scratch  // [headSize][keyColumns]
         let values = scratch + headSize * keyColumns  // [headSize / 16][length][16]
-        let scores = values + headSize * keyColumns  // [length][keyColumns]
-        let inverseSums = scores + length * keyColumns  // [length]
+        let scores = values + headSize * keyColumns  // [6][keyColumns]: one block of queries
+        let inverseSums = scores + FloatTile.rows * keyColumns  // [6]
         gatherKeysAndValues(from: queries, length: length, keyColumns: keyColumns, keysByDimension, values)
+        let scale = 1 / Float(headSize).squareRoot()
+        let output = context + sequence.lowerBound * hidden + head * headSize
 
-        // scores[i][j] = q_i · k_j
-        for panel in 0..<(keyColumns / width) {
-            var query = 0
-            while query < length {
-                let rows = min(FloatTile.rows, length - query)
+        // Six queries at a time, so their scores stay in L1 from the product to the weights.
+        var query = 0
+        while query < length {
+            let rows = min(FloatTile.rows, length - query)
+            // scores[i][j] = q_i · k_j
+            for panel in 0..<(keyColumns / width) {
                 var tile = FloatTile(repeating: SIMD16())
                 tile.accumulate(
                     queries + query * rowStride, aStride: rowStride, rows: rows,
                     keysByDimension + panel * width, bStride: keyColumns, depth: headSize)
-                tile.store(to: scores + query * keyColumns + panel * width, stride: keyColumns, rows: rows, columns: width)
-                query += FloatTile.rows
+                tile.store(to: scores + panel * width, stride: keyColumns, rows: rows, columns: width)
             }
-        }
-        let scale = 1 / Float(headSize).squareRoot()
-        for query in 0..<length {
-            inverseSums[query] = Self.exponentiate(scores + query * keyColumns, count: length, scale: scale)
-        }
-        // context_i = Σ_j p_ij · v_j, with p_ij = e_ij / Σ_j e_ij: dividing the 32 outputs of
-        // a row saves a pass over its `length` weights.
-        let output = context + sequence.lowerBound * hidden + head * headSize
-        for panel in 0..<(headSize / width) {
-            var query = 0
-            while query < length {
-                let rows = min(FloatTile.rows, length - query)
+            for row in 0..<rows {
+                inverseSums[row] = Self.exponentiate(scores + row * keyColumns, count: length, scale: scale)
+            }
+            // context_i = Σ_j p_ij · v_j, with p_ij = e_ij / Σ_j e_ij: dividing the outputs of a
+            // row saves a pass over its `length` weights.
+            for panel in 0..<(headSize / width) {
                 var tile = FloatTile(repeating: SIMD16())
                 tile.accumulate(
-                    scores + query * keyColumns, aStride: keyColumns, rows: rows,
+                    scores, aStride: keyColumns, rows: rows,
                     values + panel * length * width, bStride: width, depth: length)
-                tile.scaleRows(by: inverseSums + query, rows: rows)
+                tile.scaleRows(by: inverseSums, rows: rows)
                 tile.store(to: output + query * hidden + panel * width, stride: hidden, rows: rows, columns: width)
-                query += FloatTile.rows
             }
+            query += FloatTile.rows
         }
     }
 
