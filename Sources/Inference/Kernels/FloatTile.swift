@@ -3,7 +3,8 @@
 /// Six `SIMD16<Float>` are 6 zmm registers with AVX-512 or 12 ymm with AVX2, leaving room for
 /// the streamed weight vector and the broadcast inputs, so the inner loop is pure FMAs.
 /// Tiles at the edge of a matrix have fewer `rows` (missing rows read row 0 and are not
-/// stored) or fewer `columns` (only those are loaded and stored).
+/// stored) or fewer `columns` (only those are loaded and stored). The hot members are
+/// `@inline(always)`: a tile that is not inlined lives in memory, and the loop with it.
 struct FloatTile {
     static let rows = 6
     static let columns = 16
@@ -11,13 +12,13 @@ struct FloatTile {
     var row0, row1, row2, row3, row4, row5: SIMD16<Float>
 
     /// Every row set to `value`.
-    @inline(__always)
+    @inline(always)
     init(repeating value: SIMD16<Float>) {
         (row0, row1, row2, row3, row4, row5) = (value, value, value, value, value, value)
     }
 
     /// Rows read from a matrix with `stride` floats per row.
-    @inline(__always)
+    @inline(always)
     init(loading source: UnsafePointer<Float>, stride: Int, rows: Int, columns: Int) {
         self.init(repeating: SIMD16())
         add(source, stride: stride, rows: rows, columns: columns)
@@ -49,7 +50,7 @@ struct FloatTile {
 
     /// Adds `Σ_k a[row][k] · b[k][0..<16]` for `k < depth`: `a` has `aStride` floats per row,
     /// `b` holds 16 floats per step of k, `bStride` floats apart.
-    @inline(__always)
+    @inline(always)
     mutating func accumulate(
         _ a: UnsafePointer<Float>, aStride: Int, rows: Int,
         _ b: UnsafePointer<Float>, bStride: Int, depth: Int
@@ -78,7 +79,7 @@ struct FloatTile {
     }
 
     /// Adds rows of a matrix with `stride` floats per row.
-    @inline(__always)
+    @inline(always)
     private mutating func add(_ source: UnsafePointer<Float>, stride: Int, rows: Int, columns: Int) {
         guard rows == Self.rows && columns == Self.columns else {
             for row in 0..<rows { self[row] += Self.load(source + row * stride, columns: columns) }
@@ -96,7 +97,7 @@ struct FloatTile {
     }
 
     /// Multiplies row r by `factors[r]`, for the first `rows` rows.
-    @inline(__always)
+    @inline(always)
     mutating func scaleRows(by factors: UnsafePointer<Float>, rows: Int) {
         row0 *= factors[0]
         if rows > 1 { row1 *= factors[1] }
@@ -107,7 +108,7 @@ struct FloatTile {
     }
 
     /// Writes the first `rows` rows and `columns` columns into a matrix with `stride` floats per row.
-    @inline(__always)
+    @inline(always)
     func store(to destination: UnsafeMutablePointer<Float>, stride: Int, rows: Int, columns: Int) {
         guard rows == Self.rows && columns == Self.columns else {
             for row in 0..<rows { Self.store(self[row], to: destination + row * stride, columns: columns) }

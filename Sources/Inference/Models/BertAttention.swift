@@ -4,8 +4,9 @@ import Synchronization
 ///
 /// Sequences are packed end to end without padding, and each one attends only to its own
 /// tokens: the same result a padded batch gets from its attention mask, without computing
-/// the padded rows. Both products run on `FloatTile`: keys are transposed per head into
-/// `[headSize][keys]` so scores come out 16 keys at a time, and values are read in place.
+/// the padded rows. Both products run on `FloatTile`: per (sequence, head), keys are
+/// transposed into `[headSize][keys]` so scores come out 16 keys at a time, and values are
+/// copied into contiguous 16-wide panels; queries are taken six at a time.
 struct BertAttention {
     let headCount: Int
     let headSize: Int
@@ -16,6 +17,8 @@ struct BertAttention {
     /// Floats of scratch each worker needs for sequences of up to `length` tokens.
     static func scratchPerWorker(length: Int, headSize: Int) -> Int {
         let keys = paddedKeys(length)
+        // Transposed keys, value panels, six rows of scores, six inverse sums (rounded up to 16
+        // floats so every worker's scratch stays 64-byte aligned).
         return 2 * headSize * keys + FloatTile.rows * keys + 16
     }
 
