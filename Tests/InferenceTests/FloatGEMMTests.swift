@@ -64,4 +64,43 @@ import Testing
             }
         }
     }
+
+    @Test(arguments: [10, 500])
+    func completedRowsAreWholeAndReportedOnce(tokens: Int) throws {
+        let rows = 40, columns = 64
+        var random = SeededRandom(state: UInt64(tokens))
+        let weights = random.values(rows * columns)
+        let bias = random.values(rows)
+        let input = random.values(tokens * columns)
+        let expected = naive(weights, bias, input, tokens: tokens, rows: rows, columns: columns)
+        let packed = try weights.withUnsafeBufferPointer { w in
+            try bias.withUnsafeBufferPointer { b in
+                try PackedFloatMatrix(stacking: [(
+                    tensor("w", w, rows: rows, columns: columns), tensor("b", b, rows: rows, columns: 0))])
+            }
+        }
+        let gemm = FloatGEMM(pool: ThreadPool(threads: 2))
+        var output = [Float](repeating: .nan, count: tokens * rows)
+        var rowSums = [Double](repeating: .nan, count: tokens)
+        let lock = NSLock()
+        var reported = 0
+        input.withUnsafeBufferPointer { inputBuffer in
+            output.withUnsafeMutableBufferPointer { outputBuffer in
+                rowSums.withUnsafeMutableBufferPointer { sums in
+                    gemm.multiply(packed, inputBuffer.baseAddress!, tokens: tokens, into: outputBuffer.baseAddress!) { range in
+                        // Each completed row must already hold every output.
+                        for token in range {
+                            sums[token] = (0..<rows).reduce(0.0) { $0 + Double(outputBuffer[token * rows + $1]) }
+                        }
+                        lock.lock(); reported += range.count; lock.unlock()
+                    }
+                }
+            }
+        }
+        #expect(reported == tokens)
+        for token in 0..<tokens {
+            let exact = (0..<rows).reduce(0.0) { $0 + expected[token * rows + $1] }
+            #expect(abs(rowSums[token] - exact) <= 1e-3, "row \(token)")
+        }
+    }
 }

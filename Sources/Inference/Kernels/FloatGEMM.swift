@@ -28,12 +28,38 @@ struct FloatGEMM {
         _ weights: PackedFloatMatrix, _ input: UnsafePointer<Float>, tokens: Int,
         into output: UnsafeMutablePointer<Float>, epilogue: FloatGEMMEpilogue = .none
     ) {
+        run(weights, input, tokens, output, epilogue, splittingPanels: true) { _ in }
+    }
+
+    /// The same product, calling `completingRows` with each block of tokens as soon as their
+    /// output rows are complete, on the thread that computed them: a row-wise step (a
+    /// LayerNorm) then runs while the rows are still in cache, without another pass over the
+    /// pool. Work is split by tokens only.
+    func multiply(
+        _ weights: PackedFloatMatrix, _ input: UnsafePointer<Float>, tokens: Int,
+        into output: UnsafeMutablePointer<Float>, completingRows: (Range<Int>) -> Void
+    ) {
+        run(weights, input, tokens, output, .none, splittingPanels: false, completingRows: completingRows)
+    }
+
+    private func run(
+        _ weights: PackedFloatMatrix, _ input: UnsafePointer<Float>, _ tokens: Int,
+        _ output: UnsafeMutablePointer<Float>, _ epilogue: FloatGEMMEpilogue, splittingPanels: Bool,
+        completingRows: (Range<Int>) -> Void
+    ) {
         guard tokens > 0 else { return }
+        let threads = pool.threadCount
+        // Only token blocks to share: make at least four per thread (whole tiles), so a single
+        // query of a few tokens still keeps every thread busy.
+        let share = (tokens + threads * 4 - 1) / (threads * 4)
+        let blockTokens = splittingPanels || threads == 1
+            ? self.blockTokens
+            : min(self.blockTokens, max(1, (share + FloatTile.rows - 1) / FloatTile.rows) * FloatTile.rows)
         let tokenBlocks = (tokens + blockTokens - 1) / blockTokens
         // With several threads, cut the panels too until there are about 16 tasks per thread,
         // so a thread that finishes early (or is preempted) leaves little work unbalanced; a
         // single query of a few tokens is then still spread over every thread.
-        let wantedTasks = pool.threadCount == 1 ? 1 : pool.threadCount * 16
+        let wantedTasks = threads == 1 || !splittingPanels ? 1 : threads * 16
         let panelGroups = min(weights.panelCount, max(1, (wantedTasks + tokenBlocks - 1) / tokenBlocks))
         let tasks = tokenBlocks * panelGroups
         let next = Atomic<Int>(0)
@@ -46,6 +72,7 @@ struct FloatGEMM {
                 let tokenRange = (block * blockTokens)..<min(tokens, (block + 1) * blockTokens)
                 let panels = ThreadPool.share(of: weights.panelCount, worker: group, workers: panelGroups)
                 multiplyBlock(weights, input, tokenRange, panels, output, epilogue)
+                completingRows(tokenRange)
             }
         }
     }

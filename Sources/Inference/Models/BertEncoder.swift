@@ -62,28 +62,28 @@ final class BertEncoder: @unchecked Sendable {
         attention.run(
             queryKeyValue: workspace.queryKeyValue, sequences: batch.sequences, into: workspace.context,
             scratch: workspace.attentionScratch, scratchPerWorker: workspace.attentionScratchPerWorker)
-        // Residuals are added in the LayerNorm pass, which streams both rows anyway; added in
-        // the GEMM's tiles they cost a cache miss per tile row.
-        gemm.multiply(layer.attentionOutput, workspace.context, tokens: tokens, into: workspace.attended)
-        normalize(workspace.attended, adding: workspace.hidden, tokens: tokens, layer.attentionNorm)
+        // Residuals are added in the LayerNorm, run on each block of rows as the GEMM completes
+        // it: added in the GEMM's tiles they cost a cache miss per tile row, and a separate pass
+        // would read every row back from memory.
+        gemm.multiply(layer.attentionOutput, workspace.context, tokens: tokens, into: workspace.attended) { rows in
+            normalize(rows, of: workspace.attended, adding: workspace.hidden, layer.attentionNorm)
+        }
         gemm.multiply(layer.intermediate, workspace.attended, tokens: tokens, into: workspace.intermediate, epilogue: .gelu)
-        gemm.multiply(layer.output, workspace.intermediate, tokens: tokens, into: workspace.hidden)
-        normalize(workspace.hidden, adding: workspace.attended, tokens: tokens, layer.outputNorm)
+        gemm.multiply(layer.output, workspace.intermediate, tokens: tokens, into: workspace.hidden) { rows in
+            normalize(rows, of: workspace.hidden, adding: workspace.attended, layer.outputNorm)
+        }
     }
 
-    /// `rows = LN(rows + residual)`, token by token.
+    /// `matrix[t] = LN(matrix[t] + residual[t])` for the tokens `rows`.
     private func normalize(
-        _ rows: UnsafeMutablePointer<Float>, adding residual: UnsafePointer<Float>, tokens: Int,
+        _ rows: Range<Int>, of matrix: UnsafeMutablePointer<Float>, adding residual: UnsafePointer<Float>,
         _ norm: (weight: UnsafePointer<Float>, bias: UnsafePointer<Float>)
     ) {
         let hidden = configuration.hiddenSize
-        let epsilon = configuration.layerNormEpsilon
-        pool.parallel { worker, workers in
-            for token in ThreadPool.share(of: tokens, worker: worker, workers: workers) {
-                LayerNorm.normalize(
-                    rows + token * hidden, adding: residual + token * hidden, width: hidden,
-                    weight: norm.weight, bias: norm.bias, epsilon: epsilon)
-            }
+        for token in rows {
+            LayerNorm.normalize(
+                matrix + token * hidden, adding: residual + token * hidden, width: hidden,
+                weight: norm.weight, bias: norm.bias, epsilon: configuration.layerNormEpsilon)
         }
     }
 }
