@@ -30,8 +30,7 @@ public final class SentenceEmbedder: TextEmbedder {
         let file = try SafeTensorsFile(path: folderURL.appendingPathComponent("model.safetensors").path)
         let weights = try BertWeights(file: file, configuration: configuration)
 
-        let sentenceConfig = try? JSONSerialization.jsonObject(
-            with: Data(contentsOf: folderURL.appendingPathComponent("sentence_bert_config.json"))) as? [String: Any]
+        let sentenceConfig = try Self.optionalJSONObject(at: folderURL.appendingPathComponent("sentence_bert_config.json"))
         let maxLength = (sentenceConfig?["max_seq_length"] as? Int) ?? min(512, configuration.maxPositions)
         guard maxLength >= 2, maxLength <= configuration.maxPositions else {
             throw BertModelError.unsupported(
@@ -72,6 +71,17 @@ public final class SentenceEmbedder: TextEmbedder {
         }
         run(batch, workspace, appendingTo: &vectors)
         return vectors
+    }
+
+    /// The JSON object in `url`; nil if there is no such file, an error if it is not an object.
+    static func optionalJSONObject(at url: URL) throws -> [String: Any]? {
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        do {
+            if let object = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] { return object }
+        } catch {
+            throw BertModelError.unreadableConfiguration(path: url.path, reason: error.localizedDescription)
+        }
+        throw BertModelError.unreadableConfiguration(path: url.path, reason: "not a JSON object")
     }
 
     /// Token ids of every text, tokenized on the pool's threads.

@@ -16,17 +16,22 @@ public enum SentencePooling: Sendable, Equatable {
     public init(folder: String) throws {
         let folderURL = URL(fileURLWithPath: folder)
         var poolingPath = "1_Pooling"
-        if let modules = try? JSONSerialization.jsonObject(with: Data(contentsOf: folderURL.appendingPathComponent("modules.json"))) as? [[String: Any]] {
-            guard let module = modules.first(where: { ($0["type"] as? String)?.hasSuffix("models.Pooling") == true }),
+        let modulesURL = folderURL.appendingPathComponent("modules.json")
+        if FileManager.default.fileExists(atPath: modulesURL.path) {
+            let modules: Any
+            do { modules = try JSONSerialization.jsonObject(with: Data(contentsOf: modulesURL)) } catch {
+                throw BertModelError.unreadableConfiguration(path: modulesURL.path, reason: error.localizedDescription)
+            }
+            guard let list = modules as? [[String: Any]] else {
+                throw BertModelError.unreadableConfiguration(path: modulesURL.path, reason: "not a list of modules")
+            }
+            guard let module = list.first(where: { ($0["type"] as? String)?.hasSuffix("models.Pooling") == true }),
                   let path = module["path"] as? String
             else { self = .mean; return }
             poolingPath = path
         }
         let configURL = folderURL.appendingPathComponent(poolingPath).appendingPathComponent("config.json")
-        guard let data = try? Data(contentsOf: configURL) else { self = .mean; return }
-        guard let config = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw BertModelError.unreadableConfiguration(path: configURL.path, reason: "not a JSON object")
-        }
+        guard let config = try SentenceEmbedder.optionalJSONObject(at: configURL) else { self = .mean; return }
         let modes = config.filter { $0.key.hasPrefix("pooling_mode_") && ($0.value as? Bool) == true }.map(\.key)
         switch modes {
         case ["pooling_mode_mean_tokens"], ["pooling_mode_mean_sqrt_len_tokens"]: self = .mean
