@@ -34,7 +34,20 @@ struct EmbedBenchmark {
                     threads, length, rate, rate * Double(length), Double(passages.count) / median.cpu,
                     timings.map { String(format: "%.2f", $0.wall) }.joined(separator: ", ")))
             }
+            print(String(format: "threads %d, one short query: %.2f ms median", threads, try queryMilliseconds(embedder)))
         }
+    }
+
+    /// Median time to embed one search query alone, the common case of `POST /v1/embeddings`.
+    private func queryMilliseconds(_ embedder: SentenceEmbedder) throws -> Double {
+        let query = "How do I copy a directory and keep its permissions?"
+        _ = try embedder.embed([query])
+        let timings = try (0..<50).map { _ in
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = try embedder.embed([query])
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        }
+        return timings.sorted()[timings.count / 2]
     }
 
     /// CPU time used by every thread of this process so far.
