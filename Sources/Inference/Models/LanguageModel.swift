@@ -137,17 +137,17 @@ public final class LanguageModel: @unchecked Sendable {
             if let postNorm = layer.postAttentionNorm {
                 rmsNormRows(s.branch, postNorm, rows: n, width: d, into: s.branch)
             }
-            VectorMath.add(s.branch, into: s.x, count: n * d)
+            RowKernels.add(s.branch, into: s.x, count: n * d)
 
             // Feed-forward block.
             rmsNormRows(s.x, layer.feedForwardNorm, rows: n, width: d, into: s.normed)
             matmul.multiply([layer.gate, layer.up], s.normed, tokens: n, into: [s.gate, s.up], scratch: s.quantized)
-            VectorMath.gatedActivation(s.gate, up: s.up, count: n * hp.feedForwardLength, activation: architecture.activation)
+            RowKernels.gatedActivation(s.gate, up: s.up, count: n * hp.feedForwardLength, activation: architecture.activation)
             matmul.multiply(layer.down, s.gate, tokens: n, into: s.branch, scratch: s.quantized)
             if let postNorm = layer.postFeedForwardNorm {
                 rmsNormRows(s.branch, postNorm, rows: n, width: d, into: s.branch)
             }
-            VectorMath.add(s.branch, into: s.x, count: n * d)
+            RowKernels.add(s.branch, into: s.x, count: n * d)
         }
 
         // Output: only the rows whose logits were asked for.
@@ -178,7 +178,7 @@ public final class LanguageModel: @unchecked Sendable {
                              into output: UnsafeMutablePointer<Float>) {
         let w = weight.data.assumingMemoryBound(to: Float.self)
         for row in 0..<rows {
-            VectorMath.rmsNorm(x + row * width, weight: w, count: width, epsilon: hyperParameters.normEpsilon,
+            RowKernels.rmsNorm(x + row * width, weight: w, count: width, epsilon: hyperParameters.normEpsilon,
                                into: output + row * width)
         }
     }

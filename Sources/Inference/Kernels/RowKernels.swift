@@ -1,0 +1,55 @@
+import Foundation
+
+/// Small row kernels of the decoder forward pass. Each works on one row in place or into
+/// an output row; callers parallelize over rows.
+enum RowKernels {
+    /// `output = x / rms(x) · weight`, accumulating the mean square in double as ggml does.
+    @inline(__always)
+    static func rmsNorm(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, count: Int, epsilon: Float,
+                        into output: UnsafeMutablePointer<Float>) {
+        var sum: Double = 0
+        for i in 0..<count { sum += Double(x[i] * x[i]) }
+        let scale = 1 / (Float(sum / Double(count)) + epsilon).squareRoot()
+        for i in 0..<count { output[i] = x[i] * scale * weight[i] }
+    }
+
+    /// `x += y`.
+    @inline(__always)
+    static func add(_ y: UnsafePointer<Float>, into x: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { x[i] += y[i] }
+    }
+
+    /// `gate = act(gate) · up`, the gated feed-forward's non-linearity.
+    @inline(__always)
+    static func gatedActivation(_ gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, count: Int,
+                                activation: ModelArchitecture.Activation) {
+        switch activation {
+        case .silu:
+            for i in 0..<count {
+                let g = gate[i]
+                gate[i] = g / (1 + exp(-g)) * up[i]
+            }
+        case .geluTanh:
+            let c: Float = 0.797_884_56  // √(2/π)
+            for i in 0..<count {
+                let g = gate[i]
+                gate[i] = 0.5 * g * (1 + tanh(c * (g + 0.044715 * g * g * g))) * up[i]
+            }
+        }
+    }
+
+    /// Numerically stable softmax of `count` values in place.
+    @inline(__always)
+    static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        var maximum = -Float.infinity
+        for i in 0..<count { maximum = max(maximum, x[i]) }
+        var sum: Float = 0
+        for i in 0..<count {
+            let e = exp(x[i] - maximum)
+            x[i] = e
+            sum += e
+        }
+        let inverse = 1 / sum
+        for i in 0..<count { x[i] *= inverse }
+    }
+}

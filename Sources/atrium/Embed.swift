@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import Inference
+
+/// `atrium embed --model PATH|NAME [--threads N] TEXT…`: prints one JSON array of vectors.
+/// The hidden `--bench` flag measures passages per second instead (see `EmbedBenchmark`).
+struct Embed: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Embed texts with a sentence-transformers model and print one JSON array of vectors.")
+
+    @Option(help: "A model folder or a model name (minilm-l6).")
+    var model = "minilm-l6"
+
+    @Option(help: "Worker threads (default: every core).")
+    var threads: Int?
+
+    @Flag(help: .hidden)
+    var bench = false
+
+    @Argument(help: "The texts to embed.")
+    var texts: [String] = []
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if !bench && texts.isEmpty { throw ValidationError("give at least one text to embed") }
+    }
+
+    func run() throws {
+        let folder = try ModelLocator().folderPath(for: model)
+        if bench {
+            let threadCounts = threads.map { [$0] } ?? [1, 2]
+            try EmbedBenchmark(folder: folder).run(threadCounts: threadCounts)
+            return
+        }
+        let embedder = try SentenceEmbedder(folder: folder, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let vectors = try embedder.embed(texts)
+        let rows = vectors.map { vector in "[" + vector.map { "\($0)" }.joined(separator: ",") + "]" }
+        print("[" + rows.joined(separator: ",") + "]")
+    }
+}
