@@ -16,6 +16,14 @@
 extern "C" {
 #endif
 
+/// Tells the CPU the caller is spin-waiting (x86 `pause`), which frees resources for the other
+/// hyperthread and saves power while a worker waits for the next job.
+static inline void atrium_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
 /// Whether these kernels were compiled with AVX2 (else a portable scalar path runs).
 int atrium_kernels_vectorized(void);
 

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import Synchronization
 
@@ -28,6 +29,8 @@ public final class ThreadPool: @unchecked Sendable {
 
     /// Spins (about 50–100 µs) before a worker sleeps.
     private static let spinLimit = 20_000
+    /// Spins before the dispatching thread starts yielding while it waits for the workers.
+    private static let joinSpinLimit = 4_000
 
     public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
         threadCount = max(1, threads)
@@ -66,7 +69,13 @@ public final class ThreadPool: @unchecked Sendable {
             if sleepers.load(ordering: .relaxed) > 0 { condition.broadcast() }
             condition.unlock()
             body(0, workers)
-            while remaining.load(ordering: .acquiring) > 0 { spinPause() }
+            // When the machine is oversubscribed a worker may be descheduled: after a short spin,
+            // yield the core instead of burning the time slice it needs.
+            var spins = 0
+            while remaining.load(ordering: .acquiring) > 0 {
+                spins += 1
+                if spins < Self.joinSpinLimit { atrium_cpu_relax() } else { sched_yield() }
+            }
             job = nil
         }
     }
@@ -86,7 +95,7 @@ public final class ThreadPool: @unchecked Sendable {
             var spins = 0
             while generation.load(ordering: .acquiring) == seen {
                 spins += 1
-                if spins < Self.spinLimit { spinPause(); continue }
+                if spins < Self.spinLimit { atrium_cpu_relax(); continue }
                 condition.lock()
                 sleepers.add(1, ordering: .relaxed)
                 while generation.load(ordering: .acquiring) == seen { condition.wait() }
@@ -99,11 +108,4 @@ public final class ThreadPool: @unchecked Sendable {
             remaining.subtract(1, ordering: .releasing)
         }
     }
-}
-
-@inline(__always)
-private func spinPause() {
-    #if arch(x86_64)
-    // A cheap yield hint would be `pause`; Swift has no intrinsic for it, so keep the loop tight.
-    #endif
 }
