@@ -23,6 +23,7 @@ apt:
 
 models:
 	./scripts/fetch-models
+	./scripts/fetch-gemma
 
 setup: apt models
 
