@@ -30,8 +30,8 @@ TOKENIZATION = [
 ]
 
 PROMPTS = [
-    ("raw_capital", "The capital of France is"),
-    ("raw_story", "Once upon a time, in a small village,"),
+    ("raw_capital", "<bos>The capital of France is"),
+    ("raw_story", "<bos>Once upon a time, in a small village,"),
     ("chat_primes", "<bos><start_of_turn>user\nList three prime numbers.<end_of_turn>\n<start_of_turn>model\n"),
 ]
 
