@@ -16,43 +16,44 @@ import Synchronization
 /// ```
 public final class ThreadPool: @unchecked Sendable {
     public let threadCount: Int
-
-    private let generation = Atomic<Int>(0)
-    private let remaining = Atomic<Int>(0)
-    private let sleepers = Atomic<Int>(0)
-    private let condition = NSCondition()
+    /// What the workers share with the dispatcher. The workers hold it strongly, so it outlives
+    /// the pool until every worker has seen the stop and returned.
+    private let shared: Shared
     private let dispatchLock = NSLock()
-    private var stopping = false
-    /// The current job; written by the dispatcher before `generation` is bumped.
-    private var job: ((Int) -> Void)?
-    private var threads: [Thread] = []
 
     /// Spins (about 50–100 µs) before a worker sleeps.
     private static let spinLimit = 20_000
     /// Spins before the dispatching thread starts yielding while it waits for the workers.
     private static let joinSpinLimit = 4_000
 
+    private final class Shared: @unchecked Sendable {
+        let generation = Atomic<Int>(0)
+        let remaining = Atomic<Int>(0)
+        let sleepers = Atomic<Int>(0)
+        let stopping = Atomic<Bool>(false)
+        let condition = NSCondition()
+        /// The current job; written by the dispatcher before `generation` is bumped.
+        var job: ((Int) -> Void)?
+    }
+
     public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
         threadCount = max(1, threads)
+        shared = Shared()
         for index in 1..<threadCount {
-            let thread = Thread { [unowned self] in self.work(index: index) }
+            let shared = shared
+            let thread = Thread { Self.work(index: index, shared: shared) }
             thread.name = "atrium-worker-\(index)"
             thread.stackSize = 1 << 20
-            self.threads.append(thread)
             thread.start()
         }
     }
 
     deinit {
-        condition.lock()
-        stopping = true
-        generation.add(1, ordering: .releasing)
-        condition.broadcast()
-        condition.unlock()
-        while remaining.load(ordering: .acquiring) > 0 || sleepers.load(ordering: .acquiring) > 0 {
-            condition.lock(); condition.broadcast(); condition.unlock()
-            sched_yield()
-        }
+        shared.condition.lock()
+        shared.stopping.store(true, ordering: .releasing)
+        shared.generation.add(1, ordering: .releasing)
+        shared.condition.broadcast()
+        shared.condition.unlock()
     }
 
     /// Runs `body(worker, workers)` on every worker; returns when all have finished.
@@ -61,22 +62,23 @@ public final class ThreadPool: @unchecked Sendable {
         if workers == 1 { body(0, 1); return }
         dispatchLock.lock()
         defer { dispatchLock.unlock() }
+        let shared = shared
         withoutActuallyEscaping(body) { body in
-            job = { worker in body(worker, workers) }
-            remaining.store(workers - 1, ordering: .releasing)
-            condition.lock()
-            generation.add(1, ordering: .acquiringAndReleasing)
-            if sleepers.load(ordering: .relaxed) > 0 { condition.broadcast() }
-            condition.unlock()
+            shared.job = { worker in body(worker, workers) }
+            shared.remaining.store(workers - 1, ordering: .releasing)
+            shared.condition.lock()
+            shared.generation.add(1, ordering: .acquiringAndReleasing)
+            if shared.sleepers.load(ordering: .relaxed) > 0 { shared.condition.broadcast() }
+            shared.condition.unlock()
             body(0, workers)
             // When the machine is oversubscribed a worker may be descheduled: after a short spin,
             // yield the core instead of burning the time slice it needs.
             var spins = 0
-            while remaining.load(ordering: .acquiring) > 0 {
+            while shared.remaining.load(ordering: .acquiring) > 0 {
                 spins += 1
                 if spins < Self.joinSpinLimit { atrium_cpu_relax() } else { sched_yield() }
             }
-            job = nil
+            shared.job = nil
         }
     }
 
@@ -89,23 +91,23 @@ public final class ThreadPool: @unchecked Sendable {
         return start..<(start + base + (worker < extra ? 1 : 0))
     }
 
-    private func work(index: Int) {
+    private static func work(index: Int, shared: Shared) {
         var seen = 0
         while true {
             var spins = 0
-            while generation.load(ordering: .acquiring) == seen {
+            while shared.generation.load(ordering: .acquiring) == seen {
                 spins += 1
-                if spins < Self.spinLimit { atrium_cpu_relax(); continue }
-                condition.lock()
-                sleepers.add(1, ordering: .relaxed)
-                while generation.load(ordering: .acquiring) == seen { condition.wait() }
-                sleepers.subtract(1, ordering: .relaxed)
-                condition.unlock()
+                if spins < spinLimit { atrium_cpu_relax(); continue }
+                shared.condition.lock()
+                shared.sleepers.add(1, ordering: .relaxed)
+                while shared.generation.load(ordering: .acquiring) == seen { shared.condition.wait() }
+                shared.sleepers.subtract(1, ordering: .relaxed)
+                shared.condition.unlock()
             }
-            seen = generation.load(ordering: .acquiring)
-            if stopping { return }
-            job?(index)
-            remaining.subtract(1, ordering: .releasing)
+            seen = shared.generation.load(ordering: .acquiring)
+            if shared.stopping.load(ordering: .acquiring) { return }
+            shared.job?(index)
+            shared.remaining.subtract(1, ordering: .releasing)
         }
     }
 }
