@@ -1,0 +1,33 @@
+import Gateway
+
+/// `POST /query`: `{"prompt": "…"}`, optionally naming the team (which must be the key's
+/// own) and sampling values.
+struct QueryBody: Decodable {
+    let prompt: String
+    let team: String?
+    let model: String?
+    let temperature: Double?
+    let topP: Double?
+    let maxTokens: Int?
+    let seed: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case prompt, team, model, temperature, seed
+        case topP = "top_p"
+        case maxTokens = "max_tokens"
+    }
+
+    var chatRequest: ChatRequest {
+        ChatRequest(
+            messages: [ChatTurn(role: .user, content: prompt)], model: model, temperature: temperature, topP: topP,
+            maxTokens: maxTokens, seed: seed.map { UInt64(bitPattern: $0) }, claimedTeam: team)
+    }
+}
+
+/// `{"response": "…", "sources": […]}` (plus the model and usage).
+struct QueryResponse: Encodable {
+    let response: String
+    let sources: [SourceReference]
+    let model: String
+    let usage: Usage
+}
