@@ -4,6 +4,7 @@ import Gateway
 import Logging
 import Server
 import Store
+import Tenancy
 
 /// `atrium serve`: the multi-tenant server on one address, with the embedded model or in
 /// front of an upstream OpenAI-compatible server.
@@ -93,6 +94,6 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-extension QueryTextPolicy: @retroactive ExpressibleByArgument {}
+extension QueryTextPolicy: ExpressibleByArgument {}
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}

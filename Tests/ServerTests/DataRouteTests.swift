@@ -5,13 +5,13 @@ import Hummingbird
 import Testing
 
 @Suite struct DataRouteTests {
-    let hello: [String: Any] = ["model": "test-model", "messages": [["role": "user", "content": "Hi"]]]
+    static var hello: [String: Any] { ["model": "test-model", "messages": [["role": "user", "content": "Hi"]]] }
 
     @Test func aChatCompletionHasTheOpenAIShapeWithSources() async throws {
         let world = try ServerWorld.make()
         try await world.test { http in
             let keys = try await Scenario.build(http, world: world)
-            let answer = try await http.call(.post, "/v1/chat/completions", key: keys["bob"], json: hello)
+            let answer = try await http.call(.post, "/v1/chat/completions", key: keys["bob"], json: Self.hello)
             #expect(answer.status == 200)
             let json = answer.json
             #expect((json["id"] as? String)?.hasPrefix("chatcmpl-") == true)
@@ -33,7 +33,7 @@ import Testing
         let world = try ServerWorld.make()
         try await world.test { http in
             let keys = try await Scenario.build(http, world: world)
-            var body = hello
+            var body = Self.hello
             body["stream"] = true
             body["stream_options"] = ["include_usage": true]
             let answer = try await http.call(.post, "/v1/chat/completions", key: keys["vic"], json: body)
@@ -65,7 +65,7 @@ import Testing
         let world = try ServerWorld.make()
         try await world.test { http in
             let keys = try await Scenario.build(http, world: world)
-            var body = hello
+            var body = Self.hello
             body["stream"] = true
             let answer = try await http.call(.post, "/v1/chat/completions", key: keys["vic"], json: body)
             let events = answer.body.components(separatedBy: "\n\n").filter { !$0.isEmpty }
@@ -81,7 +81,7 @@ import Testing
             let models = try await http.call(.get, "/v1/models", key: keys["vic"])
             #expect(models.json["object"] as? String == "list")
             #expect(models.data.map { $0["id"] as? String } == ["test-model"])
-            var body = hello
+            var body = Self.hello
             body["model"] = "default"
             #expect(try await http.call(.post, "/v1/chat/completions", key: keys["bob"], json: body).status == 200)
             body["model"] = "gpt-4o"
@@ -114,10 +114,10 @@ import Testing
                 .put, "/v1/admin/teams/sales/profile", key: keys["alice"],
                 json: ["system_prompt": "Respond as a sales expert. Team {{team}} of {{org}} for {{user}}.", "max_tokens": 40])
             #expect(saved.status == 200 && saved.json["version"] as? Int == 1)
-            _ = try await http.call(.post, "/v1/chat/completions", key: keys["bob"], json: hello)
+            _ = try await http.call(.post, "/v1/chat/completions", key: keys["bob"], json: Self.hello)
             _ = try await http.call(
                 .put, "/v1/admin/teams/sales/profile", key: keys["alice"], json: ["system_prompt": "Be brief.", "max_tokens": 5])
-            _ = try await http.call(.post, "/v1/chat/completions", key: keys["bob"], json: hello)
+            _ = try await http.call(.post, "/v1/chat/completions", key: keys["bob"], json: Self.hello)
         }
         let requests = backend.requests
         #expect(requests.count == 2)
@@ -131,9 +131,9 @@ import Testing
         let world = try ServerWorld.make()
         try await world.test { http in
             let keys = try await Scenario.build(http, world: world)
-            _ = try await http.call(.post, "/v1/chat/completions", key: keys["bob"], json: hello)
-            _ = try await http.call(.post, "/v1/chat/completions", key: keys["carol"], json: hello)
-            _ = try await http.call(.post, "/v1/chat/completions", key: keys["revoked"], json: hello)
+            _ = try await http.call(.post, "/v1/chat/completions", key: keys["bob"], json: Self.hello)
+            _ = try await http.call(.post, "/v1/chat/completions", key: keys["carol"], json: Self.hello)
+            _ = try await http.call(.post, "/v1/chat/completions", key: keys["revoked"], json: Self.hello)
             await world.writer.flush()
             let salesAudit = try await http.call(.get, "/v1/admin/audit?team=sales", key: keys["alice"])
             #expect(salesAudit.status == 200)

@@ -9,8 +9,7 @@ import Testing
     @Test func ownerToTeamsToChatsWithEveryCrossTeamAttemptDeniedAndAudited() async throws {
         let mock = try MockUpstream()
         let server = try ServerProcess(upstream: mock.baseURL, extraArguments: ["--model", "mock"])
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        defer { try? client.syncShutdown() }
+        let client = HTTPClient.shared
         let http = LiveClient(baseURL: server.baseURL, client: client)
         let owner = server.ownerKey
         #expect(owner.hasPrefix("atr_"), "the owner key is printed once on stderr")

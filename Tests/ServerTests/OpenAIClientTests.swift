@@ -20,8 +20,7 @@ import Testing
         let server = try ServerProcess(
             upstream: mock.baseURL, extraArguments: ["--model", "mock"],
             environment: ["ATRIUM_ADMIN_KEY": "owner-key-for-openai-test"])
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        defer { try? client.syncShutdown() }
+        let client = HTTPClient.shared
         let http = LiveClient(baseURL: server.baseURL, client: client)
         let owner = server.ownerKey
         _ = try await http.call("POST", "/v1/admin/orgs", key: owner, json: ["name": "acme"])

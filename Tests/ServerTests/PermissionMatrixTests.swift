@@ -127,8 +127,9 @@ import Testing
         let world = try ServerWorld.make()
         try await world.test { http in
             for path in ["/healthz", "/readyz", "/openapi.json"] {
-                #expect(try await http.call(.get, path).status == 200)
-                #expect(try await http.call(.get, path, key: "garbage").status == 200)
+                let open = try await http.call(.get, path)
+                let withBadKey = try await http.call(.get, path, key: "garbage")
+                #expect(open.status == 200 && withBadKey.status == 200, "\(path)")
             }
         }
     }

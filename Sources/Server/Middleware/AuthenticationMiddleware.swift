@@ -14,7 +14,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     {
         let route = AtriumRoute.matching(method: request.method, path: context.endpointPath)
         let audit = RequestAudit(
-            requestID: context.requestID, action: route?.action.rawValue ?? request.method.rawValue,
+            requestID: context.requestID, action: route?.action?.rawValue ?? request.method.rawValue,
             resource: "\(request.method.rawValue) \(context.endpointPath ?? request.uri.path)")
         defer { gateway.accountant.finish(audit) }
         let principal = try await gateway.authenticator.authenticate(

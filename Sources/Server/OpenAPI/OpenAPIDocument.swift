@@ -67,9 +67,9 @@ enum OpenAPIDocument {
                 "schema": ["type": "string", "description": "`data: {ChatCompletionChunk}` events, then `data: [DONE]`"]
             ]
         }
-        var responses: [String: Any] = [
-            "\(success.status)": content.isEmpty ? ["description": "Done"] : ["description": "Success", "content": content]
-        ]
+        let successAnswer: [String: Any] =
+            content.isEmpty ? ["description": "Done"] : ["description": "Success", "content": content]
+        var responses: [String: Any] = ["\(success.status)": successAnswer]
         var errors = ["400", "404"]
         if route.isAuthenticated { errors += ["401", "403"] }
         if route.method == .post || route.method == .put { errors += ["409", "413"] }

@@ -11,15 +11,15 @@ enum OpenAPISchemas {
     static func list(of name: String) -> Schema {
         object(["object": ["const": "list"], "data": ["type": "array", "items": ref(name)]], required: ["object", "data"])
     }
-    static let string: Schema = ["type": "string"]
-    static let nullableString: Schema = ["type": ["string", "null"]]
-    static let integer: Schema = ["type": "integer"]
-    static let nullableInteger: Schema = ["type": ["integer", "null"], "minimum": 1]
-    static let number: Schema = ["type": "number"]
-    static let boolean: Schema = ["type": "boolean"]
-    static let dateTime: Schema = ["type": "string", "format": "date-time"]
-    static let nullableDateTime: Schema = ["type": ["string", "null"], "format": "date-time"]
-    static let usage = ref("Usage")
+    static var string: Schema { ["type": "string"] }
+    static var nullableString: Schema { ["type": ["string", "null"]] }
+    static var integer: Schema { ["type": "integer"] }
+    static var nullableInteger: Schema { ["type": ["integer", "null"], "minimum": 1] }
+    static var number: Schema { ["type": "number"] }
+    static var boolean: Schema { ["type": "boolean"] }
+    static var dateTime: Schema { ["type": "string", "format": "date-time"] }
+    static var nullableDateTime: Schema { ["type": ["string", "null"], "format": "date-time"] }
+    static var usage: Schema { ref("Usage") }
 
     static var all: [String: Schema] {
         [

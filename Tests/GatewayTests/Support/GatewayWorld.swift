@@ -57,7 +57,7 @@ final class GatewayWorld: Sendable {
         func audit() -> RequestAudit { RequestAudit(requestID: "setup", action: "setup", resource: "setup") }
         let owner = try await principal(ownerKey)
         acme = try await admin.createOrganization(named: "acme", principal: owner, audit: audit())
-        let globex = try await admin.createOrganization(named: "globex", principal: owner, audit: audit())
+        _ = try await admin.createOrganization(named: "globex", principal: owner, audit: audit())
         for name in ["dave", "erin", "alice", "bob", "vic", "carol"] {
             _ = try await admin.createUser(named: name, email: nil, principal: owner, audit: audit())
         }

@@ -9,7 +9,7 @@ final class ServerProcess: @unchecked Sendable {
     let port: Int
     let ownerKey: String
     private let process: Process
-    private let output: Mutex<String>
+    private let output: OutputBuffer
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
@@ -44,26 +44,26 @@ final class ServerProcess: @unchecked Sendable {
         let pipe = Pipe()
         process.standardError = pipe
         process.standardOutput = FileHandle.nullDevice
-        let output = Mutex("")
+        let output = OutputBuffer()
         self.output = output
         pipe.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
-            if !data.isEmpty { output.withLock { $0 += String(decoding: data, as: UTF8.self) } }
+            if !data.isEmpty { output.append(String(decoding: data, as: UTF8.self)) }
         }
         try process.run()
 
         let deadline = ContinuousClock.now + .seconds(30)
         var port: Int?
         while port == nil, ContinuousClock.now < deadline, process.isRunning {
-            port = Self.port(in: output.withLock { $0 })
+            port = Self.port(in: output.text)
             if port == nil { usleep(20_000) }
         }
         guard let port else {
             process.terminate()
-            throw ServerProcessError.didNotStart(output.withLock { $0 })
+            throw ServerProcessError.didNotStart(output.text)
         }
         self.port = port
-        let log = output.withLock { $0 }
+        let log = output.text
         ownerKey = extra["ATRIUM_ADMIN_KEY"] ?? Self.ownerKey(in: log) ?? ""
     }
 
@@ -76,7 +76,7 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// Everything the server printed on stderr so far.
-    var log: String { output.withLock { $0 } }
+    var log: String { output.text }
 
     /// Stops the server as an operator would (SIGTERM) and waits; returns its exit status.
     @discardableResult
@@ -98,6 +98,14 @@ final class ServerProcess: @unchecked Sendable {
         }
         return lines[index + 1].trimmingCharacters(in: .whitespaces)
     }
+}
+
+/// What a process printed, collected from a pipe's handler thread.
+final class OutputBuffer: Sendable {
+    private let storage = Mutex("")
+
+    func append(_ text: String) { storage.withLock { $0 += text } }
+    var text: String { storage.withLock { $0 } }
 }
 
 enum ServerProcessError: Error, CustomStringConvertible {

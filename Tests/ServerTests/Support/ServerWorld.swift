@@ -21,7 +21,7 @@ final class ServerWorld: Sendable {
     let writer: AccountingWriter
     let gateway: Gateway
     let clock: TestClock
-    let router: Router<AtriumRequestContext>
+    let configuration: ServerConfiguration
     let writerTask: Task<Void, Never>
 
     static func make(
@@ -41,8 +41,7 @@ final class ServerWorld: Sendable {
         gateway = Gateway(
             store: store, backend: backend, catalog: ModelCatalog(chatModel: "test-model"), writer: writer,
             now: { clock.now })
-        router = AtriumServer.router(
-            gateway: gateway, configuration: ServerConfiguration(maximumBodyBytes: maximumBodyBytes), now: { clock.now })
+        configuration = ServerConfiguration(maximumBodyBytes: maximumBodyBytes)
     }
 
     deinit {
@@ -52,7 +51,9 @@ final class ServerWorld: Sendable {
 
     /// Runs `body` against the router in process.
     func test<T: Sendable>(_ body: @escaping @Sendable (HTTPCaller) async throws -> T) async throws -> T {
-        try await Application(router: router).test(.router) { client in
+        let clock = clock
+        let router = AtriumServer.router(gateway: gateway, configuration: configuration, now: { clock.now })
+        return try await Application(router: router).test(.router) { client in
             try await body(HTTPCaller(client: client))
         }
     }
