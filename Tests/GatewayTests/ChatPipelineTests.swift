@@ -9,7 +9,8 @@ import Testing
     private func chat(_ world: GatewayWorld, _ holder: String, _ request: ChatRequest) async throws -> (ChatCompletion, RequestAudit) {
         let audit = world.audit("chat")
         defer { world.gateway.accountant.finish(audit) }
-        let principal = try await world.principal(holder)
+        let principal = try await world.gateway.authenticator.authenticate(
+            authorization: "Bearer \(world.keys[holder]!)", audit: audit)
         let scope = try world.gateway.pipeline.authorize(.chat, principal: principal, audit: audit)
         let execution = try await world.gateway.pipeline.chat(request, in: scope, audit: audit)
         return (try await execution.collect(), audit)

@@ -30,7 +30,8 @@ public final class MockUpstream: @unchecked Sendable {
     }
 
     deinit {
-        process.terminate()
+        // SIGKILL: processes spawned from the test runner inherit its blocked SIGTERM.
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 
@@ -57,6 +58,16 @@ public final class MockUpstream: @unchecked Sendable {
         compiler.waitUntilExit()
         guard compiler.terminationStatus == 0 else { throw MockUpstreamError.compileFailed(source.path) }
         return output
+    }
+}
+
+/// Runs a program with no blocked signals. The test runner blocks SIGTERM and SIGINT in its
+/// threads and spawned processes inherit that mask; a server started as an operator would
+/// (from a shell) has them unblocked, and tests of graceful shutdown need the same.
+public enum CleanSignals {
+    public static func launcher(for program: URL, arguments: [String]) -> (URL, [String]) {
+        let python = "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])"
+        return (URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", python, program.path] + arguments)
     }
 }
 

@@ -1,6 +1,7 @@
 /// A chat request on its way: the identifiers its response carries, and the events of its
 /// generation. The request's audit record is written when ``events`` ends — completed,
-/// failed, or dropped by a client that went away.
+/// failed, or dropped by a client that went away: generation stops when the last copy of
+/// the execution is released or ``cancel()`` is called.
 public struct ChatExecution: Sendable {
     /// `chatcmpl-…`, the same in every chunk of a stream.
     public let id: String
@@ -10,6 +11,12 @@ public struct ChatExecution: Sendable {
     public let model: String
     public let sources: [SourceReference]
     public let events: AsyncThrowingStream<GenerationEvent, any Error>
+    let generation: GenerationHandle
+
+    /// Stops generation (the client went away); the stream ends and the record is written.
+    public func cancel() {
+        generation.task.cancel()
+    }
 
     /// Reads the whole answer (for non-streaming responses).
     public func collect() async throws -> ChatCompletion {
@@ -23,6 +30,20 @@ public struct ChatExecution: Sendable {
             }
         }
         throw GatewayError.from(BackendError.malformedResponse("generation ended without a finish event"))
+    }
+}
+
+/// The running generation: cancelled when nobody holds the execution any more, because a
+/// stream's own continuation keeps it alive and would let an abandoned generation run on.
+final class GenerationHandle: Sendable {
+    let task: Task<Void, Never>
+
+    init(task: Task<Void, Never>) {
+        self.task = task
+    }
+
+    deinit {
+        task.cancel()
     }
 }
 

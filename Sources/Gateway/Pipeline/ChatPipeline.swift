@@ -33,6 +33,8 @@ public struct ChatPipeline: Sendable {
     /// - Throws: ``GatewayError`` when the request is refused before generation starts (its
     ///   record is then written by whoever made `audit`, via ``Accountant/finish(_:)``).
     public func chat(_ request: ChatRequest, in scope: TenantScope, audit: RequestAudit) async throws -> ChatExecution {
+        // The record and the usage belong to the key whose scope runs the request.
+        audit.authenticated(scope.principal)
         audit.query(request.queryText)
         let team = try await profiles.context(for: scope)
         if let claimed = request.claimedTeam, !team.isOwnTeam(claimed, team: scope.team) {
@@ -40,10 +42,10 @@ public struct ChatPipeline: Sendable {
             throw Authorizer.deny(.crossTenant, principal: scope.principal, resource: .platform, audit: audit)
         }
         let generation = try composer.compose(request, team: team, tenant: TenantKey(scope), date: now())
-        let events = generate(generation, audit: audit)
+        let (events, task) = generate(generation, audit: audit)
         return ChatExecution(
             id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model,
-            sources: [], events: events)
+            sources: [], events: events, generation: GenerationHandle(task: task))
     }
 
     /// The models the scope's team may use.
@@ -56,7 +58,9 @@ public struct ChatPipeline: Sendable {
 
     /// The generate and account stages: forwards the backend's events and, however the
     /// stream ends, writes the request's one audit record with the tokens it took.
-    private func generate(_ request: GenerationRequest, audit: RequestAudit) -> AsyncThrowingStream<GenerationEvent, any Error> {
+    private func generate(_ request: GenerationRequest, audit: RequestAudit)
+        -> (AsyncThrowingStream<GenerationEvent, any Error>, Task<Void, Never>)
+    {
         audit.finishesWithStream()
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: GenerationEvent.self)
         let backend = backend
@@ -80,7 +84,7 @@ public struct ChatPipeline: Sendable {
             }
         }
         continuation.onTermination = { _ in task.cancel() }
-        return stream
+        return (stream, task)
     }
 
     private static func completionID() -> String {

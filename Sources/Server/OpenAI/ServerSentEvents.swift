@@ -39,6 +39,7 @@ enum ServerSentEvents {
             }
             try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
         } catch {
+            execution.cancel()
             let failure = OpenAIErrorMiddleware.gatewayError(for: error)
             try await writer.write(event(try JSONOutput.encode(ErrorResponse(failure))))
         }

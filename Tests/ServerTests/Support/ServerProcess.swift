@@ -2,6 +2,10 @@ import AtriumTestSupport
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The built `atrium` binary, running `serve` on a free loopback port with a temporary
 /// ATRIUM_HOME — the server exactly as an operator starts it.
 final class ServerProcess: @unchecked Sendable {
@@ -34,8 +38,8 @@ final class ServerProcess: @unchecked Sendable {
         home = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         process = Process()
-        process.executableURL = Self.binary
-        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--upstream", upstream] + extraArguments
+        (process.executableURL, process.arguments) = CleanSignals.launcher(
+            for: Self.binary, arguments: ["serve", "--host", "127.0.0.1", "--port", "0", "--upstream", upstream] + extraArguments)
         var environment = ProcessInfo.processInfo.environment
         environment["ATRIUM_HOME"] = home.path
         environment.removeValue(forKey: "ATRIUM_ADMIN_KEY")
@@ -69,7 +73,7 @@ final class ServerProcess: @unchecked Sendable {
 
     deinit {
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(at: home)
