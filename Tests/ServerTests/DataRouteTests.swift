@@ -139,8 +139,9 @@ import Testing
             #expect(salesAudit.status == 200)
             let records = salesAudit.data
             #expect(records.allSatisfy { $0["team_id"] as? String == keys.ids["sales"] })
-            let chats = records.filter { $0["action"] as? String == "chat" }
+            let chats = records.filter { $0["action"] as? String == "chat" && $0["decision"] as? String == "allow" }
             #expect(chats.count == 1)
+            #expect(records.contains { $0["reason"] as? String == "revoked_key" }, "a team admin sees refused uses of its keys")
             #expect(chats.first?["query"] as? String == "Hi")
             #expect(chats.first?["prompt_tokens"] as? Int == 7)
             let foreign = try await http.call(.get, "/v1/admin/audit?team=development", key: keys["alice"])

@@ -112,6 +112,8 @@ import Testing
                     let key = holder == "none" ? nil : scenario[holder]
                     let answer = try await http.call(call.method, call.path, key: key, json: call.body)
                     calls.withLock { $0 += setupCalls + 1 }
+                    let written = try await world.auditRecords().count - setupBefore - setupCalls
+                    #expect(written == 1, "\(name) with \(holder)'s key left \(written) audit records")
                     let want = column < Self.holders.count ? Self.expected[name]![column] : 401
                     #expect(answer.status == want, "\(name) with \(holder)'s key: \(answer.status) \(answer.body)")
                     if answer.status >= 400 { #expect(answer.isOpenAIError) }

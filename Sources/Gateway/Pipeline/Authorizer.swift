@@ -45,11 +45,13 @@ public enum Authorizer {
         switch resource {
         case let .team(team):
             return .notFound(address?.kind ?? "team", address?.name ?? team.id.rawValue)
-        case let .organization(id) where principal.organizationID != id:
+        case let .organization(id):
+            // A key inside the organization knows it exists: it is told no, not "not found".
+            guard principal.organizationID != id else { return .denied(reason) }
             return .notFound(address?.kind ?? "organization", address?.name ?? id.rawValue)
-        default:
-            if let address { return .notFound(address.kind, address.name) }
-            return .denied(reason)
+        case .platform, .userDirectory:
+            guard let address else { return .denied(reason) }
+            return .notFound(address.kind, address.name)
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Gateway
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import Logging
 
 /// Answers every error in the OpenAI shape — the gateway's own, malformed JSON, and
@@ -36,6 +37,8 @@ struct OpenAIErrorMiddleware: RouterMiddleware {
             return gatewayError(for: error)
         case let error as DecodingError:
             return JSONBody.describe(error)
+        case is NIOTooManyBytesError:
+            return GatewayError(.payloadTooLarge, "The request body is larger than the server accepts", code: "body_too_large")
         default:
             return GatewayError.from(error)
         }

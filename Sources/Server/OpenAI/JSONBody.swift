@@ -27,7 +27,7 @@ enum JSONBody {
             return .invalid("Field '\(field)' must be \(describe(type))", param: field)
         case let .dataCorrupted(context):
             let field = path(context.codingPath)
-            if field.isEmpty { return .invalid("The request body is not valid JSON") }
+            if field.isEmpty { return .invalid("The request body is not valid JSON: \(context.debugDescription)") }
             if let underlying = context.underlyingError as? GatewayError { return underlying }
             return .invalid("Field '\(field)' is invalid: \(context.debugDescription)", param: field)
         @unknown default:

@@ -17,6 +17,17 @@ struct QueryBody: Decodable {
         case maxTokens = "max_tokens"
     }
 
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        prompt = try container.decode(String.self, forKey: .prompt)
+        team = try container.decodeIfPresent(String.self, forKey: .team)
+        model = try container.decodeIfPresent(String.self, forKey: .model)
+        temperature = try container.decodeIfPresent(Double.self, forKey: .temperature)
+        topP = try container.decodeIfPresent(Double.self, forKey: .topP)
+        maxTokens = try container.wholeNumber(forKey: .maxTokens)
+        seed = try container.wholeNumber(forKey: .seed).map(Int64.init)
+    }
+
     var chatRequest: ChatRequest {
         ChatRequest(
             messages: [ChatTurn(role: .user, content: prompt)], model: model, temperature: temperature, topP: topP,
