@@ -32,12 +32,13 @@ public struct Gateway: Sendable {
         self.store = store
         self.catalog = catalog
         let names = DirectoryNames(store: store)
+        let cache = DirectoryCache()
         accountant = Accountant(writer: writer)
-        authenticator = RequestAuthenticator(store: store, writer: writer, now: now)
+        authenticator = RequestAuthenticator(store: store, writer: writer, cache: cache, now: now)
         pipeline = ChatPipeline(
-            profiles: ProfileStage(store: store, names: names), composer: PromptComposer(catalog: catalog),
+            profiles: ProfileStage(store: store, names: names, cache: cache), composer: PromptComposer(catalog: catalog),
             backend: backend, accountant: accountant, logger: logger, now: now)
-        administration = AdministrationService(store: store, now: now)
+        administration = AdministrationService(store: store, cache: cache, now: now)
         startedAt = Int(now().timeIntervalSince1970)
     }
 }

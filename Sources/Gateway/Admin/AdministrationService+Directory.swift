@@ -73,6 +73,7 @@ extension AdministrationService {
         let user = try await user(userAddress)
         audit.describe(action: .appointOrganizationAdmin, resource: "\(organization.resource)/admins/user:\(user.id)")
         try await store.memberships.appointOrganizationAdmin(user.id, grant, now: now())
+        cache.invalidate()
         return user
     }
 
@@ -94,9 +95,11 @@ extension AdministrationService {
             throw Authorizer.deny(reason, principal: principal, resource: team.resource, audit: audit)
         }
         let grant = try Policy.authorize(principal, .addMember, on: team.resource)
-        return try await recordingDenials(principal, team.resource, audit) {
+        let membership = try await recordingDenials(principal, team.resource, audit) {
             try await store.memberships.setTeamRole(role, for: user.id, grant, now: now())
         }
+        cache.invalidate()
+        return membership
     }
 
     /// `DELETE /v1/admin/teams/{team}/members/{user}`: their team keys stop working at once.
@@ -110,6 +113,7 @@ extension AdministrationService {
         let user = try await user(userAddress)
         audit.describe(action: .removeMember, resource: "\(team.resource)/members/user:\(user.id)")
         try await store.memberships.removeFromTeam(user.id, grant)
+        cache.invalidate()
     }
 
     /// `GET /v1/admin/teams/{team}/members`.

@@ -19,6 +19,7 @@ extension AdministrationService {
             try await store.keys.issue(request, grant, now: now())
         }
         audit.describe(action: .issueKey, resource: "\(binding.resource)/keys/key:\(issued.record.id)")
+        cache.invalidate()
         return issued
     }
 
@@ -38,7 +39,9 @@ extension AdministrationService {
         audit.describe(action: .revokeKey, resource: "\(record.binding.resource)/keys/key:\(id)")
         let grant = try Authorizer.authorize(
             principal, .revokeKey, on: record.binding.resource, address: .init("key", id), audit: audit)
-        return try await store.keys.revoke(record.id, grant, now: now())
+        let revoked = try await store.keys.revoke(record.id, grant, now: now())
+        cache.invalidate()
+        return revoked
     }
 
     private func binding(for order: KeyIssueOrder, principal: Principal) async throws -> AccessBinding {

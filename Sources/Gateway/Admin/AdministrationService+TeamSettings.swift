@@ -22,6 +22,7 @@ extension AdministrationService {
         let grant = try Authorizer.authorize(
             principal, .changeProfile, on: team.resource, address: .init("team", teamAddress), audit: audit)
         let saved = try await store.profiles.save(profile, grant, now: now())
+        cache.invalidate()
         audit.describe(action: .changeProfile, resource: "\(team.resource)/profile/v\(saved.version)")
         return saved
     }
@@ -44,6 +45,7 @@ extension AdministrationService {
         let grant = try Authorizer.authorize(
             principal, .setLimits, on: team.resource, address: .init("team", teamAddress), audit: audit)
         try await store.limits.set(limits, grant, now: now())
+        cache.invalidate()
         return limits
     }
 }

@@ -10,10 +10,13 @@ import Tenancy
 /// Ids of another tenant answer 404, exactly like ids that do not exist.
 public struct AdministrationService: Sendable {
     let store: AtriumStore
+    /// Emptied after every change to keys, memberships, profiles or limits, before answering.
+    let cache: DirectoryCache
     let now: @Sendable () -> Date
 
-    public init(store: AtriumStore, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(store: AtriumStore, cache: DirectoryCache, now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
+        self.cache = cache
         self.now = now
     }
 

@@ -7,8 +7,11 @@ import Tenancy
 public struct RequestAuthenticator: Sendable {
     private let authenticator: KeyAuthenticator
 
-    public init(store: AtriumStore, writer: AccountingWriter, now: @escaping @Sendable () -> Date = { Date() }) {
-        authenticator = KeyAuthenticator(lookup: DeferredUseKeyLookup(keys: store.keys, writer: writer), now: now)
+    public init(
+        store: AtriumStore, writer: AccountingWriter, cache: DirectoryCache, now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        authenticator = KeyAuthenticator(
+            lookup: DeferredUseKeyLookup(keys: store.keys, writer: writer, cache: cache), now: now)
     }
 
     /// Authenticates `authorization` (`Bearer <key>`), recording the outcome in `audit`.
