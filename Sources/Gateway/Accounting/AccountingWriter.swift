@@ -27,6 +27,10 @@ public final class AccountingWriter: Sendable {
     public static let maximumBatch = 512
     /// Key last-use times are informational: written at most this often.
     static let keyUseInterval: Duration = .seconds(1)
+    /// How long the loop lets records gather after the first one arrives, so a lightly loaded
+    /// server commits a handful per transaction instead of one sync per request (records
+    /// are readable at most this much later; ``flush()`` does not wait for it).
+    static let gatheringWindow: Duration = .milliseconds(5)
 
     private let store: AtriumStore
     private let logger: Logger
@@ -75,10 +79,13 @@ public final class AccountingWriter: Sendable {
     /// returns.
     public func run() async {
         for await _ in wakeups {
+            if !hasBarrier { try? await Task.sleep(for: Self.gatheringWindow) }
             await writePending(final: false)
         }
         await writePending(final: true)
     }
+
+    private var hasBarrier: Bool { pending.withLock { !$0.barriers.isEmpty || $0.stopping } }
 
     /// Ends ``run()`` after a last commit. Submit nothing after this.
     public func shutdown() {

@@ -10,10 +10,10 @@ struct ProfileStage: Sendable {
     let cache: DirectoryCache
 
     func context(for scope: TenantScope) async throws -> TeamContext {
-        async let profile = cache.profile(of: scope.team) { try await store.profiles.profile(in: scope) }
+        let profile = try await cache.profile(of: scope.team) { try await store.profiles.profile(in: scope) }
         let team = try await names.team(scope.teamID)
         let organization = try await names.organization(scope.organizationID)
         let user = try await names.user(scope.principal.userID)
-        return try await TeamContext(profile: profile, teamName: team, organizationName: organization, userName: user)
+        return TeamContext(profile: profile, teamName: team, organizationName: organization, userName: user)
     }
 }
