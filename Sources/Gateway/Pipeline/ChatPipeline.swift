@@ -75,21 +75,33 @@ public struct ChatPipeline: Sendable {
                 }
                 continuation.finish()
             } catch {
+                let failure = GatewayError.from(error)
                 if !(error is CancellationError) {
+                    // The code only: an upstream's message may quote the prompt.
                     logger.warning(
                         "generation failed",
-                        metadata: ["request.id": "\(audit.requestID)", "team.id": "\(request.tenant.teamID)", "error": "\(error)"])
+                        metadata: [
+                            "request.id": "\(audit.requestID)", "team.id": "\(request.tenant.teamID)",
+                            "error.code": "\(failure.code)",
+                        ])
                 }
-                continuation.finish(throwing: GatewayError.from(error))
+                continuation.finish(throwing: failure)
             }
         }
         continuation.onTermination = { _ in task.cancel() }
         return (stream, task)
     }
 
+    /// `chatcmpl-` and 128 random bits in hex (two draws, not one system call per character).
     private static func completionID() -> String {
         var generator = SystemRandomNumberGenerator()
-        let alphabet = Array("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-        return "chatcmpl-" + String((0..<24).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
+        return "chatcmpl-" + hex(high) + hex(low)
+    }
+
+    private static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 }
