@@ -9,7 +9,7 @@ SWIFT ?= swift
 RELEASE = -c release -Xswiftc -enable-testing
 APT_PACKAGES = libsqlite3-dev poppler-utils
 
-.PHONY: all setup apt models build test serve bench clean
+.PHONY: all setup apt models python build test serve bench clean
 
 all: build
 
@@ -25,7 +25,11 @@ models:
 	./scripts/fetch-models
 	./scripts/fetch-gemma
 
-setup: apt models
+# The official OpenAI Python client, for the test that drives `atrium serve` with it.
+python:
+	@python3 -c "import openai" 2>/dev/null || python3 -m pip install --quiet openai
+
+setup: apt models python
 
 build:
 	$(SWIFT) build $(RELEASE)

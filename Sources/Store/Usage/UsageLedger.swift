@@ -9,25 +9,36 @@ public struct UsageLedger: Sendable {
 
     /// Adds one request's usage to the scope's team, user and key for the day of `date`.
     public func record(_ delta: UsageDelta, in scope: TenantScope, at date: Date = Date()) async throws {
-        let principal = scope.principal
+        try await record([UsageEntry(delta, in: scope, at: date)])
+    }
+
+    /// Adds many requests' usage in one transaction (one disk sync for all).
+    public func record(_ entries: [UsageEntry]) async throws {
+        guard !entries.isEmpty else { return }
         try await pool.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO usage_daily (day, organization_id, team_id, user_id, key_id,
-                        requests, prompt_tokens, completion_tokens, cache_hits)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (team_id, day, user_id, key_id) DO UPDATE SET
-                        requests = requests + excluded.requests,
-                        prompt_tokens = prompt_tokens + excluded.prompt_tokens,
-                        completion_tokens = completion_tokens + excluded.completion_tokens,
-                        cache_hits = cache_hits + excluded.cache_hits
-                    """,
-                arguments: [
-                    UTCDay.day(of: date), scope.organizationID.rawValue, scope.teamID.rawValue,
-                    principal.userID.rawValue, principal.keyID.rawValue, delta.requests, delta.promptTokens,
-                    delta.completionTokens, delta.cacheHits,
-                ])
+            for entry in entries { try Self.add(entry, db) }
         }
+    }
+
+    private static func add(_ entry: UsageEntry, _ db: Database) throws {
+        let principal = entry.scope.principal
+        let delta = entry.delta
+        try db.execute(
+            sql: """
+                INSERT INTO usage_daily (day, organization_id, team_id, user_id, key_id,
+                    requests, prompt_tokens, completion_tokens, cache_hits)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (team_id, day, user_id, key_id) DO UPDATE SET
+                    requests = requests + excluded.requests,
+                    prompt_tokens = prompt_tokens + excluded.prompt_tokens,
+                    completion_tokens = completion_tokens + excluded.completion_tokens,
+                    cache_hits = cache_hits + excluded.cache_hits
+                """,
+            arguments: [
+                UTCDay.day(of: entry.date), entry.scope.organizationID.rawValue, entry.scope.teamID.rawValue,
+                principal.userID.rawValue, principal.keyID.rawValue, delta.requests, delta.promptTokens,
+                delta.completionTokens, delta.cacheHits,
+            ])
     }
 
     /// Tokens (prompt + completion) the scope's team used in the UTC month containing `date`,

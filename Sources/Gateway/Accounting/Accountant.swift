@@ -1,0 +1,42 @@
+import Foundation
+import Store
+import Tenancy
+
+/// The account stage: turns a finished ``RequestAudit`` into its audit entry and usage entry
+/// and hands them to the ``AccountingWriter``.
+public struct Accountant: Sendable {
+    let writer: AccountingWriter
+
+    public init(writer: AccountingWriter) {
+        self.writer = writer
+    }
+
+    /// Writes the request's record unless it streams (then ``finishStream(_:)`` does).
+    public func finish(_ audit: RequestAudit) {
+        guard !audit.writesWithStream else { return }
+        write(audit)
+    }
+
+    /// Writes the record of a streamed request when its stream ended, however it ended.
+    public func finishStream(_ audit: RequestAudit) {
+        write(audit)
+    }
+
+    private func write(_ audit: RequestAudit) {
+        guard let state = audit.close() else { return }
+        let latency = audit.startedAt.duration(to: .now)
+        let milliseconds = Int(latency.components.seconds * 1000 + latency.components.attoseconds / 1_000_000_000_000_000)
+        let entry = AuditEntry(
+            occurredAt: audit.occurredAt, requestID: audit.requestID, identity: state.identity, action: state.action,
+            resource: state.resource, decision: state.decision ?? .deny(.actionDoesNotApply), query: state.query,
+            promptTokens: state.usage.promptTokens, completionTokens: state.usage.completionTokens,
+            latencyMilliseconds: milliseconds, cacheHit: false, sources: state.sources)
+        var usage: UsageEntry?
+        if state.metered, state.decision == .allow, let scope = state.scope,
+            let delta = try? UsageDelta(promptTokens: state.usage.promptTokens, completionTokens: state.usage.completionTokens)
+        {
+            usage = UsageEntry(delta, in: scope, at: audit.occurredAt)
+        }
+        writer.submit(entry, usage: usage)
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Synchronization
+import Tenancy
+
+/// What one request did, filled in stage by stage and written as exactly one audit record
+/// (and, for served data-plane requests, one usage entry) when it ends.
+///
+/// The server makes one per request; the stages record who asked (``authenticated(_:)`` or
+/// ``refused(_:)``), what for (``describe(action:resource:)``), the policy's answer
+/// (``decided(_:)``), the query and the tokens. ``Accountant/finish(_:)`` writes it once,
+/// whatever path the request took; a request that failed before any decision (malformed
+/// input) is recorded as denied with `action_does_not_apply`.
+public final class RequestAudit: Sendable {
+    public let requestID: String
+    let startedAt: ContinuousClock.Instant
+    let occurredAt: Date
+    private let state: Mutex<State>
+
+    struct State {
+        var identity: KeyIdentity?
+        var scope: TenantScope?
+        var action: String
+        var resource: String
+        var decision: Decision?
+        var query: String?
+        var usage = Usage.zero
+        var metered = false
+        var sources: [String] = []
+        var finishesWithStream = false
+        var finished = false
+    }
+
+    /// - Parameters:
+    ///   - action: what the route does (an ``Action`` raw value), refined by the stages.
+    ///   - resource: what it is about, as far as the route knows before authentication.
+    public init(requestID: String, action: String, resource: String, occurredAt: Date = Date()) {
+        self.requestID = requestID
+        self.occurredAt = occurredAt
+        startedAt = ContinuousClock.now
+        state = Mutex(State(action: action, resource: resource))
+    }
+
+    /// The key was accepted: the record names it, and team data is metered under its scope.
+    public func authenticated(_ principal: Principal) {
+        state.withLock {
+            $0.identity = principal.identity
+            $0.scope = principal.tenantScope
+        }
+    }
+
+    /// The key was refused.
+    public func refused(_ failure: AuthenticationFailure) {
+        state.withLock {
+            $0.identity = failure.identity
+            $0.decision = .deny(failure.reason)
+        }
+    }
+
+    /// What the request turned out to be about.
+    public func describe(action: Action, resource: String) {
+        describe(action: action.rawValue, resource: resource)
+    }
+
+    public func describe(action: String, resource: String) {
+        state.withLock {
+            $0.action = action
+            $0.resource = resource
+        }
+    }
+
+    /// The policy's answer (the first one counts: a later stage cannot turn a denial around).
+    public func decided(_ decision: Decision) {
+        state.withLock { if $0.decision == nil || $0.decision == .allow { $0.decision = decision } }
+    }
+
+    public func query(_ text: String?) {
+        state.withLock { $0.query = text }
+    }
+
+    /// Tokens used by a served data-plane request; marks it for the usage ledger.
+    public func served(_ usage: Usage, sources: [String] = []) {
+        state.withLock {
+            $0.usage = usage
+            $0.sources = sources
+            $0.metered = true
+        }
+    }
+
+    /// The response streams: the record is written when the stream ends, not when the
+    /// handler returns.
+    public func finishesWithStream() {
+        state.withLock { $0.finishesWithStream = true }
+    }
+
+    var writesWithStream: Bool { state.withLock { $0.finishesWithStream } }
+
+    /// The final state, once: `nil` if it was already taken.
+    func close() -> State? {
+        state.withLock { state in
+            guard !state.finished else { return nil }
+            state.finished = true
+            return state
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import Foundation
+import Store
+import Tenancy
+
+extension AdministrationService {
+    /// `GET /v1/admin/audit?team=&since=&until=&limit=`: newest first, only what the caller
+    /// may see (its team, its organization's teams, or everything for the owner).
+    public func auditRecords(
+        team address: String?, since: Date?, until: Date?, limit: Int, principal: Principal, audit: RequestAudit
+    ) async throws -> [AuditRecord] {
+        let team = try await authorizeListing(.readAudit, team: address, principal: principal, audit: audit, resourceName: "audit")
+        let filter = try AuditFilter(team: team, since: since, until: until, limit: limit)
+        return try await store.audit.records(visibleTo: principal, filter: filter)
+    }
+
+    /// `GET /v1/admin/usage?team=&since=&until=`: per day, team, user and key.
+    public func usage(team address: String?, since: Date?, until: Date?, principal: Principal, audit: RequestAudit)
+        async throws -> [UsageRow]
+    {
+        let team = try await authorizeListing(.readUsage, team: address, principal: principal, audit: audit, resourceName: "usage")
+        return try await store.usage.report(visibleTo: principal, filter: UsageFilter(team: team, since: since, until: until))
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Store
+import Tenancy
+
+/// The admin plane: organizations, teams, users, memberships, keys, profiles, limits, audit
+/// and usage. Every operation resolves what the request named, asks ``Policy`` through
+/// ``Authorizer`` (recording the answer in the request's audit) and only then touches the
+/// store with the ``Grant`` it got.
+///
+/// Ids of another tenant answer 404, exactly like ids that do not exist.
+public struct AdministrationService: Sendable {
+    let store: AtriumStore
+    /// Emptied after every change to keys, memberships, profiles or limits, before answering.
+    let cache: DirectoryCache
+    let now: @Sendable () -> Date
+
+    public init(store: AtriumStore, cache: DirectoryCache, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.cache = cache
+        self.now = now
+    }
+
+    /// The team a request names: an id, `org/team` (each an id or a name), or — for keys
+    /// bound inside an organization — a bare team name of that organization.
+    func team(_ address: String, for principal: Principal) async throws -> Team {
+        if let team = try await store.teams.team(address: address) { return team }
+        if !address.contains("/"), let organization = principal.organizationID,
+            let team = try await store.teams.team(address: "\(organization.rawValue)/\(address)")
+        {
+            return team
+        }
+        throw GatewayError.notFound("team", address)
+    }
+
+    func organization(_ address: String) async throws -> Organization {
+        guard let organization = try await store.organizations.organization(address: address) else {
+            throw GatewayError.notFound("organization", address)
+        }
+        return organization
+    }
+
+    func user(_ address: String) async throws -> User {
+        guard let user = try await store.users.user(address: address) else {
+            throw GatewayError.notFound("user", address)
+        }
+        return user
+    }
+
+    /// Runs a store write, turning a refusal the store decided itself (key issuance,
+    /// membership rank) into a recorded denial.
+    func recordingDenials<T: Sendable>(
+        _ principal: Principal, _ resource: Resource, _ audit: RequestAudit, _ operation: () async throws -> T
+    ) async throws -> T {
+        do {
+            return try await operation()
+        } catch let denied as AccessDenied {
+            throw Authorizer.deny(denied.reason, principal: principal, resource: resource, audit: audit)
+        }
+    }
+
+    /// Requires a listing right (`.readKeys`, `.readAudit`, `.readUsage`) and, when the
+    /// request names a team, that team within reach. Returns the team's id to filter by.
+    func authorizeListing(
+        _ action: Action, team address: String?, principal: Principal, audit: RequestAudit, resourceName: String
+    ) async throws -> TeamID? {
+        guard let address else {
+            audit.describe(action: action, resource: resourceName)
+            guard principal.rights.contains(action) else {
+                throw Authorizer.deny(.roleNotAllowed, principal: principal, resource: .platform, audit: audit)
+            }
+            audit.decided(.allow)
+            return nil
+        }
+        let team = try await team(address, for: principal)
+        audit.describe(action: action, resource: "\(team.resource)/\(resourceName)")
+        _ = try Authorizer.authorize(principal, action, on: team.resource, address: .init("team", address), audit: audit)
+        return team.id
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Store
+import Synchronization
+import Tenancy
+
+/// Keeps what every request would otherwise read from the database — a key's credentials and
+/// its team's profile — without ever serving a stale answer about them.
+///
+/// Every change that could alter an answer (a key revoked or issued, a membership or org
+/// admin changed, a profile or limits saved) goes through ``AdministrationService`` in this
+/// process and calls ``invalidate()`` before it answers, which drops everything: so a
+/// revocation, a demotion or a profile change applies to the very next request, exactly as
+/// if nothing were cached. Expiry needs no invalidation: the authenticator checks each
+/// key's expiry instant against the clock on every request. A load that raced with an
+/// invalidation is not kept. Entries also expire after ``lifetime``, so a change written by
+/// another process is seen within that time.
+public final class DirectoryCache: Sendable {
+    /// How long an entry is trusted at most (changes made outside this process).
+    public static let lifetime: Duration = .seconds(2)
+    static let capacity = 10_000
+
+    private struct Entry<Value> {
+        let value: Value
+        let loadedAt: ContinuousClock.Instant
+    }
+
+    private struct State {
+        var generation: UInt64 = 0
+        var credentials: [APIKeyHash: Entry<KeyCredentials>] = [:]
+        var profiles: [TeamReference: Entry<PromptProfile>] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// Forgets everything; call after any change to keys, memberships or profiles.
+    public func invalidate() {
+        state.withLock { state in
+            state.generation &+= 1
+            state.credentials.removeAll(keepingCapacity: true)
+            state.profiles.removeAll(keepingCapacity: true)
+        }
+    }
+
+    func credentials(matching hash: APIKeyHash, load: () async throws -> KeyCredentials?) async throws -> KeyCredentials? {
+        let now = ContinuousClock.now
+        let (cached, generation) = state.withLock { state in
+            (state.credentials[hash].flatMap { Self.fresh($0, now) }, state.generation)
+        }
+        if let cached { return cached }
+        // Unknown keys are not remembered: a key minted a moment later must work at once.
+        guard let loaded = try await load() else { return nil }
+        state.withLock { state in
+            guard state.generation == generation else { return }
+            if state.credentials.count >= Self.capacity { state.credentials.removeAll(keepingCapacity: true) }
+            state.credentials[hash] = Entry(value: loaded, loadedAt: now)
+        }
+        return loaded
+    }
+
+    func profile(of team: TeamReference, load: () async throws -> PromptProfile) async throws -> PromptProfile {
+        let now = ContinuousClock.now
+        let (cached, generation) = state.withLock { state in
+            (state.profiles[team].flatMap { Self.fresh($0, now) }, state.generation)
+        }
+        if let cached { return cached }
+        let loaded = try await load()
+        state.withLock { state in
+            guard state.generation == generation else { return }
+            if state.profiles.count >= Self.capacity { state.profiles.removeAll(keepingCapacity: true) }
+            state.profiles[team] = Entry(value: loaded, loadedAt: now)
+        }
+        return loaded
+    }
+
+    private static func fresh<Value>(_ entry: Entry<Value>, _ now: ContinuousClock.Instant) -> Value? {
+        entry.loadedAt.duration(to: now) < lifetime ? entry.value : nil
+    }
+}

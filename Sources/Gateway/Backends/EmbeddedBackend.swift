@@ -1,0 +1,87 @@
+import Inference
+import Serving
+
+/// The in-process engine as a backend: the conversation is rendered with the model's chat
+/// template (message content is never parsed for special tokens) and generated on the shared
+/// serving engine, batched with every other team's requests.
+///
+/// The rendered system turn is offered to the engine's per-team prefix cache, so a team's
+/// long system prompt is computed once, not per request.
+public struct EmbeddedBackend: LanguageModelBackend {
+    public let engine: ServingEngine
+
+    public init(engine: ServingEngine) {
+        self.engine = engine
+    }
+
+    public func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {
+        let submission: ServingRequest
+        do {
+            submission = try servingRequest(for: request)
+        } catch {
+            return AsyncThrowingStream { $0.finish(throwing: Self.backendError(for: error)) }
+        }
+        let events = engine.submit(submission)
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    for try await event in events {
+                        switch event {
+                        case .text(let text):
+                            continuation.yield(.delta(text))
+                        case .finished(let usage, let reason):
+                            continuation.yield(.finished(
+                                Usage(promptTokens: usage.promptTokens, completionTokens: usage.completionTokens),
+                                reason == .length ? .length : .stop))
+                        }
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: Self.backendError(for: error))
+                }
+            }
+            // A client that goes away cancels the engine's stream, which frees its slot.
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    private func servingRequest(for request: GenerationRequest) throws -> ServingRequest {
+        let local = engine.model
+        let messages = request.messages.map { ChatMessage(role: $0.role.rawValue, content: $0.content) }
+        let prompt = try local.chatPrompt(messages)
+        let sampling = try Inference.SamplingParameters(
+            temperature: Float(request.sampling.temperature), topP: Float(request.sampling.topP),
+            seed: request.sampling.seed)
+        let options = try GenerationOptions(
+            maxTokens: request.sampling.maxTokens, stop: request.sampling.stop, sampling: sampling)
+        return ServingRequest(tenant: request.tenant.description, prompt: prompt, options: options,
+                              reusablePrefix: reusablePrefix(of: messages, prompt: prompt))
+    }
+
+    /// The length of the rendered system turn when the whole prompt starts with exactly its tokens.
+    private func reusablePrefix(of messages: [ChatMessage], prompt: [TokenID]) -> Int {
+        guard let first = messages.first, first.role == "system",
+              let rendered = try? engine.model.template.render([first], addGenerationPrompt: false)
+        else { return 0 }
+        let prefix = engine.model.tokenizer.encode(rendered)
+        guard prefix.count < prompt.count, prompt.starts(with: prefix) else { return 0 }
+        return prefix.count
+    }
+
+    /// Engine errors in the words the gateway maps to HTTP statuses.
+    static func backendError(for error: any Error) -> any Error {
+        switch error {
+        case let error as ServingError:
+            switch error {
+            case .overloaded(let reason): return BackendError.rejected(status: 503, message: reason)
+            case .tooLong(let reason): return BackendError.invalidRequest(reason)
+            case .shutDown: return BackendError.rejected(status: 503, message: error.description)
+            case .engineFailure, .invalidConfiguration: return BackendError.malformedResponse(error.description)
+            }
+        case let error as ChatTemplateError: return BackendError.invalidRequest(String(describing: error))
+        case let error as SamplingError: return BackendError.invalidRequest(String(describing: error))
+        case let error as GenerationError: return BackendError.invalidRequest(error.description)
+        default: return error
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Store
+import Tenancy
+
+/// A refused or failed request, as the client is told: a kind (which the server turns into an
+/// HTTP status), a message naming the problem, a stable code, and the field at fault.
+///
+/// Messages never contain key material or prompt text.
+public struct GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: Sendable, Hashable {
+        /// 400: the request is malformed or names an impossible value.
+        case invalidRequest
+        /// 401: no key, or a key that does not work (unknown, expired, revoked).
+        case unauthenticated
+        /// 403: the key works but may not do this.
+        case forbidden
+        /// 404: no such thing — or another tenant's, which is never revealed.
+        case notFound
+        /// 409: the name is taken.
+        case conflict
+        /// 413: the body is over the limit.
+        case payloadTooLarge
+        /// 502: the model backend failed.
+        case badGateway
+        /// 504: the model backend did not answer in time.
+        case gatewayTimeout
+        /// 503: the server cannot serve now (starting, stopping, storage failing).
+        case unavailable
+        /// 500: a fault of the server itself, never of the input (the server logs it).
+        case internalFailure
+    }
+
+    public let kind: Kind
+    public let message: String
+    /// A stable machine-readable code (`invalid_api_key`, `cross_team_attempt`, `model_not_found`).
+    public let code: String
+    /// The request field at fault, when one is.
+    public let param: String?
+
+    public init(_ kind: Kind, _ message: String, code: String, param: String? = nil) {
+        self.kind = kind
+        self.message = message
+        self.code = code
+        self.param = param
+    }
+
+    public var description: String { message }
+
+    /// A malformed field.
+    public static func invalid(_ message: String, param: String? = nil) -> GatewayError {
+        GatewayError(.invalidRequest, message, code: "invalid_request", param: param)
+    }
+
+    /// Something addressed that does not exist, or is not the caller's to see.
+    public static func notFound(_ kind: String, _ address: String) -> GatewayError {
+        GatewayError(.notFound, "\(kind) '\(address)' not found", code: "not_found")
+    }
+
+    /// A refused key or a policy denial. Cross-tenant denials about a named team or another
+    /// organization are 404s, so a key never learns that another tenant's ids exist.
+    public static func denied(_ reason: DenialReason, hiding address: String? = nil) -> GatewayError {
+        if reason.isAuthenticationFailure {
+            let code = reason == .missingKey ? "missing_api_key" : "invalid_api_key"
+            return GatewayError(.unauthenticated, Self.sentence(reason.description), code: code)
+        }
+        switch reason {
+        case .crossTenant where address != nil:
+            return .notFound("resource", address!)
+        case .actionDoesNotApply, .roleDoesNotFitBinding:
+            return GatewayError(.invalidRequest, Self.sentence(reason.description), code: reason.rawValue)
+        default:
+            return GatewayError(.forbidden, Self.sentence(reason.description), code: reason.rawValue)
+        }
+    }
+
+    /// The client-facing form of a store error.
+    public static func from(_ error: StoreError) -> GatewayError {
+        switch error {
+        case let .notFound(kind, address): .notFound(kind, address)
+        case .nameTaken: GatewayError(.conflict, error.description, code: "name_taken")
+        case let .invalidValue(field, _): .invalid(error.description, param: field)
+        case .corruptRow: GatewayError(.unavailable, "the database holds an unreadable record", code: "storage_error")
+        }
+    }
+
+    /// The client-facing form of a backend failure.
+    public static func from(_ error: BackendError) -> GatewayError {
+        switch error {
+        case .timedOut: GatewayError(.gatewayTimeout, error.description, code: "upstream_timeout")
+        case .invalidRequest: .invalid(error.description)
+        case let .rejected(status, _) where (400..<500).contains(status) && status != 401 && status != 403:
+            status == 429
+                ? GatewayError(.unavailable, error.description, code: "upstream_busy")
+                : .invalid(error.description)
+        default: GatewayError(.badGateway, error.description, code: "upstream_error")
+        }
+    }
+
+    /// Any error a stage threw, in client-facing form. Unknown errors are faults of the server:
+    /// a 500 that names no internals (the server logs them).
+    public static func from(_ error: any Error) -> GatewayError {
+        switch error {
+        case let error as GatewayError: error
+        case let error as AccessDenied: .denied(error.reason)
+        case let error as AuthenticationFailure: .denied(error.reason)
+        case let error as StoreError: .from(error)
+        case let error as BackendError: .from(error)
+        case let error as ProfileError: .invalid(error.description, param: error.field)
+        case let error as DirectoryError: .invalid(error.description, param: "name")
+        case let error as KeyFormatError: .invalid(error.description)
+        default: GatewayError(.internalFailure, "the server could not complete the request", code: "server_error")
+        }
+    }
+
+    private static func sentence(_ text: String) -> String {
+        text.prefix(1).uppercased() + text.dropFirst()
+    }
+}

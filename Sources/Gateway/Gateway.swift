@@ -1,0 +1,44 @@
+import Foundation
+import Logging
+import Store
+import Tenancy
+
+/// Everything behind the HTTP routes: the authenticate stage, the data-plane pipeline, the
+/// administration service and the accountant that writes one audit record per request.
+///
+/// ```swift
+/// let writer = AccountingWriter(store: store, logger: logger)
+/// let gateway = Gateway(store: store, backend: backend, catalog: ModelCatalog(chatModel: "mock"), writer: writer)
+/// let audit = RequestAudit(requestID: id, action: "chat", resource: "POST /v1/chat/completions")
+/// defer { gateway.accountant.finish(audit) }
+/// let principal = try await gateway.authenticator.authenticate(authorization: header, audit: audit)
+/// let scope = try gateway.pipeline.authorize(.chat, principal: principal, audit: audit)
+/// let execution = try await gateway.pipeline.chat(request, in: scope, audit: audit)
+/// ```
+public struct Gateway: Sendable {
+    public let store: AtriumStore
+    public let catalog: ModelCatalog
+    public let authenticator: RequestAuthenticator
+    public let pipeline: ChatPipeline
+    public let administration: AdministrationService
+    public let accountant: Accountant
+    /// Unix seconds of the gateway's start (`created` of the served models).
+    public let startedAt: Int
+
+    public init(
+        store: AtriumStore, backend: any LanguageModelBackend, catalog: ModelCatalog, writer: AccountingWriter,
+        logger: Logger = Logger(label: "atrium.gateway"), now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.store = store
+        self.catalog = catalog
+        let names = DirectoryNames(store: store)
+        let cache = DirectoryCache()
+        accountant = Accountant(writer: writer)
+        authenticator = RequestAuthenticator(store: store, writer: writer, cache: cache, now: now)
+        pipeline = ChatPipeline(
+            profiles: ProfileStage(store: store, names: names, cache: cache), composer: PromptComposer(catalog: catalog),
+            backend: backend, accountant: accountant, logger: logger, now: now)
+        administration = AdministrationService(store: store, cache: cache, now: now)
+        startedAt = Int(now().timeIntervalSince1970)
+    }
+}

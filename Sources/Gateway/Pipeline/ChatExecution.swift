@@ -1,0 +1,55 @@
+/// A chat request on its way: the identifiers its response carries, and the events of its
+/// generation. The request's audit record is written when ``events`` ends — completed,
+/// failed, or dropped by a client that went away: generation stops when the last copy of
+/// the execution is released or ``cancel()`` is called.
+public struct ChatExecution: Sendable {
+    /// `chatcmpl-…`, the same in every chunk of a stream.
+    public let id: String
+    /// Unix seconds.
+    public let created: Int
+    /// The served model id.
+    public let model: String
+    public let sources: [SourceReference]
+    public let events: AsyncThrowingStream<GenerationEvent, any Error>
+    let generation: GenerationHandle
+
+    /// Stops generation (the client went away); the stream ends and the record is written.
+    public func cancel() {
+        generation.task.cancel()
+    }
+
+    /// Reads the whole answer (for non-streaming responses).
+    public func collect() async throws -> ChatCompletion {
+        var text = ""
+        for try await event in events {
+            switch event {
+            case let .delta(piece):
+                text += piece
+            case let .finished(usage, reason):
+                return ChatCompletion(text: text, usage: usage, finishReason: reason)
+            }
+        }
+        throw GatewayError.from(BackendError.malformedResponse("generation ended without a finish event"))
+    }
+}
+
+/// The running generation: cancelled when nobody holds the execution any more, because a
+/// stream's own continuation keeps it alive and would let an abandoned generation run on.
+final class GenerationHandle: Sendable {
+    let task: Task<Void, Never>
+
+    init(task: Task<Void, Never>) {
+        self.task = task
+    }
+
+    deinit {
+        task.cancel()
+    }
+}
+
+/// A whole answer.
+public struct ChatCompletion: Sendable, Hashable {
+    public let text: String
+    public let usage: Usage
+    public let finishReason: FinishReason
+}

@@ -1,0 +1,88 @@
+import Foundation
+import Tenancy
+
+/// The compose stage: the team's profile + the client's request → the ``GenerationRequest``.
+///
+/// - The profile's system prompt, with `{{team}}`, `{{org}}`, `{{user}}` and `{{date}}`
+///   (UTC, `YYYY-MM-DD`) filled in, goes first; the client's own messages follow unchanged.
+/// - `temperature` and `top_p` default to the profile's; `max_tokens` defaults to the
+///   profile's and may lower it, never raise it.
+/// - The model must be served and allowed by the profile.
+public struct PromptComposer: Sendable {
+    public static let maximumStopSequences = 4
+
+    public let catalog: ModelCatalog
+
+    public init(catalog: ModelCatalog) {
+        self.catalog = catalog
+    }
+
+    /// - Throws: ``GatewayError`` naming the field at fault.
+    public func compose(_ request: ChatRequest, team: TeamContext, tenant: TenantKey, date: Date = Date()) throws
+        -> GenerationRequest
+    {
+        try validate(request)
+        let model = try resolveModel(request.model, profile: team.profile)
+        var messages: [ChatTurn] = []
+        messages.reserveCapacity(request.messages.count + 1)
+        let systemPrompt = Self.fill(team.profile.systemPrompt, team: team, date: date)
+        if !systemPrompt.isEmpty { messages.append(ChatTurn(role: .system, content: systemPrompt)) }
+        messages.append(contentsOf: request.messages)
+        let sampling = SamplingParameters(
+            temperature: request.temperature ?? team.profile.temperature,
+            topP: request.topP ?? team.profile.topP,
+            maxTokens: min(request.maxTokens ?? team.profile.maxTokens, team.profile.maxTokens),
+            stop: request.stop, seed: request.seed)
+        return GenerationRequest(
+            tenant: tenant, model: model, messages: messages, sampling: sampling, streaming: request.streaming)
+    }
+
+    /// The served model id `requested` stands for, if the team may use it.
+    public func resolveModel(_ requested: String?, profile: PromptProfile) throws -> String {
+        guard let model = catalog.resolve(requested) else {
+            throw GatewayError(
+                .notFound, "The model '\(requested ?? "")' does not exist", code: "model_not_found", param: "model")
+        }
+        guard profile.allows(model: model) else {
+            throw GatewayError(
+                .forbidden, "Your team may not use the model '\(model)'", code: "model_not_allowed", param: "model")
+        }
+        return model
+    }
+
+    /// The system prompt with its variables filled in.
+    static func fill(_ template: String, team: TeamContext, date: Date) -> String {
+        guard template.contains("{{") else { return template }
+        return template
+            .replacingOccurrences(of: "{{team}}", with: team.teamName)
+            .replacingOccurrences(of: "{{org}}", with: team.organizationName)
+            .replacingOccurrences(of: "{{user}}", with: team.userName)
+            .replacingOccurrences(of: "{{date}}", with: utcDay(date))
+    }
+
+    private func validate(_ request: ChatRequest) throws {
+        guard !request.messages.isEmpty else {
+            throw GatewayError.invalid("'messages' must contain at least one message", param: "messages")
+        }
+        if let temperature = request.temperature, !(temperature.isFinite && (0...2).contains(temperature)) {
+            throw GatewayError.invalid("'temperature' must be between 0 and 2", param: "temperature")
+        }
+        if let topP = request.topP, !(topP.isFinite && topP > 0 && topP <= 1) {
+            throw GatewayError.invalid("'top_p' must be greater than 0 and at most 1", param: "top_p")
+        }
+        if let maxTokens = request.maxTokens, maxTokens < 1 {
+            throw GatewayError.invalid("'max_tokens' must be at least 1", param: "max_tokens")
+        }
+        guard request.stop.count <= Self.maximumStopSequences, request.stop.allSatisfy({ !$0.isEmpty }) else {
+            throw GatewayError.invalid(
+                "'stop' takes at most \(Self.maximumStopSequences) non-empty strings", param: "stop")
+        }
+    }
+
+    private static func utcDay(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// Turns the `data` of each upstream stream event into ``GenerationEvent``s: text as it
+/// comes, then one `finished` with the usage the upstream reported.
+///
+/// Upstreams put usage on the chunk carrying `finish_reason` or on a chunk of its own after
+/// it, so the final event is only made once the stream ends (`[DONE]` or end of body). An
+/// upstream that reports no usage at all is counted one completion token per text chunk (how
+/// vLLM and llama.cpp stream) and no prompt tokens.
+struct StreamRelay {
+    private(set) var isDone = false
+    private var finishReason: FinishReason?
+    private var usage: Usage?
+    private var textChunks = 0
+    private let decoder = JSONDecoder()
+
+    mutating func events(forData data: String) throws -> [GenerationEvent] {
+        guard !isDone else { return [] }
+        if data == "[DONE]" {
+            isDone = true
+            return []
+        }
+        let chunk: UpstreamWire.Chunk
+        do {
+            chunk = try decoder.decode(UpstreamWire.Chunk.self, from: Data(data.utf8))
+        } catch {
+            throw BackendError.malformedResponse("a stream event is not valid chat.completion.chunk JSON")
+        }
+        if let error = chunk.error {
+            throw BackendError.rejected(status: 200, message: error.message ?? "the upstream reported an error mid-stream")
+        }
+        if let reported = chunk.usage { usage = reported }
+        var events: [GenerationEvent] = []
+        for choice in chunk.choices ?? [] {
+            if let text = choice.delta?.content, !text.isEmpty {
+                textChunks += 1
+                events.append(.delta(text))
+            }
+            if let reason = UpstreamWire.finishReason(choice.finishReason) { finishReason = reason }
+        }
+        return events
+    }
+
+    /// The `finished` event, or `nil` when the stream never said how it ended.
+    func finalEvent() -> GenerationEvent? {
+        guard let finishReason else { return isDone ? .finished(counted, .stop) : nil }
+        return .finished(counted, finishReason)
+    }
+
+    private var counted: Usage { usage ?? Usage(promptTokens: 0, completionTokens: textChunks) }
+}

@@ -1,0 +1,98 @@
+/// The OpenAI chat-completions JSON as an upstream speaks it: the body sent, and the parts
+/// of the answers read back (everything else is ignored).
+enum UpstreamWire {
+    struct RequestBody: Encodable {
+        struct Message: Encodable {
+            let role: String
+            let content: String
+        }
+        struct StreamOptions: Encodable {
+            let includeUsage: Bool
+            enum CodingKeys: String, CodingKey { case includeUsage = "include_usage" }
+        }
+
+        let model: String
+        let messages: [Message]
+        let temperature: Double
+        let topP: Double
+        let maxTokens: Int
+        let stop: [String]?
+        let seed: UInt64?
+        let stream: Bool
+        let streamOptions: StreamOptions?
+
+        enum CodingKeys: String, CodingKey {
+            case model, messages, temperature, stop, seed, stream
+            case topP = "top_p"
+            case maxTokens = "max_tokens"
+            case streamOptions = "stream_options"
+        }
+
+        init(_ request: GenerationRequest) {
+            model = request.model
+            messages = request.messages.map { Message(role: $0.role.rawValue, content: $0.content) }
+            temperature = request.sampling.temperature
+            topP = request.sampling.topP
+            maxTokens = request.sampling.maxTokens
+            stop = request.sampling.stop.isEmpty ? nil : request.sampling.stop
+            seed = request.sampling.seed
+            stream = request.streaming
+            streamOptions = request.streaming ? StreamOptions(includeUsage: true) : nil
+        }
+    }
+
+    /// A non-streaming `chat.completion`.
+    struct Completion: Decodable {
+        struct Choice: Decodable {
+            struct Message: Decodable { let content: String? }
+            let message: Message?
+            let finishReason: String?
+            enum CodingKeys: String, CodingKey {
+                case message
+                case finishReason = "finish_reason"
+            }
+        }
+        let choices: [Choice]
+        let usage: Usage?
+    }
+
+    /// One `chat.completion.chunk` of a stream (or an error object some servers send instead).
+    struct Chunk: Decodable {
+        struct Choice: Decodable {
+            struct Delta: Decodable { let content: String? }
+            let delta: Delta?
+            let finishReason: String?
+            enum CodingKeys: String, CodingKey {
+                case delta
+                case finishReason = "finish_reason"
+            }
+        }
+        let choices: [Choice]?
+        let usage: Usage?
+        let error: ErrorBody?
+    }
+
+    /// `{"error": {"message": …}}`, the OpenAI error shape.
+    struct ErrorEnvelope: Decodable {
+        let error: ErrorBody
+    }
+
+    struct ErrorBody: Decodable {
+        let message: String?
+    }
+
+    /// `GET /v1/models`.
+    struct ModelList: Decodable {
+        struct Model: Decodable { let id: String }
+        let data: [Model]
+    }
+
+    static func finishReason(_ text: String?) -> FinishReason? {
+        switch text {
+        case nil: nil
+        case "length": .length
+        case "content_filter": .contentFilter
+        default: .stop
+        }
+    }
+}

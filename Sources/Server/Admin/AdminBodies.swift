@@ -1,0 +1,72 @@
+import Foundation
+import Gateway
+
+/// `{"name": "…"}` (organizations, teams).
+struct NameBody: Decodable {
+    let name: String
+}
+
+/// `POST /v1/admin/users`: `{"name", "email"?}`.
+struct UserBody: Decodable {
+    let name: String
+    let email: String?
+}
+
+/// `PUT /v1/admin/teams/{team}/members/{user}`: `{"role": "admin"|"member"|"viewer"}`.
+struct RoleBody: Decodable {
+    let role: String
+}
+
+/// `POST /v1/admin/keys`: `{"user", "team"?, "org"?, "role"?, "name"?, "expires_at"?}`;
+/// `expires_at` is an ISO 8601 instant or Unix seconds.
+struct KeyBody: Decodable {
+    let order: KeyIssueOrder
+
+    enum CodingKeys: String, CodingKey {
+        case user, team, org, role, name
+        case expiresAt = "expires_at"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        order = KeyIssueOrder(
+            user: try container.decode(String.self, forKey: .user),
+            team: try container.decodeIfPresent(String.self, forKey: .team),
+            organization: try container.decodeIfPresent(String.self, forKey: .org),
+            role: try container.decodeIfPresent(String.self, forKey: .role),
+            name: try container.decodeIfPresent(String.self, forKey: .name),
+            expiresAt: try Self.instant(container, .expiresAt))
+    }
+
+    private static func instant(_ container: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Date? {
+        guard try !container.isNullOrAbsent(key) else { return nil }
+        if let seconds = try? container.decode(Double.self, forKey: key) {
+            guard seconds.isFinite else { throw GatewayError.invalid("'expires_at' is not a time", param: "expires_at") }
+            return Date(timeIntervalSince1970: seconds)
+        }
+        let text = try container.decode(String.self, forKey: key)
+        guard let date = Instant.parse(text) else {
+            throw GatewayError.invalid(
+                "'expires_at' must be an ISO 8601 time (2030-01-31T12:00:00Z) or Unix seconds", param: "expires_at")
+        }
+        return date
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// Whether `key` is missing or `null`.
+    func isNullOrAbsent(_ key: Key) throws -> Bool {
+        guard contains(key) else { return true }
+        return try decodeNil(forKey: key)
+    }
+}
+
+/// Instants in query strings and bodies: ISO 8601 (with or without fractional seconds) or
+/// Unix seconds.
+enum Instant {
+    static func parse(_ text: String) -> Date? {
+        if let seconds = Double(text), seconds.isFinite { return Date(timeIntervalSince1970: seconds) }
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}

@@ -1,0 +1,30 @@
+import Gateway
+import Hummingbird
+import Tenancy
+
+/// The context every request starts with: a request id, and — once the authentication
+/// middleware has accepted the key — the principal and the request's audit.
+public struct AtriumRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Random, returned as `x-request-id` and written to the audit record and logs.
+    public let requestID: String
+    /// Set by ``AuthenticationMiddleware``; ``AuthenticatedContext`` requires it.
+    var authentication: Authentication?
+
+    struct Authentication: Sendable {
+        let principal: Principal
+        let audit: RequestAudit
+    }
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        requestID = Self.makeRequestID()
+        logger[metadataKey: "request.id"] = .string(requestID)
+    }
+
+    static func makeRequestID() -> String {
+        let value = UInt64.random(in: .min ... .max)
+        let hex = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}

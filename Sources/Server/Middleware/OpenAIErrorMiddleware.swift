@@ -1,0 +1,68 @@
+import Foundation
+import Gateway
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Logging
+
+/// Answers every error in the OpenAI shape — the gateway's own, malformed JSON, and
+/// Hummingbird's (unknown route, body too large) — and stamps every response with
+/// `x-request-id`. Faults of the server are logged (without request content) and answered
+/// 500 with no detail.
+struct OpenAIErrorMiddleware: RouterMiddleware {
+    typealias Context = AtriumRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            let failure = Self.gatewayError(for: error)
+            if failure.kind == .internalFailure {
+                context.logger.error("request failed", metadata: ["error.type": "\(type(of: error))", "error": "\(error)"])
+            } else {
+                context.logger.debug("request refused", metadata: ["error.code": .string(failure.code)])
+            }
+            response = ErrorResponse.response(for: failure)
+        }
+        response.headers[.requestID] = context.requestID
+        return response
+    }
+
+    static func gatewayError(for error: any Error) -> GatewayError {
+        switch error {
+        case let error as HTTPError:
+            return gatewayError(for: error)
+        case let error as DecodingError:
+            return JSONBody.describe(error)
+        case is NIOTooManyBytesError:
+            return GatewayError(.payloadTooLarge, "The request body is larger than the server accepts", code: "body_too_large")
+        default:
+            return GatewayError.from(error)
+        }
+    }
+
+    private static func gatewayError(for error: HTTPError) -> GatewayError {
+        switch error.status {
+        case .notFound:
+            return GatewayError(.notFound, "No route matches this method and path", code: "route_not_found")
+        case .contentTooLarge:
+            return GatewayError(.payloadTooLarge, "The request body is larger than the server accepts", code: "body_too_large")
+        case .badRequest:
+            return .invalid(error.body ?? "The request is malformed")
+        case .unauthorized:
+            return .denied(.missingKey)
+        default:
+            if (400..<500).contains(error.status.code) {
+                return .invalid(error.body ?? error.status.reasonPhrase)
+            }
+            return GatewayError(.internalFailure, "the server could not complete the request", code: "server_error")
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let requestID = HTTPField.Name("x-request-id")!
+}

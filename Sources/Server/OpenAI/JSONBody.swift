@@ -1,0 +1,60 @@
+import Foundation
+import Gateway
+import Hummingbird
+import NIOCore
+
+/// Reads a JSON request body within the size limit and decodes it, turning every decoding
+/// failure into a 400 that names the field (`messages[0].content`) and what was wrong.
+enum JSONBody {
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
+        let buffer = try await request.body.collect(upTo: limit)
+        guard buffer.readableBytes > 0 else { throw GatewayError.invalid("The request body is empty: JSON is expected") }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        } catch let error as DecodingError {
+            throw describe(error)
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> GatewayError {
+        switch error {
+        case let .keyNotFound(key, context):
+            let field = path(context.codingPath + [key])
+            return .invalid("Missing required field '\(field)'", param: field)
+        case let .typeMismatch(type, context), let .valueNotFound(type, context):
+            let field = path(context.codingPath)
+            if field.isEmpty { return .invalid("The request body must be a JSON object") }
+            return .invalid("Field '\(field)' must be \(describe(type))", param: field)
+        case let .dataCorrupted(context):
+            let field = path(context.codingPath)
+            if field.isEmpty { return .invalid("The request body is not valid JSON: \(context.debugDescription)") }
+            if let underlying = context.underlyingError as? GatewayError { return underlying }
+            return .invalid("Field '\(field)' is invalid: \(context.debugDescription)", param: field)
+        @unknown default:
+            return .invalid("The request body could not be read")
+        }
+    }
+
+    /// `messages[0].content` from a coding path.
+    static func path(_ keys: [any CodingKey]) -> String {
+        var text = ""
+        for key in keys {
+            if let index = key.intValue {
+                text += "[\(index)]"
+            } else {
+                text += text.isEmpty ? key.stringValue : ".\(key.stringValue)"
+            }
+        }
+        return text
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        let names: [ObjectIdentifier: String] = [
+            ObjectIdentifier(String.self): "a string", ObjectIdentifier(Bool.self): "a boolean",
+            ObjectIdentifier(Int.self): "an integer", ObjectIdentifier(UInt64.self): "a non-negative integer",
+            ObjectIdentifier(Int64.self): "an integer", ObjectIdentifier(Double.self): "a number",
+            ObjectIdentifier([Any].self): "an array", ObjectIdentifier([String: Any].self): "an object",
+        ]
+        return names[ObjectIdentifier(type)] ?? "of another type"
+    }
+}

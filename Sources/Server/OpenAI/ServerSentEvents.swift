@@ -1,0 +1,56 @@
+import Foundation
+import Gateway
+import Hummingbird
+import NIOCore
+
+/// Streams a chat execution as OpenAI server-sent events: `data: {chunk}\n\n` per chunk and
+/// `data: [DONE]\n\n` at the end. A failure after the stream began is sent as one
+/// `data: {"error": …}` event (the status line is long gone) and the stream ends.
+enum ServerSentEvents {
+    static func response(for execution: ChatExecution, includeUsage: Bool) -> Response {
+        let headers: HTTPFields = [
+            .contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache",
+        ]
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                try await write(execution, includeUsage: includeUsage, to: &writer)
+                try await writer.finish(nil)
+            })
+    }
+
+    private static func write(_ execution: ChatExecution, includeUsage: Bool, to writer: inout any ResponseBodyWriter)
+        async throws
+    {
+        func send(_ payload: ChatCompletionChunk.Payload, _ writer: inout any ResponseBodyWriter) async throws {
+            let chunk = ChatCompletionChunk(execution: execution, payload: payload, includeUsage: includeUsage)
+            try await writer.write(event(try JSONOutput.encode(chunk)))
+        }
+        try await send(.role, &writer)
+        do {
+            for try await generated in execution.events {
+                switch generated {
+                case let .delta(text):
+                    if !text.isEmpty { try await send(.text(text), &writer) }
+                case let .finished(usage, reason):
+                    try await send(.finish(reason), &writer)
+                    if includeUsage { try await send(.usage(usage), &writer) }
+                }
+            }
+            try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+        } catch {
+            execution.cancel()
+            let failure = OpenAIErrorMiddleware.gatewayError(for: error)
+            try await writer.write(event(try JSONOutput.encode(ErrorResponse(failure))))
+        }
+    }
+
+    private static func event(_ json: ByteBuffer) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(json.readableBytes + 8)
+        buffer.writeString("data: ")
+        buffer.writeImmutableBuffer(json)
+        buffer.writeString("\n\n")
+        return buffer
+    }
+}

@@ -1,0 +1,74 @@
+extension AtriumRoute {
+    struct Documentation {
+        let summary: String
+        let body: String?
+        let query: [String]
+        let success: (status: Int, schema: String?)
+    }
+
+    var documentation: Documentation {
+        switch self {
+        case .health: Documentation(summary: "Liveness", body: nil, query: [], success: (200, "Status"))
+        case .readiness: Documentation(summary: "Readiness: the database answers", body: nil, query: [], success: (200, "Status"))
+        case .openAPI: Documentation(summary: "This document", body: nil, query: [], success: (200, nil))
+        case .listModels:
+            Documentation(summary: "Models the key's team may use", body: nil, query: [], success: (200, "ModelList"))
+        case .chatCompletions:
+            Documentation(
+                summary: "OpenAI chat completion, shaped by the team's profile; SSE when stream is true",
+                body: "ChatCompletionRequest", query: [], success: (200, "ChatCompletion"))
+        case .query:
+            Documentation(
+                summary: "Simple question and answer; 'team' must be the key's own", body: "QueryRequest", query: [],
+                success: (200, "QueryResponse"))
+        case .createOrganization:
+            Documentation(summary: "Create an organization (owner)", body: "NameRequest", query: [], success: (201, "Organization"))
+        case .listOrganizations:
+            Documentation(summary: "Organizations the key reaches", body: nil, query: [], success: (200, "OrganizationList"))
+        case .createTeam:
+            Documentation(summary: "Create a team (owner, org admin)", body: "NameRequest", query: [], success: (201, "Team"))
+        case .listTeams:
+            Documentation(summary: "The organization's teams the key reaches", body: nil, query: [], success: (200, "TeamList"))
+        case .appointOrganizationAdmin:
+            Documentation(summary: "Make a user an org admin (owner)", body: nil, query: [], success: (200, "User"))
+        case .createUser:
+            Documentation(summary: "Create a user (owner, org admin, team admin)", body: "UserRequest", query: [], success: (201, "User"))
+        case .setMember:
+            Documentation(
+                summary: "Add a team member or change their role (owner, org admin, team admin)", body: "RoleRequest",
+                query: [], success: (200, "Membership"))
+        case .removeMember:
+            Documentation(summary: "Remove a team member; their keys stop working", body: nil, query: [], success: (204, nil))
+        case .listMembers:
+            Documentation(summary: "The team's members", body: nil, query: [], success: (200, "MembershipList"))
+        case .issueKey:
+            Documentation(
+                summary: "Mint a key (at most its creator's rights); the key appears only in this answer",
+                body: "KeyRequest", query: [], success: (201, "IssuedKey"))
+        case .listKeys:
+            Documentation(summary: "Keys the caller may see (never the secret)", body: nil, query: ["team"], success: (200, "KeyList"))
+        case .revokeKey:
+            Documentation(summary: "Revoke a key; it fails from the next request on", body: nil, query: [], success: (200, "Key"))
+        case .readProfile:
+            Documentation(summary: "The team's prompt profile (org admin, team admin)", body: nil, query: [], success: (200, "Profile"))
+        case .saveProfile:
+            Documentation(
+                summary: "Replace the team's prompt profile; applies to the next request", body: "Profile", query: [],
+                success: (200, "Profile"))
+        case .readLimits:
+            Documentation(summary: "The team's limits", body: nil, query: [], success: (200, "Limits"))
+        case .setLimits:
+            Documentation(
+                summary: "Set the team's limits (owner, org admin; a team never raises its own)", body: "Limits",
+                query: [], success: (200, "Limits"))
+        case .readAudit:
+            Documentation(
+                summary: "Audit records the caller may see, newest first", body: nil,
+                query: ["team", "since", "until", "limit"], success: (200, "AuditList"))
+        case .readUsage:
+            Documentation(
+                summary: "Usage per day, team, user and key", body: nil, query: ["team", "since", "until"],
+                success: (200, "UsageList"))
+        }
+    }
+}

@@ -1,0 +1,176 @@
+/// The JSON Schemas (OpenAPI 3.1, JSON Schema 2020-12) of every request and response body.
+enum OpenAPISchemas {
+    typealias Schema = [String: Any]
+
+    static func ref(_ name: String) -> Schema { ["$ref": "#/components/schemas/\(name)"] }
+    static func object(_ properties: [String: Schema], required: [String] = []) -> Schema {
+        var schema: Schema = ["type": "object", "properties": properties]
+        if !required.isEmpty { schema["required"] = required }
+        return schema
+    }
+    static func list(of name: String) -> Schema {
+        object(["object": ["const": "list"], "data": ["type": "array", "items": ref(name)]], required: ["object", "data"])
+    }
+    static var string: Schema { ["type": "string"] }
+    static var nullableString: Schema { ["type": ["string", "null"]] }
+    static var integer: Schema { ["type": "integer"] }
+    static var nullableInteger: Schema { ["type": ["integer", "null"], "minimum": 1] }
+    static var number: Schema { ["type": "number"] }
+    static var boolean: Schema { ["type": "boolean"] }
+    static var dateTime: Schema { ["type": "string", "format": "date-time"] }
+    static var nullableDateTime: Schema { ["type": ["string", "null"], "format": "date-time"] }
+    static var usage: Schema { ref("Usage") }
+
+    static var all: [String: Schema] {
+        [
+            "Error": object(
+                [
+                    "error": object(
+                        ["message": string, "type": string, "code": string, "param": nullableString],
+                        required: ["message", "type", "code"])
+                ], required: ["error"]),
+            "Status": object(["status": string], required: ["status"]),
+            "Usage": object(
+                ["prompt_tokens": integer, "completion_tokens": integer, "total_tokens": integer],
+                required: ["prompt_tokens", "completion_tokens", "total_tokens"]),
+            "Source": object(
+                ["document_id": string, "document_name": string, "chunk_index": integer, "score": number],
+                required: ["document_id", "document_name", "chunk_index", "score"]),
+            "Model": object(
+                ["id": string, "object": ["const": "model"], "created": integer, "owned_by": string],
+                required: ["id", "object", "created", "owned_by"]),
+            "ModelList": list(of: "Model"),
+            "ChatMessage": object(
+                [
+                    "role": ["type": "string", "enum": ["system", "developer", "user", "assistant"]],
+                    "content": [
+                        "oneOf": [
+                            string, ["type": "null"],
+                            [
+                                "type": "array",
+                                "items": object(["type": ["const": "text"], "text": string], required: ["type", "text"]),
+                            ],
+                        ]
+                    ],
+                ], required: ["role", "content"]),
+            "ChatCompletionRequest": object(
+                [
+                    "model": string,
+                    "messages": ["type": "array", "items": ref("ChatMessage"), "minItems": 1],
+                    "stream": boolean,
+                    "stream_options": object(["include_usage": boolean]),
+                    "temperature": ["type": "number", "minimum": 0, "maximum": 2],
+                    "top_p": ["type": "number", "exclusiveMinimum": 0, "maximum": 1],
+                    "max_tokens": ["type": "integer", "minimum": 1],
+                    "max_completion_tokens": ["type": "integer", "minimum": 1],
+                    "stop": ["oneOf": [string, ["type": "array", "items": string, "maxItems": 4], ["type": "null"]]],
+                    "seed": integer,
+                    "n": ["const": 1],
+                    "user": string,
+                ], required: ["messages"]),
+            "ChatCompletion": object(
+                [
+                    "id": string, "object": ["const": "chat.completion"], "created": integer, "model": string,
+                    "choices": [
+                        "type": "array",
+                        "items": object(
+                            [
+                                "index": integer,
+                                "message": object(["role": ["const": "assistant"], "content": string]),
+                                "logprobs": ["type": "null"],
+                                "finish_reason": ["type": "string", "enum": ["stop", "length", "content_filter"]],
+                            ]),
+                    ],
+                    "usage": usage, "sources": ["type": "array", "items": ref("Source")],
+                ], required: ["id", "object", "created", "model", "choices", "usage", "sources"]),
+            "ChatCompletionChunk": object(
+                [
+                    "id": string, "object": ["const": "chat.completion.chunk"], "created": integer, "model": string,
+                    "choices": [
+                        "type": "array",
+                        "items": object(
+                            [
+                                "index": integer, "delta": object(["role": string, "content": string]),
+                                "logprobs": ["type": "null"], "finish_reason": nullableString,
+                            ]),
+                    ],
+                    "usage": ["oneOf": [usage, ["type": "null"]]],
+                    "sources": ["type": "array", "items": ref("Source")],
+                ], required: ["id", "object", "created", "model", "choices"]),
+            "QueryRequest": object(
+                [
+                    "prompt": string, "team": string, "model": string, "temperature": number, "top_p": number,
+                    "max_tokens": ["type": "integer", "minimum": 1], "seed": integer,
+                ], required: ["prompt"]),
+            "QueryResponse": object(
+                ["response": string, "sources": ["type": "array", "items": ref("Source")], "model": string, "usage": usage],
+                required: ["response", "sources"]),
+            "NameRequest": object(["name": string], required: ["name"]),
+            "UserRequest": object(["name": string, "email": string], required: ["name"]),
+            "RoleRequest": object(
+                ["role": ["type": "string", "enum": ["admin", "member", "viewer"]]], required: ["role"]),
+            "Organization": object(["id": string, "name": string, "created_at": dateTime], required: ["id", "name"]),
+            "OrganizationList": list(of: "Organization"),
+            "Team": object(["id": string, "org": string, "name": string, "created_at": dateTime], required: ["id", "org", "name"]),
+            "TeamList": list(of: "Team"),
+            "User": object(["id": string, "name": string, "email": nullableString, "created_at": dateTime], required: ["id", "name"]),
+            "Membership": object(["user": string, "team": nullableString, "role": string], required: ["user", "role"]),
+            "MembershipList": list(of: "Membership"),
+            "KeyRequest": object(
+                [
+                    "user": string, "team": string, "org": string,
+                    "role": ["type": "string", "enum": ["owner", "org_admin", "admin", "team_admin", "member", "viewer"]],
+                    "name": string, "expires_at": ["oneOf": [dateTime, number]],
+                ], required: ["user"]),
+            "Key": keySchema(withSecret: false),
+            "IssuedKey": keySchema(withSecret: true),
+            "KeyList": list(of: "Key"),
+            "Profile": object(
+                [
+                    "system_prompt": string, "temperature": ["type": "number", "minimum": 0, "maximum": 2],
+                    "top_p": ["type": "number", "exclusiveMinimum": 0, "maximum": 1],
+                    "max_tokens": ["type": "integer", "minimum": 1],
+                    "retrieval": object(["enabled": boolean, "top_k": integer, "collections": ["type": "array", "items": string]]),
+                    "allowed_models": ["type": "array", "items": string], "version": integer,
+                ]),
+            "Limits": object([
+                "requests_per_minute": nullableInteger, "tokens_per_minute": nullableInteger,
+                "max_concurrent": nullableInteger, "monthly_tokens": nullableInteger,
+            ]),
+            "AuditRecord": object(
+                [
+                    "id": integer, "occurred_at": dateTime, "request_id": nullableString, "key_id": nullableString,
+                    "key_prefix": nullableString, "user_id": nullableString, "org_id": nullableString,
+                    "team_id": nullableString, "action": string, "resource": string,
+                    "decision": ["type": "string", "enum": ["allow", "deny"]], "reason": nullableString,
+                    "query": nullableString, "prompt_tokens": integer, "completion_tokens": integer,
+                    "latency_ms": integer, "cache_hit": boolean, "sources": ["type": "array", "items": string],
+                    "prev_hash": string, "hash": string,
+                ], required: ["id", "occurred_at", "action", "resource", "decision", "hash", "prev_hash"]),
+            "AuditList": list(of: "AuditRecord"),
+            "UsageRow": object(
+                [
+                    "day": string, "org_id": string, "team_id": string, "user_id": string, "key_id": string,
+                    "requests": integer, "prompt_tokens": integer, "completion_tokens": integer,
+                    "total_tokens": integer, "cache_hits": integer,
+                ], required: ["day", "team_id", "requests", "prompt_tokens", "completion_tokens"]),
+            "UsageList": list(of: "UsageRow"),
+        ]
+    }
+
+    private static func keySchema(withSecret: Bool) -> Schema {
+        var properties: [String: Schema] = [
+            "id": string, "prefix": string, "name": nullableString, "role": string, "user": string,
+            "org": nullableString, "team": nullableString,
+            "status": ["type": "string", "enum": ["active", "expired", "revoked"]],
+            "created_at": dateTime, "expires_at": nullableDateTime, "last_used_at": nullableDateTime,
+            "revoked_at": nullableDateTime,
+        ]
+        var required = ["id", "prefix", "role", "user", "status"]
+        if withSecret {
+            properties["key"] = ["type": "string", "description": "The key itself: shown this once, never stored."]
+            required.append("key")
+        }
+        return object(properties, required: required)
+    }
+}

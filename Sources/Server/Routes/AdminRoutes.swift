@@ -1,0 +1,193 @@
+import Foundation
+import Gateway
+import Hummingbird
+import Tenancy
+
+/// The administration plane of DESIGN §4. Each handler decodes its input, lets the
+/// ``AdministrationService`` decide and act, and encodes the answer; denials, 404s for other
+/// tenants' ids and the audit record all happen in the service.
+struct AdminRoutes {
+    let gateway: Gateway
+    let maximumBodyBytes: Int
+    let now: @Sendable () -> Date
+
+    private var admin: AdministrationService { gateway.administration }
+
+    func register(on router: some RouterMethods<AuthenticatedContext>) {
+        router.on(AtriumRoute.createOrganization, use: createOrganization)
+        router.on(AtriumRoute.listOrganizations, use: listOrganizations)
+        router.on(AtriumRoute.createTeam, use: createTeam)
+        router.on(AtriumRoute.listTeams, use: listTeams)
+        router.on(AtriumRoute.appointOrganizationAdmin, use: appointOrganizationAdmin)
+        router.on(AtriumRoute.createUser, use: createUser)
+        router.on(AtriumRoute.setMember, use: setMember)
+        router.on(AtriumRoute.removeMember, use: removeMember)
+        router.on(AtriumRoute.listMembers, use: listMembers)
+        router.on(AtriumRoute.issueKey, use: issueKey)
+        router.on(AtriumRoute.listKeys, use: listKeys)
+        router.on(AtriumRoute.revokeKey, use: revokeKey)
+        router.on(AtriumRoute.readProfile, use: readProfile)
+        router.on(AtriumRoute.saveProfile, use: saveProfile)
+        router.on(AtriumRoute.readLimits, use: readLimits)
+        router.on(AtriumRoute.setLimits, use: setLimits)
+        router.on(AtriumRoute.readAudit, use: readAudit)
+        router.on(AtriumRoute.readUsage, use: readUsage)
+    }
+
+    // MARK: Directory
+
+    @Sendable func createOrganization(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let body = try await decode(NameBody.self, request)
+        let organization = try await admin.createOrganization(named: body.name, principal: context.principal, audit: context.audit)
+        return try JSONOutput.response(OrganizationView(organization), status: .created)
+    }
+
+    @Sendable func listOrganizations(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let organizations = try await admin.organizations(principal: context.principal, audit: context.audit)
+        return try JSONOutput.response(ListView(data: organizations.map(OrganizationView.init)))
+    }
+
+    @Sendable func createTeam(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let organization = try parameter("org", context)
+        let body = try await decode(NameBody.self, request)
+        let team = try await admin.createTeam(
+            named: body.name, in: organization, principal: context.principal, audit: context.audit)
+        return try JSONOutput.response(TeamView(team), status: .created)
+    }
+
+    @Sendable func listTeams(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let teams = try await admin.teams(in: try parameter("org", context), principal: context.principal, audit: context.audit)
+        return try JSONOutput.response(ListView(data: teams.map(TeamView.init)))
+    }
+
+    @Sendable func appointOrganizationAdmin(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let user = try await admin.appointOrganizationAdmin(
+            try parameter("user", context), of: try parameter("org", context), principal: context.principal,
+            audit: context.audit)
+        return try JSONOutput.response(UserView(user))
+    }
+
+    @Sendable func createUser(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let body = try await decode(UserBody.self, request)
+        let user = try await admin.createUser(
+            named: body.name, email: body.email, principal: context.principal, audit: context.audit)
+        return try JSONOutput.response(UserView(user), status: .created)
+    }
+
+    @Sendable func setMember(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let team = try parameter("team", context)
+        let user = try parameter("user", context)
+        let body = try await decode(RoleBody.self, request)
+        let membership = try await admin.setMember(
+            user, of: team, role: body.role, principal: context.principal, audit: context.audit)
+        return try JSONOutput.response(MembershipView(membership))
+    }
+
+    @Sendable func removeMember(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        try await admin.removeMember(
+            try parameter("user", context), of: try parameter("team", context), principal: context.principal,
+            audit: context.audit)
+        return Response(status: .noContent)
+    }
+
+    @Sendable func listMembers(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let members = try await admin.members(
+            of: try parameter("team", context), principal: context.principal, audit: context.audit)
+        return try JSONOutput.response(ListView(data: members.map(MembershipView.init)))
+    }
+
+    // MARK: Keys
+
+    @Sendable func issueKey(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let body = try await decode(KeyBody.self, request)
+        let issued = try await admin.issueKey(body.order, principal: context.principal, audit: context.audit)
+        return try JSONOutput.response(IssuedKeyView(issued: issued, now: now()), status: .created)
+    }
+
+    @Sendable func listKeys(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let keys = try await admin.keys(
+            team: request.uri.queryParameters.get("team"), principal: context.principal, audit: context.audit)
+        let instant = now()
+        return try JSONOutput.response(ListView(data: keys.map { KeyView(record: $0, now: instant) }))
+    }
+
+    @Sendable func revokeKey(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let record = try await admin.revokeKey(try parameter("id", context), principal: context.principal, audit: context.audit)
+        return try JSONOutput.response(KeyView(record: record, now: now()))
+    }
+
+    // MARK: Team settings
+
+    @Sendable func readProfile(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let profile = try await admin.profile(of: try parameter("team", context), principal: context.principal, audit: context.audit)
+        return try JSONOutput.response(profile)
+    }
+
+    @Sendable func saveProfile(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let team = try parameter("team", context)
+        let profile = try await decode(PromptProfile.self, request)
+        let saved = try await admin.saveProfile(profile, of: team, principal: context.principal, audit: context.audit)
+        return try JSONOutput.response(saved)
+    }
+
+    @Sendable func readLimits(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let limits = try await admin.limits(of: try parameter("team", context), principal: context.principal, audit: context.audit)
+        return try JSONOutput.response(limits)
+    }
+
+    @Sendable func setLimits(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let team = try parameter("team", context)
+        let limits = try await decode(TeamLimits.self, request)
+        let saved = try await admin.setLimits(limits, of: team, principal: context.principal, audit: context.audit)
+        return try JSONOutput.response(saved)
+    }
+
+    // MARK: Records
+
+    @Sendable func readAudit(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        let limit = try integer("limit", query.get("limit")) ?? 100
+        let records = try await admin.auditRecords(
+            team: query.get("team"), since: try instant("since", query.get("since")),
+            until: try instant("until", query.get("until")), limit: limit, principal: context.principal,
+            audit: context.audit)
+        return try JSONOutput.response(ListView(data: records.map(AuditRecordView.init)))
+    }
+
+    @Sendable func readUsage(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        let rows = try await admin.usage(
+            team: query.get("team"), since: try instant("since", query.get("since")),
+            until: try instant("until", query.get("until")), principal: context.principal, audit: context.audit)
+        return try JSONOutput.response(ListView(data: rows.map(UsageView.init)))
+    }
+
+    // MARK: Input
+
+    private func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
+        try await JSONBody.decode(type, from: request, limit: maximumBodyBytes)
+    }
+
+    /// A path parameter, percent-decoded (so a team can be addressed as `acme%2Fsales`).
+    private func parameter(_ name: String, _ context: AuthenticatedContext) throws -> String {
+        let raw = try context.parameters.require(name)
+        guard let decoded = raw.removingPercentEncoding, !decoded.isEmpty else {
+            throw GatewayError.invalid("The path parameter '\(name)' is not valid", param: name)
+        }
+        return decoded
+    }
+
+    private func integer(_ name: String, _ text: String?) throws -> Int? {
+        guard let text else { return nil }
+        guard let value = Int(text) else { throw GatewayError.invalid("'\(name)' must be an integer", param: name) }
+        return value
+    }
+
+    private func instant(_ name: String, _ text: String?) throws -> Date? {
+        guard let text else { return nil }
+        guard let date = Instant.parse(text) else {
+            throw GatewayError.invalid("'\(name)' must be an ISO 8601 time or Unix seconds", param: name)
+        }
+        return date
+    }
+}

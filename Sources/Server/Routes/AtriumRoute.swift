@@ -1,0 +1,87 @@
+import HTTPTypes
+import Tenancy
+
+/// Every HTTP route of Atrium, in one place: the router registers exactly these, the OpenAPI
+/// document describes exactly these, and the permission matrix test walks them.
+public enum AtriumRoute: String, CaseIterable, Sendable {
+    // Operations (open).
+    case health, readiness, openAPI
+    // Data plane.
+    case listModels, chatCompletions, query
+    // Administration.
+    case createOrganization, listOrganizations, createTeam, listTeams, appointOrganizationAdmin
+    case createUser
+    case setMember, removeMember, listMembers
+    case issueKey, listKeys, revokeKey
+    case readProfile, saveProfile, readLimits, setLimits
+    case readAudit, readUsage
+
+    public var method: HTTPRequest.Method {
+        switch self {
+        case .chatCompletions, .query, .createOrganization, .createTeam, .createUser, .issueKey: .post
+        case .appointOrganizationAdmin, .setMember, .saveProfile, .setLimits: .put
+        case .removeMember, .revokeKey: .delete
+        default: .get
+        }
+    }
+
+    /// The path, with `{parameters}` as both Hummingbird and OpenAPI write them.
+    public var path: String {
+        switch self {
+        case .health: "/healthz"
+        case .readiness: "/readyz"
+        case .openAPI: "/openapi.json"
+        case .listModels: "/v1/models"
+        case .chatCompletions: "/v1/chat/completions"
+        case .query: "/query"
+        case .createOrganization, .listOrganizations: "/v1/admin/orgs"
+        case .createTeam, .listTeams: "/v1/admin/orgs/{org}/teams"
+        case .appointOrganizationAdmin: "/v1/admin/orgs/{org}/admins/{user}"
+        case .createUser: "/v1/admin/users"
+        case .setMember, .removeMember: "/v1/admin/teams/{team}/members/{user}"
+        case .listMembers: "/v1/admin/teams/{team}/members"
+        case .issueKey, .listKeys: "/v1/admin/keys"
+        case .revokeKey: "/v1/admin/keys/{id}"
+        case .readProfile, .saveProfile: "/v1/admin/teams/{team}/profile"
+        case .readLimits, .setLimits: "/v1/admin/teams/{team}/limits"
+        case .readAudit: "/v1/admin/audit"
+        case .readUsage: "/v1/admin/usage"
+        }
+    }
+
+    /// What the route asks ``Policy`` for; `nil` for the open operations routes.
+    public var action: Action? {
+        switch self {
+        case .health, .readiness, .openAPI: nil
+        case .listModels: .listModels
+        case .chatCompletions, .query: .chat
+        case .createOrganization: .createOrganization
+        case .listOrganizations: .readOrganization
+        case .createTeam: .createTeam
+        case .listTeams: .readTeam
+        case .appointOrganizationAdmin: .appointOrganizationAdmin
+        case .createUser: .createUser
+        case .setMember: .addMember
+        case .removeMember: .removeMember
+        case .listMembers: .readMembers
+        case .issueKey: .issueKey
+        case .listKeys: .readKeys
+        case .revokeKey: .revokeKey
+        case .readProfile: .readProfile
+        case .saveProfile: .changeProfile
+        case .readLimits: .readLimits
+        case .setLimits: .setLimits
+        case .readAudit: .readAudit
+        case .readUsage: .readUsage
+        }
+    }
+
+    /// Whether the route needs a key (all but health, readiness and the OpenAPI document).
+    public var isAuthenticated: Bool { action != nil }
+
+    /// The route a request reached, from its method and the matched path template.
+    static func matching(method: HTTPRequest.Method, path: String?) -> AtriumRoute? {
+        guard let path else { return nil }
+        return allCases.first { $0.method == method && $0.path == path }
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import Gateway
+import Inference
+import Logging
+import Serving
+
+/// Where `atrium serve` gets its ``LanguageModelBackend``: an ``UpstreamBackend`` with
+/// `--upstream`, otherwise the embedded engine. This is the one seam the embedded engine
+/// plugs into.
+struct BackendSetup: Sendable {
+    let backend: any LanguageModelBackend
+    let catalog: ModelCatalog
+    let shutdown: @Sendable () async -> Void
+
+    static func make(model: String?, upstream: String?, upstreamKey: String?, threads: Int?, logger: Logger) async throws
+        -> BackendSetup
+    {
+        guard let upstream else {
+            return try embedded(model: model ?? "smollm2-135m", threads: threads, logger: logger)
+        }
+        let configuration = try UpstreamConfiguration(url: upstream, apiKey: upstreamKey)
+        let backend = UpstreamBackend(configuration: configuration, logger: logger)
+        do {
+            let modelID = try await upstreamModel(model, backend: backend)
+            return BackendSetup(
+                backend: backend, catalog: ModelCatalog(chatModel: modelID, ownedBy: "upstream"),
+                shutdown: { try? await backend.shutdown() })
+        } catch {
+            try? await backend.shutdown()
+            throw error
+        }
+    }
+
+    /// The in-process engine: the GGUF model loaded once and shared by every team through the
+    /// serving engine.
+    private static func embedded(model: String, threads: Int?, logger: Logger) throws -> BackendSetup {
+        let path = try ModelLocator().ggufPath(for: model)
+        let local = try LocalModel(path: path, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let engine = ServingEngine(model: local, configuration: try ServingConfiguration())
+        // A named model keeps its name; a file path is served under the file's name.
+        let id = ModelLocator.namedGGUF[model] == nil
+            ? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent : model
+        logger.info("embedded engine ready", metadata: [
+            "model": "\(id)", "threads": "\(local.network.threadCount)", "template": "\(local.template.name)",
+        ])
+        return BackendSetup(
+            backend: EmbeddedBackend(engine: engine), catalog: ModelCatalog(chatModel: id, ownedBy: "atrium"),
+            shutdown: { await engine.shutdown() })
+    }
+
+    /// The model to ask the upstream for: `--model`, or the first the upstream lists.
+    private static func upstreamModel(_ requested: String?, backend: UpstreamBackend) async throws -> String {
+        if let requested { return requested }
+        do {
+            guard let first = try await backend.listModels().first else {
+                throw ValidationError("the upstream lists no models: name one with --model")
+            }
+            return first
+        } catch let error as BackendError {
+            throw ValidationError("could not ask the upstream for its models (\(error)); name one with --model")
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+@testable import Gateway
+import Logging
+import Store
+import Tenancy
+import Testing
+
+@Suite struct AccountingWriterTests {
+    private func entry(_ index: Int) -> AuditEntry {
+        AuditEntry(identity: nil, action: "test", resource: "r\(index)", decision: .allow, query: "q\(index)")
+    }
+
+    @Test func everyRecordSubmittedBeforeShutdownIsWrittenInOrder() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-writer-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try AtriumStore(home: directory)
+        let writer = AccountingWriter(store: store, logger: Logger(label: "test"))
+        let loop = Task { await writer.run() }
+        await withTaskGroup(of: Void.self) { group in
+            for producer in 0..<4 {
+                group.addTask {
+                    for index in 0..<500 { writer.submit(entry(producer * 1000 + index), usage: nil) }
+                }
+            }
+        }
+        writer.shutdown()
+        await loop.value
+
+        let verification = try await store.audit.verify()
+        #expect(verification.isIntact)
+        #expect(verification.intactRecords == 2000)
+    }
+
+    @Test func flushReturnsOnceSubmittedRecordsAreReadable() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-writer-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try AtriumStore(home: directory)
+        let writer = AccountingWriter(store: store, logger: Logger(label: "test"))
+        let loop = Task { await writer.run() }
+        for index in 0..<10 { writer.submit(entry(index), usage: nil) }
+        await writer.flush()
+        #expect(try await store.audit.verify().intactRecords == 10)
+        writer.shutdown()
+        await loop.value
+    }
+}

@@ -1,0 +1,118 @@
+import AtriumTestSupport
+import Foundation
+@testable import Gateway
+import Store
+import Tenancy
+import Testing
+
+@Suite struct ChatPipelineTests {
+    private func chat(_ world: GatewayWorld, _ holder: String, _ request: ChatRequest) async throws -> (ChatCompletion, RequestAudit) {
+        let audit = world.audit("chat")
+        defer { world.gateway.accountant.finish(audit) }
+        let principal = try await world.gateway.authenticator.authenticate(
+            authorization: "Bearer \(world.keys[holder]!)", audit: audit)
+        let scope = try world.gateway.pipeline.authorize(.chat, principal: principal, audit: audit)
+        let execution = try await world.gateway.pipeline.chat(request, in: scope, audit: audit)
+        return (try await execution.collect(), audit)
+    }
+
+    private let hello = ChatRequest(messages: [ChatTurn(role: .user, content: "What do we sell?")])
+
+    @Test func aServedChatIsAuditedOnceWithQueryTokensAndUsage() async throws {
+        let world = try await GatewayWorld.make()
+        let (completion, _) = try await chat(world, "bob", hello)
+        #expect(completion == ChatCompletion(text: "Hello, world.", usage: Usage(promptTokens: 7, completionTokens: 3), finishReason: .stop))
+
+        let records = try await world.auditRecords().filter { $0.action == "chat" }
+        #expect(records.count == 1)
+        let record = try #require(records.first)
+        #expect(record.allowed && record.teamID == world.sales.id && record.query == "What do we sell?")
+        #expect(record.promptTokens == 7 && record.completionTokens == 3)
+        let owner = try await world.principal("owner")
+        let usage = try await world.store.usage.report(visibleTo: owner)
+        #expect(usage.map(\.totalTokens) == [10])
+        #expect(usage.first?.teamID == world.sales.id)
+    }
+
+    @Test func theTeamsProfileShapesTheRequestAndAChangeAppliesToTheNextOne() async throws {
+        let world = try await GatewayWorld.make()
+        let alice = try await world.principal("alice")
+        _ = try await world.gateway.administration.saveProfile(
+            try PromptProfile(systemPrompt: "Respond as a sales expert of {{team}}.", maxTokens: 32), of: "acme/sales",
+            principal: alice, audit: world.audit())
+        _ = try await chat(world, "bob", hello)
+        _ = try await world.gateway.administration.saveProfile(
+            try PromptProfile(systemPrompt: "Changed.", maxTokens: 8), of: "sales", principal: alice, audit: world.audit())
+        _ = try await chat(world, "bob", hello)
+
+        let sent = world.backend.requests
+        #expect(sent.count == 2)
+        #expect(sent[0].messages.first == ChatTurn(role: .system, content: "Respond as a sales expert of sales."))
+        #expect(sent[0].sampling.maxTokens == 32)
+        #expect(sent[1].messages.first == ChatTurn(role: .system, content: "Changed."))
+        #expect(sent[1].sampling.maxTokens == 8)
+        #expect(sent.allSatisfy { $0.tenant.teamID == world.sales.id && $0.model == "test-model" })
+    }
+
+    @Test func queryNamingAnotherTeamIsDeniedAndAuditedAsCrossTeam() async throws {
+        let world = try await GatewayWorld.make()
+        var request = hello
+        request.claimedTeam = "acme/development"
+        do {
+            _ = try await chat(world, "bob", request)
+            Issue.record("a key of sales acted for development")
+        } catch let error as GatewayError {
+            #expect(error.kind == .forbidden && error.code == DenialReason.crossTenant.rawValue)
+        }
+        request.claimedTeam = "acme/sales"
+        _ = try await chat(world, "bob", request)
+        #expect(world.backend.requests.count == 1)
+        let records = try await world.auditRecords().filter { $0.action == "chat" }
+        #expect(records.map(\.allowed) == [true, false])
+        #expect(records.last?.reason == DenialReason.crossTenant.rawValue)
+        #expect(records.last?.resource == "team:acme/development")
+    }
+
+    @Test func adminKeysHaveNoDataPlaneAccess() async throws {
+        let world = try await GatewayWorld.make()
+        for holder in ["owner", "dave"] {
+            let audit = world.audit("chat")
+            let principal = try await world.principal(holder)
+            #expect(throws: GatewayError.denied(.dataPlaneNeedsTeamKey)) {
+                try world.gateway.pipeline.authorize(.chat, principal: principal, audit: audit)
+            }
+            world.gateway.accountant.finish(audit)
+        }
+        let denials = try await world.auditRecords().filter { $0.reason == DenialReason.dataPlaneNeedsTeamKey.rawValue }
+        #expect(denials.count == 2)
+    }
+
+    @Test func aStreamDroppedMidwayStillLeavesOneRecord() async throws {
+        let world = try await GatewayWorld.make(backend: ScriptedBackend(.hang(["partial"])))
+        let audit = world.audit("chat")
+        let principal = try await world.principal("vic")
+        let scope = try world.gateway.pipeline.authorize(.chat, principal: principal, audit: audit)
+        var execution: ChatExecution? = try await world.gateway.pipeline.chat(hello, in: scope, audit: audit)
+        world.gateway.accountant.finish(audit)  // the handler returned: the stream owns the record
+        var iterator = execution?.events.makeAsyncIterator()
+        #expect(try await iterator?.next() == .delta("partial"))
+        iterator = nil
+        execution = nil
+        for _ in 0..<200 where try await world.auditRecords().filter({ $0.action == "chat" }).isEmpty {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let records = try await world.auditRecords().filter { $0.action == "chat" }
+        #expect(records.count == 1)
+    }
+
+    @Test func backendFailuresBecomeClearErrors() async throws {
+        let world = try await GatewayWorld.make(backend: ScriptedBackend(.fail(.timedOut("no answer in 5 s"))))
+        do {
+            _ = try await chat(world, "bob", hello)
+            Issue.record("a failed backend answered")
+        } catch let error as GatewayError {
+            #expect(error.kind == .gatewayTimeout)
+        }
+        #expect(try await world.auditRecords().filter { $0.action == "chat" }.count == 1)
+    }
+}

@@ -1,0 +1,130 @@
+import AtriumTestSupport
+import Foundation
+import Hummingbird
+import Testing
+
+@Suite struct BadInputTests {
+    @Test func malformedChatBodiesAre400sNamingTheProblem() async throws {
+        let world = try ServerWorld.make()
+        try await world.test { http in
+            let keys = try await Scenario.build(http, world: world)
+            let cases: [(String, String?)] = [
+                ("{", nil),
+                ("", nil),
+                ("[]", nil),
+                ("42", nil),
+                (#"{"model":"test-model"}"#, "messages"),
+                (#"{"messages":[]}"#, "messages"),
+                (#"{"messages":"hi"}"#, "messages"),
+                (#"{"messages":[{"role":"user"}]}"#, "messages[0].content"),
+                (#"{"messages":[{"content":"hi"}]}"#, "messages[0].role"),
+                (#"{"messages":[{"role":"wizard","content":"hi"}]}"#, "messages[0].role"),
+                (#"{"messages":[{"role":"user","content":42}]}"#, "messages[0].content"),
+                (#"{"messages":[{"role":"user","content":[{"type":"image_url"}]}]}"#, "messages[0].content"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"temperature":"hot"}"#, "temperature"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"temperature":9}"#, "temperature"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"max_tokens":-1}"#, "max_tokens"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"max_tokens":1e40}"#, "max_tokens"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"stream":"yes"}"#, "stream"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"n":3}"#, "n"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"stop":7}"#, "stop"),
+            ]
+            for (body, field) in cases {
+                let answer = try await http.call(.post, "/v1/chat/completions", key: keys["bob"], raw: body)
+                #expect(answer.status == 400, "\(body) → \(answer.status) \(answer.body)")
+                #expect(answer.isOpenAIError, "\(body) → \(answer.body)")
+                if let field {
+                    let param = (answer.json["error"] as? [String: Any])?["param"] as? String
+                    #expect(param == field || answer.errorMessage?.contains(field) == true, "\(body) → \(answer.body)")
+                }
+            }
+        }
+    }
+
+    @Test func missingUnknownExpiredAndRevokedKeysAre401s() async throws {
+        let world = try ServerWorld.make()
+        try await world.test { http in
+            let keys = try await Scenario.build(http, world: world)
+            for key in [nil, "", "atr_unknownunknownunknownunknown00", keys["expired"], keys["revoked"]] {
+                let answer = try await http.call(.get, "/v1/models", key: key)
+                #expect(answer.status == 401 && answer.isOpenAIError, "\(answer.body)")
+                #expect(answer.headers[.wwwAuthenticate] == "Bearer")
+            }
+        }
+        let reasons = try await world.auditRecords().compactMap(\.reason)
+        for reason in ["missing_key", "unknown_key", "expired_key", "revoked_key"] {
+            #expect(reasons.contains(reason), "\(reason) was not audited")
+        }
+    }
+
+    @Test func bodiesOverTheLimitAre413s() async throws {
+        let world = try ServerWorld.make(maximumBodyBytes: 4096)
+        try await world.test { http in
+            let keys = try await Scenario.build(http, world: world)
+            let big = String(repeating: "x", count: 8192)
+            let answer = try await http.call(
+                .post, "/v1/chat/completions", key: keys["bob"], json: ["messages": [["role": "user", "content": big]]])
+            #expect(answer.status == 413 && answer.isOpenAIError)
+            let small = try await http.call(
+                .post, "/v1/chat/completions", key: keys["bob"], json: ["messages": [["role": "user", "content": "hi"]]])
+            #expect(small.status == 200)
+        }
+    }
+
+    @Test func unknownRoutesAndMethodsAnswerInOpenAIShape() async throws {
+        let world = try ServerWorld.make()
+        try await world.test { http in
+            for (method, path) in [(HTTPRequest.Method.get, "/nowhere"), (.delete, "/v1/models"), (.get, "/v1/chat/completions")] {
+                let answer = try await http.call(method, path)
+                #expect(answer.status == 404 && answer.isOpenAIError, "\(method) \(path) → \(answer.status)")
+            }
+        }
+    }
+
+    @Test func anotherTeamsIdsAnswerExactlyLikeIdsThatDoNotExist() async throws {
+        let world = try ServerWorld.make()
+        try await world.test { http in
+            let keys = try await Scenario.build(http, world: world)
+            let development = try #require(keys.ids["development"])
+            let foreign = try await http.call(.get, "/v1/admin/teams/\(development)/profile", key: keys["alice"])
+            let missing = try await http.call(.get, "/v1/admin/teams/team_doesnotexist000000000/profile", key: keys["alice"])
+            #expect(foreign.status == 404 && missing.status == 404)
+            #expect(foreign.errorCode == missing.errorCode)
+            #expect(foreign.errorMessage?.contains("not found") == true)
+        }
+    }
+
+    /// Random bytes, random JSON-ish text and random values in every field never get a 500.
+    @Test func noInputMakesTheServerFail() async throws {
+        let world = try ServerWorld.make()
+        try await world.test { http in
+            let keys = try await Scenario.build(http, world: world)
+            var generator = SystemRandomNumberGenerator()
+            let fragments = [
+                "{", "}", "[", "]", "\"", ":", ",", "null", "true", "-1", "1e999", "\"messages\"", "\"role\"",
+                "\"content\"", "\"user\"", "\\u0000", "\u{7f}", "💥", "{\"messages\":[", "\"model\":", "0.5",
+            ]
+            let routes: [(HTTPRequest.Method, String)] = [
+                (.post, "/v1/chat/completions"), (.post, "/query"), (.post, "/v1/admin/keys"), (.post, "/v1/admin/users"),
+                (.put, "/v1/admin/teams/sales/profile"), (.put, "/v1/admin/teams/sales/limits"),
+                (.put, "/v1/admin/teams/sales/members/bob"), (.post, "/v1/admin/orgs"),
+            ]
+            for round in 0..<300 {
+                let text = (0..<Int.random(in: 0...12, using: &generator)).map { _ in
+                    fragments.randomElement(using: &generator)!
+                }.joined()
+                let (method, path) = routes[round % routes.count]
+                let key = [keys["owner"], keys["alice"], keys["bob"], keys["dave"]][round % 4]
+                let answer = try await http.call(method, path, key: key, raw: text)
+                #expect(answer.status < 500, "\(method) \(path) \(text) → \(answer.status) \(answer.body)")
+                if answer.status >= 400 { #expect(answer.isOpenAIError, "\(answer.body)") }
+            }
+            let paths = ["/v1/admin/teams/%ZZ/profile", "/v1/admin/keys/%00", "/v1/admin/orgs/%2F%2F/teams", "/v1/admin/audit?limit=abc",
+                         "/v1/admin/audit?since=yesterday", "/v1/admin/audit?limit=0", "/v1/admin/usage?team=%FF"]
+            for path in paths {
+                let answer = try await http.call(.get, path, key: keys["owner"])
+                #expect(answer.status < 500 && answer.isOpenAIError, "\(path) → \(answer.status) \(answer.body)")
+            }
+        }
+    }
+}

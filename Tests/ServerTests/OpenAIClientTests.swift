@@ -1,0 +1,62 @@
+import AsyncHTTPClient
+import AtriumTestSupport
+import Foundation
+import Testing
+
+/// The official OpenAI Python client (`pip install openai`, done by `make setup`) against
+/// `atrium serve`: `chat.completions.create` with and without `stream=True`, and
+/// `models.list()`.
+@Suite(.serialized) struct OpenAIClientTests {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Scripts/openai_client.py")
+
+    static var openAIInstalled: Bool {
+        (try? run(["python3", "-c", "import openai"]).status) == 0
+    }
+
+    @Test(.enabled(if: openAIInstalled, "the openai Python package is not installed (make setup installs it)"))
+    func theOfficialClientWorksUnchanged() async throws {
+        let mock = try MockUpstream()
+        let server = try ServerProcess(
+            upstream: mock.baseURL, extraArguments: ["--model", "mock"],
+            environment: ["ATRIUM_ADMIN_KEY": "owner-key-for-openai-test"])
+        let client = HTTPClient.shared
+        let http = LiveClient(baseURL: server.baseURL, client: client)
+        let owner = server.ownerKey
+        _ = try await http.call("POST", "/v1/admin/orgs", key: owner, json: ["name": "acme"])
+        _ = try await http.call("POST", "/v1/admin/orgs/acme/teams", key: owner, json: ["name": "sales"])
+        _ = try await http.call("POST", "/v1/admin/users", key: owner, json: ["name": "sue"])
+        _ = try await http.call("PUT", "/v1/admin/teams/acme%2Fsales/members/sue", key: owner, json: ["role": "member"])
+        let key = try #require(
+            try await http.call("POST", "/v1/admin/keys", key: owner, json: ["user": "sue", "team": "acme/sales"]).json["key"]
+                as? String)
+
+        let result = try Self.run(
+            ["python3", Self.script.path],
+            environment: ["ATRIUM_URL": server.baseURL, "ATRIUM_KEY": key, "ATRIUM_MODEL": "mock"])
+        #expect(result.status == 0, "\(result.output)")
+        let observed = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any], "\(result.output)")
+        #expect(observed["models"] as? [String] == ["mock"])
+        #expect(observed["content"] as? String == "Hello from the mock upstream.")
+        #expect(observed["usage"] as? Int == 15)
+        #expect(observed["streamed"] as? String == "Hello from the mock upstream.")
+        #expect(observed["finish_reason"] as? String == "stop")
+        #expect(observed["stream_usage"] as? Int == 15)
+        #expect(observed["refused_status"] as? Int == 401)
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}

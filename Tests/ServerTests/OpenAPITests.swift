@@ -1,0 +1,47 @@
+import AtriumTestSupport
+import Foundation
+import Hummingbird
+import Server
+import Testing
+
+@Suite struct OpenAPITests {
+    @Test func theDocumentDescribesEveryRouteAndResolvesEveryReference() async throws {
+        let world = try ServerWorld.make()
+        let answer = try await world.test { http in try await http.call(.get, "/openapi.json") }
+        let document = answer.json
+        #expect(document["openapi"] as? String == "3.1.0")
+        let paths = try #require(document["paths"] as? [String: [String: Any]])
+        for route in AtriumRoute.allCases {
+            let operation = paths[route.path]?[route.method.rawValue.lowercased()] as? [String: Any]
+            #expect(operation != nil, "\(route) is not documented")
+            #expect(operation?["responses"] != nil)
+        }
+        let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        var references: [String] = []
+        func collect(_ value: Any) {
+            if let object = value as? [String: Any] {
+                if let ref = object["$ref"] as? String { references.append(ref) }
+                object.values.forEach(collect)
+            } else if let array = value as? [Any] {
+                array.forEach(collect)
+            }
+        }
+        collect(document)
+        #expect(!references.isEmpty)
+        for reference in references {
+            let name = reference.replacingOccurrences(of: "#/components/schemas/", with: "")
+            #expect(schemas[name] != nil, "\(reference) does not resolve")
+        }
+    }
+
+    @Test func everyDocumentedRouteIsServed() async throws {
+        let world = try ServerWorld.make()
+        try await world.test { http in
+            for route in AtriumRoute.allCases {
+                let path = route.path.replacingOccurrences(of: #"\{[a-z]+\}"#, with: "x", options: .regularExpression)
+                let answer = try await http.call(route.method, path)
+                #expect(answer.errorCode != "route_not_found", "\(route.method) \(route.path) is not routed")
+            }
+        }
+    }
+}
