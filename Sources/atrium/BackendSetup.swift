@@ -54,11 +54,20 @@ struct BackendSetup: Sendable {
         if let requested { return requested }
         do {
             guard let first = try await backend.listModels().first else {
-                throw ValidationError("the upstream lists no models: name one with --model")
+                throw ServeError("the upstream lists no models: name one with --model")
             }
             return first
         } catch let error as BackendError {
-            throw ValidationError("could not ask the upstream for its models (\(error)); name one with --model")
+            throw ServeError("could not ask the upstream for its models (\(error)); name one with --model")
         }
+    }
+}
+
+/// Why `atrium serve` cannot start, in words for the operator (exit code 1, no usage text).
+struct ServeError: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) {
+        self.description = description
     }
 }

@@ -53,11 +53,16 @@ struct Serve: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let home = URL(fileURLWithPath: environment["ATRIUM_HOME"] ?? "./.atrium")
         let store = try AtriumStore(home: home, queryText: auditQueryText)
-        try await announceOwner(store: store, presetKey: environment["ATRIUM_ADMIN_KEY"])
-
+        // The backend first: a server that cannot start must not use up the owner key's one showing.
         let backend = try await BackendSetup.make(
             model: model, upstream: upstream, upstreamKey: environment["ATRIUM_UPSTREAM_KEY"], threads: threads,
             logger: logger)
+        do {
+            try await announceOwner(store: store, presetKey: environment["ATRIUM_ADMIN_KEY"])
+        } catch {
+            await backend.shutdown()
+            throw error
+        }
         let writer = AccountingWriter(store: store, logger: logger)
         let gateway = Gateway(store: store, backend: backend.backend, catalog: backend.catalog, writer: writer, logger: logger)
         let configuration = ServerConfiguration(host: host, port: port, maximumBodyBytes: maxBodyBytes)

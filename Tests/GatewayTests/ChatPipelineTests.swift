@@ -34,6 +34,24 @@ import Testing
         #expect(usage.first?.teamID == world.sales.id)
     }
 
+    @Test func aNonStreamedAnswerIsAuditedOnceByItsOwnerWithTokensAndUsage() async throws {
+        let world = try await GatewayWorld.make()
+        let audit = world.audit("chat")
+        let principal = try await world.gateway.authenticator.authenticate(
+            authorization: "Bearer \(world.keys["vic"]!)", audit: audit)
+        let scope = try world.gateway.pipeline.authorize(.chat, principal: principal, audit: audit)
+        let answer = try await world.gateway.pipeline.answer(hello, in: scope, audit: audit)
+        world.gateway.accountant.finish(audit)
+        world.gateway.accountant.finish(audit)
+        #expect(answer.completion.text == "Hello, world." && answer.id.hasPrefix("chatcmpl-") && answer.model == "test-model")
+        #expect(world.backend.requests.map(\.streaming) == [false])
+        let records = try await world.auditRecords().filter { $0.action == "chat" }
+        #expect(records.count == 1)
+        #expect(records.first?.completionTokens == 3 && records.first?.query == "What do we sell?")
+        let owner = try await world.principal("owner")
+        #expect(try await world.store.usage.report(visibleTo: owner).map(\.totalTokens) == [10])
+    }
+
     @Test func theTeamsProfileShapesTheRequestAndAChangeAppliesToTheNextOne() async throws {
         let world = try await GatewayWorld.make()
         let alice = try await world.principal("alice")

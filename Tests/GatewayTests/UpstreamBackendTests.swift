@@ -26,6 +26,15 @@ import Testing
         #expect(events == [.delta("Hello from the mock upstream."), .finished(Usage(promptTokens: 9, completionTokens: 6), .stop)])
     }
 
+    @Test func aWholeAnswerComesFromOnePlainCall() async throws {
+        let mock = try MockUpstream()
+        let backend = UpstreamBackend(configuration: try UpstreamConfiguration(url: mock.baseURL))
+        let completion = try await backend.complete(try await request(streaming: true))
+        try await backend.shutdown()
+        #expect(completion == ChatCompletion(
+            text: "Hello from the mock upstream.", usage: Usage(promptTokens: 9, completionTokens: 6), finishReason: .stop))
+    }
+
     @Test func aStreamedAnswerArrivesPieceByPiece() async throws {
         let mock = try MockUpstream()
         let backend = UpstreamBackend(configuration: try UpstreamConfiguration(url: mock.baseURL))

@@ -16,4 +16,24 @@
 /// ```
 public protocol LanguageModelBackend: Sendable {
     func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationEvent, any Error>
+
+    /// The whole answer at once, for clients that do not stream. The default collects
+    /// ``generate(_:)``; a backend may answer more directly (an upstream makes one plain
+    /// call in the caller's task).
+    func complete(_ request: GenerationRequest) async throws -> ChatCompletion
+}
+
+extension LanguageModelBackend {
+    public func complete(_ request: GenerationRequest) async throws -> ChatCompletion {
+        var text = ""
+        for try await event in generate(request) {
+            switch event {
+            case let .delta(piece):
+                text += piece
+            case let .finished(usage, reason):
+                return ChatCompletion(text: text, usage: usage, finishReason: reason)
+            }
+        }
+        throw BackendError.malformedResponse("generation ended without a finish event")
+    }
 }

@@ -18,7 +18,7 @@ public struct ChatExecution: Sendable {
         generation.task.cancel()
     }
 
-    /// Reads the whole answer (for non-streaming responses).
+    /// Reads the whole stream (tests; non-streaming requests use ``ChatPipeline/answer(_:in:audit:)``).
     public func collect() async throws -> ChatCompletion {
         var text = ""
         for try await event in events {
@@ -52,4 +52,22 @@ public struct ChatCompletion: Sendable, Hashable {
     public let text: String
     public let usage: Usage
     public let finishReason: FinishReason
+
+    public init(text: String, usage: Usage, finishReason: FinishReason) {
+        self.text = text
+        self.usage = usage
+        self.finishReason = finishReason
+    }
+}
+
+/// A non-streamed chat, answered: the identifiers its response carries and the answer.
+public struct ChatAnswer: Sendable {
+    /// `chatcmpl-…`.
+    public let id: String
+    /// Unix seconds.
+    public let created: Int
+    /// The served model id.
+    public let model: String
+    public let sources: [SourceReference]
+    public let completion: ChatCompletion
 }

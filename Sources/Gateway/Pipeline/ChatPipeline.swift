@@ -27,12 +27,43 @@ public struct ChatPipeline: Sendable {
         return scope
     }
 
-    /// Runs a chat request for the scope's team: profile → compose → generate → account.
-    /// The returned execution streams the answer; the request's audit record (and usage)
-    /// is written when that stream ends.
+    /// Runs a streamed chat request for the scope's team: profile → compose → generate →
+    /// account. The returned execution streams the answer; the request's audit record (and
+    /// usage) is written when that stream ends.
     /// - Throws: ``GatewayError`` when the request is refused before generation starts (its
     ///   record is then written by whoever made `audit`, via ``Accountant/finish(_:)``).
     public func chat(_ request: ChatRequest, in scope: TenantScope, audit: RequestAudit) async throws -> ChatExecution {
+        let generation = try await prepare(request, in: scope, audit: audit)
+        let (events, task) = generate(generation, audit: audit)
+        return ChatExecution(
+            id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model,
+            sources: [], events: events, generation: GenerationHandle(task: task))
+    }
+
+    /// Runs a non-streamed chat request in the caller's task: profile → compose → generate,
+    /// with the tokens recorded in `audit` (whose owner writes the record with
+    /// ``Accountant/finish(_:)``, as for any request).
+    /// - Throws: ``GatewayError``.
+    public func answer(_ request: ChatRequest, in scope: TenantScope, audit: RequestAudit) async throws -> ChatAnswer {
+        var request = request
+        request.streaming = false
+        let generation = try await prepare(request, in: scope, audit: audit)
+        let completion: ChatCompletion
+        do {
+            completion = try await backend.complete(generation)
+        } catch {
+            throw failed(error, request: generation, audit: audit)
+        }
+        audit.served(completion.usage)
+        return ChatAnswer(
+            id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model, sources: [],
+            completion: completion)
+    }
+
+    /// The profile and compose stages, and the `/query` team check.
+    private func prepare(_ request: ChatRequest, in scope: TenantScope, audit: RequestAudit) async throws
+        -> GenerationRequest
+    {
         // The record and the usage belong to the key whose scope runs the request.
         audit.authenticated(scope.principal)
         audit.query(request.queryText)
@@ -41,11 +72,7 @@ public struct ChatPipeline: Sendable {
             audit.describe(action: .chat, resource: "team:\(claimed)")
             throw Authorizer.deny(.crossTenant, principal: scope.principal, resource: .platform, audit: audit)
         }
-        let generation = try composer.compose(request, team: team, tenant: TenantKey(scope), date: now())
-        let (events, task) = generate(generation, audit: audit)
-        return ChatExecution(
-            id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model,
-            sources: [], events: events, generation: GenerationHandle(task: task))
+        return try composer.compose(request, team: team, tenant: TenantKey(scope), date: now())
     }
 
     /// The models the scope's team may use.
@@ -65,7 +92,6 @@ public struct ChatPipeline: Sendable {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: GenerationEvent.self)
         let backend = backend
         let accountant = accountant
-        let logger = logger
         let task = Task {
             defer { accountant.finishStream(audit) }
             do {
@@ -75,21 +101,25 @@ public struct ChatPipeline: Sendable {
                 }
                 continuation.finish()
             } catch {
-                let failure = GatewayError.from(error)
-                if !(error is CancellationError) {
-                    // The code only: an upstream's message may quote the prompt.
-                    logger.warning(
-                        "generation failed",
-                        metadata: [
-                            "request.id": "\(audit.requestID)", "team.id": "\(request.tenant.teamID)",
-                            "error.code": "\(failure.code)",
-                        ])
-                }
-                continuation.finish(throwing: failure)
+                continuation.finish(throwing: failed(error, request: request, audit: audit))
             }
         }
         continuation.onTermination = { _ in task.cancel() }
         return (stream, task)
+    }
+
+    /// The client-facing error of a failed generation, logged by its code only (an
+    /// upstream's message may quote the prompt).
+    private func failed(_ error: any Error, request: GenerationRequest, audit: RequestAudit) -> GatewayError {
+        let failure = GatewayError.from(error)
+        if !(error is CancellationError) {
+            logger.warning(
+                "generation failed",
+                metadata: [
+                    "request.id": "\(audit.requestID)", "team.id": "\(request.tenant.teamID)", "error.code": "\(failure.code)",
+                ])
+        }
+        return failure
     }
 
     /// `chatcmpl-` and 128 random bits in hex (two draws, not one system call per character).

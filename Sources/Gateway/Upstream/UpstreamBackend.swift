@@ -57,6 +57,20 @@ public final class UpstreamBackend: LanguageModelBackend {
         return stream
     }
 
+    /// One plain (non-streaming) call, made in the caller's task.
+    public func complete(_ request: GenerationRequest) async throws -> ChatCompletion {
+        do {
+            let response = try await client.execute(
+                try chatRequest(for: request, streaming: false), timeout: timeAmount(configuration.requestTimeout))
+            guard response.status == .ok else {
+                throw Self.rejection(status: response.status, body: try await response.body.collect(upTo: 64 << 10))
+            }
+            return try Self.completion(from: try await response.body.collect(upTo: Self.maximumResponseBytes))
+        } catch {
+            throw Self.backendError(for: error)
+        }
+    }
+
     /// The model ids the upstream serves (`GET /v1/models`), to pick one when none is given.
     public func listModels() async throws -> [String] {
         do {
@@ -71,14 +85,19 @@ public final class UpstreamBackend: LanguageModelBackend {
         }
     }
 
-    private func run(_ request: GenerationRequest, into continuation: AsyncThrowingStream<GenerationEvent, any Error>.Continuation) async throws {
+    private func chatRequest(for request: GenerationRequest, streaming: Bool) throws -> HTTPClientRequest {
         var httpRequest = HTTPClientRequest(url: configuration.chatCompletionsURL)
         httpRequest.method = .POST
         httpRequest.headers.add(name: "Content-Type", value: "application/json")
-        if request.streaming { httpRequest.headers.add(name: "Accept", value: "text/event-stream") }
+        if streaming { httpRequest.headers.add(name: "Accept", value: "text/event-stream") }
         addAuthorization(to: &httpRequest)
-        httpRequest.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(UpstreamWire.RequestBody(request))))
+        let body = UpstreamWire.RequestBody(request, streaming: streaming)
+        httpRequest.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
+        return httpRequest
+    }
 
+    private func run(_ request: GenerationRequest, into continuation: AsyncThrowingStream<GenerationEvent, any Error>.Continuation) async throws {
+        let httpRequest = try chatRequest(for: request, streaming: request.streaming)
         let response = try await client.execute(httpRequest, timeout: timeAmount(configuration.requestTimeout))
         guard response.status == .ok else {
             throw Self.rejection(status: response.status, body: try await response.body.collect(upTo: 64 << 10))
@@ -86,8 +105,9 @@ public final class UpstreamBackend: LanguageModelBackend {
         if request.streaming {
             try await relayStream(response.body, into: continuation)
         } else {
-            let body = try await response.body.collect(upTo: Self.maximumResponseBytes)
-            for event in try Self.events(fromCompletion: body) { continuation.yield(event) }
+            let completion = try Self.completion(from: try await response.body.collect(upTo: Self.maximumResponseBytes))
+            continuation.yield(.delta(completion.text))
+            continuation.yield(.finished(completion.usage, completion.finishReason))
         }
     }
 
@@ -111,7 +131,7 @@ public final class UpstreamBackend: LanguageModelBackend {
         continuation.yield(final)
     }
 
-    static func events(fromCompletion body: ByteBuffer) throws -> [GenerationEvent] {
+    static func completion(from body: ByteBuffer) throws -> ChatCompletion {
         let completion: UpstreamWire.Completion
         do {
             completion = try JSONDecoder().decode(UpstreamWire.Completion.self, from: Data(body.readableBytesView))
@@ -123,7 +143,7 @@ public final class UpstreamBackend: LanguageModelBackend {
         }
         let text = choice.message?.content ?? ""
         let usage = completion.usage ?? Usage(promptTokens: 0, completionTokens: 0)
-        return [.delta(text), .finished(usage, UpstreamWire.finishReason(choice.finishReason) ?? .stop)]
+        return ChatCompletion(text: text, usage: usage, finishReason: UpstreamWire.finishReason(choice.finishReason) ?? .stop)
     }
 
     private func addAuthorization(to request: inout HTTPClientRequest) {

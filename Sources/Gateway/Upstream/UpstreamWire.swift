@@ -28,7 +28,7 @@ enum UpstreamWire {
             case streamOptions = "stream_options"
         }
 
-        init(_ request: GenerationRequest) {
+        init(_ request: GenerationRequest, streaming: Bool) {
             model = request.model
             messages = request.messages.map { Message(role: $0.role.rawValue, content: $0.content) }
             temperature = request.sampling.temperature
@@ -36,8 +36,8 @@ enum UpstreamWire {
             maxTokens = request.sampling.maxTokens
             stop = request.sampling.stop.isEmpty ? nil : request.sampling.stop
             seed = request.sampling.seed
-            stream = request.streaming
-            streamOptions = request.streaming ? StreamOptions(includeUsage: true) : nil
+            stream = streaming
+            streamOptions = streaming ? StreamOptions(includeUsage: true) : nil
         }
     }
 

@@ -2,8 +2,8 @@ import Gateway
 
 /// A whole `chat.completion`, plus Atrium's `sources` (the team knowledge the answer used).
 struct ChatCompletionResponse: Encodable {
-    let execution: ChatExecution
-    let completion: ChatCompletion
+    let answer: ChatAnswer
+    private var completion: ChatCompletion { answer.completion }
 
     enum CodingKeys: String, CodingKey { case id, object, created, model, choices, usage, sources }
     enum ChoiceKeys: String, CodingKey { case index, message, logprobs, finishReason = "finish_reason" }
@@ -11,10 +11,10 @@ struct ChatCompletionResponse: Encodable {
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(execution.id, forKey: .id)
+        try container.encode(answer.id, forKey: .id)
         try container.encode("chat.completion", forKey: .object)
-        try container.encode(execution.created, forKey: .created)
-        try container.encode(execution.model, forKey: .model)
+        try container.encode(answer.created, forKey: .created)
+        try container.encode(answer.model, forKey: .model)
         var choices = container.nestedUnkeyedContainer(forKey: .choices)
         var choice = choices.nestedContainer(keyedBy: ChoiceKeys.self)
         try choice.encode(0, forKey: .index)
@@ -24,7 +24,7 @@ struct ChatCompletionResponse: Encodable {
         try choice.encodeNil(forKey: .logprobs)
         try choice.encode(completion.finishReason.rawValue, forKey: .finishReason)
         try container.encode(completion.usage, forKey: .usage)
-        try container.encode(execution.sources, forKey: .sources)
+        try container.encode(answer.sources, forKey: .sources)
     }
 }
 

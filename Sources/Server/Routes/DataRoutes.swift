@@ -21,21 +21,21 @@ struct DataRoutes {
     @Sendable func chatCompletions(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let scope = try gateway.pipeline.authorize(.chat, principal: context.principal, audit: context.audit)
         let body = try await JSONBody.decode(ChatCompletionBody.self, from: request, limit: maximumBodyBytes)
-        let execution = try await gateway.pipeline.chat(body.chatRequest, in: scope, audit: context.audit)
         if body.stream {
+            let execution = try await gateway.pipeline.chat(body.chatRequest, in: scope, audit: context.audit)
             return ServerSentEvents.response(for: execution, includeUsage: body.includeUsage)
         }
-        let completion = try await execution.collect()
-        return try JSONOutput.response(ChatCompletionResponse(execution: execution, completion: completion))
+        let answer = try await gateway.pipeline.answer(body.chatRequest, in: scope, audit: context.audit)
+        return try JSONOutput.response(ChatCompletionResponse(answer: answer))
     }
 
     @Sendable func query(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let scope = try gateway.pipeline.authorize(.chat, principal: context.principal, audit: context.audit)
         let body = try await JSONBody.decode(QueryBody.self, from: request, limit: maximumBodyBytes)
-        let execution = try await gateway.pipeline.chat(body.chatRequest, in: scope, audit: context.audit)
-        let completion = try await execution.collect()
+        let answer = try await gateway.pipeline.answer(body.chatRequest, in: scope, audit: context.audit)
         return try JSONOutput.response(
-            QueryResponse(response: completion.text, sources: execution.sources, model: execution.model, usage: completion.usage))
+            QueryResponse(
+                response: answer.completion.text, sources: answer.sources, model: answer.model, usage: answer.completion.usage))
     }
 }
 

@@ -34,12 +34,14 @@ final class ServerProcess: @unchecked Sendable {
         return testBinary.deletingLastPathComponent().appendingPathComponent("atrium")
     }
 
-    init(upstream: String, extraArguments: [String] = [], environment extra: [String: String] = [:]) throws {
+    /// `upstream` nil runs the embedded engine (pass `--model PATH` in `extraArguments`).
+    init(upstream: String?, extraArguments: [String] = [], environment extra: [String: String] = [:]) throws {
         home = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         process = Process()
         (process.executableURL, process.arguments) = CleanSignals.launcher(
-            for: Self.binary, arguments: ["serve", "--host", "127.0.0.1", "--port", "0", "--upstream", upstream] + extraArguments)
+            for: Self.binary,
+            arguments: ["serve", "--host", "127.0.0.1", "--port", "0"] + (upstream.map { ["--upstream", $0] } ?? []) + extraArguments)
         var environment = ProcessInfo.processInfo.environment
         environment["ATRIUM_HOME"] = home.path
         environment.removeValue(forKey: "ATRIUM_ADMIN_KEY")
@@ -56,7 +58,7 @@ final class ServerProcess: @unchecked Sendable {
         }
         try process.run()
 
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(60)
         var port: Int?
         while port == nil, ContinuousClock.now < deadline, process.isRunning {
             port = Self.port(in: output.text)

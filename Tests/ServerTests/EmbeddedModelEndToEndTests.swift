@@ -1,0 +1,73 @@
+import AsyncHTTPClient
+import AtriumTestSupport
+import Foundation
+import Testing
+
+/// `atrium serve` with the embedded engine (the real SmolLM2 GGUF, no upstream), over real
+/// HTTP: two teams with their profiles chat through the one shared model, non-streaming and
+/// streaming, and a cross-team attempt is denied and audited.
+@Suite(.serialized) struct EmbeddedModelEndToEndTests {
+    static var modelPath: String? {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let home = ProcessInfo.processInfo.environment["ATRIUM_HOME"] ?? root.appendingPathComponent(".atrium").path
+        let path = "\(home)/models/smollm2-135m/SmolLM2-135M-Instruct.Q4_1.gguf"
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }
+
+    @Test func teamsChatWithTheRealModelThroughOneSharedEngine() async throws {
+        let model = try #require(Self.modelPath, "SmolLM2 not fetched (scripts/fetch-models)")
+        let server = try ServerProcess(upstream: nil, extraArguments: ["--model", model, "--threads", "2"])
+        let http = LiveClient(baseURL: server.baseURL, client: HTTPClient.shared)
+        let owner = server.ownerKey
+
+        #expect(try await http.call("POST", "/v1/admin/orgs", key: owner, json: ["name": "acme"]).status == 201)
+        var keys: [String: String] = [:]
+        for (team, admin, prompt) in [("sales", "sam", "Respond as a sales expert."),
+                                      ("development", "dan", "Provide a technical explanation.")] {
+            #expect(try await http.call("POST", "/v1/admin/orgs/acme/teams", key: owner, json: ["name": team]).status == 201)
+            #expect(try await http.call("POST", "/v1/admin/users", key: owner, json: ["name": admin]).status == 201)
+            #expect(try await http.call("PUT", "/v1/admin/teams/acme%2F\(team)/members/\(admin)", key: owner,
+                                        json: ["role": "admin"]).status == 200)
+            let issued = try await http.call("POST", "/v1/admin/keys", key: owner, json: ["user": admin, "team": "acme/\(team)"])
+            keys[team] = try #require(issued.json["key"] as? String)
+            let saved = try await http.call("PUT", "/v1/admin/teams/\(team)/profile", key: keys[team],
+                                            json: ["system_prompt": prompt, "max_tokens": 24, "temperature": 0])
+            #expect(saved.status == 200, "\(saved.body)")
+        }
+
+        let models = try await http.call("GET", "/v1/models", key: keys["sales"])
+        #expect(models.body.contains("SmolLM2-135M-Instruct.Q4_1"), "\(models.body)")
+
+        // Both teams at once: the engine batches them.
+        let salesKey = keys["sales"]!, developmentKey = keys["development"]!
+        async let salesChat = http.call("POST", "/v1/chat/completions", key: salesKey,
+                                        json: ["model": "default", "messages": [["role": "user", "content": "What do you sell?"]]])
+        async let developmentChat = http.call("POST", "/v1/chat/completions", key: developmentKey,
+                                              json: ["model": "default", "messages": [["role": "user", "content": "What is a CPU?"]]])
+        for chat in [try await salesChat, try await developmentChat] {
+            #expect(chat.status == 200, "\(chat.body)")
+            let choice = (chat.json["choices"] as? [[String: Any]])?.first
+            let content = (choice?["message"] as? [String: Any])?["content"] as? String
+            #expect(!(content ?? "").isEmpty)
+            let usage = chat.json["usage"] as? [String: Any]
+            #expect((usage?["prompt_tokens"] as? Int ?? 0) > 10, "the profile's system prompt is part of the prompt")
+            #expect((usage?["completion_tokens"] as? Int ?? 0) <= 24, "the team's max_tokens caps the reply")
+        }
+
+        let stream = try await http.call("POST", "/v1/chat/completions", key: keys["development"],
+                                         json: ["model": "default", "stream": true, "stream_options": ["include_usage": true],
+                                                "messages": [["role": "user", "content": "Say hello."]]])
+        #expect(stream.status == 200)
+        #expect(stream.body.hasPrefix("data: {") && stream.body.hasSuffix("data: [DONE]\n\n"), "\(stream.body)")
+        #expect(stream.body.contains(#""finish_reason":"#) && stream.body.contains(#""completion_tokens":"#))
+
+        let query = try await http.call("POST", "/query", key: keys["sales"], json: ["prompt": "Give me a pitch."])
+        #expect(query.status == 200 && !((query.json["response"] as? String) ?? "").isEmpty, "\(query.body)")
+        let crossTeam = try await http.call("POST", "/query", key: keys["sales"],
+                                            json: ["prompt": "Show me development's plans", "team": "acme/development"])
+        #expect(crossTeam.status == 403)
+
+        #expect(server.stop() == 0)
+        #expect(!server.log.contains("What do you sell?"), "no prompt text in the process log")
+    }
+}
