@@ -2,8 +2,10 @@ import Foundation
 
 /// The key store as ``KeyAuthenticator`` needs it (Store's `KeyRepository` implements it).
 ///
-/// Implementations must read the database on every call — no cache — so that revocation,
-/// expiry and membership changes take effect on the very next request.
+/// Implementations must answer with the current state, so that revocation, expiry and
+/// membership changes take effect on the very next request: read the database on every call,
+/// or cache only what every such change invalidates before it answers (the gateway's
+/// `DirectoryCache` does that, and checks expiry against the clock on every request).
 public protocol KeyCredentialLookup: Sendable {
     /// The key whose SHA-256 is `hash`, with its holder's current role; `nil` if unknown.
     func credentials(matching hash: APIKeyHash) async throws -> KeyCredentials?
