@@ -272,7 +272,7 @@ public final class ServingEngine: @unchecked Sendable {
         }
         guard batch.count > 0 else { return }
 
-        let logits: Logits
+        var logits: Logits
         do {
             logits = try model.network.forward(batch, cache: cache)
         } catch {
@@ -292,11 +292,12 @@ public final class ServingEngine: @unchecked Sendable {
                 sequence.cached += 1
             }
         }
-        var values = logits.values
+        let vocabularySize = logits.vocabularySize
         for (row, sequence) in logitOwners.enumerated() {
-            let token = values.withUnsafeMutableBufferPointer { all in
+            // The sampler may rewrite its row in place; no copy of the logits is made.
+            let token = logits.values.withUnsafeMutableBufferPointer { all in
                 sequence.decoder.choose(from: UnsafeMutableBufferPointer(
-                    rebasing: all[(row * logits.vocabularySize)..<((row + 1) * logits.vocabularySize)]))
+                    rebasing: all[(row * vocabularySize)..<((row + 1) * vocabularySize)]))
             }
             accept(token, for: sequence)
         }
