@@ -32,7 +32,6 @@ public final class ServingEngine: @unchecked Sendable {
     private var freeSlots: [Int]
     private var prefixes: PrefixCache
     private var reservedBytes = 0
-    private var thread: Thread?
     private var exited = false
 
     private struct Submission {
@@ -56,7 +55,6 @@ public final class ServingEngine: @unchecked Sendable {
         let thread = Thread { self.run() }
         thread.name = "atrium-serving"
         thread.stackSize = 4 << 20
-        self.thread = thread
         thread.start()
     }
 

@@ -42,7 +42,7 @@ public struct HyperParameters: Sendable, Equatable {
         headDimension = metadata.integer(p + "attention.key_length") ?? embeddingLength / headCount
         valueHeadDimension = metadata.integer(p + "attention.value_length") ?? headDimension
         vocabularySize = metadata.integer(p + "vocab_size")
-            ?? metadata[("tokenizer.ggml.tokens")]?.array?.count ?? 0
+            ?? metadata["tokenizer.ggml.tokens"]?.array?.count ?? 0
         guard let epsilon = metadata.float(p + "attention.layer_norm_rms_epsilon") else {
             throw ModelFileError.missingMetadata(key: p + "attention.layer_norm_rms_epsilon")
         }

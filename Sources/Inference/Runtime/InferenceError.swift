@@ -4,7 +4,6 @@ public enum InferenceError: Error, CustomStringConvertible, Equatable {
     case invalidToken(TokenID, vocabularySize: Int)
     case invalidSequence(Int, slots: Int)
     case emptyBatch
-    case batchTooLarge(Int, limit: Int)
     case positionMismatch(sequence: Int, expected: Int, found: Int)
 
     public var description: String {
@@ -17,8 +16,6 @@ public enum InferenceError: Error, CustomStringConvertible, Equatable {
             return "sequence \(sequence) is outside the cache's \(slots) slots"
         case .emptyBatch:
             return "the batch has no tokens"
-        case .batchTooLarge(let count, let limit):
-            return "the batch has \(count) tokens; at most \(limit) fit"
         case .positionMismatch(let sequence, let expected, let found):
             return "sequence \(sequence) continues at position \(expected), not \(found)"
         }
