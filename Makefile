@@ -7,7 +7,7 @@ export ATRIUM_TARGET_CPU
 
 SWIFT ?= swift
 RELEASE = -c release -Xswiftc -enable-testing
-APT_PACKAGES = libsqlite3-dev poppler-utils
+APT_PACKAGES = libsqlite3-dev poppler-utils zlib1g-dev pkg-config python3-doc
 
 .PHONY: all setup apt models python build test serve bench clean
 

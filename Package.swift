@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "Serving", targets: ["Serving"]),
         .library(name: "Tenancy", targets: ["Tenancy"]),
         .library(name: "Store", targets: ["Store"]),
+        .library(name: "Retrieval", targets: ["Retrieval"]),
         .library(name: "Gateway", targets: ["Gateway"]),
         .library(name: "Server", targets: ["Server"]),
     ],
@@ -42,6 +43,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         .target(
@@ -73,12 +78,24 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "Retrieval",
+            dependencies: [
+                "Inference",
+                "Store",
+                "Tenancy",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "Gateway",
             dependencies: [
                 "Inference",
                 "Serving",
                 "Tenancy",
                 "Store",
+                "Retrieval",
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -92,8 +109,12 @@ let package = Package(
                 "Gateway",
                 "Tenancy",
                 "Store",
+                "Retrieval",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -107,7 +128,9 @@ let package = Package(
                 "Gateway",
                 "Store",
                 "Tenancy",
+                "Retrieval",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -132,6 +155,11 @@ let package = Package(
         .testTarget(
             name: "StoreTests",
             dependencies: ["Store", "Tenancy", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RetrievalTests",
+            dependencies: ["Retrieval", "Store", "Tenancy", "Inference"],
             swiftSettings: strictSettings
         ),
         .target(
