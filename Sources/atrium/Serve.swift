@@ -73,7 +73,10 @@ struct Serve: AsyncParsableCommand {
                 Self.printError("atrium listening on http://\(host):\(port) (model \(backend.catalog.chatModel))")
             })
         do {
-            try await application.runService()
+            // Requests run on the event loop they arrive on (see EventLoopTaskExecutor).
+            try await EventLoopTaskExecutor(group: application.eventLoopGroup).run {
+                try await application.runService()
+            }
         } catch {
             await backend.shutdown()
             throw error

@@ -27,6 +27,15 @@ import Testing
         ])
     }
 
+    @Test func textThatOnlyLooksLikeAVariableIsKept() {
+        let context = team(.default)
+        let date = Date(timeIntervalSince1970: 0)
+        #expect(PromptComposer.fill("{{nope}} {{team}} {{ team}} {{team", team: context, date: date)
+            == "{{nope}} sales {{ team}} {{team")
+        #expect(PromptComposer.fill("{{{{org}}}}", team: context, date: date) == "{{acme}}")
+        #expect(PromptComposer.fill("é {{user}} 🙂{{date}}", team: context, date: date) == "é bob 🙂1970-01-01")
+    }
+
     @Test func anEmptySystemPromptAddsNoMessage() async throws {
         let composed = try await compose(ChatRequest(messages: [ChatTurn(role: .user, content: "hi")]), .default)
         #expect(composed.messages == [ChatTurn(role: .user, content: "hi")])

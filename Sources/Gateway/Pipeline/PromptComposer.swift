@@ -1,4 +1,5 @@
 import Foundation
+import Store
 import Tenancy
 
 /// The compose stage: the team's profile + the client's request → the ``GenerationRequest``.
@@ -53,11 +54,34 @@ public struct PromptComposer: Sendable {
     /// The system prompt with its variables filled in.
     static func fill(_ template: String, team: TeamContext, date: Date) -> String {
         guard template.contains("{{") else { return template }
-        return template
-            .replacingOccurrences(of: "{{team}}", with: team.teamName)
-            .replacingOccurrences(of: "{{org}}", with: team.organizationName)
-            .replacingOccurrences(of: "{{user}}", with: team.userName)
-            .replacingOccurrences(of: "{{date}}", with: utcDay(date))
+        var filled = ""
+        filled.reserveCapacity(template.utf8.count + 32)
+        var rest = template[...]
+        while let open = rest.firstRange(of: "{{") {
+            filled += rest[..<open.lowerBound]
+            let afterOpen = rest[open.upperBound...]
+            guard let close = afterOpen.firstRange(of: "}}"),
+                let value = value(of: afterOpen[..<close.lowerBound], team: team, date: date)
+            else {
+                filled += "{{"
+                rest = afterOpen
+                continue
+            }
+            filled += value
+            rest = afterOpen[close.upperBound...]
+        }
+        return filled + rest
+    }
+
+    /// The value of a template variable, or nil for text that only looks like one.
+    private static func value(of variable: Substring, team: TeamContext, date: Date) -> String? {
+        switch variable {
+        case "team": team.teamName
+        case "org": team.organizationName
+        case "user": team.userName
+        case "date": UTCDay.day(of: date)
+        default: nil
+        }
     }
 
     private func validate(_ request: ChatRequest) throws {
@@ -77,12 +101,5 @@ public struct PromptComposer: Sendable {
             throw GatewayError.invalid(
                 "'stop' takes at most \(Self.maximumStopSequences) non-empty strings", param: "stop")
         }
-    }
-
-    private static func utcDay(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
     }
 }

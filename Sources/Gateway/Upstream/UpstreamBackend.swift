@@ -20,7 +20,7 @@ public final class UpstreamBackend: LanguageModelBackend {
     static let maximumResponseBytes = 16 << 20
 
     public let configuration: UpstreamConfiguration
-    private let client: HTTPClient
+    private let clients: LoopLocalClients
     private let logger: Logger
 
     public init(configuration: UpstreamConfiguration, logger: Logger = Logger(label: "atrium.upstream")) {
@@ -33,14 +33,16 @@ public final class UpstreamBackend: LanguageModelBackend {
         clientConfiguration.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maximumConnections)
         clientConfiguration.decompression = .disabled
-        client = HTTPClient(
-            eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration,
-            backgroundActivityLogger: logger)
+        // No tracer: with the default no-op one the client still parses every request's URL
+        // for span attributes nobody reads.
+        clientConfiguration.tracing.tracer = nil
+        clients = LoopLocalClients(
+            group: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration, logger: logger)
     }
 
     /// Closes the upstream connections. Call once, when the server stops.
     public func shutdown() async throws {
-        try await client.shutdown()
+        try await clients.shutdown()
     }
 
     public func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {
@@ -60,7 +62,7 @@ public final class UpstreamBackend: LanguageModelBackend {
     /// One plain (non-streaming) call, made in the caller's task.
     public func complete(_ request: GenerationRequest) async throws -> ChatCompletion {
         do {
-            let response = try await client.execute(
+            let response = try await clients.current.execute(
                 try chatRequest(for: request, streaming: false), timeout: timeAmount(configuration.requestTimeout))
             guard response.status == .ok else {
                 throw Self.rejection(status: response.status, body: try await response.body.collect(upTo: 64 << 10))
@@ -76,7 +78,7 @@ public final class UpstreamBackend: LanguageModelBackend {
         do {
             var request = HTTPClientRequest(url: configuration.modelsURL)
             addAuthorization(to: &request)
-            let response = try await client.execute(request, timeout: timeAmount(configuration.readTimeout))
+            let response = try await clients.current.execute(request, timeout: timeAmount(configuration.readTimeout))
             let body = try await response.body.collect(upTo: Self.maximumResponseBytes)
             guard response.status == .ok else { throw Self.rejection(status: response.status, body: body) }
             return try JSONDecoder().decode(UpstreamWire.ModelList.self, from: Data(body.readableBytesView)).data.map(\.id)
@@ -98,7 +100,7 @@ public final class UpstreamBackend: LanguageModelBackend {
 
     private func run(_ request: GenerationRequest, into continuation: AsyncThrowingStream<GenerationEvent, any Error>.Continuation) async throws {
         let httpRequest = try chatRequest(for: request, streaming: request.streaming)
-        let response = try await client.execute(httpRequest, timeout: timeAmount(configuration.requestTimeout))
+        let response = try await clients.current.execute(httpRequest, timeout: timeAmount(configuration.requestTimeout))
         guard response.status == .ok else {
             throw Self.rejection(status: response.status, body: try await response.body.collect(upTo: 64 << 10))
         }

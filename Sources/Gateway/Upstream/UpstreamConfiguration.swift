@@ -12,7 +12,8 @@ public struct UpstreamConfiguration: Sendable, Hashable {
     public let readTimeout: Duration
     /// Longest a whole request may take.
     public let requestTimeout: Duration
-    /// Connections kept open to the upstream: at least the expected concurrency.
+    /// Connections kept open to the upstream from each event loop (each loop has its own
+    /// pool, see `LoopLocalClients`): at least the expected concurrency per loop.
     public let maximumConnections: Int
 
     /// Validates the URL: `http` or `https`, a host, no query; a trailing `/` or `/v1` is dropped.

@@ -24,25 +24,29 @@ public struct AuditLog: Sendable {
     public func append(contentsOf entries: [AuditEntry]) async throws -> [AuditRecord] {
         guard !entries.isEmpty else { return [] }
         let queryText = queryText
-        return try await pool.write { db in
-            var (lastID, lastHash, count) = try Self.head(db)
-            var records: [AuditRecord] = []
-            records.reserveCapacity(entries.count)
-            for entry in entries {
-                let record = Self.record(for: entry, id: lastID + 1, previousHash: lastHash, queryText: queryText)
-                try Self.insert(record, db)
-                records.append(record)
-                (lastID, lastHash, count) = (record.id, record.hash, count + 1)
-            }
-            try db.execute(
-                sql: """
-                    INSERT INTO audit_head (singleton, last_id, last_hash, count) VALUES (1, ?, ?, ?)
-                    ON CONFLICT (singleton) DO UPDATE SET last_id = excluded.last_id,
-                        last_hash = excluded.last_hash, count = excluded.count
-                    """,
-                arguments: [lastID, lastHash, count])
-            return records
+        return try await pool.write { db in try Self.chain(entries, queryText: queryText, db) }
+    }
+
+    /// Chains `entries` onto the log inside the caller's transaction.
+    static func chain(_ entries: [AuditEntry], queryText: QueryTextPolicy, _ db: Database) throws -> [AuditRecord] {
+        guard !entries.isEmpty else { return [] }
+        var (lastID, lastHash, count) = try Self.head(db)
+        var records: [AuditRecord] = []
+        records.reserveCapacity(entries.count)
+        for entry in entries {
+            let record = Self.record(for: entry, id: lastID + 1, previousHash: lastHash, queryText: queryText)
+            try Self.insert(record, db)
+            records.append(record)
+            (lastID, lastHash, count) = (record.id, record.hash, count + 1)
         }
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO audit_head (singleton, last_id, last_hash, count) VALUES (1, ?, ?, ?)
+                ON CONFLICT (singleton) DO UPDATE SET last_id = excluded.last_id,
+                    last_hash = excluded.last_hash, count = excluded.count
+                """
+        ).execute(arguments: [lastID, lastHash, count])
+        return records
     }
 
     /// The records `principal` may read (`.readAudit` within its key's reach), newest first.
@@ -148,13 +152,15 @@ public struct AuditLog: Sendable {
     }
 
     private static func insert(_ record: AuditRecord, _ db: Database) throws {
-        try db.execute(
+        // A cached statement: the writer inserts thousands of records a second.
+        try db.cachedStatement(
             sql: """
                 INSERT INTO audit_records (id, occurred_at_ms, request_id, key_id, key_prefix, user_id,
                     organization_id, team_id, action, resource, decision, reason, query, prompt_tokens,
                     completion_tokens, latency_ms, cache_hit, sources, prev_hash, hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 record.id, record.occurredAt.millisecondsSince1970, record.requestID, record.keyID?.rawValue,
                 record.keyPrefix, record.userID?.rawValue, record.organizationID?.rawValue, record.teamID?.rawValue,

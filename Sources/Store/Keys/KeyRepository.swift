@@ -111,9 +111,12 @@ extension KeyRepository: KeyCredentialLookup {
     }
 
     public func recordUse(of key: APIKeyID, at date: Date) async throws {
-        try await pool.write { db in
-            try db.execute(sql: "UPDATE api_keys SET last_used_at = ? WHERE id = ?", arguments: [date, key.rawValue])
-        }
+        try await pool.write { db in try Self.recordUse(of: key, at: date, db) }
+    }
+
+    static func recordUse(of key: APIKeyID, at date: Date, _ db: Database) throws {
+        try db.cachedStatement(sql: "UPDATE api_keys SET last_used_at = ? WHERE id = ?")
+            .execute(arguments: [date, key.rawValue])
     }
 }
 

@@ -20,10 +20,10 @@ public struct UsageLedger: Sendable {
         }
     }
 
-    private static func add(_ entry: UsageEntry, _ db: Database) throws {
+    static func add(_ entry: UsageEntry, _ db: Database) throws {
         let principal = entry.scope.principal
         let delta = entry.delta
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO usage_daily (day, organization_id, team_id, user_id, key_id,
                     requests, prompt_tokens, completion_tokens, cache_hits)
@@ -33,7 +33,8 @@ public struct UsageLedger: Sendable {
                     prompt_tokens = prompt_tokens + excluded.prompt_tokens,
                     completion_tokens = completion_tokens + excluded.completion_tokens,
                     cache_hits = cache_hits + excluded.cache_hits
-                """,
+                """
+        ).execute(
             arguments: [
                 UTCDay.day(of: entry.date), entry.scope.organizationID.rawValue, entry.scope.teamID.rawValue,
                 principal.userID.rawValue, principal.keyID.rawValue, delta.requests, delta.promptTokens,

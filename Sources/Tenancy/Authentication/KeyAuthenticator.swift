@@ -23,16 +23,17 @@ public struct KeyAuthenticator: Sendable {
     /// Authenticates an `Authorization: Bearer <key>` header value.
     /// - Throws: ``AuthenticationFailure`` when refused, or the lookup's own error.
     public func authenticate(authorizationHeader: String?) async throws -> Principal {
-        guard let header = authorizationHeader?.trimmingCharacters(in: .whitespaces),
-            header.lowercased().hasPrefix("bearer ")
+        guard let header = authorizationHeader.map(Self.trimmed),
+            header.count > Self.scheme.count,
+            header.prefix(Self.scheme.count).lowercased() == Self.scheme
         else { throw AuthenticationFailure(.missingKey) }
-        return try await authenticate(presentedKey: String(header.dropFirst("bearer ".count)))
+        return try await authenticate(presentedKey: String(header.dropFirst(Self.scheme.count)))
     }
 
     /// Authenticates a presented key.
     /// - Throws: ``AuthenticationFailure`` when refused, or the lookup's own error.
     public func authenticate(presentedKey: String?) async throws -> Principal {
-        let presented = presentedKey?.trimmingCharacters(in: .whitespaces) ?? ""
+        let presented = presentedKey.map { String(Self.trimmed($0)) } ?? ""
         guard !presented.isEmpty else { throw AuthenticationFailure(.missingKey) }
 
         let hash = APIKeyHash(of: presented)
@@ -55,5 +56,16 @@ public struct KeyAuthenticator: Sendable {
         try await lookup.recordUse(of: record.id, at: instant)
         let role = EffectiveRights.role(keyRole: record.role, holderRole: holderRole)
         return Principal(identity: identity, role: role, rights: rights)
+    }
+
+    private static let scheme = "bearer "
+
+    /// `text` without leading and trailing white space (the standard library's own, not
+    /// Foundation's bridged trimming: this runs on every request).
+    private static func trimmed(_ text: String) -> Substring {
+        var trimmed = text[...]
+        while trimmed.first?.isWhitespace == true { trimmed.removeFirst() }
+        while trimmed.last?.isWhitespace == true { trimmed.removeLast() }
+        return trimmed
     }
 }

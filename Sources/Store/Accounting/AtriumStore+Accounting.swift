@@ -1,0 +1,24 @@
+import Foundation
+import GRDB
+import Tenancy
+
+extension AtriumStore {
+    /// Commits a batch of request bookkeeping — audit records, usage, key last-use times — in
+    /// one transaction, blocking the calling thread.
+    ///
+    /// For the gateway's accounting writer, which runs on its own low-priority thread so that
+    /// bookkeeping never competes with requests for a core; everything else uses the async
+    /// repositories. All or nothing: on error the batch is not written and may be retried.
+    @discardableResult
+    public func commitAccounting(
+        audits: [AuditEntry], usage: [UsageEntry], keyUses: [APIKeyID: Date]
+    ) throws -> [AuditRecord] {
+        let queryText = audit.queryText
+        return try pool.write { db in
+            let records = try AuditLog.chain(audits, queryText: queryText, db)
+            for entry in usage { try UsageLedger.add(entry, db) }
+            for (key, date) in keyUses { try KeyRepository.recordUse(of: key, at: date, db) }
+            return records
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import Foundation
+import Store
+import Testing
+
+@Suite struct UTCDayTests {
+    @Test func daysMatchTheGregorianCalendarInUTC() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        // Every ~3.7 days from 1900 to 2200, across leap years and century rules, and around midnight.
+        var seconds = -2_208_988_800.0
+        while seconds < 7_258_118_400 {
+            for offset in [0.0, 86_399.999] {
+                let date = Date(timeIntervalSince1970: seconds + offset)
+                let parts = calendar.dateComponents([.year, .month, .day], from: date)
+                let expected = String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+                #expect(UTCDay.day(of: date) == expected)
+            }
+            seconds += 86_400 * 3.7
+        }
+        #expect(UTCDay.day(of: Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29")
+        #expect(UTCDay.month(of: Date(timeIntervalSince1970: 951_782_400)) == "2000-02")
+    }
+}
