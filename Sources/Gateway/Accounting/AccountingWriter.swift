@@ -12,8 +12,9 @@ import Tenancy
 /// the next), so a busy server never queues up syncs. The audit chain keeps submission order.
 ///
 /// Nothing is lost on a graceful stop: ``shutdown()`` ends the loop only after the last
-/// batch is committed, and the server stops accepting requests before it calls it. A failed
-/// commit is retried with the same batch.
+/// batch is committed, and the server stops accepting requests before it calls it. Records
+/// announced with ``expectRecord()`` (streams still ending) are waited for, up to
+/// ``lateRecordWait``, before that last commit. A failed commit is retried with the same batch.
 ///
 /// ```swift
 /// let writer = AccountingWriter(store: store, logger: logger)
@@ -31,6 +32,9 @@ public final class AccountingWriter: Sendable {
     /// server commits a handful per transaction instead of one sync per request (records
     /// are readable at most this much later; ``flush()`` does not wait for it).
     static let gatheringWindow: Duration = .milliseconds(5)
+    /// How long the last commit waits for expected records (a stream cut off at shutdown
+    /// submits its record moments after the server stopped).
+    public static let lateRecordWait: Duration = .seconds(5)
 
     private let store: AtriumStore
     private let logger: Logger
@@ -45,6 +49,8 @@ public final class AccountingWriter: Sendable {
         var barriers: [CheckedContinuation<Void, Never>] = []
         var lastKeyUseWrite = ContinuousClock.now
         var stopping = false
+        /// Records announced but not yet submitted.
+        var expected = 0
     }
 
     public init(store: AtriumStore, logger: Logger) {
@@ -60,6 +66,16 @@ public final class AccountingWriter: Sendable {
             if let usage { $0.usage.append(usage) }
         }
         wake.yield()
+    }
+
+    /// Announces a record that will be submitted later (a streamed request's, when its stream
+    /// ends). Pair each with ``fulfillExpectedRecord()``, after the submit.
+    public func expectRecord() {
+        pending.withLock { $0.expected += 1 }
+    }
+
+    public func fulfillExpectedRecord() {
+        pending.withLock { $0.expected -= 1 }
     }
 
     /// Notes that a key was used (its `last_used_at`); coalesced per key.
@@ -82,7 +98,22 @@ public final class AccountingWriter: Sendable {
             if !hasBarrier { try? await Task.sleep(for: Self.gatheringWindow) }
             await writePending(final: false)
         }
+        await waitForExpectedRecords()
         await writePending(final: true)
+    }
+
+    /// Commits as expected records arrive, until none is outstanding or ``lateRecordWait``
+    /// has passed.
+    private func waitForExpectedRecords() async {
+        let deadline = ContinuousClock.now + Self.lateRecordWait
+        while pending.withLock({ $0.expected > 0 }), ContinuousClock.now < deadline, !Task.isCancelled {
+            await writePending(final: false)
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        let missing = pending.withLock { $0.expected }
+        if missing > 0 {
+            logger.error("streamed requests still unrecorded at shutdown", metadata: ["count": "\(missing)"])
+        }
     }
 
     private var hasBarrier: Bool { pending.withLock { !$0.barriers.isEmpty || $0.stopping } }
