@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import AtriumTestSupport
 import Foundation
+import Store
 import Testing
 
 /// `atrium audit export | prune | verify` on the home of a real server (in front of the mock
@@ -75,5 +76,39 @@ import Testing
         #expect(broken.status == 1 && broken.output.contains("audit record \(victim) is missing"), "\(broken.output)")
         let refused = try Self.atrium(["audit", "prune", "--older-than", "0"], home: home)
         #expect(refused.status == 1 && refused.output.contains("nothing was pruned"), "\(refused.output)")
+    }
+
+    @Test func serveWithRetentionPrunesOldRecordsAndTheChainStillVerifies() async throws {
+        let mock = try MockUpstream()
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-retention-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: home) }
+        do {
+            let store = try AtriumStore(home: home)
+            _ = try await store.bootstrapOwnerIfEmpty(presetKey: Self.ownerKey)
+            let threeDaysAgo = Date().addingTimeInterval(-3 * 86_400)
+            for second in 0..<5 {
+                try await store.audit.append(
+                    AuditEntry(
+                        occurredAt: threeDaysAgo.addingTimeInterval(Double(second)), identity: nil, action: "chat",
+                        resource: "team", decision: .deny(.unknownKey)))
+            }
+        }
+        let server = try ServerProcess(
+            home: home, upstream: mock.baseURL, extraArguments: ["--model", "mock", "--audit-retention-days", "1"],
+            environment: ["ATRIUM_ADMIN_KEY": Self.ownerKey])
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !server.log.contains("audit records pruned"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(server.log.contains("count=5"), "\(server.log)")
+        let http = LiveClient(baseURL: server.baseURL, client: HTTPClient.shared)
+        #expect(try await http.call("GET", "/v1/admin/orgs", key: Self.ownerKey).status == 200)
+        #expect(server.stop() == 0)
+
+        let verified = try Self.atrium(["audit", "verify"], home: home)
+        #expect(verified.status == 0 && verified.output.contains("intact: 2 records"), "\(verified.output)")
+        let exported = try Self.atrium(["audit", "export"], home: home)
+        let first = try #require(exported.output.split(separator: "\n").first)
+        #expect(first.contains(#""action":"audit.prune""#) && first.contains(#""pruned_through_id":5"#), "\(first)")
     }
 }

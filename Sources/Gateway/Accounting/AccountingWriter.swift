@@ -75,7 +75,7 @@ public final class AccountingWriter: Sendable {
     }
 
     public func fulfillExpectedRecord() {
-        pending.withLock { $0.expected -= 1 }
+        pending.withLock { $0.expected = max(0, $0.expected - 1) }
     }
 
     /// Notes that a key was used (its `last_used_at`); coalesced per key.

@@ -1,3 +1,4 @@
+import Gateway
 import Logging
 import Synchronization
 import Tenancy
@@ -17,8 +18,8 @@ public final class RequestObservation: Sendable {
         team.withLock { $0 = principal.teamID }
     }
 
-    /// The `team.id` a log line carries: the key's team, or `none`.
-    var teamLabel: String { teamID?.rawValue ?? "none" }
+    /// The `team.id` a log line carries: the key's team, or `none` (as in metrics labels).
+    var teamLabel: String { teamID?.rawValue ?? AtriumMetrics.noTeam }
 }
 
 extension AtriumRequestContext {

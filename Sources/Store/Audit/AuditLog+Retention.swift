@@ -83,17 +83,3 @@ extension AuditLog {
         return record
     }
 }
-
-/// What a prune did.
-public struct AuditPruning: Sendable, Hashable {
-    public let deletedRecords: Int
-    /// The checkpoint chained after the deletion; `nil` when nothing was old enough.
-    public let checkpointRecord: AuditRecord?
-}
-
-/// A prune refused because the chain is already broken.
-public struct AuditChainBroken: Error, Sendable, Hashable, CustomStringConvertible {
-    public let firstBreak: AuditBreak
-
-    public var description: String { "the audit chain is broken (\(firstBreak)); nothing was pruned" }
-}
