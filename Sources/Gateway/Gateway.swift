@@ -22,18 +22,22 @@ public struct Gateway: Sendable {
     public let pipeline: ChatPipeline
     public let administration: AdministrationService
     public let accountant: Accountant
+    /// Where the request path records its metrics (the global `MetricsSystem` by default).
+    public let metrics: AtriumMetrics
     /// Unix seconds of the gateway's start (`created` of the served models).
     public let startedAt: Int
 
     public init(
         store: AtriumStore, backend: any LanguageModelBackend, catalog: ModelCatalog, writer: AccountingWriter,
-        logger: Logger = Logger(label: "atrium.gateway"), now: @escaping @Sendable () -> Date = { Date() }
+        logger: Logger = Logger(label: "atrium.gateway"), metrics: AtriumMetrics = AtriumMetrics(),
+        now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.store = store
+        self.metrics = metrics
         self.catalog = catalog
         let names = DirectoryNames(store: store)
         let cache = DirectoryCache()
-        accountant = Accountant(writer: writer)
+        accountant = Accountant(writer: writer, metrics: metrics)
         authenticator = RequestAuthenticator(store: store, writer: writer, cache: cache, now: now)
         pipeline = ChatPipeline(
             profiles: ProfileStage(store: store, names: names, cache: cache), composer: PromptComposer(catalog: catalog),

@@ -5,21 +5,26 @@ import NIOCore
 import Logging
 
 /// The Hummingbird application: routes of DESIGN §4, the authentication middleware in front
-/// of every route but the open operations ones, and OpenAI-shaped errors everywhere.
+/// of every route but the open operations ones, OpenAI-shaped errors everywhere, and one
+/// access log line and request metrics per request.
 ///
 /// ```swift
-/// let app = AtriumServer.application(gateway: gateway, writer: writer, configuration: .init(port: 8080), logger: logger)
-/// try await app.runService()
+/// let app = AtriumServer.application(gateway: gateway, configuration: .init(port: 8080), logger: logger)
+/// try await ServerLifecycle(application: app, writer: writer, logger: logger).run()
 /// ```
 public enum AtriumServer {
     /// The router alone (what route tests drive with `app.test(.router)`).
+    /// - Parameter exposition: what `GET /metrics` serves; the gateway should record into it.
     public static func router(
-        gateway: Gateway, configuration: ServerConfiguration, now: @escaping @Sendable () -> Date = { Date() }
+        gateway: Gateway, configuration: ServerConfiguration, exposition: MetricsExposition = MetricsExposition(),
+        now: @escaping @Sendable () -> Date = { Date() }
     ) -> Router<AtriumRequestContext> {
         let router = Router(context: AtriumRequestContext.self)
         // Router middleware must be added before any route: Hummingbird builds it into each.
+        router.add(middleware: ObservabilityMiddleware(metrics: gateway.metrics))
         router.add(middleware: OpenAIErrorMiddleware())
         OperationsRoutes(store: gateway.store, openAPI: OpenAPIDocument.json()).register(on: router)
+        MetricsRoutes(gateway: gateway, exposition: exposition, token: configuration.metricsToken).register(on: router)
         let authenticated = router.group()
             .add(middleware: AuthenticationMiddleware(gateway: gateway))
             .group(context: AuthenticatedContext.self)
@@ -29,15 +34,15 @@ public enum AtriumServer {
         return router
     }
 
-    /// The whole server: the router, and the accounting writer as a service that outlives it.
+    /// The HTTP server (a swift-service-lifecycle `Service`; ``ServerLifecycle`` runs it with
+    /// the accounting writer and the engine).
     public static func application(
-        gateway: Gateway, writer: AccountingWriter, configuration: ServerConfiguration, logger: Logger,
-        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        gateway: Gateway, configuration: ServerConfiguration, exposition: MetricsExposition = MetricsExposition(),
+        logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
-            router: router(gateway: gateway, configuration: configuration),
+            router: router(gateway: gateway, configuration: configuration, exposition: exposition),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "atrium"),
-            services: [AccountingService(writer: writer)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
     }

@@ -6,10 +6,16 @@ public struct ServerConfiguration: Sendable, Hashable {
     public let port: Int
     /// Request bodies above this answer 413.
     public let maximumBodyBytes: Int
+    /// A bearer token that may read `GET /metrics` besides the owner's key (`--metrics-token`).
+    public let metricsToken: String?
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, maximumBodyBytes: Int = Self.defaultMaximumBodyBytes) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, maximumBodyBytes: Int = Self.defaultMaximumBodyBytes,
+        metricsToken: String? = nil
+    ) {
         self.host = host
         self.port = port
         self.maximumBodyBytes = maximumBodyBytes
+        self.metricsToken = metricsToken
     }
 }

@@ -12,6 +12,8 @@ struct BackendSetup: Sendable {
     let backend: any LanguageModelBackend
     let catalog: ModelCatalog
     let shutdown: @Sendable () async -> Void
+    /// The embedded engine, whose state `/metrics` samples; `nil` in front of an upstream.
+    var engine: ServingEngine? = nil
 
     static func make(model: String?, upstream: String?, upstreamKey: String?, threads: Int?, logger: Logger) async throws
         -> BackendSetup
@@ -46,7 +48,7 @@ struct BackendSetup: Sendable {
         ])
         return BackendSetup(
             backend: EmbeddedBackend(engine: engine), catalog: ModelCatalog(chatModel: id, ownedBy: "atrium"),
-            shutdown: { await engine.shutdown() })
+            shutdown: { await engine.shutdown() }, engine: engine)
     }
 
     /// The model to ask the upstream for: `--model`, or the first the upstream lists.

@@ -36,10 +36,28 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = Logger.Level.info
 
+    @Option(
+        name: .customLong("metrics-token"),
+        help: "A bearer token that may read /metrics besides the owner key (or set ATRIUM_METRICS_TOKEN, which keeps it out of the process list).")
+    var metricsToken: String?
+
+    @Option(
+        name: .customLong("shutdown-grace-seconds"),
+        help: "On SIGTERM or SIGINT, how long requests in flight (streams included) may take to finish before they are cut off.")
+    var shutdownGraceSeconds = 30
+
+    @Option(
+        name: .customLong("audit-retention-days"),
+        help: "Delete audit records older than this many days, at start and daily (a checkpoint keeps the chain verifiable).")
+    var auditRetentionDays: Int?
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        guard shutdownGraceSeconds >= 0 else { throw ValidationError("--shutdown-grace-seconds must be 0 or more") }
+        if let auditRetentionDays, auditRetentionDays < 1 { throw ValidationError("--audit-retention-days must be at least 1") }
+        if let metricsToken, metricsToken.count < 16 { throw ValidationError("--metrics-token must be at least 16 characters") }
     }
 
     func run() async throws {
@@ -63,25 +81,32 @@ struct Serve: AsyncParsableCommand {
             await backend.shutdown()
             throw error
         }
+        let exposition = MetricsExposition()
+        exposition.bootstrapMetricsSystem()
         let writer = AccountingWriter(store: store, logger: logger)
-        let gateway = Gateway(store: store, backend: backend.backend, catalog: backend.catalog, writer: writer, logger: logger)
-        let configuration = ServerConfiguration(host: host, port: port, maximumBodyBytes: maxBodyBytes)
+        let gateway = Gateway(
+            store: store, backend: backend.backend, catalog: backend.catalog, writer: writer, logger: logger,
+            metrics: exposition.metrics)
+        if let engine = backend.engine {
+            exposition.addSampler(ServingMetrics(engine: engine, metrics: exposition.metrics).sample)
+        }
+        let configuration = ServerConfiguration(
+            host: host, port: port, maximumBodyBytes: maxBodyBytes,
+            metricsToken: metricsToken ?? environment["ATRIUM_METRICS_TOKEN"])
         let host = host
         let application = AtriumServer.application(
-            gateway: gateway, writer: writer, configuration: configuration, logger: logger,
+            gateway: gateway, configuration: configuration, exposition: exposition, logger: logger,
             onServerRunning: { port in
                 Self.printError("atrium listening on http://\(host):\(port) (model \(backend.catalog.chatModel))")
             })
-        do {
-            // Requests run on the event loop they arrive on (see EventLoopTaskExecutor).
-            try await EventLoopTaskExecutor(group: application.eventLoopGroup).run {
-                try await application.runService()
-            }
-        } catch {
-            await backend.shutdown()
-            throw error
-        }
-        await backend.shutdown()
+        let retention = auditRetentionDays.map { [AuditRetentionService(audit: store.audit, days: $0, logger: logger)] } ?? []
+        // SIGTERM/SIGINT: stop accepting, let requests finish, stop the engine, commit every record.
+        let lifecycle = ServerLifecycle(
+            application: application, writer: writer, shutdownGrace: .seconds(shutdownGraceSeconds),
+            afterServing: backend.shutdown, background: retention, logger: logger)
+        // Requests run on the event loop they arrive on (see EventLoopTaskExecutor).
+        try await EventLoopTaskExecutor(group: application.eventLoopGroup).run { try await lifecycle.run() }
+        logger.info("atrium stopped")
     }
 
     private func announceOwner(store: AtriumStore, presetKey: String?) async throws {

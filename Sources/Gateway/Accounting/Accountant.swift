@@ -3,12 +3,15 @@ import Store
 import Tenancy
 
 /// The account stage: turns a finished ``RequestAudit`` into its audit entry and usage entry
-/// and hands them to the ``AccountingWriter``.
+/// and hands them to the ``AccountingWriter``; counts denials and tokens on the way (every
+/// request passes here exactly once, so nothing is counted twice).
 public struct Accountant: Sendable {
     let writer: AccountingWriter
+    let metrics: AtriumMetrics
 
-    public init(writer: AccountingWriter) {
+    public init(writer: AccountingWriter, metrics: AtriumMetrics = AtriumMetrics()) {
         self.writer = writer
+        self.metrics = metrics
     }
 
     /// Writes the request's record unless it streams (then ``finishStream(_:)`` does).
@@ -17,9 +20,18 @@ public struct Accountant: Sendable {
         write(audit)
     }
 
-    /// Writes the record of a streamed request when its stream ended, however it ended.
+    /// Marks `audit` as written when its stream ends, not when its handler returns; the writer
+    /// waits for such records before its last commit at shutdown.
+    public func beginStream(_ audit: RequestAudit) {
+        audit.finishesWithStream()
+        writer.expectRecord()
+    }
+
+    /// Writes the record of a streamed request when its stream ended, however it ended. Call
+    /// it once per ``beginStream(_:)``.
     public func finishStream(_ audit: RequestAudit) {
         write(audit)
+        writer.fulfillExpectedRecord()
     }
 
     private func write(_ audit: RequestAudit) {
@@ -38,5 +50,14 @@ public struct Accountant: Sendable {
             usage = UsageEntry(delta, in: scope, at: audit.occurredAt)
         }
         writer.submit(entry, usage: usage)
+        count(entry, usage: usage)
+    }
+
+    private func count(_ entry: AuditEntry, usage: UsageEntry?) {
+        if case let .deny(reason) = entry.decision { metrics.denied(reason) }
+        if let usage {
+            metrics.tokens(
+                promptTokens: entry.promptTokens, completionTokens: entry.completionTokens, team: usage.scope.teamID)
+        }
     }
 }

@@ -21,8 +21,9 @@ import Glibc
 /// still gives the writer its share when the machine is saturated, so it keeps up.
 ///
 /// Nothing is lost on a graceful stop: ``shutdown()`` ends the writer only after the last
-/// batch is committed, and the server stops accepting requests before it calls it. A failed
-/// commit is retried with the same batch.
+/// batch is committed, and the server stops accepting requests before it calls it. Records
+/// announced with ``expectRecord()`` (streams still ending) are waited for, up to
+/// ``lateRecordWait``, before that last commit. A failed commit is retried with the same batch.
 ///
 /// ```swift
 /// let writer = AccountingWriter(store: store, logger: logger)
@@ -40,6 +41,9 @@ public final class AccountingWriter: Sendable {
     /// loaded server commits a handful per transaction instead of one per request (records
     /// are readable at most this much later; ``flush()`` does not wait for it).
     static let gatheringWindow: Duration = .milliseconds(5)
+    /// How long the last commit waits for expected records (a stream cut off at shutdown
+    /// submits its record moments after the server stopped).
+    public static let lateRecordWait: Duration = .seconds(5)
     /// The writer thread's nice value (Linux; requests run at 0).
     static let threadNiceness: Int32 = 5
 
@@ -57,6 +61,8 @@ public final class AccountingWriter: Sendable {
         /// A wake-up is signalled and not yet taken: further submissions need not signal.
         var wakeupSignalled = false
         var stopping = false
+        /// Records announced but not yet submitted.
+        var expected = 0
     }
 
     public init(store: AtriumStore, logger: Logger) {
@@ -72,6 +78,16 @@ public final class AccountingWriter: Sendable {
             return Self.claimWakeup(&$0)
         }
         if signal { wakeup.signal() }
+    }
+
+    /// Announces a record that will be submitted later (a streamed request's, when its stream
+    /// ends). Pair each with ``fulfillExpectedRecord()``, after the submit.
+    public func expectRecord() {
+        pending.withLock { $0.expected += 1 }
+    }
+
+    public func fulfillExpectedRecord() {
+        pending.withLock { $0.expected -= 1 }
     }
 
     /// Notes that a key was used (its `last_used_at`); coalesced per key.
@@ -124,7 +140,22 @@ public final class AccountingWriter: Sendable {
             if !hasBarrier { Thread.sleep(forTimeInterval: Self.seconds(Self.gatheringWindow)) }
             writePending(final: false)
         }
+        waitForExpectedRecords()
         writePending(final: true)
+    }
+
+    /// Commits as expected records arrive, until none is outstanding or ``lateRecordWait``
+    /// has passed.
+    private func waitForExpectedRecords() {
+        let deadline = ContinuousClock.now + Self.lateRecordWait
+        while pending.withLock({ $0.expected > 0 }), ContinuousClock.now < deadline {
+            writePending(final: false)
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        let missing = pending.withLock { $0.expected }
+        if missing > 0 {
+            logger.error("streamed requests still unrecorded at shutdown", metadata: ["count": "\(missing)"])
+        }
     }
 
     private func writePending(final: Bool) {

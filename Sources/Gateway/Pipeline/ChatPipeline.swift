@@ -84,24 +84,37 @@ public struct ChatPipeline: Sendable {
     }
 
     /// The generate and account stages: forwards the backend's events and, however the
-    /// stream ends, writes the request's one audit record with the tokens it took.
+    /// stream ends, writes the request's one audit record with the tokens it took — before
+    /// the stream's end reaches the client, so a server that stops once its responses are
+    /// done has every record in hand.
     private func generate(_ request: GenerationRequest, audit: RequestAudit)
         -> (AsyncThrowingStream<GenerationEvent, any Error>, Task<Void, Never>)
     {
-        audit.finishesWithStream()
+        accountant.beginStream(audit)
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: GenerationEvent.self)
         let backend = backend
         let accountant = accountant
         let task = Task {
-            defer { accountant.finishStream(audit) }
+            var firstText = true
             do {
                 for try await event in backend.generate(request) {
-                    if case let .finished(usage, _) = event { audit.served(usage) }
+                    switch event {
+                    case let .delta(text) where firstText && !text.isEmpty:
+                        firstText = false
+                        accountant.metrics.timeToFirstToken(audit.startedAt.duration(to: .now), team: request.tenant.teamID)
+                    case let .finished(usage, _):
+                        audit.served(usage)
+                    default:
+                        break
+                    }
                     continuation.yield(event)
                 }
+                accountant.finishStream(audit)
                 continuation.finish()
             } catch {
-                continuation.finish(throwing: failed(error, request: request, audit: audit))
+                let failure = failed(error, request: request, audit: audit)
+                accountant.finishStream(audit)
+                continuation.finish(throwing: failure)
             }
         }
         continuation.onTermination = { _ in task.cancel() }

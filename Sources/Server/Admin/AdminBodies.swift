@@ -63,8 +63,9 @@ extension KeyedDecodingContainer {
 
 /// Instants in query strings and bodies: ISO 8601 (with or without fractional seconds) or
 /// Unix seconds.
-enum Instant {
-    static func parse(_ text: String) -> Date? {
+public enum Instant {
+    /// The instant `text` names, or `nil`.
+    public static func parse(_ text: String) -> Date? {
         if let seconds = Double(text), seconds.isFinite { return Date(timeIntervalSince1970: seconds) }
         if let date = try? Date(text, strategy: .iso8601) { return date }
         return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))

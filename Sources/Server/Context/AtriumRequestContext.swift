@@ -10,6 +10,9 @@ public struct AtriumRequestContext: RequestContext {
     public let requestID: String
     /// Set by ``AuthenticationMiddleware``; ``AuthenticatedContext`` requires it.
     var authentication: Authentication?
+    /// Shared with every copy of this context: the outermost middleware reads what inner ones
+    /// found out (the key's team).
+    public let observation = RequestObservation()
 
     struct Authentication: Sendable {
         let principal: Principal

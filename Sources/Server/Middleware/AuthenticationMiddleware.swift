@@ -19,6 +19,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         defer { gateway.accountant.finish(audit) }
         let principal = try await gateway.authenticator.authenticate(
             authorization: request.headers[.authorization], audit: audit)
+        context.observation.identified(principal)
         var context = context
         context.authentication = .init(principal: principal, audit: audit)
         context.logger[metadataKey: "key.prefix"] = .string(principal.keyPrefix)

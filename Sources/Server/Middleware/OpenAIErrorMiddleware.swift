@@ -20,10 +20,11 @@ struct OpenAIErrorMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch {
             let failure = Self.gatewayError(for: error)
+            let logger = context.requestLogger
             if failure.kind == .internalFailure {
-                context.logger.error("request failed", metadata: ["error.type": "\(type(of: error))", "error": "\(error)"])
+                logger.error("request failed", metadata: ["error.type": "\(type(of: error))", "error": "\(error)"])
             } else {
-                context.logger.debug("request refused", metadata: ["error.code": .string(failure.code)])
+                logger.debug("request refused", metadata: ["error.code": .string(failure.code)])
             }
             response = ErrorResponse.response(for: failure)
         }

@@ -11,6 +11,10 @@ extension AtriumRoute {
         case .health: Documentation(summary: "Liveness", body: nil, query: [], success: (200, "Status"))
         case .readiness: Documentation(summary: "Readiness: the database answers", body: nil, query: [], success: (200, "Status"))
         case .openAPI: Documentation(summary: "This document", body: nil, query: [], success: (200, nil))
+        case .metrics:
+            Documentation(
+                summary: "Prometheus metrics (text format) for the owner's key or the --metrics-token", body: nil,
+                query: [], success: (200, nil))
         case .listModels:
             Documentation(summary: "Models the key's team may use", body: nil, query: [], success: (200, "ModelList"))
         case .chatCompletions:

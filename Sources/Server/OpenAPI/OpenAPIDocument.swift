@@ -42,11 +42,10 @@ enum OpenAPIDocument {
         ]
         if route.isAuthenticated {
             operation["security"] = [["apiKey": [String]()]]
-            operation["tags"] = [route.path.hasPrefix("/v1/admin") ? "administration" : "data"]
         } else {
             operation["security"] = [[String: [String]]]()
-            operation["tags"] = ["operations"]
         }
+        operation["tags"] = [route.isOperations ? "operations" : route.path.hasPrefix("/v1/admin") ? "administration" : "data"]
         let parameters = pathParameters(route.path) + description.query.map(queryParameter)
         if !parameters.isEmpty { operation["parameters"] = parameters }
         if let body = description.body {
@@ -61,6 +60,14 @@ enum OpenAPIDocument {
         var content: [String: Any] = [:]
         if let schema = success.schema {
             content["application/json"] = ["schema": OpenAPISchemas.ref(schema)]
+        }
+        if route == .metrics {
+            content["text/plain"] = [
+                "schema": [
+                    "type": "string",
+                    "description": "Prometheus text format: atrium_requests_total, atrium_tokens_total, latency histograms, engine gauges, denials",
+                ]
+            ]
         }
         if route == .chatCompletions {
             content["text/event-stream"] = [

@@ -6,6 +6,8 @@ import Tenancy
 public enum AtriumRoute: String, CaseIterable, Sendable {
     // Operations (open).
     case health, readiness, openAPI
+    // Operations (the owner's key or the metrics token).
+    case metrics
     // Data plane.
     case listModels, chatCompletions, query
     // Administration.
@@ -31,6 +33,7 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         case .health: "/healthz"
         case .readiness: "/readyz"
         case .openAPI: "/openapi.json"
+        case .metrics: "/metrics"
         case .listModels: "/v1/models"
         case .chatCompletions: "/v1/chat/completions"
         case .query: "/query"
@@ -53,6 +56,7 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
     public var action: Action? {
         switch self {
         case .health, .readiness, .openAPI: nil
+        case .metrics: .readMetrics
         case .listModels: .listModels
         case .chatCompletions, .query: .chat
         case .createOrganization: .createOrganization
@@ -76,8 +80,17 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         }
     }
 
-    /// Whether the route needs a key (all but health, readiness and the OpenAPI document).
+    /// Whether the route needs a key (all but health, readiness and the OpenAPI document;
+    /// `/metrics` also takes the metrics token).
     public var isAuthenticated: Bool { action != nil }
+
+    /// Health, readiness, the OpenAPI document and metrics: about the server, not a tenant.
+    public var isOperations: Bool {
+        switch self {
+        case .health, .readiness, .openAPI, .metrics: true
+        default: false
+        }
+    }
 
     /// The route a request reached, from its method and the matched path template.
     static func matching(method: HTTPRequest.Method, path: String?) -> AtriumRoute? {

@@ -15,7 +15,7 @@ extension AtriumStore {
     ) throws -> [AuditRecord] {
         let queryText = audit.queryText
         return try pool.write { db in
-            let records = try AuditLog.chain(audits, queryText: queryText, db)
+            let records = try AuditLog.appendChained(audits, queryText: queryText, db)
             for entry in usage { try UsageLedger.add(entry, db) }
             for (key, date) in keyUses { try KeyRepository.recordUse(of: key, at: date, db) }
             return records

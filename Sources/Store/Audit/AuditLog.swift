@@ -24,11 +24,11 @@ public struct AuditLog: Sendable {
     public func append(contentsOf entries: [AuditEntry]) async throws -> [AuditRecord] {
         guard !entries.isEmpty else { return [] }
         let queryText = queryText
-        return try await pool.write { db in try Self.chain(entries, queryText: queryText, db) }
+        return try await pool.write { db in try Self.appendChained(entries, queryText: queryText, db) }
     }
 
     /// Chains `entries` onto the log inside the caller's transaction.
-    static func chain(_ entries: [AuditEntry], queryText: QueryTextPolicy, _ db: Database) throws -> [AuditRecord] {
+    static func appendChained(_ entries: [AuditEntry], queryText: QueryTextPolicy, _ db: Database) throws -> [AuditRecord] {
         guard !entries.isEmpty else { return [] }
         var (lastID, lastHash, count) = try Self.head(db)
         var records: [AuditRecord] = []
@@ -74,46 +74,39 @@ public struct AuditLog: Sendable {
         }
     }
 
-    /// Walks the chain from the first record and names the first broken one: content that no
-    /// longer matches its hash, a link to the wrong predecessor, a missing id, or a head that
-    /// records more than is there (records cut off the end).
+    /// Walks the chain from its first record (or the first one a retention prune kept) and
+    /// names the first broken one: content that no longer matches its hash, a link to the
+    /// wrong predecessor, a missing id, a head that records more than is there (records cut
+    /// off the end), or a start that no checkpoint accounts for (records deleted from the
+    /// beginning).
     public func verify() async throws -> AuditVerification {
-        try await pool.read { db in
-            var expectedID: Int64 = 1
-            var expectedPrevious = SHA256Hex.genesis
-            let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit_records ORDER BY id")
-            while let row = try cursor.next() {
-                let id: Int64 = try row.decode(forColumn: "id")
-                let intact = Int(expectedID - 1)
-                guard id == expectedID else { return Self.broken(expectedID, .missing, intact: intact) }
-                guard let record = try? row.auditRecord(), record.hash == record.expectedHash else {
-                    return Self.broken(id, .contentAltered, intact: intact)
-                }
-                guard record.previousHash == expectedPrevious else { return Self.broken(id, .chainBroken, intact: intact) }
-                expectedPrevious = record.hash
-                expectedID += 1
-            }
-            let lastID = expectedID - 1
-            if let head = try Row.fetchOne(db, sql: "SELECT * FROM audit_head WHERE singleton = 1") {
-                let headID: Int64 = try head.decode(forColumn: "last_id")
-                let headHash: String = try head.decode(forColumn: "last_hash")
-                if headID > lastID { return Self.broken(lastID + 1, .missing, intact: Int(lastID)) }
-                if headID < lastID || headHash != expectedPrevious {
-                    return Self.broken(lastID, .headMismatch, intact: Int(lastID) - 1)
-                }
-            } else if lastID > 0 {
-                return Self.broken(lastID, .headMismatch, intact: Int(lastID) - 1)
-            }
-            return AuditVerification(intactRecords: Int(lastID), firstBreak: nil)
+        try await pool.read { db in try Self.verifyChain(db) }
+    }
+
+    /// The records from `id` on (exclusive) in chain order, for export: `since` inclusive,
+    /// `until` exclusive, at most `limit`. Operators with access to the file read it all.
+    public func chain(after id: Int64, since: Date? = nil, until: Date? = nil, limit: Int = 1000) async throws
+        -> [AuditRecord]
+    {
+        var conditions = ["id > ?"]
+        var arguments: StatementArguments = [id]
+        if let since {
+            conditions.append("occurred_at_ms >= ?")
+            arguments += [since.millisecondsSince1970]
+        }
+        if let until {
+            conditions.append("occurred_at_ms < ?")
+            arguments += [until.millisecondsSince1970]
+        }
+        let sql = "SELECT * FROM audit_records WHERE \(conditions.joined(separator: " AND ")) ORDER BY id LIMIT ?"
+        let queryArguments = arguments + [limit]
+        return try await pool.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: queryArguments).map { try $0.auditRecord() }
         }
     }
 
-    private static func broken(_ id: Int64, _ problem: AuditBreak.Problem, intact: Int) -> AuditVerification {
-        AuditVerification(intactRecords: intact, firstBreak: AuditBreak(recordID: id, problem: problem))
-    }
-
     /// The last link: from the head row, or (if the head row was lost) the last record.
-    private static func head(_ db: Database) throws -> (id: Int64, hash: String, count: Int64) {
+    static func head(_ db: Database) throws -> (id: Int64, hash: String, count: Int64) {
         if let head = try Row.fetchOne(db, sql: "SELECT * FROM audit_head WHERE singleton = 1") {
             return try (head.decode(forColumn: "last_id"), head.decode(forColumn: "last_hash"), head.decode(forColumn: "count"))
         }
@@ -151,14 +144,15 @@ public struct AuditLog: Sendable {
         return unhashed.withHash(unhashed.expectedHash)
     }
 
-    private static func insert(_ record: AuditRecord, _ db: Database) throws {
+    static func insert(_ record: AuditRecord, _ db: Database) throws {
         // A cached statement: the writer inserts thousands of records a second.
         try db.cachedStatement(
             sql: """
                 INSERT INTO audit_records (id, occurred_at_ms, request_id, key_id, key_prefix, user_id,
                     organization_id, team_id, action, resource, decision, reason, query, prompt_tokens,
-                    completion_tokens, latency_ms, cache_hit, sources, prev_hash, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    completion_tokens, latency_ms, cache_hit, sources, prev_hash, hash, pruned_through_id,
+                    pruned_through_hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(
             arguments: [
@@ -167,6 +161,7 @@ public struct AuditLog: Sendable {
                 record.action, record.resource, record.allowed ? "allow" : "deny", record.reason, record.query,
                 record.promptTokens, record.completionTokens, record.latencyMilliseconds, record.cacheHit,
                 try Self.encodeSources(record.sources), record.previousHash, record.hash,
+                record.checkpoint?.throughID, record.checkpoint?.throughHash,
             ])
     }
 

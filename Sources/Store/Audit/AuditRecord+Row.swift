@@ -10,7 +10,7 @@ extension AuditRecord {
             organizationID: organizationID, teamID: teamID, action: action, resource: resource, allowed: allowed,
             reason: reason, query: query, promptTokens: promptTokens, completionTokens: completionTokens,
             latencyMilliseconds: latencyMilliseconds, cacheHit: cacheHit, sources: sources,
-            previousHash: previousHash, hash: hash)
+            previousHash: previousHash, hash: hash, checkpoint: checkpoint)
     }
 }
 
@@ -41,6 +41,15 @@ extension Row {
             cacheHit: decode(forColumn: "cache_hit"),
             sources: sources,
             previousHash: decode(forColumn: "prev_hash"),
-            hash: decode(forColumn: "hash"))
+            hash: decode(forColumn: "hash"),
+            checkpoint: checkpoint())
+    }
+
+    private func checkpoint() throws -> AuditCheckpoint? {
+        guard let id = try decode(Int64?.self, forColumn: "pruned_through_id") else { return nil }
+        guard let hash = try decode(String?.self, forColumn: "pruned_through_hash") else {
+            throw StoreError.corruptRow(table: "audit_records", problem: "a checkpoint without the pruned record's hash")
+        }
+        return AuditCheckpoint(throughID: id, throughHash: hash)
     }
 }

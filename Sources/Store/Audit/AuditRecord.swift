@@ -29,10 +29,19 @@ public struct AuditRecord: Sendable, Hashable {
     public let previousHash: String
     /// SHA-256 of ``canonicalContent``, which includes ``previousHash``.
     public let hash: String
+    /// Set only on the checkpoint a retention prune writes: which records it deleted and the
+    /// hash of the last of them, where the remaining chain now starts.
+    public internal(set) var checkpoint: AuditCheckpoint? = nil
 
     /// The record (all but ``hash``) as canonical JSON: the bytes that are hashed.
     public var canonicalContent: String {
-        CanonicalJSON.object([
+        CanonicalJSON.object(canonicalFields)
+    }
+
+    /// The hashed fields. A checkpoint's two fields are present only on checkpoints, so the
+    /// hashes of records written before retention existed stay valid.
+    private var canonicalFields: [String: CanonicalJSON.Value] {
+        var fields: [String: CanonicalJSON.Value] = [
             "id": .integer(id),
             "occurred_at_ms": .integer(occurredAt.millisecondsSince1970),
             "request_id": .optional(requestID),
@@ -52,7 +61,21 @@ public struct AuditRecord: Sendable, Hashable {
             "cache_hit": .boolean(cacheHit),
             "sources": .strings(sources),
             "prev_hash": .string(previousHash),
-        ])
+        ]
+        if let checkpoint {
+            fields["pruned_through_id"] = .integer(checkpoint.throughID)
+            fields["pruned_through_hash"] = .string(checkpoint.throughHash)
+        }
+        return fields
+    }
+
+    /// The record as one line of `atrium audit export`: its canonical content plus its
+    /// ``hash``, so anyone can check a line by removing `hash`, serializing the rest with
+    /// sorted keys and no spaces, and taking the SHA-256.
+    public var exportLine: String {
+        var fields = canonicalFields
+        fields["hash"] = .string(hash)
+        return CanonicalJSON.object(fields)
     }
 
     /// What ``hash`` must be for the record's current content.

@@ -13,6 +13,7 @@ enum SchemaMigrations {
         migrator.registerMigration("v3-profiles-and-limits", migrate: createProfilesAndLimits)
         migrator.registerMigration("v4-audit", migrate: createAudit)
         migrator.registerMigration("v5-usage", migrate: createUsage)
+        migrator.registerMigration("v6-audit-retention", migrate: addAuditRetention)
         return migrator
     }
 
@@ -176,6 +177,20 @@ enum SchemaMigrations {
                     PRIMARY KEY (team_id, day, user_id, key_id)
                 );
                 CREATE INDEX usage_by_organization_day ON usage_daily(organization_id, day);
+                """)
+    }
+
+    /// Retention by age: a prune deletes the oldest records and chains a checkpoint naming the
+    /// last deleted record and its hash; the head remembers where the remaining chain starts
+    /// (`first_id`, and the `prev_hash` that record must carry).
+    private static func addAuditRetention(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE audit_records ADD COLUMN pruned_through_id INTEGER;
+                ALTER TABLE audit_records ADD COLUMN pruned_through_hash TEXT;
+                ALTER TABLE audit_head ADD COLUMN first_id INTEGER NOT NULL DEFAULT 1;
+                ALTER TABLE audit_head ADD COLUMN first_prev_hash TEXT NOT NULL
+                    DEFAULT '0000000000000000000000000000000000000000000000000000000000000000';
                 """)
     }
 }

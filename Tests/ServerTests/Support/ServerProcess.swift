@@ -14,6 +14,8 @@ final class ServerProcess: @unchecked Sendable {
     let ownerKey: String
     private let process: Process
     private let output: OutputBuffer
+    /// Whether this process made `home` (and removes it when done).
+    private let ownsHome: Bool
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
@@ -35,8 +37,12 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// `upstream` nil runs the embedded engine (pass `--model PATH` in `extraArguments`).
-    init(upstream: String?, extraArguments: [String] = [], environment extra: [String: String] = [:]) throws {
-        home = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-e2e-\(UUID().uuidString)")
+    /// `home` reuses an existing ATRIUM_HOME (a restart), which is then left in place.
+    init(
+        home existing: URL? = nil, upstream: String?, extraArguments: [String] = [], environment extra: [String: String] = [:]
+    ) throws {
+        ownsHome = existing == nil
+        home = existing ?? FileManager.default.temporaryDirectory.appendingPathComponent("atrium-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         process = Process()
         (process.executableURL, process.arguments) = CleanSignals.launcher(
@@ -78,7 +84,7 @@ final class ServerProcess: @unchecked Sendable {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
-        try? FileManager.default.removeItem(at: home)
+        if ownsHome { try? FileManager.default.removeItem(at: home) }
     }
 
     /// Everything the server printed on stderr so far.
@@ -88,6 +94,23 @@ final class ServerProcess: @unchecked Sendable {
     @discardableResult
     func stop() -> Int32 {
         process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// Sends `signal` (SIGTERM, SIGINT) without waiting.
+    func send(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
+    /// Waits (without blocking a thread) for the process to exit; its status, or `nil` if it
+    /// still runs after `timeout`.
+    func exitStatus(within timeout: Duration) async -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        guard !process.isRunning else { return nil }
         process.waitUntilExit()
         return process.terminationStatus
     }

@@ -23,14 +23,17 @@ final class ServerWorld: Sendable {
     let clock: TestClock
     let configuration: ServerConfiguration
     let writerTask: Task<Void, Never>
+    /// This world's own metrics registry (nothing global): what `GET /metrics` serves.
+    let exposition = MetricsExposition()
 
     static func make(
-        backend: any LanguageModelBackend = ScriptedBackend(), maximumBodyBytes: Int = ServerConfiguration.defaultMaximumBodyBytes
+        backend: any LanguageModelBackend = ScriptedBackend(), maximumBodyBytes: Int = ServerConfiguration.defaultMaximumBodyBytes,
+        metricsToken: String? = nil
     ) throws -> ServerWorld {
-        try ServerWorld(backend: backend, maximumBodyBytes: maximumBodyBytes)
+        try ServerWorld(backend: backend, maximumBodyBytes: maximumBodyBytes, metricsToken: metricsToken)
     }
 
-    private init(backend: any LanguageModelBackend, maximumBodyBytes: Int) throws {
+    private init(backend: any LanguageModelBackend, maximumBodyBytes: Int, metricsToken: String?) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-server-\(UUID().uuidString)")
         store = try AtriumStore(home: directory)
         writer = AccountingWriter(store: store, logger: Logger(label: "test"))
@@ -40,8 +43,8 @@ final class ServerWorld: Sendable {
         self.clock = clock
         gateway = Gateway(
             store: store, backend: backend, catalog: ModelCatalog(chatModel: "test-model"), writer: writer,
-            now: { clock.now })
-        configuration = ServerConfiguration(maximumBodyBytes: maximumBodyBytes)
+            metrics: exposition.metrics, now: { clock.now })
+        configuration = ServerConfiguration(maximumBodyBytes: maximumBodyBytes, metricsToken: metricsToken)
     }
 
     deinit {
@@ -52,7 +55,8 @@ final class ServerWorld: Sendable {
     /// Runs `body` against the router in process.
     func test<T: Sendable>(_ body: @escaping @Sendable (HTTPCaller) async throws -> T) async throws -> T {
         let clock = clock
-        let router = AtriumServer.router(gateway: gateway, configuration: configuration, now: { clock.now })
+        let router = AtriumServer.router(
+            gateway: gateway, configuration: configuration, exposition: exposition, now: { clock.now })
         return try await Application(router: router).test(.router) { client in
             try await body(HTTPCaller(client: client))
         }
