@@ -6,10 +6,18 @@ public struct ServerConfiguration: Sendable, Hashable {
     public let port: Int
     /// Request bodies above this answer 413.
     public let maximumBodyBytes: Int
+    /// Whether the client address is taken from `X-Forwarded-For` (the address the proxy in
+    /// front appended) instead of the socket's peer. Only behind a proxy that sets it: a
+    /// client talking directly could otherwise pick any address and escape blocking.
+    public let trustForwardedFor: Bool
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, maximumBodyBytes: Int = Self.defaultMaximumBodyBytes) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, maximumBodyBytes: Int = Self.defaultMaximumBodyBytes,
+        trustForwardedFor: Bool = false
+    ) {
         self.host = host
         self.port = port
         self.maximumBodyBytes = maximumBodyBytes
+        self.trustForwardedFor = trustForwardedFor
     }
 }

@@ -36,10 +36,25 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = Logger.Level.info
 
+    @Option(name: .customLong("block-after"), help: "Block a client address after this many failed keys within --block-window.")
+    var blockAfter = IntrusionPolicy.standard.failuresBeforeBlock
+
+    @Option(name: .customLong("block-window"), help: "Seconds within which --block-after failed keys block an address.")
+    var blockWindow = IntrusionPolicy.standard.windowSeconds
+
+    @Option(name: .customLong("block-seconds"), help: "How long a blocked address is refused (429), in seconds.")
+    var blockSeconds = IntrusionPolicy.standard.blockSeconds
+
+    @Flag(
+        name: .customLong("trust-forwarded-for"),
+        help: "Take the client address from X-Forwarded-For (its last entry). Only behind a proxy that sets it.")
+    var trustForwardedFor = false
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        _ = try intrusionPolicy()
     }
 
     func run() async throws {
@@ -64,8 +79,11 @@ struct Serve: AsyncParsableCommand {
             throw error
         }
         let writer = AccountingWriter(store: store, logger: logger)
-        let gateway = Gateway(store: store, backend: backend.backend, catalog: backend.catalog, writer: writer, logger: logger)
-        let configuration = ServerConfiguration(host: host, port: port, maximumBodyBytes: maxBodyBytes)
+        let gateway = Gateway(
+            store: store, backend: backend.backend, catalog: backend.catalog, writer: writer,
+            intrusionPolicy: try intrusionPolicy(), logger: logger)
+        let configuration = ServerConfiguration(
+            host: host, port: port, maximumBodyBytes: maxBodyBytes, trustForwardedFor: trustForwardedFor)
         let host = host
         let application = AtriumServer.application(
             gateway: gateway, writer: writer, configuration: configuration, logger: logger,
@@ -79,6 +97,14 @@ struct Serve: AsyncParsableCommand {
             throw error
         }
         await backend.shutdown()
+    }
+
+    private func intrusionPolicy() throws -> IntrusionPolicy {
+        do {
+            return try IntrusionPolicy(failuresBeforeBlock: blockAfter, windowSeconds: blockWindow, blockSeconds: blockSeconds)
+        } catch {
+            throw ValidationError(error.description)
+        }
     }
 
     private func announceOwner(store: AtriumStore, presetKey: String?) async throws {

@@ -36,6 +36,8 @@ import Testing
         "setLimits": [200, 200, 404, 403, 403, 403, 404],
         "readAudit": [200, 200, 404, 200, 403, 403, 404],
         "readUsage": [200, 200, 404, 200, 403, 403, 404],
+        "readUsageGrouped": [200, 200, 404, 200, 403, 403, 404],
+        "readAlerts": [200, 200, 404, 200, 403, 403, 404],
     ]
 
     struct Call {
@@ -86,6 +88,8 @@ import Testing
         case "setLimits": return Call(method: .put, path: "/v1/admin/teams/acme%2Fsales/limits", body: ["requests_per_minute": 60])
         case "readAudit": return Call(method: .get, path: "/v1/admin/audit?team=acme/sales", body: nil)
         case "readUsage": return Call(method: .get, path: "/v1/admin/usage?team=acme/sales", body: nil)
+        case "readUsageGrouped": return Call(method: .get, path: "/v1/admin/usage?team=acme/sales&group_by=key", body: nil)
+        case "readAlerts": return Call(method: .get, path: "/v1/admin/alerts?team=acme/sales", body: nil)
         default: throw ScenarioError.unexpected("unknown cell \(name)", 0, "")
         }
     }

@@ -5,10 +5,11 @@ import Tenancy
 
 /// The data plane, stage by stage — the only place that knows their order:
 ///
-/// authorize → profile → compose → generate → account
+/// authorize → limit → profile → compose → (limit: tokens) → generate → account
 ///
 /// (authentication happened before: the pipeline starts from a ``Principal``).
 public struct ChatPipeline: Sendable {
+    let limits: LimitStage
     let profiles: ProfileStage
     let composer: PromptComposer
     let backend: any LanguageModelBackend
@@ -33,8 +34,8 @@ public struct ChatPipeline: Sendable {
     /// - Throws: ``GatewayError`` when the request is refused before generation starts (its
     ///   record is then written by whoever made `audit`, via ``Accountant/finish(_:)``).
     public func chat(_ request: ChatRequest, in scope: TenantScope, audit: RequestAudit) async throws -> ChatExecution {
-        let generation = try await prepare(request, in: scope, audit: audit)
-        let (events, task) = generate(generation, audit: audit)
+        let (generation, admission) = try await prepare(request, in: scope, audit: audit)
+        let (events, task) = generate(generation, admission: admission, audit: audit)
         return ChatExecution(
             id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model,
             sources: [], events: events, generation: GenerationHandle(task: task))
@@ -47,32 +48,43 @@ public struct ChatPipeline: Sendable {
     public func answer(_ request: ChatRequest, in scope: TenantScope, audit: RequestAudit) async throws -> ChatAnswer {
         var request = request
         request.streaming = false
-        let generation = try await prepare(request, in: scope, audit: audit)
+        let (generation, admission) = try await prepare(request, in: scope, audit: audit)
         let completion: ChatCompletion
         do {
             completion = try await backend.complete(generation)
         } catch {
+            admission.finish(nil)
             throw failed(error, request: generation, audit: audit)
         }
+        admission.finish(completion.usage)
         audit.served(completion.usage)
         return ChatAnswer(
             id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model, sources: [],
             completion: completion)
     }
 
-    /// The profile and compose stages, and the `/query` team check.
+    /// The limit, profile and compose stages, and the `/query` team check. The admission is
+    /// given back if anything after it refuses the request.
     private func prepare(_ request: ChatRequest, in scope: TenantScope, audit: RequestAudit) async throws
-        -> GenerationRequest
+        -> (GenerationRequest, Admission)
     {
         // The record and the usage belong to the key whose scope runs the request.
         audit.authenticated(scope.principal)
         audit.query(request.queryText)
-        let team = try await profiles.context(for: scope)
-        if let claimed = request.claimedTeam, !team.isOwnTeam(claimed, team: scope.team) {
-            audit.describe(action: .chat, resource: "team:\(claimed)")
-            throw Authorizer.deny(.crossTenant, principal: scope.principal, resource: .platform, audit: audit)
+        let admission = try await limits.admit(scope, audit: audit)
+        do {
+            let team = try await profiles.context(for: scope)
+            if let claimed = request.claimedTeam, !team.isOwnTeam(claimed, team: scope.team) {
+                audit.describe(action: .chat, resource: "team:\(claimed)")
+                throw Authorizer.deny(.crossTenant, principal: scope.principal, resource: .platform, audit: audit)
+            }
+            let generation = try composer.compose(request, team: team, tenant: TenantKey(scope), date: now())
+            try limits.reserve(generation, in: admission, audit: audit)
+            return (generation, admission)
+        } catch {
+            admission.cancel()
+            throw error
         }
-        return try composer.compose(request, team: team, tenant: TenantKey(scope), date: now())
     }
 
     /// The models the scope's team may use.
@@ -84,8 +96,9 @@ public struct ChatPipeline: Sendable {
     }
 
     /// The generate and account stages: forwards the backend's events and, however the
-    /// stream ends, writes the request's one audit record with the tokens it took.
-    private func generate(_ request: GenerationRequest, audit: RequestAudit)
+    /// stream ends (completed, failed, or cancelled by a client that went away), frees the
+    /// request's limits slot and writes its one audit record with the tokens it took.
+    private func generate(_ request: GenerationRequest, admission: Admission, audit: RequestAudit)
         -> (AsyncThrowingStream<GenerationEvent, any Error>, Task<Void, Never>)
     {
         audit.finishesWithStream()
@@ -93,10 +106,17 @@ public struct ChatPipeline: Sendable {
         let backend = backend
         let accountant = accountant
         let task = Task {
-            defer { accountant.finishStream(audit) }
+            var served: Usage?
+            defer {
+                admission.finish(served)
+                accountant.finishStream(audit)
+            }
             do {
                 for try await event in backend.generate(request) {
-                    if case let .finished(usage, _) = event { audit.served(usage) }
+                    if case let .finished(usage, _) = event {
+                        audit.served(usage)
+                        served = usage
+                    }
                     continuation.yield(event)
                 }
                 continuation.finish()
