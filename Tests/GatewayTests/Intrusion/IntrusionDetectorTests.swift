@@ -100,18 +100,19 @@ import Testing
         let detector = try detector(world)
         let alice = try await world.principal("alice")
         let admin = world.gateway.administration
-        func attempt(_ operation: (RequestAudit) async throws -> Void) async {
+        func attempt(by principal: Principal, _ operation: (RequestAudit) async throws -> Void) async {
             let audit = world.audit()
+            audit.authenticated(principal)  // as the authentication middleware does
             await #expect(throws: GatewayError.self) { try await operation(audit) }
             await detector.requestEnded(audit, address: "192.0.2.5", presentedKey: true)
             world.gateway.accountant.finish(audit)
         }
-        await attempt { audit in _ = try await admin.profile(of: "acme/development", principal: alice, audit: audit) }
-        await attempt { audit in
+        await attempt(by: alice) { audit in _ = try await admin.profile(of: "acme/development", principal: alice, audit: audit) }
+        await attempt(by: alice) { audit in
             _ = try await admin.setLimits(try TeamLimits(requestsPerMinute: 1000), of: "acme/sales", principal: alice, audit: audit)
         }
         let bob = try await world.principal("bob")
-        await attempt { audit in
+        await attempt(by: bob) { audit in
             _ = try await admin.issueKey(KeyIssueOrder(user: "bob", team: "acme/sales", role: "admin"), principal: bob, audit: audit)
         }
         let raised = try await alerts(world)
