@@ -24,12 +24,15 @@ public struct Gateway: Sendable {
     public let accountant: Accountant
     /// Where the request path records its metrics (the global `MetricsSystem` by default).
     public let metrics: AtriumMetrics
+    /// Blocks addresses that present too many failed keys and raises security alerts.
+    public let intrusion: IntrusionDetector
     /// Unix seconds of the gateway's start (`created` of the served models).
     public let startedAt: Int
 
     public init(
         store: AtriumStore, backend: any LanguageModelBackend, catalog: ModelCatalog, writer: AccountingWriter,
-        logger: Logger = Logger(label: "atrium.gateway"), metrics: AtriumMetrics = AtriumMetrics(),
+        intrusionPolicy: IntrusionPolicy = .standard, logger: Logger = Logger(label: "atrium.gateway"),
+        metrics: AtriumMetrics = AtriumMetrics(),
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.store = store
@@ -40,9 +43,11 @@ public struct Gateway: Sendable {
         accountant = Accountant(writer: writer, metrics: metrics)
         authenticator = RequestAuthenticator(store: store, writer: writer, cache: cache, now: now)
         pipeline = ChatPipeline(
+            limits: LimitStage(store: store, cache: cache, limiter: Limiter(), now: now),
             profiles: ProfileStage(store: store, names: names, cache: cache), composer: PromptComposer(catalog: catalog),
             backend: backend, accountant: accountant, logger: logger, now: now)
         administration = AdministrationService(store: store, cache: cache, now: now)
+        intrusion = IntrusionDetector(policy: intrusionPolicy, store: store, logger: logger, now: now)
         startedAt = Int(now().timeIntervalSince1970)
     }
 }

@@ -26,7 +26,7 @@ public enum AtriumServer {
         OperationsRoutes(store: gateway.store, openAPI: OpenAPIDocument.json()).register(on: router)
         MetricsRoutes(gateway: gateway, exposition: exposition, token: configuration.metricsToken).register(on: router)
         let authenticated = router.group()
-            .add(middleware: AuthenticationMiddleware(gateway: gateway))
+            .add(middleware: AuthenticationMiddleware(gateway: gateway, trustForwardedFor: configuration.trustForwardedFor))
             .group(context: AuthenticatedContext.self)
         DataRoutes(gateway: gateway, maximumBodyBytes: configuration.maximumBodyBytes).register(on: authenticated)
         AdminRoutes(gateway: gateway, maximumBodyBytes: configuration.maximumBodyBytes, now: now)

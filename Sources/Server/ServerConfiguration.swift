@@ -8,14 +8,19 @@ public struct ServerConfiguration: Sendable, Hashable {
     public let maximumBodyBytes: Int
     /// A bearer token that may read `GET /metrics` besides the owner's key (`--metrics-token`).
     public let metricsToken: String?
+    /// Whether the client address is taken from `X-Forwarded-For` (the address the proxy in
+    /// front appended) instead of the socket's peer. Only behind a proxy that sets it: a
+    /// client talking directly could otherwise pick any address and escape blocking.
+    public let trustForwardedFor: Bool
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maximumBodyBytes: Int = Self.defaultMaximumBodyBytes,
-        metricsToken: String? = nil
+        metricsToken: String? = nil, trustForwardedFor: Bool = false
     ) {
         self.host = host
         self.port = port
         self.maximumBodyBytes = maximumBodyBytes
         self.metricsToken = metricsToken
+        self.trustForwardedFor = trustForwardedFor
     }
 }

@@ -50,6 +50,19 @@ struct Serve: AsyncParsableCommand {
         name: .customLong("audit-retention-days"),
         help: "Delete audit records older than this many days, at start and daily (a checkpoint keeps the chain verifiable).")
     var auditRetentionDays: Int?
+    @Option(name: .customLong("block-after"), help: "Block a client address after this many failed keys within --block-window.")
+    var blockAfter = IntrusionPolicy.standard.failuresBeforeBlock
+
+    @Option(name: .customLong("block-window"), help: "Seconds within which --block-after failed keys block an address.")
+    var blockWindow = IntrusionPolicy.standard.windowSeconds
+
+    @Option(name: .customLong("block-seconds"), help: "How long a blocked address is refused (429), in seconds.")
+    var blockSeconds = IntrusionPolicy.standard.blockSeconds
+
+    @Flag(
+        name: .customLong("trust-forwarded-for"),
+        help: "Take the client address from X-Forwarded-For (its last entry). Only behind a proxy that sets it.")
+    var trustForwardedFor = false
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
@@ -58,6 +71,7 @@ struct Serve: AsyncParsableCommand {
         guard shutdownGraceSeconds >= 0 else { throw ValidationError("--shutdown-grace-seconds must be 0 or more") }
         if let auditRetentionDays, auditRetentionDays < 1 { throw ValidationError("--audit-retention-days must be at least 1") }
         if let metricsToken, metricsToken.count < 16 { throw ValidationError("--metrics-token must be at least 16 characters") }
+        _ = try intrusionPolicy()
     }
 
     func run() async throws {
@@ -85,14 +99,14 @@ struct Serve: AsyncParsableCommand {
         exposition.bootstrapMetricsSystem()
         let writer = AccountingWriter(store: store, logger: logger)
         let gateway = Gateway(
-            store: store, backend: backend.backend, catalog: backend.catalog, writer: writer, logger: logger,
-            metrics: exposition.metrics)
+            store: store, backend: backend.backend, catalog: backend.catalog, writer: writer,
+            intrusionPolicy: try intrusionPolicy(), logger: logger, metrics: exposition.metrics)
         if let engine = backend.engine {
             exposition.addSampler(ServingMetrics(engine: engine, metrics: exposition.metrics).sample)
         }
         let configuration = ServerConfiguration(
             host: host, port: port, maximumBodyBytes: maxBodyBytes,
-            metricsToken: metricsToken ?? environment["ATRIUM_METRICS_TOKEN"])
+            metricsToken: metricsToken ?? environment["ATRIUM_METRICS_TOKEN"], trustForwardedFor: trustForwardedFor)
         let host = host
         let application = AtriumServer.application(
             gateway: gateway, configuration: configuration, exposition: exposition, logger: logger,
@@ -107,6 +121,14 @@ struct Serve: AsyncParsableCommand {
         // Requests run on the event loop they arrive on (see EventLoopTaskExecutor).
         try await EventLoopTaskExecutor(group: application.eventLoopGroup).run { try await lifecycle.run() }
         logger.info("atrium stopped")
+    }
+
+    private func intrusionPolicy() throws -> IntrusionPolicy {
+        do {
+            return try IntrusionPolicy(failuresBeforeBlock: blockAfter, windowSeconds: blockWindow, blockSeconds: blockSeconds)
+        } catch {
+            throw ValidationError(error.description)
+        }
     }
 
     private func announceOwner(store: AtriumStore, presetKey: String?) async throws {

@@ -37,6 +37,8 @@ import Testing
         "readAudit": [200, 200, 404, 200, 403, 403, 404],
         "readUsage": [200, 200, 404, 200, 403, 403, 404],
         "metrics": [200, 403, 403, 403, 403, 403, 403],
+        "readUsageGrouped": [200, 200, 404, 200, 403, 403, 404],
+        "readAlerts": [200, 200, 404, 200, 403, 403, 404],
     ]
 
     struct Call {
@@ -88,6 +90,8 @@ import Testing
         case "readAudit": return Call(method: .get, path: "/v1/admin/audit?team=acme/sales", body: nil)
         case "readUsage": return Call(method: .get, path: "/v1/admin/usage?team=acme/sales", body: nil)
         case "metrics": return Call(method: .get, path: "/metrics", body: nil)
+        case "readUsageGrouped": return Call(method: .get, path: "/v1/admin/usage?team=acme/sales&group_by=key", body: nil)
+        case "readAlerts": return Call(method: .get, path: "/v1/admin/alerts?team=acme/sales", body: nil)
         default: throw ScenarioError.unexpected("unknown cell \(name)", 0, "")
         }
     }

@@ -25,6 +25,7 @@ import Testing
         .setLimits: [.owner, .orgAdmin], .readLimits: [.owner, .orgAdmin, .teamAdmin],
         // read the team's audit and usage
         .readAudit: [.owner, .orgAdmin, .teamAdmin], .readUsage: [.owner, .orgAdmin, .teamAdmin],
+        .readAlerts: [.owner, .orgAdmin, .teamAdmin],
         // add/delete the team's documents
         .writeDocuments: [.teamAdmin, .member],
         // chat, search, read the team's documents

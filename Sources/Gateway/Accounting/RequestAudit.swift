@@ -94,6 +94,11 @@ public final class RequestAudit: Sendable {
 
     var writesWithStream: Bool { state.withLock { $0.finishesWithStream } }
 
+    /// What the request has recorded so far (intrusion detection reads the outcome).
+    func snapshot() -> State {
+        state.withLock { $0 }
+    }
+
     /// The final state, once: `nil` if it was already taken.
     func close() -> State? {
         state.withLock { state in

@@ -14,7 +14,9 @@ extension AdministrationService {
         let grant = try Authorizer.authorize(principal, .issueKey, on: binding.resource, address: address, audit: audit)
         let holder = try await user(order.user)
         let role = try await role(for: order, holder: holder.id, binding: binding, principal: principal, audit: audit)
-        let request = KeyRequest(holder: holder.id, binding: binding, role: role, name: order.name, expiresAt: order.expiresAt)
+        let request = KeyRequest(
+            holder: holder.id, binding: binding, role: role, name: order.name, expiresAt: order.expiresAt,
+            limits: order.limits)
         let issued = try await recordingDenials(principal, binding.resource, audit) {
             try await store.keys.issue(request, grant, now: now())
         }

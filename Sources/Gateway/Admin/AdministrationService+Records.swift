@@ -20,4 +20,14 @@ extension AdministrationService {
         let team = try await authorizeListing(.readUsage, team: address, principal: principal, audit: audit, resourceName: "usage")
         return try await store.usage.report(visibleTo: principal, filter: UsageFilter(team: team, since: since, until: until))
     }
+
+    /// `GET /v1/admin/usage?group_by=team|user|key|day`: the same rows, added up per group.
+    public func usage(
+        team address: String?, since: Date?, until: Date?, groupedBy grouping: UsageGrouping, principal: Principal,
+        audit: RequestAudit
+    ) async throws -> [UsageSummary] {
+        let team = try await authorizeListing(.readUsage, team: address, principal: principal, audit: audit, resourceName: "usage")
+        return try await store.usage.summary(
+            visibleTo: principal, filter: UsageFilter(team: team, since: since, until: until), groupedBy: grouping)
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Tenancy
 
 /// `POST /v1/admin/keys` as the client asked: for whom, where, with which role. A missing
 /// place means the creator's own binding; a missing role means the holder's role there.
@@ -9,10 +10,12 @@ public struct KeyIssueOrder: Sendable, Hashable {
     public var role: String?
     public var name: String?
     public var expiresAt: Date?
+    /// The key's own limits (`limits` of the body); the team's apply as well.
+    public var limits: KeyLimits
 
     public init(
         user: String, team: String? = nil, organization: String? = nil, role: String? = nil, name: String? = nil,
-        expiresAt: Date? = nil
+        expiresAt: Date? = nil, limits: KeyLimits = .unlimited
     ) {
         self.user = user
         self.team = team
@@ -20,5 +23,6 @@ public struct KeyIssueOrder: Sendable, Hashable {
         self.role = role
         self.name = name
         self.expiresAt = expiresAt
+        self.limits = limits
     }
 }

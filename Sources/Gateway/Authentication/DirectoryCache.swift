@@ -3,8 +3,8 @@ import Store
 import Synchronization
 import Tenancy
 
-/// Keeps what every request would otherwise read from the database — a key's credentials and
-/// its team's profile — without ever serving a stale answer about them.
+/// Keeps what every request would otherwise read from the database — a key's credentials, its
+/// team's profile and the limits of both — without ever serving a stale answer about them.
 ///
 /// Every change that could alter an answer (a key revoked or issued, a membership or org
 /// admin changed, a profile or limits saved) goes through ``AdministrationService`` in this
@@ -28,18 +28,20 @@ public final class DirectoryCache: Sendable {
         var generation: UInt64 = 0
         var credentials: [APIKeyHash: Entry<KeyCredentials>] = [:]
         var profiles: [TeamReference: Entry<PromptProfile>] = [:]
+        var limits: [APIKeyID: Entry<RequestLimits>] = [:]
     }
 
     private let state = Mutex(State())
 
     public init() {}
 
-    /// Forgets everything; call after any change to keys, memberships or profiles.
+    /// Forgets everything; call after any change to keys, memberships, profiles or limits.
     public func invalidate() {
         state.withLock { state in
             state.generation &+= 1
             state.credentials.removeAll(keepingCapacity: true)
             state.profiles.removeAll(keepingCapacity: true)
+            state.limits.removeAll(keepingCapacity: true)
         }
     }
 
@@ -70,6 +72,22 @@ public final class DirectoryCache: Sendable {
             guard state.generation == generation else { return }
             if state.profiles.count >= Self.capacity { state.profiles.removeAll(keepingCapacity: true) }
             state.profiles[team] = Entry(value: loaded, loadedAt: now)
+        }
+        return loaded
+    }
+
+    /// The limits of a request by `key` (its team's and its own).
+    func limits(of key: APIKeyID, load: () async throws -> RequestLimits) async throws -> RequestLimits {
+        let now = ContinuousClock.now
+        let (cached, generation) = state.withLock { state in
+            (state.limits[key].flatMap { Self.fresh($0, now) }, state.generation)
+        }
+        if let cached { return cached }
+        let loaded = try await load()
+        state.withLock { state in
+            guard state.generation == generation else { return }
+            if state.limits.count >= Self.capacity { state.limits.removeAll(keepingCapacity: true) }
+            state.limits[key] = Entry(value: loaded, loadedAt: now)
         }
         return loaded
     }

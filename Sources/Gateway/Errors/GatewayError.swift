@@ -19,6 +19,11 @@ public struct GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
         case conflict
         /// 413: the body is over the limit.
         case payloadTooLarge
+        /// 429 `rate_limit_exceeded`: over a rate or concurrency limit, or from a blocked
+        /// address; ``GatewayError/retryAfter`` says when to try again.
+        case rateLimited
+        /// 429 `insufficient_quota`: the team's monthly token budget is used up.
+        case quotaExhausted
         /// 502: the model backend failed.
         case badGateway
         /// 504: the model backend did not answer in time.
@@ -35,12 +40,15 @@ public struct GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
     public let code: String
     /// The request field at fault, when one is.
     public let param: String?
+    /// Whole seconds until a 429 would be lifted (the `Retry-After` header).
+    public let retryAfter: Int?
 
-    public init(_ kind: Kind, _ message: String, code: String, param: String? = nil) {
+    public init(_ kind: Kind, _ message: String, code: String, param: String? = nil, retryAfter: Int? = nil) {
         self.kind = kind
         self.message = message
         self.code = code
         self.param = param
+        self.retryAfter = retryAfter
     }
 
     public var description: String { message }

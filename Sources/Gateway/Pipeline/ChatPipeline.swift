@@ -5,10 +5,11 @@ import Tenancy
 
 /// The data plane, stage by stage — the only place that knows their order:
 ///
-/// authorize → profile → compose → generate → account
+/// authorize → limit → profile → compose → (limit: tokens) → generate → account
 ///
 /// (authentication happened before: the pipeline starts from a ``Principal``).
 public struct ChatPipeline: Sendable {
+    let limits: LimitStage
     let profiles: ProfileStage
     let composer: PromptComposer
     let backend: any LanguageModelBackend
@@ -33,8 +34,8 @@ public struct ChatPipeline: Sendable {
     /// - Throws: ``GatewayError`` when the request is refused before generation starts (its
     ///   record is then written by whoever made `audit`, via ``Accountant/finish(_:)``).
     public func chat(_ request: ChatRequest, in scope: TenantScope, audit: RequestAudit) async throws -> ChatExecution {
-        let generation = try await prepare(request, in: scope, audit: audit)
-        let (events, task) = generate(generation, audit: audit)
+        let (generation, admission) = try await prepare(request, in: scope, audit: audit)
+        let (events, task) = generate(generation, admission: admission, audit: audit)
         return ChatExecution(
             id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model,
             sources: [], events: events, generation: GenerationHandle(task: task))
@@ -47,32 +48,43 @@ public struct ChatPipeline: Sendable {
     public func answer(_ request: ChatRequest, in scope: TenantScope, audit: RequestAudit) async throws -> ChatAnswer {
         var request = request
         request.streaming = false
-        let generation = try await prepare(request, in: scope, audit: audit)
+        let (generation, admission) = try await prepare(request, in: scope, audit: audit)
         let completion: ChatCompletion
         do {
             completion = try await backend.complete(generation)
         } catch {
+            admission.finish(nil)
             throw failed(error, request: generation, audit: audit)
         }
+        admission.finish(completion.usage)
         audit.served(completion.usage)
         return ChatAnswer(
             id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model, sources: [],
             completion: completion)
     }
 
-    /// The profile and compose stages, and the `/query` team check.
+    /// The limit, profile and compose stages, and the `/query` team check. The admission is
+    /// given back if anything after it refuses the request.
     private func prepare(_ request: ChatRequest, in scope: TenantScope, audit: RequestAudit) async throws
-        -> GenerationRequest
+        -> (GenerationRequest, Admission)
     {
         // The record and the usage belong to the key whose scope runs the request.
         audit.authenticated(scope.principal)
         audit.query(request.queryText)
-        let team = try await profiles.context(for: scope)
-        if let claimed = request.claimedTeam, !team.isOwnTeam(claimed, team: scope.team) {
-            audit.describe(action: .chat, resource: "team:\(claimed)")
-            throw Authorizer.deny(.crossTenant, principal: scope.principal, resource: .platform, audit: audit)
+        let admission = try await limits.admit(scope, audit: audit)
+        do {
+            let team = try await profiles.context(for: scope)
+            if let claimed = request.claimedTeam, !team.isOwnTeam(claimed, team: scope.team) {
+                audit.describe(action: .chat, resource: "team:\(claimed)")
+                throw Authorizer.deny(.crossTenant, principal: scope.principal, resource: .platform, audit: audit)
+            }
+            let generation = try composer.compose(request, team: team, tenant: TenantKey(scope), date: now())
+            try limits.reserve(generation, in: admission, audit: audit)
+            return (generation, admission)
+        } catch {
+            admission.cancel()
+            throw error
         }
-        return try composer.compose(request, team: team, tenant: TenantKey(scope), date: now())
     }
 
     /// The models the scope's team may use.
@@ -84,10 +96,11 @@ public struct ChatPipeline: Sendable {
     }
 
     /// The generate and account stages: forwards the backend's events and, however the
-    /// stream ends, writes the request's one audit record with the tokens it took — before
+    /// stream ends (completed, failed, or cancelled by a client that went away), frees the
+    /// request's limits slot and writes its one audit record with the tokens it took — before
     /// the stream's end reaches the client, so a server that stops once its responses are
     /// done has every record in hand.
-    private func generate(_ request: GenerationRequest, audit: RequestAudit)
+    private func generate(_ request: GenerationRequest, admission: Admission, audit: RequestAudit)
         -> (AsyncThrowingStream<GenerationEvent, any Error>, Task<Void, Never>)
     {
         accountant.beginStream(audit)
@@ -96,6 +109,12 @@ public struct ChatPipeline: Sendable {
         let accountant = accountant
         let task = Task {
             var firstText = true
+            var served: Usage?
+            /// Once, however the stream ends: the limits slot back, then the record.
+            func settle() {
+                admission.finish(served)
+                accountant.finishStream(audit)
+            }
             do {
                 for try await event in backend.generate(request) {
                     switch event {
@@ -104,16 +123,17 @@ public struct ChatPipeline: Sendable {
                         accountant.metrics.timeToFirstToken(audit.startedAt.duration(to: .now), team: request.tenant.teamID)
                     case let .finished(usage, _):
                         audit.served(usage)
+                        served = usage
                     default:
                         break
                     }
                     continuation.yield(event)
                 }
-                accountant.finishStream(audit)
+                settle()
                 continuation.finish()
             } catch {
                 let failure = failed(error, request: request, audit: audit)
-                accountant.finishStream(audit)
+                settle()
                 continuation.finish(throwing: failure)
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Gateway
+import Tenancy
 
 /// `{"name": "…"}` (organizations, teams).
 struct NameBody: Decodable {
@@ -17,13 +18,14 @@ struct RoleBody: Decodable {
     let role: String
 }
 
-/// `POST /v1/admin/keys`: `{"user", "team"?, "org"?, "role"?, "name"?, "expires_at"?}`;
-/// `expires_at` is an ISO 8601 instant or Unix seconds.
+/// `POST /v1/admin/keys`: `{"user", "team"?, "org"?, "role"?, "name"?, "expires_at"?, "limits"?}`;
+/// `expires_at` is an ISO 8601 instant or Unix seconds; `limits` is
+/// `{"requests_per_minute", "tokens_per_minute", "max_concurrent"}`, each optional.
 struct KeyBody: Decodable {
     let order: KeyIssueOrder
 
     enum CodingKeys: String, CodingKey {
-        case user, team, org, role, name
+        case user, team, org, role, name, limits
         case expiresAt = "expires_at"
     }
 
@@ -35,7 +37,8 @@ struct KeyBody: Decodable {
             organization: try container.decodeIfPresent(String.self, forKey: .org),
             role: try container.decodeIfPresent(String.self, forKey: .role),
             name: try container.decodeIfPresent(String.self, forKey: .name),
-            expiresAt: try Self.instant(container, .expiresAt))
+            expiresAt: try Self.instant(container, .expiresAt),
+            limits: try container.decodeIfPresent(KeyLimits.self, forKey: .limits) ?? .unlimited)
     }
 
     private static func instant(_ container: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Date? {
@@ -61,12 +64,13 @@ extension KeyedDecodingContainer {
     }
 }
 
-/// Instants in query strings and bodies: ISO 8601 (with or without fractional seconds) or
-/// Unix seconds.
+/// Instants in query strings and bodies: ISO 8601 (with or without fractional seconds, or a
+/// date alone: its start, UTC) or Unix seconds.
 public enum Instant {
     /// The instant `text` names, or `nil`.
     public static func parse(_ text: String) -> Date? {
         if let seconds = Double(text), seconds.isFinite { return Date(timeIntervalSince1970: seconds) }
+        if text.count == 10, let day = try? Date(text + "T00:00:00Z", strategy: .iso8601) { return day }
         if let date = try? Date(text, strategy: .iso8601) { return date }
         return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }

@@ -105,17 +105,20 @@ struct KeyView: Encodable {
     }
 }
 
-/// A freshly minted key: the only response that ever contains the secret.
+/// A freshly minted key: the only response that ever contains the secret; with the key's
+/// own limits.
 struct IssuedKeyView: Encodable {
     let issued: IssuedKey
+    let limits: KeyLimits
     let now: Date
 
-    enum CodingKeys: String, CodingKey { case key }
+    enum CodingKeys: String, CodingKey { case key, limits }
 
     func encode(to encoder: any Encoder) throws {
         try KeyView(record: issued.record, now: now).encode(to: encoder)
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(issued.secret.revealed, forKey: .key)
+        try container.encode(limits, forKey: .limits)
     }
 }
 

@@ -1,13 +1,16 @@
 import Gateway
 import Hummingbird
+import NIOCore
 import Tenancy
 
-/// The context every request starts with: a request id, and — once the authentication
-/// middleware has accepted the key — the principal and the request's audit.
-public struct AtriumRequestContext: RequestContext {
+/// The context every request starts with: a request id, the peer's address, and — once the
+/// authentication middleware has accepted the key — the principal and the request's audit.
+public struct AtriumRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Random, returned as `x-request-id` and written to the audit record and logs.
     public let requestID: String
+    /// The connected peer (`nil` only for in-process test requests).
+    public let remoteAddress: SocketAddress?
     /// Set by ``AuthenticationMiddleware``; ``AuthenticatedContext`` requires it.
     var authentication: Authentication?
     /// Shared with every copy of this context: the outermost middleware reads what inner ones
@@ -22,6 +25,7 @@ public struct AtriumRequestContext: RequestContext {
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         requestID = Self.makeRequestID()
+        remoteAddress = source.channel.remoteAddress
         logger[metadataKey: "request.id"] = .string(requestID)
     }
 

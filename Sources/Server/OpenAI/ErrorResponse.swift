@@ -33,6 +33,7 @@ struct ErrorResponse: Encodable {
         let body = (try? JSONOutput.encode(ErrorResponse(failure))) ?? ByteBuffer(string: #"{"error":{}}"#)
         var headers: HTTPFields = [.contentType: "application/json"]
         if failure.kind == .unauthenticated { headers[.wwwAuthenticate] = "Bearer" }
+        if let seconds = failure.retryAfter { headers[.retryAfter] = String(seconds) }
         return Response(status: status(of: failure.kind), headers: headers, body: .init(byteBuffer: body))
     }
 
@@ -44,6 +45,7 @@ struct ErrorResponse: Encodable {
         case .notFound: .notFound
         case .conflict: .conflict
         case .payloadTooLarge: .contentTooLarge
+        case .rateLimited, .quotaExhausted: .tooManyRequests
         case .badGateway: .badGateway
         case .gatewayTimeout: .gatewayTimeout
         case .unavailable: .serviceUnavailable
@@ -59,6 +61,8 @@ struct ErrorResponse: Encodable {
         case .forbidden: "permission_error"
         case .badGateway, .gatewayTimeout, .unavailable: "upstream_error"
         case .internalFailure: "server_error"
+        case .rateLimited: "rate_limit_exceeded"
+        case .quotaExhausted: "insufficient_quota"
         }
     }
 }

@@ -47,7 +47,7 @@ extension AtriumRoute {
             Documentation(summary: "The team's members", body: nil, query: [], success: (200, "MembershipList"))
         case .issueKey:
             Documentation(
-                summary: "Mint a key (at most its creator's rights); the key appears only in this answer",
+                summary: "Mint a key (at most its creator's rights), optionally with its own limits; the key appears only in this answer",
                 body: "KeyRequest", query: [], success: (201, "IssuedKey"))
         case .listKeys:
             Documentation(summary: "Keys the caller may see (never the secret)", body: nil, query: ["team"], success: (200, "KeyList"))
@@ -60,10 +60,13 @@ extension AtriumRoute {
                 summary: "Replace the team's prompt profile; applies to the next request", body: "Profile", query: [],
                 success: (200, "Profile"))
         case .readLimits:
-            Documentation(summary: "The team's limits", body: nil, query: [], success: (200, "Limits"))
+            Documentation(
+                summary: "The team's limits (owner, org admin, team admin); null is unlimited", body: nil, query: [],
+                success: (200, "Limits"))
         case .setLimits:
             Documentation(
-                summary: "Set the team's limits (owner, org admin; a team never raises its own)", body: "Limits",
+                summary: "Replace the team's limits (owner, org admin; a team never raises its own); applies to the next request",
+                body: "Limits",
                 query: [], success: (200, "Limits"))
         case .readAudit:
             Documentation(
@@ -71,8 +74,12 @@ extension AtriumRoute {
                 query: ["team", "since", "until", "limit"], success: (200, "AuditList"))
         case .readUsage:
             Documentation(
-                summary: "Usage per day, team, user and key", body: nil, query: ["team", "since", "until"],
-                success: (200, "UsageList"))
+                summary: "Usage per day, team, user and key; with group_by, added up per team, user, key or day", body: nil,
+                query: ["team", "since", "until", "group_by"], success: (200, "UsageList"))
+        case .readAlerts:
+            Documentation(
+                summary: "Security alerts the caller may see, newest first (owner: all; org admin: its org; team admin: its team)",
+                body: nil, query: ["team", "since", "limit"], success: (200, "AlertList"))
         }
     }
 }

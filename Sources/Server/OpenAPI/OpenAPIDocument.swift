@@ -78,7 +78,8 @@ enum OpenAPIDocument {
             content.isEmpty ? ["description": "Done"] : ["description": "Success", "content": content]
         var responses: [String: Any] = ["\(success.status)": successAnswer]
         var errors = ["400", "404"]
-        if route.isAuthenticated { errors += ["401", "403"] }
+        // 429: a blocked client address, on every authenticated route; limits on the chat routes.
+        if route.isAuthenticated { errors += ["401", "403", "429"] }
         if route.method == .post || route.method == .put { errors += ["409", "413"] }
         if route == .chatCompletions || route == .query { errors += ["502", "504"] }
         if route == .readiness { errors = ["503"] }
@@ -103,7 +104,8 @@ enum OpenAPIDocument {
         let schema: [String: Any] =
             switch name {
             case "limit": ["type": "integer", "minimum": 1, "maximum": 1000]
-            case "since", "until": ["type": "string", "description": "ISO 8601 time or Unix seconds"]
+            case "since", "until": ["type": "string", "description": "ISO 8601 time or date, or Unix seconds"]
+            case "group_by": ["type": "string", "enum": ["team", "user", "key", "day"]]
             default: ["type": "string"]
             }
         return ["name": name, "in": "query", "required": false, "schema": schema]

@@ -120,8 +120,12 @@ enum OpenAPISchemas {
                 [
                     "user": string, "team": string, "org": string,
                     "role": ["type": "string", "enum": ["owner", "org_admin", "admin", "team_admin", "member", "viewer"]],
-                    "name": string, "expires_at": ["oneOf": [dateTime, number]],
+                    "name": string, "expires_at": ["oneOf": [dateTime, number]], "limits": ref("KeyLimits"),
                 ], required: ["user"]),
+            "KeyLimits": object([
+                "requests_per_minute": nullableInteger, "tokens_per_minute": nullableInteger,
+                "max_concurrent": nullableInteger,
+            ]),
             "Key": keySchema(withSecret: false),
             "IssuedKey": keySchema(withSecret: true),
             "KeyList": list(of: "Key"),
@@ -154,7 +158,30 @@ enum OpenAPISchemas {
                     "requests": integer, "prompt_tokens": integer, "completion_tokens": integer,
                     "total_tokens": integer, "cache_hits": integer,
                 ], required: ["day", "team_id", "requests", "prompt_tokens", "completion_tokens"]),
-            "UsageList": list(of: "UsageRow"),
+            "UsageSummary": object(
+                [
+                    "group": ["type": "string", "enum": ["team", "user", "key", "day"]], "day": string,
+                    "org_id": string, "team_id": string, "team_name": string, "user_id": string, "user_name": string,
+                    "key_id": string, "key_prefix": string, "requests": integer, "prompt_tokens": integer,
+                    "completion_tokens": integer, "total_tokens": integer, "cache_hits": integer,
+                ], required: ["group", "requests", "prompt_tokens", "completion_tokens", "total_tokens", "cache_hits"]),
+            "UsageList": object(
+                [
+                    "object": ["const": "list"],
+                    "data": [
+                        "type": "array",
+                        "description": "UsageRow items without group_by, UsageSummary items with it",
+                        "items": ["oneOf": [ref("UsageRow"), ref("UsageSummary")]],
+                    ],
+                ], required: ["object", "data"]),
+            "Alert": object(
+                [
+                    "id": integer, "occurred_at": dateTime,
+                    "kind": ["type": "string", "enum": ["address_blocked", "cross_team_attempt", "revoked_key_use", "role_escalation"]],
+                    "address": nullableString, "org_id": nullableString, "team_id": nullableString,
+                    "key_prefix": nullableString, "detail": string,
+                ], required: ["id", "occurred_at", "kind", "detail"]),
+            "AlertList": list(of: "Alert"),
         ]
     }
 
@@ -169,6 +196,7 @@ enum OpenAPISchemas {
         var required = ["id", "prefix", "role", "user", "status"]
         if withSecret {
             properties["key"] = ["type": "string", "description": "The key itself: shown this once, never stored."]
+            properties["limits"] = ref("KeyLimits")
             required.append("key")
         }
         return object(properties, required: required)

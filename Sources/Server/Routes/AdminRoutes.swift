@@ -1,6 +1,7 @@
 import Foundation
 import Gateway
 import Hummingbird
+import Store
 import Tenancy
 
 /// The administration plane of DESIGN §4. Each handler decodes its input, lets the
@@ -32,6 +33,7 @@ struct AdminRoutes {
         router.on(AtriumRoute.setLimits, use: setLimits)
         router.on(AtriumRoute.readAudit, use: readAudit)
         router.on(AtriumRoute.readUsage, use: readUsage)
+        router.on(AtriumRoute.readAlerts, use: readAlerts)
     }
 
     // MARK: Directory
@@ -101,7 +103,7 @@ struct AdminRoutes {
     @Sendable func issueKey(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let body = try await decode(KeyBody.self, request)
         let issued = try await admin.issueKey(body.order, principal: context.principal, audit: context.audit)
-        return try JSONOutput.response(IssuedKeyView(issued: issued, now: now()), status: .created)
+        return try JSONOutput.response(IssuedKeyView(issued: issued, limits: body.order.limits, now: now()), status: .created)
     }
 
     @Sendable func listKeys(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -154,12 +156,30 @@ struct AdminRoutes {
         return try JSONOutput.response(ListView(data: records.map(AuditRecordView.init)))
     }
 
+    /// Raw rows (day × team × user × key) without `group_by`; sums per group with it.
     @Sendable func readUsage(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let query = request.uri.queryParameters
-        let rows = try await admin.usage(
+        let team = query.get("team")
+        let since = try instant("since", query.get("since"))
+        let until = try instant("until", query.get("until"))
+        guard let groupName = query.get("group_by") else {
+            let rows = try await admin.usage(team: team, since: since, until: until, principal: context.principal, audit: context.audit)
+            return try JSONOutput.response(ListView(data: rows.map(UsageView.init)))
+        }
+        guard let grouping = UsageGrouping(rawValue: groupName) else {
+            throw GatewayError.invalid("'group_by' must be team, user, key or day, not '\(groupName)'", param: "group_by")
+        }
+        let summaries = try await admin.usage(
+            team: team, since: since, until: until, groupedBy: grouping, principal: context.principal, audit: context.audit)
+        return try JSONOutput.response(ListView(data: summaries.map(UsageSummaryView.init)))
+    }
+
+    @Sendable func readAlerts(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        let alerts = try await admin.alerts(
             team: query.get("team"), since: try instant("since", query.get("since")),
-            until: try instant("until", query.get("until")), principal: context.principal, audit: context.audit)
-        return try JSONOutput.response(ListView(data: rows.map(UsageView.init)))
+            limit: try integer("limit", query.get("limit")) ?? 100, principal: context.principal, audit: context.audit)
+        return try JSONOutput.response(ListView(data: alerts.map(AlertView.init)))
     }
 
     // MARK: Input

@@ -16,7 +16,7 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
     case setMember, removeMember, listMembers
     case issueKey, listKeys, revokeKey
     case readProfile, saveProfile, readLimits, setLimits
-    case readAudit, readUsage
+    case readAudit, readUsage, readAlerts
 
     public var method: HTTPRequest.Method {
         switch self {
@@ -49,6 +49,7 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         case .readLimits, .setLimits: "/v1/admin/teams/{team}/limits"
         case .readAudit: "/v1/admin/audit"
         case .readUsage: "/v1/admin/usage"
+        case .readAlerts: "/v1/admin/alerts"
         }
     }
 
@@ -77,6 +78,7 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         case .setLimits: .setLimits
         case .readAudit: .readAudit
         case .readUsage: .readUsage
+        case .readAlerts: .readAlerts
         }
     }
 

@@ -14,6 +14,7 @@ enum SchemaMigrations {
         migrator.registerMigration("v4-audit", migrate: createAudit)
         migrator.registerMigration("v5-usage", migrate: createUsage)
         migrator.registerMigration("v6-audit-retention", migrate: addAuditRetention)
+        migrator.registerMigration("v7-key-limits-and-alerts", migrate: createKeyLimitsAndAlerts)
         return migrator
     }
 
@@ -191,6 +192,34 @@ enum SchemaMigrations {
                 ALTER TABLE audit_head ADD COLUMN first_id INTEGER NOT NULL DEFAULT 1;
                 ALTER TABLE audit_head ADD COLUMN first_prev_hash TEXT NOT NULL
                     DEFAULT '0000000000000000000000000000000000000000000000000000000000000000';
+                """)
+    }
+
+    /// A key's own limits (the team's apply as well), and security alerts: brute force,
+    /// cross-team attempts, revoked-key use, role escalation. An alert names a key by its
+    /// display prefix only, never the key; like the audit trail it outlives what it names.
+    private static func createKeyLimitsAndAlerts(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE key_limits (
+                    key_id TEXT PRIMARY KEY NOT NULL REFERENCES api_keys(id) ON DELETE CASCADE,
+                    requests_per_minute INTEGER CHECK (requests_per_minute > 0),
+                    tokens_per_minute INTEGER CHECK (tokens_per_minute > 0),
+                    max_concurrent INTEGER CHECK (max_concurrent > 0)
+                );
+                CREATE TABLE alerts (
+                    id INTEGER PRIMARY KEY NOT NULL,
+                    occurred_at_ms INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    address TEXT,
+                    organization_id TEXT,
+                    team_id TEXT,
+                    key_prefix TEXT,
+                    detail TEXT NOT NULL
+                );
+                CREATE INDEX alerts_by_time ON alerts(occurred_at_ms);
+                CREATE INDEX alerts_by_organization_time ON alerts(organization_id, occurred_at_ms);
+                CREATE INDEX alerts_by_team_time ON alerts(team_id, occurred_at_ms);
                 """)
     }
 }

@@ -22,6 +22,9 @@ public struct KeyRepository: Sendable {
         if let name = request.name, name.count > Self.maximumNameLength {
             throw StoreError.invalidValue(field: "name", problem: "longer than \(Self.maximumNameLength) characters")
         }
+        if !request.limits.isUnlimited, request.binding.teamID == nil {
+            throw StoreError.invalidValue(field: "limits", problem: "only team keys are limited (they alone reach the model)")
+        }
         let secret = APIKeySecret.generate()
         let record = APIKeyRecord(
             id: .random(), prefix: secret.prefix, hash: secret.hash, name: request.name, userID: request.holder,
@@ -33,6 +36,7 @@ public struct KeyRepository: Sendable {
             let decision = KeyIssuance.decide(creator: grant.principal, request: request, holderRole: holderRole)
             if let reason = decision.denialReason { throw AccessDenied(reason, action: .issueKey) }
             try Self.insert(record, db)
+            try LimitsRepository.insert(request.limits, of: record.id, db)
             return try Self.fetch(db, id: record.id) ?? record
         }
         return IssuedKey(record: stored, secret: secret)

@@ -2,14 +2,44 @@ import Foundation
 import GRDB
 import Tenancy
 
-/// Team quotas. Only a grant for `.setLimits` (owner, org admin) changes them — never the
-/// team's own key.
+/// Team quotas and keys' own limits. Only a grant for `.setLimits` (owner, org admin) changes
+/// a team's — never the team's own key; a key's are set when it is minted.
 public struct LimitsRepository: Sendable {
     let pool: DatabasePool
 
     /// The scope's team limits (unlimited until set).
     public func limits(in scope: TenantScope) async throws -> TeamLimits {
         try await current(of: scope.team)
+    }
+
+    /// Everything that limits a request made under `scope`: its team's limits and its key's.
+    public func requestLimits(in scope: TenantScope) async throws -> RequestLimits {
+        let team = try await current(of: scope.team)
+        let key = try await keyLimits(of: scope.principal.keyID)
+        return RequestLimits(team: team, key: key)
+    }
+
+    /// A key's own limits (unlimited when none were set).
+    public func keyLimits(of key: APIKeyID) async throws -> KeyLimits {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM key_limits WHERE key_id = ?", arguments: [key.rawValue])
+            else { return KeyLimits.unlimited }
+            return try KeyLimits(
+                requestsPerMinute: row.decode(forColumn: "requests_per_minute"),
+                tokensPerMinute: row.decode(forColumn: "tokens_per_minute"),
+                maxConcurrent: row.decode(forColumn: "max_concurrent"))
+        }
+    }
+
+    /// Stores a new key's limits, inside the transaction that inserts the key.
+    static func insert(_ limits: KeyLimits, of key: APIKeyID, _ db: Database) throws {
+        guard !limits.isUnlimited else { return }
+        try db.execute(
+            sql: """
+                INSERT INTO key_limits (key_id, requests_per_minute, tokens_per_minute, max_concurrent)
+                VALUES (?, ?, ?, ?)
+                """,
+            arguments: [key.rawValue, limits.requestsPerMinute, limits.tokensPerMinute, limits.maxConcurrent])
     }
 
     /// The granted team's limits (`.readLimits`).

@@ -26,6 +26,8 @@ public enum Action: String, Sendable, Hashable, Codable, CaseIterable {
     // "read the team's audit and usage".
     case readAudit = "audit.read"
     case readUsage = "usage.read"
+    // "read the team's audit and usage", and the security alerts raised about its keys.
+    case readAlerts = "alerts.read"
     // Data plane: "add/delete the team's documents".
     case writeDocuments = "documents.write"
     // Data plane: "chat, search, read the team's documents".
@@ -48,7 +50,7 @@ public enum Action: String, Sendable, Hashable, Codable, CaseIterable {
     public var isTeamAdministration: Bool {
         switch self {
         case .readTeam, .createUser, .addMember, .removeMember, .readMembers, .issueKey, .revokeKey,
-            .readKeys, .readProfile, .changeProfile, .readLimits, .setLimits, .readAudit, .readUsage:
+            .readKeys, .readProfile, .changeProfile, .readLimits, .setLimits, .readAudit, .readUsage, .readAlerts:
             true
         default: false
         }

@@ -23,11 +23,33 @@ public enum DenialReason: String, Sendable, Hashable, Codable, CaseIterable, Cus
     case exceedsHolderMembership = "exceeds_holder_membership"
     /// The role cannot be held at the requested binding.
     case roleDoesNotFitBinding = "role_does_not_fit_binding"
+    // Limits (answered 429; the request did nothing and used nothing).
+    /// The team's or the key's requests per minute are used up.
+    case requestRateExceeded = "requests_per_minute_exceeded"
+    /// The team's or the key's tokens per minute are used up.
+    case tokenRateExceeded = "tokens_per_minute_exceeded"
+    /// The team or the key already runs as many requests as it may at once.
+    case concurrencyExceeded = "max_concurrent_exceeded"
+    /// The team's tokens for this calendar month (UTC) are used up.
+    case monthlyBudgetExhausted = "monthly_tokens_exhausted"
+    // Intrusion detection.
+    /// The client address is blocked after repeated failed keys.
+    case addressBlocked = "address_blocked"
 
     /// Whether the failure is about identity (401) rather than permission (403).
     public var isAuthenticationFailure: Bool {
         switch self {
         case .missingKey, .unknownKey, .expiredKey, .revokedKey, .membershipRevoked: true
+        default: false
+        }
+    }
+
+    /// Whether the refusal is about volume (429) — a limit or a blocked address — rather than
+    /// identity or permission.
+    public var isLimit: Bool {
+        switch self {
+        case .requestRateExceeded, .tokenRateExceeded, .concurrencyExceeded, .monthlyBudgetExhausted, .addressBlocked:
+            true
         default: false
         }
     }
@@ -46,6 +68,11 @@ public enum DenialReason: String, Sendable, Hashable, Codable, CaseIterable, Cus
         case .exceedsCreatorRights: "a key can only carry rights its creator may confer"
         case .exceedsHolderMembership: "a key cannot carry more than its holder's role in the team"
         case .roleDoesNotFitBinding: "that role cannot be held there"
+        case .requestRateExceeded: "too many requests per minute"
+        case .tokenRateExceeded: "too many tokens per minute"
+        case .concurrencyExceeded: "too many requests at once"
+        case .monthlyBudgetExhausted: "the monthly token budget is used up"
+        case .addressBlocked: "this address is blocked after repeated failed keys"
         }
     }
 }

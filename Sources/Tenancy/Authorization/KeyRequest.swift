@@ -8,12 +8,18 @@ public struct KeyRequest: Sendable, Hashable {
     /// A label for people (`"ci"`, `"laptop"`); never secret.
     public let name: String?
     public let expiresAt: Date?
+    /// The key's own limits (the team's apply as well).
+    public let limits: KeyLimits
 
-    public init(holder: UserID, binding: AccessBinding, role: Role, name: String? = nil, expiresAt: Date? = nil) {
+    public init(
+        holder: UserID, binding: AccessBinding, role: Role, name: String? = nil, expiresAt: Date? = nil,
+        limits: KeyLimits = .unlimited
+    ) {
         self.holder = holder
         self.binding = binding
         self.role = role
         self.name = name
         self.expiresAt = expiresAt
+        self.limits = limits
     }
 }

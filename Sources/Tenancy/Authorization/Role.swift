@@ -27,19 +27,19 @@ public enum Role: String, Sendable, Hashable, Codable, CaseIterable {
                 .createOrganization, .readOrganization, .appointOrganizationAdmin, .readMetrics,
                 .createTeam, .readTeam, .createUser,
                 .addMember, .removeMember, .readMembers, .issueKey, .revokeKey, .readKeys,
-                .readLimits, .setLimits, .readAudit, .readUsage,
+                .readLimits, .setLimits, .readAudit, .readUsage, .readAlerts,
             ]
         case .orgAdmin:
             [
                 .readOrganization, .createTeam, .readTeam, .createUser,
                 .addMember, .removeMember, .readMembers, .issueKey, .revokeKey, .readKeys,
-                .readProfile, .changeProfile, .readLimits, .setLimits, .readAudit, .readUsage,
+                .readProfile, .changeProfile, .readLimits, .setLimits, .readAudit, .readUsage, .readAlerts,
             ]
         case .teamAdmin:
             [
                 .readTeam, .createUser,
                 .addMember, .removeMember, .readMembers, .issueKey, .revokeKey, .readKeys,
-                .readProfile, .changeProfile, .readLimits, .readAudit, .readUsage,
+                .readProfile, .changeProfile, .readLimits, .readAudit, .readUsage, .readAlerts,
                 .writeDocuments, .chat, .search, .readDocuments, .embed, .listModels,
             ]
         case .member:

@@ -23,7 +23,7 @@ public struct TeamLimits: Sendable, Hashable {
     /// No limits at all: what a team gets until someone sets them.
     public static let unlimited = try! TeamLimits()
 
-    private static func requirePositive(_ value: Int?, field: String) throws(ProfileError) {
+    static func requirePositive(_ value: Int?, field: String) throws(ProfileError) {
         if let value, value <= 0 {
             throw ProfileError(field: field, problem: "must be a positive number or null, not \(value)")
         }

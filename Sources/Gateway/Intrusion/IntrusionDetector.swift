@@ -1,0 +1,81 @@
+import Foundation
+import Logging
+import Metrics
+import Store
+import Tenancy
+
+/// Intrusion detection at the door of every authenticated route.
+///
+/// - Before authentication, ``refuseIfBlocked(_:audit:)`` turns away an address that
+///   presented too many failed keys (429 with `Retry-After`, audited as `address_blocked`;
+///   its key is not even looked up).
+/// - When a request ends, ``requestEnded(_:address:presentedKey:)`` counts a failed key
+///   against its address (blocking it at the policy's threshold), raises alerts for the
+///   blocked address, cross-team attempts, revoked-key use and escalation attempts, and
+///   counts denials, authentication failures and alerts in metrics.
+///
+/// Alerts are written to the store before the response goes out (they are rare: a blocked
+/// address raises one, then is refused at the door). An unknown address (`nil`) is never
+/// blocked — a socket always has one; only in-process tests have none.
+public final class IntrusionDetector: Sendable {
+    public let policy: IntrusionPolicy
+    private let tracker: AddressTracker
+    private let store: AtriumStore
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+
+    public init(
+        policy: IntrusionPolicy, store: AtriumStore, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.policy = policy
+        tracker = AddressTracker(policy: policy)
+        self.store = store
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Throws the 429 of a blocked address (recorded in `audit`).
+    public func refuseIfBlocked(_ address: String?, audit: RequestAudit) throws {
+        guard let address, let seconds = tracker.remainingBlock(of: address, at: now()) else { return }
+        audit.decided(.deny(.addressBlocked))
+        throw GatewayError(
+            .rateLimited, "Too many failed keys from this address; it is blocked for \(seconds) s",
+            code: DenialReason.addressBlocked.rawValue, retryAfter: seconds)
+    }
+
+    /// Looks at how the request ended: metrics, failed-key counting, alerts.
+    /// - Parameter presentedKey: whether the request carried an `Authorization` header (a
+    ///   request with none is not a failed key).
+    public func requestEnded(_ audit: RequestAudit, address: String?, presentedKey: Bool) async {
+        let outcome = audit.snapshot()
+        // Denials and authentication failures are counted by the Accountant, which sees every record.
+        guard let reason = outcome.decision?.denialReason else { return }
+        let identity = outcome.identity
+        if reason.isAuthenticationFailure, presentedKey, let address, tracker.noteFailure(from: address, at: now()) {
+            // The address's alert, not any one key's: which failure tipped it over is chance.
+            await raise(
+                .addressBlocked, address: address, identity: nil,
+                detail: "\(policy.failuresBeforeBlock) failed keys within \(policy.windowSeconds) s; "
+                    + "blocked for \(policy.blockSeconds) s")
+        }
+        if let alert = AlertRule.alert(for: reason, action: outcome.action) {
+            await raise(alert.kind, address: address, identity: identity, detail: alert.detail)
+        }
+    }
+
+    private func raise(_ kind: AlertKind, address: String?, identity: KeyIdentity?, detail: String) async {
+        let alert = Alert(
+            occurredAt: now(), kind: kind, address: address, organizationID: identity?.binding.organizationID,
+            teamID: identity?.binding.teamID, keyPrefix: identity?.keyPrefix, detail: detail)
+        Counter(label: "atrium_alerts_total", dimensions: [("kind", kind.rawValue)]).increment()
+        var metadata: Logger.Metadata = ["alert.kind": "\(kind.rawValue)"]
+        if let address { metadata["client.address"] = "\(address)" }
+        if let prefix = identity?.keyPrefix { metadata["key.prefix"] = "\(prefix)" }
+        logger.warning("security alert", metadata: metadata)
+        do {
+            try await store.alerts.record(alert)
+        } catch {
+            logger.error("recording an alert failed", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+        }
+    }
+}

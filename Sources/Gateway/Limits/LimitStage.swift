@@ -1,0 +1,57 @@
+import Foundation
+import Store
+import Tenancy
+
+/// The limit stage: holds each data-plane request to its team's and its key's limits —
+/// requests and tokens per minute (token buckets), requests at once, and the team's monthly
+/// token budget (calendar month, UTC).
+///
+/// It runs in two steps around profile and compose. ``admit(_:audit:)``, right after
+/// authorize, takes a request and a running slot (and checks the month's budget);
+/// ``Admission/reserve(tokens:)``, once the prompt is composed and `max_tokens` known,
+/// charges the tokens. A refusal at either step gives everything back and answers 429 with
+/// `Retry-After`, recorded in the audit with its reason: a refused request starts no
+/// generation and is charged nothing.
+///
+/// Limits are read through the ``DirectoryCache``, which every limits change empties, so a
+/// new limit applies to the very next request. The counters live in this process's memory;
+/// the monthly figure starts from the usage ledger and follows every request that ends.
+struct LimitStage: Sendable {
+    let store: AtriumStore
+    let cache: DirectoryCache
+    let limiter: Limiter
+    let now: @Sendable () -> Date
+
+    /// Admits one request of `scope`, or throws the 429 (recorded in `audit`).
+    func admit(_ scope: TenantScope, audit: RequestAudit) async throws -> Admission {
+        let limits = try await cache.limits(of: scope.principal.keyID) { try await store.limits.requestLimits(in: scope) }
+        let date = now()
+        let month = UTCMonth.key(of: date)
+        if limiter.monthlyTokens(of: scope.team, month: month) == nil {
+            let used = try await store.usage.monthlyTokens(in: scope, containing: date)
+            limiter.installMonth(month, tokens: used, for: scope.team)
+        }
+        let subjects = LimitSubject.subjects(of: scope, limits: limits)
+        if let exceeded = limiter.admit(
+            subjects, team: scope.team, month: month, monthlyBudget: limits.team.monthlyTokens, at: date)
+        {
+            throw refusal(exceeded, audit: audit)
+        }
+        return Admission(limiter: limiter, subjects: subjects, team: scope.team, month: month, now: now)
+    }
+
+    /// Charges the composed request's tokens to the admission, or throws the 429 (recorded
+    /// in `audit`; the admission is then given back).
+    func reserve(_ request: GenerationRequest, in admission: Admission, audit: RequestAudit) throws {
+        do {
+            try admission.reserve(tokens: TokenEstimate.upperBound(of: request))
+        } catch {
+            throw refusal(error, audit: audit)
+        }
+    }
+
+    private func refusal(_ exceeded: LimitExceeded, audit: RequestAudit) -> GatewayError {
+        audit.decided(.deny(exceeded.reason))
+        return exceeded.error
+    }
+}

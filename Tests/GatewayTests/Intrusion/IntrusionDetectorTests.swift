@@ -1,0 +1,132 @@
+import AtriumTestSupport
+import Foundation
+@testable import Gateway
+import Logging
+import Store
+import Tenancy
+import Testing
+
+/// Failed keys per address, blocks, and the alerts that finished requests raise — against a
+/// clock that only moves when told.
+@Suite struct IntrusionDetectorTests {
+    let clock = ManualClock()
+
+    func detector(_ world: GatewayWorld, after failures: Int = 3, window: Int = 60, block: Int = 300) throws -> IntrusionDetector {
+        let clock = clock
+        return IntrusionDetector(
+            policy: try IntrusionPolicy(failuresBeforeBlock: failures, windowSeconds: window, blockSeconds: block),
+            store: world.store, logger: .init(label: "test"), now: { clock.now })
+    }
+
+    /// One request presenting `key` from `address`, through the authenticate stage, ended.
+    func present(_ key: String, from address: String?, to detector: IntrusionDetector, world: GatewayWorld) async throws
+        -> GatewayError?
+    {
+        let audit = world.audit("models.list")
+        defer { world.gateway.accountant.finish(audit) }
+        var refusal: GatewayError?
+        do {
+            try detector.refuseIfBlocked(address, audit: audit)
+            _ = try await world.gateway.authenticator.authenticate(authorization: "Bearer \(key)", audit: audit)
+        } catch let error as GatewayError {
+            refusal = error
+        }
+        await detector.requestEnded(audit, address: address, presentedKey: true)
+        return refusal
+    }
+
+    func alerts(_ world: GatewayWorld) async throws -> [Alert] {
+        try await world.store.alerts.alerts(visibleTo: world.principal("owner"), filter: AlertFilter()).map(\.alert)
+    }
+
+    @Test func repeatedFailedKeysBlockTheAddressForTheBlockTimeAndRaiseOneAlert() async throws {
+        let world = try await GatewayWorld.make()
+        let detector = try detector(world)
+        for attempt in 1...3 {
+            let refusal = try await present("atr_wrong\(attempt)", from: "198.51.100.7", to: detector, world: world)
+            #expect(refusal?.kind == .unauthenticated)
+        }
+        let blocked = try #require(try await present(world.keys["bob"]!, from: "198.51.100.7", to: detector, world: world))
+        #expect(blocked.kind == .rateLimited && blocked.code == "address_blocked" && blocked.retryAfter == 300)
+        #expect(try await present(world.keys["bob"]!, from: "198.51.100.8", to: detector, world: world) == nil, "another address is not blocked")
+        let raised = try await alerts(world)
+        #expect(raised.map(\.kind) == [.addressBlocked], "one alert per block, none per refused request")
+        #expect(raised.first?.address == "198.51.100.7" && raised.first?.teamID == nil)
+        #expect(raised.first?.detail.contains("3 failed keys within 60 s") == true)
+
+        clock.advance(by: 299)
+        #expect(try await present(world.keys["bob"]!, from: "198.51.100.7", to: detector, world: world)?.retryAfter == 1)
+        clock.advance(by: 1)
+        #expect(try await present(world.keys["bob"]!, from: "198.51.100.7", to: detector, world: world) == nil)
+        let records = try await world.auditRecords().filter { $0.reason == "address_blocked" }
+        #expect(records.count == 2, "every refused request is audited")
+    }
+
+    @Test func failuresOutsideTheWindowDoNotAddUp() async throws {
+        let world = try await GatewayWorld.make()
+        let detector = try detector(world, after: 3, window: 10)
+        for _ in 0..<6 {
+            _ = try await present("atr_wrong", from: "198.51.100.7", to: detector, world: world)
+            clock.advance(by: 6)
+        }
+        #expect(try await present(world.keys["bob"]!, from: "198.51.100.7", to: detector, world: world) == nil)
+        #expect(try await alerts(world).isEmpty)
+    }
+
+    @Test func anUnknownAddressIsNeverBlocked() async throws {
+        let world = try await GatewayWorld.make()
+        let detector = try detector(world, after: 1)
+        _ = try await present("atr_wrong", from: nil, to: detector, world: world)
+        #expect(try await present(world.keys["bob"]!, from: nil, to: detector, world: world) == nil)
+    }
+
+    @Test func aRevokedKeyRaisesAnAlertNamingItsPrefixAndTeamNeverTheKey() async throws {
+        let world = try await GatewayWorld.make()
+        let detector = try detector(world)
+        let alice = try await world.principal("alice")
+        let issued = try await world.gateway.administration.issueKey(
+            KeyIssueOrder(user: "bob", team: "acme/sales"), principal: alice, audit: world.audit())
+        _ = try await world.gateway.administration.revokeKey(issued.record.id.rawValue, principal: alice, audit: world.audit())
+        let refusal = try await present(issued.secret.revealed, from: "192.0.2.1", to: detector, world: world)
+        #expect(refusal?.code == "invalid_api_key")
+        let alert = try #require(try await alerts(world).first)
+        #expect(alert.kind == .revokedKeyUse && alert.teamID == world.sales.id && alert.organizationID == world.acme.id)
+        #expect(alert.keyPrefix == issued.record.prefix && alert.address == "192.0.2.1")
+        #expect(!alert.detail.contains(issued.secret.revealed))
+    }
+
+    @Test func crossTeamAttemptsAndEscalationsRaiseAlertsWithoutTheOtherTeamsIds() async throws {
+        let world = try await GatewayWorld.make()
+        let detector = try detector(world)
+        let alice = try await world.principal("alice")
+        let admin = world.gateway.administration
+        func attempt(by principal: Principal, _ operation: (RequestAudit) async throws -> Void) async {
+            let audit = world.audit()
+            audit.authenticated(principal)  // as the authentication middleware does
+            await #expect(throws: GatewayError.self) { try await operation(audit) }
+            await detector.requestEnded(audit, address: "192.0.2.5", presentedKey: true)
+            world.gateway.accountant.finish(audit)
+        }
+        await attempt(by: alice) { audit in _ = try await admin.profile(of: "acme/development", principal: alice, audit: audit) }
+        await attempt(by: alice) { audit in
+            _ = try await admin.setLimits(try TeamLimits(requestsPerMinute: 1000), of: "acme/sales", principal: alice, audit: audit)
+        }
+        let bob = try await world.principal("bob")
+        await attempt(by: bob) { audit in
+            _ = try await admin.issueKey(KeyIssueOrder(user: "bob", team: "acme/sales", role: "admin"), principal: bob, audit: audit)
+        }
+        let raised = try await alerts(world)
+        #expect(raised.map(\.kind) == [.roleEscalation, .roleEscalation, .crossTeamAttempt])
+        #expect(raised.allSatisfy { $0.teamID == world.sales.id && $0.address == "192.0.2.5" })
+        #expect(raised.last?.detail == "profile.read refused: the resource belongs to another team or organization")
+        #expect(raised.allSatisfy { !$0.detail.contains(world.development.id.rawValue) })
+        #expect(raised[1].detail.hasPrefix("limits.set refused"))
+
+        // An ordinary refusal is no alert.
+        let vic = try await world.principal("vic")
+        let audit = world.audit()
+        await #expect(throws: GatewayError.self) { try await admin.members(of: "acme/sales", principal: vic, audit: audit) }
+        await detector.requestEnded(audit, address: "192.0.2.5", presentedKey: true)
+        #expect(try await alerts(world).count == 3)
+    }
+}

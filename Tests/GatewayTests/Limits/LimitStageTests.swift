@@ -1,0 +1,199 @@
+import AtriumTestSupport
+import Foundation
+@testable import Gateway
+import Store
+import Tenancy
+import Testing
+
+/// The limit stage inside the chat pipeline, against an injected clock: each limit answers
+/// 429 with `Retry-After`, nothing of a refused request runs or is charged, its denial is
+/// audited with its reason, and a limit set through the admin service applies to the very
+/// next request.
+@Suite struct LimitStageTests {
+    static let hello = ChatRequest(messages: [ChatTurn(role: .user, content: "What do we sell?")])
+
+    let clock = ManualClock()
+
+    func world(_ backend: ScriptedBackend = ScriptedBackend()) async throws -> GatewayWorld {
+        let clock = clock
+        return try await GatewayWorld.make(backend: backend, now: { clock.now })
+    }
+
+    /// Starts a chat with `key` (a holder's name or a key itself); the audit record is
+    /// written when the returned execution's stream ends (or at once when refused).
+    func start(_ world: GatewayWorld, _ key: String, _ request: ChatRequest = hello) async throws -> ChatExecution {
+        let audit = world.audit("chat")
+        defer { world.gateway.accountant.finish(audit) }
+        let principal = try await world.gateway.authenticator.authenticate(
+            authorization: "Bearer \(world.keys[key] ?? key)", audit: audit)
+        let scope = try world.gateway.pipeline.authorize(.chat, principal: principal, audit: audit)
+        return try await world.gateway.pipeline.chat(request, in: scope, audit: audit)
+    }
+
+    func chat(_ world: GatewayWorld, _ key: String, _ request: ChatRequest = hello) async throws -> ChatCompletion {
+        try await start(world, key, request).collect()
+    }
+
+    /// The 429 a chat gets, or a recorded issue if it was served.
+    func refusal(_ world: GatewayWorld, _ key: String, _ request: ChatRequest = hello) async throws -> GatewayError? {
+        do {
+            _ = try await chat(world, key, request)
+            Issue.record("the chat was served")
+            return nil
+        } catch let error as GatewayError {
+            return error
+        }
+    }
+
+    func setSalesLimits(_ world: GatewayWorld, _ limits: TeamLimits) async throws {
+        let dave = try await world.principal("dave")
+        _ = try await world.gateway.administration.setLimits(limits, of: "acme/sales", principal: dave, audit: world.audit())
+    }
+
+    func running(_ world: GatewayWorld, team: Team) -> Int {
+        world.gateway.pipeline.limits.limiter.running(.team(team.reference))
+    }
+
+    @Test func overTheRequestsPerMinuteA429IsAuditedAndNothingRunsOrIsCharged() async throws {
+        let world = try await world()
+        try await setSalesLimits(world, try TeamLimits(requestsPerMinute: 2))
+        _ = try await chat(world, "bob")
+        _ = try await chat(world, "vic")
+        let refused = try #require(try await refusal(world, "bob"))
+        #expect(refused.kind == .rateLimited && refused.code == "requests_per_minute_exceeded")
+        #expect(refused.retryAfter == 30, "2 per minute: one more every 30 s")
+        #expect(world.backend.requests.count == 2, "no generation started")
+        let records = try await world.auditRecords().filter { $0.action == "chat" }
+        #expect(records.map(\.allowed) == [false, true, true])
+        #expect(records.first?.reason == "requests_per_minute_exceeded")
+        let owner = try await world.principal("owner")
+        let usage = try await world.store.usage.report(visibleTo: owner)
+        #expect(usage.reduce(0) { $0 + $1.requests } == 2, "the refused request is not charged")
+        #expect(running(world, team: world.sales) == 0)
+
+        clock.advance(by: 30)
+        _ = try await chat(world, "bob")
+        #expect(try await refusal(world, "bob")?.retryAfter == 30)
+        _ = try await chat(world, "carol")  // development has no limits
+    }
+
+    @Test func aLimitChangeAppliesToTheVeryNextRequest() async throws {
+        let world = try await world()
+        _ = try await chat(world, "bob")
+        try await setSalesLimits(world, try TeamLimits(requestsPerMinute: 1))
+        _ = try await chat(world, "bob")
+        #expect(try await refusal(world, "bob")?.code == "requests_per_minute_exceeded")
+        try await setSalesLimits(world, try TeamLimits(requestsPerMinute: 3))
+        _ = try await chat(world, "bob")
+        _ = try await chat(world, "bob")
+        #expect(try await refusal(world, "bob") != nil, "a raise adds its extra room at once, no more")
+        try await setSalesLimits(world, .unlimited)
+        _ = try await chat(world, "bob")
+    }
+
+    @Test func tokensPerMinuteChargeTheEstimateUpFrontAndRefundTheUnusedRest() async throws {
+        let world = try await world()
+        // A chat may use its prompt (~8 tokens estimated) + max_tokens 512; it uses 10.
+        try await setSalesLimits(world, try TeamLimits(tokensPerMinute: 600))
+        for _ in 0..<5 { _ = try await chat(world, "bob") }
+        let greedy = ChatRequest(messages: Self.hello.messages, maxTokens: 100)
+        _ = try await chat(world, "bob", greedy)
+        #expect(world.backend.requests.count == 6, "each chat's unused reservation came back for the next")
+    }
+
+    @Test func aRunningStreamHoldsItsTokenReservationAndSlotUntilItEnds() async throws {
+        let world = try await world(ScriptedBackend(.hang(["partial"])))
+        try await setSalesLimits(world, try TeamLimits(tokensPerMinute: 600, maxConcurrent: 5))
+        var first: ChatExecution? = try await start(world, "bob")
+        #expect(running(world, team: world.sales) == 1)
+        let refused = try #require(try await refusal(world, "vic"))
+        #expect(refused.code == "tokens_per_minute_exceeded")
+        // 600 − 520 reserved leaves 80; 520 more need 440 tokens at 10 per second.
+        #expect(refused.retryAfter == 44)
+        #expect(running(world, team: world.sales) == 1, "the refusal gave its slot back")
+        first?.cancel()
+        first = nil
+        try await waitUntil { running(world, team: world.sales) == 0 }
+        let stillRefused = try #require(try await refusal(world, "vic"))
+        #expect(stillRefused.retryAfter == 44, "a cut-off stream reported no usage: its reservation stands")
+        clock.advance(by: 44)
+        let second = try await start(world, "vic")
+        second.cancel()
+    }
+
+    @Test func aKeysOwnConcurrencyLimitIsReleasedWhenItsStreamEndsHoweverItEnds() async throws {
+        let world = try await world(ScriptedBackend(.hang(["partial"])))
+        let dave = try await world.principal("dave")
+        let issued = try await world.gateway.administration.issueKey(
+            KeyIssueOrder(user: "bob", team: "acme/sales", name: "single", limits: try KeyLimits(maxConcurrent: 1)),
+            principal: dave, audit: world.audit())
+        let single = issued.secret.revealed
+        let limiter = world.gateway.pipeline.limits.limiter
+        var first: ChatExecution? = try await start(world, single)
+        let refused = try #require(try await refusal(world, single))
+        #expect(refused.code == "max_concurrent_exceeded" && refused.retryAfter == 1)
+        #expect(refused.message.hasPrefix("This key's"))
+        let bobs = try await start(world, "bob")  // the key's limit, not the team's
+        bobs.cancel()
+        var iterator = first?.events.makeAsyncIterator()
+        #expect(try await iterator?.next() == .delta("partial"))
+        #expect(limiter.running(.key(issued.record.id)) == 1)
+        iterator = nil
+        first = nil  // the client went away
+        try await waitUntil { limiter.running(.key(issued.record.id)) == 0 }
+        let again = try await start(world, single)
+        again.cancel()
+    }
+
+    @Test func aCompletedStreamFreesItsSlot() async throws {
+        let world = try await world()
+        try await setSalesLimits(world, try TeamLimits(maxConcurrent: 1))
+        for _ in 0..<3 { _ = try await chat(world, "bob") }
+        #expect(running(world, team: world.sales) == 0)
+    }
+
+    @Test func theMonthlyBudgetStartsFromTheLedgerAndCountsEveryFinishedRequest() async throws {
+        let world = try await world()
+        let bob = try #require(try await world.principal("bob").tenantScope)
+        try await world.store.usage.record(try UsageDelta(promptTokens: 900, completionTokens: 85), in: bob, at: clock.now)
+        try await setSalesLimits(world, try TeamLimits(monthlyTokens: 1000))
+        _ = try await chat(world, "bob")  // 985 + 10
+        _ = try await chat(world, "vic")  // 995 + 10: over, but it was admitted below the budget
+        let refused = try #require(try await refusal(world, "bob"))
+        #expect(refused.kind == .quotaExhausted && refused.code == "monthly_tokens_exhausted")
+        let nextMonth = try #require(Calendar.utc.dateInterval(of: .month, for: clock.now)?.end)
+        #expect(refused.retryAfter == Int(nextMonth.timeIntervalSince(clock.now).rounded(.up)))
+        #expect(world.backend.requests.count == 2)
+        try await setSalesLimits(world, try TeamLimits(monthlyTokens: 2000))
+        _ = try await chat(world, "bob")
+    }
+
+    @Test func aRequestRefusedAfterAdmissionGivesItsRequestBack() async throws {
+        let world = try await world()
+        try await setSalesLimits(world, try TeamLimits(requestsPerMinute: 1, maxConcurrent: 1))
+        var crossTeam = Self.hello
+        crossTeam.claimedTeam = "acme/development"
+        let denied = try #require(try await refusal(world, "bob", crossTeam))
+        #expect(denied.code == "cross_team_attempt")
+        var unknownModel = Self.hello
+        unknownModel.model = "no-such-model"
+        #expect(try await refusal(world, "bob", unknownModel)?.code == "model_not_found")
+        _ = try await chat(world, "bob")
+        #expect(running(world, team: world.sales) == 0)
+    }
+
+    private func waitUntil(_ condition: () -> Bool) async throws {
+        for _ in 0..<500 where !condition() {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(condition())
+    }
+}
+
+extension Calendar {
+    static let utc: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
+}

@@ -1,0 +1,81 @@
+import AtriumTestSupport
+import Foundation
+import Testing
+
+/// Intrusion detection over real HTTP: 50 wrong keys from one address block it (429 with
+/// `Retry-After`) and raise an alert; the right key from that address is refused too, while
+/// from another address it still works. Behind `--trust-forwarded-for` the address is
+/// `X-Forwarded-For`'s; without it the header is ignored, so a client cannot pick its own.
+@Suite(.serialized) struct BruteForceEndToEndTests {
+    static let attacker = "203.0.113.50"
+    static let colleague = "203.0.113.51"
+
+    @Test func fiftyWrongKeysBlockTheAddressAndRaiseAnAlertWhileOtherAddressesWork() async throws {
+        let mock = try MockUpstream()
+        let server = try ServerProcess(
+            upstream: mock.baseURL,
+            extraArguments: ["--model", "mock", "--trust-forwarded-for", "--block-after", "20", "--block-seconds", "300"])
+        let http = LiveExchange(baseURL: server.baseURL)
+        let owner = server.ownerKey
+        let sue = try await http.member(owner: owner, org: "acme", team: "sales", user: "sue", role: "member")
+        #expect(try await http.chat(key: sue.key, forwardedFor: Self.attacker).status == 200, "the right key, before")
+
+        var statuses: [Int] = []
+        for attempt in 0..<50 {
+            let wrong = "atr_" + String(repeating: "x", count: 28) + String(format: "%04d", attempt)
+            let answer = try await http.call("GET", "/v1/models", key: wrong, forwardedFor: Self.attacker)
+            statuses.append(answer.status)
+            if answer.status == 429 {
+                #expect(answer.retryAfter.map { (1...300).contains($0) } == true)
+                #expect(answer.error["code"] as? String == "address_blocked")
+            }
+        }
+        #expect(statuses.prefix(20).allSatisfy { $0 == 401 }, "\(statuses)")
+        #expect(statuses.dropFirst(20).allSatisfy { $0 == 429 }, "\(statuses)")
+
+        // The blocked path: even the right key is refused from that address.
+        let blocked = try await http.chat(key: sue.key, forwardedFor: Self.attacker)
+        #expect(blocked.status == 429 && blocked.error["code"] as? String == "address_blocked")
+        #expect(blocked.retryAfter.map { (290...300).contains($0) } == true, "\(blocked.headers)")
+        // The unblocked path: the right key from another address, and from the socket's own.
+        #expect(try await http.chat(key: sue.key, forwardedFor: Self.colleague).status == 200)
+        #expect(try await http.chat(key: sue.key, forwardedFor: "192.0.2.1, \(Self.colleague)").status == 200)
+        #expect(try await http.chat(key: sue.key).status == 200)
+        // A made-up first entry does not help the attacker: the proxy's last entry counts.
+        #expect(try await http.chat(key: sue.key, forwardedFor: "\(Self.colleague), \(Self.attacker)").status == 429)
+
+        let alerts = try await http.call("GET", "/v1/admin/alerts", key: owner)
+        let blockAlerts = alerts.data.filter { $0["kind"] as? String == "address_blocked" }
+        #expect(blockAlerts.count == 1, "\(alerts.body)")
+        #expect(blockAlerts.first?["address"] as? String == Self.attacker)
+        #expect((blockAlerts.first?["detail"] as? String)?.contains("20 failed keys") == true)
+        let salesAdminView = try await http.call("GET", "/v1/admin/alerts", key: try await salesAdmin(http, owner: owner))
+        #expect(salesAdminView.data.isEmpty, "a brute-force alert about no team is the owner's only")
+
+        let audit = try await http.call("GET", "/v1/admin/audit?limit=1000", key: owner)
+        #expect(audit.data.filter { $0["reason"] as? String == "address_blocked" }.count == 32)
+    }
+
+    @Test func withoutTrustForwardedForTheHeaderCannotChooseTheAddress() async throws {
+        let mock = try MockUpstream()
+        let server = try ServerProcess(
+            upstream: mock.baseURL, extraArguments: ["--model", "mock", "--block-after", "3", "--block-seconds", "2"])
+        let http = LiveExchange(baseURL: server.baseURL)
+        let owner = server.ownerKey
+        let sue = try await http.member(owner: owner, org: "acme", team: "sales", user: "sue", role: "member")
+        for attempt in 0..<3 {
+            let answer = try await http.call("GET", "/v1/models", key: "atr_wrong\(attempt)", forwardedFor: "198.51.100.\(attempt)")
+            #expect(answer.status == 401)
+        }
+        let spoofed = try await http.chat(key: sue.key, forwardedFor: Self.colleague)
+        #expect(spoofed.status == 429, "the socket's address is blocked, whatever the header says")
+        try await Task.sleep(for: .milliseconds(2100))
+        #expect(try await http.chat(key: sue.key).status == 200, "the block lasts --block-seconds")
+        let alerts = try await http.call("GET", "/v1/admin/alerts", key: owner)
+        #expect(alerts.data.first?["address"] as? String == "127.0.0.1")
+    }
+
+    private func salesAdmin(_ http: LiveExchange, owner: String) async throws -> String {
+        try await http.member(owner: owner, org: "acme", team: "sales", user: "sam", role: "admin").key
+    }
+}
