@@ -9,7 +9,7 @@ import Testing
 /// 429 with `Retry-After`, nothing of a refused request runs or is charged, its denial is
 /// audited with its reason, and a limit set through the admin service applies to the very
 /// next request.
-@Suite struct LimitStageTests {
+@Suite(.timeLimit(.minutes(1))) struct LimitStageTests {
     static let hello = ChatRequest(messages: [ChatTurn(role: .user, content: "What do we sell?")])
 
     let clock = ManualClock()
