@@ -22,12 +22,16 @@ public struct Gateway: Sendable {
     public let pipeline: ChatPipeline
     public let administration: AdministrationService
     public let accountant: Accountant
+    /// Answers to the teams' deterministic requests; call ``ResponseCache/invalidate(team:)``
+    /// when a team's documents change.
+    public let responseCache: ResponseCache
     /// Unix seconds of the gateway's start (`created` of the served models).
     public let startedAt: Int
 
     public init(
         store: AtriumStore, backend: any LanguageModelBackend, catalog: ModelCatalog, writer: AccountingWriter,
-        logger: Logger = Logger(label: "atrium.gateway"), now: @escaping @Sendable () -> Date = { Date() }
+        logger: Logger = Logger(label: "atrium.gateway"), now: @escaping @Sendable () -> Date = { Date() },
+        responseCache: ResponseCache = ResponseCache(configuration: .disabled)
     ) {
         self.store = store
         self.catalog = catalog
@@ -35,9 +39,11 @@ public struct Gateway: Sendable {
         let cache = DirectoryCache()
         accountant = Accountant(writer: writer)
         authenticator = RequestAuthenticator(store: store, writer: writer, cache: cache, now: now)
+        self.responseCache = responseCache
         pipeline = ChatPipeline(
             profiles: ProfileStage(store: store, names: names, cache: cache), composer: PromptComposer(catalog: catalog),
-            backend: backend, accountant: accountant, logger: logger, now: now)
+            responses: ResponseCacheStage(cache: responseCache), backend: backend, accountant: accountant, logger: logger,
+            now: now)
         administration = AdministrationService(store: store, cache: cache, now: now)
         startedAt = Int(now().timeIntervalSince1970)
     }

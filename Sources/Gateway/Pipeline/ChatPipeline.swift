@@ -5,12 +5,15 @@ import Tenancy
 
 /// The data plane, stage by stage — the only place that knows their order:
 ///
-/// authorize → profile → compose → generate → account
+/// authorize → profile → compose → cache → generate → account
 ///
-/// (authentication happened before: the pipeline starts from a ``Principal``).
+/// (authentication happened before: the pipeline starts from a ``Principal``). A
+/// deterministic request the team asked before is answered by the cache stage and never
+/// reaches the backend.
 public struct ChatPipeline: Sendable {
     let profiles: ProfileStage
     let composer: PromptComposer
+    let responses: ResponseCacheStage
     let backend: any LanguageModelBackend
     let accountant: Accountant
     let logger: Logger
@@ -33,11 +36,12 @@ public struct ChatPipeline: Sendable {
     /// - Throws: ``GatewayError`` when the request is refused before generation starts (its
     ///   record is then written by whoever made `audit`, via ``Accountant/finish(_:)``).
     public func chat(_ request: ChatRequest, in scope: TenantScope, audit: RequestAudit) async throws -> ChatExecution {
-        let generation = try await prepare(request, in: scope, audit: audit)
-        let (events, task) = generate(generation, audit: audit)
+        let (generation, lookup) = try await prepare(request, in: scope, audit: audit)
+        let cached = lookup?.hit
+        let (events, task) = cached.map { replay($0, audit: audit) } ?? generate(generation, storingIn: lookup, audit: audit)
         return ChatExecution(
             id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model,
-            sources: [], events: events, generation: GenerationHandle(task: task))
+            sources: [], cached: cached != nil, events: events, generation: GenerationHandle(task: task))
     }
 
     /// Runs a non-streamed chat request in the caller's task: profile → compose → generate,
@@ -47,7 +51,13 @@ public struct ChatPipeline: Sendable {
     public func answer(_ request: ChatRequest, in scope: TenantScope, audit: RequestAudit) async throws -> ChatAnswer {
         var request = request
         request.streaming = false
-        let generation = try await prepare(request, in: scope, audit: audit)
+        let (generation, lookup) = try await prepare(request, in: scope, audit: audit)
+        if let cached = lookup?.hit {
+            audit.served(cached.usage, cacheHit: true)
+            return ChatAnswer(
+                id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model, sources: [],
+                cached: true, completion: cached)
+        }
         let completion: ChatCompletion
         do {
             completion = try await backend.complete(generation)
@@ -55,14 +65,16 @@ public struct ChatPipeline: Sendable {
             throw failed(error, request: generation, audit: audit)
         }
         audit.served(completion.usage)
+        if let lookup { responses.cache.store(completion, for: lookup) }
         return ChatAnswer(
             id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model, sources: [],
-            completion: completion)
+            cached: false, completion: completion)
     }
 
-    /// The profile and compose stages, and the `/query` team check.
+    /// The profile, compose and cache stages, and the `/query` team check: the request for the
+    /// backend and, for a deterministic request, its cache lookup (with the answer on a hit).
     private func prepare(_ request: ChatRequest, in scope: TenantScope, audit: RequestAudit) async throws
-        -> GenerationRequest
+        -> (GenerationRequest, ResponseCache.Lookup?)
     {
         // The record and the usage belong to the key whose scope runs the request.
         audit.authenticated(scope.principal)
@@ -72,7 +84,8 @@ public struct ChatPipeline: Sendable {
             audit.describe(action: .chat, resource: "team:\(claimed)")
             throw Authorizer.deny(.crossTenant, principal: scope.principal, resource: .platform, audit: audit)
         }
-        return try composer.compose(request, team: team, tenant: TenantKey(scope), date: now())
+        let generation = try composer.compose(request, team: team, tenant: TenantKey(scope), date: now())
+        return (generation, responses.lookup(generation, in: scope, team: team))
     }
 
     /// The models the scope's team may use.
@@ -84,25 +97,53 @@ public struct ChatPipeline: Sendable {
     }
 
     /// The generate and account stages: forwards the backend's events and, however the
-    /// stream ends, writes the request's one audit record with the tokens it took.
-    private func generate(_ request: GenerationRequest, audit: RequestAudit)
+    /// stream ends, writes the request's one audit record with the tokens it took. A complete
+    /// answer is kept in the response cache when `lookup` asks for it.
+    private func generate(_ request: GenerationRequest, storingIn lookup: ResponseCache.Lookup?, audit: RequestAudit)
         -> (AsyncThrowingStream<GenerationEvent, any Error>, Task<Void, Never>)
     {
         audit.finishesWithStream()
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: GenerationEvent.self)
         let backend = backend
         let accountant = accountant
+        let cache = responses.cache
         let task = Task {
             defer { accountant.finishStream(audit) }
+            var text = ""
             do {
                 for try await event in backend.generate(request) {
-                    if case let .finished(usage, _) = event { audit.served(usage) }
+                    switch event {
+                    case let .delta(piece):
+                        if lookup != nil { text += piece }
+                    case let .finished(usage, reason):
+                        audit.served(usage)
+                        if let lookup { cache.store(ChatCompletion(text: text, usage: usage, finishReason: reason), for: lookup) }
+                    }
                     continuation.yield(event)
                 }
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: failed(error, request: request, audit: audit))
             }
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return (stream, task)
+    }
+
+    /// The account stage of a cached answer: its text as one delta, then its finish, as a
+    /// stream like the backend's; the record is written when the stream ends.
+    private func replay(_ completion: ChatCompletion, audit: RequestAudit)
+        -> (AsyncThrowingStream<GenerationEvent, any Error>, Task<Void, Never>)
+    {
+        audit.finishesWithStream()
+        audit.served(completion.usage, cacheHit: true)
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: GenerationEvent.self)
+        let accountant = accountant
+        let task = Task {
+            defer { accountant.finishStream(audit) }
+            continuation.yield(.delta(completion.text))
+            continuation.yield(.finished(completion.usage, completion.finishReason))
+            continuation.finish()
         }
         continuation.onTermination = { _ in task.cancel() }
         return (stream, task)
