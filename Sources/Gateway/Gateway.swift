@@ -26,14 +26,17 @@ public struct Gateway: Sendable {
     public let metrics: AtriumMetrics
     /// Blocks addresses that present too many failed keys and raises security alerts.
     public let intrusion: IntrusionDetector
+    /// Answers to the teams' deterministic requests; call ``ResponseCache/invalidate(team:)``
+    /// when a team's documents change.
+    public let responseCache: ResponseCache
     /// Unix seconds of the gateway's start (`created` of the served models).
     public let startedAt: Int
 
     public init(
         store: AtriumStore, backend: any LanguageModelBackend, catalog: ModelCatalog, writer: AccountingWriter,
         intrusionPolicy: IntrusionPolicy = .standard, logger: Logger = Logger(label: "atrium.gateway"),
-        metrics: AtriumMetrics = AtriumMetrics(),
-        now: @escaping @Sendable () -> Date = { Date() }
+        metrics: AtriumMetrics = AtriumMetrics(), now: @escaping @Sendable () -> Date = { Date() },
+        responseCache: ResponseCache = ResponseCache(configuration: .disabled)
     ) {
         self.store = store
         self.metrics = metrics
@@ -42,10 +45,12 @@ public struct Gateway: Sendable {
         let cache = DirectoryCache()
         accountant = Accountant(writer: writer, metrics: metrics)
         authenticator = RequestAuthenticator(store: store, writer: writer, cache: cache, now: now)
+        self.responseCache = responseCache
         pipeline = ChatPipeline(
             limits: LimitStage(store: store, cache: cache, limiter: Limiter(), now: now),
             profiles: ProfileStage(store: store, names: names, cache: cache), composer: PromptComposer(catalog: catalog),
-            backend: backend, accountant: accountant, logger: logger, now: now)
+            responses: ResponseCacheStage(cache: responseCache), backend: backend, accountant: accountant, logger: logger,
+            now: now)
         administration = AdministrationService(store: store, cache: cache, now: now)
         intrusion = IntrusionDetector(policy: intrusionPolicy, store: store, logger: logger, now: now)
         startedAt = Int(now().timeIntervalSince1970)

@@ -20,6 +20,8 @@ final class ActiveSequence {
     var cachedPrefix = 0
     /// Whether to store the reusable prefix once it is computed (a cache miss).
     var storesPrefix = false
+    /// The engine step that last computed tokens of this sequence (-1: none yet).
+    var lastServed = -1
 
     init(id: Int, slot: Int, request: ServingRequest, reservedBytes: Int, submitted: ContinuousClock.Instant,
          continuation: AsyncThrowingStream<ServingEvent, any Error>.Continuation, decoder: SequenceDecoder) {
@@ -33,4 +35,9 @@ final class ActiveSequence {
     }
 
     var isPrefilling: Bool { promptDone < request.prompt.count }
+
+    /// What the sequence asks of the next step.
+    var candidate: StepPlanner.Candidate {
+        .init(id: id, tenant: request.tenant, promptRemaining: request.prompt.count - promptDone, lastServed: lastServed)
+    }
 }

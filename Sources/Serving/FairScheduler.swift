@@ -23,6 +23,15 @@ struct FairScheduler<Item> {
 
     var waitingCount: Int { queues.values.reduce(0) { $0 + $1.count } }
 
+    /// Requests of `tenant` admitted and not yet released.
+    func runningCount(of tenant: String) -> Int { running[tenant] ?? 0 }
+
+    /// Whether `tenant` runs fewer than its fair share of `slots`: the slots divided evenly
+    /// among the tenants with running or waiting requests.
+    func isBelowFairShare(_ tenant: String, slots: Int) -> Bool {
+        runningCount(of: tenant) * max(1, activeTenants.count) < slots
+    }
+
     /// Tenants with a request waiting or running.
     var activeTenants: Set<String> {
         Set(queues.filter { !$0.value.isEmpty }.keys).union(running.filter { $0.value > 0 }.keys)
@@ -56,11 +65,6 @@ struct FairScheduler<Item> {
     mutating func charge(tenant: String, weight: Double, promptTokens: Int, generatedTokens: Int) {
         let cost = Double(promptTokens) * Self.promptTokenCost + Double(generatedTokens) * Self.generatedTokenCost
         counters[tenant, default: 0] += cost / max(weight, 1e-3)
-    }
-
-    /// `tenants` from the lowest counter to the highest (ties by name, for determinism).
-    func fairOrder(_ tenants: [String]) -> [String] {
-        tenants.sorted { (counters[$0] ?? 0, $0) < (counters[$1] ?? 0, $1) }
     }
 
     /// Removes and returns requests that waited since before `deadline`.

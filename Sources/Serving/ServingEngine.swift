@@ -29,7 +29,10 @@ public final class ServingEngine: @unchecked Sendable {
     // Owned by the engine thread:
     private var scheduler = FairScheduler<Submission>()
     private var active: [Int: ActiveSequence] = [:]
-    private var freeSlots: [Int]
+    private var slots: SequenceSlots
+    private let planner: StepPlanner
+    private var stepNumber = 0
+    private var lastBatchTokens = 0
     private var prefixes: PrefixCache
     private var reservedBytes = 0
     private var exited = false
@@ -46,9 +49,12 @@ public final class ServingEngine: @unchecked Sendable {
         self.model = model
         self.configuration = configuration
         let context = min(configuration.maximumContext, model.network.hyperParameters.contextLength)
-        let sequences = configuration.maximumSequences
+        let regular = configuration.maximumSequences
+        let sequences = configuration.sequenceSlots
         cache = model.network.makeCache(slots: sequences + configuration.prefixCacheSlots, maximumPositions: context)
-        freeSlots = Array((0..<sequences).reversed())
+        slots = SequenceSlots(regular: regular, reserved: configuration.reservedSequences)
+        planner = StepPlanner(maximumBatchTokens: configuration.maximumBatchTokens,
+                              contendedStepTokens: configuration.contendedStepTokens)
         prefixes = PrefixCache(slots: Array(sequences..<(sequences + configuration.prefixCacheSlots)),
                                budgetBytes: configuration.prefixCacheBudgetBytes)
         // The thread keeps the engine alive until `shutdown` lets it exit.
@@ -187,23 +193,28 @@ public final class ServingEngine: @unchecked Sendable {
         }
     }
 
+    /// Admits waiting requests in fair order while slots and KV budget last (``SequenceSlots``
+    /// says who may take a reserved slot).
     private func admit() {
-        while !freeSlots.isEmpty {
+        while true {
             let budget = configuration.kvCacheBudgetBytes - reservedBytes
-            guard let next = scheduler.admitNext(where: { $0.item.reservedBytes <= budget }) else { return }
+            guard let (next, slot) = slots.admitNext(from: &scheduler, where: { $0.item.reservedBytes <= budget }) else {
+                return
+            }
             let submission = next.item
             do {
                 let decoder = try SequenceDecoder(prompt: submission.request.prompt, options: submission.request.options,
                                                   tokenizer: model.tokenizer, endOfGeneration: model.endOfGeneration)
-                let slot = freeSlots.removeLast()
                 cache.clear(slot)
-                reservedBytes += submission.reservedBytes
                 let sequence = ActiveSequence(
                     id: submission.id, slot: slot, request: submission.request, reservedBytes: submission.reservedBytes,
                     submitted: submission.submitted, continuation: submission.continuation, decoder: decoder)
                 try startFromCachedPrefix(sequence)
+                reservedBytes += submission.reservedBytes
                 active[submission.id] = sequence
             } catch {
+                cache.clear(slot)
+                slots.release(slot)
                 scheduler.release(tenant: submission.request.tenant)
                 submission.continuation.finish(throwing: error)
             }
@@ -214,7 +225,8 @@ public final class ServingEngine: @unchecked Sendable {
     /// At least one prompt token is always computed, since its logits start generation.
     private func startFromCachedPrefix(_ sequence: ActiveSequence) throws {
         let length = sequence.request.reusablePrefix
-        guard length > 0, length < sequence.request.prompt.count, configuration.prefixCacheSlots > 0 else { return }
+        guard length > 0, length < sequence.request.prompt.count, configuration.prefixCacheSlots > 0,
+              configuration.prefixCacheBudgetBytes > 0 else { return }
         let tokens = sequence.request.prompt[..<length]
         if let source = prefixes.lookup(tenant: sequence.request.tenant, tokens: tokens) {
             try cache.copyPrefix(from: source, to: sequence.slot, count: length)
@@ -241,32 +253,32 @@ public final class ServingEngine: @unchecked Sendable {
         }
     }
 
-    /// One forward pass: a token for every decoding sequence, then prompt chunks, in fair order.
+    /// One forward pass, filled as the ``StepPlanner`` decides: a token for decoding
+    /// sequences, chunks of prompts for prefilling ones.
     private func step() {
-        let order = scheduler.fairOrder(Array(Set(active.values.map(\.request.tenant))))
-        let rank = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
-        let sequences = active.values.sorted { (rank[$0.request.tenant]!, $0.id) < (rank[$1.request.tenant]!, $1.id) }
+        stepNumber += 1
+        let plan = planner.plan(active.values.map(\.candidate), counters: scheduler.counters)
+        let sequences = active.values.filter { plan[$0.id] != nil }.sorted { $0.id < $1.id }
 
         var batch = Batch()
         var logitOwners: [ActiveSequence] = []
-        var budget = configuration.maximumBatchTokens
         var promptTokens: [Int: Int] = [:]
-        for sequence in sequences where !sequence.isPrefilling && budget > 0 {
-            guard let token = sequence.pendingToken else { continue }
-            batch.append(token, position: sequence.cached, sequence: sequence.slot, wantsLogits: true)
-            logitOwners.append(sequence)
-            budget -= 1
-        }
-        for sequence in sequences where sequence.isPrefilling && budget > 0 {
-            let prompt = sequence.request.prompt
-            let end = min(prompt.count, sequence.promptDone + budget)
-            for index in sequence.promptDone..<end {
-                batch.append(prompt[index], position: sequence.cached + index - sequence.promptDone,
-                             sequence: sequence.slot, wantsLogits: index == prompt.count - 1)
+        for sequence in sequences {
+            let tokens = plan[sequence.id]!
+            sequence.lastServed = stepNumber
+            if sequence.isPrefilling {
+                let prompt = sequence.request.prompt
+                let end = sequence.promptDone + tokens
+                for index in sequence.promptDone..<end {
+                    batch.append(prompt[index], position: sequence.cached + index - sequence.promptDone,
+                                 sequence: sequence.slot, wantsLogits: index == prompt.count - 1)
+                }
+                if end == prompt.count { logitOwners.append(sequence) }
+                promptTokens[sequence.id] = tokens
+            } else if let token = sequence.pendingToken {
+                batch.append(token, position: sequence.cached, sequence: sequence.slot, wantsLogits: true)
+                logitOwners.append(sequence)
             }
-            if end == prompt.count { logitOwners.append(sequence) }
-            promptTokens[sequence.id] = end - sequence.promptDone
-            budget -= end - sequence.promptDone
         }
         guard batch.count > 0 else { return }
 
@@ -277,7 +289,7 @@ public final class ServingEngine: @unchecked Sendable {
             for sequence in sequences { finish(sequence, with: ServingError.engineFailure(String(describing: error))) }
             return
         }
-        published.lastBatchTokens = batch.count
+        lastBatchTokens = batch.count
 
         for sequence in sequences {
             if let count = promptTokens[sequence.id] {
@@ -290,15 +302,31 @@ public final class ServingEngine: @unchecked Sendable {
                 sequence.cached += 1
             }
         }
+        let tokens = sample(&logits, for: logitOwners)
+        for (sequence, token) in zip(logitOwners, tokens) { accept(token, for: sequence) }
+    }
+
+    /// Rows at least this many are sampled on all cores (a temperature draw over SmolLM2's
+    /// 49,152 logits takes about 0.35 ms; sixteen of them in a row would hold up every step).
+    private static let parallelSamplingRows = 4
+
+    /// The next token of each row's sequence. The sampler may rewrite its row in place; no
+    /// copy of the logits is made.
+    private func sample(_ logits: inout Logits, for owners: [ActiveSequence]) -> [TokenID] {
         let vocabularySize = logits.vocabularySize
-        for (row, sequence) in logitOwners.enumerated() {
-            // The sampler may rewrite its row in place; no copy of the logits is made.
-            let token = logits.values.withUnsafeMutableBufferPointer { all in
-                sequence.decoder.choose(from: UnsafeMutableBufferPointer(
-                    rebasing: all[(row * vocabularySize)..<((row + 1) * vocabularySize)]))
+        var tokens = [TokenID](repeating: 0, count: owners.count)
+        logits.values.withUnsafeMutableBufferPointer { all in
+            tokens.withUnsafeMutableBufferPointer { chosen in
+                let job = SamplingJob(logits: all.baseAddress!, vocabularySize: vocabularySize, owners: owners,
+                                      tokens: chosen.baseAddress!)
+                if owners.count >= Self.parallelSamplingRows {
+                    DispatchQueue.concurrentPerform(iterations: owners.count) { job.sample(row: $0) }
+                } else {
+                    for row in owners.indices { job.sample(row: row) }
+                }
             }
-            accept(token, for: sequence)
         }
+        return tokens
     }
 
     private func accept(_ token: TokenID, for sequence: ActiveSequence) {
@@ -324,7 +352,7 @@ public final class ServingEngine: @unchecked Sendable {
     private func finish(_ sequence: ActiveSequence, with error: (any Error)?, last: ServingEvent? = nil) {
         active[sequence.id] = nil
         cache.clear(sequence.slot)
-        freeSlots.append(sequence.slot)
+        slots.release(sequence.slot)
         reservedBytes -= sequence.reservedBytes
         scheduler.release(tenant: sequence.request.tenant)
         publish()
@@ -336,11 +364,27 @@ public final class ServingEngine: @unchecked Sendable {
         condition.lock()
         published.queued = scheduler.waitingCount
         published.running = active.count
+        published.lastBatchTokens = lastBatchTokens
         published.reservedKVBytes = reservedBytes
         published.allocatedKVBytes = cache.allocatedBytes
         published.prefixCacheHits = prefixes.hits
         published.prefixCacheMisses = prefixes.misses
         condition.unlock()
+    }
+}
+
+/// One step's rows of logits and the sequences they belong to, handed to the sampling
+/// workers: each row — its logits, its sequence's decoder, its token — is touched by exactly
+/// one worker, and the engine thread waits for all of them.
+private struct SamplingJob: @unchecked Sendable {
+    let logits: UnsafeMutablePointer<Float>
+    let vocabularySize: Int
+    let owners: [ActiveSequence]
+    let tokens: UnsafeMutablePointer<TokenID>
+
+    func sample(row: Int) {
+        tokens[row] = owners[row].decoder.choose(
+            from: UnsafeMutableBufferPointer(start: logits + row * vocabularySize, count: vocabularySize))
     }
 }
 

@@ -15,11 +15,12 @@ struct BackendSetup: Sendable {
     /// The embedded engine, whose state `/metrics` samples; `nil` in front of an upstream.
     var engine: ServingEngine? = nil
 
-    static func make(model: String?, upstream: String?, upstreamKey: String?, threads: Int?, logger: Logger) async throws
-        -> BackendSetup
-    {
+    static func make(
+        model: String?, upstream: String?, upstreamKey: String?, threads: Int?, prefixCacheBytes: Int, logger: Logger
+    ) async throws -> BackendSetup {
         guard let upstream else {
-            return try embedded(model: model ?? "smollm2-135m", threads: threads, logger: logger)
+            return try embedded(model: model ?? "smollm2-135m", threads: threads, prefixCacheBytes: prefixCacheBytes,
+                                logger: logger)
         }
         let configuration = try UpstreamConfiguration(url: upstream, apiKey: upstreamKey)
         let backend = UpstreamBackend(configuration: configuration, logger: logger)
@@ -36,10 +37,13 @@ struct BackendSetup: Sendable {
 
     /// The in-process engine: the GGUF model loaded once and shared by every team through the
     /// serving engine.
-    private static func embedded(model: String, threads: Int?, logger: Logger) throws -> BackendSetup {
+    private static func embedded(model: String, threads: Int?, prefixCacheBytes: Int, logger: Logger) throws
+        -> BackendSetup
+    {
         let path = try ModelLocator().ggufPath(for: model)
         let local = try LocalModel(path: path, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        let engine = ServingEngine(model: local, configuration: try ServingConfiguration())
+        let engine = ServingEngine(
+            model: local, configuration: try ServingConfiguration(prefixCacheBudgetBytes: prefixCacheBytes))
         // A named model keeps its name; a file path is served under the file's name.
         let id = ModelLocator.namedGGUF[model] == nil
             ? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent : model

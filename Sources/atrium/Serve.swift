@@ -64,6 +64,15 @@ struct Serve: AsyncParsableCommand {
         help: "Take the client address from X-Forwarded-For (its last entry). Only behind a proxy that sets it.")
     var trustForwardedFor = false
 
+    @Option(name: .customLong("response-cache-ttl"), help: "Seconds a cached answer to a deterministic request (temperature 0 or a seed) is served; 0 turns the response cache off.")
+    var responseCacheTTL = 300
+
+    @Option(name: .customLong("response-cache-bytes"), help: "Memory all teams' cached answers may take (65536, 512KiB, 64MiB, 1GiB); 0 turns the response cache off.")
+    var responseCacheBytes = ByteSize(bytes: 64 << 20)
+
+    @Option(name: .customLong("prefix-cache-bytes"), help: "Memory for the KV states of the teams' system prompts (per-team prefix cache) with the embedded engine; 0 turns it off.")
+    var prefixCacheBytes = ByteSize(bytes: 128 << 20)
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
@@ -72,6 +81,7 @@ struct Serve: AsyncParsableCommand {
         if let auditRetentionDays, auditRetentionDays < 1 { throw ValidationError("--audit-retention-days must be at least 1") }
         if let metricsToken, metricsToken.count < 16 { throw ValidationError("--metrics-token must be at least 16 characters") }
         _ = try intrusionPolicy()
+        guard responseCacheTTL >= 0 else { throw ValidationError("--response-cache-ttl must not be negative") }
     }
 
     func run() async throws {
@@ -88,7 +98,7 @@ struct Serve: AsyncParsableCommand {
         // The backend first: a server that cannot start must not use up the owner key's one showing.
         let backend = try await BackendSetup.make(
             model: model, upstream: upstream, upstreamKey: environment["ATRIUM_UPSTREAM_KEY"], threads: threads,
-            logger: logger)
+            prefixCacheBytes: prefixCacheBytes.bytes, logger: logger)
         do {
             try await announceOwner(store: store, presetKey: environment["ATRIUM_ADMIN_KEY"])
         } catch {
@@ -98,9 +108,12 @@ struct Serve: AsyncParsableCommand {
         let exposition = MetricsExposition()
         exposition.bootstrapMetricsSystem()
         let writer = AccountingWriter(store: store, logger: logger)
+        let responseCache = ResponseCache(configuration: try ResponseCacheConfiguration(
+            timeToLive: .seconds(responseCacheTTL), maximumBytes: responseCacheBytes.bytes))
         let gateway = Gateway(
             store: store, backend: backend.backend, catalog: backend.catalog, writer: writer,
-            intrusionPolicy: try intrusionPolicy(), logger: logger, metrics: exposition.metrics)
+            intrusionPolicy: try intrusionPolicy(), logger: logger, metrics: exposition.metrics,
+            responseCache: responseCache)
         if let engine = backend.engine {
             exposition.addSampler(ServingMetrics(engine: engine, metrics: exposition.metrics).sample)
         }

@@ -75,7 +75,7 @@ import Testing
 
     @Test func cancelledRequestFreesItsSlot() async throws {
         let local = try requireLocal()
-        let engine = ServingEngine(model: local, configuration: try ServingConfiguration(maximumSequences: 1))
+        let engine = ServingEngine(model: local, configuration: try ServingConfiguration(maximumSequences: 1, reservedSequences: 0))
         let long = ServingRequest(tenant: "a", prompt: local.textPrompt("Once upon a time"),
                                   options: try GenerationOptions(maxTokens: 2000))
         let task = Task { try await collect(engine.submit(long)) }
@@ -91,7 +91,8 @@ import Testing
 
     @Test func fullQueueAnswersOverloaded() async throws {
         let local = try requireLocal()
-        let engine = ServingEngine(model: local, configuration: try ServingConfiguration(maximumSequences: 1, queueTimeout: .milliseconds(200)))
+        let engine = ServingEngine(model: local, configuration: try ServingConfiguration(
+            maximumSequences: 1, reservedSequences: 0, queueTimeout: .milliseconds(200)))
         let long = ServingRequest(tenant: "a", prompt: local.textPrompt("Once upon a time"), options: try GenerationOptions(maxTokens: 400))
         let first = Task { try await collect(engine.submit(long)) }
         try await Task.sleep(for: .milliseconds(100))

@@ -42,11 +42,9 @@ public struct Accountant: Sendable {
             occurredAt: audit.occurredAt, requestID: audit.requestID, identity: state.identity, action: state.action,
             resource: state.resource, decision: state.decision ?? .deny(.actionDoesNotApply), query: state.query,
             promptTokens: state.usage.promptTokens, completionTokens: state.usage.completionTokens,
-            latencyMilliseconds: milliseconds, cacheHit: false, sources: state.sources)
+            latencyMilliseconds: milliseconds, cacheHit: state.cacheHit, sources: state.sources)
         var usage: UsageEntry?
-        if state.metered, state.decision == .allow, let scope = state.scope,
-            let delta = try? UsageDelta(promptTokens: state.usage.promptTokens, completionTokens: state.usage.completionTokens)
-        {
+        if state.metered, state.decision == .allow, let scope = state.scope, let delta = Self.usageDelta(of: state) {
             usage = UsageEntry(delta, in: scope, at: audit.occurredAt)
         }
         writer.submit(entry, usage: usage)
@@ -59,5 +57,12 @@ public struct Accountant: Sendable {
             metrics.tokens(
                 promptTokens: entry.promptTokens, completionTokens: entry.completionTokens, team: usage.scope.teamID)
         }
+    }
+
+    /// The ledger's share of a request: its tokens, or for a cached answer one cache hit and
+    /// no tokens (the model did not compute it again).
+    private static func usageDelta(of state: RequestAudit.State) -> UsageDelta? {
+        guard !state.cacheHit else { return try? UsageDelta(cacheHits: 1) }
+        return try? UsageDelta(promptTokens: state.usage.promptTokens, completionTokens: state.usage.completionTokens)
     }
 }

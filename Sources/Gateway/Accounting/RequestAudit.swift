@@ -25,6 +25,7 @@ public final class RequestAudit: Sendable {
         var query: String?
         var usage = Usage.zero
         var metered = false
+        var cacheHit = false
         var sources: [String] = []
         var finishesWithStream = false
         var finished = false
@@ -78,11 +79,15 @@ public final class RequestAudit: Sendable {
     }
 
     /// Tokens used by a served data-plane request; marks it for the usage ledger.
-    public func served(_ usage: Usage, sources: [String] = []) {
+    /// - Parameter cacheHit: the answer came from the team's response cache (the record says
+    ///   so, and the ledger counts a cache hit instead of the tokens, which the model did not
+    ///   spend again).
+    public func served(_ usage: Usage, sources: [String] = [], cacheHit: Bool = false) {
         state.withLock {
             $0.usage = usage
             $0.sources = sources
             $0.metered = true
+            $0.cacheHit = cacheHit
         }
     }
 

@@ -10,6 +10,8 @@ public struct ChatExecution: Sendable {
     /// The served model id.
     public let model: String
     public let sources: [SourceReference]
+    /// Whether the answer is replayed from the team's response cache.
+    public let cached: Bool
     public let events: AsyncThrowingStream<GenerationEvent, any Error>
     let generation: GenerationHandle
 
@@ -69,5 +71,7 @@ public struct ChatAnswer: Sendable {
     /// The served model id.
     public let model: String
     public let sources: [SourceReference]
+    /// Whether the answer came from the team's response cache.
+    public let cached: Bool
     public let completion: ChatCompletion
 }

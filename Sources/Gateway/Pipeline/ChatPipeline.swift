@@ -5,13 +5,16 @@ import Tenancy
 
 /// The data plane, stage by stage — the only place that knows their order:
 ///
-/// authorize → limit → profile → compose → (limit: tokens) → generate → account
+/// authorize → limit → profile → compose → cache → (limit: tokens) → generate → account
 ///
-/// (authentication happened before: the pipeline starts from a ``Principal``).
+/// (authentication happened before: the pipeline starts from a ``Principal``). A
+/// deterministic request the team asked before is answered by the cache stage and never
+/// reaches the backend (nor spends tokens of the team's limits).
 public struct ChatPipeline: Sendable {
     let limits: LimitStage
     let profiles: ProfileStage
     let composer: PromptComposer
+    let responses: ResponseCacheStage
     let backend: any LanguageModelBackend
     let accountant: Accountant
     let logger: Logger
@@ -34,11 +37,14 @@ public struct ChatPipeline: Sendable {
     /// - Throws: ``GatewayError`` when the request is refused before generation starts (its
     ///   record is then written by whoever made `audit`, via ``Accountant/finish(_:)``).
     public func chat(_ request: ChatRequest, in scope: TenantScope, audit: RequestAudit) async throws -> ChatExecution {
-        let (generation, admission) = try await prepare(request, in: scope, audit: audit)
-        let (events, task) = generate(generation, admission: admission, audit: audit)
+        let (generation, admission, lookup) = try await prepare(request, in: scope, audit: audit)
+        let cached = lookup?.hit
+        let (events, task) =
+            cached.map { replay($0, admission: admission, audit: audit) }
+            ?? generate(generation, admission: admission, storingIn: lookup, audit: audit)
         return ChatExecution(
             id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model,
-            sources: [], events: events, generation: GenerationHandle(task: task))
+            sources: [], cached: cached != nil, events: events, generation: GenerationHandle(task: task))
     }
 
     /// Runs a non-streamed chat request in the caller's task: profile → compose → generate,
@@ -48,7 +54,14 @@ public struct ChatPipeline: Sendable {
     public func answer(_ request: ChatRequest, in scope: TenantScope, audit: RequestAudit) async throws -> ChatAnswer {
         var request = request
         request.streaming = false
-        let (generation, admission) = try await prepare(request, in: scope, audit: audit)
+        let (generation, admission, lookup) = try await prepare(request, in: scope, audit: audit)
+        if let cached = lookup?.hit {
+            admission.finish(nil)  // a hit reserved no tokens and spends none
+            audit.served(cached.usage, cacheHit: true)
+            return ChatAnswer(
+                id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model, sources: [],
+                cached: true, completion: cached)
+        }
         let completion: ChatCompletion
         do {
             completion = try await backend.complete(generation)
@@ -58,15 +71,18 @@ public struct ChatPipeline: Sendable {
         }
         admission.finish(completion.usage)
         audit.served(completion.usage)
+        if let lookup { responses.cache.store(completion, for: lookup) }
         return ChatAnswer(
             id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model, sources: [],
-            completion: completion)
+            cached: false, completion: completion)
     }
 
-    /// The limit, profile and compose stages, and the `/query` team check. The admission is
-    /// given back if anything after it refuses the request.
+    /// The limit, profile, compose and cache stages, and the `/query` team check: the request
+    /// for the backend, its admission (given back if anything after it refuses the request)
+    /// and, for a deterministic request, its cache lookup (with the answer on a hit; a hit
+    /// reserves no tokens).
     private func prepare(_ request: ChatRequest, in scope: TenantScope, audit: RequestAudit) async throws
-        -> (GenerationRequest, Admission)
+        -> (GenerationRequest, Admission, ResponseCache.Lookup?)
     {
         // The record and the usage belong to the key whose scope runs the request.
         audit.authenticated(scope.principal)
@@ -79,8 +95,9 @@ public struct ChatPipeline: Sendable {
                 throw Authorizer.deny(.crossTenant, principal: scope.principal, resource: .platform, audit: audit)
             }
             let generation = try composer.compose(request, team: team, tenant: TenantKey(scope), date: now())
-            try limits.reserve(generation, in: admission, audit: audit)
-            return (generation, admission)
+            let lookup = responses.lookup(generation, in: scope, team: team)
+            if lookup?.hit == nil { try limits.reserve(generation, in: admission, audit: audit) }
+            return (generation, admission, lookup)
         } catch {
             admission.cancel()
             throw error
@@ -99,17 +116,22 @@ public struct ChatPipeline: Sendable {
     /// stream ends (completed, failed, or cancelled by a client that went away), frees the
     /// request's limits slot and writes its one audit record with the tokens it took — before
     /// the stream's end reaches the client, so a server that stops once its responses are
-    /// done has every record in hand.
-    private func generate(_ request: GenerationRequest, admission: Admission, audit: RequestAudit)
+    /// done has every record in hand. A complete answer is kept in the response cache when
+    /// `lookup` asks for it.
+    private func generate(
+        _ request: GenerationRequest, admission: Admission, storingIn lookup: ResponseCache.Lookup?, audit: RequestAudit
+    )
         -> (AsyncThrowingStream<GenerationEvent, any Error>, Task<Void, Never>)
     {
         accountant.beginStream(audit)
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: GenerationEvent.self)
         let backend = backend
         let accountant = accountant
+        let cache = responses.cache
         let task = Task {
             var firstText = true
             var served: Usage?
+            var text = ""
             /// Once, however the stream ends: the limits slot back, then the record.
             func settle() {
                 admission.finish(served)
@@ -118,14 +140,17 @@ public struct ChatPipeline: Sendable {
             do {
                 for try await event in backend.generate(request) {
                     switch event {
-                    case let .delta(text) where firstText && !text.isEmpty:
-                        firstText = false
-                        accountant.metrics.timeToFirstToken(audit.startedAt.duration(to: .now), team: request.tenant.teamID)
-                    case let .finished(usage, _):
+                    case let .delta(piece):
+                        if firstText && !piece.isEmpty {
+                            firstText = false
+                            accountant.metrics.timeToFirstToken(
+                                audit.startedAt.duration(to: .now), team: request.tenant.teamID)
+                        }
+                        if lookup != nil { text += piece }
+                    case let .finished(usage, reason):
                         audit.served(usage)
                         served = usage
-                    default:
-                        break
+                        if let lookup { cache.store(ChatCompletion(text: text, usage: usage, finishReason: reason), for: lookup) }
                     }
                     continuation.yield(event)
                 }
@@ -136,6 +161,26 @@ public struct ChatPipeline: Sendable {
                 settle()
                 continuation.finish(throwing: failure)
             }
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return (stream, task)
+    }
+
+    /// The account stage of a cached answer: its text as one delta, then its finish, as a
+    /// stream like the backend's; the record is written before the stream ends.
+    private func replay(_ completion: ChatCompletion, admission: Admission, audit: RequestAudit)
+        -> (AsyncThrowingStream<GenerationEvent, any Error>, Task<Void, Never>)
+    {
+        accountant.beginStream(audit)
+        audit.served(completion.usage, cacheHit: true)
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: GenerationEvent.self)
+        let accountant = accountant
+        let task = Task {
+            continuation.yield(.delta(completion.text))
+            continuation.yield(.finished(completion.usage, completion.finishReason))
+            admission.finish(nil)  // a hit reserved no tokens and spends none
+            accountant.finishStream(audit)
+            continuation.finish()
         }
         continuation.onTermination = { _ in task.cancel() }
         return (stream, task)

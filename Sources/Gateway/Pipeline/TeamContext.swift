@@ -8,12 +8,21 @@ public struct TeamContext: Sendable, Hashable {
     public let teamName: String
     public let organizationName: String
     public let userName: String
+    /// The version of the team's knowledge (the documents retrieval draws on), part of every
+    /// response-cache key so an answer never outlives the documents it came from. 0 until the
+    /// retrieval stage supplies it: it will be read from the store with the team's collections
+    /// (a counter bumped by every document added or deleted). Until then document changes call
+    /// ``ResponseCache/invalidate(team:)`` instead.
+    public let knowledgeVersion: Int
 
-    public init(profile: PromptProfile, teamName: String, organizationName: String, userName: String) {
+    public init(
+        profile: PromptProfile, teamName: String, organizationName: String, userName: String, knowledgeVersion: Int = 0
+    ) {
         self.profile = profile
         self.teamName = teamName
         self.organizationName = organizationName
         self.userName = userName
+        self.knowledgeVersion = knowledgeVersion
     }
 
     /// Whether `claimed` names this team: its id, its name, or `org/team` (ids or names).

@@ -1,11 +1,12 @@
 import Gateway
 
-/// A whole `chat.completion`, plus Atrium's `sources` (the team knowledge the answer used).
+/// A whole `chat.completion`, plus Atrium's `sources` (the team knowledge the answer used)
+/// and, when the answer came from the team's response cache, `"cached": true`.
 struct ChatCompletionResponse: Encodable {
     let answer: ChatAnswer
     private var completion: ChatCompletion { answer.completion }
 
-    enum CodingKeys: String, CodingKey { case id, object, created, model, choices, usage, sources }
+    enum CodingKeys: String, CodingKey { case id, object, created, model, choices, usage, sources, cached }
     enum ChoiceKeys: String, CodingKey { case index, message, logprobs, finishReason = "finish_reason" }
     enum MessageKeys: String, CodingKey { case role, content }
 
@@ -25,13 +26,15 @@ struct ChatCompletionResponse: Encodable {
         try choice.encode(completion.finishReason.rawValue, forKey: .finishReason)
         try container.encode(completion.usage, forKey: .usage)
         try container.encode(answer.sources, forKey: .sources)
+        if answer.cached { try container.encode(true, forKey: .cached) }
     }
 }
 
 /// One `chat.completion.chunk` of a stream, in OpenAI's exact layout: the first carries the
 /// assistant role (and Atrium's `sources`), the middle ones text, the last content chunk the
 /// `finish_reason`; with `stream_options.include_usage` every chunk has `"usage": null` and a
-/// final chunk with no choices carries the usage.
+/// final chunk with no choices carries the usage. Every chunk of an answer replayed from the
+/// team's response cache says `"cached": true`.
 struct ChatCompletionChunk: Encodable {
     enum Payload {
         case role
@@ -44,7 +47,7 @@ struct ChatCompletionChunk: Encodable {
     let payload: Payload
     let includeUsage: Bool
 
-    enum CodingKeys: String, CodingKey { case id, object, created, model, choices, usage, sources }
+    enum CodingKeys: String, CodingKey { case id, object, created, model, choices, usage, sources, cached }
     enum ChoiceKeys: String, CodingKey { case index, delta, logprobs, finishReason = "finish_reason" }
     enum DeltaKeys: String, CodingKey { case role, content }
 
@@ -54,6 +57,7 @@ struct ChatCompletionChunk: Encodable {
         try container.encode("chat.completion.chunk", forKey: .object)
         try container.encode(execution.created, forKey: .created)
         try container.encode(execution.model, forKey: .model)
+        if execution.cached { try container.encode(true, forKey: .cached) }
         var choices = container.nestedUnkeyedContainer(forKey: .choices)
         if case let .usage(usage) = payload {
             try container.encode(usage, forKey: .usage)

@@ -81,7 +81,7 @@ enum OpenAPISchemas {
                                 "finish_reason": ["type": "string", "enum": ["stop", "length", "content_filter"]],
                             ]),
                     ],
-                    "usage": usage, "sources": ["type": "array", "items": ref("Source")],
+                    "usage": usage, "sources": ["type": "array", "items": ref("Source")], "cached": ["const": true],
                 ], required: ["id", "object", "created", "model", "choices", "usage", "sources"]),
             "ChatCompletionChunk": object(
                 [
@@ -96,6 +96,7 @@ enum OpenAPISchemas {
                     ],
                     "usage": ["oneOf": [usage, ["type": "null"]]],
                     "sources": ["type": "array", "items": ref("Source")],
+                    "cached": ["const": true],
                 ], required: ["id", "object", "created", "model", "choices"]),
             "QueryRequest": object(
                 [

@@ -26,13 +26,15 @@ final class GatewayWorld: Sendable {
 
     static func make(
         backend: ScriptedBackend = ScriptedBackend(), queryText: QueryTextPolicy = .full,
-        catalog: ModelCatalog = ModelCatalog(chatModel: "test-model"), now: @escaping @Sendable () -> Date = { Date() }
+        catalog: ModelCatalog = ModelCatalog(chatModel: "test-model"), now: @escaping @Sendable () -> Date = { Date() },
+        responseCache: ResponseCache = ResponseCache(configuration: .disabled)
     ) async throws -> GatewayWorld {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-gateway-\(UUID().uuidString)")
         let store = try AtriumStore(home: directory, queryText: queryText)
         let writer = AccountingWriter(store: store, logger: Logger(label: "test"))
         let writerTask = Task { await writer.run() }
-        let gateway = Gateway(store: store, backend: backend, catalog: catalog, writer: writer, now: now)
+        let gateway = Gateway(
+            store: store, backend: backend, catalog: catalog, writer: writer, now: now, responseCache: responseCache)
         return try await GatewayWorld(
             directory: directory, store: store, writer: writer, writerTask: writerTask, gateway: gateway, backend: backend)
     }

@@ -1,0 +1,88 @@
+/// Decides what one forward pass computes: which running sequences get a token (or a chunk of
+/// their prompt) this step.
+///
+/// A step's duration is the per-token latency of every sequence in it, and it grows with the
+/// tokens in it. When one tenant fills the batch with many sequences while another runs only
+/// a few, computing everything together would make the small tenant's every token as slow as
+/// the whole batch. So a step is *contended* when a **light** tenant has work — one running
+/// fewer sequences than the average running tenant, and served no more than
+/// ``priorityAllowance`` beyond the least-served other tenant (by the virtual token counters
+/// of ``FairScheduler``). Then the light tenants' tokens go in first, whole (a prompt too, up
+/// to ``maximumBatchTokens``), and the other tenants share what is left of
+/// ``contendedStepTokens`` — at least one token, least recently served sequences first. The
+/// light tenant's requests then run nearly as fast as alone while the others still progress;
+/// and since a light tenant that takes more than its share of tokens soon exceeds the
+/// allowance, the counters keep the shares fair over time.
+///
+/// Without a light tenant, steps are as large as ``maximumBatchTokens``: every decoding
+/// sequence's token first, then prompt chunks, tenants in fair order.
+struct StepPlanner {
+    /// A running sequence's claim on the step.
+    struct Candidate: Equatable {
+        let id: Int
+        let tenant: String
+        /// Prompt tokens still to compute; 0 when decoding (then it wants one token).
+        let promptRemaining: Int
+        /// The step it last got tokens in (-1: never), for turns among a tenant's sequences.
+        let lastServed: Int
+
+        var isPrefilling: Bool { promptRemaining > 0 }
+        var demand: Int { max(1, promptRemaining) }
+    }
+
+    let maximumBatchTokens: Int
+    let contendedStepTokens: Int
+
+    /// How far (in counter units: a prompt token costs 1, a generated token 2) a light tenant
+    /// may be ahead of the least-served other tenant and keep its priority: one full step.
+    var priorityAllowance: Double { Double(maximumBatchTokens) * FairScheduler<Void>.promptTokenCost }
+
+    /// Tokens per sequence id for this step, given each tenant's virtual token counter.
+    func plan(_ candidates: [Candidate], counters: [String: Double]) -> [Int: Int] {
+        let fairOrder = Set(candidates.map(\.tenant)).sorted { (counters[$0] ?? 0, $0) < (counters[$1] ?? 0, $1) }
+        let rank = Dictionary(uniqueKeysWithValues: fairOrder.enumerated().map { ($1, $0) })
+        let ordered = candidates.sorted { (rank[$0.tenant]!, $0.lastServed, $0.id) < (rank[$1.tenant]!, $1.lastServed, $1.id) }
+        let light = lightTenants(candidates, counters: counters)
+        guard !light.isEmpty else { return fill(ordered, budget: maximumBatchTokens) }
+
+        var plan = fill(ordered.filter { light.contains($0.tenant) }, budget: maximumBatchTokens)
+        let lightTokens = plan.values.reduce(0, +)
+        let othersBudget = min(maximumBatchTokens - lightTokens, max(contendedStepTokens - lightTokens, 1))
+        // The others' sequences take turns: least recently served first.
+        let others = ordered.filter { !light.contains($0.tenant) }
+            .sorted { ($0.lastServed, rank[$0.tenant]!, $0.id) < ($1.lastServed, rank[$1.tenant]!, $1.id) }
+        plan.merge(fill(others, budget: othersBudget, decodeFirst: false)) { $1 }
+        return plan
+    }
+
+    /// Tenants running fewer sequences than the average running tenant whose counter is at
+    /// most ``priorityAllowance`` above every other tenant's.
+    func lightTenants(_ candidates: [Candidate], counters: [String: Double]) -> Set<String> {
+        var running: [String: Int] = [:]
+        for candidate in candidates { running[candidate.tenant, default: 0] += 1 }
+        guard running.count > 1 else { return [] }
+        // Fewer than the average: count < total / tenants, in integers.
+        let few = running.filter { $0.value * running.count < candidates.count }.keys
+        let others = Set(running.keys).subtracting(few)
+        guard let leastServed = others.map({ counters[$0] ?? 0 }).min() else { return [] }
+        return Set(few.filter { (counters[$0] ?? 0) <= leastServed + priorityAllowance })
+    }
+
+    /// Up to `budget` tokens to `candidates` in their order: one per decoding sequence, a
+    /// chunk of the rest of the prompt per prefilling one. With `decodeFirst`, every decoding
+    /// sequence comes before any prompt chunk.
+    private func fill(_ candidates: [Candidate], budget: Int, decodeFirst: Bool = true) -> [Int: Int] {
+        var plan: [Int: Int] = [:]
+        var left = budget
+        let passes: [[Candidate]] = decodeFirst
+            ? [candidates.filter { !$0.isPrefilling }, candidates.filter(\.isPrefilling)] : [candidates]
+        for pass in passes {
+            for candidate in pass where left > 0 {
+                let tokens = min(candidate.demand, left)
+                plan[candidate.id] = tokens
+                left -= tokens
+            }
+        }
+        return plan
+    }
+}

@@ -1,0 +1,93 @@
+import Testing
+@testable import Serving
+
+/// What goes into one forward pass: full batches for a tenant alone or tenants sharing evenly,
+/// small steps led by a light tenant's tokens when one tenant fills the batch — for as long
+/// as the light tenant is not served more than its allowance beyond the others.
+@Suite struct StepPlannerTests {
+    typealias Candidate = StepPlanner.Candidate
+    let planner = StepPlanner(maximumBatchTokens: 256, contendedStepTokens: 2)
+
+    func decoding(_ ids: Range<Int>, _ tenant: String, lastServed: Int = 0) -> [Candidate] {
+        ids.map { Candidate(id: $0, tenant: tenant, promptRemaining: 0, lastServed: lastServed) }
+    }
+
+    @Test func aTenantAloneFillsTheBatchDecodeTokensFirst() {
+        let prefill = Candidate(id: 99, tenant: "flood", promptRemaining: 300, lastServed: -1)
+        let plan = planner.plan(decoding(0..<16, "flood") + [prefill], counters: [:])
+        #expect((0..<16).allSatisfy { plan[$0] == 1 })
+        #expect(plan[99] == 256 - 16, "the prompt takes the rest of the budget")
+    }
+
+    @Test func tenantsSharingEvenlyGetFullBatches() {
+        let plan = planner.plan(decoding(0..<8, "a") + decoding(8..<16, "b"), counters: ["a": 0, "b": 500])
+        #expect(plan.count == 16 && plan.values.allSatisfy { $0 == 1 })
+    }
+
+    @Test func aLightTenantsTokenLeadsASmallStep() {
+        let plan = planner.plan(decoding(0..<16, "flood") + decoding(16..<17, "light"), counters: ["flood": 100, "light": 100])
+        #expect(plan[16] == 1)
+        #expect(plan.values.reduce(0, +) == 2, "the light token and one of the flood's")
+    }
+
+    @Test func aLightTenantsPromptGoesWholeAndTheOthersStillProgress() {
+        let prompt = Candidate(id: 16, tenant: "light", promptRemaining: 45, lastServed: -1)
+        let plan = planner.plan(decoding(0..<16, "flood") + [prompt], counters: ["flood": 100, "light": 100])
+        #expect(plan[16] == 45)
+        #expect(plan.values.reduce(0, +) == 45 + 1, "the others always get a token")
+    }
+
+    /// A light tenant served more than its allowance beyond the others loses its priority
+    /// until they catch up: the counters keep the shares fair.
+    @Test func aLightTenantAheadOfTheOthersWaitsItsTurn() {
+        let candidates = decoding(0..<16, "flood") + decoding(16..<17, "light")
+        let ahead = planner.plan(candidates, counters: ["flood": 100, "light": 100 + planner.priorityAllowance + 1])
+        #expect(ahead.count == 17, "a full step")
+        #expect(planner.lightTenants(candidates, counters: ["flood": 100, "light": 100 + planner.priorityAllowance]) == ["light"])
+    }
+
+    /// Under a light tenant's priority the flood's sequences take turns.
+    @Test func theFloodsSequencesTakeTurns() {
+        var lastServed = [Int](repeating: -1, count: 16)
+        for step in 0..<16 {
+            let flood = (0..<16).map { Candidate(id: $0, tenant: "flood", promptRemaining: 0, lastServed: lastServed[$0]) }
+            let plan = planner.plan(flood + decoding(16..<17, "light", lastServed: step), counters: [:])
+            for id in plan.keys where id < 16 { lastServed[id] = step }
+        }
+        #expect(Set(lastServed) == Set(0..<16), "each sequence once in 16 steps")
+    }
+
+    @Test func lightMeansFewerSequencesThanTheAverageTenant() {
+        let many = decoding(0..<16, "flood") + (0..<8).flatMap { decoding((16 + $0)..<(17 + $0), "t\($0)") }
+        #expect(planner.lightTenants(many, counters: [:]) == Set((0..<8).map { "t\($0)" }))
+        #expect(planner.lightTenants(decoding(0..<5, "alone"), counters: [:]).isEmpty)
+        #expect(planner.lightTenants(decoding(0..<12, "a") + decoding(12..<16, "b"), counters: [:]) == ["b"])
+        // Many light tenants: the flood still gets a token.
+        #expect(planner.plan(many, counters: [:]).values.reduce(0, +) == 8 + 1)
+    }
+}
+
+/// Who may take which slot.
+@Suite struct SequenceSlotsTests {
+    typealias Scheduler = FairScheduler<Int>
+    let start = ContinuousClock.now
+
+    func enqueue(_ scheduler: inout Scheduler, _ id: Int, _ tenant: String) {
+        scheduler.enqueue(.init(id: id, tenant: tenant, weight: 1, enqueued: start, item: id))
+    }
+
+    @Test func aTenantHoldingEveryRegularSlotLeavesTheReserveToOthers() {
+        var slots = SequenceSlots(regular: 2, reserved: 1)
+        var scheduler = Scheduler()
+        for id in 0..<4 { enqueue(&scheduler, id, "flood") }
+        #expect(slots.admitNext(from: &scheduler) { _ in true }?.slot == 0)
+        #expect(slots.admitNext(from: &scheduler) { _ in true }?.slot == 1)
+        #expect(slots.admitNext(from: &scheduler) { _ in true }?.slot == nil, "a tenant alone never takes the reserve")
+        enqueue(&scheduler, 10, "light")
+        let admitted = slots.admitNext(from: &scheduler) { _ in true }
+        #expect(admitted?.0.tenant == "light" && admitted?.slot == 2)
+        #expect(slots.admitNext(from: &scheduler) { _ in true }?.slot == nil)
+        slots.release(0)
+        #expect(slots.admitNext(from: &scheduler) { _ in true }?.slot == 0, "a regular slot goes to anyone")
+    }
+}
