@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Retrieval
 import Store
 import Tenancy
 
@@ -20,24 +21,37 @@ public struct Gateway: Sendable {
     public let catalog: ModelCatalog
     public let authenticator: RequestAuthenticator
     public let pipeline: ChatPipeline
+    /// Collections, documents and search of the key's team (503 without an embedding model).
+    public let knowledge: KnowledgeService
+    /// `POST /v1/embeddings`.
+    public let embeddings: EmbeddingService
     public let administration: AdministrationService
     public let accountant: Accountant
     /// Unix seconds of the gateway's start (`created` of the served models).
     public let startedAt: Int
 
+    /// - Parameter knowledge: the teams' knowledge base, with the embedding model it uses;
+    ///   without one, knowledge routes and `/v1/embeddings` answer 503 and so does a chat whose
+    ///   profile turns retrieval on.
     public init(
         store: AtriumStore, backend: any LanguageModelBackend, catalog: ModelCatalog, writer: AccountingWriter,
+        knowledge: KnowledgeBase? = nil,
         logger: Logger = Logger(label: "atrium.gateway"), now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.store = store
+        let catalog = catalog.serving(embeddingModel: knowledge?.embeddings.modelID ?? catalog.embeddingModel)
         self.catalog = catalog
         let names = DirectoryNames(store: store)
         let cache = DirectoryCache()
+        let profiles = ProfileStage(store: store, names: names, cache: cache)
+        let knowledgeService = KnowledgeService(base: knowledge, profiles: profiles)
+        self.knowledge = knowledgeService
         accountant = Accountant(writer: writer)
         authenticator = RequestAuthenticator(store: store, writer: writer, cache: cache, now: now)
         pipeline = ChatPipeline(
-            profiles: ProfileStage(store: store, names: names, cache: cache), composer: PromptComposer(catalog: catalog),
-            backend: backend, accountant: accountant, logger: logger, now: now)
+            profiles: profiles, retrieval: RetrievalStage(knowledge: knowledgeService),
+            composer: PromptComposer(catalog: catalog), backend: backend, accountant: accountant, logger: logger, now: now)
+        embeddings = EmbeddingService(knowledge: knowledgeService, catalog: catalog, profiles: profiles)
         administration = AdministrationService(store: store, cache: cache, now: now)
         startedAt = Int(now().timeIntervalSince1970)
     }

@@ -21,6 +21,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The chat model: a GGUF path or name (smollm2-135m); with --upstream, the upstream's model id.")
     var model: String?
 
+    @Option(name: .customLong("embedding-model"), help: "The embedding model for team knowledge and /v1/embeddings: a sentence-transformers folder or a name (default minilm-l6, if fetched).")
+    var embeddingModel: String?
+
     @Option(help: "Front an OpenAI-compatible server (vLLM, llama.cpp) at this URL instead of the embedded engine. ATRIUM_UPSTREAM_KEY, if set, is sent to it as the bearer key.")
     var upstream: String?
 
@@ -29,6 +32,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted; larger ones get 413.")
     var maxBodyBytes = ServerConfiguration.defaultMaximumBodyBytes
+
+    @Option(name: .customLong("max-upload-bytes"), help: "Largest document upload accepted; larger ones get 413.")
+    var maxUploadBytes = ServerConfiguration.defaultMaximumUploadBytes
 
     @Option(name: .customLong("audit-query-text"), help: "How much query text the audit log keeps: full, hash or none.")
     var auditQueryText = QueryTextPolicy.full
@@ -39,6 +45,7 @@ struct Serve: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
+        guard maxUploadBytes >= 1024 else { throw ValidationError("--max-upload-bytes must be at least 1024") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
@@ -53,6 +60,9 @@ struct Serve: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let home = URL(fileURLWithPath: environment["ATRIUM_HOME"] ?? "./.atrium")
         let store = try AtriumStore(home: home, queryText: auditQueryText)
+        let knowledge = try EmbeddingSetup.make(
+            model: embeddingModel, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, store: store,
+            logger: logger)
         // The backend first: a server that cannot start must not use up the owner key's one showing.
         let backend = try await BackendSetup.make(
             model: model, upstream: upstream, upstreamKey: environment["ATRIUM_UPSTREAM_KEY"], threads: threads,
@@ -64,8 +74,11 @@ struct Serve: AsyncParsableCommand {
             throw error
         }
         let writer = AccountingWriter(store: store, logger: logger)
-        let gateway = Gateway(store: store, backend: backend.backend, catalog: backend.catalog, writer: writer, logger: logger)
-        let configuration = ServerConfiguration(host: host, port: port, maximumBodyBytes: maxBodyBytes)
+        let gateway = Gateway(
+            store: store, backend: backend.backend, catalog: backend.catalog, writer: writer, knowledge: knowledge,
+            logger: logger)
+        let configuration = ServerConfiguration(
+            host: host, port: port, maximumBodyBytes: maxBodyBytes, maximumUploadBytes: maxUploadBytes)
         let host = host
         let application = AtriumServer.application(
             gateway: gateway, writer: writer, configuration: configuration, logger: logger,

@@ -6,7 +6,7 @@ import Tenancy
 
 /// The schema on a fresh file and on re-open.
 @Suite struct MigrationTests {
-    static let allMigrations = ["v1-directory", "v2-keys", "v3-profiles-and-limits", "v4-audit", "v5-usage"]
+    static let allMigrations = ["v1-directory", "v2-keys", "v3-profiles-and-limits", "v4-audit", "v5-usage", "v6-knowledge"]
 
     @Test func freshFileGetsEveryMigrationInWALModeWithForeignKeys() async throws {
         let world = try await StoreWorld.make()

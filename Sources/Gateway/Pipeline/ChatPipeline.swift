@@ -5,11 +5,12 @@ import Tenancy
 
 /// The data plane, stage by stage — the only place that knows their order:
 ///
-/// authorize → profile → compose → generate → account
+/// authorize → profile → retrieve → compose → generate → account
 ///
 /// (authentication happened before: the pipeline starts from a ``Principal``).
 public struct ChatPipeline: Sendable {
     let profiles: ProfileStage
+    let retrieval: RetrievalStage
     let composer: PromptComposer
     let backend: any LanguageModelBackend
     let accountant: Accountant
@@ -33,11 +34,11 @@ public struct ChatPipeline: Sendable {
     /// - Throws: ``GatewayError`` when the request is refused before generation starts (its
     ///   record is then written by whoever made `audit`, via ``Accountant/finish(_:)``).
     public func chat(_ request: ChatRequest, in scope: TenantScope, audit: RequestAudit) async throws -> ChatExecution {
-        let generation = try await prepare(request, in: scope, audit: audit)
+        let (generation, sources) = try await prepare(request, in: scope, audit: audit)
         let (events, task) = generate(generation, audit: audit)
         return ChatExecution(
             id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model,
-            sources: [], events: events, generation: GenerationHandle(task: task))
+            sources: sources, events: events, generation: GenerationHandle(task: task))
     }
 
     /// Runs a non-streamed chat request in the caller's task: profile → compose → generate,
@@ -47,7 +48,7 @@ public struct ChatPipeline: Sendable {
     public func answer(_ request: ChatRequest, in scope: TenantScope, audit: RequestAudit) async throws -> ChatAnswer {
         var request = request
         request.streaming = false
-        let generation = try await prepare(request, in: scope, audit: audit)
+        let (generation, sources) = try await prepare(request, in: scope, audit: audit)
         let completion: ChatCompletion
         do {
             completion = try await backend.complete(generation)
@@ -56,13 +57,13 @@ public struct ChatPipeline: Sendable {
         }
         audit.served(completion.usage)
         return ChatAnswer(
-            id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model, sources: [],
+            id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model, sources: sources,
             completion: completion)
     }
 
-    /// The profile and compose stages, and the `/query` team check.
+    /// The profile, retrieve and compose stages, and the `/query` team check.
     private func prepare(_ request: ChatRequest, in scope: TenantScope, audit: RequestAudit) async throws
-        -> GenerationRequest
+        -> (GenerationRequest, [SourceReference])
     {
         // The record and the usage belong to the key whose scope runs the request.
         audit.authenticated(scope.principal)
@@ -72,7 +73,9 @@ public struct ChatPipeline: Sendable {
             audit.describe(action: .chat, resource: "team:\(claimed)")
             throw Authorizer.deny(.crossTenant, principal: scope.principal, resource: .platform, audit: audit)
         }
-        return try composer.compose(request, team: team, tenant: TenantKey(scope), date: now())
+        let hits = try await retrieval.retrieve(request, profile: team.profile, scope: scope, audit: audit)
+        let generation = try composer.compose(request, team: team, tenant: TenantKey(scope), date: now(), sources: hits)
+        return (generation, hits.map(SourceReference.init))
     }
 
     /// The models the scope's team may use.

@@ -44,6 +44,7 @@ struct ErrorResponse: Encodable {
         case .notFound: .notFound
         case .conflict: .conflict
         case .payloadTooLarge: .contentTooLarge
+        case .unsupportedMediaType: .unsupportedMediaType
         case .badGateway: .badGateway
         case .gatewayTimeout: .gatewayTimeout
         case .unavailable: .serviceUnavailable
@@ -54,7 +55,7 @@ struct ErrorResponse: Encodable {
     /// OpenAI's error `type` for each kind.
     static func type(of kind: GatewayError.Kind) -> String {
         switch kind {
-        case .invalidRequest, .notFound, .conflict, .payloadTooLarge: "invalid_request_error"
+        case .invalidRequest, .notFound, .conflict, .payloadTooLarge, .unsupportedMediaType: "invalid_request_error"
         case .unauthenticated: "authentication_error"
         case .forbidden: "permission_error"
         case .badGateway, .gatewayTimeout, .unavailable: "upstream_error"

@@ -7,7 +7,10 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
     // Operations (open).
     case health, readiness, openAPI
     // Data plane.
-    case listModels, chatCompletions, query
+    case listModels, chatCompletions, query, createEmbeddings
+    // Knowledge (the key's team).
+    case createCollection, listCollections, deleteCollection
+    case addDocument, listDocuments, deleteDocument, searchCollection
     // Administration.
     case createOrganization, listOrganizations, createTeam, listTeams, appointOrganizationAdmin
     case createUser
@@ -19,8 +22,9 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
     public var method: HTTPRequest.Method {
         switch self {
         case .chatCompletions, .query, .createOrganization, .createTeam, .createUser, .issueKey: .post
+        case .createEmbeddings, .createCollection, .addDocument, .searchCollection: .post
         case .appointOrganizationAdmin, .setMember, .saveProfile, .setLimits: .put
-        case .removeMember, .revokeKey: .delete
+        case .removeMember, .revokeKey, .deleteCollection, .deleteDocument: .delete
         default: .get
         }
     }
@@ -34,6 +38,12 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         case .listModels: "/v1/models"
         case .chatCompletions: "/v1/chat/completions"
         case .query: "/query"
+        case .createEmbeddings: "/v1/embeddings"
+        case .createCollection, .listCollections: "/v1/collections"
+        case .deleteCollection: "/v1/collections/{name}"
+        case .addDocument, .listDocuments: "/v1/collections/{name}/documents"
+        case .deleteDocument: "/v1/collections/{name}/documents/{id}"
+        case .searchCollection: "/v1/collections/{name}/search"
         case .createOrganization, .listOrganizations: "/v1/admin/orgs"
         case .createTeam, .listTeams: "/v1/admin/orgs/{org}/teams"
         case .appointOrganizationAdmin: "/v1/admin/orgs/{org}/admins/{user}"
@@ -55,6 +65,10 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         case .health, .readiness, .openAPI: nil
         case .listModels: .listModels
         case .chatCompletions, .query: .chat
+        case .createEmbeddings: .embed
+        case .createCollection, .deleteCollection, .addDocument, .deleteDocument: .writeDocuments
+        case .listCollections, .listDocuments: .readDocuments
+        case .searchCollection: .search
         case .createOrganization: .createOrganization
         case .listOrganizations: .readOrganization
         case .createTeam: .createTeam
@@ -73,6 +87,16 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         case .setLimits: .setLimits
         case .readAudit: .readAudit
         case .readUsage: .readUsage
+        }
+    }
+
+    /// Whether the route works with team knowledge (and so needs the embedding model).
+    public var isKnowledge: Bool {
+        switch self {
+        case .createEmbeddings, .createCollection, .listCollections, .deleteCollection, .addDocument, .listDocuments,
+            .deleteDocument, .searchCollection:
+            true
+        default: false
         }
     }
 

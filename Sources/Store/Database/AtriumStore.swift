@@ -30,6 +30,7 @@ public final class AtriumStore: Sendable {
     public let limits: LimitsRepository
     public let audit: AuditLog
     public let usage: UsageLedger
+    public let knowledge: KnowledgeRepository
 
     /// Opens (creating if needed) `home/atrium.sqlite` and migrates it.
     public convenience init(home: URL, queryText: QueryTextPolicy = .full) throws {
@@ -56,6 +57,7 @@ public final class AtriumStore: Sendable {
         limits = LimitsRepository(pool: pool)
         audit = AuditLog(pool: pool, queryText: queryText)
         usage = UsageLedger(pool: pool)
+        knowledge = KnowledgeRepository(pool: pool)
     }
 
     /// The migrations applied to this file, oldest first.

@@ -13,6 +13,7 @@ enum SchemaMigrations {
         migrator.registerMigration("v3-profiles-and-limits", migrate: createProfilesAndLimits)
         migrator.registerMigration("v4-audit", migrate: createAudit)
         migrator.registerMigration("v5-usage", migrate: createUsage)
+        migrator.registerMigration("v6-knowledge", migrate: KnowledgeSchema.create)
         return migrator
     }
 

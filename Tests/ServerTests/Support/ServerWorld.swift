@@ -4,11 +4,13 @@ import Gateway
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import Retrieval
 import Server
 import Store
 import Testing
 
-/// A temporary database behind the real router, set up over HTTP the way an operator would:
+/// A temporary database behind the real router (knowledge embedded by ``WordHashEmbedder``),
+/// set up over HTTP the way an operator would:
 /// owner → organizations acme and globex → org admins dave and erin → teams sales and
 /// development (acme) and research (globex) → members and their keys.
 ///
@@ -25,12 +27,13 @@ final class ServerWorld: Sendable {
     let writerTask: Task<Void, Never>
 
     static func make(
-        backend: any LanguageModelBackend = ScriptedBackend(), maximumBodyBytes: Int = ServerConfiguration.defaultMaximumBodyBytes
+        backend: any LanguageModelBackend = ScriptedBackend(), maximumBodyBytes: Int = ServerConfiguration.defaultMaximumBodyBytes,
+        maximumUploadBytes: Int = ServerConfiguration.defaultMaximumUploadBytes
     ) throws -> ServerWorld {
-        try ServerWorld(backend: backend, maximumBodyBytes: maximumBodyBytes)
+        try ServerWorld(backend: backend, maximumBodyBytes: maximumBodyBytes, maximumUploadBytes: maximumUploadBytes)
     }
 
-    private init(backend: any LanguageModelBackend, maximumBodyBytes: Int) throws {
+    private init(backend: any LanguageModelBackend, maximumBodyBytes: Int, maximumUploadBytes: Int) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-server-\(UUID().uuidString)")
         store = try AtriumStore(home: directory)
         writer = AccountingWriter(store: store, logger: Logger(label: "test"))
@@ -38,10 +41,12 @@ final class ServerWorld: Sendable {
         writerTask = Task { await writer.run() }
         let clock = TestClock()
         self.clock = clock
+        let knowledge = KnowledgeBase(
+            store: store, embeddings: EmbeddingQueue(embedder: WordHashEmbedder(), modelID: WordHashEmbedder.modelID))
         gateway = Gateway(
             store: store, backend: backend, catalog: ModelCatalog(chatModel: "test-model"), writer: writer,
-            now: { clock.now })
-        configuration = ServerConfiguration(maximumBodyBytes: maximumBodyBytes)
+            knowledge: knowledge, now: { clock.now })
+        configuration = ServerConfiguration(maximumBodyBytes: maximumBodyBytes, maximumUploadBytes: maximumUploadBytes)
     }
 
     deinit {
