@@ -39,6 +39,7 @@ public final class KnowledgeBase: Sendable {
     // MARK: Collections
 
     /// - Throws: `StoreError.nameTaken` when the team has a collection of that name.
+    @discardableResult
     public func createCollection(named name: String, in scope: TenantScope) async throws -> KnowledgeCollection {
         try await store.knowledge.createCollection(named: name, in: scope)
     }

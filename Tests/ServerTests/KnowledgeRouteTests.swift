@@ -210,7 +210,8 @@ import Testing
                 .post, "/v1/embeddings", key: keys["bob"],
                 json: ["input": ["Hello there", "General Kenobi"], "model": WordHashEmbedder.modelID, "encoding_format": "base64"])
             #expect(many.data.count == 2 && many.data.map { $0["index"] as? Int } == [0, 1])
-            let encoded = try #require(Data(base64Encoded: try #require(many.data[0]["embedding"] as? String)))
+            let text = try #require(many.data[0]["embedding"] as? String)
+            let encoded = try #require(Data(base64Encoded: text))
             let decoded = encoded.withUnsafeBytes { bytes in
                 (0..<encoded.count / 4).map { Double(Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)))) }
             }

@@ -98,7 +98,7 @@ import Tenancy
         try await world.store.knowledge.createCollection(named: "handbook", in: scope)
         _ = try await world.store.knowledge.store(Self.draft("plan.txt", "Quokka pricing."), in: "handbook", scope: scope)
         // Someone with file access makes the third chunk of any insert fail.
-        try world.rawConnection().write { db in
+        try await world.rawConnection().write { db in
             try db.execute(
                 sql: """
                     CREATE TRIGGER fail_third_chunk BEFORE INSERT ON knowledge_chunks WHEN NEW.chunk_index = 2

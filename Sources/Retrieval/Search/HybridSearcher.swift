@@ -48,6 +48,7 @@ struct HybridSearcher: Sendable {
     {
         guard request.mode != .vector, let query = FullTextQuery(request.query) else { return [] }
         return try await store.knowledge.fullTextSearch(query, collections: collections, limit: limit, in: scope)
+            .map { (id: $0.chunkID, score: $0.score) }
     }
 
     /// The ids of the collections the request names (all of the team's when it names none).

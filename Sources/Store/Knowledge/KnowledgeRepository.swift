@@ -23,6 +23,7 @@ public struct KnowledgeRepository: Sendable {
 
     /// Creates an empty collection (and, with the team's first, its full-text table).
     /// - Throws: ``StoreError/nameTaken(kind:name:)`` if the team has one by that name.
+    @discardableResult
     public func createCollection(named name: String, in scope: TenantScope, now: Date = Date()) async throws
         -> KnowledgeCollection
     {
