@@ -149,9 +149,9 @@ struct BenchTeam {
         return BenchTeam(directory: directory, store: store, scope: scope)
     }
 
-    /// Stores `count` chunks of about 120 words, 100 per document, straight into the store
-    /// (with synthetic vectors: the model's cost is not what this measures). Returns queries:
-    /// the first words of chunks spread over the collection.
+    /// Stores `count` chunks of 120 words (five distinctive ones, then common text), 100 per
+    /// document, straight into the store (with synthetic vectors: the model's cost is not what
+    /// this measures). Returns queries: the distinctive words of chunks spread over the collection.
     func fill(_ knowledge: KnowledgeBase, chunks count: Int, corpus: inout SyntheticCorpus) async throws -> [String] {
         var queries: [String] = []
         _ = try await knowledge.createCollection(named: "bench", in: scope)
@@ -160,7 +160,7 @@ struct BenchTeam {
         var document = 0
         while made < count {
             let size = min(100, count - made)
-            let texts = (0..<size).map { _ in corpus.words(120) }
+            let texts = (0..<size).map { _ in corpus.title(SyntheticEmbedder.seedWords) + " " + corpus.words(115) }
             queries.append(texts[document % size].split(separator: " ").prefix(SyntheticEmbedder.seedWords).joined(separator: " "))
             let vectors = try embedder.embed(texts)
             let body = texts.joined(separator: "\n\n")

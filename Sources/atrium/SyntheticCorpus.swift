@@ -20,7 +20,8 @@ struct SyntheticCorpus {
         vocabulary = words
     }
 
-    /// `count` words; rank r is drawn with probability about 1/r (inverse-CDF of a log-uniform rank).
+    /// `count` words; rank r is drawn with probability about 1/r (inverse-CDF of a log-uniform
+    /// rank), so the first hundred words fill about half of the text, like English function words.
     mutating func words(_ count: Int) -> String {
         var generator = SplitMix(state: state)
         defer { state = generator.state }
@@ -28,6 +29,16 @@ struct SyntheticCorpus {
         return (0..<count).map { _ in
             let uniform = Double(generator.next() >> 11) / Double(1 << 53)
             return vocabulary[min(vocabulary.count - 1, Int(pow(size, uniform)) - 1)]
+        }.joined(separator: " ")
+    }
+
+    /// `count` distinctive words (ranks 100 and below, uniformly), as a heading or a question
+    /// stripped of its common words would have.
+    mutating func title(_ count: Int) -> String {
+        var generator = SplitMix(state: state)
+        defer { state = generator.state }
+        return (0..<count).map { _ in
+            vocabulary[100 + Int(generator.next() % UInt64(vocabulary.count - 100))]
         }.joined(separator: " ")
     }
 

@@ -179,6 +179,15 @@ import Testing
         #expect(embedded.status == 200 && embedded.json["model"] as? String == "minilm-l6", "\(embedded.body)")
         #expect((embedded.data.first?["embedding"] as? [Double])?.count == 384)
         #expect(try await http.call("GET", "/v1/models", key: sales).body.contains("\"minilm-l6\""))
+        if OpenAIClientTests.openAIInstalled {
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts/openai_embeddings.py")
+            let result = try OpenAIClientTests.run(
+                ["python3", script.path], environment: ["ATRIUM_URL": server.baseURL, "ATRIUM_KEY": development])
+            let observed = (try? JSONSerialization.jsonObject(with: Data(result.output.utf8))) as? [String: Any] ?? [:]
+            #expect(result.status == 0 && observed["count"] as? Int == 2 && observed["dimensions"] as? Int == 384, "\(result.output)")
+            #expect((observed["cosine"] as? Double ?? 0) > 0.5, "similar sentences are close: \(observed)")
+            #expect((observed["same_as_float"] as? Double ?? 1) < 1e-6, "base64 and float answers agree: \(observed)")
+        }
 
         #expect(server.stop() == 0)
         #expect(!server.log.contains("forty percent") && !server.log.contains("Ignore previous"), "no document text in the log")

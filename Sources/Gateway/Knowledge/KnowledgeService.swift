@@ -1,3 +1,4 @@
+import Metrics
 import Retrieval
 import Store
 import Tenancy
@@ -56,6 +57,12 @@ public struct KnowledgeService: Sendable {
             action: .writeDocuments, resource: Self.resource(scope, collection: collection) + "/document:\(upload.name)")
         let write = try await knowledge().ingest(upload, into: collection, scope: scope)
         audit.retrieved([write.document.id.rawValue])
+        let team = scope.teamID.rawValue
+        Counter(label: "atrium_knowledge_documents_total", dimensions: [("team", team), ("status", write.status)]).increment()
+        if case .unchanged = write {} else {
+            Counter(label: "atrium_knowledge_chunks_ingested_total", dimensions: [("team", team)])
+                .increment(by: write.document.chunkCount)
+        }
         return write
     }
 
@@ -96,9 +103,18 @@ public struct KnowledgeService: Sendable {
             count = try await profiles.context(for: scope).profile.retrieval.topK
         }
         let request = try SearchRequest(query: query, topK: count, mode: mode, collections: [collection])
+        let started = ContinuousClock.now
         let hits = try await base.search(request, in: scope)
+        Self.recordSearch(started, team: scope.teamID, kind: mode.rawValue)
         audit.retrieved(hits.map(\.reference))
         return hits
+    }
+
+    /// `atrium_knowledge_search_seconds{team, mode}`: `hybrid`, `bm25`, `vector`, or `chat`
+    /// for the retrieval inside a chat.
+    static func recordSearch(_ started: ContinuousClock.Instant, team: TeamID, kind: String) {
+        Timer(label: "atrium_knowledge_search_seconds", dimensions: [("team", team.rawValue), ("mode", kind)])
+            .record(duration: started.duration(to: .now))
     }
 
     func knowledge() throws -> KnowledgeBase {

@@ -21,7 +21,9 @@ struct RetrievalStage: Sendable {
         let search = try SearchRequest(
             query: String(message.suffix(Self.maximumQueryCharacters)), topK: settings.topK, mode: .hybrid,
             collections: settings.collections, requiresCollections: false)
+        let started = ContinuousClock.now
         let hits = try await base.search(search, in: scope)
+        KnowledgeService.recordSearch(started, team: scope.teamID, kind: "chat")
         audit.retrieved(hits.map(\.reference))
         return hits
     }

@@ -11,8 +11,11 @@ enum VectorKernel {
             let b0 = UnsafeRawPointer(b + index).loadUnaligned(as: SIMD8<Float>.self)
             let a1 = UnsafeRawPointer(a + index + 8).loadUnaligned(as: SIMD8<Float>.self)
             let b1 = UnsafeRawPointer(b + index + 8).loadUnaligned(as: SIMD8<Float>.self)
-            first = first.addingProduct(a0, b0)
-            second = second.addingProduct(a1, b1)
+            // Multiply then add: `addingProduct` promises a fused operation, which the
+            // Retrieval target (built for baseline x86-64, without FMA) would emulate lane by
+            // lane in software — measured 10× slower.
+            first += a0 * b0
+            second += a1 * b1
             index += 16
         }
         var sum = (first + second).sum()

@@ -15,11 +15,11 @@ struct HybridSearcher: Sendable {
     let embeddings: EmbeddingQueue
 
     func search(_ request: SearchRequest, in scope: TenantScope) async throws -> [SearchHit] {
-        let collections = try await collectionIDs(for: request, in: scope)
+        let (collections, all) = try await collectionIDs(for: request, in: scope)
         guard !collections.isEmpty else { return [] }
         let candidates = min(max(request.topK * Self.candidatesPerResult, 40), 200)
         async let byVector = vectorRanking(request, collections: collections, limit: candidates, scope: scope)
-        async let byText = textRanking(request, collections: collections, limit: candidates, scope: scope)
+        async let byText = textRanking(request, collections: all ? nil : collections, limit: candidates, scope: scope)
         let ranked: [(id: Int64, score: Double)]
         switch request.mode {
         case .vector: ranked = try await byVector
@@ -43,7 +43,7 @@ struct HybridSearcher: Sendable {
             .map { (id: $0.id, score: Double($0.score)) }
     }
 
-    private func textRanking(_ request: SearchRequest, collections: [CollectionID], limit: Int, scope: TenantScope)
+    private func textRanking(_ request: SearchRequest, collections: [CollectionID]?, limit: Int, scope: TenantScope)
         async throws -> [(id: Int64, score: Double)]
     {
         guard request.mode != .vector, let query = FullTextQuery(request.query) else { return [] }
@@ -51,18 +51,21 @@ struct HybridSearcher: Sendable {
             .map { (id: $0.chunkID, score: $0.score) }
     }
 
-    /// The ids of the collections the request names (all of the team's when it names none).
-    private func collectionIDs(for request: SearchRequest, in scope: TenantScope) async throws -> [CollectionID] {
-        let all = try await store.knowledge.collections(in: scope)
-        guard !request.collections.isEmpty else { return all.map(\.id) }
+    /// The ids of the collections the request names (all of the team's when it names none),
+    /// and whether they are all the team has.
+    private func collectionIDs(for request: SearchRequest, in scope: TenantScope) async throws
+        -> (ids: [CollectionID], all: Bool)
+    {
+        let team = try await store.knowledge.collectionNames(in: scope)
+        guard !request.collections.isEmpty else { return (team.map(\.id), true) }
         var ids: [CollectionID] = []
         for name in request.collections {
-            if let found = all.first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) {
-                ids.append(found.id)
+            if let found = team.first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) {
+                if !ids.contains(found.id) { ids.append(found.id) }
             } else if request.requiresCollections {
                 throw StoreError.notFound(kind: "collection", address: name)
             }
         }
-        return ids
+        return (ids, ids.count == team.count)
     }
 }

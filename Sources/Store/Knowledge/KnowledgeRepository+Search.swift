@@ -31,22 +31,34 @@ extension KnowledgeRepository {
         }
     }
 
-    /// The team's chunks matching `query` best by BM25 within `collections`, best first,
-    /// with positive scores (higher is better).
-    public func fullTextSearch(_ query: FullTextQuery, collections: [CollectionID], limit: Int, in scope: TenantScope)
+    /// The team's chunks matching `query` best by BM25 within `collections` (nil: all of the
+    /// team's, which needs no look-up of each match's collection), best first, with positive
+    /// scores (higher is better).
+    public func fullTextSearch(_ query: FullTextQuery, collections: [CollectionID]?, limit: Int, in scope: TenantScope)
         async throws -> [(chunkID: Int64, score: Double)]
     {
-        guard !collections.isEmpty, limit > 0 else { return [] }
+        guard collections?.isEmpty != true, limit > 0 else { return [] }
         let table = FullTextTable(team: scope.teamID)
-        let placeholders = Array(repeating: "?", count: collections.count).joined(separator: ", ")
-        let sql = """
-            SELECT f.rowid AS id, bm25(\(table.quoted), 1.0, 0.5) AS score FROM \(table.quoted) f
-            JOIN knowledge_chunks c ON c.id = f.rowid
-            WHERE \(table.quoted) MATCH ? AND c.team_id = ? AND c.collection_id IN (\(placeholders))
-            ORDER BY score LIMIT ?
-            """
-        var arguments: StatementArguments = [query.expression, scope.teamID.rawValue]
-        arguments += StatementArguments(collections.map(\.rawValue))
+        let sql: String
+        var arguments: StatementArguments = [query.expression]
+        if let collections {
+            // The join confirms each match's team and collection in the chunk rows.
+            let placeholders = Array(repeating: "?", count: collections.count).joined(separator: ", ")
+            sql = """
+                SELECT f.rowid AS id, bm25(\(table.quoted), 1.0, 0.5) AS score FROM \(table.quoted) f
+                JOIN knowledge_chunks c ON c.id = f.rowid
+                WHERE \(table.quoted) MATCH ? AND c.team_id = ? AND c.collection_id IN (\(placeholders))
+                ORDER BY score LIMIT ?
+                """
+            arguments += [scope.teamID.rawValue]
+            arguments += StatementArguments(collections.map(\.rawValue))
+        } else {
+            // The table is the team's own: every row in it is the team's.
+            sql = """
+                SELECT rowid AS id, bm25(\(table.quoted), 1.0, 0.5) AS score FROM \(table.quoted)
+                WHERE \(table.quoted) MATCH ? ORDER BY score LIMIT ?
+                """
+        }
         arguments += [limit]
         let statementArguments = arguments
         return try await pool.read { db in
@@ -93,14 +105,19 @@ extension KnowledgeRepository {
 }
 
 extension VectorRows {
-    /// Appends one chunk's little-endian Float32 blob.
+    /// Appends one chunk's little-endian Float32 blob (`dimensions` floats: checked by the caller).
     mutating func append(_ chunkID: Int64, blob: Data) {
         chunkIDs.append(chunkID)
-        blob.withUnsafeBytes { bytes in
-            for index in 0..<dimensions {
-                values.append(
-                    Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self))))
-            }
+        let start = values.count
+        values.append(contentsOf: repeatElement(0, count: dimensions))
+        values.withUnsafeMutableBytes { destination in
+            // The stored bytes are the in-memory floats of a little-endian machine: one copy.
+            _ = blob.copyBytes(to: UnsafeMutableRawBufferPointer(rebasing: destination[(start * 4)...]))
         }
+        #if _endian(big)
+        for index in start..<values.count {
+            values[index] = Float(bitPattern: UInt32(littleEndian: values[index].bitPattern))
+        }
+        #endif
     }
 }

@@ -55,6 +55,19 @@ public struct KnowledgeRepository: Sendable {
         }
     }
 
+    /// The ids and names of the team's collections (without counting their contents).
+    public func collectionNames(in scope: TenantScope) async throws -> [(id: CollectionID, name: String)] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT id, name FROM knowledge_collections WHERE team_id = ? AND organization_id = ? ORDER BY name",
+                arguments: [scope.teamID.rawValue, scope.organizationID.rawValue]
+            ).map { row in
+                (id: CollectionID(rawValue: try row.decode(String.self, forColumn: "id")),
+                 name: try row.decode(String.self, forColumn: "name"))
+            }
+        }
+    }
+
     /// The team's collection called `name`, or nil (also when another team has one so named).
     public func collection(named name: String, in scope: TenantScope) async throws -> KnowledgeCollection? {
         try await pool.read { db in try Self.collection(named: name, scope, db) }
@@ -89,8 +102,9 @@ public struct KnowledgeRepository: Sendable {
 
     static let collectionSelect = """
         SELECT c.id, c.name, c.created_at,
-            (SELECT COUNT(*) FROM knowledge_documents d WHERE d.collection_id = c.id) AS document_count,
-            (SELECT COUNT(*) FROM knowledge_chunks k WHERE k.collection_id = c.id) AS chunk_count
+            (SELECT COUNT(*) FROM knowledge_documents d WHERE d.team_id = c.team_id AND d.collection_id = c.id)
+                AS document_count,
+            (SELECT COUNT(*) FROM knowledge_chunks k WHERE k.team_id = c.team_id AND k.collection_id = c.id) AS chunk_count
         FROM knowledge_collections c
         """
 
