@@ -35,7 +35,15 @@ public struct Chunker: Sendable {
 
     /// About 4/3 tokens per word: close to WordPiece on English prose, for callers without a tokenizer.
     public static func approximateTokenCount(_ text: String) -> Int {
-        (text.split(whereSeparator: \.isWhitespace).count * 4 + 2) / 3
+        var words = 0
+        var inWord = false
+        for scalar in text.unicodeScalars {
+            // ASCII first: the Unicode property lookup is the slow part of counting.
+            let isSpace = scalar.isASCII ? (scalar == " " || (0x09...0x0D).contains(scalar.value)) : scalar.properties.isWhitespace
+            if !isSpace, !inWord { words += 1 }
+            inWord = !isSpace
+        }
+        return (words * 4 + 2) / 3
     }
 
     /// The document's chunks in reading order, indexed from 0.

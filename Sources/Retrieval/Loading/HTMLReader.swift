@@ -27,7 +27,7 @@ struct HTMLReader: DocumentReader {
             switch token {
             case .text(let bytes):
                 guard hidden.isEmpty, !inHead else { return }
-                append(HTMLEntities.decode(bytes))
+                append(text(of: bytes))
             case .startTag(let name, let attributes, let selfClosing):
                 start(name, attributes: attributes, selfClosing: selfClosing)
             case .endTag(let name):
@@ -57,10 +57,10 @@ struct HTMLReader: DocumentReader {
                 endParagraph()
                 heading = (level, "")
             } else if name == "br" {
-                append("\n", verbatim: true)
+                append("\n")
             } else if name == "td" || name == "th" {
                 // Cells of a row read as one line: "Name | Price".
-                if !paragraph.allSatisfy(\.isWhitespace) { append(" | ", verbatim: true) }
+                if !paragraph.allSatisfy(\.isWhitespace) { append(" | ") }
             } else if Self.blocks.contains(name) {
                 endParagraph()
             }
@@ -87,9 +87,16 @@ struct HTMLReader: DocumentReader {
             if name == "pre" { preDepth = max(0, preDepth - 1) }
         }
 
+        /// Character data as shown: outside `pre`, runs of HTML whitespace become one space (not
+        /// trimmed: "a <b>b</b>" keeps its space); a no-break space shows as a plain space.
+        private func text(of bytes: ArraySlice<UInt8>) -> String {
+            var text = HTMLEntities.decode(preDepth > 0 ? bytes : Self.collapsingWhitespace(bytes))
+            if text.utf8.contains(0xA0) { text = String(text.map { $0 == "\u{A0}" ? " " : $0 }) }
+            return text
+        }
+
         /// Adds text where it belongs: the open heading or the paragraph.
-        private mutating func append(_ text: String, verbatim: Bool = false) {
-            let text = verbatim || preDepth > 0 ? text : Self.collapsingWhitespace(text)
+        private mutating func append(_ text: String) {
             if heading != nil {
                 heading!.text += text
             } else {
@@ -110,29 +117,26 @@ struct HTMLReader: DocumentReader {
             let lines = paragraph.split(separator: "\n", omittingEmptySubsequences: false)
             let text = preDepth > 0
                 ? lines.joined(separator: "\n")
-                : lines.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "\n")
+                : lines.map { $0.trimmingWhitespace() }.joined(separator: "\n")
             builder.paragraph(text)
             paragraph = ""
         }
 
-        /// Runs of whitespace become one space (not trimmed: "a <b>b</b>" keeps its space); a
-        /// no-break space is shown as a plain space and never collapsed.
-        private static func collapsingWhitespace(_ text: String) -> String {
-            var output = ""
+        /// Runs of ASCII whitespace (what HTML collapses) as one space.
+        private static func collapsingWhitespace(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+            var output: [UInt8] = []
+            output.reserveCapacity(bytes.count)
             var lastWasSpace = false
-            for character in text {
-                if character == "\u{A0}" {
-                    output.append(" ")
-                    lastWasSpace = false
-                } else if character.isWhitespace {
-                    if !lastWasSpace { output.append(" ") }
+            for byte in bytes {
+                if byte.isASCIIWhitespace {
+                    if !lastWasSpace { output.append(0x20) }
                     lastWasSpace = true
                 } else {
-                    output.append(character)
+                    output.append(byte)
                     lastWasSpace = false
                 }
             }
-            return output
+            return output[...]
         }
 
         private static func headingLevel(_ name: String) -> Int? {
