@@ -9,7 +9,7 @@ SWIFT ?= swift
 RELEASE = -c release -Xswiftc -enable-testing
 APT_PACKAGES = libsqlite3-dev poppler-utils zlib1g-dev pkg-config python3-doc
 
-.PHONY: all setup apt models python build test serve bench clean
+.PHONY: all setup apt models python build test serve bench eval clean
 
 all: build
 
@@ -43,6 +43,11 @@ serve: setup build
 
 bench: models build
 	$$($(SWIFT) build $(RELEASE) --show-bin-path)/atrium bench --model smollm2-135m
+
+# Retrieval quality (Recall@10, nDCG@10 for BM25, vectors, hybrid) on the Python library
+# reference that python3-doc installs; see scripts/eval-retrieval.
+eval: apt models build
+	./scripts/eval-retrieval --atrium $$($(SWIFT) build $(RELEASE) --show-bin-path)/atrium
 
 clean:
 	rm -rf .build

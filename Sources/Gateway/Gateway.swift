@@ -20,6 +20,10 @@ public struct Gateway: Sendable {
     public let catalog: ModelCatalog
     public let authenticator: RequestAuthenticator
     public let pipeline: ChatPipeline
+    /// Collections, documents and search of the key's team (503 without an embedding model).
+    public let knowledge: KnowledgeService
+    /// `POST /v1/embeddings`.
+    public let embeddings: EmbeddingService
     public let administration: AdministrationService
     public let accountant: Accountant
     /// Where the request path records its metrics (the global `MetricsSystem` by default).
@@ -32,25 +36,35 @@ public struct Gateway: Sendable {
     /// Unix seconds of the gateway's start (`created` of the served models).
     public let startedAt: Int
 
+    /// - Parameter knowledge: the teams' knowledge base, with the embedding model it uses;
+    ///   without one, knowledge routes and `/v1/embeddings` answer 503 and so does a chat whose
+    ///   profile turns retrieval on.
     public init(
         store: AtriumStore, backend: any LanguageModelBackend, catalog: ModelCatalog, writer: AccountingWriter,
-        intrusionPolicy: IntrusionPolicy = .standard, logger: Logger = Logger(label: "atrium.gateway"),
+        knowledge: KnowledgeBase? = nil, intrusionPolicy: IntrusionPolicy = .standard, logger: Logger = Logger(label: "atrium.gateway"),
         metrics: AtriumMetrics = AtriumMetrics(), now: @escaping @Sendable () -> Date = { Date() },
         responseCache: ResponseCache = ResponseCache(configuration: .disabled)
     ) {
         self.store = store
         self.metrics = metrics
+        let catalog = catalog.serving(embeddingModel: knowledge?.embeddings.modelID ?? catalog.embeddingModel)
         self.catalog = catalog
         let names = DirectoryNames(store: store)
         let cache = DirectoryCache()
+        let profiles = ProfileStage(store: store, names: names, cache: cache)
+        // A change to a team's documents drops its cached answers (retrieval could differ).
+        let knowledgeService = KnowledgeService(
+            base: knowledge, profiles: profiles, documentsChanged: { responseCache.invalidate(team: $0) })
+        self.knowledge = knowledgeService
         accountant = Accountant(writer: writer, metrics: metrics)
         authenticator = RequestAuthenticator(store: store, writer: writer, cache: cache, now: now)
         self.responseCache = responseCache
         pipeline = ChatPipeline(
             limits: LimitStage(store: store, cache: cache, limiter: Limiter(), now: now),
-            profiles: ProfileStage(store: store, names: names, cache: cache), composer: PromptComposer(catalog: catalog),
-            responses: ResponseCacheStage(cache: responseCache), backend: backend, accountant: accountant, logger: logger,
-            now: now)
+            profiles: profiles, retrieval: RetrievalStage(knowledge: knowledgeService),
+            composer: PromptComposer(catalog: catalog), responses: ResponseCacheStage(cache: responseCache),
+            backend: backend, accountant: accountant, logger: logger, now: now)
+        embeddings = EmbeddingService(knowledge: knowledgeService, catalog: catalog, profiles: profiles)
         administration = AdministrationService(store: store, cache: cache, now: now)
         intrusion = IntrusionDetector(policy: intrusionPolicy, store: store, logger: logger, now: now)
         startedAt = Int(now().timeIntervalSince1970)

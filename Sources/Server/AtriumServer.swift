@@ -29,6 +29,10 @@ public enum AtriumServer {
             .add(middleware: AuthenticationMiddleware(gateway: gateway, trustForwardedFor: configuration.trustForwardedFor))
             .group(context: AuthenticatedContext.self)
         DataRoutes(gateway: gateway, maximumBodyBytes: configuration.maximumBodyBytes).register(on: authenticated)
+        KnowledgeRoutes(
+            gateway: gateway, maximumBodyBytes: configuration.maximumBodyBytes,
+            maximumUploadBytes: configuration.maximumUploadBytes
+        ).register(on: authenticated)
         AdminRoutes(gateway: gateway, maximumBodyBytes: configuration.maximumBodyBytes, now: now)
             .register(on: authenticated)
         return router

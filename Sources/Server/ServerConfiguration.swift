@@ -1,6 +1,7 @@
 /// How `atrium serve` listens and what it accepts.
 public struct ServerConfiguration: Sendable, Hashable {
     public static let defaultMaximumBodyBytes = 1 << 20
+    public static let defaultMaximumUploadBytes = 16 << 20
 
     public let host: String
     public let port: Int
@@ -12,15 +13,19 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// front appended) instead of the socket's peer. Only behind a proxy that sets it: a
     /// client talking directly could otherwise pick any address and escape blocking.
     public let trustForwardedFor: Bool
+    /// Document uploads (`POST /v1/collections/{name}/documents`) above this answer 413.
+    public let maximumUploadBytes: Int
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maximumBodyBytes: Int = Self.defaultMaximumBodyBytes,
-        metricsToken: String? = nil, trustForwardedFor: Bool = false
+        metricsToken: String? = nil, trustForwardedFor: Bool = false,
+        maximumUploadBytes: Int = Self.defaultMaximumUploadBytes
     ) {
         self.host = host
         self.port = port
         self.maximumBodyBytes = maximumBodyBytes
         self.metricsToken = metricsToken
         self.trustForwardedFor = trustForwardedFor
+        self.maximumUploadBytes = maximumUploadBytes
     }
 }

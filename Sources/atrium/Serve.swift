@@ -21,6 +21,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The chat model: a GGUF path or name (smollm2-135m); with --upstream, the upstream's model id.")
     var model: String?
 
+    @Option(name: .customLong("embedding-model"), help: "The embedding model for team knowledge and /v1/embeddings: a sentence-transformers folder or a name (default minilm-l6, if fetched).")
+    var embeddingModel: String?
+
     @Option(help: "Front an OpenAI-compatible server (vLLM, llama.cpp) at this URL instead of the embedded engine. ATRIUM_UPSTREAM_KEY, if set, is sent to it as the bearer key.")
     var upstream: String?
 
@@ -29,6 +32,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted; larger ones get 413.")
     var maxBodyBytes = ServerConfiguration.defaultMaximumBodyBytes
+
+    @Option(name: .customLong("max-upload-bytes"), help: "Largest document upload accepted; larger ones get 413.")
+    var maxUploadBytes = ServerConfiguration.defaultMaximumUploadBytes
 
     @Option(name: .customLong("audit-query-text"), help: "How much query text the audit log keeps: full, hash or none.")
     var auditQueryText = QueryTextPolicy.full
@@ -76,6 +82,7 @@ struct Serve: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
+        guard maxUploadBytes >= 1024 else { throw ValidationError("--max-upload-bytes must be at least 1024") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         guard shutdownGraceSeconds >= 0 else { throw ValidationError("--shutdown-grace-seconds must be 0 or more") }
         if let auditRetentionDays, auditRetentionDays < 1 { throw ValidationError("--audit-retention-days must be at least 1") }
@@ -95,6 +102,9 @@ struct Serve: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let home = URL(fileURLWithPath: environment["ATRIUM_HOME"] ?? "./.atrium")
         let store = try AtriumStore(home: home, queryText: auditQueryText)
+        let knowledge = try EmbeddingSetup.make(
+            model: embeddingModel, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, store: store,
+            logger: logger)
         // The backend first: a server that cannot start must not use up the owner key's one showing.
         let backend = try await BackendSetup.make(
             model: model, upstream: upstream, upstreamKey: environment["ATRIUM_UPSTREAM_KEY"], threads: threads,
@@ -111,7 +121,7 @@ struct Serve: AsyncParsableCommand {
         let responseCache = ResponseCache(configuration: try ResponseCacheConfiguration(
             timeToLive: .seconds(responseCacheTTL), maximumBytes: responseCacheBytes.bytes))
         let gateway = Gateway(
-            store: store, backend: backend.backend, catalog: backend.catalog, writer: writer,
+            store: store, backend: backend.backend, catalog: backend.catalog, writer: writer, knowledge: knowledge,
             intrusionPolicy: try intrusionPolicy(), logger: logger, metrics: exposition.metrics,
             responseCache: responseCache)
         if let engine = backend.engine {
@@ -119,7 +129,8 @@ struct Serve: AsyncParsableCommand {
         }
         let configuration = ServerConfiguration(
             host: host, port: port, maximumBodyBytes: maxBodyBytes,
-            metricsToken: metricsToken ?? environment["ATRIUM_METRICS_TOKEN"], trustForwardedFor: trustForwardedFor)
+            metricsToken: metricsToken ?? environment["ATRIUM_METRICS_TOKEN"], trustForwardedFor: trustForwardedFor,
+            maximumUploadBytes: maxUploadBytes)
         let host = host
         let application = AtriumServer.application(
             gateway: gateway, configuration: configuration, exposition: exposition, logger: logger,

@@ -11,6 +11,13 @@ struct DocumentLoaderTests {
         #expect(document.plainText == "Hello\n\nWorld")
     }
 
+    @Test("Windows line endings, a byte-order mark and blank lines of spaces still separate paragraphs")
+    func lineEndingsAndByteOrderMark() throws {
+        let data = Data([0xEF, 0xBB, 0xBF]) + Data("First line\r\nstill first\r\n  \r\nSecond\r\n".utf8)
+        let document = try DocumentLoader().load(data, fileName: "notes.txt", contentType: nil)
+        #expect(document.plainText == "First line\nstill first\n\nSecond")
+    }
+
     @Test("unknown formats and binary content are refused by name")
     func refusals() {
         #expect(throws: LoadingError.unsupportedFormat(fileName: "a.exe", contentType: nil)) {
@@ -19,5 +26,26 @@ struct DocumentLoaderTests {
         #expect(throws: LoadingError.binaryContent(fileName: "a.txt")) {
             try DocumentLoader().load(Data([0x41, 0x00, 0x42]), fileName: "a.txt", contentType: nil)
         }
+        #expect(throws: LoadingError.binaryContent(fileName: "page.html")) {
+            try DocumentLoader().load(Data([0x3C, 0x70, 0x3E, 0xC3, 0x28]), fileName: "page.html", contentType: nil)
+        }
+    }
+
+    @Test("a document without visible text is refused as empty")
+    func emptyDocuments() {
+        for (name, content) in [("a.txt", " \n\n "), ("a.html", "<html><head><title>T</title></head><body> </body>"),
+                                ("a.csv", "name,city\n"), ("a.json", "{\"a\": null}"), ("a.md", "# Only a heading")] {
+            #expect(throws: LoadingError.empty(fileName: name)) {
+                try DocumentLoader().load(Data(content.utf8), fileName: name, contentType: nil)
+            }
+        }
+    }
+
+    @Test("the content type decides when the name has no known extension")
+    func contentTypeChoosesTheReader() throws {
+        let document = try DocumentLoader().load(
+            Data("<h1>Title</h1><p>Body</p>".utf8), fileName: "upload", contentType: "text/html; charset=utf-8")
+        #expect(document.format == .html)
+        #expect(document.sections == [DocumentSection(headingPath: ["Title"], text: "Body")])
     }
 }

@@ -80,7 +80,7 @@ import Testing
             let keys = try await Scenario.build(http, world: world)
             let models = try await http.call(.get, "/v1/models", key: keys["vic"])
             #expect(models.json["object"] as? String == "list")
-            #expect(models.data.map { $0["id"] as? String } == ["test-model"])
+            #expect(models.data.map { $0["id"] as? String } == ["test-model", WordHashEmbedder.modelID])
             var body = Self.hello
             body["model"] = "default"
             #expect(try await http.call(.post, "/v1/chat/completions", key: keys["bob"], json: body).status == 200)

@@ -18,6 +18,14 @@ import Testing
         "chatCompletions": [403, 403, 403, 200, 200, 200, 200],
         "query": [403, 403, 403, 200, 200, 200, 200],
         "queryNamingSales": [403, 403, 403, 200, 200, 200, 403],
+        "createEmbeddings": [403, 403, 403, 200, 200, 200, 200],
+        "createCollection": [403, 403, 403, 201, 201, 403, 201],
+        "listCollections": [403, 403, 403, 200, 200, 200, 200],
+        "deleteCollection": [403, 403, 403, 200, 200, 403, 404],
+        "addDocument": [403, 403, 403, 201, 201, 403, 404],
+        "listDocuments": [403, 403, 403, 200, 200, 200, 404],
+        "deleteDocument": [403, 403, 403, 200, 200, 403, 404],
+        "searchCollection": [403, 403, 403, 200, 200, 200, 404],
         "createOrganization": [201, 403, 403, 403, 403, 403, 403],
         "listOrganizations": [200, 200, 200, 403, 403, 403, 403],
         "createTeam": [201, 201, 404, 403, 403, 403, 403],
@@ -51,6 +59,10 @@ import Testing
     static func call(_ name: String, http: HTTPCaller, scenario: Scenario, serial: Int) async throws -> Call {
         let owner = scenario["owner"]
         let chat: [String: Any] = ["messages": [["role": "user", "content": "Hi"]]]
+        /// Sales' collection `handbook` (made by its admin the first time; 409 after that).
+        func salesHandbook() async throws {
+            _ = try await http.call(.post, "/v1/collections", key: scenario["alice"], json: ["name": "handbook"])
+        }
         func freshUser() async throws -> String {
             let name = "user\(serial)"
             _ = try await http.call(.post, "/v1/admin/users", key: owner, json: ["name": name])
@@ -61,6 +73,31 @@ import Testing
         case "chatCompletions": return Call(method: .post, path: "/v1/chat/completions", body: chat)
         case "query": return Call(method: .post, path: "/query", body: ["prompt": "Hi"])
         case "queryNamingSales": return Call(method: .post, path: "/query", body: ["prompt": "Hi", "team": "acme/sales"])
+        case "createEmbeddings": return Call(method: .post, path: "/v1/embeddings", body: ["input": "Hi"])
+        case "createCollection": return Call(method: .post, path: "/v1/collections", body: ["name": "made\(serial)"])
+        case "listCollections": return Call(method: .get, path: "/v1/collections", body: nil)
+        case "deleteCollection":
+            _ = try await http.call(.post, "/v1/collections", key: scenario["alice"], json: ["name": "gone\(serial)"])
+            return Call(method: .delete, path: "/v1/collections/gone\(serial)", body: nil)
+        case "addDocument":
+            try await salesHandbook()
+            return Call(
+                method: .post, path: "/v1/collections/handbook/documents",
+                body: ["name": "doc\(serial).txt", "text": "Quarterly numbers \(serial)."])
+        case "listDocuments":
+            try await salesHandbook()
+            return Call(method: .get, path: "/v1/collections/handbook/documents", body: nil)
+        case "deleteDocument":
+            try await salesHandbook()
+            let added = try await http.call(
+                .post, "/v1/collections/handbook/documents", key: scenario["alice"],
+                json: ["name": "gone\(serial).txt", "text": "Soon deleted \(serial)."])
+            return Call(
+                method: .delete, path: "/v1/collections/handbook/documents/\(added.json["id"] as? String ?? "missing")",
+                body: nil)
+        case "searchCollection":
+            try await salesHandbook()
+            return Call(method: .post, path: "/v1/collections/handbook/search", body: ["query": "quarterly numbers"])
         case "createOrganization": return Call(method: .post, path: "/v1/admin/orgs", body: ["name": "org\(serial)"])
         case "listOrganizations": return Call(method: .get, path: "/v1/admin/orgs", body: nil)
         case "createTeam": return Call(method: .post, path: "/v1/admin/orgs/acme/teams", body: ["name": "team\(serial)"])

@@ -78,17 +78,24 @@ public final class RequestAudit: Sendable {
         state.withLock { $0.query = text }
     }
 
-    /// Tokens used by a served data-plane request; marks it for the usage ledger.
+    /// Tokens used by a served data-plane request; marks it for the usage ledger. Sources
+    /// recorded before (``retrieved(_:)``) are kept unless `sources` names others.
     /// - Parameter cacheHit: the answer came from the team's response cache (the record says
     ///   so, and the ledger counts a cache hit instead of the tokens, which the model did not
     ///   spend again).
     public func served(_ usage: Usage, sources: [String] = [], cacheHit: Bool = false) {
         state.withLock {
             $0.usage = usage
-            $0.sources = sources
+            if !sources.isEmpty { $0.sources = sources }
             $0.metered = true
             $0.cacheHit = cacheHit
         }
+    }
+
+    /// The knowledge the request used or touched: chunk references (`doc_…#3`) of a search
+    /// or a chat's retrieval, document ids of an upload or delete.
+    public func retrieved(_ sources: [String]) {
+        state.withLock { $0.sources = sources }
     }
 
     /// The response streams: the record is written when the stream ends, not when the

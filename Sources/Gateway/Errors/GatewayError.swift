@@ -1,3 +1,4 @@
+import Retrieval
 import Store
 import Tenancy
 
@@ -24,6 +25,8 @@ public struct GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
         case rateLimited
         /// 429 `insufficient_quota`: the team's monthly token budget is used up.
         case quotaExhausted
+        /// 415: a document in a format Atrium does not read, or binary where text was expected.
+        case unsupportedMediaType
         /// 502: the model backend failed.
         case badGateway
         /// 504: the model backend did not answer in time.
@@ -115,6 +118,8 @@ public struct GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
         case let error as ProfileError: .invalid(error.description, param: error.field)
         case let error as DirectoryError: .invalid(error.description, param: "name")
         case let error as KeyFormatError: .invalid(error.description)
+        case let error as LoadingError: .from(error)
+        case let error as KnowledgeError: .from(error)
         default: GatewayError(.internalFailure, "the server could not complete the request", code: "server_error")
         }
     }

@@ -5,7 +5,7 @@ import Tenancy
 
 /// The data plane, stage by stage — the only place that knows their order:
 ///
-/// authorize → limit → profile → compose → cache → (limit: tokens) → generate → account
+/// authorize → limit → profile → retrieve → compose → cache → (limit: tokens) → generate → account
 ///
 /// (authentication happened before: the pipeline starts from a ``Principal``). A
 /// deterministic request the team asked before is answered by the cache stage and never
@@ -13,6 +13,7 @@ import Tenancy
 public struct ChatPipeline: Sendable {
     let limits: LimitStage
     let profiles: ProfileStage
+    let retrieval: RetrievalStage
     let composer: PromptComposer
     let responses: ResponseCacheStage
     let backend: any LanguageModelBackend
@@ -37,14 +38,14 @@ public struct ChatPipeline: Sendable {
     /// - Throws: ``GatewayError`` when the request is refused before generation starts (its
     ///   record is then written by whoever made `audit`, via ``Accountant/finish(_:)``).
     public func chat(_ request: ChatRequest, in scope: TenantScope, audit: RequestAudit) async throws -> ChatExecution {
-        let (generation, admission, lookup) = try await prepare(request, in: scope, audit: audit)
+        let (generation, admission, lookup, sources) = try await prepare(request, in: scope, audit: audit)
         let cached = lookup?.hit
         let (events, task) =
             cached.map { replay($0, admission: admission, audit: audit) }
             ?? generate(generation, admission: admission, storingIn: lookup, audit: audit)
         return ChatExecution(
             id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model,
-            sources: [], cached: cached != nil, events: events, generation: GenerationHandle(task: task))
+            sources: sources, cached: cached != nil, events: events, generation: GenerationHandle(task: task))
     }
 
     /// Runs a non-streamed chat request in the caller's task: profile → compose → generate,
@@ -54,12 +55,12 @@ public struct ChatPipeline: Sendable {
     public func answer(_ request: ChatRequest, in scope: TenantScope, audit: RequestAudit) async throws -> ChatAnswer {
         var request = request
         request.streaming = false
-        let (generation, admission, lookup) = try await prepare(request, in: scope, audit: audit)
+        let (generation, admission, lookup, sources) = try await prepare(request, in: scope, audit: audit)
         if let cached = lookup?.hit {
             admission.finish(nil)  // a hit reserved no tokens and spends none
             audit.served(cached.usage, cacheHit: true)
             return ChatAnswer(
-                id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model, sources: [],
+                id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model, sources: sources,
                 cached: true, completion: cached)
         }
         let completion: ChatCompletion
@@ -73,16 +74,16 @@ public struct ChatPipeline: Sendable {
         audit.served(completion.usage)
         if let lookup { responses.cache.store(completion, for: lookup) }
         return ChatAnswer(
-            id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model, sources: [],
+            id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model, sources: sources,
             cached: false, completion: completion)
     }
 
-    /// The limit, profile, compose and cache stages, and the `/query` team check: the request
-    /// for the backend, its admission (given back if anything after it refuses the request)
-    /// and, for a deterministic request, its cache lookup (with the answer on a hit; a hit
-    /// reserves no tokens).
+    /// The limit, profile, retrieve, compose and cache stages, and the `/query` team check:
+    /// the request for the backend, its admission (given back if anything after it refuses
+    /// the request), for a deterministic request its cache lookup (with the answer on a hit;
+    /// a hit reserves no tokens), and the team's chunks it draws on.
     private func prepare(_ request: ChatRequest, in scope: TenantScope, audit: RequestAudit) async throws
-        -> (GenerationRequest, Admission, ResponseCache.Lookup?)
+        -> (GenerationRequest, Admission, ResponseCache.Lookup?, [SourceReference])
     {
         // The record and the usage belong to the key whose scope runs the request.
         audit.authenticated(scope.principal)
@@ -94,10 +95,12 @@ public struct ChatPipeline: Sendable {
                 audit.describe(action: .chat, resource: "team:\(claimed)")
                 throw Authorizer.deny(.crossTenant, principal: scope.principal, resource: .platform, audit: audit)
             }
-            let generation = try composer.compose(request, team: team, tenant: TenantKey(scope), date: now())
+            let hits = try await retrieval.retrieve(request, profile: team.profile, scope: scope, audit: audit)
+            let generation = try composer.compose(
+                request, team: team, tenant: TenantKey(scope), date: now(), sources: hits)
             let lookup = responses.lookup(generation, in: scope, team: team)
             if lookup?.hit == nil { try limits.reserve(generation, in: admission, audit: audit) }
-            return (generation, admission, lookup)
+            return (generation, admission, lookup, hits.map(SourceReference.init))
         } catch {
             admission.cancel()
             throw error

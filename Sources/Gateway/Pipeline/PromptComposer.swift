@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import Retrieval
 import Tenancy
 
 /// The compose stage: the team's profile + the client's request → the ``GenerationRequest``.
@@ -18,15 +19,18 @@ public struct PromptComposer: Sendable {
         self.catalog = catalog
     }
 
+    /// - Parameter sources: retrieved chunks; they follow the system prompt in a delimited
+    ///   block (``SourceBlock``) with the instruction to answer from them and cite them.
     /// - Throws: ``GatewayError`` naming the field at fault.
-    public func compose(_ request: ChatRequest, team: TeamContext, tenant: TenantKey, date: Date = Date()) throws
-        -> GenerationRequest
-    {
+    public func compose(
+        _ request: ChatRequest, team: TeamContext, tenant: TenantKey, date: Date = Date(), sources: [SearchHit] = []
+    ) throws -> GenerationRequest {
         try validate(request)
         let model = try resolveModel(request.model, profile: team.profile)
         var messages: [ChatTurn] = []
         messages.reserveCapacity(request.messages.count + 1)
-        let systemPrompt = Self.fill(team.profile.systemPrompt, team: team, date: date)
+        let systemPrompt = [Self.fill(team.profile.systemPrompt, team: team, date: date), SourceBlock.render(sources)]
+            .filter { !$0.isEmpty }.joined(separator: "\n\n")
         if !systemPrompt.isEmpty { messages.append(ChatTurn(role: .system, content: systemPrompt)) }
         messages.append(contentsOf: request.messages)
         let sampling = SamplingParameters(

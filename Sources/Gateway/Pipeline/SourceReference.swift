@@ -1,5 +1,5 @@
-/// A chunk of the team's knowledge that an answer used, as responses list it in `"sources"`.
-/// Retrieval is not wired into the pipeline yet, so answers carry an empty list.
+/// A chunk of the team's knowledge that an answer used, as responses list it in `"sources"`:
+/// the chunks the retrieve stage put into the prompt, numbered there from 1 in this order.
 public struct SourceReference: Sendable, Hashable, Codable {
     public let documentID: String
     public let documentName: String

@@ -46,6 +46,7 @@ struct ErrorResponse: Encodable {
         case .conflict: .conflict
         case .payloadTooLarge: .contentTooLarge
         case .rateLimited, .quotaExhausted: .tooManyRequests
+        case .unsupportedMediaType: .unsupportedMediaType
         case .badGateway: .badGateway
         case .gatewayTimeout: .gatewayTimeout
         case .unavailable: .serviceUnavailable
@@ -56,7 +57,7 @@ struct ErrorResponse: Encodable {
     /// OpenAI's error `type` for each kind.
     static func type(of kind: GatewayError.Kind) -> String {
         switch kind {
-        case .invalidRequest, .notFound, .conflict, .payloadTooLarge: "invalid_request_error"
+        case .invalidRequest, .notFound, .conflict, .payloadTooLarge, .unsupportedMediaType: "invalid_request_error"
         case .unauthenticated: "authentication_error"
         case .forbidden: "permission_error"
         case .badGateway, .gatewayTimeout, .unavailable: "upstream_error"

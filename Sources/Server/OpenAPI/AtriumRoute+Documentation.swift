@@ -25,6 +25,35 @@ extension AtriumRoute {
             Documentation(
                 summary: "Simple question and answer; 'team' must be the key's own", body: "QueryRequest", query: [],
                 success: (200, "QueryResponse"))
+        case .createEmbeddings:
+            Documentation(
+                summary: "OpenAI embeddings with the served embedding model (minilm-l6)", body: "EmbeddingsRequest",
+                query: [], success: (200, "EmbeddingList"))
+        case .createCollection:
+            Documentation(
+                summary: "Create a collection in the key's team (team admin, member)", body: "NameRequest", query: [],
+                success: (201, "Collection"))
+        case .listCollections:
+            Documentation(summary: "The team's collections", body: nil, query: [], success: (200, "CollectionList"))
+        case .deleteCollection:
+            Documentation(
+                summary: "Delete a collection with all its documents (team admin, member)", body: nil, query: [],
+                success: (200, "Deleted"))
+        case .addDocument:
+            Documentation(
+                summary: "Add a document: JSON text or a multipart file upload; same content under the same name is unchanged, "
+                    + "other content replaces it (201 added or replaced, 200 unchanged)",
+                body: "DocumentRequest", query: [], success: (201, "Document"))
+        case .listDocuments:
+            Documentation(summary: "The collection's documents", body: nil, query: [], success: (200, "DocumentList"))
+        case .deleteDocument:
+            Documentation(
+                summary: "Delete a document with its chunks; searches stop finding it at once", body: nil, query: [],
+                success: (200, "Deleted"))
+        case .searchCollection:
+            Documentation(
+                summary: "Hybrid (BM25 + vector, reciprocal rank fusion), BM25 or vector search in a collection",
+                body: "SearchRequest", query: [], success: (200, "SearchResults"))
         case .createOrganization:
             Documentation(summary: "Create an organization (owner)", body: "NameRequest", query: [], success: (201, "Organization"))
         case .listOrganizations:

@@ -49,9 +49,9 @@ enum OpenAPIDocument {
         let parameters = pathParameters(route.path) + description.query.map(queryParameter)
         if !parameters.isEmpty { operation["parameters"] = parameters }
         if let body = description.body {
-            operation["requestBody"] = [
-                "required": true, "content": ["application/json": ["schema": OpenAPISchemas.ref(body)]],
-            ]
+            var content: [String: Any] = ["application/json": ["schema": OpenAPISchemas.ref(body)]]
+            if route == .addDocument { content["multipart/form-data"] = ["schema": OpenAPISchemas.ref("DocumentUpload")] }
+            operation["requestBody"] = ["required": true, "content": content]
         }
         return operation
     }
@@ -82,6 +82,8 @@ enum OpenAPIDocument {
         if route.isAuthenticated { errors += ["401", "403", "429"] }
         if route.method == .post || route.method == .put { errors += ["409", "413"] }
         if route == .chatCompletions || route == .query { errors += ["502", "504"] }
+        if route.isKnowledge || route == .chatCompletions || route == .query { errors += ["503"] }
+        if route == .addDocument { errors += ["415"] }
         if route == .readiness { errors = ["503"] }
         for status in errors {
             responses[status] = [

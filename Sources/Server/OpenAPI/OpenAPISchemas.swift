@@ -106,6 +106,68 @@ enum OpenAPISchemas {
             "QueryResponse": object(
                 ["response": string, "sources": ["type": "array", "items": ref("Source")], "model": string, "usage": usage],
                 required: ["response", "sources"]),
+            "EmbeddingsRequest": object(
+                [
+                    "input": ["oneOf": [string, ["type": "array", "items": string, "minItems": 1, "maxItems": 2048]]],
+                    "model": ["type": "string", "description": "minilm-l6 or default"],
+                    "encoding_format": ["type": "string", "enum": ["float", "base64"]],
+                    "dimensions": integer, "user": string,
+                ], required: ["input"]),
+            "Embedding": object(
+                [
+                    "object": ["const": "embedding"], "index": integer,
+                    "embedding": ["oneOf": [["type": "array", "items": number], string]],
+                ], required: ["object", "index", "embedding"]),
+            "EmbeddingList": object(
+                [
+                    "object": ["const": "list"], "data": ["type": "array", "items": ref("Embedding")], "model": string,
+                    "usage": object(["prompt_tokens": integer, "total_tokens": integer]),
+                ], required: ["object", "data", "model", "usage"]),
+            "Collection": object(
+                [
+                    "id": string, "object": ["const": "collection"], "name": string, "documents": integer,
+                    "chunks": integer, "created_at": dateTime,
+                ], required: ["id", "name", "documents", "chunks"]),
+            "CollectionList": list(of: "Collection"),
+            "DocumentRequest": object(
+                [
+                    "name": ["type": "string", "description": "The name it is stored under; its extension picks the format"],
+                    "text": string,
+                    "content_type": ["type": "string", "description": "text/plain (default), text/markdown, text/html, …"],
+                ], required: ["name", "text"]),
+            "DocumentUpload": object(
+                [
+                    "file": ["type": "string", "contentMediaType": "application/octet-stream"],
+                    "name": ["type": "string", "description": "Stored name (default: the file's name)"],
+                    "content_type": string,
+                ], required: ["file"]),
+            "Document": object(
+                [
+                    "id": string, "object": ["const": "document"], "name": string, "format": string, "bytes": integer,
+                    "chunks": integer, "created_at": dateTime,
+                    "status": ["type": "string", "enum": ["added", "unchanged", "replaced"]],
+                    "replaced": ["type": "string", "description": "The id of the document this one replaced"],
+                ], required: ["id", "name", "chunks"]),
+            "DocumentList": list(of: "Document"),
+            "Deleted": object(["id": string, "object": string, "deleted": ["const": true]], required: ["id", "deleted"]),
+            "SearchRequest": object(
+                [
+                    "query": string,
+                    "top_k": ["type": "integer", "minimum": 1, "maximum": 50, "description": "Default: the profile's retrieval.top_k"],
+                    "mode": ["type": "string", "enum": ["hybrid", "bm25", "vector"], "default": "hybrid"],
+                ], required: ["query"]),
+            "SearchResults": object(
+                [
+                    "object": ["const": "list"], "mode": string,
+                    "results": [
+                        "type": "array",
+                        "items": object(
+                            [
+                                "document_id": string, "document_name": string, "chunk": integer,
+                                "heading_path": ["type": "array", "items": string], "text": string, "score": number,
+                            ], required: ["document_id", "document_name", "chunk", "text", "score"]),
+                    ],
+                ], required: ["results"]),
             "NameRequest": object(["name": string], required: ["name"]),
             "UserRequest": object(["name": string, "email": string], required: ["name"]),
             "RoleRequest": object(

@@ -9,7 +9,10 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
     // Operations (the owner's key or the metrics token).
     case metrics
     // Data plane.
-    case listModels, chatCompletions, query
+    case listModels, chatCompletions, query, createEmbeddings
+    // Knowledge (the key's team).
+    case createCollection, listCollections, deleteCollection
+    case addDocument, listDocuments, deleteDocument, searchCollection
     // Administration.
     case createOrganization, listOrganizations, createTeam, listTeams, appointOrganizationAdmin
     case createUser
@@ -21,8 +24,9 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
     public var method: HTTPRequest.Method {
         switch self {
         case .chatCompletions, .query, .createOrganization, .createTeam, .createUser, .issueKey: .post
+        case .createEmbeddings, .createCollection, .addDocument, .searchCollection: .post
         case .appointOrganizationAdmin, .setMember, .saveProfile, .setLimits: .put
-        case .removeMember, .revokeKey: .delete
+        case .removeMember, .revokeKey, .deleteCollection, .deleteDocument: .delete
         default: .get
         }
     }
@@ -37,6 +41,12 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         case .listModels: "/v1/models"
         case .chatCompletions: "/v1/chat/completions"
         case .query: "/query"
+        case .createEmbeddings: "/v1/embeddings"
+        case .createCollection, .listCollections: "/v1/collections"
+        case .deleteCollection: "/v1/collections/{name}"
+        case .addDocument, .listDocuments: "/v1/collections/{name}/documents"
+        case .deleteDocument: "/v1/collections/{name}/documents/{id}"
+        case .searchCollection: "/v1/collections/{name}/search"
         case .createOrganization, .listOrganizations: "/v1/admin/orgs"
         case .createTeam, .listTeams: "/v1/admin/orgs/{org}/teams"
         case .appointOrganizationAdmin: "/v1/admin/orgs/{org}/admins/{user}"
@@ -60,6 +70,10 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         case .metrics: .readMetrics
         case .listModels: .listModels
         case .chatCompletions, .query: .chat
+        case .createEmbeddings: .embed
+        case .createCollection, .deleteCollection, .addDocument, .deleteDocument: .writeDocuments
+        case .listCollections, .listDocuments: .readDocuments
+        case .searchCollection: .search
         case .createOrganization: .createOrganization
         case .listOrganizations: .readOrganization
         case .createTeam: .createTeam
@@ -79,6 +93,16 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         case .readAudit: .readAudit
         case .readUsage: .readUsage
         case .readAlerts: .readAlerts
+        }
+    }
+
+    /// Whether the route works with team knowledge (and so needs the embedding model).
+    public var isKnowledge: Bool {
+        switch self {
+        case .createEmbeddings, .createCollection, .listCollections, .deleteCollection, .addDocument, .listDocuments,
+            .deleteDocument, .searchCollection:
+            true
+        default: false
         }
     }
 

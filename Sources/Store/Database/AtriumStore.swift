@@ -31,6 +31,7 @@ public final class AtriumStore: Sendable {
     public let audit: AuditLog
     public let usage: UsageLedger
     public let alerts: AlertLog
+    public let knowledge: KnowledgeRepository
 
     /// Opens (creating if needed) `home/atrium.sqlite` and migrates it.
     public convenience init(home: URL, queryText: QueryTextPolicy = .full) throws {
@@ -58,6 +59,7 @@ public final class AtriumStore: Sendable {
         audit = AuditLog(pool: pool, queryText: queryText)
         usage = UsageLedger(pool: pool)
         alerts = AlertLog(pool: pool)
+        knowledge = KnowledgeRepository(pool: pool)
     }
 
     /// The migrations applied to this file, oldest first.

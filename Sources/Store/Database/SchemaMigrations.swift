@@ -15,6 +15,7 @@ enum SchemaMigrations {
         migrator.registerMigration("v5-usage", migrate: createUsage)
         migrator.registerMigration("v6-audit-retention", migrate: addAuditRetention)
         migrator.registerMigration("v7-key-limits-and-alerts", migrate: createKeyLimitsAndAlerts)
+        migrator.registerMigration("v8-knowledge", migrate: KnowledgeSchema.create)
         return migrator
     }
 

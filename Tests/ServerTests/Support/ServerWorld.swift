@@ -4,11 +4,13 @@ import Gateway
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import Retrieval
 import Server
 import Store
 import Testing
 
-/// A temporary database behind the real router, set up over HTTP the way an operator would:
+/// A temporary database behind the real router (knowledge embedded by ``WordHashEmbedder``),
+/// set up over HTTP the way an operator would:
 /// owner → organizations acme and globex → org admins dave and erin → teams sales and
 /// development (acme) and research (globex) → members and their keys.
 ///
@@ -28,12 +30,16 @@ final class ServerWorld: Sendable {
 
     static func make(
         backend: any LanguageModelBackend = ScriptedBackend(), maximumBodyBytes: Int = ServerConfiguration.defaultMaximumBodyBytes,
-        metricsToken: String? = nil
+        metricsToken: String? = nil, maximumUploadBytes: Int = ServerConfiguration.defaultMaximumUploadBytes
     ) throws -> ServerWorld {
-        try ServerWorld(backend: backend, maximumBodyBytes: maximumBodyBytes, metricsToken: metricsToken)
+        try ServerWorld(
+            backend: backend, maximumBodyBytes: maximumBodyBytes, metricsToken: metricsToken,
+            maximumUploadBytes: maximumUploadBytes)
     }
 
-    private init(backend: any LanguageModelBackend, maximumBodyBytes: Int, metricsToken: String?) throws {
+    private init(
+        backend: any LanguageModelBackend, maximumBodyBytes: Int, metricsToken: String?, maximumUploadBytes: Int
+    ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-server-\(UUID().uuidString)")
         store = try AtriumStore(home: directory)
         writer = AccountingWriter(store: store, logger: Logger(label: "test"))
@@ -41,10 +47,13 @@ final class ServerWorld: Sendable {
         writerTask = Task { await writer.run() }
         let clock = TestClock()
         self.clock = clock
+        let knowledge = KnowledgeBase(
+            store: store, embeddings: EmbeddingQueue(embedder: WordHashEmbedder(), modelID: WordHashEmbedder.modelID))
         gateway = Gateway(
             store: store, backend: backend, catalog: ModelCatalog(chatModel: "test-model"), writer: writer,
-            metrics: exposition.metrics, now: { clock.now })
-        configuration = ServerConfiguration(maximumBodyBytes: maximumBodyBytes, metricsToken: metricsToken)
+            knowledge: knowledge, metrics: exposition.metrics, now: { clock.now })
+        configuration = ServerConfiguration(
+            maximumBodyBytes: maximumBodyBytes, metricsToken: metricsToken, maximumUploadBytes: maximumUploadBytes)
     }
 
     deinit {

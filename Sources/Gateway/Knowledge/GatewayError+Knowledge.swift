@@ -1,0 +1,32 @@
+import Retrieval
+
+extension GatewayError {
+    /// An unreadable document: 415 for formats Atrium does not read and binary content, 400
+    /// for damaged or empty documents, 503 when the server lacks a tool a format needs.
+    public static func from(_ error: LoadingError) -> GatewayError {
+        if case .unsupportedFormat = error {
+            return GatewayError(.unsupportedMediaType, error.description, code: "unsupported_format")
+        }
+        if case .binaryContent = error {
+            return GatewayError(.unsupportedMediaType, error.description, code: "binary_content")
+        }
+        if case .toolMissing = error {
+            return GatewayError(.unavailable, error.description, code: "loader_unavailable")
+        }
+        if case .empty = error {
+            return GatewayError(.invalidRequest, error.description, code: "empty_document")
+        }
+        return GatewayError(.invalidRequest, error.description, code: "unreadable_document")
+    }
+
+    public static func from(_ error: KnowledgeError) -> GatewayError {
+        switch error {
+        case let .invalidSearch(field, _): .invalid(error.description, param: field)
+        }
+    }
+
+    /// The server was started without an embedding model.
+    static let knowledgeUnavailable = GatewayError(
+        .unavailable, "This server runs without an embedding model, so team knowledge is unavailable",
+        code: "knowledge_unavailable")
+}

@@ -1,0 +1,38 @@
+import Retrieval
+import Tenancy
+
+/// The retrieve stage: the team's profile decides whether a chat searches the team's
+/// knowledge, in which collections (none named: all) and for how many chunks. The query is
+/// the last user message.
+struct RetrievalStage: Sendable {
+    /// The end of a long message is searched (a pasted text usually ends with its question).
+    static let maximumQueryCharacters = 2000
+
+    let knowledge: KnowledgeService
+
+    /// The chunks to ground the answer in; none when the profile has retrieval off.
+    /// - Throws: ``GatewayError`` 503 when retrieval is on but the server has no embedding model.
+    func retrieve(_ request: ChatRequest, profile: PromptProfile, scope: TenantScope, audit: RequestAudit) async throws
+        -> [SearchHit]
+    {
+        let settings = profile.retrieval
+        guard settings.enabled, let message = request.queryText, !message.allSatisfy(\.isWhitespace) else { return [] }
+        let base = try knowledge.knowledge()
+        let search = try SearchRequest(
+            query: String(message.suffix(Self.maximumQueryCharacters)), topK: settings.topK, mode: .hybrid,
+            collections: settings.collections, requiresCollections: false)
+        let started = ContinuousClock.now
+        let hits = try await base.search(search, in: scope)
+        KnowledgeService.recordSearch(started, team: scope.teamID, kind: "chat")
+        audit.retrieved(hits.map(\.reference))
+        return hits
+    }
+}
+
+extension SourceReference {
+    init(_ hit: SearchHit) {
+        self.init(
+            documentID: hit.chunk.documentID.rawValue, documentName: hit.chunk.documentName, chunkIndex: hit.chunk.index,
+            score: hit.score)
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Store
+import Tenancy
+
+/// Turns an upload into stored knowledge: load → chunk (counting tokens with the embedding
+/// model's own tokenizer) → embed in batches → store in one transaction → update the index.
+///
+/// Idempotent: a document whose bytes and model match what is stored under its name is
+/// recognized from its content hash before any loading or embedding, and nothing changes.
+struct DocumentIngestor: Sendable {
+    /// Chunks embedded per call: small enough that a query embedding waits little between them.
+    static let embeddingBatch = 16
+
+    let store: AtriumStore
+    let index: KnowledgeIndex
+    let embeddings: EmbeddingQueue
+    let loader: DocumentLoader
+    let chunker: Chunker
+
+    func ingest(_ upload: DocumentUpload, into collection: String, scope: TenantScope) async throws -> DocumentWrite {
+        let name = try DocumentDraft.validatedName(upload.name)
+        let data = upload.data
+        let contentHash = try await embeddings.run(on: .bulk) { ContentHash.of(data) }
+        if let stored = try await store.knowledge.document(named: name, in: collection, scope: scope),
+            stored.contentHash == contentHash, stored.embeddingModel == embeddings.modelID
+        {
+            return .unchanged(stored)
+        }
+        let (format, chunks) = try await read(upload)
+        var vectors: [[Float]] = []
+        vectors.reserveCapacity(chunks.count)
+        for start in stride(from: 0, to: chunks.count, by: Self.embeddingBatch) {
+            let batch = chunks[start..<min(start + Self.embeddingBatch, chunks.count)].map(Self.embeddingText)
+            vectors += try await embeddings.embed(batch, lane: .bulk)
+        }
+        let draft = DocumentDraft(
+            name: name, format: format.rawValue, contentHash: contentHash, byteCount: data.count,
+            embeddingModel: embeddings.modelID,
+            chunks: zip(chunks, vectors).map { chunk, vector in
+                ChunkDraft(index: chunk.index, text: chunk.text, headingPath: chunk.headingPath, embedding: vector)
+            })
+        let index = index
+        return try await store.knowledge.store(draft, in: collection, scope: scope) { change in
+            index.apply(change, to: scope)
+        }
+    }
+
+    /// Loads and chunks the upload on the bulk lane (PDF and DOCX reading is CPU work too).
+    private func read(_ upload: DocumentUpload) async throws -> (DocumentFormat, [TextChunk]) {
+        let loader = loader
+        let chunker = chunker
+        let (format, chunks) = try await embeddings.run(on: .bulk) {
+            let document = try loader.load(upload.data, fileName: upload.name, contentType: upload.contentType)
+            return (document.format, chunker.chunks(of: document))
+        }
+        guard !chunks.isEmpty else { throw LoadingError.empty(fileName: upload.name) }
+        return (format, chunks)
+    }
+
+    /// What the model reads for a chunk: its headings, then its text, so a chunk under
+    /// "Billing › Refunds" is found by questions about refunds in billing.
+    static func embeddingText(_ chunk: TextChunk) -> String {
+        chunk.headingPath.isEmpty ? chunk.text : chunk.headingPath.joined(separator: " › ") + "\n\n" + chunk.text
+    }
+}

@@ -1,0 +1,26 @@
+/// Reciprocal rank fusion (Cormack, Clarke and Büttcher, 2009): each ranking gives an item
+/// `1 / (k + rank)`, ranks counted from 1, and the sums decide. It needs no score
+/// calibration between BM25 and cosine similarity, which live on unrelated scales.
+public enum RankFusion {
+    /// The constant of the original paper, which damps the weight of the very first ranks.
+    public static let k = 60.0
+
+    /// Items of all rankings by fused score, best first; ties keep the order of first appearance.
+    public static func fuse(_ rankings: [[Int64]], k: Double = Self.k) -> [(id: Int64, score: Double)] {
+        var scores: [Int64: Double] = [:]
+        var firstSeen: [Int64: Int] = [:]
+        var order = 0
+        for ranking in rankings {
+            for (position, id) in ranking.enumerated() {
+                scores[id, default: 0] += 1 / (k + Double(position + 1))
+                if firstSeen[id] == nil {
+                    firstSeen[id] = order
+                    order += 1
+                }
+            }
+        }
+        return scores.map { (id: $0.key, score: $0.value) }.sorted {
+            $0.score != $1.score ? $0.score > $1.score : firstSeen[$0.id]! < firstSeen[$1.id]!
+        }
+    }
+}

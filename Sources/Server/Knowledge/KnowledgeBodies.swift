@@ -1,0 +1,85 @@
+import Foundation
+import Gateway
+import Retrieval
+
+/// `POST /v1/collections/{name}/documents` as JSON: `{"name", "text", "content_type"?}`.
+struct DocumentBody: Decodable {
+    let name: String
+    let text: String
+    let contentType: String?
+
+    enum CodingKeys: String, CodingKey {
+        case name, text
+        case contentType = "content_type"
+    }
+
+    /// The upload: the text's UTF-8 bytes; without a content type the name's extension
+    /// decides, and a name without a known one is plain text (it came as a JSON string).
+    var upload: DocumentUpload {
+        DocumentUpload(name: name, data: Data(text.utf8), contentType: contentType ?? "text/plain")
+    }
+}
+
+/// `POST /v1/collections/{name}/search`: `{"query", "top_k"?, "mode"?: "hybrid"|"bm25"|"vector"}`.
+struct SearchBody: Decodable {
+    let query: String
+    let topK: Int?
+    let mode: SearchMode
+
+    enum CodingKeys: String, CodingKey {
+        case query, mode
+        case topK = "top_k"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        query = try container.decode(String.self, forKey: .query)
+        topK = try container.wholeNumber(forKey: .topK)
+        guard let modeName = try container.decodeIfPresent(String.self, forKey: .mode) else {
+            mode = .hybrid
+            return
+        }
+        guard let mode = SearchMode(rawValue: modeName.lowercased()) else {
+            throw GatewayError.invalid("'mode' must be hybrid, bm25 or vector", param: "mode")
+        }
+        self.mode = mode
+    }
+}
+
+/// `POST /v1/embeddings`: `{"input": string | [string], "model"?, "encoding_format"?, "dimensions"?, "user"?}`.
+struct EmbeddingsBody: Decodable {
+    enum Encoding: String {
+        case float, base64
+    }
+
+    let inputs: [String]
+    let model: String?
+    let encoding: Encoding
+    let dimensions: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case input, model, dimensions, user
+        case encodingFormat = "encoding_format"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let single = try? container.decode(String.self, forKey: .input) {
+            inputs = [single]
+        } else if let many = try? container.decode([String].self, forKey: .input) {
+            inputs = many
+        } else if container.contains(.input), (try? container.decodeNil(forKey: .input)) == false {
+            throw GatewayError.invalid(
+                "'input' must be a string or an array of strings (token arrays are not accepted)", param: "input")
+        } else {
+            throw GatewayError.invalid("Missing required field 'input'", param: "input")
+        }
+        model = try container.decodeIfPresent(String.self, forKey: .model)
+        let format = try container.decodeIfPresent(String.self, forKey: .encodingFormat) ?? "float"
+        guard let encoding = Encoding(rawValue: format) else {
+            throw GatewayError.invalid("'encoding_format' must be float or base64", param: "encoding_format")
+        }
+        self.encoding = encoding
+        dimensions = try container.wholeNumber(forKey: .dimensions)
+    }
+}

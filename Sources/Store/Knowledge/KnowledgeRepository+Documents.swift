@@ -1,0 +1,168 @@
+import Foundation
+import GRDB
+import Tenancy
+
+extension KnowledgeRepository {
+    /// The documents of the team's collection, by name.
+    /// - Throws: ``StoreError/notFound(kind:address:)`` for a collection the team does not have.
+    public func documents(in collection: String, scope: TenantScope) async throws -> [KnowledgeDocument] {
+        try await pool.read { db in
+            let found = try Self.requireCollection(collection, scope, db)
+            return try Row.fetchAll(
+                db, sql: Self.documentSelect + " WHERE d.collection_id = ? AND d.team_id = ? ORDER BY d.name",
+                arguments: [found.id.rawValue, scope.teamID.rawValue]
+            ).map { try $0.knowledgeDocument() }
+        }
+    }
+
+    /// The document stored under `name` in the team's collection, or nil.
+    public func document(named name: String, in collection: String, scope: TenantScope) async throws -> KnowledgeDocument? {
+        try await pool.read { db in
+            let found = try Self.requireCollection(collection, scope, db)
+            return try Self.document(named: name, in: found.id, scope, db)
+        }
+    }
+
+    /// Stores a document in one transaction: unchanged if the same content (embedded by the
+    /// same model) is already stored under its name; otherwise the document, its chunks, their
+    /// vectors and full-text rows are written, replacing whatever was stored under the name. A
+    /// failure anywhere leaves the collection exactly as it was.
+    /// - Throws: ``StoreError`` (`notFound` for the collection, `invalidValue` for a bad draft).
+    public func store(
+        _ draft: DocumentDraft, in collection: String, scope: TenantScope, now: Date = Date(),
+        onCommit: @escaping CommitHandler = { _ in }
+    ) async throws -> DocumentWrite {
+        try Self.validate(draft)
+        return try await pool.write { db in
+            let found = try Self.requireCollection(collection, scope, db)
+            let id = DocumentID.derive(
+                team: scope.teamID, collectionName: found.name, documentName: draft.name, contentHash: draft.contentHash)
+            let existing = try Self.document(named: draft.name, in: found.id, scope, db)
+            if let existing, existing.id == id, existing.embeddingModel == draft.embeddingModel {
+                return .unchanged(existing)
+            }
+            let table = FullTextTable(team: scope.teamID)
+            try table.createIfMissing(db)
+            var removed: [Int64] = []
+            if let existing { removed = try Self.removeDocument(existing.id, table: table, scope, db) }
+            try db.execute(
+                sql: """
+                    INSERT INTO knowledge_documents
+                        (id, collection_id, team_id, name, format, content_hash, byte_count, embedding_model, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    id.rawValue, found.id.rawValue, scope.teamID.rawValue, draft.name, draft.format, draft.contentHash,
+                    draft.byteCount, draft.embeddingModel, now,
+                ])
+            let added = try Self.insertChunks(draft.chunks, document: id, collection: found.id, scope, db)
+            try table.index(document: id, db)
+            guard let stored = try Self.document(named: draft.name, in: found.id, scope, db) else {
+                throw StoreError.corruptRow(table: "knowledge_documents", problem: "document \(id) vanished while stored")
+            }
+            let change = KnowledgeChange(removed: removed, added: added)
+            db.afterNextTransaction(onCommit: { _ in onCommit(change) })
+            guard let existing else { return DocumentWrite.added(stored) }
+            return DocumentWrite.replaced(stored, previous: existing.id)
+        }
+    }
+
+    /// Deletes a document with its chunks, vectors and full-text rows, in one transaction.
+    /// - Throws: ``StoreError/notFound(kind:address:)`` for a document or collection the team does not have.
+    @discardableResult
+    public func deleteDocument(
+        _ id: DocumentID, in collection: String, scope: TenantScope, onCommit: @escaping CommitHandler = { _ in }
+    ) async throws -> KnowledgeDocument {
+        try await pool.write { db in
+            let found = try Self.requireCollection(collection, scope, db)
+            guard
+                let document = try Row.fetchOne(
+                    db, sql: Self.documentSelect + " WHERE d.id = ? AND d.collection_id = ? AND d.team_id = ?",
+                    arguments: [id.rawValue, found.id.rawValue, scope.teamID.rawValue]
+                )?.knowledgeDocument()
+            else { throw StoreError.notFound(kind: "document", address: id.rawValue) }
+            let removed = try Self.removeDocument(id, table: FullTextTable(team: scope.teamID), scope, db)
+            let change = KnowledgeChange(removed: removed, added: [])
+            db.afterNextTransaction(onCommit: { _ in onCommit(change) })
+            return document
+        }
+    }
+
+    static let documentSelect = """
+        SELECT d.*, (SELECT COUNT(*) FROM knowledge_chunks k WHERE k.document_id = d.id) AS chunk_count
+        FROM knowledge_documents d
+        """
+
+    static func requireCollection(_ name: String, _ scope: TenantScope, _ db: Database) throws -> KnowledgeCollection {
+        guard let found = try collection(named: name, scope, db) else {
+            throw StoreError.notFound(kind: "collection", address: name)
+        }
+        return found
+    }
+
+    static func document(named name: String, in collection: CollectionID, _ scope: TenantScope, _ db: Database) throws
+        -> KnowledgeDocument?
+    {
+        try Row.fetchOne(
+            db, sql: documentSelect + " WHERE d.collection_id = ? AND d.name = ? AND d.team_id = ?",
+            arguments: [collection.rawValue, name, scope.teamID.rawValue]
+        )?.knowledgeDocument()
+    }
+
+    /// Inserts the chunks with one prepared statement; returns their new ids and vectors.
+    private static func insertChunks(
+        _ chunks: [ChunkDraft], document: DocumentID, collection: CollectionID, _ scope: TenantScope, _ db: Database
+    ) throws -> [StoredVector] {
+        let statement = try db.makeStatement(
+            sql: """
+                INSERT INTO knowledge_chunks (document_id, collection_id, team_id, chunk_index, heading_path, text, embedding)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
+        var added: [StoredVector] = []
+        added.reserveCapacity(chunks.count)
+        for chunk in chunks {
+            try statement.execute(arguments: [
+                document.rawValue, collection.rawValue, scope.teamID.rawValue, chunk.index,
+                try HeadingPath.encode(chunk.headingPath), chunk.text, EmbeddingBlob.encode(chunk.embedding),
+            ])
+            added.append(StoredVector(chunkID: db.lastInsertedRowID, collectionID: collection, embedding: chunk.embedding))
+        }
+        return added
+    }
+
+    /// Refuses drafts that cannot be right before touching the database.
+    private static func validate(_ draft: DocumentDraft) throws {
+        _ = try DocumentDraft.validatedName(draft.name)
+        guard draft.contentHash.count == 64, draft.contentHash.allSatisfy(\.isHexDigit) else {
+            throw StoreError.invalidValue(field: "content_hash", problem: "must be 64 hex digits")
+        }
+        guard !draft.chunks.isEmpty else {
+            throw StoreError.invalidValue(field: "chunks", problem: "a document needs at least one chunk")
+        }
+        let dimensions = draft.chunks[0].embedding.count
+        guard dimensions > 0, draft.chunks.allSatisfy({ $0.embedding.count == dimensions }) else {
+            throw StoreError.invalidValue(field: "embedding", problem: "every chunk needs a vector of the same length")
+        }
+        guard draft.chunks.allSatisfy({ $0.embedding.allSatisfy(\.isFinite) }) else {
+            throw StoreError.invalidValue(field: "embedding", problem: "vectors must be finite")
+        }
+        guard Set(draft.chunks.map(\.index)).count == draft.chunks.count, draft.chunks.allSatisfy({ $0.index >= 0 }) else {
+            throw StoreError.invalidValue(field: "chunk_index", problem: "chunk positions must be distinct and not negative")
+        }
+    }
+}
+
+/// Heading paths as stored: a JSON array of strings.
+enum HeadingPath {
+    static func encode(_ path: [String]) throws -> String {
+        String(decoding: try JSONEncoder().encode(path), as: UTF8.self)
+    }
+
+    static func decode(_ text: String) throws -> [String] {
+        do {
+            return try JSONDecoder().decode([String].self, from: Data(text.utf8))
+        } catch {
+            throw StoreError.corruptRow(table: "knowledge_chunks", problem: "heading path is not a JSON array of strings")
+        }
+    }
+}

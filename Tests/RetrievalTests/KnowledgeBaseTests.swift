@@ -1,0 +1,142 @@
+import Foundation
+import Store
+import Testing
+@testable import Retrieval
+
+/// Ingestion and hybrid search end to end with the real all-MiniLM-L6-v2.
+@Suite(.serialized) struct KnowledgeBaseTests {
+    static let salesDocuments = [
+        "pricing.md": """
+            # Aurora pricing
+
+            The Aurora Plus plan costs 49 euros per seat per month and includes priority onboarding.
+
+            Nonprofits receive a forty percent discount on every Aurora plan.
+            """,
+        "objections.txt": "When a prospect says the price is too high, remind them that Aurora Plus pays for itself within two quarters.",
+    ]
+    static let developmentDocuments = [
+        "build.md": """
+            # Building the service
+
+            Run swift build with the release configuration before you benchmark anything.
+
+            The test suite needs the fetched models: run scripts/fetch-models first.
+            """,
+        "deploy.txt": "Deployments roll out through the staging cluster and need two approvals in the merge request.",
+    ]
+
+    static func upload(_ name: String, _ text: String) -> DocumentUpload {
+        DocumentUpload(name: name, data: Data(text.utf8), contentType: nil)
+    }
+
+    /// Both teams with their documents in a collection called `handbook`.
+    static func populated() async throws -> (KnowledgeWorld, KnowledgeBase) {
+        let world = try await KnowledgeWorld.make()
+        let knowledge = try world.knowledgeBase()
+        for (scope, documents) in [(world.sales, salesDocuments), (world.development, developmentDocuments)] {
+            _ = try await knowledge.createCollection(named: "handbook", in: scope)
+            for (name, text) in documents.sorted(by: { $0.key < $1.key }) {
+                let write = try await knowledge.ingest(upload(name, text), into: "handbook", scope: scope)
+                #expect(write.status == "added")
+            }
+        }
+        return (world, knowledge)
+    }
+
+    static func names(_ hits: [SearchHit]) -> [String] { hits.map(\.chunk.documentName) }
+
+    @Test func ingestedDocumentsAreFoundInEveryMode() async throws {
+        let (world, knowledge) = try await Self.populated()
+        for mode in SearchMode.allCases {
+            let hits = try await knowledge.search(
+                try SearchRequest(query: "How much does Aurora Plus cost per seat?", topK: 2, mode: mode), in: world.sales)
+            #expect(hits.first?.chunk.documentName == "pricing.md", "\(mode): \(Self.names(hits))")
+            #expect(hits.allSatisfy { $0.score > 0 })
+        }
+    }
+
+    @Test func reingestingUnchangedContentAddsNothing() async throws {
+        let (world, knowledge) = try await Self.populated()
+        let before = try await knowledge.documents(in: "handbook", scope: world.sales)
+        _ = try await knowledge.search(try SearchRequest(query: "discount", topK: 3), in: world.sales)
+        let vectorsBefore = knowledge.index.loadedCount(for: world.sales)
+        for (name, text) in Self.salesDocuments {
+            let write = try await knowledge.ingest(Self.upload(name, text), into: "handbook", scope: world.sales)
+            #expect(write.status == "unchanged")
+            #expect(before.contains { $0.id == write.document.id })
+        }
+        #expect(try await knowledge.documents(in: "handbook", scope: world.sales) == before)
+        #expect(knowledge.index.loadedCount(for: world.sales) == vectorsBefore)
+    }
+
+    @Test func aChangedDocumentReplacesTheOldOneAtOnce() async throws {
+        let (world, knowledge) = try await Self.populated()
+        let query = try SearchRequest(query: "Aurora Plus pays for itself within two quarters", topK: 5)
+        #expect(Self.names(try await knowledge.search(query, in: world.sales)).contains("objections.txt"))
+        let write = try await knowledge.ingest(
+            Self.upload("objections.txt", "Answer budget worries with the annual billing option of the Borealis plan."),
+            into: "handbook", scope: world.sales)
+        #expect(write.status == "replaced")
+        let hits = try await knowledge.search(query, in: world.sales)
+        #expect(!hits.contains { $0.chunk.text.contains("two quarters") }, "the old text is gone from search at once")
+        let borealis = try await knowledge.search(try SearchRequest(query: "Borealis annual billing", topK: 1), in: world.sales)
+        #expect(borealis.first?.chunk.documentID == write.document.id)
+    }
+
+    @Test func aDeletedDocumentDisappearsFromSearchAtOnce() async throws {
+        let (world, knowledge) = try await Self.populated()
+        let question = "Which discount do nonprofits receive?"
+        let before = try await knowledge.search(try SearchRequest(query: question, topK: 3), in: world.sales)
+        let pricing = try #require(before.first { $0.chunk.documentName == "pricing.md" })
+        try await knowledge.deleteDocument(pricing.chunk.documentID, in: "handbook", scope: world.sales)
+        for mode in SearchMode.allCases {
+            let after = try await knowledge.search(try SearchRequest(query: question, topK: 5, mode: mode), in: world.sales)
+            #expect(!Self.names(after).contains("pricing.md"), "\(mode)")
+        }
+    }
+
+    @Test func developmentCannotFindAnExactSalesSentence() async throws {
+        let (world, knowledge) = try await Self.populated()
+        let sentence = "Nonprofits receive a forty percent discount on every Aurora plan."
+        let own = try await knowledge.search(try SearchRequest(query: sentence, topK: 3), in: world.sales)
+        #expect(own.first?.chunk.text.contains(sentence) == true, "the same team finds it first")
+        for mode in SearchMode.allCases {
+            let other = try await knowledge.search(try SearchRequest(query: sentence, topK: 5, mode: mode), in: world.development)
+            #expect(other.isEmpty, "\(mode): \(Self.names(other))")
+        }
+    }
+
+    @Test func vectorsAreLoadedFromTheStoreByANewServer() async throws {
+        let (world, _) = try await Self.populated()
+        let restarted = try world.knowledgeBase()
+        #expect(restarted.index.loadedCount(for: world.development) == nil)
+        let hits = try await restarted.search(
+            try SearchRequest(query: "How many approvals does a deployment need?", topK: 1, mode: .vector), in: world.development)
+        #expect(hits.first?.chunk.documentName == "deploy.txt")
+        let stored = try await restarted.collections(in: world.development).reduce(0) { $0 + $1.chunkCount }
+        #expect(stored > 0 && restarted.index.loadedCount(for: world.development) == stored)
+    }
+
+    @Test func unreadableUploadsLeaveNothingBehind() async throws {
+        let (world, knowledge) = try await Self.populated()
+        await #expect(throws: LoadingError.unsupportedFormat(fileName: "tool.exe", contentType: nil)) {
+            try await knowledge.ingest(Self.upload("tool.exe", "MZ"), into: "handbook", scope: world.sales)
+        }
+        await #expect(throws: LoadingError.binaryContent(fileName: "notes.txt")) {
+            try await knowledge.ingest(
+                DocumentUpload(name: "notes.txt", data: Data([0x41, 0x00, 0x42]), contentType: nil), into: "handbook",
+                scope: world.sales)
+        }
+        await #expect(throws: StoreError.notFound(kind: "collection", address: "missing")) {
+            try await knowledge.ingest(Self.upload("a.txt", "text"), into: "missing", scope: world.sales)
+        }
+        #expect(try await knowledge.documents(in: "handbook", scope: world.sales).count == 2)
+    }
+
+    @Test func searchParametersAreChecked() {
+        #expect(throws: KnowledgeError.self) { try SearchRequest(query: "   ", topK: 3) }
+        #expect(throws: KnowledgeError.self) { try SearchRequest(query: "x", topK: 0) }
+        #expect(throws: KnowledgeError.self) { try SearchRequest(query: "x", topK: 51) }
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+@testable import Retrieval
+
+@Suite("PDF reader")
+struct PDFReaderTests {
+    static let pdftotextInstalled = PDFTextTool().executableURL() != nil
+
+    private static func line(_ size: Int, _ y: Int, _ text: String) -> TinyPDF.Line {
+        TinyPDF.Line(size: size, y: y, text: text)
+    }
+
+    @Test("paragraphs come out whole and larger type becomes the heading path",
+          .enabled(if: pdftotextInstalled, "pdftotext is not installed (make installs poppler-utils)"))
+    func paragraphsAndHeadings() throws {
+        let pdf = TinyPDF.make(pages: [[
+            Self.line(20, 720, "Quarterly Report"),
+            Self.line(11, 690, "Revenue grew by twelve percent in the third quarter, driven by"),
+            Self.line(11, 676, "new customers in the northern region."),
+            Self.line(11, 650, "Costs stayed flat. The team hired two engineers."),
+            Self.line(16, 620, "Outlook"),
+            Self.line(11, 596, "We expect steady growth next year."),
+        ]])
+        let document = try DocumentLoader().load(pdf, fileName: "report.pdf", contentType: nil)
+        #expect(document.format == .pdf)
+        #expect(document.sections == [
+            DocumentSection(
+                headingPath: ["Quarterly Report"],
+                text: "Revenue grew by twelve percent in the third quarter, driven by new customers in the northern region."
+                    + "\n\nCosts stayed flat. The team hired two engineers."),
+            DocumentSection(headingPath: ["Quarterly Report", "Outlook"], text: "We expect steady growth next year."),
+        ])
+    }
+
+    @Test("running headers and page numbers are dropped; a sentence cut by a page break is joined",
+          .enabled(if: pdftotextInstalled, "pdftotext is not installed (make installs poppler-utils)"))
+    func pagesJoin() throws {
+        let bodies = ["Our offices open at nine and close", "at six on weekdays.", "Visitors sign in at the desk."]
+        let pages = bodies.enumerated().map { index, body in
+            [Self.line(9, 760, "ACME Handbook"), Self.line(11, 700, body), Self.line(9, 40, "\(index + 1)")]
+        }
+        let document = try DocumentLoader().load(TinyPDF.make(pages: pages), fileName: "handbook.pdf", contentType: nil)
+        #expect(document.plainText == "Our offices open at nine and close at six on weekdays.\n\nVisitors sign in at the desk.")
+    }
+
+    @Test("a damaged PDF or a file that is no PDF is malformed, not a crash",
+          .enabled(if: pdftotextInstalled, "pdftotext is not installed (make installs poppler-utils)"))
+    func damaged() {
+        let loader = DocumentLoader()
+        #expect { try loader.load(Data("hello".utf8), fileName: "x.pdf", contentType: nil) } throws: { error in
+            guard case .malformed(let name, let reason)? = error as? LoadingError else { return false }
+            return name == "x.pdf" && reason.contains("%PDF-")
+        }
+        let damaged = Data("%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 9 0 R >>\nendobj\ntrailer garbage".utf8)
+        #expect { try loader.load(damaged, fileName: "broken.pdf", contentType: nil) } throws: { error in
+            guard case .malformed(let name, let reason)? = error as? LoadingError else { return false }
+            return name == "broken.pdf" && reason.contains("trailer")
+        }
+    }
+
+    @Test("a missing pdftotext is named with the way to install it")
+    func toolMissing() {
+        let reader = PDFReader(tool: PDFTextTool(searchPath: "/nonexistent-\(UUID().uuidString)"))
+        #expect(throws: LoadingError.toolMissing(tool: "pdftotext", hint: PDFTextTool.installHint)) {
+            try reader.read(TinyPDF.make(pages: [[Self.line(11, 700, "Text")]]), fileName: "a.pdf")
+        }
+    }
+
+    @Test("lines hyphenated at a line end join as one word; bullets in blocks of their own join their item")
+    func layoutJoins() {
+        func block(_ lines: String..., height: Double = 10) -> PDFLayout.Block {
+            PDFLayout.Block(lines: lines.map { PDFLayout.Line(words: $0.split(separator: " ").map(String.init), height: height) })
+        }
+        let layout = PDFLayout(pages: [PDFLayout.Page(blocks: [
+            block("The infor-", "mation is self-", "Contained here."),
+            block("•"),
+            block("First item."),
+        ])])
+        #expect(PDFReader.sections(of: layout).map(\.text) == ["The information is self- Contained here.\n\n• First item."])
+    }
+}

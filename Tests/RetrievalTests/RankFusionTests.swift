@@ -1,0 +1,21 @@
+import Testing
+@testable import Retrieval
+
+@Suite struct RankFusionTests {
+    @Test func itemsRankedHighInBothListsWin() {
+        let fused = RankFusion.fuse([[1, 2, 3], [3, 1, 4]])
+        #expect(fused.map(\.id) == [1, 3, 2, 4])
+        #expect(abs(fused[0].score - (1.0 / 61 + 1.0 / 62)) < 1e-12)
+        #expect(abs(fused[3].score - 1.0 / 63) < 1e-12)
+    }
+
+    @Test func oneRankingAloneKeepsItsOrder() {
+        #expect(RankFusion.fuse([[7, 5, 9], []]).map(\.id) == [7, 5, 9])
+        #expect(RankFusion.fuse([]).isEmpty)
+    }
+
+    @Test func tiesKeepTheOrderOfFirstAppearance() {
+        // 10 is first in one list, 20 first in the other: equal scores.
+        #expect(RankFusion.fuse([[10], [20]]).map(\.id) == [10, 20])
+    }
+}

@@ -1,0 +1,245 @@
+import Foundation
+import GRDB
+import Synchronization
+import Testing
+@testable import Store
+import Tenancy
+
+/// The knowledge tables: idempotent, atomic writes; deletes that leave nothing; one team
+/// never reaching another's collections, chunks, vectors or full-text statistics.
+@Suite struct KnowledgeRepositoryTests {
+    /// A draft whose chunks are the paragraphs of `text`, with small made-up vectors.
+    static func draft(_ name: String, _ text: String, model: String = "test-model") -> DocumentDraft {
+        let paragraphs = text.components(separatedBy: "\n\n")
+        return DocumentDraft(
+            name: name, format: "text", contentHash: ContentHash.of(Data(text.utf8)), byteCount: text.utf8.count,
+            embeddingModel: model,
+            chunks: paragraphs.enumerated().map { index, paragraph in
+                ChunkDraft(index: index, text: paragraph, headingPath: ["Part \(index)"], embedding: vector(for: paragraph))
+            })
+    }
+
+    /// A unit vector of 4 floats that depends on the text.
+    static func vector(for text: String) -> [Float] {
+        var values: [Float] = [1, 0, 0, 0]
+        for (offset, byte) in text.utf8.enumerated() { values[offset % 4] += Float(byte) / 255 }
+        let norm = values.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return values.map { $0 / norm }
+    }
+
+    static func search(_ text: String, _ world: StoreWorld, _ principal: Principal, collection: String = "handbook")
+        async throws -> [Int64]
+    {
+        let scope = try world.scope(principal)
+        guard let found = try await world.store.knowledge.collection(named: collection, in: scope) else { return [] }
+        return try await world.store.knowledge.fullTextSearch(
+            try #require(FullTextQuery(text)), collections: [found.id], limit: 10, in: scope
+        ).map(\.chunkID)
+    }
+
+    @Test func sameContentUnderTheSameNameIsUnchangedWithTheSameID() async throws {
+        let world = try await StoreWorld.make()
+        let scope = try world.scope(world.salesMember)
+        try await world.store.knowledge.createCollection(named: "handbook", in: scope)
+        let first = try await world.store.knowledge.store(Self.draft("a.txt", "Alpha.\n\nBeta."), in: "handbook", scope: scope)
+        let changes = Mutex(0)
+        let second = try await world.store.knowledge.store(Self.draft("a.txt", "Alpha.\n\nBeta."), in: "handbook", scope: scope) {
+            _ in changes.withLock { $0 += 1 }
+        }
+        guard case .added = first, case .unchanged = second else { Issue.record("\(first.status), \(second.status)"); return }
+        #expect(first.document.id == second.document.id)
+        #expect(changes.withLock { $0 } == 0, "an unchanged document changes nothing in the index")
+        let documents = try await world.store.knowledge.documents(in: "handbook", scope: scope)
+        #expect(documents.count == 1 && documents[0].chunkCount == 2)
+        #expect(try await world.store.knowledge.collections(in: scope).first?.chunkCount == 2, "no duplicate chunks")
+    }
+
+    @Test func idsAreScopedToTeamCollectionAndName() async throws {
+        let world = try await StoreWorld.make()
+        let sales = try world.scope(world.salesMember)
+        let development = try world.scope(world.developmentAdmin)
+        for scope in [sales, development] {
+            try await world.store.knowledge.createCollection(named: "handbook", in: scope)
+        }
+        let text = "Same words."
+        let inSales = try await world.store.knowledge.store(Self.draft("a.txt", text), in: "handbook", scope: sales)
+        let otherName = try await world.store.knowledge.store(Self.draft("b.txt", text), in: "handbook", scope: sales)
+        let inDevelopment = try await world.store.knowledge.store(Self.draft("a.txt", text), in: "handbook", scope: development)
+        #expect(Set([inSales.document.id, otherName.document.id, inDevelopment.document.id]).count == 3)
+        #expect(
+            inSales.document.id
+                == DocumentID.derive(
+                    team: world.sales.id, collectionName: "HANDBOOK", documentName: "a.txt",
+                    contentHash: ContentHash.of(Data(text.utf8))))
+    }
+
+    @Test func changedContentReplacesTheOldDocumentInOneWrite() async throws {
+        let world = try await StoreWorld.make()
+        let scope = try world.scope(world.salesMember)
+        try await world.store.knowledge.createCollection(named: "handbook", in: scope)
+        let old = try await world.store.knowledge.store(Self.draft("plan.txt", "Quokka pricing.\n\nOld terms."), in: "handbook", scope: scope)
+        let change = Mutex<KnowledgeChange?>(nil)
+        let new = try await world.store.knowledge.store(Self.draft("plan.txt", "Wombat pricing."), in: "handbook", scope: scope) {
+            committed in change.withLock { $0 = committed }
+        }
+        guard case let .replaced(document, previous) = new else { Issue.record("expected a replacement"); return }
+        #expect(previous == old.document.id && document.id != old.document.id)
+        let documents = try await world.store.knowledge.documents(in: "handbook", scope: scope)
+        #expect(documents.map(\.id) == [document.id])
+        #expect(try await Self.search("quokka", world, world.salesMember).isEmpty, "the old text left the full-text index")
+        #expect(try await Self.search("wombat", world, world.salesMember).count == 1)
+        let committed = try #require(change.withLock { $0 })
+        #expect(committed.removed.count == 2 && committed.added.count == 1)
+    }
+
+    @Test func aFailureHalfwayLeavesNothingBehind() async throws {
+        let world = try await StoreWorld.make()
+        let scope = try world.scope(world.salesMember)
+        try await world.store.knowledge.createCollection(named: "handbook", in: scope)
+        _ = try await world.store.knowledge.store(Self.draft("plan.txt", "Quokka pricing."), in: "handbook", scope: scope)
+        // Someone with file access makes the third chunk of any insert fail.
+        try await world.rawConnection().write { db in
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER fail_third_chunk BEFORE INSERT ON knowledge_chunks WHEN NEW.chunk_index = 2
+                    BEGIN SELECT RAISE(ABORT, 'injected failure'); END
+                    """)
+        }
+        let committed = Mutex(false)
+        for name in ["new.txt", "plan.txt"] {
+            await #expect(throws: DatabaseError.self) {
+                try await world.store.knowledge.store(
+                    Self.draft(name, "Wombat one.\n\nWombat two.\n\nWombat three."), in: "handbook", scope: scope
+                ) { _ in committed.withLock { $0 = true } }
+            }
+        }
+        #expect(!committed.withLock { $0 })
+        let documents = try await world.store.knowledge.documents(in: "handbook", scope: scope)
+        #expect(documents.map(\.name) == ["plan.txt"], "neither the new document nor the replacement is there")
+        #expect(try await Self.search("wombat", world, world.salesMember).isEmpty)
+        #expect(try await Self.search("quokka", world, world.salesMember).count == 1, "the replaced one survives")
+        let chunkCount = try await world.store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM knowledge_chunks") }
+        #expect(chunkCount == 1)
+    }
+
+    @Test func deleteRemovesDocumentChunksVectorsAndFullTextRows() async throws {
+        let world = try await StoreWorld.make()
+        let scope = try world.scope(world.salesMember)
+        try await world.store.knowledge.createCollection(named: "handbook", in: scope)
+        let kept = try await world.store.knowledge.store(Self.draft("keep.txt", "Platypus facts."), in: "handbook", scope: scope)
+        let gone = try await world.store.knowledge.store(Self.draft("gone.txt", "Quokka one.\n\nQuokka two."), in: "handbook", scope: scope)
+        let change = Mutex<KnowledgeChange?>(nil)
+        try await world.store.knowledge.deleteDocument(gone.document.id, in: "handbook", scope: scope) { committed in
+            change.withLock { $0 = committed }
+        }
+        #expect(change.withLock { $0 }?.removed.count == 2)
+        #expect(try await world.store.knowledge.documents(in: "handbook", scope: scope).map(\.id) == [kept.document.id])
+        #expect(try await Self.search("quokka", world, world.salesMember).isEmpty)
+        let vectors = try await world.store.knowledge.vectors(in: scope, model: "test-model", dimensions: 4)
+        #expect(vectors.values.reduce(0) { $0 + $1.chunkIDs.count } == 1)
+        // The external-content index holds exactly the remaining chunk (integrity-check passes;
+        // with a single team, the shared content table holds only that team's rows).
+        try await world.store.pool.write { db in
+            let table = FullTextTable(team: world.sales.id)
+            try db.execute(sql: "INSERT INTO \(table.quoted)(\(table.quoted)) VALUES('integrity-check')")
+        }
+        await #expect(throws: StoreError.notFound(kind: "document", address: gone.document.id.rawValue)) {
+            try await world.store.knowledge.deleteDocument(gone.document.id, in: "handbook", scope: scope)
+        }
+    }
+
+    @Test func deletingACollectionRemovesEverythingInIt() async throws {
+        let world = try await StoreWorld.make()
+        let scope = try world.scope(world.salesMember)
+        try await world.store.knowledge.createCollection(named: "handbook", in: scope)
+        _ = try await world.store.knowledge.store(Self.draft("a.txt", "Quokka.\n\nWombat."), in: "handbook", scope: scope)
+        let change = Mutex<KnowledgeChange?>(nil)
+        try await world.store.knowledge.deleteCollection(named: "handbook", in: scope) { committed in
+            change.withLock { $0 = committed }
+        }
+        #expect(change.withLock { $0 }?.removed.count == 2)
+        #expect(try await world.store.knowledge.collections(in: scope).isEmpty)
+        let leftovers = try await world.store.pool.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM knowledge_chunks") ?? -1)
+                + (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM knowledge_documents") ?? -1)
+        }
+        #expect(leftovers == 0)
+        try await world.store.knowledge.createCollection(named: "handbook", in: scope)
+        #expect(try await Self.search("quokka", world, world.salesMember).isEmpty)
+    }
+
+    @Test func collectionNamesAreUniquePerTeam() async throws {
+        let world = try await StoreWorld.make()
+        try await world.store.knowledge.createCollection(named: "handbook", in: world.scope(world.salesMember))
+        try await world.store.knowledge.createCollection(named: "handbook", in: world.scope(world.developmentAdmin))
+        await #expect(throws: StoreError.nameTaken(kind: "collection", name: "Handbook")) {
+            try await world.store.knowledge.createCollection(named: "Handbook", in: world.scope(world.salesAdmin))
+        }
+        await #expect(throws: DirectoryError.self) {
+            try await world.store.knowledge.createCollection(named: "two words", in: world.scope(world.salesAdmin))
+        }
+    }
+
+    @Test func developmentCannotReachSalesKnowledge() async throws {
+        let world = try await StoreWorld.make()
+        let sales = try world.scope(world.salesMember)
+        let development = try world.scope(world.developmentAdmin)
+        try await world.store.knowledge.createCollection(named: "handbook", in: sales)
+        try await world.store.knowledge.createCollection(named: "notes", in: development)
+        let stored = try await world.store.knowledge.store(Self.draft("deal.txt", "Quokka discount."), in: "handbook", scope: sales)
+        let salesChunks = try await Self.search("quokka", world, world.salesMember)
+        #expect(salesChunks.count == 1, "same team finds it")
+
+        #expect(try await world.store.knowledge.collections(in: development).map(\.name) == ["notes"])
+        #expect(try await world.store.knowledge.collection(named: "handbook", in: development) == nil)
+        await #expect(throws: StoreError.notFound(kind: "collection", address: "handbook")) {
+            try await world.store.knowledge.documents(in: "handbook", scope: development)
+        }
+        await #expect(throws: StoreError.notFound(kind: "collection", address: "handbook")) {
+            try await world.store.knowledge.deleteDocument(stored.document.id, in: "handbook", scope: development)
+        }
+        #expect(try await world.store.knowledge.chunks(salesChunks, in: development).isEmpty, "chunk ids alone reach nothing")
+        #expect(try await world.store.knowledge.vectors(in: development, model: "test-model", dimensions: 4).isEmpty)
+        let salesCollection = try #require(try await world.store.knowledge.collection(named: "handbook", in: sales))
+        let fullText = try await world.store.knowledge.fullTextSearch(
+            try #require(FullTextQuery("quokka")), collections: [salesCollection.id], limit: 10, in: development)
+        #expect(fullText.isEmpty, "even the other team's collection id finds nothing")
+    }
+
+    /// BM25 depends on how many chunks hold a word; with one full-text table per team,
+    /// another team's documents never move this team's scores.
+    @Test func bm25ScoresOfOneTeamDoNotMoveWithAnotherTeamsDocuments() async throws {
+        let world = try await StoreWorld.make()
+        let sales = try world.scope(world.salesMember)
+        let development = try world.scope(world.developmentAdmin)
+        try await world.store.knowledge.createCollection(named: "handbook", in: sales)
+        try await world.store.knowledge.createCollection(named: "handbook", in: development)
+        _ = try await world.store.knowledge.store(Self.draft("a.txt", "Quokka pricing.\n\nWombat terms."), in: "handbook", scope: sales)
+        let collection = try #require(try await world.store.knowledge.collection(named: "handbook", in: sales))
+        let query = try #require(FullTextQuery("quokka pricing"))
+        let before = try await world.store.knowledge.fullTextSearch(query, collections: [collection.id], limit: 5, in: sales)
+        for index in 0..<20 {
+            _ = try await world.store.knowledge.store(
+                Self.draft("d\(index).txt", "Quokka quokka pricing \(index)."), in: "handbook", scope: development)
+        }
+        let after = try await world.store.knowledge.fullTextSearch(query, collections: [collection.id], limit: 5, in: sales)
+        #expect(before.map(\.score) == after.map(\.score) && !before.isEmpty)
+    }
+
+    @Test func badDraftsAreRefusedBeforeTheDatabase() async throws {
+        let world = try await StoreWorld.make()
+        let scope = try world.scope(world.salesMember)
+        try await world.store.knowledge.createCollection(named: "handbook", in: scope)
+        let good = Self.draft("a.txt", "One.\n\nTwo.")
+        let mixed = DocumentDraft(
+            name: "a.txt", format: "text", contentHash: good.contentHash, byteCount: 8, embeddingModel: "m",
+            chunks: [good.chunks[0], ChunkDraft(index: 1, text: "x", headingPath: [], embedding: [1, 0])])
+        await #expect(throws: StoreError.self) { try await world.store.knowledge.store(mixed, in: "handbook", scope: scope) }
+        let unnamed = DocumentDraft(
+            name: "bad\u{0}name", format: "text", contentHash: good.contentHash, byteCount: 8, embeddingModel: "m", chunks: good.chunks)
+        await #expect(throws: StoreError.self) { try await world.store.knowledge.store(unnamed, in: "handbook", scope: scope) }
+        await #expect(throws: StoreError.notFound(kind: "collection", address: "missing")) {
+            try await world.store.knowledge.store(good, in: "missing", scope: scope)
+        }
+    }
+}
