@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Retrieval
 import Store
 import Tenancy
 

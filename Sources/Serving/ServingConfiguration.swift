@@ -8,10 +8,6 @@ public struct ServingConfiguration: Sendable, Equatable {
     public var reservedSequences: Int
     /// Tokens one forward pass computes at most: decode tokens first, then prompt chunks.
     public var maximumBatchTokens: Int
-    /// Tokens a step holds at most, beyond a light tenant's own, while a tenant running fewer
-    /// sequences than the others has work (see ``StepPlanner``): its tokens then wait for a
-    /// step about this large instead of a full batch.
-    public var contendedStepTokens: Int
     /// Bytes of KV cache that admitted sequences may reserve together.
     public var kvCacheBudgetBytes: Int
     /// Longest context one sequence may use (prompt + generated tokens).
@@ -26,9 +22,8 @@ public struct ServingConfiguration: Sendable, Equatable {
 
     public init(
         maximumSequences: Int = 16, reservedSequences: Int = 4, maximumBatchTokens: Int = 256,
-        contendedStepTokens: Int = 2, kvCacheBudgetBytes: Int = 512 << 20, maximumContext: Int = 4096,
-        queueTimeout: Duration = .seconds(60), maximumQueued: Int = 1024, prefixCacheSlots: Int = 16,
-        prefixCacheBudgetBytes: Int = 128 << 20
+        kvCacheBudgetBytes: Int = 512 << 20, maximumContext: Int = 4096, queueTimeout: Duration = .seconds(60),
+        maximumQueued: Int = 1024, prefixCacheSlots: Int = 16, prefixCacheBudgetBytes: Int = 128 << 20
     ) throws {
         guard maximumSequences >= 1 else { throw ServingError.invalidConfiguration("maximum sequences must be at least 1") }
         guard reservedSequences >= 0 else { throw ServingError.invalidConfiguration("reserved sequences must not be negative") }
@@ -36,16 +31,12 @@ public struct ServingConfiguration: Sendable, Equatable {
             throw ServingError.invalidConfiguration(
                 "maximum batch tokens must be at least the maximum sequences plus the reserved ones")
         }
-        guard contendedStepTokens >= 1 else {
-            throw ServingError.invalidConfiguration("contended step tokens must be at least 1")
-        }
         guard kvCacheBudgetBytes > 0, maximumContext > 0, maximumQueued >= 0 else {
             throw ServingError.invalidConfiguration("budgets must be positive")
         }
         self.maximumSequences = maximumSequences
         self.reservedSequences = reservedSequences
         self.maximumBatchTokens = maximumBatchTokens
-        self.contendedStepTokens = contendedStepTokens
         self.kvCacheBudgetBytes = kvCacheBudgetBytes
         self.maximumContext = maximumContext
         self.queueTimeout = queueTimeout

@@ -53,8 +53,7 @@ public final class ServingEngine: @unchecked Sendable {
         let sequences = configuration.sequenceSlots
         cache = model.network.makeCache(slots: sequences + configuration.prefixCacheSlots, maximumPositions: context)
         slots = SequenceSlots(regular: regular, reserved: configuration.reservedSequences)
-        planner = StepPlanner(maximumBatchTokens: configuration.maximumBatchTokens,
-                              contendedStepTokens: configuration.contendedStepTokens)
+        planner = StepPlanner(maximumBatchTokens: configuration.maximumBatchTokens)
         prefixes = PrefixCache(slots: Array(sequences..<(sequences + configuration.prefixCacheSlots)),
                                budgetBytes: configuration.prefixCacheBudgetBytes)
         // The thread keeps the engine alive until `shutdown` lets it exit.

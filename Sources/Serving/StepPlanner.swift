@@ -7,12 +7,14 @@
 /// the whole batch. So a step is *contended* when a **light** tenant has work — one running
 /// fewer sequences than the average running tenant, and served no more than
 /// ``priorityAllowance`` beyond the least-served other tenant (by the virtual token counters
-/// of ``FairScheduler``). Then the light tenants' tokens go in first, whole (a prompt too, up
-/// to ``maximumBatchTokens``), and the other tenants share what is left of
-/// ``contendedStepTokens`` — at least one token, least recently served sequences first. The
-/// light tenant's requests then run nearly as fast as alone while the others still progress;
-/// and since a light tenant that takes more than its share of tokens soon exceeds the
-/// allowance, the counters keep the shares fair over time.
+/// of ``FairScheduler``). Then every tenant gets an equal share of the step: the light
+/// tenants' tokens go in first, whole (a prompt too, up to ``maximumBatchTokens``), and each
+/// other tenant gets as many tokens as the largest light tenant decodes — at least one —
+/// its least recently served sequences first. The light tenant's tokens then wait for a step
+/// barely larger than its own instead of a full batch, the others progress at the same
+/// per-step rate, and a light tenant served more than that (its prompts) soon exceeds the
+/// allowance and waits a full step while the others catch up: the counters keep the shares
+/// fair over time.
 ///
 /// Without a light tenant, steps are as large as ``maximumBatchTokens``: every decoding
 /// sequence's token first, then prompt chunks, tenants in fair order.
@@ -31,11 +33,15 @@ struct StepPlanner {
     }
 
     let maximumBatchTokens: Int
-    let contendedStepTokens: Int
-
     /// How far (in counter units: a prompt token costs 1, a generated token 2) a light tenant
-    /// may be ahead of the least-served other tenant and keep its priority: one full step.
-    var priorityAllowance: Double { Double(maximumBatchTokens) * FairScheduler<Void>.promptTokenCost }
+    /// may be ahead of the least-served other tenant and keep its priority.
+    let priorityAllowance: Double
+
+    /// By default the allowance is one full step of prompt tokens.
+    init(maximumBatchTokens: Int, priorityAllowance: Double? = nil) {
+        self.maximumBatchTokens = maximumBatchTokens
+        self.priorityAllowance = priorityAllowance ?? Double(maximumBatchTokens) * FairScheduler<Void>.promptTokenCost
+    }
 
     /// Tokens per sequence id for this step, given each tenant's virtual token counter.
     func plan(_ candidates: [Candidate], counters: [String: Double]) -> [Int: Int] {
@@ -46,12 +52,15 @@ struct StepPlanner {
         guard !light.isEmpty else { return fill(ordered, budget: maximumBatchTokens) }
 
         var plan = fill(ordered.filter { light.contains($0.tenant) }, budget: maximumBatchTokens)
-        let lightTokens = plan.values.reduce(0, +)
-        let othersBudget = min(maximumBatchTokens - lightTokens, max(contendedStepTokens - lightTokens, 1))
-        // The others' sequences take turns: least recently served first.
-        let others = ordered.filter { !light.contains($0.tenant) }
-            .sorted { ($0.lastServed, rank[$0.tenant]!, $0.id) < ($1.lastServed, rank[$1.tenant]!, $1.id) }
-        plan.merge(fill(others, budget: othersBudget, decodeFirst: false)) { $1 }
+        var left = maximumBatchTokens - plan.values.reduce(0, +)
+        let share = max(1, light.map { tenant in candidates.filter { $0.tenant == tenant && !$0.isPrefilling }.count }.max() ?? 0)
+        // Each other tenant's share goes to its least recently served sequences.
+        for tenant in fairOrder where !light.contains(tenant) && left > 0 {
+            let turns = ordered.filter { $0.tenant == tenant }.sorted { ($0.lastServed, $0.id) < ($1.lastServed, $1.id) }
+            let tokens = fill(turns, budget: min(share, left), decodeFirst: false)
+            plan.merge(tokens) { $1 }
+            left -= tokens.values.reduce(0, +)
+        }
         return plan
     }
 

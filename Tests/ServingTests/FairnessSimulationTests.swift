@@ -47,10 +47,11 @@ import Testing
         /// Tokens each tenant was served.
         var served: [String: Int] = [:]
 
-        init(cost: StepCost, configuration: ServingConfiguration) {
+        /// `prioritizing` false turns the planner's priority for light tenants off.
+        init(cost: StepCost, configuration: ServingConfiguration, prioritizing: Bool) {
             self.cost = cost
             planner = StepPlanner(maximumBatchTokens: configuration.maximumBatchTokens,
-                                  contendedStepTokens: configuration.contendedStepTokens)
+                                  priorityAllowance: prioritizing ? nil : -.infinity)
             slots = SequenceSlots(regular: configuration.maximumSequences, reserved: configuration.reservedSequences)
         }
 
@@ -104,11 +105,15 @@ import Testing
         /// Team A's tokens per second of simulated time, and per step, while B ran.
         let aTokensPerSecond: Double
         let aTokensPerStep: Double
+        /// How far B's virtual counter got ahead of A's at most.
+        let bLargestLead: Double
     }
 
     /// B's mean latency over `bRequests` sequential requests, with `flood` A requests in flight.
-    func run(flood: Int, cost: StepCost, configuration: ServingConfiguration, bRequests: Int = 8) -> Outcome {
-        var simulation = Simulation(cost: cost, configuration: configuration)
+    func run(flood: Int, cost: StepCost, configuration: ServingConfiguration, prioritizing: Bool = true, bRequests: Int = 24)
+        -> Outcome
+    {
+        var simulation = Simulation(cost: cost, configuration: configuration, prioritizing: prioritizing)
         let (prompt, floodTokens, bTokens) = (45, 160, 32)
         for _ in 0..<flood { simulation.submit("a", prompt: prompt, maxTokens: floodTokens) }
         // Let the flood reach its steady state (load.py's ramp).
@@ -120,8 +125,11 @@ import Testing
         let (startTime, startSteps, startServed) = (simulation.now, simulation.steps, simulation.served["a"] ?? 0)
         simulation.submit("b", prompt: prompt, maxTokens: bTokens)
         var latencies: [Double] = []
+        var lead = -Double.infinity
         while latencies.count < bRequests {
-            for (request, latency) in simulation.step() {
+            let finished = simulation.step()
+            if flood > 0 { lead = max(lead, simulation.scheduler.counters["b", default: 0] - simulation.scheduler.counters["a", default: 0]) }
+            for (request, latency) in finished {
                 if request.tenant == "a" {
                     simulation.submit("a", prompt: prompt, maxTokens: floodTokens)
                 } else {
@@ -133,7 +141,8 @@ import Testing
         let elapsed = (simulation.now - startTime) / 1000
         let aTokens = Double((simulation.served["a"] ?? 0) - startServed)
         return Outcome(bMeanLatency: latencies.reduce(0, +) / Double(latencies.count),
-                       aTokensPerSecond: aTokens / elapsed, aTokensPerStep: aTokens / Double(simulation.steps - startSteps))
+                       aTokensPerSecond: aTokens / elapsed, aTokensPerStep: aTokens / Double(simulation.steps - startSteps),
+                       bLargestLead: lead)
     }
 
     /// Step costs measured with SmolLM2 on the 2-core machine (see README, "Serving"): a lone
@@ -148,17 +157,20 @@ import Testing
         let alone = run(flood: 0, cost: cost, configuration: configuration)
         let flooded = run(flood: 16, cost: cost, configuration: configuration)
         #expect(flooded.bMeanLatency <= 1.5 * alone.bMeanLatency, "B: \(flooded.bMeanLatency) ms vs \(alone.bMeanLatency) ms alone")
-        print("simulated \(cost): B alone \(alone.bMeanLatency) ms, flooded \(flooded.bMeanLatency) ms, A \(flooded.aTokensPerSecond) tok/s")
-        // The flood is slowed, not starved: it gets a token in every step at least.
+        print("simulated \(cost): B alone \(alone.bMeanLatency) ms, flooded \(flooded.bMeanLatency) ms, A \(flooded.aTokensPerSecond) tok/s, B's lead \(flooded.bLargestLead)")
+        // The flood is slowed, not starved: it gets a token in every step at least, and B is
+        // never served more than the planner's allowance plus one step beyond it (VTC's bound).
         #expect(flooded.aTokensPerStep >= 1)
+        let step = Double(configuration.maximumBatchTokens) * FairScheduler<Void>.generatedTokenCost
+        #expect(flooded.bLargestLead <= StepPlanner(maximumBatchTokens: configuration.maximumBatchTokens).priorityAllowance + step)
     }
 
     /// Without the reserve and the planner's priority the same load keeps B far slower: the
     /// policy, not the cost model, makes the bound.
     @Test func withoutThePolicyTheLightTenantWaits() throws {
-        let plain = try ServingConfiguration(reservedSequences: 0, contendedStepTokens: 256)
-        let alone = run(flood: 0, cost: Self.measured, configuration: plain)
-        let flooded = run(flood: 16, cost: Self.measured, configuration: plain)
+        let plain = try ServingConfiguration(reservedSequences: 0)
+        let alone = run(flood: 0, cost: Self.measured, configuration: plain, prioritizing: false)
+        let flooded = run(flood: 16, cost: Self.measured, configuration: plain, prioritizing: false)
         #expect(flooded.bMeanLatency > 3 * alone.bMeanLatency)
     }
 }

@@ -2,11 +2,12 @@ import Testing
 @testable import Serving
 
 /// What goes into one forward pass: full batches for a tenant alone or tenants sharing evenly,
-/// small steps led by a light tenant's tokens when one tenant fills the batch — for as long
-/// as the light tenant is not served more than its allowance beyond the others.
+/// small steps of equal shares led by a light tenant's tokens when one tenant fills the
+/// batch — for as long as the light tenant is not served more than its allowance beyond the
+/// others.
 @Suite struct StepPlannerTests {
     typealias Candidate = StepPlanner.Candidate
-    let planner = StepPlanner(maximumBatchTokens: 256, contendedStepTokens: 2)
+    let planner = StepPlanner(maximumBatchTokens: 256)
 
     func decoding(_ ids: Range<Int>, _ tenant: String, lastServed: Int = 0) -> [Candidate] {
         ids.map { Candidate(id: $0, tenant: tenant, promptRemaining: 0, lastServed: lastServed) }
@@ -37,6 +38,14 @@ import Testing
         #expect(plan.values.reduce(0, +) == 45 + 1, "the others always get a token")
     }
 
+    /// Every tenant gets as many tokens as the largest light tenant decodes.
+    @Test func everyOtherTenantGetsTheLightTenantsShare() {
+        let candidates = decoding(0..<12, "a") + decoding(12..<24, "c") + decoding(24..<27, "light")
+        let plan = planner.plan(candidates, counters: [:])
+        #expect((24..<27).allSatisfy { plan[$0] == 1 })
+        #expect(plan.keys.filter { $0 < 12 }.count == 3 && plan.keys.filter { (12..<24).contains($0) }.count == 3)
+    }
+
     /// A light tenant served more than its allowance beyond the others loses its priority
     /// until they catch up: the counters keep the shares fair.
     @Test func aLightTenantAheadOfTheOthersWaitsItsTurn() {
@@ -62,7 +71,7 @@ import Testing
         #expect(planner.lightTenants(many, counters: [:]) == Set((0..<8).map { "t\($0)" }))
         #expect(planner.lightTenants(decoding(0..<5, "alone"), counters: [:]).isEmpty)
         #expect(planner.lightTenants(decoding(0..<12, "a") + decoding(12..<16, "b"), counters: [:]) == ["b"])
-        // Many light tenants: the flood still gets a token.
+        // Many light tenants of one sequence each: the flood gets a token, like each of them.
         #expect(planner.plan(many, counters: [:]).values.reduce(0, +) == 8 + 1)
     }
 }

@@ -109,10 +109,14 @@ extension VectorRows {
     mutating func append(_ chunkID: Int64, blob: Data) {
         chunkIDs.append(chunkID)
         let start = values.count
+        let byteCount = dimensions * MemoryLayout<Float>.size
         values.append(contentsOf: repeatElement(0, count: dimensions))
-        values.withUnsafeMutableBytes { destination in
-            // The stored bytes are the in-memory floats of a little-endian machine: one copy.
-            _ = blob.copyBytes(to: UnsafeMutableRawBufferPointer(rebasing: destination[(start * 4)...]))
+        blob.withUnsafeBytes { source in
+            values.withUnsafeMutableBytes { destination in
+                precondition(source.count == byteCount && destination.count == (start + dimensions) * 4)
+                // The stored bytes are the in-memory floats of a little-endian machine: one copy.
+                (destination.baseAddress! + start * 4).copyMemory(from: source.baseAddress!, byteCount: byteCount)
+            }
         }
         #if _endian(big)
         for index in start..<values.count {
