@@ -61,6 +61,8 @@ import Testing
         let before = try await knowledge.documents(in: "handbook", scope: world.sales)
         _ = try await knowledge.search(try SearchRequest(query: "discount", topK: 3), in: world.sales)
         let vectorsBefore = knowledge.index.loadedCount(for: world.sales)
+        let revision = knowledge.index.revision(for: world.sales)
+        #expect(revision == UInt64(Self.salesDocuments.count), "one committed change per added document")
         for (name, text) in Self.salesDocuments {
             let write = try await knowledge.ingest(Self.upload(name, text), into: "handbook", scope: world.sales)
             #expect(write.status == "unchanged")
@@ -68,6 +70,7 @@ import Testing
         }
         #expect(try await knowledge.documents(in: "handbook", scope: world.sales) == before)
         #expect(knowledge.index.loadedCount(for: world.sales) == vectorsBefore)
+        #expect(knowledge.index.revision(for: world.sales) == revision, "nothing changed, nothing committed")
     }
 
     @Test func aChangedDocumentReplacesTheOldOneAtOnce() async throws {
@@ -89,7 +92,10 @@ import Testing
         let question = "Which discount do nonprofits receive?"
         let before = try await knowledge.search(try SearchRequest(query: question, topK: 3), in: world.sales)
         let pricing = try #require(before.first { $0.chunk.documentName == "pricing.md" })
+        let revision = knowledge.index.revision(for: world.sales)
         try await knowledge.deleteDocument(pricing.chunk.documentID, in: "handbook", scope: world.sales)
+        #expect(knowledge.index.revision(for: world.sales) == revision + 1)
+        #expect(knowledge.index.revision(for: world.development) == UInt64(Self.developmentDocuments.count))
         for mode in SearchMode.allCases {
             let after = try await knowledge.search(try SearchRequest(query: question, topK: 5, mode: mode), in: world.sales)
             #expect(!Self.names(after).contains("pricing.md"), "\(mode)")

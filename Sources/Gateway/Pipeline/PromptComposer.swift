@@ -6,7 +6,8 @@ import Tenancy
 /// The compose stage: the team's profile + the client's request → the ``GenerationRequest``.
 ///
 /// - The profile's system prompt, with `{{team}}`, `{{org}}`, `{{user}}` and `{{date}}`
-///   (UTC, `YYYY-MM-DD`) filled in, goes first; the client's own messages follow unchanged.
+///   (UTC, `YYYY-MM-DD`) filled in, goes first, followed in the same system message by the
+///   retrieved sources (``SourceBlock``); the client's own messages follow unchanged.
 /// - `temperature` and `top_p` default to the profile's; `max_tokens` defaults to the
 ///   profile's and may lower it, never raise it.
 /// - The model must be served and allowed by the profile.

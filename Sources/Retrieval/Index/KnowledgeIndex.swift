@@ -19,6 +19,7 @@ public final class KnowledgeIndex: Sendable {
     let dimensions: Int
     private let load: Loader
     private let teams = Mutex<[TeamID: Entry]>([:])
+    private let revisions = Mutex<[TeamID: UInt64]>([:])
 
     private enum Entry {
         case loading(Task<TeamPartition, any Error>, pending: [KnowledgeChange])
@@ -86,6 +87,7 @@ public final class KnowledgeIndex: Sendable {
     /// right after the commit (``KnowledgeRepository/CommitHandler``), so changes arrive in
     /// commit order.
     public func apply(_ change: KnowledgeChange, to scope: TenantScope) {
+        revisions.withLock { $0[scope.teamID, default: 0] += 1 }
         teams.withLock { teams in
             switch teams[scope.teamID] {
             case let .loaded(partition):
@@ -96,6 +98,12 @@ public final class KnowledgeIndex: Sendable {
                 break
             }
         }
+    }
+
+    /// How many changes this process committed to the scope's team's knowledge: a response
+    /// cache that puts it in its keys never serves an answer built on a deleted document.
+    public func revision(for scope: TenantScope) -> UInt64 {
+        revisions.withLock { $0[scope.teamID] ?? 0 }
     }
 
     /// How many vectors the scope's team has in memory (nil: not loaded yet).
