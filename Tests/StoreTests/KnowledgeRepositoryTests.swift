@@ -122,6 +122,28 @@ import Tenancy
         #expect(chunkCount == 1)
     }
 
+    @Test func aFailedDeleteLeavesTheDocumentWhole() async throws {
+        let world = try await StoreWorld.make()
+        let scope = try world.scope(world.salesMember)
+        try await world.store.knowledge.createCollection(named: "handbook", in: scope)
+        let stored = try await world.store.knowledge.store(Self.draft("a.txt", "Quokka one.\n\nQuokka two."), in: "handbook", scope: scope)
+        // The last statement of a delete fails: the chunks and full-text rows removed before it come back.
+        try await world.rawConnection().write { db in
+            try db.execute(
+                sql: "CREATE TRIGGER refuse_delete BEFORE DELETE ON knowledge_documents BEGIN SELECT RAISE(ABORT, 'injected'); END")
+        }
+        let committed = Mutex(false)
+        await #expect(throws: DatabaseError.self) {
+            try await world.store.knowledge.deleteDocument(stored.document.id, in: "handbook", scope: scope) { _ in
+                committed.withLock { $0 = true }
+            }
+        }
+        #expect(!committed.withLock { $0 })
+        #expect(try await world.store.knowledge.documents(in: "handbook", scope: scope).first?.chunkCount == 2)
+        #expect(try await Self.search("quokka", world, world.salesMember).count == 2)
+        #expect(try await world.store.knowledge.vectors(in: scope, model: "test-model", dimensions: 4).values.first?.chunkIDs.count == 2)
+    }
+
     @Test func deleteRemovesDocumentChunksVectorsAndFullTextRows() async throws {
         let world = try await StoreWorld.make()
         let scope = try world.scope(world.salesMember)
