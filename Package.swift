@@ -129,7 +129,10 @@ let package = Package(
                 "Store",
                 "Tenancy",
                 "Retrieval",
+                "Serving",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -159,19 +162,22 @@ let package = Package(
         ),
         .testTarget(
             name: "RetrievalTests",
-            dependencies: ["Retrieval", "Store", "Tenancy", "Inference"],
+            dependencies: [
+                "Retrieval", "Store", "Tenancy", "Inference",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(
             name: "AtriumTestSupport",
-            dependencies: ["Gateway"],
+            dependencies: ["Gateway", "Inference"],
             path: "Tests/Support",
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "Store", "Tenancy", "AtriumTestSupport",
+                "Gateway", "Store", "Tenancy", "Retrieval", "AtriumTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -183,6 +189,7 @@ let package = Package(
                 "Server",
                 "AtriumTestSupport",
                 "Gateway",
+                "Retrieval",
                 "Store",
                 "Tenancy",
                 .product(name: "Hummingbird", package: "hummingbird"),
