@@ -30,7 +30,7 @@ public final class ServingEngine: @unchecked Sendable {
     private var scheduler = FairScheduler<Submission>()
     private var active: [Int: ActiveSequence] = [:]
     private var slots: SequenceSlots
-    private let planner: StepPlanner
+    private var planner: StepPlanner
     private var stepNumber = 0
     private var lastBatchTokens = 0
     private var prefixes: PrefixCache
@@ -256,7 +256,7 @@ public final class ServingEngine: @unchecked Sendable {
     /// sequences, chunks of prompts for prefilling ones.
     private func step() {
         stepNumber += 1
-        let plan = planner.plan(active.values.map(\.candidate), counters: scheduler.counters)
+        let plan = planner.plan(active.values.map(\.candidate), counters: scheduler.counters, now: clock.now)
         let sequences = active.values.filter { plan[$0.id] != nil }.sorted { $0.id < $1.id }
 
         var batch = Batch()
@@ -354,6 +354,9 @@ public final class ServingEngine: @unchecked Sendable {
         slots.release(sequence.slot)
         reservedBytes -= sequence.reservedBytes
         scheduler.release(tenant: sequence.request.tenant)
+        if !scheduler.activeTenants.contains(sequence.request.tenant) {
+            planner.tenantWentIdle(sequence.request.tenant, at: clock.now)
+        }
         publish()
         if let last { sequence.continuation.yield(last) }
         if let error { sequence.continuation.finish(throwing: error) } else { sequence.continuation.finish() }

@@ -16,6 +16,10 @@
 /// allowance and waits a full step while the others catch up: the counters keep the shares
 /// fair over time.
 ///
+/// A light tenant whose last request just ended is expected back for ``returnWindow`` (a
+/// client sending one request after another is idle only for a round trip): steps stay
+/// contended meanwhile, so its next request does not arrive in the middle of a full batch.
+///
 /// Without a light tenant, steps are as large as ``maximumBatchTokens``: every decoding
 /// sequence's token first, then prompt chunks, tenants in fair order.
 struct StepPlanner {
@@ -36,19 +40,33 @@ struct StepPlanner {
     /// How far (in counter units: a prompt token costs 1, a generated token 2) a light tenant
     /// may be ahead of the least-served other tenant and keep its priority.
     let priorityAllowance: Double
+    /// How long a light tenant that went idle is expected back.
+    let returnWindow: Duration
+    /// Light tenants of the last plan.
+    private var light: Set<String> = []
+    /// Light tenants that went idle, and until when they are expected back.
+    private var returning: [String: ContinuousClock.Instant] = [:]
 
     /// By default the allowance is one full step of prompt tokens.
-    init(maximumBatchTokens: Int, priorityAllowance: Double? = nil) {
+    init(maximumBatchTokens: Int, priorityAllowance: Double? = nil, returnWindow: Duration = .milliseconds(50)) {
         self.maximumBatchTokens = maximumBatchTokens
         self.priorityAllowance = priorityAllowance ?? Double(maximumBatchTokens) * FairScheduler<Void>.promptTokenCost
+        self.returnWindow = returnWindow
+    }
+
+    /// `tenant` has nothing running or waiting any more; if it was light, it is expected back.
+    mutating func tenantWentIdle(_ tenant: String, at now: ContinuousClock.Instant) {
+        if light.contains(tenant) { returning[tenant] = now + returnWindow }
     }
 
     /// Tokens per sequence id for this step, given each tenant's virtual token counter.
-    func plan(_ candidates: [Candidate], counters: [String: Double]) -> [Int: Int] {
-        let fairOrder = Set(candidates.map(\.tenant)).sorted { (counters[$0] ?? 0, $0) < (counters[$1] ?? 0, $1) }
+    mutating func plan(_ candidates: [Candidate], counters: [String: Double], now: ContinuousClock.Instant) -> [Int: Int] {
+        let present = Set(candidates.map(\.tenant))
+        returning = returning.filter { $0.value > now && !present.contains($0.key) }
+        let fairOrder = present.sorted { (counters[$0] ?? 0, $0) < (counters[$1] ?? 0, $1) }
         let rank = Dictionary(uniqueKeysWithValues: fairOrder.enumerated().map { ($1, $0) })
         let ordered = candidates.sorted { (rank[$0.tenant]!, $0.lastServed, $0.id) < (rank[$1.tenant]!, $1.lastServed, $1.id) }
-        let light = lightTenants(candidates, counters: counters)
+        light = lightTenants(candidates, expecting: Set(returning.keys), counters: counters)
         guard !light.isEmpty else { return fill(ordered, budget: maximumBatchTokens) }
 
         var plan = fill(ordered.filter { light.contains($0.tenant) }, budget: maximumBatchTokens)
@@ -64,10 +82,11 @@ struct StepPlanner {
         return plan
     }
 
-    /// Tenants running fewer sequences than the average running tenant whose counter is at
-    /// most ``priorityAllowance`` above every other tenant's.
-    func lightTenants(_ candidates: [Candidate], counters: [String: Double]) -> Set<String> {
+    /// Tenants running fewer sequences than the average tenant (those `expecting` run none)
+    /// whose counter is at most ``priorityAllowance`` above every other tenant's.
+    func lightTenants(_ candidates: [Candidate], expecting: Set<String> = [], counters: [String: Double]) -> Set<String> {
         var running: [String: Int] = [:]
+        for tenant in expecting { running[tenant] = 0 }
         for candidate in candidates { running[candidate.tenant, default: 0] += 1 }
         guard running.count > 1 else { return [] }
         // Fewer than the average: count < total / tenants, in integers.

@@ -4,7 +4,8 @@ import Testing
 /// The engine's scheduling — ``FairScheduler`` ordering and admission, ``SequenceSlots``,
 /// ``StepPlanner`` — driven on a synthetic clock where a step of n tokens takes a + b·n:
 /// the load of `load.py --fairness` (team A keeps 16 requests of 160 tokens in flight, team B
-/// sends 32-token requests one after another) without a model or real time.
+/// sends 32-token requests one after another, each next request 2 ms after the last answer,
+/// an HTTP round trip) without a model or real time.
 @Suite struct FairnessSimulationTests {
     /// Step cost in milliseconds: fixed part plus a part per token.
     struct StepCost {
@@ -37,13 +38,15 @@ import Testing
 
         let start = ContinuousClock.now
         let cost: StepCost
-        let planner: StepPlanner
+        var planner: StepPlanner
         var slots: SequenceSlots
         var scheduler = FairScheduler<Request>()
         var running: [Int: Running] = [:]
         var now = 0.0
         var steps = 0
         var nextID = 0
+        /// Requests to submit later: (time in ms, tenant, prompt, max tokens).
+        var arrivals: [(Double, String, Int, Int)] = []
         /// Tokens each tenant was served.
         var served: [String: Int] = [:]
 
@@ -55,15 +58,24 @@ import Testing
             slots = SequenceSlots(regular: configuration.maximumSequences, reserved: configuration.reservedSequences)
         }
 
+        /// Submits a request `after` ms from now (a client's round trip).
+        mutating func submit(_ tenant: String, prompt: Int, maxTokens: Int, after delay: Double) {
+            arrivals.append((now + delay, tenant, prompt, maxTokens))
+        }
+
+        var instant: ContinuousClock.Instant { start + .microseconds(Int(now * 1000)) }
+
         mutating func submit(_ tenant: String, prompt: Int, maxTokens: Int) {
             let request = Request(id: nextID, tenant: tenant, prompt: prompt, maxTokens: maxTokens, submitted: now)
             nextID += 1
-            scheduler.enqueue(.init(id: request.id, tenant: tenant, weight: 1,
-                                    enqueued: start + .microseconds(Int(now * 1000)), item: request))
+            scheduler.enqueue(.init(id: request.id, tenant: tenant, weight: 1, enqueued: instant, item: request))
         }
 
         /// Admits, runs one step, and returns the requests it finished with their latencies (ms).
         mutating func step() -> [(Request, Double)] {
+            if running.isEmpty, scheduler.waitingCount == 0, let first = arrivals.map(\.0).min() { now = max(now, first) }
+            for arrival in arrivals where arrival.0 <= now { submit(arrival.1, prompt: arrival.2, maxTokens: arrival.3) }
+            arrivals.removeAll { $0.0 <= now }
             while let (next, slot) = slots.admitNext(from: &scheduler, where: { _ in true }) {
                 running[next.id] = Running(request: next.item, slot: slot)
             }
@@ -72,7 +84,7 @@ import Testing
                 StepPlanner.Candidate(id: $0.request.id, tenant: $0.request.tenant,
                                       promptRemaining: $0.request.prompt - $0.promptDone, lastServed: $0.lastServed)
             }
-            let plan = planner.plan(candidates, counters: scheduler.counters)
+            let plan = planner.plan(candidates, counters: scheduler.counters, now: instant)
             steps += 1
             now += cost(plan.values.reduce(0, +))
             var finished: [(Request, Double)] = []
@@ -93,6 +105,7 @@ import Testing
                     running[id] = nil
                     slots.release(sequence.slot)
                     scheduler.release(tenant: tenant)
+                    if !scheduler.activeTenants.contains(tenant) { planner.tenantWentIdle(tenant, at: instant) }
                     finished.append((sequence.request, now - sequence.request.submitted))
                 }
             }
@@ -114,12 +127,12 @@ import Testing
         -> Outcome
     {
         var simulation = Simulation(cost: cost, configuration: configuration, prioritizing: prioritizing)
-        let (prompt, floodTokens, bTokens) = (45, 160, 32)
+        let (prompt, floodTokens, bTokens, roundTrip) = (45, 160, 32, 2.0)
         for _ in 0..<flood { simulation.submit("a", prompt: prompt, maxTokens: floodTokens) }
         // Let the flood reach its steady state (load.py's ramp).
         while simulation.now < 2000 && flood > 0 {
             for (request, _) in simulation.step() where request.tenant == "a" {
-                simulation.submit("a", prompt: prompt, maxTokens: floodTokens)
+                simulation.submit("a", prompt: prompt, maxTokens: floodTokens, after: roundTrip)
             }
         }
         let (startTime, startSteps, startServed) = (simulation.now, simulation.steps, simulation.served["a"] ?? 0)
@@ -131,10 +144,10 @@ import Testing
             if flood > 0 { lead = max(lead, simulation.scheduler.counters["b", default: 0] - simulation.scheduler.counters["a", default: 0]) }
             for (request, latency) in finished {
                 if request.tenant == "a" {
-                    simulation.submit("a", prompt: prompt, maxTokens: floodTokens)
+                    simulation.submit("a", prompt: prompt, maxTokens: floodTokens, after: roundTrip)
                 } else {
                     latencies.append(latency)
-                    if latencies.count < bRequests { simulation.submit("b", prompt: prompt, maxTokens: bTokens) }
+                    if latencies.count < bRequests { simulation.submit("b", prompt: prompt, maxTokens: bTokens, after: roundTrip) }
                 }
             }
         }

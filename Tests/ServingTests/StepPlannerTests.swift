@@ -7,7 +7,15 @@ import Testing
 /// others.
 @Suite struct StepPlannerTests {
     typealias Candidate = StepPlanner.Candidate
+    let now = ContinuousClock.now
+
     let planner = StepPlanner(maximumBatchTokens: 256)
+
+    /// One step's plan by a fresh planner.
+    func planned(_ candidates: [Candidate], counters: [String: Double]) -> [Int: Int] {
+        var planner = planner
+        return planner.plan(candidates, counters: counters, now: now)
+    }
 
     func decoding(_ ids: Range<Int>, _ tenant: String, lastServed: Int = 0) -> [Candidate] {
         ids.map { Candidate(id: $0, tenant: tenant, promptRemaining: 0, lastServed: lastServed) }
@@ -15,25 +23,25 @@ import Testing
 
     @Test func aTenantAloneFillsTheBatchDecodeTokensFirst() {
         let prefill = Candidate(id: 99, tenant: "flood", promptRemaining: 300, lastServed: -1)
-        let plan = planner.plan(decoding(0..<16, "flood") + [prefill], counters: [:])
+        let plan = planned(decoding(0..<16, "flood") + [prefill], counters: [:])
         #expect((0..<16).allSatisfy { plan[$0] == 1 })
         #expect(plan[99] == 256 - 16, "the prompt takes the rest of the budget")
     }
 
     @Test func tenantsSharingEvenlyGetFullBatches() {
-        let plan = planner.plan(decoding(0..<8, "a") + decoding(8..<16, "b"), counters: ["a": 0, "b": 500])
+        let plan = planned(decoding(0..<8, "a") + decoding(8..<16, "b"), counters: ["a": 0, "b": 500])
         #expect(plan.count == 16 && plan.values.allSatisfy { $0 == 1 })
     }
 
     @Test func aLightTenantsTokenLeadsASmallStep() {
-        let plan = planner.plan(decoding(0..<16, "flood") + decoding(16..<17, "light"), counters: ["flood": 100, "light": 100])
+        let plan = planned(decoding(0..<16, "flood") + decoding(16..<17, "light"), counters: ["flood": 100, "light": 100])
         #expect(plan[16] == 1)
         #expect(plan.values.reduce(0, +) == 2, "the light token and one of the flood's")
     }
 
     @Test func aLightTenantsPromptGoesWholeAndTheOthersStillProgress() {
         let prompt = Candidate(id: 16, tenant: "light", promptRemaining: 45, lastServed: -1)
-        let plan = planner.plan(decoding(0..<16, "flood") + [prompt], counters: ["flood": 100, "light": 100])
+        let plan = planned(decoding(0..<16, "flood") + [prompt], counters: ["flood": 100, "light": 100])
         #expect(plan[16] == 45)
         #expect(plan.values.reduce(0, +) == 45 + 1, "the others always get a token")
     }
@@ -41,7 +49,7 @@ import Testing
     /// Every tenant gets as many tokens as the largest light tenant decodes.
     @Test func everyOtherTenantGetsTheLightTenantsShare() {
         let candidates = decoding(0..<12, "a") + decoding(12..<24, "c") + decoding(24..<27, "light")
-        let plan = planner.plan(candidates, counters: [:])
+        let plan = planned(candidates, counters: [:])
         #expect((24..<27).allSatisfy { plan[$0] == 1 })
         #expect(plan.keys.filter { $0 < 12 }.count == 3 && plan.keys.filter { (12..<24).contains($0) }.count == 3)
     }
@@ -50,9 +58,10 @@ import Testing
     /// until they catch up: the counters keep the shares fair.
     @Test func aLightTenantAheadOfTheOthersWaitsItsTurn() {
         let candidates = decoding(0..<16, "flood") + decoding(16..<17, "light")
-        let ahead = planner.plan(candidates, counters: ["flood": 100, "light": 100 + planner.priorityAllowance + 1])
+        let allowance = planner.priorityAllowance
+        let ahead = planned(candidates, counters: ["flood": 100, "light": 100 + allowance + 1])
         #expect(ahead.count == 17, "a full step")
-        #expect(planner.lightTenants(candidates, counters: ["flood": 100, "light": 100 + planner.priorityAllowance]) == ["light"])
+        #expect(planner.lightTenants(candidates, counters: ["flood": 100, "light": 100 + allowance]) == ["light"])
     }
 
     /// Under a light tenant's priority the flood's sequences take turns.
@@ -60,10 +69,24 @@ import Testing
         var lastServed = [Int](repeating: -1, count: 16)
         for step in 0..<16 {
             let flood = (0..<16).map { Candidate(id: $0, tenant: "flood", promptRemaining: 0, lastServed: lastServed[$0]) }
-            let plan = planner.plan(flood + decoding(16..<17, "light", lastServed: step), counters: [:])
-            for id in plan.keys where id < 16 { lastServed[id] = step }
+            let tokens = planned(flood + decoding(16..<17, "light", lastServed: step), counters: [:])
+            for id in tokens.keys where id < 16 { lastServed[id] = step }
         }
         #expect(Set(lastServed) == Set(0..<16), "each sequence once in 16 steps")
+    }
+
+    /// A light tenant between two requests is expected back for the return window: steps stay
+    /// small meanwhile, then grow to full batches again.
+    @Test func aLightTenantBetweenRequestsIsExpectedBackBriefly() {
+        var expecting = StepPlanner(maximumBatchTokens: 256, returnWindow: .milliseconds(50))
+        let flood = decoding(0..<16, "flood")
+        _ = expecting.plan(flood + decoding(16..<17, "light"), counters: [:], now: now)
+        expecting.tenantWentIdle("light", at: now)
+        #expect(expecting.plan(flood, counters: [:], now: now + .milliseconds(10)).count == 1, "still expecting it")
+        #expect(expecting.plan(flood, counters: [:], now: now + .milliseconds(60)).count == 16, "the window has passed")
+        expecting.tenantWentIdle("flood", at: now)
+        #expect(expecting.plan(decoding(0..<16, "other"), counters: [:], now: now + .milliseconds(61)).count == 16,
+                "a tenant that was not light is not waited for")
     }
 
     @Test func lightMeansFewerSequencesThanTheAverageTenant() {
@@ -72,7 +95,7 @@ import Testing
         #expect(planner.lightTenants(decoding(0..<5, "alone"), counters: [:]).isEmpty)
         #expect(planner.lightTenants(decoding(0..<12, "a") + decoding(12..<16, "b"), counters: [:]) == ["b"])
         // Many light tenants of one sequence each: the flood gets a token, like each of them.
-        #expect(planner.plan(many, counters: [:]).values.reduce(0, +) == 8 + 1)
+        #expect(planned(many, counters: [:]).values.reduce(0, +) == 8 + 1)
     }
 }
 
