@@ -37,6 +37,7 @@ struct HTMLReaderTests {
     @Test("a head without </head> ends where the body's content begins")
     func unclosedHead() throws {
         #expect(try sections("<html><head><title>T</title><p>Body text").map(\.text) == ["Body text"])
+        #expect(try sections("<head><meta charset=utf-8>\n<title>T</title>\nBare text").map(\.text) == ["Bare text"])
     }
 
     @Test("entities decode: named, numeric, hexadecimal, Windows-1252 range; unknown ones stay")

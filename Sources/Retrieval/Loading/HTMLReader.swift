@@ -26,7 +26,12 @@ struct HTMLReader: DocumentReader {
         mutating func consume(_ token: HTMLToken) {
             switch token {
             case .text(let bytes):
-                guard hidden.isEmpty, !inHead else { return }
+                guard hidden.isEmpty else { return }
+                if inHead {
+                    // Text that is not blank also ends the head, as in a browser.
+                    guard bytes.contains(where: { !$0.isASCIIWhitespace }) else { return }
+                    inHead = false
+                }
                 append(text(of: bytes))
             case .startTag(let name, let attributes, let selfClosing):
                 start(name, attributes: attributes, selfClosing: selfClosing)
