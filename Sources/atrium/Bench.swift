@@ -19,8 +19,20 @@ struct Bench: ParsableCommand {
     @Option(help: "Worker threads (default: all cores).")
     var threads = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(help: ArgumentHelp(
+        "Also decode N sequences together, one token each per pass (comma-separated counts, e.g. 1,4,8,16).",
+        valueName: "counts"))
+    var parallel: String?
+
+    @Option(name: .customLong("context"), help: "Prompt tokens of each sequence before the --parallel decode.")
+    var context = 128
+
     @Option(help: "Timed runs after one warm-up; the mean is reported.")
     var repetitions = 5
+
+    @Flag(name: .customLong("row-major"), help: ArgumentHelp(
+        "Use only the row-major kernels, not the interleaved AVX-512 VNNI ones (to compare them).", visibility: .hidden))
+    var rowMajor = false
 
     @Flag(help: "Print JSON instead of a table.")
     var json = false
@@ -31,11 +43,16 @@ struct Bench: ParsableCommand {
         }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
+        guard parallelCounts.allSatisfy({ $0 >= 1 && $0 <= 256 }) else {
+            throw ValidationError("--parallel takes counts from 1 to 256, e.g. 1,4,8,16")
+        }
+        guard context >= 1 else { throw ValidationError("--context must be at least 1") }
     }
 
     func run() throws {
         let path = try ModelLocator().ggufPath(for: model)
-        let engine = try LanguageModel(path: path, threads: threads, maximumChunk: max(promptTokens, 1))
+        let engine = try LanguageModel(path: path, threads: threads, maximumChunk: max(promptTokens, context, 1),
+                                       interleaving: !rowMajor)
         let result = try Benchmark(model: engine).run(
             promptTokens: promptTokens, generationTokens: generationTokens, repetitions: repetitions)
         if json {
@@ -53,7 +70,25 @@ struct Bench: ParsableCommand {
         if generationTokens > 0 {
             print("| \(name) | \(threads) | tg\(generationTokens) | \(format(result.generationTokensPerSecond)) ± \(format(result.generationDeviation)) |")
         }
+        try runParallel(engine, name: name)
     }
 
     private func format(_ value: Double) -> String { String(format: "%.2f", value) }
+
+    private var parallelCounts: [Int] {
+        (parallel ?? "").split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) ?? 0 }
+    }
+
+    /// Aggregate tokens/s of `--parallel` sequences decoded together (see `Benchmark`).
+    private func runParallel(_ engine: LanguageModel, name: String) throws {
+        guard !parallelCounts.isEmpty else { return }
+        let benchmark = Benchmark(model: engine)
+        let single = try benchmark.runBatchedGeneration(
+            sequences: 1, context: context, generationTokens: generationTokens, repetitions: repetitions)
+        for count in parallelCounts {
+            let rate = count == 1 ? single : try benchmark.runBatchedGeneration(
+                sequences: count, context: context, generationTokens: generationTokens, repetitions: repetitions)
+            print("| \(name) | \(threads) | tg\(generationTokens) × \(count) sequences (context \(context)) | \(format(rate)) (\(String(format: "%.2f", rate / single))× one) |")
+        }
+    }
 }

@@ -47,6 +47,34 @@ void atrium_attend_head(const float *query, const uint16_t *keys, const uint16_t
                         size_t kv_stride, int count, int head_dim, float scale,
                         float *scores, float *out);
 
+
+/// Interleaved kernels (interleaved.c): weights of 16 rows stored together so AVX-512 VNNI
+/// computes 16 dot products per instruction. Formats:
+#define ATRIUM_INTERLEAVED_Q4_1 0
+#define ATRIUM_INTERLEAVED_Q8_0 1
+
+/// Whether the interleaved kernels were compiled (AVX-512 F/BW/VL/VNNI); else never call them.
+int atrium_interleaved_available(void);
+
+/// Bytes of one 16-row group of `blocks` blocks per row in `format`.
+size_t atrium_interleaved_group_bytes(int format, int blocks);
+
+/// Bytes of one token's quantized activations for rows of `blocks` blocks.
+size_t atrium_interleaved_activation_bytes(int blocks);
+
+/// Interleaves 16 rows of Q4_1 (or Q8_0) blocks, `row_bytes` apart, into one group at `out`.
+void atrium_interleave_q4_1(const uint8_t *rows, size_t row_bytes, int blocks, uint8_t *out);
+void atrium_interleave_q8_0(const uint8_t *rows, size_t row_bytes, int blocks, uint8_t *out);
+
+/// Quantizes `tokens` rows of `blocks · 32` floats (`input_stride` apart) into the
+/// interleaved kernels' activation layout, `atrium_interleaved_activation_bytes` per token.
+void atrium_interleaved_quantize(const float *input, size_t input_stride, int tokens, int blocks, uint8_t *out);
+
+/// out[t · out_stride + r] for the `groups · 16` rows of the interleaved `weights` and every
+/// token t < tokens of the quantized `activations`.
+void atrium_interleaved_gemm(int format, const uint8_t *weights, int groups, int blocks,
+                             const uint8_t *activations, int tokens, float *out, size_t out_stride);
+
 #ifdef __cplusplus
 }
 #endif

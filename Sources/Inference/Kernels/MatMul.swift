@@ -4,14 +4,15 @@ import CKernels
 ///
 /// Activations are quantized once per call into the weight format's activation blocks; then
 /// the pool splits the weight rows, and each worker multiplies its rows by every input row
-/// while those weight rows are hot in cache.
+/// while those weight rows are hot in cache. Weights with an interleaved copy go to the
+/// AVX-512 VNNI kernels (`InterleavedMatrix`), the rest to the row-major ones.
 struct MatMul {
     let pool: ThreadPool
 
     /// `input` is `[tokens][weight.columns]`, `output` is `[tokens][weight.rows]`;
     /// `scratch` must hold `quantizedBytes(columns:tokens:)` bytes.
     func multiply(
-        _ weight: Tensor, _ input: UnsafePointer<Float>, tokens: Int,
+        _ weight: LinearWeight, _ input: UnsafePointer<Float>, tokens: Int,
         into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutableRawPointer
     ) {
         multiply([weight], input, tokens: tokens, into: [output], scratch: scratch)
@@ -21,7 +22,7 @@ struct MatMul {
     /// quantized once per weight format and the workers share the rows of all weights.
     /// `outputs[i]` is `[tokens][weights[i].rows]`.
     func multiply(
-        _ weights: [Tensor], _ input: UnsafePointer<Float>, tokens: Int,
+        _ weights: [LinearWeight], _ input: UnsafePointer<Float>, tokens: Int,
         into outputs: [UnsafeMutablePointer<Float>], scratch: UnsafeMutableRawPointer
     ) {
         guard let type = weights.first?.type else { return }
@@ -33,6 +34,12 @@ struct MatMul {
             }
             return
         }
+        let interleaved = weights.compactMap(\.interleaved)
+        if interleaved.count == weights.count {
+            multiplyInterleaved(interleaved, input, tokens, outputs, scratch)
+            return
+        }
+        let weights = weights.map(\.tensor)
         switch type {
         case .q4_1: fused(Q4_1.self, weights, input, tokens, outputs, scratch, kernel: atrium_gemm_q4_1_q8_1)
         case .q8_0: fused(Q8_0.self, weights, input, tokens, outputs, scratch, kernel: atrium_gemm_q8_0_q8_0)
@@ -47,6 +54,43 @@ struct MatMul {
         case .q6_K: fused(Q6_K.self, weights, input, tokens, outputs, scratch)
         case .q8_1, .q2_K, .q3_K, .q8_K:
             preconditionFailure("MatMul: \(type) has no kernel; the model loader must refuse it")
+        }
+    }
+
+    /// The interleaved kernels: activations quantized once, then each worker takes a
+    /// contiguous share of the 16-row groups of all `matrices`.
+    private func multiplyInterleaved(
+        _ matrices: [InterleavedMatrix], _ input: UnsafePointer<Float>, _ tokens: Int,
+        _ outputs: [UnsafeMutablePointer<Float>], _ scratch: UnsafeMutableRawPointer
+    ) {
+        let columns = matrices[0].columns
+        let blocks = Int32(columns / 32)
+        let tokenBytes = InterleavedMatrix.activationBytes(columns: columns, tokens: 1)
+        let activations = scratch.assumingMemoryBound(to: UInt8.self)
+        if tokens < 8 {
+            atrium_interleaved_quantize(input, columns, Int32(tokens), blocks, activations)
+        } else {
+            pool.parallel { worker, workers in
+                let share = ThreadPool.share(of: tokens, worker: worker, workers: workers)
+                guard !share.isEmpty else { return }
+                atrium_interleaved_quantize(input + share.lowerBound * columns, columns, Int32(share.count), blocks,
+                                            activations + share.lowerBound * tokenBytes)
+            }
+        }
+        let groupCounts = matrices.map(\.groupCount)
+        let totalGroups = groupCounts.reduce(0, +)
+        pool.parallel { worker, workers in
+            let share = ThreadPool.share(of: totalGroups, worker: worker, workers: workers)
+            var base = 0
+            for (index, matrix) in matrices.enumerated() {
+                defer { base += groupCounts[index] }
+                let low = max(share.lowerBound, base), high = min(share.upperBound, base + groupCounts[index])
+                guard low < high else { continue }
+                let first = low - base
+                atrium_interleaved_gemm(
+                    matrix.format, matrix.group(first), Int32(high - low), blocks, activations, Int32(tokens),
+                    outputs[index] + first * InterleavedMatrix.groupRows, matrix.rows)
+            }
         }
     }
 

@@ -1,32 +1,36 @@
 /// The tensors of one decoder layer, by their GGUF names (`blk.N.…`).
 struct DecoderLayerWeights {
-    let attentionNorm: Tensor        // [d]
-    let query: Tensor                // [d] → [heads · headDim]
-    let key: Tensor                  // [d] → [kvHeads · headDim]
-    let value: Tensor                // [d] → [kvHeads · headDim]
-    let attentionOutput: Tensor      // [heads · headDim] → [d]
-    let queryNorm: Tensor?           // [headDim] (Gemma 3)
-    let keyNorm: Tensor?             // [headDim] (Gemma 3)
-    let postAttentionNorm: Tensor?   // [d] (Gemma 3)
-    let feedForwardNorm: Tensor      // [d]
-    let gate: Tensor                 // [d] → [ff]
-    let up: Tensor                   // [d] → [ff]
-    let down: Tensor                 // [ff] → [d]
-    let postFeedForwardNorm: Tensor? // [d] (Gemma 3)
+    let attentionNorm: Tensor          // [d]
+    let query: LinearWeight            // [d] → [heads · headDim]
+    let key: LinearWeight              // [d] → [kvHeads · headDim]
+    let value: LinearWeight            // [d] → [kvHeads · headDim]
+    let attentionOutput: LinearWeight  // [heads · headDim] → [d]
+    let queryNorm: Tensor?             // [headDim] (Gemma 3)
+    let keyNorm: Tensor?               // [headDim] (Gemma 3)
+    let postAttentionNorm: Tensor?     // [d] (Gemma 3)
+    let feedForwardNorm: Tensor        // [d]
+    let gate: LinearWeight             // [d] → [ff]
+    let up: LinearWeight               // [d] → [ff]
+    let down: LinearWeight             // [ff] → [d]
+    let postFeedForwardNorm: Tensor?   // [d] (Gemma 3)
 }
 
 /// Every weight of a decoder, validated against the hyperparameters at load time so the
 /// forward pass can trust shapes and types.
 struct DecoderWeights {
-    let tokenEmbedding: Tensor       // [vocab][d]
-    let outputNorm: Tensor           // [d]
-    let output: Tensor               // [vocab][d]; the token embedding when tied
-    let ropeFrequencyFactors: Tensor? // [ropeDims / 2] (Llama 3 long-context RoPE)
+    let tokenEmbedding: Tensor         // [vocab][d]
+    let outputNorm: Tensor             // [d]
+    let output: LinearWeight           // [vocab][d]; the token embedding when tied
+    let ropeFrequencyFactors: Tensor?  // [ropeDims / 2] (Llama 3 long-context RoPE)
     let layers: [DecoderLayerWeights]
 
-    init(file: GGUFFile, hyperParameters hp: HyperParameters, architecture: ModelArchitecture) throws {
+    /// `interleaving: false` keeps every matrix row-major only (see `LinearWeight`).
+    init(file: GGUFFile, hyperParameters hp: HyperParameters, architecture: ModelArchitecture, interleaving: Bool = true) throws {
         let d = hp.embeddingLength
-        func matrix(_ name: String, columns: Int, rows: Int) throws -> Tensor {
+        func matrix(_ name: String, columns: Int, rows: Int) throws -> LinearWeight {
+            LinearWeight(try storedMatrix(name, columns: columns, rows: rows), interleaving: interleaving)
+        }
+        func storedMatrix(_ name: String, columns: Int, rows: Int) throws -> Tensor {
             let tensor = try file.tensor(name)
             guard tensor.shape == [columns, rows] else {
                 throw ModelFileError.unexpectedShape(tensor: name, expected: [columns, rows], found: tensor.shape)
@@ -47,10 +51,10 @@ struct DecoderWeights {
             file.optionalTensor(name) == nil ? nil : try vector(name, length: length)
         }
 
-        tokenEmbedding = try matrix("token_embd.weight", columns: d, rows: hp.vocabularySize)
+        tokenEmbedding = try storedMatrix("token_embd.weight", columns: d, rows: hp.vocabularySize)
         outputNorm = try vector("output_norm.weight", length: d)
         output = file.optionalTensor("output.weight") == nil
-            ? tokenEmbedding
+            ? LinearWeight(tokenEmbedding, interleaving: interleaving)
             : try matrix("output.weight", columns: d, rows: hp.vocabularySize)
         ropeFrequencyFactors = try optionalVector("rope_freqs.weight", length: hp.ropeDimensions / 2)
 

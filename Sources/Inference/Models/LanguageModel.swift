@@ -32,15 +32,21 @@ public final class LanguageModel: @unchecked Sendable {
     private var attentionScoresPerWorker = 0
     private let passLock = NSLock()
 
-    public convenience init(path: String, threads: Int = ProcessInfo.processInfo.activeProcessorCount, maximumChunk: Int = 512) throws {
-        try self.init(file: GGUFFile(path: path), threads: threads, maximumChunk: maximumChunk)
+    public convenience init(
+        path: String, threads: Int = ProcessInfo.processInfo.activeProcessorCount, maximumChunk: Int = 512,
+        interleaving: Bool = true
+    ) throws {
+        try self.init(file: GGUFFile(path: path), threads: threads, maximumChunk: maximumChunk, interleaving: interleaving)
     }
 
-    public init(file: GGUFFile, threads: Int, maximumChunk: Int = 512) throws {
+    /// `interleaving: false` keeps the weights in the file's row-major layout only, so the
+    /// AVX-512 VNNI kernels are not used (for comparing kernels; it costs speed).
+    public init(file: GGUFFile, threads: Int, maximumChunk: Int = 512, interleaving: Bool = true) throws {
         self.file = file
         hyperParameters = try HyperParameters(metadata: file.metadata)
         architecture = try ModelArchitecture.named(hyperParameters.architecture)
-        weights = try DecoderWeights(file: file, hyperParameters: hyperParameters, architecture: architecture)
+        weights = try DecoderWeights(
+            file: file, hyperParameters: hyperParameters, architecture: architecture, interleaving: interleaving)
         pool = ThreadPool(threads: threads)
         self.maximumChunk = max(1, maximumChunk)
         scratch = ForwardScratch(tokens: self.maximumChunk, hyperParameters: hyperParameters)

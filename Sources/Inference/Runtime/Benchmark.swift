@@ -66,6 +66,36 @@ public struct Benchmark: Sendable {
             repetitions: max(1, repetitions), promptDeviation: Self.deviation(pp), generationDeviation: Self.deviation(tg))
     }
 
+    /// Aggregate decode speed of `sequences` sequences decoded together, as a serving engine
+    /// runs them: each first gets a `context`-token prompt, then every pass computes one token
+    /// for every sequence (weights read once per pass). Tokens/s of all sequences together,
+    /// the mean of `repetitions` timed runs of `generationTokens` passes after a warm-up.
+    public func runBatchedGeneration(sequences: Int, context: Int, generationTokens: Int, repetitions: Int) throws -> Double {
+        var generator = SplitMix64(seed: 7)
+        let vocabulary = UInt64(model.hyperParameters.vocabularySize)
+        func timeOnce() throws -> Double {
+            let cache = model.makeCache(slots: sequences, maximumPositions: context + generationTokens + 1)
+            var next: [TokenID] = []
+            for slot in 0..<sequences {
+                let prompt = (0..<max(1, context)).map { _ in TokenID(generator.next() % vocabulary) }
+                let logits = try model.forward(.sequence(prompt, slot: slot), cache: cache)
+                next.append(logits.argmax(row: 0))
+            }
+            let start = DispatchTime.now().uptimeNanoseconds
+            for step in 0..<generationTokens {
+                var batch = Batch()
+                for slot in 0..<sequences {
+                    batch.append(next[slot], position: max(1, context) + step, sequence: slot, wantsLogits: true)
+                }
+                let logits = try model.forward(batch, cache: cache)
+                for slot in 0..<sequences { next[slot] = logits.argmax(row: slot) }
+            }
+            return Double(sequences * generationTokens) / Self.seconds(since: start)
+        }
+        _ = try timeOnce()
+        return Self.mean(try (0..<max(1, repetitions)).map { _ in try timeOnce() })
+    }
+
     private static func seconds(since start: UInt64) -> Double {
         Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }

@@ -4,9 +4,10 @@ import Testing
 /// `MatMul` end to end for every weight type: random stored weights times random activations
 /// against the float product of the dequantized weights.
 @Suite struct MatMulTests {
-    @Test(arguments: WeightFormats.types)
-    func productMatchesFloatReference(type: TensorType) {
-        let rows = 40
+    @Test(arguments: WeightFormats.types, [false, true])
+    func productMatchesFloatReference(type: TensorType, interleaving: Bool) {
+        // 48 rows can be interleaved (groups of 16); 40 always take the row-major kernels.
+        let rows = interleaving ? 48 : 40
         let columns = 512
         let tokens = 3
         var random = SeededGenerator(seed: 1000 + UInt64(type.rawValue))
@@ -18,8 +19,9 @@ import Testing
         var output = [Float](repeating: .nan, count: tokens * rows)
         var scratch = [UInt8](repeating: 0, count: MatMul.quantizedBytes(columns: columns, tokens: tokens))
         weights.withUnsafeBytes { data in
-            let tensor = Tensor(
-                name: "w", type: type, shape: [columns, rows], data: data.baseAddress!, byteCount: data.count)
+            let tensor = LinearWeight(Tensor(
+                name: "w", type: type, shape: [columns, rows], data: data.baseAddress!, byteCount: data.count),
+                interleaving: interleaving)
             let matMul = MatMul(pool: ThreadPool(threads: 2))
             output.withUnsafeMutableBufferPointer { out in
                 scratch.withUnsafeMutableBytes { matMul.multiply(tensor, x, tokens: tokens, into: out.baseAddress!, scratch: $0.baseAddress!) }
