@@ -58,6 +58,59 @@ void atrium_attend_head(const float *query, const uint16_t *keys, const uint16_t
     }
 }
 
+// The heads of one GQA group (up to 4) over the same cached positions, head_dim 64: each key
+// and value row is loaded once for the whole group, and the outputs stay in registers. Every
+// head's arithmetic is exactly atrium_attend_head's, in the same order, so results are the same.
+void atrium_attend_group64(const float *queries, int heads, const uint16_t *keys, const uint16_t *values,
+                           size_t kv_stride, int count, float scale, float *scores, size_t scores_stride,
+                           float *out) {
+    enum { DIM = 64, CHUNKS = DIM / 8, MAX_HEADS = 4 };
+    __m256 q[MAX_HEADS][CHUNKS];
+    for (int h = 0; h < heads; h++)
+        for (int c = 0; c < CHUNKS; c++) q[h][c] = round_to_half8(_mm256_loadu_ps(queries + h * DIM + 8 * c));
+
+    float maximum[MAX_HEADS] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    for (int j = 0; j < count; j++) {
+        const uint16_t *k = keys + (size_t)j * kv_stride;
+        __m256 key[CHUNKS];
+        for (int c = 0; c < CHUNKS; c++) key[c] = load_half8(k + 8 * c);
+        for (int h = 0; h < heads; h++) {
+            __m256 acc = _mm256_setzero_ps();
+            for (int c = 0; c < CHUNKS; c++) acc = _mm256_fmadd_ps(q[h][c], key[c], acc);
+            const float score = sum8(acc) * scale;
+            scores[h * scores_stride + j] = score;
+            if (score > maximum[h]) maximum[h] = score;
+        }
+    }
+    float inverse[MAX_HEADS];
+    for (int h = 0; h < heads; h++) {
+        float *s = scores + h * scores_stride;
+        float total = 0;
+        for (int j = 0; j < count; j++) {
+            const float e = expf(s[j] - maximum[h]);
+            s[j] = e;
+            total += e;
+        }
+        inverse[h] = 1.0f / total;
+    }
+
+    __m256 acc[MAX_HEADS][CHUNKS];
+    for (int h = 0; h < heads; h++)
+        for (int c = 0; c < CHUNKS; c++) acc[h][c] = _mm256_setzero_ps();
+    for (int j = 0; j < count; j++) {
+        const uint16_t *v = values + (size_t)j * kv_stride;
+        __m256 value[CHUNKS];
+        for (int c = 0; c < CHUNKS; c++) value[c] = load_half8(v + 8 * c);
+        for (int h = 0; h < heads; h++) {
+            const float p = _cvtsh_ss(_cvtss_sh(scores[h * scores_stride + j] * inverse[h], _MM_FROUND_TO_NEAREST_INT));
+            const __m256 weight = _mm256_set1_ps(p);
+            for (int c = 0; c < CHUNKS; c++) acc[h][c] = _mm256_fmadd_ps(weight, value[c], acc[h][c]);
+        }
+    }
+    for (int h = 0; h < heads; h++)
+        for (int c = 0; c < CHUNKS; c++) _mm256_storeu_ps(out + h * DIM + 8 * c, acc[h][c]);
+}
+
 #else
 
 static float half_bits_to_float(uint16_t bits) {
@@ -91,6 +144,14 @@ void atrium_attend_head(const float *query, const uint16_t *keys, const uint16_t
     for (int j = 0; j < count; j++)
         for (int i = 0; i < head_dim; i++)
             out[i] += scores[j] / total * half_bits_to_float(values[(size_t)j * kv_stride + i]);
+}
+
+void atrium_attend_group64(const float *queries, int heads, const uint16_t *keys, const uint16_t *values,
+                           size_t kv_stride, int count, float scale, float *scores, size_t scores_stride,
+                           float *out) {
+    for (int h = 0; h < heads; h++)
+        atrium_attend_head(queries + h * 64, keys, values, kv_stride, count, 64, scale, scores + h * scores_stride,
+                           out + h * 64);
 }
 
 #endif

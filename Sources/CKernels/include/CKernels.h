@@ -75,6 +75,14 @@ void atrium_interleaved_quantize(const float *input, size_t input_stride, int to
 void atrium_interleaved_gemm(int format, const uint8_t *weights, int groups, int blocks,
                              const uint8_t *activations, int tokens, float *out, size_t out_stride);
 
+/// `heads` (≤ 4) query heads of one GQA group, head_dim 64, laid out one after another in
+/// `queries` and `out`, over the same cached keys and values: each head's result is exactly
+/// `atrium_attend_head`'s, but every key and value row is read once for the group.
+/// `scores` holds `heads` rows of `count` floats, `scores_stride` apart.
+void atrium_attend_group64(const float *queries, int heads, const uint16_t *keys, const uint16_t *values,
+                           size_t kv_stride, int count, float scale, float *scores, size_t scores_stride,
+                           float *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -252,25 +252,35 @@ public final class LanguageModel: @unchecked Sendable {
         let group = hp.headCount / hp.kvHeadCount
         let scale = 1 / Float(headDim).squareRoot()
         let longest = (positions.max() ?? 0) + 1
-        ensureAttentionScores(perWorker: longest + headDim)
+        ensureAttentionScores(perWorker: max(longest + headDim, group * longest))
         let scoresBase = attentionScores
         let stride = attentionScoresPerWorker
         let query = scratch.query
+        // A GQA group's heads read the same keys and values: taken together, each row is read
+        // once. With few units (one token decoding), single heads keep both cores busy.
+        let byGroup = headDim == 64 && group <= 4 && tokens * hp.kvHeadCount >= 4 * pool.threadCount
+        let unitHeads = byGroup ? group : 1
+        let unitsPerToken = hp.headCount / unitHeads
 
         pool.parallel { worker, workers in
             let scores = scoresBase + worker * stride
-            for unit in ThreadPool.share(of: tokens * hp.headCount, worker: worker, workers: workers) {
-                let token = unit / hp.headCount
-                let head = unit % hp.headCount
+            for unit in ThreadPool.share(of: tokens * unitsPerToken, worker: worker, workers: workers) {
+                let token = unit / unitsPerToken
+                let head = unit % unitsPerToken * unitHeads
                 let position = positions[token]
                 let first = window > 0 ? max(0, position - window + 1) : 0
                 let kvOffset = first * kvDim + (head / group) * headDim
-                atrium_attend_head(
-                    query + (token * hp.headCount + head) * headDim,
-                    cache.keys(layer: layer, sequence: sequences[token]) + kvOffset,
-                    cache.values(layer: layer, sequence: sequences[token]) + kvOffset,
-                    kvDim, Int32(position - first + 1), Int32(headDim), scale, scores,
-                    output + (token * hp.headCount + head) * headDim)
+                let keys = cache.keys(layer: layer, sequence: sequences[token]) + kvOffset
+                let values = cache.values(layer: layer, sequence: sequences[token]) + kvOffset
+                let count = Int32(position - first + 1)
+                let offset = (token * hp.headCount + head) * headDim
+                if byGroup {
+                    atrium_attend_group64(query + offset, Int32(group), keys, values, kvDim, count, scale,
+                                          scores, longest, output + offset)
+                } else {
+                    atrium_attend_head(query + offset, keys, values, kvDim, count, Int32(headDim), scale, scores,
+                                       output + offset)
+                }
             }
         }
     }

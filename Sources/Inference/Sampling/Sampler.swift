@@ -25,6 +25,9 @@ public struct Sampler: Sendable {
         if parameters.isGreedy { return SamplerStages.argmax(logits) }
 
         let usesTopK = parameters.topK > 0 && parameters.topK < logits.count
+        if !usesTopK && parameters.topP >= 1 && parameters.minP <= 0 {
+            return SamplerStages.drawFromAll(logits, temperature: parameters.temperature, unit: generator.nextUnitInterval())
+        }
         if usesTopK {
             SamplerStages.topK(logits, k: parameters.topK, into: &candidates)
         } else {

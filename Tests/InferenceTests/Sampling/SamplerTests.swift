@@ -89,6 +89,32 @@ import Testing
         #expect(SamplerStages.draw(candidates([-.infinity, 1]), unit: 0.999) == 1)
     }
 
+    @Test(arguments: [0.7, 1.0, 1.6] as [Float])
+    func drawFromAllMatchesTheCandidatePath(temperature: Float) {
+        var source = SeededGenerator(seed: 21)
+        let logits = (0..<1_037).map { _ in Float.random(in: -6...6, using: &source) }  // not whole vectors
+        for _ in 0..<300 {
+            let unit = Double.random(in: 0..<1, using: &source)
+            var pool = candidates(logits)
+            SamplerStages.applyTemperature(&pool, temperature)
+            var row = logits
+            let fast = row.withUnsafeMutableBufferPointer {
+                SamplerStages.drawFromAll($0, temperature: temperature, unit: unit)
+            }
+            #expect(fast == SamplerStages.draw(pool, unit: unit), "unit \(unit)")
+        }
+    }
+
+    @Test func drawFromAllNeverPicksImpossibleTokens() {
+        var source = SeededGenerator(seed: 5)
+        for _ in 0..<200 {
+            var row: [Float] = (0..<40).map { $0 % 3 == 0 ? .nan : ($0 % 3 == 1 ? -.infinity : 0) }
+            let unit = Double.random(in: 0..<1, using: &source)
+            let token = row.withUnsafeMutableBufferPointer { SamplerStages.drawFromAll($0, temperature: 1, unit: unit) }
+            #expect(token % 3 == 2)
+        }
+    }
+
     func run(_ parameters: SamplingParameters, steps: Int, vocabulary: Int = 500) -> [TokenID] {
         var sampler = Sampler(parameters)
         var source = SeededGenerator(seed: 99)
