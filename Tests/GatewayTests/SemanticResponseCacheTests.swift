@@ -212,7 +212,7 @@ import Testing
     static let salesProfile = try! PromptProfile(
         systemPrompt: "Answer briefly.", temperature: 0, semanticCache: SemanticCacheSettings(enabled: true, threshold: 0.9))
 
-    func world(embedder: TestDoubleEmbedder? = nil, now: @escaping @Sendable () -> Date = { Date() }) async throws
+    func makeWorld(embedder: TestDoubleEmbedder? = nil, now: @escaping @Sendable () -> Date = { Date() }) async throws
         -> GatewayWorld
     {
         let embeddings = EmbeddingQueue(embedder: embedder ?? self.embedder, modelID: "test-double")
@@ -233,7 +233,7 @@ import Testing
     }
 
     @Test func aParaphraseIsAnsweredFromTheTeamsCacheAndFlaggedSemantic() async throws {
-        let world = try await world()
+        let world = try await makeWorld()
         try await turnOn(world)
         let first = try await ask(world, "bob", Self.france)
         let second = try await ask(world, "bob", Self.paraphrase)
@@ -250,7 +250,7 @@ import Testing
     }
 
     @Test func developmentNeverGetsSalesAnswerByMeaning() async throws {
-        let world = try await world()
+        let world = try await makeWorld()
         try await turnOn(world)
         try await turnOn(world, team: "acme/development", admin: "carol")
         _ = try await ask(world, "bob", Self.france)
@@ -261,7 +261,7 @@ import Testing
     }
 
     @Test func aTeamWithoutTheSettingNeverEmbeds() async throws {
-        let world = try await world()
+        let world = try await makeWorld()
         let greedy = try PromptProfile(systemPrompt: "Answer briefly.", temperature: 0)
         _ = try await world.gateway.administration.saveProfile(
             greedy, of: "acme/sales", principal: try await world.principal("alice"), audit: world.audit())
@@ -274,7 +274,7 @@ import Testing
 
     @Test func aConversationTooLongForTheEmbeddingModelIsNotComparedByMeaning() async throws {
         let short = TestDoubleEmbedder(Self.meanings, maxTokens: 6)
-        let world = try await world(embedder: short)
+        let world = try await makeWorld(embedder: short)
         try await turnOn(world)
         _ = try await ask(world, "bob", Self.france)  // 5 words + 2: longer than the model reads
         let paraphrase = try await ask(world, "bob", Self.paraphrase)
@@ -282,7 +282,7 @@ import Testing
     }
 
     @Test func profileAndDocumentChangesEndSemanticHits() async throws {
-        let world = try await world()
+        let world = try await makeWorld()
         try await turnOn(world)
         _ = try await ask(world, "bob", Self.france)
         try await turnOn(world)  // saved again: a new profile version
@@ -301,7 +301,7 @@ import Testing
 
     @Test func aSemanticHitSpendsNoTokens() async throws {
         let clock = ManualClock()
-        let world = try await world(now: { clock.now })
+        let world = try await makeWorld(now: { clock.now })
         try await turnOn(world)
         let dave = try await world.principal("dave")
         // A request reserves 100 tokens (20 estimated for its prompt, 80 to generate); the first spends 10.
@@ -315,7 +315,7 @@ import Testing
     }
 
     @Test func availabilityNeedsTheResponseCacheAndAnEmbeddingModel() async throws {
-        #expect(try await world().gateway.semanticCacheAvailability == .available)
+        #expect(try await makeWorld().gateway.semanticCacheAvailability == .available)
         #expect(try await GatewayWorld.make(responseCache: try cache()).gateway.semanticCacheAvailability == .noEmbeddingModel)
         let noCache = try await GatewayWorld.make(
             embeddings: EmbeddingQueue(embedder: embedder, modelID: "test-double"))
