@@ -11,10 +11,12 @@ import Testing
 @Suite(.serialized) struct SemanticCacheEndToEndTests {
     static let question = "What is the capital of France?"
     static let paraphrase = "what's the capital city of France?"
-    static let profile: [String: Any] = [
-        "system_prompt": "Answer in one short sentence.", "temperature": 0, "max_tokens": 24,
-        "semantic_cache": ["enabled": true, "threshold": 0.9],
-    ]
+    static var profile: [String: Any] {
+        [
+            "system_prompt": "Answer in one short sentence.", "temperature": 0, "max_tokens": 24,
+            "semantic_cache": ["enabled": true, "threshold": 0.9],
+        ]
+    }
 
     static func ask(_ http: LiveClient, _ key: String?, _ text: String, stream: Bool = false) async throws -> HTTPAnswerLive {
         try await http.call(
@@ -84,8 +86,9 @@ import Testing
 
         let scrape = try PrometheusText(try await http.call("GET", "/metrics", key: owner).body)
         func count(_ name: String, _ labels: [String: String]) -> Double {
-            scrape.samples.filter { $0.name == name && labels.allSatisfy { label in $0.labels[label.key] == label.value } }
-                .reduce(0) { $0 + $1.value }
+            scrape.samples.filter { sample in
+                sample.name == name && labels.allSatisfy { sample.labels[$0.key] == $0.value }
+            }.reduce(0) { $0 + $1.value }
         }
         let salesID = try #require(teamIDs["sales"]), developmentID = try #require(teamIDs["development"])
         #expect(count("atrium_response_cache_hits_total", ["team": salesID, "kind": "semantic"]) == 2)

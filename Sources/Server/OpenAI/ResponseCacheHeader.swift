@@ -1,4 +1,5 @@
 import Gateway
+import HTTPTypes
 import Hummingbird
 
 extension HTTPField.Name {
