@@ -63,7 +63,8 @@ public struct Gateway: Sendable {
         pipeline = ChatPipeline(
             limits: LimitStage(store: store, cache: cache, limiter: Limiter(), now: now),
             profiles: profiles, retrieval: RetrievalStage(knowledge: knowledgeService),
-            composer: PromptComposer(catalog: catalog), responses: ResponseCacheStage(cache: responseCache),
+            composer: PromptComposer(catalog: catalog),
+            responses: ResponseCacheStage(cache: responseCache, embeddings: knowledge?.embeddings),
             backend: backend, accountant: accountant, logger: logger, now: now)
         embeddings = EmbeddingService(knowledge: knowledgeService, catalog: catalog, profiles: profiles)
         administration = AdministrationService(store: store, cache: cache, now: now)

@@ -10,10 +10,13 @@ public struct ChatExecution: Sendable {
     /// The served model id.
     public let model: String
     public let sources: [SourceReference]
-    /// Whether the answer is replayed from the team's response cache.
-    public let cached: Bool
+    /// How the team's response cache found the replayed answer; nil when it is generated.
+    public let cacheHit: ResponseCacheHit?
     public let events: AsyncThrowingStream<GenerationEvent, any Error>
     let generation: GenerationHandle
+
+    /// Whether the answer is replayed from the team's response cache.
+    public var cached: Bool { cacheHit != nil }
 
     /// Stops generation (the client went away); the stream ends and the record is written.
     public func cancel() {
@@ -71,7 +74,10 @@ public struct ChatAnswer: Sendable {
     /// The served model id.
     public let model: String
     public let sources: [SourceReference]
-    /// Whether the answer came from the team's response cache.
-    public let cached: Bool
+    /// How the team's response cache found the answer; nil when it was generated.
+    public let cacheHit: ResponseCacheHit?
     public let completion: ChatCompletion
+
+    /// Whether the answer came from the team's response cache.
+    public var cached: Bool { cacheHit != nil }
 }

@@ -8,8 +8,9 @@ import Tenancy
 /// authorize → limit → profile → retrieve → compose → cache → (limit: tokens) → generate → account
 ///
 /// (authentication happened before: the pipeline starts from a ``Principal``). A
-/// deterministic request the team asked before is answered by the cache stage and never
-/// reaches the backend (nor spends tokens of the team's limits).
+/// deterministic request the team asked before — or, with the team's semantic cache on, one
+/// of the same meaning — is answered by the cache stage and never reaches the backend (nor
+/// spends tokens of the team's limits).
 public struct ChatPipeline: Sendable {
     let limits: LimitStage
     let profiles: ProfileStage
@@ -45,7 +46,7 @@ public struct ChatPipeline: Sendable {
             ?? generate(generation, admission: admission, storingIn: lookup, audit: audit)
         return ChatExecution(
             id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model,
-            sources: sources, cached: cached != nil, events: events, generation: GenerationHandle(task: task))
+            sources: sources, cacheHit: lookup?.hitKind, events: events, generation: GenerationHandle(task: task))
     }
 
     /// Runs a non-streamed chat request in the caller's task: profile → compose → generate,
@@ -61,7 +62,7 @@ public struct ChatPipeline: Sendable {
             audit.served(cached.usage, cacheHit: true)
             return ChatAnswer(
                 id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model, sources: sources,
-                cached: true, completion: cached)
+                cacheHit: lookup?.hitKind, completion: cached)
         }
         let completion: ChatCompletion
         do {
@@ -75,7 +76,7 @@ public struct ChatPipeline: Sendable {
         if let lookup { responses.cache.store(completion, for: lookup) }
         return ChatAnswer(
             id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model, sources: sources,
-            cached: false, completion: completion)
+            cacheHit: nil, completion: completion)
     }
 
     /// The limit, profile, retrieve, compose and cache stages, and the `/query` team check:
@@ -98,7 +99,7 @@ public struct ChatPipeline: Sendable {
             let hits = try await retrieval.retrieve(request, profile: team.profile, scope: scope, audit: audit)
             let generation = try composer.compose(
                 request, team: team, tenant: TenantKey(scope), date: now(), sources: hits)
-            let lookup = responses.lookup(generation, in: scope, team: team)
+            let lookup = await responses.lookup(generation, in: scope, team: team)
             if lookup?.hit == nil { try limits.reserve(generation, in: admission, audit: audit) }
             return (generation, admission, lookup, hits.map(SourceReference.init))
         } catch {

@@ -1,21 +1,65 @@
 import Metrics
+import Retrieval
 import Tenancy
 
 /// The cache stage: looks a deterministic request up in the team's part of the
-/// ``ResponseCache`` and counts the outcome per team
-/// (`atrium_response_cache_hits_total`, `atrium_response_cache_misses_total`). Requests that
-/// sample without a seed are never cached: they are meant to differ.
+/// ``ResponseCache`` — exactly, then, when the team's profile turns the semantic cache on and
+/// an embedding model is loaded, by meaning — and counts the outcome per team
+/// (`atrium_response_cache_hits_total{team, kind}` with kind `exact` or `semantic`,
+/// `atrium_response_cache_misses_total{team}`). Requests that sample without a seed are never
+/// cached: they are meant to differ.
+///
+/// The conversation is embedded only on an exact miss of a team with the semantic cache on
+/// (`atrium_response_cache_embedding_seconds{team}`), and the embedding travels in the lookup
+/// to be stored with the answer. A conversation part longer than the embedding model reads
+/// is not compared by meaning at all: the model would ignore its end.
 struct ResponseCacheStage: Sendable {
     let cache: ResponseCache
+    /// The embedding model of the semantic layer; nil when the server has none.
+    let embeddings: EmbeddingQueue?
+
+    init(cache: ResponseCache, embeddings: EmbeddingQueue? = nil) {
+        self.cache = cache
+        self.embeddings = embeddings
+    }
 
     /// The lookup of a deterministic request, or nil (not deterministic, or the cache is off).
-    func lookup(_ request: GenerationRequest, in scope: TenantScope, team: TeamContext) -> ResponseCache.Lookup? {
+    func lookup(_ request: GenerationRequest, in scope: TenantScope, team: TeamContext) async -> ResponseCache.Lookup? {
         guard cache.configuration.isEnabled, ResponseCacheKey.isDeterministic(request.sampling) else { return nil }
         let key = ResponseCacheKey(
             scope: scope, request: request, profileVersion: team.profile.version, knowledgeVersion: team.knowledgeVersion)
-        guard let lookup = cache.lookup(key) else { return nil }
-        let label = lookup.hit == nil ? "atrium_response_cache_misses_total" : "atrium_response_cache_hits_total"
-        Counter(label: label, dimensions: [("team", scope.teamID.rawValue)]).increment()
+        guard var lookup = cache.lookup(key) else { return nil }
+        let semantic = team.profile.semanticCache
+        if lookup.hit == nil, semantic.enabled, let embedding = await embed(key, team: scope.teamID) {
+            lookup = cache.lookupSimilar(embedding, after: lookup, threshold: semantic.threshold)
+        }
+        Self.count(lookup, team: scope.teamID)
         return lookup
+    }
+
+    /// The embedding of the key's conversation, or nil when there is no embedding model, no
+    /// message to compare, a part too long for the model, or the model failed (a cache must
+    /// never fail a request).
+    private func embed(_ key: ResponseCacheKey, team: TeamID) async -> ConversationEmbedding? {
+        guard let embeddings, let texts = ConversationTexts(key.messages) else { return nil }
+        let embedder = embeddings.embedder
+        let started = ContinuousClock.now
+        let vectors = try? await embeddings.run(on: .interactive) { () throws -> [[Float]]? in
+            let parts = texts.all
+            guard parts.allSatisfy({ embedder.countTokens($0) <= embedder.maxTokens }) else { return nil }
+            return try embedder.embed(parts)
+        }
+        Timer(label: "atrium_response_cache_embedding_seconds", dimensions: [("team", team.rawValue)])
+            .record(duration: started.duration(to: .now))
+        return vectors.flatMap(ConversationEmbedding.init(vectors:))
+    }
+
+    private static func count(_ lookup: ResponseCache.Lookup, team: TeamID) {
+        if let kind = lookup.hitKind {
+            Counter(label: "atrium_response_cache_hits_total", dimensions: [("team", team.rawValue), ("kind", kind.rawValue)])
+                .increment()
+        } else {
+            Counter(label: "atrium_response_cache_misses_total", dimensions: [("team", team.rawValue)]).increment()
+        }
     }
 }

@@ -20,6 +20,24 @@ enum OpenAPISchemas {
     static var dateTime: Schema { ["type": "string", "format": "date-time"] }
     static var nullableDateTime: Schema { ["type": ["string", "null"], "format": "date-time"] }
     static var usage: Schema { ref("Usage") }
+    static var cached: Schema {
+        [
+            "const": true,
+            "description": "The answer came from the team's response cache; the x-atrium-cache header says exact or semantic",
+        ]
+    }
+    static var semanticCache: Schema {
+        object([
+            "enabled": ["type": "boolean", "description": "Answer questions of the same meaning from the cache (default false)"],
+            "threshold": [
+                "type": "number", "exclusiveMinimum": 0, "maximum": 1,
+                "description":
+                    "Cosine similarity both the last message and the earlier turns must reach (default 0.9)",
+            ],
+            "active": ["type": "boolean", "readOnly": true, "description": "Enabled and working on this server"],
+            "inactive_reason": ["type": "string", "readOnly": true, "description": "Why an enabled semantic cache does nothing"],
+        ])
+    }
 
     static var all: [String: Schema] {
         [
@@ -81,7 +99,7 @@ enum OpenAPISchemas {
                                 "finish_reason": ["type": "string", "enum": ["stop", "length", "content_filter"]],
                             ]),
                     ],
-                    "usage": usage, "sources": ["type": "array", "items": ref("Source")], "cached": ["const": true],
+                    "usage": usage, "sources": ["type": "array", "items": ref("Source")], "cached": cached,
                 ], required: ["id", "object", "created", "model", "choices", "usage", "sources"]),
             "ChatCompletionChunk": object(
                 [
@@ -96,7 +114,7 @@ enum OpenAPISchemas {
                     ],
                     "usage": ["oneOf": [usage, ["type": "null"]]],
                     "sources": ["type": "array", "items": ref("Source")],
-                    "cached": ["const": true],
+                    "cached": cached,
                 ], required: ["id", "object", "created", "model", "choices"]),
             "QueryRequest": object(
                 [
@@ -199,6 +217,7 @@ enum OpenAPISchemas {
                     "max_tokens": ["type": "integer", "minimum": 1],
                     "retrieval": object(["enabled": boolean, "top_k": integer, "collections": ["type": "array", "items": string]]),
                     "allowed_models": ["type": "array", "items": string], "version": integer,
+                    "semantic_cache": semanticCache,
                 ]),
             "Limits": object([
                 "requests_per_minute": nullableInteger, "tokens_per_minute": nullableInteger,

@@ -122,14 +122,14 @@ struct AdminRoutes {
 
     @Sendable func readProfile(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let profile = try await admin.profile(of: try parameter("team", context), principal: context.principal, audit: context.audit)
-        return try JSONOutput.response(profile)
+        return try JSONOutput.response(ProfileView(profile: profile, availability: gateway.semanticCacheAvailability))
     }
 
     @Sendable func saveProfile(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let team = try parameter("team", context)
         let profile = try await decode(PromptProfile.self, request)
         let saved = try await admin.saveProfile(profile, of: team, principal: context.principal, audit: context.audit)
-        return try JSONOutput.response(saved)
+        return try JSONOutput.response(ProfileView(profile: saved, availability: gateway.semanticCacheAvailability))
     }
 
     @Sendable func readLimits(_ request: Request, context: AuthenticatedContext) async throws -> Response {

@@ -24,9 +24,10 @@ struct DataRoutes {
         if body.stream {
             let execution = try await gateway.pipeline.chat(body.chatRequest, in: scope, audit: context.audit)
             return ServerSentEvents.response(for: execution, includeUsage: body.includeUsage)
+                .markingCache(execution.cacheHit)
         }
         let answer = try await gateway.pipeline.answer(body.chatRequest, in: scope, audit: context.audit)
-        return try JSONOutput.response(ChatCompletionResponse(answer: answer))
+        return try JSONOutput.response(ChatCompletionResponse(answer: answer)).markingCache(answer.cacheHit)
     }
 
     @Sendable func query(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -35,7 +36,8 @@ struct DataRoutes {
         let answer = try await gateway.pipeline.answer(body.chatRequest, in: scope, audit: context.audit)
         return try JSONOutput.response(
             QueryResponse(
-                response: answer.completion.text, sources: answer.sources, model: answer.model, usage: answer.completion.usage))
+                response: answer.completion.text, sources: answer.sources, model: answer.model, usage: answer.completion.usage)
+        ).markingCache(answer.cacheHit)
     }
 }
 

@@ -1,5 +1,5 @@
-/// A team's prompt profile: system prompt, sampling defaults, retrieval settings and the
-/// models the team may use. Validated when built, so a bad profile fails when it is saved,
+/// A team's prompt profile: system prompt, sampling defaults, retrieval settings, the
+/// models the team may use and its semantic response cache. Validated when built, so a bad profile fails when it is saved,
 /// not when a request uses it.
 ///
 /// ```swift
@@ -19,12 +19,15 @@ public struct PromptProfile: Sendable, Hashable {
     public let retrieval: RetrievalSettings
     /// Model ids the team may ask for; empty means every served model.
     public let allowedModels: [String]
+    /// Whether (and how closely) questions of the same meaning share cached answers.
+    public let semanticCache: SemanticCacheSettings
     /// Increases by one with every save; 0 is the built-in default.
     public let version: Int
 
     public init(
         systemPrompt: String = "", temperature: Double = 0.7, topP: Double = 1.0, maxTokens: Int = 512,
-        retrieval: RetrievalSettings = .disabled, allowedModels: [String] = [], version: Int = 0
+        retrieval: RetrievalSettings = .disabled, allowedModels: [String] = [],
+        semanticCache: SemanticCacheSettings = .disabled, version: Int = 0
     ) throws(ProfileError) {
         guard systemPrompt.count <= Self.maximumSystemPromptLength else {
             throw ProfileError(field: "system_prompt", problem: "longer than \(Self.maximumSystemPromptLength) characters")
@@ -48,6 +51,7 @@ public struct PromptProfile: Sendable, Hashable {
         self.maxTokens = maxTokens
         self.retrieval = retrieval
         self.allowedModels = allowedModels
+        self.semanticCache = semanticCache
         self.version = version
     }
 
@@ -58,7 +62,7 @@ public struct PromptProfile: Sendable, Hashable {
     public func withVersion(_ version: Int) throws(ProfileError) -> PromptProfile {
         try PromptProfile(
             systemPrompt: systemPrompt, temperature: temperature, topP: topP, maxTokens: maxTokens,
-            retrieval: retrieval, allowedModels: allowedModels, version: version)
+            retrieval: retrieval, allowedModels: allowedModels, semanticCache: semanticCache, version: version)
     }
 
     /// Whether the team may use `model` (an empty allow-list allows all).
@@ -75,6 +79,7 @@ extension PromptProfile: Codable {
         case maxTokens = "max_tokens"
         case retrieval
         case allowedModels = "allowed_models"
+        case semanticCache = "semantic_cache"
         case version
     }
 
@@ -89,6 +94,8 @@ extension PromptProfile: Codable {
             maxTokens: container.decodeIfPresent(Int.self, forKey: .maxTokens) ?? defaults.maxTokens,
             retrieval: container.decodeIfPresent(RetrievalSettings.self, forKey: .retrieval) ?? defaults.retrieval,
             allowedModels: container.decodeIfPresent([String].self, forKey: .allowedModels) ?? defaults.allowedModels,
+            semanticCache: container.decodeIfPresent(SemanticCacheSettings.self, forKey: .semanticCache)
+                ?? defaults.semanticCache,
             version: container.decodeIfPresent(Int.self, forKey: .version) ?? 0
         )
     }
@@ -101,6 +108,7 @@ extension PromptProfile: Codable {
         try container.encode(maxTokens, forKey: .maxTokens)
         try container.encode(retrieval, forKey: .retrieval)
         try container.encode(allowedModels, forKey: .allowedModels)
+        try container.encode(semanticCache, forKey: .semanticCache)
         try container.encode(version, forKey: .version)
     }
 }

@@ -2,6 +2,7 @@ import AtriumTestSupport
 import Foundation
 import Gateway
 import Logging
+import Retrieval
 import Store
 import Tenancy
 import Testing
@@ -27,14 +28,16 @@ final class GatewayWorld: Sendable {
     static func make(
         backend: ScriptedBackend = ScriptedBackend(), queryText: QueryTextPolicy = .full,
         catalog: ModelCatalog = ModelCatalog(chatModel: "test-model"), now: @escaping @Sendable () -> Date = { Date() },
-        responseCache: ResponseCache = ResponseCache(configuration: .disabled)
+        responseCache: ResponseCache = ResponseCache(configuration: .disabled), embeddings: EmbeddingQueue? = nil
     ) async throws -> GatewayWorld {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-gateway-\(UUID().uuidString)")
         let store = try AtriumStore(home: directory, queryText: queryText)
         let writer = AccountingWriter(store: store, logger: Logger(label: "test"))
         let writerTask = Task { await writer.run() }
+        let knowledge = embeddings.map { KnowledgeBase(store: store, embeddings: $0) }
         let gateway = Gateway(
-            store: store, backend: backend, catalog: catalog, writer: writer, now: now, responseCache: responseCache)
+            store: store, backend: backend, catalog: catalog, writer: writer, knowledge: knowledge, now: now,
+            responseCache: responseCache)
         return try await GatewayWorld(
             directory: directory, store: store, writer: writer, writerTask: writerTask, gateway: gateway, backend: backend)
     }

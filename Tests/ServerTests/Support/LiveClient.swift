@@ -17,13 +17,16 @@ struct LiveClient: Sendable {
         }
         let response = try await client.execute(request, timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 16 << 20)
-        return HTTPAnswerLive(status: Int(response.status.code), body: String(buffer: body))
+        let headers = Dictionary(response.headers.map { ($0.name.lowercased(), $0.value) }) { first, _ in first }
+        return HTTPAnswerLive(status: Int(response.status.code), body: String(buffer: body), headers: headers)
     }
 }
 
 struct HTTPAnswerLive: Sendable {
     let status: Int
     let body: String
+    /// By lowercased name (the first value of a repeated header).
+    var headers: [String: String] = [:]
 
     var json: [String: Any] {
         (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]

@@ -30,15 +30,17 @@ final class ServerWorld: Sendable {
 
     static func make(
         backend: any LanguageModelBackend = ScriptedBackend(), maximumBodyBytes: Int = ServerConfiguration.defaultMaximumBodyBytes,
-        metricsToken: String? = nil, maximumUploadBytes: Int = ServerConfiguration.defaultMaximumUploadBytes
+        metricsToken: String? = nil, maximumUploadBytes: Int = ServerConfiguration.defaultMaximumUploadBytes,
+        responseCache: ResponseCache = ResponseCache(configuration: .disabled)
     ) throws -> ServerWorld {
         try ServerWorld(
             backend: backend, maximumBodyBytes: maximumBodyBytes, metricsToken: metricsToken,
-            maximumUploadBytes: maximumUploadBytes)
+            maximumUploadBytes: maximumUploadBytes, responseCache: responseCache)
     }
 
     private init(
-        backend: any LanguageModelBackend, maximumBodyBytes: Int, metricsToken: String?, maximumUploadBytes: Int
+        backend: any LanguageModelBackend, maximumBodyBytes: Int, metricsToken: String?, maximumUploadBytes: Int,
+        responseCache: ResponseCache
     ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-server-\(UUID().uuidString)")
         store = try AtriumStore(home: directory)
@@ -51,7 +53,7 @@ final class ServerWorld: Sendable {
             store: store, embeddings: EmbeddingQueue(embedder: WordHashEmbedder(), modelID: WordHashEmbedder.modelID))
         gateway = Gateway(
             store: store, backend: backend, catalog: ModelCatalog(chatModel: "test-model"), writer: writer,
-            knowledge: knowledge, metrics: exposition.metrics, now: { clock.now })
+            knowledge: knowledge, metrics: exposition.metrics, now: { clock.now }, responseCache: responseCache)
         configuration = ServerConfiguration(
             maximumBodyBytes: maximumBodyBytes, metricsToken: metricsToken, maximumUploadBytes: maximumUploadBytes)
     }

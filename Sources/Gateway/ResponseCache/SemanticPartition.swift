@@ -1,0 +1,32 @@
+/// Everything two cache keys of one team must share exactly before their conversations are
+/// compared by meaning: the model, the sampling parameters, the versions of the profile and
+/// the knowledge, the roles of the messages in order, and the system messages word for word
+/// (the profile's prompt and the sources retrieval put in it). Only the user and assistant
+/// turns may differ, and only in wording (``ConversationTexts``).
+///
+/// There is no team in it: partitions live inside one team's ``TeamSemanticIndex``.
+struct SemanticPartition: Sendable, Hashable {
+    let model: String
+    let temperature: Double
+    let topP: Double
+    let maxTokens: Int
+    let stop: [String]
+    let seed: UInt64?
+    let profileVersion: Int
+    let knowledgeVersion: Int
+    let roles: [ChatRole]
+    let systemMessages: [String]
+
+    init(_ key: ResponseCacheKey) {
+        model = key.model
+        temperature = key.temperature
+        topP = key.topP
+        maxTokens = key.maxTokens
+        stop = key.stop
+        seed = key.seed
+        profileVersion = key.profileVersion
+        knowledgeVersion = key.knowledgeVersion
+        roles = key.messages.map(\.role)
+        systemMessages = key.messages.filter { $0.role == .system }.map(\.content)
+    }
+}
