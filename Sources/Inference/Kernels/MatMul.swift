@@ -77,19 +77,26 @@ struct MatMul {
                                             activations + share.lowerBound * tokenBytes)
             }
         }
-        let groupCounts = matrices.map(\.groupCount)
+        forEachShare(of: matrices.map(\.groupCount)) { index, groups in
+            let matrix = matrices[index]
+            atrium_interleaved_gemm(
+                matrix.format, matrix.group(groups.lowerBound), Int32(groups.count), blocks, activations, Int32(tokens),
+                outputs[index] + groups.lowerBound * InterleavedMatrix.groupRows, matrix.rows)
+        }
+    }
+
+    /// Splits the row groups of several matrices (`groupCounts[i]` each, counted as one run)
+    /// into one contiguous share per worker, and calls `body(i, groups)` on that worker for
+    /// the part of matrix `i` in its share.
+    private func forEachShare(of groupCounts: [Int], _ body: (_ matrix: Int, _ groups: Range<Int>) -> Void) {
         let totalGroups = groupCounts.reduce(0, +)
         pool.parallel { worker, workers in
             let share = ThreadPool.share(of: totalGroups, worker: worker, workers: workers)
             var base = 0
-            for (index, matrix) in matrices.enumerated() {
-                defer { base += groupCounts[index] }
-                let low = max(share.lowerBound, base), high = min(share.upperBound, base + groupCounts[index])
-                guard low < high else { continue }
-                let first = low - base
-                atrium_interleaved_gemm(
-                    matrix.format, matrix.group(first), Int32(high - low), blocks, activations, Int32(tokens),
-                    outputs[index] + first * InterleavedMatrix.groupRows, matrix.rows)
+            for (index, count) in groupCounts.enumerated() {
+                defer { base += count }
+                let low = max(share.lowerBound, base), high = min(share.upperBound, base + count)
+                if low < high { body(index, (low - base)..<(high - base)) }
             }
         }
     }
@@ -149,31 +156,24 @@ struct MatMul {
         let activationBytes = Format.Activation.byteCount(elements: columns)
         let blocks = columns / Format.type.blockElements
         let groupCounts = weights.map { ($0.rows + Self.rowGroup - 1) / Self.rowGroup }
-        let totalGroups = groupCounts.reduce(0, +)
         quantize(Format.Activation.self, input, tokens: tokens, columns: columns, into: scratch)
         let activations = UnsafePointer(scratch.assumingMemoryBound(to: UInt8.self))
 
-        pool.parallel { worker, workers in
-            let share = ThreadPool.share(of: totalGroups, worker: worker, workers: workers)
-            var base = 0
-            for (index, weight) in weights.enumerated() {
-                defer { base += groupCounts[index] }
-                let low = max(share.lowerBound, base), high = min(share.upperBound, base + groupCounts[index])
-                guard low < high else { continue }
-                let rows = weight.rows, rowBytes = weight.rowBytes
-                let first = (low - base) * Self.rowGroup
-                let end = min((high - base) * Self.rowGroup, rows)
-                let output = outputs[index]
-                if let kernel {
-                    kernel(weight.data.assumingMemoryBound(to: UInt8.self) + first * rowBytes, rowBytes, Int32(end - first),
-                           activations, activationBytes, Int32(tokens), Int32(blocks), output + first, rows)
-                    continue
-                }
-                for row in first..<end {
-                    let weightRow = weight.data + row * rowBytes
-                    for token in 0..<tokens {
-                        output[token * rows + row] = Format.dot(weightRow, scratch + token * activationBytes, blocks: blocks)
-                    }
+        forEachShare(of: groupCounts) { index, groups in
+            let weight = weights[index]
+            let rows = weight.rows, rowBytes = weight.rowBytes
+            let first = groups.lowerBound * Self.rowGroup
+            let end = min(groups.upperBound * Self.rowGroup, rows)
+            let output = outputs[index]
+            if let kernel {
+                kernel(weight.data.assumingMemoryBound(to: UInt8.self) + first * rowBytes, rowBytes, Int32(end - first),
+                       activations, activationBytes, Int32(tokens), Int32(blocks), output + first, rows)
+                return
+            }
+            for row in first..<end {
+                let weightRow = weight.data + row * rowBytes
+                for token in 0..<tokens {
+                    output[token * rows + row] = Format.dot(weightRow, scratch + token * activationBytes, blocks: blocks)
                 }
             }
         }
