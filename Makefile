@@ -36,7 +36,7 @@ build:
 
 test: setup
 	$(SWIFT) build --build-tests $(RELEASE)
-	$(SWIFT) test $(RELEASE) --skip-build
+	SWIFT="$(SWIFT)" ./scripts/run-tests $(RELEASE) --skip-build
 
 serve: setup build
 	$$($(SWIFT) build $(RELEASE) --show-bin-path)/atrium serve --host 127.0.0.1 --port 8080

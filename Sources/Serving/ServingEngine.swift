@@ -33,6 +33,7 @@ public final class ServingEngine: @unchecked Sendable {
     private var planner: StepPlanner
     private var stepNumber = 0
     private var lastBatchTokens = 0
+    private var forwardPasses = 0
     private var prefixes: PrefixCache
     private var reservedBytes = 0
     private var exited = false
@@ -289,6 +290,7 @@ public final class ServingEngine: @unchecked Sendable {
             return
         }
         lastBatchTokens = batch.count
+        forwardPasses += 1
 
         for sequence in sequences {
             if let count = promptTokens[sequence.id] {
@@ -371,6 +373,7 @@ public final class ServingEngine: @unchecked Sendable {
         published.allocatedKVBytes = cache.allocatedBytes
         published.prefixCacheHits = prefixes.hits
         published.prefixCacheMisses = prefixes.misses
+        published.forwardPasses = forwardPasses
         condition.unlock()
     }
 }
@@ -399,4 +402,6 @@ public struct ServingStatistics: Sendable, Equatable {
     public var allocatedKVBytes = 0
     public var prefixCacheHits = 0
     public var prefixCacheMisses = 0
+    /// Forward passes run so far: a clock that machine noise does not move.
+    public var forwardPasses = 0
 }
