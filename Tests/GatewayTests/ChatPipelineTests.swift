@@ -116,7 +116,7 @@ import Testing
         #expect(try await iterator?.next() == .delta("partial"))
         iterator = nil
         execution = nil
-        for _ in 0..<200 where try await world.auditRecords().filter({ $0.action == "chat" }).isEmpty {
+        for _ in 0..<3000 where try await world.auditRecords().filter({ $0.action == "chat" }).isEmpty {
             try await Task.sleep(for: .milliseconds(10))
         }
         let records = try await world.auditRecords().filter { $0.action == "chat" }

@@ -79,7 +79,7 @@ import Testing
         let long = ServingRequest(tenant: "a", prompt: local.textPrompt("Once upon a time"),
                                   options: try GenerationOptions(maxTokens: 2000))
         let task = Task { try await collect(engine.submit(long)) }
-        try await Task.sleep(for: .milliseconds(300))
+        try await waitUntilRunning(1, engine)
         task.cancel()
         // With the only slot freed, a second request completes.
         let short = ServingRequest(tenant: "b", prompt: local.textPrompt("Hello"), options: try GenerationOptions(maxTokens: 3))
@@ -95,10 +95,19 @@ import Testing
             maximumSequences: 1, reservedSequences: 0, queueTimeout: .milliseconds(200)))
         let long = ServingRequest(tenant: "a", prompt: local.textPrompt("Once upon a time"), options: try GenerationOptions(maxTokens: 400))
         let first = Task { try await collect(engine.submit(long)) }
-        try await Task.sleep(for: .milliseconds(100))
+        try await waitUntilRunning(1, engine)
         let waiting = ServingRequest(tenant: "b", prompt: local.textPrompt("Hello"), options: try GenerationOptions(maxTokens: 3))
         await #expect(throws: ServingError.self) { _ = try await collect(engine.submit(waiting)) }
         first.cancel()
         await engine.shutdown()
+    }
+
+    /// Waits (polling; the engine runs on its own thread) until `count` sequences hold slots.
+    private func waitUntilRunning(_ count: Int, _ engine: ServingEngine) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while engine.statistics.running < count, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        try #require(engine.statistics.running >= count, "the long request never started")
     }
 }

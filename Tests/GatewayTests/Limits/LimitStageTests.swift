@@ -183,7 +183,7 @@ import Testing
     }
 
     private func waitUntil(_ condition: () -> Bool) async throws {
-        for _ in 0..<500 where !condition() {
+        for _ in 0..<3000 where !condition() {
             try await Task.sleep(for: .milliseconds(10))
         }
         #expect(condition())
