@@ -94,6 +94,29 @@ import Testing
         #expect(world.backend.requests.count == 2)
     }
 
+    @Test func aDocumentChangeMadeElsewhereMakesTheTeamsEarlierAnswersUnreachable() async throws {
+        let world = try await GatewayWorld.make(responseCache: try enabled())
+        _ = try await ask(world, "bob", greedy)
+        _ = try await ask(world, "carol", greedy)
+        // Written straight to the store, as another server sharing the database would: this
+        // server's cache is never told, only the knowledge version in the key moves.
+        let sales = try await scope(world, "bob")
+        try await world.store.knowledge.createCollection(named: "prices", in: sales)
+        let text = "Widgets cost 12 euros."
+        let draft = DocumentDraft(
+            name: "prices.txt", format: "text", contentHash: ContentHash.of(Data(text.utf8)), byteCount: text.utf8.count,
+            embeddingModel: "test-model",
+            chunks: [ChunkDraft(index: 0, text: text, headingPath: [], embedding: [1, 0, 0, 0])])
+        _ = try await world.store.knowledge.store(draft, in: "prices", scope: sales)
+
+        let (after, _) = try await ask(world, "bob", greedy)
+        let (again, _) = try await ask(world, "bob", greedy)
+        let (development, _) = try await ask(world, "carol", greedy)
+        #expect(!after.cached && again.cached, "sales' answer from before its documents changed is not served")
+        #expect(development.cached, "development's knowledge did not change")
+        #expect(world.backend.requests.count == 3)
+    }
+
     @Test func samplingWithoutASeedIsNeverCachedButASeedIs() async throws {
         let world = try await GatewayWorld.make(responseCache: try enabled())
         // The default profile samples at temperature 0.7: without a seed, answers are meant to differ.

@@ -92,6 +92,37 @@ import Tenancy
         #expect(committed.removed.count == 2 && committed.added.count == 1)
     }
 
+    @Test func theVersionCountsEveryChangeOfOneTeamsKnowledge() async throws {
+        let world = try await StoreWorld.make()
+        let sales = try world.scope(world.salesMember)
+        let development = try world.scope(world.developmentAdmin)
+        let knowledge = world.store.knowledge
+        #expect(try await knowledge.version(in: sales) == 0)
+        try await knowledge.createCollection(named: "handbook", in: sales)
+        try await knowledge.createCollection(named: "empty", in: sales)
+        #expect(try await knowledge.version(in: sales) == 0, "an empty collection changes no answer")
+
+        let added = try await knowledge.store(Self.draft("plan.txt", "Quokka pricing."), in: "handbook", scope: sales)
+        #expect(try await knowledge.version(in: sales) == 1)
+        _ = try await knowledge.store(Self.draft("plan.txt", "Quokka pricing."), in: "handbook", scope: sales)
+        #expect(try await knowledge.version(in: sales) == 1, "unchanged content")
+        let replaced = try await knowledge.store(Self.draft("plan.txt", "Wombat pricing."), in: "handbook", scope: sales)
+        #expect(added.document.id != replaced.document.id)
+        #expect(try await knowledge.version(in: sales) == 2)
+        try await knowledge.deleteDocument(replaced.document.id, in: "handbook", scope: sales)
+        #expect(try await knowledge.version(in: sales) == 3)
+        _ = try await knowledge.store(Self.draft("notes.txt", "Numbat notes."), in: "handbook", scope: sales)
+        try await knowledge.deleteCollection(named: "handbook", in: sales)
+        try await knowledge.deleteCollection(named: "empty", in: sales)
+        #expect(try await knowledge.version(in: sales) == 5, "the collection with a document counted, the empty one not")
+
+        await #expect(throws: StoreError.self) {
+            try await knowledge.store(Self.draft("x.txt", "Nothing."), in: "handbook", scope: sales)
+        }
+        #expect(try await knowledge.version(in: sales) == 5, "a refused write counts nothing")
+        #expect(try await knowledge.version(in: development) == 0, "another team's version never moves")
+    }
+
     @Test func aFailureHalfwayLeavesNothingBehind() async throws {
         let world = try await StoreWorld.make()
         let scope = try world.scope(world.salesMember)

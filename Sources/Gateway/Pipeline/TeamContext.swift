@@ -8,11 +8,10 @@ public struct TeamContext: Sendable, Hashable {
     public let teamName: String
     public let organizationName: String
     public let userName: String
-    /// The version of the team's knowledge (the documents retrieval draws on), part of every
-    /// response-cache key so an answer never outlives the documents it came from. 0 until the
-    /// retrieval stage supplies it: it will be read from the store with the team's collections
-    /// (a counter bumped by every document added or deleted). Until then document changes call
-    /// ``ResponseCache/invalidate(team:)`` instead.
+    /// The version of the team's knowledge (the documents retrieval draws on; the store counts
+    /// every change), part of every response-cache key so an answer never outlives the
+    /// documents it came from. Document changes made through this server also call
+    /// ``ResponseCache/invalidate(team:)``, which frees the stale entries at once.
     public let knowledgeVersion: Int
 
     public init(

@@ -6,10 +6,11 @@ import Tenancy
 /// knowledge versions), for ``ResponseCacheConfiguration/timeToLive``, within
 /// ``ResponseCacheConfiguration/maximumBytes`` (least recently used first out).
 ///
-/// A profile change needs no call: its version is in the key, so the old answers are never
-/// matched again and age out. A change to a team's documents calls ``invalidate(team:)``,
-/// which drops the team's answers at once — and also any answer still being generated when
-/// it was called, so a generation that started before the change never lands afterwards.
+/// A profile or document change needs no call to be correct: both versions are in the key, so
+/// the old answers are never matched again and age out (this holds across servers sharing one
+/// database). A change to documents made through this server also calls ``invalidate(team:)``,
+/// which frees the team's answers at once — and drops any answer still being generated when it
+/// was called, so a generation that started before the change never lands afterwards.
 ///
 /// A team whose profile turns the semantic cache on also finds answers by meaning
 /// (``lookupSimilar(_:after:threshold:)``): an answer stored with its conversation's embedding

@@ -16,6 +16,7 @@ enum SchemaMigrations {
         migrator.registerMigration("v6-audit-retention", migrate: addAuditRetention)
         migrator.registerMigration("v7-key-limits-and-alerts", migrate: createKeyLimitsAndAlerts)
         migrator.registerMigration("v8-knowledge", migrate: KnowledgeSchema.create)
+        migrator.registerMigration("v9-knowledge-versions", migrate: KnowledgeSchema.addVersions)
         return migrator
     }
 

@@ -60,6 +60,7 @@ extension KnowledgeRepository {
             guard let stored = try Self.document(named: draft.name, in: found.id, scope, db) else {
                 throw StoreError.corruptRow(table: "knowledge_documents", problem: "document \(id) vanished while stored")
             }
+            try Self.bumpVersion(scope, db)
             let change = KnowledgeChange(removed: removed, added: added)
             db.afterNextTransaction(onCommit: { _ in onCommit(change) })
             guard let existing else { return DocumentWrite.added(stored) }
@@ -82,6 +83,7 @@ extension KnowledgeRepository {
                 )?.knowledgeDocument()
             else { throw StoreError.notFound(kind: "document", address: id.rawValue) }
             let removed = try Self.removeDocument(id, table: FullTextTable(team: scope.teamID), scope, db)
+            try Self.bumpVersion(scope, db)
             let change = KnowledgeChange(removed: removed, added: [])
             db.afterNextTransaction(onCommit: { _ in onCommit(change) })
             return document

@@ -94,6 +94,7 @@ public struct KnowledgeRepository: Sendable {
             try db.execute(
                 sql: "DELETE FROM knowledge_collections WHERE id = ? AND team_id = ?",
                 arguments: [collection.id.rawValue, scope.teamID.rawValue])
+            if !documents.isEmpty { try Self.bumpVersion(scope, db) }
             let change = KnowledgeChange(removed: removed, added: [])
             db.afterNextTransaction(onCommit: { _ in onCommit(change) })
             return collection

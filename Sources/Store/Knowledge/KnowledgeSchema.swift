@@ -1,6 +1,6 @@
 import GRDB
 
-/// The tables of team knowledge (migration `v6-knowledge`).
+/// The tables of team knowledge (migrations `v8-knowledge`, `v9-knowledge-versions`).
 ///
 /// - `knowledge_collections`: per team, names unique within the team (case-insensitive).
 /// - `knowledge_documents`: one row per (collection, name); the id derives from the team,
@@ -14,6 +14,10 @@ import GRDB
 /// first collection, so BM25 statistics of one team never depend on another team's documents.
 /// Rows are only ever deleted through ``KnowledgeRepository``, which removes the full-text rows
 /// in the same transaction (the foreign keys cascade as a backstop).
+///
+/// `knowledge_versions` counts, per team, the writes that changed what retrieval can find; the
+/// response cache keys answers by it, so an answer never outlives its documents, even when
+/// another server on the same database changed them.
 enum KnowledgeSchema {
     static func create(_ db: Database) throws {
         try db.execute(
@@ -52,6 +56,16 @@ enum KnowledgeSchema {
                     UNIQUE (document_id, chunk_index)
                 );
                 CREATE INDEX knowledge_chunks_by_team ON knowledge_chunks(team_id, collection_id);
+                """)
+    }
+
+    static func addVersions(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE knowledge_versions (
+                    team_id TEXT PRIMARY KEY NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+                    version INTEGER NOT NULL CHECK (version > 0)
+                );
                 """)
     }
 }
