@@ -16,11 +16,11 @@ struct BackendSetup: Sendable {
     var engine: ServingEngine? = nil
 
     static func make(
-        model: String?, upstream: String?, upstreamKey: String?, threads: Int?, prefixCacheBytes: Int, logger: Logger
+        model: String?, upstream: String?, upstreamKey: String?, threads: Int?, serving: ServingConfiguration,
+        logger: Logger
     ) async throws -> BackendSetup {
         guard let upstream else {
-            return try embedded(model: model ?? "smollm2-135m", threads: threads, prefixCacheBytes: prefixCacheBytes,
-                                logger: logger)
+            return try embedded(model: model ?? "smollm2-135m", threads: threads, serving: serving, logger: logger)
         }
         let configuration = try UpstreamConfiguration(url: upstream, apiKey: upstreamKey)
         let backend = UpstreamBackend(configuration: configuration, logger: logger)
@@ -37,18 +37,18 @@ struct BackendSetup: Sendable {
 
     /// The in-process engine: the GGUF model loaded once and shared by every team through the
     /// serving engine.
-    private static func embedded(model: String, threads: Int?, prefixCacheBytes: Int, logger: Logger) throws
+    private static func embedded(model: String, threads: Int?, serving: ServingConfiguration, logger: Logger) throws
         -> BackendSetup
     {
         let path = try ModelLocator().ggufPath(for: model)
         let local = try LocalModel(path: path, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        let engine = ServingEngine(
-            model: local, configuration: try ServingConfiguration(prefixCacheBudgetBytes: prefixCacheBytes))
+        let engine = ServingEngine(model: local, configuration: serving)
         // A named model keeps its name; a file path is served under the file's name.
         let id = ModelLocator.namedGGUF[model] == nil
             ? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent : model
         logger.info("embedded engine ready", metadata: [
             "model": "\(id)", "threads": "\(local.network.threadCount)", "template": "\(local.template.name)",
+            "sequences": "\(serving.maximumSequences)+\(serving.reservedSequences)",
         ])
         return BackendSetup(
             backend: EmbeddedBackend(engine: engine), catalog: ModelCatalog(chatModel: id, ownedBy: "atrium"),

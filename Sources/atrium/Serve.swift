@@ -76,8 +76,8 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("response-cache-bytes"), help: "Memory all teams' cached answers may take (65536, 512KiB, 64MiB, 1GiB); 0 turns the response cache off.")
     var responseCacheBytes = ByteSize(bytes: 64 << 20)
 
-    @Option(name: .customLong("prefix-cache-bytes"), help: "Memory for the KV states of the teams' system prompts (per-team prefix cache) with the embedded engine; 0 turns it off.")
-    var prefixCacheBytes = ByteSize(bytes: 128 << 20)
+    @OptionGroup(title: "Embedded engine")
+    var serving: ServingOptions
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
@@ -108,7 +108,7 @@ struct Serve: AsyncParsableCommand {
         // The backend first: a server that cannot start must not use up the owner key's one showing.
         let backend = try await BackendSetup.make(
             model: model, upstream: upstream, upstreamKey: environment["ATRIUM_UPSTREAM_KEY"], threads: threads,
-            prefixCacheBytes: prefixCacheBytes.bytes, logger: logger)
+            serving: try serving.configuration(), logger: logger)
         do {
             try await announceOwner(store: store, presetKey: environment["ATRIUM_ADMIN_KEY"])
         } catch {

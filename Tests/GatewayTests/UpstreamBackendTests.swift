@@ -74,6 +74,12 @@ import Testing
         try await backend.shutdown()
         #expect(GatewayError.from(BackendError.rejected(status: 404, message: "not found")).kind == .invalidRequest)
         #expect(GatewayError.from(BackendError.rejected(status: 500, message: "boom")).kind == .badGateway)
+        for busy in [503, 429] {
+            let failure = GatewayError.from(BackendError.rejected(status: busy, message: "busy"))
+            #expect(failure.kind == .unavailable && failure.code == "upstream_busy", "\(busy)")
+        }
+        let overloaded = GatewayError.from(BackendError.busy("the server is overloaded: waited 60 s for a slot"))
+        #expect(overloaded.kind == .unavailable && overloaded.code == "server_overloaded" && overloaded.retryAfter == 1)
     }
 
     @Test func badUpstreamURLsAreRefused() {

@@ -24,8 +24,7 @@ import Glibc
     }
 
     /// Org acme, team sales with a system prompt, and a member key; returns (key, team id).
-    static func salesKey(_ http: LiveClient) async throws -> (key: String, team: String) {
-        let owner = ownerKey
+    static func salesKey(_ http: LiveClient, owner: String = ownerKey) async throws -> (key: String, team: String) {
         #expect(try await http.call("POST", "/v1/admin/orgs", key: owner, json: ["name": "acme"]).status == 201)
         let team = try await http.call("POST", "/v1/admin/orgs/acme/teams", key: owner, json: ["name": "sales"])
         #expect(try await http.call("POST", "/v1/admin/users", key: owner, json: ["name": "sam"]).status == 201)

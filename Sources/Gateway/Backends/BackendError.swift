@@ -10,6 +10,9 @@ public enum BackendError: Error, Sendable, Hashable, CustomStringConvertible {
     case malformedResponse(String)
     /// The request cannot be served by this backend (for example, a prompt too long).
     case invalidRequest(String)
+    /// The backend cannot take the request now: every slot stayed busy past the queue
+    /// timeout, the queue is full, or it is stopping. Trying again later may work.
+    case busy(String)
 
     public var description: String {
         switch self {
@@ -18,6 +21,7 @@ public enum BackendError: Error, Sendable, Hashable, CustomStringConvertible {
         case let .rejected(status, message): "the model backend refused the request (HTTP \(status)): \(message)"
         case let .malformedResponse(detail): "the model backend sent an invalid response: \(detail)"
         case let .invalidRequest(detail): detail
+        case let .busy(detail): detail
         }
     }
 }

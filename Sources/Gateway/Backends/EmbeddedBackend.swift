@@ -73,9 +73,8 @@ public struct EmbeddedBackend: LanguageModelBackend {
         switch error {
         case let error as ServingError:
             switch error {
-            case .overloaded(let reason): return BackendError.rejected(status: 503, message: reason)
+            case .overloaded, .shutDown: return BackendError.busy(error.description)
             case .tooLong(let reason): return BackendError.invalidRequest(reason)
-            case .shutDown: return BackendError.rejected(status: 503, message: error.description)
             case .engineFailure, .invalidConfiguration: return BackendError.malformedResponse(error.description)
             }
         case let error as ChatTemplateError: return BackendError.invalidRequest(String(describing: error))

@@ -98,10 +98,11 @@ public struct GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
         switch error {
         case .timedOut: GatewayError(.gatewayTimeout, error.description, code: "upstream_timeout")
         case .invalidRequest: .invalid(error.description)
+        case .busy: GatewayError(.unavailable, error.description, code: "server_overloaded", retryAfter: 1)
+        case .rejected(status: 429, _), .rejected(status: 503, _):
+            GatewayError(.unavailable, error.description, code: "upstream_busy")
         case let .rejected(status, _) where (400..<500).contains(status) && status != 401 && status != 403:
-            status == 429
-                ? GatewayError(.unavailable, error.description, code: "upstream_busy")
-                : .invalid(error.description)
+            .invalid(error.description)
         default: GatewayError(.badGateway, error.description, code: "upstream_error")
         }
     }

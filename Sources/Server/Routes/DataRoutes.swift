@@ -23,7 +23,7 @@ struct DataRoutes {
         let body = try await JSONBody.decode(ChatCompletionBody.self, from: request, limit: maximumBodyBytes)
         if body.stream {
             let execution = try await gateway.pipeline.chat(body.chatRequest, in: scope, audit: context.audit)
-            return ServerSentEvents.response(for: execution, includeUsage: body.includeUsage)
+            return try await ServerSentEvents.response(for: execution, includeUsage: body.includeUsage)
                 .markingCache(execution.cacheHit)
         }
         let answer = try await gateway.pipeline.answer(body.chatRequest, in: scope, audit: context.audit)

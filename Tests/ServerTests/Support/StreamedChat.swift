@@ -43,6 +43,11 @@ final class StreamedChat: Sendable {
     /// Text events received so far (the first event only names the role).
     var contentEvents: Int { text.components(separatedBy: #""content":""#).count - 1 }
 
+    /// Hangs up: the client goes away mid-stream, closing its connection.
+    func disconnect() {
+        task.withLock { $0 }?.cancel()
+    }
+
     /// Waits until the whole stream has arrived (or failed).
     func finished() async throws -> String {
         guard let task = task.withLock({ $0 }) else { return text }

@@ -1,0 +1,60 @@
+import AsyncHTTPClient
+import Foundation
+import Testing
+
+/// The embedded engine's limits on `atrium serve`, with the real SmolLM2 over HTTP: one slot,
+/// a request that waits for it longer than `--queue-timeout` gets a clear 503 (streamed or
+/// not), and a client that hangs up mid-stream gives its slot back at once.
+@Suite(.serialized) struct ServingLimitsEndToEndTests {
+    static let ownerKey = "atrium-owner-key-for-serving-limits"
+    // Greedy SmolLM2 repeats itself in this story until the token limit: thousands of tokens,
+    // far longer than the queue timeout, unless the slot is freed.
+    static let endlessPrompt = "Write a very long story about a comet."
+
+    @Test func aWaitBeyondTheQueueTimeoutIs503AndAHangUpFreesTheSlot() async throws {
+        let model = try #require(EmbeddedModelEndToEndTests.modelPath, "SmolLM2 not fetched (scripts/fetch-models)")
+        let server = try ServerProcess(
+            upstream: nil,
+            extraArguments: [
+                "--model", model, "--threads", "2", "--max-sequences", "1", "--reserved-sequences", "0",
+                "--queue-timeout", "4", "--response-cache-bytes", "0",
+            ],
+            environment: ["ATRIUM_ADMIN_KEY": Self.ownerKey])
+        let http = LiveClient(baseURL: server.baseURL, client: HTTPClient.shared)
+        let (key, _) = try await GracefulShutdownTests.salesKey(http, owner: Self.ownerKey)
+        let short: [String: Any] = ["model": "default", "max_tokens": 4, "messages": [["role": "user", "content": "Hi"]]]
+
+        let holder = StreamedChat.start(baseURL: server.baseURL, key: key, prompt: Self.endlessPrompt, maxTokens: 3000)
+        try await StreamedChat.waitUntilGenerating([holder])
+        let waited = try await http.call("POST", "/v1/chat/completions", key: key, json: short)
+        #expect(waited.status == 503, "\(waited.body)")
+        let message = (waited.json["error"] as? [String: Any])?["message"] as? String ?? ""
+        #expect(message.contains("overloaded") || message.contains("waited"), "\(waited.body)")
+        var streamed = short
+        streamed["stream"] = true
+        let waitedStream = try await http.call("POST", "/v1/chat/completions", key: key, json: streamed)
+        #expect(waitedStream.status == 503, "a stream refused before its first token has the status too: \(waitedStream.body)")
+        #expect(waitedStream.headers["retry-after"] == "1")
+        #expect(!holder.text.contains("[DONE]"), "the slot was still taken while the requests waited")
+
+        holder.disconnect()
+        let started = ContinuousClock.now
+        let after = try await http.call("POST", "/v1/chat/completions", key: key, json: short)
+        #expect(after.status == 200, "the hang-up freed the only slot: \(after.body)")
+        #expect(ContinuousClock.now - started < .seconds(4), "without waiting for the abandoned story")
+        #expect(server.stop() == 0)
+    }
+
+    @Test func impossibleLimitsAreRefusedAtStart() throws {
+        for (arguments, complaint) in [
+            (["--max-sequences", "0"], "--max-sequences must be at least 1"),
+            (["--max-batch-tokens", "8", "--max-sequences", "16"], "--max-batch-tokens (8) must be at least"),
+            (["--queue-timeout", "0"], "--queue-timeout must be a positive number"),
+            (["--kv-cache-bytes", "lots"], "--kv-cache-bytes"),
+        ] {
+            let (status, output) = try OpenAIClientTests.run([ServerProcess.binary.path, "serve"] + arguments)
+            #expect(status != 0, "\(arguments)")
+            #expect(output.contains(complaint), "\(arguments): \(output)")
+        }
+    }
+}
