@@ -13,7 +13,7 @@ import Tenancy
 /// let audit = RequestAudit(requestID: id, action: "chat", resource: "POST /v1/chat/completions")
 /// defer { gateway.accountant.finish(audit) }
 /// let principal = try await gateway.authenticator.authenticate(authorization: header, audit: audit)
-/// let scope = try gateway.pipeline.authorize(.chat, principal: principal, audit: audit)
+/// let scope = try Authorizer.dataScope(of: principal, for: .chat, audit: audit)
 /// let execution = try await gateway.pipeline.chat(request, in: scope, audit: audit)
 /// ```
 public struct Gateway: Sendable {
@@ -21,6 +21,9 @@ public struct Gateway: Sendable {
     public let catalog: ModelCatalog
     public let authenticator: RequestAuthenticator
     public let pipeline: ChatPipeline
+    /// The team and key limits: charged by ``pipeline`` for generations, and around every
+    /// other data-plane request by ``LimitStage/metered(_:audit:_:)``.
+    public let limits: LimitStage
     /// Collections, documents and search of the key's team (503 without an embedding model).
     public let knowledge: KnowledgeService
     /// `POST /v1/embeddings`.
@@ -60,8 +63,10 @@ public struct Gateway: Sendable {
         accountant = Accountant(writer: writer, metrics: metrics)
         authenticator = RequestAuthenticator(store: store, writer: writer, cache: cache, now: now)
         self.responseCache = responseCache
+        let limits = LimitStage(store: store, cache: cache, limiter: Limiter(), now: now)
+        self.limits = limits
         pipeline = ChatPipeline(
-            limits: LimitStage(store: store, cache: cache, limiter: Limiter(), now: now),
+            limits: limits,
             profiles: profiles, retrieval: RetrievalStage(knowledge: knowledgeService),
             composer: PromptComposer(catalog: catalog),
             responses: ResponseCacheStage(cache: responseCache, embeddings: knowledge?.embeddings),

@@ -24,17 +24,22 @@ public enum AtriumServer {
         router.add(middleware: ObservabilityMiddleware(metrics: gateway.metrics))
         router.add(middleware: OpenAIErrorMiddleware())
         OperationsRoutes(store: gateway.store, openAPI: OpenAPIDocument.json()).register(on: router)
-        MetricsRoutes(gateway: gateway, exposition: exposition, token: configuration.metricsToken).register(on: router)
-        let authenticated = router.group()
-            .add(middleware: AuthenticationMiddleware(gateway: gateway, trustForwardedFor: configuration.trustForwardedFor))
-            .group(context: AuthenticatedContext.self)
-        DataRoutes(gateway: gateway, maximumBodyBytes: configuration.maximumBodyBytes).register(on: authenticated)
+        let door = AuthenticationMiddleware(gateway: gateway, trustForwardedFor: configuration.trustForwardedFor)
+        var metricsDoor = door
+        metricsDoor.metricsToken = configuration.metricsToken
+        MetricsRoutes(gateway: gateway, exposition: exposition).register(on: router.group().add(middleware: metricsDoor))
+        let authenticated = router.group().add(middleware: door)
+        // The data plane: the team scope comes from each route's declared action, in the
+        // context, and limits hold every request (see TeamRequestContext).
+        let dataPlane = authenticated.group(context: TeamRequestContext.self)
+            .add(middleware: DataPlaneLimitMiddleware(limits: gateway.limits))
+        DataRoutes(gateway: gateway, maximumBodyBytes: configuration.maximumBodyBytes).register(on: dataPlane)
         KnowledgeRoutes(
             gateway: gateway, maximumBodyBytes: configuration.maximumBodyBytes,
             maximumUploadBytes: configuration.maximumUploadBytes
-        ).register(on: authenticated)
+        ).register(on: dataPlane)
         AdminRoutes(gateway: gateway, maximumBodyBytes: configuration.maximumBodyBytes, now: now)
-            .register(on: authenticated)
+            .register(on: authenticated.group(context: AuthenticatedContext.self))
         return router
     }
 

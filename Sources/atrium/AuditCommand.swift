@@ -79,7 +79,7 @@ struct AuditCommand: AsyncParsableCommand {
         static func instant(_ text: String?, option: String) throws -> Date? {
             guard let text else { return nil }
             guard let date = Instant.parse(text) else {
-                throw ValidationError("\(option) must be an ISO 8601 time or Unix seconds, not '\(text)'")
+                throw ValidationError("\(option) must be \(Instant.expected), not '\(text)'")
             }
             return date
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Server
 import Store
 import Tenancy
 
@@ -46,12 +47,10 @@ struct UsageCommand: AsyncParsableCommand {
 
     private func day(_ option: String, _ text: String?) throws -> Date? {
         guard let text else { return nil }
-        if let seconds = Double(text), seconds.isFinite { return Date(timeIntervalSince1970: seconds) }
-        let candidates = text.count == 10 ? [text + "T00:00:00Z"] : [text]
-        for candidate in candidates {
-            if let date = try? Date(candidate, strategy: .iso8601) { return date }
+        guard let date = Instant.parse(text) else {
+            throw ValidationError("\(option) must be \(Instant.expected), not '\(text)'")
         }
-        throw ValidationError("\(option) must be YYYY-MM-DD, an ISO 8601 time or Unix seconds, not '\(text)'")
+        return date
     }
 }
 

@@ -11,7 +11,7 @@ import Testing
         defer { world.gateway.accountant.finish(audit) }
         let principal = try await world.gateway.authenticator.authenticate(
             authorization: "Bearer \(world.keys[holder]!)", audit: audit)
-        let scope = try world.gateway.pipeline.authorize(.chat, principal: principal, audit: audit)
+        let scope = try Authorizer.dataScope(of: principal, for: .chat, audit: audit)
         let execution = try await world.gateway.pipeline.chat(request, in: scope, audit: audit)
         return (try await execution.collect(), audit)
     }
@@ -39,7 +39,7 @@ import Testing
         let audit = world.audit("chat")
         let principal = try await world.gateway.authenticator.authenticate(
             authorization: "Bearer \(world.keys["vic"]!)", audit: audit)
-        let scope = try world.gateway.pipeline.authorize(.chat, principal: principal, audit: audit)
+        let scope = try Authorizer.dataScope(of: principal, for: .chat, audit: audit)
         let answer = try await world.gateway.pipeline.answer(hello, in: scope, audit: audit)
         world.gateway.accountant.finish(audit)
         world.gateway.accountant.finish(audit)
@@ -97,7 +97,7 @@ import Testing
             let audit = world.audit("chat")
             let principal = try await world.principal(holder)
             #expect(throws: GatewayError.denied(.dataPlaneNeedsTeamKey)) {
-                try world.gateway.pipeline.authorize(.chat, principal: principal, audit: audit)
+                try Authorizer.dataScope(of: principal, for: .chat, audit: audit)
             }
             world.gateway.accountant.finish(audit)
         }
@@ -109,7 +109,7 @@ import Testing
         let world = try await GatewayWorld.make(backend: ScriptedBackend(.hang(["partial"])))
         let audit = world.audit("chat")
         let principal = try await world.principal("vic")
-        let scope = try world.gateway.pipeline.authorize(.chat, principal: principal, audit: audit)
+        let scope = try Authorizer.dataScope(of: principal, for: .chat, audit: audit)
         var execution: ChatExecution? = try await world.gateway.pipeline.chat(hello, in: scope, audit: audit)
         world.gateway.accountant.finish(audit)  // the handler returned: the stream owns the record
         var iterator = execution?.events.makeAsyncIterator()

@@ -47,7 +47,7 @@ import Testing
         defer { world.gateway.accountant.finish(audit) }
         let principal = try await world.gateway.authenticator.authenticate(
             authorization: "Bearer \(world.keys[holder]!)", audit: audit)
-        let scope = try world.gateway.pipeline.authorize(.chat, principal: principal, audit: audit)
+        let scope = try Authorizer.dataScope(of: principal, for: .chat, audit: audit)
         return (try await world.gateway.pipeline.answer(request, in: scope, audit: audit), audit)
     }
 
@@ -144,7 +144,7 @@ import Testing
             let audit = world.audit("chat")
             defer { world.gateway.accountant.finish(audit) }
             let principal = try await world.principal("bob")
-            let scope = try world.gateway.pipeline.authorize(.chat, principal: principal, audit: audit)
+            let scope = try Authorizer.dataScope(of: principal, for: .chat, audit: audit)
             let execution = try await world.gateway.pipeline.chat(streamed, in: scope, audit: audit)
             return (execution, try await execution.collect())
         }

@@ -227,7 +227,7 @@ import Testing
     func ask(_ world: GatewayWorld, _ holder: String, _ question: String) async throws -> ChatAnswer {
         let audit = world.audit("chat")
         defer { world.gateway.accountant.finish(audit) }
-        let scope = try world.gateway.pipeline.authorize(.chat, principal: try await world.principal(holder), audit: audit)
+        let scope = try Authorizer.dataScope(of: try await world.principal(holder), for: .chat, audit: audit)
         let request = ChatRequest(messages: [ChatTurn(role: .user, content: question)], maxTokens: 80)
         return try await world.gateway.pipeline.answer(request, in: scope, audit: audit)
     }

@@ -75,6 +75,35 @@ import Testing
         #expect(alerts.data.first?["address"] as? String == "127.0.0.1")
     }
 
+    /// `/metrics` is behind the same door: guessed metrics tokens are failed keys, so the
+    /// guesser is blocked like any other, the right token from a blocked address is refused,
+    /// and every scrape's audit record keeps the address it came from.
+    @Test func metricsTokenGuessesAreCountedAndBlocked() async throws {
+        let mock = try MockUpstream()
+        let server = try ServerProcess(
+            upstream: mock.baseURL,
+            extraArguments: [
+                "--model", "mock", "--trust-forwarded-for", "--block-after", "5", "--block-seconds", "300",
+                "--metrics-token", "scrape-token-0123456789",
+            ])
+        let http = LiveExchange(baseURL: server.baseURL)
+        #expect(try await http.call("GET", "/metrics", key: "scrape-token-0123456789", forwardedFor: Self.colleague).status == 200)
+        var statuses: [Int] = []
+        for attempt in 0..<8 {
+            statuses.append(try await http.call("GET", "/metrics", key: "scrape-guess-\(attempt)", forwardedFor: Self.attacker).status)
+        }
+        #expect(statuses == [401, 401, 401, 401, 401, 429, 429, 429], "\(statuses)")
+        let blocked = try await http.call("GET", "/metrics", key: "scrape-token-0123456789", forwardedFor: Self.attacker)
+        #expect(blocked.status == 429, "the right token from a blocked address")
+        #expect(try await http.call("GET", "/metrics", key: "scrape-token-0123456789", forwardedFor: Self.colleague).status == 200)
+
+        let audit = try await http.call("GET", "/v1/admin/audit?limit=1000", key: server.ownerKey)
+        let scrapes = audit.data.filter { $0["action"] as? String == "metrics.read" }
+        #expect(scrapes.count == 11, "\(scrapes.count) scrapes audited")
+        #expect(scrapes.allSatisfy { [Self.attacker, Self.colleague].contains($0["client_address"] as? String ?? "") })
+        #expect(scrapes.filter { $0["client_address"] as? String == Self.attacker }.count == 9)
+    }
+
     private func salesAdmin(_ http: LiveExchange, owner: String) async throws -> String {
         try await http.member(owner: owner, org: "acme", team: "sales", user: "sam", role: "admin").key
     }

@@ -42,7 +42,8 @@ public struct Accountant: Sendable {
             occurredAt: audit.occurredAt, requestID: audit.requestID, identity: state.identity, action: state.action,
             resource: state.resource, decision: state.decision ?? .deny(.actionDoesNotApply), query: state.query,
             promptTokens: state.usage.promptTokens, completionTokens: state.usage.completionTokens,
-            latencyMilliseconds: milliseconds, cacheHit: state.cacheHit, sources: state.sources)
+            latencyMilliseconds: milliseconds, cacheHit: state.cacheHit, sources: state.sources,
+            clientAddress: audit.clientAddress)
         var usage: UsageEntry?
         if state.metered, state.decision == .allow, let scope = state.scope, let delta = Self.usageDelta(of: state) {
             usage = UsageEntry(delta, in: scope, at: audit.occurredAt)

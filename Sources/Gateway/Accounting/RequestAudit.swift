@@ -12,6 +12,7 @@ import Tenancy
 /// input) is recorded as denied with `action_does_not_apply`.
 public final class RequestAudit: Sendable {
     public let requestID: String
+    public let clientAddress: String?
     let startedAt: ContinuousClock.Instant
     let occurredAt: Date
     private let state: Mutex<State>
@@ -34,8 +35,12 @@ public final class RequestAudit: Sendable {
     /// - Parameters:
     ///   - action: what the route does (an ``Action`` raw value), refined by the stages.
     ///   - resource: what it is about, as far as the route knows before authentication.
-    public init(requestID: String, action: String, resource: String, occurredAt: Date = Date()) {
+    ///   - clientAddress: where the request came from, for the record.
+    public init(
+        requestID: String, action: String, resource: String, clientAddress: String? = nil, occurredAt: Date = Date()
+    ) {
         self.requestID = requestID
+        self.clientAddress = clientAddress
         self.occurredAt = occurredAt
         startedAt = ContinuousClock.now
         state = Mutex(State(action: action, resource: resource))

@@ -12,7 +12,7 @@ import Tenancy
 /// not found (404), exactly like ones that do not exist: every lookup runs in the key's scope.
 ///
 /// ```swift
-/// let scope = try gateway.knowledge.authorize(.search, principal: principal, audit: audit)
+/// let scope = try Authorizer.dataScope(of: principal, for: .search, audit: audit)
 /// let hits = try await gateway.knowledge.search(request, in: "handbook", scope: scope, audit: audit)
 /// ```
 public struct KnowledgeService: Sendable {
@@ -21,15 +21,6 @@ public struct KnowledgeService: Sendable {
     let profiles: ProfileStage
     /// Called after a team's documents changed (added, replaced or deleted).
     var documentsChanged: @Sendable (TenantScope) -> Void = { _ in }
-
-    /// The key's team scope if its role allows `action` (`.writeDocuments`, `.readDocuments`,
-    /// `.search`); a denial is recorded in `audit` and thrown as a 403.
-    public func authorize(_ action: Action, principal: Principal, audit: RequestAudit) throws -> TenantScope {
-        let scope = try Authorizer.dataScope(of: principal, for: action, audit: audit)
-        audit.authenticated(principal)
-        audit.describe(action: action, resource: Resource.team(scope.team).description)
-        return scope
-    }
 
     public func createCollection(named name: String, scope: TenantScope, audit: RequestAudit) async throws
         -> KnowledgeCollection
@@ -112,6 +103,10 @@ public struct KnowledgeService: Sendable {
         let started = ContinuousClock.now
         let hits = try await base.search(request, in: scope)
         Self.recordSearch(started, team: scope.teamID, kind: mode.rawValue)
+        // The query's tokens, when the embedding model read it, count against the team's limits.
+        let embedder = base.embeddings.embedder
+        let tokens = mode == .bm25 ? 0 : min(embedder.countTokens(query), embedder.maxTokens)
+        audit.served(Usage(promptTokens: tokens, completionTokens: 0))
         audit.retrieved(hits.map(\.reference))
         return hits
     }

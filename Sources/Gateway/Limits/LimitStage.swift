@@ -16,7 +16,7 @@ import Tenancy
 /// Limits are read through the ``DirectoryCache``, which every limits change empties, so a
 /// new limit applies to the very next request. The counters live in this process's memory;
 /// the monthly figure starts from the usage ledger and follows every request that ends.
-struct LimitStage: Sendable {
+public struct LimitStage: Sendable {
     let store: AtriumStore
     let cache: DirectoryCache
     let limiter: Limiter
@@ -47,6 +47,31 @@ struct LimitStage: Sendable {
             try admission.reserve(tokens: TokenEstimate.upperBound(of: request))
         } catch {
             throw refusal(error, audit: audit)
+        }
+    }
+
+    /// Holds a data-plane request that generates nothing (models, embeddings, search,
+    /// documents) to the same limits for its whole duration: a request and a running slot
+    /// while `body` runs, refused up front when the team's or key's tokens per minute are
+    /// already spent, and — once it ends — charged the tokens it recorded in `audit` (the
+    /// embedding model's tokens), which only then are known. A request can so take a team one
+    /// request past its token rate; the next one waits until the debt is refilled.
+    public func metered<T: Sendable>(
+        _ scope: TenantScope, audit: RequestAudit, _ body: () async throws -> T
+    ) async throws -> T {
+        let admission = try await admit(scope, audit: audit)
+        do {
+            try admission.reserve(tokens: 1)
+        } catch {
+            throw refusal(error, audit: audit)
+        }
+        do {
+            let value = try await body()
+            admission.finish(audit.snapshot().usage)
+            return value
+        } catch {
+            admission.cancel()
+            throw error
         }
     }
 

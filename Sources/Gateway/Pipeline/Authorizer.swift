@@ -31,12 +31,15 @@ public enum Authorizer {
     }
 
     /// The data-plane scope of the key, or a recorded 403: organization and platform keys
-    /// never reach a team's data.
+    /// never reach a team's data. The one place a data-plane request gets its team (the
+    /// server's data-plane context calls it with the route's declared action).
     public static func dataScope(of principal: Principal, for action: Action, audit: RequestAudit) throws -> TenantScope {
         guard let scope = principal.tenantScope else {
             throw deny(.dataPlaneNeedsTeamKey, principal: principal, resource: .platform, audit: audit)
         }
         _ = try authorize(principal, action, on: .team(scope.team), audit: audit)
+        audit.authenticated(principal)
+        audit.describe(action: action, resource: Resource.team(scope.team).description)
         return scope
     }
 

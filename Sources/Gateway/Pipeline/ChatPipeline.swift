@@ -22,17 +22,6 @@ public struct ChatPipeline: Sendable {
     let logger: Logger
     let now: @Sendable () -> Date
 
-    /// The authorize stage of the data plane: the key's team scope, if its role allows
-    /// `action` (`.chat`, `.listModels`). Runs before the body is read, so an unauthorized
-    /// caller's input is never parsed. A denial is recorded in `audit`.
-    /// - Throws: ``GatewayError`` (403 for organization and platform keys and for roles
-    ///   without the right).
-    public func authorize(_ action: Action, principal: Principal, audit: RequestAudit) throws -> TenantScope {
-        let scope = try Authorizer.dataScope(of: principal, for: action, audit: audit)
-        audit.describe(action: action, resource: Resource.team(scope.team).description)
-        return scope
-    }
-
     /// Runs a streamed chat request for the scope's team: profile → compose → generate →
     /// account. The returned execution streams the answer; the request's audit record (and
     /// usage) is written when that stream ends.

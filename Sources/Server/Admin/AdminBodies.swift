@@ -43,14 +43,14 @@ struct KeyBody: Decodable {
 
     private static func instant(_ container: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Date? {
         guard try !container.isNullOrAbsent(key) else { return nil }
+        let date: Date?
         if let seconds = try? container.decode(Double.self, forKey: key) {
-            guard seconds.isFinite else { throw GatewayError.invalid("'expires_at' is not a time", param: "expires_at") }
-            return Date(timeIntervalSince1970: seconds)
+            date = Instant.bounded(seconds)
+        } else {
+            date = Instant.parse(try container.decode(String.self, forKey: key))
         }
-        let text = try container.decode(String.self, forKey: key)
-        guard let date = Instant.parse(text) else {
-            throw GatewayError.invalid(
-                "'expires_at' must be an ISO 8601 time (2030-01-31T12:00:00Z) or Unix seconds", param: "expires_at")
+        guard let date else {
+            throw GatewayError.invalid("'expires_at' must be \(Instant.expected)", param: "expires_at")
         }
         return date
     }
@@ -61,17 +61,5 @@ extension KeyedDecodingContainer {
     func isNullOrAbsent(_ key: Key) throws -> Bool {
         guard contains(key) else { return true }
         return try decodeNil(forKey: key)
-    }
-}
-
-/// Instants in query strings and bodies: ISO 8601 (with or without fractional seconds, or a
-/// date alone: its start, UTC) or Unix seconds.
-public enum Instant {
-    /// The instant `text` names, or `nil`.
-    public static func parse(_ text: String) -> Date? {
-        if let seconds = Double(text), seconds.isFinite { return Date(timeIntervalSince1970: seconds) }
-        if text.count == 10, let day = try? Date(text + "T00:00:00Z", strategy: .iso8601) { return day }
-        if let date = try? Date(text, strategy: .iso8601) { return date }
-        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }

@@ -139,6 +139,7 @@ struct AuditRecordView: Encodable {
         case latency = "latency_ms"
         case cacheHit = "cache_hit"
         case previousHash = "prev_hash"
+        case clientAddress = "client_address"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -162,6 +163,7 @@ struct AuditRecordView: Encodable {
         try container.encode(record.cacheHit, forKey: .cacheHit)
         try container.encode(record.sources, forKey: .sources)
         try container.encode(record.previousHash, forKey: .previousHash)
+        try container.encode(record.clientAddress, forKey: .clientAddress)
         try container.encode(record.hash, forKey: .hash)
     }
 }

@@ -18,7 +18,10 @@ public struct AtriumRequestContext: RequestContext, RemoteAddressRequestContext 
     public let observation = RequestObservation()
 
     struct Authentication: Sendable {
-        let principal: Principal
+        /// The key's principal; `nil` only for a `/metrics` scrape with the metrics token.
+        let principal: Principal?
+        /// The route the request reached, whose declared action decides what it may do.
+        let route: AtriumRoute?
         let audit: RequestAudit
     }
 

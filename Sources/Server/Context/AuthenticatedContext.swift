@@ -12,13 +12,13 @@ public struct AuthenticatedContext: ChildRequestContext {
     public let audit: RequestAudit
 
     public init(context: AtriumRequestContext) throws {
-        guard let authentication = context.authentication else {
+        guard let authentication = context.authentication, let principal = authentication.principal else {
             // Only reachable if a route were registered without the authentication middleware.
             throw GatewayError.denied(.missingKey)
         }
         coreContext = context.coreContext
         requestID = context.requestID
-        principal = authentication.principal
+        self.principal = principal
         audit = authentication.audit
     }
 }

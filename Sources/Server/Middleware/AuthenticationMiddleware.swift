@@ -2,28 +2,34 @@ import Gateway
 import Hummingbird
 import Logging
 
-/// Opens the request's audit, turns away blocked client addresses (429), authenticates the
-/// key (a refusal is audited and answered 401), and writes the audit record when the request
-/// ends — for a streamed answer, when the stream ends. Every request's outcome then goes to
-/// intrusion detection (failed keys per address, alerts, denial metrics).
+/// The door every authenticated route — `/metrics` included — goes through: it opens the
+/// request's audit (with the client's address), turns away blocked addresses (429),
+/// authenticates the key (a refusal is audited and answered 401), and writes the audit record
+/// when the request ends — for a streamed answer, when the stream ends. Every request's outcome
+/// then goes to intrusion detection (failed keys per address, alerts, denial metrics).
+///
+/// `/metrics` alone also takes the `--metrics-token` instead of a key; a wrong token is a
+/// failed key like any other, so a scraper's secret cannot be guessed faster than a key.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = AtriumRequestContext
     let gateway: Gateway
     let trustForwardedFor: Bool
+    /// The bearer token a scraper may present to `/metrics` instead of a key.
+    var metricsToken: String? = nil
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
         let route = AtriumRoute.matching(method: request.method, path: context.endpointPath)
-        let audit = RequestAudit(
-            requestID: context.requestID, action: route?.action?.rawValue ?? request.method.rawValue,
-            resource: "\(request.method.rawValue) \(context.endpointPath ?? request.uri.path)")
-        defer { gateway.accountant.finish(audit) }
         let address = ClientAddress.of(
             peer: context.remoteAddress, headers: request.headers, trustForwardedFor: trustForwardedFor)
+        let audit = RequestAudit(
+            requestID: context.requestID, action: route?.action?.rawValue ?? request.method.rawValue,
+            resource: "\(request.method.rawValue) \(context.endpointPath ?? request.uri.path)", clientAddress: address)
+        defer { gateway.accountant.finish(audit) }
         let authorization = request.headers[.authorization]
         do {
-            let response = try await authenticated(request, context, authorization, address, audit, next)
+            let response = try await authenticated(request, context, route, authorization, address, audit, next)
             await gateway.intrusion.requestEnded(audit, address: address, presentedKey: authorization != nil)
             return response
         } catch {
@@ -33,14 +39,19 @@ struct AuthenticationMiddleware: RouterMiddleware {
     }
 
     private func authenticated(
-        _ request: Request, _ context: Context, _ authorization: String?, _ address: String?, _ audit: RequestAudit,
-        _ next: (Request, Context) async throws -> Response
+        _ request: Request, _ context: Context, _ route: AtriumRoute?, _ authorization: String?, _ address: String?,
+        _ audit: RequestAudit, _ next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         try gateway.intrusion.refuseIfBlocked(address, audit: audit)
+        var context = context
+        if route == .metrics, let metricsToken, let authorization, MetricsRoutes.presents(metricsToken, in: authorization) {
+            audit.decided(.allow)
+            context.authentication = .init(principal: nil, route: route, audit: audit)
+            return try await next(request, context)
+        }
         let principal = try await gateway.authenticator.authenticate(authorization: authorization, audit: audit)
         context.observation.identified(principal)
-        var context = context
-        context.authentication = .init(principal: principal, audit: audit)
+        context.authentication = .init(principal: principal, route: route, audit: audit)
         context.logger[metadataKey: "key.prefix"] = .string(principal.keyPrefix)
         if let team = principal.teamID { context.logger[metadataKey: "team.id"] = .string(team.rawValue) }
         return try await next(request, context)

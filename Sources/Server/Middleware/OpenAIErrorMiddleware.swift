@@ -7,7 +7,8 @@ import Logging
 
 /// Answers every error in the OpenAI shape — the gateway's own, malformed JSON, and
 /// Hummingbird's (unknown route, body too large) — and stamps every response with
-/// `x-request-id`. Faults of the server are logged (without request content) and answered
+/// `x-request-id`. Faults of the server are logged by type alone (never a description that
+/// could quote request content or a stored row) and answered
 /// 500 with no detail.
 struct OpenAIErrorMiddleware: RouterMiddleware {
     typealias Context = AtriumRequestContext
@@ -22,7 +23,9 @@ struct OpenAIErrorMiddleware: RouterMiddleware {
             let failure = Self.gatewayError(for: error)
             let logger = context.requestLogger
             if failure.kind == .internalFailure {
-                logger.error("request failed", metadata: ["error.type": "\(type(of: error))", "error": "\(error)"])
+                // The type only: an error's description can quote what it was about (a database
+                // error quotes its statement's arguments: a key row, a prompt).
+                logger.error("request failed", metadata: ["error.type": "\(type(of: error))"])
             } else {
                 logger.debug("request refused", metadata: ["error.code": .string(failure.code)])
             }

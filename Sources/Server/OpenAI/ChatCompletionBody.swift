@@ -35,7 +35,9 @@ struct ChatCompletionBody: Decodable {
         includeUsage = try container.decodeIfPresent(StreamOptions.self, forKey: .streamOptions)?.includeUsage ?? false
         temperature = try container.decodeIfPresent(Double.self, forKey: .temperature)
         topP = try container.decodeIfPresent(Double.self, forKey: .topP)
-        maxTokens = try container.wholeNumber(forKey: .maxCompletionTokens) ?? container.wholeNumber(forKey: .maxTokens)
+        maxTokens =
+            try container.wholeNumber(forKey: .maxCompletionTokens, in: ClientNumbers.maxTokens)
+            ?? container.wholeNumber(forKey: .maxTokens, in: ClientNumbers.maxTokens)
         stop = try Self.decodeStop(container)
         seed = try container.wholeNumber(forKey: .seed).map(Int64.init)
         if let choices = try container.wholeNumber(forKey: .n), choices != 1 {
@@ -98,19 +100,5 @@ struct ChatCompletionBody: Decodable {
                 return text
             }.joined(separator: "\n")
         }
-    }
-}
-
-extension KeyedDecodingContainer {
-    /// An integer field, refusing (naming the field) numbers that are not whole or do not fit —
-    /// `1e40` would otherwise fail as "not valid JSON" without saying where.
-    func wholeNumber(forKey key: Key) throws -> Int? {
-        guard contains(key), try !decodeNil(forKey: key) else { return nil }
-        if let value = try? decode(Int.self, forKey: key) { return value }
-        let number = try decode(Double.self, forKey: key)
-        guard number.isFinite, number.rounded() == number, abs(number) < 9.0e15 else {
-            throw GatewayError.invalid("'\(key.stringValue)' must be a whole number", param: key.stringValue)
-        }
-        return Int(number)
     }
 }

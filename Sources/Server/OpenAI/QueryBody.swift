@@ -24,7 +24,7 @@ struct QueryBody: Decodable {
         model = try container.decodeIfPresent(String.self, forKey: .model)
         temperature = try container.decodeIfPresent(Double.self, forKey: .temperature)
         topP = try container.decodeIfPresent(Double.self, forKey: .topP)
-        maxTokens = try container.wholeNumber(forKey: .maxTokens)
+        maxTokens = try container.wholeNumber(forKey: .maxTokens, in: ClientNumbers.maxTokens)
         seed = try container.wholeNumber(forKey: .seed).map(Int64.init)
     }
 

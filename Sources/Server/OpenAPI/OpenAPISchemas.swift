@@ -231,7 +231,7 @@ enum OpenAPISchemas {
                     "decision": ["type": "string", "enum": ["allow", "deny"]], "reason": nullableString,
                     "query": nullableString, "prompt_tokens": integer, "completion_tokens": integer,
                     "latency_ms": integer, "cache_hit": boolean, "sources": ["type": "array", "items": string],
-                    "prev_hash": string, "hash": string,
+                    "prev_hash": string, "hash": string, "client_address": nullableString,
                 ], required: ["id", "occurred_at", "action", "resource", "decision", "hash", "prev_hash"]),
             "AuditList": list(of: "AuditRecord"),
             "UsageRow": object(

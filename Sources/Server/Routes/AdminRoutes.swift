@@ -199,14 +199,16 @@ struct AdminRoutes {
 
     private func integer(_ name: String, _ text: String?) throws -> Int? {
         guard let text else { return nil }
-        guard let value = Int(text) else { throw GatewayError.invalid("'\(name)' must be an integer", param: name) }
+        guard text.utf8.count <= 20, let value = Int(text) else {
+            throw GatewayError.invalid("'\(name)' must be an integer", param: name)
+        }
         return value
     }
 
     private func instant(_ name: String, _ text: String?) throws -> Date? {
         guard let text else { return nil }
         guard let date = Instant.parse(text) else {
-            throw GatewayError.invalid("'\(name)' must be an ISO 8601 time or Unix seconds", param: name)
+            throw GatewayError.invalid("'\(name)' must be \(Instant.expected)", param: name)
         }
         return date
     }

@@ -106,6 +106,20 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         }
     }
 
+    /// Whether the route works on the key's own team (models, chat, embeddings, knowledge):
+    /// registered on the data-plane group, whose ``TeamRequestContext`` decides the team scope
+    /// from ``action`` and whose limits apply to every request.
+    public var isDataPlane: Bool {
+        switch self {
+        case .listModels, .chatCompletions, .query: true
+        default: isKnowledge
+        }
+    }
+
+    /// Whether the team's limits are charged by the chat pipeline (which knows the tokens a
+    /// generation may take before it starts) rather than around the whole request.
+    public var isGeneration: Bool { self == .chatCompletions || self == .query }
+
     /// Whether the route needs a key (all but health, readiness and the OpenAPI document;
     /// `/metrics` also takes the metrics token).
     public var isAuthenticated: Bool { action != nil }

@@ -6,34 +6,31 @@ struct DataRoutes {
     let gateway: Gateway
     let maximumBodyBytes: Int
 
-    func register(on router: some RouterMethods<AuthenticatedContext>) {
+    func register(on router: some RouterMethods<TeamRequestContext>) {
         router.on(AtriumRoute.listModels, use: models)
         router.on(AtriumRoute.chatCompletions, use: chatCompletions)
         router.on(AtriumRoute.query, use: query)
     }
 
-    @Sendable func models(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let scope = try gateway.pipeline.authorize(.listModels, principal: context.principal, audit: context.audit)
-        let cards = try await gateway.pipeline.models(in: scope, created: gateway.startedAt)
+    @Sendable func models(_ request: Request, context: TeamRequestContext) async throws -> Response {
+        let cards = try await gateway.pipeline.models(in: context.scope, created: gateway.startedAt)
         return try JSONOutput.response(ModelList(cards))
     }
 
-    @Sendable func chatCompletions(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let scope = try gateway.pipeline.authorize(.chat, principal: context.principal, audit: context.audit)
+    @Sendable func chatCompletions(_ request: Request, context: TeamRequestContext) async throws -> Response {
         let body = try await JSONBody.decode(ChatCompletionBody.self, from: request, limit: maximumBodyBytes)
         if body.stream {
-            let execution = try await gateway.pipeline.chat(body.chatRequest, in: scope, audit: context.audit)
+            let execution = try await gateway.pipeline.chat(body.chatRequest, in: context.scope, audit: context.audit)
             return try await ServerSentEvents.response(for: execution, includeUsage: body.includeUsage)
                 .markingCache(execution.cacheHit)
         }
-        let answer = try await gateway.pipeline.answer(body.chatRequest, in: scope, audit: context.audit)
+        let answer = try await gateway.pipeline.answer(body.chatRequest, in: context.scope, audit: context.audit)
         return try JSONOutput.response(ChatCompletionResponse(answer: answer)).markingCache(answer.cacheHit)
     }
 
-    @Sendable func query(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let scope = try gateway.pipeline.authorize(.chat, principal: context.principal, audit: context.audit)
+    @Sendable func query(_ request: Request, context: TeamRequestContext) async throws -> Response {
         let body = try await JSONBody.decode(QueryBody.self, from: request, limit: maximumBodyBytes)
-        let answer = try await gateway.pipeline.answer(body.chatRequest, in: scope, audit: context.audit)
+        let answer = try await gateway.pipeline.answer(body.chatRequest, in: context.scope, audit: context.audit)
         return try JSONOutput.response(
             QueryResponse(
                 response: answer.completion.text, sources: answer.sources, model: answer.model, usage: answer.completion.usage)

@@ -5,8 +5,8 @@ import NIOCore
 import Retrieval
 
 /// The knowledge routes of DESIGN §4 and `POST /v1/embeddings`: always the key's own team.
-/// Each handler authorizes before it reads the body, so a key without the right never has its
-/// input parsed.
+/// The team and the right come from the context (decided before any handler runs), so a key
+/// without the right never has its input parsed.
 struct KnowledgeRoutes {
     let gateway: Gateway
     let maximumBodyBytes: Int
@@ -14,7 +14,7 @@ struct KnowledgeRoutes {
 
     private var knowledge: KnowledgeService { gateway.knowledge }
 
-    func register(on router: some RouterMethods<AuthenticatedContext>) {
+    func register(on router: some RouterMethods<TeamRequestContext>) {
         router.on(AtriumRoute.createCollection, use: createCollection)
         router.on(AtriumRoute.listCollections, use: listCollections)
         router.on(AtriumRoute.deleteCollection, use: deleteCollection)
@@ -25,74 +25,66 @@ struct KnowledgeRoutes {
         router.on(AtriumRoute.createEmbeddings, use: embeddings)
     }
 
-    @Sendable func createCollection(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let scope = try knowledge.authorize(.writeDocuments, principal: context.principal, audit: context.audit)
+    @Sendable func createCollection(_ request: Request, context: TeamRequestContext) async throws -> Response {
         let body = try await JSONBody.decode(NameBody.self, from: request, limit: maximumBodyBytes)
-        let collection = try await knowledge.createCollection(named: body.name, scope: scope, audit: context.audit)
+        let collection = try await knowledge.createCollection(named: body.name, scope: context.scope, audit: context.audit)
         return try JSONOutput.response(CollectionView(collection), status: .created)
     }
 
-    @Sendable func listCollections(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let scope = try knowledge.authorize(.readDocuments, principal: context.principal, audit: context.audit)
-        let collections = try await knowledge.collections(scope: scope, audit: context.audit)
+    @Sendable func listCollections(_ request: Request, context: TeamRequestContext) async throws -> Response {
+        let collections = try await knowledge.collections(scope: context.scope, audit: context.audit)
         return try JSONOutput.response(ListView(data: collections.map(CollectionView.init)))
     }
 
-    @Sendable func deleteCollection(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let scope = try knowledge.authorize(.writeDocuments, principal: context.principal, audit: context.audit)
+    @Sendable func deleteCollection(_ request: Request, context: TeamRequestContext) async throws -> Response {
         let name = try parameter("name", context)
-        let collection = try await knowledge.deleteCollection(named: name, scope: scope, audit: context.audit)
+        let collection = try await knowledge.deleteCollection(named: name, scope: context.scope, audit: context.audit)
         return try JSONOutput.response(DeletedView(id: collection.id.rawValue, object: "collection"))
     }
 
     /// A JSON document (`{"name", "text", "content_type"?}`) or a `multipart/form-data` upload
     /// (a `file` part, optional `name` and `content_type` fields). 201 when the document was
     /// added or replaced, 200 when it was already there unchanged.
-    @Sendable func addDocument(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let scope = try knowledge.authorize(.writeDocuments, principal: context.principal, audit: context.audit)
+    @Sendable func addDocument(_ request: Request, context: TeamRequestContext) async throws -> Response {
         let collection = try parameter("name", context)
         let upload = try await DocumentUploadReader.read(request, limit: maximumUploadBytes)
-        let write = try await knowledge.ingest(upload, into: collection, scope: scope, audit: context.audit)
+        let write = try await knowledge.ingest(upload, into: collection, scope: context.scope, audit: context.audit)
         if case .unchanged = write { return try JSONOutput.response(DocumentView(write.document, write: write)) }
         return try JSONOutput.response(DocumentView(write.document, write: write), status: .created)
     }
 
-    @Sendable func listDocuments(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let scope = try knowledge.authorize(.readDocuments, principal: context.principal, audit: context.audit)
+    @Sendable func listDocuments(_ request: Request, context: TeamRequestContext) async throws -> Response {
         let collection = try parameter("name", context)
-        let documents = try await knowledge.documents(in: collection, scope: scope, audit: context.audit)
+        let documents = try await knowledge.documents(in: collection, scope: context.scope, audit: context.audit)
         return try JSONOutput.response(ListView(data: documents.map { DocumentView($0) }))
     }
 
-    @Sendable func deleteDocument(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let scope = try knowledge.authorize(.writeDocuments, principal: context.principal, audit: context.audit)
+    @Sendable func deleteDocument(_ request: Request, context: TeamRequestContext) async throws -> Response {
         let collection = try parameter("name", context)
         let id = try parameter("id", context)
-        let document = try await knowledge.deleteDocument(id, in: collection, scope: scope, audit: context.audit)
+        let document = try await knowledge.deleteDocument(id, in: collection, scope: context.scope, audit: context.audit)
         return try JSONOutput.response(DeletedView(id: document.id.rawValue, object: "document"))
     }
 
-    @Sendable func search(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let scope = try knowledge.authorize(.search, principal: context.principal, audit: context.audit)
+    @Sendable func search(_ request: Request, context: TeamRequestContext) async throws -> Response {
         let collection = try parameter("name", context)
         let body = try await JSONBody.decode(SearchBody.self, from: request, limit: maximumBodyBytes)
         let hits = try await knowledge.search(
-            body.query, topK: body.topK, mode: body.mode, in: collection, scope: scope, audit: context.audit)
+            body.query, topK: body.topK, mode: body.mode, in: collection, scope: context.scope, audit: context.audit)
         return try JSONOutput.response(SearchResultsView(hits, mode: body.mode))
     }
 
-    @Sendable func embeddings(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let scope = try knowledge.authorize(.embed, principal: context.principal, audit: context.audit)
+    @Sendable func embeddings(_ request: Request, context: TeamRequestContext) async throws -> Response {
         let body = try await JSONBody.decode(EmbeddingsBody.self, from: request, limit: maximumBodyBytes)
         if let dimensions = body.dimensions, let served = knowledge.base?.embeddings.dimensions, dimensions != served {
             throw GatewayError.invalid("The embedding model has \(served) dimensions; 'dimensions' cannot change that", param: "dimensions")
         }
-        let result = try await gateway.embeddings.embed(body.inputs, model: body.model, scope: scope, audit: context.audit)
+        let result = try await gateway.embeddings.embed(body.inputs, model: body.model, scope: context.scope, audit: context.audit)
         return try JSONOutput.response(EmbeddingsView(result, base64: body.encoding == .base64))
     }
 
     /// A path parameter, percent-decoded.
-    private func parameter(_ name: String, _ context: AuthenticatedContext) throws -> String {
+    private func parameter(_ name: String, _ context: TeamRequestContext) throws -> String {
         let raw = try context.parameters.require(name)
         guard let decoded = raw.removingPercentEncoding, !decoded.isEmpty else {
             throw GatewayError.invalid("The path parameter '\(name)' is not valid", param: name)

@@ -23,11 +23,14 @@ public struct AuditEntry: Sendable {
     public let cacheHit: Bool
     /// Ids of the sources used (document ids, chunk refs).
     public let sources: [String]
+    /// The address the request came from (as intrusion detection counts it), if known.
+    public let clientAddress: String?
 
     public init(
         occurredAt: Date = Date(), requestID: String? = nil, identity: KeyIdentity?, action: String,
         resource: String, decision: Decision, query: String? = nil, promptTokens: Int = 0,
-        completionTokens: Int = 0, latencyMilliseconds: Int = 0, cacheHit: Bool = false, sources: [String] = []
+        completionTokens: Int = 0, latencyMilliseconds: Int = 0, cacheHit: Bool = false, sources: [String] = [],
+        clientAddress: String? = nil
     ) {
         self.occurredAt = occurredAt
         self.requestID = requestID
@@ -41,6 +44,7 @@ public struct AuditEntry: Sendable {
         self.latencyMilliseconds = latencyMilliseconds
         self.cacheHit = cacheHit
         self.sources = sources
+        self.clientAddress = clientAddress
     }
 
     /// An entry for an authenticated principal.

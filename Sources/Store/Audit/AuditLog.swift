@@ -140,7 +140,8 @@ public struct AuditLog: Sendable {
             cacheHit: entry.cacheHit,
             sources: entry.sources,
             previousHash: previousHash,
-            hash: "")
+            hash: "",
+            clientAddress: entry.clientAddress)
         return unhashed.withHash(unhashed.expectedHash)
     }
 
@@ -151,17 +152,19 @@ public struct AuditLog: Sendable {
                 INSERT INTO audit_records (id, occurred_at_ms, request_id, key_id, key_prefix, user_id,
                     organization_id, team_id, action, resource, decision, reason, query, prompt_tokens,
                     completion_tokens, latency_ms, cache_hit, sources, prev_hash, hash, pruned_through_id,
-                    pruned_through_hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    pruned_through_hash, client_address)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(
             arguments: [
-                record.id, record.occurredAt.millisecondsSince1970, record.requestID, record.keyID?.rawValue,
-                record.keyPrefix, record.userID?.rawValue, record.organizationID?.rawValue, record.teamID?.rawValue,
-                record.action, record.resource, record.allowed ? "allow" : "deny", record.reason, record.query,
-                record.promptTokens, record.completionTokens, record.latencyMilliseconds, record.cacheHit,
-                try Self.encodeSources(record.sources), record.previousHash, record.hash,
-                record.checkpoint?.throughID, record.checkpoint?.throughHash,
+                record.id, record.occurredAt.millisecondsSince1970, ExactText.value(record.requestID),
+                record.keyID?.rawValue, ExactText.value(record.keyPrefix), record.userID?.rawValue,
+                record.organizationID?.rawValue, record.teamID?.rawValue, ExactText.value(record.action),
+                ExactText.value(record.resource), record.allowed ? "allow" : "deny", ExactText.value(record.reason),
+                ExactText.value(record.query), record.promptTokens, record.completionTokens,
+                record.latencyMilliseconds, record.cacheHit, ExactText.value(try Self.encodeSources(record.sources)),
+                record.previousHash, record.hash,
+                record.checkpoint?.throughID, record.checkpoint?.throughHash, ExactText.value(record.clientAddress),
             ])
     }
 

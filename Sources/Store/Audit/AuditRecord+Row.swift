@@ -10,31 +10,31 @@ extension AuditRecord {
             organizationID: organizationID, teamID: teamID, action: action, resource: resource, allowed: allowed,
             reason: reason, query: query, promptTokens: promptTokens, completionTokens: completionTokens,
             latencyMilliseconds: latencyMilliseconds, cacheHit: cacheHit, sources: sources,
-            previousHash: previousHash, hash: hash, checkpoint: checkpoint)
+            previousHash: previousHash, hash: hash, checkpoint: checkpoint, clientAddress: clientAddress)
     }
 }
 
 extension Row {
     func auditRecord() throws -> AuditRecord {
         let decision = try decode(String.self, forColumn: "decision")
-        let sourcesText = try decode(String.self, forColumn: "sources")
+        let sourcesText = try exactText(required: "sources")
         guard decision == "allow" || decision == "deny",
             let sources = try? JSONDecoder().decode([String].self, from: Data(sourcesText.utf8))
         else { throw StoreError.corruptRow(table: "audit_records", problem: "bad decision or sources") }
         return try AuditRecord(
             id: decode(forColumn: "id"),
             occurredAt: Date(millisecondsSince1970: decode(forColumn: "occurred_at_ms")),
-            requestID: decode(forColumn: "request_id"),
+            requestID: exactText(forColumn: "request_id"),
             keyID: decode(String?.self, forColumn: "key_id").map(APIKeyID.init(rawValue:)),
-            keyPrefix: decode(forColumn: "key_prefix"),
+            keyPrefix: exactText(forColumn: "key_prefix"),
             userID: decode(String?.self, forColumn: "user_id").map(UserID.init(rawValue:)),
             organizationID: decode(String?.self, forColumn: "organization_id").map(OrganizationID.init(rawValue:)),
             teamID: decode(String?.self, forColumn: "team_id").map(TeamID.init(rawValue:)),
-            action: decode(forColumn: "action"),
-            resource: decode(forColumn: "resource"),
+            action: exactText(required: "action"),
+            resource: exactText(required: "resource"),
             allowed: decision == "allow",
-            reason: decode(forColumn: "reason"),
-            query: decode(forColumn: "query"),
+            reason: exactText(forColumn: "reason"),
+            query: exactText(forColumn: "query"),
             promptTokens: decode(forColumn: "prompt_tokens"),
             completionTokens: decode(forColumn: "completion_tokens"),
             latencyMilliseconds: decode(forColumn: "latency_ms"),
@@ -42,7 +42,8 @@ extension Row {
             sources: sources,
             previousHash: decode(forColumn: "prev_hash"),
             hash: decode(forColumn: "hash"),
-            checkpoint: checkpoint())
+            checkpoint: checkpoint(),
+            clientAddress: exactText(forColumn: "client_address"))
     }
 
     private func checkpoint() throws -> AuditCheckpoint? {

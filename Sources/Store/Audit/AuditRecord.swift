@@ -32,6 +32,9 @@ public struct AuditRecord: Sendable, Hashable {
     /// Set only on the checkpoint a retention prune writes: which records it deleted and the
     /// hash of the last of them, where the remaining chain now starts.
     public internal(set) var checkpoint: AuditCheckpoint? = nil
+    /// The address the request came from. Hashed only when present, so records written
+    /// before addresses were kept still verify.
+    public internal(set) var clientAddress: String? = nil
 
     /// The record (all but ``hash``) as canonical JSON: the bytes that are hashed.
     public var canonicalContent: String {
@@ -62,6 +65,7 @@ public struct AuditRecord: Sendable, Hashable {
             "sources": .strings(sources),
             "prev_hash": .string(previousHash),
         ]
+        if let clientAddress { fields["client_address"] = .string(clientAddress) }
         if let checkpoint {
             fields["pruned_through_id"] = .integer(checkpoint.throughID)
             fields["pruned_through_hash"] = .string(checkpoint.throughHash)
@@ -85,7 +89,14 @@ public struct AuditRecord: Sendable, Hashable {
 extension Date {
     /// Whole milliseconds since 1970 (nearest, so a stored value reads back unchanged): the
     /// precision audit and usage keep.
-    var millisecondsSince1970: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+    ///
+    /// Saturating, never trapping: the HTTP boundary already refuses instants outside
+    /// 1970…9999, and a date that still got past it must not be able to stop the process.
+    var millisecondsSince1970: Int64 {
+        let milliseconds = (timeIntervalSince1970 * 1000).rounded()
+        guard milliseconds.isFinite else { return milliseconds.isNaN ? 0 : (milliseconds < 0 ? .min : .max) }
+        return Int64(exactly: milliseconds) ?? (milliseconds < 0 ? .min : .max)
+    }
 
     init(millisecondsSince1970 milliseconds: Int64) {
         self.init(timeIntervalSince1970: Double(milliseconds) / 1000)

@@ -17,6 +17,7 @@ enum SchemaMigrations {
         migrator.registerMigration("v7-key-limits-and-alerts", migrate: createKeyLimitsAndAlerts)
         migrator.registerMigration("v8-knowledge", migrate: KnowledgeSchema.create)
         migrator.registerMigration("v9-knowledge-versions", migrate: KnowledgeSchema.addVersions)
+        migrator.registerMigration("v12-audit-client-address", migrate: addAuditClientAddress)
         return migrator
     }
 
@@ -223,5 +224,10 @@ enum SchemaMigrations {
                 CREATE INDEX alerts_by_organization_time ON alerts(organization_id, occurred_at_ms);
                 CREATE INDEX alerts_by_team_time ON alerts(team_id, occurred_at_ms);
                 """)
+    }
+
+    /// Every audit record keeps the address its request came from (hashed when present).
+    private static func addAuditClientAddress(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE audit_records ADD COLUMN client_address TEXT")
     }
 }

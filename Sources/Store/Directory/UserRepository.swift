@@ -42,8 +42,12 @@ public struct UserRepository: Sendable {
     private static func validatedEmail(_ email: String) throws -> String {
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard email.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
-            !email.contains(where: { $0.isWhitespace })
-        else { throw StoreError.invalidValue(field: "email", problem: "'\(email)' is not an email address") }
+            !email.contains(where: { $0.isWhitespace }), !PlainText.hasForbiddenCharacter(email)
+        else {
+            // The value is not repeated: it may hold characters a terminal or log would act on.
+            throw StoreError.invalidValue(
+                field: "email", problem: "is not an email address (one '@', a domain with a dot, no spaces or control characters)")
+        }
         return email
     }
 }

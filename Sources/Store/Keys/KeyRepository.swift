@@ -22,6 +22,9 @@ public struct KeyRepository: Sendable {
         if let name = request.name, name.count > Self.maximumNameLength {
             throw StoreError.invalidValue(field: "name", problem: "longer than \(Self.maximumNameLength) characters")
         }
+        if let name = request.name, PlainText.hasForbiddenCharacter(name) {
+            throw StoreError.invalidValue(field: "name", problem: "a key name \(PlainText.problem)")
+        }
         if !request.limits.isUnlimited, request.binding.teamID == nil {
             throw StoreError.invalidValue(field: "limits", problem: "only team keys are limited (they alone reach the model)")
         }

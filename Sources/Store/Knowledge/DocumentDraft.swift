@@ -1,3 +1,5 @@
+import Tenancy
+
 /// A document ready to store: its identity (name and content hash) and its embedded chunks.
 public struct DocumentDraft: Sendable {
     public static let maximumNameLength = 512
@@ -23,8 +25,8 @@ public struct DocumentDraft: Sendable {
         guard !name.isEmpty, name.count <= maximumNameLength else {
             throw .invalidValue(field: "name", problem: "a document name must be 1 to \(maximumNameLength) characters")
         }
-        guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw .invalidValue(field: "name", problem: "a document name may not contain control characters")
+        guard !PlainText.hasForbiddenCharacter(name) else {
+            throw .invalidValue(field: "name", problem: "a document name \(PlainText.problem)")
         }
         return name
     }

@@ -23,9 +23,13 @@ public struct TeamLimits: Sendable, Hashable {
     /// No limits at all: what a team gets until someone sets them.
     public static let unlimited = try! TeamLimits()
 
+    /// The largest value any limit takes (10^15): far beyond any real budget, and far from
+    /// `Int.max`, so sums and products of limits and token counts never overflow.
+    public static let maximumValue = 1_000_000_000_000_000
+
     static func requirePositive(_ value: Int?, field: String) throws(ProfileError) {
-        if let value, value <= 0 {
-            throw ProfileError(field: field, problem: "must be a positive number or null, not \(value)")
+        if let value, !(1...maximumValue).contains(value) {
+            throw ProfileError(field: field, problem: "must be a whole number from 1 to 10^15, or null, not \(value)")
         }
     }
 }

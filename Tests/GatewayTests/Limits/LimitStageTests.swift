@@ -26,7 +26,7 @@ import Testing
         defer { world.gateway.accountant.finish(audit) }
         let principal = try await world.gateway.authenticator.authenticate(
             authorization: "Bearer \(world.keys[key] ?? key)", audit: audit)
-        let scope = try world.gateway.pipeline.authorize(.chat, principal: principal, audit: audit)
+        let scope = try Authorizer.dataScope(of: principal, for: .chat, audit: audit)
         return try await world.gateway.pipeline.chat(request, in: scope, audit: audit)
     }
 

@@ -1,0 +1,34 @@
+import Foundation
+
+/// Instants in query strings and bodies: ISO 8601 (with or without fractional seconds, or a
+/// date alone: its start, UTC) or Unix seconds — always between 1970-01-01 and the end of
+/// year 9999, so no instant a client sends can overflow the store's millisecond integers
+/// (`1e16` seconds is 1e19 ms, past `Int64.max`).
+public enum Instant {
+    /// The Unix seconds a client may name: 1970-01-01T00:00:00Z … 9999-12-31T23:59:59Z.
+    public static let seconds: ClosedRange<Double> = 0...253_402_300_799
+
+    /// The instant `text` names, or `nil` when it is not one or lies outside ``seconds``.
+    public static func parse(_ text: String) -> Date? {
+        guard let date = unbounded(text) else { return nil }
+        return bounded(date.timeIntervalSince1970)
+    }
+
+    /// `seconds` since 1970 as a date, or `nil` outside ``seconds`` (NaN included).
+    public static func bounded(_ seconds: Double) -> Date? {
+        guard Self.seconds.contains(seconds) else { return nil }
+        return Date(timeIntervalSince1970: seconds)
+    }
+
+    /// How a refusal describes the accepted forms.
+    public static let expected =
+        "an ISO 8601 time (2030-01-31T12:00:00Z) or Unix seconds, between 1970 and 9999"
+
+    private static func unbounded(_ text: String) -> Date? {
+        guard text.utf8.count <= 64 else { return nil }
+        if let seconds = Double(text) { return seconds.isFinite ? Date(timeIntervalSince1970: seconds) : nil }
+        if text.count == 10, let day = try? Date(text + "T00:00:00Z", strategy: .iso8601) { return day }
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}

@@ -1,0 +1,64 @@
+import AtriumTestSupport
+import Foundation
+import Hummingbird
+import Server
+import Testing
+
+/// Team limits hold on every data-plane route, not only chat: embeddings, search, document
+/// uploads and listings take a request of the team's rate, and the embedding model's tokens
+/// count against its tokens per minute. Another team is untouched.
+@Suite struct DataPlaneLimitsTests {
+    @Test func everyDataPlaneRouteTakesFromTheRequestRate() async throws {
+        let world = try ServerWorld.make()
+        try await world.test { http in
+            let scenario = try await Scenario.build(http, world: world)
+            let bob = scenario["bob"]
+            #expect(try await http.call(.post, "/v1/collections", key: bob, json: ["name": "notes"]).status == 201)
+            let set = try await http.call(
+                .put, "/v1/admin/teams/acme%2Fsales/limits", key: scenario["owner"], json: ["requests_per_minute": 4])
+            #expect(set.status == 200)
+            let calls: [(HTTPRequest.Method, String, [String: Any]?)] = [
+                (.post, "/v1/embeddings", ["input": "one two three"]),
+                (.post, "/v1/collections/notes/documents", ["name": "a.txt", "text": "Quarterly numbers."]),
+                (.post, "/v1/collections/notes/search", ["query": "numbers"]),
+                (.get, "/v1/collections", nil),
+            ]
+            for (method, path, body) in calls {
+                let answer = try await http.call(method, path, key: bob, json: body)
+                #expect((200..<300).contains(answer.status), "\(path): \(answer.status) \(answer.body)")
+            }
+            for (method, path, body) in calls + [(.get, "/v1/models", nil)] {
+                let refused = try await http.call(method, path, key: bob, json: body)
+                #expect(refused.status == 429, "\(path) past the rate: \(refused.status)")
+                #expect(refused.errorCode == "requests_per_minute_exceeded", "\(refused.body)")
+                #expect(refused.headers[.retryAfter] != nil)
+            }
+            // Another team's rate is its own.
+            #expect(try await http.call(.post, "/v1/embeddings", key: scenario["carol"], json: ["input": "x"]).status == 200)
+        }
+        let refusals = try await world.auditRecords().filter { $0.reason == "requests_per_minute_exceeded" }
+        #expect(refusals.count == 5, "every refusal is audited")
+    }
+
+    @Test func embeddedTokensCountAgainstTheTokenRate() async throws {
+        let world = try ServerWorld.make()
+        try await world.test { http in
+            let scenario = try await Scenario.build(http, world: world)
+            let set = try await http.call(
+                .put, "/v1/admin/teams/acme%2Fsales/limits", key: scenario["owner"], json: ["tokens_per_minute": 20])
+            #expect(set.status == 200)
+            let long = Array(repeating: "budget", count: 40).joined(separator: " ")
+            let first = try await http.call(.post, "/v1/embeddings", key: scenario["bob"], json: ["input": long])
+            #expect(first.status == 200, "a request is admitted while tokens remain: \(first.body)")
+            let tokens = (first.json["usage"] as? [String: Any])?["prompt_tokens"] as? Int ?? 0
+            #expect(tokens > 20)
+            let second = try await http.call(.post, "/v1/embeddings", key: scenario["bob"], json: ["input": "x"])
+            #expect(second.status == 429 && second.errorCode == "tokens_per_minute_exceeded", "\(second.body)")
+            let search = try await http.call(.post, "/v1/collections/any/search", key: scenario["bob"], json: ["query": "x"])
+            #expect(search.status == 429, "the debt holds for search too")
+            // Once a minute has refilled the bucket, the team is served again.
+            world.clock.advance(by: 180)
+            #expect(try await http.call(.post, "/v1/embeddings", key: scenario["bob"], json: ["input": "x"]).status == 200)
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import AtriumTestSupport
+import Foundation
+import Server
+import Store
+import Testing
+
+/// Client text reaches the audit byte for byte: message content may hold any Unicode — NUL,
+/// a lone surrogate escaped in JSON, 4-byte characters — and the stored record is exactly what
+/// its hash covers, so `audit verify` keeps passing. Names, emails and key names, which people
+/// read in listings, refuse NUL and control characters with a 400 naming the field.
+@Suite struct ExactTextTests {
+    @Test func auditKeepsMessagesWithNULAndVerifies() async throws {
+        let world = try ServerWorld.make()
+        let contents = [
+            "before\u{0}after", "nul at the end\u{0}", "\u{0}", "emoji 🧪𝄞 and NUL \u{0} together",
+            "tab\tand\u{1}controls\u{7f}",
+        ]
+        try await world.test { http in
+            let scenario = try await Scenario.build(http, world: world)
+            for content in contents {
+                let answer = try await http.call(
+                    .post, "/v1/chat/completions", key: scenario["bob"],
+                    json: ["messages": [["role": "user", "content": content]]])
+                #expect(answer.status == 200, "\(answer.body)")
+            }
+            // A lone surrogate, as JSON writes it: decoded (replaced or refused), never a 500.
+            let surrogate = try await http.call(
+                .post, "/v1/chat/completions", key: scenario["bob"],
+                raw: #"{"messages":[{"role":"user","content":"lone \ud800 surrogate"}]}"#)
+            #expect(surrogate.status == 200 || surrogate.status == 400, "\(surrogate.body)")
+            // A NUL in a path the client wrote reaches the record's resource.
+            let path = try await http.call(.get, "/v1/admin/teams/acme%2Fsa%00les/profile", key: scenario["alice"])
+            #expect(path.status == 404)
+        }
+        let records = try await world.auditRecords()
+        let stored = Set(records.compactMap(\.query))
+        for content in contents {
+            #expect(stored.contains { $0.contains(content) }, "the audit keeps \(content.debugDescription) whole")
+        }
+        let verification = try await world.store.audit.verify()
+        #expect(verification.isIntact, "\(String(describing: verification.firstBreak))")
+    }
+
+    @Test func namesEmailsAndKeyNamesRefuseControlCharacters() async throws {
+        let world = try ServerWorld.make()
+        try await world.test { http in
+            let scenario = try await Scenario.build(http, world: world)
+            let owner = scenario["owner"]
+            for bad in ["a\u{0}b", "line\nbreak", "bell\u{7}", "rtl\u{202E}override"] {
+                let user = try await http.call(
+                    .post, "/v1/admin/users", key: owner, json: ["name": "plain\(bad.count)", "email": "x\(bad)@example.com"])
+                #expect(user.status == 400, "email \(bad.debugDescription): \(user.body)")
+                #expect((user.json["error"] as? [String: Any])?["param"] as? String == "email" || user.body.contains("email"))
+                let key = try await http.call(
+                    .post, "/v1/admin/keys", key: owner,
+                    json: ["user": "bob", "team": "acme/sales", "role": "viewer", "name": "ci \(bad)"])
+                #expect(key.status == 400, "key name \(bad.debugDescription): \(key.body)")
+                let organization = try await http.call(.post, "/v1/admin/orgs", key: owner, json: ["name": "org\(bad)"])
+                #expect(organization.status == 400, "organization name \(bad.debugDescription)")
+                let document = try await http.call(
+                    .post, "/v1/collections", key: scenario["alice"], json: ["name": "c\(bad)"])
+                #expect(document.status == 400, "collection name \(bad.debugDescription)")
+            }
+            // Nothing was stored cut short: no user, key or org appeared.
+            let listed = try await http.call(.get, "/v1/admin/keys?team=acme/sales", key: owner)
+            #expect(!listed.body.contains("ci "))
+        }
+    }
+}
