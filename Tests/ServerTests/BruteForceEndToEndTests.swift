@@ -97,8 +97,14 @@ import Testing
         #expect(blocked.status == 429, "the right token from a blocked address")
         #expect(try await http.call("GET", "/metrics", key: "scrape-token-0123456789", forwardedFor: Self.colleague).status == 200)
 
-        let audit = try await http.call("GET", "/v1/admin/audit?limit=1000", key: server.ownerKey)
-        let scrapes = audit.data.filter { $0["action"] as? String == "metrics.read" }
+        // The accounting writer commits in batches: wait for the eleven records.
+        var scrapes: [[String: Any]] = []
+        for _ in 0..<100 {
+            let audit = try await http.call("GET", "/v1/admin/audit?limit=1000", key: server.ownerKey)
+            scrapes = audit.data.filter { $0["action"] as? String == "metrics.read" }
+            if scrapes.count >= 11 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
         #expect(scrapes.count == 11, "\(scrapes.count) scrapes audited")
         #expect(scrapes.allSatisfy { [Self.attacker, Self.colleague].contains($0["client_address"] as? String ?? "") })
         #expect(scrapes.filter { $0["client_address"] as? String == Self.attacker }.count == 9)
