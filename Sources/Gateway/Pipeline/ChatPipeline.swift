@@ -125,8 +125,12 @@ public struct ChatPipeline: Sendable {
             var firstText = true
             var served: Usage?
             var text = ""
-            /// Once, however the stream ends: the limits slot back, then the record.
+            var settled = false
+            /// Once, however the stream ends: the limits slot back, then the record — before
+            /// the client sees the end, so its next request finds the slot free.
             func settle() {
+                guard !settled else { return }
+                settled = true
                 admission.finish(served)
                 accountant.finishStream(audit)
             }
@@ -144,6 +148,7 @@ public struct ChatPipeline: Sendable {
                         audit.served(usage)
                         served = usage
                         if let lookup { cache.store(ChatCompletion(text: text, usage: usage, finishReason: reason), for: lookup) }
+                        settle()
                     }
                     continuation.yield(event)
                 }
