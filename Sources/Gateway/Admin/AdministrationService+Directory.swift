@@ -52,12 +52,44 @@ extension AdministrationService {
         return try await store.teams.list(in: organization.id, visibleTo: principal)
     }
 
-    /// `POST /v1/admin/users` (owner, org admins, team admins).
-    public func createUser(named name: String, email: String?, principal: Principal, audit: RequestAudit) async throws -> User {
+    /// `POST /v1/admin/users` (owner, org admins, team admins): the user joins `org`, by
+    /// default the caller's organization (the owner's users join none until given a role).
+    /// Another organization answers 404, like a missing one.
+    public func createUser(
+        named name: String, email: String?, organization organizationAddress: String? = nil, principal: Principal,
+        audit: RequestAudit
+    ) async throws -> User {
         audit.describe(action: .createUser, resource: Resource.userDirectory.description)
         let grant = try Authorizer.authorize(principal, .createUser, on: .userDirectory, audit: audit)
-        let user = try await store.users.create(named: name, email: email, grant, now: now())
+        var organization = principal.organizationID
+        if let organizationAddress {
+            let named = try await self.organization(organizationAddress)
+            guard principal.binding == .platform || named.id == principal.organizationID else {
+                throw Authorizer.deny(
+                    .crossTenant, principal: principal, resource: named.resource,
+                    address: .init("organization", organizationAddress), audit: audit)
+            }
+            organization = named.id
+        }
+        let user = try await store.users.create(named: name, email: email, in: organization, grant, now: now())
         audit.describe(action: .createUser, resource: "users/user:\(user.id)")
+        return user
+    }
+
+    /// `PUT /v1/admin/orgs/{org}/users/{user}` (owner, the organization's admins): an existing
+    /// user the caller can see joins the organization.
+    public func addOrganizationUser(
+        _ userAddress: String, to organizationAddress: String, principal: Principal, audit: RequestAudit
+    ) async throws -> User {
+        let organization = try await organization(organizationAddress)
+        audit.describe(action: .addOrganizationUser, resource: "\(organization.resource)/users")
+        let grant = try Authorizer.authorize(
+            principal, .addOrganizationUser, on: organization.resource,
+            address: .init("organization", organizationAddress), audit: audit)
+        let user = try await user(userAddress, for: principal)
+        audit.describe(action: .addOrganizationUser, resource: "\(organization.resource)/users/user:\(user.id)")
+        try await store.users.add(user.id, grant, now: now())
+        cache.invalidate()
         return user
     }
 
@@ -70,7 +102,7 @@ extension AdministrationService {
         let grant = try Authorizer.authorize(
             principal, .appointOrganizationAdmin, on: organization.resource,
             address: .init("organization", organizationAddress), audit: audit)
-        let user = try await user(userAddress)
+        let user = try await user(userAddress, for: principal)
         audit.describe(action: .appointOrganizationAdmin, resource: "\(organization.resource)/admins/user:\(user.id)")
         try await store.memberships.appointOrganizationAdmin(user.id, grant, now: now())
         cache.invalidate()
@@ -88,7 +120,7 @@ extension AdministrationService {
         guard let role = Role(name: roleName), Role.teamRoles.contains(role) else {
             throw GatewayError.invalid("'role' must be admin, member or viewer, not '\(roleName)'", param: "role")
         }
-        let user = try await user(userAddress)
+        let user = try await user(userAddress, for: principal)
         audit.describe(action: .addMember, resource: "\(team.resource)/members/user:\(user.id)")
         let decision = KeyIssuance.decideMembership(creator: principal, team: team.reference, role: role)
         if let reason = decision.denialReason {
@@ -110,7 +142,7 @@ extension AdministrationService {
         audit.describe(action: .removeMember, resource: "\(team.resource)/members")
         let grant = try Authorizer.authorize(
             principal, .removeMember, on: team.resource, address: .init("team", teamAddress), audit: audit)
-        let user = try await user(userAddress)
+        let user = try await user(userAddress, for: principal)
         audit.describe(action: .removeMember, resource: "\(team.resource)/members/user:\(user.id)")
         try await store.memberships.removeFromTeam(user.id, grant)
         cache.invalidate()

@@ -7,7 +7,9 @@ import Tenancy
 /// ``Authorizer`` (recording the answer in the request's audit) and only then touches the
 /// store with the ``Grant`` it got.
 ///
-/// Ids of another tenant answer 404, exactly like ids that do not exist.
+/// Ids of another tenant answer 404, exactly like ids that do not exist, and a refused
+/// request's audit record names what the caller sent — never another tenant's resolved ids
+/// (``Authorizer`` rewrites the resource of a cross-tenant denial to the caller's words).
 public struct AdministrationService: Sendable {
     let store: AtriumStore
     /// Emptied after every change to keys, memberships, profiles or limits, before answering.
@@ -39,8 +41,11 @@ public struct AdministrationService: Sendable {
         return organization
     }
 
-    func user(_ address: String) async throws -> User {
-        guard let user = try await store.users.user(address: address) else {
+    /// The user a request names, if the caller may see them (the owner: anyone; any other key:
+    /// its organization's users). A user of another organization is "not found", exactly like
+    /// one that does not exist.
+    func user(_ address: String, for principal: Principal) async throws -> User {
+        guard let user = try await store.users.user(address: address, visibleTo: principal) else {
             throw GatewayError.notFound("user", address)
         }
         return user

@@ -32,6 +32,7 @@ import Testing
             refusal = error
         }
         await detector.requestEnded(audit, address: address, presentedKey: true)
+        await detector.settled()
         return refusal
     }
 
@@ -105,6 +106,7 @@ import Testing
             audit.authenticated(principal)  // as the authentication middleware does
             await #expect(throws: GatewayError.self) { try await operation(audit) }
             await detector.requestEnded(audit, address: "192.0.2.5", presentedKey: true)
+            await detector.settled()
             world.gateway.accountant.finish(audit)
         }
         await attempt(by: alice) { audit in _ = try await admin.profile(of: "acme/development", principal: alice, audit: audit) }
@@ -127,6 +129,7 @@ import Testing
         let audit = world.audit()
         await #expect(throws: GatewayError.self) { try await admin.members(of: "acme/sales", principal: vic, audit: audit) }
         await detector.requestEnded(audit, address: "192.0.2.5", presentedKey: true)
+        await detector.settled()
         #expect(try await alerts(world).count == 3)
     }
 }
