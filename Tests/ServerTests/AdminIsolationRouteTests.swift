@@ -78,10 +78,14 @@ import Testing
             #expect(minted.status == 201, "\(minted.body)")
 
             // The owner brings a user into another organization; its admins see them from then on.
-            #expect(try await http.call(.put, "/v1/admin/orgs/acme/users/\(erin)", key: keys["dave"]).status == 404)
-            #expect(try await http.call(.put, "/v1/admin/orgs/acme/users/\(erin)", key: keys["owner"]).status == 200)
-            let now = try await http.call(.put, "/v1/admin/teams/acme%2Fsales/members/\(erin)", key: keys["alice"], json: ["role": "viewer"])
+            let zoe = try await http.call(.post, "/v1/admin/users", key: keys["erin"], json: ["name": "zoe"])
+            let zoeID = try #require(zoe.json["id"] as? String)
+            #expect(try await http.call(.put, "/v1/admin/orgs/acme/users/\(zoeID)", key: keys["dave"]).status == 404)
+            #expect(try await http.call(.put, "/v1/admin/orgs/acme/users/\(zoeID)", key: keys["owner"]).status == 200)
+            let now = try await http.call(.put, "/v1/admin/teams/acme%2Fsales/members/zoe", key: keys["alice"], json: ["role": "viewer"])
             #expect(now.status == 200, "\(now.body)")
+            // acme already has an erin (alice's): globex's erin cannot join under the same name.
+            #expect(try await http.call(.put, "/v1/admin/orgs/acme/users/\(erin)", key: keys["owner"]).status == 409)
         }
     }
 

@@ -96,14 +96,13 @@ public struct UserRepository: Sendable {
             arguments: [organization.rawValue, user.rawValue]) == true
     }
 
-    /// Whether `organization` (or, for `nil`, the users in no organization) has a user named `name`.
+    /// Whether `organization` has a user named `name`. A user in no organization (only the
+    /// owner, who sees every user, makes one) needs a name no user has, so the owner's
+    /// addressing by name stays unambiguous.
     private static func nameTaken(_ name: String, in organization: OrganizationID?, _ db: Database) throws -> Bool {
         let sql =
             organization == nil
-            ? """
-            SELECT EXISTS (SELECT 1 FROM users u WHERE u.name = ? COLLATE NOCASE
-                AND NOT EXISTS (SELECT 1 FROM organization_users o WHERE o.user_id = u.id))
-            """
+            ? "SELECT EXISTS (SELECT 1 FROM users WHERE name = ? COLLATE NOCASE)"
             : """
             SELECT EXISTS (SELECT 1 FROM users u JOIN organization_users o ON o.user_id = u.id
                 WHERE u.name = ? COLLATE NOCASE AND o.organization_id = ?)
