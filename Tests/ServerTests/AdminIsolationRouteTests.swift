@@ -41,6 +41,14 @@ import Testing
             #expect(probe.resource == "team 'globex/research'")
             let sales = try #require(keys.ids["sales"])
             #expect(records.contains { $0.action == "profile.read" && $0.resource.contains(sales) }, "own team: its id")
+
+            // A missing team leaves the same trace as another organization's: same answer,
+            // same reason, same words — the caller's own audit cannot tell them apart.
+            let missing = try await http.call(.get, "/v1/admin/teams/globex%2Fnothing/profile", key: keys["alice"])
+            #expect(missing.status == 404 && missing.errorMessage == "team 'globex/nothing' not found")
+            let traces = try await world.auditRecords().filter { $0.action == "profile.read" && $0.resource.contains("globex/") }
+            #expect(Set(traces.map(\.reason)) == ["cross_team_attempt"] && traces.count == 2, "\(traces.map(\.resource))")
+            #expect(Set(traces.map(\.resource)) == ["team 'globex/research'", "team 'globex/nothing'"])
         }
     }
 

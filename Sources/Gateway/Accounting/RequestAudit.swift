@@ -75,7 +75,7 @@ public final class RequestAudit: Sendable {
     /// A cross-tenant attempt: the record names the resource only in the caller's own words
     /// (`team 'globex/research'`), never by another tenant's resolved ids; `target` is kept
     /// for the alert the attempt raises.
-    public func reachedAcross(for target: Resource, named resource: String) {
+    public func reachedAcross(for target: Resource?, named resource: String) {
         state.withLock {
             $0.resource = resource
             $0.target = target

@@ -26,7 +26,7 @@ extension AdministrationService {
     public func createTeam(named name: String, in organizationAddress: String, principal: Principal, audit: RequestAudit)
         async throws -> Team
     {
-        let organization = try await organization(organizationAddress)
+        let organization = try await organization(organizationAddress, for: principal, audit: audit)
         audit.describe(action: .createTeam, resource: organization.resource.description)
         let grant = try Authorizer.authorize(
             principal, .createTeam, on: organization.resource, address: .init("organization", organizationAddress),
@@ -38,7 +38,7 @@ extension AdministrationService {
 
     /// `GET /v1/admin/orgs/{org}/teams`: the organization's teams the key reaches.
     public func teams(in organizationAddress: String, principal: Principal, audit: RequestAudit) async throws -> [Team] {
-        let organization = try await organization(organizationAddress)
+        let organization = try await organization(organizationAddress, for: principal, audit: audit)
         audit.describe(action: .readTeam, resource: "\(organization.resource)/teams")
         if let own = principal.organizationID, own != organization.id {
             throw Authorizer.deny(
@@ -63,7 +63,7 @@ extension AdministrationService {
         let grant = try Authorizer.authorize(principal, .createUser, on: .userDirectory, audit: audit)
         var organization = principal.organizationID
         if let organizationAddress {
-            let named = try await self.organization(organizationAddress)
+            let named = try await self.organization(organizationAddress, for: principal, audit: audit)
             guard principal.binding == .platform || named.id == principal.organizationID else {
                 throw Authorizer.deny(
                     .crossTenant, principal: principal, resource: named.resource,
@@ -81,7 +81,7 @@ extension AdministrationService {
     public func addOrganizationUser(
         _ userAddress: String, to organizationAddress: String, principal: Principal, audit: RequestAudit
     ) async throws -> User {
-        let organization = try await organization(organizationAddress)
+        let organization = try await organization(organizationAddress, for: principal, audit: audit)
         audit.describe(action: .addOrganizationUser, resource: "\(organization.resource)/users")
         let grant = try Authorizer.authorize(
             principal, .addOrganizationUser, on: organization.resource,
@@ -97,7 +97,7 @@ extension AdministrationService {
     public func appointOrganizationAdmin(
         _ userAddress: String, of organizationAddress: String, principal: Principal, audit: RequestAudit
     ) async throws -> User {
-        let organization = try await organization(organizationAddress)
+        let organization = try await organization(organizationAddress, for: principal, audit: audit)
         audit.describe(action: .appointOrganizationAdmin, resource: "\(organization.resource)/admins")
         let grant = try Authorizer.authorize(
             principal, .appointOrganizationAdmin, on: organization.resource,
@@ -114,7 +114,7 @@ extension AdministrationService {
     public func setMember(
         _ userAddress: String, of teamAddress: String, role roleName: String, principal: Principal, audit: RequestAudit
     ) async throws -> Membership {
-        let team = try await team(teamAddress, for: principal)
+        let team = try await team(teamAddress, for: principal, audit: audit)
         audit.describe(action: .addMember, resource: "\(team.resource)/members")
         _ = try Authorizer.authorize(principal, .addMember, on: team.resource, address: .init("team", teamAddress), audit: audit)
         guard let role = Role(name: roleName), Role.teamRoles.contains(role) else {
@@ -138,7 +138,7 @@ extension AdministrationService {
     public func removeMember(_ userAddress: String, of teamAddress: String, principal: Principal, audit: RequestAudit)
         async throws
     {
-        let team = try await team(teamAddress, for: principal)
+        let team = try await team(teamAddress, for: principal, audit: audit)
         audit.describe(action: .removeMember, resource: "\(team.resource)/members")
         let grant = try Authorizer.authorize(
             principal, .removeMember, on: team.resource, address: .init("team", teamAddress), audit: audit)
@@ -150,7 +150,7 @@ extension AdministrationService {
 
     /// `GET /v1/admin/teams/{team}/members`.
     public func members(of teamAddress: String, principal: Principal, audit: RequestAudit) async throws -> [Membership] {
-        let team = try await team(teamAddress, for: principal)
+        let team = try await team(teamAddress, for: principal, audit: audit)
         audit.describe(action: .readMembers, resource: "\(team.resource)/members")
         let grant = try Authorizer.authorize(
             principal, .readMembers, on: team.resource, address: .init("team", teamAddress), audit: audit)

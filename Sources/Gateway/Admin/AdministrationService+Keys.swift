@@ -12,7 +12,7 @@ extension AdministrationService {
     /// naming what the request said.
     public func issueKey(_ order: KeyIssueOrder, principal: Principal, audit: RequestAudit) async throws -> IssuedKey {
         audit.describe(action: .issueKey, resource: "keys")
-        let (binding, address) = try await binding(for: order, principal: principal)
+        let (binding, address) = try await binding(for: order, principal: principal, audit: audit)
         let grant = try Authorizer.authorize(principal, .issueKey, on: binding.resource, address: address, audit: audit)
         audit.describe(action: .issueKey, resource: "\(binding.resource)/keys")
         let holder = try await user(order.user, for: principal)
@@ -77,23 +77,23 @@ extension AdministrationService {
     /// Where the order binds the key, resolved only from what it names, and how a refusal
     /// names it: a team is looked up as `org/team` when both are given, so a team of another
     /// organization, a missing team and a mismatched pair all answer the same 404.
-    private func binding(for order: KeyIssueOrder, principal: Principal) async throws
+    private func binding(for order: KeyIssueOrder, principal: Principal, audit: RequestAudit) async throws
         -> (AccessBinding, Authorizer.Address?)
     {
         if let teamAddress = order.team {
             let address = Authorizer.Address("team", teamAddress)
             guard let organizationAddress = order.organization else {
-                return (.team(try await team(teamAddress, for: principal).reference), address)
+                return (.team(try await team(teamAddress, for: principal, audit: audit).reference), address)
             }
             let qualified = teamAddress.contains("/") ? teamAddress : "\(organizationAddress)/\(teamAddress)"
             guard let team = try await store.teams.team(address: qualified),
                 let organization = try await store.organizations.organization(address: organizationAddress),
                 organization.id == team.organizationID
-            else { throw GatewayError.notFound("team", teamAddress) }
+            else { throw missing(address, principal: principal, audit: audit) }
             return (.team(team.reference), address)
         }
         if let organizationAddress = order.organization {
-            let organization = try await organization(organizationAddress)
+            let organization = try await organization(organizationAddress, for: principal, audit: audit)
             return (.organization(organization.id), Authorizer.Address("organization", organizationAddress))
         }
         return (principal.binding, nil)

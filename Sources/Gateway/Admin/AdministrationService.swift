@@ -24,21 +24,30 @@ public struct AdministrationService: Sendable {
 
     /// The team a request names: an id, `org/team` (each an id or a name), or — for keys
     /// bound inside an organization — a bare team name of that organization.
-    func team(_ address: String, for principal: Principal) async throws -> Team {
+    func team(_ address: String, for principal: Principal, audit: RequestAudit) async throws -> Team {
         if let team = try await store.teams.team(address: address) { return team }
         if !address.contains("/"), let organization = principal.organizationID,
             let team = try await store.teams.team(address: "\(organization.rawValue)/\(address)")
         {
             return team
         }
-        throw GatewayError.notFound("team", address)
+        throw missing(.init("team", address), principal: principal, audit: audit)
     }
 
-    func organization(_ address: String) async throws -> Organization {
+    func organization(_ address: String, for principal: Principal, audit: RequestAudit) async throws -> Organization {
         guard let organization = try await store.organizations.organization(address: address) else {
-            throw GatewayError.notFound("organization", address)
+            throw missing(.init("organization", address), principal: principal, audit: audit)
         }
         return organization
+    }
+
+    /// The 404 of a named team or organization that does not exist. For any key but the
+    /// owner's (which reaches everything, so nothing is hidden from it) it is recorded exactly
+    /// like one of another tenant — a `cross_team_attempt` in the caller's words, with its
+    /// alert — so the caller's own audit and alerts never tell existing from missing ones.
+    func missing(_ address: Authorizer.Address, principal: Principal, audit: RequestAudit) -> GatewayError {
+        guard principal.binding != .platform else { return .notFound(address.kind, address.name) }
+        return Authorizer.hide(address, principal: principal, audit: audit)
     }
 
     /// The user a request names, if the caller may see them (the owner: anyone; any other key:
@@ -76,7 +85,7 @@ public struct AdministrationService: Sendable {
             audit.decided(.allow)
             return nil
         }
-        let team = try await team(address, for: principal)
+        let team = try await team(address, for: principal, audit: audit)
         audit.describe(action: action, resource: "\(team.resource)/\(resourceName)")
         _ = try Authorizer.authorize(principal, action, on: team.resource, address: .init("team", address), audit: audit)
         return team.id

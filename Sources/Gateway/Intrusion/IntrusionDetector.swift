@@ -107,7 +107,8 @@ public final class IntrusionDetector: Sendable {
                 do {
                     try await store.alerts.record(alert)
                 } catch {
-                    logger.error("recording an alert failed", metadata: alertMetadata.merging(["error": "\(error)"]) { $1 })
+                    let failure = alertMetadata.merging(["error": "\(error)"]) { $1 }
+                    logger.error("recording an alert failed", metadata: failure)
                 }
                 _ = self?.writes.withLock { $0.tasks.removeValue(forKey: serial) }
             }

@@ -33,6 +33,14 @@ public enum Authorizer {
         return refusal(reason, principal: principal, resource: resource, address: address)
     }
 
+    /// Records a request naming a team or organization that does not exist as the caller's
+    /// cross-tenant attempt (see ``AdministrationService``) and returns its 404.
+    public static func hide(_ address: Address, principal: Principal, audit: RequestAudit) -> GatewayError {
+        audit.decided(.deny(.crossTenant))
+        audit.reachedAcross(for: nil, named: "\(address.kind) '\(address.name)'")
+        return .notFound(address.kind, address.name)
+    }
+
     /// The data-plane scope of the key, or a recorded 403: organization and platform keys
     /// never reach a team's data.
     public static func dataScope(of principal: Principal, for action: Action, audit: RequestAudit) throws -> TenantScope {

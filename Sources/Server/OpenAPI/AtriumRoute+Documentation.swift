@@ -66,7 +66,7 @@ extension AtriumRoute {
             Documentation(summary: "Make a user an org admin (owner)", body: nil, query: [], success: (200, "User"))
         case .createUser:
             Documentation(
-                summary: "Create a user in an organization ('org', by default the caller's; owner, org admin, team admin)",
+                summary: "Create a user in 'org', by default the caller's organization (owner, org admin, team admin)",
                 body: "UserRequest", query: [], success: (201, "User"))
         case .addOrganizationUser:
             Documentation(

@@ -17,7 +17,8 @@ enum SchemaMigrations {
         migrator.registerMigration("v7-key-limits-and-alerts", migrate: createKeyLimitsAndAlerts)
         migrator.registerMigration("v8-knowledge", migrate: KnowledgeSchema.create)
         migrator.registerMigration("v9-knowledge-versions", migrate: KnowledgeSchema.addVersions)
-        migrator.registerMigration("v10-organization-users-and-key-rotation", migrate: addOrganizationUsersAndKeyRotation)
+        migrator.registerMigration(
+            "v10-organization-users-and-key-rotation", migrate: addOrganizationUsersAndKeyRotation)
         return migrator
     }
 
@@ -257,7 +258,8 @@ enum SchemaMigrations {
                 ALTER TABLE users_v10 RENAME TO users;
                 CREATE INDEX users_by_name ON users(name);
                 INSERT OR IGNORE INTO organization_users (organization_id, user_id, created_at)
-                    SELECT t.organization_id, m.user_id, m.created_at FROM team_members m JOIN teams t ON t.id = m.team_id;
+                    SELECT t.organization_id, m.user_id, m.created_at
+                    FROM team_members m JOIN teams t ON t.id = m.team_id;
                 INSERT OR IGNORE INTO organization_users (organization_id, user_id, created_at)
                     SELECT organization_id, user_id, created_at FROM organization_admins;
                 INSERT OR IGNORE INTO organization_users (organization_id, user_id, created_at)

@@ -80,7 +80,9 @@ public struct UserRepository: Sendable {
     /// Puts `user` in `organization` (no-op if there already); refuses a second user of the
     /// same name there.
     static func join(_ user: UserID, _ organization: OrganizationID, now: Date, _ db: Database) throws {
-        guard let joining = try fetch(db, id: user) else { throw StoreError.notFound(kind: "user", address: user.rawValue) }
+        guard let joining = try fetch(db, id: user) else {
+            throw StoreError.notFound(kind: "user", address: user.rawValue)
+        }
         guard try !belongs(user, to: organization, db) else { return }
         if try nameTaken(joining.name, in: organization, db) {
             throw StoreError.nameTaken(kind: "user", name: joining.name)

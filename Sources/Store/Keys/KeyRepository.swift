@@ -50,7 +50,8 @@ public struct KeyRepository: Sendable {
     private static func terms(of request: KeyRequest, mintedBy minter: APIKeyID, _ db: Database) throws -> KeyTerms {
         guard let creator = try fetch(db, id: minter) else { throw AccessDenied(.exceedsCreatorKey, action: .issueKey) }
         let ceiling = KeyTerms(expiresAt: creator.expiresAt, limits: try LimitsRepository.keyLimits(of: minter, db))
-        return try KeyIssuance.terms(requested: KeyTerms(expiresAt: request.expiresAt, limits: request.limits), minter: ceiling)
+        let requested = KeyTerms(expiresAt: request.expiresAt, limits: request.limits)
+        return try KeyIssuance.terms(requested: requested, minter: ceiling)
     }
 
     /// The longest grace period a rotated key's old secret may keep working: seven days.
@@ -60,7 +61,9 @@ public struct KeyRepository: Sendable {
     /// may rotate it). Everything else stays — holder, binding, role, limits, expiry; the old
     /// secret keeps working for `graceSeconds` (0: not at all), then is refused like an
     /// expired key. A later rotation replaces the earlier one's old secret.
-    public func rotate(_ id: APIKeyID, graceSeconds: Int, _ grant: Grant, now: Date = Date()) async throws -> IssuedKey {
+    public func rotate(_ id: APIKeyID, graceSeconds: Int, _ grant: Grant, now: Date = Date()) async throws
+        -> IssuedKey
+    {
         let resource = try grant.resource(for: .revokeKey)
         guard (0...Self.maximumGraceSeconds).contains(graceSeconds) else {
             throw StoreError.invalidValue(
@@ -73,7 +76,8 @@ public struct KeyRepository: Sendable {
                 throw StoreError.notFound(kind: "key", address: id.rawValue)
             }
             guard record.status(at: now) == .active else {
-                throw StoreError.invalidValue(field: "key", problem: "a \(record.status(at: now).rawValue) key cannot be rotated")
+                let status = record.status(at: now).rawValue
+                throw StoreError.invalidValue(field: "key", problem: "a \(status) key cannot be rotated")
             }
             try db.execute(
                 sql: """
