@@ -32,12 +32,14 @@ import Testing
         "listTeams": [200, 200, 404, 200, 403, 403, 200],
         "appointOrganizationAdmin": [200, 403, 404, 403, 403, 403, 403],
         "createUser": [201, 201, 201, 201, 403, 403, 201],
+        "addOrganizationUser": [200, 200, 404, 403, 403, 403, 403],
         "setMember": [200, 200, 404, 200, 403, 403, 404],
         "removeMember": [204, 204, 404, 204, 403, 403, 404],
         "listMembers": [200, 200, 404, 200, 403, 403, 404],
         "issueKey": [201, 201, 404, 201, 403, 403, 404],
         "listKeys": [200, 200, 404, 200, 403, 403, 404],
         "revokeKey": [200, 200, 404, 200, 403, 403, 404],
+        "rotateKey": [200, 200, 404, 200, 403, 403, 404],
         "readProfile": [403, 200, 404, 200, 403, 403, 404],
         "saveProfile": [403, 200, 404, 200, 403, 403, 404],
         "readLimits": [200, 200, 404, 200, 403, 403, 404],
@@ -65,7 +67,7 @@ import Testing
         }
         func freshUser() async throws -> String {
             let name = "user\(serial)"
-            _ = try await http.call(.post, "/v1/admin/users", key: owner, json: ["name": name])
+            _ = try await http.call(.post, "/v1/admin/users", key: owner, json: ["name": name, "org": "acme"])
             return name
         }
         switch name {
@@ -114,6 +116,14 @@ import Testing
         case "listMembers": return Call(method: .get, path: "/v1/admin/teams/acme%2Fsales/members", body: nil)
         case "issueKey":
             return Call(method: .post, path: "/v1/admin/keys", body: ["user": "bob", "team": "acme/sales", "role": "viewer"])
+        case "rotateKey":
+            let key = try await http.call(
+                .post, "/v1/admin/keys", key: owner, json: ["user": "bob", "team": "acme/sales", "role": "viewer"])
+            return Call(
+                method: .post, path: "/v1/admin/keys/\(key.json["id"] as? String ?? "missing")/rotate",
+                body: ["grace_seconds": 60])
+        case "addOrganizationUser":
+            return Call(method: .put, path: "/v1/admin/orgs/acme/users/\(try await freshUser())", body: nil)
         case "listKeys": return Call(method: .get, path: "/v1/admin/keys?team=acme/sales", body: nil)
         case "revokeKey":
             let key = try await http.call(

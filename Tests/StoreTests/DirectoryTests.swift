@@ -16,8 +16,10 @@ import Tenancy
         let globexSales = try await world.store.teams.create(
             named: "sales", Policy.authorize(world.globexAdmin, .createTeam, on: world.globex.resource))
         #expect(globexSales.organizationID == world.globex.id)
+        // User names are unique within an organization (alice is acme's).
         await #expect(throws: StoreError.nameTaken(kind: "user", name: "Alice")) {
-            try await world.store.users.create(named: "Alice", Policy.authorize(world.owner, .createUser, on: .userDirectory))
+            try await world.store.users.create(
+                named: "Alice", in: world.acme.id, Policy.authorize(world.owner, .createUser, on: .userDirectory))
         }
     }
 

@@ -11,7 +11,7 @@ import Testing
         .createOrganization: [.owner], .appointOrganizationAdmin: [.owner], .readMetrics: [.owner],
         .readOrganization: [.owner, .orgAdmin],
         // create teams in the org
-        .createTeam: [.owner, .orgAdmin],
+        .createTeam: [.owner, .orgAdmin], .addOrganizationUser: [.owner, .orgAdmin],
         .readTeam: [.owner, .orgAdmin, .teamAdmin],
         .createUser: [.owner, .orgAdmin, .teamAdmin],
         // add members, issue/revoke keys in the team
@@ -38,7 +38,8 @@ import Testing
     static func resource(for action: Action) -> Resource {
         switch action {
         case .createOrganization, .readMetrics: .platform
-        case .readOrganization, .appointOrganizationAdmin, .createTeam: .organization(Principals.acme)
+        case .readOrganization, .appointOrganizationAdmin, .createTeam, .addOrganizationUser:
+            .organization(Principals.acme)
         case .createUser: .userDirectory
         default: .team(Principals.sales)
         }

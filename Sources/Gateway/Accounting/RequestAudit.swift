@@ -23,6 +23,9 @@ public final class RequestAudit: Sendable {
         var action: String
         var resource: String
         var decision: Decision?
+        /// What a cross-tenant attempt reached for (its alert goes to that side's admins too);
+        /// never written to the record, which the attempting key's side reads.
+        var target: Resource?
         var query: String?
         var usage = Usage.zero
         var metered = false
@@ -71,6 +74,16 @@ public final class RequestAudit: Sendable {
         state.withLock {
             $0.action = action
             $0.resource = resource
+        }
+    }
+
+    /// A cross-tenant attempt: the record names the resource only in the caller's own words
+    /// (`team 'globex/research'`), never by another tenant's resolved ids; `target` is kept
+    /// for the alert the attempt raises.
+    public func reachedAcross(for target: Resource?, named resource: String) {
+        state.withLock {
+            $0.resource = resource
+            $0.target = target
         }
     }
 

@@ -26,7 +26,7 @@ extension AdministrationService {
     public func createTeam(named name: String, in organizationAddress: String, principal: Principal, audit: RequestAudit)
         async throws -> Team
     {
-        let organization = try await organization(organizationAddress)
+        let organization = try await organization(organizationAddress, for: principal, audit: audit)
         audit.describe(action: .createTeam, resource: organization.resource.description)
         let grant = try Authorizer.authorize(
             principal, .createTeam, on: organization.resource, address: .init("organization", organizationAddress),
@@ -38,7 +38,7 @@ extension AdministrationService {
 
     /// `GET /v1/admin/orgs/{org}/teams`: the organization's teams the key reaches.
     public func teams(in organizationAddress: String, principal: Principal, audit: RequestAudit) async throws -> [Team] {
-        let organization = try await organization(organizationAddress)
+        let organization = try await organization(organizationAddress, for: principal, audit: audit)
         audit.describe(action: .readTeam, resource: "\(organization.resource)/teams")
         if let own = principal.organizationID, own != organization.id {
             throw Authorizer.deny(
@@ -52,12 +52,44 @@ extension AdministrationService {
         return try await store.teams.list(in: organization.id, visibleTo: principal)
     }
 
-    /// `POST /v1/admin/users` (owner, org admins, team admins).
-    public func createUser(named name: String, email: String?, principal: Principal, audit: RequestAudit) async throws -> User {
+    /// `POST /v1/admin/users` (owner, org admins, team admins): the user joins `org`, by
+    /// default the caller's organization (the owner's users join none until given a role).
+    /// Another organization answers 404, like a missing one.
+    public func createUser(
+        named name: String, email: String?, organization organizationAddress: String? = nil, principal: Principal,
+        audit: RequestAudit
+    ) async throws -> User {
         audit.describe(action: .createUser, resource: Resource.userDirectory.description)
         let grant = try Authorizer.authorize(principal, .createUser, on: .userDirectory, audit: audit)
-        let user = try await store.users.create(named: name, email: email, grant, now: now())
+        var organization = principal.organizationID
+        if let organizationAddress {
+            let named = try await self.organization(organizationAddress, for: principal, audit: audit)
+            guard principal.binding == .platform || named.id == principal.organizationID else {
+                throw Authorizer.deny(
+                    .crossTenant, principal: principal, resource: named.resource,
+                    address: .init("organization", organizationAddress), audit: audit)
+            }
+            organization = named.id
+        }
+        let user = try await store.users.create(named: name, email: email, in: organization, grant, now: now())
         audit.describe(action: .createUser, resource: "users/user:\(user.id)")
+        return user
+    }
+
+    /// `PUT /v1/admin/orgs/{org}/users/{user}` (owner, the organization's admins): an existing
+    /// user the caller can see joins the organization.
+    public func addOrganizationUser(
+        _ userAddress: String, to organizationAddress: String, principal: Principal, audit: RequestAudit
+    ) async throws -> User {
+        let organization = try await organization(organizationAddress, for: principal, audit: audit)
+        audit.describe(action: .addOrganizationUser, resource: "\(organization.resource)/users")
+        let grant = try Authorizer.authorize(
+            principal, .addOrganizationUser, on: organization.resource,
+            address: .init("organization", organizationAddress), audit: audit)
+        let user = try await user(userAddress, for: principal)
+        audit.describe(action: .addOrganizationUser, resource: "\(organization.resource)/users/user:\(user.id)")
+        try await store.users.add(user.id, grant, now: now())
+        cache.invalidate()
         return user
     }
 
@@ -65,12 +97,12 @@ extension AdministrationService {
     public func appointOrganizationAdmin(
         _ userAddress: String, of organizationAddress: String, principal: Principal, audit: RequestAudit
     ) async throws -> User {
-        let organization = try await organization(organizationAddress)
+        let organization = try await organization(organizationAddress, for: principal, audit: audit)
         audit.describe(action: .appointOrganizationAdmin, resource: "\(organization.resource)/admins")
         let grant = try Authorizer.authorize(
             principal, .appointOrganizationAdmin, on: organization.resource,
             address: .init("organization", organizationAddress), audit: audit)
-        let user = try await user(userAddress)
+        let user = try await user(userAddress, for: principal)
         audit.describe(action: .appointOrganizationAdmin, resource: "\(organization.resource)/admins/user:\(user.id)")
         try await store.memberships.appointOrganizationAdmin(user.id, grant, now: now())
         cache.invalidate()
@@ -82,13 +114,13 @@ extension AdministrationService {
     public func setMember(
         _ userAddress: String, of teamAddress: String, role roleName: String, principal: Principal, audit: RequestAudit
     ) async throws -> Membership {
-        let team = try await team(teamAddress, for: principal)
+        let team = try await team(teamAddress, for: principal, audit: audit)
         audit.describe(action: .addMember, resource: "\(team.resource)/members")
         _ = try Authorizer.authorize(principal, .addMember, on: team.resource, address: .init("team", teamAddress), audit: audit)
         guard let role = Role(name: roleName), Role.teamRoles.contains(role) else {
             throw GatewayError.invalid("'role' must be admin, member or viewer, not '\(roleName)'", param: "role")
         }
-        let user = try await user(userAddress)
+        let user = try await user(userAddress, for: principal)
         audit.describe(action: .addMember, resource: "\(team.resource)/members/user:\(user.id)")
         let decision = KeyIssuance.decideMembership(creator: principal, team: team.reference, role: role)
         if let reason = decision.denialReason {
@@ -106,11 +138,11 @@ extension AdministrationService {
     public func removeMember(_ userAddress: String, of teamAddress: String, principal: Principal, audit: RequestAudit)
         async throws
     {
-        let team = try await team(teamAddress, for: principal)
+        let team = try await team(teamAddress, for: principal, audit: audit)
         audit.describe(action: .removeMember, resource: "\(team.resource)/members")
         let grant = try Authorizer.authorize(
             principal, .removeMember, on: team.resource, address: .init("team", teamAddress), audit: audit)
-        let user = try await user(userAddress)
+        let user = try await user(userAddress, for: principal)
         audit.describe(action: .removeMember, resource: "\(team.resource)/members/user:\(user.id)")
         try await store.memberships.removeFromTeam(user.id, grant)
         cache.invalidate()
@@ -118,7 +150,7 @@ extension AdministrationService {
 
     /// `GET /v1/admin/teams/{team}/members`.
     public func members(of teamAddress: String, principal: Principal, audit: RequestAudit) async throws -> [Membership] {
-        let team = try await team(teamAddress, for: principal)
+        let team = try await team(teamAddress, for: principal, audit: audit)
         audit.describe(action: .readMembers, resource: "\(team.resource)/members")
         let grant = try Authorizer.authorize(
             principal, .readMembers, on: team.resource, address: .init("team", teamAddress), audit: audit)

@@ -4,15 +4,18 @@ import Tenancy
 
 extension AdministrationService {
     /// `POST /v1/admin/keys`: mints a key — only with a subset of its creator's rights
-    /// (``KeyIssuance``) and never beyond its holder's membership. The secret is in the
-    /// returned value and nowhere else.
+    /// (``KeyIssuance``), never beyond its holder's membership, and never outliving or
+    /// out-limiting the key that mints it (``KeyIssuance/terms(requested:minter:)``). The secret
+    /// is in the returned value and nowhere else.
+    ///
+    /// A team or organization the caller cannot reach answers exactly like a missing one: 404
+    /// naming what the request said.
     public func issueKey(_ order: KeyIssueOrder, principal: Principal, audit: RequestAudit) async throws -> IssuedKey {
         audit.describe(action: .issueKey, resource: "keys")
-        let binding = try await binding(for: order, principal: principal)
-        audit.describe(action: .issueKey, resource: "\(binding.resource)/keys")
-        let address = order.team.map { Authorizer.Address("team", $0) } ?? order.organization.map { .init("organization", $0) }
+        let (binding, address) = try await binding(for: order, principal: principal, audit: audit)
         let grant = try Authorizer.authorize(principal, .issueKey, on: binding.resource, address: address, audit: audit)
-        let holder = try await user(order.user)
+        audit.describe(action: .issueKey, resource: "\(binding.resource)/keys")
+        let holder = try await user(order.user, for: principal)
         let role = try await role(for: order, holder: holder.id, binding: binding, principal: principal, audit: audit)
         let request = KeyRequest(
             holder: holder.id, binding: binding, role: role, name: order.name, expiresAt: order.expiresAt,
@@ -34,36 +37,66 @@ extension AdministrationService {
     /// `DELETE /v1/admin/keys/{id}`: the key fails from the next request on. Keys the caller
     /// cannot reach answer 404, like keys that do not exist.
     public func revokeKey(_ id: String, principal: Principal, audit: RequestAudit) async throws -> APIKeyRecord {
-        audit.describe(action: .revokeKey, resource: "key:\(id)")
-        guard APIKeyID.looksLikeIdentifier(id), let record = try await store.keys.key(id: APIKeyID(rawValue: id)) else {
-            throw GatewayError.notFound("key", id)
-        }
-        audit.describe(action: .revokeKey, resource: "\(record.binding.resource)/keys/key:\(id)")
-        let grant = try Authorizer.authorize(
-            principal, .revokeKey, on: record.binding.resource, address: .init("key", id), audit: audit)
+        let (record, grant) = try await authorizeKeyChange(id, .revokeKey, principal: principal, audit: audit)
         let revoked = try await store.keys.revoke(record.id, grant, now: now())
         cache.invalidate()
         return revoked
     }
 
-    private func binding(for order: KeyIssueOrder, principal: Principal) async throws -> AccessBinding {
+    /// `POST /v1/admin/keys/{id}/rotate` `{"grace_seconds": N}`: a new secret for the same key
+    /// (holder, binding, role, limits and expiry stay); the old secret works for `N` seconds
+    /// (0 to 7 days), then is refused. Whoever may revoke the key may rotate it.
+    public func rotateKey(_ id: String, graceSeconds: Int, principal: Principal, audit: RequestAudit)
+        async throws -> IssuedKey
+    {
+        let (record, grant) = try await authorizeKeyChange(id, .revokeKey, principal: principal, audit: audit)
+        audit.describe(action: Self.rotateKeyAction, resource: "\(record.binding.resource)/keys/key:\(id)")
+        let rotated = try await store.keys.rotate(record.id, graceSeconds: graceSeconds, grant, now: now())
+        cache.invalidate()
+        return rotated
+    }
+
+    /// What the audit records a rotation as (authorized as `keys.revoke`).
+    public static let rotateKeyAction = "keys.rotate"
+
+    /// The key `id` names and the grant to change it, or a recorded refusal: a key out of the
+    /// caller's reach is the same 404 as a missing one.
+    private func authorizeKeyChange(_ id: String, _ action: Action, principal: Principal, audit: RequestAudit)
+        async throws -> (APIKeyRecord, Grant)
+    {
+        audit.describe(action: action, resource: "key:\(id)")
+        guard APIKeyID.looksLikeIdentifier(id), let record = try await store.keys.key(id: APIKeyID(rawValue: id)) else {
+            throw GatewayError.notFound("key", id)
+        }
+        let grant = try Authorizer.authorize(
+            principal, action, on: record.binding.resource, address: .init("key", id), audit: audit)
+        audit.describe(action: action, resource: "\(record.binding.resource)/keys/key:\(id)")
+        return (record, grant)
+    }
+
+    /// Where the order binds the key, resolved only from what it names, and how a refusal
+    /// names it: a team is looked up as `org/team` when both are given, so a team of another
+    /// organization, a missing team and a mismatched pair all answer the same 404.
+    private func binding(for order: KeyIssueOrder, principal: Principal, audit: RequestAudit) async throws
+        -> (AccessBinding, Authorizer.Address?)
+    {
         if let teamAddress = order.team {
-            var team = try await team(teamAddress, for: principal)
-            if let organizationAddress = order.organization {
-                let organization = try await organization(organizationAddress)
-                if !teamAddress.contains("/"), organization.id != team.organizationID {
-                    team = try await self.team("\(organization.id.rawValue)/\(teamAddress)", for: principal)
-                }
-                guard organization.id == team.organizationID else {
-                    throw GatewayError.invalid("team '\(teamAddress)' is not in organization '\(organizationAddress)'", param: "team")
-                }
+            let address = Authorizer.Address("team", teamAddress)
+            guard let organizationAddress = order.organization else {
+                return (.team(try await team(teamAddress, for: principal, audit: audit).reference), address)
             }
-            return .team(team.reference)
+            let qualified = teamAddress.contains("/") ? teamAddress : "\(organizationAddress)/\(teamAddress)"
+            guard let team = try await store.teams.team(address: qualified),
+                let organization = try await store.organizations.organization(address: organizationAddress),
+                organization.id == team.organizationID
+            else { throw missing(address, principal: principal, audit: audit) }
+            return (.team(team.reference), address)
         }
         if let organizationAddress = order.organization {
-            return .organization(try await organization(organizationAddress).id)
+            let organization = try await organization(organizationAddress, for: principal, audit: audit)
+            return (.organization(organization.id), Authorizer.Address("organization", organizationAddress))
         }
-        return principal.binding
+        return (principal.binding, nil)
     }
 
     private func role(

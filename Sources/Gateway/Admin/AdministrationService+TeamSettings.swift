@@ -5,7 +5,7 @@ import Tenancy
 extension AdministrationService {
     /// `GET /v1/admin/teams/{team}/profile` (org admin, team admin).
     public func profile(of teamAddress: String, principal: Principal, audit: RequestAudit) async throws -> PromptProfile {
-        let team = try await team(teamAddress, for: principal)
+        let team = try await team(teamAddress, for: principal, audit: audit)
         audit.describe(action: .readProfile, resource: "\(team.resource)/profile")
         let grant = try Authorizer.authorize(
             principal, .readProfile, on: team.resource, address: .init("team", teamAddress), audit: audit)
@@ -17,7 +17,7 @@ extension AdministrationService {
     public func saveProfile(_ profile: PromptProfile, of teamAddress: String, principal: Principal, audit: RequestAudit)
         async throws -> PromptProfile
     {
-        let team = try await team(teamAddress, for: principal)
+        let team = try await team(teamAddress, for: principal, audit: audit)
         audit.describe(action: .changeProfile, resource: "\(team.resource)/profile")
         let grant = try Authorizer.authorize(
             principal, .changeProfile, on: team.resource, address: .init("team", teamAddress), audit: audit)
@@ -29,7 +29,7 @@ extension AdministrationService {
 
     /// `GET /v1/admin/teams/{team}/limits` (owner, org admin, team admin).
     public func limits(of teamAddress: String, principal: Principal, audit: RequestAudit) async throws -> TeamLimits {
-        let team = try await team(teamAddress, for: principal)
+        let team = try await team(teamAddress, for: principal, audit: audit)
         audit.describe(action: .readLimits, resource: "\(team.resource)/limits")
         let grant = try Authorizer.authorize(
             principal, .readLimits, on: team.resource, address: .init("team", teamAddress), audit: audit)
@@ -40,7 +40,7 @@ extension AdministrationService {
     public func setLimits(_ limits: TeamLimits, of teamAddress: String, principal: Principal, audit: RequestAudit)
         async throws -> TeamLimits
     {
-        let team = try await team(teamAddress, for: principal)
+        let team = try await team(teamAddress, for: principal, audit: audit)
         audit.describe(action: .setLimits, resource: "\(team.resource)/limits")
         let grant = try Authorizer.authorize(
             principal, .setLimits, on: team.resource, address: .init("team", teamAddress), audit: audit)

@@ -22,7 +22,7 @@ enum AlertRule {
             (.crossTeamAttempt, "\(action) refused: \(reason.description)")
         case .revokedKey:
             (.revokedKeyUse, "a revoked key was presented (\(action))")
-        case .exceedsCreatorRights:
+        case .exceedsCreatorRights, .exceedsCreatorKey:
             (.roleEscalation, "\(action) refused: \(reason.description)")
         case .roleNotAllowed where escalatingActions.contains(action):
             (.roleEscalation, "\(action) refused: \(reason.description)")

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import Store
+import Synchronization
 import Tenancy
 
 /// Intrusion detection at the door of every authenticated route.
@@ -14,15 +15,19 @@ import Tenancy
 ///   blocked address, cross-team attempts, revoked-key use and escalation attempts, and
 ///   counts denials, authentication failures and alerts in metrics.
 ///
-/// Alerts are written to the store before the response goes out (they are rare: a blocked
-/// address raises one, then is refused at the door). An unknown address (`nil`) is never
-/// blocked — a socket always has one; only in-process tests have none.
+/// Alerts are written off the response path: a denial that raises one answers as fast as
+/// one that does not, so response times never tell another tenant's existing resources from
+/// missing ones. ``settled()`` waits for the writes under way (the alerts route calls it, so
+/// an alert is readable once the request that raised it has answered). An unknown address
+/// (`nil`) is never blocked — a socket always has one; only in-process tests have none.
 public final class IntrusionDetector: Sendable {
     public let policy: IntrusionPolicy
     private let tracker: AddressTracker
     private let store: AtriumStore
     private let logger: Logger
     private let now: @Sendable () -> Date
+    /// Alert writes under way, by serial number.
+    private let writes = Mutex<(next: Int, tasks: [Int: Task<Void, Never>])>((0, [:]))
 
     public init(
         policy: IntrusionPolicy, store: AtriumStore, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }
@@ -59,23 +64,54 @@ public final class IntrusionDetector: Sendable {
                     + "blocked for \(policy.blockSeconds) s")
         }
         if let alert = AlertRule.alert(for: reason, action: outcome.action) {
-            await raise(alert.kind, address: address, identity: identity, detail: alert.detail)
+            await raise(alert.kind, address: address, identity: identity, detail: alert.detail, target: outcome.target)
         }
     }
 
-    private func raise(_ kind: AlertKind, address: String?, identity: KeyIdentity?, detail: String) async {
+    /// Returns once every alert raised before the call is written.
+    public func settled() async {
+        let pending = writes.withLock { Array($0.tasks.values) }
+        for task in pending { await task.value }
+    }
+
+    private func raise(
+        _ kind: AlertKind, address: String?, identity: KeyIdentity?, detail: String, target: Resource? = nil
+    ) async {
+        var targetTeam: TeamID?
+        var targetOrganization: OrganizationID?
+        switch target {
+        case let .organization(id)?:
+            targetOrganization = id
+        case let .team(team)?:
+            targetOrganization = team.organizationID
+            targetTeam = team.id
+        default:
+            break
+        }
         let alert = Alert(
             occurredAt: now(), kind: kind, address: address, organizationID: identity?.binding.organizationID,
-            teamID: identity?.binding.teamID, keyPrefix: identity?.keyPrefix, detail: detail)
+            teamID: identity?.binding.teamID, keyPrefix: identity?.keyPrefix, detail: detail,
+            targetOrganizationID: targetOrganization, targetTeamID: targetTeam)
         Counter(label: "atrium_alerts_total", dimensions: [("kind", kind.rawValue)]).increment()
         var metadata: Logger.Metadata = ["alert.kind": "\(kind.rawValue)"]
         if let address { metadata["client.address"] = "\(address)" }
         if let prefix = identity?.keyPrefix { metadata["key.prefix"] = "\(prefix)" }
         logger.warning("security alert", metadata: metadata)
-        do {
-            try await store.alerts.record(alert)
-        } catch {
-            logger.error("recording an alert failed", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+        let store = store
+        let logger = logger
+        let alertMetadata = metadata
+        writes.withLock { writes in
+            let serial = writes.next
+            writes.next += 1
+            writes.tasks[serial] = Task { [weak self] in
+                do {
+                    try await store.alerts.record(alert)
+                } catch {
+                    let failure = alertMetadata.merging(["error": "\(error)"]) { $1 }
+                    logger.error("recording an alert failed", metadata: failure)
+                }
+                _ = self?.writes.withLock { $0.tasks.removeValue(forKey: serial) }
+            }
         }
     }
 }

@@ -14,11 +14,11 @@ public enum Authorizer {
         _ principal: Principal, _ action: Action, on resource: Resource, address: Address? = nil, audit: RequestAudit
     ) throws -> Grant {
         let decision = Policy.decide(principal, action, resource)
-        audit.decided(decision)
         guard case let .deny(reason) = decision else {
+            audit.decided(decision)
             return try Policy.authorize(principal, action, on: resource)
         }
-        throw refusal(reason, principal: principal, resource: resource, address: address)
+        throw deny(reason, principal: principal, resource: resource, address: address, audit: audit)
     }
 
     /// Records a denial that was decided elsewhere (key issuance, membership rules) and
@@ -27,7 +27,18 @@ public enum Authorizer {
         _ reason: DenialReason, principal: Principal, resource: Resource, address: Address? = nil, audit: RequestAudit
     ) -> GatewayError {
         audit.decided(.deny(reason))
+        if reason == .crossTenant, resource.isTenant {
+            audit.reachedAcross(for: resource, named: address.map { "\($0.kind) '\($0.name)'" } ?? resource.kindName)
+        }
         return refusal(reason, principal: principal, resource: resource, address: address)
+    }
+
+    /// Records a request naming a team or organization that does not exist as the caller's
+    /// cross-tenant attempt (see ``AdministrationService``) and returns its 404.
+    public static func hide(_ address: Address, principal: Principal, audit: RequestAudit) -> GatewayError {
+        audit.decided(.deny(.crossTenant))
+        audit.reachedAcross(for: nil, named: "\(address.kind) '\(address.name)'")
+        return .notFound(address.kind, address.name)
     }
 
     /// The data-plane scope of the key, or a recorded 403: organization and platform keys
@@ -46,19 +57,26 @@ public enum Authorizer {
     static func refusal(_ reason: DenialReason, principal: Principal, resource: Resource, address: Address?) -> GatewayError {
         guard reason == .crossTenant else { return .denied(reason) }
         switch resource {
-        case let .team(team):
-            return .notFound(address?.kind ?? "team", address?.name ?? team.id.rawValue)
+        case .team:
+            return hidden(address, resource)
         case let .organization(id):
             // A key inside the organization knows it exists: it is told no, not "not found".
             guard principal.organizationID != id else { return .denied(reason) }
-            return .notFound(address?.kind ?? "organization", address?.name ?? id.rawValue)
+            return hidden(address, resource)
         case .platform, .userDirectory:
             guard let address else { return .denied(reason) }
             return .notFound(address.kind, address.name)
         }
     }
 
-    /// What a request named: the kind of thing and the words it used.
+    /// The 404 of another tenant's resource, in the caller's words — never its resolved id.
+    private static func hidden(_ address: Address?, _ resource: Resource) -> GatewayError {
+        guard let address else { return GatewayError(.notFound, "\(resource.kindName) not found", code: "not_found") }
+        return .notFound(address.kind, address.name)
+    }
+
+    /// What a request named: the kind of thing and the words it used (what a refusal may
+    /// repeat back, where resolved ids of another tenant must never appear).
     public struct Address: Sendable, Hashable {
         public let kind: String
         public let name: String
@@ -66,6 +84,27 @@ public enum Authorizer {
         public init(_ kind: String, _ name: String) {
             self.kind = kind
             self.name = name
+        }
+    }
+}
+
+extension Resource {
+    /// A team or an organization: a resource with another tenant's ids in it.
+    var isTenant: Bool {
+        switch self {
+        case .team, .organization: true
+        case .platform, .userDirectory: false
+        }
+    }
+
+    /// The kind of thing, without ids: what a refusal may say about a resource the request
+    /// did not name itself.
+    var kindName: String {
+        switch self {
+        case .platform: "platform"
+        case .organization: "organization"
+        case .team: "team"
+        case .userDirectory: "users"
         }
     }
 }

@@ -68,7 +68,7 @@ public struct ChatPipeline: Sendable {
             cacheHit: nil, completion: completion)
     }
 
-    /// The limit, profile, retrieve, compose and cache stages, and the `/query` team check:
+    /// The `/query` team check, then the limit, profile, retrieve, compose and cache stages:
     /// the request for the backend, its admission (given back if anything after it refuses
     /// the request), for a deterministic request its cache lookup (with the answer on a hit;
     /// a hit reserves no tokens), and the team's chunks it draws on.
@@ -78,13 +78,15 @@ public struct ChatPipeline: Sendable {
         // The record and the usage belong to the key whose scope runs the request.
         audit.authenticated(scope.principal)
         audit.query(request.queryText)
+        // The team claim first: a spoofed team is a cross-team attempt even when the key is
+        // over its limits (which would otherwise answer 429 and hide the attempt).
+        let team = try await profiles.context(for: scope)
+        if let claimed = request.claimedTeam, !team.isOwnTeam(claimed, team: scope.team) {
+            audit.describe(action: .chat, resource: "team:\(claimed)")
+            throw Authorizer.deny(.crossTenant, principal: scope.principal, resource: .platform, audit: audit)
+        }
         let admission = try await limits.admit(scope, audit: audit)
         do {
-            let team = try await profiles.context(for: scope)
-            if let claimed = request.claimedTeam, !team.isOwnTeam(claimed, team: scope.team) {
-                audit.describe(action: .chat, resource: "team:\(claimed)")
-                throw Authorizer.deny(.crossTenant, principal: scope.principal, resource: .platform, audit: audit)
-            }
             let hits = try await retrieval.retrieve(request, profile: team.profile, scope: scope, audit: audit)
             let generation = try composer.compose(
                 request, team: team, tenant: TenantKey(scope), date: now(), sources: hits)

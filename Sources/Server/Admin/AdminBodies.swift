@@ -7,10 +7,20 @@ struct NameBody: Decodable {
     let name: String
 }
 
-/// `POST /v1/admin/users`: `{"name", "email"?}`.
+/// `POST /v1/admin/users`: `{"name", "email"?, "org"?}` (`org`: by default the caller's).
 struct UserBody: Decodable {
     let name: String
     let email: String?
+    let org: String?
+}
+
+/// `POST /v1/admin/keys/{id}/rotate`: `{"grace_seconds": N}`, how long the old secret still works.
+struct RotateKeyBody: Decodable {
+    let graceSeconds: Int
+
+    enum CodingKeys: String, CodingKey {
+        case graceSeconds = "grace_seconds"
+    }
 }
 
 /// `PUT /v1/admin/teams/{team}/members/{user}`: `{"role": "admin"|"member"|"viewer"}`.

@@ -109,8 +109,9 @@ struct KeyView: Encodable {
 /// own limits.
 struct IssuedKeyView: Encodable {
     let issued: IssuedKey
-    let limits: KeyLimits
     let now: Date
+    /// The key's own limits as stored (inherited from the minting key where none were asked).
+    var limits: KeyLimits { issued.limits }
 
     enum CodingKeys: String, CodingKey { case key, limits }
 

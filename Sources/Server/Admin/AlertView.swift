@@ -1,7 +1,8 @@
 import Foundation
 import Store
 
-/// `GET /v1/admin/alerts` rows: never a key, only its display prefix.
+/// `GET /v1/admin/alerts` rows: never a key, only its display prefix. A cross-team attempt
+/// names the team it reached for (`target_team_id`) to that team's side only.
 struct AlertView: Encodable {
     let record: AlertRecord
 
@@ -11,6 +12,8 @@ struct AlertView: Encodable {
         case organizationID = "org_id"
         case teamID = "team_id"
         case keyPrefix = "key_prefix"
+        case targetOrganizationID = "target_org_id"
+        case targetTeamID = "target_team_id"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -24,5 +27,7 @@ struct AlertView: Encodable {
         try container.encode(alert.teamID?.rawValue, forKey: .teamID)
         try container.encode(alert.keyPrefix, forKey: .keyPrefix)
         try container.encode(alert.detail, forKey: .detail)
+        try container.encode(alert.targetOrganizationID?.rawValue, forKey: .targetOrganizationID)
+        try container.encode(alert.targetTeamID?.rawValue, forKey: .targetTeamID)
     }
 }

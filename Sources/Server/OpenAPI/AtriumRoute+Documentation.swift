@@ -65,7 +65,13 @@ extension AtriumRoute {
         case .appointOrganizationAdmin:
             Documentation(summary: "Make a user an org admin (owner)", body: nil, query: [], success: (200, "User"))
         case .createUser:
-            Documentation(summary: "Create a user (owner, org admin, team admin)", body: "UserRequest", query: [], success: (201, "User"))
+            Documentation(
+                summary: "Create a user in 'org', by default the caller's organization (owner, org admin, team admin)",
+                body: "UserRequest", query: [], success: (201, "User"))
+        case .addOrganizationUser:
+            Documentation(
+                summary: "Add an existing user the caller can see to the organization (owner, org admin)", body: nil,
+                query: [], success: (200, "User"))
         case .setMember:
             Documentation(
                 summary: "Add a team member or change their role (owner, org admin, team admin)", body: "RoleRequest",
@@ -82,6 +88,10 @@ extension AtriumRoute {
             Documentation(summary: "Keys the caller may see (never the secret)", body: nil, query: ["team"], success: (200, "KeyList"))
         case .revokeKey:
             Documentation(summary: "Revoke a key; it fails from the next request on", body: nil, query: [], success: (200, "Key"))
+        case .rotateKey:
+            Documentation(
+                summary: "New secret for the same key; the old one works for grace_seconds (0 to 7 days), then fails",
+                body: "RotateKeyRequest", query: [], success: (200, "IssuedKey"))
         case .readProfile:
             Documentation(summary: "The team's prompt profile (org admin, team admin)", body: nil, query: [], success: (200, "Profile"))
         case .saveProfile:

@@ -187,7 +187,9 @@ enum OpenAPISchemas {
                     ],
                 ], required: ["results"]),
             "NameRequest": object(["name": string], required: ["name"]),
-            "UserRequest": object(["name": string, "email": string], required: ["name"]),
+            "UserRequest": object(["name": string, "email": string, "org": string], required: ["name"]),
+            "RotateKeyRequest": object(
+                ["grace_seconds": ["type": "integer", "minimum": 0, "maximum": 604_800]], required: ["grace_seconds"]),
             "RoleRequest": object(
                 ["role": ["type": "string", "enum": ["admin", "member", "viewer"]]], required: ["role"]),
             "Organization": object(["id": string, "name": string, "created_at": dateTime], required: ["id", "name"]),
@@ -262,6 +264,7 @@ enum OpenAPISchemas {
                     "kind": ["type": "string", "enum": ["address_blocked", "cross_team_attempt", "revoked_key_use", "role_escalation"]],
                     "address": nullableString, "org_id": nullableString, "team_id": nullableString,
                     "key_prefix": nullableString, "detail": string,
+                    "target_org_id": nullableString, "target_team_id": nullableString,
                 ], required: ["id", "occurred_at", "kind", "detail"]),
             "AlertList": list(of: "Alert"),
         ]

@@ -21,12 +21,14 @@ struct AdminRoutes {
         router.on(AtriumRoute.listTeams, use: listTeams)
         router.on(AtriumRoute.appointOrganizationAdmin, use: appointOrganizationAdmin)
         router.on(AtriumRoute.createUser, use: createUser)
+        router.on(AtriumRoute.addOrganizationUser, use: addOrganizationUser)
         router.on(AtriumRoute.setMember, use: setMember)
         router.on(AtriumRoute.removeMember, use: removeMember)
         router.on(AtriumRoute.listMembers, use: listMembers)
         router.on(AtriumRoute.issueKey, use: issueKey)
         router.on(AtriumRoute.listKeys, use: listKeys)
         router.on(AtriumRoute.revokeKey, use: revokeKey)
+        router.on(AtriumRoute.rotateKey, use: rotateKey)
         router.on(AtriumRoute.readProfile, use: readProfile)
         router.on(AtriumRoute.saveProfile, use: saveProfile)
         router.on(AtriumRoute.readLimits, use: readLimits)
@@ -72,8 +74,16 @@ struct AdminRoutes {
     @Sendable func createUser(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let body = try await decode(UserBody.self, request)
         let user = try await admin.createUser(
-            named: body.name, email: body.email, principal: context.principal, audit: context.audit)
+            named: body.name, email: body.email, organization: body.org, principal: context.principal,
+            audit: context.audit)
         return try JSONOutput.response(UserView(user), status: .created)
+    }
+
+    @Sendable func addOrganizationUser(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let user = try await admin.addOrganizationUser(
+            try parameter("user", context), to: try parameter("org", context), principal: context.principal,
+            audit: context.audit)
+        return try JSONOutput.response(UserView(user))
     }
 
     @Sendable func setMember(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -103,7 +113,7 @@ struct AdminRoutes {
     @Sendable func issueKey(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let body = try await decode(KeyBody.self, request)
         let issued = try await admin.issueKey(body.order, principal: context.principal, audit: context.audit)
-        return try JSONOutput.response(IssuedKeyView(issued: issued, limits: body.order.limits, now: now()), status: .created)
+        return try JSONOutput.response(IssuedKeyView(issued: issued, now: now()), status: .created)
     }
 
     @Sendable func listKeys(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -116,6 +126,14 @@ struct AdminRoutes {
     @Sendable func revokeKey(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let record = try await admin.revokeKey(try parameter("id", context), principal: context.principal, audit: context.audit)
         return try JSONOutput.response(KeyView(record: record, now: now()))
+    }
+
+    @Sendable func rotateKey(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let id = try parameter("id", context)
+        let body = try await decode(RotateKeyBody.self, request)
+        let rotated = try await admin.rotateKey(
+            id, graceSeconds: body.graceSeconds, principal: context.principal, audit: context.audit)
+        return try JSONOutput.response(IssuedKeyView(issued: rotated, now: now()))
     }
 
     // MARK: Team settings
@@ -176,6 +194,8 @@ struct AdminRoutes {
 
     @Sendable func readAlerts(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let query = request.uri.queryParameters
+        // Alerts are written off the response path; wait for those raised before this request.
+        await gateway.intrusion.settled()
         let alerts = try await admin.alerts(
             team: query.get("team"), since: try instant("since", query.get("since")),
             limit: try integer("limit", query.get("limit")) ?? 100, principal: context.principal, audit: context.audit)

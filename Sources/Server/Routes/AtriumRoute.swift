@@ -15,17 +15,17 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
     case addDocument, listDocuments, deleteDocument, searchCollection
     // Administration.
     case createOrganization, listOrganizations, createTeam, listTeams, appointOrganizationAdmin
-    case createUser
+    case createUser, addOrganizationUser
     case setMember, removeMember, listMembers
-    case issueKey, listKeys, revokeKey
+    case issueKey, listKeys, revokeKey, rotateKey
     case readProfile, saveProfile, readLimits, setLimits
     case readAudit, readUsage, readAlerts
 
     public var method: HTTPRequest.Method {
         switch self {
-        case .chatCompletions, .query, .createOrganization, .createTeam, .createUser, .issueKey: .post
+        case .chatCompletions, .query, .createOrganization, .createTeam, .createUser, .issueKey, .rotateKey: .post
         case .createEmbeddings, .createCollection, .addDocument, .searchCollection: .post
-        case .appointOrganizationAdmin, .setMember, .saveProfile, .setLimits: .put
+        case .appointOrganizationAdmin, .addOrganizationUser, .setMember, .saveProfile, .setLimits: .put
         case .removeMember, .revokeKey, .deleteCollection, .deleteDocument: .delete
         default: .get
         }
@@ -51,10 +51,12 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         case .createTeam, .listTeams: "/v1/admin/orgs/{org}/teams"
         case .appointOrganizationAdmin: "/v1/admin/orgs/{org}/admins/{user}"
         case .createUser: "/v1/admin/users"
+        case .addOrganizationUser: "/v1/admin/orgs/{org}/users/{user}"
         case .setMember, .removeMember: "/v1/admin/teams/{team}/members/{user}"
         case .listMembers: "/v1/admin/teams/{team}/members"
         case .issueKey, .listKeys: "/v1/admin/keys"
         case .revokeKey: "/v1/admin/keys/{id}"
+        case .rotateKey: "/v1/admin/keys/{id}/rotate"
         case .readProfile, .saveProfile: "/v1/admin/teams/{team}/profile"
         case .readLimits, .setLimits: "/v1/admin/teams/{team}/limits"
         case .readAudit: "/v1/admin/audit"
@@ -80,12 +82,13 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         case .listTeams: .readTeam
         case .appointOrganizationAdmin: .appointOrganizationAdmin
         case .createUser: .createUser
+        case .addOrganizationUser: .addOrganizationUser
         case .setMember: .addMember
         case .removeMember: .removeMember
         case .listMembers: .readMembers
         case .issueKey: .issueKey
         case .listKeys: .readKeys
-        case .revokeKey: .revokeKey
+        case .revokeKey, .rotateKey: .revokeKey
         case .readProfile: .readProfile
         case .saveProfile: .changeProfile
         case .readLimits: .readLimits

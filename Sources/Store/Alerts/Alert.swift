@@ -14,11 +14,18 @@ public struct Alert: Sendable, Hashable {
     public let keyPrefix: String?
     /// What was attempted, in ids and codes (never request content or another tenant's ids).
     public let detail: String
+    /// For a cross-team attempt, the organization and team it reached for: their admins see
+    /// the alert too (the attempting key's side never learns these ids).
+    public let targetOrganizationID: OrganizationID?
+    public let targetTeamID: TeamID?
 
     public init(
         occurredAt: Date, kind: AlertKind, address: String?, organizationID: OrganizationID? = nil,
-        teamID: TeamID? = nil, keyPrefix: String? = nil, detail: String
+        teamID: TeamID? = nil, keyPrefix: String? = nil, detail: String,
+        targetOrganizationID: OrganizationID? = nil, targetTeamID: TeamID? = nil
     ) {
+        self.targetOrganizationID = targetOrganizationID
+        self.targetTeamID = targetTeamID
         self.occurredAt = occurredAt
         self.kind = kind
         self.address = address

@@ -14,25 +14,32 @@ public struct AlertLog: Sendable {
         try await pool.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO alerts (occurred_at_ms, kind, address, organization_id, team_id, key_prefix, detail)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO alerts (occurred_at_ms, kind, address, organization_id, team_id, key_prefix, detail,
+                        target_organization_id, target_team_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     alert.occurredAt.millisecondsSince1970, alert.kind.rawValue, alert.address,
                     alert.organizationID?.rawValue, alert.teamID?.rawValue, alert.keyPrefix, alert.detail,
+                    alert.targetOrganizationID?.rawValue, alert.targetTeamID?.rawValue,
                 ])
             return AlertRecord(id: db.lastInsertedRowID, alert: alert)
         }
     }
 
-    /// The alerts `principal` may read (`.readAlerts` within its key's reach), newest first.
+    /// The alerts `principal` may read (`.readAlerts` within its key's reach), newest first:
+    /// those raised by keys within its reach, and cross-team attempts on what is within it.
     public func alerts(visibleTo principal: Principal, filter: AlertFilter) async throws -> [AlertRecord] {
-        guard let visible = Policy.visibility(of: principal, for: .readAlerts).sqlCondition() else { return [] }
-        var conditions = [visible.sql]
-        var arguments = visible.arguments
+        let visibility = Policy.visibility(of: principal, for: .readAlerts)
+        guard let raised = visibility.sqlCondition(),
+            let targeted = visibility.sqlCondition(
+                organizationColumn: "target_organization_id", teamColumn: "target_team_id")
+        else { return [] }
+        var conditions = ["((\(raised.sql)) OR (\(targeted.sql)))"]
+        var arguments = raised.arguments + targeted.arguments
         if let team = filter.team {
-            conditions.append("team_id = ?")
-            arguments += [team.rawValue]
+            conditions.append("(team_id = ? OR target_team_id = ?)")
+            arguments += [team.rawValue, team.rawValue]
         }
         if let since = filter.since {
             conditions.append("occurred_at_ms >= ?")
@@ -41,8 +48,34 @@ public struct AlertLog: Sendable {
         let sql = "SELECT * FROM alerts WHERE \(conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT ?"
         let queryArguments = arguments + [filter.limit]
         return try await pool.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: queryArguments).map { try $0.alertRecord() }
+            try Row.fetchAll(db, sql: sql, arguments: queryArguments).map { try $0.alertRecord().seen(by: visibility) }
         }
+    }
+}
+
+extension AlertRecord {
+    /// The record as `visibility` may read it: each side of a cross-team attempt (the key that
+    /// tried, the team it reached for) keeps its ids only for readers within that side's reach.
+    func seen(by visibility: Visibility) -> AlertRecord {
+        func sees(_ organization: OrganizationID?, _ team: TeamID?) -> Bool {
+            switch visibility {
+            case .nothing: false
+            case .everything: true
+            case let .organization(id): organization == id
+            case let .team(own): team == own.id && organization == own.organizationID
+            }
+        }
+        let raised = sees(alert.organizationID, alert.teamID)
+        let targeted = sees(alert.targetOrganizationID, alert.targetTeamID)
+        guard !(raised && targeted) else { return self }
+        let full = alert
+        let redacted = Alert(
+            occurredAt: full.occurredAt, kind: full.kind, address: raised ? full.address : nil,
+            organizationID: raised ? full.organizationID : nil, teamID: raised ? full.teamID : nil,
+            keyPrefix: raised ? full.keyPrefix : nil, detail: full.detail,
+            targetOrganizationID: targeted ? full.targetOrganizationID : nil,
+            targetTeamID: targeted ? full.targetTeamID : nil)
+        return AlertRecord(id: id, alert: redacted)
     }
 }
 
@@ -59,7 +92,10 @@ extension Row {
             organizationID: decode(String?.self, forColumn: "organization_id").map(OrganizationID.init(rawValue:)),
             teamID: decode(String?.self, forColumn: "team_id").map(TeamID.init(rawValue:)),
             keyPrefix: decode(forColumn: "key_prefix"),
-            detail: decode(forColumn: "detail"))
+            detail: decode(forColumn: "detail"),
+            targetOrganizationID: decode(String?.self, forColumn: "target_organization_id")
+                .map(OrganizationID.init(rawValue:)),
+            targetTeamID: decode(String?.self, forColumn: "target_team_id").map(TeamID.init(rawValue:)))
         return try AlertRecord(id: decode(forColumn: "id"), alert: alert)
     }
 }

@@ -17,6 +17,8 @@ enum SchemaMigrations {
         migrator.registerMigration("v7-key-limits-and-alerts", migrate: createKeyLimitsAndAlerts)
         migrator.registerMigration("v8-knowledge", migrate: KnowledgeSchema.create)
         migrator.registerMigration("v9-knowledge-versions", migrate: KnowledgeSchema.addVersions)
+        migrator.registerMigration(
+            "v10-organization-users-and-key-rotation", migrate: addOrganizationUsersAndKeyRotation)
         migrator.registerMigration("v12-audit-client-address", migrate: addAuditClientAddress)
         return migrator
     }
@@ -223,6 +225,55 @@ enum SchemaMigrations {
                 CREATE INDEX alerts_by_time ON alerts(occurred_at_ms);
                 CREATE INDEX alerts_by_organization_time ON alerts(organization_id, occurred_at_ms);
                 CREATE INDEX alerts_by_team_time ON alerts(team_id, occurred_at_ms);
+                """)
+    }
+
+    /// Users belong to organizations (one user may be in several): an organization's admins
+    /// see and add only its users, and a user name is unique within each organization rather
+    /// than across the platform (the users table is rebuilt without its global UNIQUE; foreign
+    /// keys are off while a migration runs). Existing users join the organizations of their
+    /// memberships, org admin appointments and keys.
+    ///
+    /// A rotated key keeps its old secret's hash until the grace period the rotation chose
+    /// ends. A cross-team alert also names the team and organization it reached for, so their
+    /// admins see it.
+    private static func addOrganizationUsersAndKeyRotation(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE organization_users (
+                    organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    created_at DATETIME NOT NULL,
+                    PRIMARY KEY (organization_id, user_id)
+                );
+                CREATE INDEX organization_users_by_user ON organization_users(user_id);
+
+                CREATE TABLE users_v10 (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL COLLATE NOCASE,
+                    email TEXT,
+                    created_at DATETIME NOT NULL
+                );
+                INSERT INTO users_v10 (id, name, email, created_at) SELECT id, name, email, created_at FROM users;
+                DROP TABLE users;
+                ALTER TABLE users_v10 RENAME TO users;
+                CREATE INDEX users_by_name ON users(name);
+                INSERT OR IGNORE INTO organization_users (organization_id, user_id, created_at)
+                    SELECT t.organization_id, m.user_id, m.created_at
+                    FROM team_members m JOIN teams t ON t.id = m.team_id;
+                INSERT OR IGNORE INTO organization_users (organization_id, user_id, created_at)
+                    SELECT organization_id, user_id, created_at FROM organization_admins;
+                INSERT OR IGNORE INTO organization_users (organization_id, user_id, created_at)
+                    SELECT organization_id, user_id, created_at FROM api_keys WHERE organization_id IS NOT NULL;
+
+                ALTER TABLE api_keys ADD COLUMN previous_hash TEXT CHECK (length(previous_hash) = 64);
+                ALTER TABLE api_keys ADD COLUMN previous_hash_expires_at DATETIME;
+                CREATE UNIQUE INDEX api_keys_by_previous_hash ON api_keys(previous_hash);
+
+                ALTER TABLE alerts ADD COLUMN target_organization_id TEXT;
+                ALTER TABLE alerts ADD COLUMN target_team_id TEXT;
+                CREATE INDEX alerts_by_target_organization_time ON alerts(target_organization_id, occurred_at_ms);
+                CREATE INDEX alerts_by_target_team_time ON alerts(target_team_id, occurred_at_ms);
                 """)
     }
 

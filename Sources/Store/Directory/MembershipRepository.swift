@@ -21,6 +21,7 @@ public struct MembershipRepository: Sendable {
         try await pool.write { db in
             try Self.requireUser(user, db)
             try Self.requireTeam(team, db)
+            try Self.requireOrganizationUser(user, team.organizationID, grant, now: now, db)
             try db.execute(
                 sql: """
                     INSERT INTO team_members (team_id, user_id, role, created_at) VALUES (?, ?, ?, ?)
@@ -70,6 +71,7 @@ public struct MembershipRepository: Sendable {
         let organization = try grant.organization(for: .appointOrganizationAdmin)
         try await pool.write { db in
             try Self.requireUser(user, db)
+            try Self.requireOrganizationUser(user, organization, grant, now: now, db)
             try db.execute(
                 sql: "INSERT OR IGNORE INTO organization_admins (organization_id, user_id, created_at) VALUES (?, ?, ?)",
                 arguments: [organization.rawValue, user.rawValue, now])
@@ -117,6 +119,19 @@ public struct MembershipRepository: Sendable {
     static func requireUser(_ user: UserID, _ db: Database) throws {
         let exists = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM users WHERE id = ?)", arguments: [user.rawValue])
         if exists != true { throw StoreError.notFound(kind: "user", address: user.rawValue) }
+    }
+
+    /// Only an organization's users take roles in it. The owner, who sees every user, brings
+    /// the user into the organization; anyone else finds a user of another organization
+    /// missing, exactly like one that does not exist.
+    static func requireOrganizationUser(
+        _ user: UserID, _ organization: OrganizationID, _ grant: Grant, now: Date, _ db: Database
+    ) throws {
+        if case .platform = grant.principal.binding {
+            try UserRepository.join(user, organization, now: now, db)
+        } else if try !UserRepository.belongs(user, to: organization, db) {
+            throw StoreError.notFound(kind: "user", address: user.rawValue)
+        }
     }
 
     static func requireTeam(_ team: TeamReference, _ db: Database) throws {

@@ -18,7 +18,7 @@ extension AtriumStore {
             let hasOwner = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM platform_owners)") ?? false
             guard !hasOwner else { return nil }
             let owner = User(id: .random(), name: Self.ownerUserName, email: nil, createdAt: now)
-            try UserRepository.insert(owner, db)
+            try UserRepository.insert(owner, in: nil, db)
             try db.execute(
                 sql: "INSERT INTO platform_owners (user_id, created_at) VALUES (?, ?)",
                 arguments: [owner.id.rawValue, now])

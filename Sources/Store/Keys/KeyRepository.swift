@@ -29,20 +29,68 @@ public struct KeyRepository: Sendable {
             throw StoreError.invalidValue(field: "limits", problem: "only team keys are limited (they alone reach the model)")
         }
         let secret = APIKeySecret.generate()
-        let record = APIKeyRecord(
-            id: .random(), prefix: secret.prefix, hash: secret.hash, name: request.name, userID: request.holder,
-            binding: request.binding, role: request.role, createdAt: now, createdBy: grant.principal.keyID,
-            expiresAt: request.expiresAt?.flooredToSecond, revokedAt: nil, lastUsedAt: nil)
-        let stored = try await pool.write { db in
+        let (stored, limits) = try await pool.write { db in
             try MembershipRepository.requireUser(request.holder, db)
             let holderRole = try MembershipRepository.role(of: request.holder, at: request.binding, db)
             let decision = KeyIssuance.decide(creator: grant.principal, request: request, holderRole: holderRole)
             if let reason = decision.denialReason { throw AccessDenied(reason, action: .issueKey) }
+            let terms = try Self.terms(of: request, mintedBy: grant.principal.keyID, db)
+            let record = APIKeyRecord(
+                id: .random(), prefix: secret.prefix, hash: secret.hash, name: request.name, userID: request.holder,
+                binding: request.binding, role: request.role, createdAt: now, createdBy: grant.principal.keyID,
+                expiresAt: terms.expiresAt?.flooredToSecond, revokedAt: nil, lastUsedAt: nil)
             try Self.insert(record, db)
-            try LimitsRepository.insert(request.limits, of: record.id, db)
-            return try Self.fetch(db, id: record.id) ?? record
+            // Limits bind team keys only (they alone reach the model); an org or platform key
+            // minted by a limited key has nothing they could limit.
+            let limits = request.binding.teamID == nil ? KeyLimits.unlimited : terms.limits
+            try LimitsRepository.insert(limits, of: record.id, db)
+            return (try Self.fetch(db, id: record.id) ?? record, limits)
         }
-        return IssuedKey(record: stored, secret: secret)
+        return IssuedKey(record: stored, secret: secret, limits: limits)
+    }
+
+    /// The requested expiry and limits, bounded by the minting key's own (``KeyIssuance``).
+    private static func terms(of request: KeyRequest, mintedBy minter: APIKeyID, _ db: Database) throws -> KeyTerms {
+        guard let creator = try fetch(db, id: minter) else { throw AccessDenied(.exceedsCreatorKey, action: .issueKey) }
+        let ceiling = KeyTerms(expiresAt: creator.expiresAt, limits: try LimitsRepository.keyLimits(of: minter, db))
+        let requested = KeyTerms(expiresAt: request.expiresAt, limits: request.limits)
+        return try KeyIssuance.terms(requested: requested, minter: ceiling)
+    }
+
+    /// The longest grace period a rotated key's old secret may keep working: seven days.
+    public static let maximumGraceSeconds = 7 * 24 * 3600
+
+    /// Gives a key a new secret (`.revokeKey` on the key's binding: whoever may revoke a key
+    /// may rotate it). Everything else stays — holder, binding, role, limits, expiry; the old
+    /// secret keeps working for `graceSeconds` (0: not at all), then is refused like an
+    /// expired key. A later rotation replaces the earlier one's old secret.
+    public func rotate(_ id: APIKeyID, graceSeconds: Int, _ grant: Grant, now: Date = Date()) async throws
+        -> IssuedKey
+    {
+        let resource = try grant.resource(for: .revokeKey)
+        guard (0...Self.maximumGraceSeconds).contains(graceSeconds) else {
+            throw StoreError.invalidValue(
+                field: "grace_seconds", problem: "must be 0 to \(Self.maximumGraceSeconds), not \(graceSeconds)")
+        }
+        let secret = APIKeySecret.generate()
+        let graceEnd = graceSeconds == 0 ? nil : now.addingTimeInterval(TimeInterval(graceSeconds)).flooredToSecond
+        return try await pool.write { db in
+            guard let record = try Self.fetch(db, id: id), record.binding.resource == resource else {
+                throw StoreError.notFound(kind: "key", address: id.rawValue)
+            }
+            guard record.status(at: now) == .active else {
+                let status = record.status(at: now).rawValue
+                throw StoreError.invalidValue(field: "key", problem: "a \(status) key cannot be rotated")
+            }
+            try db.execute(
+                sql: """
+                    UPDATE api_keys SET previous_hash = CASE WHEN ? IS NULL THEN NULL ELSE hash END,
+                        previous_hash_expires_at = ?, hash = ?, prefix = ? WHERE id = ?
+                    """,
+                arguments: [graceEnd, graceEnd, secret.hash.hex, secret.prefix, id.rawValue])
+            let rotated = try Self.fetch(db, id: id) ?? record
+            return IssuedKey(record: rotated, secret: secret, limits: try LimitsRepository.keyLimits(of: id, db))
+        }
     }
 
     /// Revokes a key (`.revokeKey` on the key's own binding); it fails from the next request
@@ -109,9 +157,16 @@ public struct KeyRepository: Sendable {
 extension KeyRepository: KeyCredentialLookup {
     public func credentials(matching hash: APIKeyHash) async throws -> KeyCredentials? {
         try await pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE hash = ?", arguments: [hash.hex])
-            else { return nil }
-            let record = try row.keyRecord()
+            let record: APIKeyRecord
+            if let row = try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE hash = ?", arguments: [hash.hex]) {
+                record = try row.keyRecord()
+            } else if let row = try Row.fetchOne(
+                db, sql: "SELECT * FROM api_keys WHERE previous_hash = ?", arguments: [hash.hex])
+            {
+                record = try row.previousSecretRecord()
+            } else {
+                return nil
+            }
             let holderRole = try MembershipRepository.role(of: record.userID, at: record.binding, db)
             return KeyCredentials(record: record, holderRole: holderRole)
         }
@@ -146,6 +201,23 @@ extension Row {
             expiresAt: decode(forColumn: "expires_at"),
             revokedAt: decode(forColumn: "revoked_at"),
             lastUsedAt: decode(forColumn: "last_used_at"))
+    }
+}
+
+extension Row {
+    /// A rotated key as its old secret presents it: that secret's hash, working until the
+    /// grace period ends (or the key's own expiry, if sooner).
+    func previousSecretRecord() throws -> APIKeyRecord {
+        let current = try keyRecord()
+        guard let hash = APIKeyHash(hex: try decode(String.self, forColumn: "previous_hash")) else {
+            throw StoreError.corruptRow(table: "api_keys", problem: "previous_hash is not 64 hex digits")
+        }
+        let graceEnd: Date? = try decode(forColumn: "previous_hash_expires_at")
+        let expiresAt = [current.expiresAt, graceEnd].compactMap { $0 }.min()
+        return APIKeyRecord(
+            id: current.id, prefix: current.prefix, hash: hash, name: current.name, userID: current.userID,
+            binding: current.binding, role: current.role, createdAt: current.createdAt, createdBy: current.createdBy,
+            expiresAt: expiresAt, revokedAt: current.revokedAt, lastUsedAt: current.lastUsedAt)
     }
 }
 

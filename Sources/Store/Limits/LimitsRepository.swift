@@ -21,14 +21,16 @@ public struct LimitsRepository: Sendable {
 
     /// A key's own limits (unlimited when none were set).
     public func keyLimits(of key: APIKeyID) async throws -> KeyLimits {
-        try await pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM key_limits WHERE key_id = ?", arguments: [key.rawValue])
-            else { return KeyLimits.unlimited }
-            return try KeyLimits(
-                requestsPerMinute: row.decode(forColumn: "requests_per_minute"),
-                tokensPerMinute: row.decode(forColumn: "tokens_per_minute"),
-                maxConcurrent: row.decode(forColumn: "max_concurrent"))
-        }
+        try await pool.read { db in try Self.keyLimits(of: key, db) }
+    }
+
+    static func keyLimits(of key: APIKeyID, _ db: Database) throws -> KeyLimits {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM key_limits WHERE key_id = ?", arguments: [key.rawValue])
+        else { return KeyLimits.unlimited }
+        return try KeyLimits(
+            requestsPerMinute: row.decode(forColumn: "requests_per_minute"),
+            tokensPerMinute: row.decode(forColumn: "tokens_per_minute"),
+            maxConcurrent: row.decode(forColumn: "max_concurrent"))
     }
 
     /// Stores a new key's limits, inside the transaction that inserts the key.

@@ -10,6 +10,8 @@ public enum Action: String, Sendable, Hashable, Codable, CaseIterable {
     case createTeam = "team.create"
     case readTeam = "team.read"
     case createUser = "user.create"
+    /// Adding an existing user to an organization (its admins then see and add them).
+    case addOrganizationUser = "org.users.add"
     // Team administration: "add members, issue/revoke keys in the team".
     case addMember = "team.members.add"
     case removeMember = "team.members.remove"
@@ -62,7 +64,7 @@ public enum Action: String, Sendable, Hashable, Codable, CaseIterable {
         switch (self, resource) {
         case (.createOrganization, .platform), (.readMetrics, .platform): true
         case (.readOrganization, .organization), (.appointOrganizationAdmin, .organization): true
-        case (.createTeam, .organization): true
+        case (.createTeam, .organization), (.addOrganizationUser, .organization): true
         case (.createUser, _): resource == .userDirectory
         case (.issueKey, _), (.revokeKey, _), (.readKeys, _): resource != .userDirectory
         case (_, .team): plane == .data || isTeamAdministration

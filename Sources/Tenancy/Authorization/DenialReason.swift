@@ -19,6 +19,8 @@ public enum DenialReason: String, Sendable, Hashable, Codable, CaseIterable, Cus
     // Key issuance.
     /// The requested key would carry rights its creator may not confer.
     case exceedsCreatorRights = "exceeds_creator_rights"
+    /// The requested key would outlive, or allow more than the limits of, the key minting it.
+    case exceedsCreatorKey = "exceeds_creator_key"
     /// The key's holder does not hold the requested role where the key would be bound.
     case exceedsHolderMembership = "exceeds_holder_membership"
     /// The role cannot be held at the requested binding.
@@ -66,6 +68,7 @@ public enum DenialReason: String, Sendable, Hashable, Codable, CaseIterable, Cus
         case .dataPlaneNeedsTeamKey: "data access needs a key issued inside the team"
         case .actionDoesNotApply: "the action does not apply to this resource"
         case .exceedsCreatorRights: "a key can only carry rights its creator may confer"
+        case .exceedsCreatorKey: "a key can neither outlive nor out-limit the key that mints it"
         case .exceedsHolderMembership: "a key cannot carry more than its holder's role in the team"
         case .roleDoesNotFitBinding: "that role cannot be held there"
         case .requestRateExceeded: "too many requests per minute"

@@ -25,13 +25,13 @@ public enum Role: String, Sendable, Hashable, Codable, CaseIterable {
         case .owner:
             [
                 .createOrganization, .readOrganization, .appointOrganizationAdmin, .readMetrics,
-                .createTeam, .readTeam, .createUser,
+                .createTeam, .readTeam, .createUser, .addOrganizationUser,
                 .addMember, .removeMember, .readMembers, .issueKey, .revokeKey, .readKeys,
                 .readLimits, .setLimits, .readAudit, .readUsage, .readAlerts,
             ]
         case .orgAdmin:
             [
-                .readOrganization, .createTeam, .readTeam, .createUser,
+                .readOrganization, .createTeam, .readTeam, .createUser, .addOrganizationUser,
                 .addMember, .removeMember, .readMembers, .issueKey, .revokeKey, .readKeys,
                 .readProfile, .changeProfile, .readLimits, .setLimits, .readAudit, .readUsage, .readAlerts,
             ]

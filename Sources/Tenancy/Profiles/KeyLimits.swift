@@ -19,6 +19,13 @@ public struct KeyLimits: Sendable, Hashable {
         self.maxConcurrent = maxConcurrent
     }
 
+    /// Limits taken from values another ``KeyLimits`` already validated (positive or `nil`).
+    init(checkedRequestsPerMinute requestsPerMinute: Int?, tokensPerMinute: Int?, maxConcurrent: Int?) {
+        self.requestsPerMinute = requestsPerMinute
+        self.tokensPerMinute = tokensPerMinute
+        self.maxConcurrent = maxConcurrent
+    }
+
     /// No limits of the key's own: what a key gets unless its creator sets some.
     public static let unlimited = try! KeyLimits()
 

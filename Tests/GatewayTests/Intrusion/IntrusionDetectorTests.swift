@@ -2,7 +2,8 @@ import AtriumTestSupport
 import Foundation
 @testable import Gateway
 import Logging
-import Store
+import Synchronization
+@testable import Store
 import Tenancy
 import Testing
 
@@ -32,6 +33,7 @@ import Testing
             refusal = error
         }
         await detector.requestEnded(audit, address: address, presentedKey: true)
+        await detector.settled()
         return refusal
     }
 
@@ -105,6 +107,7 @@ import Testing
             audit.authenticated(principal)  // as the authentication middleware does
             await #expect(throws: GatewayError.self) { try await operation(audit) }
             await detector.requestEnded(audit, address: "192.0.2.5", presentedKey: true)
+            await detector.settled()
             world.gateway.accountant.finish(audit)
         }
         await attempt(by: alice) { audit in _ = try await admin.profile(of: "acme/development", principal: alice, audit: audit) }
@@ -127,6 +130,55 @@ import Testing
         let audit = world.audit()
         await #expect(throws: GatewayError.self) { try await admin.members(of: "acme/sales", principal: vic, audit: audit) }
         await detector.requestEnded(audit, address: "192.0.2.5", presentedKey: true)
+        await detector.settled()
         #expect(try await alerts(world).count == 3)
     }
+}
+
+/// Denials answer without waiting for their alert: response time never tells another tenant's
+/// existing resources (alerted) from missing ones.
+@Suite struct AlertOffTheResponsePathTests {
+    @Test func aCrossTeamDenialReturnsBeforeItsAlertIsWritten() async throws {
+        let world = try await GatewayWorld.make()
+        let detector = IntrusionDetector(policy: .standard, store: world.store, logger: .init(label: "test"))
+        let alice = try await world.principal("alice")
+        let audit = world.audit()
+        audit.authenticated(alice)
+        await #expect(throws: GatewayError.self) {
+            _ = try await world.gateway.administration.profile(of: "acme/development", principal: alice, audit: audit)
+        }
+
+        // Hold the database's writer, so no alert can be written until released.
+        let gate = DispatchSemaphore(value: 0)
+        let holding = Flag()
+        let holder = Task {
+            try await world.store.pool.write { _ in
+                holding.value.withLock { $0 = true }
+                gate.wait()
+            }
+        }
+        while !holding.value.withLock({ $0 }) { await Task.yield() }
+        // A safety release: were the alert written on the response path, `requestEnded` would
+        // wait for the writer; the release lets it finish, and the check below then fails.
+        let release = Task.detached {
+            try? await Task.sleep(for: .seconds(3))
+            gate.signal()
+        }
+        await detector.requestEnded(audit, address: "192.0.2.7", presentedKey: true)
+        let writtenBeforeAnswering = try await world.store.alerts.alerts(
+            visibleTo: world.principal("owner"), filter: AlertFilter())
+        #expect(writtenBeforeAnswering.isEmpty, "the denial waited for its alert")
+        release.cancel()
+        gate.signal()
+        try await holder.value
+        await detector.settled()
+        let raised = try await world.store.alerts.alerts(visibleTo: world.principal("owner"), filter: AlertFilter())
+        #expect(raised.map(\.alert.kind) == [.crossTeamAttempt])
+        #expect(raised.first?.alert.targetTeamID == world.development.id)
+    }
+}
+
+/// A flag shared with the writer's queue.
+private final class Flag: Sendable {
+    let value = Mutex(false)
 }

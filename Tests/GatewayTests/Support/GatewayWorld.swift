@@ -64,7 +64,8 @@ final class GatewayWorld: Sendable {
         acme = try await admin.createOrganization(named: "acme", principal: owner, audit: audit())
         _ = try await admin.createOrganization(named: "globex", principal: owner, audit: audit())
         for name in ["dave", "erin", "alice", "bob", "vic", "carol"] {
-            _ = try await admin.createUser(named: name, email: nil, principal: owner, audit: audit())
+            _ = try await admin.createUser(
+                named: name, email: nil, organization: name == "erin" ? "globex" : "acme", principal: owner, audit: audit())
         }
         for (user, organization) in [("dave", "acme"), ("erin", "globex")] {
             _ = try await admin.appointOrganizationAdmin(user, of: organization, principal: owner, audit: audit())

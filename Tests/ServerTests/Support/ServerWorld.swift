@@ -109,7 +109,9 @@ struct Scenario: Sendable {
         }
         for user in ["dave", "erin", "alice", "bob", "vic", "carol"] {
             ids[user] = try expect(
-                try await http.call(.post, "/v1/admin/users", key: owner, json: ["name": user]), 201, "user")["id"] as? String
+                try await http.call(
+                    .post, "/v1/admin/users", key: owner, json: ["name": user, "org": user == "erin" ? "globex" : "acme"]),
+                201, "user")["id"] as? String
         }
         for (user, organization) in [("dave", "acme"), ("erin", "globex")] {
             _ = try expect(try await http.call(.put, "/v1/admin/orgs/\(organization)/admins/\(user)", key: owner), 200, "admin")

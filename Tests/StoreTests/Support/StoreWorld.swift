@@ -57,7 +57,9 @@ final class StoreWorld: Sendable {
         let userGrant = try Policy.authorize(owner, .createUser, on: .userDirectory)
         var users: [String: User] = [:]
         for name in ["alice", "bob", "vic", "carol", "dave", "erin", "rita"] {
-            users[name] = try await store.users.create(named: name, email: "\(name)@example.com", userGrant)
+            let organization = ["erin", "rita"].contains(name) ? globex.id : acme.id
+            users[name] = try await store.users.create(
+                named: name, email: "\(name)@example.com", in: organization, userGrant)
         }
 
         func orgAdmin(_ name: String, of organization: Organization) async throws -> Principal {
