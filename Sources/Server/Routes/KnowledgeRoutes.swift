@@ -52,7 +52,7 @@ struct KnowledgeRoutes {
         let scope = try knowledge.authorize(.writeDocuments, principal: context.principal, audit: context.audit)
         let collection = try parameter("name", context)
         let upload = try await DocumentUploadReader.read(request, limit: maximumUploadBytes)
-        let write = try await knowledge.ingest(upload, into: collection, scope: scope, audit: context.audit)
+        let write = try await knowledge.ingest(upload, into: collection, scope: scope, audit: context.audit).write
         if case .unchanged = write { return try JSONOutput.response(DocumentView(write.document, write: write)) }
         return try JSONOutput.response(DocumentView(write.document, write: write), status: .created)
     }
@@ -77,7 +77,8 @@ struct KnowledgeRoutes {
         let collection = try parameter("name", context)
         let body = try await JSONBody.decode(SearchBody.self, from: request, limit: maximumBodyBytes)
         let hits = try await knowledge.search(
-            body.query, topK: body.topK, mode: body.mode, in: collection, scope: scope, audit: context.audit)
+            body.query, topK: body.topK, mode: body.mode, in: collection, scope: scope, audit: context.audit
+        ).hits
         return try JSONOutput.response(SearchResultsView(hits, mode: body.mode))
     }
 
