@@ -130,6 +130,27 @@ struct ParserLinearityTests {
         #expect(output <= 80 * text.utf8.count + 1024, "\(adversarial): \(output) bytes of text from \(text.utf8.count)")
     }
 
+    @Test("chunking a long unbroken run of text takes time linear in it", arguments: [
+        String(repeating: "x", count: 1), "word ", "a.b,c;", "é",
+    ])
+    func chunkingIsLinear(_ piece: String) {
+        // About four bytes a token, as WordPiece reads text without spaces.
+        let chunker = Chunker(targetTokens: 200, overlapTokens: 40, countTokens: { ($0.utf8.count + 3) / 4 + 2 })
+        func seconds(_ bytes: Int) -> Double {
+            let text = Self.repeating(piece, bytes)
+            let document = LoadedDocument(format: .text, sections: [DocumentSection(headingPath: [], text: text)])
+            return (0..<2).map { _ in
+                let start = ContinuousClock.now
+                _ = chunker.chunks(of: document)
+                let elapsed = start.duration(to: .now)
+                return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            }.min()!
+        }
+        let small = seconds(64 * 1024)
+        let large = seconds(512 * 1024)
+        #expect(large / max(small, 0.005) < 24, "\(piece): 64 KB took \(small) s, 512 KB \(large) s")
+    }
+
     @Test("nested brackets read as their innermost text")
     func nestedBracketsReadAsText() {
         let depth = 100_000
