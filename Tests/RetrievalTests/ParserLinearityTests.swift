@@ -151,6 +151,37 @@ struct ParserLinearityTests {
         #expect(large / max(small, 0.005) < 24, "\(piece): 64 KB took \(small) s, 512 KB \(large) s")
     }
 
+    /// DOCX bodies of about n bytes of WordprocessingML.
+    static let docxBodies: [(name: String, make: @Sendable (Int) -> String)] = [
+        ("many paragraphs", { n in repeating(TinyDOCX.paragraph("Refunds take five days."), n) }),
+        ("one paragraph of many runs and tabs", { n in
+            "<w:p>" + repeating("<w:r><w:t>a</w:t><w:tab/><w:br/></w:r>", n) + "</w:p>"
+        }),
+        ("one table cell of many paragraphs", { n in
+            "<w:tbl><w:tr><w:tc>" + repeating(TinyDOCX.paragraph("cell"), n) + "</w:tc></w:tr></w:tbl>"
+        }),
+        ("many headings", { n in repeating(TinyDOCX.paragraph("Title", style: "Heading2") + TinyDOCX.paragraph("text"), n) }),
+    ]
+
+    @Test("reading a .docx takes time linear in its document part", arguments: 0..<4)
+    func docxIsLinear(_ which: Int) throws {
+        let body = Self.docxBodies[which]
+        let small = try TinyDOCX.make(body: body.make(Self.small))
+        let large = try TinyDOCX.make(body: body.make(Self.large))
+        func seconds(_ data: Data) -> Double {
+            (0..<2).map { _ in
+                let start = ContinuousClock.now
+                _ = try? DocumentLoader().load(data, fileName: "a.docx", contentType: nil)
+                let elapsed = start.duration(to: .now)
+                return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            }.min()!
+        }
+        let smallTime = seconds(small)
+        let largeTime = seconds(large)
+        #expect(largeTime / max(smallTime, 0.005) < 24, "\(body.name): \(smallTime) s, then \(largeTime) s for 8×")
+        #expect(try DocumentLoader().load(large, fileName: "a.docx", contentType: nil).sections.isEmpty == false)
+    }
+
     @Test("nested brackets read as their innermost text")
     func nestedBracketsReadAsText() {
         let depth = 100_000
