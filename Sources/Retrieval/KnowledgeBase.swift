@@ -61,6 +61,13 @@ public final class KnowledgeBase: Sendable {
     /// - Throws: ``LoadingError`` for content Atrium cannot read, `StoreError` for a missing
     ///   collection or a bad name.
     public func ingest(_ upload: DocumentUpload, into collection: String, scope: TenantScope) async throws -> DocumentWrite {
+        try await ingestCounted(upload, into: collection, scope: scope).write
+    }
+
+    /// ``ingest(_:into:scope:)`` with the tokens embedded for it, for the team's limits.
+    public func ingestCounted(_ upload: DocumentUpload, into collection: String, scope: TenantScope) async throws
+        -> DocumentIngestion
+    {
         try await ingestor.ingest(upload, into: collection, scope: scope)
     }
 
@@ -79,6 +86,11 @@ public final class KnowledgeBase: Sendable {
 
     /// The team's chunks that best answer `request`, best first.
     public func search(_ request: SearchRequest, in scope: TenantScope) async throws -> [SearchHit] {
+        try await searchCounted(request, in: scope).hits
+    }
+
+    /// ``search(_:in:)`` with the tokens embedded for the query, for the team's limits.
+    public func searchCounted(_ request: SearchRequest, in scope: TenantScope) async throws -> SearchResults {
         try await searcher.search(request, in: scope)
     }
 }

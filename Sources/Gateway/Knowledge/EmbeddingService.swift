@@ -27,13 +27,10 @@ public struct EmbeddingService: Sendable {
             throw GatewayError.invalid("'input[\(empty)]' is empty", param: "input")
         }
         let model = try await resolveModel(requested, scope: scope)
-        let embedder = base.embeddings.embedder
-        // Tokenizing thousands of inputs is CPU work too: it runs on the embedding queue.
-        let (vectors, promptTokens) = try await base.embeddings.run(on: .interactive) {
-            (try embedder.embed(inputs), inputs.reduce(0) { $0 + min(embedder.countTokens($1), embedder.maxTokens) })
-        }
-        audit.served(Usage(promptTokens: promptTokens, completionTokens: 0))
-        return EmbeddingResult(model: model, vectors: vectors, promptTokens: promptTokens)
+        // In the team's own queue: a team's 2048 inputs delay another team's query by one pass.
+        let embedded = try await base.embeddings.embed(inputs, for: scope, lane: .interactive)
+        audit.served(Usage(promptTokens: embedded.tokens, completionTokens: 0))
+        return EmbeddingResult(model: model, vectors: embedded.vectors, promptTokens: embedded.tokens)
     }
 
     private func resolveModel(_ requested: String?, scope: TenantScope) async throws -> String {
@@ -54,5 +51,7 @@ public struct EmbeddingService: Sendable {
 public struct EmbeddingResult: Sendable {
     public let model: String
     public let vectors: [[Float]]
+    /// WordPiece tokens the model read (special tokens included, each input up to the
+    /// model's cut): what the team's token limits are charged.
     public let promptTokens: Int
 }

@@ -44,14 +44,18 @@ public struct KnowledgeService: Sendable {
         return collection
     }
 
-    /// Ingests one document; the audit names it and records the stored document's id.
+    /// Ingests one document; the audit names it and records the stored document's id. The
+    /// result's `embeddedTokens` are what the team's token limits are charged.
     public func ingest(_ upload: DocumentUpload, into collection: String, scope: TenantScope, audit: RequestAudit)
-        async throws -> DocumentWrite
+        async throws -> DocumentIngestion
     {
         audit.describe(
             action: .writeDocuments, resource: Self.resource(scope, collection: collection) + "/document:\(upload.name)")
-        let write = try await knowledge().ingest(upload, into: collection, scope: scope)
+        let ingestion = try await knowledge().ingestCounted(upload, into: collection, scope: scope)
+        let write = ingestion.write
         if case .unchanged = write {} else { documentsChanged(scope) }
+        // The chunks' tokens the embedding model read count against the team's limits.
+        audit.served(Usage(promptTokens: ingestion.embeddedTokens, completionTokens: 0))
         audit.retrieved([write.document.id.rawValue])
         let team = scope.teamID.rawValue
         Counter(label: "atrium_knowledge_documents_total", dimensions: [("team", team), ("status", write.status)]).increment()
@@ -59,7 +63,7 @@ public struct KnowledgeService: Sendable {
             Counter(label: "atrium_knowledge_chunks_ingested_total", dimensions: [("team", team)])
                 .increment(by: write.document.chunkCount)
         }
-        return write
+        return ingestion
     }
 
     public func documents(in collection: String, scope: TenantScope, audit: RequestAudit) async throws
@@ -85,11 +89,12 @@ public struct KnowledgeService: Sendable {
 
     /// Searches one of the team's collections for the `topK` best chunks (by default the
     /// team profile's `retrieval.top_k`); the audit keeps the query and the chunks found.
+    /// The result's `embeddedTokens` (the query's) are what the team's token limits are charged.
     /// - Throws: ``GatewayError`` 400 for an empty query or `topK` outside 1…50, 404 for a
     ///   collection the team does not have.
     public func search(
         _ query: String, topK: Int?, mode: SearchMode, in collection: String, scope: TenantScope, audit: RequestAudit
-    ) async throws -> [SearchHit] {
+    ) async throws -> SearchResults {
         audit.describe(action: .search, resource: Self.resource(scope, collection: collection))
         audit.query(query)
         let base = try knowledge()
@@ -101,14 +106,12 @@ public struct KnowledgeService: Sendable {
         }
         let request = try SearchRequest(query: query, topK: count, mode: mode, collections: [collection])
         let started = ContinuousClock.now
-        let hits = try await base.search(request, in: scope)
+        let results = try await base.searchCounted(request, in: scope)
         Self.recordSearch(started, team: scope.teamID, kind: mode.rawValue)
         // The query's tokens, when the embedding model read it, count against the team's limits.
-        let embedder = base.embeddings.embedder
-        let tokens = mode == .bm25 ? 0 : min(embedder.countTokens(query), embedder.maxTokens)
-        audit.served(Usage(promptTokens: tokens, completionTokens: 0))
-        audit.retrieved(hits.map(\.reference))
-        return hits
+        audit.served(Usage(promptTokens: results.embeddedTokens, completionTokens: 0))
+        audit.retrieved(results.hits.map(\.reference))
+        return results
     }
 
     /// `atrium_knowledge_search_seconds{team, mode}`: `hybrid`, `bm25`, `vector`, or `chat`

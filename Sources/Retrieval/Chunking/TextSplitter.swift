@@ -104,8 +104,24 @@ enum TextSplitter {
         var pieces: [Substring] = []
         var rest = text
         while !rest.isEmpty {
+            // Gallop to a length that does not fit (or to the end), then bisect: a piece costs in
+            // proportion to its own length. Counting all of the rest for every piece was
+            // quadratic in a long unbroken run of text.
             var low = 1
-            var high = rest.count
+            var high = 1
+            var probe = 64
+            while true {
+                let prefix = rest.prefix(probe)
+                let length = prefix.count
+                guard fits(prefix) else {
+                    high = length - 1
+                    break
+                }
+                low = max(low, length)
+                high = low
+                if length < probe { break }  // all of the rest fits
+                probe *= 2
+            }
             while low < high {  // the longest prefix length that fits
                 let middle = (low + high + 1) / 2
                 if fits(rest.prefix(middle)) { low = middle } else { high = middle - 1 }

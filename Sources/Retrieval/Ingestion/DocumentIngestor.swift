@@ -8,31 +8,25 @@ import Tenancy
 /// Idempotent: a document whose bytes and model match what is stored under its name is
 /// recognized from its content hash before any loading or embedding, and nothing changes.
 struct DocumentIngestor: Sendable {
-    /// Chunks embedded per call: small enough that a query embedding waits little between them.
-    static let embeddingBatch = 16
-
     let store: AtriumStore
     let index: KnowledgeIndex
     let embeddings: EmbeddingQueue
     let loader: DocumentLoader
     let chunker: Chunker
 
-    func ingest(_ upload: DocumentUpload, into collection: String, scope: TenantScope) async throws -> DocumentWrite {
+    func ingest(_ upload: DocumentUpload, into collection: String, scope: TenantScope) async throws -> DocumentIngestion {
         let name = try DocumentDraft.validatedName(upload.name)
         let data = upload.data
         let contentHash = try await embeddings.run(on: .bulk) { ContentHash.of(data) }
         if let stored = try await store.knowledge.document(named: name, in: collection, scope: scope),
             stored.contentHash == contentHash, stored.embeddingModel == embeddings.modelID
         {
-            return .unchanged(stored)
+            return DocumentIngestion(write: .unchanged(stored), embeddedTokens: 0)
         }
         let (format, chunks) = try await read(upload)
-        var vectors: [[Float]] = []
-        vectors.reserveCapacity(chunks.count)
-        for start in stride(from: 0, to: chunks.count, by: Self.embeddingBatch) {
-            let batch = chunks[start..<min(start + Self.embeddingBatch, chunks.count)].map(Self.embeddingText)
-            vectors += try await embeddings.embed(batch, lane: .bulk)
-        }
+        // The queue cuts the chunks into passes and lets other teams' work in between.
+        let embedded = try await embeddings.embed(chunks.map(Self.embeddingText), for: scope, lane: .bulk)
+        let vectors = embedded.vectors
         let draft = DocumentDraft(
             name: name, format: format.rawValue, contentHash: contentHash, byteCount: data.count,
             embeddingModel: embeddings.modelID,
@@ -40,9 +34,10 @@ struct DocumentIngestor: Sendable {
                 ChunkDraft(index: chunk.index, text: chunk.text, headingPath: chunk.headingPath, embedding: vector)
             })
         let index = index
-        return try await store.knowledge.store(draft, in: collection, scope: scope) { change in
+        let write = try await store.knowledge.store(draft, in: collection, scope: scope) { change in
             index.apply(change, to: scope)
         }
+        return DocumentIngestion(write: write, embeddedTokens: embedded.tokens)
     }
 
     /// Loads and chunks the upload on the bulk lane (PDF and DOCX reading is CPU work too).

@@ -10,13 +10,19 @@ import Foundation
 /// Ada,London             city: London
 /// ```
 struct CSVReader: DocumentReader {
+    /// Column names longer than this are cut (with a "…").
+    static let maximumNameLength = 120
+
     func read(_ data: Data, fileName: String) throws(LoadingError) -> [DocumentSection] {
         let text = try utf8Text(data, fileName: fileName)
         let records = try Self.records(of: text, separator: Self.separator(of: text), fileName: fileName)
         guard let header = records.first else { return [] }
         let names = header.enumerated().map { index, name in
+            // Every value's line repeats its column's name: a long name is cut, or a megabyte
+            // header over a million one-letter rows would make a terabyte of text.
             let name = SectionBuilder.collapsingWhitespace(name)
-            return name.isEmpty ? "column \(index + 1)" : name
+            return name.isEmpty ? "column \(index + 1)" : name.count > Self.maximumNameLength
+                ? String(name.prefix(Self.maximumNameLength)) + "…" : name
         }
         var builder = SectionBuilder()
         for record in records.dropFirst() {

@@ -20,6 +20,11 @@ struct HTMLReader: DocumentReader {
         var heading: (level: Int, text: String)?
         /// Open elements whose content is not shown (a stack, since `template` nests).
         var hidden: [String] = []
+        /// How many of each element `hidden` holds, so an end tag that closes none of them is
+        /// known at once (searching the stack for it made `<div hidden><b>…</i></i>…` quadratic).
+        var hiddenCounts: [String: Int] = [:]
+        /// Whether `paragraph` holds only whitespace (asked at every cell).
+        var paragraphIsBlank = true
         var preDepth = 0
         var inHead = false
 
@@ -65,7 +70,7 @@ struct HTMLReader: DocumentReader {
                 append("\n")
             } else if name == "td" || name == "th" {
                 // Cells of a row read as one line: "Name | Price".
-                if !paragraph.allSatisfy(\.isWhitespace) { append(" | ") }
+                if !paragraphIsBlank { append(" | ") }
             } else if Self.blocks.contains(name) {
                 endParagraph()
             }
@@ -75,11 +80,14 @@ struct HTMLReader: DocumentReader {
         private mutating func dropStart(_ name: String, selfClosing: Bool) {
             guard !selfClosing, !Self.voidElements.contains(name) else { return }
             hidden.append(name)
+            hiddenCounts[name, default: 0] += 1
         }
 
         private mutating func end(_ name: String) {
             if name == "head" { inHead = false; return }
-            if let open = hidden.lastIndex(of: name) {
+            if hiddenCounts[name, default: 0] > 0, let open = hidden.lastIndex(of: name) {
+                // Amortized: every element searched past is removed with it.
+                for closed in hidden[open...] { hiddenCounts[closed]! -= 1 }
                 hidden.removeSubrange(open...)
                 return
             }
@@ -106,6 +114,7 @@ struct HTMLReader: DocumentReader {
                 heading!.text += text
             } else {
                 paragraph += text
+                if paragraphIsBlank { paragraphIsBlank = text.allSatisfy(\.isWhitespace) }
             }
         }
 
@@ -114,7 +123,10 @@ struct HTMLReader: DocumentReader {
             heading = nil
             // Sphinx and many site generators end each heading with a "¶" permalink.
             var title = SectionBuilder.collapsingWhitespace(open.text)
-            while title.hasSuffix("¶") { title = String(title.dropLast()).trimmingCharacters(in: .whitespaces) }
+            // Trimmed in one pass from the end: dropping one "¶" at a time copied the title each time.
+            if title.hasSuffix("¶") {
+                title = String(title[..<(title.lastIndex { $0 != "¶" && !$0.isWhitespace }.map(title.index(after:)) ?? title.startIndex)])
+            }
             builder.heading(title, level: open.level)
         }
 
@@ -125,6 +137,7 @@ struct HTMLReader: DocumentReader {
                 : lines.map { $0.trimmingWhitespace() }.joined(separator: "\n")
             builder.paragraph(text)
             paragraph = ""
+            paragraphIsBlank = true
         }
 
         /// Runs of ASCII whitespace (what HTML collapses) as one space.

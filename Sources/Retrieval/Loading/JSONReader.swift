@@ -69,7 +69,7 @@ struct JSONReader: DocumentReader {
                 let items = elements.flatMap { lines($0, path: "") }
                 return items.isEmpty ? [] : [line(path, items.joined(separator: ", "))]
             case .array(let elements):
-                return elements.enumerated().flatMap { lines($1, path: "\(path)[\($0)]") }
+                return elements.enumerated().flatMap { lines($1, path: capped("\(path)[\($0)]")) }
             }
         }
 
@@ -78,7 +78,17 @@ struct JSONReader: DocumentReader {
         }
 
         private static func join(_ path: String, _ key: String) -> String {
-            path.isEmpty ? key : "\(path).\(key)"
+            capped(path.isEmpty ? key : "\(path).\(key)")
+        }
+
+        /// Paths longer than this keep their end (the names nearest the value) after a "…".
+        static let maximumPathLength = 120
+
+        /// Every value's line repeats its path, so an uncapped path (a megabyte-long key, or 256
+        /// levels of `[0]`) made the text grow with keys × values instead of with the input.
+        static func capped(_ path: String) -> String {
+            guard path.utf8.count > maximumPathLength else { return path }
+            return "…" + String(path.suffix(maximumPathLength))
         }
     }
 }

@@ -14,33 +14,36 @@ struct HybridSearcher: Sendable {
     let index: KnowledgeIndex
     let embeddings: EmbeddingQueue
 
-    func search(_ request: SearchRequest, in scope: TenantScope) async throws -> [SearchHit] {
+    func search(_ request: SearchRequest, in scope: TenantScope) async throws -> SearchResults {
         let (collections, all) = try await collectionIDs(for: request, in: scope)
-        guard !collections.isEmpty else { return [] }
+        guard !collections.isEmpty else { return SearchResults(hits: [], embeddedTokens: 0) }
         let candidates = min(max(request.topK * Self.candidatesPerResult, 40), 200)
         async let byVector = vectorRanking(request, collections: collections, limit: candidates, scope: scope)
         async let byText = textRanking(request, collections: all ? nil : collections, limit: candidates, scope: scope)
         let ranked: [(id: Int64, score: Double)]
+        let vectorRanked = try await byVector
         switch request.mode {
-        case .vector: ranked = try await byVector
+        case .vector: ranked = vectorRanked.ranking
         case .bm25: ranked = try await byText
-        case .hybrid: ranked = RankFusion.fuse([try await byVector.map(\.id), try await byText.map(\.id)])
+        case .hybrid: ranked = RankFusion.fuse([vectorRanked.ranking.map(\.id), try await byText.map(\.id)])
         }
         let top = Array(ranked.prefix(request.topK))
         let scores = Dictionary(top.map { ($0.id, $0.score) }, uniquingKeysWith: { first, _ in first })
         // A chunk deleted since the ranking was made is simply missing here.
-        return try await store.knowledge.chunks(top.map(\.id), in: scope).map { chunk in
+        let hits = try await store.knowledge.chunks(top.map(\.id), in: scope).map { chunk in
             SearchHit(chunk: chunk, score: scores[chunk.id] ?? 0)
         }
+        return SearchResults(hits: hits, embeddedTokens: vectorRanked.tokens)
     }
 
     private func vectorRanking(_ request: SearchRequest, collections: [CollectionID], limit: Int, scope: TenantScope)
-        async throws -> [(id: Int64, score: Double)]
+        async throws -> (ranking: [(id: Int64, score: Double)], tokens: Int)
     {
-        guard request.mode != .bm25 else { return [] }
-        let query = try await embeddings.embed([request.query], lane: .interactive)[0]
-        return try await index.nearest(to: query, in: collections, limit: limit, minimum: Self.minimumSimilarity, scope: scope)
-            .map { (id: $0.id, score: Double($0.score)) }
+        guard request.mode != .bm25 else { return ([], 0) }
+        let query = try await embeddings.embed([request.query], for: scope, lane: .interactive)
+        let ranking = try await index.nearest(
+            to: query.vectors[0], in: collections, limit: limit, minimum: Self.minimumSimilarity, scope: scope)
+        return (ranking.map { (id: $0.id, score: Double($0.score)) }, query.tokens)
     }
 
     private func textRanking(_ request: SearchRequest, collections: [CollectionID]?, limit: Int, scope: TenantScope)

@@ -40,6 +40,7 @@ struct MultipartFormData {
         var parts: [Part] = []
         try body.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
             let scanner = ByteScanner(bytes)
+            let delimiterPattern = BytePattern(delimiter)
             // The first delimiter may follow a preamble; every later one follows a line break.
             guard var position = scanner.find(delimiter, from: 0) else {
                 throw GatewayError.invalid("The multipart body holds no part delimited by its boundary")
@@ -52,7 +53,7 @@ struct MultipartFormData {
                     throw GatewayError.invalid("A multipart part has no blank line after its headers")
                 }
                 let headers = String(decoding: scanner.slice(position..<headersEnd.start), as: UTF8.self)
-                guard let next = scanner.findDelimiter(delimiter, from: headersEnd.end) else {
+                guard let next = scanner.findDelimiter(delimiterPattern, from: headersEnd.end) else {
                     throw GatewayError.invalid("The multipart body ends without its closing boundary")
                 }
                 parts.append(try Self.part(headers: headers, body: Data(scanner.slice(headersEnd.end..<next.contentEnd))))
@@ -165,28 +166,20 @@ private struct ByteScanner {
 
     /// The first position at or after `start` where `pattern` occurs.
     func find(_ pattern: [UInt8], from start: Int) -> Int? {
-        guard let first = pattern.first, !bytes.isEmpty else { return nil }
-        var position = start
-        while position + pattern.count <= bytes.count {
-            guard let found = memchr(bytes.baseAddress! + position, Int32(first), bytes.count - position) else { return nil }
-            let candidate = bytes.baseAddress!.distance(to: UnsafeRawPointer(found))
-            if hasPrefix(pattern, at: candidate) { return candidate }
-            position = candidate + 1
-        }
-        return nil
+        BytePattern(pattern).first(in: bytes, from: start) { _ in true }
     }
 
     /// The next delimiter that starts a line: where the content before it ends (before its
-    /// CRLF or LF) and where the delimiter itself starts.
-    func findDelimiter(_ delimiter: [UInt8], from start: Int) -> (contentEnd: Int, delimiterStart: Int)? {
-        var position = start
-        while let found = find(delimiter, from: position) {
-            if found >= 2, bytes[found - 2] == 13, bytes[found - 1] == 10 { return (found - 2, found) }
-            if found >= 1, bytes[found - 1] == 10 { return (found - 1, found) }
-            if found == start { return (found, found) }
-            position = found + 1
+    /// CRLF or LF) and where the delimiter itself starts. One pass however many near-misses
+    /// (a delimiter inside a line) come first.
+    func findDelimiter(_ delimiter: BytePattern, from start: Int) -> (contentEnd: Int, delimiterStart: Int)? {
+        let bytes = bytes
+        guard let found = delimiter.first(in: bytes, from: start, where: { $0 == start || bytes[$0 - 1] == 10 }) else {
+            return nil
         }
-        return nil
+        if found >= 2, bytes[found - 2] == 13, bytes[found - 1] == 10 { return (found - 2, found) }
+        if found >= 1, bytes[found - 1] == 10 { return (found - 1, found) }
+        return (found, found)
     }
 
     /// The first empty line at or after `start` (CRLFCRLF or LFLF): where it starts and the
@@ -214,5 +207,49 @@ private struct ByteScanner {
         if hasPrefix([13, 10], at: position) { return position + 2 }
         if hasPrefix([10], at: position) { return position + 1 }
         return position
+    }
+}
+
+/// A byte string to search for, with its Knuth–Morris–Pratt table: a search is linear in the
+/// bytes searched whatever the pattern and the body (a 200-byte boundary of dashes over a body
+/// of dashes included), and skips with `memchr` while no match is under way.
+struct BytePattern {
+    let bytes: [UInt8]
+    /// `[i]`: the length of the longest proper prefix of `bytes[...i]` that is also its suffix.
+    private let failure: [Int]
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        var failure = [Int](repeating: 0, count: bytes.count)
+        var length = 0
+        for index in bytes.indices.dropFirst() {
+            while length > 0, bytes[index] != bytes[length] { length = failure[length - 1] }
+            if bytes[index] == bytes[length] { length += 1 }
+            failure[index] = length
+        }
+        self.failure = failure
+    }
+
+    /// The start of the first occurrence at or after `start` that `accept` takes.
+    func first(in body: UnsafeRawBufferPointer, from start: Int, where accept: (Int) -> Bool) -> Int? {
+        guard let first = bytes.first, start >= 0, let base = body.baseAddress else { return nil }
+        var matched = 0
+        var position = start
+        while position < body.count {
+            if matched == 0 {
+                guard let found = memchr(base + position, Int32(first), body.count - position) else { return nil }
+                position = base.distance(to: UnsafeRawPointer(found))
+            }
+            let byte = body[position]
+            while matched > 0, byte != bytes[matched] { matched = failure[matched - 1] }
+            if byte == bytes[matched] { matched += 1 }
+            if matched == bytes.count {
+                let found = position + 1 - bytes.count
+                if accept(found) { return found }
+                matched = failure[matched - 1]
+            }
+            position += 1
+        }
+        return nil
     }
 }

@@ -48,7 +48,7 @@ struct KnowledgeRoutes {
     @Sendable func addDocument(_ request: Request, context: TeamRequestContext) async throws -> Response {
         let collection = try parameter("name", context)
         let upload = try await DocumentUploadReader.read(request, limit: maximumUploadBytes)
-        let write = try await knowledge.ingest(upload, into: collection, scope: context.scope, audit: context.audit)
+        let write = try await knowledge.ingest(upload, into: collection, scope: context.scope, audit: context.audit).write
         if case .unchanged = write { return try JSONOutput.response(DocumentView(write.document, write: write)) }
         return try JSONOutput.response(DocumentView(write.document, write: write), status: .created)
     }
@@ -70,7 +70,8 @@ struct KnowledgeRoutes {
         let collection = try parameter("name", context)
         let body = try await JSONBody.decode(SearchBody.self, from: request, limit: maximumBodyBytes)
         let hits = try await knowledge.search(
-            body.query, topK: body.topK, mode: body.mode, in: collection, scope: context.scope, audit: context.audit)
+            body.query, topK: body.topK, mode: body.mode, in: collection, scope: context.scope, audit: context.audit
+        ).hits
         return try JSONOutput.response(SearchResultsView(hits, mode: body.mode))
     }
 

@@ -1,0 +1,9 @@
+import Store
+
+/// What ingesting one upload did, and the embedding tokens it cost (0 when the document was
+/// already stored unchanged): WordPiece tokens, special tokens included, each chunk counted
+/// up to the model's cut. The gateway's limit stage charges the team for them.
+public struct DocumentIngestion: Sendable {
+    public let write: DocumentWrite
+    public let embeddedTokens: Int
+}

@@ -1,0 +1,184 @@
+import Dispatch
+import Foundation
+import Inference
+import Synchronization
+import Testing
+@testable import Retrieval
+
+/// The embedding queue shares the model fairly between teams (issue 12: one team's bulk
+/// embedding took another team's search from 7 ms to 43 s).
+///
+/// No test here reads a clock: fairness is the order of the model passes. The first pass is
+/// held until every request is queued, so the order cannot depend on how busy the machine is.
+/// With every pass costing the same (``PassLoggingEmbedder``'s premise), a query served after
+/// one other pass takes at most twice its idle time, which is one pass.
+@Suite("Embedding queue")
+struct EmbeddingQueueTests {
+    static func texts(_ prefix: String, _ count: Int) -> [String] {
+        (0..<count).map { "\(prefix) \($0) about refunds billing and the annual plan" }
+    }
+
+    @Test("another team's query waits behind one pass of a team's two 256-input batches, not behind them")
+    func otherTeamsQueryOvertakesBulkEmbedding() async throws {
+        let world = try await KnowledgeWorld.make()
+        let embedder = PassLoggingEmbedder(holdingFirstPass: true)
+        let queue = EmbeddingQueue(embedder: embedder, modelID: "test-double", passTokens: 64)
+        let bulk = Task {
+            async let first = queue.embed(Self.texts("first", 256), for: world.sales, lane: .interactive)
+            async let second = queue.embed(Self.texts("second", 256), for: world.sales, lane: .interactive)
+            return try await (first.vectors.count, second.vectors.count)
+        }
+        try await Self.until { embedder.passes.count == 1 && queue.queuedJobs(of: world.sales.teamID) == 2 }
+        let query = Task { try await queue.embed(["B's query"], for: world.development, lane: .interactive) }
+        try await Self.until { queue.queuedJobs(of: world.development.teamID) == 1 }
+        embedder.releaseFirstPass()
+
+        let answer = try await query.value
+        let counts = try await bulk.value
+        #expect(answer.vectors.count == 1)
+        #expect(counts.0 == 256 && counts.1 == 256)
+        let passes = embedder.passes
+        let queryPass = try #require(passes.firstIndex { $0 == ["B's query"] })
+        #expect(queryPass == 1, "B's query came after \(queryPass) of the other team's \(passes.count - 1) passes")
+        #expect(passes.count > 20, "the batches were cut into passes: \(passes.count)")
+        // In passes, B's latency was 2 (the one in flight, then its own); idle it is 1.
+        #expect(queryPass + 1 <= 2 * 1)
+    }
+
+    @Test("teams with work take turns pass by pass")
+    func teamsTakeTurns() async throws {
+        let world = try await KnowledgeWorld.make()
+        let embedder = PassLoggingEmbedder(holdingFirstPass: true)
+        let queue = EmbeddingQueue(embedder: embedder, modelID: "test-double", passTokens: 24)
+        let sales = Task { try await queue.embed(Self.texts("sales", 40), for: world.sales, lane: .bulk) }
+        try await Self.until { embedder.passes.count == 1 }
+        let development = Task { try await queue.embed(Self.texts("development", 40), for: world.development, lane: .bulk) }
+        try await Self.until { queue.queuedJobs(of: world.development.teamID) == 1 }
+        embedder.releaseFirstPass()
+        _ = try await (sales.value, development.value)
+        let owners = embedder.passes.map { $0[0].hasPrefix("sales") ? "S" : "D" }.joined()
+        // Alternating while both wait, then the rest of whichever has more.
+        #expect(owners.hasPrefix("SDSDSDSD"), "\(owners)")
+    }
+
+    @Test("a team's query goes before the team's own bulk work, after at most the pass in flight")
+    func ownQueryBeforeOwnBulk() async throws {
+        let world = try await KnowledgeWorld.make()
+        let embedder = PassLoggingEmbedder(holdingFirstPass: true)
+        let queue = EmbeddingQueue(embedder: embedder, modelID: "test-double", passTokens: 64)
+        let ingestion = Task { try await queue.embed(Self.texts("chunk", 256), for: world.sales, lane: .bulk) }
+        try await Self.until { embedder.passes.count == 1 }
+        let query = Task { try await queue.embed(["my query"], for: world.sales, lane: .interactive) }
+        try await Self.until { queue.queuedJobs(of: world.sales.teamID) == 2 }
+        embedder.releaseFirstPass()
+        _ = try await (query.value, ingestion.value)
+        #expect(embedder.passes.firstIndex { $0 == ["my query"] } == 1)
+    }
+
+    @Test("the tokens the model read are counted per request, each text up to the model's cut")
+    func tokensAreCounted() async throws {
+        let world = try await KnowledgeWorld.make()
+        let embedder = PassLoggingEmbedder(holdingFirstPass: false, maxTokens: 10)
+        let queue = EmbeddingQueue(embedder: embedder, modelID: "test-double", passTokens: 8)
+        let long = Array(repeating: "word", count: 50).joined(separator: " ")
+        let embedded = try await queue.embed(["one two", "three", long], for: world.sales, lane: .interactive)
+        #expect(embedded.tokens == 4 + 3 + 10)
+        #expect(embedded.vectors.count == 3)
+        #expect(embedder.passes == [["one two", "three"], [long]], "passes of at most 8 tokens, or one longer text")
+        #expect(try await queue.embed([], for: world.sales, lane: .bulk).tokens == 0)
+    }
+
+    @Test("a failing pass fails its own request only; the next request is served")
+    func failureStaysWithItsRequest() async throws {
+        let world = try await KnowledgeWorld.make()
+        let embedder = PassLoggingEmbedder(holdingFirstPass: false, failing: "poison")
+        let queue = EmbeddingQueue(embedder: embedder, modelID: "test-double")
+        await #expect(throws: PassLoggingEmbedder.Failure.self) {
+            try await queue.embed(["poison"], for: world.sales, lane: .interactive)
+        }
+        #expect(try await queue.embed(["fine"], for: world.development, lane: .interactive).vectors.count == 1)
+    }
+
+    @Test("with the real MiniLM, another team's query is served after one pass of a team's 2 × 256 inputs")
+    func realModelOrdersOtherTeamsQueryFirst() async throws {
+        let model = try #require(KnowledgeWorld.sharedEmbedder, "all-MiniLM-L6-v2 not fetched (scripts/fetch-models)")
+        let world = try await KnowledgeWorld.make()
+        let embedder = PassLoggingEmbedder(wrapping: model)
+        let queue = EmbeddingQueue(embedder: embedder, modelID: "minilm-l6")
+        let bulk = Task {
+            async let first = queue.embed(Self.texts("first", 256), for: world.sales, lane: .interactive)
+            async let second = queue.embed(Self.texts("second", 256), for: world.sales, lane: .interactive)
+            return try await (first, second)
+        }
+        try await Self.until { embedder.passes.count == 1 && queue.queuedJobs(of: world.sales.teamID) == 2 }
+        let question = "How long is the refund window?"
+        let query = Task { try await queue.embed([question], for: world.development, lane: .interactive) }
+        try await Self.until { queue.queuedJobs(of: world.development.teamID) == 1 }
+        embedder.releaseFirstPass()
+
+        let answer = try await query.value
+        let (first, second) = try await bulk.value
+        #expect(embedder.passes.firstIndex { $0 == [question] } == 1)
+        #expect(first.vectors.count == 256 && second.vectors.count == 256)
+        #expect(first.tokens == Self.texts("first", 256).reduce(0) { $0 + min(model.countTokens($1), model.maxTokens) })
+        // Cutting the batches into passes changes no vector.
+        let alone = try model.embed([question, Self.texts("second", 256)[200]])
+        #expect(zip(answer.vectors[0], alone[0]).allSatisfy { abs($0 - $1) < 1e-4 })
+        #expect(zip(second.vectors[200], alone[1]).allSatisfy { abs($0 - $1) < 1e-4 })
+    }
+
+    /// Polls `condition` (no deadline a slow machine could miss: the suite's time limit is the bound).
+    static func until(_ condition: @Sendable () -> Bool) async throws {
+        while !condition() { try await Task.sleep(for: .milliseconds(2)) }
+    }
+}
+
+/// A test double for ``TextEmbedder`` whose premise is that every model pass costs the same:
+/// it logs the texts of each pass, can hold the first pass until the test releases it, and
+/// either answers a fixed vector (one token per word plus two) or forwards to a real model.
+final class PassLoggingEmbedder: TextEmbedder {
+    struct Failure: Error {}
+
+    let dimensions: Int
+    let maxTokens: Int
+    private let model: (any TextEmbedder)?
+    private let failing: String?
+    private let log = Mutex<[[String]]>([])
+    private let gate = DispatchSemaphore(value: 0)
+    private let holdsFirstPass: Bool
+
+    init(holdingFirstPass: Bool, maxTokens: Int = 256, failing: String? = nil) {
+        dimensions = 8
+        self.maxTokens = maxTokens
+        model = nil
+        self.failing = failing
+        holdsFirstPass = holdingFirstPass
+    }
+
+    init(wrapping model: any TextEmbedder) {
+        dimensions = model.dimensions
+        maxTokens = model.maxTokens
+        self.model = model
+        failing = nil
+        holdsFirstPass = true
+    }
+
+    var passes: [[String]] { log.withLock { $0 } }
+
+    func releaseFirstPass() { gate.signal() }
+
+    func countTokens(_ text: String) -> Int {
+        model?.countTokens(text) ?? text.split(separator: " ").count + 2
+    }
+
+    func embed(_ texts: [String]) throws -> [[Float]] {
+        let isFirst = log.withLock { log in
+            log.append(texts)
+            return log.count == 1
+        }
+        if isFirst, holdsFirstPass { gate.wait() }
+        if let failing, texts.contains(failing) { throw Failure() }
+        if let model { return try model.embed(texts) }
+        return texts.map { _ in [1, 0, 0, 0, 0, 0, 0, 0] }
+    }
+}
