@@ -35,6 +35,7 @@ public enum AtriumServer {
         ).register(on: authenticated)
         AdminRoutes(gateway: gateway, maximumBodyBytes: configuration.maximumBodyBytes, now: now)
             .register(on: authenticated)
+        AlertDestinationRoutes(gateway: gateway, maximumBodyBytes: configuration.maximumBodyBytes).register(on: authenticated)
         return router
     }
 

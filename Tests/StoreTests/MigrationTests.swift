@@ -8,7 +8,7 @@ import Tenancy
 @Suite struct MigrationTests {
     static let allMigrations = [
         "v1-directory", "v2-keys", "v3-profiles-and-limits", "v4-audit", "v5-usage", "v6-audit-retention", "v7-key-limits-and-alerts",
-        "v8-knowledge", "v9-knowledge-versions",
+        "v8-knowledge", "v9-knowledge-versions", "v11-alert-destinations",
     ]
 
     @Test func freshFileGetsEveryMigrationInWALModeWithForeignKeys() async throws {

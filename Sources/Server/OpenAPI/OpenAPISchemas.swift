@@ -264,7 +264,7 @@ enum OpenAPISchemas {
                     "key_prefix": nullableString, "detail": string,
                 ], required: ["id", "occurred_at", "kind", "detail"]),
             "AlertList": list(of: "Alert"),
-        ]
+        ].merging(alertDestinationSchemas) { $1 }
     }
 
     private static func keySchema(withSecret: Bool) -> Schema {
