@@ -34,7 +34,7 @@ import Testing
 
     @Test func aFailedDeliveryIsRetriedAndTheReceiverCanVerifyEverySignature() async throws {
         let world = try ServerWorld.make()
-        let receiver = try WebhookReceiver(failingFirst: 1)
+        let receiver = try await WebhookReceiver(failingFirst: 1)
         let (deliverer, client) = try Self.deliverer(world)
         try await world.test { http in
             let scenario = try await Scenario.build(http, world: world)
@@ -75,7 +75,7 @@ import Testing
 
     @Test func aDeliveryIsGivenUpAfterItsLastAttempt() async throws {
         let world = try ServerWorld.make()
-        let receiver = try WebhookReceiver(failingFirst: 100)
+        let receiver = try await WebhookReceiver(failingFirst: 100)
         let (deliverer, client) = try Self.deliverer(world, attempts: 2)
         try await world.test { http in
             let scenario = try await Scenario.build(http, world: world)
@@ -115,8 +115,8 @@ import Testing
 
     @Test func globexDestinationsReceiveNothingOfAcmes() async throws {
         let world = try ServerWorld.make()
-        let acmeReceiver = try WebhookReceiver()
-        let globexReceiver = try WebhookReceiver()
+        let acmeReceiver = try await WebhookReceiver()
+        let globexReceiver = try await WebhookReceiver()
         let (deliverer, client) = try Self.deliverer(world)
         try await world.test { http in
             let scenario = try await Scenario.build(http, world: world)

@@ -12,9 +12,9 @@ import Testing
 
     @Test func crossTeamAndBruteForceAlertsReachTheirWebhooksSigned() async throws {
         let mock = try MockUpstream()
-        let platformReceiver = try WebhookReceiver(failingFirst: 1)
-        let acmeReceiver = try WebhookReceiver()
-        let initechReceiver = try WebhookReceiver()
+        let platformReceiver = try await WebhookReceiver(failingFirst: 1)
+        let acmeReceiver = try await WebhookReceiver()
+        let initechReceiver = try await WebhookReceiver()
         let server = try ServerProcess(
             upstream: mock.baseURL,
             extraArguments: ["--model", "mock", "--trust-forwarded-for", "--block-after", "3", "--block-seconds", "60"]
@@ -101,7 +101,7 @@ import Testing
             #expect(pending["last_error"] as? String == "connection_failed" && pending["pending"] as? Int == 1, "\(pending)")
             #expect(server.stop() == 0)
         }
-        let receiver = try WebhookReceiver(port: receiverPort)
+        let receiver = try await WebhookReceiver(port: receiverPort)
         let restarted = try ServerProcess(
             home: home, upstream: mock.baseURL, extraArguments: ["--model", "mock"] + Self.fastRetries, environment: environment)
         let deliveries = try await receiver.waitFor(1)

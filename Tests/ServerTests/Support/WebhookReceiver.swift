@@ -38,7 +38,7 @@ final class WebhookReceiver: Sendable {
     var url: String { "http://127.0.0.1:\(port)/hook" }
 
     /// - Parameter port: where to listen (default: a free port).
-    init(failingFirst: Int = 0, port: Int? = nil) throws {
+    init(failingFirst: Int = 0, port: Int? = nil) async throws {
         self.port = try port ?? LoopbackPort.free()
         let storage = Storage(failingFirst: failingFirst)
         self.storage = storage
@@ -56,7 +56,12 @@ final class WebhookReceiver: Sendable {
         }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: self.port)))
         task = Task { try await app.runService() }
-        try LoopbackPort.waitUntilListening(self.port)
+        // Polled without blocking a thread: the server's own task needs the test's executor.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while (try? LoopbackPort.waitUntilListening(self.port, timeout: .milliseconds(1))) == nil {
+            guard ContinuousClock.now < deadline else { throw LoopbackPortError.notListening(self.port) }
+            try await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     deinit {
