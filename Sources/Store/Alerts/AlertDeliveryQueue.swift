@@ -49,7 +49,7 @@ public struct AlertDeliveryQueue: Sendable {
         let destinations = try Row.fetchAll(
             db, sql: AlertDestinationRepository.selection + " WHERE d.organization_id IS NULL\(condition)",
             arguments: StatementArguments(organizations)
-        ).map { try $0.alertDestination() }
+        ).compactMap { try? $0.alertDestination() }  // an unreadable destination must not cost the alert itself
         for destination in destinations where destination.receives(record.alert) {
             try db.execute(
                 sql: """
