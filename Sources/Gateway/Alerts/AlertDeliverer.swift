@@ -58,6 +58,9 @@ public final class AlertDeliverer: Sendable {
         while !Task.isCancelled {
             let batch: [AlertDeliveryQueue.Delivery]
             do {
+                // A read first: an idle queue never takes the database's write lock.
+                // (Times are stored in whole milliseconds, so allow for one of rounding.)
+                guard let due = try await queue.nextDue(), due <= now().addingTimeInterval(0.001) else { return attempted }
                 batch = try await queue.claim(now: now(), lease: policy.lease, limit: policy.concurrency)
             } catch {
                 logger.error("reading the alert delivery queue failed", metadata: ["error.type": "\(type(of: error))"])
