@@ -13,9 +13,14 @@ import Testing
 /// every outcome visible in `GET …/alert-destinations`.
 @Suite struct AlertDeliveryTests {
     static func deliverer(_ world: ServerWorld, attempts: Int = 3) throws -> (AlertDeliverer, HTTPClient) {
-        let policy = try AlertDeliveryPolicy(maximumAttempts: attempts, firstRetry: .milliseconds(200), timeout: .seconds(5))
+        let policy = try AlertDeliveryPolicy(
+            maximumAttempts: attempts, firstRetry: .milliseconds(200), timeout: .seconds(5))
         let client = AlertDeliverer.makeClient(policy: policy)
-        return (AlertDeliverer(queue: world.store.alertDeliveries, policy: policy, client: client, logger: Logger(label: "test")), client)
+        return (
+            AlertDeliverer(
+                queue: world.store.alertDeliveries, policy: policy, client: client, logger: Logger(label: "test")),
+            client
+        )
     }
 
     /// A cross-team attempt by a sales key, recorded as the intrusion detector would.
@@ -23,7 +28,8 @@ import Testing
         try await world.store.alerts.record(
             Alert(
                 occurredAt: Date(), kind: .crossTeamAttempt, address: "198.51.100.7",
-                organizationID: OrganizationID(rawValue: scenario.ids["acme"]!), teamID: TeamID(rawValue: scenario.ids["sales"]!),
+                organizationID: OrganizationID(rawValue: scenario.ids["acme"]!),
+                teamID: TeamID(rawValue: scenario.ids["sales"]!),
                 keyPrefix: "atr_Sales123", detail: "profile.read refused"))
     }
 
@@ -40,7 +46,8 @@ import Testing
             let scenario = try await Scenario.build(http, world: world)
             let dave = scenario["dave"]
             let created = try await http.call(
-                .post, "/v1/admin/orgs/acme/alert-destinations", key: dave, json: ["url": receiver.url, "teams": ["sales"]])
+                .post, "/v1/admin/orgs/acme/alert-destinations", key: dave,
+                json: ["url": receiver.url, "teams": ["sales"]])
             let secret = try #require(created.json["secret"] as? String)
             let alert = try await Self.raiseAlert(world, scenario: scenario)
             #expect(try await Self.delivery(http, key: dave)["pending"] as? Int == 1)
@@ -67,7 +74,9 @@ import Testing
 
             status = try await Self.delivery(http, key: dave)
             #expect(status["pending"] as? Int == 0 && status["abandoned"] as? Int == 0)
-            #expect(status["last_success_at"] is String && status["last_attempt_at"] as? String == status["last_success_at"] as? String)
+            #expect(
+                status["last_success_at"] is String
+                    && status["last_attempt_at"] as? String == status["last_success_at"] as? String)
             #expect(status["last_error_status"] as? Int == 500, "the last error stays visible")
         }
         try await client.shutdown()
@@ -123,7 +132,8 @@ import Testing
             _ = try await http.call(
                 .post, "/v1/admin/orgs/acme/alert-destinations", key: scenario["dave"], json: ["url": acmeReceiver.url])
             _ = try await http.call(
-                .post, "/v1/admin/orgs/globex/alert-destinations", key: scenario["erin"], json: ["url": globexReceiver.url])
+                .post, "/v1/admin/orgs/globex/alert-destinations", key: scenario["erin"],
+                json: ["url": globexReceiver.url])
             _ = try await Self.raiseAlert(world, scenario: scenario)
             await deliverer.deliverDue()
             #expect(acmeReceiver.deliveries.count == 1)

@@ -13,13 +13,16 @@ import Testing
         let world = try ServerWorld.make()
         try await world.test { http in
             let scenario = try await Scenario.build(http, world: world)
-            let dave = scenario["dave"], erin = scenario["erin"]
-            let globex = try await http.call(.post, "/v1/admin/orgs/globex/alert-destinations", key: erin, json: ["url": Self.hook])
+            let dave = scenario["dave"]
+            let erin = scenario["erin"]
+            let globex = try await http.call(
+                .post, "/v1/admin/orgs/globex/alert-destinations", key: erin, json: ["url": Self.hook])
             #expect(globex.status == 201)
             let id = try #require(globex.json["id"] as? String)
 
             let list = try await http.call(.get, "/v1/admin/orgs/globex/alert-destinations", key: dave)
-            let add = try await http.call(.post, "/v1/admin/orgs/globex/alert-destinations", key: dave, json: ["url": Self.hook])
+            let add = try await http.call(
+                .post, "/v1/admin/orgs/globex/alert-destinations", key: dave, json: ["url": Self.hook])
             let delete = try await http.call(.delete, "/v1/admin/orgs/globex/alert-destinations/\(id)", key: dave)
             let missingOrg = try await http.call(.get, "/v1/admin/orgs/nosuch/alert-destinations", key: dave)
             for answer in [list, add, delete, missingOrg] {
@@ -27,7 +30,8 @@ import Testing
             }
             // Through its own organization's path, globex's id is as unknown as a made-up one.
             let viaAcme = try await http.call(.delete, "/v1/admin/orgs/acme/alert-destinations/\(id)", key: dave)
-            let madeUp = try await http.call(.delete, "/v1/admin/orgs/acme/alert-destinations/dst_doesnotexist", key: dave)
+            let madeUp = try await http.call(
+                .delete, "/v1/admin/orgs/acme/alert-destinations/dst_doesnotexist", key: dave)
             #expect(viaAcme.status == 404 && madeUp.status == 404)
             #expect(viaAcme.errorMessage == madeUp.errorMessage?.replacingOccurrences(of: "dst_doesnotexist", with: id))
             let stillThere = try await http.call(.get, "/v1/admin/orgs/globex/alert-destinations", key: erin)
@@ -40,19 +44,24 @@ import Testing
         let world = try ServerWorld.make()
         try await world.test { http in
             let scenario = try await Scenario.build(http, world: world)
-            let alice = scenario["alice"], dave = scenario["dave"]
+            let alice = scenario["alice"]
+            let dave = scenario["dave"]
             let path = "/v1/admin/orgs/acme/alert-destinations"
             let organizationWide = try await http.call(.post, path, key: alice, json: ["url": Self.hook])
             #expect(organizationWide.status == 403, "a team admin does not receive the whole organization's alerts")
-            let otherTeam = try await http.call(.post, path, key: alice, json: ["url": Self.hook, "teams": ["development"]])
+            let otherTeam = try await http.call(
+                .post, path, key: alice, json: ["url": Self.hook, "teams": ["development"]])
             #expect(otherTeam.status == 404)
-            let both = try await http.call(.post, path, key: alice, json: ["url": Self.hook, "teams": ["sales", "development"]])
+            let both = try await http.call(
+                .post, path, key: alice, json: ["url": Self.hook, "teams": ["sales", "development"]])
             #expect(both.status == 404)
-            let own = try await http.call(.post, path, key: alice, json: ["url": Self.hook, "teams": ["sales"], "name": "pager"])
+            let own = try await http.call(
+                .post, path, key: alice, json: ["url": Self.hook, "teams": ["sales"], "name": "pager"])
             #expect(own.status == 201)
             #expect(own.json["teams"] as? [String] == [scenario.ids["sales"]!])
 
-            let daves = try await http.call(.post, path, key: dave, json: ["url": Self.hook, "kinds": ["role_escalation"]])
+            let daves = try await http.call(
+                .post, path, key: dave, json: ["url": Self.hook, "kinds": ["role_escalation"]])
             #expect(daves.status == 201)
             let alicesView = try await http.call(.get, path, key: alice)
             #expect(alicesView.data.map { $0["id"] as? String } == [own.json["id"] as? String])
@@ -104,7 +113,8 @@ import Testing
                 #expect(answer.errorMessage?.contains(reason) == true, "\(body): \(answer.body)")
             }
             let platformWithTeams = try await http.call(
-                .post, "/v1/admin/alert-destinations", key: scenario["owner"], json: ["url": Self.hook, "teams": ["sales"]])
+                .post, "/v1/admin/alert-destinations", key: scenario["owner"],
+                json: ["url": Self.hook, "teams": ["sales"]])
             #expect(platformWithTeams.status == 400)
             #expect(try await http.call(.get, path, key: scenario["dave"]).data.isEmpty, "nothing was created")
         }

@@ -25,17 +25,22 @@ import Testing
         _ = try await http.member(owner: owner, org: "globex", team: "research", user: "rita", role: "member")
         _ = try await http.member(owner: owner, org: "initech", team: "ops", user: "ian", role: "member")
 
-        let platform = try await http.call("POST", "/v1/admin/alert-destinations", key: owner, json: ["url": platformReceiver.url])
-        let acme = try await http.call("POST", "/v1/admin/orgs/acme/alert-destinations", key: owner, json: ["url": acmeReceiver.url])
+        let platform = try await http.call(
+            "POST", "/v1/admin/alert-destinations", key: owner, json: ["url": platformReceiver.url])
+        let acme = try await http.call(
+            "POST", "/v1/admin/orgs/acme/alert-destinations", key: owner, json: ["url": acmeReceiver.url])
         let initech = try await http.call(
             "POST", "/v1/admin/orgs/initech/alert-destinations", key: owner, json: ["url": initechReceiver.url])
-        #expect([platform.status, acme.status, initech.status] == [Int](repeating: 201, count: 3), "\(platform.body) \(acme.body)")
+        #expect(
+            [platform.status, acme.status, initech.status] == [Int](repeating: 201, count: 3),
+            "\(platform.body) \(acme.body)")
         let platformSecret = try #require(platform.json["secret"] as? String)
         let acmeSecret = try #require(acme.json["secret"] as? String)
 
         // A cross-team attempt: sue's key names globex's team.
         let crossTeam = try await http.call(
-            "POST", "/query", key: sue.key, json: ["prompt": "Hi", "team": "globex/research"], forwardedFor: "198.51.100.4")
+            "POST", "/query", key: sue.key, json: ["prompt": "Hi", "team": "globex/research"],
+            forwardedFor: "198.51.100.4")
         #expect(crossTeam.status == 403)
         let acmeDeliveries = try await acmeReceiver.waitFor(1)
         #expect(acmeDeliveries.count == 1)
@@ -83,11 +88,15 @@ import Testing
                 home: home, upstream: mock.baseURL, extraArguments: ["--model", "mock"] + Self.fastRetries,
                 environment: environment)
             let http = LiveExchange(baseURL: server.baseURL)
-            let created = try await http.call("POST", "/v1/admin/alert-destinations", key: server.ownerKey, json: ["url": url])
+            let created = try await http.call(
+                "POST", "/v1/admin/alert-destinations", key: server.ownerKey, json: ["url": url])
             secret = try #require(created.json["secret"] as? String)
-            let sue = try await http.member(owner: server.ownerKey, org: "acme", team: "sales", user: "sue", role: "member")
-            _ = try await http.member(owner: server.ownerKey, org: "globex", team: "research", user: "rita", role: "member")
-            let crossTeam = try await http.call("POST", "/query", key: sue.key, json: ["prompt": "Hi", "team": "globex/research"])
+            let sue = try await http.member(
+                owner: server.ownerKey, org: "acme", team: "sales", user: "sue", role: "member")
+            _ = try await http.member(
+                owner: server.ownerKey, org: "globex", team: "research", user: "rita", role: "member")
+            let crossTeam = try await http.call(
+                "POST", "/query", key: sue.key, json: ["prompt": "Hi", "team": "globex/research"])
             #expect(crossTeam.status == 403)
             // The receiver is down: the delivery fails and waits for its next attempt.
             let deadline = ContinuousClock.now + .seconds(10)
@@ -98,12 +107,15 @@ import Testing
                 if pending["last_error"] as? String != nil { break }
                 try await Task.sleep(for: .milliseconds(50))
             }
-            #expect(pending["last_error"] as? String == "connection_failed" && pending["pending"] as? Int == 1, "\(pending)")
+            #expect(
+                pending["last_error"] as? String == "connection_failed" && pending["pending"] as? Int == 1, "\(pending)"
+            )
             #expect(server.stop() == 0)
         }
         let receiver = try await WebhookReceiver(port: receiverPort)
         let restarted = try ServerProcess(
-            home: home, upstream: mock.baseURL, extraArguments: ["--model", "mock"] + Self.fastRetries, environment: environment)
+            home: home, upstream: mock.baseURL, extraArguments: ["--model", "mock"] + Self.fastRetries,
+            environment: environment)
         let deliveries = try await receiver.waitFor(1)
         #expect(deliveries.count == 1 && deliveries.first?.isSigned(by: secret) == true)
         #expect(deliveries.first?.json["kind"] as? String == "cross_team_attempt")

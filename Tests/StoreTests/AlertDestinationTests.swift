@@ -17,7 +17,9 @@ import Testing
             if references.isEmpty {
                 grants.append(try Policy.authorize(principal, .manageAlertDestinations, on: organization.resource))
             }
-            for team in teams { grants.append(try Policy.authorize(principal, .manageAlertDestinations, on: team.resource)) }
+            for team in teams {
+                grants.append(try Policy.authorize(principal, .manageAlertDestinations, on: team.resource))
+            }
         } else {
             grants.append(try Policy.authorize(principal, .manageAlertDestinations, on: .platform))
         }
@@ -31,9 +33,13 @@ import Testing
         let acme = try await create(world, by: world.acmeAdmin, in: world.acme)
         let globex = try await create(world, by: world.globexAdmin, in: world.globex)
         let repository = world.store.alertDestinations
-        #expect(try await repository.list(organization: world.acme.id, visibleTo: world.acmeAdmin).map(\.destination.id) == [acme.destination.id])
+        #expect(
+            try await repository.list(organization: world.acme.id, visibleTo: world.acmeAdmin).map(\.destination.id)
+                == [acme.destination.id])
         #expect(try await repository.list(organization: world.globex.id, visibleTo: world.acmeAdmin).isEmpty)
-        #expect(try await repository.list(organization: world.globex.id, visibleTo: world.globexAdmin).map(\.destination.id) == [globex.destination.id])
+        #expect(
+            try await repository.list(organization: world.globex.id, visibleTo: world.globexAdmin).map(\.destination.id)
+                == [globex.destination.id])
         #expect(try await repository.list(organization: world.acme.id, visibleTo: world.globexAdmin).isEmpty)
         #expect(try await repository.list(organization: world.acme.id, visibleTo: world.owner).count == 1)
         #expect(try await repository.list(organization: nil, visibleTo: world.acmeAdmin).isEmpty)
@@ -46,7 +52,9 @@ import Testing
         _ = try await create(world, by: world.acmeAdmin, in: world.acme, teams: [world.sales, world.development])
         _ = try await create(world, by: world.developmentAdmin, in: world.acme, teams: [world.development])
         let repository = world.store.alertDestinations
-        #expect(try await repository.list(organization: world.acme.id, visibleTo: world.salesAdmin).map(\.destination.id) == [own.destination.id])
+        #expect(
+            try await repository.list(organization: world.acme.id, visibleTo: world.salesAdmin).map(\.destination.id)
+                == [own.destination.id])
         #expect(try await repository.list(organization: world.acme.id, visibleTo: world.salesMember).isEmpty)
         #expect(try await repository.list(organization: world.acme.id, visibleTo: world.acmeAdmin).count == 4)
     }
@@ -57,17 +65,25 @@ import Testing
         let draft = try AlertDestinationDraft(
             organizationID: world.acme.id, url: WebhookURL("https://hooks.example.com/x"), name: nil, kinds: [],
             teams: [world.sales.reference, world.development.reference])
-        await #expect(throws: AccessDenied.self) { try await world.store.alertDestinations.create(draft, grants: [grant]) }
+        await #expect(throws: AccessDenied.self) {
+            try await world.store.alertDestinations.create(draft, grants: [grant])
+        }
         let wide = try AlertDestinationDraft(
-            organizationID: world.acme.id, url: WebhookURL("https://hooks.example.com/x"), name: nil, kinds: [], teams: [])
-        await #expect(throws: AccessDenied.self) { try await world.store.alertDestinations.create(wide, grants: [grant]) }
+            organizationID: world.acme.id, url: WebhookURL("https://hooks.example.com/x"), name: nil, kinds: [],
+            teams: [])
+        await #expect(throws: AccessDenied.self) {
+            try await world.store.alertDestinations.create(wide, grants: [grant])
+        }
     }
 
     @Test func aTeamOfAnotherOrganizationIsRefused() throws {
         #expect(throws: StoreError.self) {
             try AlertDestinationDraft(
-                organizationID: OrganizationID(rawValue: "org_a"), url: WebhookURL("https://x.example"), name: nil, kinds: [],
-                teams: [TeamReference(id: TeamID(rawValue: "team_b"), organizationID: OrganizationID(rawValue: "org_b"))])
+                organizationID: OrganizationID(rawValue: "org_a"), url: WebhookURL("https://x.example"), name: nil,
+                kinds: [],
+                teams: [
+                    TeamReference(id: TeamID(rawValue: "team_b"), organizationID: OrganizationID(rawValue: "org_b"))
+                ])
         }
     }
 
@@ -87,14 +103,19 @@ import Testing
         let blocked = try await world.store.alerts.record(
             Alert(occurredAt: Date(), kind: .addressBlocked, address: "203.0.113.9", detail: "20 failed keys"))
 
-        let queued = try await world.store.alertDeliveries.claim(now: Date().addingTimeInterval(1), lease: .seconds(30), limit: 100)
+        let queued = try await world.store.alertDeliveries.claim(
+            now: Date().addingTimeInterval(1), lease: .seconds(30), limit: 100)
         let forCrossTeam = Set(queued.filter { $0.alert.id == crossTeam.id }.map(\.destinationID))
         #expect(forCrossTeam == [platform.destination.id, acmeWide.destination.id, salesOnly.destination.id])
-        #expect(queued.filter { $0.alert.id == blocked.id }.map(\.destinationID) == [platform.destination.id], "no org: the owner's only")
+        #expect(
+            queued.filter { $0.alert.id == blocked.id }.map(\.destinationID) == [platform.destination.id],
+            "no org: the owner's only")
         let salesDelivery = try #require(queued.first { $0.destinationID == salesOnly.destination.id })
         #expect(salesDelivery.secret == salesOnly.secret && salesDelivery.audience == world.acme.id)
         #expect(queued.first { $0.destinationID == platform.destination.id }?.audience == nil)
-        #expect(try await world.store.alertDeliveries.claim(now: Date().addingTimeInterval(1), lease: .seconds(30)).isEmpty, "claimed once")
+        #expect(
+            try await world.store.alertDeliveries.claim(now: Date().addingTimeInterval(1), lease: .seconds(30)).isEmpty,
+            "claimed once")
     }
 
     @Test func deliveryOutcomesShowInTheListingAndPendingSurvivesReopening() async throws {
@@ -103,12 +124,15 @@ import Testing
         for _ in 0..<2 {
             try await world.store.alerts.record(
                 Alert(
-                    occurredAt: Date(), kind: .revokedKeyUse, address: nil, organizationID: world.acme.id, teamID: world.sales.id,
+                    occurredAt: Date(), kind: .revokedKeyUse, address: nil, organizationID: world.acme.id,
+                    teamID: world.sales.id,
                     detail: "a revoked key was presented"))
         }
         // A restart: a second store on the same file sees the queue.
         let reopened = try AtriumStore(path: world.databasePath)
-        let listing = { try await reopened.alertDestinations.list(organization: world.acme.id, visibleTo: world.acmeAdmin)[0].status }
+        let listing = {
+            try await reopened.alertDestinations.list(organization: world.acme.id, visibleTo: world.acmeAdmin)[0].status
+        }
         #expect(try await listing().pending == 2)
 
         let now = Date()
@@ -118,25 +142,37 @@ import Testing
             claimed[0], at: now, failure: .init(code: "http_status", status: 500), retryAt: now.addingTimeInterval(5))
         try await reopened.alertDeliveries.failed(claimed[1], at: now, failure: .init(code: "timeout"), retryAt: nil)
         var status = try await listing()
-        #expect(status.pending == 1 && status.abandoned == 1 && status.lastError == "timeout" && status.lastSuccessAt == nil)
-        #expect(try await reopened.alertDeliveries.claim(now: now.addingTimeInterval(4), lease: .seconds(30)).isEmpty, "not yet due")
+        #expect(
+            status.pending == 1 && status.abandoned == 1 && status.lastError == "timeout" && status.lastSuccessAt == nil
+        )
+        #expect(
+            try await reopened.alertDeliveries.claim(now: now.addingTimeInterval(4), lease: .seconds(30)).isEmpty,
+            "not yet due")
         let retried = try await reopened.alertDeliveries.claim(now: now.addingTimeInterval(6), lease: .seconds(30))
         #expect(retried.map(\.attempts) == [1])
         try await reopened.alertDeliveries.delivered(retried[0], at: now.addingTimeInterval(6))
         status = try await listing()
         #expect(status.pending == 0 && status.lastSuccessAt != nil && status.lastAttemptAt == status.lastSuccessAt)
-        #expect(destination.destination.id == (try await reopened.alertDestinations.list(organization: world.acme.id, visibleTo: world.owner))[0].destination.id)
+        #expect(
+            destination.destination.id
+                == (try await reopened.alertDestinations.list(organization: world.acme.id, visibleTo: world.owner))[0]
+                .destination.id)
     }
 
     @Test func deletingADestinationDropsItsQueue() async throws {
         let world = try await StoreWorld.make()
         let created = try await create(world, by: world.acmeAdmin, in: world.acme)
         try await world.store.alerts.record(
-            Alert(occurredAt: Date(), kind: .roleEscalation, address: nil, organizationID: world.acme.id, detail: "limits.set refused"))
+            Alert(
+                occurredAt: Date(), kind: .roleEscalation, address: nil, organizationID: world.acme.id,
+                detail: "limits.set refused"))
         try await world.store.alertDestinations.delete(
-            created.destination, grants: [try Policy.authorize(world.acmeAdmin, .manageAlertDestinations, on: world.acme.resource)])
+            created.destination,
+            grants: [try Policy.authorize(world.acmeAdmin, .manageAlertDestinations, on: world.acme.resource)])
         #expect(try await world.store.alertDeliveries.nextDue() == nil)
-        #expect(try await world.store.alertDestinations.destination(created.destination.id, organization: world.acme.id) == nil)
+        #expect(
+            try await world.store.alertDestinations.destination(created.destination.id, organization: world.acme.id)
+                == nil)
     }
 
     @Test(arguments: [

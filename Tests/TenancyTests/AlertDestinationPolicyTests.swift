@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Tenancy
 
 /// Who may send alerts where: the owner anywhere (the platform's own destinations only the
@@ -13,13 +14,15 @@ import Testing
     }
 
     @Test func teamAdminCannotManageOrganizationWideDestinations() {
-        let decision = Policy.decide(Principals.make(.teamAdmin), .manageAlertDestinations, .organization(Principals.acme))
+        let decision = Policy.decide(
+            Principals.make(.teamAdmin), .manageAlertDestinations, .organization(Principals.acme))
         #expect(decision == .deny(.crossTenant))
         #expect(Policy.decide(Principals.make(.teamAdmin), .manageAlertDestinations, .team(Principals.sales)).isAllowed)
     }
 
     @Test func teamAdminCannotManageAnotherTeamsDestinations() {
-        let decision = Policy.decide(Principals.make(.teamAdmin), .manageAlertDestinations, .team(Principals.development))
+        let decision = Policy.decide(
+            Principals.make(.teamAdmin), .manageAlertDestinations, .team(Principals.development))
         #expect(decision == .deny(.crossTenant))
     }
 
@@ -39,7 +42,8 @@ import Testing
 
     @Test func teamAdminSeesOnlyDestinationsScopedToExactlyItsTeam() {
         let visibility = Policy.visibility(of: Principals.make(.teamAdmin), for: .readAlertDestinations)
-        let sales = Principals.sales.id, development = Principals.development.id
+        let sales = Principals.sales.id
+        let development = Principals.development.id
         #expect(visibility.includesAlertDestination(organization: Principals.acme, teams: [sales]))
         #expect(!visibility.includesAlertDestination(organization: Principals.acme, teams: []), "organization-wide")
         #expect(!visibility.includesAlertDestination(organization: Principals.acme, teams: [sales, development]))
@@ -67,7 +71,8 @@ import Testing
     }
 
     @Test func generatedSecretsAreLongRandomAndRedactedInDescriptions() {
-        let one = WebhookSecret.generate(), two = WebhookSecret.generate()
+        let one = WebhookSecret.generate()
+        let two = WebhookSecret.generate()
         #expect(one.revealed.hasPrefix("whsec_") && one.revealed.count == 6 + 43)
         #expect(one != two)
         #expect(!"\(one)".contains(one.revealed.dropFirst(6)))

@@ -27,7 +27,8 @@ extension AdministrationService {
     public func createAlertDestination(
         _ order: AlertDestinationOrder, organization address: String?, principal: Principal, audit: RequestAudit
     ) async throws -> CreatedAlertDestination {
-        let organization = try await alertOrganization(address, action: .manageAlertDestinations, principal: principal, audit: audit)
+        let organization = try await alertOrganization(
+            address, action: .manageAlertDestinations, principal: principal, audit: audit)
         var teams: Set<TeamReference> = []
         var grants: [Grant] = []
         if let organization {
@@ -36,14 +37,18 @@ extension AdministrationService {
                 teams.insert(team)
                 grants.append(
                     try Authorizer.authorize(
-                        principal, .manageAlertDestinations, on: .team(team), address: .init("team", teamAddress), audit: audit))
+                        principal, .manageAlertDestinations, on: .team(team), address: .init("team", teamAddress),
+                        audit: audit))
             }
             if teams.isEmpty {
-                grants.append(try Authorizer.authorize(principal, .manageAlertDestinations, on: organization.resource, audit: audit))
+                grants.append(
+                    try Authorizer.authorize(
+                        principal, .manageAlertDestinations, on: organization.resource, audit: audit))
             }
         } else {
             guard order.teams.isEmpty else {
-                throw GatewayError.invalid("A platform-wide destination receives every alert; it takes no 'teams'", param: "teams")
+                throw GatewayError.invalid(
+                    "A platform-wide destination receives every alert; it takes no 'teams'", param: "teams")
             }
             grants.append(try Authorizer.authorize(principal, .manageAlertDestinations, on: .platform, audit: audit))
         }
@@ -51,7 +56,9 @@ extension AdministrationService {
         let created = try await recordingDenials(principal, organization?.resource ?? .platform, audit) {
             try await store.alertDestinations.create(draft, grants: grants, now: now())
         }
-        audit.describe(action: .manageAlertDestinations, resource: "\(Self.scope(organization))/alert-destination:\(created.destination.id)")
+        audit.describe(
+            action: .manageAlertDestinations,
+            resource: "\(Self.scope(organization))/alert-destination:\(created.destination.id)")
         return created
     }
 
@@ -60,7 +67,8 @@ extension AdministrationService {
     public func alertDestinations(organization address: String?, principal: Principal, audit: RequestAudit) async throws
         -> [AlertDestinationListing]
     {
-        let organization = try await alertOrganization(address, action: .readAlertDestinations, principal: principal, audit: audit)
+        let organization = try await alertOrganization(
+            address, action: .readAlertDestinations, principal: principal, audit: audit)
         audit.decided(.allow)
         return try await store.alertDestinations.list(organization: organization?.id, visibleTo: principal)
     }
@@ -71,8 +79,10 @@ extension AdministrationService {
     public func deleteAlertDestination(
         _ id: String, organization address: String?, principal: Principal, audit: RequestAudit
     ) async throws {
-        let organization = try await alertOrganization(address, action: .manageAlertDestinations, principal: principal, audit: audit)
-        audit.describe(action: .manageAlertDestinations, resource: "\(Self.scope(organization))/alert-destination:\(id)")
+        let organization = try await alertOrganization(
+            address, action: .manageAlertDestinations, principal: principal, audit: audit)
+        audit.describe(
+            action: .manageAlertDestinations, resource: "\(Self.scope(organization))/alert-destination:\(id)")
         guard AlertDestinationID.looksLikeIdentifier(id),
             let destination = try await store.alertDestinations.destination(
                 AlertDestinationID(rawValue: id), organization: organization?.id)
@@ -80,15 +90,18 @@ extension AdministrationService {
             throw GatewayError.notFound("alert destination", id)
         }
         let visibility = Policy.visibility(of: principal, for: .manageAlertDestinations)
-        guard visibility.includesAlertDestination(organization: destination.organizationID, teams: destination.teams) else {
+        guard visibility.includesAlertDestination(organization: destination.organizationID, teams: destination.teams)
+        else {
             throw Authorizer.deny(
-                .crossTenant, principal: principal, resource: .platform, address: .init("alert destination", id), audit: audit)
+                .crossTenant, principal: principal, resource: .platform, address: .init("alert destination", id),
+                audit: audit)
         }
         var grants: [Grant] = []
         for resource in destination.resources {
             grants.append(
                 try Authorizer.authorize(
-                    principal, .manageAlertDestinations, on: resource, address: .init("alert destination", id), audit: audit))
+                    principal, .manageAlertDestinations, on: resource, address: .init("alert destination", id),
+                    audit: audit))
         }
         try await store.alertDestinations.delete(destination, grants: grants)
     }
@@ -120,7 +133,9 @@ extension AdministrationService {
     /// A team a destination names: an id, a name in `organization`, or `org/team`; one outside
     /// `organization` is a 404, like one that does not exist.
     private func alertTeam(_ address: String, in organization: Organization) async throws -> TeamReference {
-        let qualified = address.contains("/") || TeamID.looksLikeIdentifier(address) ? address : "\(organization.id.rawValue)/\(address)"
+        let qualified =
+            address.contains("/") || TeamID.looksLikeIdentifier(address)
+            ? address : "\(organization.id.rawValue)/\(address)"
         guard let team = try await store.teams.team(address: qualified), team.organizationID == organization.id else {
             throw GatewayError.notFound("team", address)
         }
@@ -134,7 +149,8 @@ extension AdministrationService {
         for name in order.kinds {
             guard let kind = AlertKind(rawValue: name) else {
                 let known = AlertKind.allCases.map(\.rawValue).joined(separator: ", ")
-                throw GatewayError.invalid("'kinds' has an unknown alert kind '\(name)' (known: \(known))", param: "kinds")
+                throw GatewayError.invalid(
+                    "'kinds' has an unknown alert kind '\(name)' (known: \(known))", param: "kinds")
             }
             kinds.insert(kind)
         }

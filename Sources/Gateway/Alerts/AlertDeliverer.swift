@@ -44,7 +44,8 @@ public final class AlertDeliverer: Sendable {
     public static func makeClient(policy: AlertDeliveryPolicy) -> HTTPClient {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
-            timeout: .init(connect: .nanoseconds(policy.timeout.nanoseconds), read: .nanoseconds(policy.timeout.nanoseconds)))
+            timeout: .init(
+                connect: .nanoseconds(policy.timeout.nanoseconds), read: .nanoseconds(policy.timeout.nanoseconds)))
         configuration.decompression = .disabled
         configuration.tracing.tracer = nil
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
@@ -60,7 +61,9 @@ public final class AlertDeliverer: Sendable {
             do {
                 // A read first: an idle queue never takes the database's write lock.
                 // (Times are stored in whole milliseconds, so allow for one of rounding.)
-                guard let due = try await queue.nextDue(), due <= now().addingTimeInterval(0.001) else { return attempted }
+                guard let due = try await queue.nextDue(), due <= now().addingTimeInterval(0.001) else {
+                    return attempted
+                }
                 batch = try await queue.claim(now: now(), lease: policy.lease, limit: policy.concurrency)
             } catch {
                 logger.error("reading the alert delivery queue failed", metadata: ["error.type": "\(type(of: error))"])
@@ -131,7 +134,8 @@ public final class AlertDeliverer: Sendable {
         request.headers.add(name: "X-Atrium-Delivery", value: String(delivery.id))
         request.headers.add(name: "X-Atrium-Delivery-Attempt", value: String(attempt))
         request.headers.add(name: "X-Atrium-Timestamp", value: String(timestamp))
-        request.headers.add(name: "X-Atrium-Signature", value: delivery.secret.signature(timestamp: timestamp, body: body))
+        request.headers.add(
+            name: "X-Atrium-Signature", value: delivery.secret.signature(timestamp: timestamp, body: body))
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
             let response = try await client.execute(request, timeout: .nanoseconds(policy.timeout.nanoseconds))
@@ -157,7 +161,9 @@ public final class AlertDeliverer: Sendable {
 
     static func errorCode(_ error: any Error) -> String {
         let name = String(describing: type(of: error))
-        if name.contains("Connect") || name.contains("Socket") || name.contains("IOError") { return "connection_failed" }
+        if name.contains("Connect") || name.contains("Socket") || name.contains("IOError") {
+            return "connection_failed"
+        }
         if name.contains("TLS") || name.contains("SSL") || name.contains("Certificate") { return "tls_failed" }
         return "other"
     }

@@ -22,9 +22,13 @@ public struct AlertDeliveryPolicy: Sendable, Hashable {
     public init(maximumAttempts: Int, firstRetry: Duration, timeout: Duration, pollInterval: Duration? = nil)
         throws(AlertDeliveryPolicyError)
     {
-        guard (1...50).contains(maximumAttempts) else { throw .invalid("attempts must be 1 to 50, not \(maximumAttempts)") }
+        guard (1...50).contains(maximumAttempts) else {
+            throw .invalid("attempts must be 1 to 50, not \(maximumAttempts)")
+        }
         guard firstRetry > .zero else { throw .invalid("the retry delay must be positive") }
-        guard timeout > .zero, timeout <= .seconds(300) else { throw .invalid("the timeout must be above 0 and at most 300 s") }
+        guard timeout > .zero, timeout <= .seconds(300) else {
+            throw .invalid("the timeout must be above 0 and at most 300 s")
+        }
         self.init(
             uncheckedAttempts: maximumAttempts, firstRetry: firstRetry, timeout: timeout,
             pollInterval: pollInterval ?? min(.seconds(1), firstRetry))
@@ -54,7 +58,7 @@ public enum AlertDeliveryPolicyError: Error, Sendable, Hashable, CustomStringCon
 
     public var description: String {
         switch self {
-        case let .invalid(problem): problem
+        case .invalid(let problem): problem
         }
     }
 }

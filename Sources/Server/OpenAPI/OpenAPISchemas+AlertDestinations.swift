@@ -11,12 +11,16 @@ extension OpenAPISchemas {
         return [
             "AlertDestinationRequest": object(
                 [
-                    "url": ["type": "string", "format": "uri", "description": "http or https; no user:password, no fragment"],
+                    "url": [
+                        "type": "string", "format": "uri",
+                        "description": "http or https; no user:password, no fragment",
+                    ],
                     "name": ["type": "string", "maxLength": 200],
                     "kinds": ["type": "array", "items": alertKind, "description": "Only these kinds (default: all)"],
                     "teams": [
                         "type": "array", "items": string,
-                        "description": "Only alerts about these teams of the organization (id, name or org/team; default: all)",
+                        "description":
+                            "Only alerts about these teams of the organization (id, name or org/team; default: all)",
                     ],
                 ], required: ["url"]),
             "AlertDestination": alertDestination(withSecret: false),
@@ -28,10 +32,13 @@ extension OpenAPISchemas {
                     "last_error_at": nullableDateTime,
                     "last_error": [
                         "type": ["string", "null"],
-                        "description": "http_status, timeout, connection_failed, connection_closed, redirect, tls_failed or other",
+                        "description":
+                            "http_status, timeout, connection_failed, connection_closed, redirect, tls_failed or other",
                     ],
                     "last_error_status": ["type": ["integer", "null"], "description": "The receiver's HTTP status"],
-                    "pending": ["type": "integer", "description": "Deliveries waiting for their first or next attempt"],
+                    "pending": [
+                        "type": "integer", "description": "Deliveries waiting for their first or next attempt",
+                    ],
                     "abandoned": ["type": "integer", "description": "Deliveries given up after their last attempt"],
                 ], required: ["pending", "abandoned"]),
         ]
@@ -47,7 +54,8 @@ extension OpenAPISchemas {
         if withSecret {
             properties["secret"] = [
                 "type": "string",
-                "description": "Signs every delivery: X-Atrium-Signature = sha256=hex(HMAC-SHA256(secret, timestamp + '.' + body))",
+                "description":
+                    "Signs every delivery: X-Atrium-Signature = sha256=hex(HMAC-SHA256(secret, timestamp + '.' + body))",
             ]
             required.append("secret")
         }

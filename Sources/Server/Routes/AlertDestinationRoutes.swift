@@ -12,30 +12,41 @@ struct AlertDestinationRoutes {
     private var admin: AdministrationService { gateway.administration }
 
     func register(on router: some RouterMethods<AuthenticatedContext>) {
-        router.on(AtriumRoute.createAlertDestination) { try await create($0, $1, organization: try parameter("org", $1)) }
+        router.on(AtriumRoute.createAlertDestination) {
+            try await create($0, $1, organization: try parameter("org", $1))
+        }
         router.on(AtriumRoute.listAlertDestinations) { try await list($0, $1, organization: try parameter("org", $1)) }
-        router.on(AtriumRoute.deleteAlertDestination) { try await delete($0, $1, organization: try parameter("org", $1)) }
+        router.on(AtriumRoute.deleteAlertDestination) {
+            try await delete($0, $1, organization: try parameter("org", $1))
+        }
         router.on(AtriumRoute.createPlatformAlertDestination) { try await create($0, $1, organization: nil) }
         router.on(AtriumRoute.listPlatformAlertDestinations) { try await list($0, $1, organization: nil) }
         router.on(AtriumRoute.deletePlatformAlertDestination) { try await delete($0, $1, organization: nil) }
     }
 
-    private func create(_ request: Request, _ context: AuthenticatedContext, organization: String?) async throws -> Response {
+    private func create(_ request: Request, _ context: AuthenticatedContext, organization: String?) async throws
+        -> Response
+    {
         let body = try await JSONBody.decode(AlertDestinationBody.self, from: request, limit: maximumBodyBytes)
         let created = try await admin.createAlertDestination(
             body.order, organization: organization, principal: context.principal, audit: context.audit)
         return try JSONOutput.response(AlertDestinationView(created: created), status: .created)
     }
 
-    private func list(_ request: Request, _ context: AuthenticatedContext, organization: String?) async throws -> Response {
+    private func list(_ request: Request, _ context: AuthenticatedContext, organization: String?) async throws
+        -> Response
+    {
         let listings = try await admin.alertDestinations(
             organization: organization, principal: context.principal, audit: context.audit)
         return try JSONOutput.response(ListView(data: listings.map(AlertDestinationView.init)))
     }
 
-    private func delete(_ request: Request, _ context: AuthenticatedContext, organization: String?) async throws -> Response {
+    private func delete(_ request: Request, _ context: AuthenticatedContext, organization: String?) async throws
+        -> Response
+    {
         try await admin.deleteAlertDestination(
-            try parameter("id", context), organization: organization, principal: context.principal, audit: context.audit)
+            try parameter("id", context), organization: organization, principal: context.principal, audit: context.audit
+        )
         return Response(status: .noContent)
     }
 

@@ -52,7 +52,8 @@ public struct AlertDestinationDraft: Sendable, Hashable {
     public let teams: Set<TeamReference>
 
     public init(
-        organizationID: OrganizationID?, url: WebhookURL, name: String?, kinds: Set<AlertKind>, teams: Set<TeamReference>
+        organizationID: OrganizationID?, url: WebhookURL, name: String?, kinds: Set<AlertKind>,
+        teams: Set<TeamReference>
     ) throws(StoreError) {
         if let name {
             guard !name.isEmpty, name.count <= Self.maximumNameLength else {
@@ -63,7 +64,8 @@ public struct AlertDestinationDraft: Sendable, Hashable {
             }
         }
         guard organizationID != nil || teams.isEmpty else {
-            throw .invalidValue(field: "teams", problem: "a platform-wide destination receives every alert; it takes no teams")
+            throw .invalidValue(
+                field: "teams", problem: "a platform-wide destination receives every alert; it takes no teams")
         }
         guard teams.allSatisfy({ $0.organizationID == organizationID }) else {
             throw .invalidValue(field: "teams", problem: "every team must belong to the destination's organization")

@@ -13,7 +13,8 @@ public struct AlertDestinationRepository: Sendable {
     public func create(_ draft: AlertDestinationDraft, grants: [Grant], now: Date = Date()) async throws
         -> CreatedAlertDestination
     {
-        let resources = AlertDestination.resources(organization: draft.organizationID, teams: Set(draft.teams.map(\.id)))
+        let resources = AlertDestination.resources(
+            organization: draft.organizationID, teams: Set(draft.teams.map(\.id)))
         for resource in resources {
             let granted = grants.contains { $0.action == .manageAlertDestinations && $0.resource == resource }
             guard granted else { throw AccessDenied(.actionDoesNotApply, action: .manageAlertDestinations) }
@@ -56,7 +57,9 @@ public struct AlertDestinationRepository: Sendable {
 
     /// The destinations of `organization` (`nil`: the platform-wide ones) that `principal` may
     /// read, oldest first, with their delivery status. Never a secret.
-    public func list(organization: OrganizationID?, visibleTo principal: Principal) async throws -> [AlertDestinationListing] {
+    public func list(organization: OrganizationID?, visibleTo principal: Principal) async throws
+        -> [AlertDestinationListing]
+    {
         let visibility = Policy.visibility(of: principal, for: .readAlertDestinations)
         let rows = try await pool.read { db in
             try Row.fetchAll(
@@ -65,12 +68,15 @@ public struct AlertDestinationRepository: Sendable {
             ).map { try $0.alertDestinationListing() }
         }
         return rows.filter {
-            visibility.includesAlertDestination(organization: $0.destination.organizationID, teams: $0.destination.teams)
+            visibility.includesAlertDestination(
+                organization: $0.destination.organizationID, teams: $0.destination.teams)
         }
     }
 
     /// The listing of one destination (its status as of now), if it exists.
-    public func listing(_ id: AlertDestinationID, organization: OrganizationID?) async throws -> AlertDestinationListing? {
+    public func listing(_ id: AlertDestinationID, organization: OrganizationID?) async throws
+        -> AlertDestinationListing?
+    {
         try await pool.read { db in try Self.fetch(db, id: id, organization: organization) }
     }
 
@@ -112,7 +118,9 @@ extension AlertDestination {
     static func resources(organization: OrganizationID?, teams: Set<TeamID>) -> [Resource] {
         guard let organization else { return [.platform] }
         guard !teams.isEmpty else { return [.organization(organization)] }
-        return teams.sorted { $0.rawValue < $1.rawValue }.map { .team(TeamReference(id: $0, organizationID: organization)) }
+        return teams.sorted { $0.rawValue < $1.rawValue }.map {
+            .team(TeamReference(id: $0, organizationID: organization))
+        }
     }
 }
 
@@ -127,7 +135,9 @@ extension Row {
             }
             kinds.insert(kind)
         }
-        let teams = try decode(String?.self, forColumn: "team_ids")?.split(separator: ",").map { TeamID(rawValue: String($0)) }
+        let teams = try decode(String?.self, forColumn: "team_ids")?.split(separator: ",").map {
+            TeamID(rawValue: String($0))
+        }
         return try AlertDestination(
             id: AlertDestinationID(rawValue: decode(forColumn: "id")),
             organizationID: decode(String?.self, forColumn: "organization_id").map(OrganizationID.init(rawValue:)),

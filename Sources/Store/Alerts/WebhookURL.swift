@@ -16,7 +16,8 @@ public struct WebhookURL: Sendable, Hashable, CustomStringConvertible {
         guard text.utf8.count <= Self.maximumLength else {
             throw refuse("must be at most \(Self.maximumLength) bytes")
         }
-        guard text.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F && !(0x80...0x9F).contains($0.value) })
+        guard
+            text.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F && !(0x80...0x9F).contains($0.value) })
         else {
             throw refuse("must not contain spaces or control characters")
         }

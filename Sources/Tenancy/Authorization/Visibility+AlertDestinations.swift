@@ -10,8 +10,8 @@ extension Visibility {
         switch self {
         case .nothing: false
         case .everything: true
-        case let .organization(id): organization == id
-        case let .team(own): organization == own.organizationID && teams == [own.id]
+        case .organization(let id): organization == id
+        case .team(let own): organization == own.organizationID && teams == [own.id]
         }
     }
 }

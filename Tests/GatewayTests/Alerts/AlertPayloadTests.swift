@@ -2,6 +2,7 @@ import Foundation
 import Store
 import Tenancy
 import Testing
+
 @testable import Gateway
 
 /// What a delivery body shows: the whole record to the raising key's organization and to the
@@ -16,7 +17,8 @@ import Testing
         let store = try AtriumStore(home: directory)
         record = try await store.alerts.record(
             Alert(
-                occurredAt: Date(timeIntervalSince1970: 1_800_000_000), kind: .crossTeamAttempt, address: "198.51.100.4",
+                occurredAt: Date(timeIntervalSince1970: 1_800_000_000), kind: .crossTeamAttempt,
+                address: "198.51.100.4",
                 organizationID: Self.acme, teamID: TeamID(rawValue: "team_sales"), keyPrefix: "atr_AbCdEfGh",
                 detail: "chat refused: cross-tenant"))
         try? FileManager.default.removeItem(at: directory)
@@ -47,7 +49,8 @@ import Testing
 
     @Test func retriesDoubleAndStopAtTheLastAttempt() throws {
         let policy = try AlertDeliveryPolicy(maximumAttempts: 6, firstRetry: .seconds(20), timeout: .seconds(10))
-        #expect((1...5).map { policy.retryDelay(afterAttempt: $0) } == [20, 40, 80, 160, 320].map { Duration.seconds($0) })
+        #expect(
+            (1...5).map { policy.retryDelay(afterAttempt: $0) } == [20, 40, 80, 160, 320].map { Duration.seconds($0) })
         #expect(policy.retryDelay(afterAttempt: 6) == nil)
         #expect(AlertDeliveryPolicy.standard == policy)
         #expect(throws: AlertDeliveryPolicyError.self) {

@@ -16,7 +16,8 @@ final class WebhookReceiver: Sendable {
 
         /// Whether the `X-Atrium-Signature` verifies with `secret` over the timestamp and body.
         func isSigned(by secret: String) -> Bool {
-            guard let signature = headers["x-atrium-signature"], let timestamp = headers["x-atrium-timestamp"].flatMap(Int64.init)
+            guard let signature = headers["x-atrium-signature"],
+                let timestamp = headers["x-atrium-timestamp"].flatMap(Int64.init)
             else { return false }
             return WebhookSecret(stored: secret).verifies(signature, timestamp: timestamp, body: body)
         }
