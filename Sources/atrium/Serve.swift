@@ -91,6 +91,11 @@ struct Serve: AsyncParsableCommand {
         help: "Seconds one alert delivery attempt may take, connecting included (at most 300).")
     var alertDeliveryTimeout = 10.0
 
+    @Flag(
+        name: .customLong("alert-allow-private-destinations"),
+        help: "Let organizations' alert webhooks lead to loopback, private and link-local addresses (refused by default; the owner's platform-wide ones always may).")
+    var alertAllowPrivateDestinations = false
+
     @OptionGroup(title: "Embedded engine")
     var serving: ServingOptions
 
@@ -181,9 +186,11 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--alert-delivery-timeout must be 0.01 to 300")
         }
         do {
-            return try AlertDeliveryPolicy(
+            var policy = try AlertDeliveryPolicy(
                 maximumAttempts: alertDeliveryAttempts, firstRetry: .milliseconds(Int64(alertRetrySeconds * 1000)),
                 timeout: .milliseconds(Int64(alertDeliveryTimeout * 1000)))
+            policy.allowsPrivateDestinations = alertAllowPrivateDestinations
+            return policy
         } catch {
             throw ValidationError("alert delivery: \(error)")
         }

@@ -12,9 +12,10 @@ import Testing
 /// retried after a failure with the same delivery id, given up after the last attempt, and
 /// every outcome visible in `GET …/alert-destinations`.
 @Suite struct AlertDeliveryTests {
-    static func deliverer(_ world: ServerWorld, attempts: Int = 3) throws -> (AlertDeliverer, HTTPClient) {
-        let policy = try AlertDeliveryPolicy(
+    static func deliverer(_ world: ServerWorld, attempts: Int = 3, allowPrivate: Bool = true) throws -> (AlertDeliverer, HTTPClient) {
+        var policy = try AlertDeliveryPolicy(
             maximumAttempts: attempts, firstRetry: .milliseconds(200), timeout: .seconds(5))
+        policy.allowsPrivateDestinations = allowPrivate
         let client = AlertDeliverer.makeClient(policy: policy)
         return (
             AlertDeliverer(
@@ -138,6 +139,23 @@ import Testing
             await deliverer.deliverDue()
             #expect(acmeReceiver.deliveries.count == 1)
             #expect(globexReceiver.deliveries.isEmpty)
+        }
+        try await client.shutdown()
+    }
+
+    @Test func anOrganizationsDestinationInAPrivateNetworkIsNotContactedByDefault() async throws {
+        let world = try ServerWorld.make()
+        let receiver = try await WebhookReceiver()
+        let (deliverer, client) = try Self.deliverer(world, allowPrivate: false)
+        try await world.test { http in
+            let scenario = try await Scenario.build(http, world: world)
+            _ = try await http.call(
+                .post, "/v1/admin/orgs/acme/alert-destinations", key: scenario["dave"], json: ["url": receiver.url])
+            _ = try await Self.raiseAlert(world, scenario: scenario)
+            #expect(await deliverer.deliverDue() == 1)
+            #expect(receiver.deliveries.isEmpty)
+            let status = try await Self.delivery(http, key: scenario["dave"])
+            #expect(status["last_error"] as? String == "private_address", "\(status)")
         }
         try await client.shutdown()
     }

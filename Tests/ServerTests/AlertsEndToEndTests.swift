@@ -17,7 +17,10 @@ import Testing
         let initechReceiver = try await WebhookReceiver()
         let server = try ServerProcess(
             upstream: mock.baseURL,
-            extraArguments: ["--model", "mock", "--trust-forwarded-for", "--block-after", "3", "--block-seconds", "60"]
+            extraArguments: [
+                "--model", "mock", "--trust-forwarded-for", "--block-after", "3", "--block-seconds", "60",
+                "--alert-allow-private-destinations",
+            ]
                 + Self.fastRetries)
         let http = LiveExchange(baseURL: server.baseURL)
         let owner = server.ownerKey

@@ -18,7 +18,9 @@ import Tenancy
 /// - `X-Atrium-Delivery`: the delivery's id, the same on every retry (receivers dedupe by it);
 /// - `X-Atrium-Delivery-Attempt`: 1 for the first attempt.
 ///
-/// Any 2xx is success. Redirects are not followed (a 3xx is a failure). Logs name the
+/// Any 2xx is success. Redirects are not followed (a 3xx is a failure). An organization's
+/// destination whose host resolves into a private network is not contacted (`private_address`)
+/// unless ``AlertDeliveryPolicy/allowsPrivateDestinations``. Logs name the
 /// destination by id only: its URL may carry a token, and its secret never leaves this type.
 public final class AlertDeliverer: Sendable {
     public let policy: AlertDeliveryPolicy
@@ -124,6 +126,13 @@ public final class AlertDeliverer: Sendable {
             body = try AlertPayload(delivery.alert, audience: delivery.audience).data()
         } catch {
             return .init(code: "encoding_failed")
+        }
+        if delivery.audience != nil, !policy.allowsPrivateDestinations, let host = delivery.url.url.host {
+            switch await DestinationAddress.isPrivate(host: host) {
+            case .some(true): return .init(code: "private_address")
+            case nil: return .init(code: "unresolvable_host")
+            case .some(false): break
+            }
         }
         let timestamp = Int64(now().timeIntervalSince1970)
         var request = HTTPClientRequest(url: delivery.url.description)

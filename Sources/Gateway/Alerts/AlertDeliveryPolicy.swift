@@ -18,6 +18,10 @@ public struct AlertDeliveryPolicy: Sendable, Hashable {
     public let pollInterval: Duration
     /// Deliveries sent at the same time.
     public let concurrency = 8
+    /// Whether an organization's destination may lead into private networks (loopback, RFC
+    /// 1918, link-local; ``DestinationAddress``). Off by default; the owner's platform-wide
+    /// destinations are never checked (`atrium serve --alert-allow-private-destinations`).
+    public var allowsPrivateDestinations = false
 
     public init(maximumAttempts: Int, firstRetry: Duration, timeout: Duration, pollInterval: Duration? = nil)
         throws(AlertDeliveryPolicyError)

@@ -33,7 +33,7 @@ extension OpenAPISchemas {
                     "last_error": [
                         "type": ["string", "null"],
                         "description":
-                            "http_status, timeout, connection_failed, connection_closed, redirect, tls_failed or other",
+                            "http_status, timeout, connection_failed, connection_closed, redirect, tls_failed, private_address, unresolvable_host or other",
                     ],
                     "last_error_status": ["type": ["integer", "null"], "description": "The receiver's HTTP status"],
                     "pending": [
