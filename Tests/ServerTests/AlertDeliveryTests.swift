@@ -5,6 +5,7 @@ import Gateway
 import Hummingbird
 import Logging
 import Store
+import Synchronization
 import Tenancy
 import Testing
 
@@ -12,16 +13,27 @@ import Testing
 /// retried after a failure with the same delivery id, given up after the last attempt, and
 /// every outcome visible in `GET …/alert-destinations`.
 @Suite struct AlertDeliveryTests {
-    static func deliverer(_ world: ServerWorld, attempts: Int = 3, allowPrivate: Bool = true) throws -> (AlertDeliverer, HTTPClient) {
+    /// The deliverer's clock: real time plus what a test adds, so retries come due at once
+    /// rather than after a sleep that a loaded machine could overrun.
+    final class ShiftedClock: Sendable {
+        private let shift = Mutex(0.0)
+
+        func advance(by seconds: TimeInterval) { shift.withLock { $0 += seconds } }
+        var now: Date { Date().addingTimeInterval(shift.withLock { $0 }) }
+    }
+
+    /// Retries after 60 s, then 120 s (of the shifted clock).
+    static func deliverer(
+        _ world: ServerWorld, attempts: Int = 3, allowPrivate: Bool = true, clock: ShiftedClock = ShiftedClock()
+    ) throws -> (AlertDeliverer, HTTPClient) {
         var policy = try AlertDeliveryPolicy(
-            maximumAttempts: attempts, firstRetry: .milliseconds(200), timeout: .seconds(5))
+            maximumAttempts: attempts, firstRetry: .seconds(60), timeout: .seconds(5), pollInterval: .milliseconds(50))
         policy.allowsPrivateDestinations = allowPrivate
         let client = AlertDeliverer.makeClient(policy: policy)
-        return (
-            AlertDeliverer(
-                queue: world.store.alertDeliveries, policy: policy, client: client, logger: Logger(label: "test")),
-            client
-        )
+        let deliverer = AlertDeliverer(
+            queue: world.store.alertDeliveries, policy: policy, client: client, logger: Logger(label: "test"),
+            now: { clock.now })
+        return (deliverer, client)
     }
 
     /// A cross-team attempt by a sales key, recorded as the intrusion detector would.
@@ -42,7 +54,8 @@ import Testing
     @Test func aFailedDeliveryIsRetriedAndTheReceiverCanVerifyEverySignature() async throws {
         let world = try ServerWorld.make()
         let receiver = try await WebhookReceiver(failingFirst: 1)
-        let (deliverer, client) = try Self.deliverer(world)
+        let clock = ShiftedClock()
+        let (deliverer, client) = try Self.deliverer(world, clock: clock)
         try await world.test { http in
             let scenario = try await Scenario.build(http, world: world)
             let dave = scenario["dave"]
@@ -59,7 +72,7 @@ import Testing
             #expect(status["pending"] as? Int == 1 && status["last_success_at"] is NSNull)
             #expect(await deliverer.deliverDue() == 0, "the retry waits its turn")
 
-            try await Task.sleep(for: .milliseconds(250))
+            clock.advance(by: 61)
             #expect(await deliverer.deliverDue() == 1)
             let deliveries = receiver.deliveries
             #expect(deliveries.count == 2)
@@ -86,7 +99,8 @@ import Testing
     @Test func aDeliveryIsGivenUpAfterItsLastAttempt() async throws {
         let world = try ServerWorld.make()
         let receiver = try await WebhookReceiver(failingFirst: 100)
-        let (deliverer, client) = try Self.deliverer(world, attempts: 2)
+        let clock = ShiftedClock()
+        let (deliverer, client) = try Self.deliverer(world, attempts: 2, clock: clock)
         try await world.test { http in
             let scenario = try await Scenario.build(http, world: world)
             let created = try await http.call(
@@ -94,9 +108,9 @@ import Testing
             #expect(created.status == 201)
             _ = try await Self.raiseAlert(world, scenario: scenario)
             await deliverer.deliverDue()
-            try await Task.sleep(for: .milliseconds(250))
+            clock.advance(by: 61)
             await deliverer.deliverDue()
-            try await Task.sleep(for: .milliseconds(500))
+            clock.advance(by: 1000)
             #expect(await deliverer.deliverDue() == 0)
             #expect(receiver.deliveries.count == 2)
             let status = try await Self.delivery(http, key: scenario["dave"])
