@@ -40,6 +40,8 @@ public enum AtriumServer {
         ).register(on: dataPlane)
         AdminRoutes(gateway: gateway, maximumBodyBytes: configuration.maximumBodyBytes, now: now)
             .register(on: authenticated.group(context: AuthenticatedContext.self))
+        AlertDestinationRoutes(gateway: gateway, maximumBodyBytes: configuration.maximumBodyBytes)
+            .register(on: authenticated.group(context: AuthenticatedContext.self))
         return router
     }
 

@@ -76,6 +76,26 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("response-cache-bytes"), help: "Memory all teams' cached answers may take (65536, 512KiB, 64MiB, 1GiB); 0 turns the response cache off.")
     var responseCacheBytes = ByteSize(bytes: 64 << 20)
 
+    @Option(
+        name: .customLong("alert-delivery-attempts"),
+        help: "Attempts per alert delivery to a webhook destination, the first included, before it is given up.")
+    var alertDeliveryAttempts = AlertDeliveryPolicy.standard.maximumAttempts
+
+    @Option(
+        name: .customLong("alert-retry-seconds"),
+        help: "Seconds before an alert delivery that failed is retried; each later wait doubles (20: about 10 minutes over 6 attempts).")
+    var alertRetrySeconds = 20.0
+
+    @Option(
+        name: .customLong("alert-delivery-timeout"),
+        help: "Seconds one alert delivery attempt may take, connecting included (at most 300).")
+    var alertDeliveryTimeout = 10.0
+
+    @Flag(
+        name: .customLong("alert-allow-private-destinations"),
+        help: "Let organizations' alert webhooks lead to loopback, private and link-local addresses (refused by default; the owner's platform-wide ones always may).")
+    var alertAllowPrivateDestinations = false
+
     @OptionGroup(title: "Embedded engine")
     var serving: ServingOptions
 
@@ -89,6 +109,7 @@ struct Serve: AsyncParsableCommand {
         if let metricsToken, metricsToken.count < 16 { throw ValidationError("--metrics-token must be at least 16 characters") }
         _ = try intrusionPolicy()
         guard responseCacheTTL >= 0 else { throw ValidationError("--response-cache-ttl must not be negative") }
+        _ = try alertDeliveryPolicy()
     }
 
     func run() async throws {
@@ -138,10 +159,12 @@ struct Serve: AsyncParsableCommand {
                 Self.printError("atrium listening on http://\(host):\(port) (model \(backend.catalog.chatModel))")
             })
         let retention = auditRetentionDays.map { [AuditRetentionService(audit: store.audit, days: $0, logger: logger)] } ?? []
+        let alertDelivery = AlertDeliveryService(
+            queue: store.alertDeliveries, policy: try alertDeliveryPolicy(), logger: Logger(label: "atrium.alerts"))
         // SIGTERM/SIGINT: stop accepting, let requests finish, stop the engine, commit every record.
         let lifecycle = ServerLifecycle(
             application: application, writer: writer, shutdownGrace: .seconds(shutdownGraceSeconds),
-            afterServing: backend.shutdown, background: retention, logger: logger)
+            afterServing: backend.shutdown, background: retention + [alertDelivery], logger: logger)
         // Requests run on the event loop they arrive on (see EventLoopTaskExecutor).
         try await EventLoopTaskExecutor(group: application.eventLoopGroup).run { try await lifecycle.run() }
         logger.info("atrium stopped")
@@ -152,6 +175,24 @@ struct Serve: AsyncParsableCommand {
             return try IntrusionPolicy(failuresBeforeBlock: blockAfter, windowSeconds: blockWindow, blockSeconds: blockSeconds)
         } catch {
             throw ValidationError(error.description)
+        }
+    }
+
+    private func alertDeliveryPolicy() throws -> AlertDeliveryPolicy {
+        guard (0.01...3600).contains(alertRetrySeconds) else {
+            throw ValidationError("--alert-retry-seconds must be 0.01 to 3600")
+        }
+        guard (0.01...300).contains(alertDeliveryTimeout) else {
+            throw ValidationError("--alert-delivery-timeout must be 0.01 to 300")
+        }
+        do {
+            var policy = try AlertDeliveryPolicy(
+                maximumAttempts: alertDeliveryAttempts, firstRetry: .milliseconds(Int64(alertRetrySeconds * 1000)),
+                timeout: .milliseconds(Int64(alertDeliveryTimeout * 1000)))
+            policy.allowsPrivateDestinations = alertAllowPrivateDestinations
+            return policy
+        } catch {
+            throw ValidationError("alert delivery: \(error)")
         }
     }
 

@@ -44,4 +44,34 @@ import Testing
             }
         }
     }
+
+    /// The alert destination schemas are the answers' real shape: every property the server
+    /// sends is documented and every required one is sent; only the creation answer has the secret.
+    @Test func alertDestinationSchemasMatchTheRealAnswers() async throws {
+        let world = try ServerWorld.make()
+        try await world.test { http in
+            let scenario = try await Scenario.build(http, world: world)
+            let document = try await http.call(.get, "/openapi.json").json
+            let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: [String: Any]])
+            func properties(_ name: String) -> (all: Set<String>, required: Set<String>) {
+                let schema = schemas[name] ?? [:]
+                return (
+                    Set((schema["properties"] as? [String: Any] ?? [:]).keys), Set(schema["required"] as? [String] ?? [])
+                )
+            }
+            let created = try await http.call(
+                .post, "/v1/admin/orgs/acme/alert-destinations", key: scenario["dave"],
+                json: ["url": "https://hooks.example.com/x", "name": "pager", "kinds": ["role_escalation"], "teams": ["sales"]])
+            let listed = try await http.call(.get, "/v1/admin/orgs/acme/alert-destinations", key: scenario["dave"])
+            let item = try #require(listed.data.first)
+            for (answer, schema) in [(created.json, "CreatedAlertDestination"), (item, "AlertDestination")] {
+                let (all, required) = properties(schema)
+                #expect(Set(answer.keys) == all, "\(schema): \(answer.keys.sorted()) vs \(all.sorted())")
+                #expect(required.isSubset(of: Set(answer.keys)), "\(schema)")
+            }
+            #expect(created.json["secret"] != nil && item["secret"] == nil)
+            let delivery = try #require(item["delivery"] as? [String: Any])
+            #expect(Set(delivery.keys) == properties("AlertDelivery").all)
+        }
+    }
 }

@@ -49,6 +49,12 @@ import Testing
         "metrics": [200, 403, 403, 403, 403, 403, 403],
         "readUsageGrouped": [200, 200, 404, 200, 403, 403, 404],
         "readAlerts": [200, 200, 404, 200, 403, 403, 404],
+        "createAlertDestination": [201, 201, 404, 201, 403, 403, 404],
+        "listAlertDestinations": [200, 200, 404, 200, 403, 403, 200],
+        "deleteAlertDestination": [204, 204, 404, 204, 403, 403, 404],
+        "createPlatformAlertDestination": [201, 403, 403, 403, 403, 403, 403],
+        "listPlatformAlertDestinations": [200, 403, 403, 403, 403, 403, 403],
+        "deletePlatformAlertDestination": [204, 403, 403, 403, 403, 403, 403],
     ]
 
     struct Call {
@@ -61,6 +67,7 @@ import Testing
     static func call(_ name: String, http: HTTPCaller, scenario: Scenario, serial: Int) async throws -> Call {
         let owner = scenario["owner"]
         let chat: [String: Any] = ["messages": [["role": "user", "content": "Hi"]]]
+        let hook = "http://127.0.0.1:9/hook"
         /// Sales' collection `handbook` (made by its admin the first time; 409 after that).
         func salesHandbook() async throws {
             _ = try await http.call(.post, "/v1/collections", key: scenario["alice"], json: ["name": "handbook"])
@@ -139,6 +146,22 @@ import Testing
         case "metrics": return Call(method: .get, path: "/metrics", body: nil)
         case "readUsageGrouped": return Call(method: .get, path: "/v1/admin/usage?team=acme/sales&group_by=key", body: nil)
         case "readAlerts": return Call(method: .get, path: "/v1/admin/alerts?team=acme/sales", body: nil)
+        case "createAlertDestination":
+            return Call(method: .post, path: "/v1/admin/orgs/acme/alert-destinations", body: ["url": hook, "teams": ["sales"]])
+        case "listAlertDestinations": return Call(method: .get, path: "/v1/admin/orgs/acme/alert-destinations", body: nil)
+        case "deleteAlertDestination":
+            let made = try await http.call(
+                .post, "/v1/admin/orgs/acme/alert-destinations", key: owner, json: ["url": hook, "teams": ["sales"]])
+            return Call(
+                method: .delete, path: "/v1/admin/orgs/acme/alert-destinations/\(made.json["id"] as? String ?? "missing")",
+                body: nil)
+        case "createPlatformAlertDestination":
+            return Call(method: .post, path: "/v1/admin/alert-destinations", body: ["url": hook])
+        case "listPlatformAlertDestinations": return Call(method: .get, path: "/v1/admin/alert-destinations", body: nil)
+        case "deletePlatformAlertDestination":
+            let made = try await http.call(.post, "/v1/admin/alert-destinations", key: owner, json: ["url": hook])
+            return Call(
+                method: .delete, path: "/v1/admin/alert-destinations/\(made.json["id"] as? String ?? "missing")", body: nil)
         default: throw ScenarioError.unexpected("unknown cell \(name)", 0, "")
         }
     }

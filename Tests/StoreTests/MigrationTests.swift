@@ -8,7 +8,8 @@ import Tenancy
 @Suite struct MigrationTests {
     static let allMigrations = [
         "v1-directory", "v2-keys", "v3-profiles-and-limits", "v4-audit", "v5-usage", "v6-audit-retention", "v7-key-limits-and-alerts",
-        "v8-knowledge", "v9-knowledge-versions", "v10-organization-users-and-key-rotation", "v12-audit-client-address",
+        "v8-knowledge", "v9-knowledge-versions", "v10-organization-users-and-key-rotation", "v11-alert-destinations",
+        "v12-audit-client-address",
     ]
 
     @Test func freshFileGetsEveryMigrationInWALModeWithForeignKeys() async throws {

@@ -26,6 +26,8 @@ import Testing
         // read the team's audit and usage
         .readAudit: [.owner, .orgAdmin, .teamAdmin], .readUsage: [.owner, .orgAdmin, .teamAdmin],
         .readAlerts: [.owner, .orgAdmin, .teamAdmin],
+        // where the team's alerts are sent (a team admin: its own team's only)
+        .manageAlertDestinations: [.owner, .orgAdmin, .teamAdmin], .readAlertDestinations: [.owner, .orgAdmin, .teamAdmin],
         // add/delete the team's documents
         .writeDocuments: [.teamAdmin, .member],
         // chat, search, read the team's documents

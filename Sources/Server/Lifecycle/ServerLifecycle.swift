@@ -7,7 +7,7 @@ import ServiceLifecycle
 ///
 /// 1. the HTTP server: no new connections; requests in flight, streams included, finish
 ///    within `shutdownGrace`, after which the rest are cut off;
-/// 2. background work (audit retention);
+/// 2. background work (audit retention, alert delivery);
 /// 3. `afterServing` (the serving engine drains and stops);
 /// 4. the accounting writer: every audit record and usage entry is committed.
 ///

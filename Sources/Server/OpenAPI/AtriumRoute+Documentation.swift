@@ -119,6 +119,29 @@ extension AtriumRoute {
             Documentation(
                 summary: "Security alerts the caller may see, newest first (owner: all; org admin: its org; team admin: its team)",
                 body: nil, query: ["team", "since", "limit"], success: (200, "AlertList"))
+        case .createAlertDestination:
+            Documentation(
+                summary: "Send the organization's alerts to a webhook (owner, org admin; a team admin with 'teams' naming only "
+                    + "its own team); signed deliveries, the secret appears only in this answer",
+                body: "AlertDestinationRequest", query: [], success: (201, "CreatedAlertDestination"))
+        case .listAlertDestinations:
+            Documentation(
+                summary: "The organization's alert destinations the caller may see, with delivery status (never the secret)",
+                body: nil, query: [], success: (200, "AlertDestinationList"))
+        case .deleteAlertDestination:
+            Documentation(
+                summary: "Delete an alert destination and its pending deliveries", body: nil, query: [], success: (204, nil))
+        case .createPlatformAlertDestination:
+            Documentation(
+                summary: "Send every alert to a webhook (owner); the secret appears only in this answer",
+                body: "AlertDestinationRequest", query: [], success: (201, "CreatedAlertDestination"))
+        case .listPlatformAlertDestinations:
+            Documentation(
+                summary: "The platform-wide alert destinations, with delivery status (owner)", body: nil, query: [],
+                success: (200, "AlertDestinationList"))
+        case .deletePlatformAlertDestination:
+            Documentation(
+                summary: "Delete a platform-wide alert destination (owner)", body: nil, query: [], success: (204, nil))
         }
     }
 }

@@ -20,13 +20,18 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
     case issueKey, listKeys, revokeKey, rotateKey
     case readProfile, saveProfile, readLimits, setLimits
     case readAudit, readUsage, readAlerts
+    // Alert destinations (webhooks): an organization's, and the platform's (owner).
+    case createAlertDestination, listAlertDestinations, deleteAlertDestination
+    case createPlatformAlertDestination, listPlatformAlertDestinations, deletePlatformAlertDestination
 
     public var method: HTTPRequest.Method {
         switch self {
         case .chatCompletions, .query, .createOrganization, .createTeam, .createUser, .issueKey, .rotateKey: .post
         case .createEmbeddings, .createCollection, .addDocument, .searchCollection: .post
+        case .createAlertDestination, .createPlatformAlertDestination: .post
         case .appointOrganizationAdmin, .addOrganizationUser, .setMember, .saveProfile, .setLimits: .put
         case .removeMember, .revokeKey, .deleteCollection, .deleteDocument: .delete
+        case .deleteAlertDestination, .deletePlatformAlertDestination: .delete
         default: .get
         }
     }
@@ -62,6 +67,10 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         case .readAudit: "/v1/admin/audit"
         case .readUsage: "/v1/admin/usage"
         case .readAlerts: "/v1/admin/alerts"
+        case .createAlertDestination, .listAlertDestinations: "/v1/admin/orgs/{org}/alert-destinations"
+        case .deleteAlertDestination: "/v1/admin/orgs/{org}/alert-destinations/{id}"
+        case .createPlatformAlertDestination, .listPlatformAlertDestinations: "/v1/admin/alert-destinations"
+        case .deletePlatformAlertDestination: "/v1/admin/alert-destinations/{id}"
         }
     }
 
@@ -96,6 +105,9 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         case .readAudit: .readAudit
         case .readUsage: .readUsage
         case .readAlerts: .readAlerts
+        case .createAlertDestination, .deleteAlertDestination: .manageAlertDestinations
+        case .createPlatformAlertDestination, .deletePlatformAlertDestination: .manageAlertDestinations
+        case .listAlertDestinations, .listPlatformAlertDestinations: .readAlertDestinations
         }
     }
 

@@ -8,7 +8,8 @@ import Tenancy
 public struct AlertLog: Sendable {
     let pool: DatabasePool
 
-    /// Appends `alert` and returns it with its id.
+    /// Appends `alert` and returns it with its id; queues its deliveries to every alert
+    /// destination that receives it (``AlertDeliveryQueue``).
     @discardableResult
     public func record(_ alert: Alert) async throws -> AlertRecord {
         try await pool.write { db in
@@ -23,7 +24,10 @@ public struct AlertLog: Sendable {
                     alert.organizationID?.rawValue, alert.teamID?.rawValue, alert.keyPrefix, alert.detail,
                     alert.targetOrganizationID?.rawValue, alert.targetTeamID?.rawValue,
                 ])
-            return AlertRecord(id: db.lastInsertedRowID, alert: alert)
+            let record = AlertRecord(id: db.lastInsertedRowID, alert: alert)
+            // Its deliveries to the destinations that receive it, in the same transaction.
+            try AlertDeliveryQueue.enqueue(db, record, now: Date())
+            return record
         }
     }
 

@@ -31,6 +31,9 @@ public final class AtriumStore: Sendable {
     public let audit: AuditLog
     public let usage: UsageLedger
     public let alerts: AlertLog
+    /// Where alerts are sent (webhooks), and the deliveries still to make.
+    public let alertDestinations: AlertDestinationRepository
+    public let alertDeliveries: AlertDeliveryQueue
     public let knowledge: KnowledgeRepository
 
     /// Opens (creating if needed) `home/atrium.sqlite` and migrates it.
@@ -59,6 +62,8 @@ public final class AtriumStore: Sendable {
         audit = AuditLog(pool: pool, queryText: queryText)
         usage = UsageLedger(pool: pool)
         alerts = AlertLog(pool: pool)
+        alertDestinations = AlertDestinationRepository(pool: pool)
+        alertDeliveries = AlertDeliveryQueue(pool: pool)
         knowledge = KnowledgeRepository(pool: pool)
     }
 

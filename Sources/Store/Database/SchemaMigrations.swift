@@ -19,6 +19,7 @@ enum SchemaMigrations {
         migrator.registerMigration("v9-knowledge-versions", migrate: KnowledgeSchema.addVersions)
         migrator.registerMigration(
             "v10-organization-users-and-key-rotation", migrate: addOrganizationUsersAndKeyRotation)
+        migrator.registerMigration("v11-alert-destinations", migrate: createAlertDestinations)
         migrator.registerMigration("v12-audit-client-address", migrate: addAuditClientAddress)
         return migrator
     }
@@ -280,5 +281,51 @@ enum SchemaMigrations {
     /// Every audit record keeps the address its request came from (hashed when present).
     private static func addAuditClientAddress(_ db: Database) throws {
         try db.execute(sql: "ALTER TABLE audit_records ADD COLUMN client_address TEXT")
+    }
+
+    /// Webhooks that receive security alerts, and the deliveries still to make. A destination
+    /// belongs to an organization (`NULL`: platform-wide, the owner's) and may narrow itself to
+    /// some kinds (comma-separated; empty: all) and teams. `secret` signs deliveries, so it is
+    /// kept as is (unlike API keys); it is never listed. A team row has no foreign key to
+    /// `teams` on purpose: if its team went away, the destination must match nothing rather
+    /// than silently widen to the whole organization. Deliveries outlive nothing: deleting a
+    /// destination drops its queue; a delivery leaves the queue when it succeeds or is given up.
+    private static func createAlertDestinations(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE alert_destinations (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    organization_id TEXT REFERENCES organizations(id) ON DELETE CASCADE,
+                    url TEXT NOT NULL,
+                    name TEXT,
+                    kinds TEXT NOT NULL DEFAULT '',
+                    secret TEXT NOT NULL,
+                    created_at DATETIME NOT NULL,
+                    last_attempt_at_ms INTEGER,
+                    last_success_at_ms INTEGER,
+                    last_error_at_ms INTEGER,
+                    last_error TEXT,
+                    last_error_status INTEGER,
+                    abandoned INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE INDEX alert_destinations_by_organization ON alert_destinations(organization_id);
+                CREATE TABLE alert_destination_teams (
+                    destination_id TEXT NOT NULL REFERENCES alert_destinations(id) ON DELETE CASCADE,
+                    team_id TEXT NOT NULL,
+                    organization_id TEXT NOT NULL,
+                    PRIMARY KEY (destination_id, team_id)
+                );
+                CREATE TABLE alert_deliveries (
+                    id INTEGER PRIMARY KEY NOT NULL,
+                    destination_id TEXT NOT NULL REFERENCES alert_destinations(id) ON DELETE CASCADE,
+                    alert_id INTEGER NOT NULL REFERENCES alerts(id),
+                    audience_organization_id TEXT,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at_ms INTEGER NOT NULL,
+                    created_at_ms INTEGER NOT NULL
+                );
+                CREATE INDEX alert_deliveries_due ON alert_deliveries(next_attempt_at_ms);
+                CREATE INDEX alert_deliveries_by_destination ON alert_deliveries(destination_id);
+                """)
     }
 }

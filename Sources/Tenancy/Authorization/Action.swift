@@ -30,6 +30,10 @@ public enum Action: String, Sendable, Hashable, Codable, CaseIterable {
     case readUsage = "usage.read"
     // "read the team's audit and usage", and the security alerts raised about its keys.
     case readAlerts = "alerts.read"
+    // Where those alerts are sent: webhook destinations of the platform, an organization, or
+    // one team (a team admin may send its own team's alerts to its own receiver).
+    case manageAlertDestinations = "alerts.destinations.manage"
+    case readAlertDestinations = "alerts.destinations.read"
     // Data plane: "add/delete the team's documents".
     case writeDocuments = "documents.write"
     // Data plane: "chat, search, read the team's documents".
@@ -52,7 +56,8 @@ public enum Action: String, Sendable, Hashable, Codable, CaseIterable {
     public var isTeamAdministration: Bool {
         switch self {
         case .readTeam, .createUser, .addMember, .removeMember, .readMembers, .issueKey, .revokeKey,
-            .readKeys, .readProfile, .changeProfile, .readLimits, .setLimits, .readAudit, .readUsage, .readAlerts:
+            .readKeys, .readProfile, .changeProfile, .readLimits, .setLimits, .readAudit, .readUsage, .readAlerts,
+            .manageAlertDestinations, .readAlertDestinations:
             true
         default: false
         }
@@ -65,6 +70,8 @@ public enum Action: String, Sendable, Hashable, Codable, CaseIterable {
         case (.createOrganization, .platform), (.readMetrics, .platform): true
         case (.readOrganization, .organization), (.appointOrganizationAdmin, .organization): true
         case (.createTeam, .organization), (.addOrganizationUser, .organization): true
+        case (.manageAlertDestinations, .platform), (.manageAlertDestinations, .organization): true
+        case (.readAlertDestinations, .platform), (.readAlertDestinations, .organization): true
         case (.createUser, _): resource == .userDirectory
         case (.issueKey, _), (.revokeKey, _), (.readKeys, _): resource != .userDirectory
         case (_, .team): plane == .data || isTeamAdministration

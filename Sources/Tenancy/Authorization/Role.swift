@@ -28,18 +28,21 @@ public enum Role: String, Sendable, Hashable, Codable, CaseIterable {
                 .createTeam, .readTeam, .createUser, .addOrganizationUser,
                 .addMember, .removeMember, .readMembers, .issueKey, .revokeKey, .readKeys,
                 .readLimits, .setLimits, .readAudit, .readUsage, .readAlerts,
+                .manageAlertDestinations, .readAlertDestinations,
             ]
         case .orgAdmin:
             [
                 .readOrganization, .createTeam, .readTeam, .createUser, .addOrganizationUser,
                 .addMember, .removeMember, .readMembers, .issueKey, .revokeKey, .readKeys,
                 .readProfile, .changeProfile, .readLimits, .setLimits, .readAudit, .readUsage, .readAlerts,
+                .manageAlertDestinations, .readAlertDestinations,
             ]
         case .teamAdmin:
             [
                 .readTeam, .createUser,
                 .addMember, .removeMember, .readMembers, .issueKey, .revokeKey, .readKeys,
                 .readProfile, .changeProfile, .readLimits, .readAudit, .readUsage, .readAlerts,
+                .manageAlertDestinations, .readAlertDestinations,
                 .writeDocuments, .chat, .search, .readDocuments, .embed, .listModels,
             ]
         case .member:

@@ -1,0 +1,196 @@
+import Foundation
+import Store
+import Tenancy
+import Testing
+
+/// Alert destinations are an organization's own: listed within reach (org A never sees org
+/// B's), created only with grants for everything they cover, and an alert is queued — durably,
+/// with the alert itself — for exactly the destinations that receive it.
+@Suite struct AlertDestinationTests {
+    func create(
+        _ world: StoreWorld, by principal: Principal, in organization: Organization?, teams: [Team] = [],
+        kinds: Set<AlertKind> = [], url: String = "https://hooks.example.com/atrium"
+    ) async throws -> CreatedAlertDestination {
+        let references = Set(teams.map(\.reference))
+        var grants: [Grant] = []
+        if let organization {
+            if references.isEmpty {
+                grants.append(try Policy.authorize(principal, .manageAlertDestinations, on: organization.resource))
+            }
+            for team in teams {
+                grants.append(try Policy.authorize(principal, .manageAlertDestinations, on: team.resource))
+            }
+        } else {
+            grants.append(try Policy.authorize(principal, .manageAlertDestinations, on: .platform))
+        }
+        let draft = try AlertDestinationDraft(
+            organizationID: organization?.id, url: WebhookURL(url), name: nil, kinds: kinds, teams: references)
+        return try await world.store.alertDestinations.create(draft, grants: grants)
+    }
+
+    @Test func acmeAdminNeverListsGlobexDestinations() async throws {
+        let world = try await StoreWorld.make()
+        let acme = try await create(world, by: world.acmeAdmin, in: world.acme)
+        let globex = try await create(world, by: world.globexAdmin, in: world.globex)
+        let repository = world.store.alertDestinations
+        #expect(
+            try await repository.list(organization: world.acme.id, visibleTo: world.acmeAdmin).map(\.destination.id)
+                == [acme.destination.id])
+        #expect(try await repository.list(organization: world.globex.id, visibleTo: world.acmeAdmin).isEmpty)
+        #expect(
+            try await repository.list(organization: world.globex.id, visibleTo: world.globexAdmin).map(\.destination.id)
+                == [globex.destination.id])
+        #expect(try await repository.list(organization: world.acme.id, visibleTo: world.globexAdmin).isEmpty)
+        #expect(try await repository.list(organization: world.acme.id, visibleTo: world.owner).count == 1)
+        #expect(try await repository.list(organization: nil, visibleTo: world.acmeAdmin).isEmpty)
+    }
+
+    @Test func teamAdminListsOnlyItsOwnTeamsDestinations() async throws {
+        let world = try await StoreWorld.make()
+        let own = try await create(world, by: world.salesAdmin, in: world.acme, teams: [world.sales])
+        _ = try await create(world, by: world.acmeAdmin, in: world.acme)
+        _ = try await create(world, by: world.acmeAdmin, in: world.acme, teams: [world.sales, world.development])
+        _ = try await create(world, by: world.developmentAdmin, in: world.acme, teams: [world.development])
+        let repository = world.store.alertDestinations
+        #expect(
+            try await repository.list(organization: world.acme.id, visibleTo: world.salesAdmin).map(\.destination.id)
+                == [own.destination.id])
+        #expect(try await repository.list(organization: world.acme.id, visibleTo: world.salesMember).isEmpty)
+        #expect(try await repository.list(organization: world.acme.id, visibleTo: world.acmeAdmin).count == 4)
+    }
+
+    @Test func creatingNeedsAGrantForEveryTeamItCovers() async throws {
+        let world = try await StoreWorld.make()
+        let grant = try Policy.authorize(world.salesAdmin, .manageAlertDestinations, on: world.sales.resource)
+        let draft = try AlertDestinationDraft(
+            organizationID: world.acme.id, url: WebhookURL("https://hooks.example.com/x"), name: nil, kinds: [],
+            teams: [world.sales.reference, world.development.reference])
+        await #expect(throws: AccessDenied.self) {
+            try await world.store.alertDestinations.create(draft, grants: [grant])
+        }
+        let wide = try AlertDestinationDraft(
+            organizationID: world.acme.id, url: WebhookURL("https://hooks.example.com/x"), name: nil, kinds: [],
+            teams: [])
+        await #expect(throws: AccessDenied.self) {
+            try await world.store.alertDestinations.create(wide, grants: [grant])
+        }
+    }
+
+    @Test func aTeamOfAnotherOrganizationIsRefused() throws {
+        #expect(throws: StoreError.self) {
+            try AlertDestinationDraft(
+                organizationID: OrganizationID(rawValue: "org_a"), url: WebhookURL("https://x.example"), name: nil,
+                kinds: [],
+                teams: [
+                    TeamReference(id: TeamID(rawValue: "team_b"), organizationID: OrganizationID(rawValue: "org_b"))
+                ])
+        }
+    }
+
+    @Test func anAlertIsQueuedForExactlyTheDestinationsThatReceiveIt() async throws {
+        let world = try await StoreWorld.make()
+        let platform = try await create(world, by: world.owner, in: nil)
+        let acmeWide = try await create(world, by: world.acmeAdmin, in: world.acme)
+        let salesOnly = try await create(world, by: world.salesAdmin, in: world.acme, teams: [world.sales])
+        _ = try await create(world, by: world.developmentAdmin, in: world.acme, teams: [world.development])
+        _ = try await create(world, by: world.acmeAdmin, in: world.acme, kinds: [.revokedKeyUse])
+        _ = try await create(world, by: world.globexAdmin, in: world.globex)
+
+        let crossTeam = try await world.store.alerts.record(
+            Alert(
+                occurredAt: Date(), kind: .crossTeamAttempt, address: "10.0.0.2", organizationID: world.acme.id,
+                teamID: world.sales.id, keyPrefix: "atr_abc", detail: "profile.read refused"))
+        let blocked = try await world.store.alerts.record(
+            Alert(occurredAt: Date(), kind: .addressBlocked, address: "203.0.113.9", detail: "20 failed keys"))
+
+        let queued = try await world.store.alertDeliveries.claim(
+            now: Date().addingTimeInterval(1), lease: .seconds(30), limit: 100)
+        let forCrossTeam = Set(queued.filter { $0.alert.id == crossTeam.id }.map(\.destinationID))
+        #expect(forCrossTeam == [platform.destination.id, acmeWide.destination.id, salesOnly.destination.id])
+        #expect(
+            queued.filter { $0.alert.id == blocked.id }.map(\.destinationID) == [platform.destination.id],
+            "no org: the owner's only")
+        let salesDelivery = try #require(queued.first { $0.destinationID == salesOnly.destination.id })
+        #expect(salesDelivery.secret == salesOnly.secret && salesDelivery.audience == world.acme.id)
+        #expect(queued.first { $0.destinationID == platform.destination.id }?.audience == nil)
+        #expect(
+            try await world.store.alertDeliveries.claim(now: Date().addingTimeInterval(1), lease: .seconds(30)).isEmpty,
+            "claimed once")
+    }
+
+    @Test func deliveryOutcomesShowInTheListingAndPendingSurvivesReopening() async throws {
+        let world = try await StoreWorld.make()
+        let destination = try await create(world, by: world.acmeAdmin, in: world.acme)
+        for _ in 0..<2 {
+            try await world.store.alerts.record(
+                Alert(
+                    occurredAt: Date(), kind: .revokedKeyUse, address: nil, organizationID: world.acme.id,
+                    teamID: world.sales.id,
+                    detail: "a revoked key was presented"))
+        }
+        // A restart: a second store on the same file sees the queue.
+        let reopened = try AtriumStore(path: world.databasePath)
+        let listing = {
+            try await reopened.alertDestinations.list(organization: world.acme.id, visibleTo: world.acmeAdmin)[0].status
+        }
+        #expect(try await listing().pending == 2)
+
+        let now = Date()
+        let claimed = try await reopened.alertDeliveries.claim(now: now, lease: .seconds(30))
+        #expect(claimed.count == 2 && claimed.allSatisfy { $0.attempts == 0 })
+        try await reopened.alertDeliveries.failed(
+            claimed[0], at: now, failure: .init(code: "http_status", status: 500), retryAt: now.addingTimeInterval(5))
+        try await reopened.alertDeliveries.failed(claimed[1], at: now, failure: .init(code: "timeout"), retryAt: nil)
+        var status = try await listing()
+        #expect(
+            status.pending == 1 && status.abandoned == 1 && status.lastError == "timeout" && status.lastSuccessAt == nil
+        )
+        #expect(
+            try await reopened.alertDeliveries.claim(now: now.addingTimeInterval(4), lease: .seconds(30)).isEmpty,
+            "not yet due")
+        let retried = try await reopened.alertDeliveries.claim(now: now.addingTimeInterval(6), lease: .seconds(30))
+        #expect(retried.map(\.attempts) == [1])
+        try await reopened.alertDeliveries.delivered(retried[0], at: now.addingTimeInterval(6))
+        status = try await listing()
+        #expect(status.pending == 0 && status.lastSuccessAt != nil && status.lastAttemptAt == status.lastSuccessAt)
+        #expect(
+            destination.destination.id
+                == (try await reopened.alertDestinations.list(organization: world.acme.id, visibleTo: world.owner))[0]
+                .destination.id)
+    }
+
+    @Test func deletingADestinationDropsItsQueue() async throws {
+        let world = try await StoreWorld.make()
+        let created = try await create(world, by: world.acmeAdmin, in: world.acme)
+        try await world.store.alerts.record(
+            Alert(
+                occurredAt: Date(), kind: .roleEscalation, address: nil, organizationID: world.acme.id,
+                detail: "limits.set refused"))
+        try await world.store.alertDestinations.delete(
+            created.destination,
+            grants: [try Policy.authorize(world.acmeAdmin, .manageAlertDestinations, on: world.acme.resource)])
+        #expect(try await world.store.alertDeliveries.nextDue() == nil)
+        #expect(
+            try await world.store.alertDestinations.destination(created.destination.id, organization: world.acme.id)
+                == nil)
+    }
+
+    @Test(arguments: [
+        ("ftp://example.com/hook", "http or https"), ("https:///nohost", "host"), ("https://a b.example", "spaces"),
+        ("https://example.com/\u{7}", "control"), ("https://user:pw@example.com/", "password"),
+        ("https://example.com/#frag", "fragment"), ("", "empty"), ("example.com/hook", "http or https"),
+    ])
+    func badWebhookURLsAreRefusedWithTheReason(url: String, reason: String) {
+        do {
+            _ = try WebhookURL(url)
+            Issue.record("\(url) was accepted")
+        } catch {
+            #expect(error.description.contains(reason), "\(url): \(error)")
+        }
+    }
+
+    @Test func httpAndHttpsURLsAreAccepted() throws {
+        #expect(try WebhookURL("https://hooks.example.com/services/T0/B0?token=x").url.host == "hooks.example.com")
+        #expect(try WebhookURL("http://127.0.0.1:8080/hook").description == "http://127.0.0.1:8080/hook")
+    }
+}
