@@ -41,6 +41,24 @@ import Testing
         #expect(verification.isIntact, "\(String(describing: verification.firstBreak))")
     }
 
+    /// A text document with a NUL byte is what a mislabeled binary file looks like: it is
+    /// refused whole with a clear 415, never stored cut short at the NUL.
+    @Test func aTextDocumentWithNULIsRefusedWholeNotStoredCutShort() async throws {
+        let world = try ServerWorld.make()
+        try await world.test { http in
+            let scenario = try await Scenario.build(http, world: world)
+            let bob = scenario["bob"]
+            #expect(try await http.call(.post, "/v1/collections", key: bob, json: ["name": "notes"]).status == 201)
+            let added = try await http.call(
+                .post, "/v1/collections/notes/documents", key: bob,
+                json: ["name": "nul.txt", "text": "Quarterly numbers\u{0} rose in the northern region."])
+            #expect(added.status == 415 && added.isOpenAIError, "\(added.body)")
+            #expect(added.errorMessage?.contains("binary") == true)
+            let listed = try await http.call(.get, "/v1/collections/notes/documents", key: bob)
+            #expect(listed.data.isEmpty, "nothing was stored: \(listed.body)")
+        }
+    }
+
     @Test func namesEmailsAndKeyNamesRefuseControlCharacters() async throws {
         let world = try ServerWorld.make()
         try await world.test { http in

@@ -30,7 +30,7 @@ struct ResponseCacheStage: Sendable {
             scope: scope, request: request, profileVersion: team.profile.version, knowledgeVersion: team.knowledgeVersion)
         guard var lookup = cache.lookup(key) else { return nil }
         let semantic = team.profile.semanticCache
-        if lookup.hit == nil, semantic.enabled, let embedding = await embed(key, team: scope.teamID) {
+        if lookup.hit == nil, semantic.enabled, let embedding = await embed(key, scope: scope) {
             lookup = cache.lookupSimilar(embedding, after: lookup, threshold: semantic.threshold)
         }
         Self.count(lookup, team: scope.teamID)
@@ -40,16 +40,19 @@ struct ResponseCacheStage: Sendable {
     /// The embedding of the key's conversation, or nil when there is no embedding model, no
     /// message to compare, a part too long for the model, or the model failed (a cache must
     /// never fail a request).
-    private func embed(_ key: ResponseCacheKey, team: TeamID) async -> ConversationEmbedding? {
+    private func embed(_ key: ResponseCacheKey, scope: TenantScope) async -> ConversationEmbedding? {
         guard let embeddings, let texts = ConversationTexts(key.messages) else { return nil }
         let embedder = embeddings.embedder
         let started = ContinuousClock.now
-        let vectors = try? await embeddings.run(on: .interactive) { () throws -> [[Float]]? in
-            let parts = texts.all
-            guard parts.allSatisfy({ embedder.countTokens($0) <= embedder.maxTokens }) else { return nil }
-            return try embedder.embed(parts)
+        let parts = texts.all
+        // Tokenizing is CPU work (its lane); the model pass waits in the team's own queue, so
+        // one team's cache lookups never stall another team's embeddings.
+        let fits = try? await embeddings.run(on: .interactive) {
+            parts.allSatisfy { embedder.countTokens($0) <= embedder.maxTokens }
         }
-        Timer(label: "atrium_response_cache_embedding_seconds", dimensions: [("team", team.rawValue)])
+        guard fits == true else { return nil }
+        let vectors = try? await embeddings.embed(parts, for: scope, lane: .interactive).vectors
+        Timer(label: "atrium_response_cache_embedding_seconds", dimensions: [("team", scope.teamID.rawValue)])
             .record(duration: started.duration(to: .now))
         return vectors.flatMap(ConversationEmbedding.init(vectors:))
     }

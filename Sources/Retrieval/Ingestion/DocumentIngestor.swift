@@ -46,10 +46,19 @@ struct DocumentIngestor: Sendable {
         let chunker = chunker
         let (format, chunks) = try await embeddings.run(on: .bulk) {
             let document = try loader.load(upload.data, fileName: upload.name, contentType: upload.contentType)
-            return (document.format, chunker.chunks(of: document))
+            return (document.format, chunker.chunks(of: document).map(Self.withoutNUL))
         }
         guard !chunks.isEmpty else { throw LoadingError.empty(fileName: upload.name) }
         return (format, chunks)
+    }
+
+    /// The chunk with each NUL as U+FFFD: SQLite (and its full-text index) would keep a chunk's
+    /// text only up to its first NUL, so a document could never be stored as it reads. The
+    /// content hash still covers the upload's own bytes.
+    static func withoutNUL(_ chunk: TextChunk) -> TextChunk {
+        guard chunk.text.utf8.contains(0) || chunk.headingPath.contains(where: { $0.utf8.contains(0) }) else { return chunk }
+        func clean(_ text: String) -> String { text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") }
+        return TextChunk(index: chunk.index, text: clean(chunk.text), headingPath: chunk.headingPath.map(clean))
     }
 
     /// What the model reads for a chunk: its headings, then its text, so a chunk under

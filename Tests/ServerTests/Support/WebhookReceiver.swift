@@ -55,14 +55,28 @@ final class WebhookReceiver: Sendable {
             }
             return Response(status: fail ? .internalServerError : .noContent)
         }
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: self.port)))
+        // Hummingbird says when it listens; no polling (blocking probes starve the server's
+        // own task when the whole suite shares two cores).
+        let (running, listening) = AsyncStream.makeStream(of: Void.self)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: self.port)),
+            onServerRunning: { _ in listening.yield() })
         task = Task { try await app.runService() }
-        // Polled without blocking a thread: the server's own task needs the test's executor.
-        let deadline = ContinuousClock.now + .seconds(10)
-        while (try? LoopbackPort.waitUntilListening(self.port, timeout: .milliseconds(1))) == nil {
-            guard ContinuousClock.now < deadline else { throw LoopbackPortError.notListening(self.port) }
-            try await Task.sleep(for: .milliseconds(20))
+        let port = self.port
+        let started = try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for await _ in running { return true }
+                return false
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(120))
+                return false
+            }
+            let first = try await group.next() ?? false
+            group.cancelAll()
+            return first
         }
+        guard started else { throw LoopbackPortError.notListening(port) }
     }
 
     deinit {
