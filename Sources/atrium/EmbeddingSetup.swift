@@ -24,14 +24,18 @@ enum EmbeddingSetup {
             return nil
         }
         let embedder: SentenceEmbedder
+        let queryEmbedder: SentenceEmbedder
         do {
             embedder = try SentenceEmbedder(folder: folder, threads: threads)
+            // The same (memory-mapped) weights on one thread, for queries beside bulk passes.
+            queryEmbedder = try SentenceEmbedder(folder: folder, threads: 1)
         } catch {
             throw ServeError("the embedding model at \(folder) cannot be loaded: \(error)")
         }
         // A named model keeps its name; a folder is served under the folder's name.
         let id = ModelLocator.namedFolders[name] == nil ? URL(fileURLWithPath: folder).lastPathComponent : name
         logger.info("embedding model ready", metadata: ["model": "\(id)", "dimensions": "\(embedder.dimensions)"])
-        return KnowledgeBase(store: store, embeddings: EmbeddingQueue(embedder: embedder, modelID: id))
+        return KnowledgeBase(
+            store: store, embeddings: EmbeddingQueue(embedder: embedder, modelID: id, queryEmbedder: queryEmbedder))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Inference
 import Testing
 @testable import Retrieval
 
@@ -15,10 +16,13 @@ struct EmbeddingFairnessBenchmark {
     @Test("search latency of one team, idle and under another team's bulk embedding")
     func searchLatencyUnderBulkEmbedding() async throws {
         let model = try #require(KnowledgeWorld.sharedEmbedder, "all-MiniLM-L6-v2 not fetched (scripts/fetch-models)")
-        for passTokens in [24, 48, 96, 256, 1 << 30] {
+        let single = try #require(KnowledgeWorld.miniLMFolder.map { try SentenceEmbedder(folder: $0, threads: 1) })
+        for (passTokens, queryModel) in [(256, single), (256, nil), (1 << 30, nil)] as [(Int, SentenceEmbedder?)] {
             let world = try await KnowledgeWorld.make()
             let knowledge = KnowledgeBase(
-                store: world.store, embeddings: EmbeddingQueue(embedder: model, modelID: "minilm-l6", passTokens: passTokens))
+                store: world.store,
+                embeddings: EmbeddingQueue(
+                    embedder: model, modelID: "minilm-l6", passTokens: passTokens, queryEmbedder: queryModel))
             _ = try await knowledge.createCollection(named: "handbook", in: world.development)
             for (name, text) in KnowledgeBaseTests.developmentDocuments {
                 _ = try await knowledge.ingest(KnowledgeBaseTests.upload(name, text), into: "handbook", scope: world.development)
@@ -41,8 +45,8 @@ struct EmbeddingFairnessBenchmark {
             for _ in 0..<10 { loaded.append(try await Self.seconds { _ = try await knowledge.search(request, in: world.development) }) }
             let bulk = try await busy.value
             print(String(
-                format: "passTokens=%@: idle median %.1f ms; under bulk median %.1f ms (max %.1f ms, %.2f× idle); bulk 2×256 took %.2f s",
-                passTokens < 1 << 30 ? "\(passTokens)" : "unlimited (one pass per request)",
+                format: "query embedder %@, passTokens=%@: idle median %.1f ms; under bulk median %.1f ms (max %.1f ms, %.2f× idle); bulk 2×256 took %.2f s",
+                queryModel == nil ? "none" : "1 thread", passTokens < 1 << 30 ? "\(passTokens)" : "unlimited (one pass per request)",
                 Self.median(idle) * 1000, Self.median(loaded) * 1000, loaded.max()! * 1000,
                 Self.median(loaded) / Self.median(idle), bulk))
         }

@@ -7,12 +7,15 @@ import Tenancy
 /// sharing the model fairly between teams.
 ///
 /// Every embedding request waits in its team's queue (keyed by the ``TenantScope`` that only
-/// authentication makes, never by an id a client chose). One worker serves the teams with
-/// work in turn, one model pass of at most ``passTokens`` tokens each: a team's request of
-/// 512 texts is cut into many passes, and another team's query waits behind at most the one
-/// pass in flight, not behind the whole request (issue 12: a search went from 7 ms to 43 s
-/// behind one team's bulk embedding). Within a team, interactive work (queries) goes before
-/// bulk work (ingestion), so a team's query waits behind at most its own pass in flight.
+/// authentication makes, never by an id a client chose). The teams with work are served in
+/// turn, one model pass of at most ``passTokens`` tokens each, so a team's request of 512
+/// texts is cut into many passes (issue 12: a search went from 7 ms to 43 s behind one team's
+/// bulk embedding). Two workers serve, never both the same team: while one team's pass runs,
+/// another team's query starts at once on the second worker instead of waiting for it — the
+/// two passes share the model's thread pool matmul by matmul, so the query takes about twice
+/// its idle time rather than its time plus a whole bulk pass. Within a team, interactive work
+/// (queries) goes before bulk work (ingestion), so a team's query waits behind at most its
+/// own pass in flight.
 ///
 /// ```swift
 /// let queue = EmbeddingQueue(embedder: try SentenceEmbedder(folder: folder, threads: 2), modelID: "minilm-l6")
@@ -35,15 +38,25 @@ public final class EmbeddingQueue: Sendable {
     /// Tokens one model pass reads at most (a longer single text still makes one pass): the
     /// longest another team's request can wait for the worker to take it up.
     public let passTokens: Int
+    /// The same model on a thread of its own, for short interactive passes (a query): it does
+    /// not queue behind a bulk pass's matmuls on the shared thread pool, so a search beside
+    /// another team's ingestion costs little more than idle. `nil`: every pass uses ``embedder``.
+    public let queryEmbedder: (any TextEmbedder)?
+    /// The most tokens a pass may have to go to ``queryEmbedder``.
+    public static let queryPassTokens = 64
     private let schedule = Mutex(FairSchedule())
-    private let worker = DispatchQueue(label: "atrium.embeddings.worker", qos: .userInitiated)
+    /// Concurrent: up to ``FairSchedule/maximumWorkers`` passes run at once, of different teams.
+    private let worker = DispatchQueue(label: "atrium.embeddings.worker", qos: .userInitiated, attributes: .concurrent)
     private let interactive = DispatchQueue(label: "atrium.embeddings.interactive", qos: .userInitiated)
     private let bulk = DispatchQueue(label: "atrium.embeddings.bulk", qos: .utility)
 
-    public init(embedder: any TextEmbedder, modelID: String, passTokens: Int = 256) {
+    public init(
+        embedder: any TextEmbedder, modelID: String, passTokens: Int = 256, queryEmbedder: (any TextEmbedder)? = nil
+    ) {
         self.embedder = embedder
         self.modelID = modelID
         self.passTokens = max(1, passTokens)
+        self.queryEmbedder = queryEmbedder
     }
 
     public var dimensions: Int { embedder.dimensions }
@@ -76,13 +89,16 @@ public final class EmbeddingQueue: Sendable {
         schedule.withLock { $0.jobs[team]?.count ?? 0 }
     }
 
-    /// The worker: one pass for the team whose turn it is, until no team has work.
+    /// A worker: one pass for the team whose turn it is (and that no other worker serves),
+    /// until no such team has work.
     private func serve() {
         while let (team, job) = schedule.withLock({ $0.next() }) {
-            let texts = job.takePass(maximumTokens: passTokens, embedder: embedder)
+            let (texts, tokens) = job.takePass(maximumTokens: passTokens, embedder: embedder)
+            let model =
+                job.lane == .interactive && tokens <= Self.queryPassTokens ? queryEmbedder ?? embedder : embedder
             let finished: Bool
             do {
-                job.received(try embedder.embed(texts))
+                job.received(try model.embed(texts))
                 finished = job.isComplete
             } catch {
                 job.failure = error
@@ -102,35 +118,48 @@ public struct EmbeddedTexts: Sendable {
     public let tokens: Int
 }
 
-/// Which team's job the worker serves next: the teams with work in a ring, the front one
-/// served one pass and then sent to the back; in a team, interactive jobs before bulk ones.
+/// Which team's job a worker serves next: the teams with work in a ring, the front one not
+/// already being served gets one pass and then goes to the back; in a team, interactive jobs
+/// before bulk ones. A team never has two passes in flight, so its requests stay in order and
+/// no team takes both workers while another waits.
 struct FairSchedule {
+    /// Passes at once, of different teams.
+    static let maximumWorkers = 2
+
     private(set) var jobs: [TeamID: [EmbeddingJob]] = [:]
     /// Teams with work, the one to serve next first.
     private var ring: [TeamID] = []
-    private var serving = false
+    /// Teams whose pass is running.
+    private var inFlight: Set<TeamID> = []
+    private var workers = 0
 
-    /// Queues `job`; true when the worker is idle and must be started.
+    /// Queues `job`; true when a worker must be started for it (fewer than the maximum run
+    /// and a team with work has none serving it).
     mutating func submit(_ job: EmbeddingJob, team: TeamID) -> Bool {
         if jobs[team, default: []].isEmpty { ring.append(team) }
         jobs[team, default: []].append(job)
-        defer { serving = true }
-        return !serving
+        guard workers < Self.maximumWorkers, ring.contains(where: { !inFlight.contains($0) }) else { return false }
+        workers += 1
+        return true
     }
 
-    /// The front team and its most urgent job; nil (and the worker stops) when none waits.
+    /// The front team no worker serves and its most urgent job; nil (and the worker stops)
+    /// when no such team waits.
     mutating func next() -> (TeamID, EmbeddingJob)? {
-        guard let team = ring.first, let queue = jobs[team], let job = queue.first(where: { $0.lane == .interactive }) ?? queue.first
+        guard let team = ring.first(where: { !inFlight.contains($0) }), let queue = jobs[team],
+            let job = queue.first(where: { $0.lane == .interactive }) ?? queue.first
         else {
-            serving = false
+            workers -= 1
             return nil
         }
+        inFlight.insert(team)
         return (team, job)
     }
 
     /// After a pass for `team`: drops `finished` from its queue and sends the team to the back
     /// of the ring (or out of it, with no work left).
     mutating func passed(_ team: TeamID, finished: EmbeddingJob?) {
+        inFlight.remove(team)
         if let finished { jobs[team]?.removeAll { $0 === finished } }
         ring.removeAll { $0 == team }
         if jobs[team]?.isEmpty == false { ring.append(team) } else { jobs[team] = nil }
@@ -138,7 +167,7 @@ struct FairSchedule {
 }
 
 /// One embedding request in a team's queue. Its progress is touched only by the worker
-/// (one thread at a time, handed over through the schedule's lock).
+/// serving its team (one thread at a time, handed over through the schedule's lock).
 final class EmbeddingJob: @unchecked Sendable {
     let texts: [String]
     let lane: EmbeddingQueue.Lane
@@ -160,8 +189,9 @@ final class EmbeddingJob: @unchecked Sendable {
 
     var isComplete: Bool { next == texts.count }
 
-    /// The texts of the next pass: at least one, then as many as fit in `maximumTokens`.
-    func takePass(maximumTokens: Int, embedder: any TextEmbedder) -> [String] {
+    /// The texts of the next pass (at least one, then as many as fit in `maximumTokens`) and
+    /// their tokens.
+    func takePass(maximumTokens: Int, embedder: any TextEmbedder) -> (texts: [String], tokens: Int) {
         var end = next
         var passTokens = 0
         while end < texts.count {
@@ -176,7 +206,7 @@ final class EmbeddingJob: @unchecked Sendable {
         }
         tokens += passTokens
         passEnd = end
-        return Array(texts[next..<end])
+        return (Array(texts[next..<end]), passTokens)
     }
 
     func received(_ passVectors: [[Float]]) {
