@@ -7,6 +7,8 @@ final class ActiveSequence {
     let request: ServingRequest
     let reservedBytes: Int
     let submitted: ContinuousClock.Instant
+    /// The engine's forward passes before submission, for ``ServingUsage/forwardPasses``.
+    let submittedPass: Int
     let continuation: AsyncThrowingStream<ServingEvent, any Error>.Continuation
     var decoder: SequenceDecoder
     /// Prompt tokens already in the cache.
@@ -23,13 +25,14 @@ final class ActiveSequence {
     /// The engine step that last computed tokens of this sequence (-1: none yet).
     var lastServed = -1
 
-    init(id: Int, slot: Int, request: ServingRequest, reservedBytes: Int, submitted: ContinuousClock.Instant,
+    init(id: Int, slot: Int, request: ServingRequest, reservedBytes: Int, submitted: ContinuousClock.Instant, submittedPass: Int,
          continuation: AsyncThrowingStream<ServingEvent, any Error>.Continuation, decoder: SequenceDecoder) {
         self.id = id
         self.slot = slot
         self.request = request
         self.reservedBytes = reservedBytes
         self.submitted = submitted
+        self.submittedPass = submittedPass
         self.continuation = continuation
         self.decoder = decoder
     }

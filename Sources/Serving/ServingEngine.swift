@@ -43,6 +43,8 @@ public final class ServingEngine: @unchecked Sendable {
         let request: ServingRequest
         let reservedBytes: Int
         let submitted: ContinuousClock.Instant
+        /// The forward passes run before it was submitted.
+        let submittedPass: Int
         let continuation: AsyncThrowingStream<ServingEvent, any Error>.Continuation
     }
 
@@ -102,7 +104,8 @@ public final class ServingEngine: @unchecked Sendable {
         }
         let id = nextID
         nextID += 1
-        incoming.append(Submission(id: id, request: request, reservedBytes: bytes, submitted: clock.now, continuation: continuation))
+        incoming.append(Submission(id: id, request: request, reservedBytes: bytes, submitted: clock.now,
+                                   submittedPass: published.forwardPasses, continuation: continuation))
         continuation.onTermination = { [weak self] termination in
             if case .cancelled = termination { self?.cancel(id) }
         }
@@ -208,7 +211,7 @@ public final class ServingEngine: @unchecked Sendable {
                 cache.clear(slot)
                 let sequence = ActiveSequence(
                     id: submission.id, slot: slot, request: submission.request, reservedBytes: submission.reservedBytes,
-                    submitted: submission.submitted, continuation: submission.continuation, decoder: decoder)
+                    submitted: submission.submitted, submittedPass: submission.submittedPass, continuation: submission.continuation, decoder: decoder)
                 try startFromCachedPrefix(sequence)
                 reservedBytes += submission.reservedBytes
                 active[submission.id] = sequence
@@ -346,7 +349,8 @@ public final class ServingEngine: @unchecked Sendable {
 
     private func usage(of sequence: ActiveSequence) -> ServingUsage {
         ServingUsage(promptTokens: sequence.request.prompt.count, completionTokens: sequence.decoder.generated.count,
-                     timeToFirstToken: sequence.firstTokenDelay, cachedPromptTokens: sequence.cachedPrefix)
+                     timeToFirstToken: sequence.firstTokenDelay, cachedPromptTokens: sequence.cachedPrefix,
+                     forwardPasses: forwardPasses - sequence.submittedPass)
     }
 
     /// Frees a sequence's slot and reservation, then ends its stream (with `last`, or an error).

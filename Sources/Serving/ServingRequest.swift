@@ -37,4 +37,7 @@ public struct ServingUsage: Sendable, Equatable {
     public var timeToFirstToken: Duration?
     /// Prompt tokens taken from the tenant's prefix cache instead of computed.
     public var cachedPromptTokens: Int = 0
+    /// Forward passes the engine ran from submission to the last token: the request's latency
+    /// in a unit that machine noise does not move (a waiting client's own wake-up lag neither).
+    public var forwardPasses: Int = 0
 }
