@@ -189,6 +189,7 @@ let package = Package(
                 "Server",
                 "AtriumTestSupport",
                 "Gateway",
+                "Inference",
                 "Retrieval",
                 "Store",
                 "Tenancy",

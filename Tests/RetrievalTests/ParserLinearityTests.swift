@@ -1,4 +1,5 @@
 import Foundation
+import Inference
 import Testing
 @testable import Retrieval
 
@@ -205,18 +206,5 @@ struct ParserLinearityTests {
         _ = try? DocumentLoader().load(data, fileName: fileName, contentType: nil)
         let elapsed = start.duration(to: .now)
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    }
-}
-
-/// A small seeded generator (SplitMix64), so every run feeds the same "random" input.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

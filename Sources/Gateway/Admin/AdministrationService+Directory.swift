@@ -81,30 +81,37 @@ extension AdministrationService {
     public func addOrganizationUser(
         _ userAddress: String, to organizationAddress: String, principal: Principal, audit: RequestAudit
     ) async throws -> User {
-        let organization = try await organization(organizationAddress, for: principal, audit: audit)
-        audit.describe(action: .addOrganizationUser, resource: "\(organization.resource)/users")
-        let grant = try Authorizer.authorize(
-            principal, .addOrganizationUser, on: organization.resource,
-            address: .init("organization", organizationAddress), audit: audit)
-        let user = try await user(userAddress, for: principal)
-        audit.describe(action: .addOrganizationUser, resource: "\(organization.resource)/users/user:\(user.id)")
-        try await store.users.add(user.id, grant, now: now())
-        cache.invalidate()
-        return user
+        try await grantOrganizationRole(
+            .addOrganizationUser, listing: "users", to: userAddress, in: organizationAddress, principal: principal,
+            audit: audit
+        ) { user, grant in try await self.store.users.add(user, grant, now: self.now()) }
     }
 
     /// `PUT /v1/admin/orgs/{org}/admins/{user}` (owner).
     public func appointOrganizationAdmin(
         _ userAddress: String, of organizationAddress: String, principal: Principal, audit: RequestAudit
     ) async throws -> User {
+        try await grantOrganizationRole(
+            .appointOrganizationAdmin, listing: "admins", to: userAddress, in: organizationAddress, principal: principal,
+            audit: audit
+        ) { user, grant in try await self.store.memberships.appointOrganizationAdmin(user, grant, now: self.now()) }
+    }
+
+    /// The shape both organization grants share: resolve the organization, authorize `action`
+    /// on it, resolve the user the caller can see, then let `store` record it — each step
+    /// audited under `{org}/{listing}`, so a refusal names only what the caller wrote.
+    private func grantOrganizationRole(
+        _ action: Action, listing: String, to userAddress: String, in organizationAddress: String,
+        principal: Principal, audit: RequestAudit, store: (UserID, Grant) async throws -> Void
+    ) async throws -> User {
         let organization = try await organization(organizationAddress, for: principal, audit: audit)
-        audit.describe(action: .appointOrganizationAdmin, resource: "\(organization.resource)/admins")
+        audit.describe(action: action, resource: "\(organization.resource)/\(listing)")
         let grant = try Authorizer.authorize(
-            principal, .appointOrganizationAdmin, on: organization.resource,
-            address: .init("organization", organizationAddress), audit: audit)
+            principal, action, on: organization.resource, address: .init("organization", organizationAddress),
+            audit: audit)
         let user = try await user(userAddress, for: principal)
-        audit.describe(action: .appointOrganizationAdmin, resource: "\(organization.resource)/admins/user:\(user.id)")
-        try await store.memberships.appointOrganizationAdmin(user.id, grant, now: now())
+        audit.describe(action: action, resource: "\(organization.resource)/\(listing)/user:\(user.id)")
+        try await store(user.id, grant)
         cache.invalidate()
         return user
     }
