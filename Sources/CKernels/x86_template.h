@@ -541,118 +541,137 @@ static inline __m256i broadcast32(const int8_t *p) {
 #define TOKEN_CHUNK 64
 #define PREFETCH_BYTES 1280
 
-// One half (`half` 0: rows 0–7, 1: rows 8–15) of a 16-row Q4_1 group × nt tokens. Every lane
-// computes exactly what the AVX-512 kernel's lane computes: the same integer dot product (with
-// VNNI, or with maddubs, whose 16-bit sums cannot overflow for 4-bit weights: 8 · 2 · 15 · 127
-// < 32768), then the same float operations in the same order.
-static inline __attribute__((always_inline)) void tile_q4(const uint8_t *w, int half, int blocks, const uint8_t *a,
+// A 16-row Q4_1 group × nt tokens, as two halves of 8 rows (h = 0: rows 0–7, 1: rows 8–15)
+// that share each token's broadcast bytes. Every lane computes exactly what the AVX-512
+// kernel's lane computes: the same integer dot product (with VNNI, or with maddubs, whose
+// 16-bit sums cannot overflow for 4-bit weights: 8 · 2 · 15 · 127 < 32768), then the same float
+// operations in the same order.
+static inline __attribute__((always_inline)) void tile_q4(const uint8_t *w, int blocks, const uint8_t *a,
                                                           size_t token_bytes, int nt, float *out, size_t out_stride) {
-    __m256 acc[TOKEN_TILE], offsets[TOKEN_TILE];
-    for (int t = 0; t < nt; t++) acc[t] = offsets[t] = _mm256_setzero_ps();
+    __m256 acc[2][TOKEN_TILE], offsets[2][TOKEN_TILE];
+    for (int h = 0; h < 2; h++)
+        for (int t = 0; t < nt; t++) acc[h][t] = offsets[h][t] = _mm256_setzero_ps();
     const __m256i low_nibbles = _mm256_set1_epi8(0x0F);
     for (int b = 0; b < blocks; b++) {
         const uint8_t *block = w + (size_t)b * Q4_GROUP_BLOCK_BYTES;
         for (int line = 0; line < 5; line++) _mm_prefetch((const char *)(block + PREFETCH_BYTES + 64 * line), _MM_HINT_T0);
-        const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(block + 16 * half)));
-        const __m256 m = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(block + 32 + 16 * half)));
-#ifdef LEVEL_VNNI
-        __m256i sum[TOKEN_TILE];
-        for (int t = 0; t < nt; t++) sum[t] = _mm256_setzero_si256();
-#else
-        __m256i pairs[TOKEN_TILE];
-        for (int t = 0; t < nt; t++) pairs[t] = _mm256_setzero_si256();
-#endif
+        __m256i sum[2][TOKEN_TILE];
+        for (int h = 0; h < 2; h++)
+            for (int t = 0; t < nt; t++) sum[h][t] = _mm256_setzero_si256();
         for (int c = 0; c < 4; c++) {
-            const __m256i packed = _mm256_loadu_si256((const __m256i *)(block + 64 + 64 * c + 32 * half));
-            const __m256i low = _mm256_and_si256(packed, low_nibbles);
-            const __m256i high = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low_nibbles);
+            __m256i low[2], high[2];
+            for (int h = 0; h < 2; h++) {
+                const __m256i packed = _mm256_loadu_si256((const __m256i *)(block + 64 + 64 * c + 32 * h));
+                low[h] = _mm256_and_si256(packed, low_nibbles);
+                high[h] = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low_nibbles);
+            }
             for (int t = 0; t < nt; t++) {
                 const int8_t *q = (const int8_t *)(a + t * token_bytes) + 32 * b;
+                const __m256i first = broadcast32(q + 4 * c), second = broadcast32(q + 16 + 4 * c);
+                for (int h = 0; h < 2; h++) {
 #ifdef LEVEL_VNNI
-                sum[t] = _mm256_dpbusd_avx_epi32(sum[t], low, broadcast32(q + 4 * c));
-                sum[t] = _mm256_dpbusd_avx_epi32(sum[t], high, broadcast32(q + 16 + 4 * c));
-#else
-                pairs[t] = _mm256_add_epi16(pairs[t], _mm256_maddubs_epi16(low, broadcast32(q + 4 * c)));
-                pairs[t] = _mm256_add_epi16(pairs[t], _mm256_maddubs_epi16(high, broadcast32(q + 16 + 4 * c)));
+                    sum[h][t] = _mm256_dpbusd_avx_epi32(sum[h][t], low[h], first);
+                    sum[h][t] = _mm256_dpbusd_avx_epi32(sum[h][t], high[h], second);
+#else  // 16-bit pair sums here, widened once per block below
+                    sum[h][t] = _mm256_add_epi16(sum[h][t], _mm256_maddubs_epi16(low[h], first));
+                    sum[h][t] = _mm256_add_epi16(sum[h][t], _mm256_maddubs_epi16(high[h], second));
 #endif
+                }
             }
         }
-        for (int t = 0; t < nt; t++) {
-            const float *meta = (const float *)(a + t * token_bytes + (size_t)blocks * 32) + 4 * b;
+        for (int h = 0; h < 2; h++) {
+            const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(block + 16 * h)));
+            const __m256 m = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(block + 32 + 16 * h)));
+            for (int t = 0; t < nt; t++) {
+                const float *meta = (const float *)(a + t * token_bytes + (size_t)blocks * 32) + 4 * b;
 #ifdef LEVEL_VNNI
-            const __m256i total = sum[t];
+                const __m256i total = sum[h][t];
 #else
-            const __m256i total = _mm256_madd_epi16(pairs[t], _mm256_set1_epi16(1));
+                const __m256i total = _mm256_madd_epi16(sum[h][t], _mm256_set1_epi16(1));
 #endif
-            acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(total), _mm256_mul_ps(d, _mm256_set1_ps(meta[0])), acc[t]);
-            offsets[t] = _mm256_fmadd_ps(m, _mm256_set1_ps(meta[1]), offsets[t]);
+                acc[h][t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(total), _mm256_mul_ps(d, _mm256_set1_ps(meta[0])), acc[h][t]);
+                offsets[h][t] = _mm256_fmadd_ps(m, _mm256_set1_ps(meta[1]), offsets[h][t]);
+            }
         }
     }
-    for (int t = 0; t < nt; t++) _mm256_storeu_ps(out + t * out_stride + 8 * half, _mm256_add_ps(acc[t], offsets[t]));
+    for (int h = 0; h < 2; h++)
+        for (int t = 0; t < nt; t++) _mm256_storeu_ps(out + t * out_stride + 8 * h, _mm256_add_ps(acc[h][t], offsets[h][t]));
 }
 
 // Q8_0: with VNNI as the AVX-512 kernel (weights + 128 unsigned, the token's bias corrects);
 // without, the weights are made signed again and multiplied as llama.cpp does, |w| · (a · sign w),
-// one chunk at a time because two 16-bit sums of 8-bit weights could overflow.
-static inline __attribute__((always_inline)) void tile_q8(const uint8_t *w, int half, int blocks, const uint8_t *a,
+// widened every chunk because two 16-bit sums of 8-bit weights could overflow.
+static inline __attribute__((always_inline)) void tile_q8(const uint8_t *w, int blocks, const uint8_t *a,
                                                           size_t token_bytes, int nt, float *out, size_t out_stride) {
-    __m256 acc[TOKEN_TILE];
-    for (int t = 0; t < nt; t++) acc[t] = _mm256_setzero_ps();
+    __m256 acc[2][TOKEN_TILE];
+    for (int h = 0; h < 2; h++)
+        for (int t = 0; t < nt; t++) acc[h][t] = _mm256_setzero_ps();
     for (int b = 0; b < blocks; b++) {
         const uint8_t *block = w + (size_t)b * Q8_GROUP_BLOCK_BYTES;
         for (int line = 0; line < 9; line++)
             _mm_prefetch((const char *)(block + 2 * PREFETCH_BYTES + 64 * line), _MM_HINT_T0);
-        const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(block + 16 * half)));
-        __m256i sum[TOKEN_TILE];
+        __m256i sum[2][TOKEN_TILE];
         for (int t = 0; t < nt; t++) {
 #ifdef LEVEL_VNNI
             int32_t bias;
             memcpy(&bias, (const float *)(a + t * token_bytes + (size_t)blocks * 32) + 4 * b + 2, 4);
-            sum[t] = _mm256_set1_epi32(bias);
+            sum[0][t] = sum[1][t] = _mm256_set1_epi32(bias);
 #else
-            sum[t] = _mm256_setzero_si256();
+            sum[0][t] = sum[1][t] = _mm256_setzero_si256();
 #endif
         }
         for (int c = 0; c < 8; c++) {
-            const __m256i quants = _mm256_loadu_si256((const __m256i *)(block + 32 + 64 * c + 32 * half));
+            __m256i quants[2];
 #ifndef LEVEL_VNNI
-            const __m256i signed_w = _mm256_xor_si256(quants, _mm256_set1_epi8((char)0x80));
-            const __m256i magnitude = _mm256_sign_epi8(signed_w, signed_w);
+            __m256i magnitude[2];
 #endif
-            for (int t = 0; t < nt; t++) {
-                const int8_t *q = (const int8_t *)(a + t * token_bytes) + 32 * b;
-#ifdef LEVEL_VNNI
-                sum[t] = _mm256_dpbusd_avx_epi32(sum[t], quants, broadcast32(q + 4 * c));
-#else
-                const __m256i pairs = _mm256_maddubs_epi16(magnitude, _mm256_sign_epi8(broadcast32(q + 4 * c), signed_w));
-                sum[t] = _mm256_add_epi32(sum[t], _mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
+            for (int h = 0; h < 2; h++) {
+                quants[h] = _mm256_loadu_si256((const __m256i *)(block + 32 + 64 * c + 32 * h));
+#ifndef LEVEL_VNNI
+                quants[h] = _mm256_xor_si256(quants[h], _mm256_set1_epi8((char)0x80));  // signed again
+                magnitude[h] = _mm256_sign_epi8(quants[h], quants[h]);
 #endif
             }
+            for (int t = 0; t < nt; t++) {
+                const __m256i bytes = broadcast32((const int8_t *)(a + t * token_bytes) + 32 * b + 4 * c);
+                for (int h = 0; h < 2; h++) {
+#ifdef LEVEL_VNNI
+                    sum[h][t] = _mm256_dpbusd_avx_epi32(sum[h][t], quants[h], bytes);
+#else
+                    const __m256i pairs = _mm256_maddubs_epi16(magnitude[h], _mm256_sign_epi8(bytes, quants[h]));
+                    sum[h][t] = _mm256_add_epi32(sum[h][t], _mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
+#endif
+                }
+            }
         }
-        for (int t = 0; t < nt; t++) {
-            const float *meta = (const float *)(a + t * token_bytes + (size_t)blocks * 32) + 4 * b;
-            acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum[t]), _mm256_mul_ps(d, _mm256_set1_ps(meta[0])), acc[t]);
+        for (int h = 0; h < 2; h++) {
+            const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(block + 16 * h)));
+            for (int t = 0; t < nt; t++) {
+                const float *meta = (const float *)(a + t * token_bytes + (size_t)blocks * 32) + 4 * b;
+                acc[h][t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum[h][t]), _mm256_mul_ps(d, _mm256_set1_ps(meta[0])), acc[h][t]);
+            }
         }
     }
-    for (int t = 0; t < nt; t++) _mm256_storeu_ps(out + t * out_stride + 8 * half, acc[t]);
+    for (int h = 0; h < 2; h++)
+        for (int t = 0; t < nt; t++) _mm256_storeu_ps(out + t * out_stride + 8 * h, acc[h][t]);
 }
 
 // Constant token counts, so the accumulators are registers; a ragged tail takes 2, 1.
-#define TILE_VARIANTS(name, body)                                                                                    \
-    static void name##_4(const uint8_t *w, int h, int blocks, const uint8_t *a, size_t tb, float *o, size_t os) {    \
-        body(w, h, blocks, a, tb, 4, o, os);                                                                         \
-    }                                                                                                                \
-    static void name##_2(const uint8_t *w, int h, int blocks, const uint8_t *a, size_t tb, float *o, size_t os) {    \
-        body(w, h, blocks, a, tb, 2, o, os);                                                                         \
-    }                                                                                                                \
-    static void name##_1(const uint8_t *w, int h, int blocks, const uint8_t *a, size_t tb, float *o, size_t os) {    \
-        body(w, h, blocks, a, tb, 1, o, os);                                                                         \
+#define TILE_VARIANTS(name, body)                                                                          \
+    static void name##_4(const uint8_t *w, int blocks, const uint8_t *a, size_t tb, float *o, size_t os) { \
+        body(w, blocks, a, tb, 4, o, os);                                                                  \
+    }                                                                                                      \
+    static void name##_2(const uint8_t *w, int blocks, const uint8_t *a, size_t tb, float *o, size_t os) { \
+        body(w, blocks, a, tb, 2, o, os);                                                                  \
+    }                                                                                                      \
+    static void name##_1(const uint8_t *w, int blocks, const uint8_t *a, size_t tb, float *o, size_t os) { \
+        body(w, blocks, a, tb, 1, o, os);                                                                  \
     }
 
 TILE_VARIANTS(tile_q4, tile_q4)
 TILE_VARIANTS(tile_q8, tile_q8)
 
-typedef void (*interleaved_tile_fn)(const uint8_t *, int, int, const uint8_t *, size_t, float *, size_t);
+typedef void (*interleaved_tile_fn)(const uint8_t *, int, const uint8_t *, size_t, float *, size_t);
 
 static void interleaved_gemm(int format, const uint8_t *weights, int groups, int blocks,
                              const uint8_t *activations, int tokens, float *out, size_t out_stride) {
@@ -665,15 +684,13 @@ static void interleaved_gemm(int format, const uint8_t *weights, int groups, int
         const int t_end = t0 + TOKEN_CHUNK < tokens ? t0 + TOKEN_CHUNK : tokens;
         for (int g = 0; g < groups; g++) {
             const uint8_t *w = weights + g * group_bytes;
-            for (int half = 0; half < 2; half++) {
-                int t = t0;
-                while (t < t_end) {
-                    const int left = t_end - t;
-                    const int variant = left >= 4 ? 0 : left >= 2 ? 1 : 2;
-                    tiles[variant](w, half, blocks, activations + t * token_bytes, token_bytes,
-                                   out + t * out_stride + g * GROUP_ROWS, out_stride);
-                    t += 4 >> variant;
-                }
+            int t = t0;
+            while (t < t_end) {
+                const int left = t_end - t;
+                const int variant = left >= 4 ? 0 : left >= 2 ? 1 : 2;
+                tiles[variant](w, blocks, activations + t * token_bytes, token_bytes,
+                               out + t * out_stride + g * GROUP_ROWS, out_stride);
+                t += 4 >> variant;
             }
         }
     }
