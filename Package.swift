@@ -3,15 +3,17 @@ import Foundation
 import PackageDescription
 
 /// The CPU the Swift code is compiled for: a portable baseline, so one release binary runs on
-/// every x86-64-v3 machine (AVX2, FMA, F16C). `ATRIUM_TARGET_CPU` overrides it (e.g. `native`).
-/// The C kernels are compiled for every ISA level at once and chosen at start from cpuid
-/// (Sources/CKernels/dispatch.c), so the baseline costs them nothing.
+/// every x86-64-v3 machine (AVX2, FMA, F16C). Swift's `-target-cpu` takes CPU names only, and
+/// `haswell`, the first x86-64-v3 CPU, generates the same code for Swift (its extra features,
+/// AES and RDRAND, are reached by intrinsics only). `ATRIUM_TARGET_CPU` overrides it (e.g.
+/// `native`). The C kernels are compiled for every ISA level at once and chosen at start from
+/// cpuid (Sources/CKernels/dispatch.c), so the baseline costs them nothing.
 #if arch(x86_64)
-let baselineCPU = "x86-64-v3"
+let targetCPU = ProcessInfo.processInfo.environment["ATRIUM_TARGET_CPU"] ?? "haswell"
+let kernelBaseline = ProcessInfo.processInfo.environment["ATRIUM_TARGET_CPU"] ?? "x86-64-v3"
 #else
-let baselineCPU = "generic"
+let targetCPU = ProcessInfo.processInfo.environment["ATRIUM_TARGET_CPU"] ?? "generic"
 #endif
-let targetCPU = ProcessInfo.processInfo.environment["ATRIUM_TARGET_CPU"] ?? baselineCPU
 
 /// Kernels and model code: unchecked arithmetic and the baseline CPU's vector units (DESIGN §5).
 let hotCodeSettings: [SwiftSetting] = [
@@ -23,7 +25,7 @@ let hotCodeSettings: [SwiftSetting] = [
 /// and NEON dot-product copies carry their own target attributes.
 #if arch(x86_64)
 let kernelCSettings: [CSetting] = [
-    .unsafeFlags(["-O3", "-march=\(targetCPU)", "-fno-math-errno"]),
+    .unsafeFlags(["-O3", "-march=\(kernelBaseline)", "-fno-math-errno"]),
 ]
 #else
 let kernelCSettings: [CSetting] = [

@@ -1,14 +1,28 @@
 import Inference
+import Synchronization
 
-/// One loaded SmolLM2 for all tests in the process (loading maps the file; threads are shared).
+/// One loaded SmolLM2 for all tests in the process (loading maps the file; threads are shared),
+/// and one more per kernel ISA level a test asks for.
 enum SharedModel {
     static let smol: LanguageModel? = try? LanguageModel(path: Fixtures.smolModelPath, threads: 2)
+    private static let byLevel = Mutex<[KernelISA: LanguageModel]>([:])
 
     static func requireSmol() throws -> LanguageModel {
         guard let model = smol else {
             throw FixtureError.missing("SmolLM2 GGUF (run scripts/fetch-models): \(Fixtures.atriumHome)")
         }
         return model
+    }
+
+    /// SmolLM2 running the C kernels of `kernels` (loaded on first use, then kept).
+    static func requireSmol(kernels: KernelISA) throws -> LanguageModel {
+        _ = try requireSmol()
+        return try byLevel.withLock { models in
+            if let model = models[kernels] { return model }
+            let model = try LanguageModel(path: Fixtures.smolModelPath, threads: 2, kernels: kernels)
+            models[kernels] = model
+            return model
+        }
     }
 }
 
