@@ -70,22 +70,22 @@ import Testing
 
     /// At every kernel ISA level this CPU runs (KernelISA), as the tests below.
     @Test(arguments: try cases(), KernelISA.supported)
-    func lastPositionMatchesLlamaCpp(_ reference: Case, kernels: KernelISA) throws {
+    func lastPositionMatchesLlamaCpp(_ reference: Case, kernels: KernelISA) async throws {
         let model = try SharedModel.requireSmol(kernels: kernels)
         let cache = model.makeCache(slots: 1, maximumPositions: 2048)
-        let logits = try model.forward(.sequence(reference.promptIDs), cache: cache)
+        let logits = try await SharedModel.forward(model, .sequence(reference.promptIDs), cache: cache)
         let problems = Self.compare(logits[0], with: reference)
         #expect(problems.isEmpty, "\(reference.name) (\(kernels)): \(problems.joined(separator: "; "))")
     }
 
     /// The same prompts fed one token per forward pass (the decode path).
     @Test(arguments: try cases(), KernelISA.supported)
-    func tokenByTokenMatchesLlamaCpp(_ reference: Case, kernels: KernelISA) throws {
+    func tokenByTokenMatchesLlamaCpp(_ reference: Case, kernels: KernelISA) async throws {
         let model = try SharedModel.requireSmol(kernels: kernels)
         let cache = model.makeCache(slots: 1, maximumPositions: 2048)
         var last: Logits?
         for (position, token) in reference.promptIDs.enumerated() {
-            last = try model.forward(.sequence([token], startingAt: position), cache: cache)
+            last = try await SharedModel.forward(model, .sequence([token], startingAt: position), cache: cache)
         }
         let problems = Self.compare(try #require(last)[0], with: reference)
         #expect(problems.isEmpty, "\(reference.name) (\(kernels)): \(problems.joined(separator: "; "))")
@@ -93,7 +93,7 @@ import Testing
 
     /// All three prompts in one batch, each in its own cache slot.
     @Test(arguments: KernelISA.supported)
-    func batchedSequencesMatchLlamaCpp(kernels: KernelISA) throws {
+    func batchedSequencesMatchLlamaCpp(kernels: KernelISA) async throws {
         let model = try SharedModel.requireSmol(kernels: kernels)
         let references = try Self.cases()
         let cache = model.makeCache(slots: references.count, maximumPositions: 2048)
@@ -106,7 +106,7 @@ import Testing
                              wantsLogits: position == reference.promptIDs.count - 1)
             }
         }
-        let logits = try model.forward(batch, cache: cache)
+        let logits = try await SharedModel.forward(model, batch, cache: cache)
         // Logit rows come in batch order: the sequence whose last token comes first, first.
         var rowOfSlot: [Int: Int] = [:]
         var row = 0

@@ -1,3 +1,4 @@
+import Foundation
 import Inference
 import Synchronization
 
@@ -12,6 +13,15 @@ enum SharedModel {
             throw FixtureError.missing("SmolLM2 GGUF (run scripts/fetch-models): \(Fixtures.atriumHome)")
         }
         return model
+    }
+
+    /// `model.forward(batch, cache:)` on a thread of its own, awaited: the reference tests run
+    /// their passes at every kernel level (the scalar one slowly), and on the test runner's
+    /// cooperative threads — as many as cores — they would hold up every async test meanwhile.
+    static func forward(_ model: LanguageModel, _ batch: Batch, cache: KVCache) async throws -> Logits {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try model.forward(batch, cache: cache) }) }.start()
+        }
     }
 
     /// SmolLM2 running the C kernels of `kernels` (loaded on first use, then kept).
