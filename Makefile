@@ -1,15 +1,19 @@
 # Atrium — build, test and run. Every target does its own set-up on a fresh machine.
 ATRIUM_HOME ?= $(CURDIR)/.atrium
 export ATRIUM_HOME
-# Kernels are compiled for the CPU of the machine that builds them (see Package.swift).
-ATRIUM_TARGET_CPU ?= native
+# The Swift code is compiled for a portable baseline (x86-64-v3) and the C kernels for every ISA
+# level, chosen at start (see Package.swift); ATRIUM_TARGET_CPU=native builds for this machine only.
+ifdef ATRIUM_TARGET_CPU
 export ATRIUM_TARGET_CPU
+endif
 
 SWIFT ?= swift
 RELEASE = -c release -Xswiftc -enable-testing
 APT_PACKAGES = libsqlite3-dev poppler-utils zlib1g-dev pkg-config python3-doc
+# For the aarch64 kernel test (scripts/test-kernels-c): a sysroot and qemu-user.
+APT_PACKAGES += qemu-user libc6-dev-arm64-cross libgcc-12-dev-arm64-cross
 
-.PHONY: all setup apt models python build test serve bench eval clean
+.PHONY: all setup apt models python build test test-kernels serve bench eval clean
 
 all: build
 
@@ -34,9 +38,13 @@ setup: apt models python
 build:
 	$(SWIFT) build $(RELEASE)
 
-test: setup
+test: setup test-kernels
 	$(SWIFT) build --build-tests $(RELEASE)
 	SWIFT="$(SWIFT)" ./scripts/run-tests $(RELEASE) --skip-build
+
+# The C kernels of every ISA level against the scalar references, here and on aarch64 (qemu).
+test-kernels: apt
+	./scripts/test-kernels-c --require-aarch64
 
 serve: setup build
 	$$($(SWIFT) build $(RELEASE) --show-bin-path)/atrium serve --host 127.0.0.1 --port 8080

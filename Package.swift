@@ -2,20 +2,36 @@
 import Foundation
 import PackageDescription
 
-/// The CPU the hot code is compiled for. `haswell` (AVX2, FMA, F16C) is the portable default;
-/// the Makefile passes `ATRIUM_TARGET_CPU=native` so a machine builds for itself.
+/// The CPU the Swift code is compiled for: a portable baseline, so one release binary runs on
+/// every x86-64-v3 machine (AVX2, FMA, F16C). Swift's `-target-cpu` takes CPU names only, and
+/// `haswell`, the first x86-64-v3 CPU, generates the same code for Swift (its extra features,
+/// AES and RDRAND, are reached by intrinsics only). `ATRIUM_TARGET_CPU` overrides it (e.g.
+/// `native`). The C kernels are compiled for every ISA level at once and chosen at start from
+/// cpuid (Sources/CKernels/dispatch.c), so the baseline costs them nothing.
+#if arch(x86_64)
 let targetCPU = ProcessInfo.processInfo.environment["ATRIUM_TARGET_CPU"] ?? "haswell"
+let kernelBaseline = ProcessInfo.processInfo.environment["ATRIUM_TARGET_CPU"] ?? "x86-64-v3"
+#else
+let targetCPU = ProcessInfo.processInfo.environment["ATRIUM_TARGET_CPU"] ?? "generic"
+#endif
 
-/// Kernels and model code: unchecked arithmetic and the target CPU's vector units (DESIGN §5).
+/// Kernels and model code: unchecked arithmetic and the baseline CPU's vector units (DESIGN §5).
 let hotCodeSettings: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
     .unsafeFlags(["-target-cpu", targetCPU]),
 ]
 
-/// The C kernels (CKernels) are compiled for the same CPU.
+/// The C kernels' portable code takes the same baseline; their AVX2, AVX-VNNI, AVX-512 VNNI
+/// and NEON dot-product copies carry their own target attributes.
+#if arch(x86_64)
 let kernelCSettings: [CSetting] = [
-    .unsafeFlags(["-O3", "-march=\(targetCPU)", "-fno-math-errno"]),
+    .unsafeFlags(["-O3", "-march=\(kernelBaseline)", "-fno-math-errno"]),
 ]
+#else
+let kernelCSettings: [CSetting] = [
+    .unsafeFlags(["-O3", "-fno-math-errno"]),
+]
+#endif
 
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),

@@ -286,12 +286,14 @@ public final class ServingEngine: @unchecked Sendable {
         guard batch.count > 0 else { return }
 
         var logits: Logits
+        let started = clock.now
         do {
             logits = try model.network.forward(batch, cache: cache)
         } catch {
             for sequence in sequences { finish(sequence, with: ServingError.engineFailure(String(describing: error))) }
             return
         }
+        planner.stepTook(clock.now - started)
         lastBatchTokens = batch.count
         forwardPasses += 1
 

@@ -19,6 +19,9 @@
 /// A light tenant whose last request just ended is expected back for ``returnWindow`` (a
 /// client sending one request after another is idle only for a round trip): steps stay
 /// contended meanwhile, so its next request does not arrive in the middle of a full batch.
+/// On a slower CPU (or slower kernels) the round trip takes longer, since the HTTP side runs
+/// on the cores the steps keep busy, and a full step costs more to wait out: the window is
+/// then ``returnSteps`` times the recent step duration, when that is longer.
 ///
 /// Without a light tenant, steps are as large as ``maximumBatchTokens``: every decoding
 /// sequence's token first, then prompt chunks, tenants in fair order.
@@ -40,8 +43,12 @@ struct StepPlanner {
     /// How far (in counter units: a prompt token costs 1, a generated token 2) a light tenant
     /// may be ahead of the least-served other tenant and keep its priority.
     let priorityAllowance: Double
-    /// How long a light tenant that went idle is expected back.
+    /// How long a light tenant that went idle is expected back, at least.
     let returnWindow: Duration
+    /// How many recent step durations a light tenant that went idle is expected back for.
+    static let returnSteps = 3
+    /// Moving average of the steps' durations (`stepTook`).
+    private(set) var typicalStep: Duration = .zero
     /// Light tenants of the last plan.
     private var light: Set<String> = []
     /// Light tenants that went idle, and until when they are expected back.
@@ -56,7 +63,12 @@ struct StepPlanner {
 
     /// `tenant` has nothing running or waiting any more; if it was light, it is expected back.
     mutating func tenantWentIdle(_ tenant: String, at now: ContinuousClock.Instant) {
-        if light.contains(tenant) { returning[tenant] = now + returnWindow }
+        if light.contains(tenant) { returning[tenant] = now + max(returnWindow, typicalStep * Self.returnSteps) }
+    }
+
+    /// A forward pass took `duration` (an average over the last few, so one slow step moves it little).
+    mutating func stepTook(_ duration: Duration) {
+        typicalStep = typicalStep == .zero ? duration : (typicalStep * 3 + duration) / 4
     }
 
     /// Tokens per sequence id for this step, given each tenant's virtual token counter.

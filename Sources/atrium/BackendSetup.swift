@@ -41,6 +41,7 @@ struct BackendSetup: Sendable {
         -> BackendSetup
     {
         let path = try ModelLocator().ggufPath(for: model)
+        if let problem = KernelISA.environmentProblem { logger.warning("\(problem)") }
         let local = try LocalModel(path: path, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
         let engine = ServingEngine(model: local, configuration: serving)
         // A named model keeps its name; a file path is served under the file's name.
@@ -49,6 +50,7 @@ struct BackendSetup: Sendable {
         logger.info("embedded engine ready", metadata: [
             "model": "\(id)", "threads": "\(local.network.threadCount)", "template": "\(local.template.name)",
             "sequences": "\(serving.maximumSequences)+\(serving.reservedSequences)",
+            "kernels": "\(KernelISA.summary)",
         ])
         return BackendSetup(
             backend: EmbeddedBackend(engine: engine), catalog: ModelCatalog(chatModel: id, ownedBy: "atrium"),

@@ -31,8 +31,13 @@ struct Bench: ParsableCommand {
     var repetitions = 5
 
     @Flag(name: .customLong("row-major"), help: ArgumentHelp(
-        "Use only the row-major kernels, not the interleaved AVX-512 VNNI ones (to compare them).", visibility: .hidden))
+        "Use only the row-major kernels, not the interleaved ones (to compare them).", visibility: .hidden))
     var rowMajor = false
+
+    @Option(help: ArgumentHelp(
+        "The ISA level of the C kernels: scalar, avx2, avx2-vnni, avx512-vnni, neon-dotprod (default: ATRIUM_KERNELS, else the best this CPU runs).",
+        valueName: "level"))
+    var kernels: String?
 
     @Flag(help: "Print JSON instead of a table.")
     var json = false
@@ -47,12 +52,24 @@ struct Bench: ParsableCommand {
             throw ValidationError("--parallel takes counts from 1 to 256, e.g. 1,4,8,16")
         }
         guard context >= 1 else { throw ValidationError("--context must be at least 1") }
+        if let kernels {
+            guard let isa = KernelISA(name: kernels) else {
+                throw ValidationError("--kernels takes one of \(KernelISA.allCases.map(\.name).joined(separator: ", "))")
+            }
+            guard isa.isSupported else {
+                throw ValidationError("this CPU cannot run the \(isa) kernels (it runs \(KernelISA.supported.map(\.name).joined(separator: ", ")))")
+            }
+        }
     }
 
     func run() throws {
+        if let kernels, let isa = KernelISA(name: kernels) { KernelISA.select(isa) }
+        if let problem = KernelISA.environmentProblem { FileHandle.standardError.write(Data("warning: \(problem)\n".utf8)) }
         let path = try ModelLocator().ggufPath(for: model)
         let engine = try LanguageModel(path: path, threads: threads, maximumChunk: max(promptTokens, context, 1),
                                        interleaving: !rowMajor)
+        // With --json on stderr, so that the output stays one JSON document.
+        if json { FileHandle.standardError.write(Data("kernels: \(KernelISA.summary)\n".utf8)) } else { print("kernels: \(KernelISA.summary)") }
         let result = try Benchmark(model: engine).run(
             promptTokens: promptTokens, generationTokens: generationTokens, repetitions: repetitions)
         if json {

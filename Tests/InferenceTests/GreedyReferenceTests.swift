@@ -30,23 +30,25 @@ import Testing
         }
     }
 
-    /// Prompt and continuation in one batch, logits at every position from the prompt's last on.
-    @Test(arguments: try cases())
-    func teacherForcedArgmaxMatchesLlamaCpp(_ reference: Case) throws {
-        let model = try SharedModel.requireSmol()
+    /// Prompt and continuation in one batch, logits at every position from the prompt's last on;
+    /// at every kernel ISA level this CPU runs (KernelISA).
+    @Test(arguments: try cases(), KernelISA.supported)
+    func teacherForcedArgmaxMatchesLlamaCpp(_ reference: Case, kernels: KernelISA) async throws {
+        let model = try SharedModel.requireSmol(kernels: kernels)
         let cache = model.makeCache(slots: 1, maximumPositions: 2048)
         let tokens = reference.promptIDs + reference.generated.dropLast()
         var batch = Batch.sequence(tokens)
         for i in 0..<batch.count { batch.wantsLogits[i] = i >= reference.promptIDs.count - 1 }
-        let logits = try model.forward(batch, cache: cache)
+        let logits = try await SharedModel.forward(model, batch, cache: cache)
         let bad = Self.disagreements(reference, logits: logits, firstRow: 0)
-        #expect(bad.isEmpty, "\(reference.name): steps \(bad) disagree")
+        #expect(bad.isEmpty, "\(reference.name) (\(kernels)): steps \(bad) disagree")
     }
 
     /// The decode path: prompt as one batch, then one token per pass, all four prompts decoded
-    /// together in one batch per step (as the serving engine runs them).
-    @Test func batchedDecodeMatchesLlamaCpp() throws {
-        let model = try SharedModel.requireSmol()
+    /// together in one batch per step (as the serving engine runs them); at every kernel level.
+    @Test(arguments: KernelISA.supported)
+    func batchedDecodeMatchesLlamaCpp(kernels: KernelISA) async throws {
+        let model = try SharedModel.requireSmol(kernels: kernels)
         let references = try Self.cases()
         let cache = model.makeCache(slots: references.count, maximumPositions: 2048)
         var prompt = Batch()
@@ -56,7 +58,7 @@ import Testing
                 prompt.append(token, position: position, sequence: slot, wantsLogits: position == ids.count - 1)
             }
         }
-        let first = try model.forward(prompt, cache: cache)
+        let first = try await SharedModel.forward(model, prompt, cache: cache)
         var collected: [[Logits]] = Array(repeating: [], count: references.count)
         for slot in references.indices {
             collected[slot].append(Logits(vocabularySize: first.vocabularySize, values: Array(first[slot])))
@@ -68,7 +70,7 @@ import Testing
                 batch.append(reference.generated[step], position: reference.promptIDs.count + step,
                              sequence: slot, wantsLogits: true)
             }
-            let logits = try model.forward(batch, cache: cache)
+            let logits = try await SharedModel.forward(model, batch, cache: cache)
             for slot in references.indices {
                 collected[slot].append(Logits(vocabularySize: logits.vocabularySize, values: Array(logits[slot])))
             }
@@ -78,7 +80,7 @@ import Testing
             let truncated = Case(name: reference.name, promptIDs: reference.promptIDs,
                                  generated: Array(reference.generated.prefix(steps)), margins: reference.margins)
             let bad = Self.disagreements(truncated, logits: flat, firstRow: 0)
-            #expect(bad.isEmpty, "\(reference.name): steps \(bad) disagree")
+            #expect(bad.isEmpty, "\(reference.name) (\(kernels)): steps \(bad) disagree")
         }
     }
 

@@ -68,31 +68,33 @@ import Testing
         return problems
     }
 
-    @Test(arguments: try cases())
-    func lastPositionMatchesLlamaCpp(_ reference: Case) throws {
-        let model = try SharedModel.requireSmol()
+    /// At every kernel ISA level this CPU runs (KernelISA), as the tests below.
+    @Test(arguments: try cases(), KernelISA.supported)
+    func lastPositionMatchesLlamaCpp(_ reference: Case, kernels: KernelISA) async throws {
+        let model = try SharedModel.requireSmol(kernels: kernels)
         let cache = model.makeCache(slots: 1, maximumPositions: 2048)
-        let logits = try model.forward(.sequence(reference.promptIDs), cache: cache)
+        let logits = try await SharedModel.forward(model, .sequence(reference.promptIDs), cache: cache)
         let problems = Self.compare(logits[0], with: reference)
-        #expect(problems.isEmpty, "\(reference.name): \(problems.joined(separator: "; "))")
+        #expect(problems.isEmpty, "\(reference.name) (\(kernels)): \(problems.joined(separator: "; "))")
     }
 
     /// The same prompts fed one token per forward pass (the decode path).
-    @Test(arguments: try cases())
-    func tokenByTokenMatchesLlamaCpp(_ reference: Case) throws {
-        let model = try SharedModel.requireSmol()
+    @Test(arguments: try cases(), KernelISA.supported)
+    func tokenByTokenMatchesLlamaCpp(_ reference: Case, kernels: KernelISA) async throws {
+        let model = try SharedModel.requireSmol(kernels: kernels)
         let cache = model.makeCache(slots: 1, maximumPositions: 2048)
         var last: Logits?
         for (position, token) in reference.promptIDs.enumerated() {
-            last = try model.forward(.sequence([token], startingAt: position), cache: cache)
+            last = try await SharedModel.forward(model, .sequence([token], startingAt: position), cache: cache)
         }
         let problems = Self.compare(try #require(last)[0], with: reference)
-        #expect(problems.isEmpty, "\(reference.name): \(problems.joined(separator: "; "))")
+        #expect(problems.isEmpty, "\(reference.name) (\(kernels)): \(problems.joined(separator: "; "))")
     }
 
     /// All three prompts in one batch, each in its own cache slot.
-    @Test func batchedSequencesMatchLlamaCpp() throws {
-        let model = try SharedModel.requireSmol()
+    @Test(arguments: KernelISA.supported)
+    func batchedSequencesMatchLlamaCpp(kernels: KernelISA) async throws {
+        let model = try SharedModel.requireSmol(kernels: kernels)
         let references = try Self.cases()
         let cache = model.makeCache(slots: references.count, maximumPositions: 2048)
         var batch = Batch()
@@ -104,14 +106,14 @@ import Testing
                              wantsLogits: position == reference.promptIDs.count - 1)
             }
         }
-        let logits = try model.forward(batch, cache: cache)
+        let logits = try await SharedModel.forward(model, batch, cache: cache)
         // Logit rows come in batch order: the sequence whose last token comes first, first.
         var rowOfSlot: [Int: Int] = [:]
         var row = 0
         for i in 0..<batch.count where batch.wantsLogits[i] { rowOfSlot[batch.sequences[i]] = row; row += 1 }
         for (slot, reference) in references.enumerated() {
             let problems = Self.compare(logits[rowOfSlot[slot]!], with: reference)
-            #expect(problems.isEmpty, "\(reference.name): \(problems.joined(separator: "; "))")
+            #expect(problems.isEmpty, "\(reference.name) (\(kernels)): \(problems.joined(separator: "; "))")
         }
     }
 }

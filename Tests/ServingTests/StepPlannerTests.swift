@@ -89,6 +89,24 @@ import Testing
                 "a tenant that was not light is not waited for")
     }
 
+    /// Where steps take long (a slower CPU), the window grows with them: a light tenant's next
+    /// request must not find a full batch under way that takes longer than its round trip.
+    @Test func theReturnWindowGrowsWithTheStepDuration() {
+        var expecting = StepPlanner(maximumBatchTokens: 256, returnWindow: .milliseconds(50))
+        for _ in 0..<8 { expecting.stepTook(.milliseconds(120)) }
+        #expect(expecting.typicalStep == .milliseconds(120))
+        let flood = decoding(0..<16, "flood")
+        _ = expecting.plan(flood + decoding(16..<17, "light"), counters: [:], now: now)
+        expecting.tenantWentIdle("light", at: now)
+        #expect(expecting.plan(flood, counters: [:], now: now + .milliseconds(300)).count == 1, "still expecting it")
+        #expect(expecting.plan(flood, counters: [:], now: now + .milliseconds(400)).count == 16, "3 steps have passed")
+        // Fast steps again: back to the plain window.
+        for _ in 0..<40 { expecting.stepTook(.milliseconds(1)) }
+        _ = expecting.plan(flood + decoding(16..<17, "light"), counters: [:], now: now)
+        expecting.tenantWentIdle("light", at: now)
+        #expect(expecting.plan(flood, counters: [:], now: now + .milliseconds(60)).count == 16, "the window has passed")
+    }
+
     @Test func lightMeansFewerSequencesThanTheAverageTenant() {
         let many = decoding(0..<16, "flood") + (0..<8).flatMap { decoding((16 + $0)..<(17 + $0), "t\($0)") }
         #expect(planner.lightTenants(many, counters: [:]) == Set((0..<8).map { "t\($0)" }))

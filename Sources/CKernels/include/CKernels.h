@@ -6,6 +6,11 @@
 // byte dot-product instructions (AVX2 maddubs, or AVX-VNNI / AVX-512 VNNI dpbusd) and are
 // reached only through Sources/Inference/Kernels/MatMul.swift; each has a Swift scalar
 // reference it is tested against.
+//
+// Every kernel is compiled once per ISA level (scalar, AVX2, AVX2 + AVX-VNNI, AVX-512 VNNI;
+// NEON dot product on aarch64) into one binary, and one level is chosen at start from cpuid
+// (dispatch.c). The plain `atrium_*` functions below run the chosen level; a caller that
+// wants a given level (tests, benchmarks) takes its table from `atrium_kernel_table_for`.
 #ifndef ATRIUM_CKERNELS_H
 #define ATRIUM_CKERNELS_H
 
@@ -21,10 +26,55 @@ extern "C" {
 static inline void atrium_cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
 #endif
 }
 
-/// Whether these kernels were compiled with AVX2 (else a portable scalar path runs).
+/// ISA levels of the kernels, slowest first.
+#define ATRIUM_ISA_SCALAR 0
+#define ATRIUM_ISA_AVX2 1
+#define ATRIUM_ISA_AVX2_VNNI 2
+#define ATRIUM_ISA_AVX512_VNNI 3
+#define ATRIUM_ISA_NEON_DOTPROD 4
+#define ATRIUM_ISA_COUNT 5
+
+/// One ISA level's kernels (signatures as the plain functions of the same name below).
+/// The interleaved entries are NULL where the level has no interleaved kernels (scalar, NEON).
+typedef struct atrium_kernel_table {
+    int isa;
+    void (*gemm_q4_1_q8_1)(const uint8_t *, size_t, int, const uint8_t *, size_t, int, int, float *, size_t);
+    void (*gemm_q8_0_q8_0)(const uint8_t *, size_t, int, const uint8_t *, size_t, int, int, float *, size_t);
+    void (*attend_head)(const float *, const uint16_t *, const uint16_t *, size_t, int, int, float, float *, float *);
+    void (*attend_group64)(const float *, int, const uint16_t *, const uint16_t *, size_t, int, float, float *,
+                           size_t, float *);
+    void (*interleaved_quantize)(const float *, size_t, int, int, uint8_t *);
+    void (*interleaved_gemm)(int, const uint8_t *, int, int, const uint8_t *, int, float *, size_t);
+} atrium_kernel_table;
+
+/// The kernels of `isa`, or NULL when this binary lacks them or this CPU cannot run them.
+const atrium_kernel_table *atrium_kernel_table_for(int isa);
+
+/// The kernels the plain functions run: `ATRIUM_KERNELS` (an ISA name) if set and runnable,
+/// else the best this CPU runs. Chosen on first use.
+const atrium_kernel_table *atrium_kernels_active(void);
+
+/// The fastest level this CPU runs.
+int atrium_isa_best(void);
+
+/// Makes `isa` the level the plain functions run; 0 on success, -1 if this CPU cannot run it.
+int atrium_isa_select(int isa);
+
+/// The level `ATRIUM_KERNELS` names: -1 when unset (or `auto`), -2 when it names none.
+int atrium_isa_requested(void);
+
+/// "scalar", "avx2", "avx2-vnni", "avx512-vnni", "neon-dotprod"; NULL for no level.
+const char *atrium_isa_name(int isa);
+
+/// The level named `name` (as atrium_isa_name), or -1.
+int atrium_isa_named(const char *name);
+
+/// Whether the active kernels are vectorized (any level but scalar).
 int atrium_kernels_vectorized(void);
 
 /// out[t * out_stride + r] = Σ_b row_r,b · act_t,b for rows r < rows and tokens t < tokens.
@@ -48,12 +98,13 @@ void atrium_attend_head(const float *query, const uint16_t *keys, const uint16_t
                         float *scores, float *out);
 
 
-/// Interleaved kernels (interleaved.c): weights of 16 rows stored together so AVX-512 VNNI
-/// computes 16 dot products per instruction. Formats:
+/// Interleaved kernels (interleaved.c, x86_kernels.inc): weights of 16 rows stored together so
+/// AVX-512 VNNI computes 16 dot products per instruction (AVX2 and AVX-VNNI 8 per instruction,
+/// on the same layout). Formats:
 #define ATRIUM_INTERLEAVED_Q4_1 0
 #define ATRIUM_INTERLEAVED_Q8_0 1
 
-/// Whether the interleaved kernels were compiled (AVX-512 F/BW/VL/VNNI); else never call them.
+/// Whether the active kernels have interleaved ones (AVX2 and up); else never call them.
 int atrium_interleaved_available(void);
 
 /// Bytes of one 16-row group of `blocks` blocks per row in `format`.

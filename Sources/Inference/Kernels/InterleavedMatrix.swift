@@ -1,8 +1,9 @@
 import CKernels
 
-/// A Q4_1 or Q8_0 weight matrix laid out once, at load time, for the interleaved AVX-512 VNNI
-/// kernels (Sources/CKernels/interleaved.c): groups of 16 rows whose blocks are stored so one
-/// instruction advances the 16 rows' dot products together. It takes as many bytes as the
+/// A Q4_1 or Q8_0 weight matrix laid out once, at load time, for the interleaved kernels
+/// (Sources/CKernels/interleaved.c): groups of 16 rows whose blocks are stored so one AVX-512
+/// VNNI instruction advances the 16 rows' dot products together (AVX2 and AVX-VNNI 8 of them,
+/// on the same layout, so the layout does not depend on the kernel level). It takes as many bytes as the
 /// stored matrix; the file's copy stays mapped for row lookups (token embeddings).
 final class InterleavedMatrix: @unchecked Sendable {
     static let groupRows = 16
@@ -15,13 +16,13 @@ final class InterleavedMatrix: @unchecked Sendable {
     let groupBytes: Int
     private let storage: UnsafeMutableRawPointer
 
-    /// Whether this build has the kernels (compiled for a CPU with AVX-512 VNNI).
-    static var isAvailable: Bool { atrium_interleaved_available() != 0 }
+    /// Whether the active kernel level has the interleaved kernels (AVX2 and up).
+    static var isAvailable: Bool { KernelISA.active.hasInterleavedKernels }
 
-    /// Interleaves `tensor`; nil when the kernels are not built in or do not cover it
-    /// (another type, or rows not a multiple of 16), and the row-major kernels take it.
+    /// Interleaves `tensor`; nil when the kernels do not cover it (another type, or rows not a
+    /// multiple of 16), and the row-major kernels take it.
     init?(_ tensor: Tensor) {
-        guard Self.isAvailable, tensor.rows % Self.groupRows == 0, tensor.columns % 32 == 0 else { return nil }
+        guard tensor.rows % Self.groupRows == 0, tensor.columns % 32 == 0 else { return nil }
         switch tensor.type {
         case .q4_1: format = ATRIUM_INTERLEAVED_Q4_1
         case .q8_0: format = ATRIUM_INTERLEAVED_Q8_0

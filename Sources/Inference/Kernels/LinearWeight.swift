@@ -1,12 +1,13 @@
 /// The weight matrix of a linear layer: the tensor as the model file stores it and, where the
-/// CPU has AVX-512 VNNI and the format allows, an interleaved copy for the faster kernels
-/// (`InterleavedMatrix`). `MatMul` takes whichever it can use.
+/// kernel level has interleaved kernels (AVX2 and up) and the format allows, an interleaved copy
+/// for them (`InterleavedMatrix`). `MatMul` takes whichever it can use.
 struct LinearWeight: Sendable {
     let tensor: Tensor
     let interleaved: InterleavedMatrix?
 
-    /// `interleaving: false` keeps only the row-major layout (to test or compare its kernels).
-    init(_ tensor: Tensor, interleaving: Bool = true) {
+    /// `interleaving: false` keeps only the row-major layout (to test or compare its kernels);
+    /// by default the copy is made where the active kernel level can use it.
+    init(_ tensor: Tensor, interleaving: Bool = InterleavedMatrix.isAvailable) {
         self.tensor = tensor
         interleaved = interleaving ? InterleavedMatrix(tensor) : nil
     }

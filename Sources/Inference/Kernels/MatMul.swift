@@ -5,9 +5,12 @@ import CKernels
 /// Activations are quantized once per call into the weight format's activation blocks; then
 /// the pool splits the weight rows, and each worker multiplies its rows by every input row
 /// while those weight rows are hot in cache. Weights with an interleaved copy go to the
-/// AVX-512 VNNI kernels (`InterleavedMatrix`), the rest to the row-major ones.
+/// interleaved kernels (`InterleavedMatrix`) where the kernel level has them (AVX2 and up),
+/// the rest to the row-major ones.
 struct MatMul {
     let pool: ThreadPool
+    /// The ISA level of the C kernels this product runs.
+    var kernels: KernelSet = .active
 
     /// `input` is `[tokens][weight.columns]`, `output` is `[tokens][weight.rows]`;
     /// `scratch` must hold `quantizedBytes(columns:tokens:)` bytes.
@@ -35,14 +38,14 @@ struct MatMul {
             return
         }
         let interleaved = weights.compactMap(\.interleaved)
-        if interleaved.count == weights.count {
+        if interleaved.count == weights.count, kernels.hasInterleavedKernels {
             multiplyInterleaved(interleaved, input, tokens, outputs, scratch)
             return
         }
         let weights = weights.map(\.tensor)
         switch type {
-        case .q4_1: fused(Q4_1.self, weights, input, tokens, outputs, scratch, kernel: atrium_gemm_q4_1_q8_1)
-        case .q8_0: fused(Q8_0.self, weights, input, tokens, outputs, scratch, kernel: atrium_gemm_q8_0_q8_0)
+        case .q4_1: fused(Q4_1.self, weights, input, tokens, outputs, scratch, kernel: kernels.gemmQ4_1)
+        case .q8_0: fused(Q8_0.self, weights, input, tokens, outputs, scratch, kernel: kernels.gemmQ8_0)
         case .f32: fused(F32.self, weights, input, tokens, outputs, scratch)
         case .f16: fused(F16.self, weights, input, tokens, outputs, scratch)
         case .bf16: fused(BF16.self, weights, input, tokens, outputs, scratch)
@@ -67,21 +70,23 @@ struct MatMul {
         let blocks = Int32(columns / 32)
         let tokenBytes = InterleavedMatrix.activationBytes(columns: columns, tokens: 1)
         let activations = scratch.assumingMemoryBound(to: UInt8.self)
+        let kernels = self.kernels
         if tokens < 8 {
-            atrium_interleaved_quantize(input, columns, Int32(tokens), blocks, activations)
+            kernels.interleavedQuantize(input, stride: columns, tokens: Int32(tokens), blocks: blocks, into: activations)
         } else {
             pool.parallel { worker, workers in
                 let share = ThreadPool.share(of: tokens, worker: worker, workers: workers)
                 guard !share.isEmpty else { return }
-                atrium_interleaved_quantize(input + share.lowerBound * columns, columns, Int32(share.count), blocks,
-                                            activations + share.lowerBound * tokenBytes)
+                kernels.interleavedQuantize(input + share.lowerBound * columns, stride: columns, tokens: Int32(share.count),
+                                            blocks: blocks, into: activations + share.lowerBound * tokenBytes)
             }
         }
         forEachShare(of: matrices.map(\.groupCount)) { index, groups in
             let matrix = matrices[index]
-            atrium_interleaved_gemm(
-                matrix.format, matrix.group(groups.lowerBound), Int32(groups.count), blocks, activations, Int32(tokens),
-                outputs[index] + groups.lowerBound * InterleavedMatrix.groupRows, matrix.rows)
+            kernels.interleavedGEMM(
+                format: matrix.format, matrix.group(groups.lowerBound), groups: Int32(groups.count), blocks: blocks,
+                activations, tokens: Int32(tokens), into: outputs[index] + groups.lowerBound * InterleavedMatrix.groupRows,
+                stride: matrix.rows)
         }
     }
 

@@ -27,6 +27,9 @@ public final class LanguageModel: @unchecked Sendable {
 
     let weights: DecoderWeights
     let pool: ThreadPool
+    let kernels: KernelSet
+    /// The ISA level of the C kernels this model runs (`KernelISA`).
+    public var kernelISA: KernelISA { kernels.isa }
     private let scratch: ForwardScratch
     private var attentionScores: UnsafeMutablePointer<Float>
     private var attentionScoresPerWorker = 0
@@ -34,19 +37,27 @@ public final class LanguageModel: @unchecked Sendable {
 
     public convenience init(
         path: String, threads: Int = ProcessInfo.processInfo.activeProcessorCount, maximumChunk: Int = 512,
-        interleaving: Bool = true
+        interleaving: Bool = true, kernels: KernelISA? = nil
     ) throws {
-        try self.init(file: GGUFFile(path: path), threads: threads, maximumChunk: maximumChunk, interleaving: interleaving)
+        try self.init(file: GGUFFile(path: path), threads: threads, maximumChunk: maximumChunk, interleaving: interleaving,
+                      kernels: kernels)
     }
 
     /// `interleaving: false` keeps the weights in the file's row-major layout only, so the
-    /// AVX-512 VNNI kernels are not used (for comparing kernels; it costs speed).
-    public init(file: GGUFFile, threads: Int, maximumChunk: Int = 512, interleaving: Bool = true) throws {
+    /// interleaved kernels are not used (for comparing kernels; it costs speed). `kernels`
+    /// picks the ISA level of the C kernels (default: the active one, `KernelISA.active`).
+    public init(
+        file: GGUFFile, threads: Int, maximumChunk: Int = 512, interleaving: Bool = true, kernels: KernelISA? = nil
+    ) throws {
+        let isa = kernels ?? KernelISA.active
+        guard let kernels = KernelSet(isa) else { throw InferenceError.unsupportedKernels(isa) }
+        self.kernels = kernels
         self.file = file
         hyperParameters = try HyperParameters(metadata: file.metadata)
         architecture = try ModelArchitecture.named(hyperParameters.architecture)
         weights = try DecoderWeights(
-            file: file, hyperParameters: hyperParameters, architecture: architecture, interleaving: interleaving)
+            file: file, hyperParameters: hyperParameters, architecture: architecture,
+            interleaving: interleaving && kernels.hasInterleavedKernels)
         pool = ThreadPool(threads: threads)
         self.maximumChunk = max(1, maximumChunk)
         scratch = ForwardScratch(tokens: self.maximumChunk, hyperParameters: hyperParameters)
@@ -115,7 +126,7 @@ public final class LanguageModel: @unchecked Sendable {
         let n = range.count
         let d = hp.embeddingLength
         let s = scratch
-        let matmul = MatMul(pool: pool)
+        let matmul = MatMul(pool: pool, kernels: kernels)
         let positions = Array(batch.positions[range])
         let sequences = Array(batch.sequences[range])
 
@@ -272,6 +283,7 @@ public final class LanguageModel: @unchecked Sendable {
         let scoresBase = attentionScores
         let stride = attentionScoresPerWorker
         let query = scratch.query
+        let kernels = self.kernels
         // A GQA group's heads read the same keys and values: taken together, each row is read
         // once. With few units (one token decoding), single heads keep both cores busy.
         let byGroup = headDim == 64 && group <= 4 && tokens * hp.kvHeadCount >= 4 * pool.threadCount
@@ -291,11 +303,11 @@ public final class LanguageModel: @unchecked Sendable {
                 let count = Int32(position - first + 1)
                 let offset = (token * hp.headCount + head) * headDim
                 if byGroup {
-                    atrium_attend_group64(query + offset, Int32(group), keys, values, kvDim, count, scale,
-                                          scores, longest, output + offset)
+                    kernels.attendGroup64(query + offset, heads: Int32(group), keys, values, stride: kvDim, count: count,
+                                          scale: scale, scores: scores, scoresStride: longest, into: output + offset)
                 } else {
-                    atrium_attend_head(query + offset, keys, values, kvDim, count, Int32(headDim), scale, scores,
-                                       output + offset)
+                    kernels.attendHead(query + offset, keys, values, stride: kvDim, count: count, headDim: Int32(headDim),
+                                       scale: scale, scores: scores, into: output + offset)
                 }
             }
         }

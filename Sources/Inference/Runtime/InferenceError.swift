@@ -5,6 +5,7 @@ public enum InferenceError: Error, CustomStringConvertible, Equatable {
     case invalidSequence(Int, slots: Int)
     case emptyBatch
     case positionMismatch(sequence: Int, expected: Int, found: Int)
+    case unsupportedKernels(KernelISA)
 
     public var description: String {
         switch self {
@@ -18,6 +19,8 @@ public enum InferenceError: Error, CustomStringConvertible, Equatable {
             return "the batch has no tokens"
         case .positionMismatch(let sequence, let expected, let found):
             return "sequence \(sequence) continues at position \(expected), not \(found)"
+        case .unsupportedKernels(let isa):
+            return "this CPU cannot run the \(isa) kernels (it runs \(KernelISA.supported.map(\.name).joined(separator: ", ")))"
         }
     }
 }

@@ -1,10 +1,10 @@
 import Testing
 @testable import Inference
 
-/// The interleaved AVX-512 VNNI kernels against the row-major ones they replace: the same
+/// The interleaved kernels (of the active level) against the row-major ones they replace: the same
 /// integer dot products, so the results agree to float rounding; and a token's result must
 /// not depend on how many tokens share the call (batched decoding stays deterministic).
-@Suite(.enabled(if: InterleavedMatrix.isAvailable, "built without AVX-512 VNNI"))
+@Suite(.enabled(if: InterleavedMatrix.isAvailable, "the active kernel level has no interleaved kernels"))
 struct InterleavedMatrixTests {
     static let types: [TensorType] = [.q4_1, .q8_0]
 

@@ -1,0 +1,30 @@
+// The per-ISA kernel tables (internal to CKernels; dispatch.c chooses among them).
+#ifndef ATRIUM_KERNEL_TABLES_H
+#define ATRIUM_KERNEL_TABLES_H
+
+#include "CKernels.h"
+
+extern const atrium_kernel_table atrium_table_scalar;
+#if defined(__x86_64__)
+extern const atrium_kernel_table atrium_table_avx2;
+extern const atrium_kernel_table atrium_table_avx2_vnni;
+extern const atrium_kernel_table atrium_table_avx512_vnni;
+#endif
+#if defined(__aarch64__)
+extern const atrium_kernel_table atrium_table_neon_dotprod;
+#endif
+
+// The scalar attention kernels, which the NEON level shares.
+void atrium_scalar_attend_head(const float *query, const uint16_t *keys, const uint16_t *values, size_t kv_stride,
+                               int count, int head_dim, float scale, float *scores, float *out);
+void atrium_scalar_attend_group64(const float *queries, int heads, const uint16_t *keys, const uint16_t *values,
+                                  size_t kv_stride, int count, float scale, float *scores, size_t scores_stride,
+                                  float *out);
+
+// Layout constants of the interleaved kernels (interleaved.c describes the layout).
+#define GROUP_ROWS 16
+#define Q4_GROUP_BLOCK_BYTES 320
+#define Q8_GROUP_BLOCK_BYTES 544
+#define META_BYTES 16
+
+#endif

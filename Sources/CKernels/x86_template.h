@@ -1,0 +1,698 @@
+// The x86 kernels, compiled once per ISA level: a file defines LEVEL_AVX512 (AVX-512 VNNI),
+// LEVEL_VNNI (AVX2 + AVX-VNNI) or neither (AVX2), applies that level's target attribute to every
+// function, and includes this file (isa_avx2.c, isa_avx2_vnni.c, isa_avx512_vnni.c). So one
+// binary carries every level, and dispatch.c runs the one the CPU has.
+//
+// Row-major kernels: tiles of 4 rows × 4 tokens, one dot product per register (kernels.c had
+// them; the scalar reference is scalar.c). Attention: one head, or a GQA group of heads at
+// head_dim 64. Interleaved kernels: interleaved.c describes the layout; AVX-512 computes a
+// 16-row group per instruction, AVX2 and AVX-VNNI each half of it, with the same integer sums
+// and float operations per lane, so their results are the AVX-512 kernels' to the bit.
+
+static inline float half_to_float(const uint8_t *p) {
+    uint16_t bits;
+    memcpy(&bits, p, 2);
+    return _cvtsh_ss(bits);
+}
+
+// MARK: Row-major
+
+// Sum of unsigned×signed byte products in groups of four, as 8 int32 lanes.
+static inline __m256i dot_u8_s8(__m256i u, __m256i s) {
+#if defined(LEVEL_AVX512)
+    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, s);
+#elif defined(LEVEL_VNNI)
+    return _mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), u, s);
+#else
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
+#endif
+}
+
+static inline float horizontal_sum(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+// The 32 weights of a Q4_1 block as unsigned bytes: low nibbles (elements 0–15), then high.
+static inline __m256i unpack_q4(const uint8_t *qs) {
+    const __m128i packed = _mm_loadu_si128((const __m128i *)qs);
+    const __m256i both = _mm256_set_m128i(_mm_srli_epi16(packed, 4), packed);
+    return _mm256_and_si256(both, _mm256_set1_epi8(0x0F));
+}
+
+// Weights stream from memory once per token; asking for them a few blocks ahead keeps the
+// loads from stalling on DRAM (measured on SmolLM2 decode: 59 → 87 tokens/s on one thread;
+// 256, 1024 and 2048 bytes ahead tried, 1024 best).
+#define ROW_PREFETCH_BYTES 1024
+
+#define TILE_ROWS 4
+#define TILE_TOKENS 4
+
+// One tile of up to 4 rows × 4 tokens. Accumulators stay in registers across all blocks.
+static inline __attribute__((always_inline)) void rows_tile_q4_1_impl(const uint8_t *w, size_t row_bytes, int nr, const uint8_t *a, size_t act_bytes,
+                      int nt, int blocks, float *out, size_t out_stride) {
+    __m256 acc[TILE_ROWS][TILE_TOKENS];
+    float offsets[TILE_ROWS][TILE_TOKENS];
+    for (int r = 0; r < TILE_ROWS; r++)
+        for (int t = 0; t < TILE_TOKENS; t++) { acc[r][t] = _mm256_setzero_ps(); offsets[r][t] = 0; }
+
+    for (int b = 0; b < blocks; b++) {
+        __m256i qa[TILE_TOKENS];
+        float da[TILE_TOKENS], sa[TILE_TOKENS];
+        for (int t = 0; t < nt; t++) {
+            const uint8_t *block = a + t * act_bytes + b * 36;
+            da[t] = half_to_float(block);
+            sa[t] = half_to_float(block + 2);
+            qa[t] = _mm256_loadu_si256((const __m256i *)(block + 4));
+        }
+        for (int r = 0; r < nr; r++) {
+            const uint8_t *block = w + r * row_bytes + b * 20;
+            _mm_prefetch((const char *)(block + ROW_PREFETCH_BYTES), _MM_HINT_T0);
+            const float dw = half_to_float(block), mw = half_to_float(block + 2);
+            const __m256i qw = unpack_q4(block + 4);
+            for (int t = 0; t < nt; t++) {
+                const __m256 products = _mm256_cvtepi32_ps(dot_u8_s8(qw, qa[t]));
+                acc[r][t] = _mm256_fmadd_ps(products, _mm256_set1_ps(dw * da[t]), acc[r][t]);
+                offsets[r][t] += mw * sa[t];
+            }
+        }
+    }
+    for (int r = 0; r < nr; r++)
+        for (int t = 0; t < nt; t++)
+            out[t * out_stride + r] = horizontal_sum(acc[r][t]) + offsets[r][t];
+}
+
+static inline __attribute__((always_inline)) void rows_tile_q8_0_impl(const uint8_t *w, size_t row_bytes, int nr, const uint8_t *a, size_t act_bytes,
+                      int nt, int blocks, float *out, size_t out_stride) {
+    __m256 acc[TILE_ROWS][TILE_TOKENS];
+    for (int r = 0; r < TILE_ROWS; r++)
+        for (int t = 0; t < TILE_TOKENS; t++) acc[r][t] = _mm256_setzero_ps();
+
+    for (int b = 0; b < blocks; b++) {
+        __m256i qa[TILE_TOKENS];
+        float da[TILE_TOKENS];
+        for (int t = 0; t < nt; t++) {
+            const uint8_t *block = a + t * act_bytes + b * 34;
+            da[t] = half_to_float(block);
+            qa[t] = _mm256_loadu_si256((const __m256i *)(block + 2));
+        }
+        for (int r = 0; r < nr; r++) {
+            const uint8_t *block = w + r * row_bytes + b * 34;
+            _mm_prefetch((const char *)(block + ROW_PREFETCH_BYTES), _MM_HINT_T0);
+            const float dw = half_to_float(block);
+            const __m256i qw = _mm256_loadu_si256((const __m256i *)(block + 2));
+            // Signed × signed via |w| × (a · sign w), as llama.cpp does.
+            const __m256i magnitude = _mm256_sign_epi8(qw, qw);
+            for (int t = 0; t < nt; t++) {
+                const __m256i signed_a = _mm256_sign_epi8(qa[t], qw);
+                const __m256 products = _mm256_cvtepi32_ps(dot_u8_s8(magnitude, signed_a));
+                acc[r][t] = _mm256_fmadd_ps(products, _mm256_set1_ps(dw * da[t]), acc[r][t]);
+            }
+        }
+    }
+    for (int r = 0; r < nr; r++)
+        for (int t = 0; t < nt; t++)
+            out[t * out_stride + r] = horizontal_sum(acc[r][t]);
+}
+
+// Full tiles and single-token rows get their own copies with constant sizes, so the
+// accumulators live in registers; ragged edges take the general copy.
+static void rows_tile_q4_1(const uint8_t *w, size_t row_bytes, int nr, const uint8_t *a, size_t act_bytes,
+                      int nt, int blocks, float *out, size_t out_stride) {
+    if (nr == 4 && nt == 4) rows_tile_q4_1_impl(w, row_bytes, 4, a, act_bytes, 4, blocks, out, out_stride);
+    else if (nr == 4 && nt == 1) rows_tile_q4_1_impl(w, row_bytes, 4, a, act_bytes, 1, blocks, out, out_stride);
+    else rows_tile_q4_1_impl(w, row_bytes, nr, a, act_bytes, nt, blocks, out, out_stride);
+}
+
+static void rows_tile_q8_0(const uint8_t *w, size_t row_bytes, int nr, const uint8_t *a, size_t act_bytes,
+                      int nt, int blocks, float *out, size_t out_stride) {
+    if (nr == 4 && nt == 4) rows_tile_q8_0_impl(w, row_bytes, 4, a, act_bytes, 4, blocks, out, out_stride);
+    else if (nr == 4 && nt == 1) rows_tile_q8_0_impl(w, row_bytes, 4, a, act_bytes, 1, blocks, out, out_stride);
+    else rows_tile_q8_0_impl(w, row_bytes, nr, a, act_bytes, nt, blocks, out, out_stride);
+}
+
+typedef void (*rows_tile_fn)(const uint8_t *, size_t, int, const uint8_t *, size_t, int, int, float *, size_t);
+
+// Walks the output in tiles; tokens in chunks that stay in L1/L2 while rows stream past.
+static void gemm_tiles(rows_tile_fn tile, const uint8_t *weights, size_t row_bytes, int rows,
+                       const uint8_t *activations, size_t act_bytes, int tokens, int blocks,
+                       float *out, size_t out_stride) {
+    const int token_chunk = 64;
+    for (int t0 = 0; t0 < tokens; t0 += token_chunk) {
+        const int t_end = t0 + token_chunk < tokens ? t0 + token_chunk : tokens;
+        for (int r = 0; r < rows; r += TILE_ROWS) {
+            const int nr = rows - r < TILE_ROWS ? rows - r : TILE_ROWS;
+            for (int t = t0; t < t_end; t += TILE_TOKENS) {
+                const int nt = t_end - t < TILE_TOKENS ? t_end - t : TILE_TOKENS;
+                tile(weights + r * row_bytes, row_bytes, nr, activations + t * act_bytes, act_bytes, nt, blocks,
+                     out + t * out_stride + r, out_stride);
+            }
+        }
+    }
+}
+
+static void gemm_q4_1_q8_1(const uint8_t *weights, size_t row_bytes, int rows, const uint8_t *activations,
+                           size_t act_bytes, int tokens, int blocks, float *out, size_t out_stride) {
+    gemm_tiles(rows_tile_q4_1, weights, row_bytes, rows, activations, act_bytes, tokens, blocks, out, out_stride);
+}
+
+static void gemm_q8_0_q8_0(const uint8_t *weights, size_t row_bytes, int rows, const uint8_t *activations,
+                           size_t act_bytes, int tokens, int blocks, float *out, size_t out_stride) {
+    gemm_tiles(rows_tile_q8_0, weights, row_bytes, rows, activations, act_bytes, tokens, blocks, out, out_stride);
+}
+
+
+// MARK: Attention
+
+static inline float sum8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+static inline __m256 load_half8(const uint16_t *p) {
+    return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p));
+}
+
+static inline __m256 round_to_half8(__m256 v) {
+    return _mm256_cvtph_ps(_mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT));
+}
+
+#ifdef LEVEL_AVX512
+// e^x on 16 lanes: x = n·ln2 + r, e^r by Cephes' expf polynomial, scaled by 2^n (within 2 ulp
+// of expf; below −87.3 it gives e^−87.3 ≈ 1e−38 rather than 0, nothing a softmax can see).
+static inline __m512 exp16(__m512 x) {
+    x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.3f)), _mm512_set1_ps(88.0f));
+    const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504f)),
+                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(-0.693359375f), x);
+    r = _mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    const __m512 y = _mm512_fmadd_ps(_mm512_mul_ps(r, r), p, _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+    return _mm512_scalef_ps(y, n);
+}
+#else
+// e^x on 8 lanes, exactly as exp16 computes it: 2^n is built in the exponent bits (n is in
+// [−126, 127] after the clamp, so it is a normal float and the product rounds as scalef's).
+static inline __m256 exp8(__m256 x) {
+    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.3f)), _mm256_set1_ps(88.0f));
+    const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504f)),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fmadd_ps(n, _mm256_set1_ps(-0.693359375f), x);
+    r = _mm256_fmadd_ps(n, _mm256_set1_ps(2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+    const __m256 y = _mm256_fmadd_ps(_mm256_mul_ps(r, r), p, _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    const __m256i power = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(y, _mm256_castsi256_ps(power));
+}
+#endif
+
+// scores[j] = e^(scores[j] − maximum) for every j; returns their sum. Sixteen at a time where
+// the CPU can: one libm expf per cached position was most of attention's time in batches.
+static inline float exponentiate(float *scores, int count, float maximum) {
+#ifdef LEVEL_AVX512
+    __m512 totals = _mm512_setzero_ps();
+    const __m512 shift = _mm512_set1_ps(maximum);
+    for (int j = 0; j < count; j += 16) {
+        const __mmask16 lanes = count - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (count - j)) - 1);
+        const __m512 e = exp16(_mm512_sub_ps(_mm512_maskz_loadu_ps(lanes, scores + j), shift));
+        _mm512_mask_storeu_ps(scores + j, lanes, e);
+        totals = _mm512_mask_add_ps(totals, lanes, totals, e);
+    }
+    return _mm512_reduce_add_ps(totals);
+#else
+    __m256 totals = _mm256_setzero_ps();
+    const __m256 shift = _mm256_set1_ps(maximum);
+    int j = 0;
+    for (; j + 8 <= count; j += 8) {
+        const __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(scores + j), shift));
+        _mm256_storeu_ps(scores + j, e);
+        totals = _mm256_add_ps(totals, e);
+    }
+    if (j < count) {
+        const __m256i lanes = _mm256_cmpgt_epi32(_mm256_set1_epi32(count - j), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        const __m256 e = _mm256_and_ps(exp8(_mm256_sub_ps(_mm256_maskload_ps(scores + j, lanes), shift)),
+                                       _mm256_castsi256_ps(lanes));
+        _mm256_maskstore_ps(scores + j, lanes, e);
+        totals = _mm256_add_ps(totals, e);
+    }
+    return sum8(totals);
+#endif
+}
+
+static void attend_head(const float *query, const uint16_t *keys, const uint16_t *values, size_t kv_stride,
+                        int count, int head_dim, float scale, float *scores, float *out) {
+    // head_dim is a multiple of 8 for every supported model (64, 128, 256); checked by the caller.
+    enum { MAX_DIM = 512 };
+    float q[MAX_DIM];
+    for (int i = 0; i < head_dim; i += 8) _mm256_storeu_ps(q + i, round_to_half8(_mm256_loadu_ps(query + i)));
+
+    float maximum = -INFINITY;
+    for (int j = 0; j < count; j++) {
+        const uint16_t *k = keys + (size_t)j * kv_stride;
+        __m256 acc = _mm256_setzero_ps();
+        for (int i = 0; i < head_dim; i += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), load_half8(k + i), acc);
+        const float score = sum8(acc) * scale;
+        scores[j] = score;
+        if (score > maximum) maximum = score;
+    }
+    const float inverse = 1.0f / exponentiate(scores, count, maximum);
+
+    for (int i = 0; i < head_dim; i += 8) _mm256_storeu_ps(out + i, _mm256_setzero_ps());
+    for (int j = 0; j < count; j++) {
+        const float p = _cvtsh_ss(_cvtss_sh(scores[j] * inverse, _MM_FROUND_TO_NEAREST_INT));
+        const __m256 weight = _mm256_set1_ps(p);
+        const uint16_t *v = values + (size_t)j * kv_stride;
+        for (int i = 0; i < head_dim; i += 8)
+            _mm256_storeu_ps(out + i, _mm256_fmadd_ps(weight, load_half8(v + i), _mm256_loadu_ps(out + i)));
+    }
+}
+
+// The heads of one GQA group (up to 4) over the same cached positions, head_dim 64: each key
+// and value row is loaded once for the whole group, and the outputs stay in registers. Every
+// head's arithmetic is exactly atrium_attend_head's, in the same order, so results are the same.
+static void attend_group64(const float *queries, int heads, const uint16_t *keys, const uint16_t *values,
+                           size_t kv_stride, int count, float scale, float *scores, size_t scores_stride,
+                           float *out) {
+    enum { DIM = 64, CHUNKS = DIM / 8, MAX_HEADS = 4 };
+    __m256 q[MAX_HEADS][CHUNKS];
+    for (int h = 0; h < heads; h++)
+        for (int c = 0; c < CHUNKS; c++) q[h][c] = round_to_half8(_mm256_loadu_ps(queries + h * DIM + 8 * c));
+
+    float maximum[MAX_HEADS] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    for (int j = 0; j < count; j++) {
+        const uint16_t *k = keys + (size_t)j * kv_stride;
+        __m256 key[CHUNKS];
+        for (int c = 0; c < CHUNKS; c++) key[c] = load_half8(k + 8 * c);
+        for (int h = 0; h < heads; h++) {
+            __m256 acc = _mm256_setzero_ps();
+            for (int c = 0; c < CHUNKS; c++) acc = _mm256_fmadd_ps(q[h][c], key[c], acc);
+            const float score = sum8(acc) * scale;
+            scores[h * scores_stride + j] = score;
+            if (score > maximum[h]) maximum[h] = score;
+        }
+    }
+    float inverse[MAX_HEADS];
+    for (int h = 0; h < heads; h++) {
+        inverse[h] = 1.0f / exponentiate(scores + h * scores_stride, count, maximum[h]);
+    }
+
+    __m256 acc[MAX_HEADS][CHUNKS];
+    for (int h = 0; h < heads; h++)
+        for (int c = 0; c < CHUNKS; c++) acc[h][c] = _mm256_setzero_ps();
+    for (int j = 0; j < count; j++) {
+        const uint16_t *v = values + (size_t)j * kv_stride;
+        __m256 value[CHUNKS];
+        for (int c = 0; c < CHUNKS; c++) value[c] = load_half8(v + 8 * c);
+        for (int h = 0; h < heads; h++) {
+            const float p = _cvtsh_ss(_cvtss_sh(scores[h * scores_stride + j] * inverse[h], _MM_FROUND_TO_NEAREST_INT));
+            const __m256 weight = _mm256_set1_ps(p);
+            for (int c = 0; c < CHUNKS; c++) acc[h][c] = _mm256_fmadd_ps(weight, value[c], acc[h][c]);
+        }
+    }
+    for (int h = 0; h < heads; h++)
+        for (int c = 0; c < CHUNKS; c++) _mm256_storeu_ps(out + h * DIM + 8 * c, acc[h][c]);
+}
+
+
+// MARK: Interleaved
+
+#ifdef LEVEL_AVX512
+#define TOKEN_TILE 8
+#define TOKEN_CHUNK 64
+// Weights stream from memory once per step; asking for them ahead keeps loads from stalling.
+#define PREFETCH_BYTES 1280
+
+static inline float round_to_half(float value) { return _cvtsh_ss(_cvtss_sh(value, _MM_FROUND_TO_NEAREST_INT)); }
+
+static void interleaved_quantize(const float *input, size_t input_stride, int tokens, int blocks, uint8_t *out) {
+    const size_t token_bytes = (size_t)blocks * (32 + META_BYTES);
+    for (int t = 0; t < tokens; t++) {
+        const float *x = input + t * input_stride;
+        int8_t *q = (int8_t *)(out + t * token_bytes);
+        float *meta = (float *)(out + t * token_bytes + (size_t)blocks * 32);
+        for (int b = 0; b < blocks; b++) {
+            const __m512 lo = _mm512_loadu_ps(x + 32 * b), hi = _mm512_loadu_ps(x + 32 * b + 16);
+            const float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(lo), _mm512_abs_ps(hi)));
+            const float d = amax / 127;
+            const float inverse = d == 0 ? 0 : 1 / d;
+            const __m512 scale = _mm512_set1_ps(inverse);
+            // cvtps rounds to nearest even, as Swift's `.toNearestOrEven` in Q8_1.quantize.
+            const __m512i qlo = _mm512_cvtps_epi32(_mm512_mul_ps(lo, scale));
+            const __m512i qhi = _mm512_cvtps_epi32(_mm512_mul_ps(hi, scale));
+            _mm_storeu_si128((__m128i *)(q + 32 * b), _mm512_cvtepi32_epi8(qlo));
+            _mm_storeu_si128((__m128i *)(q + 32 * b + 16), _mm512_cvtepi32_epi8(qhi));
+            const int sum = _mm512_reduce_add_epi32(_mm512_add_epi32(qlo, qhi));
+            meta[4 * b] = round_to_half(d);
+            meta[4 * b + 1] = round_to_half((float)sum * d);
+            const int32_t bias = -128 * sum;
+            memcpy(meta + 4 * b + 2, &bias, 4);
+            meta[4 * b + 3] = 0;
+        }
+    }
+}
+
+static inline __m512i broadcast32(const int8_t *p) {
+    int32_t value;
+    memcpy(&value, p, 4);
+    return _mm512_set1_epi32(value);
+}
+
+// 16 rows × nt tokens of Q4_1 weights; the accumulators stay in registers over all blocks.
+static inline __attribute__((always_inline)) void tile_q4(const uint8_t *w, int blocks, const uint8_t *a,
+                                                          size_t token_bytes, int nt, float *out, size_t out_stride) {
+    // As llama.cpp's Q4_1 dot does, the minimums' term is summed apart and added at the end.
+    __m512 acc[TOKEN_TILE], offsets[TOKEN_TILE];
+    for (int t = 0; t < nt; t++) acc[t] = offsets[t] = _mm512_setzero_ps();
+    const __m512i low_nibbles = _mm512_set1_epi8(0x0F);
+    for (int b = 0; b < blocks; b++) {
+        const uint8_t *block = w + (size_t)b * Q4_GROUP_BLOCK_BYTES;
+        _mm_prefetch((const char *)(block + PREFETCH_BYTES), _MM_HINT_T0);
+        _mm_prefetch((const char *)(block + PREFETCH_BYTES + 64), _MM_HINT_T0);
+        _mm_prefetch((const char *)(block + PREFETCH_BYTES + 128), _MM_HINT_T0);
+        _mm_prefetch((const char *)(block + PREFETCH_BYTES + 192), _MM_HINT_T0);
+        _mm_prefetch((const char *)(block + PREFETCH_BYTES + 256), _MM_HINT_T0);
+        const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)block));
+        const __m512 m = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(block + 32)));
+        __m512i low[4], high[4];
+        for (int c = 0; c < 4; c++) {
+            const __m512i packed = _mm512_loadu_si512((const void *)(block + 64 + 64 * c));
+            low[c] = _mm512_and_si512(packed, low_nibbles);
+            high[c] = _mm512_and_si512(_mm512_srli_epi16(packed, 4), low_nibbles);
+        }
+        for (int t = 0; t < nt; t++) {
+            const int8_t *q = (const int8_t *)(a + t * token_bytes) + 32 * b;
+            const float *meta = (const float *)(a + t * token_bytes + (size_t)blocks * 32) + 4 * b;
+            __m512i sum = _mm512_dpbusd_epi32(_mm512_setzero_si512(), low[0], broadcast32(q));
+            sum = _mm512_dpbusd_epi32(sum, low[1], broadcast32(q + 4));
+            sum = _mm512_dpbusd_epi32(sum, low[2], broadcast32(q + 8));
+            sum = _mm512_dpbusd_epi32(sum, low[3], broadcast32(q + 12));
+            sum = _mm512_dpbusd_epi32(sum, high[0], broadcast32(q + 16));
+            sum = _mm512_dpbusd_epi32(sum, high[1], broadcast32(q + 20));
+            sum = _mm512_dpbusd_epi32(sum, high[2], broadcast32(q + 24));
+            sum = _mm512_dpbusd_epi32(sum, high[3], broadcast32(q + 28));
+            acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), _mm512_mul_ps(d, _mm512_set1_ps(meta[0])), acc[t]);
+            offsets[t] = _mm512_fmadd_ps(m, _mm512_set1_ps(meta[1]), offsets[t]);
+        }
+    }
+    for (int t = 0; t < nt; t++) _mm512_storeu_ps(out + t * out_stride, _mm512_add_ps(acc[t], offsets[t]));
+}
+
+static inline __attribute__((always_inline)) void tile_q8(const uint8_t *w, int blocks, const uint8_t *a,
+                                                          size_t token_bytes, int nt, float *out, size_t out_stride) {
+    __m512 acc[TOKEN_TILE];
+    for (int t = 0; t < nt; t++) acc[t] = _mm512_setzero_ps();
+    for (int b = 0; b < blocks; b++) {
+        const uint8_t *block = w + (size_t)b * Q8_GROUP_BLOCK_BYTES;
+        for (int line = 0; line < 9; line++)
+            _mm_prefetch((const char *)(block + 2 * PREFETCH_BYTES + 64 * line), _MM_HINT_T0);
+        const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)block));
+        __m512i quants[8];
+        for (int c = 0; c < 8; c++) quants[c] = _mm512_loadu_si512((const void *)(block + 32 + 64 * c));
+        for (int t = 0; t < nt; t++) {
+            const int8_t *q = (const int8_t *)(a + t * token_bytes) + 32 * b;
+            const float *meta = (const float *)(a + t * token_bytes + (size_t)blocks * 32) + 4 * b;
+            int32_t bias;
+            memcpy(&bias, meta + 2, 4);
+            __m512i sum = _mm512_dpbusd_epi32(_mm512_set1_epi32(bias), quants[0], broadcast32(q));
+            for (int c = 1; c < 8; c++) sum = _mm512_dpbusd_epi32(sum, quants[c], broadcast32(q + 4 * c));
+            acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), _mm512_mul_ps(d, _mm512_set1_ps(meta[0])), acc[t]);
+        }
+    }
+    for (int t = 0; t < nt; t++) _mm512_storeu_ps(out + t * out_stride, acc[t]);
+}
+
+// Constant token counts, so the accumulators are registers; a ragged tail takes 4, 2, 1.
+#define TILE_VARIANTS(name, body)                                                                          \
+    static void name##_8(const uint8_t *w, int blocks, const uint8_t *a, size_t tb, float *o, size_t os) { \
+        body(w, blocks, a, tb, 8, o, os);                                                                  \
+    }                                                                                                      \
+    static void name##_4(const uint8_t *w, int blocks, const uint8_t *a, size_t tb, float *o, size_t os) { \
+        body(w, blocks, a, tb, 4, o, os);                                                                  \
+    }                                                                                                      \
+    static void name##_2(const uint8_t *w, int blocks, const uint8_t *a, size_t tb, float *o, size_t os) { \
+        body(w, blocks, a, tb, 2, o, os);                                                                  \
+    }                                                                                                      \
+    static void name##_1(const uint8_t *w, int blocks, const uint8_t *a, size_t tb, float *o, size_t os) { \
+        body(w, blocks, a, tb, 1, o, os);                                                                  \
+    }
+
+TILE_VARIANTS(tile_q4, tile_q4)
+TILE_VARIANTS(tile_q8, tile_q8)
+
+typedef void (*interleaved_tile_fn)(const uint8_t *, int, const uint8_t *, size_t, float *, size_t);
+
+static void interleaved_gemm(int format, const uint8_t *weights, int groups, int blocks,
+                             const uint8_t *activations, int tokens, float *out, size_t out_stride) {
+    const int q4 = format == ATRIUM_INTERLEAVED_Q4_1;
+    const interleaved_tile_fn tiles[4] = {q4 ? tile_q4_8 : tile_q8_8, q4 ? tile_q4_4 : tile_q8_4,
+                              q4 ? tile_q4_2 : tile_q8_2, q4 ? tile_q4_1 : tile_q8_1};
+    const size_t group_bytes = (size_t)blocks * (q4 ? Q4_GROUP_BLOCK_BYTES : Q8_GROUP_BLOCK_BYTES);
+    const size_t token_bytes = (size_t)blocks * (32 + META_BYTES);
+    // Tokens in chunks whose activations stay in L1/L2 while the groups stream past.
+    for (int t0 = 0; t0 < tokens; t0 += TOKEN_CHUNK) {
+        const int t_end = t0 + TOKEN_CHUNK < tokens ? t0 + TOKEN_CHUNK : tokens;
+        for (int g = 0; g < groups; g++) {
+            const uint8_t *w = weights + g * group_bytes;
+            int t = t0;
+            while (t < t_end) {
+                const int left = t_end - t;
+                const int variant = left >= 8 ? 0 : left >= 4 ? 1 : left >= 2 ? 2 : 3;
+                const int nt = 8 >> variant;
+                tiles[variant](w, blocks, activations + t * token_bytes, token_bytes, out + t * out_stride + g * GROUP_ROWS,
+                               out_stride);
+                t += nt;
+            }
+        }
+    }
+}
+
+#else
+static inline float round_to_half(float value) { return _cvtsh_ss(_cvtss_sh(value, _MM_FROUND_TO_NEAREST_INT)); }
+
+static inline float max8(__m256 v) {
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_max_ss(m, _mm_movehdup_ps(m));
+    return _mm_cvtss_f32(m);
+}
+
+static inline int sum8i(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
+    return _mm_cvtsi128_si32(s);
+}
+
+// The same bytes and floats as the AVX-512 quantizer: the same operations, eight lanes at a time.
+static void interleaved_quantize(const float *input, size_t input_stride, int tokens, int blocks, uint8_t *out) {
+    const size_t token_bytes = (size_t)blocks * (32 + META_BYTES);
+    const __m256 sign_bit = _mm256_set1_ps(-0.0f);
+    for (int t = 0; t < tokens; t++) {
+        const float *x = input + t * input_stride;
+        int8_t *q = (int8_t *)(out + t * token_bytes);
+        float *meta = (float *)(out + t * token_bytes + (size_t)blocks * 32);
+        for (int b = 0; b < blocks; b++) {
+            __m256 v[4];
+            for (int i = 0; i < 4; i++) v[i] = _mm256_loadu_ps(x + 32 * b + 8 * i);
+            const __m256 magnitude = _mm256_max_ps(_mm256_max_ps(_mm256_andnot_ps(sign_bit, v[0]), _mm256_andnot_ps(sign_bit, v[1])),
+                                                   _mm256_max_ps(_mm256_andnot_ps(sign_bit, v[2]), _mm256_andnot_ps(sign_bit, v[3])));
+            const float amax = max8(magnitude);
+            const float d = amax / 127;
+            const float inverse = d == 0 ? 0 : 1 / d;
+            const __m256 scale = _mm256_set1_ps(inverse);
+            __m256i i[4];
+            for (int k = 0; k < 4; k++) i[k] = _mm256_cvtps_epi32(_mm256_mul_ps(v[k], scale));
+            const int sum = sum8i(_mm256_add_epi32(_mm256_add_epi32(i[0], i[1]), _mm256_add_epi32(i[2], i[3])));
+            // Pack 32 int32 to bytes (|q| ≤ 127, nothing saturates); packs interleave the 128-bit
+            // lanes, the permutation puts the elements back in order.
+            const __m256i packed = _mm256_packs_epi16(_mm256_packs_epi32(i[0], i[1]), _mm256_packs_epi32(i[2], i[3]));
+            _mm256_storeu_si256((__m256i *)(q + 32 * b),
+                                _mm256_permutevar8x32_epi32(packed, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
+            meta[4 * b] = round_to_half(d);
+            meta[4 * b + 1] = round_to_half((float)sum * d);
+            const int32_t bias = -128 * sum;
+            memcpy(meta + 4 * b + 2, &bias, 4);
+            meta[4 * b + 3] = 0;
+        }
+    }
+}
+
+static inline __m256i broadcast32(const int8_t *p) {
+    int32_t value;
+    memcpy(&value, p, 4);
+    return _mm256_set1_epi32(value);
+}
+
+#define TOKEN_TILE 4
+#define TOKEN_CHUNK 64
+#define PREFETCH_BYTES 1280
+
+// A 16-row Q4_1 group × nt tokens, as two halves of 8 rows (h = 0: rows 0–7, 1: rows 8–15)
+// that share each token's broadcast bytes. Every lane computes exactly what the AVX-512
+// kernel's lane computes: the same integer dot product (with VNNI, or with maddubs, whose
+// 16-bit sums cannot overflow for 4-bit weights: 8 · 2 · 15 · 127 < 32768), then the same float
+// operations in the same order.
+static inline __attribute__((always_inline)) void tile_q4(const uint8_t *w, int blocks, const uint8_t *a,
+                                                          size_t token_bytes, int nt, float *out, size_t out_stride) {
+    __m256 acc[2][TOKEN_TILE], offsets[2][TOKEN_TILE];
+    for (int h = 0; h < 2; h++)
+        for (int t = 0; t < nt; t++) acc[h][t] = offsets[h][t] = _mm256_setzero_ps();
+    const __m256i low_nibbles = _mm256_set1_epi8(0x0F);
+    for (int b = 0; b < blocks; b++) {
+        const uint8_t *block = w + (size_t)b * Q4_GROUP_BLOCK_BYTES;
+        for (int line = 0; line < 5; line++) _mm_prefetch((const char *)(block + PREFETCH_BYTES + 64 * line), _MM_HINT_T0);
+        __m256i sum[2][TOKEN_TILE];
+        for (int h = 0; h < 2; h++)
+            for (int t = 0; t < nt; t++) sum[h][t] = _mm256_setzero_si256();
+        for (int c = 0; c < 4; c++) {
+            __m256i low[2], high[2];
+            for (int h = 0; h < 2; h++) {
+                const __m256i packed = _mm256_loadu_si256((const __m256i *)(block + 64 + 64 * c + 32 * h));
+                low[h] = _mm256_and_si256(packed, low_nibbles);
+                high[h] = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low_nibbles);
+            }
+            for (int t = 0; t < nt; t++) {
+                const int8_t *q = (const int8_t *)(a + t * token_bytes) + 32 * b;
+                const __m256i first = broadcast32(q + 4 * c), second = broadcast32(q + 16 + 4 * c);
+                for (int h = 0; h < 2; h++) {
+#ifdef LEVEL_VNNI
+                    sum[h][t] = _mm256_dpbusd_avx_epi32(sum[h][t], low[h], first);
+                    sum[h][t] = _mm256_dpbusd_avx_epi32(sum[h][t], high[h], second);
+#else  // 16-bit pair sums here, widened once per block below
+                    sum[h][t] = _mm256_add_epi16(sum[h][t], _mm256_maddubs_epi16(low[h], first));
+                    sum[h][t] = _mm256_add_epi16(sum[h][t], _mm256_maddubs_epi16(high[h], second));
+#endif
+                }
+            }
+        }
+        for (int h = 0; h < 2; h++) {
+            const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(block + 16 * h)));
+            const __m256 m = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(block + 32 + 16 * h)));
+            for (int t = 0; t < nt; t++) {
+                const float *meta = (const float *)(a + t * token_bytes + (size_t)blocks * 32) + 4 * b;
+#ifdef LEVEL_VNNI
+                const __m256i total = sum[h][t];
+#else
+                const __m256i total = _mm256_madd_epi16(sum[h][t], _mm256_set1_epi16(1));
+#endif
+                acc[h][t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(total), _mm256_mul_ps(d, _mm256_set1_ps(meta[0])), acc[h][t]);
+                offsets[h][t] = _mm256_fmadd_ps(m, _mm256_set1_ps(meta[1]), offsets[h][t]);
+            }
+        }
+    }
+    for (int h = 0; h < 2; h++)
+        for (int t = 0; t < nt; t++) _mm256_storeu_ps(out + t * out_stride + 8 * h, _mm256_add_ps(acc[h][t], offsets[h][t]));
+}
+
+// Q8_0: with VNNI as the AVX-512 kernel (weights + 128 unsigned, the token's bias corrects);
+// without, the weights are made signed again and multiplied as llama.cpp does, |w| · (a · sign w),
+// widened every chunk because two 16-bit sums of 8-bit weights could overflow.
+static inline __attribute__((always_inline)) void tile_q8(const uint8_t *w, int blocks, const uint8_t *a,
+                                                          size_t token_bytes, int nt, float *out, size_t out_stride) {
+    __m256 acc[2][TOKEN_TILE];
+    for (int h = 0; h < 2; h++)
+        for (int t = 0; t < nt; t++) acc[h][t] = _mm256_setzero_ps();
+    for (int b = 0; b < blocks; b++) {
+        const uint8_t *block = w + (size_t)b * Q8_GROUP_BLOCK_BYTES;
+        for (int line = 0; line < 9; line++)
+            _mm_prefetch((const char *)(block + 2 * PREFETCH_BYTES + 64 * line), _MM_HINT_T0);
+        __m256i sum[2][TOKEN_TILE];
+        for (int t = 0; t < nt; t++) {
+#ifdef LEVEL_VNNI
+            int32_t bias;
+            memcpy(&bias, (const float *)(a + t * token_bytes + (size_t)blocks * 32) + 4 * b + 2, 4);
+            sum[0][t] = sum[1][t] = _mm256_set1_epi32(bias);
+#else
+            sum[0][t] = sum[1][t] = _mm256_setzero_si256();
+#endif
+        }
+        for (int c = 0; c < 8; c++) {
+            __m256i quants[2];
+#ifndef LEVEL_VNNI
+            __m256i magnitude[2];
+#endif
+            for (int h = 0; h < 2; h++) {
+                quants[h] = _mm256_loadu_si256((const __m256i *)(block + 32 + 64 * c + 32 * h));
+#ifndef LEVEL_VNNI
+                quants[h] = _mm256_xor_si256(quants[h], _mm256_set1_epi8((char)0x80));  // signed again
+                magnitude[h] = _mm256_sign_epi8(quants[h], quants[h]);
+#endif
+            }
+            for (int t = 0; t < nt; t++) {
+                const __m256i bytes = broadcast32((const int8_t *)(a + t * token_bytes) + 32 * b + 4 * c);
+                for (int h = 0; h < 2; h++) {
+#ifdef LEVEL_VNNI
+                    sum[h][t] = _mm256_dpbusd_avx_epi32(sum[h][t], quants[h], bytes);
+#else
+                    const __m256i pairs = _mm256_maddubs_epi16(magnitude[h], _mm256_sign_epi8(bytes, quants[h]));
+                    sum[h][t] = _mm256_add_epi32(sum[h][t], _mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
+#endif
+                }
+            }
+        }
+        for (int h = 0; h < 2; h++) {
+            const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(block + 16 * h)));
+            for (int t = 0; t < nt; t++) {
+                const float *meta = (const float *)(a + t * token_bytes + (size_t)blocks * 32) + 4 * b;
+                acc[h][t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum[h][t]), _mm256_mul_ps(d, _mm256_set1_ps(meta[0])), acc[h][t]);
+            }
+        }
+    }
+    for (int h = 0; h < 2; h++)
+        for (int t = 0; t < nt; t++) _mm256_storeu_ps(out + t * out_stride + 8 * h, acc[h][t]);
+}
+
+// Constant token counts, so the accumulators are registers; a ragged tail takes 2, 1.
+#define TILE_VARIANTS(name, body)                                                                          \
+    static void name##_4(const uint8_t *w, int blocks, const uint8_t *a, size_t tb, float *o, size_t os) { \
+        body(w, blocks, a, tb, 4, o, os);                                                                  \
+    }                                                                                                      \
+    static void name##_2(const uint8_t *w, int blocks, const uint8_t *a, size_t tb, float *o, size_t os) { \
+        body(w, blocks, a, tb, 2, o, os);                                                                  \
+    }                                                                                                      \
+    static void name##_1(const uint8_t *w, int blocks, const uint8_t *a, size_t tb, float *o, size_t os) { \
+        body(w, blocks, a, tb, 1, o, os);                                                                  \
+    }
+
+TILE_VARIANTS(tile_q4, tile_q4)
+TILE_VARIANTS(tile_q8, tile_q8)
+
+typedef void (*interleaved_tile_fn)(const uint8_t *, int, const uint8_t *, size_t, float *, size_t);
+
+static void interleaved_gemm(int format, const uint8_t *weights, int groups, int blocks,
+                             const uint8_t *activations, int tokens, float *out, size_t out_stride) {
+    const int q4 = format == ATRIUM_INTERLEAVED_Q4_1;
+    const interleaved_tile_fn tiles[3] = {q4 ? tile_q4_4 : tile_q8_4, q4 ? tile_q4_2 : tile_q8_2,
+                                          q4 ? tile_q4_1 : tile_q8_1};
+    const size_t group_bytes = (size_t)blocks * (q4 ? Q4_GROUP_BLOCK_BYTES : Q8_GROUP_BLOCK_BYTES);
+    const size_t token_bytes = (size_t)blocks * (32 + META_BYTES);
+    for (int t0 = 0; t0 < tokens; t0 += TOKEN_CHUNK) {
+        const int t_end = t0 + TOKEN_CHUNK < tokens ? t0 + TOKEN_CHUNK : tokens;
+        for (int g = 0; g < groups; g++) {
+            const uint8_t *w = weights + g * group_bytes;
+            int t = t0;
+            while (t < t_end) {
+                const int left = t_end - t;
+                const int variant = left >= 4 ? 0 : left >= 2 ? 1 : 2;
+                tiles[variant](w, blocks, activations + t * token_bytes, token_bytes,
+                               out + t * out_stride + g * GROUP_ROWS, out_stride);
+                t += 4 >> variant;
+            }
+        }
+    }
+}
+#endif

@@ -1,0 +1,52 @@
+import CKernels
+
+/// The C kernels of one ISA level (`KernelISA`), as the model code calls them. A model keeps
+/// the set it was loaded with, so a test can run one level beside another in the same process.
+struct KernelSet: @unchecked Sendable {
+    let isa: KernelISA
+    private let table: UnsafePointer<atrium_kernel_table>
+
+    /// The kernels of `isa`; nil when this CPU cannot run them.
+    init?(_ isa: KernelISA) {
+        guard let table = atrium_kernel_table_for(isa.rawValue) else { return nil }
+        self.isa = isa
+        self.table = table
+    }
+
+    /// The active level's kernels (`KernelISA.active`).
+    static var active: KernelSet { KernelSet(KernelISA.active)! }
+
+    var hasInterleavedKernels: Bool { table.pointee.interleaved_gemm != nil }
+
+    var gemmQ4_1: MatMul.TileKernel { table.pointee.gemm_q4_1_q8_1! }
+    var gemmQ8_0: MatMul.TileKernel { table.pointee.gemm_q8_0_q8_0! }
+
+    func attendHead(
+        _ query: UnsafePointer<Float>, _ keys: UnsafePointer<UInt16>, _ values: UnsafePointer<UInt16>, stride: Int,
+        count: Int32, headDim: Int32, scale: Float, scores: UnsafeMutablePointer<Float>, into output: UnsafeMutablePointer<Float>
+    ) {
+        table.pointee.attend_head!(query, keys, values, stride, count, headDim, scale, scores, output)
+    }
+
+    func attendGroup64(
+        _ queries: UnsafePointer<Float>, heads: Int32, _ keys: UnsafePointer<UInt16>, _ values: UnsafePointer<UInt16>,
+        stride: Int, count: Int32, scale: Float, scores: UnsafeMutablePointer<Float>, scoresStride: Int,
+        into output: UnsafeMutablePointer<Float>
+    ) {
+        table.pointee.attend_group64!(queries, heads, keys, values, stride, count, scale, scores, scoresStride, output)
+    }
+
+    /// Interleaved kernels; call only where `hasInterleavedKernels`.
+    func interleavedQuantize(
+        _ input: UnsafePointer<Float>, stride: Int, tokens: Int32, blocks: Int32, into output: UnsafeMutablePointer<UInt8>
+    ) {
+        table.pointee.interleaved_quantize!(input, stride, tokens, blocks, output)
+    }
+
+    func interleavedGEMM(
+        format: Int32, _ weights: UnsafePointer<UInt8>, groups: Int32, blocks: Int32, _ activations: UnsafePointer<UInt8>,
+        tokens: Int32, into output: UnsafeMutablePointer<Float>, stride: Int
+    ) {
+        table.pointee.interleaved_gemm!(format, weights, groups, blocks, activations, tokens, output, stride)
+    }
+}
