@@ -37,7 +37,8 @@ public struct ChatPipeline: Sendable {
             ?? generate(generation, admission: admission, storingIn: lookup, audit: audit, guarding: answerGuard)
         return ChatExecution(
             id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model,
-            sources: sources, cacheHit: lookup?.hitKind, events: events, generation: GenerationHandle(task: task))
+            sources: sources, cacheHit: lookup?.hitKind, events: events, guardsAnswer: answerGuard != nil,
+            generation: GenerationHandle(task: task))
     }
 
     /// Runs a non-streamed chat request in the caller's task: profile → compose → generate,
