@@ -158,4 +158,51 @@ import Testing
             #expect(refused.status == 400 && refused.errorCode == "prompt_injection", "\(refused.body)")
         }
     }
+
+    @Test func retrievedChunksAreRedactedWithTheRequestsOwnPlaceholders() async throws {
+        let backend = ScriptedBackend()
+        let world = try ServerWorld.make(backend: backend)
+        try await world.testLive { http in
+            let keys = try await Scenario.build(http, world: world)
+            #expect(try await http.call(.post, "/v1/collections", key: keys["bob"], json: ["name": "contacts"]).status == 201)
+            let uploaded = try await http.call(
+                .post, "/v1/collections/contacts/documents", key: keys["bob"],
+                json: ["name": "billing.md", "text": "Billing contact: ann@acme.com, card on file 4111 1111 1111 1111."])
+            #expect(uploaded.status == 201, "\(uploaded.body)")
+            try await Self.setGuardrails(
+                http, keys, ["pii": ["email": "redact", "payment_card": "block"]], retrieval: true)
+            let answer = try await http.call(
+                .post, "/v1/chat/completions", key: keys["bob"], json: Self.chat("Is ann@acme.com the billing contact?"))
+            #expect(answer.status == 200, "\(answer.body)")
+            let prompt = try #require(backend.requests.last).messages.map(\.content).joined(separator: "\n")
+            #expect(!prompt.contains("ann@acme.com") && !prompt.contains("4111"), "\(prompt)")
+            #expect(prompt.contains("Is [EMAIL_1] the billing contact?"))
+            #expect(!prompt.contains("Billing contact"), "a chunk holding a blocked card number is left out: \(prompt)")
+
+            try await Self.setGuardrails(http, keys, ["pii": ["email": "redact"]], retrieval: true)
+            _ = try await http.call(
+                .post, "/v1/chat/completions", key: keys["bob"], json: Self.chat("Is ann@acme.com the billing contact?"))
+            let second = try #require(backend.requests.last).messages.map(\.content).joined(separator: "\n")
+            #expect(second.contains("Billing contact: [EMAIL_1], card on file 4111"), "the same value, the same placeholder: \(second)")
+        }
+    }
+
+    @Test func aPatternThatRunsOutOfItsBudgetRefusesTheRequestInsteadOfHanging() async throws {
+        let backend = ScriptedBackend()
+        let world = try ServerWorld.make(backend: backend)
+        try await world.testLive { http in
+            let keys = try await Scenario.build(http, world: world)
+            let refusedPattern = try await http.call(
+                .put, "/v1/admin/teams/acme%2Fsales/profile", key: keys["alice"],
+                json: ["guardrails": ["patterns": [["name": "evil", "regex": "(a+)+$", "action": "block"]]]])
+            #expect(refusedPattern.status == 400 && refusedPattern.body.contains("guardrails.patterns.regex"), "\(refusedPattern.body)")
+            try await Self.setGuardrails(
+                http, keys, ["patterns": [["name": "slow", "regex": "a{1,50}a{1,50}b", "action": "redact"]]])
+            let hostile = String(repeating: "a", count: 200_000)
+            let refused = try await http.call(.post, "/v1/chat/completions", key: keys["bob"], json: Self.chat(hostile))
+            #expect(refused.status == 400 && refused.errorCode == "guardrail_blocked", "\(refused.status)")
+            #expect(refused.errorMessage?.contains("took too long") == true)
+            #expect(backend.requests.isEmpty)
+        }
+    }
 }
