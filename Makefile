@@ -13,7 +13,7 @@ APT_PACKAGES = libsqlite3-dev poppler-utils zlib1g-dev pkg-config python3-doc
 # For the aarch64 kernel test (scripts/test-kernels-c): a sysroot and qemu-user.
 APT_PACKAGES += qemu-user libc6-dev-arm64-cross libgcc-12-dev-arm64-cross
 
-.PHONY: all setup apt models python build test test-kernels serve bench eval clean
+.PHONY: all setup apt models python build test test-kernels serve bench eval eval-guardrails clean
 
 all: build
 
@@ -56,6 +56,12 @@ bench: models build
 # reference that python3-doc installs; see scripts/eval-retrieval.
 eval: apt models build
 	./scripts/eval-retrieval --atrium $$($(SWIFT) build $(RELEASE) --show-bin-path)/atrium
+
+# Guardrail detectors on a generated corpus (valid values and near misses per entity type, in
+# running text, whole and streamed in random chunks): precision and recall per type.
+eval-guardrails:
+	$(SWIFT) build --build-tests $(RELEASE)
+	$(SWIFT) test $(RELEASE) --skip-build --filter GuardrailEvaluationTests
 
 clean:
 	rm -rf .build

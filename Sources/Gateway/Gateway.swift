@@ -65,15 +65,18 @@ public struct Gateway: Sendable {
         self.responseCache = responseCache
         let limits = LimitStage(store: store, cache: cache, limiter: Limiter(), now: now)
         self.limits = limits
+        let intrusion = IntrusionDetector(policy: intrusionPolicy, store: store, logger: logger, now: now)
+        self.intrusion = intrusion
+        let guardrails = GuardrailStage(
+            injection: InjectionScreen(embeddings: knowledge?.embeddings), metrics: metrics, intrusion: intrusion)
         pipeline = ChatPipeline(
             limits: limits,
-            profiles: profiles, retrieval: RetrievalStage(knowledge: knowledgeService),
+            profiles: profiles, retrieval: RetrievalStage(knowledge: knowledgeService), guardrails: guardrails,
             composer: PromptComposer(catalog: catalog),
             responses: ResponseCacheStage(cache: responseCache, embeddings: knowledge?.embeddings),
             backend: backend, accountant: accountant, logger: logger, now: now)
         embeddings = EmbeddingService(knowledge: knowledgeService, catalog: catalog, profiles: profiles)
         administration = AdministrationService(store: store, cache: cache, now: now)
-        intrusion = IntrusionDetector(policy: intrusionPolicy, store: store, logger: logger, now: now)
         startedAt = Int(now().timeIntervalSince1970)
     }
 }

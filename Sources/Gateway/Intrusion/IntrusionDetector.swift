@@ -68,6 +68,13 @@ public final class IntrusionDetector: Sendable {
         }
     }
 
+    /// A team's guardrails blocked or flagged something in the request `audit` records; the
+    /// detail names types and the request id, never the text.
+    public func guardrailAlert(_ kind: AlertKind, audit: RequestAudit, detail: String) async {
+        let identity = audit.snapshot().identity
+        await raise(kind, address: audit.clientAddress, identity: identity, detail: "\(detail) (request \(audit.requestID))")
+    }
+
     /// Returns once every alert raised before the call is written.
     public func settled() async {
         let pending = writes.withLock { Array($0.tasks.values) }

@@ -29,6 +29,7 @@ public struct AtriumMetrics: Sendable {
         public static let kvCacheBudgetBytes = "atrium_kv_cache_budget_bytes"
         public static let prefixCacheHits = "atrium_prefix_cache_hits_total"
         public static let prefixCacheMisses = "atrium_prefix_cache_misses_total"
+        public static let guardrailHits = "atrium_guardrail_hits_total"
     }
 
     /// The `team` label of requests no team key made (owner and org keys, refused keys,
@@ -65,6 +66,13 @@ public struct AtriumMetrics: Sendable {
     /// From the request's arrival to the first generated text it streamed.
     public func timeToFirstToken(_ duration: Duration, team: TeamID) {
         timer(Name.timeToFirstToken, [("team", team.rawValue)]).record(duration: duration)
+    }
+
+    /// A guardrail acted: `kind` is an entity type, `pattern` or `injection`; `action` what
+    /// was done; `stage` where (`input`, `sources`, `answer`).
+    public func guardrailHit(team: TeamID, kind: String, action: String, stage: String, count: Int = 1) {
+        counter(Name.guardrailHits, [("team", team.rawValue), ("kind", kind), ("action", action), ("stage", stage)])
+            .increment(by: Int64(count))
     }
 
     /// A refused request, by reason; refused keys count as authentication failures too.

@@ -13,6 +13,9 @@ public struct ChatExecution: Sendable {
     /// How the team's response cache found the replayed answer; nil when it is generated.
     public let cacheHit: ResponseCacheHit?
     public let events: AsyncThrowingStream<GenerationEvent, any Error>
+    /// Whether the team's guardrails check the answer on its way (``events`` then carries the
+    /// guarded text); when false the events are the backend's own, untouched.
+    public let guardsAnswer: Bool
     let generation: GenerationHandle
 
     /// Whether the answer is replayed from the team's response cache.

@@ -5,7 +5,8 @@ import Tenancy
 
 /// The data plane, stage by stage — the only place that knows their order:
 ///
-/// authorize → limit → profile → retrieve → compose → cache → (limit: tokens) → generate → account
+/// authorize → limit → profile → guardrails (input) → retrieve → guardrails (sources) → compose → cache →
+/// (limit: tokens) → generate → guardrails (answer) → account
 ///
 /// (authentication happened before: the pipeline starts from a ``Principal``). A
 /// deterministic request the team asked before — or, with the team's semantic cache on, one
@@ -15,6 +16,7 @@ public struct ChatPipeline: Sendable {
     let limits: LimitStage
     let profiles: ProfileStage
     let retrieval: RetrievalStage
+    let guardrails: GuardrailStage
     let composer: PromptComposer
     let responses: ResponseCacheStage
     let backend: any LanguageModelBackend
@@ -28,14 +30,15 @@ public struct ChatPipeline: Sendable {
     /// - Throws: ``GatewayError`` when the request is refused before generation starts (its
     ///   record is then written by whoever made `audit`, via ``Accountant/finish(_:)``).
     public func chat(_ request: ChatRequest, in scope: TenantScope, audit: RequestAudit) async throws -> ChatExecution {
-        let (generation, admission, lookup, sources) = try await prepare(request, in: scope, audit: audit)
+        let (generation, admission, lookup, sources, answerGuard) = try await prepare(request, in: scope, audit: audit)
         let cached = lookup?.hit
         let (events, task) =
-            cached.map { replay($0, admission: admission, audit: audit) }
-            ?? generate(generation, admission: admission, storingIn: lookup, audit: audit)
+            cached.map { replay($0, admission: admission, audit: audit, team: generation.tenant.teamID, guarding: answerGuard) }
+            ?? generate(generation, admission: admission, storingIn: lookup, audit: audit, guarding: answerGuard)
         return ChatExecution(
             id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model,
-            sources: sources, cacheHit: lookup?.hitKind, events: events, generation: GenerationHandle(task: task))
+            sources: sources, cacheHit: lookup?.hitKind, events: events, guardsAnswer: answerGuard != nil,
+            generation: GenerationHandle(task: task))
     }
 
     /// Runs a non-streamed chat request in the caller's task: profile → compose → generate,
@@ -45,13 +48,14 @@ public struct ChatPipeline: Sendable {
     public func answer(_ request: ChatRequest, in scope: TenantScope, audit: RequestAudit) async throws -> ChatAnswer {
         var request = request
         request.streaming = false
-        let (generation, admission, lookup, sources) = try await prepare(request, in: scope, audit: audit)
+        let (generation, admission, lookup, sources, answerGuard) = try await prepare(request, in: scope, audit: audit)
         if let cached = lookup?.hit {
             admission.finish(nil)  // a hit reserved no tokens and spends none
             audit.served(cached.usage, cacheHit: true)
             return ChatAnswer(
                 id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model, sources: sources,
-                cacheHit: lookup?.hitKind, completion: cached)
+                cacheHit: lookup?.hitKind,
+                completion: await guarded(cached, answerGuard, team: generation.tenant.teamID, audit: audit))
         }
         let completion: ChatCompletion
         do {
@@ -65,34 +69,56 @@ public struct ChatPipeline: Sendable {
         if let lookup { responses.cache.store(completion, for: lookup) }
         return ChatAnswer(
             id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model, sources: sources,
-            cacheHit: nil, completion: completion)
+            cacheHit: nil, completion: await guarded(completion, answerGuard, team: generation.tenant.teamID, audit: audit))
+    }
+
+    /// A whole answer through the team's answer guard (the cache keeps what the model said,
+    /// placeholders and all: the guard runs again, with this request's values, on a replay).
+    private func guarded(_ completion: ChatCompletion, _ answerGuard: AnswerGuard?, team: TeamID, audit: RequestAudit)
+        async -> ChatCompletion
+    {
+        guard var answerGuard else { return completion }
+        let text = answerGuard.accept(completion.text) + answerGuard.finish()
+        await guardrails.answered(answerGuard, team: team, audit: audit)
+        return ChatCompletion(
+            text: text, usage: completion.usage, finishReason: answerGuard.stopped ? .contentFilter : completion.finishReason)
     }
 
     /// The `/query` team check, then the limit, profile, retrieve, compose and cache stages:
     /// the request for the backend, its admission (given back if anything after it refuses
     /// the request), for a deterministic request its cache lookup (with the answer on a hit;
-    /// a hit reserves no tokens), and the team's chunks it draws on.
+    /// a hit reserves no tokens), the team's chunks it draws on, and the answer's guard (nil
+    /// when the team's answers pass untouched).
     private func prepare(_ request: ChatRequest, in scope: TenantScope, audit: RequestAudit) async throws
-        -> (GenerationRequest, Admission, ResponseCache.Lookup?, [SourceReference])
+        -> (GenerationRequest, Admission, ResponseCache.Lookup?, [SourceReference], AnswerGuard?)
     {
         // The record and the usage belong to the key whose scope runs the request.
         audit.authenticated(scope.principal)
+        let team = try await profiles.context(for: scope)
+        // The guardrails first: from here on (the record's query included) only the redacted
+        // text exists for this request.
+        let input = await guardrails.screenInput(request, settings: team.profile.guardrails, scope: scope, audit: audit)
+        let request = input.request
         audit.query(request.queryText)
         // The team claim first: a spoofed team is a cross-team attempt even when the key is
         // over its limits (which would otherwise answer 429 and hide the attempt).
-        let team = try await profiles.context(for: scope)
         if let claimed = request.claimedTeam, !team.isOwnTeam(claimed, team: scope.team) {
             audit.describe(action: .chat, resource: "team:\(claimed)")
             throw Authorizer.deny(.crossTenant, principal: scope.principal, resource: .platform, audit: audit)
         }
+        if let refusal = input.refusal { throw refusal }
         let admission = try await limits.admit(scope, audit: audit)
         do {
-            let hits = try await retrieval.retrieve(request, profile: team.profile, scope: scope, audit: audit)
+            var hits = try await retrieval.retrieve(request, profile: team.profile, scope: scope, audit: audit)
+            if input.session != nil {
+                hits = try await guardrails.screenSources(hits, session: input.session, scope: scope, audit: audit)
+                if !hits.isEmpty { audit.retrieved(hits.map(\.reference)) }
+            }
             let generation = try composer.compose(
                 request, team: team, tenant: TenantKey(scope), date: now(), sources: hits)
             let lookup = await responses.lookup(generation, in: scope, team: team)
             if lookup?.hit == nil { try limits.reserve(generation, in: admission, audit: audit) }
-            return (generation, admission, lookup, hits.map(SourceReference.init))
+            return (generation, admission, lookup, hits.map(SourceReference.init), guardrails.answerGuard(input.session))
         } catch {
             admission.cancel()
             throw error
@@ -113,8 +139,13 @@ public struct ChatPipeline: Sendable {
     /// the stream's end reaches the client, so a server that stops once its responses are
     /// done has every record in hand. A complete answer is kept in the response cache when
     /// `lookup` asks for it.
+    ///
+    /// With an answer guard, text reaches the client through it (held back while it could
+    /// still be part of an entity) and a blocked entity ends the answer with `content_filter`;
+    /// without one, every event goes on exactly as the backend sent it.
     private func generate(
-        _ request: GenerationRequest, admission: Admission, storingIn lookup: ResponseCache.Lookup?, audit: RequestAudit
+        _ request: GenerationRequest, admission: Admission, storingIn lookup: ResponseCache.Lookup?, audit: RequestAudit,
+        guarding answerGuard: AnswerGuard?
     )
         -> (AsyncThrowingStream<GenerationEvent, any Error>, Task<Void, Never>)
     {
@@ -123,7 +154,9 @@ public struct ChatPipeline: Sendable {
         let backend = backend
         let accountant = accountant
         let cache = responses.cache
+        let guardrails = guardrails
         let task = Task {
+            var answerGuard = answerGuard
             var firstText = true
             var served: Usage?
             var text = ""
@@ -140,16 +173,30 @@ public struct ChatPipeline: Sendable {
                 for try await event in backend.generate(request) {
                     switch event {
                     case let .delta(piece):
-                        if firstText && !piece.isEmpty {
+                        if lookup != nil { text += piece }
+                        let shown = answerGuard?.accept(piece) ?? piece
+                        if firstText && !shown.isEmpty {
                             firstText = false
                             accountant.metrics.timeToFirstToken(
                                 audit.startedAt.duration(to: .now), team: request.tenant.teamID)
                         }
-                        if lookup != nil { text += piece }
+                        if answerGuard != nil {
+                            if !shown.isEmpty { continuation.yield(.delta(shown)) }
+                            continue
+                        }
                     case let .finished(usage, reason):
                         audit.served(usage)
                         served = usage
                         if let lookup { cache.store(ChatCompletion(text: text, usage: usage, finishReason: reason), for: lookup) }
+                        if var guarded = answerGuard {
+                            let rest = guarded.finish()
+                            if !rest.isEmpty { continuation.yield(.delta(rest)) }
+                            await guardrails.answered(guarded, team: request.tenant.teamID, audit: audit)
+                            settle()
+                            continuation.yield(.finished(usage, guarded.stopped ? .contentFilter : reason))
+                            answerGuard = nil
+                            continue
+                        }
                         settle()
                     }
                     continuation.yield(event)
@@ -168,7 +215,10 @@ public struct ChatPipeline: Sendable {
 
     /// The account stage of a cached answer: its text as one delta, then its finish, as a
     /// stream like the backend's; the record is written before the stream ends.
-    private func replay(_ completion: ChatCompletion, admission: Admission, audit: RequestAudit)
+    private func replay(
+        _ completion: ChatCompletion, admission: Admission, audit: RequestAudit, team: TeamID,
+        guarding answerGuard: AnswerGuard?
+    )
         -> (AsyncThrowingStream<GenerationEvent, any Error>, Task<Void, Never>)
     {
         accountant.beginStream(audit)
@@ -176,6 +226,7 @@ public struct ChatPipeline: Sendable {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: GenerationEvent.self)
         let accountant = accountant
         let task = Task {
+            let completion = await guarded(completion, answerGuard, team: team, audit: audit)
             continuation.yield(.delta(completion.text))
             continuation.yield(.finished(completion.usage, completion.finishReason))
             admission.finish(nil)  // a hit reserved no tokens and spends none

@@ -26,6 +26,29 @@ enum OpenAPISchemas {
             "description": "The answer came from the team's response cache; the x-atrium-cache header says exact or semantic",
         ]
     }
+    static var guardrails: Schema {
+        let action: Schema = ["type": "string", "enum": ["allow", "redact", "block"]]
+        let injection: Schema = ["type": "string", "enum": ["off", "flag", "drop_chunk", "block"]]
+        let entities = ["email", "phone", "iban", "payment_card", "ip_address", "national_id", "secret"]
+        return object([
+            "pii": [
+                "type": "object", "properties": Dictionary(uniqueKeysWithValues: entities.map { ($0, action) }),
+                "additionalProperties": false, "description": "Action per entity type; types not named are allowed",
+            ],
+            "restore": ["type": "boolean", "description": "Put the request's own values back for placeholders in the answer"],
+            "injection": object(["input": injection, "sources": injection]),
+            "patterns": [
+                "type": "array", "maxItems": 32,
+                "items": object(
+                    [
+                        "name": ["type": "string", "pattern": "^[a-z0-9_]{1,32}$"],
+                        "regex": ["type": "string", "description": "Linear-time subset; refused if it could backtrack"],
+                        "terms": ["type": "array", "items": string, "description": "Deny-list, whole words, any case"],
+                        "action": ["type": "string", "enum": ["redact", "block"]],
+                    ], required: ["name", "action"]),
+            ],
+        ])
+    }
     static var semanticCache: Schema {
         object([
             "enabled": ["type": "boolean", "description": "Answer questions of the same meaning from the cache (default false)"],
@@ -219,7 +242,7 @@ enum OpenAPISchemas {
                     "max_tokens": ["type": "integer", "minimum": 1],
                     "retrieval": object(["enabled": boolean, "top_k": integer, "collections": ["type": "array", "items": string]]),
                     "allowed_models": ["type": "array", "items": string], "version": integer,
-                    "semantic_cache": semanticCache,
+                    "semantic_cache": semanticCache, "guardrails": guardrails,
                 ]),
             "Limits": object([
                 "requests_per_minute": nullableInteger, "tokens_per_minute": nullableInteger,

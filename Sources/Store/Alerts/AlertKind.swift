@@ -9,4 +9,9 @@ public enum AlertKind: String, Sendable, Hashable, Codable, CaseIterable {
     /// A key tried to exceed its rights: minting a key or conferring a role above its own,
     /// or a team raising its own limits.
     case roleEscalation = "role_escalation"
+    /// A team's guardrails blocked a request or an answer (the detail names the entity type,
+    /// never the value).
+    case guardrailBlock = "guardrail_block"
+    /// A team's prompt-injection screening flagged, dropped or blocked text.
+    case promptInjection = "prompt_injection"
 }

@@ -37,6 +37,11 @@ public enum DenialReason: String, Sendable, Hashable, Codable, CaseIterable, Cus
     // Intrusion detection.
     /// The client address is blocked after repeated failed keys.
     case addressBlocked = "address_blocked"
+    // Guardrails (answered 400).
+    /// The team's guardrails block an entity type or pattern found in the request.
+    case guardrailBlocked = "guardrail_blocked"
+    /// The team's guardrails block requests that read as a prompt injection.
+    case promptInjection = "prompt_injection"
 
     /// Whether the failure is about identity (401) rather than permission (403).
     public var isAuthenticationFailure: Bool {
@@ -76,6 +81,8 @@ public enum DenialReason: String, Sendable, Hashable, Codable, CaseIterable, Cus
         case .concurrencyExceeded: "too many requests at once"
         case .monthlyBudgetExhausted: "the monthly token budget is used up"
         case .addressBlocked: "this address is blocked after repeated failed keys"
+        case .guardrailBlocked: "the team's guardrails block what the request contains"
+        case .promptInjection: "the request reads as a prompt injection, which the team's guardrails block"
         }
     }
 }

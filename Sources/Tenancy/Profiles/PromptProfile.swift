@@ -21,13 +21,15 @@ public struct PromptProfile: Sendable, Hashable {
     public let allowedModels: [String]
     /// Whether (and how closely) questions of the same meaning share cached answers.
     public let semanticCache: SemanticCacheSettings
+    /// Personal data, secrets, prompt injections and the team's own patterns.
+    public let guardrails: GuardrailSettings
     /// Increases by one with every save; 0 is the built-in default.
     public let version: Int
 
     public init(
         systemPrompt: String = "", temperature: Double = 0.7, topP: Double = 1.0, maxTokens: Int = 512,
         retrieval: RetrievalSettings = .disabled, allowedModels: [String] = [],
-        semanticCache: SemanticCacheSettings = .disabled, version: Int = 0
+        semanticCache: SemanticCacheSettings = .disabled, guardrails: GuardrailSettings = .off, version: Int = 0
     ) throws(ProfileError) {
         guard systemPrompt.count <= Self.maximumSystemPromptLength else {
             throw ProfileError(field: "system_prompt", problem: "longer than \(Self.maximumSystemPromptLength) characters")
@@ -52,6 +54,7 @@ public struct PromptProfile: Sendable, Hashable {
         self.retrieval = retrieval
         self.allowedModels = allowedModels
         self.semanticCache = semanticCache
+        self.guardrails = guardrails
         self.version = version
     }
 
@@ -62,7 +65,8 @@ public struct PromptProfile: Sendable, Hashable {
     public func withVersion(_ version: Int) throws(ProfileError) -> PromptProfile {
         try PromptProfile(
             systemPrompt: systemPrompt, temperature: temperature, topP: topP, maxTokens: maxTokens,
-            retrieval: retrieval, allowedModels: allowedModels, semanticCache: semanticCache, version: version)
+            retrieval: retrieval, allowedModels: allowedModels, semanticCache: semanticCache, guardrails: guardrails,
+            version: version)
     }
 
     /// Whether the team may use `model` (an empty allow-list allows all).
@@ -80,6 +84,7 @@ extension PromptProfile: Codable {
         case retrieval
         case allowedModels = "allowed_models"
         case semanticCache = "semantic_cache"
+        case guardrails
         case version
     }
 
@@ -96,6 +101,7 @@ extension PromptProfile: Codable {
             allowedModels: container.decodeIfPresent([String].self, forKey: .allowedModels) ?? defaults.allowedModels,
             semanticCache: container.decodeIfPresent(SemanticCacheSettings.self, forKey: .semanticCache)
                 ?? defaults.semanticCache,
+            guardrails: container.decodeIfPresent(GuardrailSettings.self, forKey: .guardrails) ?? .off,
             version: container.decodeIfPresent(Int.self, forKey: .version) ?? 0
         )
     }
@@ -109,6 +115,7 @@ extension PromptProfile: Codable {
         try container.encode(retrieval, forKey: .retrieval)
         try container.encode(allowedModels, forKey: .allowedModels)
         try container.encode(semanticCache, forKey: .semanticCache)
+        try container.encode(guardrails, forKey: .guardrails)
         try container.encode(version, forKey: .version)
     }
 }

@@ -73,6 +73,17 @@ final class ServerWorld: Sendable {
         }
     }
 
+    /// Runs `body` against the router served on a loopback port: real sockets and HTTP
+    /// (HummingbirdTesting's `.live`).
+    func testLive<T: Sendable>(_ body: @escaping @Sendable (HTTPCaller) async throws -> T) async throws -> T {
+        let clock = clock
+        let router = AtriumServer.router(
+            gateway: gateway, configuration: configuration, exposition: exposition, now: { clock.now })
+        return try await Application(router: router).test(.live) { client in
+            try await body(HTTPCaller(client: client))
+        }
+    }
+
     /// The owner key, created on the empty database.
     func ownerKey() async throws -> String {
         try #require(try await store.bootstrapOwnerIfEmpty(presetKey: "owner-key-for-tests"))

@@ -1,0 +1,114 @@
+/// A team's own pattern: a regular expression or a deny-list of terms (matched whole-word,
+/// ignoring ASCII case), redacted (`[NAME_1]`) or blocked like a built-in entity type.
+///
+/// Both compile to a ``BoundedRegex``, which matches in time linear in the text (it never
+/// backtracks) under a per-request step budget; a pattern the engine refuses — or one with
+/// nested unbounded repetition, which backtracking engines cannot run safely — fails when the
+/// profile is saved.
+///
+/// ```json
+/// {"name": "project", "regex": "PRJ-[0-9]{4}", "action": "redact"}
+/// {"name": "codenames", "terms": ["bluebird", "nightjar"], "action": "block"}
+/// ```
+public struct GuardrailPattern: Sendable, Hashable {
+    public static let maximumTerms = 256
+    public static let maximumTermLength = 128
+
+    /// Lowercase letters, digits and `_`, at most 32; also the placeholder's word (`[PROJECT_1]`).
+    public let name: String
+    public let regex: String?
+    public let terms: [String]
+    /// `redact` or `block`.
+    public let action: GuardrailAction
+    public let compiled: BoundedRegex
+
+    public init(name: String, regex: String? = nil, terms: [String] = [], action: GuardrailAction) throws(ProfileError) {
+        let field = "guardrails.patterns"
+        guard !name.isEmpty, name.count <= 32,
+            name.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" })
+        else {
+            throw ProfileError(field: "\(field).name", problem: "'\(name)' must be 1 to 32 of a-z, 0-9 and _")
+        }
+        guard GuardrailEntity(rawValue: name) == nil else {
+            throw ProfileError(field: "\(field).name", problem: "'\(name)' is a built-in entity type")
+        }
+        guard action != .allow else {
+            throw ProfileError(field: "\(field).action", problem: "a pattern must redact or block")
+        }
+        let source: String
+        switch (regex, terms.isEmpty) {
+        case let (regex?, true):
+            source = regex
+        case (nil, false):
+            guard terms.count <= Self.maximumTerms,
+                terms.allSatisfy({ !$0.isEmpty && $0.utf8.count <= Self.maximumTermLength })
+            else {
+                throw ProfileError(
+                    field: "\(field).terms",
+                    problem: "1 to \(Self.maximumTerms) non-empty terms of at most \(Self.maximumTermLength) bytes")
+            }
+            source = "(?i)(?:" + terms.map(Self.wholeWord).joined(separator: "|") + ")"
+        default:
+            throw ProfileError(field: field, problem: "pattern '\(name)' needs either 'regex' or 'terms'")
+        }
+        do throws(BoundedRegex.SyntaxError) {
+            compiled = try BoundedRegex(source)
+        } catch {
+            throw ProfileError(field: "\(field).regex", problem: "pattern '\(name)': \(error.description)")
+        }
+        self.name = name
+        self.regex = regex
+        self.terms = terms
+        self.action = action
+    }
+
+    /// A term as a pattern that matches it alone, not inside a longer word: a word boundary
+    /// on each side that starts or ends with a letter, digit or `_`.
+    static func wholeWord(_ term: String) -> String {
+        func isWord(_ character: Character?) -> Bool { character.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") } ?? false }
+        return (isWord(term.first) ? "\\b" : "") + BoundedRegex.escape(term) + (isWord(term.last) ? "\\b" : "")
+    }
+
+    /// The word in its placeholders.
+    public var label: String { name.uppercased() }
+
+    public static func == (lhs: GuardrailPattern, rhs: GuardrailPattern) -> Bool {
+        lhs.name == rhs.name && lhs.regex == rhs.regex && lhs.terms == rhs.terms && lhs.action == rhs.action
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(regex)
+        hasher.combine(terms)
+        hasher.combine(action)
+    }
+}
+
+extension GuardrailPattern: Codable {
+    enum CodingKeys: String, CodingKey {
+        case name
+        case regex
+        case terms
+        case action
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let actionText = try container.decode(String.self, forKey: .action)
+        guard let action = GuardrailAction(rawValue: actionText) else {
+            throw ProfileError(field: "guardrails.patterns.action", problem: "must be redact or block")
+        }
+        try self.init(
+            name: container.decode(String.self, forKey: .name),
+            regex: container.decodeIfPresent(String.self, forKey: .regex),
+            terms: container.decodeIfPresent([String].self, forKey: .terms) ?? [], action: action)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encodeIfPresent(regex, forKey: .regex)
+        if !terms.isEmpty { try container.encode(terms, forKey: .terms) }
+        try container.encode(action.rawValue, forKey: .action)
+    }
+}

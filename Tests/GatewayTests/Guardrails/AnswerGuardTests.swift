@@ -1,0 +1,72 @@
+@testable import Gateway
+import Tenancy
+import Testing
+
+@Suite struct AnswerGuardTests {
+    private func stream(_ pieces: [String], _ settings: GuardrailSettings, session: GuardrailSession? = nil)
+        -> (output: [String], guard: AnswerGuard)
+    {
+        var answer = AnswerGuard(session: session ?? GuardrailSession(settings: settings))
+        var output = pieces.map { answer.accept($0) }
+        output.append(answer.finish())
+        return (output, answer)
+    }
+
+    @Test func theSameValueGetsTheSamePlaceholderWithinARequest() throws {
+        let session = GuardrailSession(settings: try GuardrailSettings(pii: [.email: .redact, .phone: .redact]))
+        let first = try session.screen("Mail ann@acme.com or bob@acme.com; call +49 30 1234567.")
+        let second = try session.screen("Again: bob@acme.com")
+        #expect(first.text == "Mail [EMAIL_1] or [EMAIL_2]; call [PHONE_1].")
+        #expect(second.text == "Again: [EMAIL_2]")
+        #expect(try GuardrailSession(settings: .off).screen("ann@acme.com").text == "ann@acme.com")
+    }
+
+    @Test func aCardNumberSplitAcrossChunksIsRedactedAndNothingOfItLeaks() throws {
+        let settings = try GuardrailSettings(pii: [.paymentCard: .redact])
+        let (output, _) = stream(["Your card ", "4111 11", "11 1111", " 1111 is on file."], settings)
+        #expect(output.joined() == "Your card [PAYMENT_CARD_1] is on file.")
+        #expect(output[0] == "Your card ", "text that cannot be part of an entity goes at once")
+        #expect(!output.contains { $0.contains("4111") || $0.contains("1111") })
+    }
+
+    @Test func ordinaryTextIsHeldOnlyWhileItsLastWordIsUnfinished() throws {
+        let settings = try GuardrailSettings(pii: [.email: .redact])
+        let (output, _) = stream(["Hello", ", world", ". How are", " you?"], settings)
+        #expect(output == ["", "Hello, ", "world. How ", "are ", "you?"])
+    }
+
+    @Test func placeholdersAreRestoredWhenTheTeamAsks() throws {
+        let settings = try GuardrailSettings(pii: [.email: .redact], restore: true)
+        let session = GuardrailSession(settings: settings)
+        #expect(try session.screen("Write to ann@acme.com").text == "Write to [EMAIL_1]")
+        let (output, _) = stream(["I will write to [EMA", "IL_1] and to [EMAIL_9], and cc eve@x.org."], settings, session: session)
+        #expect(output.joined() == "I will write to ann@acme.com and to [EMAIL_9], and cc [EMAIL_2].")
+    }
+
+    @Test func aBlockedEntityEndsTheAnswerBeforeIt() throws {
+        let settings = try GuardrailSettings(pii: [.iban: .block, .email: .redact])
+        let (output, answer) = stream(["Send it to DE89 3704 ", "0044 0532 0130 00 please, and more."], settings)
+        #expect(output.joined() == "Send it to ")
+        #expect(answer.blocked?.kind == .entity(.iban) && answer.stopped)
+    }
+
+    @Test func anOpenPrivateKeyBlockIsHeldUntilItEnds() throws {
+        let settings = try GuardrailSettings(pii: [.secret: .redact])
+        let (output, _) = stream(
+            ["Key:\n-----BEGIN PRIVATE KEY-----\n", "MIIEvQIBADANBg kqhkiG9w0BAQEFAASC\n", "-----END PRIVATE KEY-----\ndone"],
+            settings)
+        #expect(output[0] == "Key:\n" && output[1].isEmpty, "the open block waits for its end")
+        #expect(output.joined() == "Key:\n[SECRET_1]\ndone")
+    }
+
+    @Test func customPatternsRedactAndBlock() throws {
+        let settings = try GuardrailSettings(patterns: [
+            GuardrailPattern(name: "project", regex: "PRJ-[0-9]{4}", action: .redact),
+            GuardrailPattern(name: "codenames", terms: ["Bluebird"], action: .block),
+        ])
+        let session = GuardrailSession(settings: settings)
+        let screened = try session.screen("About PRJ-1234 and bluebird.")
+        #expect(screened.text == "About [PROJECT_1] and [CODENAMES_1].")
+        #expect(screened.blocked?.kind == .pattern(1))
+    }
+}
