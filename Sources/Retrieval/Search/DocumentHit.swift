@@ -5,8 +5,8 @@ import Store
 public struct DocumentHit: Sendable, Hashable {
     public let documentID: DocumentID
     public let documentName: String
-    /// The fused reciprocal-rank score of the document for `hybrid`, its best chunk's cosine
-    /// similarity for `vector` and BM25 for `bm25`.
+    /// Its best chunk's score: the fused reciprocal-rank score for `hybrid`, cosine similarity
+    /// for `vector` and BM25 for `bm25`.
     public let score: Double
     /// The document's best chunks, best first (at least one).
     public let chunks: [SearchHit]
