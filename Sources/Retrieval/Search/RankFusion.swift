@@ -6,7 +6,7 @@ public enum RankFusion {
     public static let k = 60.0
 
     /// Items of all rankings by fused score, best first; ties keep the order of first appearance.
-    /// Works for any kind of id: chunk ids, or document ids when documents are ranked.
+    /// Works for any kind of id (chunk ids in a search).
     public static func fuse<ID: Hashable>(_ rankings: [[ID]], k: Double = Self.k) -> [(id: ID, score: Double)] {
         var scores: [ID: Double] = [:]
         var firstSeen: [ID: Int] = [:]
