@@ -52,9 +52,12 @@ serve: setup build
 bench: models build
 	$$($(SWIFT) build $(RELEASE) --show-bin-path)/atrium bench --model smollm2-135m
 
-# Retrieval quality (Recall@10, nDCG@10 for BM25, vectors, hybrid) on the Python library
-# reference that python3-doc installs; see scripts/eval-retrieval.
+# Retrieval quality (Recall@10, nDCG@10 for BM25, vectors, hybrid; documents and chunks) on the
+# Python library reference (python3-doc) and on GNU info manuals of Debian packages; see
+# scripts/eval-retrieval. Only this target installs the manuals' packages.
+EVAL_APT_PACKAGES = grep sed diffutils gzip wget findutils
 eval: apt models build
+	@$(MAKE) --no-print-directory apt APT_PACKAGES="$(EVAL_APT_PACKAGES)"
 	./scripts/eval-retrieval --atrium $$($(SWIFT) build $(RELEASE) --show-bin-path)/atrium
 
 # Guardrail detectors on a generated corpus (valid values and near misses per entity type, in

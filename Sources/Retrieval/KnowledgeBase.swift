@@ -16,13 +16,20 @@ public final class KnowledgeBase: Sendable {
     public let store: AtriumStore
     public let embeddings: EmbeddingQueue
     public let index: KnowledgeIndex
+    /// Each team's recent query embeddings (see ``QueryEmbeddingCache``).
+    public let queryCache: QueryEmbeddingCache
     private let ingestor: DocumentIngestor
     private let searcher: HybridSearcher
 
     /// - Parameter chunker: how documents are cut; by default about 200 of the embedding
     ///   model's tokens per chunk with 40 of overlap.
-    public init(store: AtriumStore, embeddings: EmbeddingQueue, loader: DocumentLoader = DocumentLoader(), chunker: Chunker? = nil) {
+    /// - Parameter queryCache: the teams' query embeddings; by default 128 queries a team.
+    public init(
+        store: AtriumStore, embeddings: EmbeddingQueue, loader: DocumentLoader = DocumentLoader(), chunker: Chunker? = nil,
+        queryCache: QueryEmbeddingCache = QueryEmbeddingCache()
+    ) {
         self.store = store
+        self.queryCache = queryCache
         self.embeddings = embeddings
         let model = embeddings.modelID
         let dimensions = embeddings.dimensions
@@ -33,7 +40,7 @@ public final class KnowledgeBase: Sendable {
         let embedder = embeddings.embedder
         let chunker = chunker ?? Chunker(targetTokens: 200, overlapTokens: 40, countTokens: { embedder.countTokens($0) })
         ingestor = DocumentIngestor(store: store, index: index, embeddings: embeddings, loader: loader, chunker: chunker)
-        searcher = HybridSearcher(store: store, index: index, embeddings: embeddings)
+        searcher = HybridSearcher(store: store, index: index, embeddings: embeddings, queryCache: queryCache)
     }
 
     // MARK: Collections

@@ -2,11 +2,13 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 
-/// `atrium ingest --url URL --key KEY --collection NAME PATH…`: uploads files and folders
-/// (recursively) into one of the key's team's collections, creating it if needed, file by
-/// file — never more than one file in memory. Prints a progress bar on stderr and a summary
-/// of added, unchanged, replaced and rejected files (with reasons) on stdout. Rejected files
-/// do not fail the run; a refused key or an unreachable server does (exit code 1).
+/// `atrium ingest --url URL --key KEY --collection NAME [--jobs N] PATH…`: uploads files and
+/// folders (recursively) into one of the key's team's collections, creating it if needed,
+/// `--jobs` files at a time (so the server loads and chunks the next file while it embeds
+/// one), never more than that many files in memory. Prints a progress bar on stderr, counting
+/// files the server has finished, and a summary of added, unchanged, replaced and rejected
+/// files (with reasons) on stdout. Rejected files do not fail the run; a refused key or an
+/// unreachable server does (exit code 1).
 struct Ingest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Upload files and folders into a collection of your team's knowledge.")
@@ -20,6 +22,9 @@ struct Ingest: AsyncParsableCommand {
     @Option(help: "The collection to add the documents to (created if missing).")
     var collection: String
 
+    @Option(help: "Files uploaded at once (1 to 16): the server reads the next while it embeds one.")
+    var jobs = 2
+
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
@@ -31,6 +36,7 @@ struct Ingest: AsyncParsableCommand {
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
             throw ValidationError("--url must start with http:// or https://")
         }
+        guard (1...16).contains(jobs) else { throw ValidationError("--jobs must be 1 to 16") }
     }
 
     func run() async throws {
@@ -39,25 +45,56 @@ struct Ingest: AsyncParsableCommand {
             baseURL: String(url.reversed().drop { $0 == "/" }.reversed()), key: key, collection: collection,
             client: HTTPClient.shared)
         try await client.ensureCollection()
+        let files = source.files
+        let progress = IngestProgress(total: files.count)
+        var outcomes = [IngestClient.Outcome?](repeating: nil, count: files.count)
         var summary = IngestSummary(collection: collection)
-        let progress = IngestProgress(total: source.files.count)
-        for (position, file) in source.files.enumerated() {
-            progress.show(done: position, current: file.name)
-            let outcome: IngestClient.Outcome
-            do {
-                let data = try Data(contentsOf: file.url)
-                outcome = try await client.upload(data, name: file.name)
-            } catch let error as IngestError {
-                progress.finish()
-                throw error
-            } catch {
-                outcome = .rejected(reason: "cannot read the file: \(error.localizedDescription)")
+        var done = 0
+        do {
+            try await withThrowingTaskGroup(of: (Int, IngestClient.Outcome).self) { group in
+                var next = 0
+                func start() {
+                    let position = next, file = files[position]
+                    next += 1
+                    group.addTask { (position, try await Self.upload(file, with: client)) }
+                }
+                while next < min(jobs, files.count) { start() }
+                if let first = files.first { progress.show(done: 0, current: first.name) }
+                while let (position, outcome) = try await group.next() {
+                    outcomes[position] = outcome
+                    done += 1
+                    // A file counts as done when the server has answered for it, never when sent.
+                    progress.show(done: done, current: files[position].name, outcome: summary.word(for: outcome))
+                    if next < files.count { start() }
+                }
             }
-            summary.record(outcome, name: file.name)
-            progress.show(done: position + 1, current: file.name, outcome: summary.word(for: outcome))
+        } catch {
+            progress.finish()
+            throw error
         }
         progress.finish()
+        // The summary lists files in the order of the source, whichever finished first.
+        for (file, outcome) in zip(files, outcomes) {
+            if let outcome { summary.record(outcome, name: file.name) }
+        }
         print(json ? try summary.json() : summary.text())
+    }
+
+    /// One file read and uploaded; a file that cannot be read is rejected, not fatal.
+    private static func upload(_ file: IngestSource.File, with client: IngestClient) async throws -> IngestClient.Outcome {
+        let data: Data
+        do {
+            data = try Data(contentsOf: file.url)
+        } catch {
+            return .rejected(reason: "cannot read the file: \(error.localizedDescription)")
+        }
+        do {
+            return try await client.upload(data, name: file.name)
+        } catch let error as IngestError {
+            throw error
+        } catch {
+            return .rejected(reason: "the answer could not be read: \(error)")
+        }
     }
 }
 

@@ -11,11 +11,16 @@ import Testing
 
     @Test func oneRankingAloneKeepsItsOrder() {
         #expect(RankFusion.fuse([[7, 5, 9], []]).map(\.id) == [7, 5, 9])
-        #expect(RankFusion.fuse([]).isEmpty)
+        #expect(RankFusion.fuse([] as [[Int64]]).isEmpty)
     }
 
     @Test func tiesKeepTheOrderOfFirstAppearance() {
         // 10 is first in one list, 20 first in the other: equal scores.
         #expect(RankFusion.fuse([[10], [20]]).map(\.id) == [10, 20])
+    }
+
+    @Test func documentsFuseLikeChunks() {
+        let fused = RankFusion.fuse([["guide", "diet"], ["diet", "budget"]])
+        #expect(fused.map(\.id) == ["diet", "guide", "budget"])
     }
 }

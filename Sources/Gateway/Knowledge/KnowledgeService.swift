@@ -90,10 +90,14 @@ public struct KnowledgeService: Sendable {
     /// Searches one of the team's collections for the `topK` best chunks (by default the
     /// team profile's `retrieval.top_k`); the audit keeps the query and the chunks found.
     /// The result's `embeddedTokens` (the query's) are what the team's token limits are charged.
-    /// - Throws: ``GatewayError`` 400 for an empty query or `topK` outside 1…50, 404 for a
+    /// - Throws: ``GatewayError`` 400 for an empty query, `topK` or `chunksPerDocument` outside 1…50, 404 for a
     ///   collection the team does not have.
+    /// With `grouping` `.document`, `topK` counts documents, each with at most
+    /// `chunksPerDocument` of its chunks; with `.chunk`, `chunksPerDocument` (if given) limits
+    /// the chunks one document contributes.
     public func search(
-        _ query: String, topK: Int?, mode: SearchMode, in collection: String, scope: TenantScope, audit: RequestAudit
+        _ query: String, topK: Int?, mode: SearchMode, grouping: SearchGrouping = .chunk, chunksPerDocument: Int? = nil,
+        in collection: String, scope: TenantScope, audit: RequestAudit
     ) async throws -> SearchResults {
         audit.describe(action: .search, resource: Self.resource(scope, collection: collection))
         audit.query(query)
@@ -104,7 +108,9 @@ public struct KnowledgeService: Sendable {
         } else {
             count = try await profiles.context(for: scope).profile.retrieval.topK
         }
-        let request = try SearchRequest(query: query, topK: count, mode: mode, collections: [collection])
+        let request = try SearchRequest(
+            query: query, topK: count, mode: mode, collections: [collection], grouping: grouping,
+            chunksPerDocument: chunksPerDocument)
         let started = ContinuousClock.now
         let results = try await base.searchCounted(request, in: scope)
         Self.recordSearch(started, team: scope.teamID, kind: mode.rawValue)

@@ -2,8 +2,8 @@ import Retrieval
 import Tenancy
 
 /// The retrieve stage: the team's profile decides whether a chat searches the team's
-/// knowledge, in which collections (none named: all) and for how many chunks. The query is
-/// the last user message.
+/// knowledge, in which collections (none named: all), for how many chunks and at most how
+/// many of one document. The query is the last user message.
 struct RetrievalStage: Sendable {
     /// The end of a long message is searched (a pasted text usually ends with its question).
     static let maximumQueryCharacters = 2000
@@ -20,7 +20,8 @@ struct RetrievalStage: Sendable {
         let base = try knowledge.knowledge()
         let search = try SearchRequest(
             query: String(message.suffix(Self.maximumQueryCharacters)), topK: settings.topK, mode: .hybrid,
-            collections: settings.collections, requiresCollections: false)
+            collections: settings.collections, requiresCollections: false,
+            chunksPerDocument: settings.chunksPerDocument < settings.topK ? settings.chunksPerDocument : nil)
         let started = ContinuousClock.now
         let hits = try await base.search(search, in: scope)
         KnowledgeService.recordSearch(started, team: scope.teamID, kind: "chat")

@@ -6,9 +6,10 @@ public enum RankFusion {
     public static let k = 60.0
 
     /// Items of all rankings by fused score, best first; ties keep the order of first appearance.
-    public static func fuse(_ rankings: [[Int64]], k: Double = Self.k) -> [(id: Int64, score: Double)] {
-        var scores: [Int64: Double] = [:]
-        var firstSeen: [Int64: Int] = [:]
+    /// Works for any kind of id (chunk ids in a search).
+    public static func fuse<ID: Hashable>(_ rankings: [[ID]], k: Double = Self.k) -> [(id: ID, score: Double)] {
+        var scores: [ID: Double] = [:]
+        var firstSeen: [ID: Int] = [:]
         var order = 0
         for ranking in rankings {
             for (position, id) in ranking.enumerated() {

@@ -20,29 +20,43 @@ struct DocumentBody: Decodable {
     }
 }
 
-/// `POST /v1/collections/{name}/search`: `{"query", "top_k"?, "mode"?: "hybrid"|"bm25"|"vector"}`.
+/// `POST /v1/collections/{name}/search`: `{"query", "top_k"?, "mode"?: "hybrid"|"bm25"|"vector",
+/// "group_by"?: "chunk"|"document", "chunks_per_document"?}`.
 struct SearchBody: Decodable {
     let query: String
     let topK: Int?
     let mode: SearchMode
+    let grouping: SearchGrouping
+    let chunksPerDocument: Int?
 
     enum CodingKeys: String, CodingKey {
         case query, mode
         case topK = "top_k"
+        case groupBy = "group_by"
+        case chunksPerDocument = "chunks_per_document"
     }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         query = try container.decode(String.self, forKey: .query)
         topK = try container.wholeNumber(forKey: .topK)
-        guard let modeName = try container.decodeIfPresent(String.self, forKey: .mode) else {
+        chunksPerDocument = try container.wholeNumber(forKey: .chunksPerDocument)
+        if let modeName = try container.decodeIfPresent(String.self, forKey: .mode) {
+            guard let mode = SearchMode(rawValue: modeName.lowercased()) else {
+                throw GatewayError.invalid("'mode' must be hybrid, bm25 or vector", param: "mode")
+            }
+            self.mode = mode
+        } else {
             mode = .hybrid
-            return
         }
-        guard let mode = SearchMode(rawValue: modeName.lowercased()) else {
-            throw GatewayError.invalid("'mode' must be hybrid, bm25 or vector", param: "mode")
+        if let groupName = try container.decodeIfPresent(String.self, forKey: .groupBy) {
+            guard let grouping = SearchGrouping(rawValue: groupName.lowercased()) else {
+                throw GatewayError.invalid("'group_by' must be chunk or document", param: "group_by")
+            }
+            self.grouping = grouping
+        } else {
+            grouping = .chunk
         }
-        self.mode = mode
     }
 }
 

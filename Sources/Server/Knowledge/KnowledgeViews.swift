@@ -71,7 +71,9 @@ struct DeletedView: Encodable {
     let deleted = true
 }
 
-/// `{"object": "list", "mode", "results": [{"document_id", "document_name", "chunk", "heading_path", "text", "score"}]}`.
+/// `{"object": "list", "mode", "group_by": "chunk", "results": [{"document_id", "document_name", "chunk",
+/// "heading_path", "text", "score"}]}`, or with `"group_by": "document"` one result per document:
+/// `{"document_id", "document_name", "score", "chunks": [{"chunk", "heading_path", "text", "score"}]}`.
 struct SearchResultsView: Encodable {
     struct Result: Encodable {
         let documentID: String
@@ -81,6 +83,15 @@ struct SearchResultsView: Encodable {
         let text: String
         let score: Double
 
+        init(_ hit: SearchHit) {
+            documentID = hit.chunk.documentID.rawValue
+            documentName = hit.chunk.documentName
+            chunk = hit.chunk.index
+            headingPath = hit.chunk.headingPath
+            text = hit.chunk.text
+            score = hit.score
+        }
+
         enum CodingKeys: String, CodingKey {
             case chunk, text, score
             case documentID = "document_id"
@@ -89,16 +100,71 @@ struct SearchResultsView: Encodable {
         }
     }
 
+    /// A chunk inside a document result: the document's fields are the result's own.
+    struct DocumentChunk: Encodable {
+        let chunk: Int
+        let headingPath: [String]
+        let text: String
+        let score: Double
+
+        enum CodingKeys: String, CodingKey {
+            case chunk, text, score
+            case headingPath = "heading_path"
+        }
+    }
+
+    struct DocumentResult: Encodable {
+        let documentID: String
+        let documentName: String
+        let score: Double
+        let chunks: [DocumentChunk]
+
+        enum CodingKeys: String, CodingKey {
+            case score, chunks
+            case documentID = "document_id"
+            case documentName = "document_name"
+        }
+    }
+
     let object = "list"
     let mode: String
+    let groupBy: String
     let results: [Result]
+    let documents: [DocumentResult]
 
-    init(_ hits: [SearchHit], mode: SearchMode) {
+    init(_ results: SearchResults, mode: SearchMode, grouping: SearchGrouping) {
         self.mode = mode.rawValue
-        results = hits.map { hit in
-            Result(
-                documentID: hit.chunk.documentID.rawValue, documentName: hit.chunk.documentName, chunk: hit.chunk.index,
-                headingPath: hit.chunk.headingPath, text: hit.chunk.text, score: hit.score)
+        groupBy = grouping.rawValue
+        switch grouping {
+        case .chunk:
+            self.results = results.hits.map(Result.init)
+            documents = []
+        case .document:
+            self.results = []
+            documents = results.documents.map { document in
+                DocumentResult(
+                    documentID: document.documentID.rawValue, documentName: document.documentName, score: document.score,
+                    chunks: document.chunks.map {
+                        DocumentChunk(chunk: $0.chunk.index, headingPath: $0.chunk.headingPath, text: $0.chunk.text, score: $0.score)
+                    })
+            }
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case object, mode, results
+        case groupBy = "group_by"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(object, forKey: .object)
+        try container.encode(mode, forKey: .mode)
+        try container.encode(groupBy, forKey: .groupBy)
+        if groupBy == SearchGrouping.document.rawValue {
+            try container.encode(documents, forKey: .results)
+        } else {
+            try container.encode(results, forKey: .results)
         }
     }
 }

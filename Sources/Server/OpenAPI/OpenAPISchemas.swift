@@ -196,17 +196,34 @@ enum OpenAPISchemas {
                     "query": string,
                     "top_k": ["type": "integer", "minimum": 1, "maximum": 50, "description": "Default: the profile's retrieval.top_k"],
                     "mode": ["type": "string", "enum": ["hybrid", "bm25", "vector"], "default": "hybrid"],
+                    "group_by": [
+                        "type": "string", "enum": ["chunk", "document"], "default": "chunk",
+                        "description": "document: top_k documents, each once, with its best chunks in 'chunks'",
+                    ],
+                    "chunks_per_document": [
+                        "type": "integer", "minimum": 1, "maximum": 50,
+                        "description": "Chunks attached per document (default 3); by chunk: the most of one document (default: no limit)",
+                    ],
                 ], required: ["query"]),
             "SearchResults": object(
                 [
                     "object": ["const": "list"], "mode": string,
+                    "group_by": ["type": "string", "enum": ["chunk", "document"]],
                     "results": [
                         "type": "array",
                         "items": object(
                             [
                                 "document_id": string, "document_name": string, "chunk": integer,
                                 "heading_path": ["type": "array", "items": string], "text": string, "score": number,
-                            ], required: ["document_id", "document_name", "chunk", "text", "score"]),
+                                "chunks": [
+                                    "type": "array", "description": "group_by document: the document's best chunks",
+                                    "items": object(
+                                        [
+                                            "chunk": integer, "heading_path": ["type": "array", "items": string],
+                                            "text": string, "score": number,
+                                        ], required: ["chunk", "text", "score"]),
+                                ],
+                            ], required: ["document_id", "document_name", "score"]),
                     ],
                 ], required: ["results"]),
             "NameRequest": object(["name": string], required: ["name"]),
@@ -240,7 +257,10 @@ enum OpenAPISchemas {
                     "system_prompt": string, "temperature": ["type": "number", "minimum": 0, "maximum": 2],
                     "top_p": ["type": "number", "exclusiveMinimum": 0, "maximum": 1],
                     "max_tokens": ["type": "integer", "minimum": 1],
-                    "retrieval": object(["enabled": boolean, "top_k": integer, "collections": ["type": "array", "items": string]]),
+                    "retrieval": object([
+                        "enabled": boolean, "top_k": integer, "chunks_per_document": integer,
+                        "collections": ["type": "array", "items": string],
+                    ]),
                     "allowed_models": ["type": "array", "items": string], "version": integer,
                     "semantic_cache": semanticCache, "guardrails": guardrails,
                 ]),

@@ -69,10 +69,10 @@ struct KnowledgeRoutes {
     @Sendable func search(_ request: Request, context: TeamRequestContext) async throws -> Response {
         let collection = try parameter("name", context)
         let body = try await JSONBody.decode(SearchBody.self, from: request, limit: maximumBodyBytes)
-        let hits = try await knowledge.search(
-            body.query, topK: body.topK, mode: body.mode, in: collection, scope: context.scope, audit: context.audit
-        ).hits
-        return try JSONOutput.response(SearchResultsView(hits, mode: body.mode))
+        let results = try await knowledge.search(
+            body.query, topK: body.topK, mode: body.mode, grouping: body.grouping, chunksPerDocument: body.chunksPerDocument,
+            in: collection, scope: context.scope, audit: context.audit)
+        return try JSONOutput.response(SearchResultsView(results, mode: body.mode, grouping: body.grouping))
     }
 
     @Sendable func embeddings(_ request: Request, context: TeamRequestContext) async throws -> Response {

@@ -21,6 +21,7 @@ enum SchemaMigrations {
             "v10-organization-users-and-key-rotation", migrate: addOrganizationUsersAndKeyRotation)
         migrator.registerMigration("v11-alert-destinations", migrate: createAlertDestinations)
         migrator.registerMigration("v12-audit-client-address", migrate: addAuditClientAddress)
+        migrator.registerMigration("v13-knowledge-title-field", migrate: KnowledgeSchema.addTitleField)
         return migrator
     }
 

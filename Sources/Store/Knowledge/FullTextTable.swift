@@ -2,8 +2,9 @@ import Foundation
 import GRDB
 import Tenancy
 
-/// The FTS5 table holding one team's chunk text (an external-content table over
-/// `knowledge_chunks`, columns `text` and `heading_path`).
+/// The FTS5 table holding one team's chunk text: an external-content table over the view
+/// `knowledge_chunk_fields` (``KnowledgeSchema/addTitleField(_:)``), columns `text`,
+/// `heading_path` and `title` (the document's name, so a match in a title counts).
 ///
 /// One table per team keeps BM25 statistics per team: how often a word occurs in another
 /// team's documents never moves this team's scores, so a score cannot leak that word.
@@ -23,7 +24,7 @@ struct FullTextTable {
         try db.execute(
             sql: """
                 CREATE VIRTUAL TABLE IF NOT EXISTS \(quoted) USING fts5(
-                    text, heading_path, content='knowledge_chunks', content_rowid='id',
+                    text, heading_path, title, content='knowledge_chunk_fields', content_rowid='id',
                     tokenize='unicode61 remove_diacritics 2')
                 """)
     }
@@ -32,11 +33,35 @@ struct FullTextTable {
         try db.tableExists(name)
     }
 
+    /// How much a matching word weighs in each column, for FTS5's `bm25()`: a word in the
+    /// document's name or a heading says more about what the chunk is about than one in the
+    /// body (chosen on `make eval`, see README "Retrieval quality").
+    static let weights = (text: 1.0, headingPath: 2.0, title: 2.0)
+
+    /// `bm25(table, 1.0, 2.0, 2.0)`: lower is better.
+    var scoreExpression: String {
+        let weights = Self.weights
+        return "bm25(\(quoted), \(weights.text), \(weights.headingPath), \(weights.title))"
+    }
+
     /// Indexes the chunks of one document (after they were inserted).
     func index(document: DocumentID, _ db: Database) throws {
         try db.execute(
-            sql: "INSERT INTO \(quoted) (rowid, text, heading_path) SELECT id, text, heading_path FROM knowledge_chunks WHERE document_id = ?",
+            sql: """
+                INSERT INTO \(quoted) (rowid, text, heading_path, title)
+                SELECT id, text, heading_path, title FROM knowledge_chunk_fields WHERE document_id = ?
+                """,
             arguments: [document.rawValue])
+    }
+
+    /// Indexes every chunk of the team (for a table made anew by a migration).
+    func indexAll(team: String, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO \(quoted) (rowid, text, heading_path, title)
+                SELECT id, text, heading_path, title FROM knowledge_chunk_fields WHERE team_id = ?
+                """,
+            arguments: [team])
     }
 
     /// Removes the chunks of one document from the index (before they are deleted: an
@@ -44,8 +69,8 @@ struct FullTextTable {
     func forget(document: DocumentID, _ db: Database) throws {
         try db.execute(
             sql: """
-                INSERT INTO \(quoted) (\(quoted), rowid, text, heading_path)
-                SELECT 'delete', id, text, heading_path FROM knowledge_chunks WHERE document_id = ?
+                INSERT INTO \(quoted) (\(quoted), rowid, text, heading_path, title)
+                SELECT 'delete', id, text, heading_path, title FROM knowledge_chunk_fields WHERE document_id = ?
                 """,
             arguments: [document.rawValue])
     }

@@ -45,7 +45,7 @@ extension KnowledgeRepository {
             // The join confirms each match's team and collection in the chunk rows.
             let placeholders = Array(repeating: "?", count: collections.count).joined(separator: ", ")
             sql = """
-                SELECT f.rowid AS id, bm25(\(table.quoted), 1.0, 0.5) AS score FROM \(table.quoted) f
+                SELECT f.rowid AS id, \(table.scoreExpression) AS score FROM \(table.quoted) f
                 JOIN knowledge_chunks c ON c.id = f.rowid
                 WHERE \(table.quoted) MATCH ? AND c.team_id = ? AND c.collection_id IN (\(placeholders))
                 ORDER BY score LIMIT ?
@@ -55,7 +55,7 @@ extension KnowledgeRepository {
         } else {
             // The table is the team's own: every row in it is the team's.
             sql = """
-                SELECT rowid AS id, bm25(\(table.quoted), 1.0, 0.5) AS score FROM \(table.quoted)
+                SELECT rowid AS id, \(table.scoreExpression) AS score FROM \(table.quoted)
                 WHERE \(table.quoted) MATCH ? ORDER BY score LIMIT ?
                 """
         }
@@ -66,6 +66,28 @@ extension KnowledgeRepository {
             return try Row.fetchAll(db, sql: sql, arguments: statementArguments).map { row in
                 (chunkID: try row.decode(Int64.self, forColumn: "id"), score: -(try row.decode(Double.self, forColumn: "score")))
             }
+        }
+    }
+
+    /// The document of each of these chunks that the team has (ids of other teams' chunks, or
+    /// of chunks deleted meanwhile, are not in the answer): what grouping a ranking by document
+    /// needs, without reading any text.
+    public func documentIDs(ofChunks ids: [Int64], in scope: TenantScope) async throws -> [Int64: DocumentID] {
+        guard !ids.isEmpty else { return [:] }
+        let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+        var arguments: StatementArguments = [scope.teamID.rawValue]
+        arguments += StatementArguments(ids)
+        let statementArguments = arguments
+        return try await pool.read { db in
+            var documents: [Int64: DocumentID] = [:]
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT id, document_id FROM knowledge_chunks WHERE team_id = ? AND id IN (\(placeholders))",
+                arguments: statementArguments)
+            while let row = try rows.next() {
+                documents[try row.decode(Int64.self, forColumn: "id")] =
+                    DocumentID(rawValue: try row.decode(String.self, forColumn: "document_id"))
+            }
+            return documents
         }
     }
 

@@ -1,6 +1,8 @@
 import GRDB
+import Tenancy
 
-/// The tables of team knowledge (migrations `v8-knowledge`, `v9-knowledge-versions`).
+/// The tables of team knowledge (migrations `v8-knowledge`, `v9-knowledge-versions`,
+/// `v13-knowledge-title-field`).
 ///
 /// - `knowledge_collections`: per team, names unique within the team (case-insensitive).
 /// - `knowledge_documents`: one row per (collection, name); the id derives from the team,
@@ -67,5 +69,25 @@ enum KnowledgeSchema {
                     version INTEGER NOT NULL CHECK (version > 0)
                 );
                 """)
+    }
+
+    /// The view the full-text tables read their columns from: each chunk's text and heading
+    /// path with its document's name as `title`, so BM25 weighs a match in the name apart from
+    /// one in the body. Every team's existing full-text table is made anew with that column.
+    static func addTitleField(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE VIEW knowledge_chunk_fields AS
+                SELECT c.id, c.document_id, c.team_id, c.text, c.heading_path, d.name AS title
+                FROM knowledge_chunks c JOIN knowledge_documents d ON d.id = c.document_id;
+                """)
+        let teams = try String.fetchAll(db, sql: "SELECT id FROM teams")
+        for team in teams {
+            let table = FullTextTable(team: TeamID(rawValue: team))
+            guard try table.exists(db) else { continue }
+            try db.execute(sql: "DROP TABLE \(table.quoted)")
+            try table.createIfMissing(db)
+            try table.indexAll(team: team, db)
+        }
     }
 }
