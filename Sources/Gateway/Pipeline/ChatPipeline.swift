@@ -88,8 +88,10 @@ public struct ChatPipeline: Sendable {
         let admission = try await limits.admit(scope, audit: audit)
         do {
             let hits = try await retrieval.retrieve(request, profile: team.profile, scope: scope, audit: audit)
-            let generation = try composer.compose(
+            var generation = try composer.compose(
                 request, team: team, tenant: TenantKey(scope), date: now(), sources: hits)
+            generation.weight = admission.weight  // the team's share in the backend's fair scheduling
+            accountant.metrics.teamWeight(admission.weight, team: scope.teamID)
             let lookup = await responses.lookup(generation, in: scope, team: team)
             if lookup?.hit == nil { try limits.reserve(generation, in: admission, audit: audit) }
             return (generation, admission, lookup, hits.map(SourceReference.init))
