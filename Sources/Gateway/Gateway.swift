@@ -19,6 +19,8 @@ import Tenancy
 public struct Gateway: Sendable {
     public let store: AtriumStore
     public let catalog: ModelCatalog
+    /// Where text comes from (its upstreams' state answers `/readyz`).
+    public let backend: any LanguageModelBackend
     public let authenticator: RequestAuthenticator
     public let pipeline: ChatPipeline
     /// The team and key limits: charged by ``pipeline`` for generations, and around every
@@ -51,6 +53,7 @@ public struct Gateway: Sendable {
     ) {
         self.store = store
         self.metrics = metrics
+        self.backend = backend
         let catalog = catalog.serving(embeddingModel: knowledge?.embeddings.modelID ?? catalog.embeddingModel)
         self.catalog = catalog
         let names = DirectoryNames(store: store)

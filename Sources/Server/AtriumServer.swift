@@ -23,7 +23,7 @@ public enum AtriumServer {
         // Router middleware must be added before any route: Hummingbird builds it into each.
         router.add(middleware: ObservabilityMiddleware(metrics: gateway.metrics))
         router.add(middleware: OpenAIErrorMiddleware())
-        OperationsRoutes(store: gateway.store, openAPI: OpenAPIDocument.json()).register(on: router)
+        OperationsRoutes(store: gateway.store, openAPI: OpenAPIDocument.json(), backend: gateway.backend).register(on: router)
         let door = AuthenticationMiddleware(gateway: gateway, trustForwardedFor: configuration.trustForwardedFor)
         var metricsDoor = door
         metricsDoor.metricsToken = configuration.metricsToken

@@ -4,40 +4,50 @@
 /// after being idle starts at the lowest active counter, so idling banks no credit.
 ///
 /// Pure bookkeeping, no clock of its own: the engine passes `now`, tests pass a synthetic one.
-struct FairScheduler<Item> {
-    struct Waiting {
-        let id: Int
-        let tenant: String
-        let weight: Double
-        let enqueued: ContinuousClock.Instant
-        let item: Item
+package struct FairScheduler<Item> {
+    package struct Waiting {
+        package let id: Int
+        package let tenant: String
+        package let weight: Double
+        package let enqueued: ContinuousClock.Instant
+        package let item: Item
+
+        package init(id: Int, tenant: String, weight: Double, enqueued: ContinuousClock.Instant, item: Item) {
+            self.id = id
+            self.tenant = tenant
+            self.weight = weight
+            self.enqueued = enqueued
+            self.item = item
+        }
     }
 
     /// Cost of a prompt token and of a generated token, as in the paper (w_p = 1, w_q = 2).
-    static var promptTokenCost: Double { 1 }
-    static var generatedTokenCost: Double { 2 }
+    package static var promptTokenCost: Double { 1 }
+    package static var generatedTokenCost: Double { 2 }
 
-    private(set) var counters: [String: Double] = [:]
+    package private(set) var counters: [String: Double] = [:]
     private var queues: [String: [Waiting]] = [:]
     private var running: [String: Int] = [:]
 
-    var waitingCount: Int { queues.values.reduce(0) { $0 + $1.count } }
+    package init() {}
+
+    package var waitingCount: Int { queues.values.reduce(0) { $0 + $1.count } }
 
     /// Requests of `tenant` admitted and not yet released.
-    func runningCount(of tenant: String) -> Int { running[tenant] ?? 0 }
+    package func runningCount(of tenant: String) -> Int { running[tenant] ?? 0 }
 
     /// Whether `tenant` runs fewer than its fair share of `slots`: the slots divided evenly
     /// among the tenants with running or waiting requests.
-    func isBelowFairShare(_ tenant: String, slots: Int) -> Bool {
+    package func isBelowFairShare(_ tenant: String, slots: Int) -> Bool {
         runningCount(of: tenant) * max(1, activeTenants.count) < slots
     }
 
     /// Tenants with a request waiting or running.
-    var activeTenants: Set<String> {
+    package var activeTenants: Set<String> {
         Set(queues.filter { !$0.value.isEmpty }.keys).union(running.filter { $0.value > 0 }.keys)
     }
 
-    mutating func enqueue(_ waiting: Waiting) {
+    package mutating func enqueue(_ waiting: Waiting) {
         if !activeTenants.contains(waiting.tenant) {
             let floor = activeTenants.compactMap { counters[$0] }.min() ?? 0
             counters[waiting.tenant] = max(counters[waiting.tenant] ?? 0, floor)
@@ -46,7 +56,7 @@ struct FairScheduler<Item> {
     }
 
     /// The oldest request of the lowest-counter tenant among those whose next request `fits`.
-    mutating func admitNext(where fits: (Waiting) -> Bool) -> Waiting? {
+    package mutating func admitNext(where fits: (Waiting) -> Bool) -> Waiting? {
         let candidates = queues.compactMap { tenant, queue in queue.first.map { (tenant, $0) } }
             .filter { fits($0.1) }
             .sorted { (counters[$0.0] ?? 0, $0.1.id) < (counters[$1.0] ?? 0, $1.1.id) }
@@ -57,18 +67,18 @@ struct FairScheduler<Item> {
     }
 
     /// A running request of `tenant` ended.
-    mutating func release(tenant: String) {
+    package mutating func release(tenant: String) {
         running[tenant, default: 1] -= 1
     }
 
     /// Records service given to `tenant`.
-    mutating func charge(tenant: String, weight: Double, promptTokens: Int, generatedTokens: Int) {
+    package mutating func charge(tenant: String, weight: Double, promptTokens: Int, generatedTokens: Int) {
         let cost = Double(promptTokens) * Self.promptTokenCost + Double(generatedTokens) * Self.generatedTokenCost
         counters[tenant, default: 0] += cost / max(weight, 1e-3)
     }
 
     /// Removes and returns requests that waited since before `deadline`.
-    mutating func expire(enqueuedBefore deadline: ContinuousClock.Instant) -> [Waiting] {
+    package mutating func expire(enqueuedBefore deadline: ContinuousClock.Instant) -> [Waiting] {
         var expired: [Waiting] = []
         for tenant in queues.keys {
             expired += queues[tenant]!.filter { $0.enqueued < deadline }
@@ -78,7 +88,7 @@ struct FairScheduler<Item> {
     }
 
     /// Removes a waiting request (its client went away).
-    mutating func remove(id: Int) -> Waiting? {
+    package mutating func remove(id: Int) -> Waiting? {
         for tenant in queues.keys {
             if let index = queues[tenant]!.firstIndex(where: { $0.id == id }) {
                 return queues[tenant]!.remove(at: index)

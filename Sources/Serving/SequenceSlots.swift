@@ -2,25 +2,25 @@
 /// that, while several tenants have work, only a tenant running fewer than its fair share may
 /// take — so a tenant that holds every regular slot cannot make another tenant wait for one
 /// of its requests to end.
-struct SequenceSlots {
-    let regularCount: Int
-    let total: Int
+package struct SequenceSlots {
+    package let regularCount: Int
+    package let total: Int
     private var freeRegular: [Int]
     private var freeReserved: [Int]
 
     /// Slots `0..<regular` are regular, `regular..<(regular + reserved)` the reserve.
-    init(regular: Int, reserved: Int) {
+    package init(regular: Int, reserved: Int) {
         regularCount = regular
         total = regular + reserved
         freeRegular = Array((0..<regular).reversed())
         freeReserved = Array((regular..<total).reversed())
     }
 
-    var hasFreeSlot: Bool { !freeRegular.isEmpty || !freeReserved.isEmpty }
+    package var hasFreeSlot: Bool { !freeRegular.isEmpty || !freeReserved.isEmpty }
 
     /// The next request to run, in `scheduler`'s fair order among those that `fit`, with the
     /// slot it takes; nil when nothing waiting may take a free slot.
-    mutating func admitNext<Item>(
+    package mutating func admitNext<Item>(
         from scheduler: inout FairScheduler<Item>, where fits: (FairScheduler<Item>.Waiting) -> Bool
     ) -> (FairScheduler<Item>.Waiting, slot: Int)? {
         guard hasFreeSlot else { return nil }
@@ -35,7 +35,7 @@ struct SequenceSlots {
     }
 
     /// Gives a slot back.
-    mutating func release(_ slot: Int) {
+    package mutating func release(_ slot: Int) {
         if slot < regularCount { freeRegular.append(slot) } else { freeReserved.append(slot) }
     }
 }

@@ -5,9 +5,10 @@ import Inference
 import Logging
 import Serving
 
-/// Where `atrium serve` gets its ``LanguageModelBackend``: an ``UpstreamBackend`` with
-/// `--upstream`, otherwise the embedded engine. This is the one seam the embedded engine
-/// plugs into.
+/// Where `atrium serve` gets its ``LanguageModelBackend``: with `--upstream`, a pool of
+/// ``UpstreamBackend``s per model, each behind the gateway's fair scheduler; otherwise the
+/// embedded engine (which schedules fairly inside itself). This is the one seam the embedded
+/// engine plugs into.
 struct BackendSetup: Sendable {
     let backend: any LanguageModelBackend
     let catalog: ModelCatalog
@@ -16,23 +17,104 @@ struct BackendSetup: Sendable {
     var engine: ServingEngine? = nil
 
     static func make(
-        model: String?, upstream: String?, upstreamKey: String?, threads: Int?, serving: ServingConfiguration,
-        logger: Logger
+        model: String?, upstreams options: UpstreamOptions, upstreamKey: String?, threads: Int?,
+        serving: ServingConfiguration, home: URL, environment: [String: String], logger: Logger
     ) async throws -> BackendSetup {
-        guard let upstream else {
+        guard !options.upstreams.isEmpty || options.engine != nil else {
             return try embedded(model: model ?? "smollm2-135m", threads: threads, serving: serving, logger: logger)
         }
-        let configuration = try UpstreamConfiguration(url: upstream, apiKey: upstreamKey)
-        let backend = UpstreamBackend(configuration: configuration, logger: logger)
+        var specs = try options.upstreams.map { text in
+            do { return try UpstreamSpec(parsing: text) } catch { throw ServeError("\(error)") }
+        }
+        let managed = try await startEngine(options, model: model, logger: logger)
+        if let managed {
+            specs.insert(UpstreamSpec(model: managed.configuration.servedName, url: managed.baseURL), at: 0)
+        }
+        let salts = options.cacheSalt == .on || specs.contains { $0.cacheSalt == true }
+            ? CacheSalt(secret: try UpstreamOptions.cacheSaltSecret(home: home, environment: environment)) : nil
+        var pools: [UpstreamPool] = []
         do {
-            let modelID = try await upstreamModel(model, backend: backend)
-            return BackendSetup(
-                backend: backend, catalog: ModelCatalog(chatModel: modelID, ownedBy: "upstream"),
-                shutdown: { try? await backend.shutdown() })
+            // Pools in the order their models first appear; plain URLs form the default model's pool.
+            var order: [String?] = []
+            for spec in specs where !order.contains(spec.model) { order.append(spec.model) }
+            for name in order {
+                let members = try specs.filter { $0.model == name }.map { spec in
+                    let configuration = try UpstreamConfiguration(
+                        url: spec.url, apiKey: upstreamKey, maximumConnections: max(64, options.concurrency),
+                        sendsCacheSalt: spec.cacheSalt ?? (options.cacheSalt == .on))
+                    return UpstreamBackend(configuration: configuration, salts: salts, logger: logger)
+                }
+                let id: String
+                if let name {
+                    id = name
+                } else {
+                    do {
+                        id = try await upstreamModel(model, backend: members[0])
+                    } catch {
+                        for member in members { try? await member.shutdown() }
+                        throw error
+                    }
+                }
+                let interval = Duration.milliseconds(Int64((options.healthCheckInterval * 1000).rounded()))
+                pools.append(UpstreamPool(model: id, members: members, healthCheckInterval: interval, logger: logger))
+            }
         } catch {
-            try? await backend.shutdown()
+            for pool in pools { await pool.shutdown() }
+            await managed?.stop()
             throw error
         }
+        var routes: [String: any LanguageModelBackend] = [:]
+        var admissions: [String: FairAdmission] = [:]
+        for pool in pools {
+            await pool.checkHealth()
+            for status in pool.upstreams where !status.healthy {
+                logger.warning("upstream not healthy at start", metadata: [
+                    "upstream.model": "\(status.model)", "upstream.index": "\(status.index)",
+                ])
+            }
+            pool.startHealthChecks()
+            let admission = FairAdmission(configuration: try options.scheduling(
+                members: pool.size, queueTimeout: serving.queueTimeout, maximumQueued: serving.maximumQueued))
+            admissions[pool.model] = admission
+            routes[pool.model] = ScheduledBackend(pool, admission: admission)
+        }
+        let fallback = pools[0].model
+        logger.info("upstreams ready", metadata: [
+            "models": "\(pools.map(\.model))", "concurrency.per.upstream": "\(options.concurrency)",
+            "cache.salt": "\(salts != nil)",
+        ])
+        let running = pools
+        return BackendSetup(
+            backend: ModelRouter(routes: routes, fallback: routes[fallback]!, admissions: admissions),
+            catalog: ModelCatalog(
+                chatModel: fallback, ownedBy: "upstream", additionalChatModels: pools.dropFirst().map(\.model)),
+            shutdown: {
+                for pool in running { await pool.shutdown() }
+                await managed?.stop()
+            })
+    }
+
+    /// `--engine`: the engine started as a child process, healthy, with the gateway's
+    /// in-flight budget as its slots.
+    private static func startEngine(_ options: UpstreamOptions, model: String?, logger: Logger) async throws
+        -> ManagedEngine?
+    {
+        guard let kind = options.engine else { return nil }
+        guard let model else {
+            throw ServeError("--engine needs --model: a GGUF path for llama-server, a model id or folder for vllm")
+        }
+        let port = options.enginePort == 0 ? try ManagedEngine.freePort() : options.enginePort
+        let engine = ManagedEngine(
+            configuration: .init(
+                kind: kind, command: options.engineCommand, model: model, port: port, slots: options.concurrency,
+                extraArguments: options.engineArguments),
+            logger: Logger(label: "atrium.engine"))
+        do {
+            try await engine.start()
+        } catch let error as ManagedEngineError {
+            throw ServeError("\(error)")
+        }
+        return engine
     }
 
     /// The in-process engine: the GGUF model loaded once and shared by every team through the

@@ -24,9 +24,6 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("embedding-model"), help: "The embedding model for team knowledge and /v1/embeddings: a sentence-transformers folder or a name (default minilm-l6, if fetched).")
     var embeddingModel: String?
 
-    @Option(help: "Front an OpenAI-compatible server (vLLM, llama.cpp) at this URL instead of the embedded engine. ATRIUM_UPSTREAM_KEY, if set, is sent to it as the bearer key.")
-    var upstream: String?
-
     @Option(help: "Engine worker threads (default: all cores).")
     var threads: Int?
 
@@ -96,8 +93,11 @@ struct Serve: AsyncParsableCommand {
         help: "Let organizations' alert webhooks lead to loopback, private and link-local addresses (refused by default; the owner's platform-wide ones always may).")
     var alertAllowPrivateDestinations = false
 
-    @OptionGroup(title: "Embedded engine")
+    @OptionGroup(title: "Embedded engine (--queue-timeout and --max-queued apply to upstreams too)")
     var serving: ServingOptions
+
+    @OptionGroup(title: "Upstream engines")
+    var upstream: UpstreamOptions
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
@@ -128,8 +128,8 @@ struct Serve: AsyncParsableCommand {
             logger: logger)
         // The backend first: a server that cannot start must not use up the owner key's one showing.
         let backend = try await BackendSetup.make(
-            model: model, upstream: upstream, upstreamKey: environment["ATRIUM_UPSTREAM_KEY"], threads: threads,
-            serving: try serving.configuration(), logger: logger)
+            model: model, upstreams: upstream, upstreamKey: environment["ATRIUM_UPSTREAM_KEY"], threads: threads,
+            serving: try serving.configuration(), home: home, environment: environment, logger: logger)
         do {
             try await announceOwner(store: store, presetKey: environment["ATRIUM_ADMIN_KEY"])
         } catch {
@@ -147,6 +147,8 @@ struct Serve: AsyncParsableCommand {
             responseCache: responseCache)
         if let engine = backend.engine {
             exposition.addSampler(ServingMetrics(engine: engine, metrics: exposition.metrics).sample)
+        } else {
+            exposition.addSampler(UpstreamMetrics(backend: backend.backend, metrics: exposition.metrics).sample)
         }
         let configuration = ServerConfiguration(
             host: host, port: port, maximumBodyBytes: maxBodyBytes,

@@ -36,8 +36,9 @@ import Tenancy
 
     @Test func developmentCannotSeeSalesLimitsAndTeamsCannotRaiseTheirOwn() async throws {
         let world = try await StoreWorld.make()
-        let limits = try TeamLimits(requestsPerMinute: 10, monthlyTokens: 1000)
+        let limits = try TeamLimits(requestsPerMinute: 10, monthlyTokens: 1000, weight: 3)
         try await world.store.limits.set(limits, Policy.authorize(world.acmeAdmin, .setLimits, on: world.sales.resource))
+        #expect(try await world.store.limits.limits(in: world.scope(world.salesMember)).weight == 3)
         #expect(try await world.store.limits.limits(in: world.scope(world.salesMember)) == limits)
         #expect(try await world.store.limits.limits(in: world.scope(world.developmentAdmin)) == .unlimited)
         #expect(throws: AccessDenied(.roleNotAllowed, action: .setLimits)) {

@@ -56,6 +56,22 @@ import Tenancy
         }
     }
 
+    @Test func aTeamsWeightIsOneByDefaultAndBounded() throws {
+        #expect(TeamLimits.unlimited.weight == 1)
+        let weighted = try JSONDecoder().decode(TeamLimits.self, from: Data(#"{"weight":2.5}"#.utf8))
+        #expect(weighted.weight == 2.5)
+        #expect(try JSONDecoder().decode(TeamLimits.self, from: JSONEncoder().encode(weighted)) == weighted)
+        #expect(try JSONDecoder().decode(TeamLimits.self, from: Data(#"{"weight":null}"#.utf8)).weight == 1)
+        for bad in ["0", "-1", "100.5", "1e308", "0.001"] {
+            #expect { _ = try JSONDecoder().decode(TeamLimits.self, from: Data(#"{"weight":\#(bad)}"#.utf8)) } throws: {
+                ($0 as? ProfileError)?.field == "weight"
+            }
+        }
+        #expect(throws: (any Error).self) {
+            try JSONDecoder().decode(TeamLimits.self, from: Data(#"{"weight":"heavy"}"#.utf8))
+        }
+    }
+
     @Test func directoryNamesAreUnambiguous() throws {
         #expect(try DirectoryName.validated("sales-eu.2", kind: "team") == "sales-eu.2")
         for bad in ["", "a/b", "two words", "-lead", "team_abc", String(repeating: "x", count: 65), "ünï"] {

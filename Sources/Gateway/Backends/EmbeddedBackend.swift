@@ -54,7 +54,7 @@ public struct EmbeddedBackend: LanguageModelBackend {
             seed: request.sampling.seed)
         let options = try GenerationOptions(
             maxTokens: request.sampling.maxTokens, stop: request.sampling.stop, sampling: sampling)
-        return ServingRequest(tenant: request.tenant.description, prompt: prompt, options: options,
+        return ServingRequest(tenant: request.tenant.description, weight: request.weight, prompt: prompt, options: options,
                               reusablePrefix: reusablePrefix(of: messages, prompt: prompt))
     }
 

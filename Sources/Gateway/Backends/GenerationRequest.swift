@@ -11,9 +11,16 @@ public struct GenerationRequest: Sendable, Hashable {
     /// Whether the caller forwards deltas as they come. When `false` a backend may deliver
     /// the whole text as one delta (an upstream then makes one non-streaming call).
     public let streaming: Bool
+    /// The team's share weight (its limits' `weight`; 1 by default, 2 is twice the share):
+    /// what every backend's fair scheduling divides the team's served tokens by.
+    public var weight: Double
 
-    public init(tenant: TenantKey, model: String, messages: [ChatTurn], sampling: SamplingParameters, streaming: Bool) {
+    public init(
+        tenant: TenantKey, model: String, messages: [ChatTurn], sampling: SamplingParameters, streaming: Bool,
+        weight: Double = 1
+    ) {
         self.tenant = tenant
+        self.weight = weight
         self.model = model
         self.messages = messages
         self.sampling = sampling

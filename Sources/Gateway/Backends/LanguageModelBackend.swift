@@ -21,9 +21,19 @@ public protocol LanguageModelBackend: Sendable {
     /// ``generate(_:)``; a backend may answer more directly (an upstream makes one plain
     /// call in the caller's task).
     func complete(_ request: GenerationRequest) async throws -> ChatCompletion
+
+    /// The upstream servers behind the backend and their state (none for the embedded engine).
+    var upstreams: [UpstreamStatus] { get }
+
+    /// The fair admissions in front of the backend's models, by model id (none for the
+    /// embedded engine, which schedules inside itself).
+    var admissions: [String: FairAdmission] { get }
 }
 
 extension LanguageModelBackend {
+    public var upstreams: [UpstreamStatus] { [] }
+    public var admissions: [String: FairAdmission] { [:] }
+
     public func complete(_ request: GenerationRequest) async throws -> ChatCompletion {
         var text = ""
         for try await event in generate(request) {

@@ -17,6 +17,8 @@ final class Admission: Sendable {
     private let team: TeamReference
     private let month: String
     private let now: @Sendable () -> Date
+    /// The team's share weight (its limits'), which the backends' fair schedulers divide by.
+    let weight: Double
     private let state = Mutex(Progress())
 
     private struct Progress {
@@ -24,8 +26,12 @@ final class Admission: Sendable {
         var ended = false
     }
 
-    init(limiter: Limiter, subjects: [LimitSubject], team: TeamReference, month: String, now: @escaping @Sendable () -> Date) {
+    init(
+        limiter: Limiter, subjects: [LimitSubject], team: TeamReference, month: String, weight: Double = 1,
+        now: @escaping @Sendable () -> Date
+    ) {
         self.limiter = limiter
+        self.weight = weight
         self.subjects = subjects
         self.team = team
         self.month = month

@@ -37,7 +37,8 @@ public struct LimitStage: Sendable {
         {
             throw refusal(exceeded, audit: audit)
         }
-        return Admission(limiter: limiter, subjects: subjects, team: scope.team, month: month, now: now)
+        return Admission(
+            limiter: limiter, subjects: subjects, team: scope.team, month: month, weight: limits.team.weight, now: now)
     }
 
     /// Charges the composed request's tokens to the admission, or throws the 429 (recorded

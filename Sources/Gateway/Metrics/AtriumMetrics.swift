@@ -30,6 +30,16 @@ public struct AtriumMetrics: Sendable {
         public static let prefixCacheHits = "atrium_prefix_cache_hits_total"
         public static let prefixCacheMisses = "atrium_prefix_cache_misses_total"
         public static let guardrailHits = "atrium_guardrail_hits_total"
+        public static let teamWeight = "atrium_team_weight"
+        public static let schedulerInFlight = "atrium_scheduler_in_flight"
+        public static let schedulerQueued = "atrium_scheduler_queued"
+        public static let schedulerRefused = "atrium_scheduler_refused"
+        public static let upstreamUp = "atrium_upstream_up"
+        public static let upstreamInFlight = "atrium_upstream_in_flight"
+        public static let upstreamRequests = "atrium_upstream_requests"
+        public static let upstreamErrors = "atrium_upstream_errors"
+        public static let upstreamFailovers = "atrium_upstream_failovers"
+        public static let upstreamFirstEvent = "atrium_upstream_mean_first_event_seconds"
     }
 
     /// The `team` label of requests no team key made (owner and org keys, refused keys,
@@ -79,6 +89,17 @@ public struct AtriumMetrics: Sendable {
     public func denied(_ reason: DenialReason) {
         counter(Name.denials, [("reason", reason.rawValue)]).increment()
         if reason.isAuthenticationFailure { counter(Name.authenticationFailures, []).increment() }
+    }
+
+    /// A team's share weight, as its last request ran with it.
+    public func teamWeight(_ weight: Double, team: TeamID) {
+        gauge(Name.teamWeight, weight, labels: [("team", team.rawValue)])
+    }
+
+    /// Sets a labelled gauge (state sampled at scrape time); labels of bounded cardinality only.
+    public func gauge(_ name: String, _ value: Double, labels: [(String, String)]) {
+        let gauge = factory.map { Gauge(label: name, dimensions: labels, factory: $0) } ?? Gauge(label: name, dimensions: labels)
+        gauge.record(value)
     }
 
     /// Sets a gauge (engine state sampled at scrape time).

@@ -1,6 +1,7 @@
 /// The models this server answers for, and how a request's `model` maps onto them.
 ///
-/// One chat model is served, and at most one embedding model. A request may name either by its
+/// One chat model is served by default — more with `--upstream MODEL=URL` — and at most one
+/// embedding model. A request may name either by its
 /// id, or say `default` for the one its route serves; anything else is unknown. A team's
 /// profile may narrow the models further (``PromptProfile/allowedModels``).
 public struct ModelCatalog: Sendable, Hashable {
@@ -13,20 +14,30 @@ public struct ModelCatalog: Sendable, Hashable {
     public let ownedBy: String
     /// The embedding model's id (`minilm-l6`), when the server loaded one.
     public let embeddingModel: String?
+    /// Further chat models served beside the default one, each by its own upstream pool.
+    public let additionalChatModels: [String]
 
-    public init(chatModel: String, ownedBy: String = "atrium", embeddingModel: String? = nil) {
+    public init(
+        chatModel: String, ownedBy: String = "atrium", embeddingModel: String? = nil, additionalChatModels: [String] = []
+    ) {
         self.chatModel = chatModel
         self.ownedBy = ownedBy
         self.embeddingModel = embeddingModel
+        self.additionalChatModels = additionalChatModels.filter { $0 != chatModel }
     }
 
     /// The same catalog serving `embeddingModel` too.
     public func serving(embeddingModel: String?) -> ModelCatalog {
-        ModelCatalog(chatModel: chatModel, ownedBy: ownedBy, embeddingModel: embeddingModel)
+        ModelCatalog(
+            chatModel: chatModel, ownedBy: ownedBy, embeddingModel: embeddingModel,
+            additionalChatModels: additionalChatModels)
     }
 
+    /// Every chat model id, the default first.
+    public var chatModels: [String] { [chatModel] + additionalChatModels }
+
     /// Every model id a client may see.
-    public var modelIDs: [String] { [chatModel] + (embeddingModel.map { [$0] } ?? []) }
+    public var modelIDs: [String] { chatModels + (embeddingModel.map { [$0] } ?? []) }
 
     /// The embedding model a request's `model` stands for (`default` or none: the served one).
     public func resolveEmbedding(_ requested: String?) -> String? {
@@ -39,6 +50,6 @@ public struct ModelCatalog: Sendable, Hashable {
     /// A missing model means the default.
     public func resolve(_ requested: String?) -> String? {
         guard let requested, requested != Self.defaultAlias else { return chatModel }
-        return requested == chatModel ? chatModel : nil
+        return chatModels.contains(requested) ? requested : nil
     }
 }

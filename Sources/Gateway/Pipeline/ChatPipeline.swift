@@ -114,8 +114,10 @@ public struct ChatPipeline: Sendable {
                 hits = try await guardrails.screenSources(hits, session: input.session, scope: scope, audit: audit)
                 if !hits.isEmpty { audit.retrieved(hits.map(\.reference)) }
             }
-            let generation = try composer.compose(
+            var generation = try composer.compose(
                 request, team: team, tenant: TenantKey(scope), date: now(), sources: hits)
+            generation.weight = admission.weight  // the team's share in the backend's fair scheduling
+            accountant.metrics.teamWeight(admission.weight, team: scope.teamID)
             let lookup = await responses.lookup(generation, in: scope, team: team)
             if lookup?.hit == nil { try limits.reserve(generation, in: admission, audit: audit) }
             return (generation, admission, lookup, hits.map(SourceReference.init), guardrails.answerGuard(input.session))

@@ -20,6 +20,7 @@ struct StreamRelay {
             isDone = true
             return []
         }
+        if let scanned = ChunkScanner.scan(data) { return events(of: scanned) }
         let chunk: UpstreamWire.Chunk
         do {
             chunk = try decoder.decode(UpstreamWire.Chunk.self, from: Data(data.utf8))
@@ -39,6 +40,18 @@ struct StreamRelay {
             if let reason = UpstreamWire.finishReason(choice.finishReason) { finishReason = reason }
         }
         return events
+    }
+
+    /// The fast path: the same reading of the chunk as the decoder's, from ``ChunkScanner``.
+    private mutating func events(of chunk: ChunkScanner.Chunk) -> [GenerationEvent] {
+        if chunk.hasUsage {
+            usage = Usage(promptTokens: chunk.promptTokens ?? 0, completionTokens: chunk.completionTokens ?? 0)
+        }
+        textChunks += chunk.texts.count
+        for reason in chunk.finishReasons {
+            if let reason = UpstreamWire.finishReason(reason) { finishReason = reason }
+        }
+        return chunk.texts.map { .delta($0) }
     }
 
     /// The `finished` event, or `nil` when the stream never said how it ended.

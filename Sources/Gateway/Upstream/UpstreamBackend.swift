@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// A ``LanguageModelBackend`` that forwards to an OpenAI-compatible server (vLLM, a llama.cpp
 /// server, another gateway) over HTTP, streaming when the client streams.
@@ -15,17 +16,24 @@ import NIOHTTP1
 ///
 /// Upstream failures become ``BackendError``s: unreachable, timed out, refused (with the
 /// upstream's own message) or malformed.
-public final class UpstreamBackend: LanguageModelBackend {
+public final class UpstreamBackend: InlineGenerating {
     /// The most an error body or a non-streamed completion may weigh.
     static let maximumResponseBytes = 16 << 20
 
     public let configuration: UpstreamConfiguration
     private let clients: LoopLocalClients
     private let logger: Logger
+    /// Salts requests per team when set and ``UpstreamConfiguration/sendsCacheSalt`` is on.
+    private let salts: CacheSalt?
+    /// Cleared, for good, once the upstream refused a request for its `cache_salt`.
+    private let saltAccepted = Atomic<Bool>(true)
 
-    public init(configuration: UpstreamConfiguration, logger: Logger = Logger(label: "atrium.upstream")) {
+    public init(
+        configuration: UpstreamConfiguration, salts: CacheSalt? = nil, logger: Logger = Logger(label: "atrium.upstream")
+    ) {
         self.configuration = configuration
         self.logger = logger
+        self.salts = configuration.sendsCacheSalt ? salts : nil
         var clientConfiguration = HTTPClient.Configuration(
             timeout: .init(
                 connect: .nanoseconds(configuration.connectTimeout.nanoseconds),
@@ -49,24 +57,29 @@ public final class UpstreamBackend: LanguageModelBackend {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: GenerationEvent.self)
         let task = Task {
             do {
-                try await self.run(request, into: continuation)
+                try await self.generate(request, into: { _ = continuation.yield($0) })
                 continuation.finish()
             } catch {
-                continuation.finish(throwing: Self.backendError(for: error))
+                continuation.finish(throwing: error)
             }
         }
         continuation.onTermination = { _ in task.cancel() }
         return stream
     }
 
+    /// The generation in the caller's task, each event handed to `sink` as it is parsed.
+    public func generate(_ request: GenerationRequest, into sink: (GenerationEvent) -> Void) async throws {
+        do {
+            try await run(request, into: sink)
+        } catch {
+            throw Self.backendError(for: error)
+        }
+    }
+
     /// One plain (non-streaming) call, made in the caller's task.
     public func complete(_ request: GenerationRequest) async throws -> ChatCompletion {
         do {
-            let response = try await clients.current.execute(
-                try chatRequest(for: request, streaming: false), timeout: timeAmount(configuration.requestTimeout))
-            guard response.status == .ok else {
-                throw Self.rejection(status: response.status, body: try await response.body.collect(upTo: 64 << 10))
-            }
+            let response = try await send(request, streaming: false)
             return try Self.completion(from: try await response.body.collect(upTo: Self.maximumResponseBytes))
         } catch {
             throw Self.backendError(for: error)
@@ -87,50 +100,92 @@ public final class UpstreamBackend: LanguageModelBackend {
         }
     }
 
-    private func chatRequest(for request: GenerationRequest, streaming: Bool) throws -> HTTPClientRequest {
+    /// Whether the upstream answers its health check: `GET /health` (vLLM, llama.cpp's server,
+    /// which answers 503 while it loads) with `200`, or — for servers without that route —
+    /// `GET /v1/models`.
+    public func isHealthy(timeout: Duration = .seconds(2)) async -> Bool {
+        for url in [configuration.baseURL + "/health", configuration.modelsURL] {
+            var request = HTTPClientRequest(url: url)
+            addAuthorization(to: &request)
+            guard let response = try? await clients.current.execute(request, timeout: timeAmount(timeout)) else {
+                return false
+            }
+            _ = try? await response.body.collect(upTo: 1 << 20)
+            if response.status == .ok { return true }
+            if response.status != .notFound { return false }
+        }
+        return false
+    }
+
+    /// Whether requests go out with the team's `cache_salt`.
+    public var sendsCacheSalt: Bool { salts != nil && saltAccepted.load(ordering: .relaxed) }
+
+    /// Sends a chat request and returns the upstream's `200` response (its body unread).
+    ///
+    /// An upstream that refuses the request because of its `cache_salt` (an OpenAI-strict
+    /// server: 400 or 422 naming the field) is detected once: said in the log, salts are
+    /// turned off for it, and the same request is sent again without one.
+    private func send(_ request: GenerationRequest, streaming: Bool) async throws -> HTTPClientResponse {
+        let salted = sendsCacheSalt
+        let response = try await clients.current.execute(
+            try chatRequest(for: request, streaming: streaming, salted: salted),
+            timeout: timeAmount(configuration.requestTimeout))
+        guard response.status == .ok else {
+            let body = try await response.body.collect(upTo: 64 << 10)
+            if salted, response.status == .badRequest || response.status == .unprocessableEntity,
+                body.readableBytesView.firstRange(of: Array("cache_salt".utf8)) != nil
+            {
+                if saltAccepted.exchange(false, ordering: .relaxed) {
+                    logger.warning(
+                        "the upstream rejects cache_salt: requests go without it, so teams share its prefix cache",
+                        metadata: ["upstream": "\(configuration.baseURL)", "status": "\(response.status.code)"])
+                }
+                return try await send(request, streaming: streaming)
+            }
+            throw Self.rejection(status: response.status, body: body)
+        }
+        return response
+    }
+
+    private func chatRequest(for request: GenerationRequest, streaming: Bool, salted: Bool) throws -> HTTPClientRequest {
         var httpRequest = HTTPClientRequest(url: configuration.chatCompletionsURL)
         httpRequest.method = .POST
         httpRequest.headers.add(name: "Content-Type", value: "application/json")
         if streaming { httpRequest.headers.add(name: "Accept", value: "text/event-stream") }
         addAuthorization(to: &httpRequest)
-        let body = UpstreamWire.RequestBody(request, streaming: streaming)
+        let body = UpstreamWire.RequestBody(
+            request, streaming: streaming, cacheSalt: salted ? salts?.salt(for: request.tenant) : nil)
         httpRequest.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
         return httpRequest
     }
 
-    private func run(_ request: GenerationRequest, into continuation: AsyncThrowingStream<GenerationEvent, any Error>.Continuation) async throws {
-        let httpRequest = try chatRequest(for: request, streaming: request.streaming)
-        let response = try await clients.current.execute(httpRequest, timeout: timeAmount(configuration.requestTimeout))
-        guard response.status == .ok else {
-            throw Self.rejection(status: response.status, body: try await response.body.collect(upTo: 64 << 10))
-        }
+    private func run(_ request: GenerationRequest, into sink: (GenerationEvent) -> Void) async throws {
+        let response = try await send(request, streaming: request.streaming)
         if request.streaming {
-            try await relayStream(response.body, into: continuation)
+            try await relayStream(response.body, into: sink)
         } else {
             let completion = try Self.completion(from: try await response.body.collect(upTo: Self.maximumResponseBytes))
-            continuation.yield(.delta(completion.text))
-            continuation.yield(.finished(completion.usage, completion.finishReason))
+            sink(.delta(completion.text))
+            sink(.finished(completion.usage, completion.finishReason))
         }
     }
 
-    private func relayStream(
-        _ body: HTTPClientResponse.Body, into continuation: AsyncThrowingStream<GenerationEvent, any Error>.Continuation
-    ) async throws {
+    private func relayStream(_ body: HTTPClientResponse.Body, into sink: (GenerationEvent) -> Void) async throws {
         var parser = ServerSentEventParser()
         var relay = StreamRelay()
         // Read to the end of the body even after [DONE], so the connection can be reused.
         for try await buffer in body {
             for data in parser.consume(buffer.readableBytesView) {
-                for event in try relay.events(forData: data) { continuation.yield(event) }
+                for event in try relay.events(forData: data) { sink(event) }
             }
         }
         if !relay.isDone, let data = parser.finish() {
-            for event in try relay.events(forData: data) { continuation.yield(event) }
+            for event in try relay.events(forData: data) { sink(event) }
         }
         guard let final = relay.finalEvent() else {
             throw BackendError.malformedResponse("the stream ended before a finish_reason or [DONE]")
         }
-        continuation.yield(final)
+        sink(final)
     }
 
     static func completion(from body: ByteBuffer) throws -> ChatCompletion {

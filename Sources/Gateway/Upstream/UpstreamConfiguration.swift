@@ -15,11 +15,15 @@ public struct UpstreamConfiguration: Sendable, Hashable {
     /// Connections kept open to the upstream from each event loop (each loop has its own
     /// pool, see `LoopLocalClients`): at least the expected concurrency per loop.
     public let maximumConnections: Int
+    /// Whether requests carry the team's `cache_salt` (see ``CacheSalt``). On by default: vLLM
+    /// keeps teams' prefix caches apart by it, and an upstream that rejects the field is
+    /// detected and then sent requests without it.
+    public let sendsCacheSalt: Bool
 
     /// Validates the URL: `http` or `https`, a host, no query; a trailing `/` or `/v1` is dropped.
     public init(
         url: String, apiKey: String? = nil, connectTimeout: Duration = .seconds(5), readTimeout: Duration = .seconds(120),
-        requestTimeout: Duration = .seconds(600), maximumConnections: Int = 64
+        requestTimeout: Duration = .seconds(600), maximumConnections: Int = 64, sendsCacheSalt: Bool = true
     ) throws(BackendError) {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
             scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty,
@@ -35,6 +39,7 @@ public struct UpstreamConfiguration: Sendable, Hashable {
         self.readTimeout = readTimeout
         self.requestTimeout = requestTimeout
         self.maximumConnections = maximumConnections
+        self.sendsCacheSalt = sendsCacheSalt
     }
 
     var chatCompletionsURL: String { baseURL + "/v1/chat/completions" }

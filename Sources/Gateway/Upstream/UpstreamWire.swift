@@ -20,15 +20,19 @@ enum UpstreamWire {
         let seed: UInt64?
         let stream: Bool
         let streamOptions: StreamOptions?
+        /// The team's prefix-cache salt (vLLM); left out when nil.
+        let cacheSalt: String?
 
         enum CodingKeys: String, CodingKey {
             case model, messages, temperature, stop, seed, stream
             case topP = "top_p"
             case maxTokens = "max_tokens"
             case streamOptions = "stream_options"
+            case cacheSalt = "cache_salt"
         }
 
-        init(_ request: GenerationRequest, streaming: Bool) {
+        init(_ request: GenerationRequest, streaming: Bool, cacheSalt: String? = nil) {
+            self.cacheSalt = cacheSalt
             model = request.model
             messages = request.messages.map { Message(role: $0.role.rawValue, content: $0.content) }
             temperature = request.sampling.temperature

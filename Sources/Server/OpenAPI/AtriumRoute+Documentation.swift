@@ -9,7 +9,7 @@ extension AtriumRoute {
     var documentation: Documentation {
         switch self {
         case .health: Documentation(summary: "Liveness", body: nil, query: [], success: (200, "Status"))
-        case .readiness: Documentation(summary: "Readiness: the database answers", body: nil, query: [], success: (200, "Status"))
+        case .readiness: Documentation(summary: "Readiness: the database answers and every model has an upstream up", body: nil, query: [], success: (200, "Status"))
         case .openAPI: Documentation(summary: "This document", body: nil, query: [], success: (200, nil))
         case .metrics:
             Documentation(

@@ -70,7 +70,16 @@ enum OpenAPISchemas {
                         ["message": string, "type": string, "code": string, "param": nullableString],
                         required: ["message", "type", "code"])
                 ], required: ["error"]),
-            "Status": object(["status": string], required: ["status"]),
+            "Status": object(
+                [
+                    "status": string,
+                    "upstreams": [
+                        "type": "array",
+                        "items": object(
+                            ["model": string, "upstream": integer, "up": boolean, "in_flight": integer],
+                            required: ["model", "upstream", "up", "in_flight"]),
+                    ],
+                ], required: ["status"]),
             "Usage": object(
                 ["prompt_tokens": integer, "completion_tokens": integer, "total_tokens": integer],
                 required: ["prompt_tokens", "completion_tokens", "total_tokens"]),
@@ -267,6 +276,7 @@ enum OpenAPISchemas {
             "Limits": object([
                 "requests_per_minute": nullableInteger, "tokens_per_minute": nullableInteger,
                 "max_concurrent": nullableInteger, "monthly_tokens": nullableInteger,
+                "weight": ["type": "number", "minimum": 0.01, "maximum": 100, "default": 1],
             ]),
             "AuditRecord": object(
                 [

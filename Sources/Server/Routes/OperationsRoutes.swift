@@ -3,20 +3,43 @@ import Hummingbird
 import NIOCore
 import Store
 
-/// The open routes: liveness, readiness (the database answers) and the OpenAPI document.
+/// The open routes: liveness, readiness (the database answers, and in front of upstreams,
+/// every model has an upstream up) and the OpenAPI document.
 struct OperationsRoutes {
     let store: AtriumStore
     let openAPI: ByteBuffer
+    var backend: (any LanguageModelBackend)? = nil
 
     struct Status: Encodable {
         let status: String
+        /// Each upstream by model and position among its flags (never its URL: the route is open).
+        var upstreams: [Upstream]? = nil
+    }
+
+    struct Upstream: Encodable {
+        let model: String
+        let upstream: Int
+        let up: Bool
+        let inFlight: Int
+        enum CodingKeys: String, CodingKey {
+            case model, upstream, up
+            case inFlight = "in_flight"
+        }
     }
 
     func register(on router: some RouterMethods<AtriumRequestContext>) {
         router.on(AtriumRoute.health) { _, _ in try JSONOutput.response(Status(status: "ok")) }
+        let backend = backend
         router.on(AtriumRoute.readiness) { _, _ in
             _ = try await store.appliedMigrations()
-            return try JSONOutput.response(Status(status: "ready"))
+            let statuses = backend?.upstreams ?? []
+            guard !statuses.isEmpty else { return try JSONOutput.response(Status(status: "ready")) }
+            let upstreams = statuses.map { Upstream(model: $0.model, upstream: $0.index, up: $0.healthy, inFlight: $0.inFlight) }
+            // Ready when every model has an upstream up.
+            let down = Set(statuses.map(\.model)).subtracting(statuses.filter(\.healthy).map(\.model))
+            return try JSONOutput.response(
+                Status(status: down.isEmpty ? "ready" : "not_ready", upstreams: upstreams),
+                status: down.isEmpty ? .ok : .serviceUnavailable)
         }
         let document = openAPI
         router.on(AtriumRoute.openAPI) { _, _ in

@@ -22,6 +22,7 @@ enum SchemaMigrations {
         migrator.registerMigration("v11-alert-destinations", migrate: createAlertDestinations)
         migrator.registerMigration("v12-audit-client-address", migrate: addAuditClientAddress)
         migrator.registerMigration("v13-knowledge-title-field", migrate: KnowledgeSchema.addTitleField)
+        migrator.registerMigration("v14-team-weights", migrate: addTeamWeights)
         return migrator
     }
 
@@ -282,6 +283,11 @@ enum SchemaMigrations {
     /// Every audit record keeps the address its request came from (hashed when present).
     private static func addAuditClientAddress(_ db: Database) throws {
         try db.execute(sql: "ALTER TABLE audit_records ADD COLUMN client_address TEXT")
+    }
+
+    /// A team's share weight under contention (1: the default share).
+    private static func addTeamWeights(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE team_limits ADD COLUMN weight REAL NOT NULL DEFAULT 1")
     }
 
     /// Webhooks that receive security alerts, and the deliveries still to make. A destination

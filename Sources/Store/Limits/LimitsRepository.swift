@@ -58,18 +58,19 @@ public struct LimitsRepository: Sendable {
             try db.execute(
                 sql: """
                     INSERT INTO team_limits (team_id, requests_per_minute, tokens_per_minute, max_concurrent,
-                        monthly_tokens, updated_by_key, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                        monthly_tokens, weight, updated_by_key, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (team_id) DO UPDATE SET
                         requests_per_minute = excluded.requests_per_minute,
                         tokens_per_minute = excluded.tokens_per_minute,
                         max_concurrent = excluded.max_concurrent,
                         monthly_tokens = excluded.monthly_tokens,
+                        weight = excluded.weight,
                         updated_by_key = excluded.updated_by_key,
                         updated_at = excluded.updated_at
                     """,
                 arguments: [
                     team.id.rawValue, limits.requestsPerMinute, limits.tokensPerMinute, limits.maxConcurrent,
-                    limits.monthlyTokens, updatedBy.rawValue, now,
+                    limits.monthlyTokens, limits.weight, updatedBy.rawValue, now,
                 ])
         }
     }
@@ -88,7 +89,8 @@ public struct LimitsRepository: Sendable {
                 requestsPerMinute: row.decode(forColumn: "requests_per_minute"),
                 tokensPerMinute: row.decode(forColumn: "tokens_per_minute"),
                 maxConcurrent: row.decode(forColumn: "max_concurrent"),
-                monthlyTokens: row.decode(forColumn: "monthly_tokens"))
+                monthlyTokens: row.decode(forColumn: "monthly_tokens"),
+                weight: row.decode(forColumn: "weight"))
         }
     }
 }

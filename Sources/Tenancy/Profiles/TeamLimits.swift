@@ -1,24 +1,38 @@
 /// A team's quotas; `nil` means unlimited. Set by the owner or an org admin, never by the
 /// team itself.
+///
+/// `weight` is the team's share of the model when teams compete for it (1 by default; 2 gets
+/// twice the tokens of a team of weight 1 under contention): every backend's fair scheduler
+/// divides the tokens a team is served by it.
 public struct TeamLimits: Sendable, Hashable {
     public let requestsPerMinute: Int?
     public let tokensPerMinute: Int?
     public let maxConcurrent: Int?
     /// Prompt + completion tokens per calendar month (UTC).
     public let monthlyTokens: Int?
+    /// Share weight under contention, ``weightRange``.
+    public let weight: Double
 
     public init(
-        requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil, maxConcurrent: Int? = nil, monthlyTokens: Int? = nil
+        requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil, maxConcurrent: Int? = nil, monthlyTokens: Int? = nil,
+        weight: Double = 1
     ) throws(ProfileError) {
         try Self.requirePositive(requestsPerMinute, field: "requests_per_minute")
         try Self.requirePositive(tokensPerMinute, field: "tokens_per_minute")
         try Self.requirePositive(maxConcurrent, field: "max_concurrent")
         try Self.requirePositive(monthlyTokens, field: "monthly_tokens")
+        guard Self.weightRange.contains(weight) else {
+            throw ProfileError(field: "weight", problem: "must be a number from 0.01 to 100, not \(weight)")
+        }
+        self.weight = weight
         self.requestsPerMinute = requestsPerMinute
         self.tokensPerMinute = tokensPerMinute
         self.maxConcurrent = maxConcurrent
         self.monthlyTokens = monthlyTokens
     }
+
+    /// The weights a team may have: a hundredth to a hundred times the default share.
+    public static let weightRange: ClosedRange<Double> = 0.01...100
 
     /// No limits at all: what a team gets until someone sets them.
     public static let unlimited = try! TeamLimits()
@@ -40,16 +54,18 @@ extension TeamLimits: Codable {
         case tokensPerMinute = "tokens_per_minute"
         case maxConcurrent = "max_concurrent"
         case monthlyTokens = "monthly_tokens"
+        case weight
     }
 
-    /// Decodes and validates; a missing or null field means unlimited.
+    /// Decodes and validates; a missing or null field means unlimited (weight: 1).
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         try self.init(
             requestsPerMinute: container.decodeIfPresent(Int.self, forKey: .requestsPerMinute),
             tokensPerMinute: container.decodeIfPresent(Int.self, forKey: .tokensPerMinute),
             maxConcurrent: container.decodeIfPresent(Int.self, forKey: .maxConcurrent),
-            monthlyTokens: container.decodeIfPresent(Int.self, forKey: .monthlyTokens)
+            monthlyTokens: container.decodeIfPresent(Int.self, forKey: .monthlyTokens),
+            weight: container.decodeIfPresent(Double.self, forKey: .weight) ?? 1
         )
     }
 
@@ -59,5 +75,6 @@ extension TeamLimits: Codable {
         try container.encode(tokensPerMinute, forKey: .tokensPerMinute)
         try container.encode(maxConcurrent, forKey: .maxConcurrent)
         try container.encode(monthlyTokens, forKey: .monthlyTokens)
+        try container.encode(weight, forKey: .weight)
     }
 }

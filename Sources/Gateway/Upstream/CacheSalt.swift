@@ -1,0 +1,42 @@
+import Crypto
+import Foundation
+
+/// The `cache_salt` an upstream engine mixes into its prefix-cache keys (vLLM), so one team's
+/// prompts never produce cache hits — or their timing — for another team.
+///
+/// The salt is HMAC-SHA256 of the team's ids under a server secret, in base64url: the same for
+/// every request of a team, different between teams, and without the secret it reveals
+/// neither the team's id nor its name (nor lets anyone compute another team's salt).
+///
+/// ```swift
+/// let salts = CacheSalt(secret: secretBytes)
+/// salts.salt(for: request.tenant)   // "q3V…", 43 characters
+/// ```
+public struct CacheSalt: Sendable {
+    private let secret: [UInt8]
+
+    /// - Parameter secret: at least 32 random bytes, kept by the server (never sent anywhere).
+    public init(secret: some DataProtocol) {
+        self.secret = Array(secret)
+    }
+
+    public func salt(for tenant: TenantKey) -> String {
+        let message = "atrium-cache-salt\u{0}\(tenant.organizationID.rawValue)\u{0}\(tenant.teamID.rawValue)"
+        let code = HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: SymmetricKey(data: secret))
+        return Data(code).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// The server's secret from `file`, created there (32 random bytes, owner-only) on first use,
+    /// so salts — and the engine's cached prefixes — survive restarts.
+    public static func loadOrCreateSecret(at file: URL) throws -> Data {
+        if let existing = try? Data(contentsOf: file), existing.count >= 32 { return existing }
+        var generator = SystemRandomNumberGenerator()
+        let secret = Data((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        guard FileManager.default.createFile(atPath: file.path, contents: secret, attributes: [.posixPermissions: 0o600])
+        else { throw CocoaError(.fileWriteUnknown) }
+        return secret
+    }
+}

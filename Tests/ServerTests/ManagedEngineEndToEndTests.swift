@@ -1,0 +1,76 @@
+import AtriumTestSupport
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `atrium serve --engine llama-server` with `scripts/test-engine` standing in for llama.cpp's
+/// server (it takes the same flags): the engine is started and fronted, answers 503 with
+/// `Retry-After` while it is down, is restarted after it exits, and stops with the server.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct ManagedEngineEndToEndTests {
+    @Test func theManagedEngineIsRestartedAfterItExitsAndStopsWithTheServer() async throws {
+        let server = try ServerProcess(
+            upstream: nil,
+            extraArguments: [
+                "--engine", "llama-server", "--engine-command", TestEngineProcess.script.path,
+                "--model", "/models/test-model.gguf", "--upstream-concurrency", "2", "--health-check-interval", "0.2",
+                // The stand-in exits when its third request starts.
+                "--engine-argument=--fail-after", "--engine-argument=2",
+            ])
+        let http = LiveExchange(baseURL: server.baseURL)
+        let sue = try await http.member(owner: server.ownerKey, org: "acme", team: "sales", user: "sue", role: "member")
+        func chat() async throws -> LiveExchange.Answer {
+            try await http.call(
+                "POST", "/v1/chat/completions", key: sue.key,
+                json: ["model": "test-model", "messages": [["role": "user", "content": "Hello"]], "max_tokens": 3])
+        }
+        let models = try await http.call("GET", "/v1/models", key: sue.key)
+        #expect(models.data.contains { $0["id"] as? String == "test-model" }, "\(models.body)")
+        #expect(try await chat().status == 200)
+        #expect(try await chat().status == 200)
+
+        // The engine dies under the third request: a clear 503, nothing hangs.
+        let cut = try await chat()
+        #expect(cut.status == 503, "\(cut.body)")
+        #expect(cut.retryAfter != nil)
+
+        // It is restarted (after a backoff) and serves again.
+        var ready = try await http.call("GET", "/readyz")
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ready.status != 200 || !server.log.contains("engine restarted"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            ready = try await http.call("GET", "/readyz")
+        }
+        #expect(ready.status == 200, "\(ready.body)")
+        #expect(try await chat().status == 200)
+        #expect(server.log.contains("engine exited; restarting"))
+
+        // SIGTERM stops the server and its engine.
+        let pid = try #require(Self.lastEnginePID(in: server.log))
+        #expect(kill(pid, 0) == 0, "the engine runs")
+        #expect(server.stop() == 0)
+        var gone = false
+        for _ in 0..<100 where !gone {
+            gone = kill(pid, 0) != 0
+            if !gone { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(gone, "the engine stopped with the server")
+    }
+
+    @Test func aMissingEngineIsNamedAtStart() throws {
+        #expect {
+            _ = try ServerProcess(
+                upstream: nil,
+                extraArguments: ["--engine", "vllm", "--engine-command", "/nonexistent/vllm", "--model", "some/model"])
+        } throws: { error in
+            "\(error)".contains("--engine-command")
+        }
+    }
+
+    private static func lastEnginePID(in log: String) -> pid_t? {
+        guard let range = log.range(of: "pid=", options: .backwards) else { return nil }
+        return pid_t(log[range.upperBound...].prefix { $0.isNumber })
+    }
+}

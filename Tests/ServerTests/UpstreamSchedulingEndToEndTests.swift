@@ -1,0 +1,103 @@
+import AtriumTestSupport
+import Foundation
+import Testing
+
+/// `atrium serve --upstream` in front of a test engine that behaves like a GPU server (fixed
+/// slots, first come first served beyond them, tokens at a fixed rate), over real HTTP: another
+/// team is served beside a flood, each team's requests carry its own cache salt, weights are
+/// set through the limits API, and `/readyz` and `/metrics` report the upstreams.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct UpstreamSchedulingEndToEndTests {
+    private static func chat(_ http: LiveExchange, key: String, tokens: Int, stream: Bool = false) async throws
+        -> LiveExchange.Answer
+    {
+        try await http.call(
+            "POST", "/v1/chat/completions", key: key,
+            json: [
+                "model": "test", "messages": [["role": "user", "content": "Hello"]], "max_tokens": tokens,
+                "temperature": 0.7, "stream": stream,
+            ])
+    }
+
+    @Test func anotherTeamIsServedAtOnceBesideAFloodWithItsOwnCacheSalt() async throws {
+        // Two slots: one regular, one reserved for a team below its fair share.
+        let engine = try TestEngineProcess(slots: 2, tokensPerSecond: 40)
+        let server = try ServerProcess(
+            upstream: engine.baseURL, extraArguments: ["--model", "test", "--upstream-concurrency", "2"])
+        let http = LiveExchange(baseURL: server.baseURL)
+        let owner = server.ownerKey
+        let sue = try await http.member(owner: owner, org: "acme", team: "sales", user: "sue", role: "member")
+        let dan = try await http.member(owner: owner, org: "acme", team: "development", user: "dan", role: "member")
+
+        // Sales floods: six answers of 400 tokens (10 s each on the engine).
+        let flood = (0..<6).map { _ in Task { try? await Self.chat(http, key: sue.key, tokens: 400, stream: true) } }
+        defer { for task in flood { task.cancel() } }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while try engine.stats().running < 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        try await Task.sleep(for: .milliseconds(300))  // the rest of the flood reaches the gateway's queue
+        #expect(try engine.stats().running == 1, "a team alone never takes the reserved slot")
+
+        // Development's short question starts at once, in the reserve: it is answered while
+        // no answer of the flood has finished (first come first served, it would wait for two).
+        let answer = try await Self.chat(http, key: dan.key, tokens: 5)
+        #expect(answer.status == 200, "\(answer.body)")
+        let choices = answer.json["choices"] as? [[String: Any]]
+        #expect((choices?.first?["message"] as? [String: Any])?["content"] as? String == "tok tok tok tok tok ")
+        let stats = try engine.stats()
+        #expect(stats.served == 1, "only development's answer is done: \(stats.served)")
+
+        // Each team's requests carry one salt of their own, which names no team.
+        let salts = stats.salts.compactMap { $0 }
+        #expect(salts.count == stats.salts.count && salts.count >= 2)
+        #expect(Set(salts.dropLast()).count == 1, "every sales request has the same salt")
+        #expect(salts.last != salts.first, "development's salt differs")
+        let teams = try await http.call("GET", "/v1/admin/orgs/acme/teams", key: owner).data
+        for team in teams {
+            for field in ["id", "name"] {
+                let value = try #require(team[field] as? String)
+                #expect(!salts.contains { $0.contains(value) })
+            }
+        }
+
+        // Readiness names the upstream (by model and position, never its address).
+        let ready = try await http.call("GET", "/readyz")
+        #expect(ready.status == 200 && ready.json["status"] as? String == "ready")
+        let upstreams = ready.json["upstreams"] as? [[String: Any]]
+        #expect(upstreams?.count == 1 && upstreams?.first?["up"] as? Bool == true && upstreams?.first?["model"] as? String == "test")
+        #expect(!ready.body.contains(engine.baseURL) && !ready.body.contains(String(engine.port)))
+        let metrics = try await http.call("GET", "/metrics", key: owner)
+        #expect(metrics.body.contains(#"atrium_upstream_up{model="test",upstream="0"} 1"#), "\(metrics.body.prefix(400))")
+        #expect(metrics.body.contains(#"atrium_scheduler_queued{model="test"}"#))
+
+        // The engine dies: readiness says so.
+        engine.stop()
+        var notReady = try await http.call("GET", "/readyz")
+        let readyDeadline = ContinuousClock.now + .seconds(20)
+        while notReady.status == 200, ContinuousClock.now < readyDeadline {
+            try await Task.sleep(for: .milliseconds(200))
+            notReady = try await http.call("GET", "/readyz")
+        }
+        #expect(notReady.status == 503 && notReady.json["status"] as? String == "not_ready")
+    }
+
+    @Test func aTeamsWeightIsSetByTheOrgAdminShownInLimitsAndInMetrics() async throws {
+        let engine = try TestEngineProcess(slots: 4, tokensPerSecond: 400)
+        let server = try ServerProcess(upstream: engine.baseURL, extraArguments: ["--model", "test"])
+        let http = LiveExchange(baseURL: server.baseURL)
+        let owner = server.ownerKey
+        let sam = try await http.member(owner: owner, org: "acme", team: "sales", user: "sam", role: "admin")
+        #expect(try await http.call("GET", "/v1/admin/teams/acme%2Fsales/limits", key: owner).json["weight"] as? Double == 1)
+        let set = try await http.call("PUT", "/v1/admin/teams/acme%2Fsales/limits", key: owner, json: ["weight": 2.5])
+        #expect(set.status == 200 && set.json["weight"] as? Double == 2.5, "\(set.body)")
+        #expect(try await http.call("GET", "/v1/admin/teams/sales/limits", key: sam.key).json["weight"] as? Double == 2.5)
+        let raise = try await http.call("PUT", "/v1/admin/teams/sales/limits", key: sam.key, json: ["weight": 100])
+        #expect(raise.status == 403, "a team never raises its own share")
+        for bad: Any in [0, -1, 1000, "heavy"] {
+            let refused = try await http.call("PUT", "/v1/admin/teams/acme%2Fsales/limits", key: owner, json: ["weight": bad])
+            #expect(refused.status == 400, "\(bad): \(refused.body)")
+        }
+        #expect(try await Self.chat(http, key: sam.key, tokens: 3).status == 200)
+        let metrics = try await http.call("GET", "/metrics", key: owner)
+        let line = metrics.body.split(separator: "\n").first { $0.hasPrefix("atrium_team_weight{") }
+        #expect(line?.hasSuffix(" 2.5") == true, "\(String(describing: line))")
+    }
+}

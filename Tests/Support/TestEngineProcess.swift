@@ -1,0 +1,75 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `scripts/test-engine` — an OpenAI-compatible server that behaves like a GPU engine (fixed
+/// slots, first come first served beyond them, tokens at a fixed rate, streaming) — on a free
+/// loopback port for the life of the value. A test double of one stage: the engine.
+public final class TestEngineProcess: @unchecked Sendable {
+    public let port: Int
+    private let process: Process
+
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    public static let script = MockUpstream.repositoryRoot.appendingPathComponent("scripts/test-engine")
+
+    /// - Parameter arguments: more flags (`--reject-cache-salt`, `--model NAME`).
+    public init(port: Int? = nil, slots: Int = 4, tokensPerSecond: Double = 400, arguments: [String] = []) throws {
+        self.port = try port ?? LoopbackPort.free()
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "python3", Self.script.path, "--port", String(self.port), "--slots", String(slots),
+            "--tokens-per-second", String(tokensPerSecond),
+        ] + arguments
+        // Its own /dev/null: Foundation closes a child's output handles when it exits, and the
+        // shared `FileHandle.nullDevice`'s descriptor may by then belong to a socket.
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        try LoopbackPort.waitUntilListening(self.port, timeout: .seconds(30))
+    }
+
+    deinit {
+        stop()
+    }
+
+    /// Kills the engine at once (SIGKILL: a crash, connections reset).
+    public func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    public var isRunning: Bool { process.isRunning }
+
+    /// Sends SIGKILL without waiting (a crash mid-run).
+    public func crash() {
+        kill(process.processIdentifier, SIGKILL)
+    }
+
+    /// What the engine saw: requests served, running and waiting now, and the `cache_salt` of
+    /// each request in order (nil when it carried none).
+    public struct Stats: Decodable, Sendable {
+        public let served: Int
+        public let running: Int
+        public let waiting: Int
+        public let salts: [String?]
+    }
+
+    public func stats() throws -> Stats {
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        curl.arguments = ["curl", "-sf", "--max-time", "10", baseURL + "/stats"]
+        let pipe = Pipe()
+        curl.standardOutput = pipe
+        try curl.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        curl.waitUntilExit()
+        return try JSONDecoder().decode(Stats.self, from: data)
+    }
+}
