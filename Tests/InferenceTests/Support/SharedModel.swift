@@ -29,7 +29,9 @@ enum SharedModel {
         _ = try requireSmol()
         return try byLevel.withLock { models in
             if let model = models[kernels] { return model }
-            let model = try LanguageModel(path: Fixtures.smolModelPath, threads: 2, kernels: kernels)
+            // One thread: the suites run side by side on two cores, and four levels of passes
+            // with two busy workers each would starve the suites that have time limits.
+            let model = try LanguageModel(path: Fixtures.smolModelPath, threads: 1, kernels: kernels)
             models[kernels] = model
             return model
         }
