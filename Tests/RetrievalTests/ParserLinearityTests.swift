@@ -8,7 +8,7 @@ import Testing
 ///
 /// Linearity is checked by ratio, not by a wall-clock budget, so a loaded CI machine cannot
 /// fail it: the same generator at n and 8n bytes (512 KB and 4 MB, both past the caches), best
-/// of two runs each, must take less than 32 times as long (linear is 8, quadratic 64); cases run
+/// of three runs each, must take less than 40 times as long (linear is 8, quadratic 64); cases run
 /// one at a time so they do not time each other. Each case also ends, at 4 MB, with sections
 /// or a ``LoadingError`` (never a crash) and a text no larger than a fixed multiple of its input.
 @Suite("Parser linearity", .serialized)
@@ -111,14 +111,19 @@ struct ParserLinearityTests {
 
     static let all = markdown + html + csv + json
 
+    /// The ratio 8× the input may cost: linear is 8, quadratic 64. CI measured 32.35 for a
+    /// linear reader on a machine loaded twentyfold, so the bound sits nearer quadratic; the
+    /// defects this guards against (issue 12) were far past 64.
+    static let linearBound = 40.0
+
     @Test("every reader takes time linear in its input", arguments: all)
     func linearTime(_ adversarial: Case) throws {
         let small = adversarial.make(Self.small)
         let large = adversarial.make(Self.large)
-        let smallTime = (0..<2).map { _ in Self.time(small, adversarial.fileName) }.min()!
-        let largeTime = (0..<2).map { _ in Self.time(large, adversarial.fileName) }.min()!
+        let smallTime = (0..<3).map { _ in Self.time(small, adversarial.fileName) }.min()!
+        let largeTime = (0..<3).map { _ in Self.time(large, adversarial.fileName) }.min()!
         let ratio = largeTime / max(smallTime, 0.005)
-        #expect(ratio < 32, "\(adversarial): \(small.utf8.count) bytes took \(smallTime) s, \(large.utf8.count) took \(largeTime) s")
+        #expect(ratio < Self.linearBound, "\(adversarial): \(small.utf8.count) bytes took \(smallTime) s, \(large.utf8.count) took \(largeTime) s")
     }
 
     @Test("at 4 MB every reader ends with sections or a LoadingError, and text in proportion to its input", arguments: all)
@@ -141,7 +146,7 @@ struct ParserLinearityTests {
         func seconds(_ bytes: Int) -> Double {
             let text = Self.repeating(piece, bytes)
             let document = LoadedDocument(format: .text, sections: [DocumentSection(headingPath: [], text: text)])
-            return (0..<2).map { _ in
+            return (0..<3).map { _ in
                 let start = ContinuousClock.now
                 _ = chunker.chunks(of: document)
                 let elapsed = start.duration(to: .now)
@@ -150,7 +155,7 @@ struct ParserLinearityTests {
         }
         let small = seconds(64 * 1024)
         let large = seconds(512 * 1024)
-        #expect(large / max(small, 0.005) < 32, "\(piece): 64 KB took \(small) s, 512 KB \(large) s")
+        #expect(large / max(small, 0.005) < Self.linearBound, "\(piece): 64 KB took \(small) s, 512 KB \(large) s")
     }
 
     /// DOCX bodies of about n bytes of WordprocessingML.
