@@ -150,6 +150,12 @@ import Testing
             let alerts = try await http.call(.get, "/v1/admin/alerts", key: keys["owner"]).data
                 .filter { $0["kind"] as? String == "prompt_injection" }
             #expect(alerts.count == 2, "\(alerts)")
+            // Both requests' own audit records say what was noticed, inside the verified chain.
+            let marked = try await world.auditRecords().filter { $0.flags == ["prompt_injection:sources"] }
+            #expect(marked.count == 2, "drop_chunk and flag both mark the request's record")
+            #expect(try await world.store.audit.verify().isIntact)
+            let listed = try await http.call(.get, "/v1/admin/audit?limit=1000", key: keys["owner"]).data
+            #expect(listed.contains { ($0["flags"] as? [String]) == ["prompt_injection:sources"] })
 
             try await Self.setGuardrails(http, keys, ["injection": ["input": "block"]])
             let refused = try await http.call(

@@ -31,6 +31,7 @@ public final class RequestAudit: Sendable {
         var metered = false
         var cacheHit = false
         var sources: [String] = []
+        var flags: [String] = []
         var finishesWithStream = false
         var finished = false
     }
@@ -114,6 +115,12 @@ public final class RequestAudit: Sendable {
     /// or a chat's retrieval, document ids of an upload or delete.
     public func retrieved(_ sources: [String]) {
         state.withLock { $0.sources = sources }
+    }
+
+    /// Something a stage noticed and let through (a guardrail's `flag`): kept in the record,
+    /// once per kind.
+    public func flag(_ flag: String) {
+        state.withLock { if !$0.flags.contains(flag) { $0.flags.append(flag) } }
     }
 
     /// The response streams: the record is written when the stream ends, not when the

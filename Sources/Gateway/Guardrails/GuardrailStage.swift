@@ -68,6 +68,7 @@ struct GuardrailStage: Sendable {
             if verdicts.contains(true) {
                 let action = settings.injection.input
                 metrics.guardrailHit(team: scope.teamID, kind: "injection", action: action.rawValue, stage: "input")
+                audit.flag("prompt_injection:input")
                 await intrusion.guardrailAlert(
                     .promptInjection, audit: audit, detail: "prompt injection in the input (\(action.rawValue))")
                 if action == .block {
@@ -102,6 +103,7 @@ struct GuardrailStage: Sendable {
                 let action = settings.injection.sources
                 metrics.guardrailHit(
                     team: scope.teamID, kind: "injection", action: action.rawValue, stage: "sources", count: flagged)
+                audit.flag("prompt_injection:sources")
                 let references = zip(hits, verdicts).filter { $0.1 }.map { $0.0.reference }.joined(separator: ", ")
                 await intrusion.guardrailAlert(
                     .promptInjection, audit: audit,

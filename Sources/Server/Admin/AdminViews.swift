@@ -141,6 +141,7 @@ struct AuditRecordView: Encodable {
         case cacheHit = "cache_hit"
         case previousHash = "prev_hash"
         case clientAddress = "client_address"
+        case flags
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -165,6 +166,7 @@ struct AuditRecordView: Encodable {
         try container.encode(record.sources, forKey: .sources)
         try container.encode(record.previousHash, forKey: .previousHash)
         try container.encode(record.clientAddress, forKey: .clientAddress)
+        try container.encode(record.flags, forKey: .flags)
         try container.encode(record.hash, forKey: .hash)
     }
 }

@@ -287,6 +287,7 @@ enum OpenAPISchemas {
                     "query": nullableString, "prompt_tokens": integer, "completion_tokens": integer,
                     "latency_ms": integer, "cache_hit": boolean, "sources": ["type": "array", "items": string],
                     "prev_hash": string, "hash": string, "client_address": nullableString,
+                    "flags": ["type": "array", "items": string],
                 ], required: ["id", "occurred_at", "action", "resource", "decision", "hash", "prev_hash"]),
             "AuditList": list(of: "AuditRecord"),
             "UsageRow": object(

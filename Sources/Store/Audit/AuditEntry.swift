@@ -25,12 +25,15 @@ public struct AuditEntry: Sendable {
     public let sources: [String]
     /// The address the request came from (as intrusion detection counts it), if known.
     public let clientAddress: String?
+    /// What a stage noticed about an allowed request without refusing it (a guardrail's
+    /// `flag`, e.g. `prompt_injection:input`).
+    public let flags: [String]
 
     public init(
         occurredAt: Date = Date(), requestID: String? = nil, identity: KeyIdentity?, action: String,
         resource: String, decision: Decision, query: String? = nil, promptTokens: Int = 0,
         completionTokens: Int = 0, latencyMilliseconds: Int = 0, cacheHit: Bool = false, sources: [String] = [],
-        clientAddress: String? = nil
+        clientAddress: String? = nil, flags: [String] = []
     ) {
         self.occurredAt = occurredAt
         self.requestID = requestID
@@ -45,6 +48,7 @@ public struct AuditEntry: Sendable {
         self.cacheHit = cacheHit
         self.sources = sources
         self.clientAddress = clientAddress
+        self.flags = flags
     }
 
     /// An entry for an authenticated principal.

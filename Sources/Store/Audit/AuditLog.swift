@@ -141,7 +141,8 @@ public struct AuditLog: Sendable {
             sources: entry.sources,
             previousHash: previousHash,
             hash: "",
-            clientAddress: entry.clientAddress)
+            clientAddress: entry.clientAddress,
+            flags: entry.flags)
         return unhashed.withHash(unhashed.expectedHash)
     }
 
@@ -152,8 +153,8 @@ public struct AuditLog: Sendable {
                 INSERT INTO audit_records (id, occurred_at_ms, request_id, key_id, key_prefix, user_id,
                     organization_id, team_id, action, resource, decision, reason, query, prompt_tokens,
                     completion_tokens, latency_ms, cache_hit, sources, prev_hash, hash, pruned_through_id,
-                    pruned_through_hash, client_address)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    pruned_through_hash, client_address, flags)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(
             arguments: [
@@ -165,6 +166,7 @@ public struct AuditLog: Sendable {
                 record.latencyMilliseconds, record.cacheHit, ExactText.value(try Self.encodeSources(record.sources)),
                 record.previousHash, record.hash,
                 record.checkpoint?.throughID, record.checkpoint?.throughHash, ExactText.value(record.clientAddress),
+                record.flags.isEmpty ? nil : ExactText.value(try Self.encodeSources(record.flags)),
             ])
     }
 

@@ -10,7 +10,7 @@ extension AuditRecord {
             organizationID: organizationID, teamID: teamID, action: action, resource: resource, allowed: allowed,
             reason: reason, query: query, promptTokens: promptTokens, completionTokens: completionTokens,
             latencyMilliseconds: latencyMilliseconds, cacheHit: cacheHit, sources: sources,
-            previousHash: previousHash, hash: hash, checkpoint: checkpoint, clientAddress: clientAddress)
+            previousHash: previousHash, hash: hash, checkpoint: checkpoint, clientAddress: clientAddress, flags: flags)
     }
 }
 
@@ -43,7 +43,17 @@ extension Row {
             previousHash: decode(forColumn: "prev_hash"),
             hash: decode(forColumn: "hash"),
             checkpoint: checkpoint(),
-            clientAddress: exactText(forColumn: "client_address"))
+            clientAddress: exactText(forColumn: "client_address"),
+            flags: flags())
+    }
+
+    /// The flags column: NULL (no flags, and every record before it existed) or a JSON array.
+    private func flags() throws -> [String] {
+        guard let text = try exactText(forColumn: "flags") else { return [] }
+        guard let flags = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else {
+            throw StoreError.corruptRow(table: "audit_records", problem: "bad flags")
+        }
+        return flags
     }
 
     private func checkpoint() throws -> AuditCheckpoint? {

@@ -35,6 +35,9 @@ public struct AuditRecord: Sendable, Hashable {
     /// The address the request came from. Hashed only when present, so records written
     /// before addresses were kept still verify.
     public internal(set) var clientAddress: String? = nil
+    /// What a stage noticed without refusing (``AuditEntry/flags``). Hashed only when there
+    /// are any, so earlier records still verify.
+    public internal(set) var flags: [String] = []
 
     /// The record (all but ``hash``) as canonical JSON: the bytes that are hashed.
     public var canonicalContent: String {
@@ -66,6 +69,7 @@ public struct AuditRecord: Sendable, Hashable {
             "prev_hash": .string(previousHash),
         ]
         if let clientAddress { fields["client_address"] = .string(clientAddress) }
+        if !flags.isEmpty { fields["flags"] = .strings(flags) }
         if let checkpoint {
             fields["pruned_through_id"] = .integer(checkpoint.throughID)
             fields["pruned_through_hash"] = .string(checkpoint.throughHash)

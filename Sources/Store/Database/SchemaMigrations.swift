@@ -23,6 +23,7 @@ enum SchemaMigrations {
         migrator.registerMigration("v12-audit-client-address", migrate: addAuditClientAddress)
         migrator.registerMigration("v13-knowledge-title-field", migrate: KnowledgeSchema.addTitleField)
         migrator.registerMigration("v14-team-weights", migrate: addTeamWeights)
+        migrator.registerMigration("v15-audit-flags", migrate: addAuditFlags)
         return migrator
     }
 
@@ -283,6 +284,11 @@ enum SchemaMigrations {
     /// Every audit record keeps the address its request came from (hashed when present).
     private static func addAuditClientAddress(_ db: Database) throws {
         try db.execute(sql: "ALTER TABLE audit_records ADD COLUMN client_address TEXT")
+    }
+
+    /// What a stage noticed about an allowed request (a guardrail's `flag`), in its record.
+    private static func addAuditFlags(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE audit_records ADD COLUMN flags TEXT")
     }
 
     /// A team's share weight under contention (1: the default share).
