@@ -12,3 +12,21 @@ public protocol InlineGenerating: LanguageModelBackend {
     /// thrown (a ``BackendError`` where possible); cancelling the task stops it.
     func generate(_ request: GenerationRequest, into sink: (GenerationEvent) -> Void) async throws
 }
+
+extension InlineGenerating {
+    /// The stream form, for callers that read one: the inline generation in a task of its
+    /// own, cancelled when the reader goes away.
+    public func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: GenerationEvent.self)
+        let task = Task {
+            do {
+                try await self.generate(request, into: { _ = continuation.yield($0) })
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+}

@@ -53,20 +53,6 @@ public final class UpstreamBackend: InlineGenerating {
         try await clients.shutdown()
     }
 
-    public func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: GenerationEvent.self)
-        let task = Task {
-            do {
-                try await self.generate(request, into: { _ = continuation.yield($0) })
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: error)
-            }
-        }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
-    }
-
     /// The generation in the caller's task, each event handed to `sink` as it is parsed.
     public func generate(_ request: GenerationRequest, into sink: (GenerationEvent) -> Void) async throws {
         do {

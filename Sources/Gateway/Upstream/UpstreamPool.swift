@@ -100,20 +100,6 @@ public final class UpstreamPool: InlineGenerating {
         }
     }
 
-    public func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: GenerationEvent.self)
-        let task = Task {
-            do {
-                try await self.generate(request, into: { _ = continuation.yield($0) })
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: error)
-            }
-        }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
-    }
-
     public func generate(_ request: GenerationRequest, into sink: (GenerationEvent) -> Void) async throws {
         var tried: Set<Int> = []
         var lastError: any Error = BackendError.unreachable("no upstream of '\(model)' is reachable")
