@@ -4,9 +4,15 @@ import Synchronization
 
 /// A persistent pool of worker threads for data-parallel kernels (DESIGN §5: never a task per row).
 ///
-/// `parallel` runs one closure on every worker at once, the calling thread being worker 0, and
-/// returns when all are done. Workers spin briefly between jobs, since a forward pass posts
-/// hundreds of jobs a few microseconds apart, then sleep so an idle server costs no CPU.
+/// `parallel` runs one closure for every worker index at once, the calling thread being worker
+/// 0, and returns when all are done. Workers spin briefly between jobs, since a forward pass
+/// posts hundreds of jobs a few microseconds apart, then sleep so an idle server costs no CPU.
+///
+/// Each index runs exactly once, but not always on its own thread: a thread claims an index
+/// before running it, and the calling thread, done with its own share, claims and runs the
+/// shares of workers that have not started yet. On a busy machine a descheduled worker would
+/// otherwise hold up every job for a whole time slice (a forward pass posts hundreds);
+/// with the claim, the caller does that share itself and the pass goes on.
 ///
 /// ```swift
 /// let pool = ThreadPool(threads: 2)
@@ -30,6 +36,9 @@ public final class ThreadPool: @unchecked Sendable {
         let generation = Atomic<Int>(0)
         let remaining = Atomic<Int>(0)
         let sleepers = Atomic<Int>(0)
+        /// Bit `i` set once worker index `i` of the current job is taken (by its own thread or
+        /// by the caller). Indices from 64 up are never taken by the caller.
+        let claimed = Atomic<UInt64>(0)
         let stopping = Atomic<Bool>(false)
         let condition = NSCondition()
         /// The current job; written by the dispatcher before `generation` is bumped.
@@ -66,11 +75,16 @@ public final class ThreadPool: @unchecked Sendable {
         withoutActuallyEscaping(body) { body in
             shared.job = { worker in body(worker, workers) }
             shared.remaining.store(workers - 1, ordering: .releasing)
+            shared.claimed.store(1, ordering: .releasing)
             shared.condition.lock()
             shared.generation.add(1, ordering: .acquiringAndReleasing)
             if shared.sleepers.load(ordering: .relaxed) > 0 { shared.condition.broadcast() }
             shared.condition.unlock()
             body(0, workers)
+            for worker in 1..<min(workers, 64) where Self.claim(worker, shared) {
+                body(worker, workers)
+                shared.remaining.subtract(1, ordering: .releasing)
+            }
             // When the machine is oversubscribed a worker may be descheduled: after a short spin,
             // yield the core instead of burning the time slice it needs.
             var spins = 0
@@ -106,8 +120,18 @@ public final class ThreadPool: @unchecked Sendable {
             }
             seen = shared.generation.load(ordering: .acquiring)
             if shared.stopping.load(ordering: .acquiring) { return }
+            // The job is read only after the claim: a claim that fails means the caller ran this
+            // share (and may already be setting up the next job).
+            guard index >= 64 || claim(index, shared) else { continue }
             shared.job?(index)
             shared.remaining.subtract(1, ordering: .releasing)
         }
+    }
+
+    /// Takes worker index `index` of the current job; false when another thread already has.
+    @inline(__always)
+    private static func claim(_ index: Int, _ shared: Shared) -> Bool {
+        let bit = UInt64(1) << UInt64(index)
+        return shared.claimed.bitwiseOr(bit, ordering: .acquiringAndReleasing).oldValue & bit == 0
     }
 }
