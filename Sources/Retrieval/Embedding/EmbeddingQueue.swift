@@ -42,8 +42,8 @@ public final class EmbeddingQueue: Sendable {
     public let passTokens: Int
     /// Tokens one bulk (ingestion) pass reads at most, taken from the team's queued bulk
     /// requests in order. Larger than ``passTokens``: another team's query does not wait for
-    /// it (short ones run on ``queryEmbedder``), and another team's work runs on the second
-    /// worker beside it.
+    /// it (short ones run on ``queryEmbedder``) and another team's work runs on the second
+    /// worker beside it; only the team's own query may wait for one such pass in flight.
     public let bulkPassTokens: Int
     /// The same model on a thread of its own, for short interactive passes (a query): it does
     /// not queue behind a bulk pass's matmuls on the shared thread pool, so a search beside
@@ -51,7 +51,9 @@ public final class EmbeddingQueue: Sendable {
     public let queryEmbedder: (any TextEmbedder)?
     /// The most tokens a pass may have to go to ``queryEmbedder``.
     public static let queryPassTokens = 64
-    /// Measured with `scripts/bench-ingest` (README "Retrieval quality and ingestion speed").
+    /// One encoder batch of ``SentenceEmbedder`` (its `batchTokens`): a pass fills it, and no
+    /// pass is cut into several. Fewer, fuller passes cost 1.3× less server CPU per chunk in
+    /// `scripts/bench-ingest` (README "Retrieval quality and ingestion speed").
     public static let defaultBulkPassTokens = 2048
     private let schedule = Mutex(FairSchedule())
     /// Concurrent: up to ``FairSchedule/maximumWorkers`` passes run at once, of different teams.
@@ -183,9 +185,8 @@ struct FairSchedule {
         return true
     }
 
-    /// The front team no worker serves and its most urgent job (or its bulk jobs); nil (and the worker stops)
-    /// when no such team waits.
-    /// Bulk jobs come all together, in order, for one pass to span them.
+    /// The front team no worker serves and its most urgent job, or all its bulk jobs in order
+    /// (for one pass to span them); nil (and the worker stops) when no such team waits.
     mutating func next() -> (TeamID, [EmbeddingJob])? {
         guard let team = ring.first(where: { !inFlight.contains($0) }), let queue = jobs[team], !queue.isEmpty else {
             workers -= 1
@@ -233,7 +234,9 @@ final class EmbeddingJob: @unchecked Sendable {
 
     /// The texts of the next pass (as many as fit in `maximumTokens`, and with `atLeastOne` at
     /// least one) and their tokens.
-    func takePass(maximumTokens: Int, embedder: any TextEmbedder, atLeastOne: Bool = true) -> (texts: [String], tokens: Int) {
+    func takePass(maximumTokens: Int, embedder: any TextEmbedder, atLeastOne: Bool = true)
+        -> (texts: [String], tokens: Int)
+    {
         var end = next
         var passTokens = 0
         while end < texts.count {

@@ -37,7 +37,8 @@ struct FullTextTable {
     /// document's name or a heading says more about what the chunk is about than one in the
     /// body. Chosen by `scripts/sweep-retrieval` (README "Retrieval quality and ingestion
     /// speed"): a name weight of 8 lifted BM25's nDCG@10 from 0.834 (weight 2) to 0.869 on
-    /// debian-info and from 0.928 to 0.951 on python3-doc; the heading weight (2 or 4) changed nothing.
+    /// debian-info and from 0.928 to 0.951 on python3-doc; the heading weight (2 or 4) changed
+    /// nothing.
     static let weights = (text: 1.0, headingPath: 2.0, title: 8.0)
 
     /// `bm25(table, 1.0, 2.0, 8.0)`: lower is better.
