@@ -100,6 +100,48 @@ struct EmbeddingQueueTests {
         #expect(try await queue.embed([], for: world.sales, lane: .bulk).tokens == 0)
     }
 
+    @Test("a team's queued bulk requests share passes, in order, each pass within the bulk limit")
+    func bulkPassesSpanDocuments() async throws {
+        let world = try await KnowledgeWorld.make()
+        let embedder = PassLoggingEmbedder(holdingFirstPass: true)
+        // Each text is 9 words, 11 tokens: a pass of 110 tokens holds 10 texts.
+        let queue = EmbeddingQueue(embedder: embedder, modelID: "test-double", passTokens: 22, bulkPassTokens: 110)
+        let first = Task { try await queue.embed(Self.texts("first", 12), for: world.sales, lane: .bulk) }
+        try await Self.until { embedder.passes.count == 1 }
+        let second = Task { try await queue.embed(Self.texts("second", 4), for: world.sales, lane: .bulk) }
+        let third = Task { try await queue.embed(Self.texts("third", 5), for: world.sales, lane: .bulk) }
+        try await Self.until { queue.queuedJobs(of: world.sales.teamID) == 3 }
+        embedder.releaseFirstPass()
+        let (a, b, c) = try await (first.value, second.value, third.value)
+        #expect(a.vectors.count == 12 && b.vectors.count == 4 && c.vectors.count == 5)
+        #expect(a.tokens == 132 && b.tokens == 44 && c.tokens == 55)
+        let passes = embedder.passes
+        // The first pass (10 texts of `first`) was held; the second finishes `first` and fills
+        // up with all of `second` and the first four of `third`.
+        #expect(passes.map(\.count) == [10, 10, 1], "\(passes)")
+        let shared = Array(Self.texts("first", 12).suffix(2)) + Self.texts("second", 4) + Self.texts("third", 4)
+        #expect(passes[1] == shared)
+        #expect(passes.allSatisfy { $0.count * 11 <= 110 })
+    }
+
+    @Test("a text the model refuses fails its own bulk request, not the others sharing its pass")
+    func sharedPassFailureStaysWithItsRequest() async throws {
+        let world = try await KnowledgeWorld.make()
+        let embedder = PassLoggingEmbedder(holdingFirstPass: true, failing: "poison")
+        let queue = EmbeddingQueue(embedder: embedder, modelID: "test-double", bulkPassTokens: 1000)
+        let held = Task { try await queue.embed(["held"], for: world.sales, lane: .bulk) }
+        try await Self.until { embedder.passes.count == 1 }
+        let good = Task { try await queue.embed(Self.texts("good", 3), for: world.sales, lane: .bulk) }
+        try await Self.until { queue.queuedJobs(of: world.sales.teamID) == 2 }
+        let bad = Task { try await queue.embed(["fine", "poison"], for: world.sales, lane: .bulk) }
+        try await Self.until { queue.queuedJobs(of: world.sales.teamID) == 3 }
+        embedder.releaseFirstPass()
+        #expect(try await held.value.vectors.count == 1)
+        #expect(try await good.value.vectors.count == 3)
+        await #expect(throws: PassLoggingEmbedder.Failure.self) { try await bad.value }
+        #expect(embedder.passes[1] == Self.texts("good", 3) + ["fine", "poison"], "one shared pass was tried first")
+    }
+
     @Test("a failing pass fails its own request only; the next request is served")
     func failureStaysWithItsRequest() async throws {
         let world = try await KnowledgeWorld.make()
@@ -135,6 +177,29 @@ struct EmbeddingQueueTests {
         let alone = try model.embed([question, Self.texts("second", 256)[200]])
         #expect(zip(answer.vectors[0], alone[0]).allSatisfy { abs($0 - $1) < 1e-4 })
         #expect(zip(second.vectors[200], alone[1]).allSatisfy { abs($0 - $1) < 1e-4 })
+    }
+
+    @Test("with the real MiniLM, documents sharing a bulk pass get the vectors each gets alone")
+    func realModelSharedBulkPassChangesNoVector() async throws {
+        let model = try #require(KnowledgeWorld.sharedEmbedder, "all-MiniLM-L6-v2 not fetched (scripts/fetch-models)")
+        let world = try await KnowledgeWorld.make()
+        let embedder = PassLoggingEmbedder(wrapping: model)
+        let queue = EmbeddingQueue(embedder: embedder, modelID: "minilm-l6")
+        let held = Task { try await queue.embed(["the first document"], for: world.sales, lane: .bulk) }
+        try await Self.until { embedder.passes.count == 1 }
+        let refunds = Task { try await queue.embed(Self.texts("refunds", 5), for: world.sales, lane: .bulk) }
+        try await Self.until { queue.queuedJobs(of: world.sales.teamID) == 2 }
+        let invoices = Task { try await queue.embed(Self.texts("invoices", 7), for: world.sales, lane: .bulk) }
+        try await Self.until { queue.queuedJobs(of: world.sales.teamID) == 3 }
+        embedder.releaseFirstPass()
+        _ = try await held.value
+        let (shared, other) = try await (refunds.value, invoices.value)
+        #expect(embedder.passes.count == 2, "both documents in one pass: \(embedder.passes.map(\.count))")
+        #expect(shared.vectors.count == 5 && other.vectors.count == 7)
+        let alone = try model.embed(Self.texts("refunds", 5)) + model.embed(Self.texts("invoices", 7))
+        for (vector, single) in zip(shared.vectors + other.vectors, alone) {
+            #expect(zip(vector, single).allSatisfy { abs($0 - $1) < 1e-5 })
+        }
     }
 
     /// Polls `condition` (no deadline a slow machine could miss: the suite's time limit is the bound).

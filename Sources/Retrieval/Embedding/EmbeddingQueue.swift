@@ -15,7 +15,9 @@ import Tenancy
 /// two passes share the model's thread pool matmul by matmul, so the query takes about twice
 /// its idle time rather than its time plus a whole bulk pass. Within a team, interactive work
 /// (queries) goes before bulk work (ingestion), so a team's query waits behind at most its
-/// own pass in flight.
+/// own pass in flight. A team's bulk passes are larger (``bulkPassTokens``) and span its
+/// documents: the chunks of every document the team has queued fill one pass, so a stream of
+/// small documents still runs the model on batches large enough for its matrix products.
 ///
 /// ```swift
 /// let queue = EmbeddingQueue(embedder: try SentenceEmbedder(folder: folder, threads: 2), modelID: "minilm-l6")
@@ -38,12 +40,21 @@ public final class EmbeddingQueue: Sendable {
     /// Tokens one model pass reads at most (a longer single text still makes one pass): the
     /// longest another team's request can wait for the worker to take it up.
     public let passTokens: Int
+    /// Tokens one bulk (ingestion) pass reads at most, taken from the team's queued bulk
+    /// requests in order. Larger than ``passTokens``: another team's query does not wait for
+    /// it (short ones run on ``queryEmbedder``) and another team's work runs on the second
+    /// worker beside it; only the team's own query may wait for one such pass in flight.
+    public let bulkPassTokens: Int
     /// The same model on a thread of its own, for short interactive passes (a query): it does
     /// not queue behind a bulk pass's matmuls on the shared thread pool, so a search beside
     /// another team's ingestion costs little more than idle. `nil`: every pass uses ``embedder``.
     public let queryEmbedder: (any TextEmbedder)?
     /// The most tokens a pass may have to go to ``queryEmbedder``.
     public static let queryPassTokens = 64
+    /// One encoder batch of ``SentenceEmbedder`` (its `batchTokens`): a pass fills it, and no
+    /// pass is cut into several. Fewer, fuller passes cost 1.3× less server CPU per chunk in
+    /// `scripts/bench-ingest` (README "Retrieval quality and ingestion speed").
+    public static let defaultBulkPassTokens = 2048
     private let schedule = Mutex(FairSchedule())
     /// Concurrent: up to ``FairSchedule/maximumWorkers`` passes run at once, of different teams.
     private let worker = DispatchQueue(label: "atrium.embeddings.worker", qos: .userInitiated, attributes: .concurrent)
@@ -51,11 +62,13 @@ public final class EmbeddingQueue: Sendable {
     private let bulk = DispatchQueue(label: "atrium.embeddings.bulk", qos: .utility)
 
     public init(
-        embedder: any TextEmbedder, modelID: String, passTokens: Int = 256, queryEmbedder: (any TextEmbedder)? = nil
+        embedder: any TextEmbedder, modelID: String, passTokens: Int = 256, bulkPassTokens: Int? = nil,
+        queryEmbedder: (any TextEmbedder)? = nil
     ) {
         self.embedder = embedder
         self.modelID = modelID
         self.passTokens = max(1, passTokens)
+        self.bulkPassTokens = max(1, bulkPassTokens ?? Self.defaultBulkPassTokens)
         self.queryEmbedder = queryEmbedder
     }
 
@@ -92,21 +105,50 @@ public final class EmbeddingQueue: Sendable {
     /// A worker: one pass for the team whose turn it is (and that no other worker serves),
     /// until no such team has work.
     private func serve() {
-        while let (team, job) = schedule.withLock({ $0.next() }) {
-            let (texts, tokens) = job.takePass(maximumTokens: passTokens, embedder: embedder)
-            let model =
-                job.lane == .interactive && tokens <= Self.queryPassTokens ? queryEmbedder ?? embedder : embedder
-            let finished: Bool
-            do {
-                job.received(try model.embed(texts))
-                finished = job.isComplete
-            } catch {
-                job.failure = error
-                finished = true
-            }
-            schedule.withLock { $0.passed(team, finished: finished ? job : nil) }
-            if finished { job.resume() }
+        while let (team, jobs) = schedule.withLock({ $0.next() }) {
+            let finished = runPass(over: jobs)
+            schedule.withLock { $0.passed(team, finished: finished) }
+            for job in finished { job.resume() }
         }
+    }
+
+    /// One model pass over the next texts of `jobs` (one interactive job, or a team's bulk jobs
+    /// in order, filled up to ``bulkPassTokens``); the jobs it finished.
+    private func runPass(over jobs: [EmbeddingJob]) -> [EmbeddingJob] {
+        let lane = jobs[0].lane
+        var room = lane == .interactive ? passTokens : bulkPassTokens
+        var parts: [(job: EmbeddingJob, texts: [String])] = []
+        var tokens = 0
+        for job in jobs where room > 0 {
+            let pass = job.takePass(maximumTokens: room, embedder: embedder, atLeastOne: parts.isEmpty)
+            guard !pass.texts.isEmpty else { break }
+            parts.append((job, pass.texts))
+            tokens += pass.tokens
+            room -= pass.tokens
+            // The job's next text did not fit: later jobs wait their turn behind it.
+            guard job.passReachesEnd else { break }
+        }
+        let model = lane == .interactive && tokens <= Self.queryPassTokens ? queryEmbedder ?? embedder : embedder
+        do {
+            let vectors = try model.embed(parts.flatMap(\.texts))
+            var start = 0
+            for part in parts {
+                part.job.received(Array(vectors[start..<(start + part.texts.count)]))
+                start += part.texts.count
+            }
+        } catch {
+            // A pass of several requests is run again request by request, so that a text the
+            // model refuses fails its own request only.
+            for part in parts {
+                do {
+                    guard parts.count > 1 else { throw error }
+                    part.job.received(try model.embed(part.texts))
+                } catch {
+                    part.job.failure = error
+                }
+            }
+        }
+        return parts.map(\.job).filter { $0.isComplete || $0.failure != nil }
     }
 }
 
@@ -143,24 +185,23 @@ struct FairSchedule {
         return true
     }
 
-    /// The front team no worker serves and its most urgent job; nil (and the worker stops)
-    /// when no such team waits.
-    mutating func next() -> (TeamID, EmbeddingJob)? {
-        guard let team = ring.first(where: { !inFlight.contains($0) }), let queue = jobs[team],
-            let job = queue.first(where: { $0.lane == .interactive }) ?? queue.first
-        else {
+    /// The front team no worker serves and its most urgent job, or all its bulk jobs in order
+    /// (for one pass to span them); nil (and the worker stops) when no such team waits.
+    mutating func next() -> (TeamID, [EmbeddingJob])? {
+        guard let team = ring.first(where: { !inFlight.contains($0) }), let queue = jobs[team], !queue.isEmpty else {
             workers -= 1
             return nil
         }
         inFlight.insert(team)
-        return (team, job)
+        if let query = queue.first(where: { $0.lane == .interactive }) { return (team, [query]) }
+        return (team, queue)
     }
 
     /// After a pass for `team`: drops `finished` from its queue and sends the team to the back
     /// of the ring (or out of it, with no work left).
-    mutating func passed(_ team: TeamID, finished: EmbeddingJob?) {
+    mutating func passed(_ team: TeamID, finished: [EmbeddingJob]) {
         inFlight.remove(team)
-        if let finished { jobs[team]?.removeAll { $0 === finished } }
+        jobs[team]?.removeAll { job in finished.contains { $0 === job } }
         ring.removeAll { $0 == team }
         if jobs[team]?.isEmpty == false { ring.append(team) } else { jobs[team] = nil }
     }
@@ -188,16 +229,20 @@ final class EmbeddingJob: @unchecked Sendable {
     }
 
     var isComplete: Bool { next == texts.count }
+    /// Whether the pass taken last holds every text left.
+    var passReachesEnd: Bool { passEnd == texts.count }
 
-    /// The texts of the next pass (at least one, then as many as fit in `maximumTokens`) and
-    /// their tokens.
-    func takePass(maximumTokens: Int, embedder: any TextEmbedder) -> (texts: [String], tokens: Int) {
+    /// The texts of the next pass (as many as fit in `maximumTokens`, and with `atLeastOne` at
+    /// least one) and their tokens.
+    func takePass(maximumTokens: Int, embedder: any TextEmbedder, atLeastOne: Bool = true)
+        -> (texts: [String], tokens: Int)
+    {
         var end = next
         var passTokens = 0
         while end < texts.count {
             let count = countedAhead ?? min(embedder.countTokens(texts[end]), embedder.maxTokens)
             countedAhead = nil
-            if end > next, passTokens + count > maximumTokens {
+            if end > next || !atLeastOne, passTokens + count > maximumTokens {
                 countedAhead = count
                 break
             }

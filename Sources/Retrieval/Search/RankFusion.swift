@@ -6,14 +6,19 @@ public enum RankFusion {
     public static let k = 60.0
 
     /// Items of all rankings by fused score, best first; ties keep the order of first appearance.
-    /// Works for any kind of id (chunk ids in a search).
-    public static func fuse<ID: Hashable>(_ rankings: [[ID]], k: Double = Self.k) -> [(id: ID, score: Double)] {
+    /// Works for any kind of id (chunk ids in a search). `weights` (one per ranking, 1 when
+    /// nil) make it weighted reciprocal rank fusion: ranking r gives `weights[r] / (k + rank)`.
+    public static func fuse<ID: Hashable>(
+        _ rankings: [[ID]], weights: [Double]? = nil, k: Double = Self.k
+    ) -> [(id: ID, score: Double)] {
+        precondition(weights == nil || weights!.count == rankings.count, "one weight per ranking")
         var scores: [ID: Double] = [:]
         var firstSeen: [ID: Int] = [:]
         var order = 0
-        for ranking in rankings {
+        for (number, ranking) in rankings.enumerated() {
+            let weight = weights?[number] ?? 1
             for (position, id) in ranking.enumerated() {
-                scores[id, default: 0] += 1 / (k + Double(position + 1))
+                scores[id, default: 0] += weight / (k + Double(position + 1))
                 if firstSeen[id] == nil {
                     firstSeen[id] = order
                     order += 1
