@@ -17,7 +17,7 @@ extension AtriumStore {
         return try pool.write { db in
             let records = try AuditLog.appendChained(audits, queryText: queryText, db)
             for entry in usage { try UsageLedger.add(entry, db) }
-            for (key, date) in keyUses { try KeyRepository.recordUse(of: key, at: date, db) }
+            for (key, date) in keyUses { try KeyRepository.recordUse(of: key, at: date, GRDBConnection(db: db)) }
             return records
         }
     }

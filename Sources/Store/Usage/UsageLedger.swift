@@ -5,7 +5,9 @@ import Tenancy
 /// Prompt and completion tokens, requests and cache hits per team, user, key and UTC day.
 /// Written under the request's ``TenantScope``; read within what the reader may see.
 public struct UsageLedger: Sendable {
-    let pool: DatabasePool
+    let backend: any StoreBackend
+    /// SQLite only until this repository is ported to ``StoreBackend``.
+    var pool: DatabasePool { get throws { try backend.sqlitePool(for: "the usage ledger") } }
 
     /// Adds one request's usage to the scope's team, user and key for the day of `date`.
     public func record(_ delta: UsageDelta, in scope: TenantScope, at date: Date = Date()) async throws {
