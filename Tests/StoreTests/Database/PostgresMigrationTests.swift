@@ -4,7 +4,9 @@ import Testing
 
 /// PostgreSQL's own migration history: applied explicitly, once, all or nothing.
 @Suite struct PostgresMigrationTests {
-    static let allMigrations = ["pg1-directory", "pg2-keys", "pg3-profiles-and-limits", "pg4-row-level-security"]
+    static let allMigrations = [
+        "pg1-directory", "pg2-keys", "pg3-profiles-and-limits", "pg4-row-level-security", "pg5-usage",
+    ]
 
     @Test func theHistoryIsAppendOnly() {
         #expect(PostgresSchema.migrations.map(\.name) == Self.allMigrations)

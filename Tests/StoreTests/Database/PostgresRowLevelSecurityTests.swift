@@ -6,8 +6,8 @@ import Tenancy
 /// Isolation inside PostgreSQL itself: whatever SQL a repository (or a bug in one) runs in a
 /// team's transaction, the database shows and accepts only that team's rows.
 @Suite struct PostgresRowLevelSecurityTests {
-    /// acme's sales and development both get a profile, limits and a key with limits, so
-    /// every team table holds rows of both.
+    /// acme's sales and development both get a profile, limits, a key with limits and usage,
+    /// so every team table holds rows of both.
     static func populatedWorld() async throws -> StoreWorld {
         let world = try await StoreWorld.make(.postgres)
         for (team, admin) in [(world.sales, world.salesAdmin), (world.development, world.developmentAdmin)] {
@@ -20,6 +20,7 @@ import Tenancy
                     holder: admin.userID, binding: .team(team.reference), role: .member, name: "limited",
                     limits: try KeyLimits(requestsPerMinute: 1)),
                 Policy.authorize(admin, .issueKey, on: team.resource))
+            try await world.store.usage.record(UsageDelta(promptTokens: 3), in: world.scope(admin))
         }
         return world
     }

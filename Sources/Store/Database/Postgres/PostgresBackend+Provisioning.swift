@@ -18,6 +18,15 @@ extension PostgresBackend {
         return try connection.simpleQuery(sql).wait().map(PostgresSession.row)
     }
 
+    /// Drops `database` (closing its connections) on a worker thread, without waiting: for
+    /// a `deinit`, which must not block a Swift concurrency thread on the server.
+    static func dropInBackground(_ database: String, at server: PostgresLocation) {
+        NIOThreadPool.singleton.submit { state in
+            guard case .active = state else { return }
+            _ = try? runOutsideTransaction("DROP DATABASE IF EXISTS \(database) WITH (FORCE)", at: server)
+        }
+    }
+
     /// The same, from async code: on a worker thread, so no Swift concurrency thread blocks.
     @discardableResult
     static func runOutsideTransaction(_ sql: String, at location: PostgresLocation) async throws -> [SQLRow] {

@@ -20,20 +20,21 @@ enum PostgresSchema {
         Migration(name: "pg2-keys", sql: keys),
         Migration(name: "pg3-profiles-and-limits", sql: profilesAndLimits),
         Migration(name: "pg4-row-level-security", sql: rowLevelSecurity),
+        Migration(name: "pg5-usage", sql: usage),
     ]
 
     /// What the repositories not yet ported to PostgreSQL hold; a PostgreSQL store refuses
     /// them (``StoreError/notYetSupported(_:)``) and `atrium serve` refuses to start on one.
     static let notYetPorted = [
-        "the audit log", "the usage ledger", "alerts", "alert destinations", "alert deliveries",
+        "the audit log", "alerts", "alert destinations", "alert deliveries",
         "knowledge (documents, chunks, search)",
     ]
 
-    /// The tables whose rows belong to one team, and the column naming it (for `key_limits`,
-    /// the key's team, through `api_keys`).
+    /// The tables whose rows belong to one team, and the column naming it (`key_limits`
+    /// belongs to the key's team, through `api_keys`).
     static let teamTables: [(table: String, teamColumn: String)] = [
         ("teams", "id"), ("team_members", "team_id"), ("api_keys", "team_id"),
-        ("team_profiles", "team_id"), ("team_limits", "team_id"),
+        ("team_profiles", "team_id"), ("team_limits", "team_id"), ("usage_daily", "team_id"),
     ]
 
     /// Tables only administrative transactions see (the directory above the teams).
@@ -152,21 +153,52 @@ enum PostgresSchema {
         );
         """
 
+    /// Row-level security on `table`, forced, with one policy for reading and writing.
+    static func secure(_ table: String, visible: String) -> String {
+        """
+        ALTER TABLE \(table) ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE \(table) FORCE ROW LEVEL SECURITY;
+        CREATE POLICY atrium_tenant ON \(table) USING (\(visible)) WITH CHECK (\(visible));
+        """
+    }
+
+    /// A table of one team's rows: its own team's transactions and administrative ones.
+    static func secure(_ table: String, teamColumn: String) -> String {
+        secure(table, visible: "\(administration) OR \(ownTeam(teamColumn))")
+    }
+
+    /// The tables of pg1 to pg3 (a released migration never changes, so the list is its own).
     private static var rowLevelSecurity: String {
-        var statements: [String] = []
-        func secure(_ table: String, visible: String) {
-            statements.append("ALTER TABLE \(table) ENABLE ROW LEVEL SECURITY;")
-            statements.append("ALTER TABLE \(table) FORCE ROW LEVEL SECURITY;")
-            statements.append("CREATE POLICY atrium_tenant ON \(table) USING (\(visible)) WITH CHECK (\(visible));")
-        }
-        for (table, column) in teamTables {
-            secure(table, visible: "\(administration) OR \(ownTeam(column))")
-        }
+        let teamTables = [
+            ("teams", "id"), ("team_members", "team_id"), ("api_keys", "team_id"),
+            ("team_profiles", "team_id"), ("team_limits", "team_id"),
+        ]
+        var statements = teamTables.map { secure($0.0, teamColumn: $0.1) }
         // A key's limits belong to the key's team: visible when its key is (api_keys' own policy).
-        secure("key_limits", visible: "\(administration) OR EXISTS (SELECT 1 FROM api_keys k WHERE k.id = key_id)")
-        for table in administrativeTables {
-            secure(table, visible: administration)
-        }
+        statements.append(
+            secure("key_limits", visible: "\(administration) OR EXISTS (SELECT 1 FROM api_keys k WHERE k.id = key_id)"))
+        statements += administrativeTables.map { secure($0, visible: administration) }
         return statements.joined(separator: "\n")
+    }
+
+    /// Usage per team, user, key and UTC day (`YYYY-MM-DD`); counters are added to, never
+    /// rewritten.
+    private static var usage: String {
+        """
+        CREATE TABLE usage_daily (
+            day TEXT COLLATE "C" NOT NULL,
+            organization_id TEXT COLLATE "C" NOT NULL,
+            team_id TEXT COLLATE "C" NOT NULL,
+            user_id TEXT COLLATE "C" NOT NULL,
+            key_id TEXT COLLATE "C" NOT NULL,
+            requests BIGINT NOT NULL DEFAULT 0,
+            prompt_tokens BIGINT NOT NULL DEFAULT 0,
+            completion_tokens BIGINT NOT NULL DEFAULT 0,
+            cache_hits BIGINT NOT NULL DEFAULT 0,
+            PRIMARY KEY (team_id, day, user_id, key_id)
+        );
+        CREATE INDEX usage_by_organization_day ON usage_daily (organization_id, day);
+        \(secure("usage_daily", teamColumn: "team_id"))
+        """
     }
 }

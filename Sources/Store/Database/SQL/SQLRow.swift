@@ -3,6 +3,8 @@ struct SQLRow: Sendable {
     let columns: [String]
     let values: [SQLValue]
 
+    func hasColumn(_ column: String) -> Bool { columns.contains(column) }
+
     /// The first value of the row (for `SELECT COUNT(*)`, `SELECT EXISTS …`).
     var first: SQLValue { values.first ?? .null }
 
