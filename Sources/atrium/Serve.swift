@@ -93,6 +93,12 @@ struct Serve: AsyncParsableCommand {
         help: "Let organizations' alert webhooks lead to loopback, private and link-local addresses (refused by default; the owner's platform-wide ones always may).")
     var alertAllowPrivateDestinations = false
 
+    @OptionGroup(title: "Store")
+    var store: StoreOptions
+
+    @Flag(help: "Apply pending PostgreSQL migrations at start instead of refusing to start (see `atrium migrate`).")
+    var migrate = false
+
     @OptionGroup(title: "Embedded engine (--queue-timeout and --max-queued apply to upstreams too)")
     var serving: ServingOptions
 
@@ -122,7 +128,13 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "atrium")
         let environment = ProcessInfo.processInfo.environment
         let home = URL(fileURLWithPath: environment["ATRIUM_HOME"] ?? "./.atrium")
-        let store = try AtriumStore(home: home, queryText: auditQueryText)
+        let store = try await self.store.open(home: home, queryText: auditQueryText, migratePending: migrate)
+        // Refused at start, never at a request: the parts of the store PostgreSQL lacks so far.
+        if !store.notYetSupported.isEmpty {
+            throw ValidationError(
+                "not yet supported on PostgreSQL: \(store.notYetSupported.joined(separator: ", ")); "
+                    + "run on SQLite (the default) for now")
+        }
         let knowledge = try EmbeddingSetup.make(
             model: embeddingModel, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, store: store,
             logger: logger)

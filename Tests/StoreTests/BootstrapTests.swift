@@ -36,8 +36,8 @@ import Tenancy
         #expect(try await store.bootstrapOwnerIfEmpty(presetKey: nil) != nil)
     }
 
-    @Test func ownerKeyHasNoDataPlaneAccess() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func ownerKeyHasNoDataPlaneAccess(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         #expect(world.owner.tenantScope == nil)
         #expect(Policy.decide(world.owner, .chat, world.sales.resource) == .deny(.dataPlaneNeedsTeamKey))
         #expect(Policy.decide(world.owner, .readDocuments, world.sales.resource) == .deny(.dataPlaneNeedsTeamKey))

@@ -5,8 +5,8 @@ import Tenancy
 
 /// Organizations, teams and users: unique names, `org/team` addresses, listings within reach.
 @Suite struct DirectoryTests {
-    @Test func namesAreUniqueIgnoringCase() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func namesAreUniqueIgnoringCase(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         await #expect(throws: StoreError.nameTaken(kind: "organization", name: "ACME")) {
             try await world.store.organizations.create(named: "ACME", Policy.authorize(world.owner, .createOrganization, on: .platform))
         }
@@ -23,15 +23,15 @@ import Tenancy
         }
     }
 
-    @Test func badNamesAndEmailsAreRefused() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func badNamesAndEmailsAreRefused(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let grant = try Policy.authorize(world.acmeAdmin, .createUser, on: .userDirectory)
         await #expect(throws: DirectoryError.self) { try await world.store.users.create(named: "a/b", grant) }
         await #expect(throws: StoreError.self) { try await world.store.users.create(named: "zed", email: "not-an-email", grant) }
     }
 
-    @Test func teamsAreAddressedByIdOrOrgSlashTeam() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func teamsAreAddressedByIdOrOrgSlashTeam(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         #expect(try await world.store.teams.team(address: "acme/sales") == world.sales)
         #expect(try await world.store.teams.team(address: "ACME/Sales") == world.sales)
         #expect(try await world.store.teams.team(address: "\(world.acme.id)/sales") == world.sales)
@@ -41,8 +41,8 @@ import Tenancy
         #expect(try await world.store.organizations.organization(address: "Globex") == world.globex)
     }
 
-    @Test func listingsShowOnlyWhatTheKeyReaches() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func listingsShowOnlyWhatTheKeyReaches(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         #expect(try await world.store.organizations.list(visibleTo: world.owner).count == 2)
         #expect(try await world.store.organizations.list(visibleTo: world.acmeAdmin) == [world.acme])
         #expect(try await world.store.teams.list(in: world.acme.id, visibleTo: world.acmeAdmin) == [world.development, world.sales])
@@ -50,8 +50,8 @@ import Tenancy
         #expect(try await world.store.teams.list(in: world.acme.id, visibleTo: world.globexAdmin).isEmpty)
     }
 
-    @Test func orgAdminCannotCreateTeamsInAnotherOrganization() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func orgAdminCannotCreateTeamsInAnotherOrganization(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         #expect(throws: AccessDenied(.crossTenant, action: .createTeam)) {
             try Policy.authorize(world.acmeAdmin, .createTeam, on: world.globex.resource)
         }

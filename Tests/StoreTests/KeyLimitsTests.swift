@@ -1,14 +1,14 @@
 import Foundation
 import GRDB
-import Store
+@testable import Store
 import Tenancy
 import Testing
 
 /// A key's own limits are stored with the key, in the same transaction, and read back with
 /// its team's for every request.
 @Suite struct KeyLimitsTests {
-    @Test func aKeyMintedWithLimitsCarriesThemBesideItsTeams() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func aKeyMintedWithLimitsCarriesThemBesideItsTeams(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let bob = try await world.user("bob")
         let limits = try KeyLimits(requestsPerMinute: 5, maxConcurrent: 1)
         let issued = try await world.store.keys.issue(
@@ -24,8 +24,8 @@ import Testing
         #expect(other.key == .unlimited, "a key minted without limits has none of its own")
     }
 
-    @Test func onlyTeamKeysTakeLimits() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func onlyTeamKeysTakeLimits(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let dave = try await world.user("dave")
         let binding = AccessBinding.organization(world.acme.id)
         await #expect(throws: StoreError.self) {
@@ -35,8 +35,10 @@ import Testing
         }
     }
 
-    @Test func aRefusedKeyLeavesNoLimitsBehind() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func aRefusedKeyLeavesNoLimitsBehind(_ backend: StoreBackendKind)
+        async throws
+    {
+        let world = try await StoreWorld.make(backend)
         let bob = try await world.user("bob")
         await #expect(throws: AccessDenied.self) {
             // bob is a member: a team admin key exceeds his membership.
@@ -46,8 +48,7 @@ import Testing
                     limits: try KeyLimits(requestsPerMinute: 1)),
                 Policy.authorize(world.salesAdmin, .issueKey, on: world.sales.resource))
         }
-        let rows = try await world.rawConnection().read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM key_limits") }
-        #expect(rows == 0)
+        #expect(try await world.rawRows("SELECT * FROM key_limits").isEmpty)
     }
 
     @Test func limitsMustBePositive() {

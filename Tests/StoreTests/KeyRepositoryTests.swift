@@ -1,18 +1,17 @@
 import Foundation
-import GRDB
 import Testing
-import Store
+@testable import Store
 import Tenancy
 
 /// Keys: hash-only storage, last use, revocation and expiry on the next request, minting rules.
 @Suite struct KeyRepositoryTests {
-    @Test func keysAreStoredOnlyAsHashAndPrefix() async throws {
-        let world = try await StoreWorld.make()
-        let dump = try await world.rawConnection().read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM api_keys").map { row in
-                row.columnNames.map { "\(row[$0] ?? "")" }.joined(separator: "|")
-            }.joined(separator: "\n")
-        }
+    @Test(arguments: StoreBackendKind.allCases) func keysAreStoredOnlyAsHashAndPrefix(_ backend: StoreBackendKind)
+        async throws
+    {
+        let world = try await StoreWorld.make(backend)
+        let dump = try await world.rawRows("SELECT * FROM api_keys").map { row in
+            row.values.map { "\($0)" }.joined(separator: "|")
+        }.joined(separator: "\n")
         for key in Array(world.keys.values) + [world.ownerKey] {
             #expect(!dump.contains(key))
             #expect(!dump.contains(key.dropFirst(APIKeySecret.prefixLength)))
@@ -20,16 +19,16 @@ import Tenancy
         }
     }
 
-    @Test func lastUseIsRecordedOnAuthentication() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func lastUseIsRecordedOnAuthentication(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let later = Date().addingTimeInterval(3600)
         _ = try await world.store.keys.authenticated(world.keys["bob"]!, at: later)
         let record = try #require(try await world.store.keys.key(id: world.salesMember.keyID))
         #expect(abs(try #require(record.lastUsedAt).timeIntervalSince(later)) < 0.01)
     }
 
-    @Test func revokedKeyFailsOnTheVeryNextRequest() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func revokedKeyFailsOnTheVeryNextRequest(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let bob = world.keys["bob"]!
         _ = try await world.store.keys.authenticated(bob)
         let grant = try Policy.authorize(world.salesAdmin, .revokeKey, on: world.sales.resource)
@@ -40,8 +39,8 @@ import Tenancy
         }
     }
 
-    @Test func expiredKeyFailsOnTheVeryNextRequest() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func expiredKeyFailsOnTheVeryNextRequest(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let now = Date()
         let bob = try await world.user("bob")
         let issued = try await world.store.keys.issue(
@@ -53,8 +52,8 @@ import Tenancy
         }
     }
 
-    @Test func keyCannotBeIssuedAlreadyExpired() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func keyCannotBeIssuedAlreadyExpired(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let bob = try await world.user("bob")
         await #expect(throws: StoreError.invalidValue(field: "expires_at", problem: "must lie in the future")) {
             try await world.store.keys.issue(
@@ -63,15 +62,15 @@ import Tenancy
         }
     }
 
-    @Test func memberCannotMintKeys() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func memberCannotMintKeys(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         #expect(throws: AccessDenied(.roleNotAllowed, action: .issueKey)) {
             try Policy.authorize(world.salesMember, .issueKey, on: world.sales.resource)
         }
     }
 
-    @Test func keyCannotExceedItsHoldersRoleInTheTeam() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func keyCannotExceedItsHoldersRoleInTheTeam(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let vic = try await world.user("vic")
         await #expect(throws: AccessDenied(.exceedsHolderMembership, action: .issueKey)) {
             try await world.store.keys.issue(
@@ -80,8 +79,8 @@ import Tenancy
         }
     }
 
-    @Test func grantForOneBindingCannotMintAnother() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func grantForOneBindingCannotMintAnother(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let carol = try await world.user("carol")
         await #expect(throws: AccessDenied(.actionDoesNotApply, action: .issueKey)) {
             try await world.store.keys.issue(
@@ -90,8 +89,8 @@ import Tenancy
         }
     }
 
-    @Test func salesAdminCannotRevokeADevelopmentKey() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func salesAdminCannotRevokeADevelopmentKey(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let grant = try Policy.authorize(world.salesAdmin, .revokeKey, on: world.sales.resource)
         await #expect(throws: StoreError.notFound(kind: "key", address: world.developmentAdmin.keyID.rawValue)) {
             try await world.store.keys.revoke(world.developmentAdmin.keyID, grant)
@@ -99,8 +98,8 @@ import Tenancy
         _ = try await world.store.keys.authenticated(world.keys["carol"]!)
     }
 
-    @Test func removingAMemberDisablesTheirKeyOnTheNextRequest() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func removingAMemberDisablesTheirKeyOnTheNextRequest(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         try await world.store.memberships.removeFromTeam(
             world.salesMember.userID, Policy.authorize(world.salesAdmin, .removeMember, on: world.sales.resource))
         await #expect { try await world.store.keys.authenticated(world.keys["bob"]!) } throws: {
@@ -108,8 +107,8 @@ import Tenancy
         }
     }
 
-    @Test func demotingAnAdminCapsTheirKeyOnTheNextRequest() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func demotingAnAdminCapsTheirKeyOnTheNextRequest(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         try await world.store.memberships.setTeamRole(
             .viewer, for: world.salesAdmin.userID, Policy.authorize(world.acmeAdmin, .addMember, on: world.sales.resource))
         let demoted = try await world.store.keys.authenticated(world.keys["alice"]!)
@@ -117,8 +116,8 @@ import Tenancy
         #expect(Policy.decide(demoted, .issueKey, world.sales.resource) == .deny(.roleNotAllowed))
     }
 
-    @Test func teamAdminCannotPromoteAboveItself() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func teamAdminCannotPromoteAboveItself(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let bob = try await world.user("bob")
         await #expect(throws: AccessDenied(.roleDoesNotFitBinding, action: .addMember)) {
             try await world.store.memberships.setTeamRole(
@@ -126,8 +125,8 @@ import Tenancy
         }
     }
 
-    @Test func keyListsShowOnlyWhatTheCallerReaches() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func keyListsShowOnlyWhatTheCallerReaches(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let salesKeys = try await world.store.keys.list(visibleTo: world.salesAdmin)
         #expect(Set(salesKeys.map(\.binding)) == [.team(world.sales.reference)])
         #expect(salesKeys.count == 3)

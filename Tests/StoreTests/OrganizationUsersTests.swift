@@ -8,8 +8,8 @@ import Tenancy
 /// names are unique per organization, and existing databases migrate their users into the
 /// organizations they already work in.
 @Suite struct OrganizationUsersTests {
-    @Test func ownOrganizationsUsersAreVisibleAndOtherOrganizationsUsersAreNot() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func ownOrganizationsUsersAreVisibleAndOtherOrganizationsUsersAreNot(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         #expect(try await world.store.users.user(address: "bob", visibleTo: world.salesAdmin)?.name == "bob")
         #expect(try await world.store.users.user(address: "rita", visibleTo: world.salesAdmin) == nil)
         let rita = try await world.user("rita")
@@ -18,8 +18,8 @@ import Tenancy
         #expect(try await world.store.users.user(address: "globex/rita", visibleTo: world.owner)?.id == rita.id)
     }
 
-    @Test func sameUserNameInAnotherOrganizationIsAllowedAndInTheSameIsTaken() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func sameUserNameInAnotherOrganizationIsAllowedAndInTheSameIsTaken(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let grant = try Policy.authorize(world.salesAdmin, .createUser, on: .userDirectory)
         let acmeRita = try await world.store.users.create(named: "rita", in: world.acme.id, grant)
         #expect(try await world.store.users.user(address: "rita", visibleTo: world.salesAdmin)?.id == acmeRita.id)
@@ -31,8 +31,8 @@ import Tenancy
         }
     }
 
-    @Test func teamAdminsCannotGiveOtherOrganizationsUsersARoleButTheOwnerBringsThemIn() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func teamAdminsCannotGiveOtherOrganizationsUsersARoleButTheOwnerBringsThemIn(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let rita = try await world.user("rita")
         await #expect(throws: StoreError.self) {
             try await world.store.memberships.setTeamRole(
@@ -44,8 +44,8 @@ import Tenancy
         #expect(try await world.store.users.user(address: "rita", visibleTo: world.salesAdmin)?.id == rita.id)
     }
 
-    @Test func rotatedKeysOldSecretWorksUntilTheGraceEndsThenIsRefused() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func rotatedKeysOldSecretWorksUntilTheGraceEndsThenIsRefused(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let now = Date()
         let old = world.keys["bob"]!
         let record = world.salesMember.keyID

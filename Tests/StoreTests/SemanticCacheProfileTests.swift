@@ -6,8 +6,8 @@ import Testing
 /// The semantic cache setting is stored with the team's profile, like every other field: a
 /// change is a new version, and another team does not see it.
 @Suite struct SemanticCacheProfileTests {
-    @Test func turningTheSemanticCacheOnIsANewVersionOfOnlyThatTeamsProfile() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func turningTheSemanticCacheOnIsANewVersionOfOnlyThatTeamsProfile(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let grant = try Policy.authorize(world.salesAdmin, .changeProfile, on: world.sales.resource)
         let before = try await world.store.profiles.save(try PromptProfile(systemPrompt: "Be brief."), grant)
         let on = try PromptProfile(systemPrompt: "Be brief.", semanticCache: SemanticCacheSettings(enabled: true, threshold: 0.93))

@@ -5,8 +5,8 @@ import Tenancy
 
 /// Every isolation test comes in a pair: the same team sees its data, another team does not.
 @Suite struct TenantIsolationTests {
-    @Test func developmentCannotSeeSalesProfile() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func developmentCannotSeeSalesProfile(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let profile = try PromptProfile(systemPrompt: "You sell.", temperature: 0.3)
         let saved = try await world.store.profiles.save(
             profile, Policy.authorize(world.salesAdmin, .changeProfile, on: world.sales.resource))
@@ -15,8 +15,8 @@ import Tenancy
         #expect(try await world.store.profiles.profile(in: world.scope(world.developmentAdmin)) == .default)
     }
 
-    @Test func profileChangeAppliesToTheNextReadWithANewVersion() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func profileChangeAppliesToTheNextReadWithANewVersion(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let grant = try Policy.authorize(world.acmeAdmin, .changeProfile, on: world.sales.resource)
         try await world.store.profiles.save(try PromptProfile(systemPrompt: "one"), grant)
         let second = try await world.store.profiles.save(try PromptProfile(systemPrompt: "two"), grant)
@@ -26,16 +26,16 @@ import Tenancy
         #expect(read.version == 2)
     }
 
-    @Test func grantForReadingCannotSave() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func grantForReadingCannotSave(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let readGrant = try Policy.authorize(world.salesAdmin, .readProfile, on: world.sales.resource)
         await #expect(throws: AccessDenied(.actionDoesNotApply, action: .changeProfile)) {
             try await world.store.profiles.save(.default, readGrant)
         }
     }
 
-    @Test func developmentCannotSeeSalesLimitsAndTeamsCannotRaiseTheirOwn() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func developmentCannotSeeSalesLimitsAndTeamsCannotRaiseTheirOwn(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let limits = try TeamLimits(requestsPerMinute: 10, monthlyTokens: 1000, weight: 3)
         try await world.store.limits.set(limits, Policy.authorize(world.acmeAdmin, .setLimits, on: world.sales.resource))
         #expect(try await world.store.limits.limits(in: world.scope(world.salesMember)).weight == 3)
@@ -48,8 +48,8 @@ import Tenancy
 
     /// A team paired with the wrong organization gets past an organization-level reach check,
     /// but every statement also names the organization, so it matches no row.
-    @Test func teamPairedWithAnotherOrganizationMatchesNothing() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func teamPairedWithAnotherOrganizationMatchesNothing(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         try await world.store.profiles.save(
             try PromptProfile(systemPrompt: "secret sales prompt"),
             Policy.authorize(world.salesAdmin, .changeProfile, on: world.sales.resource))
@@ -66,8 +66,8 @@ import Tenancy
         #expect(members.isEmpty)
     }
 
-    @Test func teamMembersAreListedOnlyForTheirTeam() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func teamMembersAreListedOnlyForTheirTeam(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let sales = try await world.store.memberships.members(
             Policy.authorize(world.salesAdmin, .readMembers, on: world.sales.resource))
         #expect(Set(sales.map(\.userID)) == [world.salesAdmin.userID, world.salesMember.userID, world.salesViewer.userID])

@@ -7,8 +7,8 @@ import Tenancy
 @Suite struct UsageLedgerTests {
     static let day = Date(timeIntervalSince1970: 1_800_000_000)  // 2027-01-15, UTC
 
-    @Test func usageAddsUpPerKeyAndDay() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func usageAddsUpPerKeyAndDay(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let scope = try world.scope(world.salesMember)
         try await world.store.usage.record(UsageDelta(promptTokens: 10, completionTokens: 5), in: scope, at: Self.day)
         try await world.store.usage.record(
@@ -27,8 +27,8 @@ import Tenancy
         #expect(sinceSecondDay.map(\.day) == ["2027-01-16"])
     }
 
-    @Test func monthlyTokensCountOnlyThisMonthAndThisTeam() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func monthlyTokensCountOnlyThisMonthAndThisTeam(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let sales = try world.scope(world.salesMember)
         let development = try world.scope(world.developmentAdmin)
         try await world.store.usage.record(UsageDelta(promptTokens: 100, completionTokens: 20), in: sales, at: Self.day)
@@ -38,8 +38,8 @@ import Tenancy
         #expect(try await world.store.usage.monthlyTokens(in: development, containing: Self.day) == 50)
     }
 
-    @Test func developmentCannotSeeSalesUsage() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func developmentCannotSeeSalesUsage(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         try await world.store.usage.record(UsageDelta(promptTokens: 1), in: world.scope(world.salesMember), at: Self.day)
         try await world.store.usage.record(UsageDelta(promptTokens: 2), in: world.scope(world.researchMember), at: Self.day)
         #expect(try await world.store.usage.report(visibleTo: world.developmentAdmin).isEmpty)

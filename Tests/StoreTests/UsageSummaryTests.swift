@@ -10,8 +10,8 @@ import Testing
 
     /// bob: 2 requests on the 15th, 1 on the 16th; vic: 1 on the 16th (a cache hit); carol
     /// (development): 1 on the 15th; rita (globex research): 1 on the 15th.
-    func world() async throws -> StoreWorld {
-        let world = try await StoreWorld.make()
+    func world(_ backend: StoreBackendKind) async throws -> StoreWorld {
+        let world = try await StoreWorld.make(backend)
         let usage = world.store.usage
         try await usage.record(UsageDelta(promptTokens: 10, completionTokens: 5), in: world.scope(world.salesMember), at: Self.day)
         try await usage.record(UsageDelta(promptTokens: 20, completionTokens: 5), in: world.scope(world.salesMember), at: Self.day)
@@ -22,8 +22,8 @@ import Testing
         return world
     }
 
-    @Test func byTeamTheOwnerSeesEveryTeamWithItsNameAndTotals() async throws {
-        let world = try await world()
+    @Test(arguments: StoreBackendKind.allCases) func byTeamTheOwnerSeesEveryTeamWithItsNameAndTotals(_ backend: StoreBackendKind) async throws {
+        let world = try await world(backend)
         let rows = try await world.store.usage.summary(visibleTo: world.owner, groupedBy: .team)
         let byName = Dictionary(uniqueKeysWithValues: rows.map { ($0.label, $0) })
         #expect(Set(byName.keys) == ["sales", "development", "research"])
@@ -33,8 +33,8 @@ import Testing
         #expect(sales.userID == nil && sales.day == nil, "a team's row names no single user or day")
     }
 
-    @Test func byUserByKeyAndByDay() async throws {
-        let world = try await world()
+    @Test(arguments: StoreBackendKind.allCases) func byUserByKeyAndByDay(_ backend: StoreBackendKind) async throws {
+        let world = try await world(backend)
         let users = try await world.store.usage.summary(visibleTo: world.salesAdmin, groupedBy: .user)
         #expect(Set(users.map(\.label)) == ["bob", "vic"])
         #expect(users.first { $0.label == "bob" }?.totalTokens == 42)
@@ -48,8 +48,8 @@ import Testing
         #expect(days.map(\.cacheHits) == [0, 1])
     }
 
-    @Test func filtersNarrowTheSums() async throws {
-        let world = try await world()
+    @Test(arguments: StoreBackendKind.allCases) func filtersNarrowTheSums(_ backend: StoreBackendKind) async throws {
+        let world = try await world(backend)
         let secondDay = try await world.store.usage.summary(
             visibleTo: world.owner, filter: UsageFilter(since: Self.nextDay), groupedBy: .team)
         #expect(secondDay.map(\.label) == ["sales"] && secondDay.first?.requests == 2)
@@ -58,8 +58,8 @@ import Testing
         #expect(firstDay.map(\.label) == ["carol"])
     }
 
-    @Test func eachReaderSeesOnlyItsReach() async throws {
-        let world = try await world()
+    @Test(arguments: StoreBackendKind.allCases) func eachReaderSeesOnlyItsReach(_ backend: StoreBackendKind) async throws {
+        let world = try await world(backend)
         let usage = world.store.usage
         #expect(Set(try await usage.summary(visibleTo: world.acmeAdmin, groupedBy: .team).map(\.label)) == ["sales", "development"])
         #expect(try await usage.summary(visibleTo: world.salesAdmin, groupedBy: .team).map(\.label) == ["sales"])

@@ -90,6 +90,8 @@ public struct GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
         case .nameTaken: GatewayError(.conflict, error.description, code: "name_taken")
         case let .invalidValue(field, _): .invalid(error.description, param: field)
         case .corruptRow: GatewayError(.unavailable, "the database holds an unreadable record", code: "storage_error")
+        case .unavailable, .notYetSupported:
+            GatewayError(.unavailable, "the database is unavailable", code: "storage_unavailable")
         }
     }
 

@@ -31,7 +31,10 @@ struct OperationsRoutes {
         router.on(AtriumRoute.health) { _, _ in try JSONOutput.response(Status(status: "ok")) }
         let backend = backend
         router.on(AtriumRoute.readiness) { _, _ in
-            _ = try await store.appliedMigrations()
+            // A database that does not answer (PostgreSQL down) makes this replica not ready.
+            guard await store.isReachable() else {
+                return try JSONOutput.response(Status(status: "not_ready"), status: .serviceUnavailable)
+            }
             let statuses = backend?.upstreams ?? []
             guard !statuses.isEmpty else { return try JSONOutput.response(Status(status: "ready")) }
             let upstreams = statuses.map { Upstream(model: $0.model, upstream: $0.index, up: $0.healthy, inFlight: $0.inFlight) }

@@ -16,8 +16,8 @@ extension AtriumStore {
         let queryText = audit.queryText
         return try pool.write { db in
             let records = try AuditLog.appendChained(audits, queryText: queryText, db)
-            for entry in usage { try UsageLedger.add(entry, db) }
-            for (key, date) in keyUses { try KeyRepository.recordUse(of: key, at: date, db) }
+            for entry in usage { try UsageLedger.add(entry, GRDBConnection(db: db)) }
+            for (key, date) in keyUses { try KeyRepository.recordUse(of: key, at: date, GRDBConnection(db: db)) }
             return records
         }
     }

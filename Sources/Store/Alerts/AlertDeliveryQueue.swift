@@ -11,7 +11,9 @@ import Tenancy
 /// schedules the next attempt or gives up. Delivery is at least once: receivers dedupe by the
 /// `X-Atrium-Delivery` id.
 public struct AlertDeliveryQueue: Sendable {
-    let pool: DatabasePool
+    let backend: any StoreBackend
+    /// SQLite only until this repository is ported to ``StoreBackend``.
+    var pool: DatabasePool { get throws { try backend.sqlitePool(for: "alert deliveries") } }
 
     /// One delivery due now, with everything needed to send it. Holds the destination's secret:
     /// never log it.

@@ -6,7 +6,9 @@ import Tenancy
 /// within what ``Policy`` lets the reader see (``Visibility/includesAlertDestination(organization:teams:)``).
 /// The signing secret is written once and read back only by ``AlertDeliveryQueue``.
 public struct AlertDestinationRepository: Sendable {
-    let pool: DatabasePool
+    let backend: any StoreBackend
+    /// SQLite only until this repository is ported to ``StoreBackend``.
+    var pool: DatabasePool { get throws { try backend.sqlitePool(for: "alert destinations") } }
 
     /// Creates a destination; `grants` must hold `.manageAlertDestinations` on every resource
     /// it covers (``AlertDestination/resources``): the platform, its organization, or each team.

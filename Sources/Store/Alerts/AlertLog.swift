@@ -6,7 +6,9 @@ import Tenancy
 /// (the owner everything, including alerts about no team at all; an org admin its
 /// organization's; a team admin its team's).
 public struct AlertLog: Sendable {
-    let pool: DatabasePool
+    let backend: any StoreBackend
+    /// SQLite only until this repository is ported to ``StoreBackend``.
+    var pool: DatabasePool { get throws { try backend.sqlitePool(for: "alerts") } }
 
     /// Appends `alert` and returns it with its id; queues its deliveries to every alert
     /// destination that receives it (``AlertDeliveryQueue``).

@@ -8,7 +8,9 @@ import Tenancy
 /// (which includes that previous hash), so editing, deleting or reordering records with raw
 /// SQL is found by ``verify()``. Database triggers refuse UPDATE and DELETE outright.
 public struct AuditLog: Sendable {
-    let pool: DatabasePool
+    let backend: any StoreBackend
+    /// SQLite only until this repository is ported to ``StoreBackend``.
+    var pool: DatabasePool { get throws { try backend.sqlitePool(for: "the audit log") } }
     /// How much query text new records keep.
     public let queryText: QueryTextPolicy
 

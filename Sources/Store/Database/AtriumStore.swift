@@ -2,8 +2,9 @@ import Foundation
 import GRDB
 import Tenancy
 
-/// The database: one SQLite file in WAL mode with foreign keys on, migrated on open, and the
-/// repositories that are the only way in.
+/// The database and the repositories that are the only way in: by default one SQLite file in
+/// WAL mode with foreign keys on, migrated on open; or a PostgreSQL database several Atrium
+/// processes share (``init(postgres:poolSize:queryText:)``, migrated explicitly).
 ///
 /// ```swift
 /// let store = try AtriumStore(home: URL(fileURLWithPath: ".atrium"))
@@ -11,15 +12,15 @@ import Tenancy
 /// let authenticator = KeyAuthenticator(lookup: store.keys)
 /// ```
 ///
-/// SQLite has no row-level security: the repositories *are* it. Tenant-data methods take a
-/// ``TenantScope`` and put its team into every statement; administrative methods take a
+/// Tenant-data methods take a ``TenantScope`` and put its team into every statement (on
+/// PostgreSQL, row-level security holds them to it as well); administrative methods take a
 /// ``Grant`` from ``Policy`` (or a ``Principal`` whose visibility they compute).
 public final class AtriumStore: Sendable {
     /// The file name inside `ATRIUM_HOME`.
     public static let fileName = "atrium.sqlite"
 
     /// Kept internal: every access goes through a repository.
-    let pool: DatabasePool
+    let backend: any StoreBackend
 
     public let organizations: OrganizationRepository
     public let teams: TeamRepository
@@ -42,33 +43,85 @@ public final class AtriumStore: Sendable {
         try self.init(path: home.appendingPathComponent(Self.fileName).path, queryText: queryText)
     }
 
-    /// Opens (creating if needed) the database at `path` and migrates it.
+    /// Opens (creating if needed) the SQLite database at `path` and migrates it.
     /// - Parameter queryText: how much of each request's query text the audit log keeps.
-    public init(path: String, queryText: QueryTextPolicy = .full) throws {
-        var configuration = Configuration()
-        configuration.foreignKeysEnabled = true
-        configuration.busyMode = .timeout(10)
-        configuration.label = "atrium"
-        pool = try DatabasePool(path: path, configuration: configuration)
-        try SchemaMigrations.migrator.migrate(pool)
-
-        organizations = OrganizationRepository(pool: pool)
-        teams = TeamRepository(pool: pool)
-        users = UserRepository(pool: pool)
-        memberships = MembershipRepository(pool: pool)
-        keys = KeyRepository(pool: pool)
-        profiles = ProfileRepository(pool: pool)
-        limits = LimitsRepository(pool: pool)
-        audit = AuditLog(pool: pool, queryText: queryText)
-        usage = UsageLedger(pool: pool)
-        alerts = AlertLog(pool: pool)
-        alertDestinations = AlertDestinationRepository(pool: pool)
-        alertDeliveries = AlertDeliveryQueue(pool: pool)
-        knowledge = KnowledgeRepository(pool: pool)
+    public convenience init(path: String, queryText: QueryTextPolicy = .full) throws {
+        self.init(backend: try SQLiteBackend(path: path), queryText: queryText)
     }
 
-    /// The migrations applied to this file, oldest first.
+    /// A store on the PostgreSQL database at `location`, with up to `poolSize` connections.
+    /// Nothing connects until first used, and nothing migrates: see ``pendingMigrations()``
+    /// and ``migrate()``.
+    public convenience init(postgres location: PostgresLocation, poolSize: Int = 8, queryText: QueryTextPolicy = .full) {
+        self.init(backend: PostgresBackend(location: location, poolSize: poolSize), queryText: queryText)
+    }
+
+    init(backend: any StoreBackend, queryText: QueryTextPolicy) {
+        self.backend = backend
+        organizations = OrganizationRepository(backend: backend)
+        teams = TeamRepository(backend: backend)
+        users = UserRepository(backend: backend)
+        memberships = MembershipRepository(backend: backend)
+        keys = KeyRepository(backend: backend)
+        profiles = ProfileRepository(backend: backend)
+        limits = LimitsRepository(backend: backend)
+        audit = AuditLog(backend: backend, queryText: queryText)
+        usage = UsageLedger(backend: backend)
+        alerts = AlertLog(backend: backend)
+        alertDestinations = AlertDestinationRepository(backend: backend)
+        alertDeliveries = AlertDeliveryQueue(backend: backend)
+        knowledge = KnowledgeRepository(backend: backend)
+    }
+
+    /// The SQLite pool (tests and the not yet ported repositories); PostgreSQL throws.
+    var pool: DatabasePool { get throws { try backend.sqlitePool(for: "raw SQLite access") } }
+
+    /// Which backend this store runs on.
+    public var dialect: SQLDialect { backend.dialect }
+
+    /// What this store cannot do yet on its backend (empty for SQLite): `atrium serve`
+    /// refuses to start rather than fail on a request.
+    public var notYetSupported: [String] {
+        backend.dialect == .postgres ? PostgresSchema.notYetPorted : []
+    }
+
+    /// The migrations applied to this database, oldest first.
     public func appliedMigrations() async throws -> [String] {
-        try await pool.read { db in try SchemaMigrations.migrator.appliedMigrations(db) }
+        switch backend {
+        case let postgres as PostgresBackend:
+            return try await postgres.appliedMigrations()
+        default:
+            let pool = try pool
+            return try await pool.read { db in try SchemaMigrations.migrator.appliedMigrations(db) }
+        }
+    }
+
+    /// The migrations this build knows and the database has not had yet (SQLite migrates on
+    /// open, so there it is always empty).
+    public func pendingMigrations() async throws -> [String] {
+        let applied = Set(try await appliedMigrations())
+        switch backend {
+        case is PostgresBackend: return PostgresSchema.migrations.map(\.name).filter { !applied.contains($0) }
+        default: return []
+        }
+    }
+
+    /// Applies the pending migrations (PostgreSQL; SQLite did on open) and returns their names.
+    @discardableResult
+    public func migrate() async throws -> [String] {
+        guard let postgres = backend as? PostgresBackend else { return [] }
+        return try await postgres.migrate()
+    }
+
+    /// Refuses a PostgreSQL role that row-level security would not hold: a superuser or a
+    /// role with BYPASSRLS (SQLite: nothing to check).
+    public func requireRowLevelSecurity() async throws {
+        guard let postgres = backend as? PostgresBackend else { return }
+        try await postgres.requireRowLevelSecurity()
+    }
+
+    /// Whether the database answers right now (`/readyz`).
+    public func isReachable() async -> Bool {
+        await backend.isReachable()
     }
 }

@@ -1,8 +1,7 @@
-import GRDB
 import Tenancy
 
 /// Reading directory values back out of rows, throwing (never trapping) on a bad row.
-extension Row {
+extension SQLRow {
     func organization() throws -> Organization {
         try Organization(
             id: OrganizationID(rawValue: decode(String.self, forColumn: "id")),

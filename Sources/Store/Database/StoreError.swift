@@ -8,6 +8,10 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidValue(field: String, problem: String)
     /// A stored row could not be read back (the file was altered outside Atrium).
     case corruptRow(table: String, problem: String)
+    /// The database could not be reached or refused to serve (PostgreSQL down, pool closed).
+    case unavailable(String)
+    /// What this backend cannot do yet (the repositories not ported to PostgreSQL).
+    case notYetSupported(String)
 
     public var description: String {
         switch self {
@@ -15,6 +19,8 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case let .nameTaken(kind, name): "\(kind) name '\(name)' is already taken"
         case let .invalidValue(field, problem): "invalid \(field): \(problem)"
         case let .corruptRow(table, problem): "unreadable row in \(table): \(problem)"
+        case let .unavailable(problem): "the database is unavailable: \(problem)"
+        case let .notYetSupported(feature): "not yet supported on PostgreSQL: \(feature)"
         }
     }
 }

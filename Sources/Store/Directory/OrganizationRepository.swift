@@ -1,10 +1,9 @@
 import Foundation
-import GRDB
 import Tenancy
 
 /// Organizations: created by the owner, seen by whoever they reach.
 public struct OrganizationRepository: Sendable {
-    let pool: DatabasePool
+    let backend: any StoreBackend
 
     /// Creates an organization. Needs a grant for `.createOrganization` on `.platform`.
     public func create(named name: String, _ grant: Grant, now: Date = Date()) async throws -> Organization {
@@ -13,13 +12,13 @@ public struct OrganizationRepository: Sendable {
         }
         let organization = Organization(
             id: .random(), name: try DirectoryName.validated(name, kind: "organization"), createdAt: now)
-        return try await pool.write { db in
+        return try await backend.write { db in
             if try Self.fetch(db, address: organization.name) != nil {
                 throw StoreError.nameTaken(kind: "organization", name: organization.name)
             }
             try db.execute(
-                sql: "INSERT INTO organizations (id, name, created_at) VALUES (?, ?, ?)",
-                arguments: [organization.id.rawValue, organization.name, organization.createdAt])
+                "INSERT INTO organizations (id, name, created_at) VALUES (?, ?, ?)",
+                [organization.id.rawValue, organization.name, organization.createdAt])
             // Read back, so the returned value carries the stored (millisecond) timestamp.
             return try Self.fetch(db, address: organization.id.rawValue) ?? organization
         }
@@ -27,26 +26,25 @@ public struct OrganizationRepository: Sendable {
 
     /// The organization with this id or (case-insensitive) name.
     public func organization(address: String) async throws -> Organization? {
-        try await pool.read { db in try Self.fetch(db, address: address) }
+        try await backend.read { db in try Self.fetch(db, address: address) }
     }
 
     /// The organizations the principal's key reaches: all for the owner, its own otherwise.
     public func list(visibleTo principal: Principal) async throws -> [Organization] {
-        try await pool.read { db in
-            let rows: [Row]
+        try await backend.read { db in
+            let rows: [SQLRow]
             if let own = principal.organizationID {
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM organizations WHERE id = ?", arguments: [own.rawValue])
+                rows = try db.fetchAll("SELECT * FROM organizations WHERE id = ?", [own.rawValue])
             } else {
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM organizations ORDER BY name")
+                rows = try db.fetchAll("SELECT * FROM organizations ORDER BY lower(name), name")
             }
             return try rows.map { try $0.organization() }
         }
     }
 
-    static func fetch(_ db: Database, address: String) throws -> Organization? {
-        try Row.fetchOne(
-            db, sql: "SELECT * FROM organizations WHERE id = ? OR name = ? COLLATE NOCASE",
-            arguments: [address, address]
+    static func fetch(_ db: any SQLConnection, address: String) throws -> Organization? {
+        try db.fetchOne(
+            "SELECT * FROM organizations WHERE id = ? OR lower(name) = ?", [address, address.asciiFolded]
         )?.organization()
     }
 }

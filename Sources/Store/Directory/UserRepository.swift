@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Tenancy
 
 /// Users: people and service accounts. A user belongs to organizations (several, or — made
@@ -7,7 +6,7 @@ import Tenancy
 /// users only, and a name is unique within each organization, so nobody learns which names
 /// another organization uses.
 public struct UserRepository: Sendable {
-    let pool: DatabasePool
+    let backend: any StoreBackend
 
     /// Creates a user (`.createUser` on `.userDirectory`), in `organization` if given. The
     /// gateway checks that the caller may place users there.
@@ -26,7 +25,7 @@ public struct UserRepository: Sendable {
         let user = User(
             id: .random(), name: try DirectoryName.validated(name, kind: "user"),
             email: try email.map(Self.validatedEmail), createdAt: now)
-        return try await pool.write { db in
+        return try await backend.write { db in
             try Self.insert(user, in: organization, db)
             // Read back, so the returned value carries the stored (millisecond) timestamp.
             return try Self.fetch(db, id: user.id) ?? user
@@ -37,16 +36,15 @@ public struct UserRepository: Sendable {
     /// they are in it already.
     public func add(_ user: UserID, _ grant: Grant, now: Date = Date()) async throws {
         let organization = try grant.organization(for: .addOrganizationUser)
-        try await pool.write { db in try Self.join(user, organization, now: now, db) }
+        try await backend.write { db in try Self.join(user, organization, now: now, db) }
     }
 
     /// The user with this id or (case-insensitive) name, wherever they are (bootstrap, tests,
     /// display names); requests resolve users with ``user(address:visibleTo:)``.
     public func user(address: String) async throws -> User? {
-        try await pool.read { db in
+        try await backend.read { db in
             if let user = try Self.fetch(db, id: UserID(rawValue: address)) { return user }
-            let named = try Row.fetchAll(
-                db, sql: "SELECT * FROM users WHERE name = ? COLLATE NOCASE LIMIT 2", arguments: [address])
+            let named = try db.fetchAll("SELECT * FROM users WHERE lower(name) = ? LIMIT 2", [address.asciiFolded])
             return named.count == 1 ? try named[0].user() : nil
         }
     }
@@ -55,7 +53,7 @@ public struct UserRepository: Sendable {
     /// id, by `org/name`, or by a name only one user has); any other key the users of its own
     /// organization. Anyone else is `nil` — exactly like a user that does not exist.
     public func user(address: String, visibleTo principal: Principal) async throws -> User? {
-        try await pool.read { db in
+        try await backend.read { db in
             guard let organization = principal.organizationID else {
                 if case .platform = principal.binding { return try Self.anywhere(address, db) }
                 return nil
@@ -66,20 +64,20 @@ public struct UserRepository: Sendable {
 
     /// Whether `user` belongs to `organization`.
     public func isMember(_ user: UserID, of organization: OrganizationID) async throws -> Bool {
-        try await pool.read { db in try Self.belongs(user, to: organization, db) }
+        try await backend.read { db in try Self.belongs(user, to: organization, db) }
     }
 
-    static func insert(_ user: User, in organization: OrganizationID?, _ db: Database) throws {
+    static func insert(_ user: User, in organization: OrganizationID?, _ db: any SQLConnection) throws {
         if try nameTaken(user.name, in: organization, db) { throw StoreError.nameTaken(kind: "user", name: user.name) }
         try db.execute(
-            sql: "INSERT INTO users (id, name, email, created_at) VALUES (?, ?, ?, ?)",
-            arguments: [user.id.rawValue, user.name, user.email, user.createdAt])
+            "INSERT INTO users (id, name, email, created_at) VALUES (?, ?, ?, ?)",
+            [user.id.rawValue, user.name, user.email, user.createdAt])
         if let organization { try join(user.id, organization, now: user.createdAt, db) }
     }
 
     /// Puts `user` in `organization` (no-op if there already); refuses a second user of the
     /// same name there.
-    static func join(_ user: UserID, _ organization: OrganizationID, now: Date, _ db: Database) throws {
+    static func join(_ user: UserID, _ organization: OrganizationID, now: Date, _ db: any SQLConnection) throws {
         guard let joining = try fetch(db, id: user) else {
             throw StoreError.notFound(kind: "user", address: user.rawValue)
         }
@@ -88,58 +86,58 @@ public struct UserRepository: Sendable {
             throw StoreError.nameTaken(kind: "user", name: joining.name)
         }
         try db.execute(
-            sql: "INSERT INTO organization_users (organization_id, user_id, created_at) VALUES (?, ?, ?)",
-            arguments: [organization.rawValue, user.rawValue, now])
+            "INSERT INTO organization_users (organization_id, user_id, created_at) VALUES (?, ?, ?)",
+            [organization.rawValue, user.rawValue, now])
     }
 
-    static func belongs(_ user: UserID, to organization: OrganizationID, _ db: Database) throws -> Bool {
-        try Bool.fetchOne(
-            db, sql: "SELECT EXISTS (SELECT 1 FROM organization_users WHERE organization_id = ? AND user_id = ?)",
-            arguments: [organization.rawValue, user.rawValue]) == true
+    static func belongs(_ user: UserID, to organization: OrganizationID, _ db: any SQLConnection) throws -> Bool {
+        try db.exists(
+            "SELECT EXISTS (SELECT 1 FROM organization_users WHERE organization_id = ? AND user_id = ?)",
+            [organization.rawValue, user.rawValue])
     }
 
     /// Whether `organization` has a user named `name`. A user in no organization (only the
     /// owner, who sees every user, makes one) needs a name no user has, so the owner's
     /// addressing by name stays unambiguous.
-    private static func nameTaken(_ name: String, in organization: OrganizationID?, _ db: Database) throws -> Bool {
+    private static func nameTaken(_ name: String, in organization: OrganizationID?, _ db: any SQLConnection) throws
+        -> Bool
+    {
         let sql =
             organization == nil
-            ? "SELECT EXISTS (SELECT 1 FROM users WHERE name = ? COLLATE NOCASE)"
+            ? "SELECT EXISTS (SELECT 1 FROM users WHERE lower(name) = ?)"
             : """
             SELECT EXISTS (SELECT 1 FROM users u JOIN organization_users o ON o.user_id = u.id
-                WHERE u.name = ? COLLATE NOCASE AND o.organization_id = ?)
+                WHERE lower(u.name) = ? AND o.organization_id = ?)
             """
-        var arguments: StatementArguments = [name]
+        var arguments: SQLArguments = [name.asciiFolded]
         if let organization { arguments += [organization.rawValue] }
-        return try Bool.fetchOne(db, sql: sql, arguments: arguments) == true
+        return try db.exists(sql, arguments)
     }
 
-    static func fetch(_ db: Database, id: UserID) throws -> User? {
-        try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id.rawValue])?.user()
+    static func fetch(_ db: any SQLConnection, id: UserID) throws -> User? {
+        try db.fetchOne("SELECT * FROM users WHERE id = ?", [id.rawValue])?.user()
     }
 
     /// A user of `organization` by id or name.
-    static func fetch(_ db: Database, address: String, in organization: OrganizationID) throws -> User? {
-        try Row.fetchOne(
-            db,
-            sql: """
-                SELECT u.* FROM users u JOIN organization_users o ON o.user_id = u.id
-                WHERE o.organization_id = ? AND (u.id = ? OR u.name = ? COLLATE NOCASE)
-                """,
-            arguments: [organization.rawValue, address, address]
+    static func fetch(_ db: any SQLConnection, address: String, in organization: OrganizationID) throws -> User? {
+        try db.fetchOne(
+            """
+            SELECT u.* FROM users u JOIN organization_users o ON o.user_id = u.id
+            WHERE o.organization_id = ? AND (u.id = ? OR lower(u.name) = ?)
+            """,
+            [organization.rawValue, address, address.asciiFolded]
         )?.user()
     }
 
     /// Any user, for the owner: by id, as `org/name`, or by a name that only one user has.
-    private static func anywhere(_ address: String, _ db: Database) throws -> User? {
+    private static func anywhere(_ address: String, _ db: any SQLConnection) throws -> User? {
         if let user = try fetch(db, id: UserID(rawValue: address)) { return user }
         let parts = address.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         if parts.count == 2 {
             guard let organization = try OrganizationRepository.fetch(db, address: parts[0]) else { return nil }
             return try fetch(db, address: parts[1], in: organization.id)
         }
-        let named = try Row.fetchAll(
-            db, sql: "SELECT * FROM users WHERE name = ? COLLATE NOCASE LIMIT 2", arguments: [address])
+        let named = try db.fetchAll("SELECT * FROM users WHERE lower(name) = ? LIMIT 2", [address.asciiFolded])
         return named.count == 1 ? try named[0].user() : nil
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Tenancy
 
 extension AtriumStore {
@@ -14,14 +13,13 @@ extension AtriumStore {
     /// This is the one write that needs no ``Grant``: there is nobody yet to grant it.
     public func bootstrapOwnerIfEmpty(presetKey: String?, now: Date = Date()) async throws -> String? {
         let secret = try presetKey.map { key throws(KeyFormatError) in try APIKeySecret(preset: key) } ?? .generate()
-        return try await pool.write { db in
-            let hasOwner = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM platform_owners)") ?? false
+        return try await backend.write { db in
+            let hasOwner = try db.exists("SELECT EXISTS (SELECT 1 FROM platform_owners)")
             guard !hasOwner else { return nil }
             let owner = User(id: .random(), name: Self.ownerUserName, email: nil, createdAt: now)
             try UserRepository.insert(owner, in: nil, db)
             try db.execute(
-                sql: "INSERT INTO platform_owners (user_id, created_at) VALUES (?, ?)",
-                arguments: [owner.id.rawValue, now])
+                "INSERT INTO platform_owners (user_id, created_at) VALUES (?, ?)", [owner.id.rawValue, now])
             let record = APIKeyRecord(
                 id: .random(), prefix: secret.prefix, hash: secret.hash, name: "bootstrap", userID: owner.id,
                 binding: .platform, role: .owner, createdAt: now, createdBy: nil,

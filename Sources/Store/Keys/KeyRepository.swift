@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Tenancy
 
 /// API keys: minted under ``KeyIssuance``, stored as SHA-256 and prefix only, revoked by
@@ -7,7 +6,7 @@ import Tenancy
 /// reads the database on every call, so revocation and expiry hold from the next request on.
 public struct KeyRepository: Sendable {
     public static let maximumNameLength = 64
-    let pool: DatabasePool
+    let backend: any StoreBackend
 
     /// Mints a key for `request.holder` (`.issueKey` on the request's binding). The holder's
     /// current role and the creator's rights are checked by ``KeyIssuance`` inside the same
@@ -29,7 +28,7 @@ public struct KeyRepository: Sendable {
             throw StoreError.invalidValue(field: "limits", problem: "only team keys are limited (they alone reach the model)")
         }
         let secret = APIKeySecret.generate()
-        let (stored, limits) = try await pool.write { db in
+        let (stored, limits) = try await backend.write { db in
             try MembershipRepository.requireUser(request.holder, db)
             let holderRole = try MembershipRepository.role(of: request.holder, at: request.binding, db)
             let decision = KeyIssuance.decide(creator: grant.principal, request: request, holderRole: holderRole)
@@ -50,7 +49,7 @@ public struct KeyRepository: Sendable {
     }
 
     /// The requested expiry and limits, bounded by the minting key's own (``KeyIssuance``).
-    private static func terms(of request: KeyRequest, mintedBy minter: APIKeyID, _ db: Database) throws -> KeyTerms {
+    private static func terms(of request: KeyRequest, mintedBy minter: APIKeyID, _ db: any SQLConnection) throws -> KeyTerms {
         guard let creator = try fetch(db, id: minter) else { throw AccessDenied(.exceedsCreatorKey, action: .issueKey) }
         let ceiling = KeyTerms(expiresAt: creator.expiresAt, limits: try LimitsRepository.keyLimits(of: minter, db))
         let requested = KeyTerms(expiresAt: request.expiresAt, limits: request.limits)
@@ -74,7 +73,7 @@ public struct KeyRepository: Sendable {
         }
         let secret = APIKeySecret.generate()
         let graceEnd = graceSeconds == 0 ? nil : now.addingTimeInterval(TimeInterval(graceSeconds)).flooredToSecond
-        return try await pool.write { db in
+        return try await backend.write { db in
             guard let record = try Self.fetch(db, id: id), record.binding.resource == resource else {
                 throw StoreError.notFound(kind: "key", address: id.rawValue)
             }
@@ -82,12 +81,10 @@ public struct KeyRepository: Sendable {
                 let status = record.status(at: now).rawValue
                 throw StoreError.invalidValue(field: "key", problem: "a \(status) key cannot be rotated")
             }
+            // Without a grace period the old secret is forgotten at once.
             try db.execute(
-                sql: """
-                    UPDATE api_keys SET previous_hash = CASE WHEN ? IS NULL THEN NULL ELSE hash END,
-                        previous_hash_expires_at = ?, hash = ?, prefix = ? WHERE id = ?
-                    """,
-                arguments: [graceEnd, graceEnd, secret.hash.hex, secret.prefix, id.rawValue])
+                "UPDATE api_keys SET previous_hash = ?, previous_hash_expires_at = ?, hash = ?, prefix = ? WHERE id = ?",
+                [graceEnd == nil ? nil : record.hash.hex, graceEnd, secret.hash.hex, secret.prefix, id.rawValue])
             let rotated = try Self.fetch(db, id: id) ?? record
             return IssuedKey(record: rotated, secret: secret, limits: try LimitsRepository.keyLimits(of: id, db))
         }
@@ -101,13 +98,12 @@ public struct KeyRepository: Sendable {
     @discardableResult
     public func revoke(_ id: APIKeyID, _ grant: Grant, now: Date = Date()) async throws -> APIKeyRecord {
         let resource = try grant.resource(for: .revokeKey)
-        return try await pool.write { db in
+        return try await backend.write { db in
             guard let record = try Self.fetch(db, id: id), record.binding.resource == resource else {
                 throw StoreError.notFound(kind: "key", address: id.rawValue)
             }
             try db.execute(
-                sql: "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?",
-                arguments: [now.flooredToSecond, id.rawValue])
+                "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", [now.flooredToSecond, id.rawValue])
             return try Self.fetch(db, id: id) ?? record
         }
     }
@@ -115,13 +111,13 @@ public struct KeyRepository: Sendable {
     /// A key's record by id (never the secret). Admin routes use it to find the binding to
     /// ask ``Policy`` about before revoking.
     public func key(id: APIKeyID) async throws -> APIKeyRecord? {
-        try await pool.read { db in try Self.fetch(db, id: id) }
+        try await backend.read { db in try Self.fetch(db, id: id) }
     }
 
     /// The keys `principal` may list (`.readKeys`, within its reach), newest first,
     /// optionally of one team only.
     public func list(visibleTo principal: Principal, team: TeamID? = nil) async throws -> [APIKeyRecord] {
-        guard let visible = Policy.visibility(of: principal, for: .readKeys).sqlCondition() else { return [] }
+        guard let visible = Policy.visibility(of: principal, for: .readKeys).portableCondition() else { return [] }
         var sql = "SELECT * FROM api_keys WHERE \(visible.sql)"
         var arguments = visible.arguments
         if let team {
@@ -130,39 +126,37 @@ public struct KeyRepository: Sendable {
         }
         let query = sql + " ORDER BY created_at DESC, id"
         let queryArguments = arguments
-        return try await pool.read { db in
-            try Row.fetchAll(db, sql: query, arguments: queryArguments).map { try $0.keyRecord() }
+        return try await backend.read { db in
+            try db.fetchAll(query, queryArguments).map { try $0.keyRecord() }
         }
     }
 
-    static func insert(_ record: APIKeyRecord, _ db: Database) throws {
+    static func insert(_ record: APIKeyRecord, _ db: any SQLConnection) throws {
         try db.execute(
-            sql: """
-                INSERT INTO api_keys (id, hash, prefix, name, user_id, role, organization_id, team_id,
-                    created_at, created_by, expires_at, revoked_at, last_used_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)
-                """,
-            arguments: [
+            """
+            INSERT INTO api_keys (id, hash, prefix, name, user_id, role, organization_id, team_id,
+                created_at, created_by, expires_at, revoked_at, last_used_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)
+            """,
+            [
                 record.id.rawValue, record.hash.hex, record.prefix, record.name, record.userID.rawValue,
                 record.role.rawValue, record.binding.organizationID?.rawValue, record.binding.teamID?.rawValue,
                 record.createdAt, record.createdBy?.rawValue, record.expiresAt,
             ])
     }
 
-    static func fetch(_ db: Database, id: APIKeyID) throws -> APIKeyRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE id = ?", arguments: [id.rawValue])?.keyRecord()
+    static func fetch(_ db: any SQLConnection, id: APIKeyID) throws -> APIKeyRecord? {
+        try db.fetchOne("SELECT * FROM api_keys WHERE id = ?", [id.rawValue])?.keyRecord()
     }
 }
 
 extension KeyRepository: KeyCredentialLookup {
     public func credentials(matching hash: APIKeyHash) async throws -> KeyCredentials? {
-        try await pool.read { db in
+        try await backend.read { db in
             let record: APIKeyRecord
-            if let row = try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE hash = ?", arguments: [hash.hex]) {
+            if let row = try db.fetchOne("SELECT * FROM api_keys WHERE hash = ?", [hash.hex]) {
                 record = try row.keyRecord()
-            } else if let row = try Row.fetchOne(
-                db, sql: "SELECT * FROM api_keys WHERE previous_hash = ?", arguments: [hash.hex])
-            {
+            } else if let row = try db.fetchOne("SELECT * FROM api_keys WHERE previous_hash = ?", [hash.hex]) {
                 record = try row.previousSecretRecord()
             } else {
                 return nil
@@ -173,16 +167,15 @@ extension KeyRepository: KeyCredentialLookup {
     }
 
     public func recordUse(of key: APIKeyID, at date: Date) async throws {
-        try await pool.write { db in try Self.recordUse(of: key, at: date, db) }
+        try await backend.write { db in try Self.recordUse(of: key, at: date, db) }
     }
 
-    static func recordUse(of key: APIKeyID, at date: Date, _ db: Database) throws {
-        try db.cachedStatement(sql: "UPDATE api_keys SET last_used_at = ? WHERE id = ?")
-            .execute(arguments: [date, key.rawValue])
+    static func recordUse(of key: APIKeyID, at date: Date, _ db: any SQLConnection) throws {
+        try db.execute("UPDATE api_keys SET last_used_at = ? WHERE id = ?", [date, key.rawValue])
     }
 }
 
-extension Row {
+extension SQLRow {
     func keyRecord() throws -> APIKeyRecord {
         let hashText = try decode(String.self, forColumn: "hash")
         guard let hash = APIKeyHash(hex: hashText) else {
@@ -204,7 +197,7 @@ extension Row {
     }
 }
 
-extension Row {
+extension SQLRow {
     /// A rotated key as its old secret presents it: that secret's hash, working until the
     /// grace period ends (or the key's own expiry, if sooner).
     func previousSecretRecord() throws -> APIKeyRecord {

@@ -16,7 +16,9 @@ import Tenancy
 /// let write = try await store.knowledge.store(draft, in: "handbook", scope: scope) { change in index.apply(change) }
 /// ```
 public struct KnowledgeRepository: Sendable {
-    let pool: DatabasePool
+    let backend: any StoreBackend
+    /// SQLite only until this repository is ported to ``StoreBackend``.
+    var pool: DatabasePool { get throws { try backend.sqlitePool(for: "knowledge (documents, chunks, search)") } }
 
     /// Called after a write committed, with what it changed.
     public typealias CommitHandler = @Sendable (KnowledgeChange) -> Void
@@ -33,7 +35,7 @@ public struct KnowledgeRepository: Sendable {
             if try Self.collection(named: name, scope, db) != nil {
                 throw StoreError.nameTaken(kind: "collection", name: name)
             }
-            try MembershipRepository.requireTeam(scope.team, db)
+            try MembershipRepository.requireTeam(scope.team, GRDBConnection(db: db))
             try db.execute(
                 sql: "INSERT INTO knowledge_collections (id, team_id, organization_id, name, created_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [id.rawValue, scope.teamID.rawValue, scope.organizationID.rawValue, name, now])

@@ -1,20 +1,19 @@
 import Foundation
-import GRDB
 import Tenancy
 
 /// Team prompt profiles. Every save is a new version; the newest is current and applies to
 /// the very next request (nothing is cached here).
 public struct ProfileRepository: Sendable {
-    let pool: DatabasePool
+    let backend: any StoreBackend
 
     /// The current profile of the scope's team (the default until one is saved).
     public func profile(in scope: TenantScope) async throws -> PromptProfile {
-        try await current(of: scope.team)
+        try await current(of: scope.team, in: scope)
     }
 
     /// The current profile of the granted team (`.readProfile`).
     public func profile(_ grant: Grant) async throws -> PromptProfile {
-        try await current(of: grant.team(for: .readProfile))
+        try await current(of: grant.team(for: .readProfile), in: nil)
     }
 
     /// Saves `profile` as the granted team's next version (`.changeProfile`) and returns it
@@ -23,27 +22,28 @@ public struct ProfileRepository: Sendable {
     public func save(_ profile: PromptProfile, _ grant: Grant, now: Date = Date()) async throws -> PromptProfile {
         let team = try grant.team(for: .changeProfile)
         let savedBy = grant.principal.keyID
-        return try await pool.write { db in
+        return try await backend.write { db in
             try MembershipRepository.requireTeam(team, db)
-            let latest = try Int.fetchOne(
-                db, sql: "SELECT MAX(version) FROM team_profiles WHERE team_id = ?", arguments: [team.id.rawValue]) ?? 0
+            let latest =
+                try db.fetchValue(Int.self, "SELECT MAX(version) FROM team_profiles WHERE team_id = ?", [team.id.rawValue]) ?? 0
             let saved = try profile.withVersion(latest + 1)
             try db.execute(
-                sql: "INSERT INTO team_profiles (team_id, version, body, saved_by_key, saved_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [team.id.rawValue, saved.version, try Self.encode(saved), savedBy.rawValue, now])
+                "INSERT INTO team_profiles (team_id, version, body, saved_by_key, saved_at) VALUES (?, ?, ?, ?, ?)",
+                [team.id.rawValue, saved.version, try Self.encode(saved), savedBy.rawValue, now])
             return saved
         }
     }
 
-    private func current(of team: TeamReference) async throws -> PromptProfile {
-        try await pool.read { db in
-            let body = try String.fetchOne(
-                db,
-                sql: """
-                    SELECT p.body FROM team_profiles p JOIN teams t ON t.id = p.team_id
-                    WHERE p.team_id = ? AND t.organization_id = ? ORDER BY p.version DESC LIMIT 1
-                    """,
-                arguments: [team.id.rawValue, team.organizationID.rawValue])
+    /// `scope` (when the request's own team asks) makes it a tenant transaction.
+    private func current(of team: TeamReference, in scope: TenantScope?) async throws -> PromptProfile {
+        try await backend.read(in: scope) { db in
+            let body = try db.fetchValue(
+                String.self,
+                """
+                SELECT p.body FROM team_profiles p JOIN teams t ON t.id = p.team_id
+                WHERE p.team_id = ? AND t.organization_id = ? ORDER BY p.version DESC LIMIT 1
+                """,
+                [team.id.rawValue, team.organizationID.rawValue])
             guard let body else { return PromptProfile.default }
             do {
                 return try JSONDecoder().decode(PromptProfile.self, from: Data(body.utf8))

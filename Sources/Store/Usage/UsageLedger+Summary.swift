@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Tenancy
 
 extension UsageLedger {
@@ -9,7 +8,7 @@ extension UsageLedger {
         async throws -> [UsageSummary]
     {
         let visibility = Policy.visibility(of: principal, for: .readUsage)
-        guard let visible = visibility.sqlCondition(organizationColumn: "u.organization_id", teamColumn: "u.team_id") else {
+        guard let visible = visibility.portableCondition(organizationColumn: "u.organization_id", teamColumn: "u.team_id") else {
             return []
         }
         return try await summary(where: visible, filter: filter, groupedBy: grouping)
@@ -21,11 +20,11 @@ extension UsageLedger {
     public func summaryForOperator(filter: UsageFilter = UsageFilter(), groupedBy grouping: UsageGrouping) async throws
         -> [UsageSummary]
     {
-        try await summary(where: ("1", []), filter: filter, groupedBy: grouping)
+        try await summary(where: ("TRUE", []), filter: filter, groupedBy: grouping)
     }
 
     private func summary(
-        where visible: (sql: String, arguments: StatementArguments), filter: UsageFilter, groupedBy grouping: UsageGrouping
+        where visible: (sql: String, arguments: SQLArguments), filter: UsageFilter, groupedBy grouping: UsageGrouping
     ) async throws -> [UsageSummary] {
         var conditions = [visible.sql]
         var arguments = visible.arguments
@@ -50,8 +49,8 @@ extension UsageLedger {
             GROUP BY \(grouping.column) ORDER BY \(grouping.column)
             """
         let queryArguments = arguments
-        return try await pool.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: queryArguments).map { try $0.usageSummary(grouping) }
+        return try await backend.read { db in
+            try db.fetchAll(sql, queryArguments).map { try $0.usageSummary(grouping) }
         }
     }
 
@@ -80,7 +79,7 @@ extension UsageLedger {
     }
 }
 
-extension Row {
+extension SQLRow {
     fileprivate func usageSummary(_ grouping: UsageGrouping) throws -> UsageSummary {
         func optional(_ column: String) throws -> String? {
             hasColumn(column) ? try decode(String?.self, forColumn: column) : nil

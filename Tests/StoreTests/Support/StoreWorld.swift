@@ -4,14 +4,15 @@ import GRDB
 @testable import Store
 import Tenancy
 
-/// A real SQLite file in a temporary folder, populated the way an operator would, through
+/// A real database — a SQLite file in a temporary folder, or a PostgreSQL database of its own
+/// (``TestDatabase``) — populated the way an operator would, through
 /// the public API only: bootstrap the owner, create organizations, appoint org admins, create
 /// teams and users, add members, mint keys, and authenticate every key.
 ///
 /// acme: sales (alice team admin, bob member, vic viewer), development (carol team admin);
 /// dave admins acme. globex: research (rita member); erin admins globex.
 final class StoreWorld: Sendable {
-    let directory: URL
+    let database: TestDatabase
     let store: AtriumStore
     let authenticator: KeyAuthenticator
     let ownerKey: String
@@ -33,14 +34,15 @@ final class StoreWorld: Sendable {
     /// Keys by holder name, for tests that present them again.
     let keys: [String: String]
 
-    static func make(queryText: QueryTextPolicy = .full) async throws -> StoreWorld {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-store-\(UUID().uuidString)")
-        let store = try AtriumStore(home: directory, queryText: queryText)
-        return try await StoreWorld(directory: directory, store: store)
+    static func make(_ backend: StoreBackendKind = .sqlite, queryText: QueryTextPolicy = .full) async throws
+        -> StoreWorld
+    {
+        try await StoreWorld(database: TestDatabase.make(backend, queryText: queryText))
     }
 
-    private init(directory: URL, store: AtriumStore) async throws {
-        self.directory = directory
+    private init(database: TestDatabase) async throws {
+        self.database = database
+        let store = database.store
         self.store = store
         authenticator = KeyAuthenticator(lookup: store.keys)
         let ownerKey = try await store.bootstrapOwnerIfEmpty(presetKey: nil)!
@@ -105,15 +107,18 @@ final class StoreWorld: Sendable {
         self.keys = keys
     }
 
-    deinit {
-        try? FileManager.default.removeItem(at: directory)
-    }
+    /// The SQLite file (SQLite worlds only).
+    var databasePath: String { database.directory!.appendingPathComponent(AtriumStore.fileName).path }
 
-    var databasePath: String { directory.appendingPathComponent(AtriumStore.fileName).path }
-
-    /// A second, raw connection to the same file: what someone with file access could do.
+    /// A second, raw connection to the same SQLite file: what someone with file access could do.
     func rawConnection() throws -> DatabaseQueue {
         try DatabaseQueue(path: databasePath)
+    }
+
+    /// Rows straight from the database, past every repository (an administrative
+    /// transaction), on either backend.
+    func rawRows(_ sql: String) async throws -> [SQLRow] {
+        try await store.backend.read { db in try db.fetchAll(sql, []) }
     }
 
     func user(_ name: String) async throws -> User {

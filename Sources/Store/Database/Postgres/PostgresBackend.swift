@@ -1,0 +1,232 @@
+import Foundation
+import GRDB
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+import Tenancy
+
+/// The shared backend: a PostgreSQL database several Atrium processes use at once.
+///
+/// A repository's transaction is a short synchronous script (``SQLConnection``); here it runs
+/// on one of `poolSize` worker threads, each waiting on a connection of its own, so no Swift
+/// concurrency thread ever blocks. Every transaction says whom it serves before its first
+/// statement: a tenant transaction sets `atrium.team`, an administrative one sets
+/// `atrium.access`; both are transaction-local (`set_config(…, true)`), and the row-level
+/// security policies (``PostgresSchema``) show a transaction with neither nothing at all.
+///
+/// Writes take one transaction-scoped advisory lock, so they follow each other as SQLite's
+/// do (a repository's check-then-insert stays correct under any interleaving, in this process
+/// or another); reads run on a repeatable-read snapshot, as SQLite's WAL readers do.
+final class PostgresBackend: StoreBackend, @unchecked Sendable {
+    /// The advisory lock every write transaction holds (an arbitrary constant: "atrium").
+    static let writerLock: Int64 = 0x6174_7269_756D
+
+    let location: PostgresLocation
+    let poolSize: Int
+    private let configuration: PostgresConnection.Configuration
+    private let threads: NIOThreadPool
+    private let logger: Logger
+    /// Guards `idle`, `closed` and `nextID`.
+    private let lock = NSLock()
+    private var idle: [PostgresConnection] = []
+    private var closed = false
+    private var nextID = 0
+
+    var dialect: SQLDialect { .postgres }
+
+    /// Connects lazily: nothing is opened until the first transaction (or ``isReachable()``).
+    init(location: PostgresLocation, poolSize: Int = 8, logger: Logger = Logger(label: "atrium.store.postgres")) {
+        self.location = location
+        self.poolSize = max(1, poolSize)
+        self.logger = logger
+        configuration = location.connectionConfiguration
+        threads = NIOThreadPool(numberOfThreads: self.poolSize)
+        threads.start()
+    }
+
+    deinit {
+        lock.withLock {
+            for connection in idle { connection.close().whenComplete { _ in } }
+            idle = []
+        }
+        threads.shutdownGracefully { _ in }
+    }
+
+    func read<T: Sendable>(
+        in scope: TenantScope?, _ body: @escaping @Sendable (any SQLConnection) throws -> T
+    ) async throws -> T {
+        try await transaction(writing: false, scope: scope, body)
+    }
+
+    func write<T: Sendable>(
+        in scope: TenantScope?, _ body: @escaping @Sendable (any SQLConnection) throws -> T
+    ) async throws -> T {
+        try await transaction(writing: true, scope: scope, body)
+    }
+
+    func sqlitePool(for feature: String) throws -> DatabasePool {
+        throw StoreError.notYetSupported(feature)
+    }
+
+    func isReachable() async -> Bool {
+        (try? await read { connection in try connection.fetchValue(Int.self, "SELECT 1") }) == 1
+    }
+
+    /// Closes every connection; later transactions fail as ``StoreError/unavailable(_:)``.
+    func close() {
+        let connections = lock.withLock {
+            closed = true
+            defer { idle = [] }
+            return idle
+        }
+        for connection in connections { try? connection.close().wait() }
+    }
+
+    /// Runs `body` (and, for migrations, DDL) in one transaction on a worker thread.
+    func transaction<T: Sendable>(
+        writing: Bool, scope: TenantScope?, _ body: @escaping @Sendable (any SQLConnection) throws -> T
+    ) async throws -> T {
+        do {
+            return try await threads.runIfActive { [self] in
+                let connection = try checkOut()
+                let session = PostgresSession(connection: connection, logger: logger)
+                do {
+                    if writing {
+                        try session.execute("START TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                        try session.execute("SELECT pg_advisory_xact_lock(\(Self.writerLock))")
+                    } else {
+                        try session.execute("START TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    }
+                    if let scope {
+                        try session.execute("SELECT set_config('atrium.team', ?, true)", [scope.team.id.rawValue])
+                    } else {
+                        try session.execute("SELECT set_config('atrium.access', 'administration', true)")
+                    }
+                    let result = try body(session)
+                    try session.execute("COMMIT")
+                    checkIn(connection)
+                    return result
+                } catch {
+                    // A connection that cannot even roll back is dropped, never reused.
+                    if (try? session.execute("ROLLBACK")) != nil { checkIn(connection) } else { discard(connection) }
+                    throw error
+                }
+            }
+        } catch let error as PSQLError where Self.isConnectionFailure(error) {
+            throw StoreError.unavailable("the connection to PostgreSQL failed")
+        } catch is NIOThreadPoolError.ThreadPoolInactive {
+            throw StoreError.unavailable("the store is closed")
+        }
+    }
+
+    private func checkOut() throws -> PostgresConnection {
+        let (reusable, id): (PostgresConnection?, Int) = try lock.withLock {
+            if closed { throw StoreError.unavailable("the store is closed") }
+            nextID += 1
+            return (idle.popLast(), nextID)
+        }
+        if let reusable, !reusable.isClosed { return reusable }
+        do {
+            return try PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: id, logger: logger
+            ).wait()
+        } catch {
+            // The error may name the host; never the password, which is not in it.
+            throw StoreError.unavailable("cannot connect to PostgreSQL at \(location.displayAddress)")
+        }
+    }
+
+    private func checkIn(_ connection: PostgresConnection) {
+        let keep = lock.withLock {
+            guard !closed, !connection.isClosed, idle.count < poolSize else { return false }
+            idle.append(connection)
+            return true
+        }
+        if !keep { discard(connection) }
+    }
+
+    private func discard(_ connection: PostgresConnection) {
+        connection.close().whenComplete { _ in }
+    }
+
+    private static func isConnectionFailure(_ error: PSQLError) -> Bool {
+        switch error.code {
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown,
+            .unexpectedBackendMessage:
+            true
+        default:
+            false
+        }
+    }
+}
+
+/// One PostgreSQL connection inside a transaction, as an ``SQLConnection``: `?` placeholders
+/// become `$1…`, values bind in binary form, and rows come back as ``SQLValue``s.
+struct PostgresSession: SQLConnection {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    var dialect: SQLDialect { .postgres }
+
+    func execute(_ sql: String, _ arguments: SQLArguments) throws -> Int {
+        try connection.query(Self.query(sql, arguments), logger: logger).wait().metadata.rows ?? 0
+    }
+
+    func fetchAll(_ sql: String, _ arguments: SQLArguments) throws -> [SQLRow] {
+        try connection.query(Self.query(sql, arguments), logger: logger).wait().rows.map(Self.row)
+    }
+
+    /// Runs a script of statements with no values, one after another (migrations):
+    /// postgres-nio speaks only the extended protocol, which takes one statement at a time.
+    func executeScript(_ sql: String) throws {
+        for statement in PostgresPlaceholders.statements(of: sql) { try execute(statement, []) }
+    }
+
+    static func query(_ sql: String, _ arguments: SQLArguments) throws -> PostgresQuery {
+        var bindings = PostgresBindings(capacity: arguments.values.count)
+        for value in arguments.values {
+            switch value {
+            case .null: bindings.appendNull()
+            case let .integer(integer): bindings.append(integer)
+            case let .real(real): bindings.append(real)
+            case let .text(text):
+                // PostgreSQL text cannot hold NUL; SQLite keeps such text as bytes (ExactText).
+                // Refused as bad input, never a server error.
+                guard !text.utf8.contains(0) else {
+                    throw StoreError.invalidValue(field: "text", problem: "contains a NUL character")
+                }
+                bindings.append(text)
+            case let .blob(data): try bindings.append(data)
+            case let .bool(bool): bindings.append(bool)
+            // Milliseconds, as SQLite keeps them: the same instant reads back on both backends.
+            case let .date(date):
+                bindings.append(Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded(.down) / 1000))
+            }
+        }
+        return PostgresQuery(unsafeSQL: PostgresPlaceholders.numbered(sql), binds: bindings)
+    }
+
+    static func row(_ row: PostgresRow) throws -> SQLRow {
+        var columns: [String] = []
+        var values: [SQLValue] = []
+        for cell in row {
+            columns.append(cell.columnName)
+            values.append(try value(cell))
+        }
+        return SQLRow(columns: columns, values: values)
+    }
+
+    static func value(_ cell: PostgresCell) throws -> SQLValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int2, .int4, .int8: return .integer(try cell.decode(Int64.self))
+        case .float4, .float8: return .real(try cell.decode(Double.self))
+        case .bool: return .bool(try cell.decode(Bool.self))
+        case .bytea: return .blob(try cell.decode(Data.self))
+        case .timestamptz, .timestamp: return .date(try cell.decode(Date.self))
+        case .numeric: return .text("\(try cell.decode(Decimal.self))")
+        default: return .text(try cell.decode(String.self))
+        }
+    }
+}

@@ -1,0 +1,204 @@
+/// The PostgreSQL schema, as its own history of versioned migrations (SQLite's is
+/// ``SchemaMigrations``): the same tables and meanings, in PostgreSQL's types. A migration,
+/// once released, is never edited: append a new one.
+///
+/// Names compare case-insensitively as `lower(name)` on `COLLATE "C"` columns, which folds
+/// ASCII only, exactly like SQLite's `NOCASE`. Instants are `timestamptz`.
+///
+/// Row-level security is on, and forced (so the tables' owner is held by it too), for every
+/// table: a tenant transaction (`atrium.team` set by ``PostgresBackend`` from a
+/// ``TenantScope``) sees only its team's rows; an administrative one (`atrium.access`) sees
+/// what the repositories' own conditions select; a connection that set neither sees nothing.
+enum PostgresSchema {
+    struct Migration {
+        let name: String
+        let sql: String
+    }
+
+    static let migrations: [Migration] = [
+        Migration(name: "pg1-directory", sql: directory),
+        Migration(name: "pg2-keys", sql: keys),
+        Migration(name: "pg3-profiles-and-limits", sql: profilesAndLimits),
+        Migration(name: "pg4-row-level-security", sql: rowLevelSecurity),
+        Migration(name: "pg5-usage", sql: usage),
+    ]
+
+    /// What the repositories not yet ported to PostgreSQL hold; a PostgreSQL store refuses
+    /// them (``StoreError/notYetSupported(_:)``) and `atrium serve` refuses to start on one.
+    static let notYetPorted = [
+        "the audit log", "alerts", "alert destinations", "alert deliveries",
+        "knowledge (documents, chunks, search)",
+    ]
+
+    /// The tables whose rows belong to one team, and the column naming it (`key_limits`
+    /// belongs to the key's team, through `api_keys`).
+    static let teamTables: [(table: String, teamColumn: String)] = [
+        ("teams", "id"), ("team_members", "team_id"), ("api_keys", "team_id"),
+        ("team_profiles", "team_id"), ("team_limits", "team_id"), ("usage_daily", "team_id"),
+    ]
+
+    /// Tables only administrative transactions see (the directory above the teams).
+    static let administrativeTables = [
+        "organizations", "users", "platform_owners", "organization_admins", "organization_users",
+    ]
+
+    static let administration = "current_setting('atrium.access', true) = 'administration'"
+
+    static func ownTeam(_ column: String) -> String {
+        "\(column) = current_setting('atrium.team', true)"
+    }
+
+    private static let directory = """
+        CREATE TABLE organizations (
+            id TEXT COLLATE "C" PRIMARY KEY,
+            name TEXT COLLATE "C" NOT NULL,
+            created_at TIMESTAMPTZ NOT NULL
+        );
+        CREATE UNIQUE INDEX organizations_by_name ON organizations (lower(name));
+        CREATE TABLE teams (
+            id TEXT COLLATE "C" PRIMARY KEY,
+            organization_id TEXT COLLATE "C" NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+            name TEXT COLLATE "C" NOT NULL,
+            created_at TIMESTAMPTZ NOT NULL,
+            UNIQUE (id, organization_id)
+        );
+        CREATE UNIQUE INDEX teams_by_name ON teams (organization_id, lower(name));
+        CREATE TABLE users (
+            id TEXT COLLATE "C" PRIMARY KEY,
+            name TEXT COLLATE "C" NOT NULL,
+            email TEXT,
+            created_at TIMESTAMPTZ NOT NULL
+        );
+        CREATE INDEX users_by_name ON users (lower(name));
+        CREATE TABLE platform_owners (
+            user_id TEXT COLLATE "C" PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            created_at TIMESTAMPTZ NOT NULL
+        );
+        CREATE TABLE organization_admins (
+            organization_id TEXT COLLATE "C" NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+            user_id TEXT COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            created_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (organization_id, user_id)
+        );
+        CREATE TABLE organization_users (
+            organization_id TEXT COLLATE "C" NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+            user_id TEXT COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            created_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (organization_id, user_id)
+        );
+        CREATE INDEX organization_users_by_user ON organization_users (user_id);
+        CREATE TABLE team_members (
+            team_id TEXT COLLATE "C" NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+            user_id TEXT COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            role TEXT NOT NULL CHECK (role IN ('team_admin', 'member', 'viewer')),
+            created_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (team_id, user_id)
+        );
+        CREATE INDEX team_members_by_user ON team_members (user_id);
+        """
+
+    private static let keys = """
+        CREATE TABLE api_keys (
+            id TEXT COLLATE "C" PRIMARY KEY,
+            hash TEXT COLLATE "C" NOT NULL UNIQUE CHECK (length(hash) = 64),
+            prefix TEXT NOT NULL,
+            name TEXT,
+            user_id TEXT COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            role TEXT NOT NULL,
+            organization_id TEXT COLLATE "C" REFERENCES organizations(id) ON DELETE CASCADE,
+            team_id TEXT COLLATE "C",
+            created_at TIMESTAMPTZ NOT NULL,
+            created_by TEXT,
+            expires_at TIMESTAMPTZ,
+            revoked_at TIMESTAMPTZ,
+            last_used_at TIMESTAMPTZ,
+            previous_hash TEXT COLLATE "C" UNIQUE CHECK (length(previous_hash) = 64),
+            previous_hash_expires_at TIMESTAMPTZ,
+            FOREIGN KEY (team_id, organization_id) REFERENCES teams(id, organization_id) ON DELETE CASCADE,
+            CHECK (
+                (role = 'owner' AND organization_id IS NULL AND team_id IS NULL)
+                OR (role = 'org_admin' AND organization_id IS NOT NULL AND team_id IS NULL)
+                OR (role IN ('team_admin', 'member', 'viewer')
+                    AND organization_id IS NOT NULL AND team_id IS NOT NULL)
+            )
+        );
+        CREATE INDEX api_keys_by_team ON api_keys (team_id, organization_id);
+        CREATE INDEX api_keys_by_organization ON api_keys (organization_id);
+        CREATE TABLE key_limits (
+            key_id TEXT COLLATE "C" PRIMARY KEY REFERENCES api_keys(id) ON DELETE CASCADE,
+            requests_per_minute BIGINT CHECK (requests_per_minute > 0),
+            tokens_per_minute BIGINT CHECK (tokens_per_minute > 0),
+            max_concurrent BIGINT CHECK (max_concurrent > 0)
+        );
+        """
+
+    private static let profilesAndLimits = """
+        CREATE TABLE team_profiles (
+            team_id TEXT COLLATE "C" NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+            version BIGINT NOT NULL CHECK (version > 0),
+            body TEXT NOT NULL,
+            saved_by_key TEXT NOT NULL,
+            saved_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (team_id, version)
+        );
+        CREATE TABLE team_limits (
+            team_id TEXT COLLATE "C" PRIMARY KEY REFERENCES teams(id) ON DELETE CASCADE,
+            requests_per_minute BIGINT CHECK (requests_per_minute > 0),
+            tokens_per_minute BIGINT CHECK (tokens_per_minute > 0),
+            max_concurrent BIGINT CHECK (max_concurrent > 0),
+            monthly_tokens BIGINT CHECK (monthly_tokens > 0),
+            weight DOUBLE PRECISION NOT NULL DEFAULT 1,
+            updated_by_key TEXT NOT NULL,
+            updated_at TIMESTAMPTZ NOT NULL
+        );
+        """
+
+    /// Row-level security on `table`, forced, with one policy for reading and writing.
+    static func secure(_ table: String, visible: String) -> String {
+        """
+        ALTER TABLE \(table) ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE \(table) FORCE ROW LEVEL SECURITY;
+        CREATE POLICY atrium_tenant ON \(table) USING (\(visible)) WITH CHECK (\(visible));
+        """
+    }
+
+    /// A table of one team's rows: its own team's transactions and administrative ones.
+    static func secure(_ table: String, teamColumn: String) -> String {
+        secure(table, visible: "\(administration) OR \(ownTeam(teamColumn))")
+    }
+
+    /// The tables of pg1 to pg3 (a released migration never changes, so the list is its own).
+    private static var rowLevelSecurity: String {
+        let teamTables = [
+            ("teams", "id"), ("team_members", "team_id"), ("api_keys", "team_id"),
+            ("team_profiles", "team_id"), ("team_limits", "team_id"),
+        ]
+        var statements = teamTables.map { secure($0.0, teamColumn: $0.1) }
+        // A key's limits belong to the key's team: visible when its key is (api_keys' own policy).
+        statements.append(
+            secure("key_limits", visible: "\(administration) OR EXISTS (SELECT 1 FROM api_keys k WHERE k.id = key_id)"))
+        statements += administrativeTables.map { secure($0, visible: administration) }
+        return statements.joined(separator: "\n")
+    }
+
+    /// Usage per team, user, key and UTC day (`YYYY-MM-DD`); counters are added to, never
+    /// rewritten.
+    private static var usage: String {
+        """
+        CREATE TABLE usage_daily (
+            day TEXT COLLATE "C" NOT NULL,
+            organization_id TEXT COLLATE "C" NOT NULL,
+            team_id TEXT COLLATE "C" NOT NULL,
+            user_id TEXT COLLATE "C" NOT NULL,
+            key_id TEXT COLLATE "C" NOT NULL,
+            requests BIGINT NOT NULL DEFAULT 0,
+            prompt_tokens BIGINT NOT NULL DEFAULT 0,
+            completion_tokens BIGINT NOT NULL DEFAULT 0,
+            cache_hits BIGINT NOT NULL DEFAULT 0,
+            PRIMARY KEY (team_id, day, user_id, key_id)
+        );
+        CREATE INDEX usage_by_organization_day ON usage_daily (organization_id, day);
+        \(secure("usage_daily", teamColumn: "team_id"))
+        """
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import GRDB
+import Tenancy
+
+/// The embedded backend: one SQLite file in WAL mode with foreign keys on. SQLite has no
+/// row-level security: for it the repositories' own team conditions *are* the isolation.
+struct SQLiteBackend: StoreBackend {
+    let pool: DatabasePool
+
+    var dialect: SQLDialect { .sqlite }
+
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    init(path: String) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.label = "atrium"
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try SchemaMigrations.migrator.migrate(pool)
+    }
+
+    func read<T: Sendable>(
+        in scope: TenantScope?, _ body: @escaping @Sendable (any SQLConnection) throws -> T
+    ) async throws -> T {
+        try await pool.read { db in try body(GRDBConnection(db: db)) }
+    }
+
+    func write<T: Sendable>(
+        in scope: TenantScope?, _ body: @escaping @Sendable (any SQLConnection) throws -> T
+    ) async throws -> T {
+        try await pool.write { db in try body(GRDBConnection(db: db)) }
+    }
+
+    func sqlitePool(for feature: String) throws -> DatabasePool { pool }
+
+    func isReachable() async -> Bool {
+        (try? await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+    }
+}
+
+/// A GRDB database inside one of its transactions, as an ``SQLConnection``. Statements are
+/// cached per connection: the same few run on every request.
+struct GRDBConnection: SQLConnection {
+    let db: Database
+
+    var dialect: SQLDialect { .sqlite }
+
+    func execute(_ sql: String, _ arguments: SQLArguments) throws -> Int {
+        try db.cachedStatement(sql: sql).execute(arguments: Self.arguments(arguments))
+        return db.changesCount
+    }
+
+    func fetchAll(_ sql: String, _ arguments: SQLArguments) throws -> [SQLRow] {
+        let statement = try db.cachedStatement(sql: sql)
+        let columns = statement.columnNames
+        return try Row.fetchAll(statement, arguments: Self.arguments(arguments)).map { row in
+            SQLRow(columns: columns, values: row.databaseValues.map(Self.value))
+        }
+    }
+
+    static func arguments(_ arguments: SQLArguments) -> StatementArguments {
+        StatementArguments(arguments.values.map { value -> DatabaseValue in
+            switch value {
+            case .null: .null
+            case let .integer(integer): integer.databaseValue
+            case let .real(real): real.databaseValue
+            case let .text(text): ExactText.value(text)
+            case let .blob(data): data.databaseValue
+            case let .bool(bool): bool.databaseValue
+            case let .date(date): date.databaseValue
+            }
+        })
+    }
+
+    static func value(_ value: DatabaseValue) -> SQLValue {
+        switch value.storage {
+        case .null: .null
+        case let .int64(integer): .integer(integer)
+        case let .double(real): .real(real)
+        case let .string(text): .text(text)
+        case let .blob(data): .blob(data)
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+@testable import Store
+import Tenancy
+
+/// Isolation inside PostgreSQL itself: whatever SQL a repository (or a bug in one) runs in a
+/// team's transaction, the database shows and accepts only that team's rows.
+@Suite struct PostgresRowLevelSecurityTests {
+    /// acme's sales and development both get a profile, limits, a key with limits and usage,
+    /// so every team table holds rows of both.
+    static func populatedWorld() async throws -> StoreWorld {
+        let world = try await StoreWorld.make(.postgres)
+        for (team, admin) in [(world.sales, world.salesAdmin), (world.development, world.developmentAdmin)] {
+            try await world.store.profiles.save(
+                try PromptProfile(systemPrompt: "\(team.name) only"), Policy.authorize(admin, .changeProfile, on: team.resource))
+            try await world.store.limits.set(
+                try TeamLimits(requestsPerMinute: 10), Policy.authorize(world.acmeAdmin, .setLimits, on: team.resource))
+            _ = try await world.store.keys.issue(
+                KeyRequest(
+                    holder: admin.userID, binding: .team(team.reference), role: .member, name: "limited",
+                    limits: try KeyLimits(requestsPerMinute: 1)),
+                Policy.authorize(admin, .issueKey, on: team.resource))
+            try await world.store.usage.record(UsageDelta(promptTokens: 3), in: world.scope(admin))
+        }
+        return world
+    }
+
+    @Test func aTeamsTransactionSeesNoneOfAnotherTeamsRows() async throws {
+        let world = try await Self.populatedWorld()
+        for (principal, team) in [(world.salesMember, world.sales), (world.developmentAdmin, world.development)] {
+            let scope = try world.scope(principal)
+            for (table, column) in PostgresSchema.teamTables {
+                let owners = try await world.store.backend.read(in: scope) { db in
+                    try db.fetchAll("SELECT \(column) AS team FROM \(table)", []).map {
+                        try $0.decode(String.self, forColumn: "team")
+                    }
+                }
+                #expect(!owners.isEmpty, "\(team.name) sees its own rows of \(table)")
+                #expect(owners.allSatisfy { $0 == team.id.rawValue }, "\(team.name) sees only its own rows of \(table)")
+            }
+            let keyLimitTeams = try await world.store.backend.read(in: scope) { db in
+                try db.fetchAll("SELECT k.team_id FROM key_limits l LEFT JOIN api_keys k ON k.id = l.key_id", []).map {
+                    try $0.decode(String?.self, forColumn: "team_id")
+                }
+            }
+            #expect(keyLimitTeams == [team.id.rawValue], "\(team.name) sees only its own key's limits")
+            for table in PostgresSchema.administrativeTables {
+                let rows = try await world.store.backend.read(in: scope) { db in try db.fetchAll("SELECT * FROM \(table)", []) }
+                #expect(rows.isEmpty, "a team's transaction sees nothing of \(table)")
+            }
+        }
+    }
+
+    @Test func aConnectionThatSaysNothingSeesNothing() async throws {
+        let world = try await Self.populatedWorld()
+        let database = try #require(world.database.postgres)
+        let tables = PostgresSchema.teamTables.map { $0.table } + ["key_limits"] + PostgresSchema.administrativeTables
+        for table in tables {
+            let rows = try await PostgresBackend.runOutsideTransaction("SELECT count(*) AS n FROM \(table)", at: database)
+            #expect(try rows.first?.decode(Int.self, forColumn: "n") == 0, "\(table) without atrium.team or atrium.access")
+        }
+        // The same tables are not empty: the administrative path sees them.
+        let profiles = try await world.rawRows("SELECT * FROM team_profiles")
+        #expect(!profiles.isEmpty)
+    }
+
+    @Test func aTeamsTransactionCannotWriteAnotherTeamsRows() async throws {
+        let world = try await Self.populatedWorld()
+        let scope = try world.scope(world.salesMember)
+        let development = world.development.id.rawValue
+        await #expect(throws: (any Error).self) {
+            try await world.store.backend.write(in: scope) { db in
+                try db.execute(
+                    "INSERT INTO team_profiles (team_id, version, body, saved_by_key, saved_at) VALUES (?, 99, '{}', 'k', ?)",
+                    [development, Date()])
+            }
+        }
+        let changed = try await world.store.backend.write(in: scope) { db in
+            try db.execute("UPDATE team_limits SET requests_per_minute = 1000", [])
+        }
+        #expect(changed == 1, "only the team's own limits row is reachable")
+        let developmentLimits = try await world.store.limits.limits(
+            Policy.authorize(world.acmeAdmin, .readLimits, on: world.development.resource))
+        #expect(developmentLimits.requestsPerMinute == 10)
+    }
+
+    @Test func everyTableHasForcedRowLevelSecurityAndTheRoleCannotBypassIt() async throws {
+        let world = try await StoreWorld.make(.postgres)
+        try await world.store.requireRowLevelSecurity()
+        let unprotected = try await world.rawRows(
+            """
+            SELECT relname FROM pg_class
+            WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace AND relname <> 'atrium_migrations'
+                AND NOT (relrowsecurity AND relforcerowsecurity)
+            """)
+        #expect(unprotected.isEmpty, "tables without forced row-level security: \(unprotected.map(\.values))")
+    }
+}
