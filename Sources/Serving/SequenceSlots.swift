@@ -57,7 +57,8 @@ package struct SequenceSlots {
         // The reserve is for sharing: a tenant alone never takes it, however much it queues.
         let tenants = scheduler.activeTenants
         let slots = capacity
-        let belowShare = regular || tenants.count < 2 ? [] : tenants.filter { scheduler.isBelowFairShare($0, slots: slots) }
+        let belowShare =
+            regular || tenants.count < 2 ? [] : tenants.filter { scheduler.isBelowFairShare($0, slots: slots) }
         guard let next = scheduler.admitNext(where: { fits($0) && (regular || belowShare.contains($0.tenant)) }) else {
             return nil
         }

@@ -23,15 +23,17 @@ import Testing
     }
 
     @Test(arguments: [
-        "Hello", "", " ", #"say "hi""#, #"C:\path\"#, "a/b</script>", "line\nbreak\r\ttab", "\u{0}\u{1}\u{8}\u{C}\u{1F}\u{7F}",
-        "héllo wörld", "日本語", "🙂👩‍👩‍👧", "\u{2028}\u{2029}", String(repeating: "x\"", count: 500),
+        "Hello", "", " ", #"say "hi""#, #"C:\path\"#, "a/b</script>", "line\nbreak\r\ttab",
+        "\u{0}\u{1}\u{8}\u{C}\u{1F}\u{7F}", "héllo wörld", "日本語", "🙂👩‍👩‍👧", "\u{2028}\u{2029}",
+        String(repeating: "x\"", count: 500),
     ])
     func aTextChunkSaysWhatTheEncodedChunkSays(text: String) throws {
         for cached in [false, true] {
             for includeUsage in [false, true] {
                 let execution = Self.execution(cached: cached)
                 let fast = TextChunkEncoder(execution: execution, includeUsage: includeUsage).event(text: text)
-                let encoded = ChatCompletionChunk(execution: execution, payload: .text(text), includeUsage: includeUsage)
+                let encoded = ChatCompletionChunk(
+                    execution: execution, payload: .text(text), includeUsage: includeUsage)
                 var reference = ByteBuffer(string: "data: ")
                 reference.writeImmutableBuffer(try JSONOutput.encode(encoded))
                 reference.writeString("\n\n")

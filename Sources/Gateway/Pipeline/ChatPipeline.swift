@@ -181,7 +181,8 @@ public struct ChatPipeline: Sendable {
                     let shown = answerGuard?.accept(piece) ?? piece
                     if firstText && !shown.isEmpty {
                         firstText = false
-                        accountant.metrics.timeToFirstToken(audit.startedAt.duration(to: .now), team: request.tenant.teamID)
+                        accountant.metrics.timeToFirstToken(
+                            audit.startedAt.duration(to: .now), team: request.tenant.teamID)
                     }
                     if answerGuard != nil {
                         if !shown.isEmpty { continuation.yield(.delta(shown)) }
@@ -190,7 +191,9 @@ public struct ChatPipeline: Sendable {
                 case let .finished(usage, reason):
                     audit.served(usage)
                     served = usage
-                    if let lookup { cache.store(ChatCompletion(text: text, usage: usage, finishReason: reason), for: lookup) }
+                    if let lookup {
+                        cache.store(ChatCompletion(text: text, usage: usage, finishReason: reason), for: lookup)
+                    }
                     if answerGuard != nil {
                         guardedFinish = (usage, reason)
                         return

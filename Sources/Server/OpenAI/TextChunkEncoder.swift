@@ -26,7 +26,8 @@ struct TextChunkEncoder: Sendable {
         if execution.cached { head += #","cached":true"#.utf8 }
         head += #","choices":[{"index":0,"delta":{"content":""#.utf8
         self.head = head
-        tail = Array((#""},"logprobs":null,"finish_reason":null}]"# + (includeUsage ? #","usage":null"# : "") + "}\n\n").utf8)
+        let usage = includeUsage ? #","usage":null"# : ""
+        tail = Array((#""},"logprobs":null,"finish_reason":null}]"# + usage + "}\n\n").utf8)
     }
 
     /// The whole `data: …\n\n` event of a chunk carrying `text`.
@@ -46,11 +47,12 @@ struct TextChunkEncoder: Sendable {
     /// and control characters; slashes and non-ASCII characters as they are): runs that need
     /// no escape are copied whole.
     private static func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>, to buffer: inout ByteBuffer) {
+        let raw = UnsafeRawBufferPointer(utf8)
         var start = 0
         for index in 0..<utf8.count {
             let byte = utf8[index]
             guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-            if index > start { buffer.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[start..<index]))) }
+            if index > start { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[start..<index])) }
             switch byte {
             case UInt8(ascii: "\""): buffer.writeStaticString(#"\""#)
             case UInt8(ascii: "\\"): buffer.writeStaticString(#"\\"#)
@@ -61,11 +63,12 @@ struct TextChunkEncoder: Sendable {
             case 0x0C: buffer.writeStaticString(#"\f"#)
             default:
                 let hex = Array("0123456789abcdef".utf8)
-                buffer.writeBytes([UInt8(ascii: "\\"), UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                buffer.writeStaticString(#"\u00"#)
+                buffer.writeBytes([hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
             }
             start = index + 1
         }
-        if start < utf8.count { buffer.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[start...]))) }
+        if start < utf8.count { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[start...])) }
     }
 
     private static func appendString(_ string: String, to bytes: inout [UInt8]) {

@@ -172,7 +172,8 @@ import Testing
     /// with equal weights the other team takes all 4.
     @Test func theReserveIsSharedByTeamWeight() async throws {
         let teams = try await Teams.make()
-        for (floodWeight, otherWeight, expected) in [(3.0, 1.0, (sales: 6, development: 2)), (1, 1, (sales: 4, development: 4))] {
+        let cases = [(3.0, 1.0, (sales: 6, development: 2)), (1, 1, (sales: 4, development: 4))]
+        for (floodWeight, otherWeight, expected) in cases {
             let (load, _) = try Self.scheduled(slots: 8, reserved: 4)
             for _ in 0..<10 { load.submit(Self.request(teams.sales, tokens: 1000, weight: floodWeight)) }
             try await load.settle()

@@ -119,7 +119,8 @@ import Testing
     @Test func theSchedulersBudgetIsTheSumOverTheHealthyUpstreams() async throws {
         let port = try LoopbackPort.free()
         var engines = [
-            try TestEngineProcess(slots: 2, tokensPerSecond: 20), try TestEngineProcess(port: port, slots: 2, tokensPerSecond: 20),
+            try TestEngineProcess(slots: 2, tokensPerSecond: 20),
+            try TestEngineProcess(port: port, slots: 2, tokensPerSecond: 20),
         ]
         let pool = try Self.pool(engines)
         let admission = FairAdmission(configuration: try SchedulingConfiguration(concurrency: 4, reserved: 0))
