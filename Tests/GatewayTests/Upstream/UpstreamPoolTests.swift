@@ -139,21 +139,25 @@ import Testing
         await pool.checkHealth()
         #expect(admission.statistics.capacity == 4)
         try await Self.waitUntil { admission.statistics.inFlight == 4 && admission.statistics.queued == 0 }
-        try await Self.waitUntil { (try? engines[1].stats().running) == 2 }
+        try await Self.waitUntil { pool.upstreams[1].inFlight == 2 }
+        // Asking the engine spawns curl and blocks a thread of the shared pool: seldom.
+        try await Self.waitUntil(every: .milliseconds(250)) { (try? engines[1].stats().running) == 2 }
         for task in tasks { task.cancel() }
         await pool.shutdown()
         for engine in engines { engine.stop() }
     }
 
     /// Polls `condition` until it holds (or fails the test after 30 s: a bound for a hang, not a timing claim).
-    private static func waitUntil(_ condition: () throws -> Bool) async throws {
+    private static func waitUntil(every interval: Duration = .milliseconds(10), _ condition: () throws -> Bool)
+        async throws
+    {
         let deadline = ContinuousClock.now + .seconds(30)
         while try !condition() {
             guard ContinuousClock.now < deadline else {
                 Issue.record("the condition never held")
                 return
             }
-            try await Task.sleep(for: .milliseconds(10))
+            try await Task.sleep(for: interval)
         }
     }
 
