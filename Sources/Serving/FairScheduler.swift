@@ -26,6 +26,8 @@ package struct FairScheduler<Item> {
     package static var generatedTokenCost: Double { 2 }
 
     package private(set) var counters: [String: Double] = [:]
+    /// Each tenant's weight, as its latest request gave it.
+    private var weights: [String: Double] = [:]
     private var queues: [String: [Waiting]] = [:]
     private var running: [String: Int] = [:]
 
@@ -36,11 +38,17 @@ package struct FairScheduler<Item> {
     /// Requests of `tenant` admitted and not yet released.
     package func runningCount(of tenant: String) -> Int { running[tenant] ?? 0 }
 
-    /// Whether `tenant` runs fewer than its fair share of `slots`: the slots divided evenly
-    /// among the tenants with running or waiting requests.
+    /// Whether `tenant` runs fewer than its fair share of `slots`: the slots divided among the
+    /// tenants with running or waiting requests in proportion to their weights (evenly when
+    /// the weights are equal).
     package func isBelowFairShare(_ tenant: String, slots: Int) -> Bool {
-        runningCount(of: tenant) * max(1, activeTenants.count) < slots
+        let active = activeTenants
+        guard active.count > 1 else { return runningCount(of: tenant) < slots }
+        let total = active.reduce(0) { $0 + weight(of: $1) }
+        return Double(runningCount(of: tenant)) * total < Double(slots) * weight(of: tenant)
     }
+
+    private func weight(of tenant: String) -> Double { max(weights[tenant] ?? 1, 1e-3) }
 
     /// Tenants with a request waiting or running.
     package var activeTenants: Set<String> {
@@ -52,6 +60,7 @@ package struct FairScheduler<Item> {
             let floor = activeTenants.compactMap { counters[$0] }.min() ?? 0
             counters[waiting.tenant] = max(counters[waiting.tenant] ?? 0, floor)
         }
+        weights[waiting.tenant] = waiting.weight
         queues[waiting.tenant, default: []].append(waiting)
     }
 

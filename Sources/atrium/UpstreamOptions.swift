@@ -14,12 +14,12 @@ struct UpstreamOptions: ParsableArguments {
 
     @Option(
         name: .customLong("upstream-concurrency"),
-        help: "Requests in flight per upstream at most, its reserved slots included: set it to the engine's slots (llama-server --parallel, vLLM --max-num-seqs). Beyond it requests wait in per-team fair queues (--queue-timeout, --max-queued).")
+        help: "Requests in flight per upstream at most, its reserved slots included: set it to the engine's slots (llama-server --parallel, vLLM --max-num-seqs). Beyond it requests wait in per-team fair queues (--queue-timeout, --max-queued). A pool's budget is the sum over its upstreams that are up: it shrinks while one is ejected and grows back on its return.")
     var concurrency = SchedulingConfiguration.defaultConcurrency
 
     @Option(
         name: .customLong("upstream-reserved"),
-        help: "Of --upstream-concurrency, the slots only a team below its fair share may take, so a flood of one team never makes another team's request wait (default: one in eight, at least one).")
+        help: "Of --upstream-concurrency, the slots only a team below its fair share (the budget split by team weight) may take, so a flood of one team never makes another team's request wait (default: one in eight, at least one).")
     var reserved: Int?
 
     @Option(

@@ -67,6 +67,7 @@ import Testing
         let metrics = try await http.call("GET", "/metrics", key: owner)
         #expect(metrics.body.contains(#"atrium_upstream_up{model="test",upstream="0"} 1"#), "\(metrics.body.prefix(400))")
         #expect(metrics.body.contains(#"atrium_scheduler_queued{model="test"}"#))
+        #expect(metrics.body.contains(#"atrium_scheduler_capacity{model="test"} 2"#))
 
         // The engine dies: readiness says so.
         engine.stop()
@@ -99,5 +100,6 @@ import Testing
         let metrics = try await http.call("GET", "/metrics", key: owner)
         let line = metrics.body.split(separator: "\n").first { $0.hasPrefix("atrium_team_weight{") }
         #expect(line?.hasSuffix(" 2.5") == true, "\(String(describing: line))")
+        engine.stop()  // used here, so it lives to here (see TestEngineProcess)
     }
 }

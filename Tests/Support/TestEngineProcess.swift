@@ -9,6 +9,10 @@ import Darwin
 /// `scripts/test-engine` — an OpenAI-compatible server that behaves like a GPU engine (fixed
 /// slots, first come first served beyond them, tokens at a fixed rate, streaming) — on a free
 /// loopback port for the life of the value. A test double of one stage: the engine.
+///
+/// The life of the value, not of its scope: Swift may release a value right after its last
+/// use, and its deinit kills the engine — a test that needs an engine up to its end uses it
+/// there (``stop()`` at the end says so), or the engine may die mid-test.
 public final class TestEngineProcess: @unchecked Sendable {
     public let port: Int
     private let process: Process

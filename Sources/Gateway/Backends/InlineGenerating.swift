@@ -18,7 +18,7 @@ extension InlineGenerating {
     /// own, cancelled when the reader goes away.
     public func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: GenerationEvent.self)
-        let task = Task {
+        let task = Task(executorPreference: TaskPlacement.preferredExecutor) {
             do {
                 try await self.generate(request, into: { _ = continuation.yield($0) })
                 continuation.finish()
@@ -28,5 +28,17 @@ extension InlineGenerating {
         }
         continuation.onTermination = { _ in task.cancel() }
         return stream
+    }
+}
+
+extension LanguageModelBackend {
+    /// Runs the generation in the calling task, each event handed to `sink` in order: inline
+    /// where the backend can (no stream hand-over per event), else by reading its stream.
+    func relay(_ request: GenerationRequest, into sink: (GenerationEvent) -> Void) async throws {
+        if let inline = self as? any InlineGenerating {
+            try await inline.generate(request, into: sink)
+        } else {
+            for try await event in generate(request) { sink(event) }
+        }
     }
 }

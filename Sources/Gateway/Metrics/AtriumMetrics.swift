@@ -31,6 +31,7 @@ public struct AtriumMetrics: Sendable {
         public static let prefixCacheMisses = "atrium_prefix_cache_misses_total"
         public static let guardrailHits = "atrium_guardrail_hits_total"
         public static let teamWeight = "atrium_team_weight"
+        public static let schedulerCapacity = "atrium_scheduler_capacity"
         public static let schedulerInFlight = "atrium_scheduler_in_flight"
         public static let schedulerQueued = "atrium_scheduler_queued"
         public static let schedulerRefused = "atrium_scheduler_refused"

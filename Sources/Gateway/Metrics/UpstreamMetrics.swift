@@ -1,7 +1,8 @@
 /// The upstream path's state as metrics, sampled when `/metrics` is scraped: per model, the
-/// fair scheduler's requests in flight, waiting and refused; per upstream (labelled by model
-/// and its position among the flags, never its URL), whether it is up, its requests in flight,
-/// and its requests, errors and failovers since start, and the mean time to its first event.
+/// fair scheduler's budget (less while an upstream is down), requests in flight, waiting and
+/// refused; per upstream (labelled by model and its position among the flags, never its URL),
+/// whether it is up, its requests in flight, and its requests, errors and failovers since
+/// start, and the mean time to its first event.
 ///
 /// ```swift
 /// exposition.addSampler(UpstreamMetrics(backend: backend, metrics: exposition.metrics).sample)
@@ -20,6 +21,7 @@ public struct UpstreamMetrics: Sendable {
         for (model, admission) in backend.admissions {
             let statistics = admission.statistics
             let labels = [("model", model)]
+            metrics.gauge(Name.schedulerCapacity, Double(statistics.capacity), labels: labels)
             metrics.gauge(Name.schedulerInFlight, Double(statistics.inFlight), labels: labels)
             metrics.gauge(Name.schedulerQueued, Double(statistics.queued), labels: labels)
             metrics.gauge(Name.schedulerRefused, Double(statistics.refused), labels: labels)

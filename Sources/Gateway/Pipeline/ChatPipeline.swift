@@ -157,7 +157,7 @@ public struct ChatPipeline: Sendable {
         let accountant = accountant
         let cache = responses.cache
         let guardrails = guardrails
-        let task = Task {
+        let task = Task(executorPreference: TaskPlacement.preferredExecutor) {
             var answerGuard = answerGuard
             var firstText = true
             var served: Usage?
@@ -171,37 +171,46 @@ public struct ChatPipeline: Sendable {
                 admission.finish(served)
                 accountant.finishStream(audit)
             }
-            do {
-                for try await event in backend.generate(request) {
-                    switch event {
-                    case let .delta(piece):
-                        if lookup != nil { text += piece }
-                        let shown = answerGuard?.accept(piece) ?? piece
-                        if firstText && !shown.isEmpty {
-                            firstText = false
-                            accountant.metrics.timeToFirstToken(
-                                audit.startedAt.duration(to: .now), team: request.tenant.teamID)
-                        }
-                        if answerGuard != nil {
-                            if !shown.isEmpty { continuation.yield(.delta(shown)) }
-                            continue
-                        }
-                    case let .finished(usage, reason):
-                        audit.served(usage)
-                        served = usage
-                        if let lookup { cache.store(ChatCompletion(text: text, usage: usage, finishReason: reason), for: lookup) }
-                        if var guarded = answerGuard {
-                            let rest = guarded.finish()
-                            if !rest.isEmpty { continuation.yield(.delta(rest)) }
-                            await guardrails.answered(guarded, team: request.tenant.teamID, audit: audit)
-                            settle()
-                            continuation.yield(.finished(usage, guarded.stopped ? .contentFilter : reason))
-                            answerGuard = nil
-                            continue
-                        }
-                        settle()
+            /// The guarded answer's finish, handled once the backend is done (its guard reports
+            /// to the audit, which awaits).
+            var guardedFinish: (Usage, FinishReason)?
+            func forward(_ event: GenerationEvent) {
+                switch event {
+                case let .delta(piece):
+                    if lookup != nil { text += piece }
+                    let shown = answerGuard?.accept(piece) ?? piece
+                    if firstText && !shown.isEmpty {
+                        firstText = false
+                        accountant.metrics.timeToFirstToken(
+                            audit.startedAt.duration(to: .now), team: request.tenant.teamID)
                     }
-                    continuation.yield(event)
+                    if answerGuard != nil {
+                        if !shown.isEmpty { continuation.yield(.delta(shown)) }
+                        return
+                    }
+                case let .finished(usage, reason):
+                    audit.served(usage)
+                    served = usage
+                    if let lookup {
+                        cache.store(ChatCompletion(text: text, usage: usage, finishReason: reason), for: lookup)
+                    }
+                    if answerGuard != nil {
+                        guardedFinish = (usage, reason)
+                        return
+                    }
+                    settle()
+                }
+                continuation.yield(event)
+            }
+            do {
+                // In this task, without a stream hand-over per token where the backend allows.
+                try await backend.relay(request, into: forward)
+                if case let (usage, reason)? = guardedFinish, var guarded = answerGuard {
+                    let rest = guarded.finish()
+                    if !rest.isEmpty { continuation.yield(.delta(rest)) }
+                    await guardrails.answered(guarded, team: request.tenant.teamID, audit: audit)
+                    settle()
+                    continuation.yield(.finished(usage, guarded.stopped ? .contentFilter : reason))
                 }
                 settle()
                 continuation.finish()
@@ -227,7 +236,7 @@ public struct ChatPipeline: Sendable {
         audit.served(completion.usage, cacheHit: true)
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: GenerationEvent.self)
         let accountant = accountant
-        let task = Task {
+        let task = Task(executorPreference: TaskPlacement.preferredExecutor) {
             let completion = await guarded(completion, answerGuard, team: team, audit: audit)
             continuation.yield(.delta(completion.text))
             continuation.yield(.finished(completion.usage, completion.finishReason))

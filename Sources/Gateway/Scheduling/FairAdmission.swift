@@ -16,6 +16,9 @@ import Synchronization
 /// - A request waits at most ``SchedulingConfiguration/queueTimeout``, and at most
 ///   ``SchedulingConfiguration/maximumQueued`` wait at once; beyond either it is refused as
 ///   ``BackendError/busy(_:)`` (503 with `Retry-After`).
+/// - The budget follows the backend's health: in front of a pool it is the sum over the
+///   upstreams that are up (``scale(toHealthy:of:)``), shrinking while one is ejected and
+///   growing back on its return; the reserve shrinks and grows with it.
 /// - A waiter whose task is cancelled (its client hung up) leaves the queue at once; a
 ///   ``Ticket`` given back frees its slot for the next waiter at once.
 ///
@@ -53,6 +56,8 @@ public final class FairAdmission: Sendable {
 
     /// What the admission is doing, for metrics and `/readyz`.
     public struct Statistics: Sendable, Hashable {
+        /// Requests that may be in flight now (the budget, less while an upstream is down).
+        public var capacity: Int
         public var inFlight: Int
         public var queued: Int
         /// Requests let in since start.
@@ -63,8 +68,27 @@ public final class FairAdmission: Sendable {
 
     public var statistics: Statistics {
         state.withLock {
-            Statistics(inFlight: $0.inFlight, queued: $0.scheduler.waitingCount, admitted: $0.admitted, refused: $0.refused)
+            Statistics(
+                capacity: $0.slots.capacity, inFlight: $0.inFlight, queued: $0.scheduler.waitingCount,
+                admitted: $0.admitted, refused: $0.refused)
         }
+    }
+
+    /// Scales the in-flight budget to `healthy` of `members` equal upstreams: the pool's
+    /// capacity is the sum over its healthy upstreams, so while one is ejected fewer requests
+    /// are let in (the rest wait their turn in the fair order instead of piling onto the
+    /// others), and as many as before once it returns. With none healthy, one upstream's share
+    /// stays open, so requests still reach the pool — which tries them all (a health check may
+    /// lag) and answers 503 at once when none is up. Requests already in flight keep their slots.
+    public func scale(toHealthy healthy: Int, of members: Int) {
+        guard members > 0 else { return }
+        let share = min(max(healthy, 1), members)
+        let reserved = configuration.reserved
+        let regular = configuration.concurrency - reserved
+        // Rounded up, so a pool's budget never scales to nothing.
+        func scaled(_ slots: Int) -> Int { (slots * share + members - 1) / members }
+        state.withLock { $0.slots.limit(regular: scaled(regular), reserved: scaled(reserved)) }
+        dispatch()
     }
 
     /// Each team's virtual token counter (tokens served divided by its weight), for tests.

@@ -4,53 +4,43 @@
 /// (which also cancels the backend's request, so an upstream stops generating).
 ///
 /// This is what makes an upstream engine fair: the engine itself serves whatever arrives first,
-/// so the gateway lets no more arrive than it has slots, in the fair order.
+/// so the gateway lets no more arrive than it has slots, in the fair order. In front of an
+/// ``UpstreamPool`` the budget follows the pool's health: the sum over its healthy upstreams.
 ///
 /// ```swift
 /// let admission = FairAdmission(configuration: try SchedulingConfiguration(concurrency: 64))
 /// let backend = ScheduledBackend(UpstreamBackend(configuration: upstream), admission: admission)
 /// ```
-public struct ScheduledBackend: LanguageModelBackend {
+public struct ScheduledBackend: InlineGenerating {
     public let backend: any LanguageModelBackend
     public let admission: FairAdmission
 
     public init(_ backend: any LanguageModelBackend, admission: FairAdmission) {
         self.backend = backend
         self.admission = admission
+        if let pool = backend as? UpstreamPool {
+            let members = pool.size
+            admission.scale(toHealthy: pool.healthyCount, of: members)
+            pool.observeHealth { [weak admission] healthy in admission?.scale(toHealthy: healthy, of: members) }
+        }
     }
 
-    public func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: GenerationEvent.self)
-        let task = Task {
-            var held: FairAdmission.Ticket?
-            do {
-                let ticket = try await admit(request)
-                held = ticket
-                func forward(_ event: GenerationEvent) {
-                    switch event {
-                    case .delta(let text):
-                        if !text.isEmpty { ticket.charge(generatedTokens: 1) }
-                    case .finished(let usage, _):
-                        ticket.settle(completionTokens: usage.completionTokens)
-                        // The slot is free before the client sees the end, so its next request finds it.
-                        ticket.release()
-                    }
-                    continuation.yield(event)
-                }
-                if let inline = backend as? any InlineGenerating {
-                    try await inline.generate(request, into: forward)  // no stream hop per token
-                } else {
-                    for try await event in backend.generate(request) { forward(event) }
-                }
+    /// The generation in the caller's task, once admitted: a request waits for its slot, is
+    /// charged each token as it streams, and gives the slot back at its finish (before the
+    /// client sees the end, so its next request finds it) or however else it ends.
+    public func generate(_ request: GenerationRequest, into sink: (GenerationEvent) -> Void) async throws {
+        let ticket = try await admit(request)
+        defer { ticket.release() }
+        try await backend.relay(request) { event in
+            switch event {
+            case .delta(let text):
+                if !text.isEmpty { ticket.charge(generatedTokens: 1) }
+            case .finished(let usage, _):
+                ticket.settle(completionTokens: usage.completionTokens)
                 ticket.release()
-                continuation.finish()
-            } catch {
-                held?.release()
-                continuation.finish(throwing: error)
             }
+            sink(event)
         }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
     }
 
     public func complete(_ request: GenerationRequest) async throws -> ChatCompletion {

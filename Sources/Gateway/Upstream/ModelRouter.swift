@@ -1,7 +1,7 @@
 /// Several models, each on its own backend (`--upstream MODEL=URL`): a request goes to the
 /// backend of its model — which the compose stage already resolved and checked against the
 /// team's `allowed_models` — and one for a model without a route goes to the default.
-public struct ModelRouter: LanguageModelBackend {
+public struct ModelRouter: InlineGenerating {
     public let routes: [String: any LanguageModelBackend]
     public let fallback: any LanguageModelBackend
     /// Each model's fair admission, for metrics.
@@ -20,8 +20,8 @@ public struct ModelRouter: LanguageModelBackend {
         routes[request.model] ?? fallback
     }
 
-    public func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {
-        backend(for: request).generate(request)
+    public func generate(_ request: GenerationRequest, into sink: (GenerationEvent) -> Void) async throws {
+        try await backend(for: request).relay(request, into: sink)
     }
 
     public func complete(_ request: GenerationRequest) async throws -> ChatCompletion {

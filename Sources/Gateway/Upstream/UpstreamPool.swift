@@ -25,6 +25,8 @@ public final class UpstreamPool: InlineGenerating {
     private let logger: Logger
     private let rotation = Atomic<Int>(0)
     private let checker = Mutex<Task<Void, Never>?>(nil)
+    /// Told the number of healthy upstreams whenever one is ejected or returns.
+    private let healthObservers = Mutex<[@Sendable (Int) -> Void]>([])
 
     /// One upstream of the pool and its counters.
     final class Member: Sendable {
@@ -85,6 +87,15 @@ public final class UpstreamPool: InlineGenerating {
     public func shutdown() async {
         checker.withLock { $0?.cancel() }
         for member in members { try? await member.backend.shutdown() }
+    }
+
+    /// How many upstreams are up now.
+    public var healthyCount: Int { members.count { $0.healthy.load(ordering: .relaxed) } }
+
+    /// Calls `observer` with ``healthyCount`` whenever an upstream is ejected or returns (the
+    /// scheduler in front sizes its budget by it).
+    public func observeHealth(_ observer: @escaping @Sendable (_ healthy: Int) -> Void) {
+        healthObservers.withLock { $0.append(observer) }
     }
 
     /// Each upstream's state, for metrics and `/readyz`.
@@ -202,6 +213,11 @@ public final class UpstreamPool: InlineGenerating {
             logger.notice("upstream is back in the pool", metadata: metadata)
         } else {
             logger.warning("upstream ejected from the pool", metadata: metadata)
+        }
+        // Counted and told under the lock, so the last word is the state after every change.
+        healthObservers.withLock { observers in
+            let count = healthyCount
+            for observer in observers { observer(count) }
         }
     }
 

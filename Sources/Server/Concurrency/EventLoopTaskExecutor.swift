@@ -1,3 +1,4 @@
+import Gateway
 import NIOCore
 
 /// Runs Swift tasks on the event loops of a NIO group, on the loop the work comes from.
@@ -26,8 +27,11 @@ public final class EventLoopTaskExecutor: TaskExecutor {
         group.any().execute { job.runSynchronously(on: executor) }
     }
 
-    /// Runs `operation`, and every child task it creates, with the group's loops preferred.
+    /// Runs `operation`, and every child task it creates, with the group's loops preferred —
+    /// and the gateway's own unstructured tasks too (``TaskPlacement``).
     public func run<Result: Sendable>(_ operation: @Sendable () async throws -> Result) async throws -> Result {
-        try await withTaskExecutorPreference(self, operation: operation)
+        try await TaskPlacement.$preferredExecutor.withValue(self) {
+            try await withTaskExecutorPreference(self, operation: operation)
+        }
     }
 }

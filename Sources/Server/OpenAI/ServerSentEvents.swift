@@ -37,12 +37,14 @@ enum ServerSentEvents {
             let chunk = ChatCompletionChunk(execution: execution, payload: payload, includeUsage: includeUsage)
             try await writer.write(event(try JSONOutput.encode(chunk)))
         }
+        // Text chunks, one per token, skip the JSON encoder (the others are one per stream).
+        let textChunks = TextChunkEncoder(execution: execution, includeUsage: includeUsage)
         try await send(.role, &writer)
         do {
             while let generated = try await cursor.next() {
                 switch generated {
                 case let .delta(text):
-                    if !text.isEmpty { try await send(.text(text), &writer) }
+                    if !text.isEmpty { try await writer.write(textChunks.event(text: text)) }
                 case let .finished(usage, reason):
                     try await send(.finish(reason), &writer)
                     if includeUsage { try await send(.usage(usage), &writer) }

@@ -166,6 +166,59 @@ import Testing
         load.cancelAll()
     }
 
+    /// The reserve goes to teams below their fair share, and a share follows the weights: with
+    /// 4 regular slots held by a team of weight 3 and 4 reserved, another team of weight 1 may
+    /// take 2 of them (its share of 8 is 2) and the heavier team the other 2 (its share is 6);
+    /// with equal weights the other team takes all 4.
+    @Test func theReserveIsSharedByTeamWeight() async throws {
+        let teams = try await Teams.make()
+        let cases = [(3.0, 1.0, (sales: 6, development: 2)), (1, 1, (sales: 4, development: 4))]
+        for (floodWeight, otherWeight, expected) in cases {
+            let (load, _) = try Self.scheduled(slots: 8, reserved: 4)
+            for _ in 0..<10 { load.submit(Self.request(teams.sales, tokens: 1000, weight: floodWeight)) }
+            try await load.settle()
+            #expect(load.engine.running == 4, "a team alone takes the regular slots only")
+            for _ in 0..<10 { load.submit(Self.request(teams.development, tokens: 1000, weight: otherWeight)) }
+            try await load.settle()
+            let running = load.engine.runningTeams
+            let sales = running.count { $0 == teams.sales.teamID.rawValue }
+            let development = running.count { $0 == teams.development.teamID.rawValue }
+            #expect(
+                sales == expected.sales && development == expected.development,
+                "weights \(floodWeight):\(otherWeight): sales runs \(sales), development \(development)")
+            load.cancelAll()
+        }
+    }
+
+    /// In front of a pool of two upstreams of 4 slots (3 regular, 1 reserved each), the budget
+    /// is the sum over the healthy ones: 4 while one is ejected, 8 again on its return.
+    @Test func theBudgetShrinksWhileAnUpstreamIsDownAndGrowsBackOnItsReturn() async throws {
+        let teams = try await Teams.make()
+        let (load, admission) = try Self.scheduled(slots: 8, reserved: 2)
+        admission.scale(toHealthy: 1, of: 2)
+        #expect(admission.statistics.capacity == 4)
+        for _ in 0..<10 { load.submit(Self.request(teams.sales, tokens: 1000)) }
+        for _ in 0..<4 { load.submit(Self.request(teams.development, tokens: 1000)) }
+        try await load.settle()
+        #expect(load.engine.running == 4 && admission.statistics.queued == 10)
+        admission.scale(toHealthy: 2, of: 2)
+        try await load.settle()
+        #expect(admission.statistics.capacity == 8)
+        #expect(load.engine.running == 8 && admission.statistics.queued == 6)
+        // Down again: nothing running is cut, but nothing more starts until fewer run than the budget.
+        admission.scale(toHealthy: 1, of: 2)
+        load.engine.finishRunning(count: 3)
+        try await load.settle()
+        #expect(load.engine.running == 5 && admission.statistics.inFlight == 5)
+        load.engine.finishRunning(count: 2)
+        try await load.settle()
+        #expect(load.engine.running == 4, "the freed slots refill only up to the halved budget")
+        // None healthy: one upstream's share stays open, for the pool to answer at once.
+        admission.scale(toHealthy: 0, of: 2)
+        #expect(admission.statistics.capacity == 4)
+        load.cancelAll()
+    }
+
     @Test func equalWeightsShareEqually() async throws {
         let teams = try await Teams.make()
         let (load, _) = try Self.scheduled(slots: 2, reserved: 0)

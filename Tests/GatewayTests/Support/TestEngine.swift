@@ -91,6 +91,24 @@ final class TestEngine: LanguageModelBackend, Sendable {
         }
     }
 
+    /// Ends the `count` oldest running requests at once, as if each had just generated its
+    /// last token, and gives their slots to the oldest waiting requests.
+    func finishRunning(count: Int) {
+        state.withLock { state in
+            let ending = state.running.prefix(count)
+            state.running.removeFirst(ending.count)
+            for (job, generated) in ending {
+                job.continuation.yield(.finished(Usage(promptTokens: 5, completionTokens: generated), .stop))
+                state.emitted += 1
+                job.continuation.finish()
+                state.finished.append(Finished(team: job.team, steps: state.clock - job.arrived))
+            }
+            while state.running.count < slots, !state.waiting.isEmpty {
+                state.running.append((state.waiting.removeFirst(), 0))
+            }
+        }
+    }
+
     /// One step: every running request generates a token; those done finish and free their
     /// slots for the oldest waiting requests.
     func step() {

@@ -7,8 +7,7 @@ import Testing
 /// A pool of upstream engines (real HTTP to `scripts/test-engine`): least-outstanding routing,
 /// ejection and return, and failover only of requests that had not received a byte.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct UpstreamPoolTests {
-    /// Sales, from one world made before any engine runs: a world torn down mid-test was seen
-    /// to cut the engines' connections (its teardown closes descriptors sockets may reuse).
+    /// Sales, from one world made once for the suite.
     private static let tenant: Task<TenantKey, any Error> = Task {
         let world = try await GatewayWorld.make()
         return TenantKey(try #require(try await world.principal("bob").tenantScope))
@@ -32,8 +31,9 @@ import Testing
         case failed(afterText: Bool, error: String)
     }
 
-    private static func run(_ pool: UpstreamPool, _ request: GenerationRequest, firstText: (@Sendable () -> Void)? = nil)
-        async -> Outcome
+    private static func run(
+        _ pool: any LanguageModelBackend, _ request: GenerationRequest, firstText: (@Sendable () -> Void)? = nil
+    ) async -> Outcome
     {
         var text = ""
         do {
@@ -64,13 +64,10 @@ import Testing
         }
         for task in tasks { task.cancel() }
         await pool.shutdown()
+        for engine in engines { engine.stop() }  // not before: see the test below
     }
 
-    /// Disabled: in this test (not in the same steps run from a scratch test) the streams of the
-    /// living engine end too when the other is killed ("stream ended at an unexpected time"):
-    /// not yet understood, see the branch's report. `aRequestSentToADeadUpstreamBeforeItsEjectionFailsOver`
-    /// covers the failover itself.
-    @Test(.disabled("the living engine's streams are cut too in this setting; under investigation"))
+    @Test
     func aPoolOfTwoWhereOneDiesLosesNoRequestThatHadNotReceivedAByte() async throws {
         let engines = [try TestEngineProcess(slots: 8, tokensPerSecond: 50), try TestEngineProcess(slots: 8, tokensPerSecond: 50)]
         let pool = try Self.pool(engines)
@@ -110,6 +107,58 @@ import Testing
         // A plain (non-streamed) request fails over as well.
         _ = try await pool.complete(plain)
         await pool.shutdown()
+        // Used here, the engines live to here: a value's deinit (which kills its engine) may
+        // run right after its last use, and once killed the living engine too mid-run.
+        #expect(engines[1].isRunning)
+        for engine in engines { engine.stop() }
+    }
+
+    /// The scheduler in front of a pool of two engines of 2 slots each: its budget is the sum
+    /// over the healthy ones — 2 while one is ejected (the other requests wait in the fair
+    /// queue, not at the living engine), 4 again once it returns.
+    @Test func theSchedulersBudgetIsTheSumOverTheHealthyUpstreams() async throws {
+        let port = try LoopbackPort.free()
+        var engines = [
+            try TestEngineProcess(slots: 2, tokensPerSecond: 20),
+            try TestEngineProcess(port: port, slots: 2, tokensPerSecond: 20),
+        ]
+        let pool = try Self.pool(engines)
+        let admission = FairAdmission(configuration: try SchedulingConfiguration(concurrency: 4, reserved: 0))
+        let backend = ScheduledBackend(pool, admission: admission)
+        #expect(admission.statistics.capacity == 4)
+        engines[1].stop()
+        await pool.checkHealth()
+        #expect(pool.upstreams.map(\.healthy) == [true, false])
+        #expect(admission.statistics.capacity == 2)
+        let long = try await Self.request(tokens: 400)
+        let tasks = (0..<4).map { _ in Task { await Self.run(backend, long) } }
+        try await Self.waitUntil { admission.statistics.inFlight == 2 && admission.statistics.queued == 2 }
+        #expect(try engines[0].stats().running == 2)
+        #expect(try engines[0].stats().waiting == 0, "nothing piles up at the living engine")
+        engines[1] = try TestEngineProcess(port: port, slots: 2, tokensPerSecond: 20)
+        await pool.checkHealth()
+        #expect(admission.statistics.capacity == 4)
+        try await Self.waitUntil { admission.statistics.inFlight == 4 && admission.statistics.queued == 0 }
+        try await Self.waitUntil { pool.upstreams[1].inFlight == 2 }
+        // Asking the engine spawns curl and blocks a thread of the shared pool: seldom.
+        try await Self.waitUntil(every: .milliseconds(250)) { (try? engines[1].stats().running) == 2 }
+        for task in tasks { task.cancel() }
+        await pool.shutdown()
+        for engine in engines { engine.stop() }
+    }
+
+    /// Polls `condition` until it holds (or fails the test after 30 s: a bound for a hang, not a timing claim).
+    private static func waitUntil(every interval: Duration = .milliseconds(10), _ condition: () throws -> Bool)
+        async throws
+    {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while try !condition() {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("the condition never held")
+                return
+            }
+            try await Task.sleep(for: interval)
+        }
     }
 
     @Test func aRequestSentToADeadUpstreamBeforeItsEjectionFailsOver() async throws {
@@ -128,6 +177,7 @@ import Testing
         #expect(statuses[0].healthy == false && statuses[0].failovers >= 1, "\(statuses)")
         #expect(statuses[1].requests == 4)
         await pool.shutdown()
+        alive.stop()
     }
 
     @Test func anEjectedUpstreamReturnsOnceItsHealthCheckPasses() async throws {

@@ -1,0 +1,82 @@
+import Gateway
+import NIOCore
+
+/// The text chunks of one stream as whole server-sent events, written without `JSONEncoder`:
+/// everything but the text is the same in every text chunk of a stream, so it is encoded once
+/// (by ``ChatCompletionChunk``'s layout) and each chunk is that prefix, the text escaped as a
+/// JSON string, and the suffix — one buffer, one pass over the text, no per-token encoder.
+///
+/// ```swift
+/// let chunks = TextChunkEncoder(execution: execution, includeUsage: false)
+/// try await writer.write(chunks.event(text: "Hello"))  // data: {"id":…,"delta":{"content":"Hello"},…}\n\n
+/// ```
+struct TextChunkEncoder: Sendable {
+    /// `data: {"id":…,"choices":[{"index":0,"delta":{"content":"`
+    private let head: [UInt8]
+    /// `"},"logprobs":null,"finish_reason":null}]…}` and the event's blank line.
+    private let tail: [UInt8]
+
+    init(execution: ChatExecution, includeUsage: Bool) {
+        var head = Array(#"data: {"id":"#.utf8)
+        Self.appendString(execution.id, to: &head)
+        head += #","object":"chat.completion.chunk","created":"#.utf8
+        head += String(execution.created).utf8
+        head += #","model":"#.utf8
+        Self.appendString(execution.model, to: &head)
+        if execution.cached { head += #","cached":true"#.utf8 }
+        head += #","choices":[{"index":0,"delta":{"content":""#.utf8
+        self.head = head
+        let usage = includeUsage ? #","usage":null"# : ""
+        tail = Array((#""},"logprobs":null,"finish_reason":null}]"# + usage + "}\n\n").utf8)
+    }
+
+    /// The whole `data: …\n\n` event of a chunk carrying `text`.
+    func event(text: String) -> ByteBuffer {
+        var text = text
+        return text.withUTF8 { utf8 in
+            var buffer = ByteBuffer()
+            buffer.reserveCapacity(head.count + utf8.count + utf8.count / 8 + tail.count)
+            buffer.writeBytes(head)
+            Self.writeEscaped(utf8, to: &buffer)
+            buffer.writeBytes(tail)
+            return buffer
+        }
+    }
+
+    /// `text` as the inside of a JSON string, escaped as `JSONEncoder` does (quote, backslash
+    /// and control characters; slashes and non-ASCII characters as they are): runs that need
+    /// no escape are copied whole.
+    private static func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>, to buffer: inout ByteBuffer) {
+        let raw = UnsafeRawBufferPointer(utf8)
+        var start = 0
+        for index in 0..<utf8.count {
+            let byte = utf8[index]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            if index > start { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[start..<index])) }
+            switch byte {
+            case UInt8(ascii: "\""): buffer.writeStaticString(#"\""#)
+            case UInt8(ascii: "\\"): buffer.writeStaticString(#"\\"#)
+            case UInt8(ascii: "\n"): buffer.writeStaticString(#"\n"#)
+            case UInt8(ascii: "\r"): buffer.writeStaticString(#"\r"#)
+            case UInt8(ascii: "\t"): buffer.writeStaticString(#"\t"#)
+            case 0x08: buffer.writeStaticString(#"\b"#)
+            case 0x0C: buffer.writeStaticString(#"\f"#)
+            default:
+                let hex = Array("0123456789abcdef".utf8)
+                buffer.writeStaticString(#"\u00"#)
+                buffer.writeBytes([hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            }
+            start = index + 1
+        }
+        if start < utf8.count { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[start...])) }
+    }
+
+    private static func appendString(_ string: String, to bytes: inout [UInt8]) {
+        var buffer = ByteBuffer()
+        var string = string
+        string.withUTF8 { writeEscaped($0, to: &buffer) }
+        bytes.append(UInt8(ascii: "\""))
+        bytes += buffer.readableBytesView
+        bytes.append(UInt8(ascii: "\""))
+    }
+}
