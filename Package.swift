@@ -49,6 +49,7 @@ let package = Package(
         .library(name: "Retrieval", targets: ["Retrieval"]),
         .library(name: "Gateway", targets: ["Gateway"]),
         .library(name: "Server", targets: ["Server"]),
+        .library(name: "Console", targets: ["Console"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -63,6 +64,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .target(
@@ -121,9 +123,22 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "Console",
+            dependencies: [
+                "Gateway",
+                "Tenancy",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "Server",
             dependencies: [
                 "Gateway",
+                "Console",
                 "Tenancy",
                 "Store",
                 "Retrieval",
@@ -142,6 +157,7 @@ let package = Package(
             dependencies: [
                 "Inference",
                 "Server",
+                "Console",
                 "Gateway",
                 "Store",
                 "Tenancy",
@@ -213,6 +229,22 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Scripts"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ConsoleTests",
+            dependencies: [
+                "Console",
+                "Server",
+                "AtriumTestSupport",
+                "Gateway",
+                "Store",
+                "Tenancy",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Scripts"],

@@ -35,6 +35,8 @@ public final class AtriumStore: Sendable {
     public let alertDestinations: AlertDestinationRepository
     public let alertDeliveries: AlertDeliveryQueue
     public let knowledge: KnowledgeRepository
+    /// Signed-in web console sessions.
+    public let consoleSessions: ConsoleSessionRepository
 
     /// Opens (creating if needed) `home/atrium.sqlite` and migrates it.
     public convenience init(home: URL, queryText: QueryTextPolicy = .full) throws {
@@ -65,6 +67,7 @@ public final class AtriumStore: Sendable {
         alertDestinations = AlertDestinationRepository(pool: pool)
         alertDeliveries = AlertDeliveryQueue(pool: pool)
         knowledge = KnowledgeRepository(pool: pool)
+        consoleSessions = ConsoleSessionRepository(pool: pool)
     }
 
     /// The migrations applied to this file, oldest first.

@@ -1,0 +1,83 @@
+import Foundation
+import Gateway
+import Hummingbird
+import Tenancy
+
+/// A team's prompt profile (`GET|PUT /v1/admin/teams/{team}/profile`): the system prompt
+/// and sampling defaults. Saving keeps every other setting of the profile (retrieval,
+/// allowed models, semantic cache, guardrails) as it is.
+struct ProfilePage<Context: ConsoleRequestContext> {
+    let routes: ConsoleRoutes<Context>
+    private var admin: AdministrationService { routes.gateway.administration }
+
+    func register(on router: some RouterMethods<Context>) {
+        router.get("/console/teams/:team/profile") { request, context in
+            let team = try DirectoryPages<Context>.parameter("team", context)
+            return try await routes.page(request, context) { signedIn in
+                let profile = try await admin.profile(of: team, principal: signedIn.principal, audit: signedIn.audit)
+                return render(signedIn, team: team, profile: profile, values: Self.values(of: profile))
+            }
+        }
+        router.post("/console/teams/:team/profile") { request, context in
+            let team = try DirectoryPages<Context>.parameter("team", context)
+            return try await routes.handle(request, context, action: "console.profile.save", changesState: true) {
+                signedIn in
+                let form = signedIn.form
+                let current = try await admin.profile(of: team, principal: signedIn.principal, audit: signedIn.audit)
+                do {
+                    let profile = try PromptProfile(
+                        systemPrompt: try form.value("system_prompt") ?? current.systemPrompt,
+                        temperature: try Self.number("temperature", form) ?? current.temperature,
+                        topP: try Self.number("top_p", form) ?? current.topP,
+                        maxTokens: try Self.integer("max_tokens", form) ?? current.maxTokens,
+                        retrieval: current.retrieval, allowedModels: current.allowedModels,
+                        semanticCache: current.semanticCache, guardrails: current.guardrails)
+                    _ = try await admin.saveProfile(profile, of: team, principal: signedIn.principal, audit: signedIn.audit)
+                    return ConsoleResponse.redirect(to: "/console/teams/\(DirectoryPages<Context>.pathSegment(team))/profile")
+                } catch {
+                    let failure = ConsoleFailure.from(error)
+                    var values: [String: String] = [:]
+                    for field in ["system_prompt", "temperature", "top_p", "max_tokens"] {
+                        values[field] = (try? form.value(field)) ?? ""
+                    }
+                    let errors = failure.field.map { [$0: failure.message] } ?? ["form": failure.message]
+                    return ConsoleResponse.html(
+                        render(signedIn, team: team, profile: current, values: values, errors: errors),
+                        status: .init(code: failure.status))
+                }
+            }
+        }
+    }
+
+    private func render(
+        _ signedIn: SignedInRequest, team: String, profile: PromptProfile, values: [String: String],
+        errors: [String: String] = [:]
+    ) -> String {
+        var view = signedIn.view(current: "/console/teams/\(team)/profile")
+        view["team"] = team
+        view["version"] = profile.version
+        view["values"] = values
+        view["errors"] = errors
+        view["mayChange"] = signedIn.principal.rights.contains(.changeProfile)
+        return routes.templates.render("profile", view)
+    }
+
+    static func values(of profile: PromptProfile) -> [String: String] {
+        [
+            "system_prompt": profile.systemPrompt, "temperature": "\(profile.temperature)", "top_p": "\(profile.topP)",
+            "max_tokens": "\(profile.maxTokens)",
+        ]
+    }
+
+    static func number(_ field: String, _ form: FormBody) throws -> Double? {
+        guard let text = try form.text(field) else { return nil }
+        guard let value = Double(text), value.isFinite else { throw ConsoleFailure.invalid("must be a number", field: field) }
+        return value
+    }
+
+    static func integer(_ field: String, _ form: FormBody) throws -> Int? {
+        guard let text = try form.text(field) else { return nil }
+        guard let value = Int(text) else { throw ConsoleFailure.invalid("must be a whole number", field: field) }
+        return value
+    }
+}
