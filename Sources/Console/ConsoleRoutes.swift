@@ -2,6 +2,7 @@ import Foundation
 import Gateway
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import Tenancy
 
 /// The web console at `/console`: server-rendered pages over the same services as the HTTP
@@ -23,6 +24,8 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
     let configuration: ConsoleConfiguration
     let sessions: ConsoleSessions
     let templates: ConsoleTemplates
+    /// The gateway's clock (key expiry, session times).
+    let now: @Sendable () -> Date
     /// Where a request comes from, as the API's intrusion detection counts it.
     let clientAddress: @Sendable (Request, Context) -> String?
 
@@ -35,6 +38,7 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
         sessions = ConsoleSessions(
             store: gateway.store, authenticator: gateway.authenticator, terms: configuration.sessionTerms, now: now)
         templates = ConsoleTemplates()
+        self.now = now
         self.clientAddress = clientAddress
     }
 
@@ -45,9 +49,7 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
         router.get("/console/assets/console.css") { _, _ in
             ConsoleResponse.asset(ConsoleAssets.styleSheet, contentType: "text/css; charset=utf-8")
         }
-        router.get("/console/sign-in") { _, _ in
-            ConsoleResponse.html(templates.render("sign-in", ["flash": [String]()]))
-        }
+        router.get("/console/sign-in") { _, _ in signInPage(status: .ok) }
         router.post("/console/sign-in", use: signIn)
         router.post("/console/sign-out", use: signOut)
         router.get("/console") { request, context in
@@ -63,6 +65,9 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
         }
         DirectoryPages(routes: self).register(on: router)
         ProfilePage(routes: self).register(on: router)
+        LimitsPage(routes: self).register(on: router)
+        AuditPage(routes: self).register(on: router)
+        UsagePage(routes: self).register(on: router)
         PlaygroundPage(routes: self).register(on: router)
     }
 
@@ -77,20 +82,35 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
         do {
             try gateway.intrusion.refuseIfBlocked(address, audit: audit)
             let form = try await formBody(request)
+            guard let nonce = SessionCookie.signInNonce(in: request.headers),
+                let presented = try form.value("nonce"),
+                ConstantTime.equals(Array(presented.utf8), Array(nonce.utf8))
+            else { throw ConsoleFailure.csrf }
             let key = try form.value("key") ?? ""
             let signedIn = try await sessions.signIn(key: key, audit: audit)
             await gateway.intrusion.requestEnded(audit, address: address, presentedKey: true)
             let cookie = SessionCookie.set(
                 signedIn.token, maxAge: Int(configuration.sessionTerms.lifetime), secure: configuration.secureCookies)
             return ConsoleResponse.redirect(to: "/console", cookie: cookie)
+        } catch let failure as ConsoleFailure where failure.status == 403 {
+            // No nonce: not this console's sign-in form. No key was tried, none is counted.
+            audit.decided(.deny(.csrfRejected))
+            return signInPage(status: .forbidden, error: failure.message)
         } catch {
             await gateway.intrusion.requestEnded(audit, address: address, presentedKey: true)
             let failure = ConsoleFailure.from(error)
             // One message for every refused key: which check failed is the audit's to know.
             let message = failure.status == 401 ? "That key was not accepted." : failure.message
-            return ConsoleResponse.html(
-                templates.render("sign-in", ["keyError": message]), status: HTTPResponse.Status(code: failure.status))
+            return signInPage(status: HTTPResponse.Status(code: failure.status), error: message)
         }
+    }
+
+    /// The sign-in form, with a fresh nonce in the form and in its cookie.
+    func signInPage(status: HTTPResponse.Status, error: String? = nil) -> Response {
+        let nonce = ConsoleSessions.newToken()
+        return ConsoleResponse.html(
+            templates.render("sign-in", ["nonce": nonce, "keyError": error as Any]), status: status,
+            cookie: SessionCookie.setSignInNonce(nonce, secure: configuration.secureCookies))
     }
 
     @Sendable func signOut(_ request: Request, context: Context) async throws -> Response {

@@ -1,6 +1,7 @@
 import Foundation
 import Gateway
 import Store
+import Tenancy
 import Testing
 
 /// Sign-in exchanges a key for a server-side session: the cookie holds only a random token,
@@ -59,6 +60,7 @@ import Testing
             let answer = try await browser.signIn("atr_not-a-real-key")
             #expect(answer.status == 401)
             #expect(answer.setCookie == nil)
+            #expect(browser.cookie == nil)
             #expect(answer.body.contains("That key was not accepted."))
             #expect(!answer.body.contains("atr_not-a-real-key"))
             let home = try await browser.get("/console")
@@ -138,6 +140,20 @@ import Testing
         let ended = try await world.auditRecords().filter { $0.action == "console.session_ended" }
         #expect(ended.count == 2)
         #expect(ended.allSatisfy { $0.reason == "session_ended" })
+    }
+
+    @Test func aSignInWithoutTheFormsNonceIsRefusedAndTriesNoKey() async throws {
+        let world = try ConsoleWorld()
+        let keys = try await world.scenario()
+        try await world.test { browser in
+            // What another site's form would send: the key, but neither nonce nor its cookie.
+            let forged = try await browser.post("/console/sign-in", form: [("key", keys["bob"]!), ("nonce", "x")])
+            #expect(forged.status == 403)
+            #expect(browser.cookie == nil)
+        }
+        let record = try #require(try await world.auditRecords().first { $0.action == "console.sign_in" })
+        #expect(record.reason == "csrf_token_invalid")
+        #expect(record.keyPrefix == nil)
     }
 
     @Test func aForgedOrMalformedCookieIsNoSession() async throws {

@@ -135,6 +135,11 @@ enum ConsoleAssets {
         textarea { resize: vertical; }
         button { font: inherit; margin-top: 12px; padding: 6px 14px; border-radius: 4px; border: 1px solid var(--accent); background: var(--accent); color: #fff; cursor: pointer; }
         .signout button, td button { margin-top: 0; }
+        button.secondary { background: #fff; color: var(--accent); }
+        .chart { max-width: 720px; font-size: 12px; }
+        .chart rect { fill: var(--accent); }
+        .chart text { fill: var(--ink); }
+        .preview { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; }
         :focus-visible { outline: 3px solid #f4b400; outline-offset: 2px; }
         .error { color: var(--bad); margin: 4px 0; }
         .flash { background: #e6f4ea; border: 1px solid #a8dab5; padding: 8px 12px; border-radius: 4px; }

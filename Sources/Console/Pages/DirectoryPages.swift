@@ -142,7 +142,7 @@ struct DirectoryPages<Context: ConsoleRequestContext> {
         let principal = signedIn.principal
         let members = try await admin.members(of: address, principal: principal, audit: signedIn.audit)
         let keys = try await admin.keys(team: address, principal: principal, audit: signedIn.audit)
-        let now = Date()
+        let now = routes.now()
         var view = signedIn.view(current: "/console/teams/\(address)")
         view["team"] = address
         view["members"] = members.map { ["user": $0.userID.rawValue, "role": SignedInRequest.label($0.role)] }
@@ -156,6 +156,7 @@ struct DirectoryPages<Context: ConsoleRequestContext> {
             ]
         }
         view["mayProfile"] = principal.rights.contains(.readProfile)
+        view["mayLimits"] = principal.rights.contains(.readLimits)
         view["errors"] = errors
         view["values"] = values
         return templates.render("team", view)
@@ -169,7 +170,7 @@ struct DirectoryPages<Context: ConsoleRequestContext> {
                 guard let count = Int(days), (1...3650).contains(count) else {
                     throw ConsoleFailure.invalid("must be a whole number of days from 1 to 3650", field: "expires_at")
                 }
-                expiresAt = Date().addingTimeInterval(TimeInterval(count) * 86_400)
+                expiresAt = routes.now().addingTimeInterval(TimeInterval(count) * 86_400)
             }
             let order = KeyIssueOrder(
                 user: try form.required("user"), team: team, role: try form.text("role"), name: try form.text("name"),

@@ -40,7 +40,7 @@ struct PlaygroundPage<Context: ConsoleRequestContext> {
         } catch {
             throw ConsoleFailure.tooLarge
         }
-        guard let question = try? JSONDecoder().decode(Question.self, from: Data(buffer: body)) else {
+        guard let question = try? JSONDecoder().decode(Question.self, from: Data(body.readableBytesView)) else {
             throw ConsoleFailure.invalid("must be a JSON object with a \"message\" string", field: "message")
         }
         let message = question.message.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -15,7 +15,22 @@ struct ProfilePage<Context: ConsoleRequestContext> {
             let team = try DirectoryPages<Context>.parameter("team", context)
             return try await routes.page(request, context) { signedIn in
                 let profile = try await admin.profile(of: team, principal: signedIn.principal, audit: signedIn.audit)
-                return render(signedIn, team: team, profile: profile, values: Self.values(of: profile))
+                let preview = try await admin.renderedSystemPrompt(
+                    profile.systemPrompt, of: team, principal: signedIn.principal, audit: signedIn.audit)
+                return render(signedIn, team: team, profile: profile, values: Self.values(of: profile), preview: preview)
+            }
+        }
+        // The draft's rendered prompt, nothing saved (a POST only to carry a long draft).
+        router.post("/console/teams/:team/profile/preview") { request, context in
+            let team = try DirectoryPages<Context>.parameter("team", context)
+            return try await routes.handle(request, context, action: "console.profile.preview", changesState: true) {
+                signedIn in
+                let current = try await admin.profile(of: team, principal: signedIn.principal, audit: signedIn.audit)
+                let values = Self.draft(signedIn.form)
+                let preview = try await admin.renderedSystemPrompt(
+                    values["system_prompt"] ?? "", of: team, principal: signedIn.principal, audit: signedIn.audit)
+                return ConsoleResponse.html(
+                    render(signedIn, team: team, profile: current, values: values, preview: preview))
             }
         }
         router.post("/console/teams/:team/profile") { request, context in
@@ -36,13 +51,12 @@ struct ProfilePage<Context: ConsoleRequestContext> {
                     return ConsoleResponse.redirect(to: "/console/teams/\(DirectoryPages<Context>.pathSegment(team))/profile")
                 } catch {
                     let failure = ConsoleFailure.from(error)
-                    var values: [String: String] = [:]
-                    for field in ["system_prompt", "temperature", "top_p", "max_tokens"] {
-                        values[field] = (try? form.value(field)) ?? ""
-                    }
+                    let values = Self.draft(form)
                     let errors = failure.field.map { [$0: failure.message] } ?? ["form": failure.message]
+                    let preview = try? await admin.renderedSystemPrompt(
+                        values["system_prompt"] ?? "", of: team, principal: signedIn.principal, audit: signedIn.audit)
                     return ConsoleResponse.html(
-                        render(signedIn, team: team, profile: current, values: values, errors: errors),
+                        render(signedIn, team: team, profile: current, values: values, preview: preview, errors: errors),
                         status: .init(code: failure.status))
                 }
             }
@@ -50,16 +64,26 @@ struct ProfilePage<Context: ConsoleRequestContext> {
     }
 
     private func render(
-        _ signedIn: SignedInRequest, team: String, profile: PromptProfile, values: [String: String],
+        _ signedIn: SignedInRequest, team: String, profile: PromptProfile, values: [String: String], preview: String?,
         errors: [String: String] = [:]
     ) -> String {
         var view = signedIn.view(current: "/console/teams/\(team)/profile")
         view["team"] = team
+        view["preview"] = preview ?? ""
         view["version"] = profile.version
         view["values"] = values
         view["errors"] = errors
         view["mayChange"] = signedIn.principal.rights.contains(.changeProfile)
         return routes.templates.render("profile", view)
+    }
+
+    /// What the form carried, to show again as typed.
+    static func draft(_ form: FormBody) -> [String: String] {
+        var values: [String: String] = [:]
+        for field in ["system_prompt", "temperature", "top_p", "max_tokens"] {
+            values[field] = (try? form.value(field)) ?? ""
+        }
+        return values
     }
 
     static func values(of profile: PromptProfile) -> [String: String] {

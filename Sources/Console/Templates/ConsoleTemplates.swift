@@ -13,6 +13,10 @@ struct ConsoleTemplates: Sendable {
         "issued-key": DirectoryTemplates.issuedKey,
         "profile": TeamTemplates.profile,
         "playground": TeamTemplates.playground,
+        "limits": TeamTemplates.limits,
+        "audit": DirectoryTemplates.audit,
+        "usage": DirectoryTemplates.usage,
+        "chart": DirectoryTemplates.chart,
     ]
 
     private let library: MustacheLibrary

@@ -79,7 +79,8 @@ enum DirectoryTemplates {
         {{$title}}Team{{/title}}
         {{$main}}
         <h1>Team <code>{{team}}</code></h1>
-        <p class="links">{{#mayProfile}}<a href="/console/teams/{{team}}/profile">Prompt profile</a>{{/mayProfile}}</p>
+        <p class="links">{{#mayProfile}}<a href="/console/teams/{{team}}/profile">Prompt profile</a> · {{/mayProfile}}
+        {{#mayLimits}}<a href="/console/teams/{{team}}/limits">Limits</a>{{/mayLimits}}</p>
         {{#errors.form}}<p class="error" role="alert">{{.}}</p>{{/errors.form}}
         <table>
         <caption>Members</caption>
@@ -153,6 +154,82 @@ enum DirectoryTemplates {
         <span data-copied-for="secret" role="status" aria-live="polite"></span>
         </div>
         <p><a href="/console/teams/{{team}}">Back to the team</a></p>
+        {{/main}}
+        {{/layout}}
+        """
+
+    static let audit = """
+        {{<layout}}
+        {{$title}}Audit{{/title}}
+        {{$main}}
+        <h1>Audit</h1>
+        <form method="get" action="/console/audit" class="card wide filters">
+        {{#errors.form}}<p class="error" role="alert">{{.}}</p>{{/errors.form}}
+        <div class="columns">
+        <div><label for="audit-team">Team (id or org/team)</label>
+        <input id="audit-team" name="team" value="{{values.team}}" aria-describedby="audit-team-error">
+        {{#errors.team}}<p class="error" id="audit-team-error" role="alert">{{.}}</p>{{/errors.team}}</div>
+        <div><label for="audit-since">Since</label>
+        <input id="audit-since" name="since" type="date" value="{{values.since}}" aria-describedby="audit-since-error">
+        {{#errors.since}}<p class="error" id="audit-since-error" role="alert">{{.}}</p>{{/errors.since}}</div>
+        <div><label for="audit-until">Until</label>
+        <input id="audit-until" name="until" type="date" value="{{values.until}}" aria-describedby="audit-until-error">
+        {{#errors.until}}<p class="error" id="audit-until-error" role="alert">{{.}}</p>{{/errors.until}}</div>
+        <div><label for="audit-limit">At most</label>
+        <input id="audit-limit" name="limit" inputmode="numeric" value="{{values.limit}}" aria-describedby="audit-limit-error">
+        {{#errors.limit}}<p class="error" id="audit-limit-error" role="alert">{{.}}</p>{{/errors.limit}}</div>
+        </div>
+        <button type="submit">Filter</button>
+        </form>
+        <table>
+        <caption>Records, newest first</caption>
+        <thead><tr><th scope="col">Time (UTC)</th><th scope="col">Action</th><th scope="col">Resource</th>
+        <th scope="col">Decision</th><th scope="col">Key</th><th scope="col">Team</th><th scope="col">Tokens</th></tr></thead>
+        <tbody>
+        {{#records}}<tr{{#denied}} class="denied"{{/denied}}><td>{{time}}</td><td>{{action}}</td><td><code>{{resource}}</code></td>
+        <td>{{decision}}{{#reason}} ({{reason}}){{/reason}}</td><td><code>{{key}}</code></td><td><code>{{team}}</code></td><td>{{tokens}}</td></tr>{{/records}}
+        {{^records}}<tr><td colspan="7">No records.</td></tr>{{/records}}
+        </tbody>
+        </table>
+        {{/main}}
+        {{/layout}}
+        """
+
+    /// One chart (`{{> chart}}` with a chart's view as context).
+    static let chart = """
+        <svg role="img" aria-labelledby="{{id}}-title" viewBox="0 0 {{width}} {{height}}" width="100%" class="chart">
+        <title id="{{id}}-title">{{title}}</title>
+        {{#bars}}<g><text x="0" y="{{textY}}">{{label}}</text>
+        <rect x="{{x}}" y="{{y}}" width="{{width}}" height="{{barHeight}}"></rect>
+        <text x="{{valueX}}" y="{{textY}}">{{value}}</text></g>
+        {{/bars}}
+        </svg>
+        {{#empty}}<p>No usage in this range.</p>{{/empty}}
+        """
+
+    static let usage = """
+        {{<layout}}
+        {{$title}}Usage{{/title}}
+        {{$main}}
+        <h1>Usage</h1>
+        <form method="get" action="/console/usage" class="card wide filters">
+        {{#errors.form}}<p class="error" role="alert">{{.}}</p>{{/errors.form}}
+        <div class="columns">
+        <div><label for="usage-team">Team (id or org/team)</label>
+        <input id="usage-team" name="team" value="{{values.team}}" aria-describedby="usage-team-error">
+        {{#errors.team}}<p class="error" id="usage-team-error" role="alert">{{.}}</p>{{/errors.team}}</div>
+        <div><label for="usage-since">Since</label>
+        <input id="usage-since" name="since" type="date" value="{{values.since}}" aria-describedby="usage-since-error">
+        {{#errors.since}}<p class="error" id="usage-since-error" role="alert">{{.}}</p>{{/errors.since}}</div>
+        <div><label for="usage-until">Until</label>
+        <input id="usage-until" name="until" type="date" value="{{values.until}}" aria-describedby="usage-until-error">
+        {{#errors.until}}<p class="error" id="usage-until-error" role="alert">{{.}}</p>{{/errors.until}}</div>
+        </div>
+        <button type="submit">Show</button>
+        </form>
+        {{#days}}<h2>Tokens per day</h2>{{> chart}}{{/days}}
+        {{#users}}<h2>Tokens per user</h2>{{> chart}}{{/users}}
+        {{#keys}}<h2>Tokens per key</h2>{{> chart}}{{/keys}}
         {{/main}}
         {{/layout}}
         """

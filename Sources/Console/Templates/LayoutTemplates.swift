@@ -46,6 +46,7 @@ enum LayoutTemplates {
         <h1>Sign in</h1>
         <p>Sign in with an Atrium API key. The key is checked once and exchanged for a session; it is not kept by your browser.</p>
         <form method="post" action="/console/sign-in" class="card">
+        <input type="hidden" name="nonce" value="{{nonce}}">
         <label for="key">API key</label>
         <input id="key" name="key" type="password" autocomplete="off" required
           aria-describedby="key-error"{{#keyError}} aria-invalid="true"{{/keyError}}>
@@ -75,8 +76,8 @@ enum LayoutTemplates {
         <dl class="facts">
         <dt>Key</dt><dd>{{session.keyPrefix}}</dd>
         <dt>Role</dt><dd>{{session.roleLabel}}</dd>
-        {{#teamID}}<dt>Team</dt><dd><a href="/console/teams/{{teamID}}">{{teamID}}</a></dd>{{/teamID}}
-        {{#organizationID}}<dt>Organization</dt><dd><a href="/console/orgs/{{organizationID}}">{{organizationID}}</a></dd>{{/organizationID}}
+        {{#teamID}}<dt>Team</dt><dd><code>{{teamID}}</code></dd>{{/teamID}}
+        {{#organizationID}}<dt>Organization</dt><dd><code>{{organizationID}}</code></dd>{{/organizationID}}
         </dl>
         <ul class="tiles">
         {{#session.nav}}<li><a href="{{href}}">{{label}}</a></li>{{/session.nav}}

@@ -36,7 +36,13 @@ enum TeamTemplates {
         </div>
         </div>
         {{#mayChange}}<button type="submit">Save profile</button>{{/mayChange}}
+        <button type="submit" class="secondary" formaction="/console/teams/{{team}}/profile/preview">Preview</button>
         </form>
+        <section aria-labelledby="preview-heading" class="card wide">
+        <h2 id="preview-heading">Rendered system prompt</h2>
+        <p class="hint">As the team's next request receives it (variables filled for you, today).</p>
+        <pre id="preview" class="preview">{{preview}}</pre>
+        </section>
         {{/main}}
         {{/layout}}
         """
@@ -53,6 +59,41 @@ enum TeamTemplates {
         <textarea id="message" name="message" rows="3" required maxlength="16000" aria-describedby="message-error"></textarea>
         <p class="error" id="message-error" role="alert" hidden></p>
         <button type="submit">Send</button>
+        </form>
+        {{/main}}
+        {{/layout}}
+        """
+
+    static let limits = """
+        {{<layout}}
+        {{$title}}Limits{{/title}}
+        {{$main}}
+        <h1>Limits of <code>{{team}}</code></h1>
+        <p>Empty means unlimited. {{^mayChange}}Only the owner and organization admins change a team's limits.{{/mayChange}}</p>
+        {{#errors.form}}<p class="error" role="alert">{{.}}</p>{{/errors.form}}
+        <form method="post" action="/console/teams/{{team}}/limits" class="card">
+        <input type="hidden" name="csrf" value="{{session.csrf}}">
+        <label for="requests-per-minute">Requests per minute</label>
+        <input id="requests-per-minute" name="requests_per_minute" inputmode="numeric" value="{{values.requests_per_minute}}"
+          {{^mayChange}}readonly{{/mayChange}} aria-describedby="requests-per-minute-error"{{#errors.requests_per_minute}} aria-invalid="true"{{/errors.requests_per_minute}}>
+        {{#errors.requests_per_minute}}<p class="error" id="requests-per-minute-error" role="alert">{{.}}</p>{{/errors.requests_per_minute}}
+        <label for="tokens-per-minute">Tokens per minute</label>
+        <input id="tokens-per-minute" name="tokens_per_minute" inputmode="numeric" value="{{values.tokens_per_minute}}"
+          {{^mayChange}}readonly{{/mayChange}} aria-describedby="tokens-per-minute-error"{{#errors.tokens_per_minute}} aria-invalid="true"{{/errors.tokens_per_minute}}>
+        {{#errors.tokens_per_minute}}<p class="error" id="tokens-per-minute-error" role="alert">{{.}}</p>{{/errors.tokens_per_minute}}
+        <label for="max-concurrent">Requests at once</label>
+        <input id="max-concurrent" name="max_concurrent" inputmode="numeric" value="{{values.max_concurrent}}"
+          {{^mayChange}}readonly{{/mayChange}} aria-describedby="max-concurrent-error"{{#errors.max_concurrent}} aria-invalid="true"{{/errors.max_concurrent}}>
+        {{#errors.max_concurrent}}<p class="error" id="max-concurrent-error" role="alert">{{.}}</p>{{/errors.max_concurrent}}
+        <label for="monthly-tokens">Tokens per month (UTC)</label>
+        <input id="monthly-tokens" name="monthly_tokens" inputmode="numeric" value="{{values.monthly_tokens}}"
+          {{^mayChange}}readonly{{/mayChange}} aria-describedby="monthly-tokens-error"{{#errors.monthly_tokens}} aria-invalid="true"{{/errors.monthly_tokens}}>
+        {{#errors.monthly_tokens}}<p class="error" id="monthly-tokens-error" role="alert">{{.}}</p>{{/errors.monthly_tokens}}
+        <label for="weight">Share weight under contention (0.01–100)</label>
+        <input id="weight" name="weight" inputmode="decimal" value="{{values.weight}}"
+          {{^mayChange}}readonly{{/mayChange}} aria-describedby="weight-error"{{#errors.weight}} aria-invalid="true"{{/errors.weight}}>
+        {{#errors.weight}}<p class="error" id="weight-error" role="alert">{{.}}</p>{{/errors.weight}}
+        {{#mayChange}}<button type="submit">Save limits</button>{{/mayChange}}
         </form>
         {{/main}}
         {{/layout}}

@@ -4,17 +4,37 @@ import HTTPTypes
 /// The console's session cookie: `HttpOnly` (no script reads it), `SameSite=Strict` (no
 /// other site's page sends it), `Path=/console`, `Secure` when configured; never anything
 /// but the random session token.
+///
+/// Before sign-in, a second cookie of the same kind (`atrium_console_sign_in`, on the sign-in
+/// path only, ten minutes) carries a random nonce that the sign-in form repeats: another
+/// site's form cannot send it (`SameSite=Strict`), so it cannot sign a visitor in with the
+/// other site's key (login CSRF).
 enum SessionCookie {
     static let name = "atrium_console"
+    static let signInName = "atrium_console_sign_in"
 
-    /// The session token the request carries, if any (the last cookie of that name wins
-    /// nothing: a request carrying two is treated as carrying none).
+    /// The session token the request carries, if any (a request carrying two is treated as
+    /// carrying none).
     static func token(in headers: HTTPFields) -> String? {
+        value(named: name, in: headers)
+    }
+
+    /// The sign-in nonce the request carries, if any.
+    static func signInNonce(in headers: HTTPFields) -> String? {
+        value(named: signInName, in: headers)
+    }
+
+    /// `Set-Cookie` for the sign-in page's nonce.
+    static func setSignInNonce(_ nonce: String, secure: Bool) -> String {
+        "\(signInName)=\(nonce); Path=/console/sign-in; Max-Age=600; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "")
+    }
+
+    private static func value(named cookieName: String, in headers: HTTPFields) -> String? {
         var found: [String] = []
         for header in headers[values: .cookie] {
             for pair in header.split(separator: ";") {
                 let parts = pair.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == name else { continue }
+                guard parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == cookieName else { continue }
                 found.append(parts[1].trimmingCharacters(in: .whitespaces))
             }
         }

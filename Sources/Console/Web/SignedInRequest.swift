@@ -34,6 +34,12 @@ struct SignedInRequest: Sendable {
         if let team = principal.teamID, rights.contains(.readProfile) {
             nav.append(["href": "/console/teams/\(team.rawValue)/profile", "label": "Prompt profile"])
         }
+        if rights.contains(.readUsage) {
+            nav.append(["href": "/console/usage", "label": "Usage"])
+        }
+        if rights.contains(.readAudit) {
+            nav.append(["href": "/console/audit", "label": "Audit"])
+        }
         if principal.teamID != nil, rights.contains(.chat) {
             nav.append(["href": "/console/playground", "label": "Playground"])
         }

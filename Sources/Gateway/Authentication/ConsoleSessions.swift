@@ -69,6 +69,8 @@ public struct ConsoleSessions: Sendable {
         let principal = try await authenticator.authenticate(authorization: "Bearer \(trimmed)", audit: audit)
         let token = Self.newToken()
         let instant = now()
+        // Ended sessions are refused anyway; each sign-in clears them out of the table.
+        try await repository.deleteEnded(at: instant, idleSince: instant.addingTimeInterval(-terms.idleTimeout))
         let expiresAt = instant.addingTimeInterval(terms.lifetime)
         try await repository.insert(
             ConsoleSession(
@@ -115,12 +117,6 @@ public struct ConsoleSessions: Sendable {
         audit.decided(.allow)
     }
 
-    /// Drops every ended session (run now and then; ended ones are refused anyway).
-    public func sweep() async throws {
-        let instant = now()
-        try await repository.deleteEnded(at: instant, idleSince: instant.addingTimeInterval(-terms.idleTimeout))
-    }
-
     /// A token derived from the session's own: a form or fetch proves with it that the page
     /// came from this console (CSRF), without the server storing anything more.
     public static func csrfToken(for sessionToken: String) -> String {
@@ -128,8 +124,8 @@ public struct ConsoleSessions: Sendable {
         return Data(digest).base64URLEncoded
     }
 
-    /// 256 random bits, base64url.
-    static func newToken() -> String {
+    /// 256 random bits, base64url: a session token, or any other unguessable value.
+    public static func newToken() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         return Data(bytes).base64URLEncoded

@@ -9,7 +9,8 @@ struct ConsolePage: Sendable {
     let body: String
 
     var location: String? { headers[.location] }
-    var setCookie: String? { headers[.setCookie] }
+    /// The `Set-Cookie` of the session cookie, if the answer sets or clears it.
+    var setCookie: String? { headers[values: .setCookie].first { $0.hasPrefix("atrium_console=") } }
 
     /// The first CSRF token the page's forms carry.
     var csrf: String? {
@@ -18,12 +19,19 @@ struct ConsolePage: Sendable {
     }
 }
 
-/// A browser's part in the tests: keeps the session cookie as a browser would (set by
-/// `Set-Cookie`, dropped by `Max-Age=0`) and posts forms as `application/x-www-form-urlencoded`.
+/// A browser's part in the tests: keeps cookies as a browser would (set by `Set-Cookie`,
+/// dropped by `Max-Age=0`; sent to every console path, which the server must tolerate) and
+/// posts forms as `application/x-www-form-urlencoded`.
 final class ConsoleBrowser: @unchecked Sendable {
     let client: any TestClientProtocol
-    /// The cookie the browser sends (one test task at a time uses a browser).
-    var cookie: String?
+    /// The cookies the browser sends (one test task at a time uses a browser).
+    var cookies: [String: String] = [:]
+
+    /// The session cookie.
+    var cookie: String? {
+        get { cookies["atrium_console"] }
+        set { cookies["atrium_console"] = newValue }
+    }
 
     init(client: any TestClientProtocol) {
         self.client = client
@@ -46,10 +54,13 @@ final class ConsoleBrowser: @unchecked Sendable {
         return try await send(.post, path, headers: headers, body: ByteBuffer(string: json))
     }
 
-    /// Signs in with `key`; the sign-in answer.
+    /// Signs in with `key` through the sign-in form (its nonce included); the sign-in answer.
     @discardableResult
     func signIn(_ key: String) async throws -> ConsolePage {
-        try await post("/console/sign-in", form: [("key", key)])
+        let form = try await get("/console/sign-in")
+        guard let range = form.body.range(of: #"name="nonce" value=""#) else { throw ConsoleBrowserError.noToken }
+        let nonce = String(form.body[range.upperBound...].prefix { $0 != "\"" })
+        return try await post("/console/sign-in", form: [("key", key), ("nonce", nonce)])
     }
 
     /// The CSRF token of the signed-in session, read off its overview page.
@@ -62,11 +73,15 @@ final class ConsoleBrowser: @unchecked Sendable {
         async throws -> ConsolePage
     {
         var headers = extra
-        if let cookie { headers[.cookie] = "atrium_console=\(cookie)" }
+        if !cookies.isEmpty {
+            headers[.cookie] = cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+        }
         let response = try await client.execute(uri: path, method: method, headers: headers, body: body)
-        if let set = response.headers[.setCookie], let pair = set.split(separator: ";").first {
-            let value = pair.split(separator: "=", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
-            cookie = set.contains("Max-Age=0") || value.isEmpty ? nil : value
+        for set in response.headers[values: .setCookie] {
+            guard let pair = set.split(separator: ";").first else { continue }
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            let value = parts.count == 2 ? parts[1] : ""
+            cookies[parts[0]] = set.contains("Max-Age=0") || value.isEmpty ? nil : value
         }
         return ConsolePage(status: Int(response.status.code), headers: response.headers, body: String(buffer: response.body))
     }

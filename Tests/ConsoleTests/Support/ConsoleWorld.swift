@@ -8,6 +8,7 @@ import Logging
 import Server
 import Store
 import Synchronization
+import Tenancy
 import Testing
 
 /// A temporary database behind the server's real router, console mounted, with a clock the

@@ -1,4 +1,6 @@
 import Foundation
+import Gateway
+import Tenancy
 import Testing
 
 @testable import Console

@@ -1,4 +1,6 @@
 import Foundation
+import Gateway
+import Tenancy
 import Testing
 
 /// Each console page answers only the roles the API would answer: the same services decide,
