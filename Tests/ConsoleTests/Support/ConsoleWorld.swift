@@ -22,7 +22,7 @@ final class ConsoleWorld: Sendable {
     let gateway: Gateway
     let configuration: ServerConfiguration
     let backend: ScriptedBackend
-    private let instant = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
+    private let instant = Clock()
     private let writerTask: Task<Void, Never>
     static let ownerKey = "owner-key-for-console-tests"
 
@@ -36,7 +36,7 @@ final class ConsoleWorld: Sendable {
         let instant = instant
         gateway = Gateway(
             store: store, backend: backend, catalog: ModelCatalog(chatModel: "test-model"), writer: writer,
-            now: { instant.withLock { $0 } })
+            now: { instant.now })
         var configuration = ServerConfiguration()
         configuration.console = ConsoleConfiguration(
             secureCookies: secureCookies, sessionTerms: .init(lifetime: 3600, idleTimeout: 600))
@@ -48,15 +48,22 @@ final class ConsoleWorld: Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    var now: Date { instant.withLock { $0 } }
-    func advance(by seconds: TimeInterval) { instant.withLock { $0 = $0.addingTimeInterval(seconds) } }
+    var now: Date { instant.now }
+    func advance(by seconds: TimeInterval) { instant.advance(by: seconds) }
+
+    /// The gateway's clock, which only the test moves.
+    final class Clock: Sendable {
+        private let instant = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
+        var now: Date { instant.withLock { $0 } }
+        func advance(by seconds: TimeInterval) { instant.withLock { $0 = $0.addingTimeInterval(seconds) } }
+    }
 
     /// Runs `body` against the router in process, or on a loopback socket with `live`.
     func test<T: Sendable>(live: Bool = false, _ body: @escaping @Sendable (ConsoleBrowser) async throws -> T)
         async throws -> T
     {
         let instant = instant
-        let router = AtriumServer.router(gateway: gateway, configuration: configuration, now: { instant.withLock { $0 } })
+        let router = AtriumServer.router(gateway: gateway, configuration: configuration, now: { instant.now })
         return try await Application(router: router).test(live ? .live : .router) { client in
             try await body(ConsoleBrowser(client: client))
         }
