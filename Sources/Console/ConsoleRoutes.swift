@@ -162,6 +162,7 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
         // A streamed answer's record is written by the pipeline when its stream ends.
         defer { gateway.accountant.finish(audit) }
         let token = SessionCookie.token(in: request.headers)
+        var signedIn: SignedInRequest?
         do {
             try gateway.intrusion.refuseIfBlocked(address, audit: audit)
             guard let token else {
@@ -180,21 +181,23 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
                 await gateway.intrusion.requestEnded(audit, address: address, presentedKey: true)
                 return signInRedirect(clearing: true)
             }
-            let signedIn = SignedInRequest(
+            let resumed = SignedInRequest(
                 principal: principal, audit: audit, csrf: ConsoleSessions.csrfToken(for: token), form: form,
                 request: request)
-            let response = try await body(signedIn)
+            signedIn = resumed
+            let response = try await body(resumed)
             await gateway.intrusion.requestEnded(audit, address: address, presentedKey: true)
             return response
         } catch {
             let failure = ConsoleFailure.from(error)
             if failure.status == 403, error is ConsoleFailure { audit.decided(.deny(.csrfRejected)) }
             await gateway.intrusion.requestEnded(audit, address: address, presentedKey: token != nil)
-            return errorPage(failure)
+            return errorPage(failure, signedIn: signedIn)
         }
     }
 
-    func errorPage(_ failure: ConsoleFailure) -> Response {
+    /// The failure's status and message; with the navigation when the session was resumed.
+    func errorPage(_ failure: ConsoleFailure, signedIn: SignedInRequest? = nil) -> Response {
         let heading =
             switch failure.status {
             case 403: "Not allowed"
@@ -202,9 +205,10 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
             case 429: "Too many requests"
             default: "Something went wrong"
             }
-        return ConsoleResponse.html(
-            templates.render("error", ["heading": heading, "message": failure.message]),
-            status: HTTPResponse.Status(code: failure.status))
+        var view = signedIn?.view(current: "") ?? [:]
+        view["heading"] = heading
+        view["message"] = failure.message
+        return ConsoleResponse.html(templates.render("error", view), status: HTTPResponse.Status(code: failure.status))
     }
 
     /// To the sign-in page; `clearing` an ended session's cookie (a request that carried none
