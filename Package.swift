@@ -127,6 +127,7 @@ let package = Package(
             dependencies: [
                 "Gateway",
                 "Tenancy",
+                "Retrieval",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -241,6 +242,7 @@ let package = Package(
                 "Server",
                 "AtriumTestSupport",
                 "Gateway",
+                "Retrieval",
                 "Store",
                 "Tenancy",
                 .product(name: "Hummingbird", package: "hummingbird"),

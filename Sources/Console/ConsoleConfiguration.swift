@@ -9,13 +9,16 @@ public struct ConsoleConfiguration: Sendable, Hashable {
     public var sessionTerms: ConsoleSessions.SessionTerms
     /// Form bodies above this answer 413.
     public var maximumFormBytes: Int
+    /// Document uploads above this answer 413 (the server sets its `--max-upload-bytes`).
+    public var maximumUploadBytes: Int
 
     public init(
         secureCookies: Bool = false, sessionTerms: ConsoleSessions.SessionTerms = .standard,
-        maximumFormBytes: Int = 256 << 10
+        maximumFormBytes: Int = 256 << 10, maximumUploadBytes: Int = 16 << 20
     ) {
         self.secureCookies = secureCookies
         self.sessionTerms = sessionTerms
         self.maximumFormBytes = maximumFormBytes
+        self.maximumUploadBytes = maximumUploadBytes
     }
 }

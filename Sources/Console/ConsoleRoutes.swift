@@ -68,6 +68,7 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
         LimitsPage(routes: self).register(on: router)
         AuditPage(routes: self).register(on: router)
         UsagePage(routes: self).register(on: router)
+        KnowledgePage(routes: self).register(on: router)
         PlaygroundPage(routes: self).register(on: router)
     }
 
@@ -171,7 +172,9 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
             }
             var form = FormBody("")
             if changesState {
-                form = try await isJSON(request) ? FormBody("") : formBody(request)
+                // A form post carries its token in the body; a script's fetch (JSON, a file's
+                // bytes) in the header, and its body stays unread for the handler.
+                form = try await isForm(request) ? formBody(request) : FormBody("")
                 try CSRFCheck.verify(request, form: form, sessionToken: token)
             }
             let principal: Principal
@@ -229,7 +232,7 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
         return FormBody(String(buffer: buffer))
     }
 
-    func isJSON(_ request: Request) -> Bool {
-        request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true
+    func isForm(_ request: Request) -> Bool {
+        request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true
     }
 }

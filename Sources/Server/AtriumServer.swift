@@ -26,7 +26,9 @@ public enum AtriumServer {
         router.add(middleware: OpenAIErrorMiddleware())
         OperationsRoutes(store: gateway.store, openAPI: OpenAPIDocument.json(), backend: gateway.backend).register(on: router)
         // The web console: its own sessions instead of bearer keys, the same services behind.
-        ConsoleRoutes<AtriumRequestContext>(gateway: gateway, configuration: configuration.console, now: now) {
+        var console = configuration.console
+        console.maximumUploadBytes = configuration.maximumUploadBytes
+        ConsoleRoutes<AtriumRequestContext>(gateway: gateway, configuration: console, now: now) {
             request, context in
             ClientAddress.of(
                 peer: context.remoteAddress, headers: request.headers, trustForwardedFor: configuration.trustForwardedFor)

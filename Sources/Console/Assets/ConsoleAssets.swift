@@ -23,7 +23,67 @@ enum ConsoleAssets {
           });
           var chat = document.getElementById("chat");
           if (chat) { playground(chat); }
+          var upload = document.getElementById("upload");
+          if (upload) { uploader(upload); }
         });
+
+        function uploader(form) {
+          var input = document.getElementById("files");
+          var progress = document.getElementById("upload-progress");
+          var status = document.getElementById("upload-status");
+          var error = document.getElementById("files-error");
+          var limit = parseInt(form.getAttribute("data-limit"), 10);
+          form.addEventListener("dragover", function (event) { event.preventDefault(); form.classList.add("over"); });
+          form.addEventListener("dragleave", function () { form.classList.remove("over"); });
+          form.addEventListener("drop", function (event) {
+            event.preventDefault();
+            form.classList.remove("over");
+            send(Array.prototype.slice.call(event.dataTransfer.files));
+          });
+          form.addEventListener("submit", function (event) {
+            event.preventDefault();
+            send(Array.prototype.slice.call(input.files));
+          });
+
+          function send(files) {
+            error.hidden = true;
+            if (!files.length) { fail("Choose at least one file."); return; }
+            var done = 0;
+            var next = function () {
+              if (done === files.length) { status.textContent = "Uploaded " + done + " file(s)."; window.location.reload(); return; }
+              var file = files[done];
+              if (file.size > limit) { fail(file.name + " is larger than " + limit + " bytes."); return; }
+              var request = new XMLHttpRequest();
+              request.open("POST", form.getAttribute("data-endpoint"));
+              request.setRequestHeader("X-CSRF-Token", form.getAttribute("data-csrf"));
+              request.setRequestHeader("X-Document-Name", encodeURIComponent(file.name));
+              request.setRequestHeader("Content-Type", file.type || "application/octet-stream");
+              progress.hidden = false;
+              request.upload.onprogress = function (event) {
+                if (event.lengthComputable) { progress.value = Math.round(100 * event.loaded / event.total); }
+              };
+              request.onload = function () {
+                if (request.status >= 200 && request.status < 300) {
+                  done += 1;
+                  status.textContent = file.name + " uploaded (" + done + " of " + files.length + ").";
+                  next();
+                } else {
+                  fail(file.name + " was refused (" + request.status + ").");
+                }
+              };
+              request.onerror = function () { fail(file.name + " could not be sent."); };
+              status.textContent = "Uploading " + file.name + "…";
+              request.send(file);
+            };
+            next();
+          }
+
+          function fail(message) {
+            error.textContent = message;
+            error.hidden = false;
+            progress.hidden = true;
+          }
+        }
 
         function playground(form) {
           var conversation = document.getElementById("conversation");
@@ -139,6 +199,12 @@ enum ConsoleAssets {
         .chart { max-width: 720px; font-size: 12px; }
         .chart rect { fill: var(--accent); }
         .chart text { fill: var(--ink); }
+        fieldset { border: 1px solid var(--line); border-radius: 4px; margin: 12px 0; }
+        label.inline { display: flex; gap: 8px; align-items: center; font-weight: 400; }
+        label.inline input { width: auto; }
+        .dropzone.over { outline: 3px dashed var(--accent); }
+        button.danger { background: var(--bad); border-color: var(--bad); }
+        .results section { max-width: none; }
         .preview { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; }
         :focus-visible { outline: 3px solid #f4b400; outline-offset: 2px; }
         .error { color: var(--bad); margin: 4px 0; }

@@ -45,14 +45,16 @@ struct ProfilePage<Context: ConsoleRequestContext> {
                         temperature: try Self.number("temperature", form) ?? current.temperature,
                         topP: try Self.number("top_p", form) ?? current.topP,
                         maxTokens: try Self.integer("max_tokens", form) ?? current.maxTokens,
-                        retrieval: current.retrieval, allowedModels: current.allowedModels,
+                        retrieval: try Self.retrieval(form) ?? current.retrieval, allowedModels: current.allowedModels,
                         semanticCache: current.semanticCache, guardrails: current.guardrails)
                     _ = try await admin.saveProfile(profile, of: team, principal: signedIn.principal, audit: signedIn.audit)
                     return ConsoleResponse.redirect(to: "/console/teams/\(DirectoryPages<Context>.pathSegment(team))/profile")
                 } catch {
                     let failure = ConsoleFailure.from(error)
                     let values = Self.draft(form)
-                    let errors = failure.field.map { [$0: failure.message] } ?? ["form": failure.message]
+                    // `retrieval.top_k` → `retrieval_top_k`: a dot would be a path to the template.
+                    let errors = failure.field.map { [$0.replacingOccurrences(of: ".", with: "_"): failure.message] }
+                        ?? ["form": failure.message]
                     let preview = try? await admin.renderedSystemPrompt(
                         values["system_prompt"] ?? "", of: team, principal: signedIn.principal, audit: signedIn.audit)
                     return ConsoleResponse.html(
@@ -72,6 +74,7 @@ struct ProfilePage<Context: ConsoleRequestContext> {
         view["preview"] = preview ?? ""
         view["version"] = profile.version
         view["values"] = values
+        view["retrievalEnabled"] = values["retrieval_enabled"] == "checked"
         view["errors"] = errors
         view["mayChange"] = signedIn.principal.rights.contains(.changeProfile)
         return routes.templates.render("profile", view)
@@ -80,17 +83,31 @@ struct ProfilePage<Context: ConsoleRequestContext> {
     /// What the form carried, to show again as typed.
     static func draft(_ form: FormBody) -> [String: String] {
         var values: [String: String] = [:]
-        for field in ["system_prompt", "temperature", "top_p", "max_tokens"] {
+        for field in ["system_prompt", "temperature", "top_p", "max_tokens", "retrieval_top_k", "retrieval_collections"] {
             values[field] = (try? form.value(field)) ?? ""
         }
+        values["retrieval_enabled"] = (try? form.value("retrieval_enabled")) == nil ? "" : "checked"
         return values
     }
 
     static func values(of profile: PromptProfile) -> [String: String] {
         [
             "system_prompt": profile.systemPrompt, "temperature": "\(profile.temperature)", "top_p": "\(profile.topP)",
-            "max_tokens": "\(profile.maxTokens)",
+            "max_tokens": "\(profile.maxTokens)", "retrieval_enabled": profile.retrieval.enabled ? "checked" : "",
+            "retrieval_top_k": "\(profile.retrieval.topK)",
+            "retrieval_collections": profile.retrieval.collections.joined(separator: ", "),
         ]
+    }
+
+    /// The retrieval settings the form sets, or nil when it did not show them (a form without
+    /// the `retrieval_shown` marker keeps the saved ones).
+    static func retrieval(_ form: FormBody) throws -> RetrievalSettings? {
+        guard try form.value("retrieval_shown") != nil else { return nil }
+        let collections = try (form.value("retrieval_collections") ?? "")
+            .split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init)
+        return try RetrievalSettings(
+            enabled: try form.value("retrieval_enabled") != nil, topK: try integer("retrieval_top_k", form) ?? 4,
+            collections: collections)
     }
 
     static func number(_ field: String, _ form: FormBody) throws -> Double? {

@@ -17,6 +17,8 @@ struct ConsoleTemplates: Sendable {
         "audit": DirectoryTemplates.audit,
         "usage": DirectoryTemplates.usage,
         "chart": DirectoryTemplates.chart,
+        "knowledge": TeamTemplates.knowledge,
+        "collection": TeamTemplates.collection,
     ]
 
     private let library: MustacheLibrary

@@ -35,6 +35,20 @@ enum TeamTemplates {
         {{#errors.max_tokens}}<p class="error" id="max-tokens-error" role="alert">{{.}}</p>{{/errors.max_tokens}}
         </div>
         </div>
+        <fieldset>
+        <legend>Retrieval from the team's knowledge</legend>
+        <input type="hidden" name="retrieval_shown" value="1">
+        <label class="inline"><input type="checkbox" id="retrieval-enabled" name="retrieval_enabled" value="1"
+          {{#retrievalEnabled}}checked{{/retrievalEnabled}} {{^mayChange}}disabled{{/mayChange}}> Answer from the team's documents</label>
+        <label for="retrieval-top-k">Chunks per answer (1–50)</label>
+        <input id="retrieval-top-k" name="retrieval_top_k" inputmode="numeric" value="{{values.retrieval_top_k}}" {{^mayChange}}readonly{{/mayChange}}
+          aria-describedby="retrieval-top-k-error"{{#errors.retrieval_top_k}} aria-invalid="true"{{/errors.retrieval_top_k}}>
+        {{#errors.retrieval_top_k}}<p class="error" id="retrieval-top-k-error" role="alert">{{.}}</p>{{/errors.retrieval_top_k}}
+        <label for="retrieval-collections">Collections (comma-separated; empty: all)</label>
+        <input id="retrieval-collections" name="retrieval_collections" value="{{values.retrieval_collections}}" {{^mayChange}}readonly{{/mayChange}}
+          aria-describedby="retrieval-collections-error"{{#errors.retrieval_collections}} aria-invalid="true"{{/errors.retrieval_collections}}>
+        {{#errors.retrieval_collections}}<p class="error" id="retrieval-collections-error" role="alert">{{.}}</p>{{/errors.retrieval_collections}}
+        </fieldset>
         {{#mayChange}}<button type="submit">Save profile</button>{{/mayChange}}
         <button type="submit" class="secondary" formaction="/console/teams/{{team}}/profile/preview">Preview</button>
         </form>
@@ -95,6 +109,85 @@ enum TeamTemplates {
         {{#errors.weight}}<p class="error" id="weight-error" role="alert">{{.}}</p>{{/errors.weight}}
         {{#mayChange}}<button type="submit">Save limits</button>{{/mayChange}}
         </form>
+        {{/main}}
+        {{/layout}}
+        """
+
+    static let knowledge = """
+        {{<layout}}
+        {{$title}}Knowledge{{/title}}
+        {{$main}}
+        <h1>Knowledge</h1>
+        <table>
+        <caption>Collections of your team</caption>
+        <thead><tr><th scope="col">Collection</th><th scope="col">Documents</th><th scope="col">Chunks</th></tr></thead>
+        <tbody>
+        {{#collections}}<tr><td><a href="/console/knowledge/{{path}}">{{name}}</a></td><td>{{documents}}</td><td>{{chunks}}</td></tr>{{/collections}}
+        {{^collections}}<tr><td colspan="3">No collections yet.</td></tr>{{/collections}}
+        </tbody>
+        </table>
+        {{#mayWrite}}
+        <form method="post" action="/console/knowledge" class="card">
+        <h2>New collection</h2>
+        <input type="hidden" name="csrf" value="{{session.csrf}}">
+        {{#errors.form}}<p class="error" role="alert">{{.}}</p>{{/errors.form}}
+        <label for="collection-name">Name</label>
+        <input id="collection-name" name="name" required maxlength="64" value="{{values.name}}"
+          aria-describedby="collection-name-error"{{#errors.name}} aria-invalid="true"{{/errors.name}}>
+        {{#errors.name}}<p class="error" id="collection-name-error" role="alert">{{.}}</p>{{/errors.name}}
+        <button type="submit">Create collection</button>
+        </form>
+        {{/mayWrite}}
+        {{/main}}
+        {{/layout}}
+        """
+
+    static let collection = """
+        {{<layout}}
+        {{$title}}Collection{{/title}}
+        {{$main}}
+        <h1>Collection <code>{{collection}}</code></h1>
+        <table>
+        <caption>Documents</caption>
+        <thead><tr><th scope="col">Name</th><th scope="col">Format</th><th scope="col">Chunks</th><th scope="col">Bytes</th>
+        <th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+        <tbody>
+        {{#documents}}<tr><td>{{name}}</td><td>{{format}}</td><td>{{chunks}}</td><td>{{bytes}}</td>
+        <td>{{#mayWrite}}<form method="post" action="/console/knowledge/{{path}}/documents/{{id}}/delete">
+        <input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" aria-label="Delete {{name}}">Delete</button></form>{{/mayWrite}}</td></tr>{{/documents}}
+        {{^documents}}<tr><td colspan="5">No documents yet.</td></tr>{{/documents}}
+        </tbody>
+        </table>
+        {{#mayWrite}}
+        <form id="upload" class="card wide dropzone" data-csrf="{{session.csrf}}" data-endpoint="/console/knowledge/{{path}}/documents"
+          data-limit="{{uploadLimit}}">
+        <h2>Upload documents</h2>
+        <label for="files">Files (txt, md, html, pdf, docx, csv, json) — or drop them here</label>
+        <input id="files" name="files" type="file" multiple aria-describedby="files-error">
+        <progress id="upload-progress" max="100" value="0" hidden aria-label="Upload progress"></progress>
+        <p id="upload-status" role="status" aria-live="polite"></p>
+        <p class="error" id="files-error" role="alert" hidden></p>
+        <button type="submit">Upload</button>
+        </form>
+        {{/mayWrite}}
+        <form method="get" action="/console/knowledge/{{path}}" class="card wide">
+        <h2>Search tester</h2>
+        <label for="query">Query</label>
+        <input id="query" name="query" value="{{query}}" required maxlength="2000">
+        <button type="submit">Search BM25, vectors and hybrid</button>
+        </form>
+        {{#hasResults}}<div class="columns results">{{/hasResults}}
+        {{#columns}}<section aria-label="{{mode}} results" class="card"><h3>{{mode}}</h3>
+        {{#error}}<p class="error">{{.}}</p>{{/error}}
+        <ol>{{#hits}}<li><strong>{{document}}</strong> (section {{chunk}}{{#section}}: {{section}}{{/section}}) · {{score}}<br><span class="hint">{{text}}</span></li>{{/hits}}</ol>
+        </section>{{/columns}}
+        {{#hasResults}}</div>{{/hasResults}}
+        {{#mayWrite}}
+        <form method="post" action="/console/knowledge/{{path}}/delete" class="card">
+        <input type="hidden" name="csrf" value="{{session.csrf}}">
+        <button type="submit" class="danger">Delete this collection and its documents</button>
+        </form>
+        {{/mayWrite}}
         {{/main}}
         {{/layout}}
         """

@@ -43,6 +43,9 @@ struct SignedInRequest: Sendable {
         if principal.teamID != nil, rights.contains(.chat) {
             nav.append(["href": "/console/playground", "label": "Playground"])
         }
+        if principal.teamID != nil, rights.contains(.readDocuments) {
+            nav.append(["href": "/console/knowledge", "label": "Knowledge"])
+        }
         for index in nav.indices { nav[index]["current"] = nav[index]["href"] as? String == path }
         let session: [String: Any] = [
             "keyPrefix": principal.keyPrefix, "roleLabel": Self.label(principal.role), "csrf": csrf, "nav": nav,

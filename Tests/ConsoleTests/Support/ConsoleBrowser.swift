@@ -54,6 +54,11 @@ final class ConsoleBrowser: @unchecked Sendable {
         return try await send(.post, path, headers: headers, body: ByteBuffer(string: json))
     }
 
+    /// Any request with a raw body, as a page's script sends it.
+    func send(_ method: HTTPRequest.Method, _ path: String, body: String, headers: HTTPFields) async throws -> ConsolePage {
+        try await send(method, path, headers: headers, body: ByteBuffer(string: body))
+    }
+
     /// Signs in with `key` through the sign-in form (its nonce included); the sign-in answer.
     @discardableResult
     func signIn(_ key: String) async throws -> ConsolePage {

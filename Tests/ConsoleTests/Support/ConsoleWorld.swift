@@ -5,6 +5,7 @@ import Gateway
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import Retrieval
 import Server
 import Store
 import Synchronization
@@ -34,9 +35,12 @@ final class ConsoleWorld: Sendable {
         writerTask = Task { await writer.run() }
         backend = ScriptedBackend()
         let instant = instant
+        // Knowledge embedded by the word-hash test double (the real model is the browser test's).
+        let knowledge = KnowledgeBase(
+            store: store, embeddings: EmbeddingQueue(embedder: WordHashEmbedder(), modelID: WordHashEmbedder.modelID))
         gateway = Gateway(
             store: store, backend: backend, catalog: ModelCatalog(chatModel: "test-model"), writer: writer,
-            now: { instant.now })
+            knowledge: knowledge, now: { instant.now })
         var configuration = ServerConfiguration()
         configuration.console = ConsoleConfiguration(
             secureCookies: secureCookies, sessionTerms: .init(lifetime: 3600, idleTimeout: 600))

@@ -106,13 +106,19 @@ def ask(question):
     return answer.find_element(By.CSS_SELECTOR, ".text").text
 
 
-def save_profile(team_path, prompt):
+def save_profile(team_path, prompt, collections=None):
     open_page(team_path + "/profile")
     fill("system-prompt", prompt)
     fill("temperature", "0")
     fill("max-tokens", "24")
+    if collections is not None:
+        box = driver.find_element(By.ID, "retrieval-enabled")
+        if not box.is_selected():
+            box.click()
+        fill("retrieval-collections", collections)
     submit("system-prompt")
     wait.until(lambda d: d.find_element(By.ID, "system-prompt").get_attribute("value") == prompt)
+    check(prompt.split()[0] in driver.find_element(By.ID, "preview").text, "the preview shows the saved prompt")
 
 
 try:
@@ -183,6 +189,34 @@ try:
     check(first.strip() != "" and second.strip() != "", "the playground streams answers")
     check(first != second, "the saved profile changed the next answer")
     observed["answers"] = [first, second]
+
+    # The member uploads a document; with retrieval on, the playground cites it.
+    open_page("/console/knowledge")
+    fill("collection-name", "handbook")
+    submit("collection-name")
+    document = os.path.join(os.environ.get("TMPDIR", "/tmp"), "atrium-console-%d" % os.getpid(), "returns.md")
+    os.makedirs(os.path.dirname(document), exist_ok=True)
+    with open(document, "w") as handle:
+        handle.write("# Returns\n\nCustomers may return any product within 30 days for a full refund.\n")
+    driver.find_element(By.ID, "files").send_keys(document)
+    submit("files", navigates=False)
+    # The script uploads, then reloads the page; a refusal shows next to the field instead.
+    wait.until(lambda d: d.execute_script(
+        "var error = document.getElementById('files-error');"
+        " return (error !== null && !error.hidden) || document.querySelector('table').innerText.indexOf('returns.md') >= 0"))
+    check("returns.md" in driver.find_element(By.TAG_NAME, "table").text,
+          "the upload is listed (%s)" % driver.find_element(By.ID, "files-error").text)
+    os.remove(document)
+    os.rmdir(os.path.dirname(document))
+    sign_out()
+    sign_in(sam_key)
+    save_profile(team_path, "Answer from the sources.", collections="handbook")
+    sign_out()
+    sign_in(bob_key)
+    ask("Can I return a product for a refund?")
+    cited = driver.find_elements(By.CSS_SELECTOR, ".turn.answer .sources li")
+    check(any("returns.md" in item.text for item in cited), "the playground cites the uploaded document")
+    observed["cited"] = "returns.md"
 
     # The member sees no admin pages and cannot reach them by URL.
     nav = driver.find_element(By.CSS_SELECTOR, "nav").text
