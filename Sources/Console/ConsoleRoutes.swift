@@ -189,6 +189,9 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
                 request: request)
             signedIn = resumed
             let response = try await body(resumed)
+            // A page that called no service (the overview) was still allowed; a denial recorded
+            // by a service stays (the first decision counts).
+            if response.status.code < 400 { audit.decided(.allow) }
             await gateway.intrusion.requestEnded(audit, address: address, presentedKey: true)
             return response
         } catch {

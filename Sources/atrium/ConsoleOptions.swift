@@ -7,13 +7,19 @@ import Gateway
 struct ConsoleOptions: ParsableArguments {
     @Flag(
         name: .customLong("console-secure-cookies"),
-        help: "Mark the console's session cookie Secure: set it whenever the console is reached over HTTPS (e.g. behind a TLS proxy).")
+        help:
+            "Mark the console's session cookie Secure: set it whenever the console is reached over HTTPS (e.g. behind a TLS proxy)."
+    )
     var secureCookies = false
 
-    @Option(name: .customLong("console-session-hours"), help: "A console session ends this many hours after sign-in, however much it is used.")
+    @Option(
+        name: .customLong("console-session-hours"),
+        help: "A console session ends this many hours after sign-in, however much it is used.")
     var sessionHours = ConsoleSessions.SessionTerms.standard.lifetime / 3600
 
-    @Option(name: .customLong("console-idle-minutes"), help: "A console session ends after this many minutes without a request.")
+    @Option(
+        name: .customLong("console-idle-minutes"),
+        help: "A console session ends after this many minutes without a request.")
     var idleMinutes = ConsoleSessions.SessionTerms.standard.idleTimeout / 60
 
     func validate() throws {

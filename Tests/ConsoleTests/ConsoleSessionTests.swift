@@ -106,9 +106,11 @@ import Testing
                 authorization: "Bearer \(keys["alice"]!)",
                 audit: RequestAudit(requestID: "t", action: "t", resource: "t"))
             let bobsKey = try await world.gateway.authenticator.authenticate(
-                authorization: "Bearer \(keys["bob"]!)", audit: RequestAudit(requestID: "t", action: "t", resource: "t"))
+                authorization: "Bearer \(keys["bob"]!)", audit: RequestAudit(requestID: "t", action: "t", resource: "t")
+            )
             _ = try await world.gateway.administration.revokeKey(
-                bobsKey.keyID.rawValue, principal: alice, audit: RequestAudit(requestID: "t", action: "t", resource: "t"))
+                bobsKey.keyID.rawValue, principal: alice,
+                audit: RequestAudit(requestID: "t", action: "t", resource: "t"))
             let after = try await browser.get("/console")
             #expect(after.status == 303)
             #expect(after.location == "/console/sign-in")
@@ -154,6 +156,38 @@ import Testing
         let record = try #require(try await world.auditRecords().first { $0.action == "console.sign_in" })
         #expect(record.reason == "csrf_token_invalid")
         #expect(record.keyPrefix == nil)
+    }
+
+    @Test func aKeyHoldsAtMostSixteenSessionsAndTheOldestGoesFirst() async throws {
+        let world = try ConsoleWorld()
+        let keys = try await world.scenario()
+        try await world.test { browser in
+            try await browser.signIn(keys["bob"]!)
+            let first = try #require(browser.cookie)
+            for _ in 0..<16 {
+                world.advance(by: 1)
+                let other = ConsoleBrowser(client: browser.client)
+                try await other.signIn(keys["bob"]!)
+                #expect(try await other.get("/console").status == 200)
+            }
+            browser.cookie = first
+            #expect(try await browser.get("/console").location == "/console/sign-in")
+        }
+        let bob = try await world.gateway.authenticator.authenticate(
+            authorization: "Bearer \(keys["bob"]!)", audit: RequestAudit(requestID: "t", action: "t", resource: "t"))
+        #expect(try await world.store.consoleSessions.count(keyID: bob.keyID) == 16)
+    }
+
+    @Test func theOverviewIsAuditedAsAllowed() async throws {
+        let world = try ConsoleWorld()
+        let keys = try await world.scenario()
+        try await world.test { browser in
+            try await browser.signIn(keys["bob"]!)
+            #expect(try await browser.get("/console").status == 200)
+        }
+        let page = try #require(try await world.auditRecords().first { $0.action == "console.page" })
+        #expect(page.allowed)
+        #expect(page.keyPrefix != nil)
     }
 
     @Test func aForgedOrMalformedCookieIsNoSession() async throws {

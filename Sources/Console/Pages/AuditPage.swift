@@ -27,7 +27,8 @@ struct AuditPage<Context: ConsoleRequestContext> {
                             "time": ISO8601DateFormatter().string(from: record.occurredAt), "action": record.action,
                             "resource": record.resource, "decision": record.allowed ? "allowed" : "denied",
                             "reason": record.reason ?? "", "key": record.keyPrefix ?? "",
-                            "team": record.teamID?.rawValue ?? "", "tokens": record.promptTokens + record.completionTokens,
+                            "team": record.teamID?.rawValue ?? "",
+                            "tokens": record.promptTokens + record.completionTokens,
                             "denied": !record.allowed,
                         ]
                     }

@@ -23,7 +23,8 @@ struct BarChart: Sendable, Hashable {
         bars = points.enumerated().map { index, point in
             let value = max(point.1, 0)
             // Widths in whole units; a non-zero value always shows at least one unit.
-            let width = value == 0 ? 0 : max(1, Int((Double(value) / Double(largest) * Double(Self.barSpace)).rounded()))
+            let width =
+                value == 0 ? 0 : max(1, Int((Double(value) / Double(largest) * Double(Self.barSpace)).rounded()))
             return Bar(label: point.0, value: value, y: index * Self.rowHeight, width: width)
         }
     }
@@ -34,7 +35,8 @@ struct BarChart: Sendable, Hashable {
     /// What the template reads: `id` names the chart's title element, `title` is read out.
     func view(id: String, title: String) -> [String: Any] {
         [
-            "id": id, "title": title, "width": width, "height": height, "labelSpace": Self.labelSpace, "barHeight": Self.barHeight,
+            "id": id, "title": title, "width": width, "height": height, "labelSpace": Self.labelSpace,
+            "barHeight": Self.barHeight,
             "bars": bars.map { bar -> [String: Any] in
                 [
                     "label": bar.label, "value": bar.value, "y": bar.y, "textY": bar.y + Self.barHeight - 3,

@@ -19,7 +19,8 @@ struct DirectoryPages<Context: ConsoleRequestContext> {
             try await routes.handle(request, context, action: "console.org.create", changesState: true) { signedIn in
                 do {
                     let name = try signedIn.form.required("name")
-                    _ = try await admin.createOrganization(named: name, principal: signedIn.principal, audit: signedIn.audit)
+                    _ = try await admin.createOrganization(
+                        named: name, principal: signedIn.principal, audit: signedIn.audit)
                     return ConsoleResponse.redirect(to: "/console/orgs")
                 } catch {
                     let failure = ConsoleFailure.from(error)
@@ -35,10 +36,12 @@ struct DirectoryPages<Context: ConsoleRequestContext> {
         }
         router.post("/console/orgs/:org/teams") { request, context in
             let org = try Self.parameter("org", context)
-            return try await routes.handle(request, context, action: "console.team.create", changesState: true) { signedIn in
+            return try await routes.handle(request, context, action: "console.team.create", changesState: true) {
+                signedIn in
                 do {
                     let name = try signedIn.form.required("name")
-                    _ = try await admin.createTeam(named: name, in: org, principal: signedIn.principal, audit: signedIn.audit)
+                    _ = try await admin.createTeam(
+                        named: name, in: org, principal: signedIn.principal, audit: signedIn.audit)
                     return ConsoleResponse.redirect(to: "/console/orgs/\(Self.pathSegment(org))")
                 } catch {
                     let failure = ConsoleFailure.from(error)
@@ -51,7 +54,8 @@ struct DirectoryPages<Context: ConsoleRequestContext> {
         }
         router.post("/console/orgs/:org/users") { request, context in
             let org = try Self.parameter("org", context)
-            return try await routes.handle(request, context, action: "console.user.create", changesState: true) { signedIn in
+            return try await routes.handle(request, context, action: "console.user.create", changesState: true) {
+                signedIn in
                 let form = signedIn.form
                 do {
                     let user = try await admin.createUser(
@@ -75,11 +79,13 @@ struct DirectoryPages<Context: ConsoleRequestContext> {
         }
         router.post("/console/teams/:team/members") { request, context in
             let team = try Self.parameter("team", context)
-            return try await routes.handle(request, context, action: "console.member.set", changesState: true) { signedIn in
+            return try await routes.handle(request, context, action: "console.member.set", changesState: true) {
+                signedIn in
                 let form = signedIn.form
                 do {
                     _ = try await admin.setMember(
-                        try form.required("user"), of: team, role: try form.required("role"), principal: signedIn.principal,
+                        try form.required("user"), of: team, role: try form.required("role"),
+                        principal: signedIn.principal,
                         audit: signedIn.audit)
                     return ConsoleResponse.redirect(to: "/console/teams/\(Self.pathSegment(team))")
                 } catch {
@@ -94,14 +100,16 @@ struct DirectoryPages<Context: ConsoleRequestContext> {
         }
         router.post("/console/teams/:team/keys") { request, context in
             let team = try Self.parameter("team", context)
-            return try await routes.handle(request, context, action: "console.key.issue", changesState: true) { signedIn in
+            return try await routes.handle(request, context, action: "console.key.issue", changesState: true) {
+                signedIn in
                 try await issueKey(signedIn, team: team)
             }
         }
         router.post("/console/teams/:team/keys/:id/revoke") { request, context in
             let team = try Self.parameter("team", context)
             let id = try Self.parameter("id", context)
-            return try await routes.handle(request, context, action: "console.key.revoke", changesState: true) { signedIn in
+            return try await routes.handle(request, context, action: "console.key.revoke", changesState: true) {
+                signedIn in
                 _ = try await admin.revokeKey(id, principal: signedIn.principal, audit: signedIn.audit)
                 return ConsoleResponse.redirect(to: "/console/teams/\(Self.pathSegment(team))")
             }
@@ -110,7 +118,9 @@ struct DirectoryPages<Context: ConsoleRequestContext> {
 
     // MARK: Pages
 
-    private func organizations(_ signedIn: SignedInRequest, errors: [String: String] = [:], values: [String: String] = [:])
+    private func organizations(
+        _ signedIn: SignedInRequest, errors: [String: String] = [:], values: [String: String] = [:]
+    )
         async throws -> String
     {
         let organizations = try await admin.organizations(principal: signedIn.principal, audit: signedIn.audit)

@@ -22,16 +22,19 @@ struct KnowledgePage<Context: ConsoleRequestContext> {
             }
         }
         router.post("/console/knowledge") { request, context in
-            try await routes.handle(request, context, action: "console.collection.create", changesState: true) { signedIn in
+            try await routes.handle(request, context, action: "console.collection.create", changesState: true) {
+                signedIn in
                 let name = try signedIn.form.required("name")
                 return try await data(signedIn, .writeDocuments) { scope in
                     do {
                         _ = try await knowledge.createCollection(named: name, scope: scope, audit: signedIn.audit)
-                        return ConsoleResponse.redirect(to: "/console/knowledge/\(DirectoryPages<Context>.pathSegment(name))")
+                        return ConsoleResponse.redirect(
+                            to: "/console/knowledge/\(DirectoryPages<Context>.pathSegment(name))")
                     } catch {
                         let failure = ConsoleFailure.from(error)
                         let page = try await collectionsPage(
-                            signedIn, scope, errors: DirectoryPages<Context>.errors(failure, formField: "name"), typed: name)
+                            signedIn, scope, errors: DirectoryPages<Context>.errors(failure, formField: "name"),
+                            typed: name)
                         return ConsoleResponse.html(page, status: .init(code: failure.status))
                     }
                 }
@@ -73,7 +76,8 @@ struct KnowledgePage<Context: ConsoleRequestContext> {
                 signedIn in
                 try await data(signedIn, .writeDocuments) { scope in
                     try await knowledge.deleteDocument(id, in: collection, scope: scope, audit: signedIn.audit)
-                    return ConsoleResponse.redirect(to: "/console/knowledge/\(DirectoryPages<Context>.pathSegment(collection))")
+                    return ConsoleResponse.redirect(
+                        to: "/console/knowledge/\(DirectoryPages<Context>.pathSegment(collection))")
                 }
             }
         }
@@ -93,8 +97,10 @@ struct KnowledgePage<Context: ConsoleRequestContext> {
         let collections = try await knowledge.collections(scope: scope, audit: signedIn.audit)
         var view = signedIn.view(current: "/console/knowledge")
         view["collections"] = collections.map {
-            ["name": $0.name, "path": DirectoryPages<Context>.pathSegment($0.name), "documents": $0.documentCount,
-             "chunks": $0.chunkCount] as [String: Any]
+            [
+                "name": $0.name, "path": DirectoryPages<Context>.pathSegment($0.name), "documents": $0.documentCount,
+                "chunks": $0.chunkCount,
+            ] as [String: Any]
         }
         view["mayWrite"] = signedIn.principal.rights.contains(.writeDocuments)
         view["errors"] = errors
@@ -146,7 +152,9 @@ struct KnowledgePage<Context: ConsoleRequestContext> {
         return routes.templates.render("collection", view)
     }
 
-    private func upload(_ signedIn: SignedInRequest, _ scope: TenantScope, _ collection: String) async throws -> Response {
+    private func upload(_ signedIn: SignedInRequest, _ scope: TenantScope, _ collection: String) async throws
+        -> Response
+    {
         guard let name = signedIn.request.headers[Self.documentNameHeader]?.removingPercentEncoding,
             !name.isEmpty, name.utf8.count <= 255,
             !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })

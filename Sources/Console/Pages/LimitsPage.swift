@@ -31,15 +31,18 @@ struct LimitsPage<Context: ConsoleRequestContext> {
                         maxConcurrent: try Self.integer("max_concurrent", form),
                         monthlyTokens: try Self.integer("monthly_tokens", form),
                         weight: try ProfilePage<Context>.number("weight", form) ?? 1)
-                    _ = try await admin.setLimits(limits, of: team, principal: signedIn.principal, audit: signedIn.audit)
-                    return ConsoleResponse.redirect(to: "/console/teams/\(DirectoryPages<Context>.pathSegment(team))/limits")
+                    _ = try await admin.setLimits(
+                        limits, of: team, principal: signedIn.principal, audit: signedIn.audit)
+                    return ConsoleResponse.redirect(
+                        to: "/console/teams/\(DirectoryPages<Context>.pathSegment(team))/limits")
                 } catch {
                     let failure = ConsoleFailure.from(error)
                     var values: [String: String] = [:]
                     for field in Self.fields + ["weight"] { values[field] = (try? form.value(field)) ?? "" }
                     let errors = failure.field.map { [$0: failure.message] } ?? ["form": failure.message]
                     return ConsoleResponse.html(
-                        render(signedIn, team: team, values: values, errors: errors), status: .init(code: failure.status))
+                        render(signedIn, team: team, values: values, errors: errors),
+                        status: .init(code: failure.status))
                 }
             }
         }

@@ -63,11 +63,11 @@ struct PlaygroundPage<Context: ConsoleRequestContext> {
                 do {
                     for try await event in execution.events {
                         switch event {
-                        case let .delta(text) where !text.isEmpty:
+                        case .delta(let text) where !text.isEmpty:
                             try await writer.write(Self.event(["delta": text]))
                         case .delta:
                             break
-                        case let .finished(_, reason):
+                        case .finished(_, let reason):
                             try await writer.write(Self.event(["done": reason.rawValue]))
                         }
                     }

@@ -17,7 +17,8 @@ struct ProfilePage<Context: ConsoleRequestContext> {
                 let profile = try await admin.profile(of: team, principal: signedIn.principal, audit: signedIn.audit)
                 let preview = try await admin.renderedSystemPrompt(
                     profile.systemPrompt, of: team, principal: signedIn.principal, audit: signedIn.audit)
-                return render(signedIn, team: team, profile: profile, values: Self.values(of: profile), preview: preview)
+                return render(
+                    signedIn, team: team, profile: profile, values: Self.values(of: profile), preview: preview)
             }
         }
         // The draft's rendered prompt, nothing saved (a POST only to carry a long draft).
@@ -47,18 +48,22 @@ struct ProfilePage<Context: ConsoleRequestContext> {
                         maxTokens: try Self.integer("max_tokens", form) ?? current.maxTokens,
                         retrieval: try Self.retrieval(form) ?? current.retrieval, allowedModels: current.allowedModels,
                         semanticCache: current.semanticCache, guardrails: current.guardrails)
-                    _ = try await admin.saveProfile(profile, of: team, principal: signedIn.principal, audit: signedIn.audit)
-                    return ConsoleResponse.redirect(to: "/console/teams/\(DirectoryPages<Context>.pathSegment(team))/profile")
+                    _ = try await admin.saveProfile(
+                        profile, of: team, principal: signedIn.principal, audit: signedIn.audit)
+                    return ConsoleResponse.redirect(
+                        to: "/console/teams/\(DirectoryPages<Context>.pathSegment(team))/profile")
                 } catch {
                     let failure = ConsoleFailure.from(error)
                     let values = Self.draft(form)
                     // `retrieval.top_k` → `retrieval_top_k`: a dot would be a path to the template.
-                    let errors = failure.field.map { [$0.replacingOccurrences(of: ".", with: "_"): failure.message] }
+                    let errors =
+                        failure.field.map { [$0.replacingOccurrences(of: ".", with: "_"): failure.message] }
                         ?? ["form": failure.message]
                     let preview = try? await admin.renderedSystemPrompt(
                         values["system_prompt"] ?? "", of: team, principal: signedIn.principal, audit: signedIn.audit)
                     return ConsoleResponse.html(
-                        render(signedIn, team: team, profile: current, values: values, preview: preview, errors: errors),
+                        render(
+                            signedIn, team: team, profile: current, values: values, preview: preview, errors: errors),
                         status: .init(code: failure.status))
                 }
             }
@@ -83,7 +88,9 @@ struct ProfilePage<Context: ConsoleRequestContext> {
     /// What the form carried, to show again as typed.
     static func draft(_ form: FormBody) -> [String: String] {
         var values: [String: String] = [:]
-        for field in ["system_prompt", "temperature", "top_p", "max_tokens", "retrieval_top_k", "retrieval_collections"] {
+        for field in [
+            "system_prompt", "temperature", "top_p", "max_tokens", "retrieval_top_k", "retrieval_collections",
+        ] {
             values[field] = (try? form.value(field)) ?? ""
         }
         values["retrieval_enabled"] = (try? form.value("retrieval_enabled")) == nil ? "" : "checked"
@@ -112,7 +119,9 @@ struct ProfilePage<Context: ConsoleRequestContext> {
 
     static func number(_ field: String, _ form: FormBody) throws -> Double? {
         guard let text = try form.text(field) else { return nil }
-        guard let value = Double(text), value.isFinite else { throw ConsoleFailure.invalid("must be a number", field: field) }
+        guard let value = Double(text), value.isFinite else {
+            throw ConsoleFailure.invalid("must be a number", field: field)
+        }
         return value
     }
 

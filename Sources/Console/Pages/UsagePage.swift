@@ -31,9 +31,12 @@ struct UsagePage<Context: ConsoleRequestContext> {
                     let byKey = try await admin.usage(
                         team: team, since: since, until: until, groupedBy: .key, principal: signedIn.principal,
                         audit: signedIn.audit)
-                    view["days"] = BarChart(byDay.map { ($0.label, $0.totalTokens) }).view(id: "days", title: "Tokens per day")
-                    view["users"] = BarChart(byUser.map { ($0.label, $0.totalTokens) }).view(id: "users", title: "Tokens per user")
-                    view["keys"] = BarChart(byKey.map { ($0.label, $0.totalTokens) }).view(id: "keys", title: "Tokens per key")
+                    view["days"] = BarChart(byDay.map { ($0.label, $0.totalTokens) }).view(
+                        id: "days", title: "Tokens per day")
+                    view["users"] = BarChart(byUser.map { ($0.label, $0.totalTokens) }).view(
+                        id: "users", title: "Tokens per user")
+                    view["keys"] = BarChart(byKey.map { ($0.label, $0.totalTokens) }).view(
+                        id: "keys", title: "Tokens per key")
                 } catch {
                     let failure = ConsoleFailure.from(error)
                     guard failure.status == 400 else { throw error }

@@ -8,7 +8,8 @@ struct ConsoleFailure: Error, Sendable {
     let field: String?
 
     static func invalid(_ problem: String, field: String) -> ConsoleFailure {
-        ConsoleFailure(status: 400, message: "\(field.replacingOccurrences(of: "_", with: " ")) \(problem)", field: field)
+        ConsoleFailure(
+            status: 400, message: "\(field.replacingOccurrences(of: "_", with: " ")) \(problem)", field: field)
     }
 
     /// A state-changing request without this session's CSRF token.

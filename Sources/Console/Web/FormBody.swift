@@ -19,7 +19,9 @@ struct FormBody: Sendable {
     /// - Throws: ``ConsoleFailure`` when it carries control characters.
     func value(_ name: String) throws -> String? {
         guard let value = fields[name] else { return nil }
-        if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !"\t\r\n".unicodeScalars.contains($0) }) {
+        if value.unicodeScalars.contains(where: {
+            $0.properties.generalCategory == .control && !"\t\r\n".unicodeScalars.contains($0)
+        }) {
             throw ConsoleFailure.invalid("must not contain control characters", field: name)
         }
         return value

@@ -26,7 +26,8 @@ enum SessionCookie {
 
     /// `Set-Cookie` for the sign-in page's nonce.
     static func setSignInNonce(_ nonce: String, secure: Bool) -> String {
-        "\(signInName)=\(nonce); Path=/console/sign-in; Max-Age=600; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "")
+        "\(signInName)=\(nonce); Path=/console/sign-in; Max-Age=600; HttpOnly; SameSite=Strict"
+            + (secure ? "; Secure" : "")
     }
 
     private static func value(named cookieName: String, in headers: HTTPFields) -> String? {

@@ -24,15 +24,26 @@ public struct ConsoleSessionRepository: Sendable {
                 """)
     }
 
+    /// The most sessions one key holds; signing in once more ends its oldest.
+    public static let maximumSessionsPerKey = 16
+
     public func insert(_ session: ConsoleSession) async throws {
         try await pool.write { db in
+            try db.execute(
+                sql: """
+                    DELETE FROM console_sessions WHERE key_id = ? AND token_hash NOT IN (
+                        SELECT token_hash FROM console_sessions WHERE key_id = ?
+                        ORDER BY created_at_ms DESC, token_hash LIMIT ?)
+                    """,
+                arguments: [session.keyID.rawValue, session.keyID.rawValue, Self.maximumSessionsPerKey - 1])
             try db.execute(
                 sql: """
                     INSERT INTO console_sessions (token_hash, key_id, key_hash, created_at_ms, last_seen_at_ms, expires_at_ms)
                     VALUES (?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    session.tokenHash, session.keyID.rawValue, session.keyHash.hex, Self.milliseconds(session.createdAt),
+                    session.tokenHash, session.keyID.rawValue, session.keyHash.hex,
+                    Self.milliseconds(session.createdAt),
                     Self.milliseconds(session.lastSeenAt), Self.milliseconds(session.expiresAt),
                 ])
         }
@@ -42,8 +53,9 @@ public struct ConsoleSessionRepository: Sendable {
     /// caller decides, so that it can audit why a session ended).
     public func session(tokenHash: String) async throws -> ConsoleSession? {
         try await pool.read { db in
-            guard let row = try Row.fetchOne(
-                db, sql: "SELECT * FROM console_sessions WHERE token_hash = ?", arguments: [tokenHash])
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT * FROM console_sessions WHERE token_hash = ?", arguments: [tokenHash])
             else { return nil }
             guard let keyHash = APIKeyHash(hex: row["key_hash"]) else {
                 throw StoreError.corruptRow(table: "console_sessions", problem: "key_hash is not 64 hex digits")
@@ -92,6 +104,8 @@ public struct ConsoleSessionRepository: Sendable {
         }
     }
 
-    private static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+    private static func milliseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+    }
     private static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
 }

@@ -62,9 +62,10 @@ import Testing
         let world = try ConsoleWorld()
         let sales = "team_x"
         try await world.test { browser in
-            for path in ["/console", "/console/orgs", "/console/orgs/acme", "/console/teams/\(sales)",
-                "/console/teams/\(sales)/profile", "/console/playground"]
-            {
+            for path in [
+                "/console", "/console/orgs", "/console/orgs/acme", "/console/teams/\(sales)",
+                "/console/teams/\(sales)/profile", "/console/playground",
+            ] {
                 let page = try await browser.get(path)
                 #expect(page.status == 303, "\(path)")
                 #expect(page.location == "/console/sign-in", "\(path)")

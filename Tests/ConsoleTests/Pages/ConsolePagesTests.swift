@@ -12,7 +12,9 @@ import Testing
         try await world.test { browser in
             try await browser.signIn(keys["dave"]!)
             var csrf = try await browser.csrf()
-            #expect(try await browser.post("/console/orgs/acme/teams", form: [("name", "support"), ("csrf", csrf)]).status == 303)
+            #expect(
+                try await browser.post("/console/orgs/acme/teams", form: [("name", "support"), ("csrf", csrf)]).status
+                    == 303)
             let support = try await world.teamID("acme/support")
             let user = try await browser.post(
                 "/console/orgs/acme/users", form: [("name", "zoe"), ("email", "zoe@example.com"), ("csrf", csrf)])
@@ -61,7 +63,10 @@ import Testing
             let csrf = try await browser.csrf()
             let page = try await browser.post(
                 "/console/teams/\(sales)/profile",
-                form: [("system_prompt", "Be brief."), ("temperature", "7"), ("top_p", "1"), ("max_tokens", "64"), ("csrf", csrf)])
+                form: [
+                    ("system_prompt", "Be brief."), ("temperature", "7"), ("top_p", "1"), ("max_tokens", "64"),
+                    ("csrf", csrf),
+                ])
             #expect(page.status == 400)
             #expect(page.body.contains(#"id="temperature-error""#))
             #expect(page.body.contains("between 0 and 2"))
@@ -92,7 +97,8 @@ import Testing
                 form: [("system_prompt", "{{org}}: {{user}} <b>"), ("csrf", try #require(profile.csrf))])
             #expect(draft.status == 200)
             #expect(draft.body.contains(#"<pre id="preview" class="preview">acme: alice &lt;b&gt;</pre>"#))
-            #expect(try await browser.get("/console/teams/\(sales)/profile").body.contains("You answer for team {{team}}."))
+            #expect(
+                try await browser.get("/console/teams/\(sales)/profile").body.contains("You answer for team {{team}}."))
 
             let member = ConsoleBrowser(client: browser.client)
             try await member.signIn(keys["bob"]!)

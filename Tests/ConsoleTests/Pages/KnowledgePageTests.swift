@@ -26,7 +26,9 @@ import Testing
             try await browser.signIn(keys["bob"]!)
             let csrf = try await browser.csrf()
             #expect(try await browser.get("/console").body.contains("/console/knowledge"))
-            #expect(try await browser.post("/console/knowledge", form: [("name", "handbook"), ("csrf", csrf)]).status == 303)
+            #expect(
+                try await browser.post("/console/knowledge", form: [("name", "handbook"), ("csrf", csrf)]).status == 303
+            )
 
             let uploaded = try await browser.send(
                 .post, "/console/knowledge/handbook/documents", body: Self.handbook,
@@ -69,7 +71,9 @@ import Testing
         try await world.test { browser in
             try await browser.signIn(keys["bob"]!)
             let csrf = try await browser.csrf()
-            #expect(try await browser.post("/console/knowledge", form: [("name", "handbook"), ("csrf", csrf)]).status == 303)
+            #expect(
+                try await browser.post("/console/knowledge", form: [("name", "handbook"), ("csrf", csrf)]).status == 303
+            )
 
             let viewer = ConsoleBrowser(client: browser.client)
             try await viewer.signIn(keys["vic"]!)

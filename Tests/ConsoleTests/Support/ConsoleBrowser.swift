@@ -55,7 +55,9 @@ final class ConsoleBrowser: @unchecked Sendable {
     }
 
     /// Any request with a raw body, as a page's script sends it.
-    func send(_ method: HTTPRequest.Method, _ path: String, body: String, headers: HTTPFields) async throws -> ConsolePage {
+    func send(_ method: HTTPRequest.Method, _ path: String, body: String, headers: HTTPFields) async throws
+        -> ConsolePage
+    {
         try await send(method, path, headers: headers, body: ByteBuffer(string: body))
     }
 
@@ -79,7 +81,8 @@ final class ConsoleBrowser: @unchecked Sendable {
     {
         var headers = extra
         if !cookies.isEmpty {
-            headers[.cookie] = cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+            headers[.cookie] = cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+                separator: "; ")
         }
         let response = try await client.execute(uri: path, method: method, headers: headers, body: body)
         for set in response.headers[values: .setCookie] {
@@ -88,7 +91,8 @@ final class ConsoleBrowser: @unchecked Sendable {
             let value = parts.count == 2 ? parts[1] : ""
             cookies[parts[0]] = set.contains("Max-Age=0") || value.isEmpty ? nil : value
         }
-        return ConsolePage(status: Int(response.status.code), headers: response.headers, body: String(buffer: response.body))
+        return ConsolePage(
+            status: Int(response.status.code), headers: response.headers, body: String(buffer: response.body))
     }
 
     static func encode(_ text: String) -> String {

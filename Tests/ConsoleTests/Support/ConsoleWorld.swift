@@ -84,7 +84,8 @@ final class ConsoleWorld: Sendable {
         let ownerPrincipal = try await principal(owner)
         _ = try await admin.createOrganization(named: "acme", principal: ownerPrincipal, audit: audit())
         for name in ["dave", "alice", "bob", "vic", "carol"] {
-            _ = try await admin.createUser(named: name, email: nil, organization: "acme", principal: ownerPrincipal, audit: audit())
+            _ = try await admin.createUser(
+                named: name, email: nil, organization: "acme", principal: ownerPrincipal, audit: audit())
         }
         _ = try await admin.appointOrganizationAdmin("dave", of: "acme", principal: ownerPrincipal, audit: audit())
         var keys = ["owner": owner]
@@ -110,7 +111,8 @@ final class ConsoleWorld: Sendable {
     /// The id of a team (`acme/sales`).
     func teamID(_ address: String) async throws -> String {
         let owner = try await gateway.authenticator.authenticate(
-            authorization: "Bearer \(Self.ownerKey)", audit: RequestAudit(requestID: "read", action: "read", resource: "read"))
+            authorization: "Bearer \(Self.ownerKey)",
+            audit: RequestAudit(requestID: "read", action: "read", resource: "read"))
         let teams = try await gateway.administration.teams(
             in: "acme", principal: owner, audit: RequestAudit(requestID: "read", action: "read", resource: "read"))
         let name = address.split(separator: "/").last.map(String.init)
@@ -121,7 +123,8 @@ final class ConsoleWorld: Sendable {
     func auditRecords() async throws -> [AuditRecord] {
         await writer.flush()
         let owner = try await gateway.authenticator.authenticate(
-            authorization: "Bearer \(Self.ownerKey)", audit: RequestAudit(requestID: "read", action: "read", resource: "read"))
+            authorization: "Bearer \(Self.ownerKey)",
+            audit: RequestAudit(requestID: "read", action: "read", resource: "read"))
         return try await store.audit.records(visibleTo: owner, filter: AuditFilter(limit: 1000))
     }
 }

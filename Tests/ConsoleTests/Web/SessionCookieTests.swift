@@ -24,7 +24,9 @@ import Testing
         var twice = HTTPFields()
         twice[.cookie] = "atrium_console=\(Self.token); atrium_console=\(Self.token)"
         #expect(SessionCookie.token(in: twice) == nil)
-        for value in ["", "short", Self.token + "x", String(repeating: "a", count: 42) + "=", String(repeating: "é", count: 43)] {
+        for value in [
+            "", "short", Self.token + "x", String(repeating: "a", count: 42) + "=", String(repeating: "é", count: 43),
+        ] {
             var headers = HTTPFields()
             headers[.cookie] = "atrium_console=\(value)"
             #expect(SessionCookie.token(in: headers) == nil, "\(value)")
