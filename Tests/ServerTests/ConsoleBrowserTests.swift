@@ -27,8 +27,9 @@ import Testing
         let server = try ServerProcess(
             upstream: nil, extraArguments: ["--model", model, "--embedding-model", miniLM, "--threads", "2"],
             environment: ["ATRIUM_ADMIN_KEY": owner])
+        // Chromium at a lower priority: the suites running beside it keep their share of the cores.
         let result = try await Self.runOffThePool(
-            ["python3", Self.script.path], environment: ["ATRIUM_URL": server.baseURL, "ATRIUM_OWNER_KEY": owner])
+            ["nice", "-n", "10", "python3", Self.script.path], environment: ["ATRIUM_URL": server.baseURL, "ATRIUM_OWNER_KEY": owner])
         #expect(result.status == 0, "\(result.output)")
         let lastLine = result.output.split(separator: "\n").last.map(String.init) ?? ""
         let observed = try #require(
