@@ -14,6 +14,8 @@ APT_PACKAGES = libsqlite3-dev poppler-utils zlib1g-dev pkg-config python3-doc
 APT_PACKAGES += qemu-user libc6-dev-arm64-cross libgcc-12-dev-arm64-cross
 # For the PostgreSQL store tests: scripts/run-tests starts a throwaway cluster.
 APT_PACKAGES += postgresql
+# For the web console's browser test (Tests/ServerTests/Scripts/console_browser.py).
+APT_PACKAGES += chromium chromium-driver
 
 .PHONY: all setup apt models python build test test-kernels serve bench eval eval-guardrails clean
 
@@ -31,9 +33,11 @@ models:
 	./scripts/fetch-models
 	./scripts/fetch-gemma
 
-# The official OpenAI Python client, for the test that drives `atrium serve` with it.
+# The official OpenAI Python client, for the test that drives `atrium serve` with it; Selenium
+# for the console's browser test.
 python:
 	@python3 -c "import openai" 2>/dev/null || python3 -m pip install --quiet openai
+	@python3 -c "import selenium" 2>/dev/null || python3 -m pip install --quiet selenium
 
 setup: apt models python
 

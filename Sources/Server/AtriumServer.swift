@@ -1,3 +1,4 @@
+import Console
 import Foundation
 import Gateway
 import Hummingbird
@@ -24,6 +25,14 @@ public enum AtriumServer {
         router.add(middleware: ObservabilityMiddleware(metrics: gateway.metrics))
         router.add(middleware: OpenAIErrorMiddleware())
         OperationsRoutes(store: gateway.store, openAPI: OpenAPIDocument.json(), backend: gateway.backend).register(on: router)
+        // The web console: its own sessions instead of bearer keys, the same services behind.
+        var console = configuration.console
+        console.maximumUploadBytes = configuration.maximumUploadBytes
+        ConsoleRoutes<AtriumRequestContext>(gateway: gateway, configuration: console, now: now) {
+            request, context in
+            ClientAddress.of(
+                peer: context.remoteAddress, headers: request.headers, trustForwardedFor: configuration.trustForwardedFor)
+        }.register(on: router)
         let door = AuthenticationMiddleware(gateway: gateway, trustForwardedFor: configuration.trustForwardedFor)
         var metricsDoor = door
         metricsDoor.metricsToken = configuration.metricsToken

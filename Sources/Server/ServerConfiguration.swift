@@ -1,3 +1,5 @@
+import Console
+
 /// How `atrium serve` listens and what it accepts.
 public struct ServerConfiguration: Sendable, Hashable {
     public static let defaultMaximumBodyBytes = 1 << 20
@@ -15,6 +17,8 @@ public struct ServerConfiguration: Sendable, Hashable {
     public let trustForwardedFor: Bool
     /// Document uploads (`POST /v1/collections/{name}/documents`) above this answer 413.
     public let maximumUploadBytes: Int
+    /// The web console's sessions and cookies.
+    public var console: ConsoleConfiguration = ConsoleConfiguration()
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maximumBodyBytes: Int = Self.defaultMaximumBodyBytes,

@@ -102,6 +102,9 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup(title: "Embedded engine (--queue-timeout and --max-queued apply to upstreams too)")
     var serving: ServingOptions
 
+    @OptionGroup(title: "Web console")
+    var console: ConsoleOptions
+
     @OptionGroup(title: "Upstream engines")
     var upstream: UpstreamOptions
 
@@ -162,10 +165,11 @@ struct Serve: AsyncParsableCommand {
         } else {
             exposition.addSampler(UpstreamMetrics(backend: backend.backend, metrics: exposition.metrics).sample)
         }
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: host, port: port, maximumBodyBytes: maxBodyBytes,
             metricsToken: metricsToken ?? environment["ATRIUM_METRICS_TOKEN"], trustForwardedFor: trustForwardedFor,
             maximumUploadBytes: maxUploadBytes)
+        configuration.console = console.configuration
         let host = host
         let application = AtriumServer.application(
             gateway: gateway, configuration: configuration, exposition: exposition, logger: logger,

@@ -17,8 +17,21 @@ public struct RequestAuthenticator: Sendable {
     /// Authenticates `authorization` (`Bearer <key>`), recording the outcome in `audit`.
     /// - Throws: ``GatewayError`` (401 when refused).
     public func authenticate(authorization: String?, audit: RequestAudit) async throws -> Principal {
+        try await authenticated(audit) { try await $0.authenticate(authorizationHeader: authorization) }
+    }
+
+    /// Authenticates the key a console session was made from, by its hash (the session never
+    /// holds the key), recording the outcome in `audit`.
+    /// - Throws: ``GatewayError`` (401 when the key no longer works).
+    public func authenticate(keyHash: APIKeyHash, audit: RequestAudit) async throws -> Principal {
+        try await authenticated(audit) { try await $0.authenticate(keyHash: keyHash) }
+    }
+
+    private func authenticated(
+        _ audit: RequestAudit, _ check: (KeyAuthenticator) async throws -> Principal
+    ) async throws -> Principal {
         do {
-            let principal = try await authenticator.authenticate(authorizationHeader: authorization)
+            let principal = try await check(authenticator)
             audit.authenticated(principal)
             return principal
         } catch let failure as AuthenticationFailure {

@@ -36,6 +36,8 @@ public final class AtriumStore: Sendable {
     public let alertDestinations: AlertDestinationRepository
     public let alertDeliveries: AlertDeliveryQueue
     public let knowledge: KnowledgeRepository
+    /// Signed-in web console sessions.
+    public let consoleSessions: ConsoleSessionRepository
 
     /// Opens (creating if needed) `home/atrium.sqlite` and migrates it.
     public convenience init(home: URL, queryText: QueryTextPolicy = .full) throws {
@@ -71,6 +73,7 @@ public final class AtriumStore: Sendable {
         alertDestinations = AlertDestinationRepository(backend: backend)
         alertDeliveries = AlertDeliveryQueue(backend: backend)
         knowledge = KnowledgeRepository(backend: backend)
+        consoleSessions = ConsoleSessionRepository(backend: backend)
     }
 
     /// The SQLite pool (tests and the not yet ported repositories); PostgreSQL throws.

@@ -24,6 +24,7 @@ enum SchemaMigrations {
         migrator.registerMigration("v13-knowledge-title-field", migrate: KnowledgeSchema.addTitleField)
         migrator.registerMigration("v14-team-weights", migrate: addTeamWeights)
         migrator.registerMigration("v15-audit-flags", migrate: addAuditFlags)
+        migrator.registerMigration("v16-console-sessions", migrate: ConsoleSessionRepository.createTable)
         return migrator
     }
 

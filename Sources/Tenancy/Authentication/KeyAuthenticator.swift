@@ -36,7 +36,14 @@ public struct KeyAuthenticator: Sendable {
         let presented = presentedKey.map { String(Self.trimmed($0)) } ?? ""
         guard !presented.isEmpty else { throw AuthenticationFailure(.missingKey) }
 
-        let hash = APIKeyHash(of: presented)
+        return try await authenticate(keyHash: APIKeyHash(of: presented))
+    }
+
+    /// Authenticates the key whose hash this is: what a console session keeps instead of the
+    /// key, so the session holds exactly as long as its key would (revocation, expiry, a
+    /// rotation's grace period and the holder's membership all apply at every request).
+    /// - Throws: ``AuthenticationFailure`` when refused, or the lookup's own error.
+    public func authenticate(keyHash hash: APIKeyHash) async throws -> Principal {
         guard let credentials = try await lookup.credentials(matching: hash),
             credentials.record.hash.constantTimeEquals(hash)
         else { throw AuthenticationFailure(.unknownKey) }

@@ -7,6 +7,8 @@ public enum DenialReason: String, Sendable, Hashable, Codable, CaseIterable, Cus
     case revokedKey = "revoked_key"
     /// The key's holder no longer holds a role where the key is bound (removed or demoted).
     case membershipRevoked = "membership_revoked"
+    /// A console session that is unknown, signed out, expired or idle too long.
+    case sessionEnded = "session_ended"
     // Authorization.
     /// The principal's effective rights do not include the action.
     case roleNotAllowed = "role_not_allowed"
@@ -21,6 +23,8 @@ public enum DenialReason: String, Sendable, Hashable, Codable, CaseIterable, Cus
     case exceedsCreatorRights = "exceeds_creator_rights"
     /// The requested key would outlive, or allow more than the limits of, the key minting it.
     case exceedsCreatorKey = "exceeds_creator_key"
+    /// A console form or fetch without its session's CSRF token (a forged request).
+    case csrfRejected = "csrf_token_invalid"
     /// The key's holder does not hold the requested role where the key would be bound.
     case exceedsHolderMembership = "exceeds_holder_membership"
     /// The role cannot be held at the requested binding.
@@ -46,7 +50,7 @@ public enum DenialReason: String, Sendable, Hashable, Codable, CaseIterable, Cus
     /// Whether the failure is about identity (401) rather than permission (403).
     public var isAuthenticationFailure: Bool {
         switch self {
-        case .missingKey, .unknownKey, .expiredKey, .revokedKey, .membershipRevoked: true
+        case .missingKey, .unknownKey, .expiredKey, .revokedKey, .membershipRevoked, .sessionEnded: true
         default: false
         }
     }
@@ -68,6 +72,8 @@ public enum DenialReason: String, Sendable, Hashable, Codable, CaseIterable, Cus
         case .expiredKey: "the API key has expired"
         case .revokedKey: "the API key has been revoked"
         case .membershipRevoked: "the key's holder no longer has a role where the key is bound"
+        case .sessionEnded: "the console session has ended; sign in again"
+        case .csrfRejected: "the form did not carry this console session's token"
         case .roleNotAllowed: "the key's role does not allow this action"
         case .crossTenant: "the resource belongs to another team or organization"
         case .dataPlaneNeedsTeamKey: "data access needs a key issued inside the team"

@@ -27,7 +27,7 @@ enum PostgresSchema {
     /// them (``StoreError/notYetSupported(_:)``) and `atrium serve` refuses to start on one.
     static let notYetPorted = [
         "the audit log", "alerts", "alert destinations", "alert deliveries",
-        "knowledge (documents, chunks, search)",
+        "knowledge (documents, chunks, search)", "console sessions",
     ]
 
     /// The tables whose rows belong to one team, and the column naming it (`key_limits`

@@ -1,0 +1,24 @@
+import Gateway
+
+/// How the console signs people in.
+public struct ConsoleConfiguration: Sendable, Hashable {
+    /// Marks the session cookie `Secure` (`--console-secure-cookies`): on whenever the console
+    /// is reached over TLS, at a proxy in front or otherwise.
+    public var secureCookies: Bool
+    /// Session lifetime and idle timeout (`--console-session-hours`, `--console-idle-minutes`).
+    public var sessionTerms: ConsoleSessions.SessionTerms
+    /// Form bodies above this answer 413.
+    public var maximumFormBytes: Int
+    /// Document uploads above this answer 413 (the server sets its `--max-upload-bytes`).
+    public var maximumUploadBytes: Int
+
+    public init(
+        secureCookies: Bool = false, sessionTerms: ConsoleSessions.SessionTerms = .standard,
+        maximumFormBytes: Int = 256 << 10, maximumUploadBytes: Int = 16 << 20
+    ) {
+        self.secureCookies = secureCookies
+        self.sessionTerms = sessionTerms
+        self.maximumFormBytes = maximumFormBytes
+        self.maximumUploadBytes = maximumUploadBytes
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Gateway
+import Hummingbird
+import Tenancy
+
+/// The audit browser (`GET /v1/admin/audit?team=&since=&until=&limit=`): newest first, only
+/// the records the caller may see, filtered like the API.
+struct AuditPage<Context: ConsoleRequestContext> {
+    let routes: ConsoleRoutes<Context>
+    static var defaultLimit: Int { 100 }
+
+    func register(on router: some RouterMethods<Context>) {
+        router.get("/console/audit") { request, context in
+            try await routes.page(request, context) { signedIn in
+                let query = request.uri.queryParameters
+                var values: [String: String] = [:]
+                for field in ["team", "since", "until", "limit"] { values[field] = query.get(field) ?? "" }
+                var view = signedIn.view(current: "/console/audit")
+                view["values"] = values
+                do {
+                    let records = try await routes.gateway.administration.auditRecords(
+                        team: Self.text(values["team"]), since: try Self.instant("since", values["since"]),
+                        until: try Self.instant("until", values["until"]),
+                        limit: try Self.limit(values["limit"]), principal: signedIn.principal, audit: signedIn.audit)
+                    view["records"] = records.map { record -> [String: Any] in
+                        [
+                            "time": ISO8601DateFormatter().string(from: record.occurredAt), "action": record.action,
+                            "resource": record.resource, "decision": record.allowed ? "allowed" : "denied",
+                            "reason": record.reason ?? "", "key": record.keyPrefix ?? "",
+                            "team": record.teamID?.rawValue ?? "",
+                            "tokens": record.promptTokens + record.completionTokens,
+                            "denied": !record.allowed,
+                        ]
+                    }
+                } catch {
+                    // A bad filter is shown next to its field; anything else is the page's error.
+                    let failure = ConsoleFailure.from(error)
+                    guard failure.status == 400 else { throw error }
+                    view["errors"] = [failure.field ?? "form": failure.message]
+                    view["records"] = [[String: Any]]()
+                }
+                return routes.templates.render("audit", view)
+            }
+        }
+    }
+
+    static func text(_ value: String?) -> String? {
+        guard let value, !value.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        return value.trimmingCharacters(in: .whitespaces)
+    }
+
+    /// An ISO 8601 instant or a `YYYY-MM-DD` day (its start, UTC), as a date field sends it.
+    static func instant(_ field: String, _ value: String?) throws -> Date? {
+        guard let text = text(value) else { return nil }
+        let formatter = ISO8601DateFormatter()
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withFullDate]
+        if let date = formatter.date(from: text) { return date }
+        throw ConsoleFailure.invalid("must be a date (YYYY-MM-DD) or an ISO 8601 instant", field: field)
+    }
+
+    static func limit(_ value: String?) throws -> Int {
+        guard let text = text(value) else { return defaultLimit }
+        guard let limit = Int(text), (1...1000).contains(limit) else {
+            throw ConsoleFailure.invalid("must be a whole number from 1 to 1000", field: "limit")
+        }
+        return limit
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+
+/// An `application/x-www-form-urlencoded` body, as the console's forms post it. A field
+/// given twice keeps its first value; a value with a NUL or other control character (but
+/// tab and line breaks, which a text area sends) is refused by ``value(_:)``.
+struct FormBody: Sendable {
+    private var fields: [String: String] = [:]
+
+    init(_ text: String) {
+        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = Self.decode(parts[0]) else { continue }
+            let value = parts.count == 2 ? Self.decode(parts[1]) ?? "" : ""
+            if fields[name] == nil { fields[name] = value }
+        }
+    }
+
+    /// The field's value, or `nil` when absent.
+    /// - Throws: ``ConsoleFailure`` when it carries control characters.
+    func value(_ name: String) throws -> String? {
+        guard let value = fields[name] else { return nil }
+        if value.unicodeScalars.contains(where: {
+            $0.properties.generalCategory == .control && !"\t\r\n".unicodeScalars.contains($0)
+        }) {
+            throw ConsoleFailure.invalid("must not contain control characters", field: name)
+        }
+        return value
+    }
+
+    /// The value with surrounding white space removed; `nil` when absent or empty.
+    func text(_ name: String) throws -> String? {
+        let trimmed = try value(name)?.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed?.isEmpty == false ? trimmed : nil
+    }
+
+    /// A required field.
+    func required(_ name: String) throws -> String {
+        guard let text = try text(name) else { throw ConsoleFailure.invalid("is required", field: name) }
+        return text
+    }
+
+    private static func decode(_ text: Substring) -> String? {
+        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+    }
+}

@@ -1,0 +1,219 @@
+import Foundation
+import Gateway
+import Store
+import Tenancy
+import Testing
+
+/// Sign-in exchanges a key for a server-side session: the cookie holds only a random token,
+/// the database only its hash; the session ends with sign-out, expiry, idleness and its
+/// key's revocation — and every step is audited.
+@Suite struct ConsoleSessionTests {
+    @Test func signingInSetsAnHttpOnlyStrictCookieThatIsNotTheKey() async throws {
+        let world = try ConsoleWorld()
+        let keys = try await world.scenario()
+        try await world.test { browser in
+            let answer = try await browser.signIn(keys["bob"]!)
+            #expect(answer.status == 303)
+            #expect(answer.location == "/console")
+            let cookie = try #require(answer.setCookie)
+            #expect(cookie.contains("HttpOnly"))
+            #expect(cookie.contains("SameSite=Strict"))
+            #expect(cookie.contains("Path=/console"))
+            #expect(!cookie.contains("Secure"))
+            #expect(!cookie.contains(keys["bob"]!))
+            let token = try #require(browser.cookie)
+            #expect(token.count == 43)
+            let home = try await browser.get("/console")
+            #expect(home.status == 200)
+            #expect(home.body.contains("member"))
+            #expect(!home.body.contains(keys["bob"]!))
+        }
+    }
+
+    @Test func theSessionTableKeepsOnlyHashes() async throws {
+        let world = try ConsoleWorld()
+        let keys = try await world.scenario()
+        let token = try await world.test { browser in
+            try await browser.signIn(keys["bob"]!)
+            return try #require(browser.cookie)
+        }
+        // The token itself finds nothing: only its SHA-256 is the row's key.
+        #expect(try await world.store.consoleSessions.session(tokenHash: token) == nil)
+        let stored = try #require(try await world.store.consoleSessions.session(tokenHash: APIKeyHash(of: token).hex))
+        #expect(stored.tokenHash != token)
+        #expect(stored.keyHash.constantTimeEquals(APIKeyHash(of: keys["bob"]!)))
+    }
+
+    @Test func secureCookiesWhenConfigured() async throws {
+        let world = try ConsoleWorld(secureCookies: true)
+        let keys = try await world.scenario()
+        try await world.test { browser in
+            let answer = try await browser.signIn(keys["bob"]!)
+            #expect(answer.setCookie?.contains("; Secure") == true)
+        }
+    }
+
+    @Test func aWrongKeyIsRefusedAuditedAndGetsNoCookie() async throws {
+        let world = try ConsoleWorld()
+        _ = try await world.scenario()
+        try await world.test { browser in
+            let answer = try await browser.signIn("atr_not-a-real-key")
+            #expect(answer.status == 401)
+            #expect(answer.setCookie == nil)
+            #expect(browser.cookie == nil)
+            #expect(answer.body.contains("That key was not accepted."))
+            #expect(!answer.body.contains("atr_not-a-real-key"))
+            let home = try await browser.get("/console")
+            #expect(home.status == 303)
+            #expect(home.location == "/console/sign-in")
+        }
+        let record = try #require(try await world.auditRecords().first { $0.action == "console.sign_in" })
+        #expect(!record.allowed)
+        #expect(record.reason == "unknown_key")
+    }
+
+    @Test func signInAndSignOutAreAuditedAndSignOutEndsTheSession() async throws {
+        let world = try ConsoleWorld()
+        let keys = try await world.scenario()
+        try await world.test { browser in
+            try await browser.signIn(keys["bob"]!)
+            let token = try #require(browser.cookie)
+            let csrf = try await browser.csrf()
+            let out = try await browser.post("/console/sign-out", form: [("csrf", csrf)])
+            #expect(out.status == 303)
+            #expect(out.setCookie?.contains("Max-Age=0") == true)
+            // The old cookie, replayed, no longer works.
+            browser.cookie = token
+            let again = try await browser.get("/console")
+            #expect(again.location == "/console/sign-in")
+        }
+        let records = try await world.auditRecords()
+        let signIn = try #require(records.first { $0.action == "console.sign_in" })
+        #expect(signIn.allowed)
+        #expect(signIn.keyPrefix != nil)
+        let signOut = try #require(records.first { $0.action == "console.sign_out" })
+        #expect(signOut.allowed)
+        #expect(signOut.keyPrefix == signIn.keyPrefix)
+    }
+
+    @Test func aSessionDiesWithItsKeysRevocation() async throws {
+        let world = try ConsoleWorld()
+        let keys = try await world.scenario()
+        try await world.test { browser in
+            try await browser.signIn(keys["bob"]!)
+            #expect(try await browser.get("/console").status == 200)
+            let alice = try await world.gateway.authenticator.authenticate(
+                authorization: "Bearer \(keys["alice"]!)",
+                audit: RequestAudit(requestID: "t", action: "t", resource: "t"))
+            let bobsKey = try await world.gateway.authenticator.authenticate(
+                authorization: "Bearer \(keys["bob"]!)", audit: RequestAudit(requestID: "t", action: "t", resource: "t")
+            )
+            _ = try await world.gateway.administration.revokeKey(
+                bobsKey.keyID.rawValue, principal: alice,
+                audit: RequestAudit(requestID: "t", action: "t", resource: "t"))
+            let after = try await browser.get("/console")
+            #expect(after.status == 303)
+            #expect(after.location == "/console/sign-in")
+            #expect(try await world.store.consoleSessions.count(keyID: bobsKey.keyID) == 0)
+        }
+        let ended = try #require(try await world.auditRecords().first { $0.action == "console.session_ended" })
+        #expect(ended.reason == "revoked_key")
+    }
+
+    @Test func anIdleSessionEndsAndSoDoesAnOldOne() async throws {
+        let world = try ConsoleWorld()
+        let keys = try await world.scenario()
+        try await world.test { browser in
+            try await browser.signIn(keys["bob"]!)
+            world.advance(by: 599)
+            #expect(try await browser.get("/console").status == 200)
+            world.advance(by: 601)
+            #expect(try await browser.get("/console").location == "/console/sign-in")
+
+            // Used every few minutes, it still ends at its lifetime (an hour here).
+            try await browser.signIn(keys["bob"]!)
+            for _ in 0..<11 {
+                world.advance(by: 300)
+                #expect(try await browser.get("/console").status == 200)
+            }
+            world.advance(by: 300)
+            #expect(try await browser.get("/console").location == "/console/sign-in")
+        }
+        let ended = try await world.auditRecords().filter { $0.action == "console.session_ended" }
+        #expect(ended.count == 2)
+        #expect(ended.allSatisfy { $0.reason == "session_ended" })
+    }
+
+    @Test func aSignInWithoutTheFormsNonceIsRefusedAndTriesNoKey() async throws {
+        let world = try ConsoleWorld()
+        let keys = try await world.scenario()
+        try await world.test { browser in
+            // What another site's form would send: the key, but neither nonce nor its cookie.
+            let forged = try await browser.post("/console/sign-in", form: [("key", keys["bob"]!), ("nonce", "x")])
+            #expect(forged.status == 403)
+            #expect(browser.cookie == nil)
+        }
+        let record = try #require(try await world.auditRecords().first { $0.action == "console.sign_in" })
+        #expect(record.reason == "csrf_token_invalid")
+        #expect(record.keyPrefix == nil)
+    }
+
+    @Test func aKeyHoldsAtMostSixteenSessionsAndTheOldestGoesFirst() async throws {
+        let world = try ConsoleWorld()
+        let keys = try await world.scenario()
+        try await world.test { browser in
+            try await browser.signIn(keys["bob"]!)
+            let first = try #require(browser.cookie)
+            for _ in 0..<16 {
+                world.advance(by: 1)
+                let other = ConsoleBrowser(client: browser.client)
+                try await other.signIn(keys["bob"]!)
+                #expect(try await other.get("/console").status == 200)
+            }
+            browser.cookie = first
+            #expect(try await browser.get("/console").location == "/console/sign-in")
+        }
+        let bob = try await world.gateway.authenticator.authenticate(
+            authorization: "Bearer \(keys["bob"]!)", audit: RequestAudit(requestID: "t", action: "t", resource: "t"))
+        #expect(try await world.store.consoleSessions.count(keyID: bob.keyID) == 16)
+    }
+
+    @Test func theOverviewIsAuditedAsAllowed() async throws {
+        let world = try ConsoleWorld()
+        let keys = try await world.scenario()
+        try await world.test { browser in
+            try await browser.signIn(keys["bob"]!)
+            #expect(try await browser.get("/console").status == 200)
+        }
+        let page = try #require(try await world.auditRecords().first { $0.action == "console.page" })
+        #expect(page.allowed)
+        #expect(page.keyPrefix != nil)
+    }
+
+    @Test func aForgedOrMalformedCookieIsNoSession() async throws {
+        let world = try ConsoleWorld()
+        _ = try await world.scenario()
+        try await world.test { browser in
+            for forged in [String(repeating: "A", count: 43), "x", "<script>", String(repeating: "A", count: 4000)] {
+                browser.cookie = forged
+                let page = try await browser.get("/console")
+                #expect(page.status == 303)
+                #expect(page.location == "/console/sign-in")
+            }
+        }
+    }
+
+    @Test func repeatedWrongKeysBlockTheAddressLikeTheAPI() async throws {
+        let world = try ConsoleWorld()
+        let keys = try await world.scenario()
+        try await world.test(live: true) { browser in
+            for _ in 0..<20 {
+                #expect(try await browser.signIn("atr_wrong").status == 401)
+            }
+            // Blocked now, even with the right key.
+            let blocked = try await browser.signIn(keys["bob"]!)
+            #expect(blocked.status == 429)
+            #expect(blocked.setCookie == nil)
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import AtriumTestSupport
+import Foundation
+import Testing
+
+/// The web console in a real browser: Debian's headless Chromium driven by Selenium
+/// (`make setup` installs chromium, chromium-driver and selenium) against `atrium serve` with
+/// the real SmolLM2 model. The script signs in with a key, builds a team, users,
+/// memberships and keys through the forms, edits the profile and sees the next playground
+/// answer change, uploads a document and sees the playground cite it, checks that a member
+/// reaches no admin page, and that XSS and CSRF attempts fail
+/// (Tests/ServerTests/Scripts/console_browser.py).
+@Suite(.serialized) struct ConsoleBrowserTests {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Scripts/console_browser.py")
+
+    static var browserInstalled: Bool {
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium")
+            && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")
+            && (try? OpenAIClientTests.run(["python3", "-c", "import selenium"]).status) == 0
+    }
+
+    @Test(.enabled(if: browserInstalled, "chromium, chromium-driver or selenium missing (make setup installs them)"))
+    func theConsoleWorksInARealBrowser() async throws {
+        let model = try #require(EmbeddedModelEndToEndTests.modelPath, "SmolLM2 not fetched (scripts/fetch-models)")
+        let miniLM = try #require(KnowledgeEndToEndTests.miniLMFolder, "MiniLM not fetched (scripts/fetch-models)")
+        let owner = "owner-key-for-console-browser-test"
+        let server = try ServerProcess(
+            upstream: nil, extraArguments: ["--model", model, "--embedding-model", miniLM, "--threads", "2"],
+            environment: ["ATRIUM_ADMIN_KEY": owner])
+        // Chromium at a lower priority: the suites running beside it keep their share of the cores.
+        let result = try await Self.runOffThePool(
+            ["nice", "-n", "10", "python3", Self.script.path], environment: ["ATRIUM_URL": server.baseURL, "ATRIUM_OWNER_KEY": owner])
+        #expect(result.status == 0, "\(result.output)")
+        let lastLine = result.output.split(separator: "\n").last.map(String.init) ?? ""
+        let observed = try #require(
+            try JSONSerialization.jsonObject(with: Data(lastLine.utf8)) as? [String: Any], "\(result.output)")
+        #expect(observed["ok"] as? Bool == true)
+        #expect(observed["xss_rendered_as_text"] as? Bool == true)
+        #expect(observed["csrf_refused"] as? Bool == true)
+        #expect(observed["cited"] as? String == "returns.md")
+    }
+
+    /// The script runs for a minute or more: it waits on a Dispatch thread, not on one of
+    /// the few threads every other test's tasks share (blocking one of those starves them).
+    static func runOffThePool(_ arguments: [String], environment: [String: String]) async throws
+        -> (status: Int32, output: String)
+    {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try OpenAIClientTests.run(arguments, environment: environment) })
+            }
+        }
+    }
+}
