@@ -15,7 +15,7 @@ import Testing
         let platformReceiver = try await WebhookReceiver(failingFirst: 1)
         let acmeReceiver = try await WebhookReceiver()
         let initechReceiver = try await WebhookReceiver()
-        let server = try ServerProcess(
+        let server = try await ServerProcess(
             upstream: mock.baseURL,
             extraArguments: [
                 "--model", "mock", "--trust-forwarded-for", "--block-after", "3", "--block-seconds", "60",
@@ -87,7 +87,7 @@ import Testing
         let url = "http://127.0.0.1:\(receiverPort)/hook"
         let secret: String
         do {
-            let server = try ServerProcess(
+            let server = try await ServerProcess(
                 home: home, upstream: mock.baseURL, extraArguments: ["--model", "mock"] + Self.fastRetries,
                 environment: environment)
             let http = LiveExchange(baseURL: server.baseURL)
@@ -116,7 +116,7 @@ import Testing
             #expect(server.stop() == 0)
         }
         let receiver = try await WebhookReceiver(port: receiverPort)
-        let restarted = try ServerProcess(
+        let restarted = try await ServerProcess(
             home: home, upstream: mock.baseURL, extraArguments: ["--model", "mock"] + Self.fastRetries,
             environment: environment)
         let deliveries = try await receiver.waitFor(1)

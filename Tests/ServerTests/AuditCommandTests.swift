@@ -18,7 +18,7 @@ import Testing
 
     /// Runs a server, sends a few requests (allowed and denied), and stops it with SIGTERM.
     static func serveSomeRequests(home: URL?, mock: MockUpstream) async throws -> URL {
-        let server = try ServerProcess(
+        let server = try await ServerProcess(
             home: home, upstream: mock.baseURL, extraArguments: ["--model", "mock"],
             environment: ["ATRIUM_ADMIN_KEY": ownerKey])
         let http = LiveClient(baseURL: server.baseURL, client: HTTPClient.shared)
@@ -93,7 +93,7 @@ import Testing
                         resource: "team", decision: .deny(.unknownKey)))
             }
         }
-        let server = try ServerProcess(
+        let server = try await ServerProcess(
             home: home, upstream: mock.baseURL, extraArguments: ["--model", "mock", "--audit-retention-days", "1"],
             environment: ["ATRIUM_ADMIN_KEY": Self.ownerKey])
         let deadline = ContinuousClock.now + .seconds(30)

@@ -12,7 +12,7 @@ import Testing
 
     @Test func fiftyWrongKeysBlockTheAddressAndRaiseAnAlertWhileOtherAddressesWork() async throws {
         let mock = try MockUpstream()
-        let server = try ServerProcess(
+        let server = try await ServerProcess(
             upstream: mock.baseURL,
             extraArguments: ["--model", "mock", "--trust-forwarded-for", "--block-after", "20", "--block-seconds", "300"])
         let http = LiveExchange(baseURL: server.baseURL)
@@ -76,7 +76,7 @@ import Testing
 
     @Test func withoutTrustForwardedForTheHeaderCannotChooseTheAddress() async throws {
         let mock = try MockUpstream()
-        let server = try ServerProcess(
+        let server = try await ServerProcess(
             upstream: mock.baseURL, extraArguments: ["--model", "mock", "--block-after", "3", "--block-seconds", "10"])
         let http = LiveExchange(baseURL: server.baseURL)
         let owner = server.ownerKey
@@ -98,7 +98,7 @@ import Testing
     /// and every scrape's audit record keeps the address it came from.
     @Test func metricsTokenGuessesAreCountedAndBlocked() async throws {
         let mock = try MockUpstream()
-        let server = try ServerProcess(
+        let server = try await ServerProcess(
             upstream: mock.baseURL,
             extraArguments: [
                 "--model", "mock", "--trust-forwarded-for", "--block-after", "5", "--block-seconds", "300",

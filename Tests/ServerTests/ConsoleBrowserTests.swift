@@ -24,7 +24,7 @@ import Testing
         let model = try #require(EmbeddedModelEndToEndTests.modelPath, "SmolLM2 not fetched (scripts/fetch-models)")
         let miniLM = try #require(KnowledgeEndToEndTests.miniLMFolder, "MiniLM not fetched (scripts/fetch-models)")
         let owner = "owner-key-for-console-browser-test"
-        let server = try ServerProcess(
+        let server = try await ServerProcess(
             upstream: nil, extraArguments: ["--model", model, "--embedding-model", miniLM, "--threads", "2"],
             environment: ["ATRIUM_ADMIN_KEY": owner])
         // Chromium at a lower priority: the suites running beside it keep their share of the cores.

@@ -16,7 +16,7 @@ import Testing
 
     @Test func teamsChatWithTheRealModelThroughOneSharedEngine() async throws {
         let model = try #require(Self.modelPath, "SmolLM2 not fetched (scripts/fetch-models)")
-        let server = try ServerProcess(upstream: nil, extraArguments: ["--model", model, "--threads", "2"])
+        let server = try await ServerProcess(upstream: nil, extraArguments: ["--model", model, "--threads", "2"])
         let http = LiveClient(baseURL: server.baseURL, client: HTTPClient.shared)
         let owner = server.ownerKey
 

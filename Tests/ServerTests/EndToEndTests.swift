@@ -8,7 +8,7 @@ import Testing
 @Suite(.serialized) struct EndToEndTests {
     @Test func ownerToTeamsToChatsWithEveryCrossTeamAttemptDeniedAndAudited() async throws {
         let mock = try MockUpstream()
-        let server = try ServerProcess(upstream: mock.baseURL, extraArguments: ["--model", "mock"])
+        let server = try await ServerProcess(upstream: mock.baseURL, extraArguments: ["--model", "mock"])
         let client = HTTPClient.shared
         let http = LiveClient(baseURL: server.baseURL, client: client)
         let owner = server.ownerKey

@@ -44,7 +44,7 @@ import Glibc
     @Test func sigtermLetsStreamsFinishAndEveryRecordSurvivesARestart() async throws {
         let arguments = try Self.modelArguments() + ["--shutdown-grace-seconds", "150"]
         let environment = ["ATRIUM_ADMIN_KEY": Self.ownerKey]
-        let server = try ServerProcess(upstream: nil, extraArguments: arguments, environment: environment)
+        let server = try await ServerProcess(upstream: nil, extraArguments: arguments, environment: environment)
         let http = LiveClient(baseURL: server.baseURL, client: HTTPClient.shared)
         let (key, team) = try await Self.salesKey(http)
 
@@ -90,7 +90,7 @@ import Glibc
         #expect(server.log.contains("shutting down"))
 
         // A restart on the same home: the streams' records and usage are there.
-        let restarted = try ServerProcess(home: server.home, upstream: nil, extraArguments: arguments, environment: environment)
+        let restarted = try await ServerProcess(home: server.home, upstream: nil, extraArguments: arguments, environment: environment)
         let again = LiveClient(baseURL: restarted.baseURL, client: HTTPClient.shared)
         let audit = try await again.call("GET", "/v1/admin/audit?limit=1000", key: Self.ownerKey).data
         for (id, tokens) in ids {
@@ -110,7 +110,7 @@ import Glibc
     @Test func aStreamBeyondTheGracePeriodIsCutOffAndStillRecorded() async throws {
         let arguments = try Self.modelArguments() + ["--shutdown-grace-seconds", "1"]
         let environment = ["ATRIUM_ADMIN_KEY": Self.ownerKey]
-        let server = try ServerProcess(upstream: nil, extraArguments: arguments, environment: environment)
+        let server = try await ServerProcess(upstream: nil, extraArguments: arguments, environment: environment)
         let http = LiveClient(baseURL: server.baseURL, client: HTTPClient.shared)
         let (key, _) = try await Self.salesKey(http)
 
@@ -126,7 +126,7 @@ import Glibc
         #expect(server.log.contains("did not finish within the grace period"))
 
         let id = try #require(long.id)
-        let restarted = try ServerProcess(home: server.home, upstream: nil, extraArguments: arguments, environment: environment)
+        let restarted = try await ServerProcess(home: server.home, upstream: nil, extraArguments: arguments, environment: environment)
         let again = LiveClient(baseURL: restarted.baseURL, client: HTTPClient.shared)
         let audit = try await again.call("GET", "/v1/admin/audit?limit=1000", key: Self.ownerKey).data
         #expect(audit.contains { $0["request_id"] as? String == id }, "the cut request left its record")

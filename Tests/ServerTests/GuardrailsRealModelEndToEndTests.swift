@@ -11,7 +11,7 @@ import Testing
     @Test func theRealEmbedderCatchesAParaphrasedInjectionAndRedactionHoldsEndToEnd() async throws {
         let model = try #require(EmbeddedModelEndToEndTests.modelPath, "SmolLM2 not fetched (scripts/fetch-models)")
         let miniLM = try #require(KnowledgeEndToEndTests.miniLMFolder, "all-MiniLM-L6-v2 not fetched (scripts/fetch-models)")
-        let server = try ServerProcess(
+        let server = try await ServerProcess(
             upstream: nil, extraArguments: ["--model", model, "--embedding-model", miniLM, "--threads", "2"])
         let http = LiveClient(baseURL: server.baseURL, client: HTTPClient.shared)
         let owner = server.ownerKey

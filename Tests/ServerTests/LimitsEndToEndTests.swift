@@ -9,7 +9,7 @@ import Testing
 @Suite(.serialized) struct LimitsEndToEndTests {
     @Test func limitsAnswer429WithRetryAfterAndUsageAddsUp() async throws {
         let mock = try MockUpstream()
-        let server = try ServerProcess(upstream: mock.baseURL, extraArguments: ["--model", "mock"])
+        let server = try await ServerProcess(upstream: mock.baseURL, extraArguments: ["--model", "mock"])
         let http = LiveExchange(baseURL: server.baseURL)
         let owner = server.ownerKey
         let sue = try await http.member(owner: owner, org: "acme", team: "sales", user: "sue", role: "member")

@@ -11,7 +11,7 @@ import Glibc
 /// `Retry-After` while it is down, is restarted after it exits, and stops with the server.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct ManagedEngineEndToEndTests {
     @Test func theManagedEngineIsRestartedAfterItExitsAndStopsWithTheServer() async throws {
-        let server = try ServerProcess(
+        let server = try await ServerProcess(
             upstream: nil,
             extraArguments: [
                 "--engine", "llama-server", "--engine-command", TestEngineProcess.script.path,
@@ -59,9 +59,9 @@ import Glibc
         #expect(gone, "the engine stopped with the server")
     }
 
-    @Test func aMissingEngineIsNamedAtStart() throws {
-        #expect {
-            _ = try ServerProcess(
+    @Test func aMissingEngineIsNamedAtStart() async throws {
+        await #expect {
+            _ = try await ServerProcess(
                 upstream: nil,
                 extraArguments: ["--engine", "vllm", "--engine-command", "/nonexistent/vllm", "--model", "some/model"])
         } throws: { error in

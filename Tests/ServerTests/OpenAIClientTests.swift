@@ -17,7 +17,7 @@ import Testing
     @Test(.enabled(if: openAIInstalled, "the openai Python package is not installed (make setup installs it)"))
     func theOfficialClientWorksUnchanged() async throws {
         let mock = try MockUpstream()
-        let server = try ServerProcess(
+        let server = try await ServerProcess(
             upstream: mock.baseURL, extraArguments: ["--model", "mock"],
             environment: ["ATRIUM_ADMIN_KEY": "owner-key-for-openai-test"])
         let client = HTTPClient.shared

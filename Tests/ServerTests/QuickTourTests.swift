@@ -22,7 +22,7 @@ import Testing
         let model = try #require(EmbeddedModelEndToEndTests.modelPath, "SmolLM2 not fetched (scripts/fetch-models)")
         let miniLM = try #require(KnowledgeEndToEndTests.miniLMFolder, "all-MiniLM-L6-v2 not fetched")
         let owner = "atr_quick_tour_owner_key_0123456789abcdef"
-        let server = try ServerProcess(
+        let server = try await ServerProcess(
             upstream: nil, extraArguments: ["--model", model, "--embedding-model", miniLM, "--threads", "2"],
             environment: ["ATRIUM_ADMIN_KEY": owner])
         let folder = server.home.appendingPathComponent("tour")

@@ -9,7 +9,7 @@ import Testing
 @Suite(.serialized) struct ResponseCacheEndToEndTests {
     @Test func theSecondIdenticalRequestIsAnsweredFromTheTeamsCache() async throws {
         let mock = try MockUpstream()
-        let server = try ServerProcess(upstream: mock.baseURL, extraArguments: ["--model", "mock"])
+        let server = try await ServerProcess(upstream: mock.baseURL, extraArguments: ["--model", "mock"])
         let http = LiveClient(baseURL: server.baseURL, client: HTTPClient.shared)
         let owner = server.ownerKey
         #expect(try await http.call("POST", "/v1/admin/orgs", key: owner, json: ["name": "acme"]).status == 201)
@@ -60,7 +60,7 @@ import Testing
 
     @Test func aZeroByteCapTurnsTheCacheOff() async throws {
         let mock = try MockUpstream()
-        let server = try ServerProcess(upstream: mock.baseURL, extraArguments: ["--model", "mock", "--response-cache-bytes", "0"])
+        let server = try await ServerProcess(upstream: mock.baseURL, extraArguments: ["--model", "mock", "--response-cache-bytes", "0"])
         let http = LiveClient(baseURL: server.baseURL, client: HTTPClient.shared)
         let owner = server.ownerKey
         #expect(try await http.call("POST", "/v1/admin/orgs", key: owner, json: ["name": "acme"]).status == 201)

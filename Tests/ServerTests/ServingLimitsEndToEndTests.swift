@@ -13,7 +13,7 @@ import Testing
 
     @Test func aWaitBeyondTheQueueTimeoutIs503AndAHangUpFreesTheSlot() async throws {
         let model = try #require(EmbeddedModelEndToEndTests.modelPath, "SmolLM2 not fetched (scripts/fetch-models)")
-        let server = try ServerProcess(
+        let server = try await ServerProcess(
             upstream: nil,
             extraArguments: [
                 "--model", model, "--threads", "2", "--max-sequences", "1", "--reserved-sequences", "0",

@@ -20,8 +20,8 @@ import Testing
 
     @Test func anotherTeamIsServedAtOnceBesideAFloodWithItsOwnCacheSalt() async throws {
         // Two slots: one regular, one reserved for a team below its fair share.
-        let engine = try TestEngineProcess(slots: 2, tokensPerSecond: 40)
-        let server = try ServerProcess(
+        let engine = try await TestEngineProcess(slots: 2, tokensPerSecond: 40)
+        let server = try await ServerProcess(
             upstream: engine.baseURL, extraArguments: ["--model", "test", "--upstream-concurrency", "2"])
         let http = LiveExchange(baseURL: server.baseURL)
         let owner = server.ownerKey
@@ -32,9 +32,9 @@ import Testing
         let flood = (0..<6).map { _ in Task { try? await Self.chat(http, key: sue.key, tokens: 400, stream: true) } }
         defer { for task in flood { task.cancel() } }
         let deadline = ContinuousClock.now + .seconds(30)
-        while try engine.stats().running < 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        while try await engine.stats().running < 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         try await Task.sleep(for: .milliseconds(300))  // the rest of the flood reaches the gateway's queue
-        #expect(try engine.stats().running == 1, "a team alone never takes the reserved slot")
+        #expect(try await engine.stats().running == 1, "a team alone never takes the reserved slot")
 
         // Development's short question starts at once, in the reserve: it is answered while
         // no answer of the flood has finished (first come first served, it would wait for two).
@@ -42,7 +42,7 @@ import Testing
         #expect(answer.status == 200, "\(answer.body)")
         let choices = answer.json["choices"] as? [[String: Any]]
         #expect((choices?.first?["message"] as? [String: Any])?["content"] as? String == "tok tok tok tok tok ")
-        let stats = try engine.stats()
+        let stats = try await engine.stats()
         #expect(stats.served == 1, "only development's answer is done: \(stats.served)")
 
         // Each team's requests carry one salt of their own, which names no team.
@@ -81,8 +81,8 @@ import Testing
     }
 
     @Test func aTeamsWeightIsSetByTheOrgAdminShownInLimitsAndInMetrics() async throws {
-        let engine = try TestEngineProcess(slots: 4, tokensPerSecond: 400)
-        let server = try ServerProcess(upstream: engine.baseURL, extraArguments: ["--model", "test"])
+        let engine = try await TestEngineProcess(slots: 4, tokensPerSecond: 400)
+        let server = try await ServerProcess(upstream: engine.baseURL, extraArguments: ["--model", "test"])
         let http = LiveExchange(baseURL: server.baseURL)
         let owner = server.ownerKey
         let sam = try await http.member(owner: owner, org: "acme", team: "sales", user: "sam", role: "admin")

@@ -22,7 +22,7 @@ public final class TestEngineProcess: @unchecked Sendable {
     public static let script = MockUpstream.repositoryRoot.appendingPathComponent("scripts/test-engine")
 
     /// - Parameter arguments: more flags (`--reject-cache-salt`, `--model NAME`).
-    public init(port: Int? = nil, slots: Int = 4, tokensPerSecond: Double = 400, arguments: [String] = []) throws {
+    public init(port: Int? = nil, slots: Int = 4, tokensPerSecond: Double = 400, arguments: [String] = []) async throws {
         self.port = try port ?? LoopbackPort.free()
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -35,7 +35,8 @@ public final class TestEngineProcess: @unchecked Sendable {
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
-        try LoopbackPort.waitUntilListening(self.port, timeout: .seconds(30))
+        let listening = self.port
+        try await offThePool { try LoopbackPort.waitUntilListening(listening, timeout: .seconds(30)) }
     }
 
     deinit {
@@ -65,15 +66,29 @@ public final class TestEngineProcess: @unchecked Sendable {
         public let salts: [String?]
     }
 
-    public func stats() throws -> Stats {
+    public func stats() async throws -> Stats {
+        let url = baseURL + "/stats"
+        return try await offThePool { try Self.fetchStats(url) }
+    }
+
+    private static func fetchStats(_ url: String) throws -> Stats {
         let curl = Process()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        curl.arguments = ["curl", "-sf", "--max-time", "10", baseURL + "/stats"]
+        curl.arguments = ["curl", "-sf", "--max-time", "10", url]
         let pipe = Pipe()
         curl.standardOutput = pipe
         try curl.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         curl.waitUntilExit()
         return try JSONDecoder().decode(Stats.self, from: data)
+    }
+}
+
+/// Runs `body` on a thread of its own: a blocking wait (a child process starting or exiting, a
+/// pipe read to its end) then holds none of the few threads of Swift's cooperative pool, which
+/// every test running beside it needs (on two cores there are two).
+public func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }

@@ -58,7 +58,7 @@ import Testing
 
     @Test func eachRequestCarriesItsTeamsSaltToTheEngine() async throws {
         let teams = try await Self.teams()
-        let engine = try TestEngineProcess()
+        let engine = try await TestEngineProcess()
         let salts = CacheSalt(secret: Self.secret)
         let backend = UpstreamBackend(configuration: try UpstreamConfiguration(url: engine.baseURL), salts: salts)
         for tenant in [teams.sales, teams.sales, teams.development] {
@@ -66,13 +66,13 @@ import Testing
         }
         _ = try await backend.complete(Self.request(teams.development))
         try await backend.shutdown()
-        let seen = try engine.stats().salts
+        let seen = try await engine.stats().salts
         #expect(seen == [teams.sales, teams.sales, teams.development, teams.development].map(salts.salt(for:)))
     }
 
     @Test func anUpstreamThatRejectsTheSaltStillAnswersAndIsSentNoneAfterwards() async throws {
         let teams = try await Self.teams()
-        let engine = try TestEngineProcess(arguments: ["--reject-cache-salt"])
+        let engine = try await TestEngineProcess(arguments: ["--reject-cache-salt"])
         let backend = UpstreamBackend(
             configuration: try UpstreamConfiguration(url: engine.baseURL), salts: CacheSalt(secret: Self.secret))
         #expect(backend.sendsCacheSalt)
@@ -84,17 +84,17 @@ import Testing
         #expect(!backend.sendsCacheSalt)
         _ = try await backend.complete(Self.request(teams.sales))
         try await backend.shutdown()
-        #expect(try engine.stats().salts == [nil, nil], "both answered without a salt")
+        #expect(try await engine.stats().salts == [nil, nil], "both answered without a salt")
     }
 
     @Test func aSaltTurnedOffForAnUpstreamIsNeverSent() async throws {
         let teams = try await Self.teams()
-        let engine = try TestEngineProcess()
+        let engine = try await TestEngineProcess()
         let backend = UpstreamBackend(
             configuration: try UpstreamConfiguration(url: engine.baseURL, sendsCacheSalt: false),
             salts: CacheSalt(secret: Self.secret))
         for try await _ in backend.generate(Self.request(teams.sales)) {}
         try await backend.shutdown()
-        #expect(try engine.stats().salts == [nil])
+        #expect(try await engine.stats().salts == [nil])
     }
 }

@@ -50,7 +50,7 @@ import Testing
     }
 
     @Test func requestsGoToTheUpstreamWithTheFewestOutstanding() async throws {
-        let engines = [try TestEngineProcess(tokensPerSecond: 20), try TestEngineProcess(tokensPerSecond: 20)]
+        let engines = [try await TestEngineProcess(tokensPerSecond: 20), try await TestEngineProcess(tokensPerSecond: 20)]
         let pool = try Self.pool(engines)
         let long = try await Self.request(tokens: 400)
         var tasks: [Task<Outcome, Never>] = []
@@ -58,7 +58,8 @@ import Testing
             let started = Shared(false)
             tasks.append(Task { await Self.run(pool, long, firstText: { started.update { $0 = true } }) })
             while !started.value { try await Task.sleep(for: .milliseconds(5)) }
-            let running = try engines.map { try $0.stats().running }
+            var running: [Int] = []
+            for engine in engines { running.append(try await engine.stats().running) }
             #expect(running.reduce(0, +) == expected)
             #expect(abs(running[0] - running[1]) <= 1, "\(running)")
         }
@@ -69,7 +70,7 @@ import Testing
 
     @Test
     func aPoolOfTwoWhereOneDiesLosesNoRequestThatHadNotReceivedAByte() async throws {
-        let engines = [try TestEngineProcess(slots: 8, tokensPerSecond: 50), try TestEngineProcess(slots: 8, tokensPerSecond: 50)]
+        let engines = [try await TestEngineProcess(slots: 8, tokensPerSecond: 50), try await TestEngineProcess(slots: 8, tokensPerSecond: 50)]
         let pool = try Self.pool(engines)
         // Four long answers streaming, two on each engine, then the first engine dies.
         let long = try await Self.request(tokens: 200)
@@ -119,8 +120,8 @@ import Testing
     @Test func theSchedulersBudgetIsTheSumOverTheHealthyUpstreams() async throws {
         let port = try LoopbackPort.free()
         var engines = [
-            try TestEngineProcess(slots: 2, tokensPerSecond: 20),
-            try TestEngineProcess(port: port, slots: 2, tokensPerSecond: 20),
+            try await TestEngineProcess(slots: 2, tokensPerSecond: 20),
+            try await TestEngineProcess(port: port, slots: 2, tokensPerSecond: 20),
         ]
         let pool = try Self.pool(engines)
         let admission = FairAdmission(configuration: try SchedulingConfiguration(concurrency: 4, reserved: 0))
@@ -133,15 +134,19 @@ import Testing
         let long = try await Self.request(tokens: 400)
         let tasks = (0..<4).map { _ in Task { await Self.run(backend, long) } }
         try await Self.waitUntil { admission.statistics.inFlight == 2 && admission.statistics.queued == 2 }
-        #expect(try engines[0].stats().running == 2)
-        #expect(try engines[0].stats().waiting == 0, "nothing piles up at the living engine")
-        engines[1] = try TestEngineProcess(port: port, slots: 2, tokensPerSecond: 20)
+        #expect(try await engines[0].stats().running == 2)
+        #expect(try await engines[0].stats().waiting == 0, "nothing piles up at the living engine")
+        engines[1] = try await TestEngineProcess(port: port, slots: 2, tokensPerSecond: 20)
         await pool.checkHealth()
         #expect(admission.statistics.capacity == 4)
         try await Self.waitUntil { admission.statistics.inFlight == 4 && admission.statistics.queued == 0 }
         try await Self.waitUntil { pool.upstreams[1].inFlight == 2 }
-        // Asking the engine spawns curl and blocks a thread of the shared pool: seldom.
-        try await Self.waitUntil(every: .milliseconds(250)) { (try? engines[1].stats().running) == 2 }
+        // Asking the engine spawns curl: seldom.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while (try? await engines[1].stats().running) != 2 {
+            guard ContinuousClock.now < deadline else { Issue.record("the returned engine never ran two"); break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
         for task in tasks { task.cancel() }
         await pool.shutdown()
         for engine in engines { engine.stop() }
@@ -162,7 +167,7 @@ import Testing
     }
 
     @Test func aRequestSentToADeadUpstreamBeforeItsEjectionFailsOver() async throws {
-        let alive = try TestEngineProcess()
+        let alive = try await TestEngineProcess()
         let dead = UpstreamBackend(configuration: try UpstreamConfiguration(url: "http://127.0.0.1:\(try LoopbackPort.free())"))
         let pool = UpstreamPool(
             model: "test", members: [dead, UpstreamBackend(configuration: try UpstreamConfiguration(url: alive.baseURL))])
@@ -186,7 +191,7 @@ import Testing
             model: "test", members: [UpstreamBackend(configuration: try UpstreamConfiguration(url: "http://127.0.0.1:\(port)"))])
         await pool.checkHealth()
         #expect(pool.upstreams.map(\.healthy) == [false])
-        let engine = try TestEngineProcess(port: port)
+        let engine = try await TestEngineProcess(port: port)
         await pool.checkHealth()
         #expect(pool.upstreams.map(\.healthy) == [true])
         guard case .answered = await Self.run(pool, try await Self.request(tokens: 2)) else {

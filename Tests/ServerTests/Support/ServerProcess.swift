@@ -40,7 +40,7 @@ final class ServerProcess: @unchecked Sendable {
     /// `home` reuses an existing ATRIUM_HOME (a restart), which is then left in place.
     init(
         home existing: URL? = nil, upstream: String?, extraArguments: [String] = [], environment extra: [String: String] = [:]
-    ) throws {
+    ) async throws {
         ownsHome = existing == nil
         home = existing ?? FileManager.default.temporaryDirectory.appendingPathComponent("atrium-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
@@ -68,7 +68,9 @@ final class ServerProcess: @unchecked Sendable {
         var port: Int?
         while port == nil, ContinuousClock.now < deadline, process.isRunning {
             port = Self.port(in: output.text)
-            if port == nil { usleep(20_000) }
+            // Asleep, not blocked: a start takes seconds (the model loads), and a blocked thread
+            // of Swift's cooperative pool (two on two cores) stalls every test beside this one.
+            if port == nil { try? await Task.sleep(for: .milliseconds(20)) }
         }
         guard let port else {
             process.terminate()
