@@ -113,7 +113,7 @@ import Testing
             #expect(
                 pending["last_error"] as? String == "connection_failed" && pending["pending"] as? Int == 1, "\(pending)"
             )
-            #expect(server.stop() == 0)
+            #expect(await server.stop() == 0)
         }
         let receiver = try await WebhookReceiver(port: receiverPort)
         let restarted = try await ServerProcess(

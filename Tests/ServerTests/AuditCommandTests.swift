@@ -25,7 +25,7 @@ import Testing
         _ = try await http.call("POST", "/v1/admin/orgs", key: ownerKey, json: ["name": "acme-\(UUID().uuidString.prefix(6))"])
         _ = try await http.call("GET", "/v1/admin/orgs", key: ownerKey)
         _ = try await http.call("GET", "/v1/models", key: "atr_not_a_key")
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
         // The first server's home outlives it: copy it aside before the value goes away.
         guard home == nil else { return server.home }
         let kept = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-audit-cli-\(UUID().uuidString)")
@@ -103,7 +103,7 @@ import Testing
         #expect(server.log.contains("count=5"), "\(server.log)")
         let http = LiveClient(baseURL: server.baseURL, client: HTTPClient.shared)
         #expect(try await http.call("GET", "/v1/admin/orgs", key: Self.ownerKey).status == 200)
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
 
         let verified = try Self.atrium(["audit", "verify"], home: home)
         #expect(verified.status == 0 && verified.output.contains("intact: 2 records"), "\(verified.output)")

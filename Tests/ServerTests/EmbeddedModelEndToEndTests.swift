@@ -67,7 +67,7 @@ import Testing
                                             json: ["prompt": "Show me development's plans", "team": "acme/development"])
         #expect(crossTeam.status == 403)
 
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
         #expect(!server.log.contains("What do you sell?"), "no prompt text in the process log")
     }
 }

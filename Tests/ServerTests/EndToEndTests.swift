@@ -108,7 +108,7 @@ import Testing
         // a graceful stop writes every record, and the chain verifies
         let lastRequest = try await http.call("GET", "/v1/models", key: keys["sue"])
         #expect(lastRequest.status == 200)
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
         let (status, printed) = try auditVerify(home: server.home)
         #expect(status == 0, "\(printed)")
         #expect(printed.contains("intact"))

@@ -102,7 +102,7 @@ import Glibc
         #expect(usage.reduce(0) { $0 + ($1["requests"] as? Int ?? 0) } == 4, "the first answer and three streams")
         let streamedTokens = ids.values.reduce(0, +)
         #expect(usage.reduce(0) { $0 + ($1["completion_tokens"] as? Int ?? 0) } >= streamedTokens)
-        #expect(restarted.stop() == 0)
+        #expect(await restarted.stop() == 0)
         let verify = try Self.auditVerify(home: server.home)
         #expect(verify.status == 0 && verify.output.contains("intact"), "\(verify.output)")
     }
@@ -130,7 +130,7 @@ import Glibc
         let again = LiveClient(baseURL: restarted.baseURL, client: HTTPClient.shared)
         let audit = try await again.call("GET", "/v1/admin/audit?limit=1000", key: Self.ownerKey).data
         #expect(audit.contains { $0["request_id"] as? String == id }, "the cut request left its record")
-        #expect(restarted.stop() == 0)
+        #expect(await restarted.stop() == 0)
         #expect(try Self.auditVerify(home: server.home).status == 0)
     }
 }

@@ -51,6 +51,6 @@ import Testing
         }
         #expect(queries.contains("Write a note to [EMAIL_1] about lunch."), "\(queries)")
         #expect(!queries.contains { $0.contains("ann.lee@example.com") })
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
     }
 }

@@ -59,7 +59,7 @@ import Testing
     }
 
     /// Runs `atrium ingest --json` and returns its summary and stderr.
-    static func ingest(_ folder: URL, server: ServerProcess, key: String) throws -> (summary: [String: Any], log: String) {
+    static func ingest(_ folder: URL, server: ServerProcess, key: String) async throws -> (summary: [String: Any], log: String) {
         let process = Process()
         process.executableURL = ServerProcess.binary
         process.arguments = ["ingest", "--url", server.baseURL, "--key", key, "--collection", "handbook", "--json", folder.path]
@@ -67,10 +67,14 @@ import Testing
         let errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
-        try process.run()
-        let printed = output.fileHandleForReading.readDataToEndOfFile()
-        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        // Embedding takes seconds: waited for on a thread of its own (see `offThePool`).
+        let (printed, log) = try await offThePool {
+            try process.run()
+            let printed = output.fileHandleForReading.readDataToEndOfFile()
+            let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (printed, log)
+        }
         #expect(process.terminationStatus == 0, "\(log)")
         let summary = (try? JSONSerialization.jsonObject(with: printed)) as? [String: Any] ?? [:]
         return (summary, log)
@@ -113,11 +117,11 @@ import Testing
         // Ingest each team's folder with the command-line tool.
         let salesFolder = try Self.folder(Self.salesFiles, in: scratch, named: "sales")
         let developmentFolder = try Self.folder(Self.developmentFiles, in: scratch, named: "development")
-        let (salesSummary, salesLog) = try Self.ingest(salesFolder, server: server, key: sales)
+        let (salesSummary, salesLog) = try await Self.ingest(salesFolder, server: server, key: sales)
         #expect((salesSummary["added"] as? [String])?.sorted() == Self.salesFiles.keys.sorted(), "\(salesSummary) \(salesLog)")
         let rejected = salesSummary["rejected"] as? [[String: String]] ?? []
         #expect(rejected.map { $0["name"] } == ["logo.png"] && rejected.first?["reason"]?.contains("415") == true, "\(rejected)")
-        let (developmentSummary, _) = try Self.ingest(developmentFolder, server: server, key: development)
+        let (developmentSummary, _) = try await Self.ingest(developmentFolder, server: server, key: development)
         #expect((developmentSummary["added"] as? [String])?.count == 2, "\(developmentSummary)")
 
         // Each team's answers cite only its own documents.
@@ -158,7 +162,7 @@ import Testing
         #expect(firstChunk.contains("\"document_name\":\"build.md\""), "\(firstChunk)")
 
         // Re-ingesting the unchanged folder adds nothing.
-        let (again, _) = try Self.ingest(salesFolder, server: server, key: sales)
+        let (again, _) = try await Self.ingest(salesFolder, server: server, key: sales)
         #expect((again["added"] as? [String])?.isEmpty == true && (again["replaced"] as? [String])?.isEmpty == true, "\(again)")
         #expect((again["unchanged"] as? [String])?.count == Self.salesFiles.count)
         let listed = try await http.call("GET", "/v1/collections/handbook/documents", key: sales)
@@ -189,7 +193,7 @@ import Testing
             #expect((observed["same_as_float"] as? Double ?? 1) < 1e-6, "base64 and float answers agree: \(observed)")
         }
 
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
         #expect(!server.log.contains("forty percent") && !server.log.contains("Ignore previous"), "no document text in the log")
     }
 }

@@ -50,7 +50,7 @@ import Glibc
         // SIGTERM stops the server and its engine.
         let pid = try #require(Self.lastEnginePID(in: server.log))
         #expect(kill(pid, 0) == 0, "the engine runs")
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
         var gone = false
         for _ in 0..<100 where !gone {
             gone = kill(pid, 0) != 0

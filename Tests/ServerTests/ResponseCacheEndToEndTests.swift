@@ -55,7 +55,7 @@ import Testing
         #expect(records.filter { $0["cache_hit"] as? Bool == true }.count == 2)
         let usage = try await http.call("GET", "/v1/admin/usage?team=acme/sales", key: keys["sales"]).data
         #expect(usage.first?["cache_hits"] as? Int == 2, "\(usage)")
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
     }
 
     @Test func aZeroByteCapTurnsTheCacheOff() async throws {
@@ -73,7 +73,7 @@ import Testing
         _ = try await http.call("POST", "/v1/chat/completions", key: key, json: question)
         let again = try await http.call("POST", "/v1/chat/completions", key: key, json: question)
         #expect(again.status == 200 && again.json["cached"] == nil)
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
     }
 
     static func content(of answer: HTTPAnswerLive) -> String? {

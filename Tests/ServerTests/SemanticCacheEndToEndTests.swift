@@ -94,7 +94,7 @@ import Testing
         #expect(count("atrium_response_cache_hits_total", ["team": salesID, "kind": "semantic"]) == 2)
         #expect(count("atrium_response_cache_hits_total", ["team": developmentID]) == 0)
         #expect(count("atrium_response_cache_misses_total", ["team": salesID]) == 3)
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
         #expect(!server.log.contains("capital"), "no question text in the process log")
     }
 }

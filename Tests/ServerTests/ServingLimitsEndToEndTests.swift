@@ -46,7 +46,7 @@ import Testing
         holder.disconnect()
         let after = try await http.call("POST", "/v1/chat/completions", key: key, json: short)
         #expect(after.status == 200, "the hang-up freed the only slot: \(after.body)")
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
     }
 
     @Test func impossibleLimitsAreRefusedAtStart() throws {

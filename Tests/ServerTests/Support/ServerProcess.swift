@@ -94,8 +94,10 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Stops the server as an operator would (SIGTERM) and waits; returns its exit status.
     @discardableResult
-    func stop() -> Int32 {
+    func stop() async -> Int32 {
         process.terminate()
+        // Asleep while the server drains (seconds), not blocking a cooperative thread.
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
         process.waitUntilExit()
         return process.terminationStatus
     }
