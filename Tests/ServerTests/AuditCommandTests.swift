@@ -10,8 +10,8 @@ import Testing
 @Suite(.serialized) struct AuditCommandTests {
     static let ownerKey = "atrium-owner-key-for-audit-command-tests"
 
-    static func atrium(_ arguments: [String], home: URL) throws -> (status: Int32, output: String) {
-        try OpenAIClientTests.run([ServerProcess.binary.path] + arguments, environment: ["ATRIUM_HOME": home.path])
+    static func atrium(_ arguments: [String], home: URL) async throws -> (status: Int32, output: String) {
+        try await OpenAIClientTests.run([ServerProcess.binary.path] + arguments, environment: ["ATRIUM_HOME": home.path])
     }
 
     static let exportChecker = MockUpstream.repositoryRoot.appendingPathComponent("Tests/ServerTests/Scripts/verify_audit_export.py")
@@ -39,42 +39,42 @@ import Testing
         defer { try? FileManager.default.removeItem(at: home) }
         let export = home.appendingPathComponent("audit.jsonl")
 
-        let exported = try Self.atrium(["audit", "export", "--output", export.path], home: home)
+        let exported = try await Self.atrium(["audit", "export", "--output", export.path], home: home)
         #expect(exported.status == 0, "\(exported.output)")
         let lines = try String(contentsOf: export, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 3, "three requests, three records")
         let permissions = try FileManager.default.attributesOfItem(atPath: export.path)[.posixPermissions] as? Int
         #expect(permissions == 0o600, "an export is readable by its owner only")
-        let checked = try OpenAIClientTests.run(["python3", Self.exportChecker.path, export.path])
+        let checked = try await OpenAIClientTests.run(["python3", Self.exportChecker.path, export.path])
         #expect(checked.status == 0 && checked.output.trimmingCharacters(in: .whitespacesAndNewlines) == String(lines.count), "\(checked.output)")
-        let stdout = try Self.atrium(["audit", "export", "--since", "2100-01-01T00:00:00Z"], home: home)
+        let stdout = try await Self.atrium(["audit", "export", "--since", "2100-01-01T00:00:00Z"], home: home)
         #expect(stdout.status == 0 && stdout.output.isEmpty, "nothing after 2100: \(stdout.output)")
-        #expect(try Self.atrium(["audit", "export", "--since", "yesterday"], home: home).status != 0)
+        #expect(try await Self.atrium(["audit", "export", "--since", "yesterday"], home: home).status != 0)
 
-        let pruned = try Self.atrium(["audit", "prune", "--older-than", "0"], home: home)
+        let pruned = try await Self.atrium(["audit", "prune", "--older-than", "0"], home: home)
         #expect(pruned.status == 0 && pruned.output.contains("pruned \(lines.count) audit records"), "\(pruned.output)")
-        let verified = try Self.atrium(["audit", "verify"], home: home)
+        let verified = try await Self.atrium(["audit", "verify"], home: home)
         #expect(verified.status == 0 && verified.output.contains("intact: 1 records"), "\(verified.output)")
 
         // More traffic after the prune, then someone deletes a record with sqlite3.
         _ = try await Self.serveSomeRequests(home: home, mock: mock)
-        #expect(try Self.atrium(["audit", "verify"], home: home).status == 0)
-        let afterPrune = try Self.atrium(["audit", "export"], home: home)
+        #expect(try await Self.atrium(["audit", "verify"], home: home).status == 0)
+        let afterPrune = try await Self.atrium(["audit", "export"], home: home)
         let firstID = try #require(
             afterPrune.output.split(separator: "\n").first.flatMap { line in
                 (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["id"] as? Int
             })
         let victim = firstID + 2
-        let tamper = try OpenAIClientTests.run([
+        let tamper = try await OpenAIClientTests.run([
             "python3", "-c",
             "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('DROP TRIGGER audit_records_no_delete'); "
                 + "c.execute('DELETE FROM audit_records WHERE id = ?', (int(sys.argv[2]),)); c.commit()",
             home.appendingPathComponent("atrium.sqlite").path, String(victim),
         ])
         #expect(tamper.status == 0, "\(tamper.output)")
-        let broken = try Self.atrium(["audit", "verify"], home: home)
+        let broken = try await Self.atrium(["audit", "verify"], home: home)
         #expect(broken.status == 1 && broken.output.contains("audit record \(victim) is missing"), "\(broken.output)")
-        let refused = try Self.atrium(["audit", "prune", "--older-than", "0"], home: home)
+        let refused = try await Self.atrium(["audit", "prune", "--older-than", "0"], home: home)
         #expect(refused.status == 1 && refused.output.contains("nothing was pruned"), "\(refused.output)")
     }
 
@@ -105,9 +105,9 @@ import Testing
         #expect(try await http.call("GET", "/v1/admin/orgs", key: Self.ownerKey).status == 200)
         #expect(await server.stop() == 0)
 
-        let verified = try Self.atrium(["audit", "verify"], home: home)
+        let verified = try await Self.atrium(["audit", "verify"], home: home)
         #expect(verified.status == 0 && verified.output.contains("intact: 2 records"), "\(verified.output)")
-        let exported = try Self.atrium(["audit", "export"], home: home)
+        let exported = try await Self.atrium(["audit", "export"], home: home)
         let first = try #require(exported.output.split(separator: "\n").first)
         #expect(first.contains(#""action":"audit.prune""#) && first.contains(#""pruned_through_id":5"#), "\(first)")
     }

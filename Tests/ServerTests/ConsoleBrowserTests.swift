@@ -16,7 +16,7 @@ import Testing
     static var browserInstalled: Bool {
         FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium")
             && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")
-            && (try? OpenAIClientTests.run(["python3", "-c", "import selenium"]).status) == 0
+            && (try? OpenAIClientTests.runBlocking(["python3", "-c", "import selenium"]).status) == 0
     }
 
     @Test(.enabled(if: browserInstalled, "chromium, chromium-driver or selenium missing (make setup installs them)"))
@@ -47,7 +47,7 @@ import Testing
     {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try OpenAIClientTests.run(arguments, environment: environment) })
+                continuation.resume(with: Result { try OpenAIClientTests.runBlocking(arguments, environment: environment) })
             }
         }
     }

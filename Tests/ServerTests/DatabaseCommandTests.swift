@@ -5,10 +5,10 @@ import Testing
 /// `atrium migrate` and `atrium serve --database postgres://…` as an operator runs them: the
 /// real binary against the test PostgreSQL server.
 @Suite struct DatabaseCommandTests {
-    static func atrium(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    static func atrium(_ arguments: [String]) async throws -> (status: Int32, output: String) {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-db-cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: home) }
-        return try OpenAIClientTests.run([ServerProcess.binary.path] + arguments, environment: ["ATRIUM_HOME": home.path])
+        return try await OpenAIClientTests.run([ServerProcess.binary.path] + arguments, environment: ["ATRIUM_HOME": home.path])
     }
 
     /// A new, empty database on the test server, dropped when `body` ends; its URL.
@@ -33,19 +33,19 @@ import Testing
 
     @Test func serveRefusesPendingMigrationsAndMigrateAppliesThemOnce() async throws {
         try await Self.withEmptyDatabase { url in
-            let refused = try Self.atrium(["serve", "--database", url, "--port", "0"])
+            let refused = try await Self.atrium(["serve", "--database", url, "--port", "0"])
             #expect(refused.status != 0)
             #expect(refused.output.contains("pending migration"), "\(refused.output)")
             #expect(refused.output.contains("atrium migrate"), "the refusal says what to run: \(refused.output)")
 
-            let migrated = try Self.atrium(["migrate", "--database", url])
+            let migrated = try await Self.atrium(["migrate", "--database", url])
             #expect(migrated.status == 0, "\(migrated.output)")
             #expect(migrated.output.contains("applied 5 migration(s): pg1-directory"), "\(migrated.output)")
-            let again = try Self.atrium(["migrate", "--database", url])
+            let again = try await Self.atrium(["migrate", "--database", url])
             #expect(again.status == 0 && again.output.contains("up to date: 5 migrations"), "\(again.output)")
 
             // Migrated, it still refuses to start — by name — until every part is ported.
-            let unported = try Self.atrium(["serve", "--database", url, "--port", "0"])
+            let unported = try await Self.atrium(["serve", "--database", url, "--port", "0"])
             #expect(unported.status != 0)
             #expect(unported.output.contains("not yet supported on PostgreSQL: the audit log"), "\(unported.output)")
         }
@@ -53,21 +53,21 @@ import Testing
 
     @Test func serveWithMigrateAppliesThePendingMigrationsItself() async throws {
         try await Self.withEmptyDatabase { url in
-            let served = try Self.atrium(["serve", "--database", url, "--migrate", "--port", "0"])
+            let served = try await Self.atrium(["serve", "--database", url, "--migrate", "--port", "0"])
             #expect(!served.output.contains("pending migration"), "\(served.output)")
-            let after = try Self.atrium(["migrate", "--database", url])
+            let after = try await Self.atrium(["migrate", "--database", url])
             #expect(after.output.contains("up to date: 5 migrations"), "--migrate applied them: \(after.output)")
         }
     }
 
-    @Test func anUnreachableOrMalformedDatabaseIsRefusedClearlyWithoutThePassword() throws {
-        let unreachable = try Self.atrium(["migrate", "--database", "postgres://atrium:hunter2@127.0.0.1:1/atrium"])
+    @Test func anUnreachableOrMalformedDatabaseIsRefusedClearlyWithoutThePassword() async throws {
+        let unreachable = try await Self.atrium(["migrate", "--database", "postgres://atrium:hunter2@127.0.0.1:1/atrium"])
         #expect(unreachable.status != 0)
         #expect(unreachable.output.contains("cannot reach PostgreSQL at postgres://atrium@127.0.0.1:1/atrium"), "\(unreachable.output)")
         #expect(!unreachable.output.contains("hunter2"))
-        let malformed = try Self.atrium(["migrate", "--database", "postgres://127.0.0.1/atrium"])
+        let malformed = try await Self.atrium(["migrate", "--database", "postgres://127.0.0.1/atrium"])
         #expect(malformed.status != 0 && malformed.output.contains("names no user"), "\(malformed.output)")
-        let tls = try Self.atrium(["migrate", "--database", "postgres://a@127.0.0.1/atrium?sslmode=require"])
+        let tls = try await Self.atrium(["migrate", "--database", "postgres://a@127.0.0.1/atrium?sslmode=require"])
         #expect(tls.status != 0 && tls.output.contains("not yet supported"), "\(tls.output)")
     }
 }

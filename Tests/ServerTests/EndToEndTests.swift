@@ -115,7 +115,7 @@ import Testing
         #expect(!server.log.contains(keys["sue"]!) && !server.log.contains("Hello from sue"), "no key or prompt in the log")
 
         // someone with file access edits a record: verify names it and exits 1
-        let tamper = try OpenAIClientTests.run([
+        let tamper = try await OpenAIClientTests.run([
             "python3", "-c",
             "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('DROP TRIGGER audit_records_no_update'); "
                 + "c.execute(\"UPDATE audit_records SET decision = 'allow', reason = NULL WHERE reason = 'cross_team_attempt'\"); c.commit()",

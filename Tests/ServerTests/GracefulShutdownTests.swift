@@ -37,8 +37,8 @@ import Glibc
         return (key, try #require(team.json["id"] as? String))
     }
 
-    static func auditVerify(home: URL) throws -> (status: Int32, output: String) {
-        try OpenAIClientTests.run([ServerProcess.binary.path, "audit", "verify"], environment: ["ATRIUM_HOME": home.path])
+    static func auditVerify(home: URL) async throws -> (status: Int32, output: String) {
+        try await OpenAIClientTests.run([ServerProcess.binary.path, "audit", "verify"], environment: ["ATRIUM_HOME": home.path])
     }
 
     @Test func sigtermLetsStreamsFinishAndEveryRecordSurvivesARestart() async throws {
@@ -103,7 +103,7 @@ import Glibc
         let streamedTokens = ids.values.reduce(0, +)
         #expect(usage.reduce(0) { $0 + ($1["completion_tokens"] as? Int ?? 0) } >= streamedTokens)
         #expect(await restarted.stop() == 0)
-        let verify = try Self.auditVerify(home: server.home)
+        let verify = try await Self.auditVerify(home: server.home)
         #expect(verify.status == 0 && verify.output.contains("intact"), "\(verify.output)")
     }
 
@@ -131,6 +131,6 @@ import Glibc
         let audit = try await again.call("GET", "/v1/admin/audit?limit=1000", key: Self.ownerKey).data
         #expect(audit.contains { $0["request_id"] as? String == id }, "the cut request left its record")
         #expect(await restarted.stop() == 0)
-        #expect(try Self.auditVerify(home: server.home).status == 0)
+        #expect(try await Self.auditVerify(home: server.home).status == 0)
     }
 }

@@ -185,7 +185,7 @@ import Testing
         #expect(try await http.call("GET", "/v1/models", key: sales).body.contains("\"minilm-l6\""))
         if OpenAIClientTests.openAIInstalled {
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts/openai_embeddings.py")
-            let result = try OpenAIClientTests.run(
+            let result = try await OpenAIClientTests.run(
                 ["python3", script.path], environment: ["ATRIUM_URL": server.baseURL, "ATRIUM_KEY": development])
             let observed = (try? JSONSerialization.jsonObject(with: Data(result.output.utf8))) as? [String: Any] ?? [:]
             #expect(result.status == 0 && observed["count"] as? Int == 2 && observed["dimensions"] as? Int == 384, "\(result.output)")

@@ -49,14 +49,14 @@ import Testing
         #expect(await server.stop() == 0)
     }
 
-    @Test func impossibleLimitsAreRefusedAtStart() throws {
+    @Test func impossibleLimitsAreRefusedAtStart() async throws {
         for (arguments, complaint) in [
             (["--max-sequences", "0"], "--max-sequences must be at least 1"),
             (["--max-batch-tokens", "8", "--max-sequences", "16"], "--max-batch-tokens (8) must be at least"),
             (["--queue-timeout", "0"], "--queue-timeout must be a positive number"),
             (["--kv-cache-bytes", "lots"], "--kv-cache-bytes"),
         ] {
-            let (status, output) = try OpenAIClientTests.run([ServerProcess.binary.path, "serve"] + arguments)
+            let (status, output) = try await OpenAIClientTests.run([ServerProcess.binary.path, "serve"] + arguments)
             #expect(status != 0, "\(arguments)")
             #expect(output.contains(complaint), "\(arguments): \(output)")
         }
