@@ -112,55 +112,47 @@ public final class UpstreamPool: InlineGenerating {
     }
 
     public func generate(_ request: GenerationRequest, into sink: (GenerationEvent) -> Void) async throws {
-        var tried: Set<Int> = []
-        var lastError: any Error = BackendError.unreachable("no upstream of '\(model)' is reachable")
-        while let member = pick(excluding: tried) {
-            tried.insert(member.index)
-            member.outstanding.add(1, ordering: .relaxed)
-            defer { member.outstanding.subtract(1, ordering: .relaxed) }
-            let sent = ContinuousClock.now
-            var relayed = false
-            do {
-                try await member.backend.generate(request) { event in
-                    if !relayed {
-                        relayed = true
-                        record(member, firstEventAfter: sent)
-                    }
-                    sink(event)
+        try await withFailover { member, sent, relayed in
+            try await member.backend.generate(request) { event in
+                if !relayed {
+                    relayed = true
+                    record(member, firstEventAfter: sent)
                 }
-                return
-            } catch {
-                lastError = error
-                guard !Task.isCancelled else { break }
-                member.errors.add(1, ordering: .relaxed)
-                guard Self.meansServerDown(error) else { break }
-                mark(member, healthy: false, reason: "request failed")
-                // Text already reached the client: another upstream would generate it twice.
-                guard !relayed else { throw error }
-                member.failovers.add(1, ordering: .relaxed)
+                sink(event)
             }
         }
-        throw unavailable(after: lastError)
     }
 
     public func complete(_ request: GenerationRequest) async throws -> ChatCompletion {
+        try await withFailover { member, sent, _ in
+            let completion = try await member.backend.complete(request)
+            record(member, firstEventAfter: sent)
+            return completion
+        }
+    }
+
+    /// Runs `attempt` on the upstream `pick` chooses and, when that upstream turns out to be
+    /// down, on the next — unless `attempt` has set `relayed` (part of the answer reached the
+    /// client: another upstream would generate it twice).
+    private func withFailover<T>(
+        _ attempt: (Member, _ sent: ContinuousClock.Instant, _ relayed: inout Bool) async throws -> T
+    ) async throws -> T {
         var tried: Set<Int> = []
         var lastError: any Error = BackendError.unreachable("no upstream of '\(model)' is reachable")
         while let member = pick(excluding: tried) {
             tried.insert(member.index)
             member.outstanding.add(1, ordering: .relaxed)
             defer { member.outstanding.subtract(1, ordering: .relaxed) }
-            let sent = ContinuousClock.now
+            var relayed = false
             do {
-                let completion = try await member.backend.complete(request)
-                record(member, firstEventAfter: sent)
-                return completion
+                return try await attempt(member, .now, &relayed)
             } catch {
                 lastError = error
                 guard !Task.isCancelled else { break }
                 member.errors.add(1, ordering: .relaxed)
                 guard Self.meansServerDown(error) else { break }
                 mark(member, healthy: false, reason: "request failed")
+                guard !relayed else { throw error }
                 member.failovers.add(1, ordering: .relaxed)
             }
         }
