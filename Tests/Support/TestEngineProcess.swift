@@ -89,6 +89,8 @@ public final class TestEngineProcess: @unchecked Sendable {
 /// every test running beside it needs (on two cores there are two).
 public func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
+        // A Dispatch worker, not a fresh `Thread`: one clean-clone run crashed inside
+        // `Process.run()` on such a thread (a memcpy fault), which Dispatch workers never showed.
+        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
     }
 }
