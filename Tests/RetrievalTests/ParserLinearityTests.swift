@@ -120,10 +120,20 @@ struct ParserLinearityTests {
     func linearTime(_ adversarial: Case) throws {
         let small = adversarial.make(Self.small)
         let large = adversarial.make(Self.large)
-        let smallTime = (0..<3).map { _ in Self.time(small, adversarial.fileName) }.min()!
-        let largeTime = (0..<3).map { _ in Self.time(large, adversarial.fileName) }.min()!
-        let ratio = largeTime / max(smallTime, 0.005)
-        #expect(ratio < Self.linearBound, "\(adversarial): \(small.utf8.count) bytes took \(smallTime) s, \(large.utf8.count) took \(largeTime) s")
+        // Load on the machine only ever inflates a ratio, so a ratio past the bound is measured
+        // again (up to three rounds) and the smallest counts; a quadratic reader stays near 64
+        // in every round.
+        var ratio = Double.infinity
+        var times = (small: 0.0, large: 0.0)
+        for _ in 0..<3 where ratio >= Self.linearBound {
+            let smallTime = (0..<3).map { _ in Self.time(small, adversarial.fileName) }.min()!
+            let largeTime = (0..<3).map { _ in Self.time(large, adversarial.fileName) }.min()!
+            if largeTime / max(smallTime, 0.005) < ratio {
+                ratio = largeTime / max(smallTime, 0.005)
+                times = (smallTime, largeTime)
+            }
+        }
+        #expect(ratio < Self.linearBound, "\(adversarial): \(small.utf8.count) bytes took \(times.small) s, \(large.utf8.count) took \(times.large) s")
     }
 
     @Test("at 4 MB every reader ends with sections or a LoadingError, and text in proportion to its input", arguments: all)
