@@ -11,11 +11,15 @@ public struct ConsoleConfiguration: Sendable, Hashable {
     public var maximumFormBytes: Int
     /// Document uploads above this answer 413 (the server sets its `--max-upload-bytes`).
     public var maximumUploadBytes: Int
+    /// OpenID Connect single sign-on (`--oidc-issuer` …); `nil`: key sign-in only.
+    public var singleSignOn: SingleSignOnConfiguration?
 
     public init(
         secureCookies: Bool = false, sessionTerms: ConsoleSessions.SessionTerms = .standard,
-        maximumFormBytes: Int = 256 << 10, maximumUploadBytes: Int = 16 << 20
+        maximumFormBytes: Int = 256 << 10, maximumUploadBytes: Int = 16 << 20,
+        singleSignOn: SingleSignOnConfiguration? = nil
     ) {
+        self.singleSignOn = singleSignOn
         self.secureCookies = secureCookies
         self.sessionTerms = sessionTerms
         self.maximumFormBytes = maximumFormBytes

@@ -24,6 +24,8 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
     let configuration: ConsoleConfiguration
     let sessions: ConsoleSessions
     let templates: ConsoleTemplates
+    /// OpenID Connect sign-in, when configured.
+    let singleSignOn: SingleSignOn?
     /// The gateway's clock (key expiry, session times).
     let now: @Sendable () -> Date
     /// Where a request comes from, as the API's intrusion detection counts it.
@@ -38,6 +40,7 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
         sessions = ConsoleSessions(
             store: gateway.store, authenticator: gateway.authenticator, terms: configuration.sessionTerms, now: now)
         templates = ConsoleTemplates()
+        singleSignOn = configuration.singleSignOn.map { SingleSignOn(configuration: $0, now: now) }
         self.now = now
         self.clientAddress = clientAddress
     }
@@ -70,6 +73,7 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
         UsagePage(routes: self).register(on: router)
         KnowledgePage(routes: self).register(on: router)
         PlaygroundPage(routes: self).register(on: router)
+        if let singleSignOn { SingleSignOnPage(routes: self, flow: singleSignOn).register(on: router) }
     }
 
     // MARK: Sign-in and sign-out
@@ -106,12 +110,21 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
         }
     }
 
-    /// The sign-in form, with a fresh nonce in the form and in its cookie.
-    func signInPage(status: HTTPResponse.Status, error: String? = nil) -> Response {
+    /// The sign-in form, with a fresh nonce in the form and in its cookie (and `cookie`, if
+    /// given); the single sign-on button when it is configured.
+    func signInPage(
+        status: HTTPResponse.Status, error: String? = nil, ssoError: String? = nil, cookie: String? = nil
+    ) -> Response {
         let nonce = ConsoleSessions.newToken()
-        return ConsoleResponse.html(
-            templates.render("sign-in", ["nonce": nonce, "keyError": error as Any]), status: status,
+        // Absent keys, not `nil` values: a template section treats a boxed `nil` as a value.
+        var values: [String: Any] = ["nonce": nonce, "singleSignOn": singleSignOn != nil]
+        if let error { values["keyError"] = error }
+        if let ssoError { values["ssoError"] = ssoError }
+        var response = ConsoleResponse.html(
+            templates.render("sign-in", values), status: status,
             cookie: SessionCookie.setSignInNonce(nonce, secure: configuration.secureCookies))
+        if let cookie { response.headers.append(HTTPField(name: .setCookie, value: cookie)) }
+        return response
     }
 
     @Sendable func signOut(_ request: Request, context: Context) async throws -> Response {

@@ -51,6 +51,8 @@ public enum AtriumServer {
             .register(on: authenticated.group(context: AuthenticatedContext.self))
         AlertDestinationRoutes(gateway: gateway, maximumBodyBytes: configuration.maximumBodyBytes)
             .register(on: authenticated.group(context: AuthenticatedContext.self))
+        SingleSignOnRoutes(gateway: gateway, maximumBodyBytes: configuration.maximumBodyBytes)
+            .register(on: authenticated.group(context: AuthenticatedContext.self))
         return router
     }
 

@@ -105,6 +105,9 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup(title: "Web console")
     var console: ConsoleOptions
 
+    @OptionGroup(title: "Console single sign-on (OpenID Connect)")
+    var singleSignOn: SingleSignOnOptions
+
     @OptionGroup(title: "Upstream engines")
     var upstream: UpstreamOptions
 
@@ -170,6 +173,7 @@ struct Serve: AsyncParsableCommand {
             metricsToken: metricsToken ?? environment["ATRIUM_METRICS_TOKEN"], trustForwardedFor: trustForwardedFor,
             maximumUploadBytes: maxUploadBytes)
         configuration.console = console.configuration
+        configuration.console.singleSignOn = try singleSignOn.configuration(environment: environment)
         let host = host
         let application = AtriumServer.application(
             gateway: gateway, configuration: configuration, exposition: exposition, logger: logger,

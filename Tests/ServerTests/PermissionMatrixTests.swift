@@ -55,6 +55,8 @@ import Testing
         "createPlatformAlertDestination": [201, 403, 403, 403, 403, 403, 403],
         "listPlatformAlertDestinations": [200, 403, 403, 403, 403, 403, 403],
         "deletePlatformAlertDestination": [204, 403, 403, 403, 403, 403, 403],
+        "readSingleSignOnMappings": [200, 200, 404, 403, 403, 403, 403],
+        "saveSingleSignOnMappings": [200, 200, 404, 403, 403, 403, 403],
     ]
 
     struct Call {
@@ -162,6 +164,11 @@ import Testing
             let made = try await http.call(.post, "/v1/admin/alert-destinations", key: owner, json: ["url": hook])
             return Call(
                 method: .delete, path: "/v1/admin/alert-destinations/\(made.json["id"] as? String ?? "missing")", body: nil)
+        case "readSingleSignOnMappings": return Call(method: .get, path: "/v1/admin/orgs/acme/sso/mappings", body: nil)
+        case "saveSingleSignOnMappings":
+            return Call(
+                method: .put, path: "/v1/admin/orgs/acme/sso/mappings",
+                body: ["mappings": [["group": "sales-eng", "team": "sales", "role": "member"]]])
         default: throw ScenarioError.unexpected("unknown cell \(name)", 0, "")
         }
     }

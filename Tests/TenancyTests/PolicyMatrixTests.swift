@@ -28,6 +28,8 @@ import Testing
         .readAlerts: [.owner, .orgAdmin, .teamAdmin],
         // where the team's alerts are sent (a team admin: its own team's only)
         .manageAlertDestinations: [.owner, .orgAdmin, .teamAdmin], .readAlertDestinations: [.owner, .orgAdmin, .teamAdmin],
+        // which identity-provider groups grant which team roles (organization-wide membership)
+        .readSingleSignOn: [.owner, .orgAdmin], .manageSingleSignOn: [.owner, .orgAdmin],
         // add/delete the team's documents
         .writeDocuments: [.teamAdmin, .member],
         // chat, search, read the team's documents
@@ -40,7 +42,8 @@ import Testing
     static func resource(for action: Action) -> Resource {
         switch action {
         case .createOrganization, .readMetrics: .platform
-        case .readOrganization, .appointOrganizationAdmin, .createTeam, .addOrganizationUser:
+        case .readOrganization, .appointOrganizationAdmin, .createTeam, .addOrganizationUser, .readSingleSignOn,
+            .manageSingleSignOn:
             .organization(Principals.acme)
         case .createUser: .userDirectory
         default: .team(Principals.sales)

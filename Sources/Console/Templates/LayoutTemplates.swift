@@ -53,6 +53,13 @@ enum LayoutTemplates {
         {{#keyError}}<p class="error" id="key-error" role="alert">{{.}}</p>{{/keyError}}
         <button type="submit">Sign in</button>
         </form>
+        {{#singleSignOn}}
+        <section class="card" aria-labelledby="sso-heading">
+        <h2 id="sso-heading">Single sign-on</h2>
+        {{#ssoError}}<p class="error" id="sso-error" role="alert">{{.}}</p>{{/ssoError}}
+        <p><a class="button" href="/console/sso/start">Sign in with SSO</a></p>
+        </section>
+        {{/singleSignOn}}
         {{/main}}
         {{/layout}}
         """

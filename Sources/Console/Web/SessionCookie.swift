@@ -30,6 +30,25 @@ enum SessionCookie {
             + (secure ? "; Secure" : "")
     }
 
+    /// Single sign-on's attempt cookie (`atrium_console_sso`, on the SSO paths only, ten
+    /// minutes): a random value that binds a started sign-in to this browser. `SameSite=Lax`,
+    /// not `Strict`: the provider's redirect back is a navigation another site started, and it
+    /// must carry this cookie (it proves nothing by itself; the callback's `state` must match).
+    static let singleSignOnName = "atrium_console_sso"
+
+    static func singleSignOnBrowser(in headers: HTTPFields) -> String? {
+        value(named: singleSignOnName, in: headers)
+    }
+
+    static func setSingleSignOn(_ value: String, secure: Bool) -> String {
+        "\(singleSignOnName)=\(value); Path=/console/sso; Max-Age=600; HttpOnly; SameSite=Lax"
+            + (secure ? "; Secure" : "")
+    }
+
+    static func clearSingleSignOn(secure: Bool) -> String {
+        "\(singleSignOnName)=; Path=/console/sso; Max-Age=0; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "")
+    }
+
     private static func value(named cookieName: String, in headers: HTTPFields) -> String? {
         var found: [String] = []
         for header in headers[values: .cookie] {

@@ -142,6 +142,15 @@ extension AtriumRoute {
         case .deletePlatformAlertDestination:
             Documentation(
                 summary: "Delete a platform-wide alert destination (owner)", body: nil, query: [], success: (204, nil))
+        case .readSingleSignOnMappings:
+            Documentation(
+                summary: "The organization's single sign-on group mappings (owner, org admin)", body: nil, query: [],
+                success: (200, "GroupMappings"))
+        case .saveSingleSignOnMappings:
+            Documentation(
+                summary: "Replace the organization's single sign-on group mappings (owner, org admin); applied at each "
+                    + "person's next SSO sign-in: memberships of mapped groups added, SSO-made ones of groups gone removed",
+                body: "GroupMappingsRequest", query: [], success: (200, "GroupMappings"))
         }
     }
 }

@@ -321,7 +321,7 @@ enum OpenAPISchemas {
                     "target_org_id": nullableString, "target_team_id": nullableString,
                 ], required: ["id", "occurred_at", "kind", "detail"]),
             "AlertList": list(of: "Alert"),
-        ].merging(alertDestinationSchemas) { $1 }
+        ].merging(alertDestinationSchemas) { $1 }.merging(singleSignOnSchemas) { $1 }
     }
 
     private static func keySchema(withSecret: Bool) -> Schema {

@@ -23,6 +23,8 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
     // Alert destinations (webhooks): an organization's, and the platform's (owner).
     case createAlertDestination, listAlertDestinations, deleteAlertDestination
     case createPlatformAlertDestination, listPlatformAlertDestinations, deletePlatformAlertDestination
+    // Single sign-on: an organization's group mappings (owner, org admin).
+    case readSingleSignOnMappings, saveSingleSignOnMappings
 
     public var method: HTTPRequest.Method {
         switch self {
@@ -30,6 +32,7 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         case .createEmbeddings, .createCollection, .addDocument, .searchCollection: .post
         case .createAlertDestination, .createPlatformAlertDestination: .post
         case .appointOrganizationAdmin, .addOrganizationUser, .setMember, .saveProfile, .setLimits: .put
+        case .saveSingleSignOnMappings: .put
         case .removeMember, .revokeKey, .deleteCollection, .deleteDocument: .delete
         case .deleteAlertDestination, .deletePlatformAlertDestination: .delete
         default: .get
@@ -71,6 +74,7 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         case .deleteAlertDestination: "/v1/admin/orgs/{org}/alert-destinations/{id}"
         case .createPlatformAlertDestination, .listPlatformAlertDestinations: "/v1/admin/alert-destinations"
         case .deletePlatformAlertDestination: "/v1/admin/alert-destinations/{id}"
+        case .readSingleSignOnMappings, .saveSingleSignOnMappings: "/v1/admin/orgs/{org}/sso/mappings"
         }
     }
 
@@ -108,6 +112,8 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         case .createAlertDestination, .deleteAlertDestination: .manageAlertDestinations
         case .createPlatformAlertDestination, .deletePlatformAlertDestination: .manageAlertDestinations
         case .listAlertDestinations, .listPlatformAlertDestinations: .readAlertDestinations
+        case .readSingleSignOnMappings: .readSingleSignOn
+        case .saveSingleSignOnMappings: .manageSingleSignOn
         }
     }
 

@@ -38,6 +38,7 @@ public final class AtriumStore: Sendable {
     public let knowledge: KnowledgeRepository
     /// Signed-in web console sessions.
     public let consoleSessions: ConsoleSessionRepository
+    public let singleSignOn: SingleSignOnRepository
 
     /// Opens (creating if needed) `home/atrium.sqlite` and migrates it.
     public convenience init(home: URL, queryText: QueryTextPolicy = .full) throws {
@@ -74,6 +75,7 @@ public final class AtriumStore: Sendable {
         alertDeliveries = AlertDeliveryQueue(backend: backend)
         knowledge = KnowledgeRepository(backend: backend)
         consoleSessions = ConsoleSessionRepository(backend: backend)
+        singleSignOn = SingleSignOnRepository(backend: backend)
     }
 
     /// The SQLite pool (tests and the not yet ported repositories); PostgreSQL throws.

@@ -25,6 +25,7 @@ enum SchemaMigrations {
         migrator.registerMigration("v14-team-weights", migrate: addTeamWeights)
         migrator.registerMigration("v15-audit-flags", migrate: addAuditFlags)
         migrator.registerMigration("v16-console-sessions", migrate: ConsoleSessionRepository.createTable)
+        migrator.registerMigration("v17-single-sign-on", migrate: SingleSignOnRepository.createTables)
         return migrator
     }
 

@@ -27,6 +27,9 @@ public struct MembershipRepository: Sendable {
                 ON CONFLICT (team_id, user_id) DO UPDATE SET role = excluded.role
                 """,
                 [team.id.rawValue, user.rawValue, role.rawValue, now])
+            // Made or changed by hand now: a later single sign-on leaves it alone.
+            try db.execute(
+                "DELETE FROM sso_memberships WHERE team_id = ? AND user_id = ?", [team.id.rawValue, user.rawValue])
         }
         return membership
     }

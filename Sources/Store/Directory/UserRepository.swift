@@ -141,7 +141,7 @@ public struct UserRepository: Sendable {
         return named.count == 1 ? try named[0].user() : nil
     }
 
-    private static func validatedEmail(_ email: String) throws -> String {
+    static func validatedEmail(_ email: String) throws -> String {
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard email.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
             !email.contains(where: { $0.isWhitespace }), !PlainText.hasForbiddenCharacter(email)

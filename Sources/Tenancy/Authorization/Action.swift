@@ -34,6 +34,10 @@ public enum Action: String, Sendable, Hashable, Codable, CaseIterable {
     // one team (a team admin may send its own team's alerts to its own receiver).
     case manageAlertDestinations = "alerts.destinations.manage"
     case readAlertDestinations = "alerts.destinations.read"
+    // Single sign-on: which identity-provider groups grant which team roles in an organization
+    // (mapping a group confers memberships, so the roles that add members organization-wide).
+    case readSingleSignOn = "sso.mappings.read"
+    case manageSingleSignOn = "sso.mappings.manage"
     // Data plane: "add/delete the team's documents".
     case writeDocuments = "documents.write"
     // Data plane: "chat, search, read the team's documents".
@@ -72,6 +76,7 @@ public enum Action: String, Sendable, Hashable, Codable, CaseIterable {
         case (.createTeam, .organization), (.addOrganizationUser, .organization): true
         case (.manageAlertDestinations, .platform), (.manageAlertDestinations, .organization): true
         case (.readAlertDestinations, .platform), (.readAlertDestinations, .organization): true
+        case (.readSingleSignOn, .organization), (.manageSingleSignOn, .organization): true
         case (.createUser, _): resource == .userDirectory
         case (.issueKey, _), (.revokeKey, _), (.readKeys, _): resource != .userDirectory
         case (_, .team): plane == .data || isTeamAdministration

@@ -46,11 +46,23 @@ public enum DenialReason: String, Sendable, Hashable, Codable, CaseIterable, Cus
     case guardrailBlocked = "guardrail_blocked"
     /// The team's guardrails block requests that read as a prompt injection.
     case promptInjection = "prompt_injection"
+    // Single sign-on (answered 401; the audit's flags name the exact check, `sso.<check>`).
+    /// The callback's `state` is unknown, used already, expired, or was started in another browser.
+    case singleSignOnStateInvalid = "sso_state_invalid"
+    /// The identity provider refused (an `error` callback, a refused code or PKCE verifier) or
+    /// could not be reached.
+    case singleSignOnProviderRefused = "sso_provider_refused"
+    /// The ID token failed verification: signature, key, issuer, audience, time or nonce.
+    case singleSignOnTokenInvalid = "sso_token_invalid"
+    /// The signed-in person holds no role in the single sign-on organization (no mapped group,
+    /// no membership made by hand).
+    case singleSignOnNoAccess = "sso_no_access"
 
     /// Whether the failure is about identity (401) rather than permission (403).
     public var isAuthenticationFailure: Bool {
         switch self {
         case .missingKey, .unknownKey, .expiredKey, .revokedKey, .membershipRevoked, .sessionEnded: true
+        case .singleSignOnStateInvalid, .singleSignOnProviderRefused, .singleSignOnTokenInvalid: true
         default: false
         }
     }
@@ -89,6 +101,10 @@ public enum DenialReason: String, Sendable, Hashable, Codable, CaseIterable, Cus
         case .addressBlocked: "this address is blocked after repeated failed keys"
         case .guardrailBlocked: "the team's guardrails block what the request contains"
         case .promptInjection: "the request reads as a prompt injection, which the team's guardrails block"
+        case .singleSignOnStateInvalid: "the single sign-on attempt is unknown, used or expired; start again"
+        case .singleSignOnProviderRefused: "the identity provider refused the sign-in"
+        case .singleSignOnTokenInvalid: "the identity provider's ID token did not verify"
+        case .singleSignOnNoAccess: "the signed-in person has no role in this organization yet"
         }
     }
 }

@@ -28,14 +28,14 @@ public enum Role: String, Sendable, Hashable, Codable, CaseIterable {
                 .createTeam, .readTeam, .createUser, .addOrganizationUser,
                 .addMember, .removeMember, .readMembers, .issueKey, .revokeKey, .readKeys,
                 .readLimits, .setLimits, .readAudit, .readUsage, .readAlerts,
-                .manageAlertDestinations, .readAlertDestinations,
+                .manageAlertDestinations, .readAlertDestinations, .readSingleSignOn, .manageSingleSignOn,
             ]
         case .orgAdmin:
             [
                 .readOrganization, .createTeam, .readTeam, .createUser, .addOrganizationUser,
                 .addMember, .removeMember, .readMembers, .issueKey, .revokeKey, .readKeys,
                 .readProfile, .changeProfile, .readLimits, .setLimits, .readAudit, .readUsage, .readAlerts,
-                .manageAlertDestinations, .readAlertDestinations,
+                .manageAlertDestinations, .readAlertDestinations, .readSingleSignOn, .manageSingleSignOn,
             ]
         case .teamAdmin:
             [

@@ -27,7 +27,7 @@ final class ConsoleWorld: Sendable {
     private let writerTask: Task<Void, Never>
     static let ownerKey = "owner-key-for-console-tests"
 
-    init(secureCookies: Bool = false) throws {
+    init(secureCookies: Bool = false, singleSignOn: SingleSignOnConfiguration? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-console-\(UUID().uuidString)")
         store = try AtriumStore(home: directory)
         writer = AccountingWriter(store: store, logger: Logger(label: "test"))
@@ -43,7 +43,8 @@ final class ConsoleWorld: Sendable {
             knowledge: knowledge, now: { instant.now })
         var configuration = ServerConfiguration()
         configuration.console = ConsoleConfiguration(
-            secureCookies: secureCookies, sessionTerms: .init(lifetime: 3600, idleTimeout: 600))
+            secureCookies: secureCookies, sessionTerms: .init(lifetime: 3600, idleTimeout: 600),
+            singleSignOn: singleSignOn)
         self.configuration = configuration
     }
 

@@ -21,6 +21,7 @@ enum PostgresSchema {
         Migration(name: "pg3-profiles-and-limits", sql: profilesAndLimits),
         Migration(name: "pg4-row-level-security", sql: rowLevelSecurity),
         Migration(name: "pg5-usage", sql: usage),
+        Migration(name: "pg13-single-sign-on", sql: singleSignOn),
     ]
 
     /// What the repositories not yet ported to PostgreSQL hold; a PostgreSQL store refuses
@@ -199,6 +200,40 @@ enum PostgresSchema {
         );
         CREATE INDEX usage_by_organization_day ON usage_daily (organization_id, day);
         \(secure("usage_daily", teamColumn: "team_id"))
+        """
+    }
+
+    /// Single sign-on (SQLite's `v17-single-sign-on`): identities and an organization's group
+    /// mappings are administrative; the marks of memberships SSO made belong to their team.
+    private static var singleSignOn: String {
+        """
+        CREATE TABLE sso_identities (
+            issuer TEXT COLLATE "C" NOT NULL,
+            subject TEXT COLLATE "C" NOT NULL,
+            user_id TEXT COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            created_at TIMESTAMPTZ NOT NULL,
+            last_sign_in_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (issuer, subject)
+        );
+        CREATE INDEX sso_identities_by_user ON sso_identities (user_id);
+        CREATE TABLE sso_group_mappings (
+            organization_id TEXT COLLATE "C" NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+            group_name TEXT COLLATE "C" NOT NULL,
+            team_id TEXT COLLATE "C" NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+            role TEXT NOT NULL CHECK (role IN ('team_admin', 'member', 'viewer')),
+            position BIGINT NOT NULL,
+            PRIMARY KEY (organization_id, group_name, team_id)
+        );
+        CREATE TABLE sso_memberships (
+            team_id TEXT COLLATE "C" NOT NULL,
+            user_id TEXT COLLATE "C" NOT NULL,
+            granted_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (team_id, user_id),
+            FOREIGN KEY (team_id, user_id) REFERENCES team_members (team_id, user_id) ON DELETE CASCADE
+        );
+        \(secure("sso_identities", visible: administration))
+        \(secure("sso_group_mappings", visible: administration))
+        \(secure("sso_memberships", teamColumn: "team_id"))
         """
     }
 }

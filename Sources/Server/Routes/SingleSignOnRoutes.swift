@@ -1,0 +1,71 @@
+import Foundation
+import Gateway
+import Hummingbird
+
+/// An organization's single sign-on group mappings, `GET|PUT /v1/admin/orgs/{org}/sso/mappings`
+/// (owner, the organization's admins): which identity-provider groups give which team roles.
+/// Authorization, 404s for other organizations and the audit happen in ``AdministrationService``.
+struct SingleSignOnRoutes {
+    let gateway: Gateway
+    let maximumBodyBytes: Int
+
+    private var admin: AdministrationService { gateway.administration }
+
+    func register(on router: some RouterMethods<AuthenticatedContext>) {
+        router.on(AtriumRoute.readSingleSignOnMappings) { request, context in
+            let mappings = try await admin.singleSignOnMappings(
+                organization: try Self.organization(context), principal: context.principal, audit: context.audit)
+            return try JSONOutput.response(GroupMappingsView(mappings))
+        }
+        router.on(AtriumRoute.saveSingleSignOnMappings) { request, context in
+            let body = try await JSONBody.decode(GroupMappingsBody.self, from: request, limit: maximumBodyBytes)
+            let saved = try await admin.setSingleSignOnMappings(
+                body.mappings.map { GroupMappingOrder(group: $0.group, team: $0.team, role: $0.role) },
+                organization: try Self.organization(context), principal: context.principal, audit: context.audit)
+            return try JSONOutput.response(GroupMappingsView(saved))
+        }
+    }
+
+    /// The `{org}` path parameter, percent-decoded (an organization may be addressed by name).
+    private static func organization(_ context: AuthenticatedContext) throws -> String {
+        let raw = try context.parameters.require("org")
+        guard let decoded = raw.removingPercentEncoding, !decoded.isEmpty else {
+            throw GatewayError.invalid("The path parameter 'org' is not valid", param: "org")
+        }
+        return decoded
+    }
+}
+
+/// `PUT …/sso/mappings`: `{"mappings":[{"group","team","role"}]}` (the whole set).
+struct GroupMappingsBody: Decodable {
+    struct Entry: Decodable {
+        let group: String
+        let team: String
+        let role: String
+    }
+
+    let mappings: [Entry]
+}
+
+/// The organization's mappings: each group, its team (id and name) and role.
+struct GroupMappingsView: Encodable {
+    struct Entry: Encodable {
+        let group: String
+        let team: String
+        let teamName: String
+        let role: String
+
+        enum CodingKeys: String, CodingKey {
+            case group, team, role
+            case teamName = "team_name"
+        }
+    }
+
+    let mappings: [Entry]
+
+    init(_ listings: [GroupMappingListing]) {
+        mappings = listings.map {
+            Entry(group: $0.group, team: $0.team.id.rawValue, teamName: $0.team.name, role: $0.role.rawValue)
+        }
+    }
+}

@@ -1,0 +1,245 @@
+import Console
+import Foundation
+import HTTPTypes
+import Store
+import Tenancy
+import Testing
+
+/// OpenID Connect sign-in through the console's real routes against a real (test) provider on
+/// a loopback port: users made on first sign-in, group mappings applied at every sign-in, every
+/// forged, stale or replayed answer refused and audited.
+@Suite struct SingleSignOnTests {
+    static let salesMapping = #"{"mappings":[{"group":"sales-eng","team":"sales","role":"member"}]}"#
+
+    @Test func theSignInPageOffersSingleSignOnOnlyWhenConfigured() async throws {
+        let fixture = try await SingleSignOnFixture.make()
+        try await fixture.world.test { browser in
+            let page = try await browser.get("/console/sign-in")
+            #expect(page.body.contains(#"href="/console/sso/start""#))
+        }
+        let plain = try ConsoleWorld()
+        try await plain.test { browser in
+            let page = try await browser.get("/console/sign-in")
+            #expect(!page.body.contains("/console/sso/start"))
+            let start = try await browser.get("/console/sso/start")
+            #expect(start.status == 404, "no such route")
+        }
+    }
+
+    @Test func theStartSendsPKCEStateAndNonceBoundToTheBrowser() async throws {
+        let fixture = try await SingleSignOnFixture.make()
+        try await fixture.world.test { browser in
+            let start = try await browser.get("/console/sso/start")
+            #expect(start.status == 303)
+            let location = try #require(start.location.flatMap(URLComponents.init(string:)))
+            let query = Dictionary(uniqueKeysWithValues: (location.queryItems ?? []).map { ($0.name, $0.value ?? "") })
+            #expect(location.path == "/authorize")
+            #expect(query["code_challenge_method"] == "S256")
+            #expect(query["code_challenge"]?.count == 43)
+            #expect(query["state"]?.count == 43 && query["nonce"]?.count == 43 && query["state"] != query["nonce"])
+            #expect(query["client_id"] == TestOpenIDProvider.clientID)
+            #expect(query["redirect_uri"] == SingleSignOnFixture.callback)
+            let cookie = try #require(start.headers[values: .setCookie].first { $0.hasPrefix("atrium_console_sso=") })
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/console/sso"))
+        }
+        let started = try await fixture.lastRecord("console.sso_start")
+        #expect(started.allowed)
+    }
+
+    /// Over a real loopback socket, like a browser: the console and the provider each on a port.
+    @Test func aFirstSignInCreatesTheUserTheMembershipAndASession() async throws {
+        let fixture = try await SingleSignOnFixture.make()
+        try await fixture.world.test(live: true) { browser in
+            #expect(try await fixture.putMappings(browser, Self.salesMapping, key: fixture.keys["dave"]!).status == 200)
+            let answer = try await browser.signInWithSingleSignOn(at: fixture.provider)
+            #expect(answer.status == 200, "\(answer.body)")
+            let cookie = try #require(answer.setCookie)
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
+            #expect(browser.cookie?.count == 43)
+            #expect(browser.cookies["atrium_console_sso"] == nil, "the attempt's cookie is cleared")
+            let home = try await browser.get("/console")
+            #expect(home.status == 200)
+            #expect(home.body.contains("member"))
+            // The session works the console like a key sign-in's: the team's playground is open.
+            #expect(try await browser.get("/console/playground").status == 200)
+        }
+        let user = try #require(try await fixture.world.store.users.user(address: "erika"))
+        #expect(user.email == "erika@example.com")
+        let acme = try await fixture.team("sales").organizationID
+        #expect(try await fixture.world.store.users.isMember(user.id, of: acme))
+        #expect(try await fixture.role(of: "erika", in: "sales") == .member)
+        let record = try await fixture.lastRecord("console.sso_sign_in")
+        #expect(record.allowed)
+        #expect(record.userID == user.id)
+        #expect(record.flags.contains("sso.user_created") && record.flags.contains("sso.membership_added"))
+    }
+
+    @Test func theSameSubjectSignsInAsTheSameUserEvenUnderANewName() async throws {
+        let fixture = try await SingleSignOnFixture.make()
+        try await fixture.world.test { browser in
+            _ = try await fixture.putMappings(browser, Self.salesMapping, key: fixture.keys["dave"]!)
+            #expect(try await browser.signInWithSingleSignOn(at: fixture.provider).status == 200)
+            fixture.provider.person.preferredUsername = "erika.renamed"
+            #expect(try await browser.signInWithSingleSignOn(at: fixture.provider).status == 200)
+        }
+        #expect(try await fixture.world.store.users.user(address: "erika.renamed") == nil)
+        let record = try await fixture.lastRecord("console.sso_sign_in")
+        #expect(!record.flags.contains("sso.user_created"))
+    }
+
+    @Test func aRemovedGroupRemovesItsMembershipButNeverOneMadeByHand() async throws {
+        let fixture = try await SingleSignOnFixture.make()
+        try await fixture.world.test { browser in
+            let mappings = #"""
+                {"mappings":[{"group":"sales-eng","team":"sales","role":"member"},
+                {"group":"dev","team":"acme/development","role":"viewer"},
+                {"group":"dev-leads","team":"development","role":"admin"}]}
+                """#
+            let saved = try await fixture.putMappings(browser, mappings, key: fixture.keys["dave"]!)
+            #expect(saved.status == 200)
+            fixture.provider.person.groups = ["sales-eng", "dev"]
+            let signedIn = try await browser.signInWithSingleSignOn(at: fixture.provider)
+            #expect(signedIn.status == 200)
+        }
+        #expect(try await fixture.role(of: "erika", in: "sales") == .member)
+        #expect(try await fixture.role(of: "erika", in: "development") == .viewer)
+        try await fixture.world.test { browser in
+            // A group that now maps higher changes the SSO-made role.
+            fixture.provider.person.groups = ["sales-eng", "dev", "dev-leads"]
+            let signedIn = try await browser.signInWithSingleSignOn(at: fixture.provider)
+            #expect(signedIn.status == 200)
+        }
+        #expect(try await fixture.role(of: "erika", in: "development") == .teamAdmin)
+        try await fixture.world.test { browser in
+            // dave makes the development membership his own: a later sign-in leaves it alone.
+            let made = try await browser.send(
+                .put, "/v1/admin/teams/acme%2Fdevelopment/members/erika", body: #"{"role":"member"}"#,
+                headers: [.authorization: "Bearer \(fixture.keys["dave"]!)", .contentType: "application/json"])
+            #expect(made.status == 200, "\(made.body)")
+            fixture.provider.person.groups = []
+            #expect(try await browser.signInWithSingleSignOn(at: fixture.provider).status == 200)
+        }
+        #expect(try await fixture.role(of: "erika", in: "sales") == nil, "the group is gone: so is the membership")
+        #expect(try await fixture.role(of: "erika", in: "development") == .member, "made by hand: kept")
+        let record = try await fixture.lastRecord("console.sso_sign_in")
+        #expect(record.flags.contains("sso.membership_removed"))
+    }
+
+    @Test func withoutAnyRoleThereIsNoSession() async throws {
+        let fixture = try await SingleSignOnFixture.make()
+        try await fixture.world.test { browser in
+            fixture.provider.person.groups = ["unmapped"]
+            let answer = try await browser.signInWithSingleSignOn(at: fixture.provider)
+            #expect(answer.status == 403)
+            #expect(answer.body.contains("hold no role here yet"))
+            #expect(browser.cookie == nil)
+        }
+        let record = try await fixture.lastRecord("console.sso_sign_in")
+        #expect(!record.allowed)
+        #expect(record.reason == DenialReason.singleSignOnNoAccess.rawValue)
+    }
+
+    @Test(arguments: [
+        (TestOpenIDProvider.Defect.tamperedSignature, "sso.signature"),
+        (.wrongAudience, "sso.audience"),
+        (.wrongNonce, "sso.nonce"),
+        (.expired, "sso.expired"),
+        (.wrongIssuer, "sso.issuer"),
+        (.unknownKey, "sso.unknown_key"),
+    ])
+    func aForgedOrStaleIDTokenIsRefusedAndAudited(defect: TestOpenIDProvider.Defect, check: String) async throws {
+        let fixture = try await SingleSignOnFixture.make()
+        try await fixture.world.test { browser in
+            _ = try await fixture.putMappings(browser, Self.salesMapping, key: fixture.keys["dave"]!)
+            fixture.provider.defect = defect
+            let answer = try await browser.signInWithSingleSignOn(at: fixture.provider)
+            #expect(answer.status == 401)
+            #expect(answer.setCookie == nil)
+            #expect(browser.cookie == nil)
+            #expect(answer.body.contains("Single sign-on did not succeed"))
+            #expect(!answer.body.contains("eyJ"), "no token in the page")
+        }
+        #expect(try await fixture.world.store.users.user(address: "erika") == nil, "nobody was made")
+        let record = try await fixture.lastRecord("console.sso_sign_in")
+        #expect(!record.allowed)
+        #expect(record.reason == DenialReason.singleSignOnTokenInvalid.rawValue)
+        #expect(record.flags == [check])
+    }
+
+    @Test func aStateIsUsedOnceAndOnlyInTheBrowserThatStartedIt() async throws {
+        let fixture = try await SingleSignOnFixture.make()
+        try await fixture.world.test { browser in
+            _ = try await fixture.putMappings(browser, Self.salesMapping, key: fixture.keys["dave"]!)
+            // Another browser cannot finish this browser's attempt (and spends it).
+            let stolen = try await browser.startSingleSignOn(at: fixture.provider)
+            let other = ConsoleBrowser(client: browser.client)
+            #expect(try await other.get(stolen).status == 400)
+            #expect(try await fixture.lastRecord("console.sso_sign_in").flags == ["sso.browser_mismatch"])
+            #expect(try await browser.get(stolen).status == 400, "spent by the failed try")
+            // A replayed callback is refused.
+            let callback = try await browser.startSingleSignOn(at: fixture.provider)
+            #expect(try await browser.get(callback).status == 200)
+            browser.cookies["atrium_console_sso"] = "A" + String(repeating: "b", count: 42)
+            let replayed = try await browser.get(callback)
+            #expect(replayed.status == 400)
+        }
+        let record = try await fixture.lastRecord("console.sso_sign_in")
+        #expect(record.reason == DenialReason.singleSignOnStateInvalid.rawValue)
+        #expect(record.flags == ["sso.state_unknown"])
+    }
+
+    @Test func aCodeRedeemedWithAnotherAttemptsVerifierIsRefusedByPKCE() async throws {
+        let fixture = try await SingleSignOnFixture.make()
+        try await fixture.world.test { browser in
+            _ = try await fixture.putMappings(browser, Self.salesMapping, key: fixture.keys["dave"]!)
+            // An attacker's own attempt, fed a code the victim's attempt was given.
+            let victim = try await ConsoleBrowser(client: browser.client).startSingleSignOn(at: fixture.provider)
+            let attacker = try await browser.startSingleSignOn(at: fixture.provider)
+            let victimCode = try #require(URLComponents(string: victim)?.queryItems?.first { $0.name == "code" }?.value)
+            var injected = try #require(URLComponents(string: attacker))
+            injected.queryItems = injected.queryItems?.map { $0.name == "code" ? URLQueryItem(name: "code", value: victimCode) : $0 }
+            let answer = try await browser.get(try #require(injected.string))
+            #expect(answer.status == 401)
+            #expect(browser.cookie == nil)
+        }
+        #expect(fixture.provider.refusedExchanges == 1)
+        let record = try await fixture.lastRecord("console.sso_sign_in")
+        #expect(record.reason == DenialReason.singleSignOnProviderRefused.rawValue)
+        #expect(record.flags == ["sso.token_exchange"])
+    }
+
+    @Test func aRotatedKeyIsFetchedOnceAtMostEveryRefreshInterval() async throws {
+        let fixture = try await SingleSignOnFixture.make()
+        try await fixture.world.test { browser in
+            _ = try await fixture.putMappings(browser, Self.salesMapping, key: fixture.keys["dave"]!)
+            #expect(try await browser.signInWithSingleSignOn(at: fixture.provider).status == 200)
+            #expect(fixture.provider.jwksFetches == 1)
+            #expect(try await browser.signInWithSingleSignOn(at: fixture.provider).status == 200)
+            #expect(fixture.provider.jwksFetches == 1, "known keys are kept")
+            fixture.provider.rotateKey()
+            // Within the refresh interval, an unknown key id does not reach the provider again.
+            #expect(try await browser.signInWithSingleSignOn(at: fixture.provider).status == 401)
+            #expect(fixture.provider.jwksFetches == 1)
+            fixture.world.advance(by: 31)
+            let answer = try await browser.signInWithSingleSignOn(at: fixture.provider)
+            #expect(answer.status == 200, "\(answer.body)")
+            #expect(fixture.provider.jwksFetches == 2)
+        }
+    }
+
+    @Test func anEndedSSOSessionIsAuditedLikeAnyOther() async throws {
+        let fixture = try await SingleSignOnFixture.make()
+        try await fixture.world.test { browser in
+            _ = try await fixture.putMappings(browser, Self.salesMapping, key: fixture.keys["dave"]!)
+            #expect(try await browser.signInWithSingleSignOn(at: fixture.provider).status == 200)
+            let csrf = try await browser.csrf()
+            let out = try await browser.post("/console/sign-out", form: [("csrf", csrf)])
+            #expect(out.status == 303)
+            #expect(try await browser.get("/console").location == "/console/sign-in")
+        }
+        let record = try await fixture.lastRecord("console.sign_out")
+        #expect(record.allowed)
+        let erika = try await fixture.world.store.users.user(address: "erika")
+        #expect(record.userID == erika?.id)
+    }
+}
