@@ -133,6 +133,8 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "atrium")
         let environment = ProcessInfo.processInfo.environment
+        // Before anything loads: a missing or unreadable client secret stops the start at once.
+        let singleSignOnConfiguration = try singleSignOn.configuration(environment: environment)
         let home = URL(fileURLWithPath: environment["ATRIUM_HOME"] ?? "./.atrium")
         let store = try await self.store.open(home: home, queryText: auditQueryText, migratePending: migrate)
         // Refused at start, never at a request: the parts of the store PostgreSQL lacks so far.
@@ -173,7 +175,7 @@ struct Serve: AsyncParsableCommand {
             metricsToken: metricsToken ?? environment["ATRIUM_METRICS_TOKEN"], trustForwardedFor: trustForwardedFor,
             maximumUploadBytes: maxUploadBytes)
         configuration.console = console.configuration
-        configuration.console.singleSignOn = try singleSignOn.configuration(environment: environment)
+        configuration.console.singleSignOn = singleSignOnConfiguration
         let host = host
         let application = AtriumServer.application(
             gateway: gateway, configuration: configuration, exposition: exposition, logger: logger,

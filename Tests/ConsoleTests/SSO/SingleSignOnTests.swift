@@ -242,4 +242,21 @@ import Testing
         let erika = try await fixture.world.store.users.user(address: "erika")
         #expect(record.userID == erika?.id)
     }
+
+    @Test func refusedCallbacksBlockTheAddressLikeRefusedKeys() async throws {
+        let fixture = try await SingleSignOnFixture.make()
+        try await fixture.world.test(live: true) { browser in
+            _ = try await fixture.putMappings(browser, Self.salesMapping, key: fixture.keys["dave"]!)
+            for attempt in 0..<20 {
+                let forged = try await browser.get("/console/sso/callback?code=x&state=forged\(attempt)")
+                #expect(forged.status == 400)
+            }
+            // Blocked now: neither a new start nor a genuine callback gets through.
+            let start = try await browser.get("/console/sso/start")
+            #expect(start.status == 429)
+            #expect(browser.cookie == nil)
+        }
+        let record = try await fixture.lastRecord("console.sso_start")
+        #expect(record.reason == DenialReason.addressBlocked.rawValue)
+    }
 }
