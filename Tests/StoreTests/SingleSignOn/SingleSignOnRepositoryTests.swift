@@ -1,0 +1,56 @@
+import Foundation
+import Store
+import Tenancy
+import Testing
+
+/// Single sign-on's store part on both backends: mappings stay inside their organization, and
+/// a sign-in grants what the token's groups map to and withdraws only what SSO itself made.
+@Suite struct SingleSignOnRepositoryTests {
+    @Test(arguments: StoreBackendKind.allCases)
+    func aSignInGrantsMappedRolesAndWithdrawsOnlyWhatItMade(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
+        let sso = world.store.singleSignOn
+        try await sso.replaceMappings(
+            [
+                GroupMapping(group: "sales-eng", team: world.sales.reference, role: .member),
+                GroupMapping(group: "dev", team: world.development.reference, role: .viewer),
+            ], Policy.authorize(world.acmeAdmin, .manageSingleSignOn, on: world.acme.resource))
+        let stored = try await sso.mappings(Policy.authorize(world.acmeAdmin, .readSingleSignOn, on: world.acme.resource))
+        #expect(stored.map(\.group) == ["sales-eng", "dev"])
+
+        func signIn(_ groups: [String]) async throws -> SingleSignOnResult {
+            let identity = ExternalIdentity(
+                issuer: "https://idp.example.com", subject: "subject-1", preferredName: "sam", email: nil, groups: groups)
+            return try #require(
+                try await sso.signIn(identity, organization: world.acme.id, sessionExpiresAt: Date().addingTimeInterval(3600)))
+        }
+        let first = try await signIn(["sales-eng", "dev", "unmapped"])
+        #expect(first.created)
+        #expect(Set(first.added) == [world.sales.id, world.development.id])
+        // The session key acts at the highest role: member of sales, above viewer of development.
+        let principal = try await world.store.keys.authenticated(first.sessionKey.revealed)
+        #expect(principal.teamID == world.sales.id && principal.role == .member)
+
+        // An admin takes the development membership over by hand; the groups then go away.
+        try await world.store.memberships.setTeamRole(
+            .member, for: first.user.id, Policy.authorize(world.acmeAdmin, .addMember, on: world.development.resource))
+        let second = try await signIn([])
+        #expect(!second.created && second.user.id == first.user.id)
+        #expect(second.removed == [world.sales.id])
+        #expect(try await world.store.memberships.role(of: first.user.id, at: .team(world.sales.reference)) == nil)
+        #expect(try await world.store.memberships.role(of: first.user.id, at: .team(world.development.reference)) == .member)
+    }
+
+    @Test(arguments: StoreBackendKind.allCases)
+    func anotherOrganizationsTeamCannotBeMapped(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
+        await #expect(throws: StoreError.notFound(kind: "team", address: world.research.id.rawValue)) {
+            try await world.store.singleSignOn.replaceMappings(
+                [GroupMapping(group: "g", team: world.research.reference, role: .member)],
+                Policy.authorize(world.acmeAdmin, .manageSingleSignOn, on: world.acme.resource))
+        }
+        #expect(throws: AccessDenied.self) {
+            try Policy.authorize(world.acmeAdmin, .manageSingleSignOn, on: world.globex.resource)
+        }
+    }
+}
