@@ -88,6 +88,7 @@ enum ConsoleAssets {
         function playground(form) {
           var conversation = document.getElementById("conversation");
           var input = document.getElementById("message");
+          var model = document.getElementById("model");
           var error = document.getElementById("message-error");
           var button = form.querySelector("button[type=submit]");
           form.addEventListener("submit", function (event) {
@@ -103,7 +104,7 @@ enum ConsoleAssets {
               method: "POST",
               credentials: "same-origin",
               headers: { "Content-Type": "application/json", "X-CSRF-Token": form.getAttribute("data-csrf") },
-              body: JSON.stringify({ message: text })
+              body: JSON.stringify(model && model.value ? { message: text, model: model.value } : { message: text })
             }).then(function (response) {
               if (!response.ok || !response.body) { throw new Error("The request was refused (" + response.status + ")."); }
               input.value = "";
@@ -160,7 +161,7 @@ enum ConsoleAssets {
             list.setAttribute("aria-label", "Sources");
             sources.forEach(function (source) {
               var item = document.createElement("li");
-              item.textContent = source.document + " (section " + source.chunk + ")";
+              item.textContent = source.document + (source.section ? " › " + source.section : "") + " (chunk " + source.chunk + ")";
               list.appendChild(item);
             });
             answer.appendChild(list);
@@ -220,6 +221,9 @@ enum ConsoleAssets {
         .conversation .question { background: #e8f0fe; }
         .conversation .answer { background: var(--card); border: 1px solid var(--line); }
         .sources { font-size: 0.9rem; color: var(--muted); }
-        @media (max-width: 600px) { .signout { margin-left: 0; } main { padding: 8px; } }
+        .verified { background: #e6f4ea; border: 1px solid #a8dab5; padding: 8px 12px; border-radius: 4px; }
+        .broken { background: #fce8e6; border: 1px solid var(--bad); color: var(--bad); padding: 8px 12px; border-radius: 4px; font-weight: 700; }
+        tr.denied td { color: var(--bad); }
+        @media (max-width: 600px) { .signout { margin-left: 0; } main { padding: 8px; } .card { max-width: none; } }
         """
 }
