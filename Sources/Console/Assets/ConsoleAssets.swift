@@ -184,7 +184,8 @@ enum ConsoleAssets {
         .who { color: var(--muted); font-size: 0.9rem; }
         main { max-width: 1100px; margin: 0 auto; padding: 16px; }
         main:focus { outline: none; }
-        table { border-collapse: collapse; width: 100%; margin: 16px 0; display: block; overflow-x: auto; }
+        /* A wide table scrolls inside itself; relative, so that its visually hidden headers stay inside too. */
+        table { border-collapse: collapse; width: 100%; margin: 16px 0; display: block; overflow-x: auto; position: relative; }
         caption { text-align: left; font-weight: 700; padding: 4px 0; }
         th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); }
         .card { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: 12px 16px; margin: 16px 0; max-width: 32rem; }
@@ -216,7 +217,7 @@ enum ConsoleAssets {
         .facts dd { margin: 0 0 8px 0; }
         .tiles { display: flex; flex-wrap: wrap; gap: 12px; list-style: none; padding: 0; }
         .tiles a { display: block; padding: 12px 16px; border: 1px solid var(--line); border-radius: 6px; }
-        .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+        .visually-hidden { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
         .conversation .turn { padding: 8px 12px; border-radius: 6px; margin: 8px 0; }
         .conversation .question { background: #e8f0fe; }
         .conversation .answer { background: var(--card); border: 1px solid var(--line); }
