@@ -37,14 +37,16 @@ struct AuditPage<Context: ConsoleRequestContext> {
                         until: try Self.instant("until", values["until"]),
                         limit: try Self.limit(values["limit"]), principal: signedIn.principal, audit: signedIn.audit)
                     view["records"] = records.map { record -> [String: Any] in
-                        [
+                        var row: [String: Any] = [
                             "time": ISO8601DateFormatter().string(from: record.occurredAt), "action": record.action,
                             "resource": record.resource, "decision": record.allowed ? "allowed" : "denied",
-                            "reason": record.reason ?? "", "key": record.keyPrefix ?? "",
-                            "team": record.teamID?.rawValue ?? "",
+                            "key": record.keyPrefix ?? "", "team": record.teamID?.rawValue ?? "",
                             "tokens": record.promptTokens + record.completionTokens,
                             "denied": !record.allowed,
                         ]
+                        // An empty string is truthy to the template: only a real reason is shown.
+                        if let reason = record.reason, !reason.isEmpty { row["reason"] = reason }
+                        return row
                     }
                 } catch {
                     // A bad filter is shown next to its field; anything else is the page's error.

@@ -125,8 +125,9 @@ struct ProfilePage<Context: ConsoleRequestContext> {
         ]
     }
 
-    /// The guardrails as the API writes them, keys sorted, for the JSON field.
+    /// The guardrails as the API writes them, keys sorted, for the JSON field; none as empty.
     static func guardrailsJSON(_ guardrails: GuardrailSettings) -> String {
+        guard guardrails != .off else { return "" }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(guardrails)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"

@@ -17,6 +17,9 @@ import Testing
             // The walk reads the whole chain: only on request.
             #expect(!plain.body.contains(#"id="chain-status""#))
             #expect(plain.body.contains("Verify the chain"))
+            // An allowed record has no reason: nothing in parentheses.
+            #expect(plain.body.contains("<td>allowed</td>"))
+            #expect(!plain.body.contains("allowed ()"))
 
             await world.writer.flush()
             let verified = try await browser.get("/console/audit?verify=1")
