@@ -17,7 +17,7 @@ APT_PACKAGES += postgresql
 # For the web console's browser test (Tests/ServerTests/Scripts/console_browser.py).
 APT_PACKAGES += chromium chromium-driver
 
-.PHONY: all setup apt models python build test test-kernels serve bench eval eval-guardrails clean
+.PHONY: all setup apt models python build test test-kernels serve bench eval eval-guardrails console-screenshots clean
 
 all: build
 
@@ -71,6 +71,12 @@ eval: apt models build
 eval-guardrails:
 	$(SWIFT) build --build-tests $(RELEASE)
 	$(SWIFT) test $(RELEASE) --skip-build --filter GuardrailEvaluationTests
+
+# A PNG of every console page (headless Chromium) against a real `atrium serve` with demo data,
+# into .build/console-screenshots (ignored by git); SCREENSHOTS=DIR to choose another folder.
+SCREENSHOTS ?= .build/console-screenshots
+console-screenshots: setup build
+	./scripts/console-screenshots --atrium $$($(SWIFT) build $(RELEASE) --show-bin-path)/atrium --out $(SCREENSHOTS) --phone
 
 clean:
 	rm -rf .build

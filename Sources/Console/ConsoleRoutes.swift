@@ -70,6 +70,7 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
         ProfilePage(routes: self).register(on: router)
         LimitsPage(routes: self).register(on: router)
         AuditPage(routes: self).register(on: router)
+        AlertsPage(routes: self).register(on: router)
         UsagePage(routes: self).register(on: router)
         KnowledgePage(routes: self).register(on: router)
         PlaygroundPage(routes: self).register(on: router)

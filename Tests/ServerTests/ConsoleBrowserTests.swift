@@ -6,9 +6,11 @@ import Testing
 /// (`make setup` installs chromium, chromium-driver and selenium) against `atrium serve` with
 /// the real SmolLM2 model. The script signs in with a key, builds a team, users,
 /// memberships and keys through the forms, edits the profile and sees the next playground
-/// answer change, uploads a document and sees the playground cite it, checks that a member
-/// reaches no admin page, and that XSS and CSRF attempts fail
-/// (Tests/ServerTests/Scripts/console_browser.py).
+/// answer change, uploads a document and sees the playground cite it (name and section),
+/// checks that a member reaches no admin page, that XSS and CSRF attempts fail, that a refused
+/// profile value shows next to its field, that the audit chain verifies, that a cross-team
+/// attempt shows on the alerts page, and that pages are labelled, keyboard-usable and fit a
+/// phone's width (Tests/ServerTests/Scripts/console_browser.py).
 @Suite(.serialized) struct ConsoleBrowserTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Scripts/console_browser.py")
@@ -38,6 +40,10 @@ import Testing
         #expect(observed["xss_rendered_as_text"] as? Bool == true)
         #expect(observed["csrf_refused"] as? Bool == true)
         #expect(observed["cited"] as? String == "returns.md")
+        #expect((observed["audit_chain"] as? String)?.hasPrefix("Verified") == true)
+        #expect(observed["alert"] as? String == "cross_team_attempt")
+        // Labels on every control and no sideways scrolling at 390 px, page by page.
+        #expect((observed["usable_pages"] as? [String])?.count == 7)
     }
 
     /// The script runs for a minute or more: it waits on a Dispatch thread, not on one of

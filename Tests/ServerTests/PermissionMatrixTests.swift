@@ -46,6 +46,7 @@ import Testing
         "setLimits": [200, 200, 404, 403, 403, 403, 404],
         "readAudit": [200, 200, 404, 200, 403, 403, 404],
         "readUsage": [200, 200, 404, 200, 403, 403, 404],
+        "verifyAudit": [200, 200, 200, 200, 403, 403, 200],
         "metrics": [200, 403, 403, 403, 403, 403, 403],
         "readUsageGrouped": [200, 200, 404, 200, 403, 403, 404],
         "readAlerts": [200, 200, 404, 200, 403, 403, 404],
@@ -144,6 +145,7 @@ import Testing
         case "readLimits": return Call(method: .get, path: "/v1/admin/teams/acme%2Fsales/limits", body: nil)
         case "setLimits": return Call(method: .put, path: "/v1/admin/teams/acme%2Fsales/limits", body: ["requests_per_minute": 60])
         case "readAudit": return Call(method: .get, path: "/v1/admin/audit?team=acme/sales", body: nil)
+        case "verifyAudit": return Call(method: .get, path: "/v1/admin/audit/verify", body: nil)
         case "readUsage": return Call(method: .get, path: "/v1/admin/usage?team=acme/sales", body: nil)
         case "metrics": return Call(method: .get, path: "/metrics", body: nil)
         case "readUsageGrouped": return Call(method: .get, path: "/v1/admin/usage?team=acme/sales&group_by=key", body: nil)

@@ -88,6 +88,7 @@ enum ConsoleAssets {
         function playground(form) {
           var conversation = document.getElementById("conversation");
           var input = document.getElementById("message");
+          var model = document.getElementById("model");
           var error = document.getElementById("message-error");
           var button = form.querySelector("button[type=submit]");
           form.addEventListener("submit", function (event) {
@@ -103,7 +104,7 @@ enum ConsoleAssets {
               method: "POST",
               credentials: "same-origin",
               headers: { "Content-Type": "application/json", "X-CSRF-Token": form.getAttribute("data-csrf") },
-              body: JSON.stringify({ message: text })
+              body: JSON.stringify(model && model.value ? { message: text, model: model.value } : { message: text })
             }).then(function (response) {
               if (!response.ok || !response.body) { throw new Error("The request was refused (" + response.status + ")."); }
               input.value = "";
@@ -160,7 +161,7 @@ enum ConsoleAssets {
             list.setAttribute("aria-label", "Sources");
             sources.forEach(function (source) {
               var item = document.createElement("li");
-              item.textContent = source.document + " (section " + source.chunk + ")";
+              item.textContent = source.document + (source.section ? " › " + source.section : "") + " (chunk " + source.chunk + ")";
               list.appendChild(item);
             });
             answer.appendChild(list);
@@ -183,7 +184,8 @@ enum ConsoleAssets {
         .who { color: var(--muted); font-size: 0.9rem; }
         main { max-width: 1100px; margin: 0 auto; padding: 16px; }
         main:focus { outline: none; }
-        table { border-collapse: collapse; width: 100%; margin: 16px 0; display: block; overflow-x: auto; }
+        /* A wide table scrolls inside itself; relative, so that its visually hidden headers stay inside too. */
+        table { border-collapse: collapse; width: 100%; margin: 16px 0; display: block; overflow-x: auto; position: relative; }
         caption { text-align: left; font-weight: 700; padding: 4px 0; }
         th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); }
         .card { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: 12px 16px; margin: 16px 0; max-width: 32rem; }
@@ -215,11 +217,14 @@ enum ConsoleAssets {
         .facts dd { margin: 0 0 8px 0; }
         .tiles { display: flex; flex-wrap: wrap; gap: 12px; list-style: none; padding: 0; }
         .tiles a { display: block; padding: 12px 16px; border: 1px solid var(--line); border-radius: 6px; }
-        .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+        .visually-hidden { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
         .conversation .turn { padding: 8px 12px; border-radius: 6px; margin: 8px 0; }
         .conversation .question { background: #e8f0fe; }
         .conversation .answer { background: var(--card); border: 1px solid var(--line); }
         .sources { font-size: 0.9rem; color: var(--muted); }
-        @media (max-width: 600px) { .signout { margin-left: 0; } main { padding: 8px; } }
+        .verified { background: #e6f4ea; border: 1px solid #a8dab5; padding: 8px 12px; border-radius: 4px; }
+        .broken { background: #fce8e6; border: 1px solid var(--bad); color: var(--bad); padding: 8px 12px; border-radius: 4px; font-weight: 700; }
+        tr.denied td { color: var(--bad); }
+        @media (max-width: 600px) { .signout { margin-left: 0; } main { padding: 8px; } .card { max-width: none; } }
         """
 }

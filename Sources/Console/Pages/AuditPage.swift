@@ -4,7 +4,9 @@ import Hummingbird
 import Tenancy
 
 /// The audit browser (`GET /v1/admin/audit?team=&since=&until=&limit=`): newest first, only
-/// the records the caller may see, filtered like the API.
+/// the records the caller may see, filtered like the API; with `verify=1`, also the hash
+/// chain's status (`GET /v1/admin/audit/verify`, the walk of `atrium audit verify`) — on
+/// request only, since it reads the whole chain.
 struct AuditPage<Context: ConsoleRequestContext> {
     let routes: ConsoleRoutes<Context>
     static var defaultLimit: Int { 100 }
@@ -17,20 +19,34 @@ struct AuditPage<Context: ConsoleRequestContext> {
                 for field in ["team", "since", "until", "limit"] { values[field] = query.get(field) ?? "" }
                 var view = signedIn.view(current: "/console/audit")
                 view["values"] = values
+                if query.get("verify") == "1" {
+                    let verification = try await routes.gateway.administration.verifyAuditChain(
+                        principal: signedIn.principal, audit: signedIn.audit)
+                    // "Verified: N records" or "Broken at record N (why), N intact before it".
+                    view["verification"] =
+                        verification.firstBreak.map { broken -> [String: Any] in
+                            [
+                                "intact": false, "records": verification.intactRecords,
+                                "brokenAt": String(broken.recordID), "problem": broken.description,
+                            ]
+                        } ?? ["intact": true, "records": verification.intactRecords]
+                }
                 do {
                     let records = try await routes.gateway.administration.auditRecords(
                         team: Self.text(values["team"]), since: try Self.instant("since", values["since"]),
                         until: try Self.instant("until", values["until"]),
                         limit: try Self.limit(values["limit"]), principal: signedIn.principal, audit: signedIn.audit)
                     view["records"] = records.map { record -> [String: Any] in
-                        [
+                        var row: [String: Any] = [
                             "time": ISO8601DateFormatter().string(from: record.occurredAt), "action": record.action,
                             "resource": record.resource, "decision": record.allowed ? "allowed" : "denied",
-                            "reason": record.reason ?? "", "key": record.keyPrefix ?? "",
-                            "team": record.teamID?.rawValue ?? "",
+                            "key": record.keyPrefix ?? "", "team": record.teamID?.rawValue ?? "",
                             "tokens": record.promptTokens + record.completionTokens,
                             "denied": !record.allowed,
                         ]
+                        // An empty string is truthy to the template: only a real reason is shown.
+                        if let reason = record.reason, !reason.isEmpty { row["reason"] = reason }
+                        return row
                     }
                 } catch {
                     // A bad filter is shown next to its field; anything else is the page's error.

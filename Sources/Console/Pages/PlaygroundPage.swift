@@ -7,22 +7,31 @@ import Tenancy
 /// The members' playground: one question at a time to the team's model through the same
 /// ``ChatPipeline`` as `POST /v1/chat/completions` (profile, retrieval, guardrails, limits,
 /// response cache, audit), streamed to the page's script as server-sent events —
-/// `{"sources":[…]}` first, then `{"delta":"…"}` pieces, then `{"done":"stop"}`, or one
-/// `{"error":"…"}`.
+/// `{"sources":[…]}` first (document name, chunk and section of each), then `{"delta":"…"}`
+/// pieces, then `{"done":"stop"}`, or one `{"error":"…"}`. The page offers the team's chat
+/// models: those served here that its profile allows (`GET /v1/models`, less the embedding
+/// model); the pipeline still refuses any other a request names.
 struct PlaygroundPage<Context: ConsoleRequestContext> {
     let routes: ConsoleRoutes<Context>
     static var maximumMessageCharacters: Int { 16_000 }
 
     struct Question: Decodable {
         let message: String
+        /// A model id of the page's list; nil for the served default.
+        let model: String?
     }
 
     func register(on router: some RouterMethods<Context>) {
         router.get("/console/playground") { request, context in
             try await routes.page(request, context) { signedIn in
                 // The page is for those who may chat; the API would refuse the rest anyway.
-                _ = try Authorizer.dataScope(of: signedIn.principal, for: .chat, audit: signedIn.audit)
-                return routes.templates.render("playground", signedIn.view(current: "/console/playground"))
+                let scope = try Authorizer.dataScope(of: signedIn.principal, for: .chat, audit: signedIn.audit)
+                let chatModels = Set(routes.gateway.catalog.chatModels)
+                let models = try await routes.gateway.pipeline.models(in: scope, created: routes.gateway.startedAt)
+                    .map(\.id).filter(chatModels.contains)
+                var view = signedIn.view(current: "/console/playground")
+                view["models"] = models.enumerated().map { ["id": $1, "selected": $0 == 0] as [String: Any] }
+                return routes.templates.render("playground", view)
             }
         }
         router.post("/console/playground/chat") { request, context in
@@ -47,14 +56,22 @@ struct PlaygroundPage<Context: ConsoleRequestContext> {
         guard !message.isEmpty, message.count <= Self.maximumMessageCharacters else {
             throw ConsoleFailure.invalid("must be 1 to \(Self.maximumMessageCharacters) characters", field: "message")
         }
+        if let model = question.model {
+            guard !model.isEmpty, model.utf8.count <= 128,
+                !model.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            else { throw ConsoleFailure.invalid("must be one of the team's models", field: "model") }
+        }
         let scope = try Authorizer.dataScope(of: signedIn.principal, for: .chat, audit: signedIn.audit)
         let execution = try await routes.gateway.pipeline.chat(
-            ChatRequest(messages: [ChatTurn(role: .user, content: message)], streaming: true), in: scope,
-            audit: signedIn.audit)
+            ChatRequest(messages: [ChatTurn(role: .user, content: message)], model: question.model, streaming: true),
+            in: scope, audit: signedIn.audit)
         var headers = ConsoleResponse.headers(contentType: "text/event-stream; charset=utf-8")
         headers[.cacheControl] = "no-store"
         let sources = execution.sources.map {
-            ["document": $0.documentName, "document_id": $0.documentID, "chunk": "\($0.chunkIndex)"]
+            [
+                "document": $0.documentName, "document_id": $0.documentID, "chunk": "\($0.chunkIndex)",
+                "section": $0.section ?? "",
+            ]
         }
         return Response(
             status: .ok, headers: headers,

@@ -15,6 +15,7 @@ struct ConsoleTemplates: Sendable {
         "playground": TeamTemplates.playground,
         "limits": TeamTemplates.limits,
         "audit": DirectoryTemplates.audit,
+        "alerts": DirectoryTemplates.alerts,
         "usage": DirectoryTemplates.usage,
         "chart": DirectoryTemplates.chart,
         "knowledge": TeamTemplates.knowledge,

@@ -181,6 +181,19 @@ enum DirectoryTemplates {
         </div>
         <button type="submit">Filter</button>
         </form>
+        <form method="get" action="/console/audit" class="card wide">
+        <h2>Hash chain</h2>
+        <p class="hint">Every record carries the hash of the one before it; the check walks the whole chain, as
+          <code>atrium audit verify</code> does.</p>
+        <input type="hidden" name="verify" value="1">
+        <button type="submit" id="chain-verify">Verify the chain</button>
+        {{#verification}}
+        {{#intact}}<p id="chain-status" class="verified" role="status">Verified: the chain is intact through
+          {{records}} records.</p>{{/intact}}
+        {{^intact}}<p id="chain-status" class="broken" role="alert">Broken at record {{brokenAt}}: {{problem}}
+          ({{records}} records intact before it).</p>{{/intact}}
+        {{/verification}}
+        </form>
         <table>
         <caption>Records, newest first</caption>
         <thead><tr><th scope="col">Time (UTC)</th><th scope="col">Action</th><th scope="col">Resource</th>
@@ -189,6 +202,43 @@ enum DirectoryTemplates {
         {{#records}}<tr{{#denied}} class="denied"{{/denied}}><td>{{time}}</td><td>{{action}}</td><td><code>{{resource}}</code></td>
         <td>{{decision}}{{#reason}} ({{reason}}){{/reason}}</td><td><code>{{key}}</code></td><td><code>{{team}}</code></td><td>{{tokens}}</td></tr>{{/records}}
         {{^records}}<tr><td colspan="7">No records.</td></tr>{{/records}}
+        </tbody>
+        </table>
+        {{/main}}
+        {{/layout}}
+        """
+
+    static let alerts = """
+        {{<layout}}
+        {{$title}}Alerts{{/title}}
+        {{$main}}
+        <h1>Security alerts</h1>
+        <form method="get" action="/console/alerts" class="card wide filters">
+        {{#errors.form}}<p class="error" role="alert">{{.}}</p>{{/errors.form}}
+        <div class="columns">
+        <div><label for="alerts-team">Team (id or org/team)</label>
+        <input id="alerts-team" name="team" value="{{values.team}}" aria-describedby="alerts-team-error"
+          {{#errors.team}} aria-invalid="true"{{/errors.team}}>
+        {{#errors.team}}<p class="error" id="alerts-team-error" role="alert">{{.}}</p>{{/errors.team}}</div>
+        <div><label for="alerts-since">Since</label>
+        <input id="alerts-since" name="since" type="date" value="{{values.since}}" aria-describedby="alerts-since-error"
+          {{#errors.since}} aria-invalid="true"{{/errors.since}}>
+        {{#errors.since}}<p class="error" id="alerts-since-error" role="alert">{{.}}</p>{{/errors.since}}</div>
+        <div><label for="alerts-limit">At most</label>
+        <input id="alerts-limit" name="limit" inputmode="numeric" value="{{values.limit}}" aria-describedby="alerts-limit-error"
+          {{#errors.limit}} aria-invalid="true"{{/errors.limit}}>
+        {{#errors.limit}}<p class="error" id="alerts-limit-error" role="alert">{{.}}</p>{{/errors.limit}}</div>
+        </div>
+        <button type="submit">Filter</button>
+        </form>
+        <table>
+        <caption>Alerts, newest first</caption>
+        <thead><tr><th scope="col">Time (UTC)</th><th scope="col">Kind</th><th scope="col">Address</th>
+        <th scope="col">Key</th><th scope="col">Team</th><th scope="col">Reached for</th><th scope="col">Detail</th></tr></thead>
+        <tbody>
+        {{#alerts}}<tr><td>{{time}}</td><td>{{kind}}</td><td><code>{{address}}</code></td><td><code>{{key}}</code></td>
+        <td><code>{{team}}</code></td><td><code>{{target}}</code></td><td>{{detail}}</td></tr>{{/alerts}}
+        {{^alerts}}<tr><td colspan="7">No alerts.</td></tr>{{/alerts}}
         </tbody>
         </table>
         {{/main}}

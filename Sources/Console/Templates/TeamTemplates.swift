@@ -29,7 +29,7 @@ enum TeamTemplates {
         {{#errors.top_p}}<p class="error" id="top-p-error" role="alert">{{.}}</p>{{/errors.top_p}}
         </div>
         <div>
-        <label for="max-tokens">Max tokens</label>
+        <label for="max-tokens">Max tokens per answer (ceiling, 1–131072)</label>
         <input id="max-tokens" name="max_tokens" inputmode="numeric" value="{{values.max_tokens}}" {{^mayChange}}readonly{{/mayChange}}
           aria-describedby="max-tokens-error"{{#errors.max_tokens}} aria-invalid="true"{{/errors.max_tokens}}>
         {{#errors.max_tokens}}<p class="error" id="max-tokens-error" role="alert">{{.}}</p>{{/errors.max_tokens}}
@@ -44,10 +44,42 @@ enum TeamTemplates {
         <input id="retrieval-top-k" name="retrieval_top_k" inputmode="numeric" value="{{values.retrieval_top_k}}" {{^mayChange}}readonly{{/mayChange}}
           aria-describedby="retrieval-top-k-error"{{#errors.retrieval_top_k}} aria-invalid="true"{{/errors.retrieval_top_k}}>
         {{#errors.retrieval_top_k}}<p class="error" id="retrieval-top-k-error" role="alert">{{.}}</p>{{/errors.retrieval_top_k}}
+        <label for="retrieval-chunks-per-document">At most chunks from one document (1–50)</label>
+        <input id="retrieval-chunks-per-document" name="retrieval_chunks_per_document" inputmode="numeric"
+          value="{{values.retrieval_chunks_per_document}}" {{^mayChange}}readonly{{/mayChange}}
+          aria-describedby="retrieval-chunks-per-document-error"{{#errors.retrieval_chunks_per_document}} aria-invalid="true"{{/errors.retrieval_chunks_per_document}}>
+        {{#errors.retrieval_chunks_per_document}}<p class="error" id="retrieval-chunks-per-document-error" role="alert">{{.}}</p>{{/errors.retrieval_chunks_per_document}}
         <label for="retrieval-collections">Collections (comma-separated; empty: all)</label>
         <input id="retrieval-collections" name="retrieval_collections" value="{{values.retrieval_collections}}" {{^mayChange}}readonly{{/mayChange}}
           aria-describedby="retrieval-collections-error"{{#errors.retrieval_collections}} aria-invalid="true"{{/errors.retrieval_collections}}>
         {{#errors.retrieval_collections}}<p class="error" id="retrieval-collections-error" role="alert">{{.}}</p>{{/errors.retrieval_collections}}
+        </fieldset>
+        <fieldset>
+        <legend>Models</legend>
+        <label for="allowed-models">Allowed models (comma-separated; empty: every served model)</label>
+        <p class="hint" id="allowed-models-hint">Served here: {{servedModels}}.</p>
+        <input id="allowed-models" name="allowed_models" value="{{values.allowed_models}}" {{^mayChange}}readonly{{/mayChange}}
+          aria-describedby="allowed-models-hint allowed-models-error"{{#errors.allowed_models}} aria-invalid="true"{{/errors.allowed_models}}>
+        {{#errors.allowed_models}}<p class="error" id="allowed-models-error" role="alert">{{.}}</p>{{/errors.allowed_models}}
+        </fieldset>
+        <fieldset>
+        <legend>Semantic response cache</legend>
+        <input type="hidden" name="semantic_cache_shown" value="1">
+        <label class="inline"><input type="checkbox" id="semantic-cache-enabled" name="semantic_cache_enabled" value="1"
+          {{#semanticCacheEnabled}}checked{{/semanticCacheEnabled}} {{^mayChange}}disabled{{/mayChange}}> Answer questions of the same meaning from the team's cache</label>
+        <label for="semantic-cache-threshold">Similarity needed (cosine, above 0 and at most 1)</label>
+        <input id="semantic-cache-threshold" name="semantic_cache_threshold" inputmode="decimal" value="{{values.semantic_cache_threshold}}"
+          {{^mayChange}}readonly{{/mayChange}}
+          aria-describedby="semantic-cache-threshold-error"{{#errors.semantic_cache_threshold}} aria-invalid="true"{{/errors.semantic_cache_threshold}}>
+        {{#errors.semantic_cache_threshold}}<p class="error" id="semantic-cache-threshold-error" role="alert">{{.}}</p>{{/errors.semantic_cache_threshold}}
+        </fieldset>
+        <fieldset>
+        <legend>Guardrails</legend>
+        <label for="guardrails">Guardrails (JSON, as the API's profile takes them; empty: none)</label>
+        <p class="hint" id="guardrails-hint">For example <code>{"pii":{"email":"redact","iban":"block"},"injection":{"input":"flag","sources":"drop_chunk"}}</code>.</p>
+        <textarea id="guardrails" name="guardrails" rows="8" class="mono" maxlength="65536" {{^mayChange}}readonly{{/mayChange}}
+          aria-describedby="guardrails-hint guardrails-error"{{#errors.guardrails}} aria-invalid="true"{{/errors.guardrails}}>{{values.guardrails}}</textarea>
+        {{#errors.guardrails}}<p class="error" id="guardrails-error" role="alert">{{.}}</p>{{/errors.guardrails}}
         </fieldset>
         {{#mayChange}}<button type="submit">Save profile</button>{{/mayChange}}
         <button type="submit" class="secondary" formaction="/console/teams/{{team}}/profile/preview">Preview</button>
@@ -69,6 +101,11 @@ enum TeamTemplates {
         <p>Chat with the team's model, with the team's prompt profile and knowledge.</p>
         <div id="conversation" class="conversation" aria-live="polite"></div>
         <form id="chat" class="card wide" data-csrf="{{session.csrf}}" data-endpoint="/console/playground/chat">
+        <label for="model">Model</label>
+        <select id="model" name="model">
+        {{#models}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{id}}</option>{{/models}}
+        </select>
+        {{^models}}<p class="error" role="alert">The team's profile allows none of the models served here.</p>{{/models}}
         <label for="message">Message</label>
         <textarea id="message" name="message" rows="3" required maxlength="16000" aria-describedby="message-error"></textarea>
         <p class="error" id="message-error" role="alert" hidden></p>

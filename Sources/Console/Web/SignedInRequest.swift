@@ -40,6 +40,9 @@ struct SignedInRequest: Sendable {
         if rights.contains(.readAudit) {
             nav.append(["href": "/console/audit", "label": "Audit"])
         }
+        if rights.contains(.readAlerts) {
+            nav.append(["href": "/console/alerts", "label": "Alerts"])
+        }
         if principal.teamID != nil, rights.contains(.chat) {
             nav.append(["href": "/console/playground", "label": "Playground"])
         }

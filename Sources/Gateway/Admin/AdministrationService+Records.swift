@@ -13,6 +13,16 @@ extension AdministrationService {
         return try await store.audit.records(visibleTo: principal, filter: filter)
     }
 
+    /// `GET /v1/admin/audit/verify`: the hash chain walked as `atrium audit verify` walks it.
+    /// The chain spans every tenant, so the answer names only record ids and counts (which
+    /// the audit listing's ids show anyway), never another tenant's records; any key that may
+    /// read an audit may ask.
+    public func verifyAuditChain(principal: Principal, audit: RequestAudit) async throws -> AuditVerification {
+        _ = try await authorizeListing(
+            .readAudit, team: nil, principal: principal, audit: audit, resourceName: "audit chain")
+        return try await store.audit.verify()
+    }
+
     /// `GET /v1/admin/usage?team=&since=&until=`: per day, team, user and key.
     public func usage(team address: String?, since: Date?, until: Date?, principal: Principal, audit: RequestAudit)
         async throws -> [UsageRow]

@@ -34,6 +34,7 @@ extension SourceReference {
     init(_ hit: SearchHit) {
         self.init(
             documentID: hit.chunk.documentID.rawValue, documentName: hit.chunk.documentName, chunkIndex: hit.chunk.index,
-            score: hit.score)
+            score: hit.score,
+            section: hit.chunk.headingPath.isEmpty ? nil : hit.chunk.headingPath.joined(separator: " › "))
     }
 }

@@ -5,12 +5,15 @@ public struct SourceReference: Sendable, Hashable, Codable {
     public let documentName: String
     public let chunkIndex: Int
     public let score: Double
+    /// The headings above the chunk in its document (`Setup › Ports`); `nil` when it has none.
+    public let section: String?
 
-    public init(documentID: String, documentName: String, chunkIndex: Int, score: Double) {
+    public init(documentID: String, documentName: String, chunkIndex: Int, score: Double, section: String? = nil) {
         self.documentID = documentID
         self.documentName = documentName
         self.chunkIndex = chunkIndex
         self.score = score
+        self.section = section
     }
 
     enum CodingKeys: String, CodingKey {
@@ -18,5 +21,6 @@ public struct SourceReference: Sendable, Hashable, Codable {
         case documentName = "document_name"
         case chunkIndex = "chunk_index"
         case score
+        case section
     }
 }

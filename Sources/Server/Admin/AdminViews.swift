@@ -123,6 +123,34 @@ struct IssuedKeyView: Encodable {
     }
 }
 
+/// `GET /v1/admin/audit/verify`: `{"intact","records","first_break":{"id","problem","message"}|null}`.
+struct AuditVerificationView: Encodable {
+    let verification: AuditVerification
+
+    enum CodingKeys: String, CodingKey {
+        case intact, records
+        case firstBreak = "first_break"
+    }
+
+    enum BreakKeys: String, CodingKey {
+        case id, problem, message
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(verification.isIntact, forKey: .intact)
+        try container.encode(verification.intactRecords, forKey: .records)
+        guard let broken = verification.firstBreak else {
+            try container.encodeNil(forKey: .firstBreak)
+            return
+        }
+        var nested = container.nestedContainer(keyedBy: BreakKeys.self, forKey: .firstBreak)
+        try nested.encode(broken.recordID, forKey: .id)
+        try nested.encode(broken.problem.rawValue, forKey: .problem)
+        try nested.encode(broken.description, forKey: .message)
+    }
+}
+
 struct AuditRecordView: Encodable {
     let record: AuditRecord
 

@@ -111,6 +111,11 @@ extension AtriumRoute {
             Documentation(
                 summary: "Audit records the caller may see, newest first", body: nil,
                 query: ["team", "since", "until", "limit"], success: (200, "AuditList"))
+        case .verifyAudit:
+            Documentation(
+                summary: "Walk the audit hash chain as `atrium audit verify` does: intact, or the first broken record "
+                    + "(owner, org admin, team admin)",
+                body: nil, query: [], success: (200, "AuditVerification"))
         case .readUsage:
             Documentation(
                 summary: "Usage per day, team, user and key; with group_by, added up per team, user, key or day", body: nil,

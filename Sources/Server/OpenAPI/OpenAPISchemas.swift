@@ -84,7 +84,10 @@ enum OpenAPISchemas {
                 ["prompt_tokens": integer, "completion_tokens": integer, "total_tokens": integer],
                 required: ["prompt_tokens", "completion_tokens", "total_tokens"]),
             "Source": object(
-                ["document_id": string, "document_name": string, "chunk_index": integer, "score": number],
+                [
+                    "document_id": string, "document_name": string, "chunk_index": integer, "score": number,
+                    "section": ["type": "string", "description": "Headings above the chunk (`Setup › Ports`), if any"],
+                ],
                 required: ["document_id", "document_name", "chunk_index", "score"]),
             "Model": object(
                 ["id": string, "object": ["const": "model"], "created": integer, "owned_by": string],
@@ -290,6 +293,24 @@ enum OpenAPISchemas {
                     "flags": ["type": "array", "items": string],
                 ], required: ["id", "occurred_at", "action", "resource", "decision", "hash", "prev_hash"]),
             "AuditList": list(of: "AuditRecord"),
+            "AuditVerification": object(
+                [
+                    "intact": boolean, "records": ["type": "integer", "description": "Records intact before any break"],
+                    "first_break": [
+                        "oneOf": [
+                            ["type": "null"],
+                            object(
+                                [
+                                    "id": integer,
+                                    "problem": [
+                                        "type": "string",
+                                        "enum": ["content_altered", "chain_broken", "missing", "head_mismatch"],
+                                    ],
+                                    "message": string,
+                                ], required: ["id", "problem", "message"]),
+                        ]
+                    ],
+                ], required: ["intact", "records", "first_break"]),
             "UsageRow": object(
                 [
                     "day": string, "org_id": string, "team_id": string, "user_id": string, "key_id": string,

@@ -34,6 +34,7 @@ struct AdminRoutes {
         router.on(AtriumRoute.readLimits, use: readLimits)
         router.on(AtriumRoute.setLimits, use: setLimits)
         router.on(AtriumRoute.readAudit, use: readAudit)
+        router.on(AtriumRoute.verifyAudit, use: verifyAudit)
         router.on(AtriumRoute.readUsage, use: readUsage)
         router.on(AtriumRoute.readAlerts, use: readAlerts)
     }
@@ -172,6 +173,11 @@ struct AdminRoutes {
             until: try instant("until", query.get("until")), limit: limit, principal: context.principal,
             audit: context.audit)
         return try JSONOutput.response(ListView(data: records.map(AuditRecordView.init)))
+    }
+
+    @Sendable func verifyAudit(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let verification = try await admin.verifyAuditChain(principal: context.principal, audit: context.audit)
+        return try JSONOutput.response(AuditVerificationView(verification: verification))
     }
 
     /// Raw rows (day × team × user × key) without `group_by`; sums per group with it.

@@ -19,7 +19,7 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
     case setMember, removeMember, listMembers
     case issueKey, listKeys, revokeKey, rotateKey
     case readProfile, saveProfile, readLimits, setLimits
-    case readAudit, readUsage, readAlerts
+    case readAudit, readUsage, readAlerts, verifyAudit
     // Alert destinations (webhooks): an organization's, and the platform's (owner).
     case createAlertDestination, listAlertDestinations, deleteAlertDestination
     case createPlatformAlertDestination, listPlatformAlertDestinations, deletePlatformAlertDestination
@@ -68,6 +68,7 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         case .readProfile, .saveProfile: "/v1/admin/teams/{team}/profile"
         case .readLimits, .setLimits: "/v1/admin/teams/{team}/limits"
         case .readAudit: "/v1/admin/audit"
+        case .verifyAudit: "/v1/admin/audit/verify"
         case .readUsage: "/v1/admin/usage"
         case .readAlerts: "/v1/admin/alerts"
         case .createAlertDestination, .listAlertDestinations: "/v1/admin/orgs/{org}/alert-destinations"
@@ -106,7 +107,7 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         case .saveProfile: .changeProfile
         case .readLimits: .readLimits
         case .setLimits: .setLimits
-        case .readAudit: .readAudit
+        case .readAudit, .verifyAudit: .readAudit
         case .readUsage: .readUsage
         case .readAlerts: .readAlerts
         case .createAlertDestination, .deleteAlertDestination: .manageAlertDestinations

@@ -64,7 +64,8 @@ import Testing
         try await world.test { browser in
             for path in [
                 "/console", "/console/orgs", "/console/orgs/acme", "/console/teams/\(sales)",
-                "/console/teams/\(sales)/profile", "/console/playground",
+                "/console/teams/\(sales)/profile", "/console/playground", "/console/alerts",
+                "/console/audit?verify=1",
             ] {
                 let page = try await browser.get(path)
                 #expect(page.status == 303, "\(path)")

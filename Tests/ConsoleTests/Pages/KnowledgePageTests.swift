@@ -56,6 +56,8 @@ import Testing
                 "/console/playground/chat", json: #"{"message":"Can I return a product for a refund?"}"#,
                 headers: [.init("X-CSRF-Token")!: csrf])
             #expect(answer.body.contains(#""document":"returns policy.md""#), "\(answer.body)")
+            // The citation names the section of the document the chunk came from.
+            #expect(answer.body.contains(#""section":"Returns""#), "\(answer.body)")
 
             let delete = try #require(
                 page.body.range(of: #"/console/knowledge/handbook/documents/[^"]+/delete"#, options: .regularExpression)

@@ -1,6 +1,7 @@
 import AtriumTestSupport
 import Console
 import Foundation
+import GRDB
 import Gateway
 import Hummingbird
 import HummingbirdTesting
@@ -27,7 +28,8 @@ final class ConsoleWorld: Sendable {
     private let writerTask: Task<Void, Never>
     static let ownerKey = "owner-key-for-console-tests"
 
-    init(secureCookies: Bool = false, singleSignOn: SingleSignOnConfiguration? = nil) throws {
+    /// `moreChatModels`: served besides `test-model` (the playground's model choice).
+    init(secureCookies: Bool = false, moreChatModels: [String] = [], singleSignOn: SingleSignOnConfiguration? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-console-\(UUID().uuidString)")
         store = try AtriumStore(home: directory)
         writer = AccountingWriter(store: store, logger: Logger(label: "test"))
@@ -39,7 +41,7 @@ final class ConsoleWorld: Sendable {
         let knowledge = KnowledgeBase(
             store: store, embeddings: EmbeddingQueue(embedder: WordHashEmbedder(), modelID: WordHashEmbedder.modelID))
         gateway = Gateway(
-            store: store, backend: backend, catalog: ModelCatalog(chatModel: "test-model"), writer: writer,
+            store: store, backend: backend, catalog: ModelCatalog(chatModel: "test-model", additionalChatModels: moreChatModels), writer: writer,
             knowledge: knowledge, now: { instant.now })
         var configuration = ServerConfiguration()
         configuration.console = ConsoleConfiguration(
@@ -118,6 +120,15 @@ final class ConsoleWorld: Sendable {
             in: "acme", principal: owner, audit: RequestAudit(requestID: "read", action: "read", resource: "read"))
         let name = address.split(separator: "/").last.map(String.init)
         return try #require(teams.first { $0.name == name }).id.rawValue
+    }
+
+    /// Runs raw SQL on the database file after dropping the audit log's append-only triggers,
+    /// as someone with write access to the file could.
+    func tamper(_ sql: String) throws {
+        try DatabaseQueue(path: directory.appendingPathComponent(AtriumStore.fileName).path).write { db in
+            try db.execute(sql: "DROP TRIGGER audit_records_no_update; DROP TRIGGER audit_records_no_delete;")
+            try db.execute(sql: sql)
+        }
     }
 
     /// Every audit record, newest first, once all are written.

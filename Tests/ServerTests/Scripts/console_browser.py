@@ -14,7 +14,9 @@ import threading
 from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -106,6 +108,22 @@ def ask(question):
     return answer.find_element(By.CSS_SELECTOR, ".text").text
 
 
+def usable(what):
+    """Every control of the page has a label (a `<label>` or `aria-label`), and at a phone's
+    width (390 px) the page needs no sideways scrolling (wide tables scroll inside themselves)."""
+    unlabeled = driver.execute_script(
+        "return Array.prototype.slice.call(document.querySelectorAll('input, select, textarea, button'))"
+        ".filter(function (c) { return c.type !== 'hidden' && !(c.labels && c.labels.length)"
+        " && !c.getAttribute('aria-label') && !(c.tagName === 'BUTTON' && c.textContent.trim()); })"
+        ".map(function (c) { return c.outerHTML.slice(0, 80); })")
+    check(unlabeled == [], "every control on %s has a label: %s" % (what, unlabeled))
+    driver.set_window_size(390, 844)
+    overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+    driver.set_window_size(1280, 900)
+    check(overflow <= 0, "%s fits a phone's width (%d px too wide)" % (what, overflow))
+    observed.setdefault("usable_pages", []).append(what)
+
+
 def save_profile(team_path, prompt, collections=None):
     open_page(team_path + "/profile")
     fill("system-prompt", prompt)
@@ -139,8 +157,9 @@ try:
     submit("org-name")
     driver.find_element(By.LINK_TEXT, "acme").click()
     org_path = driver.current_url[len(BASE):]
-    fill("team-name", "sales")
-    submit("team-name")
+    for name in ("sales", "support"):
+        fill("team-name", name)
+        submit("team-name")
     # A team name cannot hold markup: the refusal, next to the field, quotes it as text.
     fill("team-name", XSS)
     submit("team-name")
@@ -153,6 +172,10 @@ try:
         submit("user-name")
         check(user in driver.find_element(By.CSS_SELECTOR, "[role=status]").text, "user %s created" % user)
     open_page(org_path)
+    driver.find_element(By.LINK_TEXT, "support").click()
+    support_path = driver.current_url[len(BASE):]
+    open_page(org_path)
+    usable("the organization page")
     driver.find_element(By.LINK_TEXT, "sales").click()
     team_path = driver.current_url[len(BASE):]
     for user, role in (("sam", "admin"), ("bob", "member")):
@@ -171,14 +194,49 @@ try:
     check(no_alert(), "a key named like markup runs no script")
     check(len(driver.find_elements(By.CSS_SELECTOR, "img[src=x]")) == 0, "a key named like markup makes no element")
     observed["xss_rendered_as_text"] = True
+    usable("the team page")
+    # Keyboard: the first Tab reaches the skip link, which moves the focus to the content.
+    ActionChains(driver).send_keys(Keys.TAB).perform()
+    check(driver.switch_to.active_element.get_attribute("class") == "skip", "the first Tab reaches the skip link")
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    check(driver.switch_to.active_element.get_attribute("id") == "main", "the skip link moves the focus to the content")
+    # The audit chain's status, from the same walk as `atrium audit verify`.
+    open_page("/console/audit")
+    submit("chain-verify")
+    status = driver.find_element(By.ID, "chain-status")
+    check(status.text.startswith("Verified") and "verified" in status.get_attribute("class"), "the chain is verified")
+    usable("the audit page")
+    observed["audit_chain"] = status.text
     sign_out()
 
     # The team admin edits the profile; the member's next playground answer changes.
     sign_in(sam_key)
+    # A refused value is shown next to the field the API named, the rest as typed.
+    open_page(team_path + "/profile")
+    usable("the profile editor")
+    fill("semantic-cache-threshold", "5")
+    submit("system-prompt")
+    check("cosine similarity" in driver.find_element(By.ID, "semantic-cache-threshold-error").text,
+          "the refused threshold is explained next to its field")
+    check(driver.find_element(By.ID, "semantic-cache-threshold").get_attribute("aria-invalid") == "true",
+          "the refused field is marked invalid")
     save_profile(team_path, "Respond as a sales expert.")
+    # Reaching for another team's page is refused as if it did not exist, and raises an alert
+    # that the team admin sees.
+    open_page(support_path)
+    check(driver.find_element(By.TAG_NAME, "h1").text == "Not found", "another team's page is not found")
+    open_page("/console/alerts")
+    check("cross_team_attempt" in driver.find_element(By.TAG_NAME, "table").text, "the attempt shows as an alert")
+    usable("the alerts page")
+    observed["alert"] = "cross_team_attempt"
     sign_out()
     sign_in(bob_key)
     question = "What should I know about our product?"
+    open_page("/console/playground")
+    offered = [o.text for o in driver.find_elements(By.CSS_SELECTOR, "#model option")]
+    check(len(offered) == 1 and "minilm" not in offered[0], "the playground offers the team's chat model only (%s)" % offered)
+    observed["models"] = offered
+    usable("the playground")
     first = ask(question)
     sign_out()
     sign_in(sam_key)
@@ -208,6 +266,7 @@ try:
           "the upload is listed (%s)" % driver.find_element(By.ID, "files-error").text)
     os.remove(document)
     os.rmdir(os.path.dirname(document))
+    usable("the collection page")
     sign_out()
     sign_in(sam_key)
     save_profile(team_path, "Answer from the sources.", collections="handbook")
@@ -215,7 +274,8 @@ try:
     sign_in(bob_key)
     ask("Can I return a product for a refund?")
     cited = driver.find_elements(By.CSS_SELECTOR, ".turn.answer .sources li")
-    check(any("returns.md" in item.text for item in cited), "the playground cites the uploaded document")
+    check(any("returns.md › Returns" in item.text for item in cited),
+          "the playground cites the uploaded document and its section (%s)" % [item.text for item in cited])
     observed["cited"] = "returns.md"
 
     # The member sees no admin pages and cannot reach them by URL.
