@@ -29,7 +29,7 @@ enum PostgresSchema {
 
     /// What the repositories not yet ported to PostgreSQL hold; a PostgreSQL store refuses
     /// them (``StoreError/notYetSupported(_:)``) and `atrium serve` refuses to start on one.
-    static let notYetPorted = [
+    static let notYetPorted: [String] = [
         "knowledge (documents, chunks, search)",
     ]
 
