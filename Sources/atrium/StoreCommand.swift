@@ -21,7 +21,9 @@ struct StoreCommand: AsyncParsableCommand {
         var to: String
 
         func validate() throws {
-            guard FileManager.default.fileExists(atPath: from) else { throw ValidationError("--from: no file at \(from)") }
+            guard FileManager.default.fileExists(atPath: from) else {
+                throw ValidationError("--from: no file at \(from)")
+            }
             guard to.hasPrefix("postgres://") || to.hasPrefix("postgresql://") else {
                 throw ValidationError("--to must be a postgres:// URL")
             }

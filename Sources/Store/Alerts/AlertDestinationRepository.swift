@@ -62,7 +62,8 @@ public struct AlertDestinationRepository: Sendable {
         let visibility = Policy.visibility(of: principal, for: .readAlertDestinations)
         let owner = Self.owner(organization)
         let rows = try await backend.read { db in
-            try db.fetchAll(Self.selection(db.dialect) + " WHERE \(owner.sql) ORDER BY d.created_at, d.id", owner.arguments)
+            try db.fetchAll(
+                Self.selection(db.dialect) + " WHERE \(owner.sql) ORDER BY d.created_at, d.id", owner.arguments)
                 .map { try $0.alertDestinationListing() }
         }
         return rows.filter {
@@ -119,7 +120,8 @@ public struct AlertDestinationRepository: Sendable {
         -> AlertDestinationListing?
     {
         let owner = owner(organization)
-        return try db.fetchOne(selection(db.dialect) + " WHERE d.id = ? AND \(owner.sql)", [id.rawValue] + owner.arguments)?
+        let sql = selection(db.dialect) + " WHERE d.id = ? AND \(owner.sql)"
+        return try db.fetchOne(sql, [id.rawValue] + owner.arguments)?
             .alertDestinationListing()
     }
 }
@@ -155,7 +157,8 @@ extension SQLRow {
         return try AlertDestination(
             id: AlertDestinationID(rawValue: decode(forColumn: "id")),
             organizationID: decode(String?.self, forColumn: "organization_id").map(OrganizationID.init(rawValue:)),
-            url: WebhookURL(urlText), name: decode(String?.self, forColumn: "name"), kinds: kinds, teams: Set(teams ?? []),
+            url: WebhookURL(urlText), name: decode(String?.self, forColumn: "name"), kinds: kinds,
+            teams: Set(teams ?? []),
             createdAt: decode(forColumn: "created_at"))
     }
 
@@ -165,7 +168,8 @@ extension SQLRow {
         }
         let status = try AlertDeliveryStatus(
             lastAttemptAt: milliseconds("last_attempt_at_ms"), lastSuccessAt: milliseconds("last_success_at_ms"),
-            lastErrorAt: milliseconds("last_error_at_ms"), lastErrorStatus: decode(Int?.self, forColumn: "last_error_status"),
+            lastErrorAt: milliseconds("last_error_at_ms"),
+            lastErrorStatus: decode(Int?.self, forColumn: "last_error_status"),
             lastError: decode(String?.self, forColumn: "last_error"), pending: decode(Int.self, forColumn: "pending"),
             abandoned: decode(Int.self, forColumn: "abandoned"))
         return try AlertDestinationListing(destination: alertDestination(), status: status)

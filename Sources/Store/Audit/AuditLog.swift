@@ -112,7 +112,9 @@ public struct AuditLog: Sendable {
     static func head(_ db: any SQLConnection) throws -> (id: Int64, hash: String, count: Int64) {
         let locking = db.dialect == .postgres ? " FOR UPDATE" : ""
         if let head = try db.fetchOne("SELECT * FROM audit_head WHERE singleton = 1" + locking) {
-            return try (head.decode(forColumn: "last_id"), head.decode(forColumn: "last_hash"), head.decode(forColumn: "count"))
+            return try (
+                head.decode(forColumn: "last_id"), head.decode(forColumn: "last_hash"), head.decode(forColumn: "count")
+            )
         }
         if let last = try db.fetchOne("SELECT id, hash FROM audit_records ORDER BY id DESC LIMIT 1") {
             let id: Int64 = try last.decode(forColumn: "id")

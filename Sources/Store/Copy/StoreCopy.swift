@@ -36,11 +36,13 @@ public enum StoreCopy {
     /// rows copied per table.
     public static func copy(from source: AtriumStore, to target: AtriumStore) async throws -> [Copied] {
         guard source.dialect == .sqlite, target.dialect == .postgres else {
-            throw StoreError.invalidValue(field: "store copy", problem: "it copies a SQLite store into a PostgreSQL one")
+            throw StoreError.invalidValue(
+                field: "store copy", problem: "it copies a SQLite store into a PostgreSQL one")
         }
         let pending = try await target.pendingMigrations()
         guard pending.isEmpty else {
-            throw StoreError.invalidValue(field: "target", problem: "it has pending migrations: \(pending.joined(separator: ", "))")
+            throw StoreError.invalidValue(
+                field: "target", problem: "it has pending migrations: \(pending.joined(separator: ", "))")
         }
         let targetBackend = target.backend
         // The source's read transaction runs on a GRDB reader thread, never a Swift concurrency
@@ -52,7 +54,8 @@ public enum StoreCopy {
 
     private static func copyAll(_ from: any SQLConnection, _ to: any SQLConnection) throws -> [Copied] {
         for table in notYetCopied {
-            let exists = try from.exists("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?)", [table])
+            let exists = try from.exists(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?)", [table])
             if exists, try from.exists("SELECT EXISTS (SELECT 1 FROM \(table))") {
                 throw StoreError.notYetSupported("copying \(table): knowledge is not ported to PostgreSQL yet")
             }
@@ -74,7 +77,8 @@ public enum StoreCopy {
             for identity in identities where rows > 0 {
                 let column = try identity.decode(String.self, forColumn: "column_name")
                 try to.execute(
-                    "SELECT setval(pg_get_serial_sequence(?, ?), (SELECT max(\(column)) FROM \(table)))", [table, column])
+                    "SELECT setval(pg_get_serial_sequence(?, ?), (SELECT max(\(column)) FROM \(table)))",
+                    [table, column])
             }
             copied.append(Copied(table: table, rows: rows))
         }
@@ -89,12 +93,15 @@ public enum StoreCopy {
                 WHERE table_schema = current_schema() AND table_name = ?
                 """,
                 [table]
-            ).map { try ($0.decode(String.self, forColumn: "column_name"), $0.decode(String.self, forColumn: "data_type")) })
+            ).map {
+                try ($0.decode(String.self, forColumn: "column_name"), $0.decode(String.self, forColumn: "data_type"))
+            })
         var after: Int64 = Int64.min
         var count = 0
         while true {
             let rows = try from.fetchAll(
-                "SELECT rowid AS atrium_copy_rowid, * FROM \(table) WHERE rowid > ? ORDER BY rowid LIMIT ?", [after, page])
+                "SELECT rowid AS atrium_copy_rowid, * FROM \(table) WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                [after, page])
             guard let last = rows.last else { return count }
             after = try last.decode(Int64.self, forColumn: "atrium_copy_rowid")
             let columns = last.columns.filter { $0 != "atrium_copy_rowid" }

@@ -39,7 +39,8 @@ public struct ConsoleSessionRepository: Sendable {
                 [session.keyID.rawValue, session.keyID.rawValue, Self.maximumSessionsPerKey - 1])
             try db.execute(
                 """
-                INSERT INTO console_sessions (token_hash, key_id, key_hash, created_at_ms, last_seen_at_ms, expires_at_ms)
+                INSERT INTO console_sessions (token_hash, key_id, key_hash, created_at_ms, last_seen_at_ms,
+                    expires_at_ms)
                 VALUES (?, ?, ?, ?, ?, ?)
                 """,
                 [
