@@ -3,20 +3,23 @@ import Foundation
 import Server
 import Store
 
-/// `atrium audit …`: checks, exports and retention of the audit log in `ATRIUM_HOME`.
+/// `atrium audit …`: checks, exports and retention of the audit log in `ATRIUM_HOME`, or in
+/// the store `--database` names (another SQLite file, or the PostgreSQL database replicas share).
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "Verify, export and prune the audit log.",
         subcommands: [Verify.self, Export.self, Prune.self])
 
-    /// The database in `ATRIUM_HOME`, which must exist already.
-    static func openStore() throws -> AtriumStore {
-        let home = ProcessInfo.processInfo.environment["ATRIUM_HOME"] ?? "./.atrium"
-        let path = URL(fileURLWithPath: home).appendingPathComponent(AtriumStore.fileName).path
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw ValidationError("no database at \(path) (set ATRIUM_HOME)")
+    /// The store `options` name, which must exist already: a SQLite file is never created
+    /// here, and a PostgreSQL database must be reachable and migrated.
+    static func openStore(_ options: StoreOptions) async throws -> AtriumStore {
+        let home = URL(fileURLWithPath: ProcessInfo.processInfo.environment["ATRIUM_HOME"] ?? "./.atrium")
+        let path = options.database ?? home.appendingPathComponent(AtriumStore.fileName).path
+        let postgres = path.hasPrefix("postgres://") || path.hasPrefix("postgresql://")
+        guard postgres || FileManager.default.fileExists(atPath: path) else {
+            throw ValidationError("no database at \(path) (set ATRIUM_HOME or --database)")
         }
-        return try AtriumStore(path: path)
+        return try await options.open(home: home, migratePending: false)
     }
 
     /// `atrium audit verify`: walks the hash chain; exit code 1 and the first broken record
@@ -25,8 +28,10 @@ struct AuditCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Verify the audit log's hash chain and name the first broken record.")
 
+        @OptionGroup var store: StoreOptions
+
         func run() async throws {
-            let verification = try await AuditCommand.openStore().audit.verify()
+            let verification = try await AuditCommand.openStore(store).audit.verify()
             if let broken = verification.firstBreak {
                 print("audit chain BROKEN: \(broken) (\(verification.intactRecords) records intact before it)")
                 throw ExitCode(1)
@@ -52,13 +57,15 @@ struct AuditCommand: AsyncParsableCommand {
         @Option(help: "Write to this file (created readable by its owner only) instead of standard output.")
         var output: String?
 
+        @OptionGroup var store: StoreOptions
+
         func validate() throws {
             _ = try Self.instant(since, option: "--since")
             _ = try Self.instant(until, option: "--until")
         }
 
         func run() async throws {
-            let store = try AuditCommand.openStore()
+            let store = try await AuditCommand.openStore(store)
             let (since, until) = (try Self.instant(since, option: "--since"), try Self.instant(until, option: "--until"))
             let sink = try output.map(Self.privateFile) ?? FileHandle.standardOutput
             var after: Int64 = 0
@@ -101,6 +108,8 @@ struct AuditCommand: AsyncParsableCommand {
         @Option(name: .customLong("older-than"), help: "Age in days of the records to delete (0: everything so far).")
         var olderThan: Int
 
+        @OptionGroup var store: StoreOptions
+
         func validate() throws {
             guard olderThan >= 0 else { throw ValidationError("--older-than must be 0 or more days") }
         }
@@ -108,7 +117,7 @@ struct AuditCommand: AsyncParsableCommand {
         func run() async throws {
             let cutoff = Date().addingTimeInterval(-Double(olderThan) * 86_400)
             do {
-                let pruning = try await AuditCommand.openStore().audit.prune(olderThan: cutoff)
+                let pruning = try await AuditCommand.openStore(store).audit.prune(olderThan: cutoff)
                 guard let checkpoint = pruning.checkpointRecord else {
                     print("no audit records older than \(olderThan) days")
                     return

@@ -38,16 +38,19 @@ import Testing
             #expect(refused.output.contains("pending migration"), "\(refused.output)")
             #expect(refused.output.contains("atrium migrate"), "the refusal says what to run: \(refused.output)")
 
+            let count = PostgresSchema.migrations.count
             let migrated = try await Self.atrium(["migrate", "--database", url])
             #expect(migrated.status == 0, "\(migrated.output)")
-            #expect(migrated.output.contains("applied 6 migration(s): pg1-directory"), "\(migrated.output)")
+            #expect(migrated.output.contains("applied \(count) migration(s): pg1-directory"), "\(migrated.output)")
             let again = try await Self.atrium(["migrate", "--database", url])
-            #expect(again.status == 0 && again.output.contains("up to date: 6 migrations"), "\(again.output)")
+            #expect(again.status == 0 && again.output.contains("up to date: \(count) migrations"), "\(again.output)")
 
             // Migrated, it still refuses to start — by name — until every part is ported.
-            let unported = try await Self.atrium(["serve", "--database", url, "--port", "0"])
-            #expect(unported.status != 0)
-            #expect(unported.output.contains("not yet supported on PostgreSQL: the audit log"), "\(unported.output)")
+            if let first = PostgresSchema.notYetPorted.first {
+                let unported = try await Self.atrium(["serve", "--database", url, "--port", "0"])
+                #expect(unported.status != 0)
+                #expect(unported.output.contains("not yet supported on PostgreSQL: \(first)"), "\(unported.output)")
+            }
         }
     }
 
@@ -56,7 +59,9 @@ import Testing
             let served = try await Self.atrium(["serve", "--database", url, "--migrate", "--port", "0"])
             #expect(!served.output.contains("pending migration"), "\(served.output)")
             let after = try await Self.atrium(["migrate", "--database", url])
-            #expect(after.output.contains("up to date: 6 migrations"), "--migrate applied them: \(after.output)")
+            #expect(
+                after.output.contains("up to date: \(PostgresSchema.migrations.count) migrations"),
+                "--migrate applied them: \(after.output)")
         }
     }
 
@@ -69,5 +74,60 @@ import Testing
         #expect(malformed.status != 0 && malformed.output.contains("names no user"), "\(malformed.output)")
         let tls = try await Self.atrium(["migrate", "--database", "postgres://a@127.0.0.1/atrium?sslmode=require"])
         #expect(tls.status != 0 && tls.output.contains("not yet supported"), "\(tls.output)")
+    }
+
+    /// `atrium audit verify | export | prune --database postgres://…`: the same chain checks as
+    /// on the SQLite file, and a record deleted behind Atrium's back is named.
+    @Test func auditCommandsWorkOnAPostgresDatabase() async throws {
+        try await Self.withEmptyDatabase { url in
+            let store = AtriumStore(postgres: try #require(try PostgresLocation(url: url)), poolSize: 2)
+            try await store.migrate()
+            for second in 0..<6 {
+                try await store.audit.append(
+                    AuditEntry(
+                        occurredAt: Date().addingTimeInterval(-3 * 86_400 + Double(second)), identity: nil,
+                        action: "chat", resource: "team", decision: .deny(.unknownKey)))
+            }
+            let verified = try await Self.atrium(["audit", "verify", "--database", url])
+            #expect(verified.status == 0 && verified.output.contains("intact: 6 records"), "\(verified.output)")
+            let exported = try await Self.atrium(["audit", "export", "--database", url])
+            #expect(exported.status == 0 && exported.output.split(separator: "\n").count == 6, "\(exported.output)")
+            let pruned = try await Self.atrium(["audit", "prune", "--older-than", "2", "--database", url])
+            #expect(pruned.status == 0 && pruned.output.contains("pruned 6 audit records"), "\(pruned.output)")
+            try await store.audit.append(AuditEntry(identity: nil, action: "chat", resource: "team", decision: .deny(.unknownKey)))
+            #expect(try await Self.atrium(["audit", "verify", "--database", url]).output.contains("intact: 2 records"))
+
+            // Someone with the tables' owner's rights deletes the checkpoint.
+            try await store.backend.write { db in
+                try db.execute("ALTER TABLE audit_records DISABLE TRIGGER USER")
+                try db.execute("DELETE FROM audit_records WHERE id = 7")
+                try db.execute("ALTER TABLE audit_records ENABLE TRIGGER USER")
+            }
+            let broken = try await Self.atrium(["audit", "verify", "--database", url])
+            #expect(broken.status == 1 && broken.output.contains("audit record 7 is missing"), "\(broken.output)")
+        }
+    }
+
+    /// `atrium store copy --from SQLITE --to postgres://…`: the copy verifies, and a second copy
+    /// into the now occupied database is refused.
+    @Test func storeCopyMovesASQLiteStoreIntoAnEmptyPostgresDatabaseOnce() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-copy-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        do {
+            let source = try AtriumStore(home: folder)
+            _ = try await source.bootstrapOwnerIfEmpty(presetKey: nil)
+            for _ in 0..<3 {
+                try await source.audit.append(AuditEntry(identity: nil, action: "chat", resource: "team", decision: .deny(.unknownKey)))
+            }
+        }
+        let path = folder.appendingPathComponent(AtriumStore.fileName).path
+        try await Self.withEmptyDatabase { url in
+            let copied = try await Self.atrium(["store", "copy", "--from", path, "--to", url])
+            #expect(copied.status == 0 && copied.output.contains("audit_records: 3 rows"), "\(copied.output)")
+            let verified = try await Self.atrium(["audit", "verify", "--database", url])
+            #expect(verified.status == 0 && verified.output.contains("intact: 3 records"), "\(verified.output)")
+            let again = try await Self.atrium(["store", "copy", "--from", path, "--to", url])
+            #expect(again.status != 0 && again.output.contains("already has rows"), "\(again.output)")
+        }
     }
 }

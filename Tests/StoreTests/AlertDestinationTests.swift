@@ -28,8 +28,9 @@ import Testing
         return try await world.store.alertDestinations.create(draft, grants: grants)
     }
 
-    @Test func acmeAdminNeverListsGlobexDestinations() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases)
+    func acmeAdminNeverListsGlobexDestinations(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let acme = try await create(world, by: world.acmeAdmin, in: world.acme)
         let globex = try await create(world, by: world.globexAdmin, in: world.globex)
         let repository = world.store.alertDestinations
@@ -45,8 +46,9 @@ import Testing
         #expect(try await repository.list(organization: nil, visibleTo: world.acmeAdmin).isEmpty)
     }
 
-    @Test func teamAdminListsOnlyItsOwnTeamsDestinations() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases)
+    func teamAdminListsOnlyItsOwnTeamsDestinations(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let own = try await create(world, by: world.salesAdmin, in: world.acme, teams: [world.sales])
         _ = try await create(world, by: world.acmeAdmin, in: world.acme)
         _ = try await create(world, by: world.acmeAdmin, in: world.acme, teams: [world.sales, world.development])
@@ -59,8 +61,9 @@ import Testing
         #expect(try await repository.list(organization: world.acme.id, visibleTo: world.acmeAdmin).count == 4)
     }
 
-    @Test func creatingNeedsAGrantForEveryTeamItCovers() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases)
+    func creatingNeedsAGrantForEveryTeamItCovers(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let grant = try Policy.authorize(world.salesAdmin, .manageAlertDestinations, on: world.sales.resource)
         let draft = try AlertDestinationDraft(
             organizationID: world.acme.id, url: WebhookURL("https://hooks.example.com/x"), name: nil, kinds: [],
@@ -87,8 +90,9 @@ import Testing
         }
     }
 
-    @Test func anAlertIsQueuedForExactlyTheDestinationsThatReceiveIt() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases)
+    func anAlertIsQueuedForExactlyTheDestinationsThatReceiveIt(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let platform = try await create(world, by: world.owner, in: nil)
         let acmeWide = try await create(world, by: world.acmeAdmin, in: world.acme)
         let salesOnly = try await create(world, by: world.salesAdmin, in: world.acme, teams: [world.sales])
@@ -118,8 +122,9 @@ import Testing
             "claimed once")
     }
 
-    @Test func deliveryOutcomesShowInTheListingAndPendingSurvivesReopening() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases)
+    func deliveryOutcomesShowInTheListingAndPendingSurvivesReopening(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let destination = try await create(world, by: world.acmeAdmin, in: world.acme)
         for _ in 0..<2 {
             try await world.store.alerts.record(
@@ -128,8 +133,8 @@ import Testing
                     teamID: world.sales.id,
                     detail: "a revoked key was presented"))
         }
-        // A restart: a second store on the same file sees the queue.
-        let reopened = try AtriumStore(path: world.databasePath)
+        // A restart: a second store on the same database sees the queue.
+        let reopened = try world.secondStore()
         let listing = {
             try await reopened.alertDestinations.list(organization: world.acme.id, visibleTo: world.acmeAdmin)[0].status
         }
@@ -159,8 +164,9 @@ import Testing
                 .destination.id)
     }
 
-    @Test func deletingADestinationDropsItsQueue() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases)
+    func deletingADestinationDropsItsQueue(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let created = try await create(world, by: world.acmeAdmin, in: world.acme)
         try await world.store.alerts.record(
             Alert(
@@ -173,6 +179,40 @@ import Testing
         #expect(
             try await world.store.alertDestinations.destination(created.destination.id, organization: world.acme.id)
                 == nil)
+    }
+
+    /// Two replicas' delivery services working one queue at once: every delivery is claimed,
+    /// and none by both.
+    @Test(arguments: StoreBackendKind.allCases)
+    func twoReplicasNeverClaimTheSameDelivery(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
+        _ = try await create(world, by: world.acmeAdmin, in: world.acme)
+        let count = 40
+        for index in 0..<count {
+            try await world.store.alerts.record(
+                Alert(
+                    occurredAt: Date(), kind: .roleEscalation, address: nil, organizationID: world.acme.id,
+                    detail: "attempt \(index)"))
+        }
+        let replicas = [world.store, try world.secondStore()]
+        let due = Date().addingTimeInterval(1)
+        let claims = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            for replica in replicas {
+                for _ in 0..<3 {
+                    group.addTask {
+                        var claimed: [Int64] = []
+                        while true {
+                            let batch = try await replica.alertDeliveries.claim(now: due, lease: .seconds(60), limit: 3)
+                            if batch.isEmpty { return claimed }
+                            claimed += batch.map(\.id)
+                        }
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(claims.count == count, "claimed \(claims.count) times for \(count) deliveries")
+        #expect(Set(claims).count == count, "no delivery claimed twice")
     }
 
     @Test(arguments: [

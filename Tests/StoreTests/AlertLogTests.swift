@@ -6,8 +6,9 @@ import Testing
 /// Alerts are read within reach: the owner all (including those about no team), an org admin
 /// its organization's, a team admin its team's.
 @Suite struct AlertLogTests {
-    @Test func eachReaderSeesOnlyTheAlertsOfItsReach() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases)
+    func eachReaderSeesOnlyTheAlertsOfItsReach(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let alerts = world.store.alerts
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         try await alerts.record(Alert(occurredAt: start, kind: .addressBlocked, address: "203.0.113.9", detail: "20 failed keys"))

@@ -6,8 +6,9 @@ import Testing
 /// A cross-team attempt is also the targeted side's alert: its team and organization admins
 /// read it, and each side reads only its own side's ids.
 @Suite struct AlertTargetTests {
-    @Test func targetedTeamSeesTheAttemptWithItsOwnIdsOnlyAndBystandersSeeNothing() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases)
+    func targetedTeamSeesTheAttemptWithItsOwnIdsOnlyAndBystandersSeeNothing(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         try await world.store.alerts.record(
             Alert(
                 occurredAt: Date(), kind: .crossTeamAttempt, address: "10.0.0.9", organizationID: world.globex.id,

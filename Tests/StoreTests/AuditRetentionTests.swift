@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Testing
 @testable import Store
 import Tenancy
@@ -22,25 +21,11 @@ import Tenancy
 
     static func day(_ number: Int) -> Date { start.addingTimeInterval(Double(number) * 86_400) }
 
-    /// Raw SQL on the file with the append-only triggers dropped, as someone with file access could.
-    func tamper(_ world: StoreWorld, _ sql: String) throws {
-        try world.rawConnection().write { db in
-            try db.execute(sql: "DROP TRIGGER IF EXISTS audit_records_no_update; DROP TRIGGER IF EXISTS audit_records_no_delete;")
-            try db.execute(sql: sql)
-        }
-    }
-
-    func hash(of id: Int64, _ world: StoreWorld) throws -> String {
-        try world.rawConnection().read { db in
-            try #require(try String.fetchOne(db, sql: "SELECT hash FROM audit_records WHERE id = ?", arguments: [id]))
-        }
-    }
-
     /// Ten daily records pruned at day 5: records 1–5 go, the checkpoint is record 11.
-    func prunedWorld() async throws -> StoreWorld {
-        let world = try await StoreWorld.make()
+    func prunedWorld(_ backend: StoreBackendKind) async throws -> StoreWorld {
+        let world = try await StoreWorld.make(backend)
         try await appendDaily(world, count: 10)
-        let fifth = try hash(of: 5, world)
+        let fifth = try await world.auditHash(of: 5)
         let pruning = try await world.store.audit.prune(olderThan: Self.day(5), now: Self.day(10))
         #expect(pruning.deletedRecords == 5)
         let checkpoint = try #require(pruning.checkpointRecord)
@@ -49,8 +34,9 @@ import Tenancy
         return world
     }
 
-    @Test func aPrunedChainStillVerifies() async throws {
-        let world = try await prunedWorld()
+    @Test(arguments: StoreBackendKind.allCases)
+    func aPrunedChainStillVerifies(_ backend: StoreBackendKind) async throws {
+        let world = try await prunedWorld(backend)
         #expect(try await world.store.audit.verify() == AuditVerification(intactRecords: 6, firstBreak: nil))
         let remaining = try await world.store.audit.chain(after: 0)
         #expect(remaining.map(\.id) == Array(6...11))
@@ -58,8 +44,9 @@ import Tenancy
         #expect(try await world.store.audit.verify() == AuditVerification(intactRecords: 8, firstBreak: nil))
     }
 
-    @Test func nothingOldEnoughPrunesNothing() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases)
+    func nothingOldEnoughPrunesNothing(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         try await appendDaily(world, count: 3)
         let pruning = try await world.store.audit.prune(olderThan: Self.day(0))
         #expect(pruning == AuditPruning(deletedRecords: 0, checkpointRecord: nil))
@@ -67,8 +54,9 @@ import Tenancy
         #expect(try await world.store.audit.verify().isIntact)
     }
 
-    @Test func aSecondPruneTakesTheFirstCheckpointWithIt() async throws {
-        let world = try await prunedWorld()
+    @Test(arguments: StoreBackendKind.allCases)
+    func aSecondPruneTakesTheFirstCheckpointWithIt(_ backend: StoreBackendKind) async throws {
+        let world = try await prunedWorld(backend)
         try await appendDaily(world, count: 3, from: 20)
         let second = try await world.store.audit.prune(olderThan: Self.day(15), now: Self.day(30))
         #expect(second.deletedRecords == 6, "records 6–10 and the first checkpoint")
@@ -77,8 +65,9 @@ import Tenancy
         #expect(try await world.store.audit.verify() == AuditVerification(intactRecords: 4, firstBreak: nil))
     }
 
-    @Test func pruningEverythingLeavesTheCheckpointAsTheWholeChain() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases)
+    func pruningEverythingLeavesTheCheckpointAsTheWholeChain(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         try await appendDaily(world, count: 4)
         let pruning = try await world.store.audit.prune(olderThan: Self.day(100), now: Self.day(100))
         #expect(pruning.deletedRecords == 4)
@@ -88,22 +77,24 @@ import Tenancy
         #expect(try await world.store.audit.verify() == AuditVerification(intactRecords: 2, firstBreak: nil))
     }
 
-    @Test func anEditAfterAPruneIsNamed() async throws {
-        let world = try await prunedWorld()
-        try tamper(world, "UPDATE audit_records SET query = 'nothing to see' WHERE id = 7")
+    @Test(arguments: StoreBackendKind.allCases)
+    func anEditAfterAPruneIsNamed(_ backend: StoreBackendKind) async throws {
+        let world = try await prunedWorld(backend)
+        try await world.tamperWithAudit("UPDATE audit_records SET query = 'nothing to see' WHERE id = 7")
         #expect(try await world.store.audit.verify().firstBreak == AuditBreak(recordID: 7, problem: .contentAltered))
     }
 
-    @Test func aDeletionAfterAPruneIsNamed() async throws {
-        let world = try await prunedWorld()
-        try tamper(world, "DELETE FROM audit_records WHERE id = 8")
+    @Test(arguments: StoreBackendKind.allCases)
+    func aDeletionAfterAPruneIsNamed(_ backend: StoreBackendKind) async throws {
+        let world = try await prunedWorld(backend)
+        try await world.tamperWithAudit("DELETE FROM audit_records WHERE id = 8")
         #expect(try await world.store.audit.verify().firstBreak == AuditBreak(recordID: 8, problem: .missing))
     }
 
-    @Test func aReorderingAfterAPruneIsNamed() async throws {
-        let world = try await prunedWorld()
-        try tamper(
-            world,
+    @Test(arguments: StoreBackendKind.allCases)
+    func aReorderingAfterAPruneIsNamed(_ backend: StoreBackendKind) async throws {
+        let world = try await prunedWorld(backend)
+        try await world.tamperWithAudit(
             """
             UPDATE audit_records SET id = 100 WHERE id = 6;
             UPDATE audit_records SET id = 6 WHERE id = 9;
@@ -112,17 +103,18 @@ import Tenancy
         #expect(try await world.store.audit.verify().firstBreak == AuditBreak(recordID: 6, problem: .contentAltered))
     }
 
-    @Test func deletingTheFirstKeptRecordIsNamed() async throws {
-        let world = try await prunedWorld()
-        try tamper(world, "DELETE FROM audit_records WHERE id = 6")
+    @Test(arguments: StoreBackendKind.allCases)
+    func deletingTheFirstKeptRecordIsNamed(_ backend: StoreBackendKind) async throws {
+        let world = try await prunedWorld(backend)
+        try await world.tamperWithAudit("DELETE FROM audit_records WHERE id = 6")
         #expect(try await world.store.audit.verify().firstBreak == AuditBreak(recordID: 6, problem: .missing))
     }
 
-    @Test func movingTheStartPastDeletedRecordsIsNamed() async throws {
-        let world = try await prunedWorld()
-        let sixth = try hash(of: 6, world)
-        try tamper(
-            world,
+    @Test(arguments: StoreBackendKind.allCases)
+    func movingTheStartPastDeletedRecordsIsNamed(_ backend: StoreBackendKind) async throws {
+        let world = try await prunedWorld(backend)
+        let sixth = try await world.auditHash(of: 6)
+        try await world.tamperWithAudit(
             """
             DELETE FROM audit_records WHERE id = 6;
             UPDATE audit_head SET first_id = 7, first_prev_hash = '\(sixth)';
@@ -130,38 +122,45 @@ import Tenancy
         #expect(try await world.store.audit.verify().firstBreak == AuditBreak(recordID: 6, problem: .missing))
     }
 
-    @Test func deletingTheCheckpointIsNamed() async throws {
-        let world = try await prunedWorld()
+    @Test(arguments: StoreBackendKind.allCases)
+    func deletingTheCheckpointIsNamed(_ backend: StoreBackendKind) async throws {
+        let world = try await prunedWorld(backend)
         try await appendDaily(world, count: 1, from: 11)
-        try tamper(world, "DELETE FROM audit_records WHERE id = 11")
+        try await world.tamperWithAudit("DELETE FROM audit_records WHERE id = 11")
         #expect(try await world.store.audit.verify().firstBreak == AuditBreak(recordID: 11, problem: .missing))
     }
 
-    @Test func aForgedCheckpointIsNamed() async throws {
-        let world = try await prunedWorld()
-        try tamper(world, "UPDATE audit_records SET pruned_through_id = 7 WHERE id = 11")
+    @Test(arguments: StoreBackendKind.allCases)
+    func aForgedCheckpointIsNamed(_ backend: StoreBackendKind) async throws {
+        let world = try await prunedWorld(backend)
+        try await world.tamperWithAudit("UPDATE audit_records SET pruned_through_id = 7 WHERE id = 11")
         #expect(try await world.store.audit.verify().firstBreak == AuditBreak(recordID: 11, problem: .contentAltered))
     }
 
-    @Test func aBrokenChainIsNeverPruned() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases)
+    func aBrokenChainIsNeverPruned(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         try await appendDaily(world, count: 5)
-        try tamper(world, "UPDATE audit_records SET decision = 'deny' WHERE id = 2")
+        try await world.tamperWithAudit("UPDATE audit_records SET decision = 'deny' WHERE id = 2")
         await #expect(throws: AuditChainBroken(firstBreak: AuditBreak(recordID: 2, problem: .contentAltered))) {
             try await world.store.audit.prune(olderThan: Self.day(100))
         }
         #expect(try await world.store.audit.chain(after: 0).count == 5, "nothing was deleted")
     }
 
-    @Test func theAppendOnlyTriggerIsBackAfterAPrune() async throws {
-        let world = try await prunedWorld()
-        let raw = try world.rawConnection()
-        #expect(throws: DatabaseError.self) { try raw.write { try $0.execute(sql: "DELETE FROM audit_records") } }
-        #expect(throws: DatabaseError.self) { try raw.write { try $0.execute(sql: "UPDATE audit_records SET query = NULL") } }
+    @Test(arguments: StoreBackendKind.allCases)
+    func theAppendOnlyTriggerIsBackAfterAPrune(_ backend: StoreBackendKind) async throws {
+        let world = try await prunedWorld(backend)
+        for statement in ["DELETE FROM audit_records", "UPDATE audit_records SET query = NULL"] {
+            await #expect(throws: (any Error).self, "\(statement)") {
+                try await world.store.backend.write { db in try db.execute(statement) }
+            }
+        }
     }
 
-    @Test func exportLinesCarryTheContentItsHashAndItsLink() async throws {
-        let world = try await prunedWorld()
+    @Test(arguments: StoreBackendKind.allCases)
+    func exportLinesCarryTheContentItsHashAndItsLink(_ backend: StoreBackendKind) async throws {
+        let world = try await prunedWorld(backend)
         let records = try await world.store.audit.chain(after: 0)
         var previous = try #require(records.last?.checkpoint?.throughHash, "the first kept record follows the last deleted one")
         for record in records {
@@ -185,8 +184,9 @@ import Tenancy
         String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
     }
 
-    @Test func exportPagesInChainOrderWithinATimeWindow() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases)
+    func exportPagesInChainOrderWithinATimeWindow(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         try await appendDaily(world, count: 10)
         let window = try await world.store.audit.chain(after: 0, since: Self.day(2), until: Self.day(8), limit: 4)
         #expect(window.map(\.id) == [3, 4, 5, 6])

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Tenancy
 
 extension AtriumStore {
@@ -9,15 +8,17 @@ extension AtriumStore {
     /// For the gateway's accounting writer, which runs on its own low-priority thread so that
     /// bookkeeping never competes with requests for a core; everything else uses the async
     /// repositories. All or nothing: on error the batch is not written and may be retried.
+    /// An administrative transaction: one batch holds many teams' records, and the audit chain
+    /// belongs to none of them.
     @discardableResult
     public func commitAccounting(
         audits: [AuditEntry], usage: [UsageEntry], keyUses: [APIKeyID: Date]
     ) throws -> [AuditRecord] {
         let queryText = audit.queryText
-        return try pool.write { db in
+        return try backend.writeBlocking(in: nil) { db in
             let records = try AuditLog.appendChained(audits, queryText: queryText, db)
-            for entry in usage { try UsageLedger.add(entry, GRDBConnection(db: db)) }
-            for (key, date) in keyUses { try KeyRepository.recordUse(of: key, at: date, GRDBConnection(db: db)) }
+            for entry in usage { try UsageLedger.add(entry, db) }
+            for (key, date) in keyUses { try KeyRepository.recordUse(of: key, at: date, db) }
             return records
         }
     }

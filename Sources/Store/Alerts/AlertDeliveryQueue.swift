@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Tenancy
 
 /// Deliveries of alerts to their destinations, kept in the database so a restart loses none.
@@ -10,10 +9,13 @@ import Tenancy
 /// later — and reports each outcome: ``delivered(_:at:)`` removes it, ``failed(_:at:failure:retryAt:)``
 /// schedules the next attempt or gives up. Delivery is at least once: receivers dedupe by the
 /// `X-Atrium-Delivery` id.
+///
+/// Several replicas may run the delivery service on one PostgreSQL database: a claim is a write
+/// transaction (serialized with every other write) that skips rows another transaction holds
+/// (`FOR UPDATE … SKIP LOCKED`) and moves each claimed delivery past its lease before it
+/// commits, so no delivery is handed to two processes at once.
 public struct AlertDeliveryQueue: Sendable {
     let backend: any StoreBackend
-    /// SQLite only until this repository is ported to ``StoreBackend``.
-    var pool: DatabasePool { get throws { try backend.sqlitePool(for: "alert deliveries") } }
 
     /// One delivery due now, with everything needed to send it. Holds the destination's secret:
     /// never log it.
@@ -44,22 +46,22 @@ public struct AlertDeliveryQueue: Sendable {
     }
 
     /// Enqueues `record` for every destination that receives it (within the caller's write).
-    static func enqueue(_ db: Database, _ record: AlertRecord, now: Date) throws {
+    static func enqueue(_ db: any SQLConnection, _ record: AlertRecord, now: Date) throws {
         let organizations = record.alert.concernedOrganizations.map(\.rawValue)
         let placeholders = organizations.map { _ in "?" }.joined(separator: ", ")
         let condition = organizations.isEmpty ? "" : " OR d.organization_id IN (\(placeholders))"
-        let destinations = try Row.fetchAll(
-            db, sql: AlertDestinationRepository.selection + " WHERE d.organization_id IS NULL\(condition)",
-            arguments: StatementArguments(organizations)
+        let destinations = try db.fetchAll(
+            AlertDestinationRepository.selection(db.dialect) + " WHERE d.organization_id IS NULL\(condition)",
+            SQLArguments(organizations.map(SQLValue.text))
         ).compactMap { try? $0.alertDestination() }  // an unreadable destination must not cost the alert itself
         for destination in destinations where destination.receives(record.alert) {
             try db.execute(
-                sql: """
-                    INSERT INTO alert_deliveries (destination_id, alert_id, audience_organization_id, attempts,
-                        next_attempt_at_ms, created_at_ms)
-                    VALUES (?, ?, ?, 0, ?, ?)
-                    """,
-                arguments: [
+                """
+                INSERT INTO alert_deliveries (destination_id, alert_id, audience_organization_id, attempts,
+                    next_attempt_at_ms, created_at_ms)
+                VALUES (?, ?, ?, 0, ?, ?)
+                """,
+                [
                     destination.id.rawValue, record.id, destination.organizationID?.rawValue, now.millisecondsSince1970,
                     now.millisecondsSince1970,
                 ])
@@ -71,20 +73,21 @@ public struct AlertDeliveryQueue: Sendable {
     public func claim(now: Date, lease: Duration, limit: Int = 32) async throws -> [Delivery] {
         let nowMilliseconds = now.millisecondsSince1970
         let leaseMilliseconds = lease.components.seconds * 1000 + lease.components.attoseconds / 1_000_000_000_000_000
-        return try await pool.write { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT q.id AS delivery_id, q.destination_id, q.audience_organization_id, q.attempts,
-                        d.url, d.secret, a.*
-                    FROM alert_deliveries q
-                    JOIN alert_destinations d ON d.id = q.destination_id
-                    JOIN alerts a ON a.id = q.alert_id
-                    WHERE q.next_attempt_at_ms <= ?
-                    ORDER BY q.next_attempt_at_ms, q.id
-                    LIMIT ?
-                    """,
-                arguments: [nowMilliseconds, limit])
+        return try await backend.write { db in
+            // SQLite has one writer at a time and no row locks to skip.
+            let skipLocked = db.dialect == .postgres ? " FOR UPDATE OF q SKIP LOCKED" : ""
+            let rows = try db.fetchAll(
+                """
+                SELECT q.id AS delivery_id, q.destination_id, q.audience_organization_id, q.attempts,
+                    d.url, d.secret, a.*
+                FROM alert_deliveries q
+                JOIN alert_destinations d ON d.id = q.destination_id
+                JOIN alerts a ON a.id = q.alert_id
+                WHERE q.next_attempt_at_ms <= ?
+                ORDER BY q.next_attempt_at_ms, q.id
+                LIMIT ?
+                """ + skipLocked,
+                [nowMilliseconds, limit])
             var deliveries: [Delivery] = []
             for row in rows {
                 let urlText: String = try row.decode(forColumn: "url")
@@ -96,8 +99,8 @@ public struct AlertDeliveryQueue: Sendable {
                         .map(OrganizationID.init(rawValue:)),
                     alert: row.alertRecord(), attempts: row.decode(forColumn: "attempts"))
                 try db.execute(
-                    sql: "UPDATE alert_deliveries SET next_attempt_at_ms = ? WHERE id = ?",
-                    arguments: [nowMilliseconds + leaseMilliseconds, delivery.id])
+                    "UPDATE alert_deliveries SET next_attempt_at_ms = ? WHERE id = ?",
+                    [nowMilliseconds + leaseMilliseconds, delivery.id])
                 deliveries.append(delivery)
             }
             return deliveries
@@ -106,31 +109,31 @@ public struct AlertDeliveryQueue: Sendable {
 
     /// The receiver took the delivery (2xx): it leaves the queue.
     public func delivered(_ delivery: Delivery, at now: Date) async throws {
-        try await pool.write { db in
-            try db.execute(sql: "DELETE FROM alert_deliveries WHERE id = ?", arguments: [delivery.id])
+        try await backend.write { db in
+            try db.execute("DELETE FROM alert_deliveries WHERE id = ?", [delivery.id])
             try db.execute(
-                sql: "UPDATE alert_destinations SET last_attempt_at_ms = ?, last_success_at_ms = ? WHERE id = ?",
-                arguments: [now.millisecondsSince1970, now.millisecondsSince1970, delivery.destinationID.rawValue])
+                "UPDATE alert_destinations SET last_attempt_at_ms = ?, last_success_at_ms = ? WHERE id = ?",
+                [now.millisecondsSince1970, now.millisecondsSince1970, delivery.destinationID.rawValue])
         }
     }
 
     /// The attempt failed: try again at `retryAt`, or (`nil`) give up and count it abandoned.
     public func failed(_ delivery: Delivery, at now: Date, failure: Failure, retryAt: Date?) async throws {
-        try await pool.write { db in
+        try await backend.write { db in
             if let retryAt {
                 try db.execute(
-                    sql: "UPDATE alert_deliveries SET attempts = attempts + 1, next_attempt_at_ms = ? WHERE id = ?",
-                    arguments: [retryAt.millisecondsSince1970, delivery.id])
+                    "UPDATE alert_deliveries SET attempts = attempts + 1, next_attempt_at_ms = ? WHERE id = ?",
+                    [retryAt.millisecondsSince1970, delivery.id])
             } else {
-                try db.execute(sql: "DELETE FROM alert_deliveries WHERE id = ?", arguments: [delivery.id])
+                try db.execute("DELETE FROM alert_deliveries WHERE id = ?", [delivery.id])
             }
             try db.execute(
-                sql: """
-                    UPDATE alert_destinations SET last_attempt_at_ms = ?, last_error_at_ms = ?, last_error = ?,
-                        last_error_status = ?, abandoned = abandoned + ?
-                    WHERE id = ?
-                    """,
-                arguments: [
+                """
+                UPDATE alert_destinations SET last_attempt_at_ms = ?, last_error_at_ms = ?, last_error = ?,
+                    last_error_status = ?, abandoned = abandoned + ?
+                WHERE id = ?
+                """,
+                [
                     now.millisecondsSince1970, now.millisecondsSince1970, failure.code, failure.status,
                     retryAt == nil ? 1 : 0, delivery.destinationID.rawValue,
                 ])
@@ -139,8 +142,8 @@ public struct AlertDeliveryQueue: Sendable {
 
     /// When the next delivery is due, if any is queued (lets the service sleep until then).
     public func nextDue() async throws -> Date? {
-        try await pool.read { db in
-            try Int64.fetchOne(db, sql: "SELECT min(next_attempt_at_ms) FROM alert_deliveries")
+        try await backend.read { db in
+            try db.fetchValue(Int64.self, "SELECT min(next_attempt_at_ms) FROM alert_deliveries")
                 .map(Date.init(millisecondsSince1970:))
         }
     }

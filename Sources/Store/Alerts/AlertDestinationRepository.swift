@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Tenancy
 
 /// Alert destinations: created with ``Grant``s for every resource they cover, listed and read
@@ -7,8 +6,6 @@ import Tenancy
 /// The signing secret is written once and read back only by ``AlertDeliveryQueue``.
 public struct AlertDestinationRepository: Sendable {
     let backend: any StoreBackend
-    /// SQLite only until this repository is ported to ``StoreBackend``.
-    var pool: DatabasePool { get throws { try backend.sqlitePool(for: "alert destinations") } }
 
     /// Creates a destination; `grants` must hold `.manageAlertDestinations` on every resource
     /// it covers (``AlertDestination/resources``): the platform, its organization, or each team.
@@ -24,25 +21,25 @@ public struct AlertDestinationRepository: Sendable {
         let secret = WebhookSecret.generate()
         let id = AlertDestinationID.random()
         let kinds = draft.kinds.map(\.rawValue).sorted().joined(separator: ",")
-        return try await pool.write { db in
+        return try await backend.write { db in
             try db.execute(
-                sql: """
-                    INSERT INTO alert_destinations (id, organization_id, url, name, kinds, secret, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
+                """
+                INSERT INTO alert_destinations (id, organization_id, url, name, kinds, secret, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
                     id.rawValue, draft.organizationID?.rawValue, draft.url.description, draft.name, kinds,
                     secret.revealed, now,
                 ])
             for team in draft.teams {
                 // Both halves of the team: a team of another organization matches no row and fails.
-                try db.execute(
-                    sql: """
-                        INSERT INTO alert_destination_teams (destination_id, team_id, organization_id)
-                        SELECT ?, id, organization_id FROM teams WHERE id = ? AND organization_id = ?
-                        """,
-                    arguments: [id.rawValue, team.id.rawValue, team.organizationID.rawValue])
-                guard db.changesCount == 1 else { throw StoreError.notFound(kind: "team", address: team.id.rawValue) }
+                let added = try db.execute(
+                    """
+                    INSERT INTO alert_destination_teams (destination_id, team_id, organization_id)
+                    SELECT ?, id, organization_id FROM teams WHERE id = ? AND organization_id = ?
+                    """,
+                    [id.rawValue, team.id.rawValue, team.organizationID.rawValue])
+                guard added == 1 else { throw StoreError.notFound(kind: "team", address: team.id.rawValue) }
             }
             guard let stored = try Self.fetch(db, id: id, organization: draft.organizationID) else {
                 throw StoreError.notFound(kind: "alert destination", address: id.rawValue)
@@ -54,7 +51,7 @@ public struct AlertDestinationRepository: Sendable {
     /// The destination `id` of `organization` (`nil`: the platform-wide ones), unfiltered: the
     /// caller authorizes against its ``AlertDestination/resources`` before showing or deleting it.
     public func destination(_ id: AlertDestinationID, organization: OrganizationID?) async throws -> AlertDestination? {
-        try await pool.read { db in try Self.fetch(db, id: id, organization: organization)?.destination }
+        try await backend.read { db in try Self.fetch(db, id: id, organization: organization)?.destination }
     }
 
     /// The destinations of `organization` (`nil`: the platform-wide ones) that `principal` may
@@ -63,11 +60,11 @@ public struct AlertDestinationRepository: Sendable {
         -> [AlertDestinationListing]
     {
         let visibility = Policy.visibility(of: principal, for: .readAlertDestinations)
-        let rows = try await pool.read { db in
-            try Row.fetchAll(
-                db, sql: Self.selection + " WHERE d.organization_id IS ? ORDER BY d.created_at, d.id",
-                arguments: [organization?.rawValue]
-            ).map { try $0.alertDestinationListing() }
+        let owner = Self.owner(organization)
+        let rows = try await backend.read { db in
+            try db.fetchAll(
+                Self.selection(db.dialect) + " WHERE \(owner.sql) ORDER BY d.created_at, d.id", owner.arguments)
+                .map { try $0.alertDestinationListing() }
         }
         return rows.filter {
             visibility.includesAlertDestination(
@@ -79,7 +76,7 @@ public struct AlertDestinationRepository: Sendable {
     public func listing(_ id: AlertDestinationID, organization: OrganizationID?) async throws
         -> AlertDestinationListing?
     {
-        try await pool.read { db in try Self.fetch(db, id: id, organization: organization) }
+        try await backend.read { db in try Self.fetch(db, id: id, organization: organization) }
     }
 
     /// Deletes the destination and its pending deliveries; `grants` must cover its resources.
@@ -88,27 +85,44 @@ public struct AlertDestinationRepository: Sendable {
             let granted = grants.contains { $0.action == .manageAlertDestinations && $0.resource == resource }
             guard granted else { throw AccessDenied(.actionDoesNotApply, action: .manageAlertDestinations) }
         }
-        try await pool.write { db in
+        let owner = Self.owner(destination.organizationID, column: "organization_id")
+        _ = try await backend.write { db in
             try db.execute(
-                sql: "DELETE FROM alert_destinations WHERE id = ? AND organization_id IS ?",
-                arguments: [destination.id.rawValue, destination.organizationID?.rawValue])
+                "DELETE FROM alert_destinations WHERE id = ? AND \(owner.sql)",
+                [destination.id.rawValue] + owner.arguments)
         }
     }
 
-    static let selection = """
-        SELECT d.*,
-            (SELECT group_concat(team_id, ',') FROM alert_destination_teams t WHERE t.destination_id = d.id) AS team_ids,
-            (SELECT count(*) FROM alert_deliveries q WHERE q.destination_id = d.id) AS pending
-        FROM alert_destinations d
-        """
+    /// Every destination column, its teams (comma-separated) and its pending deliveries.
+    static func selection(_ dialect: SQLDialect) -> String {
+        let teams =
+            switch dialect {
+            case .sqlite: "group_concat(team_id, ',')"
+            case .postgres: "string_agg(team_id, ',' ORDER BY team_id)"
+            }
+        return """
+            SELECT d.*,
+                (SELECT \(teams) FROM alert_destination_teams t WHERE t.destination_id = d.id) AS team_ids,
+                (SELECT count(*) FROM alert_deliveries q WHERE q.destination_id = d.id) AS pending
+            FROM alert_destinations d
+            """
+    }
 
-    static func fetch(_ db: Database, id: AlertDestinationID, organization: OrganizationID?) throws
+    /// The condition for destinations of `organization`, or the platform-wide ones (`nil`).
+    static func owner(_ organization: OrganizationID?, column: String = "d.organization_id")
+        -> (sql: String, arguments: SQLArguments)
+    {
+        guard let organization else { return ("\(column) IS NULL", []) }
+        return ("\(column) = ?", [organization.rawValue])
+    }
+
+    static func fetch(_ db: any SQLConnection, id: AlertDestinationID, organization: OrganizationID?) throws
         -> AlertDestinationListing?
     {
-        try Row.fetchOne(
-            db, sql: selection + " WHERE d.id = ? AND d.organization_id IS ?",
-            arguments: [id.rawValue, organization?.rawValue]
-        )?.alertDestinationListing()
+        let owner = owner(organization)
+        let sql = selection(db.dialect) + " WHERE d.id = ? AND \(owner.sql)"
+        return try db.fetchOne(sql, [id.rawValue] + owner.arguments)?
+            .alertDestinationListing()
     }
 }
 
@@ -126,7 +140,7 @@ extension AlertDestination {
     }
 }
 
-extension Row {
+extension SQLRow {
     func alertDestination() throws -> AlertDestination {
         let urlText: String = try decode(forColumn: "url")
         let kindsText: String = try decode(forColumn: "kinds")
@@ -143,7 +157,8 @@ extension Row {
         return try AlertDestination(
             id: AlertDestinationID(rawValue: decode(forColumn: "id")),
             organizationID: decode(String?.self, forColumn: "organization_id").map(OrganizationID.init(rawValue:)),
-            url: WebhookURL(urlText), name: decode(forColumn: "name"), kinds: kinds, teams: Set(teams ?? []),
+            url: WebhookURL(urlText), name: decode(String?.self, forColumn: "name"), kinds: kinds,
+            teams: Set(teams ?? []),
             createdAt: decode(forColumn: "created_at"))
     }
 
@@ -153,9 +168,10 @@ extension Row {
         }
         let status = try AlertDeliveryStatus(
             lastAttemptAt: milliseconds("last_attempt_at_ms"), lastSuccessAt: milliseconds("last_success_at_ms"),
-            lastErrorAt: milliseconds("last_error_at_ms"), lastErrorStatus: decode(forColumn: "last_error_status"),
-            lastError: decode(forColumn: "last_error"), pending: decode(forColumn: "pending"),
-            abandoned: decode(forColumn: "abandoned"))
+            lastErrorAt: milliseconds("last_error_at_ms"),
+            lastErrorStatus: decode(Int?.self, forColumn: "last_error_status"),
+            lastError: decode(String?.self, forColumn: "last_error"), pending: decode(Int.self, forColumn: "pending"),
+            abandoned: decode(Int.self, forColumn: "abandoned"))
         return try AlertDestinationListing(destination: alertDestination(), status: status)
     }
 }

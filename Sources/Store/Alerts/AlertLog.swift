@@ -1,32 +1,35 @@
 import Foundation
-import GRDB
 import Tenancy
 
 /// Security alerts, kept like the audit trail: appended, read within what the reader may see
 /// (the owner everything, including alerts about no team at all; an org admin its
 /// organization's; a team admin its team's).
+///
+/// On PostgreSQL every replica appends to and reads the one table, so an alert raised through
+/// one replica is listed (and delivered) through all of them.
 public struct AlertLog: Sendable {
     let backend: any StoreBackend
-    /// SQLite only until this repository is ported to ``StoreBackend``.
-    var pool: DatabasePool { get throws { try backend.sqlitePool(for: "alerts") } }
 
     /// Appends `alert` and returns it with its id; queues its deliveries to every alert
     /// destination that receives it (``AlertDeliveryQueue``).
     @discardableResult
     public func record(_ alert: Alert) async throws -> AlertRecord {
-        try await pool.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO alerts (occurred_at_ms, kind, address, organization_id, team_id, key_prefix, detail,
-                        target_organization_id, target_team_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
+        try await backend.write { db in
+            let id = try db.fetchValue(
+                Int64.self,
+                """
+                INSERT INTO alerts (occurred_at_ms, kind, address, organization_id, team_id, key_prefix, detail,
+                    target_organization_id, target_team_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                RETURNING id
+                """,
+                [
                     alert.occurredAt.millisecondsSince1970, alert.kind.rawValue, alert.address,
                     alert.organizationID?.rawValue, alert.teamID?.rawValue, alert.keyPrefix, alert.detail,
                     alert.targetOrganizationID?.rawValue, alert.targetTeamID?.rawValue,
                 ])
-            let record = AlertRecord(id: db.lastInsertedRowID, alert: alert)
+            guard let id else { throw StoreError.corruptRow(table: "alerts", problem: "no id returned") }
+            let record = AlertRecord(id: id, alert: alert)
             // Its deliveries to the destinations that receive it, in the same transaction.
             try AlertDeliveryQueue.enqueue(db, record, now: Date())
             return record
@@ -37,8 +40,8 @@ public struct AlertLog: Sendable {
     /// those raised by keys within its reach, and cross-team attempts on what is within it.
     public func alerts(visibleTo principal: Principal, filter: AlertFilter) async throws -> [AlertRecord] {
         let visibility = Policy.visibility(of: principal, for: .readAlerts)
-        guard let raised = visibility.sqlCondition(),
-            let targeted = visibility.sqlCondition(
+        guard let raised = visibility.portableCondition(),
+            let targeted = visibility.portableCondition(
                 organizationColumn: "target_organization_id", teamColumn: "target_team_id")
         else { return [] }
         var conditions = ["((\(raised.sql)) OR (\(targeted.sql)))"]
@@ -53,8 +56,8 @@ public struct AlertLog: Sendable {
         }
         let sql = "SELECT * FROM alerts WHERE \(conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT ?"
         let queryArguments = arguments + [filter.limit]
-        return try await pool.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: queryArguments).map { try $0.alertRecord().seen(by: visibility) }
+        return try await backend.read { db in
+            try db.fetchAll(sql, queryArguments).map { try $0.alertRecord().seen(by: visibility) }
         }
     }
 }
@@ -85,7 +88,7 @@ extension AlertRecord {
     }
 }
 
-extension Row {
+extension SQLRow {
     func alertRecord() throws -> AlertRecord {
         let kindText: String = try decode(forColumn: "kind")
         guard let kind = AlertKind(rawValue: kindText) else {
@@ -94,11 +97,11 @@ extension Row {
         let alert = try Alert(
             occurredAt: Date(millisecondsSince1970: decode(forColumn: "occurred_at_ms")),
             kind: kind,
-            address: decode(forColumn: "address"),
+            address: decode(String?.self, forColumn: "address"),
             organizationID: decode(String?.self, forColumn: "organization_id").map(OrganizationID.init(rawValue:)),
             teamID: decode(String?.self, forColumn: "team_id").map(TeamID.init(rawValue:)),
-            keyPrefix: decode(forColumn: "key_prefix"),
-            detail: decode(forColumn: "detail"),
+            keyPrefix: decode(String?.self, forColumn: "key_prefix"),
+            detail: decode(String.self, forColumn: "detail"),
             targetOrganizationID: decode(String?.self, forColumn: "target_organization_id")
                 .map(OrganizationID.init(rawValue:)),
             targetTeamID: decode(String?.self, forColumn: "target_team_id").map(TeamID.init(rawValue:)))

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 extension AuditLog {
     /// The action of a retention checkpoint record.
@@ -20,7 +19,7 @@ extension AuditLog {
     /// - Throws: ``AuditChainBroken`` when the chain does not verify.
     @discardableResult
     public func prune(olderThan cutoff: Date, now: Date = Date()) async throws -> AuditPruning {
-        try await pool.write { db in
+        try await backend.write { db in
             let verification = try Self.verifyChain(db)
             if let firstBreak = verification.firstBreak { throw AuditChainBroken(firstBreak: firstBreak) }
             guard let last = try Self.lastPrunable(before: cutoff, db) else { return AuditPruning(deletedRecords: 0, checkpointRecord: nil) }
@@ -32,24 +31,32 @@ extension AuditLog {
     }
 
     /// The last record of the run at the start of the chain that is entirely older than `cutoff`.
-    private static func lastPrunable(before cutoff: Date, _ db: Database) throws -> (id: Int64, hash: String)? {
-        let firstKept = try Int64.fetchOne(
-            db, sql: "SELECT MIN(id) FROM audit_records WHERE occurred_at_ms >= ?", arguments: [cutoff.millisecondsSince1970])
-        let sql = firstKept == nil
-            ? "SELECT id, hash FROM audit_records ORDER BY id DESC LIMIT 1"
-            : "SELECT id, hash FROM audit_records WHERE id < ? ORDER BY id DESC LIMIT 1"
-        guard let row = try Row.fetchOne(db, sql: sql, arguments: firstKept.map { [$0] } ?? []) else { return nil }
+    private static func lastPrunable(before cutoff: Date, _ db: any SQLConnection) throws -> (id: Int64, hash: String)? {
+        let firstKept = try db.fetchValue(
+            Int64.self, "SELECT MIN(id) FROM audit_records WHERE occurred_at_ms >= ?", [cutoff.millisecondsSince1970])
+        let row = try firstKept.map {
+            try db.fetchOne("SELECT id, hash FROM audit_records WHERE id < ? ORDER BY id DESC LIMIT 1", [$0])
+        } ?? db.fetchOne("SELECT id, hash FROM audit_records ORDER BY id DESC LIMIT 1")
+        guard let row else { return nil }
         return try (row.decode(forColumn: "id"), row.decode(forColumn: "hash"))
     }
 
     /// Deletes records up to `id`: the append-only trigger is lifted for this one statement,
-    /// inside the prune's transaction, and put back before it commits.
-    private static func deleteThrough(_ id: Int64, _ db: Database) throws -> Int {
-        try db.execute(sql: "DROP TRIGGER audit_records_no_delete")
-        try db.execute(sql: "DELETE FROM audit_records WHERE id <= ?", arguments: [id])
-        let deleted = db.changesCount
-        try db.execute(sql: appendOnlyDeleteTrigger)
-        return deleted
+    /// inside the prune's transaction, and put back before it commits (a rollback puts it back
+    /// as well: both backends' DDL is transactional).
+    private static func deleteThrough(_ id: Int64, _ db: any SQLConnection) throws -> Int {
+        switch db.dialect {
+        case .sqlite:
+            try db.execute("DROP TRIGGER audit_records_no_delete")
+            let deleted = try db.execute("DELETE FROM audit_records WHERE id <= ?", [id])
+            try db.execute(appendOnlyDeleteTrigger)
+            return deleted
+        case .postgres:
+            try db.execute("ALTER TABLE audit_records DISABLE TRIGGER audit_records_no_delete")
+            let deleted = try db.execute("DELETE FROM audit_records WHERE id <= ?", [id])
+            try db.execute("ALTER TABLE audit_records ENABLE TRIGGER audit_records_no_delete")
+            return deleted
+        }
     }
 
     /// The trigger of the `v4-audit` migration, word for word.
@@ -60,7 +67,7 @@ extension AuditLog {
 
     /// Chains the checkpoint and moves the head's start past the deleted records.
     private static func appendCheckpoint(
-        _ checkpoint: AuditCheckpoint, deleted: Int, at now: Date, _ db: Database
+        _ checkpoint: AuditCheckpoint, deleted: Int, at now: Date, _ db: any SQLConnection
     ) throws -> AuditRecord {
         let (lastID, lastHash, _) = try head(db)
         let unhashed = AuditRecord(
@@ -71,15 +78,15 @@ extension AuditLog {
             cacheHit: false, sources: [], previousHash: lastHash, hash: "", checkpoint: checkpoint)
         let record = unhashed.withHash(unhashed.expectedHash)
         try insert(record, db)
-        let remaining = try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_records") ?? 0
+        let remaining = try db.fetchValue(Int64.self, "SELECT COUNT(*) FROM audit_records") ?? 0
         try db.execute(
-            sql: """
-                INSERT INTO audit_head (singleton, last_id, last_hash, count, first_id, first_prev_hash)
-                VALUES (1, ?, ?, ?, ?, ?)
-                ON CONFLICT (singleton) DO UPDATE SET last_id = excluded.last_id, last_hash = excluded.last_hash,
-                    count = excluded.count, first_id = excluded.first_id, first_prev_hash = excluded.first_prev_hash
-                """,
-            arguments: [record.id, record.hash, remaining, checkpoint.throughID + 1, checkpoint.throughHash])
+            """
+            INSERT INTO audit_head (singleton, last_id, last_hash, count, first_id, first_prev_hash)
+            VALUES (1, ?, ?, ?, ?, ?)
+            ON CONFLICT (singleton) DO UPDATE SET last_id = excluded.last_id, last_hash = excluded.last_hash,
+                count = excluded.count, first_id = excluded.first_id, first_prev_hash = excluded.first_prev_hash
+            """,
+            [record.id, record.hash, remaining, checkpoint.throughID + 1, checkpoint.throughHash])
         return record
     }
 }

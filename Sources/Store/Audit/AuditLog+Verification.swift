@@ -1,5 +1,3 @@
-import GRDB
-
 extension AuditLog {
     /// Where the chain starts: record 1 after the genesis hash, or — after a retention prune —
     /// the first record kept, after the hash of the last one deleted.
@@ -10,28 +8,38 @@ extension AuditLog {
         static let genesis = ChainStart(id: 1, previousHash: SHA256Hex.genesis)
     }
 
-    /// The walk behind ``verify()``, inside one read (or, for a prune, write) transaction.
-    static func verifyChain(_ db: Database) throws -> AuditVerification {
-        let head = try Row.fetchOne(db, sql: "SELECT * FROM audit_head WHERE singleton = 1")
+    /// Records read per statement while walking: the chain may be far larger than memory.
+    static let verificationPage = 2000
+
+    /// The walk behind ``verify()``, inside one read (or, for a prune, write) transaction: a
+    /// read sees one snapshot throughout (SQLite's WAL reader, PostgreSQL's repeatable read),
+    /// and a prune holds the writers' lock.
+    static func verifyChain(_ db: any SQLConnection) throws -> AuditVerification {
+        let head = try db.fetchOne("SELECT * FROM audit_head WHERE singleton = 1")
         let start = try head.map {
             try ChainStart(id: $0.decode(forColumn: "first_id"), previousHash: $0.decode(forColumn: "first_prev_hash"))
         } ?? .genesis
         var expectedID = start.id
         var expectedPrevious = start.previousHash
         var latestCheckpoint: (record: Int64, checkpoint: AuditCheckpoint)?
-        let cursor = try Row.fetchCursor(
-            db, sql: "SELECT * FROM audit_records WHERE id >= ? ORDER BY id", arguments: [start.id])
-        while let row = try cursor.next() {
-            let id: Int64 = try row.decode(forColumn: "id")
-            let intact = Int(expectedID - start.id)
-            guard id == expectedID else { return broken(expectedID, .missing, intact: intact) }
-            guard let record = try? row.auditRecord(), record.hash == record.expectedHash else {
-                return broken(id, .contentAltered, intact: intact)
+        var after = start.id - 1
+        while true {
+            let page = try db.fetchAll(
+                "SELECT * FROM audit_records WHERE id > ? ORDER BY id LIMIT ?", [after, verificationPage])
+            for row in page {
+                let id: Int64 = try row.decode(forColumn: "id")
+                let intact = Int(expectedID - start.id)
+                guard id == expectedID else { return broken(expectedID, .missing, intact: intact) }
+                guard let record = try? row.auditRecord(), record.hash == record.expectedHash else {
+                    return broken(id, .contentAltered, intact: intact)
+                }
+                guard record.previousHash == expectedPrevious else { return broken(id, .chainBroken, intact: intact) }
+                if let checkpoint = record.checkpoint { latestCheckpoint = (id, checkpoint) }
+                expectedPrevious = record.hash
+                expectedID += 1
             }
-            guard record.previousHash == expectedPrevious else { return broken(id, .chainBroken, intact: intact) }
-            if let checkpoint = record.checkpoint { latestCheckpoint = (id, checkpoint) }
-            expectedPrevious = record.hash
-            expectedID += 1
+            guard page.count == verificationPage else { break }
+            after = expectedID - 1
         }
         let lastID = expectedID - 1
         let walked = Int(expectedID - start.id)

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Tenancy
 
 /// The audit trail: one record per request, allowed or denied; append-only and hash-chained.
@@ -7,10 +6,13 @@ import Tenancy
 /// Each record holds the previous record's hash and the SHA-256 of its own canonical content
 /// (which includes that previous hash), so editing, deleting or reordering records with raw
 /// SQL is found by ``verify()``. Database triggers refuse UPDATE and DELETE outright.
+///
+/// Several processes may append to one PostgreSQL database at once and still build one chain:
+/// an append reads the head and writes the next links inside one write transaction, and
+/// those are serialized by the database (the writers' lock, and the head row's lock), never
+/// by this process's memory.
 public struct AuditLog: Sendable {
     let backend: any StoreBackend
-    /// SQLite only until this repository is ported to ``StoreBackend``.
-    var pool: DatabasePool { get throws { try backend.sqlitePool(for: "the audit log") } }
     /// How much query text new records keep.
     public let queryText: QueryTextPolicy
 
@@ -26,11 +28,13 @@ public struct AuditLog: Sendable {
     public func append(contentsOf entries: [AuditEntry]) async throws -> [AuditRecord] {
         guard !entries.isEmpty else { return [] }
         let queryText = queryText
-        return try await pool.write { db in try Self.appendChained(entries, queryText: queryText, db) }
+        return try await backend.write { db in try Self.appendChained(entries, queryText: queryText, db) }
     }
 
-    /// Chains `entries` onto the log inside the caller's transaction.
-    static func appendChained(_ entries: [AuditEntry], queryText: QueryTextPolicy, _ db: Database) throws -> [AuditRecord] {
+    /// Chains `entries` onto the log inside the caller's (administrative) write transaction.
+    static func appendChained(
+        _ entries: [AuditEntry], queryText: QueryTextPolicy, _ db: any SQLConnection
+    ) throws -> [AuditRecord] {
         guard !entries.isEmpty else { return [] }
         var (lastID, lastHash, count) = try Self.head(db)
         var records: [AuditRecord] = []
@@ -41,20 +45,20 @@ public struct AuditLog: Sendable {
             records.append(record)
             (lastID, lastHash, count) = (record.id, record.hash, count + 1)
         }
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO audit_head (singleton, last_id, last_hash, count) VALUES (1, ?, ?, ?)
-                ON CONFLICT (singleton) DO UPDATE SET last_id = excluded.last_id,
-                    last_hash = excluded.last_hash, count = excluded.count
-                """
-        ).execute(arguments: [lastID, lastHash, count])
+        try db.execute(
+            """
+            INSERT INTO audit_head (singleton, last_id, last_hash, count) VALUES (1, ?, ?, ?)
+            ON CONFLICT (singleton) DO UPDATE SET last_id = excluded.last_id,
+                last_hash = excluded.last_hash, count = excluded.count
+            """,
+            [lastID, lastHash, count])
         return records
     }
 
     /// The records `principal` may read (`.readAudit` within its key's reach), newest first.
     /// Records of unauthenticated requests belong to no team: only the owner sees them.
     public func records(visibleTo principal: Principal, filter: AuditFilter) async throws -> [AuditRecord] {
-        guard let visible = Policy.visibility(of: principal, for: .readAudit).sqlCondition() else { return [] }
+        guard let visible = Policy.visibility(of: principal, for: .readAudit).portableCondition() else { return [] }
         var conditions = [visible.sql]
         var arguments = visible.arguments
         if let team = filter.team {
@@ -71,9 +75,7 @@ public struct AuditLog: Sendable {
         }
         let sql = "SELECT * FROM audit_records WHERE \(conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT ?"
         let queryArguments = arguments + [filter.limit]
-        return try await pool.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: queryArguments).map { try $0.auditRecord() }
-        }
+        return try await backend.read { db in try db.fetchAll(sql, queryArguments).map { try $0.auditRecord() } }
     }
 
     /// Walks the chain from its first record (or the first one a retention prune kept) and
@@ -82,7 +84,7 @@ public struct AuditLog: Sendable {
     /// off the end), or a start that no checkpoint accounts for (records deleted from the
     /// beginning).
     public func verify() async throws -> AuditVerification {
-        try await pool.read { db in try Self.verifyChain(db) }
+        try await backend.read { db in try Self.verifyChain(db) }
     }
 
     /// The records from `id` on (exclusive) in chain order, for export: `since` inclusive,
@@ -91,7 +93,7 @@ public struct AuditLog: Sendable {
         -> [AuditRecord]
     {
         var conditions = ["id > ?"]
-        var arguments: StatementArguments = [id]
+        var arguments: SQLArguments = [id]
         if let since {
             conditions.append("occurred_at_ms >= ?")
             arguments += [since.millisecondsSince1970]
@@ -102,17 +104,19 @@ public struct AuditLog: Sendable {
         }
         let sql = "SELECT * FROM audit_records WHERE \(conditions.joined(separator: " AND ")) ORDER BY id LIMIT ?"
         let queryArguments = arguments + [limit]
-        return try await pool.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: queryArguments).map { try $0.auditRecord() }
-        }
+        return try await backend.read { db in try db.fetchAll(sql, queryArguments).map { try $0.auditRecord() } }
     }
 
-    /// The last link: from the head row, or (if the head row was lost) the last record.
-    static func head(_ db: Database) throws -> (id: Int64, hash: String, count: Int64) {
-        if let head = try Row.fetchOne(db, sql: "SELECT * FROM audit_head WHERE singleton = 1") {
-            return try (head.decode(forColumn: "last_id"), head.decode(forColumn: "last_hash"), head.decode(forColumn: "count"))
+    /// The last link: from the head row, or (if the head row was lost) the last record. On
+    /// PostgreSQL the head row stays locked until the caller's write transaction ends.
+    static func head(_ db: any SQLConnection) throws -> (id: Int64, hash: String, count: Int64) {
+        let locking = db.dialect == .postgres ? " FOR UPDATE" : ""
+        if let head = try db.fetchOne("SELECT * FROM audit_head WHERE singleton = 1" + locking) {
+            return try (
+                head.decode(forColumn: "last_id"), head.decode(forColumn: "last_hash"), head.decode(forColumn: "count")
+            )
         }
-        if let last = try Row.fetchOne(db, sql: "SELECT id, hash FROM audit_records ORDER BY id DESC LIMIT 1") {
+        if let last = try db.fetchOne("SELECT id, hash FROM audit_records ORDER BY id DESC LIMIT 1") {
             let id: Int64 = try last.decode(forColumn: "id")
             return try (id, last.decode(forColumn: "hash"), id)
         }
@@ -148,27 +152,26 @@ public struct AuditLog: Sendable {
         return unhashed.withHash(unhashed.expectedHash)
     }
 
-    static func insert(_ record: AuditRecord, _ db: Database) throws {
-        // A cached statement: the writer inserts thousands of records a second.
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO audit_records (id, occurred_at_ms, request_id, key_id, key_prefix, user_id,
-                    organization_id, team_id, action, resource, decision, reason, query, prompt_tokens,
-                    completion_tokens, latency_ms, cache_hit, sources, prev_hash, hash, pruned_through_id,
-                    pruned_through_hash, client_address, flags)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(
-            arguments: [
-                record.id, record.occurredAt.millisecondsSince1970, ExactText.value(record.requestID),
-                record.keyID?.rawValue, ExactText.value(record.keyPrefix), record.userID?.rawValue,
-                record.organizationID?.rawValue, record.teamID?.rawValue, ExactText.value(record.action),
-                ExactText.value(record.resource), record.allowed ? "allow" : "deny", ExactText.value(record.reason),
-                ExactText.value(record.query), record.promptTokens, record.completionTokens,
-                record.latencyMilliseconds, record.cacheHit, ExactText.value(try Self.encodeSources(record.sources)),
-                record.previousHash, record.hash,
-                record.checkpoint?.throughID, record.checkpoint?.throughHash, ExactText.value(record.clientAddress),
-                record.flags.isEmpty ? nil : ExactText.value(try Self.encodeSources(record.flags)),
+    static func insert(_ record: AuditRecord, _ db: any SQLConnection) throws {
+        // The writer inserts thousands of records a second: SQLite caches the statement.
+        try db.execute(
+            """
+            INSERT INTO audit_records (id, occurred_at_ms, request_id, key_id, key_prefix, user_id,
+                organization_id, team_id, action, resource, decision, reason, query, prompt_tokens,
+                completion_tokens, latency_ms, cache_hit, sources, prev_hash, hash, pruned_through_id,
+                pruned_through_hash, client_address, flags)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                record.id, record.occurredAt.millisecondsSince1970, db.exactText(record.requestID),
+                record.keyID?.rawValue, db.exactText(record.keyPrefix), record.userID?.rawValue,
+                record.organizationID?.rawValue, record.teamID?.rawValue, db.exactText(record.action),
+                db.exactText(record.resource), record.allowed ? "allow" : "deny", db.exactText(record.reason),
+                db.exactText(record.query), record.promptTokens, record.completionTokens,
+                record.latencyMilliseconds, SQLValue.bool(record.cacheHit),
+                db.exactText(try Self.encodeSources(record.sources)), record.previousHash, record.hash,
+                record.checkpoint?.throughID, record.checkpoint?.throughHash, db.exactText(record.clientAddress),
+                db.exactText(record.flags.isEmpty ? nil : try Self.encodeSources(record.flags)),
             ])
     }
 

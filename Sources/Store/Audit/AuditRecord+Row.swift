@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Tenancy
 
 extension AuditRecord {
@@ -14,27 +13,27 @@ extension AuditRecord {
     }
 }
 
-extension Row {
+extension SQLRow {
     func auditRecord() throws -> AuditRecord {
         let decision = try decode(String.self, forColumn: "decision")
-        let sourcesText = try exactText(required: "sources")
+        let sourcesText = try decode(String.self, forColumn: "sources")
         guard decision == "allow" || decision == "deny",
             let sources = try? JSONDecoder().decode([String].self, from: Data(sourcesText.utf8))
         else { throw StoreError.corruptRow(table: "audit_records", problem: "bad decision or sources") }
         return try AuditRecord(
             id: decode(forColumn: "id"),
             occurredAt: Date(millisecondsSince1970: decode(forColumn: "occurred_at_ms")),
-            requestID: exactText(forColumn: "request_id"),
+            requestID: decode(String?.self, forColumn: "request_id"),
             keyID: decode(String?.self, forColumn: "key_id").map(APIKeyID.init(rawValue:)),
-            keyPrefix: exactText(forColumn: "key_prefix"),
+            keyPrefix: decode(String?.self, forColumn: "key_prefix"),
             userID: decode(String?.self, forColumn: "user_id").map(UserID.init(rawValue:)),
             organizationID: decode(String?.self, forColumn: "organization_id").map(OrganizationID.init(rawValue:)),
             teamID: decode(String?.self, forColumn: "team_id").map(TeamID.init(rawValue:)),
-            action: exactText(required: "action"),
-            resource: exactText(required: "resource"),
+            action: decode(String.self, forColumn: "action"),
+            resource: decode(String.self, forColumn: "resource"),
             allowed: decision == "allow",
-            reason: exactText(forColumn: "reason"),
-            query: exactText(forColumn: "query"),
+            reason: decode(String?.self, forColumn: "reason"),
+            query: decode(String?.self, forColumn: "query"),
             promptTokens: decode(forColumn: "prompt_tokens"),
             completionTokens: decode(forColumn: "completion_tokens"),
             latencyMilliseconds: decode(forColumn: "latency_ms"),
@@ -43,13 +42,13 @@ extension Row {
             previousHash: decode(forColumn: "prev_hash"),
             hash: decode(forColumn: "hash"),
             checkpoint: checkpoint(),
-            clientAddress: exactText(forColumn: "client_address"),
+            clientAddress: decode(String?.self, forColumn: "client_address"),
             flags: flags())
     }
 
     /// The flags column: NULL (no flags, and every record before it existed) or a JSON array.
     private func flags() throws -> [String] {
-        guard let text = try exactText(forColumn: "flags") else { return [] }
+        guard let text = try decode(String?.self, forColumn: "flags") else { return [] }
         guard let flags = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else {
             throw StoreError.corruptRow(table: "audit_records", problem: "bad flags")
         }

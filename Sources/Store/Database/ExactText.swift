@@ -28,3 +28,13 @@ extension Row {
         try exactText(forColumn: column) ?? ""
     }
 }
+
+extension SQLConnection {
+    /// Client text bound byte for byte: TEXT on SQLite (a BLOB when it holds a NUL, through
+    /// ``ExactText``), BYTEA on PostgreSQL, whose text cannot hold NUL at all. Read back with
+    /// ``SQLRow/decode(_:forColumn:)`` as a `String`, either way.
+    func exactText(_ text: String?) -> SQLValue {
+        guard let text else { return .null }
+        return dialect == .postgres ? .blob(Data(text.utf8)) : .text(text)
+    }
+}

@@ -31,6 +31,10 @@ struct SQLiteBackend: StoreBackend {
         try await pool.write { db in try body(GRDBConnection(db: db)) }
     }
 
+    func writeBlocking<T>(in scope: TenantScope?, _ body: (any SQLConnection) throws -> T) throws -> T {
+        try pool.write { db in try body(GRDBConnection(db: db)) }
+    }
+
     func sqlitePool(for feature: String) throws -> DatabasePool { pool }
 
     func isReachable() async -> Bool {

@@ -19,6 +19,11 @@ protocol StoreBackend: Sendable {
         in scope: TenantScope?, _ body: @escaping @Sendable (any SQLConnection) throws -> T
     ) async throws -> T
 
+    /// ``write(in:_:)`` on the calling thread, blocking it until the transaction ends: for a
+    /// thread of its own (the gateway's accounting writer), never a Swift concurrency thread or
+    /// an event loop.
+    func writeBlocking<T>(in scope: TenantScope?, _ body: (any SQLConnection) throws -> T) throws -> T
+
     /// The SQLite pool, for the repositories not yet ported to this seam; PostgreSQL throws
     /// ``StoreError/notYetSupported(_:)`` naming `feature`.
     func sqlitePool(for feature: String) throws -> DatabasePool

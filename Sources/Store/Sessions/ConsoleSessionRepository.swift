@@ -4,11 +4,10 @@ import Tenancy
 
 /// Console sessions (migration `v16-console-sessions`). A session row dies with its key
 /// (`ON DELETE CASCADE`); revocation, expiry and rotation of the key end it too, because the
-/// console authenticates the stored key hash on every request.
+/// console authenticates the stored key hash on every request. On PostgreSQL (`pg9-console-
+/// sessions`) every replica reads the same sessions: a sign-in through one is signed in at all.
 public struct ConsoleSessionRepository: Sendable {
     let backend: any StoreBackend
-    /// SQLite only until this repository is ported to ``StoreBackend``.
-    var pool: DatabasePool { get throws { try backend.sqlitePool(for: "console sessions") } }
 
     static func createTable(_ db: Database) throws {
         try db.execute(
@@ -30,20 +29,21 @@ public struct ConsoleSessionRepository: Sendable {
     public static let maximumSessionsPerKey = 16
 
     public func insert(_ session: ConsoleSession) async throws {
-        try await pool.write { db in
+        try await backend.write { db in
             try db.execute(
-                sql: """
-                    DELETE FROM console_sessions WHERE key_id = ? AND token_hash NOT IN (
-                        SELECT token_hash FROM console_sessions WHERE key_id = ?
-                        ORDER BY created_at_ms DESC, token_hash LIMIT ?)
-                    """,
-                arguments: [session.keyID.rawValue, session.keyID.rawValue, Self.maximumSessionsPerKey - 1])
+                """
+                DELETE FROM console_sessions WHERE key_id = ? AND token_hash NOT IN (
+                    SELECT token_hash FROM console_sessions WHERE key_id = ?
+                    ORDER BY created_at_ms DESC, token_hash LIMIT ?)
+                """,
+                [session.keyID.rawValue, session.keyID.rawValue, Self.maximumSessionsPerKey - 1])
             try db.execute(
-                sql: """
-                    INSERT INTO console_sessions (token_hash, key_id, key_hash, created_at_ms, last_seen_at_ms, expires_at_ms)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
+                """
+                INSERT INTO console_sessions (token_hash, key_id, key_hash, created_at_ms, last_seen_at_ms,
+                    expires_at_ms)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
+                [
                     session.tokenHash, session.keyID.rawValue, session.keyHash.hex,
                     Self.milliseconds(session.createdAt),
                     Self.milliseconds(session.lastSeenAt), Self.milliseconds(session.expiresAt),
@@ -54,55 +54,53 @@ public struct ConsoleSessionRepository: Sendable {
     /// The session whose token hashes to `tokenHash`, if it is stored (expired or not: the
     /// caller decides, so that it can audit why a session ended).
     public func session(tokenHash: String) async throws -> ConsoleSession? {
-        try await pool.read { db in
-            guard
-                let row = try Row.fetchOne(
-                    db, sql: "SELECT * FROM console_sessions WHERE token_hash = ?", arguments: [tokenHash])
-            else { return nil }
-            guard let keyHash = APIKeyHash(hex: row["key_hash"]) else {
+        try await backend.read { db in
+            guard let row = try db.fetchOne("SELECT * FROM console_sessions WHERE token_hash = ?", [tokenHash]) else {
+                return nil
+            }
+            guard let keyHash = APIKeyHash(hex: try row.decode(String.self, forColumn: "key_hash")) else {
                 throw StoreError.corruptRow(table: "console_sessions", problem: "key_hash is not 64 hex digits")
             }
-            return ConsoleSession(
-                tokenHash: row["token_hash"], keyID: APIKeyID(rawValue: row["key_id"]), keyHash: keyHash,
-                createdAt: Self.date(row["created_at_ms"]), lastSeenAt: Self.date(row["last_seen_at_ms"]),
-                expiresAt: Self.date(row["expires_at_ms"]))
+            return try ConsoleSession(
+                tokenHash: row.decode(forColumn: "token_hash"),
+                keyID: APIKeyID(rawValue: row.decode(forColumn: "key_id")), keyHash: keyHash,
+                createdAt: Self.date(row.decode(forColumn: "created_at_ms")),
+                lastSeenAt: Self.date(row.decode(forColumn: "last_seen_at_ms")),
+                expiresAt: Self.date(row.decode(forColumn: "expires_at_ms")))
         }
     }
 
     /// Records a request made with the session (the idle timeout restarts).
     public func touch(tokenHash: String, at date: Date) async throws {
-        try await pool.write { db in
+        _ = try await backend.write { db in
             try db.execute(
-                sql: "UPDATE console_sessions SET last_seen_at_ms = ? WHERE token_hash = ?",
-                arguments: [Self.milliseconds(date), tokenHash])
+                "UPDATE console_sessions SET last_seen_at_ms = ? WHERE token_hash = ?",
+                [Self.milliseconds(date), tokenHash])
         }
     }
 
     /// Ends a session (sign-out, expiry); `true` if it existed.
     @discardableResult
     public func delete(tokenHash: String) async throws -> Bool {
-        try await pool.write { db in
-            try db.execute(sql: "DELETE FROM console_sessions WHERE token_hash = ?", arguments: [tokenHash])
-            return db.changesCount > 0
+        try await backend.write { db in
+            try db.execute("DELETE FROM console_sessions WHERE token_hash = ?", [tokenHash]) > 0
         }
     }
 
     /// Drops sessions past their expiry or idle since before `idleSince`; the number dropped.
     @discardableResult
     public func deleteEnded(at date: Date, idleSince: Date) async throws -> Int {
-        try await pool.write { db in
+        try await backend.write { db in
             try db.execute(
-                sql: "DELETE FROM console_sessions WHERE expires_at_ms <= ? OR last_seen_at_ms < ?",
-                arguments: [Self.milliseconds(date), Self.milliseconds(idleSince)])
-            return db.changesCount
+                "DELETE FROM console_sessions WHERE expires_at_ms <= ? OR last_seen_at_ms < ?",
+                [Self.milliseconds(date), Self.milliseconds(idleSince)])
         }
     }
 
     /// How many sessions the key has (a test and the sign-in's cap read it).
     public func count(keyID: APIKeyID) async throws -> Int {
-        try await pool.read { db in
-            try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM console_sessions WHERE key_id = ?", arguments: [keyID.rawValue]) ?? 0
+        try await backend.read { db in
+            try db.fetchValue(Int.self, "SELECT count(*) FROM console_sessions WHERE key_id = ?", [keyID.rawValue]) ?? 0
         }
     }
 

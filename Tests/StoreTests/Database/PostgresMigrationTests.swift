@@ -6,6 +6,7 @@ import Testing
 @Suite struct PostgresMigrationTests {
     static let allMigrations = [
         "pg1-directory", "pg2-keys", "pg3-profiles-and-limits", "pg4-row-level-security", "pg5-usage",
+        "pg6-audit", "pg7-alerts", "pg8-alert-destinations", "pg9-console-sessions",
         "pg13-single-sign-on",
     ]
 

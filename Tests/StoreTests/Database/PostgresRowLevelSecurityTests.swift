@@ -6,8 +6,8 @@ import Tenancy
 /// Isolation inside PostgreSQL itself: whatever SQL a repository (or a bug in one) runs in a
 /// team's transaction, the database shows and accepts only that team's rows.
 @Suite struct PostgresRowLevelSecurityTests {
-    /// acme's sales and development both get a profile, limits, a key with limits and usage,
-    /// so every team table holds rows of both.
+    /// acme's sales and development both get a profile, limits, a key with limits, usage and
+    /// audit records, so every team table holds rows of both (and the audit one of no team).
     static func populatedWorld() async throws -> StoreWorld {
         let world = try await StoreWorld.make(.postgres)
         for (team, admin) in [(world.sales, world.salesAdmin), (world.development, world.developmentAdmin)] {
@@ -21,7 +21,26 @@ import Tenancy
                     limits: try KeyLimits(requestsPerMinute: 1)),
                 Policy.authorize(admin, .issueKey, on: team.resource))
             try await world.store.usage.record(UsageDelta(promptTokens: 3), in: world.scope(admin))
+            try await world.store.audit.append(
+                AuditEntry(principal: admin, action: .chat, resource: team.resource, decision: .allow, query: "q"))
         }
+        try await world.store.audit.append(AuditEntry(identity: nil, action: "chat", resource: "team", decision: .deny(.unknownKey)))
+        // An alert raised by each team's key; development's reaches for sales (a cross-team attempt).
+        for (team, target) in [(world.sales, nil), (world.development, world.sales)] as [(Team, Team?)] {
+            try await world.store.alerts.record(
+                Alert(
+                    occurredAt: Date(), kind: target == nil ? .revokedKeyUse : .crossTeamAttempt, address: nil,
+                    organizationID: world.acme.id, teamID: team.id, detail: "detail",
+                    targetOrganizationID: target?.organizationID, targetTeamID: target?.id))
+        }
+        let destination = try AlertDestinationDraft(
+            organizationID: world.acme.id, url: WebhookURL("https://hooks.example.com/a"), name: nil, kinds: [],
+            teams: [world.sales.reference])
+        _ = try await world.store.alertDestinations.create(
+            destination, grants: [Policy.authorize(world.salesAdmin, .manageAlertDestinations, on: world.sales.resource)])
+        try await world.store.alerts.record(
+            Alert(occurredAt: Date(), kind: .revokedKeyUse, address: nil, organizationID: world.acme.id,
+                  teamID: world.sales.id, detail: "queued"))
         return world
     }
 
@@ -44,7 +63,7 @@ import Tenancy
                 }
             }
             #expect(keyLimitTeams == [team.id.rawValue], "\(team.name) sees only its own key's limits")
-            for table in PostgresSchema.administrativeTables {
+            for table in PostgresSchema.administrativeTables + PostgresSchema.serviceTables {
                 let rows = try await world.store.backend.read(in: scope) { db in try db.fetchAll("SELECT * FROM \(table)", []) }
                 #expect(rows.isEmpty, "a team's transaction sees nothing of \(table)")
             }
@@ -55,6 +74,7 @@ import Tenancy
         let world = try await Self.populatedWorld()
         let database = try #require(world.database.postgres)
         let tables = PostgresSchema.teamTables.map { $0.table } + ["key_limits"] + PostgresSchema.administrativeTables
+            + PostgresSchema.serviceTables
         for table in tables {
             let rows = try await PostgresBackend.runOutsideTransaction("SELECT count(*) AS n FROM \(table)", at: database)
             #expect(try rows.first?.decode(Int.self, forColumn: "n") == 0, "\(table) without atrium.team or atrium.access")
@@ -82,6 +102,34 @@ import Tenancy
         let developmentLimits = try await world.store.limits.limits(
             Policy.authorize(world.acmeAdmin, .readLimits, on: world.development.resource))
         #expect(developmentLimits.requestsPerMinute == 10)
+    }
+
+    /// A team's transaction reads its own audit records but appends none: the chain belongs to
+    /// no team, only the administrative path (the accounting writer) extends it.
+    @Test func aTeamsTransactionCannotWriteTheAudit() async throws {
+        let world = try await Self.populatedWorld()
+        let scope = try world.scope(world.salesMember)
+        let before = try await world.store.audit.verify()
+        await #expect(throws: (any Error).self) {
+            try await world.store.backend.write(in: scope) { db in
+                try AuditLog.appendChained(
+                    [AuditEntry(principal: world.salesMember, action: .chat, resource: world.sales.resource, decision: .allow)],
+                    queryText: .full, db)
+            }
+        }
+        let sales = world.sales.id.rawValue
+        await #expect(throws: (any Error).self) {
+            try await world.store.backend.write(in: scope) { db in
+                try db.execute(
+                    """
+                    INSERT INTO audit_records (id, occurred_at_ms, team_id, action, resource, decision, prompt_tokens,
+                        completion_tokens, latency_ms, cache_hit, sources, prev_hash, hash)
+                    VALUES (999, 0, ?, 'chat', 'x', 'allow', 0, 0, 0, false, '[]', 'p', 'h')
+                    """, [sales])
+            }
+        }
+        #expect(try await world.store.audit.verify() == before)
+        #expect(before.isIntact && before.intactRecords == 3)
     }
 
     @Test func everyTableHasForcedRowLevelSecurityAndTheRoleCannotBypassIt() async throws {

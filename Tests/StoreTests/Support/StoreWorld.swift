@@ -115,6 +115,15 @@ final class StoreWorld: Sendable {
         try DatabaseQueue(path: databasePath)
     }
 
+    /// A second store on the same database, with connections of its own: another replica, or
+    /// this process restarted.
+    func secondStore() throws -> AtriumStore {
+        switch database.kind {
+        case .sqlite: try AtriumStore(path: databasePath)
+        case .postgres: AtriumStore(postgres: try #require(database.postgres), poolSize: 4)
+        }
+    }
+
     /// Rows straight from the database, past every repository (an administrative
     /// transaction), on either backend.
     func rawRows(_ sql: String) async throws -> [SQLRow] {

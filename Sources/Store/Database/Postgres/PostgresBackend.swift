@@ -88,35 +88,46 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
         writing: Bool, scope: TenantScope?, _ body: @escaping @Sendable (any SQLConnection) throws -> T
     ) async throws -> T {
         do {
-            return try await threads.runIfActive { [self] in
-                let connection = try checkOut()
-                let session = PostgresSession(connection: connection, logger: logger)
-                do {
-                    if writing {
-                        try session.execute("START TRANSACTION ISOLATION LEVEL READ COMMITTED")
-                        try session.execute("SELECT pg_advisory_xact_lock(\(Self.writerLock))")
-                    } else {
-                        try session.execute("START TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    }
-                    if let scope {
-                        try session.execute("SELECT set_config('atrium.team', ?, true)", [scope.team.id.rawValue])
-                    } else {
-                        try session.execute("SELECT set_config('atrium.access', 'administration', true)")
-                    }
-                    let result = try body(session)
-                    try session.execute("COMMIT")
-                    checkIn(connection)
-                    return result
-                } catch {
-                    // A connection that cannot even roll back is dropped, never reused.
-                    if (try? session.execute("ROLLBACK")) != nil { checkIn(connection) } else { discard(connection) }
-                    throw error
+            return try await threads.runIfActive { [self] in try runTransaction(writing: writing, scope: scope, body) }
+        } catch is NIOThreadPoolError.ThreadPoolInactive {
+            throw StoreError.unavailable("the store is closed")
+        }
+    }
+
+    func writeBlocking<T>(in scope: TenantScope?, _ body: (any SQLConnection) throws -> T) throws -> T {
+        try runTransaction(writing: true, scope: scope, body)
+    }
+
+    /// One transaction on the calling thread, which it blocks.
+    private func runTransaction<T>(
+        writing: Bool, scope: TenantScope?, _ body: (any SQLConnection) throws -> T
+    ) throws -> T {
+        do {
+            let connection = try checkOut()
+            let session = PostgresSession(connection: connection, logger: logger)
+            do {
+                if writing {
+                    try session.execute("START TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                    try session.execute("SELECT pg_advisory_xact_lock(\(Self.writerLock))")
+                } else {
+                    try session.execute("START TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 }
+                if let scope {
+                    try session.execute("SELECT set_config('atrium.team', ?, true)", [scope.team.id.rawValue])
+                } else {
+                    try session.execute("SELECT set_config('atrium.access', 'administration', true)")
+                }
+                let result = try body(session)
+                try session.execute("COMMIT")
+                checkIn(connection)
+                return result
+            } catch {
+                // A connection that cannot even roll back is dropped, never reused.
+                if (try? session.execute("ROLLBACK")) != nil { checkIn(connection) } else { discard(connection) }
+                throw error
             }
         } catch let error as PSQLError where Self.isConnectionFailure(error) {
             throw StoreError.unavailable("the connection to PostgreSQL failed")
-        } catch is NIOThreadPoolError.ThreadPoolInactive {
-            throw StoreError.unavailable("the store is closed")
         }
     }
 

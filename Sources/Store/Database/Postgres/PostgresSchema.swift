@@ -21,14 +21,17 @@ enum PostgresSchema {
         Migration(name: "pg3-profiles-and-limits", sql: profilesAndLimits),
         Migration(name: "pg4-row-level-security", sql: rowLevelSecurity),
         Migration(name: "pg5-usage", sql: usage),
+        Migration(name: "pg6-audit", sql: audit),
+        Migration(name: "pg7-alerts", sql: alerts),
+        Migration(name: "pg8-alert-destinations", sql: alertDestinations),
+        Migration(name: "pg9-console-sessions", sql: consoleSessions),
         Migration(name: "pg13-single-sign-on", sql: singleSignOn),
     ]
 
     /// What the repositories not yet ported to PostgreSQL hold; a PostgreSQL store refuses
     /// them (``StoreError/notYetSupported(_:)``) and `atrium serve` refuses to start on one.
-    static let notYetPorted = [
-        "the audit log", "alerts", "alert destinations", "alert deliveries",
-        "knowledge (documents, chunks, search)", "console sessions",
+    static let notYetPorted: [String] = [
+        "knowledge (documents, chunks, search)",
     ]
 
     /// The tables whose rows belong to one team, and the column naming it (`key_limits`
@@ -36,6 +39,14 @@ enum PostgresSchema {
     static let teamTables: [(table: String, teamColumn: String)] = [
         ("teams", "id"), ("team_members", "team_id"), ("api_keys", "team_id"),
         ("team_profiles", "team_id"), ("team_limits", "team_id"), ("usage_daily", "team_id"),
+        ("audit_records", "team_id"), ("alerts", "team_id"),
+    ]
+
+    /// Tables of pg6 on that no tenant transaction sees at all: machinery of the whole
+    /// platform or an organization (the audit chain's head, alert destinations and their queue,
+    /// console sessions).
+    static let serviceTables = [
+        "audit_head", "alert_destinations", "alert_destination_teams", "alert_deliveries", "console_sessions",
     ]
 
     /// Tables only administrative transactions see (the directory above the teams).

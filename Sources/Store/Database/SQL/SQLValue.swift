@@ -31,6 +31,11 @@ extension SQLDecodable {
     static var acceptsNull: Bool { false }
 }
 
+/// A value already in store form (a column whose form depends on the backend).
+extension SQLValue: SQLBindable {
+    var sqlValue: SQLValue { self }
+}
+
 extension String: SQLBindable, SQLDecodable {
     var sqlValue: SQLValue { .text(self) }
     static func decode(_ value: SQLValue) -> String? {
@@ -131,4 +136,6 @@ struct SQLArguments: Sendable, ExpressibleByArrayLiteral {
     }
 
     static func += (lhs: inout SQLArguments, rhs: SQLArguments) { lhs.values += rhs.values }
+
+    static func + (lhs: SQLArguments, rhs: SQLArguments) -> SQLArguments { SQLArguments(lhs.values + rhs.values) }
 }
