@@ -6,6 +6,7 @@ import Testing
 @Suite struct PostgresMigrationTests {
     static let allMigrations = [
         "pg1-directory", "pg2-keys", "pg3-profiles-and-limits", "pg4-row-level-security", "pg5-usage",
+        "pg10-knowledge", "pg11-knowledge-full-text",
     ]
 
     @Test func theHistoryIsAppendOnly() {
