@@ -65,7 +65,8 @@ struct FullTextPostings: FullTextIndex {
             batch += postings[start..<end]
             try db.execute(
                 """
-                INSERT INTO knowledge_postings (team_id, term, chunk_id, chunk_length, text_count, heading_count, title_count)
+                INSERT INTO knowledge_postings
+                    (team_id, term, chunk_id, chunk_length, text_count, heading_count, title_count)
                 SELECT ?, v.* FROM (VALUES \(values)) AS v
                 """,
                 SQLArguments(batch))
@@ -153,7 +154,8 @@ struct FullTextPostings: FullTextIndex {
             """,
             arguments
         ).map { row in
-            (chunkID: try row.decode(Int64.self, forColumn: "id"), score: try row.decode(Double.self, forColumn: "score"))
+            (chunkID: try row.decode(Int64.self, forColumn: "id"),
+             score: try row.decode(Double.self, forColumn: "score"))
         }
     }
 }

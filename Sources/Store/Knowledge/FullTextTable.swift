@@ -93,7 +93,8 @@ struct FullTextTable: FullTextIndex {
             sql = """
                 SELECT f.rowid AS id, \(scoreExpression) AS score FROM \(quoted) f
                 JOIN knowledge_chunks c ON c.id = f.rowid
-                WHERE \(quoted) MATCH ? AND c.team_id = ? AND c.collection_id IN (\(String.placeholders(collections.count)))
+                WHERE \(quoted) MATCH ? AND c.team_id = ?
+                    AND c.collection_id IN (\(String.placeholders(collections.count)))
                 ORDER BY score, id LIMIT ?
                 """
             arguments += [team.rawValue]
@@ -107,7 +108,9 @@ struct FullTextTable: FullTextIndex {
         }
         arguments += [limit]
         return try db.fetchAll(sql, arguments).map { row in
-            (chunkID: try row.decode(Int64.self, forColumn: "id"), score: -(try row.decode(Double.self, forColumn: "score")))
+            // bm25() is lower for better matches.
+            (chunkID: try row.decode(Int64.self, forColumn: "id"),
+             score: -(try row.decode(Double.self, forColumn: "score")))
         }
     }
 }

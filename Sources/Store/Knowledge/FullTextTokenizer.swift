@@ -72,7 +72,8 @@ final class FullTextTokenizer: Sendable {
         guard let queue else { throw StoreError.unavailable("SQLite's full-text tokenizer could not start") }
         var result: T?
         try queue.inTransaction { db in
-            let insert = try db.cachedStatement(sql: "INSERT INTO scratch (rowid, text, heading_path, title) VALUES (?, ?, ?, ?)")
+            let insert = try db.cachedStatement(
+                sql: "INSERT INTO scratch (rowid, text, heading_path, title) VALUES (?, ?, ?, ?)")
             for (offset, row) in fields.enumerated() {
                 try insert.execute(arguments: [offset + 1, row[0], row[1], row[2]])
             }

@@ -121,7 +121,8 @@ extension KnowledgeRepository {
         for chunk in chunks {
             let row = try db.fetchOne(
                 """
-                INSERT INTO knowledge_chunks (document_id, collection_id, team_id, chunk_index, heading_path, text, embedding)
+                INSERT INTO knowledge_chunks
+                    (document_id, collection_id, team_id, chunk_index, heading_path, text, embedding)
                 VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id
                 """,
                 [

@@ -62,7 +62,10 @@ extension KnowledgeRepository {
         return try await backend.read(in: scope) { db in
             var documents: [Int64: DocumentID] = [:]
             let rows = try db.fetchAll(
-                "SELECT id, document_id FROM knowledge_chunks WHERE team_id = ? AND id IN (\(String.placeholders(ids.count)))",
+                """
+                SELECT id, document_id FROM knowledge_chunks
+                WHERE team_id = ? AND id IN (\(String.placeholders(ids.count)))
+                """,
                 statementArguments)
             for row in rows {
                 documents[try row.decode(Int64.self, forColumn: "id")] =

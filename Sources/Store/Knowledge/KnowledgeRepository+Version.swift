@@ -6,7 +6,8 @@ extension KnowledgeRepository {
     /// deleted, a collection deleted). Storing unchanged content leaves it as it is.
     public func version(in scope: TenantScope) async throws -> Int {
         try await backend.read(in: scope) { db in
-            try db.fetchValue(Int.self, "SELECT version FROM knowledge_versions WHERE team_id = ?", [scope.teamID.rawValue]) ?? 0
+            try db.fetchValue(
+                Int.self, "SELECT version FROM knowledge_versions WHERE team_id = ?", [scope.teamID.rawValue]) ?? 0
         }
     }
 

@@ -35,7 +35,10 @@ public struct KnowledgeRepository: Sendable {
             }
             try MembershipRepository.requireTeam(scope.team, db)
             try db.execute(
-                "INSERT INTO knowledge_collections (id, team_id, organization_id, name, created_at) VALUES (?, ?, ?, ?, ?)",
+                """
+                INSERT INTO knowledge_collections (id, team_id, organization_id, name, created_at)
+                VALUES (?, ?, ?, ?, ?)
+                """,
                 [id.rawValue, scope.teamID.rawValue, scope.organizationID.rawValue, name, now])
             guard let created = try Self.collection(named: name, scope, db) else {
                 throw StoreError.corruptRow(table: "knowledge_collections", problem: "collection \(id) vanished while created")
@@ -58,7 +61,10 @@ public struct KnowledgeRepository: Sendable {
     public func collectionNames(in scope: TenantScope) async throws -> [(id: CollectionID, name: String)] {
         try await backend.read(in: scope) { db in
             try db.fetchAll(
-                "SELECT id, name FROM knowledge_collections WHERE team_id = ? AND organization_id = ? ORDER BY lower(name), name",
+                """
+                SELECT id, name FROM knowledge_collections WHERE team_id = ? AND organization_id = ?
+                ORDER BY lower(name), name
+                """,
                 [scope.teamID.rawValue, scope.organizationID.rawValue]
             ).map { row in
                 (id: CollectionID(rawValue: try row.decode(String.self, forColumn: "id")),
@@ -92,7 +98,8 @@ public struct KnowledgeRepository: Sendable {
                 removed += try Self.removeDocument(document, fullText: fullText, scope, db)
             }
             try db.execute(
-                "DELETE FROM knowledge_collections WHERE id = ? AND team_id = ?", [collection.id.rawValue, scope.teamID.rawValue])
+                "DELETE FROM knowledge_collections WHERE id = ? AND team_id = ?",
+                [collection.id.rawValue, scope.teamID.rawValue])
             if !documents.isEmpty { try Self.bumpVersion(scope, db) }
             let change = KnowledgeChange(removed: removed, added: [])
             db.afterCommit { onCommit(change) }
@@ -109,7 +116,9 @@ public struct KnowledgeRepository: Sendable {
         """
 
     /// Names compare ignoring ASCII case, as the unique index has them (``Swift/String/asciiFolded``).
-    static func collection(named name: String, _ scope: TenantScope, _ db: any SQLConnection) throws -> KnowledgeCollection? {
+    static func collection(named name: String, _ scope: TenantScope, _ db: any SQLConnection) throws
+        -> KnowledgeCollection?
+    {
         try db.fetchOne(
             collectionSelect + " WHERE c.team_id = ? AND c.organization_id = ? AND lower(c.name) = ?",
             [scope.teamID.rawValue, scope.organizationID.rawValue, name.asciiFolded]
@@ -117,16 +126,17 @@ public struct KnowledgeRepository: Sendable {
     }
 
     /// Forgets a document's full-text rows, deletes its chunks and itself; returns the chunk ids.
-    static func removeDocument(_ id: DocumentID, fullText: any FullTextIndex, _ scope: TenantScope, _ db: any SQLConnection)
-        throws -> [Int64]
-    {
+    static func removeDocument(
+        _ id: DocumentID, fullText: any FullTextIndex, _ scope: TenantScope, _ db: any SQLConnection
+    ) throws -> [Int64] {
         let chunks = try db.fetchAll(
             "SELECT id FROM knowledge_chunks WHERE document_id = ? AND team_id = ? ORDER BY id",
             [id.rawValue, scope.teamID.rawValue]
         ).map { try $0.decode(Int64.self, forColumn: "id") }
         try fullText.forget(document: id, db)
-        try db.execute("DELETE FROM knowledge_chunks WHERE document_id = ? AND team_id = ?", [id.rawValue, scope.teamID.rawValue])
-        try db.execute("DELETE FROM knowledge_documents WHERE id = ? AND team_id = ?", [id.rawValue, scope.teamID.rawValue])
+        let arguments: SQLArguments = [id.rawValue, scope.teamID.rawValue]
+        try db.execute("DELETE FROM knowledge_chunks WHERE document_id = ? AND team_id = ?", arguments)
+        try db.execute("DELETE FROM knowledge_documents WHERE id = ? AND team_id = ?", arguments)
         return chunks
     }
 }
