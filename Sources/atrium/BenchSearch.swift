@@ -34,6 +34,11 @@ struct BenchSearch: AsyncParsableCommand {
     @Option(help: "Embedding threads (default: all cores).")
     var threads = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(
+        name: .customLong("database"),
+        help: "An empty PostgreSQL database (postgres://…) to measure search on beside SQLite, size by size; it is migrated and given one organization per size.")
+    var database: String?
+
     func validate() throws {
         guard !chunks.isEmpty, chunks.allSatisfy({ $0 >= 100 }) else { throw ValidationError("--chunks must be at least 100") }
         guard queries >= 1, (1...SearchRequest.maximumTopK).contains(topK) else {
@@ -42,8 +47,25 @@ struct BenchSearch: AsyncParsableCommand {
     }
 
     func run() async throws {
+        var postgres: (store: AtriumStore, owner: Principal)?
+        if let database {
+            guard let location = try PostgresLocation(url: database) else {
+                throw ValidationError("--database must be a postgres:// URL")
+            }
+            let store = AtriumStore(postgres: location)
+            try await store.requireRowLevelSecurity()
+            try await store.migrate()
+            guard let ownerKey = try await store.bootstrapOwnerIfEmpty(presetKey: nil) else {
+                throw ValidationError("bench-search needs an empty database")
+            }
+            postgres = (store, try await KeyAuthenticator(lookup: store.keys).authenticate(presentedKey: ownerKey))
+        }
         for count in chunks {
-            try await searchLatency(chunks: count)
+            try await searchLatency(of: try await BenchTeam.make(), chunks: count, backend: "sqlite")
+            if let postgres {
+                let team = try await BenchTeam.make(in: postgres.store, owner: postgres.owner, organization: "bench-\(count)")
+                try await searchLatency(of: team, chunks: count, backend: "postgres")
+            }
         }
         let folder = try? ModelLocator().folderPath(for: embeddingModel)
         guard let folder else {
@@ -55,8 +77,7 @@ struct BenchSearch: AsyncParsableCommand {
         if ingestDocuments > 0 { try await ingestion(embedder) }
     }
 
-    private func searchLatency(chunks count: Int) async throws {
-        let bench = try await BenchTeam.make()
+    private func searchLatency(of bench: BenchTeam, chunks count: Int, backend: String) async throws {
         defer { bench.remove() }
         let knowledge = KnowledgeBase(
             store: bench.store, embeddings: EmbeddingQueue(embedder: SyntheticEmbedder(dimensions: 384), modelID: "synthetic"))
@@ -67,7 +88,7 @@ struct BenchSearch: AsyncParsableCommand {
         let load = ContinuousClock.now
         _ = try await knowledge.search(try SearchRequest(query: queryTexts[0], topK: topK, mode: .vector), in: bench.scope)
         let loaded = load.duration(to: .now)
-        print("\(count) chunks: stored in \(Self.format(filled)), vectors loaded into memory in \(Self.format(loaded))")
+        print("\(backend): \(count) chunks: stored in \(Self.format(filled)), vectors loaded into memory in \(Self.format(loaded))")
         for mode in SearchMode.allCases {
             var times: [Duration] = []
             for round in 0..<(queries + 10) {
@@ -125,9 +146,11 @@ struct BenchSearch: AsyncParsableCommand {
     }
 }
 
-/// A temporary store with one organization, one team and the scope of one member's key.
+/// A temporary store (or a given one) with one organization, one team and the scope of one
+/// member's key.
 struct BenchTeam {
-    let directory: URL
+    /// The temporary SQLite folder, removed by ``remove()`` (nil for a given store).
+    let directory: URL?
     let store: AtriumStore
     let scope: TenantScope
 
@@ -135,18 +158,24 @@ struct BenchTeam {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-bench-\(UUID().uuidString)")
         let store = try AtriumStore(home: directory)
         guard let ownerKey = try await store.bootstrapOwnerIfEmpty(presetKey: nil) else { throw IngestError("store not empty") }
+        let owner = try await KeyAuthenticator(lookup: store.keys).authenticate(presentedKey: ownerKey)
+        let team = try await make(in: store, owner: owner, organization: "bench")
+        return BenchTeam(directory: directory, store: store, scope: team.scope)
+    }
+
+    /// A new organization called `organization` in `store`, with its team and member.
+    static func make(in store: AtriumStore, owner: Principal, organization name: String) async throws -> BenchTeam {
         let authenticator = KeyAuthenticator(lookup: store.keys)
-        let owner = try await authenticator.authenticate(presentedKey: ownerKey)
-        let organization = try await store.organizations.create(named: "bench", Policy.authorize(owner, .createOrganization, on: .platform))
+        let organization = try await store.organizations.create(named: name, Policy.authorize(owner, .createOrganization, on: .platform))
         let team = try await store.teams.create(named: "team", Policy.authorize(owner, .createTeam, on: organization.resource))
-        let user = try await store.users.create(named: "member", email: nil, Policy.authorize(owner, .createUser, on: .userDirectory))
+        let user = try await store.users.create(named: "\(name)-member", email: nil, Policy.authorize(owner, .createUser, on: .userDirectory))
         try await store.memberships.setTeamRole(.member, for: user.id, Policy.authorize(owner, .addMember, on: team.resource))
         let issued = try await store.keys.issue(
             KeyRequest(holder: user.id, binding: .team(team.reference), role: .member, name: "bench"),
             Policy.authorize(owner, .issueKey, on: team.resource))
         let principal = try await authenticator.authenticate(presentedKey: issued.secret.revealed)
         guard let scope = principal.tenantScope else { throw IngestError("no team scope") }
-        return BenchTeam(directory: directory, store: store, scope: scope)
+        return BenchTeam(directory: nil, store: store, scope: scope)
     }
 
     /// Stores `count` chunks of 120 words (five distinctive ones, then common text), 100 per
@@ -178,6 +207,6 @@ struct BenchTeam {
     }
 
     func remove() {
-        try? FileManager.default.removeItem(at: directory)
+        if let directory { try? FileManager.default.removeItem(at: directory) }
     }
 }

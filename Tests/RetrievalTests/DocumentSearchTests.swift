@@ -22,8 +22,8 @@ import Testing
         "budget.txt": "The zoo's budget for the new reptile house was approved in March.",
     ]
 
-    static func populated() async throws -> (KnowledgeWorld, KnowledgeBase) {
-        let world = try await KnowledgeWorld.make()
+    static func populated(_ backend: KnowledgeWorld.Backend = .sqlite) async throws -> (KnowledgeWorld, KnowledgeBase) {
+        let world = try await KnowledgeWorld.make(backend)
         let embedder = try #require(KnowledgeWorld.sharedEmbedder, "all-MiniLM-L6-v2 not fetched (scripts/fetch-models)")
         let knowledge = KnowledgeBase(
             store: world.store, embeddings: EmbeddingQueue(embedder: embedder, modelID: "minilm-l6"),
@@ -35,8 +35,8 @@ import Testing
         return (world, knowledge)
     }
 
-    @Test func aDocumentSearchNamesEachDocumentOnceWithItsBestChunks() async throws {
-        let (world, knowledge) = try await Self.populated()
+    @Test(arguments: KnowledgeWorld.Backend.allCases) func aDocumentSearchNamesEachDocumentOnceWithItsBestChunks(_ backend: KnowledgeWorld.Backend) async throws {
+        let (world, knowledge) = try await Self.populated(backend)
         let chunks = try await knowledge.search(try SearchRequest(query: "platypus feeding", topK: 4), in: world.sales)
         #expect(chunks.filter { $0.chunk.documentName == "care-guide.md" }.count >= 3, "the long document crowds chunk results")
         for mode in SearchMode.allCases {
@@ -56,8 +56,8 @@ import Testing
         #expect(careChunks.count == SearchRequest.defaultChunksPerDocument)
     }
 
-    @Test func aChunkSearchTakesAtMostTheLimitFromOneDocument() async throws {
-        let (world, knowledge) = try await Self.populated()
+    @Test(arguments: KnowledgeWorld.Backend.allCases) func aChunkSearchTakesAtMostTheLimitFromOneDocument(_ backend: KnowledgeWorld.Backend) async throws {
+        let (world, knowledge) = try await Self.populated(backend)
         for mode in SearchMode.allCases {
             let hits = try await knowledge.search(
                 try SearchRequest(query: "platypus feeding", topK: 4, mode: mode, chunksPerDocument: 1), in: world.sales)
@@ -67,8 +67,8 @@ import Testing
         }
     }
 
-    @Test func developmentCannotFindSalesDocumentsByDocument() async throws {
-        let (world, knowledge) = try await Self.populated()
+    @Test(arguments: KnowledgeWorld.Backend.allCases) func developmentCannotFindSalesDocumentsByDocument(_ backend: KnowledgeWorld.Backend) async throws {
+        let (world, knowledge) = try await Self.populated(backend)
         _ = try await knowledge.createCollection(named: "zoo", in: world.development)
         for mode in SearchMode.allCases {
             let found = try await knowledge.searchCounted(
@@ -77,8 +77,8 @@ import Testing
         }
     }
 
-    @Test func aMatchInTheDocumentNameRanksFirstInBM25() async throws {
-        let world = try await KnowledgeWorld.make()
+    @Test(arguments: KnowledgeWorld.Backend.allCases) func aMatchInTheDocumentNameRanksFirstInBM25(_ backend: KnowledgeWorld.Backend) async throws {
+        let world = try await KnowledgeWorld.make(backend)
         let knowledge = try world.knowledgeBase()
         _ = try await knowledge.createCollection(named: "wiki", in: world.sales)
         for (name, text) in [

@@ -31,8 +31,8 @@ import Testing
     }
 
     /// Both teams with their documents in a collection called `handbook`.
-    static func populated() async throws -> (KnowledgeWorld, KnowledgeBase) {
-        let world = try await KnowledgeWorld.make()
+    static func populated(_ backend: KnowledgeWorld.Backend = .sqlite) async throws -> (KnowledgeWorld, KnowledgeBase) {
+        let world = try await KnowledgeWorld.make(backend)
         let knowledge = try world.knowledgeBase()
         for (scope, documents) in [(world.sales, salesDocuments), (world.development, developmentDocuments)] {
             _ = try await knowledge.createCollection(named: "handbook", in: scope)
@@ -46,8 +46,8 @@ import Testing
 
     static func names(_ hits: [SearchHit]) -> [String] { hits.map(\.chunk.documentName) }
 
-    @Test func ingestedDocumentsAreFoundInEveryMode() async throws {
-        let (world, knowledge) = try await Self.populated()
+    @Test(arguments: KnowledgeWorld.Backend.allCases) func ingestedDocumentsAreFoundInEveryMode(_ backend: KnowledgeWorld.Backend) async throws {
+        let (world, knowledge) = try await Self.populated(backend)
         for mode in SearchMode.allCases {
             let hits = try await knowledge.search(
                 try SearchRequest(query: "How much does Aurora Plus cost per seat?", topK: 2, mode: mode), in: world.sales)
@@ -56,8 +56,8 @@ import Testing
         }
     }
 
-    @Test func reingestingUnchangedContentAddsNothing() async throws {
-        let (world, knowledge) = try await Self.populated()
+    @Test(arguments: KnowledgeWorld.Backend.allCases) func reingestingUnchangedContentAddsNothing(_ backend: KnowledgeWorld.Backend) async throws {
+        let (world, knowledge) = try await Self.populated(backend)
         let before = try await knowledge.documents(in: "handbook", scope: world.sales)
         _ = try await knowledge.search(try SearchRequest(query: "discount", topK: 3), in: world.sales)
         let vectorsBefore = knowledge.index.loadedCount(for: world.sales)
@@ -73,8 +73,8 @@ import Testing
         #expect(knowledge.index.revision(for: world.sales) == revision, "nothing changed, nothing committed")
     }
 
-    @Test func aChangedDocumentReplacesTheOldOneAtOnce() async throws {
-        let (world, knowledge) = try await Self.populated()
+    @Test(arguments: KnowledgeWorld.Backend.allCases) func aChangedDocumentReplacesTheOldOneAtOnce(_ backend: KnowledgeWorld.Backend) async throws {
+        let (world, knowledge) = try await Self.populated(backend)
         let query = try SearchRequest(query: "Aurora Plus pays for itself within two quarters", topK: 5)
         #expect(Self.names(try await knowledge.search(query, in: world.sales)).contains("objections.txt"))
         let write = try await knowledge.ingest(
@@ -87,8 +87,8 @@ import Testing
         #expect(borealis.first?.chunk.documentID == write.document.id)
     }
 
-    @Test func aDeletedDocumentDisappearsFromSearchAtOnce() async throws {
-        let (world, knowledge) = try await Self.populated()
+    @Test(arguments: KnowledgeWorld.Backend.allCases) func aDeletedDocumentDisappearsFromSearchAtOnce(_ backend: KnowledgeWorld.Backend) async throws {
+        let (world, knowledge) = try await Self.populated(backend)
         let question = "Which discount do nonprofits receive?"
         let before = try await knowledge.search(try SearchRequest(query: question, topK: 3), in: world.sales)
         let pricing = try #require(before.first { $0.chunk.documentName == "pricing.md" })
@@ -102,8 +102,8 @@ import Testing
         }
     }
 
-    @Test func developmentCannotFindAnExactSalesSentence() async throws {
-        let (world, knowledge) = try await Self.populated()
+    @Test(arguments: KnowledgeWorld.Backend.allCases) func developmentCannotFindAnExactSalesSentence(_ backend: KnowledgeWorld.Backend) async throws {
+        let (world, knowledge) = try await Self.populated(backend)
         let sentence = "Nonprofits receive a forty percent discount on every Aurora plan."
         let own = try await knowledge.search(try SearchRequest(query: sentence, topK: 3), in: world.sales)
         #expect(own.first?.chunk.text.contains(sentence) == true, "the same team finds it first")
@@ -113,8 +113,8 @@ import Testing
         }
     }
 
-    @Test func vectorsAreLoadedFromTheStoreByANewServer() async throws {
-        let (world, _) = try await Self.populated()
+    @Test(arguments: KnowledgeWorld.Backend.allCases) func vectorsAreLoadedFromTheStoreByANewServer(_ backend: KnowledgeWorld.Backend) async throws {
+        let (world, _) = try await Self.populated(backend)
         let restarted = try world.knowledgeBase()
         #expect(restarted.index.loadedCount(for: world.development) == nil)
         let hits = try await restarted.search(
@@ -124,8 +124,8 @@ import Testing
         #expect(stored > 0 && restarted.index.loadedCount(for: world.development) == stored)
     }
 
-    @Test func unreadableUploadsLeaveNothingBehind() async throws {
-        let (world, knowledge) = try await Self.populated()
+    @Test(arguments: KnowledgeWorld.Backend.allCases) func unreadableUploadsLeaveNothingBehind(_ backend: KnowledgeWorld.Backend) async throws {
+        let (world, knowledge) = try await Self.populated(backend)
         await #expect(throws: LoadingError.unsupportedFormat(fileName: "tool.exe", contentType: nil)) {
             try await knowledge.ingest(Self.upload("tool.exe", "MZ"), into: "handbook", scope: world.sales)
         }

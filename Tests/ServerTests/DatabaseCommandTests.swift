@@ -31,6 +31,9 @@ import Testing
         try await PostgresBackend.runOutsideTransaction("DROP DATABASE \(name) WITH (FORCE)", at: server)
     }
 
+    /// Every migration this build knows (the history grows with each ported part).
+    static let migrationCount = PostgresSchema.migrations.count
+
     @Test func serveRefusesPendingMigrationsAndMigrateAppliesThemOnce() async throws {
         try await Self.withEmptyDatabase { url in
             let refused = try await Self.atrium(["serve", "--database", url, "--port", "0"])

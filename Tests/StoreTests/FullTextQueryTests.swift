@@ -23,8 +23,8 @@ import Testing
     }
 
     /// Inputs that are FTS5 syntax errors or operators when passed raw all search fine.
-    @Test func querySyntaxInUserTextIsNeverInterpreted() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func querySyntaxInUserTextIsNeverInterpreted(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let scope = try world.scope(world.salesMember)
         try await world.store.knowledge.createCollection(named: "handbook", in: scope)
         _ = try await world.store.knowledge.store(

@@ -37,8 +37,8 @@ import Tenancy
         ).map(\.chunkID)
     }
 
-    @Test func sameContentUnderTheSameNameIsUnchangedWithTheSameID() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func sameContentUnderTheSameNameIsUnchangedWithTheSameID(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let scope = try world.scope(world.salesMember)
         try await world.store.knowledge.createCollection(named: "handbook", in: scope)
         let first = try await world.store.knowledge.store(Self.draft("a.txt", "Alpha.\n\nBeta."), in: "handbook", scope: scope)
@@ -54,8 +54,8 @@ import Tenancy
         #expect(try await world.store.knowledge.collections(in: scope).first?.chunkCount == 2, "no duplicate chunks")
     }
 
-    @Test func idsAreScopedToTeamCollectionAndName() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func idsAreScopedToTeamCollectionAndName(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let sales = try world.scope(world.salesMember)
         let development = try world.scope(world.developmentAdmin)
         for scope in [sales, development] {
@@ -73,8 +73,8 @@ import Tenancy
                     contentHash: ContentHash.of(Data(text.utf8))))
     }
 
-    @Test func changedContentReplacesTheOldDocumentInOneWrite() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func changedContentReplacesTheOldDocumentInOneWrite(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let scope = try world.scope(world.salesMember)
         try await world.store.knowledge.createCollection(named: "handbook", in: scope)
         let old = try await world.store.knowledge.store(Self.draft("plan.txt", "Quokka pricing.\n\nOld terms."), in: "handbook", scope: scope)
@@ -92,8 +92,8 @@ import Tenancy
         #expect(committed.removed.count == 2 && committed.added.count == 1)
     }
 
-    @Test func theVersionCountsEveryChangeOfOneTeamsKnowledge() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func theVersionCountsEveryChangeOfOneTeamsKnowledge(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let sales = try world.scope(world.salesMember)
         let development = try world.scope(world.developmentAdmin)
         let knowledge = world.store.knowledge
@@ -123,22 +123,21 @@ import Tenancy
         #expect(try await knowledge.version(in: development) == 0, "another team's version never moves")
     }
 
-    @Test func aFailureHalfwayLeavesNothingBehind() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func aFailureHalfwayLeavesNothingBehind(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let scope = try world.scope(world.salesMember)
         try await world.store.knowledge.createCollection(named: "handbook", in: scope)
         _ = try await world.store.knowledge.store(Self.draft("plan.txt", "Quokka pricing."), in: "handbook", scope: scope)
-        // Someone with file access makes the third chunk of any insert fail.
-        try await world.rawConnection().write { db in
-            try db.execute(
-                sql: """
-                    CREATE TRIGGER fail_third_chunk BEFORE INSERT ON knowledge_chunks WHEN NEW.chunk_index = 2
-                    BEGIN SELECT RAISE(ABORT, 'injected failure'); END
-                    """)
-        }
+        // Someone with access to the database makes the third chunk of any insert fail.
+        try await Self.injectFailure(
+            world, sqlite: """
+                CREATE TRIGGER fail_third_chunk BEFORE INSERT ON knowledge_chunks WHEN NEW.chunk_index = 2
+                BEGIN SELECT RAISE(ABORT, 'injected failure'); END
+                """,
+            postgres: "BEFORE INSERT ON knowledge_chunks FOR EACH ROW WHEN (NEW.chunk_index = 2)")
         let committed = Mutex(false)
         for name in ["new.txt", "plan.txt"] {
-            await #expect(throws: DatabaseError.self) {
+            await #expect(throws: (any Error).self) {
                 try await world.store.knowledge.store(
                     Self.draft(name, "Wombat one.\n\nWombat two.\n\nWombat three."), in: "handbook", scope: scope
                 ) { _ in committed.withLock { $0 = true } }
@@ -149,22 +148,71 @@ import Tenancy
         #expect(documents.map(\.name) == ["plan.txt"], "neither the new document nor the replacement is there")
         #expect(try await Self.search("wombat", world, world.salesMember).isEmpty)
         #expect(try await Self.search("quokka", world, world.salesMember).count == 1, "the replaced one survives")
-        let chunkCount = try await world.store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM knowledge_chunks") }
-        #expect(chunkCount == 1)
+        #expect(try await Self.count("knowledge_chunks", world) == 1)
+        try await Self.expectFullTextMatchesChunks(world)
     }
 
-    @Test func aFailedDeleteLeavesTheDocumentWhole() async throws {
-        let world = try await StoreWorld.make()
+    /// A trigger that aborts the statement it fires on: SQLite's as given, PostgreSQL's from
+    /// its timing clause and a function raising an exception.
+    static func injectFailure(_ world: StoreWorld, sqlite: String, postgres timing: String) async throws {
+        switch world.database.kind {
+        case .sqlite:
+            try await world.rawConnection().write { db in try db.execute(sql: sqlite) }
+        case .postgres:
+            try await world.store.backend.write { db in
+                try db.execute(
+                    """
+                    CREATE FUNCTION injected_failure() RETURNS trigger LANGUAGE plpgsql
+                    AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$
+                    """)
+                try db.execute("CREATE TRIGGER injected_failure \(timing) EXECUTE FUNCTION injected_failure()")
+            }
+        }
+    }
+
+    static func count(_ table: String, _ world: StoreWorld) async throws -> Int {
+        try #require(try await world.rawRows("SELECT COUNT(*) AS n FROM \(table)").first?.decode(Int.self, forColumn: "n"))
+    }
+
+    /// The full-text index holds exactly the stored chunks: FTS5's integrity check on SQLite;
+    /// on PostgreSQL postings only of stored chunks, and totals that count every stored chunk.
+    static func expectFullTextMatchesChunks(_ world: StoreWorld) async throws {
+        switch world.database.kind {
+        case .sqlite:
+            let teams = try await world.rawRows("SELECT DISTINCT team_id FROM knowledge_chunks")
+            for row in teams {
+                let table = FullTextTable(team: TeamID(rawValue: try row.decode(String.self, forColumn: "team_id")))
+                try await world.store.pool.write { db in
+                    try db.execute(sql: "INSERT INTO \(table.quoted)(\(table.quoted)) VALUES('integrity-check')")
+                }
+            }
+        case .postgres:
+            let orphans = try await world.rawRows(
+                "SELECT 1 FROM knowledge_postings p LEFT JOIN knowledge_chunks c ON c.id = p.chunk_id WHERE c.id IS NULL")
+            #expect(orphans.isEmpty, "postings of chunks that are gone")
+            let totals = try await world.rawRows(
+                """
+                SELECT t.team_id, t.chunks, (SELECT COUNT(*) FROM knowledge_chunks c WHERE c.team_id = t.team_id) AS stored
+                FROM knowledge_full_text_totals t
+                """)
+            for row in totals {
+                #expect(try row.decode(Int.self, forColumn: "chunks") == row.decode(Int.self, forColumn: "stored"))
+            }
+        }
+    }
+
+    @Test(arguments: StoreBackendKind.allCases) func aFailedDeleteLeavesTheDocumentWhole(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let scope = try world.scope(world.salesMember)
         try await world.store.knowledge.createCollection(named: "handbook", in: scope)
         let stored = try await world.store.knowledge.store(Self.draft("a.txt", "Quokka one.\n\nQuokka two."), in: "handbook", scope: scope)
         // The last statement of a delete fails: the chunks and full-text rows removed before it come back.
-        try await world.rawConnection().write { db in
-            try db.execute(
-                sql: "CREATE TRIGGER refuse_delete BEFORE DELETE ON knowledge_documents BEGIN SELECT RAISE(ABORT, 'injected'); END")
-        }
+        try await Self.injectFailure(
+            world,
+            sqlite: "CREATE TRIGGER refuse_delete BEFORE DELETE ON knowledge_documents BEGIN SELECT RAISE(ABORT, 'injected'); END",
+            postgres: "BEFORE DELETE ON knowledge_documents FOR EACH ROW")
         let committed = Mutex(false)
-        await #expect(throws: DatabaseError.self) {
+        await #expect(throws: (any Error).self) {
             try await world.store.knowledge.deleteDocument(stored.document.id, in: "handbook", scope: scope) { _ in
                 committed.withLock { $0 = true }
             }
@@ -172,11 +220,12 @@ import Tenancy
         #expect(!committed.withLock { $0 })
         #expect(try await world.store.knowledge.documents(in: "handbook", scope: scope).first?.chunkCount == 2)
         #expect(try await Self.search("quokka", world, world.salesMember).count == 2)
+        try await Self.expectFullTextMatchesChunks(world)
         #expect(try await world.store.knowledge.vectors(in: scope, model: "test-model", dimensions: 4).values.first?.chunkIDs.count == 2)
     }
 
-    @Test func deleteRemovesDocumentChunksVectorsAndFullTextRows() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func deleteRemovesDocumentChunksVectorsAndFullTextRows(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let scope = try world.scope(world.salesMember)
         try await world.store.knowledge.createCollection(named: "handbook", in: scope)
         let kept = try await world.store.knowledge.store(Self.draft("keep.txt", "Platypus facts."), in: "handbook", scope: scope)
@@ -190,19 +239,16 @@ import Tenancy
         #expect(try await Self.search("quokka", world, world.salesMember).isEmpty)
         let vectors = try await world.store.knowledge.vectors(in: scope, model: "test-model", dimensions: 4)
         #expect(vectors.values.reduce(0) { $0 + $1.chunkIDs.count } == 1)
-        // The external-content index holds exactly the remaining chunk (integrity-check passes;
-        // with a single team, the shared content table holds only that team's rows).
-        try await world.store.pool.write { db in
-            let table = FullTextTable(team: world.sales.id)
-            try db.execute(sql: "INSERT INTO \(table.quoted)(\(table.quoted)) VALUES('integrity-check')")
-        }
+        // The index holds exactly the remaining chunk (with a single team, FTS5's shared content
+        // view holds only that team's rows, so its integrity check applies).
+        try await Self.expectFullTextMatchesChunks(world)
         await #expect(throws: StoreError.notFound(kind: "document", address: gone.document.id.rawValue)) {
             try await world.store.knowledge.deleteDocument(gone.document.id, in: "handbook", scope: scope)
         }
     }
 
-    @Test func deletingACollectionRemovesEverythingInIt() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func deletingACollectionRemovesEverythingInIt(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let scope = try world.scope(world.salesMember)
         try await world.store.knowledge.createCollection(named: "handbook", in: scope)
         _ = try await world.store.knowledge.store(Self.draft("a.txt", "Quokka.\n\nWombat."), in: "handbook", scope: scope)
@@ -212,17 +258,14 @@ import Tenancy
         }
         #expect(change.withLock { $0 }?.removed.count == 2)
         #expect(try await world.store.knowledge.collections(in: scope).isEmpty)
-        let leftovers = try await world.store.pool.read { db in
-            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM knowledge_chunks") ?? -1)
-                + (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM knowledge_documents") ?? -1)
-        }
-        #expect(leftovers == 0)
+        #expect(try await Self.count("knowledge_chunks", world) + Self.count("knowledge_documents", world) == 0)
+        try await Self.expectFullTextMatchesChunks(world)
         try await world.store.knowledge.createCollection(named: "handbook", in: scope)
         #expect(try await Self.search("quokka", world, world.salesMember).isEmpty)
     }
 
-    @Test func collectionNamesAreUniquePerTeam() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func collectionNamesAreUniquePerTeam(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         try await world.store.knowledge.createCollection(named: "handbook", in: world.scope(world.salesMember))
         try await world.store.knowledge.createCollection(named: "handbook", in: world.scope(world.developmentAdmin))
         await #expect(throws: StoreError.nameTaken(kind: "collection", name: "Handbook")) {
@@ -233,8 +276,8 @@ import Tenancy
         }
     }
 
-    @Test func developmentCannotReachSalesKnowledge() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func developmentCannotReachSalesKnowledge(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let sales = try world.scope(world.salesMember)
         let development = try world.scope(world.developmentAdmin)
         try await world.store.knowledge.createCollection(named: "handbook", in: sales)
@@ -261,8 +304,8 @@ import Tenancy
 
     /// BM25 depends on how many chunks hold a word; with one full-text table per team,
     /// another team's documents never move this team's scores.
-    @Test func bm25ScoresOfOneTeamDoNotMoveWithAnotherTeamsDocuments() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func bm25ScoresOfOneTeamDoNotMoveWithAnotherTeamsDocuments(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let sales = try world.scope(world.salesMember)
         let development = try world.scope(world.developmentAdmin)
         try await world.store.knowledge.createCollection(named: "handbook", in: sales)
@@ -279,8 +322,8 @@ import Tenancy
         #expect(before.map(\.score) == after.map(\.score) && !before.isEmpty)
     }
 
-    @Test func badDraftsAreRefusedBeforeTheDatabase() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func badDraftsAreRefusedBeforeTheDatabase(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let scope = try world.scope(world.salesMember)
         try await world.store.knowledge.createCollection(named: "handbook", in: scope)
         let good = Self.draft("a.txt", "One.\n\nTwo.")

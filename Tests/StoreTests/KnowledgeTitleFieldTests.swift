@@ -8,8 +8,8 @@ import Tenancy
 /// found by BM25, weighed apart from the body, migrated for documents stored before it, and
 /// never a way to another team's chunks.
 @Suite struct KnowledgeTitleFieldTests {
-    @Test func aWordOfTheDocumentNameFindsItsChunks() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func aWordOfTheDocumentNameFindsItsChunks(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let sales = try world.scope(world.salesMember)
         try await world.store.knowledge.createCollection(named: "handbook", in: sales)
         _ = try await world.store.knowledge.store(
@@ -21,8 +21,8 @@ import Tenancy
         #expect(try await KnowledgeRepositoryTests.search("quokka", world, world.salesMember).isEmpty, "forgotten with its title")
     }
 
-    @Test func developmentCannotFindSalesDocumentsByTheirNames() async throws {
-        let world = try await StoreWorld.make()
+    @Test(arguments: StoreBackendKind.allCases) func developmentCannotFindSalesDocumentsByTheirNames(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
         let sales = try world.scope(world.salesMember)
         let development = try world.scope(world.developmentAdmin)
         try await world.store.knowledge.createCollection(named: "handbook", in: sales)
@@ -76,7 +76,7 @@ import Tenancy
              try Int64.fetchAll(db, sql: "SELECT rowid FROM \(table.quoted) WHERE \(table.quoted) MATCH 'euros'"))
         }
         #expect(matches.0.count == 1 && matches.1 == matches.0, "the name and the text of the old chunk are both indexed")
-        try await store.pool.write { db in try table.forget(document: DocumentID(rawValue: "doc_q"), db) }
+        try await store.pool.write { db in try table.forget(document: DocumentID(rawValue: "doc_q"), GRDBConnection(db: db)) }
         let left = try await store.pool.read { db in
             try Int64.fetchAll(db, sql: "SELECT rowid FROM \(table.quoted) WHERE \(table.quoted) MATCH 'quokka OR euros'")
         }

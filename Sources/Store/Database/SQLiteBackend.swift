@@ -62,6 +62,11 @@ struct GRDBConnection: SQLConnection {
         }
     }
 
+    /// GRDB runs it on the writer right after the commit, before the next write begins.
+    func afterCommit(_ action: @escaping @Sendable () -> Void) {
+        db.afterNextTransaction(onCommit: { _ in action() })
+    }
+
     static func arguments(_ arguments: SQLArguments) -> StatementArguments {
         StatementArguments(arguments.values.map { value -> DatabaseValue in
             switch value {

@@ -6,6 +6,11 @@
 /// word is a literal. Common English words are dropped unless nothing else is left, so "the"
 /// and "of" do not make every chunk a match.
 ///
+/// The words are the index's own tokens (``FullTextTokenizer``: lower-cased, diacritics
+/// removed, split where FTS5 splits), so each quoted string is one token, never a phrase of
+/// several: a query means the same "any of these tokens" on SQLite's FTS5 and on the
+/// PostgreSQL postings (``FullTextPostings``), and both rank it with the same BM25.
+///
 /// ```swift
 /// FullTextQuery("How do I \"reset\" my password?")?.expression   // "reset" OR "password"
 /// ```
@@ -13,26 +18,16 @@ public struct FullTextQuery: Sendable, Hashable {
     /// More words than this add nothing to a ranking but cost time.
     public static let maximumTerms = 32
 
-    /// The words searched for, lower-cased, in order of first appearance.
+    /// The tokens searched for, in order of first appearance.
     public let terms: [String]
 
-    /// nil when the text holds no word at all.
+    /// nil when the text holds no word at all (or, which never happens in practice, SQLite's
+    /// tokenizer cannot run: then a search has no full-text part).
     public init?(_ text: String) {
+        guard let tokens = try? FullTextTokenizer.shared.tokens(of: text) else { return nil }
         var words: [String] = []
         var seen = Set<String>()
-        var current = ""
-        func finishWord() {
-            if !current.isEmpty, seen.insert(current).inserted { words.append(current) }
-            current = ""
-        }
-        for character in text.lowercased() {
-            if character.isLetter || character.isNumber {
-                current.append(character)
-            } else {
-                finishWord()
-            }
-        }
-        finishWord()
+        for token in tokens where seen.insert(token).inserted { words.append(token) }
         let meaningful = words.filter { !Self.stopWords.contains($0) }
         let chosen = Array((meaningful.isEmpty ? words : meaningful).prefix(Self.maximumTerms))
         guard !chosen.isEmpty else { return nil }

@@ -1,23 +1,22 @@
 import Foundation
-import GRDB
 import Tenancy
 
 extension KnowledgeRepository {
     /// The documents of the team's collection, by name.
     /// - Throws: ``StoreError/notFound(kind:address:)`` for a collection the team does not have.
     public func documents(in collection: String, scope: TenantScope) async throws -> [KnowledgeDocument] {
-        try await pool.read { db in
+        try await backend.read(in: scope) { db in
             let found = try Self.requireCollection(collection, scope, db)
-            return try Row.fetchAll(
-                db, sql: Self.documentSelect + " WHERE d.collection_id = ? AND d.team_id = ? ORDER BY d.name",
-                arguments: [found.id.rawValue, scope.teamID.rawValue]
+            return try db.fetchAll(
+                Self.documentSelect + " WHERE d.collection_id = ? AND d.team_id = ? ORDER BY d.name",
+                [found.id.rawValue, scope.teamID.rawValue]
             ).map { try $0.knowledgeDocument() }
         }
     }
 
     /// The document stored under `name` in the team's collection, or nil.
     public func document(named name: String, in collection: String, scope: TenantScope) async throws -> KnowledgeDocument? {
-        try await pool.read { db in
+        try await backend.read(in: scope) { db in
             let found = try Self.requireCollection(collection, scope, db)
             return try Self.document(named: name, in: found.id, scope, db)
         }
@@ -33,7 +32,7 @@ extension KnowledgeRepository {
         onCommit: @escaping CommitHandler = { _ in }
     ) async throws -> DocumentWrite {
         try Self.validate(draft)
-        return try await pool.write { db in
+        return try await backend.write(in: scope) { db in
             let found = try Self.requireCollection(collection, scope, db)
             let id = DocumentID.derive(
                 team: scope.teamID, collectionName: found.name, documentName: draft.name, contentHash: draft.contentHash)
@@ -41,28 +40,27 @@ extension KnowledgeRepository {
             if let existing, existing.id == id, existing.embeddingModel == draft.embeddingModel {
                 return .unchanged(existing)
             }
-            let table = FullTextTable(team: scope.teamID)
-            try table.createIfMissing(db)
+            let fullText = db.dialect.fullTextIndex(team: scope.teamID)
             var removed: [Int64] = []
-            if let existing { removed = try Self.removeDocument(existing.id, table: table, scope, db) }
+            if let existing { removed = try Self.removeDocument(existing.id, fullText: fullText, scope, db) }
             try db.execute(
-                sql: """
-                    INSERT INTO knowledge_documents
-                        (id, collection_id, team_id, name, format, content_hash, byte_count, embedding_model, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
+                """
+                INSERT INTO knowledge_documents
+                    (id, collection_id, team_id, name, format, content_hash, byte_count, embedding_model, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
                     id.rawValue, found.id.rawValue, scope.teamID.rawValue, draft.name, draft.format, draft.contentHash,
                     draft.byteCount, draft.embeddingModel, now,
                 ])
             let added = try Self.insertChunks(draft.chunks, document: id, collection: found.id, scope, db)
-            try table.index(document: id, db)
+            try fullText.index(document: id, db)
             guard let stored = try Self.document(named: draft.name, in: found.id, scope, db) else {
                 throw StoreError.corruptRow(table: "knowledge_documents", problem: "document \(id) vanished while stored")
             }
             try Self.bumpVersion(scope, db)
             let change = KnowledgeChange(removed: removed, added: added)
-            db.afterNextTransaction(onCommit: { _ in onCommit(change) })
+            db.afterCommit { onCommit(change) }
             guard let existing else { return DocumentWrite.added(stored) }
             return DocumentWrite.replaced(stored, previous: existing.id)
         }
@@ -74,18 +72,18 @@ extension KnowledgeRepository {
     public func deleteDocument(
         _ id: DocumentID, in collection: String, scope: TenantScope, onCommit: @escaping CommitHandler = { _ in }
     ) async throws -> KnowledgeDocument {
-        try await pool.write { db in
+        try await backend.write(in: scope) { db in
             let found = try Self.requireCollection(collection, scope, db)
             guard
-                let document = try Row.fetchOne(
-                    db, sql: Self.documentSelect + " WHERE d.id = ? AND d.collection_id = ? AND d.team_id = ?",
-                    arguments: [id.rawValue, found.id.rawValue, scope.teamID.rawValue]
+                let document = try db.fetchOne(
+                    Self.documentSelect + " WHERE d.id = ? AND d.collection_id = ? AND d.team_id = ?",
+                    [id.rawValue, found.id.rawValue, scope.teamID.rawValue]
                 )?.knowledgeDocument()
             else { throw StoreError.notFound(kind: "document", address: id.rawValue) }
-            let removed = try Self.removeDocument(id, table: FullTextTable(team: scope.teamID), scope, db)
+            let removed = try Self.removeDocument(id, fullText: db.dialect.fullTextIndex(team: scope.teamID), scope, db)
             try Self.bumpVersion(scope, db)
             let change = KnowledgeChange(removed: removed, added: [])
-            db.afterNextTransaction(onCommit: { _ in onCommit(change) })
+            db.afterCommit { onCommit(change) }
             return document
         }
     }
@@ -95,39 +93,46 @@ extension KnowledgeRepository {
         FROM knowledge_documents d
         """
 
-    static func requireCollection(_ name: String, _ scope: TenantScope, _ db: Database) throws -> KnowledgeCollection {
+    static func requireCollection(_ name: String, _ scope: TenantScope, _ db: any SQLConnection) throws
+        -> KnowledgeCollection
+    {
         guard let found = try collection(named: name, scope, db) else {
             throw StoreError.notFound(kind: "collection", address: name)
         }
         return found
     }
 
-    static func document(named name: String, in collection: CollectionID, _ scope: TenantScope, _ db: Database) throws
-        -> KnowledgeDocument?
+    static func document(named name: String, in collection: CollectionID, _ scope: TenantScope, _ db: any SQLConnection)
+        throws -> KnowledgeDocument?
     {
-        try Row.fetchOne(
-            db, sql: documentSelect + " WHERE d.collection_id = ? AND d.name = ? AND d.team_id = ?",
-            arguments: [collection.rawValue, name, scope.teamID.rawValue]
+        try db.fetchOne(
+            documentSelect + " WHERE d.collection_id = ? AND d.name = ? AND d.team_id = ?",
+            [collection.rawValue, name, scope.teamID.rawValue]
         )?.knowledgeDocument()
     }
 
-    /// Inserts the chunks with one prepared statement; returns their new ids and vectors.
+    /// Inserts the chunks one statement each; returns their new ids and vectors.
     private static func insertChunks(
-        _ chunks: [ChunkDraft], document: DocumentID, collection: CollectionID, _ scope: TenantScope, _ db: Database
+        _ chunks: [ChunkDraft], document: DocumentID, collection: CollectionID, _ scope: TenantScope,
+        _ db: any SQLConnection
     ) throws -> [StoredVector] {
-        let statement = try db.makeStatement(
-            sql: """
-                INSERT INTO knowledge_chunks (document_id, collection_id, team_id, chunk_index, heading_path, text, embedding)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """)
         var added: [StoredVector] = []
         added.reserveCapacity(chunks.count)
         for chunk in chunks {
-            try statement.execute(arguments: [
-                document.rawValue, collection.rawValue, scope.teamID.rawValue, chunk.index,
-                try HeadingPath.encode(chunk.headingPath), chunk.text, EmbeddingBlob.encode(chunk.embedding),
-            ])
-            added.append(StoredVector(chunkID: db.lastInsertedRowID, collectionID: collection, embedding: chunk.embedding))
+            let row = try db.fetchOne(
+                """
+                INSERT INTO knowledge_chunks
+                    (document_id, collection_id, team_id, chunk_index, heading_path, text, embedding)
+                VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id
+                """,
+                [
+                    document.rawValue, collection.rawValue, scope.teamID.rawValue, chunk.index,
+                    try HeadingPath.encode(chunk.headingPath), chunk.text, EmbeddingBlob.encode(chunk.embedding),
+                ])
+            guard let id = try row?.decode(Int64.self, forColumn: "id") else {
+                throw StoreError.corruptRow(table: "knowledge_chunks", problem: "an inserted chunk has no id")
+            }
+            added.append(StoredVector(chunkID: id, collectionID: collection, embedding: chunk.embedding))
         }
         return added
     }

@@ -1,71 +1,53 @@
 import Foundation
-import GRDB
 import Tenancy
 
 extension KnowledgeRepository {
+    /// Vectors read per statement while loading: bounded memory however large the team's knowledge.
+    static let vectorPage = 2000
+
     /// Every chunk vector of the team that `model` made, per collection (vectors of other
-    /// models belong to documents waiting to be re-ingested and are left out).
+    /// models belong to documents waiting to be re-ingested and are left out), read from one
+    /// snapshot in pages of ``vectorPage`` chunks.
     /// - Throws: ``StoreError/corruptRow(table:problem:)`` for a vector of the wrong length.
     public func vectors(in scope: TenantScope, model: String, dimensions: Int) async throws -> [CollectionID: VectorRows] {
-        try await pool.read { db in
+        try await backend.read(in: scope) { db in
             var collections: [CollectionID: VectorRows] = [:]
-            let rows = try Row.fetchCursor(
-                db,
-                sql: """
+            var after = Int64.min
+            while true {
+                let rows = try db.fetchAll(
+                    """
                     SELECT c.id, c.collection_id, c.embedding FROM knowledge_chunks c
                     JOIN knowledge_documents d ON d.id = c.document_id
-                    WHERE c.team_id = ? AND d.team_id = ? AND d.embedding_model = ?
+                    WHERE c.team_id = ? AND d.team_id = ? AND d.embedding_model = ? AND c.id > ?
+                    ORDER BY c.id LIMIT ?
                     """,
-                arguments: [scope.teamID.rawValue, scope.teamID.rawValue, model])
-            while let row = try rows.next() {
-                let collection = CollectionID(rawValue: try row.decode(String.self, forColumn: "collection_id"))
-                let chunkID = try row.decode(Int64.self, forColumn: "id")
-                let blob = try row.decode(Data.self, forColumn: "embedding")
-                guard blob.count == dimensions * 4 else {
-                    throw StoreError.corruptRow(
-                        table: "knowledge_chunks", problem: "chunk \(chunkID) has \(blob.count / 4) dimensions, not \(dimensions)")
+                    [scope.teamID.rawValue, scope.teamID.rawValue, model, after, Self.vectorPage])
+                for row in rows {
+                    let collection = CollectionID(rawValue: try row.decode(String.self, forColumn: "collection_id"))
+                    let chunkID = try row.decode(Int64.self, forColumn: "id")
+                    let blob = try row.decode(Data.self, forColumn: "embedding")
+                    guard blob.count == dimensions * 4 else {
+                        throw StoreError.corruptRow(
+                            table: "knowledge_chunks",
+                            problem: "chunk \(chunkID) has \(blob.count / 4) dimensions, not \(dimensions)")
+                    }
+                    collections[collection, default: VectorRows(dimensions: dimensions)].append(chunkID, blob: blob)
+                    after = chunkID
                 }
-                collections[collection, default: VectorRows(dimensions: dimensions)].append(chunkID, blob: blob)
+                if rows.count < Self.vectorPage { return collections }
             }
-            return collections
         }
     }
 
     /// The team's chunks matching `query` best by BM25 within `collections` (nil: all of the
     /// team's, which needs no look-up of each match's collection), best first, with positive
-    /// scores (higher is better).
+    /// scores (higher is better); the same ranking on both backends (``FullTextIndex``).
     public func fullTextSearch(_ query: FullTextQuery, collections: [CollectionID]?, limit: Int, in scope: TenantScope)
         async throws -> [(chunkID: Int64, score: Double)]
     {
         guard collections?.isEmpty != true, limit > 0 else { return [] }
-        let table = FullTextTable(team: scope.teamID)
-        let sql: String
-        var arguments: StatementArguments = [query.expression]
-        if let collections {
-            // The join confirms each match's team and collection in the chunk rows.
-            let placeholders = Array(repeating: "?", count: collections.count).joined(separator: ", ")
-            sql = """
-                SELECT f.rowid AS id, \(table.scoreExpression) AS score FROM \(table.quoted) f
-                JOIN knowledge_chunks c ON c.id = f.rowid
-                WHERE \(table.quoted) MATCH ? AND c.team_id = ? AND c.collection_id IN (\(placeholders))
-                ORDER BY score LIMIT ?
-                """
-            arguments += [scope.teamID.rawValue]
-            arguments += StatementArguments(collections.map(\.rawValue))
-        } else {
-            // The table is the team's own: every row in it is the team's.
-            sql = """
-                SELECT rowid AS id, \(table.scoreExpression) AS score FROM \(table.quoted)
-                WHERE \(table.quoted) MATCH ? ORDER BY score LIMIT ?
-                """
-        }
-        arguments += [limit]
-        let statementArguments = arguments
-        return try await pool.read { db in
-            guard try table.exists(db) else { return [] }
-            return try Row.fetchAll(db, sql: sql, arguments: statementArguments).map { row in
-                (chunkID: try row.decode(Int64.self, forColumn: "id"), score: -(try row.decode(Double.self, forColumn: "score")))
-            }
+        return try await backend.read(in: scope) { db in
+            try db.dialect.fullTextIndex(team: scope.teamID).search(query, collections: collections, limit: limit, db)
         }
     }
 
@@ -74,16 +56,18 @@ extension KnowledgeRepository {
     /// needs, without reading any text.
     public func documentIDs(ofChunks ids: [Int64], in scope: TenantScope) async throws -> [Int64: DocumentID] {
         guard !ids.isEmpty else { return [:] }
-        let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
-        var arguments: StatementArguments = [scope.teamID.rawValue]
-        arguments += StatementArguments(ids)
+        var arguments: SQLArguments = [scope.teamID.rawValue]
+        arguments += SQLArguments(ids.map { .integer($0) })
         let statementArguments = arguments
-        return try await pool.read { db in
+        return try await backend.read(in: scope) { db in
             var documents: [Int64: DocumentID] = [:]
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT id, document_id FROM knowledge_chunks WHERE team_id = ? AND id IN (\(placeholders))",
-                arguments: statementArguments)
-            while let row = try rows.next() {
+            let rows = try db.fetchAll(
+                """
+                SELECT id, document_id FROM knowledge_chunks
+                WHERE team_id = ? AND id IN (\(String.placeholders(ids.count)))
+                """,
+                statementArguments)
+            for row in rows {
                 documents[try row.decode(Int64.self, forColumn: "id")] =
                     DocumentID(rawValue: try row.decode(String.self, forColumn: "document_id"))
             }
@@ -95,22 +79,22 @@ extension KnowledgeRepository {
     /// order of `ids` (ids the team does not have are left out).
     public func chunks(_ ids: [Int64], in scope: TenantScope) async throws -> [StoredChunk] {
         guard !ids.isEmpty else { return [] }
-        let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
         let sql = """
             SELECT c.id, c.document_id, d.name AS document_name, k.name AS collection_name, c.chunk_index,
                 c.heading_path, c.text
             FROM knowledge_chunks c
             JOIN knowledge_documents d ON d.id = c.document_id
             JOIN knowledge_collections k ON k.id = c.collection_id
-            WHERE c.team_id = ? AND d.team_id = ? AND k.team_id = ? AND k.organization_id = ? AND c.id IN (\(placeholders))
+            WHERE c.team_id = ? AND d.team_id = ? AND k.team_id = ? AND k.organization_id = ?
+                AND c.id IN (\(String.placeholders(ids.count)))
             """
-        var arguments: StatementArguments = [
+        var arguments: SQLArguments = [
             scope.teamID.rawValue, scope.teamID.rawValue, scope.teamID.rawValue, scope.organizationID.rawValue,
         ]
-        arguments += StatementArguments(ids)
+        arguments += SQLArguments(ids.map { .integer($0) })
         let statementArguments = arguments
-        let found = try await pool.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: statementArguments).map { row in
+        let found = try await backend.read(in: scope) { db in
+            try db.fetchAll(sql, statementArguments).map { row in
                 try StoredChunk(
                     id: row.decode(Int64.self, forColumn: "id"),
                     documentID: DocumentID(rawValue: row.decode(String.self, forColumn: "document_id")),

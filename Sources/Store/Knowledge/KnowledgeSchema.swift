@@ -13,7 +13,7 @@ import Tenancy
 ///   index applies changes by chunk id.
 ///
 /// Full-text rows live in one FTS5 table per team (``FullTextTable``), created with the team's
-/// first collection, so BM25 statistics of one team never depend on another team's documents.
+/// first document, so BM25 statistics of one team never depend on another team's documents.
 /// Rows are only ever deleted through ``KnowledgeRepository``, which removes the full-text rows
 /// in the same transaction (the foreign keys cascade as a backstop).
 ///
@@ -84,10 +84,11 @@ enum KnowledgeSchema {
         let teams = try String.fetchAll(db, sql: "SELECT id FROM teams")
         for team in teams {
             let table = FullTextTable(team: TeamID(rawValue: team))
-            guard try table.exists(db) else { continue }
+            let connection = GRDBConnection(db: db)
+            guard try table.exists(connection) else { continue }
             try db.execute(sql: "DROP TABLE \(table.quoted)")
-            try table.createIfMissing(db)
-            try table.indexAll(team: team, db)
+            try table.createIfMissing(connection)
+            try table.indexAll(team: team, connection)
         }
     }
 }

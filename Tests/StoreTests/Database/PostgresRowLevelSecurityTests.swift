@@ -7,7 +7,8 @@ import Tenancy
 /// team's transaction, the database shows and accepts only that team's rows.
 @Suite struct PostgresRowLevelSecurityTests {
     /// acme's sales and development both get a profile, limits, a key with limits, usage and
-    /// audit records, so every team table holds rows of both (and the audit one of no team).
+    /// audit records and a document in a collection, so every team table holds rows of both (and
+    /// the audit one of no team).
     static func populatedWorld() async throws -> StoreWorld {
         let world = try await StoreWorld.make(.postgres)
         for (team, admin) in [(world.sales, world.salesAdmin), (world.development, world.developmentAdmin)] {
@@ -23,6 +24,10 @@ import Tenancy
             try await world.store.usage.record(UsageDelta(promptTokens: 3), in: world.scope(admin))
             try await world.store.audit.append(
                 AuditEntry(principal: admin, action: .chat, resource: team.resource, decision: .allow, query: "q"))
+            try await world.store.knowledge.createCollection(named: "handbook", in: world.scope(admin))
+            _ = try await world.store.knowledge.store(
+                KnowledgeRepositoryTests.draft("\(team.name).txt", "Quokka notes of \(team.name)."), in: "handbook",
+                scope: world.scope(admin))
         }
         try await world.store.audit.append(AuditEntry(identity: nil, action: "chat", resource: "team", decision: .deny(.unknownKey)))
         // An alert raised by each team's key; development's reaches for sales (a cross-team attempt).
@@ -99,6 +104,27 @@ import Tenancy
             try db.execute("UPDATE team_limits SET requests_per_minute = 1000", [])
         }
         #expect(changed == 1, "only the team's own limits row is reachable")
+        let salesPostings = try await world.rawRows(
+            "SELECT COUNT(*) AS n FROM knowledge_postings WHERE team_id = '\(world.sales.id.rawValue)'"
+        ).first?.decode(Int.self, forColumn: "n")
+        let rewritten = try await world.store.backend.write(in: scope) { db in
+            (try db.execute("UPDATE knowledge_chunks SET text = 'rewritten'", []),
+             try db.execute("DELETE FROM knowledge_postings", []))
+        }
+        #expect(rewritten.0 == 1 && rewritten.1 == salesPostings, "only the team's own chunk and postings are reachable")
+        await #expect(throws: (any Error).self) {
+            try await world.store.backend.write(in: scope) { db in
+                try db.execute(
+                    """
+                    INSERT INTO knowledge_postings (team_id, term, chunk_id, chunk_length, text_count, heading_count, title_count)
+                    SELECT ?, 'planted', id, 1, 1, 0, 0 FROM knowledge_chunks LIMIT 1
+                    """,
+                    [development])
+            }
+        }
+        let developmentHits = try await world.store.knowledge.fullTextSearch(
+            try #require(FullTextQuery("quokka")), collections: nil, limit: 5, in: world.scope(world.developmentAdmin))
+        #expect(developmentHits.count == 1, "development's index is untouched")
         let developmentLimits = try await world.store.limits.limits(
             Policy.authorize(world.acmeAdmin, .readLimits, on: world.development.resource))
         #expect(developmentLimits.requestsPerMinute == 10)

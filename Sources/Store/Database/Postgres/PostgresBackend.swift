@@ -27,6 +27,9 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
     private let configuration: PostgresConnection.Configuration
     private let threads: NIOThreadPool
     private let logger: Logger
+    /// Held from a write's COMMIT until its ``SQLConnection/afterCommit(_:)`` actions ran, so
+    /// this process runs them in the order the writes committed (the writer lock orders those).
+    private let commitOrder = NSLock()
     /// Guards `idle`, `closed` and `nextID`.
     private let lock = NSLock()
     private var idle: [PostgresConnection] = []
@@ -104,7 +107,7 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
     ) throws -> T {
         do {
             let connection = try checkOut()
-            let session = PostgresSession(connection: connection, logger: logger)
+            let session = PostgresSession(connection: connection, logger: logger, commitActions: CommitActions())
             do {
                 if writing {
                     try session.execute("START TRANSACTION ISOLATION LEVEL READ COMMITTED")
@@ -118,7 +121,15 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
                     try session.execute("SELECT set_config('atrium.access', 'administration', true)")
                 }
                 let result = try body(session)
-                try session.execute("COMMIT")
+                let actions = session.commitActions.taken()
+                if actions.isEmpty {
+                    try session.execute("COMMIT")
+                } else {
+                    try commitOrder.withLock {
+                        try session.execute("COMMIT")
+                        for action in actions { action() }
+                    }
+                }
                 checkIn(connection)
                 return result
             } catch {
@@ -177,8 +188,13 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
 struct PostgresSession: SQLConnection {
     let connection: PostgresConnection
     let logger: Logger
+    let commitActions: CommitActions
 
     var dialect: SQLDialect { .postgres }
+
+    func afterCommit(_ action: @escaping @Sendable () -> Void) {
+        commitActions.append(action)
+    }
 
     func execute(_ sql: String, _ arguments: SQLArguments) throws -> Int {
         try connection.query(Self.query(sql, arguments), logger: logger).wait().metadata.rows ?? 0
@@ -239,5 +255,17 @@ struct PostgresSession: SQLConnection {
         case .numeric: return .text("\(try cell.decode(Decimal.self))")
         default: return .text(try cell.decode(String.self))
         }
+    }
+}
+
+/// What a transaction's statements asked to run once it commits (one transaction, one thread).
+final class CommitActions: @unchecked Sendable {
+    private var actions: [@Sendable () -> Void] = []
+
+    func append(_ action: @escaping @Sendable () -> Void) { actions.append(action) }
+
+    func taken() -> [@Sendable () -> Void] {
+        defer { actions = [] }
+        return actions
     }
 }

@@ -25,13 +25,14 @@ enum PostgresSchema {
         Migration(name: "pg7-alerts", sql: alerts),
         Migration(name: "pg8-alert-destinations", sql: alertDestinations),
         Migration(name: "pg9-console-sessions", sql: consoleSessions),
+        Migration(name: "pg10-knowledge", sql: knowledge),
+        Migration(name: "pg11-knowledge-full-text", sql: knowledgeFullText),
         Migration(name: "pg13-single-sign-on", sql: singleSignOn),
     ]
 
     /// What the repositories not yet ported to PostgreSQL hold; a PostgreSQL store refuses
     /// them (``StoreError/notYetSupported(_:)``) and `atrium serve` refuses to start on one.
     static let notYetPorted: [String] = [
-        "knowledge (documents, chunks, search)",
     ]
 
     /// The tables whose rows belong to one team, and the column naming it (`key_limits`
@@ -40,9 +41,11 @@ enum PostgresSchema {
         ("teams", "id"), ("team_members", "team_id"), ("api_keys", "team_id"),
         ("team_profiles", "team_id"), ("team_limits", "team_id"), ("usage_daily", "team_id"),
         ("audit_records", "team_id"), ("alerts", "team_id"),
+        ("knowledge_collections", "team_id"), ("knowledge_documents", "team_id"), ("knowledge_chunks", "team_id"),
+        ("knowledge_versions", "team_id"), ("knowledge_postings", "team_id"), ("knowledge_full_text_totals", "team_id"),
     ]
 
-    /// Tables of pg6 on that no tenant transaction sees at all: machinery of the whole
+    /// Tables no tenant transaction sees at all: machinery of the whole
     /// platform or an organization (the audit chain's head, alert destinations and their queue,
     /// console sessions).
     static let serviceTables = [
@@ -245,6 +248,81 @@ enum PostgresSchema {
         \(secure("sso_identities", visible: administration))
         \(secure("sso_group_mappings", visible: administration))
         \(secure("sso_memberships", teamColumn: "team_id"))
+        """
+    }
+
+    /// Collections, documents, chunks (vectors as little-endian Float32 `bytea`) and the
+    /// per-team knowledge version, as ``KnowledgeSchema`` has them on SQLite. Chunk ids come
+    /// from an identity sequence, so a deleted chunk's id is never handed out again.
+    private static var knowledge: String {
+        """
+        CREATE TABLE knowledge_collections (
+            id TEXT COLLATE "C" PRIMARY KEY,
+            team_id TEXT COLLATE "C" NOT NULL,
+            organization_id TEXT COLLATE "C" NOT NULL,
+            name TEXT COLLATE "C" NOT NULL,
+            created_at TIMESTAMPTZ NOT NULL,
+            FOREIGN KEY (team_id, organization_id) REFERENCES teams(id, organization_id) ON DELETE CASCADE
+        );
+        CREATE UNIQUE INDEX knowledge_collections_by_name ON knowledge_collections (team_id, lower(name));
+        CREATE TABLE knowledge_documents (
+            id TEXT COLLATE "C" PRIMARY KEY,
+            collection_id TEXT COLLATE "C" NOT NULL REFERENCES knowledge_collections(id) ON DELETE CASCADE,
+            team_id TEXT COLLATE "C" NOT NULL,
+            name TEXT COLLATE "C" NOT NULL,
+            format TEXT NOT NULL,
+            content_hash TEXT NOT NULL CHECK (length(content_hash) = 64),
+            byte_count BIGINT NOT NULL CHECK (byte_count >= 0),
+            embedding_model TEXT NOT NULL,
+            created_at TIMESTAMPTZ NOT NULL,
+            UNIQUE (collection_id, name)
+        );
+        CREATE INDEX knowledge_documents_by_team ON knowledge_documents (team_id, collection_id);
+        CREATE TABLE knowledge_chunks (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            document_id TEXT COLLATE "C" NOT NULL REFERENCES knowledge_documents(id) ON DELETE CASCADE,
+            collection_id TEXT COLLATE "C" NOT NULL,
+            team_id TEXT COLLATE "C" NOT NULL,
+            chunk_index INTEGER NOT NULL CHECK (chunk_index >= 0),
+            heading_path TEXT NOT NULL,
+            text TEXT NOT NULL,
+            embedding BYTEA NOT NULL,
+            UNIQUE (document_id, chunk_index)
+        );
+        CREATE INDEX knowledge_chunks_by_team ON knowledge_chunks (team_id, collection_id);
+        CREATE TABLE knowledge_versions (
+            team_id TEXT COLLATE "C" PRIMARY KEY REFERENCES teams(id) ON DELETE CASCADE,
+            version BIGINT NOT NULL CHECK (version > 0)
+        );
+        \(["knowledge_collections", "knowledge_documents", "knowledge_chunks", "knowledge_versions"]
+            .map { secure($0, teamColumn: "team_id") }.joined(separator: "\n"))
+        """
+    }
+
+    /// Full-text search as FTS5 ranks it (``FullTextPostings``): one row per (team, term,
+    /// chunk) with the term's count in each column and the chunk's length in tokens, and per
+    /// team the number of indexed chunks and their tokens (BM25's N and average length), so
+    /// one team's words never move another team's scores.
+    private static var knowledgeFullText: String {
+        """
+        CREATE TABLE knowledge_postings (
+            team_id TEXT COLLATE "C" NOT NULL,
+            term TEXT COLLATE "C" NOT NULL,
+            chunk_id BIGINT NOT NULL REFERENCES knowledge_chunks(id) ON DELETE CASCADE,
+            chunk_length INTEGER NOT NULL CHECK (chunk_length > 0),
+            text_count INTEGER NOT NULL CHECK (text_count >= 0),
+            heading_count INTEGER NOT NULL CHECK (heading_count >= 0),
+            title_count INTEGER NOT NULL CHECK (title_count >= 0),
+            PRIMARY KEY (team_id, term, chunk_id)
+        );
+        CREATE INDEX knowledge_postings_by_chunk ON knowledge_postings (chunk_id);
+        CREATE TABLE knowledge_full_text_totals (
+            team_id TEXT COLLATE "C" PRIMARY KEY REFERENCES teams(id) ON DELETE CASCADE,
+            chunks BIGINT NOT NULL CHECK (chunks >= 0),
+            tokens BIGINT NOT NULL CHECK (tokens >= 0)
+        );
+        \(secure("knowledge_postings", teamColumn: "team_id"))
+        \(secure("knowledge_full_text_totals", teamColumn: "team_id"))
         """
     }
 }

@@ -17,6 +17,9 @@ protocol SQLConnection {
     @discardableResult
     func execute(_ sql: String, _ arguments: SQLArguments) throws -> Int
     func fetchAll(_ sql: String, _ arguments: SQLArguments) throws -> [SQLRow]
+    /// Runs `action` once this (write) transaction committed — never if it rolls back — and
+    /// before any later write's actions, so in-memory state follows the order of commits.
+    func afterCommit(_ action: @escaping @Sendable () -> Void)
 }
 
 extension SQLConnection {
