@@ -5,7 +5,7 @@ import Testing
 
 /// The multipart parser runs in time linear in the body, near-misses of the boundary included
 /// (issue 12). Checked by ratio, as in `ParserLinearityTests`: the same generator at n and 8n
-/// bytes, best of two runs each, within 32 times (linear is 8, quadratic 64); every body ends
+/// bytes, best of three runs each, within 32 times (linear is 8, quadratic 64); every body ends
 /// in parts or a 400, never a crash.
 @Suite("Multipart linearity", .serialized)
 struct MultipartFormDataLinearityTests {
@@ -52,9 +52,20 @@ struct MultipartFormDataLinearityTests {
     func linearTime(_ adversarial: Case) {
         let small = adversarial.make(Self.small)
         let large = adversarial.make(Self.large)
-        let smallTime = (0..<2).map { _ in Self.time(small, adversarial.boundary) }.min()!
-        let largeTime = (0..<2).map { _ in Self.time(large, adversarial.boundary) }.min()!
-        #expect(largeTime / max(smallTime, 0.005) < 32, "\(adversarial): \(smallTime) s, then \(largeTime) s for 8×")
+        // Load on the machine only ever inflates a ratio (CI measured 62.7 for this linear
+        // parser beside four builds), so a ratio past the bound is measured again, up to three
+        // rounds, and the smallest counts; a quadratic parser stays near 64 in every round.
+        var ratio = Double.infinity
+        var times = (small: 0.0, large: 0.0)
+        for _ in 0..<3 where ratio >= 32 {
+            let smallTime = (0..<3).map { _ in Self.time(small, adversarial.boundary) }.min()!
+            let largeTime = (0..<3).map { _ in Self.time(large, adversarial.boundary) }.min()!
+            if largeTime / max(smallTime, 0.005) < ratio {
+                ratio = largeTime / max(smallTime, 0.005)
+                times = (smallTime, largeTime)
+            }
+        }
+        #expect(ratio < 32, "\(adversarial): \(times.small) s, then \(times.large) s for 8×")
     }
 
     @Test("a well-formed upload of near-misses keeps its file intact")
