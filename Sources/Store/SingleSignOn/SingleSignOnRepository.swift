@@ -117,6 +117,15 @@ public struct SingleSignOnRepository: Sendable {
         let secret = APIKeySecret.generate()
         return try await backend.write { db in
             let (user, created) = try Self.user(for: identity, in: organization, now: now, db)
+            // The keys of this person's earlier SSO sessions that have expired: their secrets
+            // lived only in those sessions, so nobody can use them again; without this each
+            // sign-in would leave one more dead key in the team's key list.
+            try db.execute(
+                """
+                DELETE FROM api_keys
+                WHERE user_id = ? AND name = ? AND created_by IS NULL AND expires_at IS NOT NULL AND expires_at <= ?
+                """,
+                [user.id.rawValue, Self.sessionKeyName, now])
             let (added, removed) = try Self.applyMappings(
                 Self.mappings(of: organization, db), groups: Set(identity.groups), user: user.id,
                 organization: organization, now: now, db)

@@ -53,4 +53,35 @@ import Testing
             try Policy.authorize(world.acmeAdmin, .manageSingleSignOn, on: world.globex.resource)
         }
     }
+
+    @Test(arguments: StoreBackendKind.allCases)
+    func theNextSignInRemovesExpiredSessionKeysOnly(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
+        let sso = world.store.singleSignOn
+        try await sso.replaceMappings(
+            [GroupMapping(group: "sales-eng", team: world.sales.reference, role: .member)],
+            Policy.authorize(world.acmeAdmin, .manageSingleSignOn, on: world.acme.resource))
+        let identity = ExternalIdentity(
+            issuer: "https://idp.example.com", subject: "subject-2", preferredName: "kim", email: nil, groups: ["sales-eng"])
+        let start = Date()
+        func signIn(at offset: TimeInterval, expiringAfter lifetime: TimeInterval) async throws -> SingleSignOnResult {
+            try #require(
+                try await sso.signIn(
+                    identity, organization: world.acme.id, sessionExpiresAt: start.addingTimeInterval(offset + lifetime),
+                    now: start.addingTimeInterval(offset)))
+        }
+        func sessionKeyPrefixes() async throws -> Set<String> {
+            Set(
+                try await world.store.keys.list(visibleTo: world.acmeAdmin, team: world.sales.id)
+                    .filter { $0.name == SingleSignOnRepository.sessionKeyName }.map(\.prefix))
+        }
+        let first = try await signIn(at: 0, expiringAfter: 60)
+        let second = try await signIn(at: 30, expiringAfter: 60)
+        // The first session's key has not expired yet at the second sign-in: it stays.
+        #expect(try await sessionKeyPrefixes() == [first.sessionKey.prefix, second.sessionKey.prefix])
+        let third = try await signIn(at: 70, expiringAfter: 3600)
+        #expect(try await sessionKeyPrefixes() == [second.sessionKey.prefix, third.sessionKey.prefix])
+        let principal = try await world.store.keys.authenticated(second.sessionKey.revealed, at: start.addingTimeInterval(80))
+        #expect(principal.teamID == world.sales.id)
+    }
 }
