@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Gateway
+import Inference
 import Logging
 import Server
 import Store
