@@ -12,8 +12,8 @@ import Store
 enum EmbeddingSetup {
     static let defaultModel = "minilm-l6"
     /// Chunk size and overlap in model tokens (README, "Retrieval quality and ingestion speed").
-    static let defaultChunkTokens = 200
-    static let defaultChunkOverlap = 40
+    static let defaultChunkTokens = Chunker.standardTargetTokens
+    static let defaultChunkOverlap = Chunker.standardOverlapTokens
 
     static func make(
         model requested: String?, threads: Int, precision: EmbeddingPrecision,
