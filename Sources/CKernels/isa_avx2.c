@@ -8,6 +8,7 @@
 
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
 #include "x86_template.h"
+#include "int16_gemm_x86.h"
 #pragma clang attribute pop
 
 const atrium_kernel_table atrium_table_avx2 = {
@@ -18,5 +19,6 @@ const atrium_kernel_table atrium_table_avx2 = {
     .attend_group64 = attend_group64,
     .interleaved_quantize = interleaved_quantize,
     .interleaved_gemm = interleaved_gemm,
+    .gemm_i16 = gemm_i16,
 };
 #endif

@@ -9,6 +9,7 @@
 #define LEVEL_AVX512 1
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni"))), apply_to = function)
 #include "x86_template.h"
+#include "int16_gemm_x86.h"
 #pragma clang attribute pop
 
 const atrium_kernel_table atrium_table_avx512_vnni = {
@@ -19,5 +20,6 @@ const atrium_kernel_table atrium_table_avx512_vnni = {
     .attend_group64 = attend_group64,
     .interleaved_quantize = interleaved_quantize,
     .interleaved_gemm = interleaved_gemm,
+    .gemm_i16 = gemm_i16,
 };
 #endif

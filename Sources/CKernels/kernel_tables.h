@@ -21,6 +21,11 @@ void atrium_scalar_attend_group64(const float *queries, int heads, const uint16_
                                   size_t kv_stride, int count, float scale, float *scores, size_t scores_stride,
                                   float *out);
 
+// The scalar int16 GEMM (int16_gemm.c), which the NEON level shares.
+void atrium_scalar_gemm_i16(const int16_t *packed, const float *weight_scales, const float *bias, int rows,
+                            int columns, int first_panel, int panels, const int16_t *activations,
+                            const float *activation_scales, int tokens, float *out, size_t out_stride);
+
 // Layout constants of the interleaved kernels (interleaved.c describes the layout).
 #define GROUP_ROWS 16
 #define Q4_GROUP_BLOCK_BYTES 320

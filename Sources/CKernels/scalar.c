@@ -119,4 +119,5 @@ const atrium_kernel_table atrium_table_scalar = {
     .attend_group64 = atrium_scalar_attend_group64,
     .interleaved_quantize = NULL,
     .interleaved_gemm = NULL,
+    .gemm_i16 = atrium_scalar_gemm_i16,
 };

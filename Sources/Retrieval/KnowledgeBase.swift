@@ -21,8 +21,8 @@ public final class KnowledgeBase: Sendable {
     private let ingestor: DocumentIngestor
     private let searcher: HybridSearcher
 
-    /// - Parameter chunker: how documents are cut; by default about 200 of the embedding
-    ///   model's tokens per chunk with 40 of overlap.
+    /// - Parameter chunker: how documents are cut; by default up to `Chunker.standardTargetTokens`
+    ///   of the embedding model's tokens per chunk, with `Chunker.standardOverlapTokens` of overlap.
     /// - Parameter queryCache: the teams' query embeddings; by default 128 queries a team.
     public init(
         store: AtriumStore, embeddings: EmbeddingQueue, loader: DocumentLoader = DocumentLoader(), chunker: Chunker? = nil,
@@ -38,7 +38,7 @@ public final class KnowledgeBase: Sendable {
         }
         self.index = index
         let embedder = embeddings.embedder
-        let chunker = chunker ?? Chunker(targetTokens: 200, overlapTokens: 40, countTokens: { embedder.countTokens($0) })
+        let chunker = chunker ?? Chunker(countTokens: { embedder.countTokens($0) })
         ingestor = DocumentIngestor(store: store, index: index, embeddings: embeddings, loader: loader, chunker: chunker)
         searcher = HybridSearcher(store: store, index: index, embeddings: embeddings, queryCache: queryCache)
     }

@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import Inference
 
-/// `atrium embed --model PATH|NAME [--threads N] TEXT…`: prints one JSON array of vectors.
+/// `atrium embed --model PATH|NAME [--threads N] [--embedding-precision int16|float32] TEXT…`:
+/// prints one JSON array of vectors.
 /// The hidden `--bench` flag measures passages per second instead (see `EmbedBenchmark`).
 struct Embed: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,6 +14,11 @@ struct Embed: ParsableCommand {
 
     @Option(help: "Worker threads (default: every core).")
     var threads: Int?
+
+    @Option(
+        name: .customLong("embedding-precision"),
+        help: "Arithmetic of the encoder's linear layers: int16 (default; cosine ≥ 0.999 to float32, faster) or float32.")
+    var precision: EmbeddingPrecision?
 
     @Flag(help: .hidden)
     var bench = false
@@ -29,12 +35,18 @@ struct Embed: ParsableCommand {
         let folder = try ModelLocator().folderPath(for: model)
         if bench {
             let threadCounts = threads.map { [$0] } ?? [1, 2]
-            try EmbedBenchmark(folder: folder).run(threadCounts: threadCounts)
+            // Without the option, both precisions side by side (float32 first).
+            let precisions = precision.map { [$0] } ?? [.float32, .int16]
+            try EmbedBenchmark(folder: folder).run(threadCounts: threadCounts, precisions: precisions)
             return
         }
-        let embedder = try SentenceEmbedder(folder: folder, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let embedder = try SentenceEmbedder(
+            folder: folder, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
+            precision: precision ?? .standard)
         let vectors = try embedder.embed(texts)
         let rows = vectors.map { vector in "[" + vector.map { "\($0)" }.joined(separator: ",") + "]" }
         print("[" + rows.joined(separator: ",") + "]")
     }
 }
+
+extension EmbeddingPrecision: ExpressibleByArgument {}

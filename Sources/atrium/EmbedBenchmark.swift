@@ -12,9 +12,11 @@ struct EmbedBenchmark {
     let batchSize = 32
     let lengths = [128, 256]
 
-    func run(threadCounts: [Int]) throws {
+    func run(threadCounts: [Int], precisions: [EmbeddingPrecision]) throws {
         for threads in threadCounts {
-            let embedder = try SentenceEmbedder(folder: folder, threads: threads)
+          for precision in precisions {
+            print("\(precision), kernels \(KernelISA.summary)")
+            let embedder = try SentenceEmbedder(folder: folder, threads: threads, precision: precision)
             for length in lengths where length <= embedder.maxTokens {
                 let passages = Self.passages(count: passageCount, tokens: length, tokenizer: embedder.tokenizer)
                 _ = try embedder.embed(Array(passages.prefix(batchSize)))
@@ -35,6 +37,7 @@ struct EmbedBenchmark {
                     timings.map { String(format: "%.2f", $0.wall) }.joined(separator: ", ")))
             }
             print(String(format: "threads %d, one short query: %.2f ms median", threads, try queryMilliseconds(embedder)))
+          }
         }
     }
 

@@ -11,8 +11,15 @@ import Store
 /// without knowledge (knowledge routes answer 503) and says so, since chat alone still works.
 enum EmbeddingSetup {
     static let defaultModel = "minilm-l6"
+    /// Chunk size and overlap in model tokens (README, "Retrieval quality and ingestion speed").
+    static let defaultChunkTokens = Chunker.standardTargetTokens
+    static let defaultChunkOverlap = Chunker.standardOverlapTokens
 
-    static func make(model requested: String?, threads: Int, store: AtriumStore, logger: Logger) throws -> KnowledgeBase? {
+    static func make(
+        model requested: String?, threads: Int, precision: EmbeddingPrecision,
+        chunking: (tokens: Int, overlap: Int) = (defaultChunkTokens, defaultChunkOverlap), store: AtriumStore,
+        logger: Logger
+    ) throws -> KnowledgeBase? {
         let name = requested ?? defaultModel
         let folder: String
         do {
@@ -26,16 +33,25 @@ enum EmbeddingSetup {
         let embedder: SentenceEmbedder
         let queryEmbedder: SentenceEmbedder
         do {
-            embedder = try SentenceEmbedder(folder: folder, threads: threads)
-            // The same (memory-mapped) weights on one thread, for queries beside bulk passes.
-            queryEmbedder = try SentenceEmbedder(folder: folder, threads: 1)
+            embedder = try SentenceEmbedder(folder: folder, threads: threads, precision: precision)
+            // The same model on one thread, for queries beside bulk passes (the same precision,
+            // so a query and the chunks it is compared with are embedded alike).
+            queryEmbedder = try SentenceEmbedder(folder: folder, threads: 1, precision: precision)
         } catch {
             throw ServeError("the embedding model at \(folder) cannot be loaded: \(error)")
         }
+        guard chunking.tokens <= embedder.maxTokens else {
+            throw ServeError("--chunk-tokens \(chunking.tokens) exceeds the embedding model's \(embedder.maxTokens) tokens")
+        }
+        let chunker = Chunker(
+            targetTokens: chunking.tokens, overlapTokens: chunking.overlap, countTokens: { embedder.countTokens($0) })
         // A named model keeps its name; a folder is served under the folder's name.
         let id = ModelLocator.namedFolders[name] == nil ? URL(fileURLWithPath: folder).lastPathComponent : name
-        logger.info("embedding model ready", metadata: ["model": "\(id)", "dimensions": "\(embedder.dimensions)"])
+        logger.info(
+            "embedding model ready",
+            metadata: ["model": "\(id)", "dimensions": "\(embedder.dimensions)", "precision": "\(precision)"])
         return KnowledgeBase(
-            store: store, embeddings: EmbeddingQueue(embedder: embedder, modelID: id, queryEmbedder: queryEmbedder))
+            store: store, embeddings: EmbeddingQueue(embedder: embedder, modelID: id, queryEmbedder: queryEmbedder),
+            chunker: chunker)
     }
 }

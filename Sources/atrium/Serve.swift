@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Gateway
+import Inference
 import Logging
 import Server
 import Store
@@ -23,6 +24,21 @@ struct Serve: AsyncParsableCommand {
 
     @Option(name: .customLong("embedding-model"), help: "The embedding model for team knowledge and /v1/embeddings: a sentence-transformers folder or a name (default minilm-l6, if fetched).")
     var embeddingModel: String?
+
+    @Option(
+        name: .customLong("embedding-precision"),
+        help: "Arithmetic of the embedding model's linear layers: int16 (default: faster, cosine ≥ 0.999 to float32) or float32.")
+    var embeddingPrecision: EmbeddingPrecision = .standard
+
+    @Option(
+        name: .customLong("chunk-tokens"),
+        help: "Embedding-model tokens per document chunk, [CLS] and [SEP] included (16 to the model's limit, 256 for minilm-l6).")
+    var chunkTokens = EmbeddingSetup.defaultChunkTokens
+
+    @Option(
+        name: .customLong("chunk-overlap"),
+        help: "Tokens of the previous chunk that the next one of a section repeats (0 to half of --chunk-tokens).")
+    var chunkOverlap = EmbeddingSetup.defaultChunkOverlap
 
     @Option(help: "Engine worker threads (default: all cores).")
     var threads: Int?
@@ -116,6 +132,10 @@ struct Serve: AsyncParsableCommand {
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
         guard maxUploadBytes >= 1024 else { throw ValidationError("--max-upload-bytes must be at least 1024") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        guard chunkTokens >= 16 else { throw ValidationError("--chunk-tokens must be at least 16") }
+        guard (0...chunkTokens / 2).contains(chunkOverlap) else {
+            throw ValidationError("--chunk-overlap must be 0 to half of --chunk-tokens")
+        }
         guard shutdownGraceSeconds >= 0 else { throw ValidationError("--shutdown-grace-seconds must be 0 or more") }
         if let auditRetentionDays, auditRetentionDays < 1 { throw ValidationError("--audit-retention-days must be at least 1") }
         if let metricsToken, metricsToken.count < 16 { throw ValidationError("--metrics-token must be at least 16 characters") }
@@ -144,8 +164,8 @@ struct Serve: AsyncParsableCommand {
                     + "run on SQLite (the default) for now")
         }
         let knowledge = try EmbeddingSetup.make(
-            model: embeddingModel, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, store: store,
-            logger: logger)
+            model: embeddingModel, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
+            precision: embeddingPrecision, chunking: (chunkTokens, chunkOverlap), store: store, logger: logger)
         // The backend first: a server that cannot start must not use up the owner key's one showing.
         let backend = try await BackendSetup.make(
             model: model, upstreams: upstream, upstreamKey: environment["ATRIUM_UPSTREAM_KEY"], threads: threads,

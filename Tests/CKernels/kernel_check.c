@@ -215,6 +215,62 @@ static void check_interleaved(const atrium_kernel_table *table, const char *leve
     for (int r = 0; r < ROWS; r++) expect(alone[r] == out[12 * ROWS + r], level, "batch-independent", alone[r], out[12 * ROWS + r]);
 }
 
+// The int16 GEMM (int16_gemm.c): every level gives the scalar reference's bits, on rows that end
+// mid-panel and token counts that end mid-tile; and the scalar reference agrees with a
+// double-precision product of the rounded values.
+enum { I16_ROWS = 40, I16_COLUMNS = 70, I16_TOKENS = 15 };
+static void check_i16(const atrium_kernel_table *table, const char *level) {
+    static float weights[I16_ROWS * I16_COLUMNS], input[I16_TOKENS * I16_COLUMNS], bias[48], scales[48], a_scales[I16_TOKENS];
+    static int16_t packed[48 * I16_COLUMNS], acts[I16_TOKENS * I16_COLUMNS];
+    static float want[I16_TOKENS * 48], got[I16_TOKENS * 48];
+    for (int i = 0; i < I16_ROWS * I16_COLUMNS; i++) weights[i] = uniform(-0.3f, 0.3f);
+    for (int i = 0; i < I16_TOKENS * I16_COLUMNS; i++) input[i] = uniform(-4, 4);
+    for (int i = 0; i < 48; i++) bias[i] = i < I16_ROWS ? uniform(-1, 1) : 0;
+    input[3] = 40;  // an outlier channel, as BERT's activations have
+    atrium_i16_pack_weights(weights, I16_ROWS, I16_COLUMNS, packed, scales);
+    atrium_i16_quantize(input, I16_COLUMNS, I16_TOKENS, I16_COLUMNS, acts, a_scales);
+    for (int i = 0; i < I16_TOKENS * I16_COLUMNS; i++)
+        expect(acts[i] >= -ATRIUM_I16_INPUT_LIMIT && acts[i] <= ATRIUM_I16_INPUT_LIMIT, level, "activation in range", acts[i], 0);
+    atrium_scalar_gemm_i16(packed, scales, bias, I16_ROWS, I16_COLUMNS, 0, 3, acts, a_scales, I16_TOKENS, want, 48);
+    for (int t = 0; t < I16_TOKENS; t++)
+        for (int r = 0; r < I16_ROWS; r++) {
+            double sum = 0, exact = 0, bound = 0;
+            for (int c = 0; c < I16_COLUMNS; c++) {
+                const int16_t w = packed[(r / 16) * 16 * I16_COLUMNS + (c / 2) * 32 + (r % 16) * 2 + c % 2];
+                sum += (double)w * acts[t * I16_COLUMNS + c];
+                exact += (double)weights[r * I16_COLUMNS + c] * input[t * I16_COLUMNS + c];
+                // Each factor is off by at most half its step.
+                bound += fabs(weights[r * I16_COLUMNS + c]) * a_scales[t] / 2 + fabs(input[t * I16_COLUMNS + c]) * scales[r] / 2
+                    + a_scales[t] * scales[r] / 4;
+            }
+            const double value = sum * a_scales[t] * scales[r] + bias[r];
+            expect(fabs(value - want[t * 48 + r]) <= 1e-5 * (1 + fabs(value)), level, "i16 scalar vs double", want[t * 48 + r], value);
+            expect(fabs(exact + bias[r] - want[t * 48 + r]) <= bound + 1e-5, level, "i16 close to float", want[t * 48 + r], exact + bias[r]);
+        }
+    for (int i = 0; i < I16_TOKENS * 48; i++) got[i] = -7;
+    // Panels one call at a time, as workers split them.
+    for (int p = 0; p < 3; p++)
+        table->gemm_i16(packed, scales, bias, I16_ROWS, I16_COLUMNS, p, 1, acts, a_scales, I16_TOKENS, got, 48);
+    for (int t = 0; t < I16_TOKENS; t++) {
+        for (int r = 0; r < I16_ROWS; r++)
+            expect(got[t * 48 + r] == want[t * 48 + r], level, "i16 bit-identical to scalar", got[t * 48 + r], want[t * 48 + r]);
+        for (int r = I16_ROWS; r < 48; r++) expect(got[t * 48 + r] == -7, level, "i16 writes no padding row", got[t * 48 + r], -7);
+    }
+    // The largest sum the format allows (rows of ATRIUM_I16_MAX_COLUMNS at the limits) does not overflow.
+    static float big_weights[16 * ATRIUM_I16_MAX_COLUMNS], big_input[ATRIUM_I16_MAX_COLUMNS], zero[16], big_out[16];
+    static int16_t big_packed[16 * ATRIUM_I16_MAX_COLUMNS], big_acts[ATRIUM_I16_MAX_COLUMNS];
+    float big_scales[16], big_a_scale;
+    for (int i = 0; i < 16 * ATRIUM_I16_MAX_COLUMNS; i++) big_weights[i] = i / ATRIUM_I16_MAX_COLUMNS == 3 ? -1 : 1;
+    for (int i = 0; i < ATRIUM_I16_MAX_COLUMNS; i++) big_input[i] = 1;
+    atrium_i16_pack_weights(big_weights, 16, ATRIUM_I16_MAX_COLUMNS, big_packed, big_scales);
+    atrium_i16_quantize(big_input, ATRIUM_I16_MAX_COLUMNS, 1, ATRIUM_I16_MAX_COLUMNS, big_acts, &big_a_scale);
+    table->gemm_i16(big_packed, big_scales, zero, 16, ATRIUM_I16_MAX_COLUMNS, 0, 1, big_acts, &big_a_scale, 1, big_out, 16);
+    for (int r = 0; r < 16; r++) {
+        const double want = r == 3 ? -ATRIUM_I16_MAX_COLUMNS : ATRIUM_I16_MAX_COLUMNS;
+        expect(fabs(big_out[r] - want) <= 1e-3 * ATRIUM_I16_MAX_COLUMNS, level, "i16 largest sum", big_out[r], want);
+    }
+}
+
 int main(void) {
     make_data();
     int levels = 0;
@@ -225,6 +281,7 @@ int main(void) {
         check_row_major(table, atrium_isa_name(isa));
         check_attention(table, atrium_isa_name(isa));
         check_interleaved(table, atrium_isa_name(isa));
+        check_i16(table, atrium_isa_name(isa));
         printf("%-12s %s\n", atrium_isa_name(isa), failures == before ? "ok" : "FAILED");
         levels++;
     }

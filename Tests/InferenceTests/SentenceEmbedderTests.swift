@@ -2,7 +2,9 @@ import Foundation
 import Testing
 @testable import Inference
 
-/// all-MiniLM-L6-v2 embeddings against sentence-transformers' float32 output.
+/// all-MiniLM-L6-v2 embeddings against sentence-transformers' float32 output: the float32
+/// precision to the README's float32 tolerances, int16 (the standard) to cosine 0.999 on every
+/// kernel level.
 @Suite struct SentenceEmbedderTests {
     static let reference = Fixtures.miniLMReference.appendingPathComponent("embeddings.json")
 
@@ -37,7 +39,7 @@ import Testing
     }
 
     @Test func everyEmbeddingMatchesReference() throws {
-        let embedder = try SentenceEmbedder(folder: Fixtures.miniLMFolderPath, threads: 2)
+        let embedder = try SentenceEmbedder(folder: Fixtures.miniLMFolderPath, threads: 2, precision: .float32)
         #expect(embedder.dimensions == 384)
         #expect(embedder.maxTokens == 256)
         let cases = try Self.cases()
@@ -57,8 +59,9 @@ import Testing
         }
     }
 
-    @Test func batchedEqualsOneAtATime() throws {
-        let embedder = try SentenceEmbedder(folder: Fixtures.miniLMFolderPath, threads: 2)
+    @Test(arguments: EmbeddingPrecision.allCases)
+    func batchedEqualsOneAtATime(precision: EmbeddingPrecision) throws {
+        let embedder = try SentenceEmbedder(folder: Fixtures.miniLMFolderPath, threads: 2, precision: precision)
         let texts = try Self.cases().map(\.text)
         let batched = try embedder.embed(texts)
         for (text, vector) in zip(texts, batched) {
@@ -68,9 +71,10 @@ import Testing
         }
     }
 
-    @Test func threadCountDoesNotChangeResults() throws {
-        let one = try SentenceEmbedder(folder: Fixtures.miniLMFolderPath, threads: 1)
-        let two = try SentenceEmbedder(folder: Fixtures.miniLMFolderPath, threads: 2)
+    @Test(arguments: EmbeddingPrecision.allCases)
+    func threadCountDoesNotChangeResults(precision: EmbeddingPrecision) throws {
+        let one = try SentenceEmbedder(folder: Fixtures.miniLMFolderPath, threads: 1, precision: precision)
+        let two = try SentenceEmbedder(folder: Fixtures.miniLMFolderPath, threads: 2, precision: precision)
         let texts = try Self.cases().map(\.text)
         let fromOne = try one.embed(texts)
         let fromTwo = try two.embed(texts)
@@ -78,7 +82,7 @@ import Testing
     }
 
     @Test func cosineMatrixMatchesReference() throws {
-        let embedder = try SentenceEmbedder(folder: Fixtures.miniLMFolderPath, threads: 2)
+        let embedder = try SentenceEmbedder(folder: Fixtures.miniLMFolderPath, threads: 2, precision: .float32)
         let json = try Fixtures.json(Self.reference)
         let matrix = try #require(json["cosine_matrix"] as? [[Double]])
         let vectors = try embedder.embed(try Self.cases().map(\.text))
@@ -87,6 +91,33 @@ import Testing
                 let dot = zip(a, b).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
                 #expect(abs(dot - matrix[i][j]) <= 1e-5, "[\(i)][\(j)]")
             }
+        }
+    }
+
+    /// The int16 linear layers (`Int16GEMM`) keep every reference sentence within cosine 0.999 of
+    /// sentence-transformers' float32 vector and of this engine's float32 path, on every kernel
+    /// level this CPU runs; the levels agree to the bit (integer sums).
+    @Test func int16StaysWithinCosine0_999OfFloat32OnEveryKernelLevel() throws {
+        let cases = try Self.cases()
+        let float32 = try SentenceEmbedder(folder: Fixtures.miniLMFolderPath, threads: 2, precision: .float32)
+            .embed(cases.map(\.text))
+        var firstLevel: [[Float]]?
+        for isa in KernelISA.supported {
+            let embedder = try SentenceEmbedder(folder: Fixtures.miniLMFolderPath, threads: 2, precision: .int16, kernels: isa)
+            #expect(embedder.precision == .int16)
+            let vectors = try embedder.embed(cases.map(\.text))
+            var worst = 1.0
+            for (index, item) in cases.enumerated() {
+                let toReference = Self.cosine(vectors[index], item.embedding)
+                let toFloat32 = Self.cosine(vectors[index], float32[index])
+                worst = min(worst, toReference, toFloat32)
+                #expect(toReference >= 0.999, "\(isa) \(item.name): cosine \(toReference) to the reference")
+                #expect(toFloat32 >= 0.999, "\(isa) \(item.name): cosine \(toFloat32) to float32")
+            }
+            #expect(worst < 0.99999, "\(isa): no rounding shows, so this is not the int16 path")
+            print("int16 embeddings, \(isa): worst cosine \(worst)")
+            if let firstLevel { #expect(vectors == firstLevel, "\(isa) differs from \(KernelISA.supported[0])") }
+            firstLevel = firstLevel ?? vectors
         }
     }
 

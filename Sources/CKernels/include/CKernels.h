@@ -50,6 +50,8 @@ typedef struct atrium_kernel_table {
                            size_t, float *);
     void (*interleaved_quantize)(const float *, size_t, int, int, uint8_t *);
     void (*interleaved_gemm)(int, const uint8_t *, int, int, const uint8_t *, int, float *, size_t);
+    void (*gemm_i16)(const int16_t *, const float *, const float *, int, int, int, int, const int16_t *, const float *,
+                     int, float *, size_t);
 } atrium_kernel_table;
 
 /// The kernels of `isa`, or NULL when this binary lacks them or this CPU cannot run them.
@@ -133,6 +135,35 @@ void atrium_interleaved_gemm(int format, const uint8_t *weights, int groups, int
 void atrium_attend_group64(const float *queries, int heads, const uint16_t *keys, const uint16_t *values,
                            size_t kv_stride, int count, float scale, float *scores, size_t scores_stride,
                            float *out);
+
+/// Int16 kernels for the sentence encoder's linear layers (int16_gemm.c describes the scheme):
+/// weights rounded to 10 bits per row, activations to 12 bits per token (the largest magnitudes
+/// below), exact int32 sums. Every ISA level gives the scalar reference's bits.
+#define ATRIUM_I16_PANEL 16
+#define ATRIUM_I16_WEIGHT_LIMIT 511
+#define ATRIUM_I16_INPUT_LIMIT 2047
+/// The longest rows whose sums stay inside int32 (2048 · 511 · 2047 < 2³¹).
+#define ATRIUM_I16_MAX_COLUMNS 2048
+
+/// int16 elements of `rows` × `columns` (`columns` even, ≤ ATRIUM_I16_MAX_COLUMNS) packed
+/// weights: `[panel][columns/2][16][2]`, rows rounded up to whole panels of 16.
+size_t atrium_i16_packed_count(int rows, int columns);
+
+/// Rounds row-major float weights `[rows][columns]` into `packed` (atrium_i16_packed_count
+/// elements) with one scale per row into `scales` (rows rounded up to panels of 16; 0 past `rows`).
+void atrium_i16_pack_weights(const float *weights, int rows, int columns, int16_t *packed, float *scales);
+
+/// Rounds `tokens` rows of `columns` floats (`input_stride` apart) to int16 `[tokens][columns]`
+/// with one scale per token.
+void atrium_i16_quantize(const float *input, size_t input_stride, int tokens, int columns, int16_t *out,
+                         float *scales);
+
+/// out[t · out_stride + r] = bias[r] + Σ_c W[r][c] · x[t][c], in the rounded values, for the rows of
+/// panels first_panel ..< first_panel + panels (only rows < `rows` are written) and tokens t < tokens.
+/// `weight_scales` and `bias` hold a float for every row of every panel (zero-padded).
+void atrium_gemm_i16(const int16_t *packed, const float *weight_scales, const float *bias, int rows, int columns,
+                     int first_panel, int panels, const int16_t *activations, const float *activation_scales,
+                     int tokens, float *out, size_t out_stride);
 
 #ifdef __cplusplus
 }

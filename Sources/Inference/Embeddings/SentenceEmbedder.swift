@@ -1,7 +1,8 @@
 import Foundation
 
 /// A sentence-transformers BERT model (such as all-MiniLM-L6-v2) run by this engine:
-/// WordPiece tokenization, the BERT encoder in float32, pooling and L2 normalization.
+/// WordPiece tokenization, the BERT encoder (linear layers in `precision`: int16 unless told
+/// otherwise, float32 for the reference's own numbers), pooling and L2 normalization.
 ///
 /// The folder holds `config.json`, `model.safetensors`, `vocab.txt` or `tokenizer.json`,
 /// and optionally `sentence_bert_config.json` (`max_seq_length`) and the pooling module
@@ -19,16 +20,25 @@ public final class SentenceEmbedder: TextEmbedder {
     public let pooling: SentencePooling
     /// Whether texts are lower-cased before tokenization (sentence-transformers' `do_lower_case`).
     public let lowercasesInput: Bool
+    /// The arithmetic of the encoder's linear layers.
+    public let precision: EmbeddingPrecision
     let encoder: BertEncoder
     /// Tokens packed into one encoder pass: enough rows for the GEMM to run at full speed,
     /// few enough that the activations (15 KB per token for MiniLM) stay modest.
     let batchTokens = 2048
 
-    public init(folder: String, threads: Int) throws {
+    /// `kernels` runs the C kernels of that ISA level instead of the active one (tests compare them).
+    public init(
+        folder: String, threads: Int, precision: EmbeddingPrecision = .standard, kernels: KernelISA? = nil
+    ) throws {
+        guard let kernelSet = KernelSet(kernels ?? KernelISA.active) else {
+            throw BertModelError.unsupported(path: folder, setting: "kernels", value: "\(kernels ?? .active) (this CPU cannot run it)")
+        }
         let folderURL = URL(fileURLWithPath: folder)
         let configuration = try BertConfiguration(contentsOf: folderURL.appendingPathComponent("config.json").path)
         let file = try SafeTensorsFile(path: folderURL.appendingPathComponent("model.safetensors").path)
-        let weights = try BertWeights(file: file, configuration: configuration)
+        let weights = try BertWeights(file: file, configuration: configuration, precision: precision)
+        self.precision = precision
 
         let sentenceConfig = try Self.optionalJSONObject(at: folderURL.appendingPathComponent("sentence_bert_config.json"))
         let maxLength = (sentenceConfig?["max_seq_length"] as? Int) ?? min(512, configuration.maxPositions)
@@ -45,7 +55,8 @@ public final class SentenceEmbedder: TextEmbedder {
         lowercasesInput = (sentenceConfig?["do_lower_case"] as? Bool) ?? false
         dimensions = configuration.hiddenSize
         maxTokens = maxLength
-        encoder = BertEncoder(configuration: configuration, weights: weights, pool: ThreadPool(threads: threads))
+        encoder = BertEncoder(
+            configuration: configuration, weights: weights, pool: ThreadPool(threads: threads), kernels: kernelSet)
     }
 
     public func countTokens(_ text: String) -> Int {

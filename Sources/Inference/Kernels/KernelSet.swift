@@ -21,6 +21,16 @@ struct KernelSet: @unchecked Sendable {
     var gemmQ4_1: MatMul.TileKernel { table.pointee.gemm_q4_1_q8_1! }
     var gemmQ8_0: MatMul.TileKernel { table.pointee.gemm_q8_0_q8_0! }
 
+    /// The int16 GEMM (`atrium_gemm_i16`; every level has it) for `panels` of `weights`.
+    func gemmInt16(
+        _ weights: PackedInt16Matrix, panels: Range<Int>, _ activations: UnsafePointer<Int16>,
+        scales: UnsafePointer<Float>, tokens: Int, into output: UnsafeMutablePointer<Float>, stride: Int
+    ) {
+        table.pointee.gemm_i16!(
+            weights.storage, weights.scales, weights.bias, Int32(weights.rows), Int32(weights.columns),
+            Int32(panels.lowerBound), Int32(panels.count), activations, scales, Int32(tokens), output, stride)
+    }
+
     func attendHead(
         _ query: UnsafePointer<Float>, _ keys: UnsafePointer<UInt16>, _ values: UnsafePointer<UInt16>, stride: Int,
         count: Int32, headDim: Int32, scale: Float, scores: UnsafeMutablePointer<Float>, into output: UnsafeMutablePointer<Float>

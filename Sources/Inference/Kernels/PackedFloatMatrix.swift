@@ -18,20 +18,7 @@ final class PackedFloatMatrix: @unchecked Sendable {
     /// Packs the matrices `parts` stacked on top of one another (for example query, key and
     /// value, so one pass computes all three), with their biases.
     init(stacking parts: [(weight: Tensor, bias: Tensor?)]) throws {
-        precondition(!parts.isEmpty, "PackedFloatMatrix needs at least one matrix")
-        columns = parts[0].weight.columns
-        for part in parts {
-            guard part.weight.type == .f32 else {
-                throw ModelFileError.unsupportedTensorType(tensor: part.weight.name, type: part.weight.type.description)
-            }
-            guard part.weight.shape.count == 2, part.weight.columns == columns else {
-                throw ModelFileError.unexpectedShape(tensor: part.weight.name, expected: [columns, part.weight.rows], found: part.weight.shape)
-            }
-            if let bias = part.bias, bias.type != .f32 || bias.shape != [part.weight.rows] {
-                throw ModelFileError.unexpectedShape(tensor: bias.name, expected: [part.weight.rows], found: bias.shape)
-            }
-        }
-        rows = parts.reduce(0) { $0 + $1.weight.rows }
+        (rows, columns) = try Self.checkedShape(of: parts)
         panelCount = (rows + FloatTile.columns - 1) / FloatTile.columns
         let width = FloatTile.columns
         storage = AlignedFloats.allocate(panelCount * columns * width)
@@ -51,6 +38,24 @@ final class PackedFloatMatrix: @unchecked Sendable {
                 row += 1
             }
         }
+    }
+
+    /// The rows and columns of `parts` stacked: float32 weights of one width, biases that fit.
+    static func checkedShape(of parts: [(weight: Tensor, bias: Tensor?)]) throws -> (rows: Int, columns: Int) {
+        precondition(!parts.isEmpty, "a packed matrix needs at least one part")
+        let columns = parts[0].weight.columns
+        for part in parts {
+            guard part.weight.type == .f32 else {
+                throw ModelFileError.unsupportedTensorType(tensor: part.weight.name, type: part.weight.type.description)
+            }
+            guard part.weight.shape.count == 2, part.weight.columns == columns else {
+                throw ModelFileError.unexpectedShape(tensor: part.weight.name, expected: [columns, part.weight.rows], found: part.weight.shape)
+            }
+            if let bias = part.bias, bias.type != .f32 || bias.shape != [part.weight.rows] {
+                throw ModelFileError.unexpectedShape(tensor: bias.name, expected: [part.weight.rows], found: bias.shape)
+            }
+        }
+        return (parts.reduce(0) { $0 + $1.weight.rows }, columns)
     }
 
     deinit {

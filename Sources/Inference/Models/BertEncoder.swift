@@ -1,5 +1,6 @@
-/// The BERT encoder (Hugging Face `BertModel`, as sentence-transformers runs it), float32
-/// on the CPU:
+/// The BERT encoder (Hugging Face `BertModel`, as sentence-transformers runs it) on the CPU,
+/// float32 but for the linear layers, which run in the precision their weights were packed
+/// for (`BertLinear`: float32 or int16):
 ///
 ///     x = LN(word[id] + token_type[0] + position[i])
 ///     per layer:  q, k, v = x·Wᵀ + b          (one stacked GEMM)
@@ -13,13 +14,15 @@ final class BertEncoder: @unchecked Sendable {
     let weights: BertWeights
     let pool: ThreadPool
     private let gemm: FloatGEMM
+    private let int16GEMM: Int16GEMM
     private let attention: BertAttention
 
-    init(configuration: BertConfiguration, weights: BertWeights, pool: ThreadPool) {
+    init(configuration: BertConfiguration, weights: BertWeights, pool: ThreadPool, kernels: KernelSet = .active) {
         self.configuration = configuration
         self.weights = weights
         self.pool = pool
         gemm = FloatGEMM(pool: pool)
+        int16GEMM = Int16GEMM(pool: pool, kernels: kernels)
         attention = BertAttention(headCount: configuration.headCount, headSize: configuration.headSize, pool: pool)
     }
 
@@ -58,19 +61,44 @@ final class BertEncoder: @unchecked Sendable {
     func runLayer(_ index: Int, _ batch: BertBatch, _ workspace: BertWorkspace) {
         let layer = weights.layers[index]
         let tokens = batch.tokenCount
-        gemm.multiply(layer.queryKeyValue, workspace.hidden, tokens: tokens, into: workspace.queryKeyValue)
+        multiply(layer.queryKeyValue, workspace.hidden, tokens, into: workspace.queryKeyValue, workspace)
         attention.run(
             queryKeyValue: workspace.queryKeyValue, sequences: batch.sequences, into: workspace.context,
             scratch: workspace.attentionScratch, scratchPerWorker: workspace.attentionScratchPerWorker)
         // Residuals are added in the LayerNorm, run on each block of rows as the GEMM completes
         // it: added in the GEMM's tiles they cost a cache miss per tile row, and a separate pass
         // would read every row back from memory.
-        gemm.multiply(layer.attentionOutput, workspace.context, tokens: tokens, into: workspace.attended) { rows in
+        multiply(layer.attentionOutput, workspace.context, tokens, into: workspace.attended, workspace) { rows in
             normalize(rows, of: workspace.attended, adding: workspace.hidden, layer.attentionNorm)
         }
-        gemm.multiply(layer.intermediate, workspace.attended, tokens: tokens, into: workspace.intermediate, epilogue: .gelu)
-        gemm.multiply(layer.output, workspace.intermediate, tokens: tokens, into: workspace.hidden) { rows in
+        multiply(layer.intermediate, workspace.attended, tokens, into: workspace.intermediate, workspace, epilogue: .gelu)
+        multiply(layer.output, workspace.intermediate, tokens, into: workspace.hidden, workspace) { rows in
             normalize(rows, of: workspace.hidden, adding: workspace.attended, layer.outputNorm)
+        }
+    }
+
+    /// `linear` applied to `input`, in its precision, with the epilogue.
+    private func multiply(
+        _ linear: BertLinear, _ input: UnsafePointer<Float>, _ tokens: Int, into output: UnsafeMutablePointer<Float>,
+        _ workspace: BertWorkspace, epilogue: FloatGEMMEpilogue = .none
+    ) {
+        switch linear {
+        case .float32(let matrix): gemm.multiply(matrix, input, tokens: tokens, into: output, epilogue: epilogue)
+        case .int16(let matrix):
+            int16GEMM.multiply(matrix, input, tokens: tokens, into: output, epilogue: epilogue, scratch: workspace.int16Scratch)
+        }
+    }
+
+    /// `linear` applied to `input`, calling `completingRows` with each block of finished rows.
+    private func multiply(
+        _ linear: BertLinear, _ input: UnsafePointer<Float>, _ tokens: Int, into output: UnsafeMutablePointer<Float>,
+        _ workspace: BertWorkspace, completingRows: (Range<Int>) -> Void
+    ) {
+        switch linear {
+        case .float32(let matrix): gemm.multiply(matrix, input, tokens: tokens, into: output, completingRows: completingRows)
+        case .int16(let matrix):
+            int16GEMM.multiply(
+                matrix, input, tokens: tokens, into: output, scratch: workspace.int16Scratch, completingRows: completingRows)
         }
     }
 

@@ -1,17 +1,17 @@
 /// The weights of a BERT encoder: embedding tables and LayerNorms stay in the memory-mapped
-/// safetensors file; linear layers are repacked for `FloatGEMM` (query, key and value stacked
-/// into one matrix so a single pass computes all three).
+/// safetensors file; linear layers are repacked for `FloatGEMM` or `Int16GEMM`, as `precision`
+/// says (query, key and value stacked into one matrix so a single pass computes all three).
 struct BertWeights: @unchecked Sendable {
     struct Layer {
         /// `[3·hidden][hidden]`: query, key, value.
-        let queryKeyValue: PackedFloatMatrix
+        let queryKeyValue: BertLinear
         /// `[hidden][hidden]`.
-        let attentionOutput: PackedFloatMatrix
+        let attentionOutput: BertLinear
         let attentionNorm: (weight: UnsafePointer<Float>, bias: UnsafePointer<Float>)
         /// `[intermediate][hidden]`.
-        let intermediate: PackedFloatMatrix
+        let intermediate: BertLinear
         /// `[hidden][intermediate]`.
-        let output: PackedFloatMatrix
+        let output: BertLinear
         let outputNorm: (weight: UnsafePointer<Float>, bias: UnsafePointer<Float>)
     }
 
@@ -28,7 +28,7 @@ struct BertWeights: @unchecked Sendable {
 
     /// Reads every tensor `configuration` calls for, checking its shape. Names may carry the
     /// `bert.` prefix that task heads (`BertForMaskedLM`, …) add.
-    init(file: SafeTensorsFile, configuration: BertConfiguration) throws {
+    init(file: SafeTensorsFile, configuration: BertConfiguration, precision: EmbeddingPrecision = .float32) throws {
         self.file = file
         let prefix = file.contains("bert.embeddings.word_embeddings.weight") ? "bert." : ""
         let hidden = configuration.hiddenSize
@@ -51,19 +51,19 @@ struct BertWeights: @unchecked Sendable {
         layers = try (0..<configuration.layerCount).map { index in
             let layer = "encoder.layer.\(index)."
             return Layer(
-                queryKeyValue: try PackedFloatMatrix(stacking: [
+                queryKeyValue: try BertLinear(precision: precision, [
                     try linear(layer + "attention.self.query", out: hidden, in: hidden),
                     try linear(layer + "attention.self.key", out: hidden, in: hidden),
                     try linear(layer + "attention.self.value", out: hidden, in: hidden),
                 ]),
-                attentionOutput: try PackedFloatMatrix(stacking: [
+                attentionOutput: try BertLinear(precision: precision, [
                     try linear(layer + "attention.output.dense", out: hidden, in: hidden),
                 ]),
                 attentionNorm: try norm(layer + "attention.output.LayerNorm"),
-                intermediate: try PackedFloatMatrix(stacking: [
+                intermediate: try BertLinear(precision: precision, [
                     try linear(layer + "intermediate.dense", out: intermediate, in: hidden),
                 ]),
-                output: try PackedFloatMatrix(stacking: [
+                output: try BertLinear(precision: precision, [
                     try linear(layer + "output.dense", out: hidden, in: intermediate),
                 ]),
                 outputNorm: try norm(layer + "output.LayerNorm"))

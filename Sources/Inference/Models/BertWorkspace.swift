@@ -17,6 +17,8 @@ final class BertWorkspace {
     /// Per-thread attention scratch, `attentionScratchPerWorker` floats each.
     let attentionScratch: UnsafeMutablePointer<Float>
     let attentionScratchPerWorker: Int
+    /// Per-thread rounded inputs of the int16 linear layers (`Int16GEMM`).
+    let int16Scratch: Int16GEMM.Scratch
 
     init(configuration: BertConfiguration, capacity: Int, maxLength: Int, threads: Int) {
         self.capacity = capacity
@@ -29,6 +31,8 @@ final class BertWorkspace {
         intermediate = AlignedFloats.allocate(capacity * configuration.intermediateSize)
         attentionScratchPerWorker = BertAttention.scratchPerWorker(length: maxLength, headSize: configuration.headSize)
         attentionScratch = AlignedFloats.allocate(attentionScratchPerWorker * threads)
+        int16Scratch = Int16GEMM.Scratch(
+            threads: threads, columns: max(hiddenSize, configuration.intermediateSize))
     }
 
     deinit {
