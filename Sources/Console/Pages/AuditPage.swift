@@ -19,6 +19,9 @@ struct AuditPage<Context: ConsoleRequestContext> {
                 for field in ["team", "since", "until", "limit"] { values[field] = query.get(field) ?? "" }
                 var view = signedIn.view(current: "/console/audit")
                 view["values"] = values
+                // The chain spans every tenant: the owner's alone (the service decides; the
+                // page only leaves the button out for others).
+                view["canVerifyChain"] = signedIn.principal.role == .owner
                 if query.get("verify") == "1" {
                     let verification = try await routes.gateway.administration.verifyAuditChain(
                         principal: signedIn.principal, audit: signedIn.audit)

@@ -181,6 +181,7 @@ enum DirectoryTemplates {
         </div>
         <button type="submit">Filter</button>
         </form>
+        {{#canVerifyChain}}
         <form method="get" action="/console/audit" class="card wide">
         <h2>Hash chain</h2>
         <p class="hint">Every record carries the hash of the one before it; the check walks the whole chain, as
@@ -194,6 +195,7 @@ enum DirectoryTemplates {
           ({{records}} records intact before it).</p>{{/intact}}
         {{/verification}}
         </form>
+        {{/canVerifyChain}}
         <table>
         <caption>Records, newest first</caption>
         <thead><tr><th scope="col">Time (UTC)</th><th scope="col">Action</th><th scope="col">Resource</th>

@@ -14,12 +14,16 @@ extension AdministrationService {
     }
 
     /// `GET /v1/admin/audit/verify`: the hash chain walked as `atrium audit verify` walks it.
-    /// The chain spans every tenant, so the answer names only record ids and counts (which
-    /// the audit listing's ids show anyway), never another tenant's records; any key that may
-    /// read an audit may ask.
+    /// The chain spans every tenant: its counts measure the whole platform's traffic, and the
+    /// walk reads every record, so only the platform owner may ask (an organization's or a
+    /// team's admin would learn other tenants' volume and could make the server read it all).
     public func verifyAuditChain(principal: Principal, audit: RequestAudit) async throws -> AuditVerification {
-        _ = try await authorizeListing(
-            .readAudit, team: nil, principal: principal, audit: audit, resourceName: "audit chain")
+        audit.describe(action: .readAudit, resource: "platform/audit-chain")
+        // `.readAudit` is granted per team; the whole chain is the platform's, so the owner's.
+        guard principal.role == .owner, principal.rights.contains(.readAudit) else {
+            throw Authorizer.deny(.roleNotAllowed, principal: principal, resource: .platform, audit: audit)
+        }
+        audit.decided(.allow)
         return try await store.audit.verify()
     }
 

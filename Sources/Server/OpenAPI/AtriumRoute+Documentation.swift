@@ -114,7 +114,7 @@ extension AtriumRoute {
         case .verifyAudit:
             Documentation(
                 summary: "Walk the audit hash chain as `atrium audit verify` does: intact, or the first broken record "
-                    + "(owner, org admin, team admin)",
+                    + "(the platform owner only: the chain spans every tenant)",
                 body: nil, query: [], success: (200, "AuditVerification"))
         case .readUsage:
             Documentation(
