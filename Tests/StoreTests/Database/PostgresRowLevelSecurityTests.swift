@@ -7,8 +7,8 @@ import Tenancy
 /// team's transaction, the database shows and accepts only that team's rows.
 @Suite struct PostgresRowLevelSecurityTests {
     /// acme's sales and development both get a profile, limits, a key with limits, usage and
-    /// audit records and a document in a collection, so every team table holds rows of both (and
-    /// the audit one of no team).
+    /// audit records, a document in a collection and an SSO-made membership, so every team table
+    /// holds rows of both (and the audit one of no team).
     static func populatedWorld() async throws -> StoreWorld {
         let world = try await StoreWorld.make(.postgres)
         for (team, admin) in [(world.sales, world.salesAdmin), (world.development, world.developmentAdmin)] {
@@ -46,6 +46,18 @@ import Tenancy
         try await world.store.alerts.record(
             Alert(occurredAt: Date(), kind: .revokedKeyUse, address: nil, organizationID: world.acme.id,
                   teamID: world.sales.id, detail: "queued"))
+        // A person signed in through SSO whose groups map to both teams: an identity and
+        // mappings (administrative) and one SSO-made membership in each team.
+        try await world.store.singleSignOn.replaceMappings(
+            [
+                GroupMapping(group: "sales-eng", team: world.sales.reference, role: .member),
+                GroupMapping(group: "dev", team: world.development.reference, role: .member),
+            ], Policy.authorize(world.acmeAdmin, .manageSingleSignOn, on: world.acme.resource))
+        _ = try await world.store.singleSignOn.signIn(
+            ExternalIdentity(
+                issuer: "https://idp.example.com", subject: "subject-rls", preferredName: "sso-sam", email: nil,
+                groups: ["sales-eng", "dev"]),
+            organization: world.acme.id, sessionExpiresAt: Date().addingTimeInterval(3600))
         return world
     }
 

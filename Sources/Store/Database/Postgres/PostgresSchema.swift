@@ -43,13 +43,15 @@ enum PostgresSchema {
         ("audit_records", "team_id"), ("alerts", "team_id"),
         ("knowledge_collections", "team_id"), ("knowledge_documents", "team_id"), ("knowledge_chunks", "team_id"),
         ("knowledge_versions", "team_id"), ("knowledge_postings", "team_id"), ("knowledge_full_text_totals", "team_id"),
+        ("sso_memberships", "team_id"),
     ]
 
     /// Tables no tenant transaction sees at all: machinery of the whole
     /// platform or an organization (the audit chain's head, alert destinations and their queue,
-    /// console sessions).
+    /// console sessions, single sign-on's identities and group mappings).
     static let serviceTables = [
         "audit_head", "alert_destinations", "alert_destination_teams", "alert_deliveries", "console_sessions",
+        "sso_identities", "sso_group_mappings",
     ]
 
     /// Tables only administrative transactions see (the directory above the teams).
