@@ -157,12 +157,6 @@ struct Serve: AsyncParsableCommand {
         let singleSignOnConfiguration = try singleSignOn.configuration(environment: environment)
         let home = URL(fileURLWithPath: environment["ATRIUM_HOME"] ?? "./.atrium")
         let store = try await self.store.open(home: home, queryText: auditQueryText, migratePending: migrate)
-        // Refused at start, never at a request: the parts of the store PostgreSQL lacks so far.
-        if !store.notYetSupported.isEmpty {
-            throw ValidationError(
-                "not yet supported on PostgreSQL: \(store.notYetSupported.joined(separator: ", ")); "
-                    + "run on SQLite (the default) for now")
-        }
         let knowledge = try EmbeddingSetup.make(
             model: embeddingModel, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
             precision: embeddingPrecision, chunking: (chunkTokens, chunkOverlap), store: store, logger: logger)

@@ -47,13 +47,6 @@ import Testing
             #expect(migrated.output.contains("applied \(count) migration(s): pg1-directory"), "\(migrated.output)")
             let again = try await Self.atrium(["migrate", "--database", url])
             #expect(again.status == 0 && again.output.contains("up to date: \(count) migrations"), "\(again.output)")
-
-            // Migrated, it still refuses to start — by name — until every part is ported.
-            if let first = PostgresSchema.notYetPorted.first {
-                let unported = try await Self.atrium(["serve", "--database", url, "--port", "0"])
-                #expect(unported.status != 0)
-                #expect(unported.output.contains("not yet supported on PostgreSQL: \(first)"), "\(unported.output)")
-            }
         }
     }
 

@@ -6,19 +6,10 @@ import Testing
 
 /// `atrium serve --database postgres://… --migrate` end to end: the real binary in front of the
 /// mock upstream, set up and used over HTTP, then `atrium audit verify` on the database.
-///
-/// It needs every store part on PostgreSQL: while ``PostgresSchema/notYetPorted`` names one
-/// (knowledge, ported on another branch), `serve` refuses to start and this case cancels itself,
-/// saying so.
 @Suite struct PostgresServeTests {
     static let ownerKey = "atrium-owner-key-for-postgres-serve-tests"
 
     @Test func servingOnPostgresAnswersAndLeavesAVerifiableAudit() async throws {
-        guard PostgresSchema.notYetPorted.isEmpty else {
-            let reason = "PostgreSQL serve case skipped: not yet ported: \(PostgresSchema.notYetPorted.joined(separator: ", "))"
-            FileHandle.standardError.write(Data("warning: \(reason)\n".utf8))
-            try Test.cancel(Comment(rawValue: reason))
-        }
         try await DatabaseCommandTests.withEmptyDatabase { url in
             let mock = try MockUpstream()
             let server = try await ServerProcess(

@@ -78,17 +78,11 @@ public final class AtriumStore: Sendable {
         singleSignOn = SingleSignOnRepository(backend: backend)
     }
 
-    /// The SQLite pool (tests and the not yet ported repositories); PostgreSQL throws.
+    /// The SQLite pool (tests and SQLite-only paths); PostgreSQL throws.
     var pool: DatabasePool { get throws { try backend.sqlitePool(for: "raw SQLite access") } }
 
     /// Which backend this store runs on.
     public var dialect: SQLDialect { backend.dialect }
-
-    /// What this store cannot do yet on its backend (empty for SQLite): `atrium serve`
-    /// refuses to start rather than fail on a request.
-    public var notYetSupported: [String] {
-        backend.dialect == .postgres ? PostgresSchema.notYetPorted : []
-    }
 
     /// The migrations applied to this database, oldest first.
     public func appliedMigrations() async throws -> [String] {

@@ -30,11 +30,6 @@ enum PostgresSchema {
         Migration(name: "pg13-single-sign-on", sql: singleSignOn),
     ]
 
-    /// What the repositories not yet ported to PostgreSQL hold; a PostgreSQL store refuses
-    /// them (``StoreError/notYetSupported(_:)``) and `atrium serve` refuses to start on one.
-    static let notYetPorted: [String] = [
-    ]
-
     /// The tables whose rows belong to one team, and the column naming it (`key_limits`
     /// belongs to the key's team, through `api_keys`).
     static let teamTables: [(table: String, teamColumn: String)] = [
