@@ -206,7 +206,7 @@ let package = Package(
         .testTarget(
             name: "RetrievalTests",
             dependencies: [
-                "Retrieval", "Store", "Tenancy", "Inference",
+                "Retrieval", "Store", "Tenancy", "Inference", "AtriumTestSupport",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: strictSettings

@@ -1,13 +1,14 @@
 import Foundation
 import Inference
 import Testing
+import AtriumTestSupport
 @testable import Retrieval
 
 /// Every document reader runs in time linear in its input, on random and adversarial input
 /// alike (issue 12: 40 KB of nested brackets took 33 s and 2 GB in the Markdown reader).
 ///
-/// Linearity is checked by ratio, not by a wall-clock budget, so a loaded CI machine cannot
-/// fail it: the same generator at n and 8n bytes (512 KB and 4 MB, both past the caches), best
+/// Linearity is checked by ratio of the thread's CPU time, not by a wall-clock budget, so a
+/// loaded CI machine cannot fail it: the same generator at n and 8n bytes (512 KB and 4 MB, both past the caches), best
 /// of three runs each, must take less than 40 times as long (linear is 8, quadratic 64); cases run
 /// one at a time so they do not time each other. Each case also ends, at 4 MB, with sections
 /// or a ``LoadingError`` (never a crash) and a text no larger than a fixed multiple of its input.
@@ -157,10 +158,7 @@ struct ParserLinearityTests {
             let text = Self.repeating(piece, bytes)
             let document = LoadedDocument(format: .text, sections: [DocumentSection(headingPath: [], text: text)])
             return (0..<3).map { _ in
-                let start = ContinuousClock.now
-                _ = chunker.chunks(of: document)
-                let elapsed = start.duration(to: .now)
-                return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                ThreadCPUTime.seconds { _ = chunker.chunks(of: document) }
             }.min()!
         }
         let small = seconds(64 * 1024)
@@ -187,10 +185,7 @@ struct ParserLinearityTests {
         let large = try TinyDOCX.make(body: body.make(Self.large))
         func seconds(_ data: Data) -> Double {
             (0..<2).map { _ in
-                let start = ContinuousClock.now
-                _ = try? DocumentLoader().load(data, fileName: "a.docx", contentType: nil)
-                let elapsed = start.duration(to: .now)
-                return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                ThreadCPUTime.seconds { _ = try? DocumentLoader().load(data, fileName: "a.docx", contentType: nil) }
             }.min()!
         }
         let smallTime = seconds(small)
@@ -217,9 +212,6 @@ struct ParserLinearityTests {
 
     static func time(_ text: String, _ fileName: String) -> Double {
         let data = Data(text.utf8)
-        let start = ContinuousClock.now
-        _ = try? DocumentLoader().load(data, fileName: fileName, contentType: nil)
-        let elapsed = start.duration(to: .now)
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return ThreadCPUTime.seconds { _ = try? DocumentLoader().load(data, fileName: fileName, contentType: nil) }
     }
 }
