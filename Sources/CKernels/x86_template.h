@@ -602,14 +602,15 @@ static inline __attribute__((always_inline)) void tile_q4(const uint8_t *w, int 
 // without, the weights are made signed again and multiplied as llama.cpp does, |w| · (a · sign w),
 // widened every chunk because two 16-bit sums of 8-bit weights could overflow.
 static inline __attribute__((always_inline)) void tile_q8(const uint8_t *w, int blocks, const uint8_t *a,
-                                                          size_t token_bytes, int nt, float *out, size_t out_stride) {
+                                                          size_t token_bytes, int nt, float *out, size_t out_stride,
+                                                          const uint8_t *next) {
     __m256 acc[2][TOKEN_TILE];
     for (int h = 0; h < 2; h++)
         for (int t = 0; t < nt; t++) acc[h][t] = _mm256_setzero_ps();
     for (int b = 0; b < blocks; b++) {
         const uint8_t *block = w + (size_t)b * Q8_GROUP_BLOCK_BYTES;
-        for (int line = 0; line < 9; line++)
-            _mm_prefetch((const char *)(block + 2 * PREFETCH_BYTES + 64 * line), _MM_HINT_T0);
+        const uint8_t *ahead = next ? next + (size_t)b * Q8_GROUP_BLOCK_BYTES : block + 2 * PREFETCH_BYTES;
+        for (int line = 0; line < 9; line++) _mm_prefetch((const char *)(ahead + 64 * line), _MM_HINT_T0);
         __m256i sum[2][TOKEN_TILE];
         for (int t = 0; t < nt; t++) {
 #ifdef LEVEL_VNNI
@@ -656,6 +657,91 @@ static inline __attribute__((always_inline)) void tile_q8(const uint8_t *w, int 
         for (int t = 0; t < nt; t++) _mm256_storeu_ps(out + t * out_stride + 8 * h, acc[h][t]);
 }
 
+// Four tokens at once need more accumulators than AVX2's 16 registers hold when a group's two
+// halves run together (the compiler spilled them to the stack every block), so whole tiles of
+// four tokens take the group half by half, after a pass for the minimums' term. Every lane's
+// float operations stay the AVX-512 kernel's, in the same order: the two accumulators are
+// independent chains over the blocks, and acc + offsets comes last.
+
+// out[t][h·8 …] = Σ_b m_b · s_b (block order) for 4 tokens; the halves then add their sums to it.
+static inline __attribute__((always_inline)) void q4_offsets4(const uint8_t *w, int blocks, const uint8_t *a,
+                                                              size_t token_bytes, float *out, size_t out_stride) {
+    __m256 offsets[2][4];
+    for (int h = 0; h < 2; h++)
+        for (int t = 0; t < 4; t++) offsets[h][t] = _mm256_setzero_ps();
+    for (int b = 0; b < blocks; b++) {
+        const uint8_t *block = w + (size_t)b * Q4_GROUP_BLOCK_BYTES;
+        for (int h = 0; h < 2; h++) {
+            const __m256 m = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(block + 32 + 16 * h)));
+            for (int t = 0; t < 4; t++) {
+                const float *meta = (const float *)(a + t * token_bytes + (size_t)blocks * 32) + 4 * b;
+                offsets[h][t] = _mm256_fmadd_ps(m, _mm256_set1_ps(meta[1]), offsets[h][t]);
+            }
+        }
+    }
+    for (int h = 0; h < 2; h++)
+        for (int t = 0; t < 4; t++) _mm256_storeu_ps(out + t * out_stride + 8 * h, offsets[h][t]);
+}
+
+// Half `h` (8 rows) of a Q4_1 group × 4 tokens, added to `out`. `next`, when not NULL, is
+// fetched into the cache meanwhile (the next group: a block of it per block of this one).
+static inline __attribute__((always_inline)) void q4_half4(const uint8_t *w, const uint8_t *next, int h, int blocks,
+                                                           const uint8_t *a, size_t token_bytes, float *out,
+                                                           size_t out_stride) {
+    const __m256i low_nibbles = _mm256_set1_epi8(0x0F);
+    __m256 acc[4];
+    for (int t = 0; t < 4; t++) acc[t] = _mm256_setzero_ps();
+    for (int b = 0; b < blocks; b++) {
+        const uint8_t *block = w + (size_t)b * Q4_GROUP_BLOCK_BYTES;
+        if (next)
+            for (int line = 0; line < 5; line++)
+                _mm_prefetch((const char *)(next + (size_t)b * Q4_GROUP_BLOCK_BYTES + 64 * line), _MM_HINT_T0);
+        __m256i sum[4];
+        for (int t = 0; t < 4; t++) sum[t] = _mm256_setzero_si256();
+        for (int c = 0; c < 4; c++) {
+            const __m256i packed = _mm256_loadu_si256((const __m256i *)(block + 64 + 64 * c + 32 * h));
+            const __m256i low = _mm256_and_si256(packed, low_nibbles);
+            const __m256i high = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low_nibbles);
+            for (int t = 0; t < 4; t++) {
+                const int8_t *q = (const int8_t *)(a + t * token_bytes) + 32 * b;
+#ifdef LEVEL_VNNI
+                sum[t] = _mm256_dpbusd_avx_epi32(sum[t], low, broadcast32(q + 4 * c));
+                sum[t] = _mm256_dpbusd_avx_epi32(sum[t], high, broadcast32(q + 16 + 4 * c));
+#else  // 16-bit pair sums, widened once per block below
+                sum[t] = _mm256_add_epi16(sum[t], _mm256_add_epi16(_mm256_maddubs_epi16(low, broadcast32(q + 4 * c)),
+                                                                   _mm256_maddubs_epi16(high, broadcast32(q + 16 + 4 * c))));
+#endif
+            }
+        }
+        const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(block + 16 * h)));
+        for (int t = 0; t < 4; t++) {
+            const float *meta = (const float *)(a + t * token_bytes + (size_t)blocks * 32) + 4 * b;
+#ifdef LEVEL_VNNI
+            const __m256i total = sum[t];
+#else
+            const __m256i total = _mm256_madd_epi16(sum[t], _mm256_set1_epi16(1));
+#endif
+            acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(total), _mm256_mul_ps(d, _mm256_set1_ps(meta[0])), acc[t]);
+        }
+    }
+    for (int t = 0; t < 4; t++) {
+        float *o = out + t * out_stride + 8 * h;
+        _mm256_storeu_ps(o, _mm256_add_ps(acc[t], _mm256_loadu_ps(o)));
+    }
+}
+
+// One Q4_1 group × `tiles` whole tiles of 4 tokens: half 0 of every tile while that half's
+// bytes are hot, then half 1; the first pass also fetches the next group.
+static void group_q4_tiles(const uint8_t *w, const uint8_t *next, int blocks, const uint8_t *a, size_t token_bytes,
+                           int tiles, float *out, size_t out_stride) {
+    for (int i = 0; i < tiles; i++)
+        q4_offsets4(w, blocks, a + 4 * i * token_bytes, token_bytes, out + 4 * i * out_stride, out_stride);
+    for (int h = 0; h < 2; h++)
+        for (int i = 0; i < tiles; i++)
+            q4_half4(w, h == 0 && i == 0 ? next : NULL, h, blocks, a + 4 * i * token_bytes, token_bytes,
+                     out + 4 * i * out_stride, out_stride);
+}
+
 // Constant token counts, so the accumulators are registers; a ragged tail takes 2, 1.
 #define TILE_VARIANTS(name, body)                                                                          \
     static void name##_4(const uint8_t *w, int blocks, const uint8_t *a, size_t tb, float *o, size_t os) { \
@@ -668,8 +754,21 @@ static inline __attribute__((always_inline)) void tile_q8(const uint8_t *w, int 
         body(w, blocks, a, tb, 1, o, os);                                                                  \
     }
 
+static inline __attribute__((always_inline)) void tile_q8_here(const uint8_t *w, int blocks, const uint8_t *a,
+                                                               size_t token_bytes, int nt, float *out, size_t out_stride) {
+    tile_q8(w, blocks, a, token_bytes, nt, out, out_stride, NULL);
+}
+
 TILE_VARIANTS(tile_q4, tile_q4)
-TILE_VARIANTS(tile_q8, tile_q8)
+TILE_VARIANTS(tile_q8, tile_q8_here)
+
+// One Q8_0 group × `tiles` whole tiles of 4 tokens; the first also fetches the next group.
+static void group_q8_tiles(const uint8_t *w, const uint8_t *next, int blocks, const uint8_t *a, size_t token_bytes,
+                           int tiles, float *out, size_t out_stride) {
+    for (int i = 0; i < tiles; i++)
+        tile_q8(w, blocks, a + 4 * i * token_bytes, token_bytes, 4, out + 4 * i * out_stride, out_stride,
+                i == 0 ? next : NULL);
+}
 
 typedef void (*interleaved_tile_fn)(const uint8_t *, int, const uint8_t *, size_t, float *, size_t);
 
@@ -685,6 +784,13 @@ static void interleaved_gemm(int format, const uint8_t *weights, int groups, int
         for (int g = 0; g < groups; g++) {
             const uint8_t *w = weights + g * group_bytes;
             int t = t0;
+            if (t_end - t >= 4) {
+                const int whole = (t_end - t) / 4;
+                (q4 ? group_q4_tiles : group_q8_tiles)(w, g + 1 < groups ? w + group_bytes : NULL, blocks,
+                                                       activations + t * token_bytes, token_bytes, whole,
+                                                       out + t * out_stride + g * GROUP_ROWS, out_stride);
+                t += 4 * whole;
+            }
             while (t < t_end) {
                 const int left = t_end - t;
                 const int variant = left >= 4 ? 0 : left >= 2 ? 1 : 2;
