@@ -281,50 +281,108 @@ static void attend_head(const float *query, const uint16_t *keys, const uint16_t
     }
 }
 
+// sum8 of four vectors at once: lane k of the result is sum8(v[k]), added in sum8's own order
+// (halves, then pairs, then the last two), for k < 4.
+static inline __m128 sum8x4(__m256 v0, __m256 v1, __m256 v2, __m256 v3) {
+    const __m256 t01 = _mm256_add_ps(_mm256_permute2f128_ps(v0, v1, 0x20), _mm256_permute2f128_ps(v0, v1, 0x31));
+    const __m256 t23 = _mm256_add_ps(_mm256_permute2f128_ps(v2, v3, 0x20), _mm256_permute2f128_ps(v2, v3, 0x31));
+    // t01 = [t0 of v0 (4 lanes) | t0 of v1], t_i = l_i + l_{i+4}; next u0 = t0 + t2, u1 = t1 + t3.
+    const __m256 u = _mm256_add_ps(_mm256_shuffle_ps(t01, t23, _MM_SHUFFLE(1, 0, 1, 0)),
+                                   _mm256_shuffle_ps(t01, t23, _MM_SHUFFLE(3, 2, 3, 2)));
+    // u = [u0 u1 of v0, u0 u1 of v2 | u0 u1 of v1, u0 u1 of v3]; then u0 + u1.
+    const __m256 r = _mm256_add_ps(_mm256_shuffle_ps(u, u, _MM_SHUFFLE(2, 0, 2, 0)),
+                                   _mm256_shuffle_ps(u, u, _MM_SHUFFLE(3, 1, 3, 1)));
+    // r = [v0 v2 v0 v2 | v1 v3 v1 v3]
+    return _mm_unpacklo_ps(_mm256_castps256_ps128(r), _mm256_extractf128_ps(r, 1));
+}
+
 // The heads of one GQA group (up to 4) over the same cached positions, head_dim 64: each key
-// and value row is loaded once for the whole group, and the outputs stay in registers. Every
-// head's arithmetic is exactly atrium_attend_head's, in the same order, so results are the same.
-static void attend_group64(const float *queries, int heads, const uint16_t *keys, const uint16_t *values,
-                           size_t kv_stride, int count, float scale, float *scores, size_t scores_stride,
-                           float *out) {
+// and value row is loaded and converted once for the whole group. Every head's arithmetic is
+// exactly atrium_attend_head's, in the same order, so results are the same; but four positions'
+// dot products are reduced together (sum8x4) and the value rows are taken 16 dimensions at a
+// time, so that the accumulators fit AVX2's 16 registers.
+static inline __attribute__((always_inline)) void attend_group64_impl(
+    const float *queries, int heads, const uint16_t *keys, const uint16_t *values, size_t kv_stride, int count,
+    float scale, float *scores, size_t scores_stride, float *out) {
     enum { DIM = 64, CHUNKS = DIM / 8, MAX_HEADS = 4 };
-    __m256 q[MAX_HEADS][CHUNKS];
+    float q[MAX_HEADS][DIM];
     for (int h = 0; h < heads; h++)
-        for (int c = 0; c < CHUNKS; c++) q[h][c] = round_to_half8(_mm256_loadu_ps(queries + h * DIM + 8 * c));
+        for (int c = 0; c < CHUNKS; c++) _mm256_storeu_ps(q[h] + 8 * c, round_to_half8(_mm256_loadu_ps(queries + h * DIM + 8 * c)));
 
     float maximum[MAX_HEADS] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
-    for (int j = 0; j < count; j++) {
+    __m128 maxima[MAX_HEADS];
+    for (int h = 0; h < heads; h++) maxima[h] = _mm_set1_ps(-INFINITY);
+    const __m128 scale4 = _mm_set1_ps(scale);
+    int j = 0;
+    for (; j + 4 <= count; j += 4) {
+        __m256 acc[MAX_HEADS][4];
+        for (int h = 0; h < heads; h++)
+            for (int p = 0; p < 4; p++) acc[h][p] = _mm256_setzero_ps();
+        for (int c = 0; c < CHUNKS; c++)
+            for (int p = 0; p < 4; p++) {
+                const __m256 key = load_half8(keys + (size_t)(j + p) * kv_stride + 8 * c);
+                for (int h = 0; h < heads; h++) acc[h][p] = _mm256_fmadd_ps(_mm256_loadu_ps(q[h] + 8 * c), key, acc[h][p]);
+            }
+        for (int h = 0; h < heads; h++) {
+            const __m128 score = _mm_mul_ps(sum8x4(acc[h][0], acc[h][1], acc[h][2], acc[h][3]), scale4);
+            _mm_storeu_ps(scores + h * scores_stride + j, score);
+            maxima[h] = _mm_max_ps(maxima[h], score);
+        }
+    }
+    for (int h = 0; h < heads; h++) {
+        float lanes[4];
+        _mm_storeu_ps(lanes, maxima[h]);
+        for (int k = 0; k < 4; k++)
+            if (lanes[k] > maximum[h]) maximum[h] = lanes[k];
+    }
+    for (; j < count; j++) {
         const uint16_t *k = keys + (size_t)j * kv_stride;
         __m256 key[CHUNKS];
         for (int c = 0; c < CHUNKS; c++) key[c] = load_half8(k + 8 * c);
         for (int h = 0; h < heads; h++) {
             __m256 acc = _mm256_setzero_ps();
-            for (int c = 0; c < CHUNKS; c++) acc = _mm256_fmadd_ps(q[h][c], key[c], acc);
+            for (int c = 0; c < CHUNKS; c++) acc = _mm256_fmadd_ps(_mm256_loadu_ps(q[h] + 8 * c), key[c], acc);
             const float score = sum8(acc) * scale;
             scores[h * scores_stride + j] = score;
             if (score > maximum[h]) maximum[h] = score;
         }
     }
-    float inverse[MAX_HEADS];
+
+    // Probabilities, rounded to float16 as attend_head rounds them, in place.
     for (int h = 0; h < heads; h++) {
-        inverse[h] = 1.0f / exponentiate(scores + h * scores_stride, count, maximum[h]);
+        float *row = scores + h * scores_stride;
+        const float inverse = 1.0f / exponentiate(row, count, maximum[h]);
+        const __m256 inverse8 = _mm256_set1_ps(inverse);
+        int i = 0;
+        for (; i + 8 <= count; i += 8) _mm256_storeu_ps(row + i, round_to_half8(_mm256_mul_ps(_mm256_loadu_ps(row + i), inverse8)));
+        for (; i < count; i++) row[i] = _cvtsh_ss(_cvtss_sh(row[i] * inverse, _MM_FROUND_TO_NEAREST_INT));
     }
 
-    __m256 acc[MAX_HEADS][CHUNKS];
-    for (int h = 0; h < heads; h++)
-        for (int c = 0; c < CHUNKS; c++) acc[h][c] = _mm256_setzero_ps();
-    for (int j = 0; j < count; j++) {
-        const uint16_t *v = values + (size_t)j * kv_stride;
-        __m256 value[CHUNKS];
-        for (int c = 0; c < CHUNKS; c++) value[c] = load_half8(v + 8 * c);
+    for (int c = 0; c < CHUNKS; c += 2) {
+        __m256 acc[MAX_HEADS][2];
+        for (int h = 0; h < heads; h++) acc[h][0] = acc[h][1] = _mm256_setzero_ps();
+        for (int i = 0; i < count; i++) {
+            const uint16_t *v = values + (size_t)i * kv_stride + 8 * c;
+            const __m256 v0 = load_half8(v), v1 = load_half8(v + 8);
+            for (int h = 0; h < heads; h++) {
+                const __m256 weight = _mm256_broadcast_ss(scores + h * scores_stride + i);
+                acc[h][0] = _mm256_fmadd_ps(weight, v0, acc[h][0]);
+                acc[h][1] = _mm256_fmadd_ps(weight, v1, acc[h][1]);
+            }
+        }
         for (int h = 0; h < heads; h++) {
-            const float p = _cvtsh_ss(_cvtss_sh(scores[h * scores_stride + j] * inverse[h], _MM_FROUND_TO_NEAREST_INT));
-            const __m256 weight = _mm256_set1_ps(p);
-            for (int c = 0; c < CHUNKS; c++) acc[h][c] = _mm256_fmadd_ps(weight, value[c], acc[h][c]);
+            _mm256_storeu_ps(out + h * DIM + 8 * c, acc[h][0]);
+            _mm256_storeu_ps(out + h * DIM + 8 * c + 8, acc[h][1]);
         }
     }
-    for (int h = 0; h < heads; h++)
-        for (int c = 0; c < CHUNKS; c++) _mm256_storeu_ps(out + h * DIM + 8 * c, acc[h][c]);
+}
+
+// Constant head counts keep the accumulators in registers (SmolLM2's groups have 3 heads).
+static void attend_group64(const float *queries, int heads, const uint16_t *keys, const uint16_t *values,
+                           size_t kv_stride, int count, float scale, float *scores, size_t scores_stride,
+                           float *out) {
+    if (heads == 3) attend_group64_impl(queries, 3, keys, values, kv_stride, count, scale, scores, scores_stride, out);
+    else attend_group64_impl(queries, heads, keys, values, kv_stride, count, scale, scores, scores_stride, out);
 }
 
 
