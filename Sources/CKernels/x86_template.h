@@ -396,13 +396,14 @@ static void attend_group64(const float *queries, int heads, const uint16_t *keys
 
 static inline float round_to_half(float value) { return _cvtsh_ss(_cvtss_sh(value, _MM_FROUND_TO_NEAREST_INT)); }
 
-static void interleaved_quantize(const float *input, size_t input_stride, int tokens, int blocks, uint8_t *out) {
+static void interleaved_quantize(const float *input, size_t input_stride, int tokens, int blocks, int first, int count,
+                                 uint8_t *out) {
     const size_t token_bytes = (size_t)blocks * (32 + META_BYTES);
     for (int t = 0; t < tokens; t++) {
         const float *x = input + t * input_stride;
         int8_t *q = (int8_t *)(out + t * token_bytes);
         float *meta = (float *)(out + t * token_bytes + (size_t)blocks * 32);
-        for (int b = 0; b < blocks; b++) {
+        for (int b = first; b < first + count; b++) {
             const __m512 lo = _mm512_loadu_ps(x + 32 * b), hi = _mm512_loadu_ps(x + 32 * b + 16);
             const float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(lo), _mm512_abs_ps(hi)));
             const float d = amax / 127;
@@ -556,14 +557,15 @@ static inline int sum8i(__m256i v) {
 }
 
 // The same bytes and floats as the AVX-512 quantizer: the same operations, eight lanes at a time.
-static void interleaved_quantize(const float *input, size_t input_stride, int tokens, int blocks, uint8_t *out) {
+static void interleaved_quantize(const float *input, size_t input_stride, int tokens, int blocks, int first, int count,
+                                 uint8_t *out) {
     const size_t token_bytes = (size_t)blocks * (32 + META_BYTES);
     const __m256 sign_bit = _mm256_set1_ps(-0.0f);
     for (int t = 0; t < tokens; t++) {
         const float *x = input + t * input_stride;
         int8_t *q = (int8_t *)(out + t * token_bytes);
         float *meta = (float *)(out + t * token_bytes + (size_t)blocks * 32);
-        for (int b = 0; b < blocks; b++) {
+        for (int b = first; b < first + count; b++) {
             __m256 v[4];
             for (int i = 0; i < 4; i++) v[i] = _mm256_loadu_ps(x + 32 * b + 8 * i);
             const __m256 magnitude = _mm256_max_ps(_mm256_max_ps(_mm256_andnot_ps(sign_bit, v[0]), _mm256_andnot_ps(sign_bit, v[1])),
