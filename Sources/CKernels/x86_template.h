@@ -307,7 +307,8 @@ static inline __attribute__((always_inline)) void attend_group64_impl(
     enum { DIM = 64, CHUNKS = DIM / 8, MAX_HEADS = 4 };
     float q[MAX_HEADS][DIM];
     for (int h = 0; h < heads; h++)
-        for (int c = 0; c < CHUNKS; c++) _mm256_storeu_ps(q[h] + 8 * c, round_to_half8(_mm256_loadu_ps(queries + h * DIM + 8 * c)));
+        for (int c = 0; c < CHUNKS; c++)
+            _mm256_storeu_ps(q[h] + 8 * c, round_to_half8(_mm256_loadu_ps(queries + h * DIM + 8 * c)));
 
     float maximum[MAX_HEADS] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
     __m128 maxima[MAX_HEADS];
@@ -321,7 +322,8 @@ static inline __attribute__((always_inline)) void attend_group64_impl(
         for (int c = 0; c < CHUNKS; c++)
             for (int p = 0; p < 4; p++) {
                 const __m256 key = load_half8(keys + (size_t)(j + p) * kv_stride + 8 * c);
-                for (int h = 0; h < heads; h++) acc[h][p] = _mm256_fmadd_ps(_mm256_loadu_ps(q[h] + 8 * c), key, acc[h][p]);
+                for (int h = 0; h < heads; h++)
+                    acc[h][p] = _mm256_fmadd_ps(_mm256_loadu_ps(q[h] + 8 * c), key, acc[h][p]);
             }
         for (int h = 0; h < heads; h++) {
             const __m128 score = _mm_mul_ps(sum8x4(acc[h][0], acc[h][1], acc[h][2], acc[h][3]), scale4);
@@ -354,7 +356,8 @@ static inline __attribute__((always_inline)) void attend_group64_impl(
         const float inverse = 1.0f / exponentiate(row, count, maximum[h]);
         const __m256 inverse8 = _mm256_set1_ps(inverse);
         int i = 0;
-        for (; i + 8 <= count; i += 8) _mm256_storeu_ps(row + i, round_to_half8(_mm256_mul_ps(_mm256_loadu_ps(row + i), inverse8)));
+        for (; i + 8 <= count; i += 8)
+            _mm256_storeu_ps(row + i, round_to_half8(_mm256_mul_ps(_mm256_loadu_ps(row + i), inverse8)));
         for (; i < count; i++) row[i] = _cvtsh_ss(_cvtss_sh(row[i] * inverse, _MM_FROUND_TO_NEAREST_INT));
     }
 
@@ -768,8 +771,9 @@ static inline __attribute__((always_inline)) void q4_half4(const uint8_t *w, con
                 sum[t] = _mm256_dpbusd_avx_epi32(sum[t], low, broadcast32(q + 4 * c));
                 sum[t] = _mm256_dpbusd_avx_epi32(sum[t], high, broadcast32(q + 16 + 4 * c));
 #else  // 16-bit pair sums, widened once per block below
-                sum[t] = _mm256_add_epi16(sum[t], _mm256_add_epi16(_mm256_maddubs_epi16(low, broadcast32(q + 4 * c)),
-                                                                   _mm256_maddubs_epi16(high, broadcast32(q + 16 + 4 * c))));
+                const __m256i pairs = _mm256_add_epi16(_mm256_maddubs_epi16(low, broadcast32(q + 4 * c)),
+                                                       _mm256_maddubs_epi16(high, broadcast32(q + 16 + 4 * c)));
+                sum[t] = _mm256_add_epi16(sum[t], pairs);
 #endif
             }
         }
