@@ -59,7 +59,7 @@ void atrium_interleave_q8_0(const uint8_t *rows, size_t row_bytes, int blocks, u
 // The active level's kernels; a level without them (scalar, NEON) leaves `out` as it was.
 void atrium_interleaved_quantize(const float *input, size_t input_stride, int tokens, int blocks, uint8_t *out) {
     const atrium_kernel_table *table = atrium_kernels_active();
-    if (table->interleaved_quantize) table->interleaved_quantize(input, input_stride, tokens, blocks, out);
+    if (table->interleaved_quantize) table->interleaved_quantize(input, input_stride, tokens, blocks, 0, blocks, out);
 }
 
 void atrium_interleaved_gemm(int format, const uint8_t *weights, int groups, int blocks,

@@ -281,50 +281,111 @@ static void attend_head(const float *query, const uint16_t *keys, const uint16_t
     }
 }
 
+// sum8 of four vectors at once: lane k of the result is sum8(v[k]), added in sum8's own order
+// (halves, then pairs, then the last two), for k < 4.
+static inline __m128 sum8x4(__m256 v0, __m256 v1, __m256 v2, __m256 v3) {
+    const __m256 t01 = _mm256_add_ps(_mm256_permute2f128_ps(v0, v1, 0x20), _mm256_permute2f128_ps(v0, v1, 0x31));
+    const __m256 t23 = _mm256_add_ps(_mm256_permute2f128_ps(v2, v3, 0x20), _mm256_permute2f128_ps(v2, v3, 0x31));
+    // t01 = [t0 of v0 (4 lanes) | t0 of v1], t_i = l_i + l_{i+4}; next u0 = t0 + t2, u1 = t1 + t3.
+    const __m256 u = _mm256_add_ps(_mm256_shuffle_ps(t01, t23, _MM_SHUFFLE(1, 0, 1, 0)),
+                                   _mm256_shuffle_ps(t01, t23, _MM_SHUFFLE(3, 2, 3, 2)));
+    // u = [u0 u1 of v0, u0 u1 of v2 | u0 u1 of v1, u0 u1 of v3]; then u0 + u1.
+    const __m256 r = _mm256_add_ps(_mm256_shuffle_ps(u, u, _MM_SHUFFLE(2, 0, 2, 0)),
+                                   _mm256_shuffle_ps(u, u, _MM_SHUFFLE(3, 1, 3, 1)));
+    // r = [v0 v2 v0 v2 | v1 v3 v1 v3]
+    return _mm_unpacklo_ps(_mm256_castps256_ps128(r), _mm256_extractf128_ps(r, 1));
+}
+
 // The heads of one GQA group (up to 4) over the same cached positions, head_dim 64: each key
-// and value row is loaded once for the whole group, and the outputs stay in registers. Every
-// head's arithmetic is exactly atrium_attend_head's, in the same order, so results are the same.
-static void attend_group64(const float *queries, int heads, const uint16_t *keys, const uint16_t *values,
-                           size_t kv_stride, int count, float scale, float *scores, size_t scores_stride,
-                           float *out) {
+// and value row is loaded and converted once for the whole group. Every head's arithmetic is
+// exactly atrium_attend_head's, in the same order, so results are the same; but four positions'
+// dot products are reduced together (sum8x4) and the value rows are taken 16 dimensions at a
+// time, so that the accumulators fit AVX2's 16 registers.
+static inline __attribute__((always_inline)) void attend_group64_impl(
+    const float *queries, int heads, const uint16_t *keys, const uint16_t *values, size_t kv_stride, int count,
+    float scale, float *scores, size_t scores_stride, float *out) {
     enum { DIM = 64, CHUNKS = DIM / 8, MAX_HEADS = 4 };
-    __m256 q[MAX_HEADS][CHUNKS];
+    float q[MAX_HEADS][DIM];
     for (int h = 0; h < heads; h++)
-        for (int c = 0; c < CHUNKS; c++) q[h][c] = round_to_half8(_mm256_loadu_ps(queries + h * DIM + 8 * c));
+        for (int c = 0; c < CHUNKS; c++)
+            _mm256_storeu_ps(q[h] + 8 * c, round_to_half8(_mm256_loadu_ps(queries + h * DIM + 8 * c)));
 
     float maximum[MAX_HEADS] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
-    for (int j = 0; j < count; j++) {
+    __m128 maxima[MAX_HEADS];
+    for (int h = 0; h < heads; h++) maxima[h] = _mm_set1_ps(-INFINITY);
+    const __m128 scale4 = _mm_set1_ps(scale);
+    int j = 0;
+    for (; j + 4 <= count; j += 4) {
+        __m256 acc[MAX_HEADS][4];
+        for (int h = 0; h < heads; h++)
+            for (int p = 0; p < 4; p++) acc[h][p] = _mm256_setzero_ps();
+        for (int c = 0; c < CHUNKS; c++)
+            for (int p = 0; p < 4; p++) {
+                const __m256 key = load_half8(keys + (size_t)(j + p) * kv_stride + 8 * c);
+                for (int h = 0; h < heads; h++)
+                    acc[h][p] = _mm256_fmadd_ps(_mm256_loadu_ps(q[h] + 8 * c), key, acc[h][p]);
+            }
+        for (int h = 0; h < heads; h++) {
+            const __m128 score = _mm_mul_ps(sum8x4(acc[h][0], acc[h][1], acc[h][2], acc[h][3]), scale4);
+            _mm_storeu_ps(scores + h * scores_stride + j, score);
+            maxima[h] = _mm_max_ps(maxima[h], score);
+        }
+    }
+    for (int h = 0; h < heads; h++) {
+        float lanes[4];
+        _mm_storeu_ps(lanes, maxima[h]);
+        for (int k = 0; k < 4; k++)
+            if (lanes[k] > maximum[h]) maximum[h] = lanes[k];
+    }
+    for (; j < count; j++) {
         const uint16_t *k = keys + (size_t)j * kv_stride;
         __m256 key[CHUNKS];
         for (int c = 0; c < CHUNKS; c++) key[c] = load_half8(k + 8 * c);
         for (int h = 0; h < heads; h++) {
             __m256 acc = _mm256_setzero_ps();
-            for (int c = 0; c < CHUNKS; c++) acc = _mm256_fmadd_ps(q[h][c], key[c], acc);
+            for (int c = 0; c < CHUNKS; c++) acc = _mm256_fmadd_ps(_mm256_loadu_ps(q[h] + 8 * c), key[c], acc);
             const float score = sum8(acc) * scale;
             scores[h * scores_stride + j] = score;
             if (score > maximum[h]) maximum[h] = score;
         }
     }
-    float inverse[MAX_HEADS];
+
+    // Probabilities, rounded to float16 as attend_head rounds them, in place.
     for (int h = 0; h < heads; h++) {
-        inverse[h] = 1.0f / exponentiate(scores + h * scores_stride, count, maximum[h]);
+        float *row = scores + h * scores_stride;
+        const float inverse = 1.0f / exponentiate(row, count, maximum[h]);
+        const __m256 inverse8 = _mm256_set1_ps(inverse);
+        int i = 0;
+        for (; i + 8 <= count; i += 8)
+            _mm256_storeu_ps(row + i, round_to_half8(_mm256_mul_ps(_mm256_loadu_ps(row + i), inverse8)));
+        for (; i < count; i++) row[i] = _cvtsh_ss(_cvtss_sh(row[i] * inverse, _MM_FROUND_TO_NEAREST_INT));
     }
 
-    __m256 acc[MAX_HEADS][CHUNKS];
-    for (int h = 0; h < heads; h++)
-        for (int c = 0; c < CHUNKS; c++) acc[h][c] = _mm256_setzero_ps();
-    for (int j = 0; j < count; j++) {
-        const uint16_t *v = values + (size_t)j * kv_stride;
-        __m256 value[CHUNKS];
-        for (int c = 0; c < CHUNKS; c++) value[c] = load_half8(v + 8 * c);
+    for (int c = 0; c < CHUNKS; c += 2) {
+        __m256 acc[MAX_HEADS][2];
+        for (int h = 0; h < heads; h++) acc[h][0] = acc[h][1] = _mm256_setzero_ps();
+        for (int i = 0; i < count; i++) {
+            const uint16_t *v = values + (size_t)i * kv_stride + 8 * c;
+            const __m256 v0 = load_half8(v), v1 = load_half8(v + 8);
+            for (int h = 0; h < heads; h++) {
+                const __m256 weight = _mm256_broadcast_ss(scores + h * scores_stride + i);
+                acc[h][0] = _mm256_fmadd_ps(weight, v0, acc[h][0]);
+                acc[h][1] = _mm256_fmadd_ps(weight, v1, acc[h][1]);
+            }
+        }
         for (int h = 0; h < heads; h++) {
-            const float p = _cvtsh_ss(_cvtss_sh(scores[h * scores_stride + j] * inverse[h], _MM_FROUND_TO_NEAREST_INT));
-            const __m256 weight = _mm256_set1_ps(p);
-            for (int c = 0; c < CHUNKS; c++) acc[h][c] = _mm256_fmadd_ps(weight, value[c], acc[h][c]);
+            _mm256_storeu_ps(out + h * DIM + 8 * c, acc[h][0]);
+            _mm256_storeu_ps(out + h * DIM + 8 * c + 8, acc[h][1]);
         }
     }
-    for (int h = 0; h < heads; h++)
-        for (int c = 0; c < CHUNKS; c++) _mm256_storeu_ps(out + h * DIM + 8 * c, acc[h][c]);
+}
+
+// Constant head counts keep the accumulators in registers (SmolLM2's groups have 3 heads).
+static void attend_group64(const float *queries, int heads, const uint16_t *keys, const uint16_t *values,
+                           size_t kv_stride, int count, float scale, float *scores, size_t scores_stride,
+                           float *out) {
+    if (heads == 3) attend_group64_impl(queries, 3, keys, values, kv_stride, count, scale, scores, scores_stride, out);
+    else attend_group64_impl(queries, heads, keys, values, kv_stride, count, scale, scores, scores_stride, out);
 }
 
 
@@ -338,13 +399,14 @@ static void attend_group64(const float *queries, int heads, const uint16_t *keys
 
 static inline float round_to_half(float value) { return _cvtsh_ss(_cvtss_sh(value, _MM_FROUND_TO_NEAREST_INT)); }
 
-static void interleaved_quantize(const float *input, size_t input_stride, int tokens, int blocks, uint8_t *out) {
+static void interleaved_quantize(const float *input, size_t input_stride, int tokens, int blocks, int first, int count,
+                                 uint8_t *out) {
     const size_t token_bytes = (size_t)blocks * (32 + META_BYTES);
     for (int t = 0; t < tokens; t++) {
         const float *x = input + t * input_stride;
         int8_t *q = (int8_t *)(out + t * token_bytes);
         float *meta = (float *)(out + t * token_bytes + (size_t)blocks * 32);
-        for (int b = 0; b < blocks; b++) {
+        for (int b = first; b < first + count; b++) {
             const __m512 lo = _mm512_loadu_ps(x + 32 * b), hi = _mm512_loadu_ps(x + 32 * b + 16);
             const float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(lo), _mm512_abs_ps(hi)));
             const float d = amax / 127;
@@ -498,14 +560,15 @@ static inline int sum8i(__m256i v) {
 }
 
 // The same bytes and floats as the AVX-512 quantizer: the same operations, eight lanes at a time.
-static void interleaved_quantize(const float *input, size_t input_stride, int tokens, int blocks, uint8_t *out) {
+static void interleaved_quantize(const float *input, size_t input_stride, int tokens, int blocks, int first, int count,
+                                 uint8_t *out) {
     const size_t token_bytes = (size_t)blocks * (32 + META_BYTES);
     const __m256 sign_bit = _mm256_set1_ps(-0.0f);
     for (int t = 0; t < tokens; t++) {
         const float *x = input + t * input_stride;
         int8_t *q = (int8_t *)(out + t * token_bytes);
         float *meta = (float *)(out + t * token_bytes + (size_t)blocks * 32);
-        for (int b = 0; b < blocks; b++) {
+        for (int b = first; b < first + count; b++) {
             __m256 v[4];
             for (int i = 0; i < 4; i++) v[i] = _mm256_loadu_ps(x + 32 * b + 8 * i);
             const __m256 magnitude = _mm256_max_ps(_mm256_max_ps(_mm256_andnot_ps(sign_bit, v[0]), _mm256_andnot_ps(sign_bit, v[1])),
@@ -602,14 +665,15 @@ static inline __attribute__((always_inline)) void tile_q4(const uint8_t *w, int 
 // without, the weights are made signed again and multiplied as llama.cpp does, |w| · (a · sign w),
 // widened every chunk because two 16-bit sums of 8-bit weights could overflow.
 static inline __attribute__((always_inline)) void tile_q8(const uint8_t *w, int blocks, const uint8_t *a,
-                                                          size_t token_bytes, int nt, float *out, size_t out_stride) {
+                                                          size_t token_bytes, int nt, float *out, size_t out_stride,
+                                                          const uint8_t *next) {
     __m256 acc[2][TOKEN_TILE];
     for (int h = 0; h < 2; h++)
         for (int t = 0; t < nt; t++) acc[h][t] = _mm256_setzero_ps();
     for (int b = 0; b < blocks; b++) {
         const uint8_t *block = w + (size_t)b * Q8_GROUP_BLOCK_BYTES;
-        for (int line = 0; line < 9; line++)
-            _mm_prefetch((const char *)(block + 2 * PREFETCH_BYTES + 64 * line), _MM_HINT_T0);
+        const uint8_t *ahead = next ? next + (size_t)b * Q8_GROUP_BLOCK_BYTES : block + 2 * PREFETCH_BYTES;
+        for (int line = 0; line < 9; line++) _mm_prefetch((const char *)(ahead + 64 * line), _MM_HINT_T0);
         __m256i sum[2][TOKEN_TILE];
         for (int t = 0; t < nt; t++) {
 #ifdef LEVEL_VNNI
@@ -656,6 +720,92 @@ static inline __attribute__((always_inline)) void tile_q8(const uint8_t *w, int 
         for (int t = 0; t < nt; t++) _mm256_storeu_ps(out + t * out_stride + 8 * h, acc[h][t]);
 }
 
+// Four tokens at once need more accumulators than AVX2's 16 registers hold when a group's two
+// halves run together (the compiler spilled them to the stack every block), so whole tiles of
+// four tokens take the group half by half, after a pass for the minimums' term. Every lane's
+// float operations stay the AVX-512 kernel's, in the same order: the two accumulators are
+// independent chains over the blocks, and acc + offsets comes last.
+
+// out[t][h·8 …] = Σ_b m_b · s_b (block order) for 4 tokens; the halves then add their sums to it.
+static inline __attribute__((always_inline)) void q4_offsets4(const uint8_t *w, int blocks, const uint8_t *a,
+                                                              size_t token_bytes, float *out, size_t out_stride) {
+    __m256 offsets[2][4];
+    for (int h = 0; h < 2; h++)
+        for (int t = 0; t < 4; t++) offsets[h][t] = _mm256_setzero_ps();
+    for (int b = 0; b < blocks; b++) {
+        const uint8_t *block = w + (size_t)b * Q4_GROUP_BLOCK_BYTES;
+        for (int h = 0; h < 2; h++) {
+            const __m256 m = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(block + 32 + 16 * h)));
+            for (int t = 0; t < 4; t++) {
+                const float *meta = (const float *)(a + t * token_bytes + (size_t)blocks * 32) + 4 * b;
+                offsets[h][t] = _mm256_fmadd_ps(m, _mm256_set1_ps(meta[1]), offsets[h][t]);
+            }
+        }
+    }
+    for (int h = 0; h < 2; h++)
+        for (int t = 0; t < 4; t++) _mm256_storeu_ps(out + t * out_stride + 8 * h, offsets[h][t]);
+}
+
+// Half `h` (8 rows) of a Q4_1 group × 4 tokens, added to `out`. `next`, when not NULL, is
+// fetched into the cache meanwhile (the next group: a block of it per block of this one).
+static inline __attribute__((always_inline)) void q4_half4(const uint8_t *w, const uint8_t *next, int h, int blocks,
+                                                           const uint8_t *a, size_t token_bytes, float *out,
+                                                           size_t out_stride) {
+    const __m256i low_nibbles = _mm256_set1_epi8(0x0F);
+    __m256 acc[4];
+    for (int t = 0; t < 4; t++) acc[t] = _mm256_setzero_ps();
+    for (int b = 0; b < blocks; b++) {
+        const uint8_t *block = w + (size_t)b * Q4_GROUP_BLOCK_BYTES;
+        if (next)
+            for (int line = 0; line < 5; line++)
+                _mm_prefetch((const char *)(next + (size_t)b * Q4_GROUP_BLOCK_BYTES + 64 * line), _MM_HINT_T0);
+        __m256i sum[4];
+        for (int t = 0; t < 4; t++) sum[t] = _mm256_setzero_si256();
+        for (int c = 0; c < 4; c++) {
+            const __m256i packed = _mm256_loadu_si256((const __m256i *)(block + 64 + 64 * c + 32 * h));
+            const __m256i low = _mm256_and_si256(packed, low_nibbles);
+            const __m256i high = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low_nibbles);
+            for (int t = 0; t < 4; t++) {
+                const int8_t *q = (const int8_t *)(a + t * token_bytes) + 32 * b;
+#ifdef LEVEL_VNNI
+                sum[t] = _mm256_dpbusd_avx_epi32(sum[t], low, broadcast32(q + 4 * c));
+                sum[t] = _mm256_dpbusd_avx_epi32(sum[t], high, broadcast32(q + 16 + 4 * c));
+#else  // 16-bit pair sums, widened once per block below
+                const __m256i pairs = _mm256_add_epi16(_mm256_maddubs_epi16(low, broadcast32(q + 4 * c)),
+                                                       _mm256_maddubs_epi16(high, broadcast32(q + 16 + 4 * c)));
+                sum[t] = _mm256_add_epi16(sum[t], pairs);
+#endif
+            }
+        }
+        const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(block + 16 * h)));
+        for (int t = 0; t < 4; t++) {
+            const float *meta = (const float *)(a + t * token_bytes + (size_t)blocks * 32) + 4 * b;
+#ifdef LEVEL_VNNI
+            const __m256i total = sum[t];
+#else
+            const __m256i total = _mm256_madd_epi16(sum[t], _mm256_set1_epi16(1));
+#endif
+            acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(total), _mm256_mul_ps(d, _mm256_set1_ps(meta[0])), acc[t]);
+        }
+    }
+    for (int t = 0; t < 4; t++) {
+        float *o = out + t * out_stride + 8 * h;
+        _mm256_storeu_ps(o, _mm256_add_ps(acc[t], _mm256_loadu_ps(o)));
+    }
+}
+
+// One Q4_1 group × `tiles` whole tiles of 4 tokens: half 0 of every tile while that half's
+// bytes are hot, then half 1; the first pass also fetches the next group.
+static void group_q4_tiles(const uint8_t *w, const uint8_t *next, int blocks, const uint8_t *a, size_t token_bytes,
+                           int tiles, float *out, size_t out_stride) {
+    for (int i = 0; i < tiles; i++)
+        q4_offsets4(w, blocks, a + 4 * i * token_bytes, token_bytes, out + 4 * i * out_stride, out_stride);
+    for (int h = 0; h < 2; h++)
+        for (int i = 0; i < tiles; i++)
+            q4_half4(w, h == 0 && i == 0 ? next : NULL, h, blocks, a + 4 * i * token_bytes, token_bytes,
+                     out + 4 * i * out_stride, out_stride);
+}
+
 // Constant token counts, so the accumulators are registers; a ragged tail takes 2, 1.
 #define TILE_VARIANTS(name, body)                                                                          \
     static void name##_4(const uint8_t *w, int blocks, const uint8_t *a, size_t tb, float *o, size_t os) { \
@@ -668,8 +818,21 @@ static inline __attribute__((always_inline)) void tile_q8(const uint8_t *w, int 
         body(w, blocks, a, tb, 1, o, os);                                                                  \
     }
 
+static inline __attribute__((always_inline)) void tile_q8_here(const uint8_t *w, int blocks, const uint8_t *a,
+                                                               size_t token_bytes, int nt, float *out, size_t out_stride) {
+    tile_q8(w, blocks, a, token_bytes, nt, out, out_stride, NULL);
+}
+
 TILE_VARIANTS(tile_q4, tile_q4)
-TILE_VARIANTS(tile_q8, tile_q8)
+TILE_VARIANTS(tile_q8, tile_q8_here)
+
+// One Q8_0 group × `tiles` whole tiles of 4 tokens; the first also fetches the next group.
+static void group_q8_tiles(const uint8_t *w, const uint8_t *next, int blocks, const uint8_t *a, size_t token_bytes,
+                           int tiles, float *out, size_t out_stride) {
+    for (int i = 0; i < tiles; i++)
+        tile_q8(w, blocks, a + 4 * i * token_bytes, token_bytes, 4, out + 4 * i * out_stride, out_stride,
+                i == 0 ? next : NULL);
+}
 
 typedef void (*interleaved_tile_fn)(const uint8_t *, int, const uint8_t *, size_t, float *, size_t);
 
@@ -685,6 +848,13 @@ static void interleaved_gemm(int format, const uint8_t *weights, int groups, int
         for (int g = 0; g < groups; g++) {
             const uint8_t *w = weights + g * group_bytes;
             int t = t0;
+            if (t_end - t >= 4) {
+                const int whole = (t_end - t) / 4;
+                (q4 ? group_q4_tiles : group_q8_tiles)(w, g + 1 < groups ? w + group_bytes : NULL, blocks,
+                                                       activations + t * token_bytes, token_bytes, whole,
+                                                       out + t * out_stride + g * GROUP_ROWS, out_stride);
+                t += 4 * whole;
+            }
             while (t < t_end) {
                 const int left = t_end - t;
                 const int variant = left >= 4 ? 0 : left >= 2 ? 1 : 2;

@@ -172,7 +172,7 @@ static void check_interleaved(const atrium_kernel_table *table, const char *leve
         atrium_interleave_q8_0(q8_rows + g * 16 * BLOCKS * 34, BLOCKS * 34, BLOCKS, group_q8[g]);
     }
     uint8_t *acts = interleaved_acts[table->isa];
-    table->interleaved_quantize(inputs, COLUMNS, TOKENS, BLOCKS, acts);
+    table->interleaved_quantize(inputs, COLUMNS, TOKENS, BLOCKS, 0, BLOCKS, acts);
     float *out = interleaved_out[table->isa];
     table->interleaved_gemm(ATRIUM_INTERLEAVED_Q4_1, &group_q4[0][0], ROWS / 16, BLOCKS, acts, TOKENS, out, ROWS);
     table->interleaved_gemm(ATRIUM_INTERLEAVED_Q8_0, &group_q8[0][0], ROWS / 16, BLOCKS, acts, TOKENS, out + TOKENS * ROWS, ROWS);
@@ -209,6 +209,14 @@ static void check_interleaved(const atrium_kernel_table *table, const char *leve
                    out[TOKENS * ROWS + t * ROWS + r], want8);
         }
     }
+    // Quantizing a row's blocks in parts (as the workers that computed them do) gives the same bytes.
+    static uint8_t parts[TOKENS * BLOCKS * 48];
+    memset(parts, 0xA5, sizeof parts);
+    for (int first = 0; first < BLOCKS; first += 3) {
+        const int count = BLOCKS - first < 3 ? BLOCKS - first : 3;
+        table->interleaved_quantize(inputs, COLUMNS, TOKENS, BLOCKS, first, count, parts);
+    }
+    expect(memcmp(parts, acts, TOKENS * token_bytes) == 0, level, "quantize in parts = whole", 0, 0);
     // One token alone gives the bits it gives among 13 (tiles of 8/4/2/1 change nothing).
     static float alone[ROWS];
     table->interleaved_gemm(ATRIUM_INTERLEAVED_Q4_1, &group_q4[0][0], ROWS / 16, BLOCKS, acts + 12 * token_bytes, 1, alone, ROWS);

@@ -48,7 +48,7 @@ typedef struct atrium_kernel_table {
     void (*attend_head)(const float *, const uint16_t *, const uint16_t *, size_t, int, int, float, float *, float *);
     void (*attend_group64)(const float *, int, const uint16_t *, const uint16_t *, size_t, int, float, float *,
                            size_t, float *);
-    void (*interleaved_quantize)(const float *, size_t, int, int, uint8_t *);
+    void (*interleaved_quantize)(const float *, size_t, int, int, int, int, uint8_t *);  // + first, count blocks
     void (*interleaved_gemm)(int, const uint8_t *, int, int, const uint8_t *, int, float *, size_t);
     void (*gemm_i16)(const int16_t *, const float *, const float *, int, int, int, int, const int16_t *, const float *,
                      int, float *, size_t);
@@ -121,6 +121,9 @@ void atrium_interleave_q8_0(const uint8_t *rows, size_t row_bytes, int blocks, u
 
 /// Quantizes `tokens` rows of `blocks · 32` floats (`input_stride` apart) into the
 /// interleaved kernels' activation layout, `atrium_interleaved_activation_bytes` per token.
+/// (A level's table entry takes two more arguments, `first` and `count`, after `blocks`: it
+/// quantizes only those blocks of each row, so that the workers that computed parts of a row
+/// can each quantize their own part.)
 void atrium_interleaved_quantize(const float *input, size_t input_stride, int tokens, int blocks, uint8_t *out);
 
 /// out[t · out_stride + r] for the `groups · 16` rows of the interleaved `weights` and every

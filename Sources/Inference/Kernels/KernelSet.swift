@@ -46,11 +46,13 @@ struct KernelSet: @unchecked Sendable {
         table.pointee.attend_group64!(queries, heads, keys, values, stride, count, scale, scores, scoresStride, output)
     }
 
-    /// Interleaved kernels; call only where `hasInterleavedKernels`.
+    /// Interleaved kernels; call only where `hasInterleavedKernels`. `first` and `count` pick the
+    /// blocks of each row to quantize (default: all `blocks`); the others' bytes stay as they are.
     func interleavedQuantize(
-        _ input: UnsafePointer<Float>, stride: Int, tokens: Int32, blocks: Int32, into output: UnsafeMutablePointer<UInt8>
+        _ input: UnsafePointer<Float>, stride: Int, tokens: Int32, blocks: Int32, first: Int32 = 0, count: Int32? = nil,
+        into output: UnsafeMutablePointer<UInt8>
     ) {
-        table.pointee.interleaved_quantize!(input, stride, tokens, blocks, output)
+        table.pointee.interleaved_quantize!(input, stride, tokens, blocks, first, count ?? blocks, output)
     }
 
     func interleavedGEMM(

@@ -66,28 +66,63 @@ struct MatMul {
         _ matrices: [InterleavedMatrix], _ input: UnsafePointer<Float>, _ tokens: Int,
         _ outputs: [UnsafeMutablePointer<Float>], _ scratch: UnsafeMutableRawPointer
     ) {
-        let columns = matrices[0].columns
+        quantizeInterleaved(input, columns: matrices[0].columns, tokens: tokens, into: scratch)
+        multiplyQuantized(matrices, UnsafePointer(scratch.assumingMemoryBound(to: UInt8.self)), tokens: tokens,
+                          into: outputs)
+    }
+
+    /// Whether `weights` all go to the interleaved kernels, so that one quantization of their
+    /// input (`quantizeInterleaved`) serves them (`multiplyQuantized`, `multiplyGroups`).
+    func isInterleaved(_ weights: LinearWeight...) -> Bool {
+        kernels.hasInterleavedKernels && weights.allSatisfy { $0.interleaved != nil }
+    }
+
+    /// A decoding batch's activations are quantized faster on the calling thread than a pool
+    /// call could hand half of them over (8 tokens of SmolLM2's 576: a microsecond or two).
+    private static let serialQuantizeElements = 8192
+
+    /// Quantizes `tokens` rows of `columns` floats for the interleaved kernels into `scratch`
+    /// (`InterleavedMatrix.activationBytes(columns:tokens:)` bytes).
+    func quantizeInterleaved(
+        _ input: UnsafePointer<Float>, columns: Int, tokens: Int, into scratch: UnsafeMutableRawPointer
+    ) {
         let blocks = Int32(columns / 32)
         let tokenBytes = InterleavedMatrix.activationBytes(columns: columns, tokens: 1)
         let activations = scratch.assumingMemoryBound(to: UInt8.self)
         let kernels = self.kernels
-        if tokens < 8 {
+        if tokens * columns <= Self.serialQuantizeElements || pool.threadCount == 1 {
             kernels.interleavedQuantize(input, stride: columns, tokens: Int32(tokens), blocks: blocks, into: activations)
-        } else {
-            pool.parallel { worker, workers in
-                let share = ThreadPool.share(of: tokens, worker: worker, workers: workers)
-                guard !share.isEmpty else { return }
-                kernels.interleavedQuantize(input + share.lowerBound * columns, stride: columns, tokens: Int32(share.count),
-                                            blocks: blocks, into: activations + share.lowerBound * tokenBytes)
-            }
+            return
         }
+        pool.parallel { worker, workers in
+            let share = ThreadPool.share(of: tokens, worker: worker, workers: workers)
+            guard !share.isEmpty else { return }
+            kernels.interleavedQuantize(input + share.lowerBound * columns, stride: columns, tokens: Int32(share.count),
+                                        blocks: blocks, into: activations + share.lowerBound * tokenBytes)
+        }
+    }
+
+    /// `outputs[i] = matrices[i] · activations` (already quantized) in one pool call: each
+    /// worker takes a contiguous share of the 16-row groups of all `matrices`.
+    func multiplyQuantized(
+        _ matrices: [InterleavedMatrix], _ activations: UnsafePointer<UInt8>, tokens: Int,
+        into outputs: [UnsafeMutablePointer<Float>]
+    ) {
         forEachShare(of: matrices.map(\.groupCount)) { index, groups in
-            let matrix = matrices[index]
-            kernels.interleavedGEMM(
-                format: matrix.format, matrix.group(groups.lowerBound), groups: Int32(groups.count), blocks: blocks,
-                activations, tokens: Int32(tokens), into: outputs[index] + groups.lowerBound * InterleavedMatrix.groupRows,
-                stride: matrix.rows)
+            multiplyGroups(matrices[index], groups, activations, tokens: tokens, into: outputs[index])
         }
+    }
+
+    /// Rows `16 · groups` of `output = matrix · activations`, on the calling thread (a worker's
+    /// share inside a caller's own pool call). `output` is `[tokens][matrix.rows]`.
+    func multiplyGroups(
+        _ matrix: InterleavedMatrix, _ groups: Range<Int>, _ activations: UnsafePointer<UInt8>, tokens: Int,
+        into output: UnsafeMutablePointer<Float>
+    ) {
+        kernels.interleavedGEMM(
+            format: matrix.format, matrix.group(groups.lowerBound), groups: Int32(groups.count),
+            blocks: Int32(matrix.columns / 32), activations, tokens: Int32(tokens),
+            into: output + groups.lowerBound * InterleavedMatrix.groupRows, stride: matrix.rows)
     }
 
     /// Splits the row groups of several matrices (`groupCounts[i]` each, counted as one run)

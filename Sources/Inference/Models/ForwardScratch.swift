@@ -11,6 +11,7 @@ final class ForwardScratch {
     let gate: UnsafeMutablePointer<Float>       // [tokens][ff]
     let up: UnsafeMutablePointer<Float>         // [tokens][ff]
     let quantized: UnsafeMutableRawPointer      // activations quantized for a matmul
+    let quantizedHidden: UnsafeMutablePointer<UInt8> // [tokens][ff] quantized for `down` (interleaved)
     let ropeGlobal: UnsafeMutablePointer<Float> // [tokens][ropeDims / 2][cos, sin]
     let ropeLocal: UnsafeMutablePointer<Float>  // [tokens][ropeDims / 2][cos, sin]
     private var allocations: [UnsafeMutableRawPointer] = []
@@ -34,6 +35,9 @@ final class ForwardScratch {
         gate = floats(tokens * hp.feedForwardLength)
         up = floats(tokens * hp.feedForwardLength)
         quantized = UnsafeMutableRawPointer(floats(tokens * max(widest, hp.feedForwardLength)))
+        // 48 bytes per 32 elements (interleaved activations), which 4-byte floats more than hold.
+        quantizedHidden = UnsafeMutableRawPointer(floats(tokens * hp.feedForwardLength))
+            .assumingMemoryBound(to: UInt8.self)
         ropeGlobal = floats(tokens * hp.ropeDimensions)
         ropeLocal = floats(tokens * hp.ropeDimensions)
         self.allocations = allocations

@@ -148,9 +148,19 @@ public final class LanguageModel: @unchecked Sendable {
             applyRope(s.query, heads: hp.headCount, tokens: n, table: rope)
             applyRope(s.key, heads: hp.kvHeadCount, tokens: n, table: rope)
             store(keys: s.key, values: s.value, layer: layerIndex, positions: positions, sequences: sequences, cache: cache)
+            // With an interleaved output projection, the attention's workers quantize what they
+            // computed for it, and the product needs no quantization call of its own.
+            let quantizesContext = matmul.isInterleaved(layer.attentionOutput) && hp.headDimension % 32 == 0
+                && layer.attentionOutput.columns == hp.queryDimension
             attend(layer: layerIndex, tokens: n, positions: positions, sequences: sequences,
-                   window: sliding ? hp.slidingWindow : 0, cache: cache, into: s.normed)
-            matmul.multiply(layer.attentionOutput, s.normed, tokens: n, into: s.branch, scratch: s.quantized)
+                   window: sliding ? hp.slidingWindow : 0, cache: cache, into: s.normed,
+                   quantizingInto: quantizesContext ? s.quantized.assumingMemoryBound(to: UInt8.self) : nil)
+            if quantizesContext, let output = layer.attentionOutput.interleaved {
+                matmul.multiplyQuantized([output], s.quantized.assumingMemoryBound(to: UInt8.self), tokens: n,
+                                         into: [s.branch])
+            } else {
+                matmul.multiply(layer.attentionOutput, s.normed, tokens: n, into: s.branch, scratch: s.quantized)
+            }
             if let postNorm = layer.postAttentionNorm {
                 rmsNormRows(s.branch, postNorm, rows: n, width: d, into: s.branch)
             }
@@ -158,9 +168,7 @@ public final class LanguageModel: @unchecked Sendable {
 
             // Feed-forward block.
             rmsNormRows(s.x, layer.feedForwardNorm, rows: n, width: d, into: s.normed)
-            matmul.multiply([layer.gate, layer.up], s.normed, tokens: n, into: [s.gate, s.up], scratch: s.quantized)
-            gatedActivation(count: n * hp.feedForwardLength)
-            matmul.multiply(layer.down, s.gate, tokens: n, into: s.branch, scratch: s.quantized)
+            feedForward(layer, tokens: n, matmul: matmul)
             if let postNorm = layer.postFeedForwardNorm {
                 rmsNormRows(s.branch, postNorm, rows: n, width: d, into: s.branch)
             }
@@ -191,6 +199,45 @@ public final class LanguageModel: @unchecked Sendable {
         }
     }
 
+    /// `branch = down · (act(gate · normed) ⊙ (up · normed))` for `n` tokens.
+    ///
+    /// With interleaved weights, two pool calls instead of five (quantize, gate and up, activation,
+    /// quantize, down): each worker computes the same rows of gate and up — whole 32-row blocks of
+    /// the hidden layer — applies the activation to them and quantizes them for `down` (its own
+    /// blocks of every token's row), so only `down` waits for all of them.
+    private func feedForward(_ layer: DecoderLayerWeights, tokens n: Int, matmul: MatMul) {
+        let s = scratch
+        let ff = hyperParameters.feedForwardLength
+        guard matmul.isInterleaved(layer.gate, layer.up, layer.down), ff % 32 == 0,
+              let gate = layer.gate.interleaved, let up = layer.up.interleaved, let down = layer.down.interleaved
+        else {
+            matmul.multiply([layer.gate, layer.up], s.normed, tokens: n, into: [s.gate, s.up], scratch: s.quantized)
+            gatedActivation(count: n * ff)
+            matmul.multiply(layer.down, s.gate, tokens: n, into: s.branch, scratch: s.quantized)
+            return
+        }
+        matmul.quantizeInterleaved(s.normed, columns: gate.columns, tokens: n, into: s.quantized)
+        let input = UnsafePointer(s.quantized.assumingMemoryBound(to: UInt8.self))
+        let hidden = s.quantizedHidden
+        let activation = architecture.activation
+        let kernels = self.kernels
+        pool.parallel { worker, workers in
+            let blocks = ThreadPool.share(of: ff / 32, worker: worker, workers: workers)
+            guard !blocks.isEmpty else { return }
+            let groups = (2 * blocks.lowerBound)..<(2 * blocks.upperBound)  // 16-row groups
+            matmul.multiplyGroups(gate, groups, input, tokens: n, into: s.gate)
+            matmul.multiplyGroups(up, groups, input, tokens: n, into: s.up)
+            let first = 32 * blocks.lowerBound
+            for token in 0..<n {
+                RowKernels.gatedActivation(s.gate + token * ff + first, up: s.up + token * ff + first,
+                                           count: 32 * blocks.count, activation: activation)
+            }
+            kernels.interleavedQuantize(s.gate, stride: ff, tokens: Int32(n), blocks: Int32(ff / 32),
+                                        first: Int32(blocks.lowerBound), count: Int32(blocks.count), into: hidden)
+        }
+        matmul.multiplyQuantized([down], hidden, tokens: n, into: [s.branch])
+    }
+
     /// `gate = act(gate) · up` over the batch; split over the pool once it is big enough to pay
     /// for it (one exponential per element: 12k per layer for 8 decoding sequences).
     private func gatedActivation(count: Int) {
@@ -210,7 +257,13 @@ public final class LanguageModel: @unchecked Sendable {
     private func rmsNormRows(_ x: UnsafeMutablePointer<Float>, _ weight: Tensor, rows: Int, width: Int,
                              into output: UnsafeMutablePointer<Float>) {
         let w = weight.data.assumingMemoryBound(to: Float.self)
-        for row in 0..<rows {
+        var row = 0
+        while row + 4 <= rows {
+            RowKernels.rmsNorm4(x + row * width, stride: width, weight: w, count: width,
+                                epsilon: hyperParameters.normEpsilon, into: output + row * width)
+            row += 4
+        }
+        for row in row..<rows {
             RowKernels.rmsNorm(x + row * width, weight: w, count: width, epsilon: hyperParameters.normEpsilon,
                                into: output + row * width)
         }
@@ -271,8 +324,12 @@ public final class LanguageModel: @unchecked Sendable {
 
     /// Causal (optionally sliding-window) grouped-query attention of every token and head,
     /// over the cache, into `[token][heads · headDim]`.
+    /// With `quantizingInto`, each unit also quantizes the blocks it computed for the interleaved
+    /// kernels (`[token]` rows of `InterleavedMatrix.activationBytes`), so that the output
+    /// projection can start at once.
     private func attend(layer: Int, tokens: Int, positions: [Int], sequences: [Int], window: Int,
-                        cache: KVCache, into output: UnsafeMutablePointer<Float>) {
+                        cache: KVCache, into output: UnsafeMutablePointer<Float>,
+                        quantizingInto quantized: UnsafeMutablePointer<UInt8>? = nil) {
         let hp = hyperParameters
         let headDim = hp.headDimension
         let kvDim = hp.kvDimension
@@ -289,6 +346,8 @@ public final class LanguageModel: @unchecked Sendable {
         let byGroup = headDim == 64 && group <= 4 && tokens * hp.kvHeadCount >= 4 * pool.threadCount
         let unitHeads = byGroup ? group : 1
         let unitsPerToken = hp.headCount / unitHeads
+        let rowWidth = hp.headCount * headDim
+        let tokenBytes = InterleavedMatrix.activationBytes(columns: rowWidth, tokens: 1)
 
         pool.parallel { worker, workers in
             let scores = scoresBase + worker * stride
@@ -308,6 +367,13 @@ public final class LanguageModel: @unchecked Sendable {
                 } else {
                     kernels.attendHead(query + offset, keys, values, stride: kvDim, count: count, headDim: Int32(headDim),
                                        scale: scale, scores: scores, into: output + offset)
+                }
+                if let quantized {
+                    let blocksPerHead = headDim / 32
+                    kernels.interleavedQuantize(
+                        output + token * rowWidth, stride: rowWidth, tokens: 1, blocks: Int32(rowWidth / 32),
+                        first: Int32(head * blocksPerHead), count: Int32(unitHeads * blocksPerHead),
+                        into: quantized + token * tokenBytes)
                 }
             }
         }
