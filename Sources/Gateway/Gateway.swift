@@ -67,7 +67,8 @@ public struct Gateway: Sendable {
         authenticator = RequestAuthenticator(store: store, writer: writer, cache: cache, now: now)
         self.responseCache = responseCache
         let counters: any LimitCounters =
-            store.sharedLimits.map { SharedLimiter(counters: $0, logger: logger) } ?? Limiter(ledger: store.usage)
+            store.sharedLimits.map { SharedLimiter(counters: $0, logger: logger) as any LimitCounters }
+            ?? Limiter(ledger: store.usage)
         let limits = LimitStage(store: store, cache: cache, counters: counters, now: now)
         self.limits = limits
         let intrusion = IntrusionDetector(policy: intrusionPolicy, store: store, logger: logger, now: now)

@@ -37,7 +37,8 @@ public final class IntrusionDetector: Sendable {
         policy: IntrusionPolicy, store: AtriumStore, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.policy = policy
-        tracker = store.sharedAddresses.map { SharedAddressTracker(blocks: $0, policy: policy) }
+        tracker =
+            store.sharedAddresses.map { SharedAddressTracker(blocks: $0, policy: policy) as any AddressBlocks }
             ?? AddressTracker(policy: policy)
         self.store = store
         self.logger = logger

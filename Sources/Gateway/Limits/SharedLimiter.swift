@@ -22,7 +22,7 @@ final class SharedLimiter: LimitCounters {
         let refusals = try await counters.admit(
             subjects.map(Self.subject), in: scope, lease: lease, month: month, monthlyBudget: monthlyBudget, at: date)
         return LimitExceeded.latest(
-            refusals.map { refusal in
+            refusals.map { refusal -> LimitExceeded in
                 let subject = refusal.subject.flatMap { subjects.indices.contains($0) ? subjects[$0] : nil }
                 switch (refusal.limit, subject) {
                 case let (.concurrency, subject?):
@@ -40,7 +40,7 @@ final class SharedLimiter: LimitCounters {
     {
         let refusals = try await counters.reserve(tokens, for: subjects.map(Self.subject), in: scope, at: date)
         return LimitExceeded.latest(
-            refusals.compactMap { refusal in
+            refusals.compactMap { refusal -> LimitExceeded? in
                 guard let index = refusal.subject, subjects.indices.contains(index) else { return nil }
                 let subject = subjects[index]
                 return .tokenRate(subject, limit: subject.tokensPerMinute ?? 0, tokens: tokens, wait: refusal.retryAfter)

@@ -13,9 +13,11 @@ import PostgresNIO
 /// running no longer hold their slots (they still end normally).
 final class ReplicaLock: @unchecked Sendable {
     private let backend: PostgresBackend
-    /// Guards `held`.
+    /// Guards `held`, only ever for a moment (it is read on Swift concurrency threads).
     private let lock = NSLock()
     private var held: (connection: PostgresConnection, number: Int64)?
+    /// One connect at a time, on a worker thread.
+    private let connecting = NSLock()
 
     init(backend: PostgresBackend) {
         self.backend = backend
@@ -27,12 +29,12 @@ final class ReplicaLock: @unchecked Sendable {
 
     /// The number this replica's leases carry, taking (or taking again) its lock first.
     func number() async throws -> Int64 {
-        if let number = lock.withLock({ held.flatMap { $0.connection.isClosed ? nil : $0.number } }) { return number }
-        return try await backend.threads.runIfActive { [self] in try lock.withLock { try takeLocked() } }
+        if let number = live() { return number }
+        return try await backend.threads.runIfActive { [self] in try connecting.withLock { try take() } }
     }
 
     /// Gives up the lock and its connection: to PostgreSQL this replica is now dead (a test's
-    /// stand-in for `kill -9`; a stopping server's requests have ended by then).
+    /// stand-in for `kill -9`).
     func release() async {
         let connection = lock.withLock {
             defer { held = nil }
@@ -41,19 +43,25 @@ final class ReplicaLock: @unchecked Sendable {
         try? await connection?.close().get()
     }
 
-    /// Under `lock`: a live lock's number, or a new connection, number and lock.
-    private func takeLocked() throws -> Int64 {
-        if let held, !held.connection.isClosed { return held.number }
-        held?.connection.close().whenComplete { _ in }
-        held = nil
+    private func live() -> Int64? {
+        lock.withLock { held.flatMap { $0.connection.isClosed ? nil : $0.number } }
+    }
+
+    /// Under `connecting`: the live lock's number, or a new connection, number and lock.
+    private func take() throws -> Int64 {
+        if let number = live() { return number }
         let connection = try backend.dedicatedConnection()
         do {
             let session = PostgresSession(connection: connection, logger: backend.logger, commitActions: CommitActions())
             guard let number = try session.fetchValue(Int64.self, "SELECT nextval('limit_replica_locks')") else {
                 throw StoreError.unavailable("no replica number")
             }
-            try session.execute("SELECT pg_advisory_lock(?)", [number])
-            held = (connection, number)
+            _ = try session.execute("SELECT pg_advisory_lock(?)", [number])
+            let previous = lock.withLock {
+                defer { held = (connection, number) }
+                return held?.connection
+            }
+            previous?.close().whenComplete { _ in }
             return number
         } catch {
             connection.close().whenComplete { _ in }

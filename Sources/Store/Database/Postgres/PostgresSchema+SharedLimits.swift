@@ -199,6 +199,12 @@ extension PostgresSchema {
         RETURNS VOID LANGUAGE plpgsql AS $$
         BEGIN
             PERFORM set_config('atrium.team', p_team, true);
+            IF p_tokens_back <> 0 OR p_request_back THEN
+                -- The admissions' lock order, so a release and an admission never deadlock.
+                PERFORM 1 FROM limit_counters l
+                    WHERE l.subject IN (SELECT x.id FROM jsonb_to_recordset(p_subjects) AS x(id TEXT))
+                    ORDER BY l.subject FOR UPDATE;
+            END IF;
             DELETE FROM limit_leases l
                 WHERE l.lease = p_lease AND l.subject IN (SELECT x.id FROM jsonb_to_recordset(p_subjects) AS x(id TEXT));
             UPDATE limit_counters l SET
