@@ -51,10 +51,16 @@ final class SharedLimiter: LimitCounters {
         _ subjects: [LimitSubject], scope: TenantScope, lease: String, tokensBack: Double, requestBack: Bool,
         month: String, usedTokens: Int
     ) async {
+        let counters = counters
+        let subjects = subjects.map(Self.subject)
         do {
-            try await counters.release(
-                subjects.map(Self.subject), in: scope, lease: lease, tokensBack: tokensBack, requestBack: requestBack,
-                month: month, usedTokens: usedTokens)
+            // In a task of its own: a request's task may be cancelled (its client went away),
+            // and its slot must come back all the same.
+            try await Task {
+                try await counters.release(
+                    subjects, in: scope, lease: lease, tokensBack: tokensBack, requestBack: requestBack, month: month,
+                    usedTokens: usedTokens)
+            }.value
         } catch {
             // The slot stays held until this replica ends; the tokens are not given back.
             logger.error(

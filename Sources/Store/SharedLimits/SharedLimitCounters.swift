@@ -86,9 +86,14 @@ public final class SharedLimitCounters: Sendable {
         _ subjects: [Subject], in scope: TenantScope, lease: String, tokensBack: Double, requestBack: Bool,
         month: String, usedTokens: Int
     ) async throws {
+        // `FROM`, and a column of its own: a `void` value has no Swift form to read into.
         _ = try await backend.statement(
-            "SELECT atrium_limits_release(?, ?::jsonb, ?, ?, ?, ?, ?)",
-            [scope.team.id.rawValue, try Self.json(subjects), lease, tokensBack, requestBack, month, usedTokens])
+            "SELECT 1 AS released FROM atrium_limits_release(?, ?::jsonb, ?, ?, ?, ?, ?)",
+            [
+                scope.team.id.rawValue, try Self.json(subjects), lease, tokensBack,
+                SQLValue.bool(requestBack),  // a `Bool` binds as an integer, SQLite's form
+                month, usedTokens,
+            ])
     }
 
     /// Requests running now for `subject`, on every replica (tests and diagnostics).
