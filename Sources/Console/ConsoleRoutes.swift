@@ -86,7 +86,7 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
             clientAddress: address)
         defer { gateway.accountant.finish(audit) }
         do {
-            try gateway.intrusion.refuseIfBlocked(address, audit: audit)
+            try await gateway.intrusion.refuseIfBlocked(address, audit: audit)
             let form = try await formBody(request)
             guard let nonce = SessionCookie.signInNonce(in: request.headers),
                 let presented = try form.value("nonce"),
@@ -179,7 +179,7 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
         let token = SessionCookie.token(in: request.headers)
         var signedIn: SignedInRequest?
         do {
-            try gateway.intrusion.refuseIfBlocked(address, audit: audit)
+            try await gateway.intrusion.refuseIfBlocked(address, audit: audit)
             guard let token else {
                 audit.decided(.deny(.sessionEnded))
                 return signInRedirect(clearing: false)

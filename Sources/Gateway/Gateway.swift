@@ -66,7 +66,10 @@ public struct Gateway: Sendable {
         accountant = Accountant(writer: writer, metrics: metrics)
         authenticator = RequestAuthenticator(store: store, writer: writer, cache: cache, now: now)
         self.responseCache = responseCache
-        let limits = LimitStage(store: store, cache: cache, limiter: Limiter(), now: now)
+        let counters: any LimitCounters =
+            store.sharedLimits.map { SharedLimiter(counters: $0, logger: logger) as any LimitCounters }
+            ?? Limiter(ledger: store.usage)
+        let limits = LimitStage(store: store, cache: cache, counters: counters, now: now)
         self.limits = limits
         let intrusion = IntrusionDetector(policy: intrusionPolicy, store: store, logger: logger, now: now)
         self.intrusion = intrusion

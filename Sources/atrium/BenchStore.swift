@@ -6,7 +6,10 @@ import Tenancy
 /// `atrium bench-store` (hidden): what the store costs one request before it reaches a model —
 /// authenticate the key (key and holder's role), then read the team's and key's limits and the
 /// team's profile, each in its own transaction, as the gateway does — on a temporary SQLite file
-/// and, with `--database`, on PostgreSQL, side by side in one run.
+/// and, with `--database`, on PostgreSQL, side by side in one run. On PostgreSQL it measures as
+/// well (`postgres+limits`) what the shared limits add: the client address's block check, the
+/// admission, the token reservation and the release, a statement each (SQLite's limits are in
+/// memory and cost the store nothing).
 ///
 /// The key's last use is not written per request here, as it is not in the gateway (its
 /// accounting writer batches them).
@@ -38,7 +41,7 @@ struct BenchStore: AsyncParsableCommand {
     func run() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-bench-store-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        var stores: [(name: String, store: AtriumStore)] = [("sqlite", try AtriumStore(home: directory))]
+        var stores: [(name: String, store: AtriumStore, limits: Bool)] = [("sqlite", try AtriumStore(home: directory), false)]
         if let database {
             guard let location = try PostgresLocation(url: database) else {
                 throw ValidationError("--database must be a postgres:// URL")
@@ -46,16 +49,25 @@ struct BenchStore: AsyncParsableCommand {
             let store = AtriumStore(postgres: location, poolSize: poolSize)
             try await store.requireRowLevelSecurity()
             try await store.migrate()
-            stores.append(("postgres", store))
+            stores.append(("postgres", store, false))
+            stores.append(("postgres+limits", store, true))
         }
-        print("backend   concurrency  requests      req/s   p50 ms   p99 ms")
-        for (name, store) in stores {
-            let fixture = try await Fixture.make(store)
+        print("backend          concurrency  requests      req/s   p50 ms   p99 ms")
+        var fixtures: [ObjectIdentifier: Fixture] = [:]
+        for (name, store, limits) in stores {
+            var fixture: Fixture
+            if let made = fixtures[ObjectIdentifier(store)] {
+                fixture = made
+            } else {
+                fixture = try await Fixture.make(store)
+                fixtures[ObjectIdentifier(store)] = fixture
+            }
+            fixture.sharedLimits = limits
             _ = try await measure(fixture, concurrency: 8, requests: 200)
             for level in concurrency {
                 let result = try await measure(fixture, concurrency: level, requests: requests)
                 print(
-                    name.padding(toLength: 10, withPad: " ", startingAt: 0)
+                    name.padding(toLength: 17, withPad: " ", startingAt: 0)
                         + String(format: "%11d %9d %10.0f %8.3f %8.3f", level, requests, result.perSecond, result.p50, result.p99))
             }
         }
@@ -66,8 +78,30 @@ struct BenchStore: AsyncParsableCommand {
         let start = ContinuousClock.now
         let principal = try await fixture.authenticator.authenticate(presentedKey: fixture.key)
         guard let scope = principal.tenantScope else { throw ValidationError("the bench key has no team") }
-        _ = try await fixture.store.limits.requestLimits(in: scope)
+        let limits = try await fixture.store.limits.requestLimits(in: scope)
         _ = try await fixture.store.profiles.profile(in: scope)
+        if fixture.sharedLimits, let counters = fixture.store.sharedLimits, let addresses = fixture.store.sharedAddresses {
+            // The gateway's order: the address before the key; admission after authorize; the
+            // tokens once composed; the release when the answer ends.
+            let date = Date()
+            _ = try await addresses.blockedUntil("192.0.2.1", at: date)
+            let subjects = [
+                SharedLimitCounters.Subject(
+                    id: "team:\(scope.teamID.rawValue)", requestsPerMinute: limits.team.requestsPerMinute,
+                    tokensPerMinute: limits.team.tokensPerMinute, maxConcurrent: limits.team.maxConcurrent),
+                SharedLimitCounters.Subject(
+                    id: "key:\(scope.principal.keyID.rawValue)", requestsPerMinute: limits.key.requestsPerMinute,
+                    tokensPerMinute: limits.key.tokensPerMinute, maxConcurrent: limits.key.maxConcurrent),
+            ]
+            let lease = UUID().uuidString
+            let month = String(ISO8601DateFormatter().string(from: date).prefix(7))
+            let refusals = try await counters.admit(
+                subjects, in: scope, lease: lease, month: month, monthlyBudget: limits.team.monthlyTokens, at: date)
+            guard refusals.isEmpty else { throw ValidationError("the bench's limits refused a request") }
+            _ = try await counters.reserve(100, for: subjects, in: scope, at: date)
+            try await counters.release(
+                subjects, in: scope, lease: lease, tokensBack: 90, requestBack: false, month: month, usedTokens: 10)
+        }
         let elapsed = ContinuousClock.now - start
         return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
     }
@@ -98,6 +132,8 @@ struct BenchStore: AsyncParsableCommand {
         let store: AtriumStore
         let authenticator: KeyAuthenticator
         let key: String
+        /// Whether each request also goes through the shared limits (PostgreSQL).
+        var sharedLimits = false
 
         static func make(_ store: AtriumStore) async throws -> Fixture {
             guard let ownerKey = try await store.bootstrapOwnerIfEmpty(presetKey: nil) else {
@@ -113,7 +149,10 @@ struct BenchStore: AsyncParsableCommand {
             try await store.memberships.setTeamRole(
                 .member, for: user.id, Policy.authorize(owner, .addMember, on: team.resource))
             try await store.limits.set(
-                try TeamLimits(requestsPerMinute: 1_000_000), Policy.authorize(owner, .setLimits, on: team.resource))
+                try TeamLimits(
+                    requestsPerMinute: 1_000_000, tokensPerMinute: 1_000_000_000, maxConcurrent: 10_000,
+                    monthlyTokens: 1_000_000_000_000),
+                Policy.authorize(owner, .setLimits, on: team.resource))
             let issued = try await store.keys.issue(
                 KeyRequest(holder: user.id, binding: .team(team.reference), role: .member, name: "bench"),
                 Policy.authorize(owner, .issueKey, on: team.resource))

@@ -48,7 +48,7 @@ struct SingleSignOnPage<Context: ConsoleRequestContext> {
             clientAddress: address)
         defer { gateway.accountant.finish(audit) }
         do {
-            try gateway.intrusion.refuseIfBlocked(address, audit: audit)
+            try await gateway.intrusion.refuseIfBlocked(address, audit: audit)
             let browser = ConsoleSessions.newToken()
             let attempt = await flow.attempts.begin(browser: browser, redirectURL: try redirectURL(for: request))
             let url = try await flow.provider.authorizationURL(state: attempt.state, attempt: attempt.attempt)
@@ -74,7 +74,7 @@ struct SingleSignOnPage<Context: ConsoleRequestContext> {
         defer { gateway.accountant.finish(audit) }
         let clearAttempt = SessionCookie.clearSingleSignOn(secure: routes.configuration.secureCookies)
         do {
-            try gateway.intrusion.refuseIfBlocked(address, audit: audit)
+            try await gateway.intrusion.refuseIfBlocked(address, audit: audit)
             let query = request.uri.queryParameters
             guard let state = query.get("state"), !state.isEmpty, state.utf8.count <= 128 else {
                 throw SingleSignOnFailure.state("sso.state_missing")

@@ -15,6 +15,9 @@ import Tenancy
 ///   blocked address, cross-team attempts, revoked-key use and escalation attempts, and
 ///   counts denials, authentication failures and alerts in metrics.
 ///
+/// Blocks and failure counts are shared by every replica on PostgreSQL (``AddressBlocks``): the
+/// replica whose failure tips an address over raises its one alert.
+///
 /// Alerts are written off the response path: a denial that raises one answers as fast as
 /// one that does not, so response times never tell another tenant's existing resources from
 /// missing ones. ``settled()`` waits for the writes under way (the alerts route calls it, so
@@ -22,7 +25,8 @@ import Tenancy
 /// (`nil`) is never blocked — a socket always has one; only in-process tests have none.
 public final class IntrusionDetector: Sendable {
     public let policy: IntrusionPolicy
-    private let tracker: AddressTracker
+    /// In memory on the embedded store; in the database every replica shares on PostgreSQL.
+    private let tracker: any AddressBlocks
     private let store: AtriumStore
     private let logger: Logger
     private let now: @Sendable () -> Date
@@ -33,15 +37,17 @@ public final class IntrusionDetector: Sendable {
         policy: IntrusionPolicy, store: AtriumStore, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.policy = policy
-        tracker = AddressTracker(policy: policy)
+        tracker =
+            store.sharedAddresses.map { SharedAddressTracker(blocks: $0, policy: policy) as any AddressBlocks }
+            ?? AddressTracker(policy: policy)
         self.store = store
         self.logger = logger
         self.now = now
     }
 
     /// Throws the 429 of a blocked address (recorded in `audit`).
-    public func refuseIfBlocked(_ address: String?, audit: RequestAudit) throws {
-        guard let address, let seconds = tracker.remainingBlock(of: address, at: now()) else { return }
+    public func refuseIfBlocked(_ address: String?, audit: RequestAudit) async throws {
+        guard let address, let seconds = try await tracker.remainingBlock(of: address, at: now()) else { return }
         audit.decided(.deny(.addressBlocked))
         throw GatewayError(
             .rateLimited, "Too many failed keys from this address; it is blocked for \(seconds) s",
@@ -56,7 +62,7 @@ public final class IntrusionDetector: Sendable {
         // Denials and authentication failures are counted by the Accountant, which sees every record.
         guard let reason = outcome.decision?.denialReason else { return }
         let identity = outcome.identity
-        if reason.isAuthenticationFailure, presentedKey, let address, tracker.noteFailure(from: address, at: now()) {
+        if reason.isAuthenticationFailure, presentedKey, let address, await noteFailure(from: address) {
             // The address's alert, not any one key's: which failure tipped it over is chance.
             await raise(
                 .addressBlocked, address: address, identity: nil,
@@ -65,6 +71,17 @@ public final class IntrusionDetector: Sendable {
         }
         if let alert = AlertRule.alert(for: reason, action: outcome.action) {
             await raise(alert.kind, address: address, identity: identity, detail: alert.detail, target: outcome.target)
+        }
+    }
+
+    /// Counts a failed key; `true` when it blocks the address. A store that cannot count it
+    /// is logged (the address only) and blocks nothing.
+    private func noteFailure(from address: String) async -> Bool {
+        do {
+            return try await tracker.noteFailure(from: address, at: now())
+        } catch {
+            logger.error("counting a failed key failed", metadata: ["client.address": "\(address)", "error": "\(error)"])
+            return false
         }
     }
 

@@ -10,11 +10,14 @@ import Tenancy
 ///   against the tokens it really used.
 /// - ``cancel()``: it was refused or failed before generation started; everything it took
 ///   is given back, as if it had never come ("nothing half-done").
-/// - dropped without either: treated as ``cancel()``, so no path can leak a slot.
+/// - dropped without either: treated as ``cancel()`` (in a task of its own), so no path can
+///   leak a slot.
 final class Admission: Sendable {
-    private let limiter: Limiter
+    private let counters: any LimitCounters
     private let subjects: [LimitSubject]
-    private let team: TeamReference
+    private let scope: TenantScope
+    /// The request's own id in the counters (its leases, where they are shared).
+    private let lease: String
     private let month: String
     private let now: @Sendable () -> Date
     /// The team's share weight (its limits'), which the backends' fair schedulers divide by.
@@ -27,28 +30,42 @@ final class Admission: Sendable {
     }
 
     init(
-        limiter: Limiter, subjects: [LimitSubject], team: TeamReference, month: String, weight: Double = 1,
-        now: @escaping @Sendable () -> Date
+        counters: any LimitCounters, subjects: [LimitSubject], scope: TenantScope, lease: String, month: String,
+        weight: Double = 1, now: @escaping @Sendable () -> Date
     ) {
-        self.limiter = limiter
+        self.counters = counters
+        self.lease = lease
         self.weight = weight
         self.subjects = subjects
-        self.team = team
+        self.scope = scope
         self.month = month
         self.now = now
     }
 
     deinit {
-        cancel()
+        guard let reserved = end() else { return }
+        let (counters, subjects, scope, lease, month) = (counters, subjects, scope, lease, month)
+        Task {
+            await counters.release(
+                subjects, scope: scope, lease: lease, tokensBack: Double(reserved), requestBack: true, month: month,
+                usedTokens: 0)
+        }
     }
 
     /// Charges the tokens-per-minute buckets up front with what the request may use at most:
     /// its prompt estimate plus its `max_tokens`. ``finish(_:)`` refunds the difference
     /// once the real count is known. Over the limit, the whole admission is given back and
     /// the limit thrown.
-    func reserve(tokens: Int) throws(LimitExceeded) {
-        if let exceeded = limiter.reserve(tokens, for: subjects, at: now()) {
-            cancel()
+    func reserve(tokens: Int) async throws {
+        let exceeded: LimitExceeded?
+        do {
+            exceeded = try await counters.reserve(tokens, for: subjects, scope: scope, at: now())
+        } catch {
+            await cancel()
+            throw error
+        }
+        if let exceeded {
+            await cancel()
             throw exceeded
         }
         state.withLock { $0.reservedTokens += tokens }
@@ -58,17 +75,20 @@ final class Admission: Sendable {
     /// or taken when the estimate was short) and the tokens count against the team's month;
     /// without (it failed or was cut off before the backend reported any), the reservation
     /// stands, since the backend may well have spent it.
-    func finish(_ usage: Usage?) {
+    func finish(_ usage: Usage?) async {
         guard let reserved = end() else { return }
         let tokensBack = usage.map { Double(reserved - $0.totalTokens) } ?? 0
-        limiter.release(subjects, tokensBack: tokensBack, requestBack: false)
-        if let usage { limiter.settle(usage.totalTokens, team: team, month: month) }
+        await counters.release(
+            subjects, scope: scope, lease: lease, tokensBack: tokensBack, requestBack: false, month: month,
+            usedTokens: max(0, usage?.totalTokens ?? 0))
     }
 
     /// The request never ran: gives back its slot, its request and its reserved tokens.
-    func cancel() {
+    func cancel() async {
         guard let reserved = end() else { return }
-        limiter.release(subjects, tokensBack: Double(reserved), requestBack: true)
+        await counters.release(
+            subjects, scope: scope, lease: lease, tokensBack: Double(reserved), requestBack: true, month: month,
+            usedTokens: 0)
     }
 
     /// Marks the admission ended; the reserved tokens, or `nil` if it had already ended.

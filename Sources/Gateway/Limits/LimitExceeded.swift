@@ -1,3 +1,4 @@
+import Foundation
 import Tenancy
 
 /// A request over one of its limits: which one, and how long until it would fit.
@@ -18,5 +19,36 @@ struct LimitExceeded: Error, Sendable, Hashable {
     /// would be refused again.
     static func latest(_ candidates: [LimitExceeded]) -> LimitExceeded? {
         candidates.max { $0.retryAfter < $1.retryAfter }
+    }
+
+    // The refusals both counters (in memory and shared) give, worded once.
+
+    static func monthlyBudget(_ budget: Int, at date: Date) -> LimitExceeded {
+        LimitExceeded(
+            reason: .monthlyBudgetExhausted,
+            message: "The team's monthly budget of \(budget) tokens is used up until the next month (UTC)",
+            retryAfter: UTCMonth.secondsUntilNextMonth(from: date))
+    }
+
+    static func concurrency(_ subject: LimitSubject, limit: Int) -> LimitExceeded {
+        LimitExceeded(
+            reason: .concurrencyExceeded,
+            message: "\(subject.possessive) limit of \(limit) requests at once is reached; retry when one finishes",
+            retryAfter: 1)
+    }
+
+    static func requestRate(_ subject: LimitSubject, limit: Int, wait: Int) -> LimitExceeded {
+        LimitExceeded(
+            reason: .requestRateExceeded,
+            message: "\(subject.possessive) limit of \(limit) requests per minute is reached; retry in \(wait) s",
+            retryAfter: wait)
+    }
+
+    static func tokenRate(_ subject: LimitSubject, limit: Int, tokens: Int, wait: Int) -> LimitExceeded {
+        LimitExceeded(
+            reason: .tokenRateExceeded,
+            message: "\(subject.possessive) limit of \(limit) tokens per minute is reached "
+                + "(this request may use \(tokens)); retry in \(wait) s",
+            retryAfter: wait)
     }
 }

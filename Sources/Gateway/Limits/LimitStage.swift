@@ -14,12 +14,15 @@ import Tenancy
 /// generation and is charged nothing.
 ///
 /// Limits are read through the ``DirectoryCache``, which every limits change empties, so a
-/// new limit applies to the very next request. The counters live in this process's memory;
-/// the monthly figure starts from the usage ledger and follows every request that ends.
+/// new limit applies to the very next request. The counters (``LimitCounters``) live in this
+/// process's memory on the embedded store, and in the database every replica shares on
+/// PostgreSQL; the monthly figure starts from the usage ledger and follows every request that
+/// ends.
 public struct LimitStage: Sendable {
     let store: AtriumStore
     let cache: DirectoryCache
-    let limiter: Limiter
+    /// In memory for the embedded store; in the database for PostgreSQL, shared by replicas.
+    let counters: any LimitCounters
     let now: @Sendable () -> Date
 
     /// Admits one request of `scope`, or throws the 429 (recorded in `audit`).
@@ -27,27 +30,25 @@ public struct LimitStage: Sendable {
         let limits = try await cache.limits(of: scope.principal.keyID) { try await store.limits.requestLimits(in: scope) }
         let date = now()
         let month = UTCMonth.key(of: date)
-        if limiter.monthlyTokens(of: scope.team, month: month) == nil {
-            let used = try await store.usage.monthlyTokens(in: scope, containing: date)
-            limiter.installMonth(month, tokens: used, for: scope.team)
-        }
         let subjects = LimitSubject.subjects(of: scope, limits: limits)
-        if let exceeded = limiter.admit(
-            subjects, team: scope.team, month: month, monthlyBudget: limits.team.monthlyTokens, at: date)
+        let lease = UUID().uuidString
+        if let exceeded = try await counters.admit(
+            subjects, scope: scope, lease: lease, month: month, monthlyBudget: limits.team.monthlyTokens, at: date)
         {
             throw refusal(exceeded, audit: audit)
         }
         return Admission(
-            limiter: limiter, subjects: subjects, team: scope.team, month: month, weight: limits.team.weight, now: now)
+            counters: counters, subjects: subjects, scope: scope, lease: lease, month: month, weight: limits.team.weight,
+            now: now)
     }
 
     /// Charges the composed request's tokens to the admission, or throws the 429 (recorded
     /// in `audit`; the admission is then given back).
-    func reserve(_ request: GenerationRequest, in admission: Admission, audit: RequestAudit) throws {
+    func reserve(_ request: GenerationRequest, in admission: Admission, audit: RequestAudit) async throws {
         do {
-            try admission.reserve(tokens: TokenEstimate.upperBound(of: request))
-        } catch {
-            throw refusal(error, audit: audit)
+            try await admission.reserve(tokens: TokenEstimate.upperBound(of: request))
+        } catch let exceeded as LimitExceeded {
+            throw refusal(exceeded, audit: audit)
         }
     }
 
@@ -62,16 +63,16 @@ public struct LimitStage: Sendable {
     ) async throws -> T {
         let admission = try await admit(scope, audit: audit)
         do {
-            try admission.reserve(tokens: 1)
-        } catch {
-            throw refusal(error, audit: audit)
+            try await admission.reserve(tokens: 1)
+        } catch let exceeded as LimitExceeded {
+            throw refusal(exceeded, audit: audit)
         }
         do {
             let value = try await body()
-            admission.finish(audit.snapshot().usage)
+            await admission.finish(audit.snapshot().usage)
             return value
         } catch {
-            admission.cancel()
+            await admission.cancel()
             throw error
         }
     }

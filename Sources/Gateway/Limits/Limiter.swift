@@ -1,9 +1,11 @@
 import Foundation
+import Store
 import Synchronization
 import Tenancy
 
-/// The counters behind the limit stage, in memory: per team and per key a requests bucket, a
-/// tokens bucket and the number of requests running; per team the tokens used this month.
+/// The counters behind the limit stage in this process's memory (the embedded store: one
+/// process): per team and per key a requests bucket, a tokens bucket and the number of
+/// requests running; per team the tokens used this month.
 ///
 /// Every check-and-take happens under one lock, so two requests racing for the last slot
 /// never both get it, and a request over any one limit takes nothing from the others.
@@ -32,6 +34,12 @@ final class Limiter: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Where a team's month starts from (``LimitCounters``); `nil`: from zero.
+    let ledger: UsageLedger?
+
+    init(ledger: UsageLedger? = nil) {
+        self.ledger = ledger
+    }
 
     // MARK: Monthly budget
 
@@ -64,29 +72,16 @@ final class Limiter: Sendable {
         return state.withLock { state in
             var refusals: [LimitExceeded] = []
             if let budget = monthlyBudget, let tally = state.months[team], tally.month == month, tally.tokens >= budget {
-                refusals.append(
-                    LimitExceeded(
-                        reason: .monthlyBudgetExhausted,
-                        message: "The team's monthly budget of \(budget) tokens is used up until the next month (UTC)",
-                        retryAfter: UTCMonth.secondsUntilNextMonth(from: date)))
+                refusals.append(.monthlyBudget(budget, at: date))
             }
             for subject in subjects {
                 let counters = Self.refreshed(state.counters[subject.owner] ?? Counters(), for: subject, now: now)
                 state.counters[subject.owner] = counters
                 if let limit = subject.maxConcurrent, counters.running >= limit {
-                    refusals.append(
-                        LimitExceeded(
-                            reason: .concurrencyExceeded,
-                            message: "\(subject.possessive) limit of \(limit) requests at once is reached; retry when one finishes",
-                            retryAfter: 1))
+                    refusals.append(.concurrency(subject, limit: limit))
                 }
                 if let bucket = counters.requests, let limit = subject.requestsPerMinute, !bucket.admits(1) {
-                    let wait = bucket.secondsUntilAdmits(1)
-                    refusals.append(
-                        LimitExceeded(
-                            reason: .requestRateExceeded,
-                            message: "\(subject.possessive) limit of \(limit) requests per minute is reached; retry in \(wait) s",
-                            retryAfter: wait))
+                    refusals.append(.requestRate(subject, limit: limit, wait: bucket.secondsUntilAdmits(1)))
                 }
             }
             if let refusal = LimitExceeded.latest(refusals) { return refusal }
@@ -110,13 +105,8 @@ final class Limiter: Sendable {
                 let counters = Self.refreshed(state.counters[subject.owner] ?? Counters(), for: subject, now: now)
                 state.counters[subject.owner] = counters
                 if let bucket = counters.tokens, let limit = subject.tokensPerMinute, !bucket.admits(amount) {
-                    let wait = bucket.secondsUntilAdmits(amount)
                     refusals.append(
-                        LimitExceeded(
-                            reason: .tokenRateExceeded,
-                            message: "\(subject.possessive) limit of \(limit) tokens per minute is reached "
-                                + "(this request may use \(tokens)); retry in \(wait) s",
-                            retryAfter: wait))
+                        .tokenRate(subject, limit: limit, tokens: tokens, wait: bucket.secondsUntilAdmits(amount)))
                 }
             }
             if let refusal = LimitExceeded.latest(refusals) { return refusal }

@@ -50,7 +50,7 @@ public struct ChatPipeline: Sendable {
         request.streaming = false
         let (generation, admission, lookup, sources, answerGuard) = try await prepare(request, in: scope, audit: audit)
         if let cached = lookup?.hit {
-            admission.finish(nil)  // a hit reserved no tokens and spends none
+            await admission.finish(nil)  // a hit reserved no tokens and spends none
             audit.served(cached.usage, cacheHit: true)
             return ChatAnswer(
                 id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model, sources: sources,
@@ -61,10 +61,10 @@ public struct ChatPipeline: Sendable {
         do {
             completion = try await backend.complete(generation)
         } catch {
-            admission.finish(nil)
+            await admission.finish(nil)
             throw failed(error, request: generation, audit: audit)
         }
-        admission.finish(completion.usage)
+        await admission.finish(completion.usage)
         audit.served(completion.usage)
         if let lookup { responses.cache.store(completion, for: lookup) }
         return ChatAnswer(
@@ -119,10 +119,10 @@ public struct ChatPipeline: Sendable {
             generation.weight = admission.weight  // the team's share in the backend's fair scheduling
             accountant.metrics.teamWeight(admission.weight, team: scope.teamID)
             let lookup = await responses.lookup(generation, in: scope, team: team)
-            if lookup?.hit == nil { try limits.reserve(generation, in: admission, audit: audit) }
+            if lookup?.hit == nil { try await limits.reserve(generation, in: admission, audit: audit) }
             return (generation, admission, lookup, hits.map(SourceReference.init), guardrails.answerGuard(input.session))
         } catch {
-            admission.cancel()
+            await admission.cancel()
             throw error
         }
     }
@@ -165,15 +165,18 @@ public struct ChatPipeline: Sendable {
             var settled = false
             /// Once, however the stream ends: the limits slot back, then the record — before
             /// the client sees the end, so its next request finds the slot free.
-            func settle() {
+            func settle() async {
                 guard !settled else { return }
                 settled = true
-                admission.finish(served)
+                await admission.finish(served)
                 accountant.finishStream(audit)
             }
             /// The guarded answer's finish, handled once the backend is done (its guard reports
             /// to the audit, which awaits).
             var guardedFinish: (Usage, FinishReason)?
+            /// An unguarded answer's finish, passed on once the backend is done and the limits
+            /// settled (which may take a round trip to a shared store).
+            var unguardedFinish: GenerationEvent?
             func forward(_ event: GenerationEvent) {
                 switch event {
                 case let .delta(piece):
@@ -198,7 +201,8 @@ public struct ChatPipeline: Sendable {
                         guardedFinish = (usage, reason)
                         return
                     }
-                    settle()
+                    unguardedFinish = event
+                    return
                 }
                 continuation.yield(event)
             }
@@ -209,14 +213,16 @@ public struct ChatPipeline: Sendable {
                     let rest = guarded.finish()
                     if !rest.isEmpty { continuation.yield(.delta(rest)) }
                     await guardrails.answered(guarded, team: request.tenant.teamID, audit: audit)
-                    settle()
+                    await settle()
                     continuation.yield(.finished(usage, guarded.stopped ? .contentFilter : reason))
                 }
-                settle()
+                await settle()
+                if let unguardedFinish { continuation.yield(unguardedFinish) }
                 continuation.finish()
             } catch {
                 let failure = failed(error, request: request, audit: audit)
-                settle()
+                await settle()
+                if let unguardedFinish { continuation.yield(unguardedFinish) }
                 continuation.finish(throwing: failure)
             }
         }
@@ -240,7 +246,7 @@ public struct ChatPipeline: Sendable {
             let completion = await guarded(completion, answerGuard, team: team, audit: audit)
             continuation.yield(.delta(completion.text))
             continuation.yield(.finished(completion.usage, completion.finishReason))
-            admission.finish(nil)  // a hit reserved no tokens and spends none
+            await admission.finish(nil)  // a hit reserved no tokens and spends none
             accountant.finishStream(audit)
             continuation.finish()
         }

@@ -42,7 +42,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         _ request: Request, _ context: Context, _ route: AtriumRoute?, _ authorization: String?, _ address: String?,
         _ audit: RequestAudit, _ next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        try gateway.intrusion.refuseIfBlocked(address, audit: audit)
+        try await gateway.intrusion.refuseIfBlocked(address, audit: audit)
         var context = context
         if route == .metrics, let metricsToken, let authorization, MetricsRoutes.presents(metricsToken, in: authorization) {
             audit.decided(.allow)

@@ -39,6 +39,10 @@ public final class AtriumStore: Sendable {
     /// Signed-in web console sessions.
     public let consoleSessions: ConsoleSessionRepository
     public let singleSignOn: SingleSignOnRepository
+    /// The limit counters and address blocks every replica shares — PostgreSQL only; `nil` on
+    /// the embedded store, where one process keeps them in memory.
+    public let sharedLimits: SharedLimitCounters?
+    public let sharedAddresses: SharedAddressBlocks?
 
     /// Opens (creating if needed) `home/atrium.sqlite` and migrates it.
     public convenience init(home: URL, queryText: QueryTextPolicy = .full) throws {
@@ -76,6 +80,9 @@ public final class AtriumStore: Sendable {
         knowledge = KnowledgeRepository(backend: backend)
         consoleSessions = ConsoleSessionRepository(backend: backend)
         singleSignOn = SingleSignOnRepository(backend: backend)
+        let postgres = backend as? PostgresBackend
+        sharedLimits = postgres.map(SharedLimitCounters.init(backend:))
+        sharedAddresses = postgres.map(SharedAddressBlocks.init(backend:))
     }
 
     /// The SQLite pool (tests and SQLite-only paths); PostgreSQL throws.

@@ -27,7 +27,7 @@ import Testing
         defer { world.gateway.accountant.finish(audit) }
         var refusal: GatewayError?
         do {
-            try detector.refuseIfBlocked(address, audit: audit)
+            try await detector.refuseIfBlocked(address, audit: audit)
             _ = try await world.gateway.authenticator.authenticate(authorization: "Bearer \(key)", audit: audit)
         } catch let error as GatewayError {
             refusal = error

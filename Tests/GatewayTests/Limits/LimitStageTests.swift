@@ -14,9 +14,9 @@ import Testing
 
     let clock = ManualClock()
 
-    func world(_ backend: ScriptedBackend = ScriptedBackend()) async throws -> GatewayWorld {
+    func world(_ backend: ScriptedBackend = ScriptedBackend(), database: GatewayDatabase) async throws -> GatewayWorld {
         let clock = clock
-        return try await GatewayWorld.make(backend: backend, now: { clock.now })
+        return try await GatewayWorld.make(backend: backend, now: { clock.now }, database: database)
     }
 
     /// Starts a chat with `key` (a holder's name or a key itself); the audit record is
@@ -50,12 +50,19 @@ import Testing
         _ = try await world.gateway.administration.setLimits(limits, of: "acme/sales", principal: dave, audit: world.audit())
     }
 
-    func running(_ world: GatewayWorld, team: Team) -> Int {
-        world.gateway.pipeline.limits.limiter.running(.team(team.reference))
+    /// Requests of `owner` running now (on every replica, where the counters are shared).
+    func running(_ world: GatewayWorld, _ owner: LimitSubject.Owner) async throws -> Int {
+        let scope = try #require(try await world.principal("bob").tenantScope)
+        return try await world.gateway.pipeline.limits.counters.running(owner, scope: scope)
     }
 
-    @Test func overTheRequestsPerMinuteA429IsAuditedAndNothingRunsOrIsCharged() async throws {
-        let world = try await world()
+    func running(_ world: GatewayWorld, team: Team) async throws -> Int {
+        try await running(world, .team(team.reference))
+    }
+
+    @Test(arguments: GatewayDatabase.allCases)
+    func overTheRequestsPerMinuteA429IsAuditedAndNothingRunsOrIsCharged(_ database: GatewayDatabase) async throws {
+        let world = try await world(database: database)
         try await setSalesLimits(world, try TeamLimits(requestsPerMinute: 2))
         _ = try await chat(world, "bob")
         _ = try await chat(world, "vic")
@@ -69,7 +76,7 @@ import Testing
         let owner = try await world.principal("owner")
         let usage = try await world.store.usage.report(visibleTo: owner)
         #expect(usage.reduce(0) { $0 + $1.requests } == 2, "the refused request is not charged")
-        #expect(running(world, team: world.sales) == 0)
+        #expect(try await running(world, team: world.sales) == 0)
 
         clock.advance(by: 30)
         _ = try await chat(world, "bob")
@@ -77,8 +84,9 @@ import Testing
         _ = try await chat(world, "carol")  // development has no limits
     }
 
-    @Test func aLimitChangeAppliesToTheVeryNextRequest() async throws {
-        let world = try await world()
+    @Test(arguments: GatewayDatabase.allCases)
+    func aLimitChangeAppliesToTheVeryNextRequest(_ database: GatewayDatabase) async throws {
+        let world = try await world(database: database)
         _ = try await chat(world, "bob")
         try await setSalesLimits(world, try TeamLimits(requestsPerMinute: 1))
         _ = try await chat(world, "bob")
@@ -91,8 +99,9 @@ import Testing
         _ = try await chat(world, "bob")
     }
 
-    @Test func tokensPerMinuteChargeTheEstimateUpFrontAndRefundTheUnusedRest() async throws {
-        let world = try await world()
+    @Test(arguments: GatewayDatabase.allCases)
+    func tokensPerMinuteChargeTheEstimateUpFrontAndRefundTheUnusedRest(_ database: GatewayDatabase) async throws {
+        let world = try await world(database: database)
         // A chat may use its prompt (~8 tokens estimated) + max_tokens 512; it uses 10.
         try await setSalesLimits(world, try TeamLimits(tokensPerMinute: 600))
         for _ in 0..<5 { _ = try await chat(world, "bob") }
@@ -101,19 +110,20 @@ import Testing
         #expect(world.backend.requests.count == 6, "each chat's unused reservation came back for the next")
     }
 
-    @Test func aRunningStreamHoldsItsTokenReservationAndSlotUntilItEnds() async throws {
-        let world = try await world(ScriptedBackend(.hang(["partial"])))
+    @Test(arguments: GatewayDatabase.allCases)
+    func aRunningStreamHoldsItsTokenReservationAndSlotUntilItEnds(_ database: GatewayDatabase) async throws {
+        let world = try await world(ScriptedBackend(.hang(["partial"])), database: database)
         try await setSalesLimits(world, try TeamLimits(tokensPerMinute: 600, maxConcurrent: 5))
         var first: ChatExecution? = try await start(world, "bob")
-        #expect(running(world, team: world.sales) == 1)
+        #expect(try await running(world, team: world.sales) == 1)
         let refused = try #require(try await refusal(world, "vic"))
         #expect(refused.code == "tokens_per_minute_exceeded")
         // 600 − 520 reserved leaves 80; 520 more need 440 tokens at 10 per second.
         #expect(refused.retryAfter == 44)
-        #expect(running(world, team: world.sales) == 1, "the refusal gave its slot back")
+        #expect(try await running(world, team: world.sales) == 1, "the refusal gave its slot back")
         first?.cancel()
         first = nil
-        try await waitUntil { running(world, team: world.sales) == 0 }
+        try await waitUntil { try await running(world, team: world.sales) == 0 }
         let stillRefused = try #require(try await refusal(world, "vic"))
         #expect(stillRefused.retryAfter == 44, "a cut-off stream reported no usage: its reservation stands")
         clock.advance(by: 44)
@@ -121,14 +131,14 @@ import Testing
         second.cancel()
     }
 
-    @Test func aKeysOwnConcurrencyLimitIsReleasedWhenItsStreamEndsHoweverItEnds() async throws {
-        let world = try await world(ScriptedBackend(.hang(["partial"])))
+    @Test(arguments: GatewayDatabase.allCases)
+    func aKeysOwnConcurrencyLimitIsReleasedWhenItsStreamEndsHoweverItEnds(_ database: GatewayDatabase) async throws {
+        let world = try await world(ScriptedBackend(.hang(["partial"])), database: database)
         let dave = try await world.principal("dave")
         let issued = try await world.gateway.administration.issueKey(
             KeyIssueOrder(user: "bob", team: "acme/sales", name: "single", limits: try KeyLimits(maxConcurrent: 1)),
             principal: dave, audit: world.audit())
         let single = issued.secret.revealed
-        let limiter = world.gateway.pipeline.limits.limiter
         var first: ChatExecution? = try await start(world, single)
         let refused = try #require(try await refusal(world, single))
         #expect(refused.code == "max_concurrent_exceeded" && refused.retryAfter == 1)
@@ -137,23 +147,25 @@ import Testing
         bobs.cancel()
         var iterator = first?.events.makeAsyncIterator()
         #expect(try await iterator?.next() == .delta("partial"))
-        #expect(limiter.running(.key(issued.record.id)) == 1)
+        #expect(try await running(world, .key(issued.record.id)) == 1)
         iterator = nil
         first = nil  // the client went away
-        try await waitUntil { limiter.running(.key(issued.record.id)) == 0 }
+        try await waitUntil { try await running(world, .key(issued.record.id)) == 0 }
         let again = try await start(world, single)
         again.cancel()
     }
 
-    @Test func aCompletedStreamFreesItsSlot() async throws {
-        let world = try await world()
+    @Test(arguments: GatewayDatabase.allCases)
+    func aCompletedStreamFreesItsSlot(_ database: GatewayDatabase) async throws {
+        let world = try await world(database: database)
         try await setSalesLimits(world, try TeamLimits(maxConcurrent: 1))
         for _ in 0..<3 { _ = try await chat(world, "bob") }
-        #expect(running(world, team: world.sales) == 0)
+        #expect(try await running(world, team: world.sales) == 0)
     }
 
-    @Test func theMonthlyBudgetStartsFromTheLedgerAndCountsEveryFinishedRequest() async throws {
-        let world = try await world()
+    @Test(arguments: GatewayDatabase.allCases)
+    func theMonthlyBudgetStartsFromTheLedgerAndCountsEveryFinishedRequest(_ database: GatewayDatabase) async throws {
+        let world = try await world(database: database)
         let bob = try #require(try await world.principal("bob").tenantScope)
         try await world.store.usage.record(try UsageDelta(promptTokens: 900, completionTokens: 85), in: bob, at: clock.now)
         try await setSalesLimits(world, try TeamLimits(monthlyTokens: 1000))
@@ -168,8 +180,9 @@ import Testing
         _ = try await chat(world, "bob")
     }
 
-    @Test func aRequestRefusedAfterAdmissionGivesItsRequestBack() async throws {
-        let world = try await world()
+    @Test(arguments: GatewayDatabase.allCases)
+    func aRequestRefusedAfterAdmissionGivesItsRequestBack(_ database: GatewayDatabase) async throws {
+        let world = try await world(database: database)
         try await setSalesLimits(world, try TeamLimits(requestsPerMinute: 1, maxConcurrent: 1))
         var crossTeam = Self.hello
         crossTeam.claimedTeam = "acme/development"
@@ -179,14 +192,14 @@ import Testing
         unknownModel.model = "no-such-model"
         #expect(try await refusal(world, "bob", unknownModel)?.code == "model_not_found")
         _ = try await chat(world, "bob")
-        #expect(running(world, team: world.sales) == 0)
+        #expect(try await running(world, team: world.sales) == 0)
     }
 
-    private func waitUntil(_ condition: () -> Bool) async throws {
-        for _ in 0..<3000 where !condition() {
+    func waitUntil(_ condition: () async throws -> Bool) async throws {
+        for _ in 0..<3000 where !(try await condition()) {
             try await Task.sleep(for: .milliseconds(10))
         }
-        #expect(condition())
+        #expect(try await condition())
     }
 }
 

@@ -3,7 +3,7 @@ import Foundation
 import Gateway
 import Logging
 import Retrieval
-import Store
+@testable import Store
 import Tenancy
 import Testing
 
@@ -24,14 +24,21 @@ final class GatewayWorld: Sendable {
     let acme: Organization
     let sales: Team
     let development: Team
+    /// PostgreSQL: the world's database and the server it lives on (dropped with the world).
+    let postgres: (database: PostgresLocation, server: PostgresLocation)?
+    private let now: @Sendable () -> Date
 
     static func make(
         backend: ScriptedBackend = ScriptedBackend(), queryText: QueryTextPolicy = .full,
         catalog: ModelCatalog = ModelCatalog(chatModel: "test-model"), now: @escaping @Sendable () -> Date = { Date() },
-        responseCache: ResponseCache = ResponseCache(configuration: .disabled), embeddings: EmbeddingQueue? = nil
+        responseCache: ResponseCache = ResponseCache(configuration: .disabled), embeddings: EmbeddingQueue? = nil,
+        database: GatewayDatabase = .sqlite
     ) async throws -> GatewayWorld {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-gateway-\(UUID().uuidString)")
-        let store = try AtriumStore(home: directory, queryText: queryText)
+        let postgres = database == .postgres ? try await GatewayDatabase.makePostgres() : nil
+        let store =
+            try postgres.map { AtriumStore(postgres: $0.database, poolSize: 4, queryText: queryText) }
+            ?? AtriumStore(home: directory, queryText: queryText)
         let writer = AccountingWriter(store: store, logger: Logger(label: "test"))
         let writerTask = Task { await writer.run() }
         let knowledge = embeddings.map { KnowledgeBase(store: store, embeddings: $0) }
@@ -39,14 +46,18 @@ final class GatewayWorld: Sendable {
             store: store, backend: backend, catalog: catalog, writer: writer, knowledge: knowledge, now: now,
             responseCache: responseCache)
         return try await GatewayWorld(
-            directory: directory, store: store, writer: writer, writerTask: writerTask, gateway: gateway, backend: backend)
+            directory: directory, store: store, writer: writer, writerTask: writerTask, gateway: gateway, backend: backend,
+            postgres: postgres, now: now)
     }
 
     private init(
         directory: URL, store: AtriumStore, writer: AccountingWriter, writerTask: Task<Void, Never>, gateway: Gateway,
-        backend: ScriptedBackend
+        backend: ScriptedBackend, postgres: (database: PostgresLocation, server: PostgresLocation)?,
+        now: @escaping @Sendable () -> Date
     ) async throws {
         self.directory = directory
+        self.postgres = postgres
+        self.now = now
         self.store = store
         self.writer = writer
         self.writerTask = writerTask
@@ -92,6 +103,14 @@ final class GatewayWorld: Sendable {
     deinit {
         writer.shutdown()
         try? FileManager.default.removeItem(at: directory)
+        if let postgres { PostgresBackend.dropInBackground(postgres.database.database, at: postgres.server) }
+    }
+
+    /// A second gateway on this world's PostgreSQL database, as another replica would be: a
+    /// store, accounting writer and counters of its own, the same clock, over `backend`.
+    func replica(backend: ScriptedBackend = ScriptedBackend()) throws -> GatewayReplica {
+        let database = try #require(postgres?.database, "replicas share a PostgreSQL database")
+        return GatewayReplica(store: AtriumStore(postgres: database, poolSize: 4), backend: backend, now: now)
     }
 
     /// A fresh audit for one request.
@@ -109,5 +128,28 @@ final class GatewayWorld: Sendable {
         await writer.flush()
         let owner = try await principal("owner")
         return try await store.audit.records(visibleTo: owner, filter: AuditFilter(limit: 1000))
+    }
+}
+
+/// Another replica's gateway on a world's PostgreSQL database (``GatewayWorld/replica(backend:)``).
+final class GatewayReplica: Sendable {
+    let store: AtriumStore
+    let writer: AccountingWriter
+    let gateway: Gateway
+    let backend: ScriptedBackend
+    private let writerTask: Task<Void, Never>
+
+    init(store: AtriumStore, backend: ScriptedBackend, now: @escaping @Sendable () -> Date) {
+        self.store = store
+        self.backend = backend
+        writer = AccountingWriter(store: store, logger: Logger(label: "test"))
+        let writer = writer
+        writerTask = Task { await writer.run() }
+        gateway = Gateway(
+            store: store, backend: backend, catalog: ModelCatalog(chatModel: "test-model"), writer: writer, now: now)
+    }
+
+    deinit {
+        writer.shutdown()
     }
 }

@@ -35,6 +35,22 @@ import Testing
             ])
     }
 
+    @Test func aFunctionBodyInDollarQuotesStaysOneStatement() {
+        let script = """
+            CREATE FUNCTION f(x TEXT) RETURNS TEXT LANGUAGE plpgsql AS $$
+            BEGIN
+                IF x = '?' THEN RETURN 'a;b'; END IF;
+                RETURN x;
+            END $$;
+            SELECT f(?);
+            """
+        let statements = PostgresPlaceholders.statements(of: script)
+        #expect(statements.count == 2)
+        #expect(statements.first?.hasSuffix("END $$") == true)
+        #expect(PostgresPlaceholders.numbered(statements.last ?? "") == "SELECT f($1)")
+        #expect(PostgresPlaceholders.numbered(statements.first ?? "").contains("x = '?'"))
+    }
+
     @Test func sqlWithoutPlaceholdersIsUnchanged() {
         #expect(PostgresPlaceholders.numbered("SELECT 1") == "SELECT 1")
     }

@@ -28,7 +28,15 @@ import Tenancy
             _ = try await world.store.knowledge.store(
                 KnowledgeRepositoryTests.draft("\(team.name).txt", "Quokka notes of \(team.name)."), in: "handbook",
                 scope: world.scope(admin))
+            // A running request: the team's counters, its lease and its month.
+            let subject = SharedLimitCounters.Subject(
+                id: "team:\(team.id.rawValue)", requestsPerMinute: 10, tokensPerMinute: nil, maxConcurrent: 2)
+            let refusals = try await world.store.sharedLimits?.admit(
+                [subject], in: world.scope(admin), lease: "rls-lease", month: "2026-12", monthlyBudget: nil, at: Date())
+            #expect(refusals == [])
         }
+        _ = try await world.store.sharedAddresses?.noteFailure(
+            from: "192.0.2.44", at: Date(), window: 60, threshold: 20, blockFor: 300)
         try await world.store.audit.append(AuditEntry(identity: nil, action: "chat", resource: "team", decision: .deny(.unknownKey)))
         // An alert raised by each team's key; development's reaches for sales (a cross-team attempt).
         for (team, target) in [(world.sales, nil), (world.development, world.sales)] as [(Team, Team?)] {

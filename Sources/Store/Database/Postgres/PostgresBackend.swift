@@ -24,9 +24,9 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
 
     let location: PostgresLocation
     let poolSize: Int
-    private let configuration: PostgresConnection.Configuration
-    private let threads: NIOThreadPool
-    private let logger: Logger
+    let configuration: PostgresConnection.Configuration
+    let threads: NIOThreadPool
+    let logger: Logger
     /// Held from a write's COMMIT until its ``SQLConnection/afterCommit(_:)`` actions ran, so
     /// this process runs them in the order the writes committed (the writer lock orders those).
     private let commitOrder = NSLock()
@@ -142,7 +142,7 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
         }
     }
 
-    private func checkOut() throws -> PostgresConnection {
+    func checkOut() throws -> PostgresConnection {
         let (reusable, id): (PostgresConnection?, Int) = try lock.withLock {
             if closed { throw StoreError.unavailable("the store is closed") }
             nextID += 1
@@ -159,7 +159,7 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
         }
     }
 
-    private func checkIn(_ connection: PostgresConnection) {
+    func checkIn(_ connection: PostgresConnection) {
         let keep = lock.withLock {
             guard !closed, !connection.isClosed, idle.count < poolSize else { return false }
             idle.append(connection)
@@ -168,11 +168,11 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
         if !keep { discard(connection) }
     }
 
-    private func discard(_ connection: PostgresConnection) {
+    func discard(_ connection: PostgresConnection) {
         connection.close().whenComplete { _ in }
     }
 
-    private static func isConnectionFailure(_ error: PSQLError) -> Bool {
+    static func isConnectionFailure(_ error: PSQLError) -> Bool {
         switch error.code {
         case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown,
             .unexpectedBackendMessage:

@@ -37,15 +37,20 @@ enum PostgresPlaceholders {
     }
 
     /// Calls `visit` for every character, saying whether it is code (outside literals,
-    /// quoted identifiers and `--` comments).
+    /// quoted identifiers, `--` comments and `$$` bodies).
     private static func scan(_ sql: String, _ visit: (Character, _ code: Bool) -> Void) {
         var quote: Character? = nil
         var lineComment = false
+        var dollarQuoted = false
         var previous: Character? = nil
         for character in sql {
             defer { previous = character }
             if lineComment {
                 if character == "\n" { lineComment = false }
+                visit(character, false)
+            } else if dollarQuoted {
+                // A `$$` body (a function's) ends at the next `$$`.
+                if character == "$", previous == "$" { dollarQuoted = false }
                 visit(character, false)
             } else if let open = quote {
                 if character == open { quote = nil }
@@ -55,6 +60,9 @@ enum PostgresPlaceholders {
                 visit(character, false)
             } else if character == "-", previous == "-" {
                 lineComment = true
+                visit(character, false)
+            } else if character == "$", previous == "$" {
+                dollarQuoted = true
                 visit(character, false)
             } else {
                 visit(character, true)

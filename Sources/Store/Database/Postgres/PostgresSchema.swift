@@ -28,6 +28,7 @@ enum PostgresSchema {
         Migration(name: "pg10-knowledge", sql: knowledge),
         Migration(name: "pg11-knowledge-full-text", sql: knowledgeFullText),
         Migration(name: "pg13-single-sign-on", sql: singleSignOn),
+        Migration(name: "pg16-shared-limits", sql: sharedLimits),
     ]
 
     /// The tables whose rows belong to one team, and the column naming it (`key_limits`
@@ -39,6 +40,7 @@ enum PostgresSchema {
         ("knowledge_collections", "team_id"), ("knowledge_documents", "team_id"), ("knowledge_chunks", "team_id"),
         ("knowledge_versions", "team_id"), ("knowledge_postings", "team_id"), ("knowledge_full_text_totals", "team_id"),
         ("sso_memberships", "team_id"),
+        ("limit_counters", "team_id"), ("limit_leases", "team_id"), ("limit_months", "team_id"),
     ]
 
     /// Tables no tenant transaction sees at all: machinery of the whole
@@ -46,7 +48,7 @@ enum PostgresSchema {
     /// console sessions, single sign-on's identities and group mappings).
     static let serviceTables = [
         "audit_head", "alert_destinations", "alert_destination_teams", "alert_deliveries", "console_sessions",
-        "sso_identities", "sso_group_mappings",
+        "sso_identities", "sso_group_mappings", "address_records",
     ]
 
     /// Tables only administrative transactions see (the directory above the teams).
