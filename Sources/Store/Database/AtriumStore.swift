@@ -39,6 +39,8 @@ public final class AtriumStore: Sendable {
     /// Signed-in web console sessions.
     public let consoleSessions: ConsoleSessionRepository
     public let singleSignOn: SingleSignOnRepository
+    /// Budgets per team, user and key, model prices, and their spend.
+    public let budgets: BudgetRepository
 
     /// Opens (creating if needed) `home/atrium.sqlite` and migrates it.
     public convenience init(home: URL, queryText: QueryTextPolicy = .full) throws {
@@ -76,6 +78,7 @@ public final class AtriumStore: Sendable {
         knowledge = KnowledgeRepository(backend: backend)
         consoleSessions = ConsoleSessionRepository(backend: backend)
         singleSignOn = SingleSignOnRepository(backend: backend)
+        budgets = BudgetRepository(backend: backend)
     }
 
     /// The SQLite pool (tests and SQLite-only paths); PostgreSQL throws.

@@ -28,10 +28,12 @@ final class GatewayWorld: Sendable {
     static func make(
         backend: ScriptedBackend = ScriptedBackend(), queryText: QueryTextPolicy = .full,
         catalog: ModelCatalog = ModelCatalog(chatModel: "test-model"), now: @escaping @Sendable () -> Date = { Date() },
-        responseCache: ResponseCache = ResponseCache(configuration: .disabled), embeddings: EmbeddingQueue? = nil
+        responseCache: ResponseCache = ResponseCache(configuration: .disabled), embeddings: EmbeddingQueue? = nil,
+        store givenStore: AtriumStore? = nil
     ) async throws -> GatewayWorld {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-gateway-\(UUID().uuidString)")
-        let store = try AtriumStore(home: directory, queryText: queryText)
+        // `store`: an empty, migrated store of the test's own (a PostgreSQL one); a SQLite file otherwise.
+        let store = try givenStore ?? AtriumStore(home: directory, queryText: queryText)
         let writer = AccountingWriter(store: store, logger: Logger(label: "test"))
         let writerTask = Task { await writer.run() }
         let knowledge = embeddings.map { KnowledgeBase(store: store, embeddings: $0) }

@@ -8,7 +8,7 @@ import Testing
         "pg1-directory", "pg2-keys", "pg3-profiles-and-limits", "pg4-row-level-security", "pg5-usage",
         "pg6-audit", "pg7-alerts", "pg8-alert-destinations", "pg9-console-sessions",
         "pg10-knowledge", "pg11-knowledge-full-text",
-        "pg13-single-sign-on",
+        "pg13-single-sign-on", "pg18-budgets",
     ]
 
     @Test func theHistoryIsAppendOnly() {
