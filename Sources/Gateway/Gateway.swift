@@ -26,6 +26,8 @@ public struct Gateway: Sendable {
     /// The team and key limits: charged by ``pipeline`` for generations, and around every
     /// other data-plane request by ``LimitStage/metered(_:audit:_:)``.
     public let limits: LimitStage
+    /// Budgets per team, user and key: reserved and settled by ``pipeline`` for generations.
+    public let budgets: BudgetStage
     /// Collections, documents and search of the key's team (503 without an embedding model).
     public let knowledge: KnowledgeService
     /// `POST /v1/embeddings`.
@@ -71,12 +73,14 @@ public struct Gateway: Sendable {
             ?? Limiter(ledger: store.usage)
         let limits = LimitStage(store: store, cache: cache, counters: counters, now: now)
         self.limits = limits
+        let budgets = BudgetStage(store: store, writer: writer, now: now)
+        self.budgets = budgets
         let intrusion = IntrusionDetector(policy: intrusionPolicy, store: store, logger: logger, now: now)
         self.intrusion = intrusion
         let guardrails = GuardrailStage(
             injection: InjectionScreen(embeddings: knowledge?.embeddings), metrics: metrics, intrusion: intrusion)
         pipeline = ChatPipeline(
-            limits: limits,
+            limits: limits, budgets: budgets,
             profiles: profiles, retrieval: RetrievalStage(knowledge: knowledgeService), guardrails: guardrails,
             composer: PromptComposer(catalog: catalog),
             responses: ResponseCacheStage(cache: responseCache, embeddings: knowledge?.embeddings),

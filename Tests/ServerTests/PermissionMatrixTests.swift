@@ -58,6 +58,14 @@ import Testing
         "deletePlatformAlertDestination": [204, 403, 403, 403, 403, 403, 403],
         "readSingleSignOnMappings": [200, 200, 404, 403, 403, 403, 403],
         "saveSingleSignOnMappings": [200, 200, 404, 403, 403, 403, 403],
+        "readBudgets": [200, 200, 404, 200, 403, 403, 404],
+        // The team's own budget: like its limits, never set by the team itself.
+        "setBudget": [200, 200, 404, 403, 403, 403, 404],
+        // A member's budget: its team admin too.
+        "setMemberBudget": [200, 200, 404, 200, 403, 403, 404],
+        "deleteBudget": [204, 204, 404, 204, 403, 403, 404],
+        "listPrices": [200, 403, 403, 403, 403, 403, 403],
+        "setPrice": [200, 403, 403, 403, 403, 403, 403],
     ]
 
     struct Call {
@@ -171,6 +179,24 @@ import Testing
             return Call(
                 method: .put, path: "/v1/admin/orgs/acme/sso/mappings",
                 body: ["mappings": [["group": "sales-eng", "team": "sales", "role": "member"]]])
+        case "readBudgets": return Call(method: .get, path: "/v1/admin/teams/acme%2Fsales/budgets", body: nil)
+        case "setBudget":
+            return Call(method: .put, path: "/v1/admin/teams/acme%2Fsales/budgets", body: ["unit": "tokens", "amount": 100_000])
+        case "setMemberBudget":
+            return Call(
+                method: .put, path: "/v1/admin/teams/acme%2Fsales/budgets",
+                body: ["user": "bob", "unit": "cost", "amount": "12.50"])
+        case "deleteBudget":
+            let made = try await http.call(
+                .put, "/v1/admin/teams/acme%2Fsales/budgets", key: owner,
+                json: ["user": "vic", "unit": "tokens", "amount": 1000 + serial])
+            return Call(
+                method: .delete, path: "/v1/admin/teams/acme%2Fsales/budgets/\(made.json["id"] as? String ?? "missing")",
+                body: nil)
+        case "listPrices": return Call(method: .get, path: "/v1/admin/prices", body: nil)
+        case "setPrice":
+            return Call(
+                method: .put, path: "/v1/admin/prices/test-model", body: ["prompt_per_1k": "0.15", "completion_per_1k": 0.6])
         default: throw ScenarioError.unexpected("unknown cell \(name)", 0, "")
         }
     }

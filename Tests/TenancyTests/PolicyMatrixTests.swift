@@ -23,6 +23,8 @@ import Testing
         .readProfile: [.orgAdmin, .teamAdmin], .changeProfile: [.orgAdmin, .teamAdmin],
         // set the team's limits and budget (a team never raises its own)
         .setLimits: [.owner, .orgAdmin], .readLimits: [.owner, .orgAdmin, .teamAdmin],
+        // budgets of the team's users and keys (inside the team); model prices (the owner)
+        .setMemberBudgets: [.owner, .orgAdmin, .teamAdmin], .setPrices: [.owner], .readPrices: [.owner],
         // read the team's audit and usage
         .readAudit: [.owner, .orgAdmin, .teamAdmin], .readUsage: [.owner, .orgAdmin, .teamAdmin],
         .readAlerts: [.owner, .orgAdmin, .teamAdmin],
@@ -41,7 +43,7 @@ import Testing
     /// The resource each action is about, inside acme / acme-sales.
     static func resource(for action: Action) -> Resource {
         switch action {
-        case .createOrganization, .readMetrics: .platform
+        case .createOrganization, .readMetrics, .setPrices, .readPrices: .platform
         case .readOrganization, .appointOrganizationAdmin, .createTeam, .addOrganizationUser, .readSingleSignOn,
             .manageSingleSignOn:
             .organization(Principals.acme)

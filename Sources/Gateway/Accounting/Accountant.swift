@@ -48,7 +48,7 @@ public struct Accountant: Sendable {
         if state.metered, state.decision == .allow, let scope = state.scope, let delta = Self.usageDelta(of: state) {
             usage = UsageEntry(delta, in: scope, at: audit.occurredAt)
         }
-        writer.submit(entry, usage: usage)
+        writer.submit(entry, usage: usage, budgets: state.budgets)
         count(entry, usage: usage)
     }
 

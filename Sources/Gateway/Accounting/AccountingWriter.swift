@@ -55,6 +55,7 @@ public final class AccountingWriter: Sendable {
     struct Pending {
         var audits: [AuditEntry] = []
         var usage: [UsageEntry] = []
+        var budgets: [BudgetSettlement] = []
         var keyUses: [APIKeyID: Date] = [:]
         var barriers: [CheckedContinuation<Void, Never>] = []
         var lastKeyUseWrite = ContinuousClock.now
@@ -70,11 +71,24 @@ public final class AccountingWriter: Sendable {
         self.logger = logger
     }
 
-    /// Queues one request's audit entry and usage; returns at once.
-    public func submit(_ audit: AuditEntry, usage: UsageEntry?) {
+    /// Queues one request's audit entry, usage and budget settlements; returns at once.
+    public func submit(_ audit: AuditEntry, usage: UsageEntry?, budgets: [BudgetSettlement] = []) {
         let signal = pending.withLock {
             $0.audits.append(audit)
             if let usage { $0.usage.append(usage) }
+            $0.budgets += budgets.filter { !$0.reservation.isEmpty }
+            return Self.claimWakeup(&$0)
+        }
+        if signal { wakeup.signal() }
+    }
+
+    /// Queues the end of a request's budget reservation (settled or released); it commits in
+    /// the batch that carries the request's usage, or an earlier one. Until then the
+    /// reservation holds the worst case, so a budget is never overspent in between.
+    public func settle(_ settlement: BudgetSettlement) {
+        guard !settlement.reservation.isEmpty else { return }
+        let signal = pending.withLock {
+            $0.budgets.append(settlement)
             return Self.claimWakeup(&$0)
         }
         if signal { wakeup.signal() }
@@ -170,10 +184,11 @@ public final class AccountingWriter: Sendable {
     private struct Batch {
         var audits: [AuditEntry] = []
         var usage: [UsageEntry] = []
+        var budgets: [BudgetSettlement] = []
         var keyUses: [APIKeyID: Date] = [:]
         var barriers: [CheckedContinuation<Void, Never>] = []
         var emptiedQueue = false
-        var isEmpty: Bool { audits.isEmpty && usage.isEmpty && keyUses.isEmpty }
+        var isEmpty: Bool { audits.isEmpty && usage.isEmpty && keyUses.isEmpty && budgets.isEmpty }
     }
 
     /// Takes up to ``maximumBatch`` records; barriers go with the batch that empties the queue.
@@ -187,7 +202,10 @@ public final class AccountingWriter: Sendable {
             let usageCount = min(pending.usage.count, Self.maximumBatch)
             batch.usage = Array(pending.usage.prefix(usageCount))
             pending.usage.removeFirst(usageCount)
-            batch.emptiedQueue = pending.audits.isEmpty && pending.usage.isEmpty
+            let budgetCount = min(pending.budgets.count, Self.maximumBatch)
+            batch.budgets = Array(pending.budgets.prefix(budgetCount))
+            pending.budgets.removeFirst(budgetCount)
+            batch.emptiedQueue = pending.audits.isEmpty && pending.usage.isEmpty && pending.budgets.isEmpty
             if batch.emptiedQueue {
                 batch.barriers = pending.barriers
                 pending.barriers = []
@@ -210,7 +228,8 @@ public final class AccountingWriter: Sendable {
         var attempt = 0
         while true {
             do {
-                try store.commitAccounting(audits: batch.audits, usage: batch.usage, keyUses: batch.keyUses)
+                try store.commitAccounting(
+                    audits: batch.audits, usage: batch.usage, keyUses: batch.keyUses, budgets: batch.budgets)
                 return
             } catch {
                 attempt += 1

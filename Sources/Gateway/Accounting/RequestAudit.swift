@@ -1,4 +1,5 @@
 import Foundation
+import Store
 import Synchronization
 import Tenancy
 
@@ -34,6 +35,8 @@ public final class RequestAudit: Sendable {
         var flags: [String] = []
         var finishesWithStream = false
         var finished = false
+        /// The request's budget settlements, committed with its record.
+        var budgets: [BudgetSettlement] = []
     }
 
     /// - Parameters:
@@ -127,6 +130,16 @@ public final class RequestAudit: Sendable {
     /// handler returns.
     public func finishesWithStream() {
         state.withLock { $0.finishesWithStream = true }
+    }
+
+    /// Carries a budget settlement into the record's transaction; false once the record was
+    /// written (the caller then hands it to the writer itself).
+    func settles(_ settlement: BudgetSettlement) -> Bool {
+        state.withLock { state in
+            guard !state.finished else { return false }
+            state.budgets.append(settlement)
+            return true
+        }
     }
 
     var writesWithStream: Bool { state.withLock { $0.finishesWithStream } }

@@ -41,6 +41,9 @@ public struct AtriumMetrics: Sendable {
         public static let upstreamErrors = "atrium_upstream_errors"
         public static let upstreamFailovers = "atrium_upstream_failovers"
         public static let upstreamFirstEvent = "atrium_upstream_mean_first_event_seconds"
+        public static let budgetAmount = "atrium_budget_amount"
+        public static let budgetSpent = "atrium_budget_spent"
+        public static let budgetRemaining = "atrium_budget_remaining"
     }
 
     /// The `team` label of requests no team key made (owner and org keys, refused keys,

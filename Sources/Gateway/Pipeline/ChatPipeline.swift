@@ -6,7 +6,7 @@ import Tenancy
 /// The data plane, stage by stage — the only place that knows their order:
 ///
 /// authorize → limit → profile → guardrails (input) → retrieve → guardrails (sources) → compose → cache →
-/// (limit: tokens) → generate → guardrails (answer) → account
+/// (limit: tokens) → budgets → generate → guardrails (answer) → account
 ///
 /// (authentication happened before: the pipeline starts from a ``Principal``). A
 /// deterministic request the team asked before — or, with the team's semantic cache on, one
@@ -14,6 +14,7 @@ import Tenancy
 /// spends tokens of the team's limits).
 public struct ChatPipeline: Sendable {
     let limits: LimitStage
+    let budgets: BudgetStage
     let profiles: ProfileStage
     let retrieval: RetrievalStage
     let guardrails: GuardrailStage
@@ -30,11 +31,12 @@ public struct ChatPipeline: Sendable {
     /// - Throws: ``GatewayError`` when the request is refused before generation starts (its
     ///   record is then written by whoever made `audit`, via ``Accountant/finish(_:)``).
     public func chat(_ request: ChatRequest, in scope: TenantScope, audit: RequestAudit) async throws -> ChatExecution {
-        let (generation, admission, lookup, sources, answerGuard) = try await prepare(request, in: scope, audit: audit)
+        let (generation, admission, budget, lookup, sources, answerGuard) = try await prepare(request, in: scope, audit: audit)
         let cached = lookup?.hit
         let (events, task) =
             cached.map { replay($0, admission: admission, audit: audit, team: generation.tenant.teamID, guarding: answerGuard) }
-            ?? generate(generation, admission: admission, storingIn: lookup, audit: audit, guarding: answerGuard)
+            ?? generate(
+                generation, admission: admission, budget: budget, storingIn: lookup, audit: audit, guarding: answerGuard)
         return ChatExecution(
             id: Self.completionID(), created: Int(now().timeIntervalSince1970), model: generation.model,
             sources: sources, cacheHit: lookup?.hitKind, events: events, guardsAnswer: answerGuard != nil,
@@ -48,7 +50,7 @@ public struct ChatPipeline: Sendable {
     public func answer(_ request: ChatRequest, in scope: TenantScope, audit: RequestAudit) async throws -> ChatAnswer {
         var request = request
         request.streaming = false
-        let (generation, admission, lookup, sources, answerGuard) = try await prepare(request, in: scope, audit: audit)
+        let (generation, admission, budget, lookup, sources, answerGuard) = try await prepare(request, in: scope, audit: audit)
         if let cached = lookup?.hit {
             await admission.finish(nil)  // a hit reserved no tokens and spends none
             audit.served(cached.usage, cacheHit: true)
@@ -62,9 +64,11 @@ public struct ChatPipeline: Sendable {
             completion = try await backend.complete(generation)
         } catch {
             await admission.finish(nil)
+            budget?.finish(nil)
             throw failed(error, request: generation, audit: audit)
         }
         await admission.finish(completion.usage)
+        budget?.finish(completion.usage)
         audit.served(completion.usage)
         if let lookup { responses.cache.store(completion, for: lookup) }
         return ChatAnswer(
@@ -84,13 +88,14 @@ public struct ChatPipeline: Sendable {
             text: text, usage: completion.usage, finishReason: answerGuard.stopped ? .contentFilter : completion.finishReason)
     }
 
-    /// The `/query` team check, then the limit, profile, retrieve, compose and cache stages:
-    /// the request for the backend, its admission (given back if anything after it refuses
-    /// the request), for a deterministic request its cache lookup (with the answer on a hit;
-    /// a hit reserves no tokens), the team's chunks it draws on, and the answer's guard (nil
-    /// when the team's answers pass untouched).
+    /// The `/query` team check, then the limit, profile, retrieve, compose, cache and budget
+    /// stages: the request for the backend, its admission (given back if anything after it
+    /// refuses the request), its budget hold (nil for a cache hit, which reserves nothing), for
+    /// a deterministic request its cache lookup (with the answer on a hit; a hit reserves no
+    /// tokens), the team's chunks it draws on, and the answer's guard (nil when the team's
+    /// answers pass untouched).
     private func prepare(_ request: ChatRequest, in scope: TenantScope, audit: RequestAudit) async throws
-        -> (GenerationRequest, Admission, ResponseCache.Lookup?, [SourceReference], AnswerGuard?)
+        -> (GenerationRequest, Admission, BudgetHold?, ResponseCache.Lookup?, [SourceReference], AnswerGuard?)
     {
         // The record and the usage belong to the key whose scope runs the request.
         audit.authenticated(scope.principal)
@@ -119,8 +124,15 @@ public struct ChatPipeline: Sendable {
             generation.weight = admission.weight  // the team's share in the backend's fair scheduling
             accountant.metrics.teamWeight(admission.weight, team: scope.teamID)
             let lookup = await responses.lookup(generation, in: scope, team: team)
-            if lookup?.hit == nil { try await limits.reserve(generation, in: admission, audit: audit) }
-            return (generation, admission, lookup, hits.map(SourceReference.init), guardrails.answerGuard(input.session))
+            var budget: BudgetHold?
+            if lookup?.hit == nil {
+                try await limits.reserve(generation, in: admission, audit: audit)
+                budget = try await budgets.reserve(generation, in: scope, audit: audit)
+            }
+            return (
+                generation, admission, budget, lookup, hits.map(SourceReference.init),
+                guardrails.answerGuard(input.session)
+            )
         } catch {
             await admission.cancel()
             throw error
@@ -146,8 +158,8 @@ public struct ChatPipeline: Sendable {
     /// still be part of an entity) and a blocked entity ends the answer with `content_filter`;
     /// without one, every event goes on exactly as the backend sent it.
     private func generate(
-        _ request: GenerationRequest, admission: Admission, storingIn lookup: ResponseCache.Lookup?, audit: RequestAudit,
-        guarding answerGuard: AnswerGuard?
+        _ request: GenerationRequest, admission: Admission, budget: BudgetHold?, storingIn lookup: ResponseCache.Lookup?,
+        audit: RequestAudit, guarding answerGuard: AnswerGuard?
     )
         -> (AsyncThrowingStream<GenerationEvent, any Error>, Task<Void, Never>)
     {
@@ -169,6 +181,7 @@ public struct ChatPipeline: Sendable {
                 guard !settled else { return }
                 settled = true
                 await admission.finish(served)
+                budget?.finish(served)
                 accountant.finishStream(audit)
             }
             /// The guarded answer's finish, handled once the backend is done (its guard reports

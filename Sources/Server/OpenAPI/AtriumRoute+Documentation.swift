@@ -100,8 +100,29 @@ extension AtriumRoute {
                 success: (200, "Profile"))
         case .readLimits:
             Documentation(
-                summary: "The team's limits (owner, org admin, team admin); null is unlimited", body: nil, query: [],
-                success: (200, "Limits"))
+                summary: "The team's limits (owner, org admin, team admin); null is unlimited. 'budgets' lists its budgets "
+                    + "with what remains of each",
+                body: nil, query: [], success: (200, "Limits"))
+        case .readBudgets:
+            Documentation(
+                summary: "The team's budgets (team, users, keys; tokens or cost) with spent, reserved and remaining",
+                body: nil, query: [], success: (200, "BudgetList"))
+        case .setBudget:
+            Documentation(
+                summary: "Set the team's budget (owner, org admin) or a user's or key's of the team (also its team admin) "
+                    + "for one unit, replacing the one it had; spend so far is kept",
+                body: "BudgetRequest", query: [], success: (200, "Budget"))
+        case .deleteBudget:
+            Documentation(summary: "Delete one of the team's budgets (as for setting it)", body: nil, query: [], success: (204, nil))
+        case .listPrices:
+            Documentation(
+                summary: "Model prices per 1000 prompt and completion tokens (the owner)", body: nil, query: [],
+                success: (200, "PriceList"))
+        case .setPrice:
+            Documentation(
+                summary: "Set a served model's price per 1000 prompt and completion tokens (the owner); cost budgets "
+                    + "spend it from the next request",
+                body: "Price", query: [], success: (200, "Price"))
         case .setLimits:
             Documentation(
                 summary: "Replace the team's limits (owner, org admin; a team never raises its own); applies to the next request",

@@ -1,6 +1,6 @@
 extension OpenAPISchemas {
     static var alertKind: Schema {
-        ["type": "string", "enum": ["address_blocked", "cross_team_attempt", "revoked_key_use", "role_escalation"]]
+        ["type": "string", "enum": ["address_blocked", "cross_team_attempt", "revoked_key_use", "role_escalation", "budget_warning"]]
     }
 
     /// Alert destinations: the request, the listing (with delivery status) and the one answer

@@ -280,6 +280,10 @@ enum OpenAPISchemas {
                 "requests_per_minute": nullableInteger, "tokens_per_minute": nullableInteger,
                 "max_concurrent": nullableInteger, "monthly_tokens": nullableInteger,
                 "weight": ["type": "number", "minimum": 0.01, "maximum": 100, "default": 1],
+                "budgets": [
+                    "type": "array", "items": ref("Budget"),
+                    "description": "Read only: the team's budgets with what remains (ignored when saving)",
+                ],
             ]),
             "AuditRecord": object(
                 [
@@ -332,17 +336,21 @@ enum OpenAPISchemas {
                         "description": "UsageRow items without group_by, UsageSummary items with it",
                         "items": ["oneOf": [ref("UsageRow"), ref("UsageSummary")]],
                     ],
+                    "budgets": [
+                        "type": "array", "items": ref("Budget"),
+                        "description": "With 'team': that team's budgets and what remains of each",
+                    ],
                 ], required: ["object", "data"]),
             "Alert": object(
                 [
                     "id": integer, "occurred_at": dateTime,
-                    "kind": ["type": "string", "enum": ["address_blocked", "cross_team_attempt", "revoked_key_use", "role_escalation"]],
+                    "kind": ["type": "string", "enum": ["address_blocked", "cross_team_attempt", "revoked_key_use", "role_escalation", "budget_warning"]],
                     "address": nullableString, "org_id": nullableString, "team_id": nullableString,
                     "key_prefix": nullableString, "detail": string,
                     "target_org_id": nullableString, "target_team_id": nullableString,
                 ], required: ["id", "occurred_at", "kind", "detail"]),
             "AlertList": list(of: "Alert"),
-        ].merging(alertDestinationSchemas) { $1 }.merging(singleSignOnSchemas) { $1 }
+        ].merging(alertDestinationSchemas) { $1 }.merging(budgetSchemas) { $1 }.merging(singleSignOnSchemas) { $1 }
     }
 
     private static func keySchema(withSecret: Bool) -> Schema {

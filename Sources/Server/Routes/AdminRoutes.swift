@@ -37,6 +37,11 @@ struct AdminRoutes {
         router.on(AtriumRoute.verifyAudit, use: verifyAudit)
         router.on(AtriumRoute.readUsage, use: readUsage)
         router.on(AtriumRoute.readAlerts, use: readAlerts)
+        router.on(AtriumRoute.readBudgets, use: readBudgets)
+        router.on(AtriumRoute.setBudget, use: setBudget)
+        router.on(AtriumRoute.deleteBudget, use: deleteBudget)
+        router.on(AtriumRoute.listPrices, use: listPrices)
+        router.on(AtriumRoute.setPrice, use: setPrice)
     }
 
     // MARK: Directory
@@ -152,8 +157,10 @@ struct AdminRoutes {
     }
 
     @Sendable func readLimits(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let limits = try await admin.limits(of: try parameter("team", context), principal: context.principal, audit: context.audit)
-        return try JSONOutput.response(limits)
+        let team = try parameter("team", context)
+        let limits = try await admin.limits(of: team, principal: context.principal, audit: context.audit)
+        let budgets = try await admin.budgetsIfReadable(of: team, principal: context.principal) ?? []
+        return try JSONOutput.response(LimitsView(limits: limits, budgets: budgets))
     }
 
     @Sendable func setLimits(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -188,14 +195,58 @@ struct AdminRoutes {
         let until = try instant("until", query.get("until"))
         guard let groupName = query.get("group_by") else {
             let rows = try await admin.usage(team: team, since: since, until: until, principal: context.principal, audit: context.audit)
-            return try JSONOutput.response(ListView(data: rows.map(UsageView.init)))
+            return try JSONOutput.response(
+                UsageListView(data: rows.map(UsageView.init), budgets: try await usageBudgets(team, context)))
         }
         guard let grouping = UsageGrouping(rawValue: groupName) else {
             throw GatewayError.invalid("'group_by' must be team, user, key or day, not '\(groupName)'", param: "group_by")
         }
         let summaries = try await admin.usage(
             team: team, since: since, until: until, groupedBy: grouping, principal: context.principal, audit: context.audit)
-        return try JSONOutput.response(ListView(data: summaries.map(UsageSummaryView.init)))
+        return try JSONOutput.response(
+            UsageListView(data: summaries.map(UsageSummaryView.init), budgets: try await usageBudgets(team, context)))
+    }
+
+    /// The named team's budgets beside its usage (none without a team, or for a caller who may
+    /// not read its limits).
+    private func usageBudgets(_ team: String?, _ context: AuthenticatedContext) async throws -> [BudgetView]? {
+        guard let team else { return nil }
+        return try await admin.budgetsIfReadable(of: team, principal: context.principal)?.map(BudgetView.init)
+    }
+
+    // MARK: Budgets and prices
+
+    @Sendable func readBudgets(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let budgets = try await admin.budgets(of: try parameter("team", context), principal: context.principal, audit: context.audit)
+        return try JSONOutput.response(ListView(data: budgets.map(BudgetView.init)))
+    }
+
+    @Sendable func setBudget(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let team = try parameter("team", context)
+        let body = try await decode(BudgetBody.self, request)
+        let status = try await admin.setBudget(body.order, of: team, principal: context.principal, audit: context.audit)
+        return try JSONOutput.response(BudgetView(status: status))
+    }
+
+    @Sendable func deleteBudget(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        try await admin.deleteBudget(
+            try parameter("id", context), of: try parameter("team", context), principal: context.principal,
+            audit: context.audit)
+        return Response(status: .noContent)
+    }
+
+    @Sendable func listPrices(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let prices = try await admin.prices(principal: context.principal, audit: context.audit)
+        return try JSONOutput.response(ListView(data: prices.map(PriceView.init)))
+    }
+
+    @Sendable func setPrice(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let model = try parameter("model", context)
+        let body = try await decode(PriceBody.self, request)
+        let price = try ModelPrice(model: model, promptPer1K: body.promptPer1K, completionPer1K: body.completionPer1K)
+        let saved = try await admin.setPrice(
+            price, models: gateway.catalog.modelIDs, principal: context.principal, audit: context.audit)
+        return try JSONOutput.response(PriceView(price: saved))
     }
 
     @Sendable func readAlerts(_ request: Request, context: AuthenticatedContext) async throws -> Response {

@@ -25,6 +25,8 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
     case createPlatformAlertDestination, listPlatformAlertDestinations, deletePlatformAlertDestination
     // Single sign-on: an organization's group mappings (owner, org admin).
     case readSingleSignOnMappings, saveSingleSignOnMappings
+    // Budgets per team, user and key; model prices (owner).
+    case readBudgets, setBudget, deleteBudget, listPrices, setPrice
 
     public var method: HTTPRequest.Method {
         switch self {
@@ -32,7 +34,8 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         case .createEmbeddings, .createCollection, .addDocument, .searchCollection: .post
         case .createAlertDestination, .createPlatformAlertDestination: .post
         case .appointOrganizationAdmin, .addOrganizationUser, .setMember, .saveProfile, .setLimits: .put
-        case .saveSingleSignOnMappings: .put
+        case .saveSingleSignOnMappings, .setBudget, .setPrice: .put
+        case .deleteBudget: .delete
         case .removeMember, .revokeKey, .deleteCollection, .deleteDocument: .delete
         case .deleteAlertDestination, .deletePlatformAlertDestination: .delete
         default: .get
@@ -76,6 +79,10 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         case .createPlatformAlertDestination, .listPlatformAlertDestinations: "/v1/admin/alert-destinations"
         case .deletePlatformAlertDestination: "/v1/admin/alert-destinations/{id}"
         case .readSingleSignOnMappings, .saveSingleSignOnMappings: "/v1/admin/orgs/{org}/sso/mappings"
+        case .readBudgets, .setBudget: "/v1/admin/teams/{team}/budgets"
+        case .deleteBudget: "/v1/admin/teams/{team}/budgets/{id}"
+        case .listPrices: "/v1/admin/prices"
+        case .setPrice: "/v1/admin/prices/{model}"
         }
     }
 
@@ -115,6 +122,11 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         case .listAlertDestinations, .listPlatformAlertDestinations: .readAlertDestinations
         case .readSingleSignOnMappings: .readSingleSignOn
         case .saveSingleSignOnMappings: .manageSingleSignOn
+        case .readBudgets: .readLimits
+        // The team's own budget needs setLimits (owner, org admin); the service decides.
+        case .setBudget, .deleteBudget: .setMemberBudgets
+        case .listPrices: .readPrices
+        case .setPrice: .setPrices
         }
     }
 

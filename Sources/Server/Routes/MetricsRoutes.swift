@@ -25,6 +25,8 @@ struct MetricsRoutes {
             _ = try Authorizer.authorize(principal, .readMetrics, on: .platform, audit: authentication.audit)
         }
         authentication.audit.describe(action: .readMetrics, resource: Resource.platform.description)
+        // Budgets live in the shared store: sampled now, so every replica shows the same figures.
+        try await gateway.budgets.publish(to: gateway.metrics)
         return Response(
             status: .ok, headers: [.contentType: MetricsExposition.contentType],
             body: .init(byteBuffer: ByteBuffer(bytes: exposition.scrape())))

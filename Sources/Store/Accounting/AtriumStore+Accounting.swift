@@ -2,7 +2,8 @@ import Foundation
 import Tenancy
 
 extension AtriumStore {
-    /// Commits a batch of request bookkeeping — audit records, usage, key last-use times — in
+    /// Commits a batch of request bookkeeping — audit records, usage, key last-use times, budget
+    /// settlements — in
     /// one transaction, blocking the calling thread.
     ///
     /// For the gateway's accounting writer, which runs on its own low-priority thread so that
@@ -12,13 +13,15 @@ extension AtriumStore {
     /// belongs to none of them.
     @discardableResult
     public func commitAccounting(
-        audits: [AuditEntry], usage: [UsageEntry], keyUses: [APIKeyID: Date]
+        audits: [AuditEntry], usage: [UsageEntry], keyUses: [APIKeyID: Date], budgets: [BudgetSettlement] = []
     ) throws -> [AuditRecord] {
         let queryText = audit.queryText
         return try backend.writeBlocking(in: nil) { db in
             let records = try AuditLog.appendChained(audits, queryText: queryText, db)
             for entry in usage { try UsageLedger.add(entry, db) }
             for (key, date) in keyUses { try KeyRepository.recordUse(of: key, at: date, db) }
+            // Budgets settle with the usage they count, in the same transaction.
+            if !budgets.isEmpty { try BudgetRepository.settle(budgets, at: Date(), db) }
             return records
         }
     }

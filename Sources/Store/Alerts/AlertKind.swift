@@ -14,4 +14,6 @@ public enum AlertKind: String, Sendable, Hashable, Codable, CaseIterable {
     case guardrailBlock = "guardrail_block"
     /// A team's prompt-injection screening flagged, dropped or blocked text.
     case promptInjection = "prompt_injection"
+    /// A team's, user's or key's budget passed its warning share (80 % by default) this period.
+    case budgetWarning = "budget_warning"
 }

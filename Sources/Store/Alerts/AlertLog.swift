@@ -14,26 +14,31 @@ public struct AlertLog: Sendable {
     /// destination that receives it (``AlertDeliveryQueue``).
     @discardableResult
     public func record(_ alert: Alert) async throws -> AlertRecord {
-        try await backend.write { db in
-            let id = try db.fetchValue(
-                Int64.self,
-                """
-                INSERT INTO alerts (occurred_at_ms, kind, address, organization_id, team_id, key_prefix, detail,
-                    target_organization_id, target_team_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                RETURNING id
-                """,
-                [
-                    alert.occurredAt.millisecondsSince1970, alert.kind.rawValue, alert.address,
-                    alert.organizationID?.rawValue, alert.teamID?.rawValue, alert.keyPrefix, alert.detail,
-                    alert.targetOrganizationID?.rawValue, alert.targetTeamID?.rawValue,
-                ])
-            guard let id else { throw StoreError.corruptRow(table: "alerts", problem: "no id returned") }
-            let record = AlertRecord(id: id, alert: alert)
-            // Its deliveries to the destinations that receive it, in the same transaction.
-            try AlertDeliveryQueue.enqueue(db, record, now: Date())
-            return record
-        }
+        try await backend.write { db in try Self.append(alert, db) }
+    }
+
+    /// ``record(_:)`` inside a transaction that writes more (a budget's warning, in the
+    /// accounting batch that passed its share).
+    @discardableResult
+    static func append(_ alert: Alert, _ db: any SQLConnection) throws -> AlertRecord {
+        let id = try db.fetchValue(
+            Int64.self,
+            """
+            INSERT INTO alerts (occurred_at_ms, kind, address, organization_id, team_id, key_prefix, detail,
+                target_organization_id, target_team_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            RETURNING id
+            """,
+            [
+                alert.occurredAt.millisecondsSince1970, alert.kind.rawValue, alert.address,
+                alert.organizationID?.rawValue, alert.teamID?.rawValue, alert.keyPrefix, alert.detail,
+                alert.targetOrganizationID?.rawValue, alert.targetTeamID?.rawValue,
+            ])
+        guard let id else { throw StoreError.corruptRow(table: "alerts", problem: "no id returned") }
+        let record = AlertRecord(id: id, alert: alert)
+        // Its deliveries to the destinations that receive it, in the same transaction.
+        try AlertDeliveryQueue.enqueue(db, record, now: Date())
+        return record
     }
 
     /// The alerts `principal` may read (`.readAlerts` within its key's reach), newest first:

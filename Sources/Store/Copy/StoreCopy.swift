@@ -23,6 +23,7 @@ public enum StoreCopy {
         "team_members", "api_keys", "key_limits", "team_profiles", "team_limits", "usage_daily",
         "audit_records", "audit_head", "alerts", "alert_destinations", "alert_destination_teams",
         "alert_deliveries", "console_sessions", "sso_identities", "sso_group_mappings", "sso_memberships",
+        "model_prices", "budgets", "budget_spend", "budget_holds",
     ]
 
     /// Tables the copy does not carry yet (knowledge: PostgreSQL indexes its chunks' words in

@@ -43,6 +43,8 @@ public final class AtriumStore: Sendable {
     /// the embedded store, where one process keeps them in memory.
     public let sharedLimits: SharedLimitCounters?
     public let sharedAddresses: SharedAddressBlocks?
+    /// Budgets per team, user and key, model prices, and their spend.
+    public let budgets: BudgetRepository
 
     /// Opens (creating if needed) `home/atrium.sqlite` and migrates it.
     public convenience init(home: URL, queryText: QueryTextPolicy = .full) throws {
@@ -83,6 +85,7 @@ public final class AtriumStore: Sendable {
         let postgres = backend as? PostgresBackend
         sharedLimits = postgres.map(SharedLimitCounters.init(backend:))
         sharedAddresses = postgres.map(SharedAddressBlocks.init(backend:))
+        budgets = BudgetRepository(backend: backend)
     }
 
     /// The SQLite pool (tests and SQLite-only paths); PostgreSQL throws.

@@ -26,6 +26,7 @@ enum SchemaMigrations {
         migrator.registerMigration("v15-audit-flags", migrate: addAuditFlags)
         migrator.registerMigration("v16-console-sessions", migrate: ConsoleSessionRepository.createTable)
         migrator.registerMigration("v17-single-sign-on", migrate: SingleSignOnRepository.createTables)
+        migrator.registerMigration("v18-budgets", migrate: BudgetSchema.createSQLite)
         return migrator
     }
 

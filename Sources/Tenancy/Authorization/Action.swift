@@ -25,6 +25,11 @@ public enum Action: String, Sendable, Hashable, Codable, CaseIterable {
     // "set the team's limits and budget".
     case readLimits = "limits.read"
     case setLimits = "limits.set"
+    /// Budgets of the team's users and keys, inside the team (its own budget is `setLimits`).
+    case setMemberBudgets = "budgets.members.set"
+    /// The price per model and 1,000 tokens that cost budgets spend (the owner's).
+    case setPrices = "prices.set"
+    case readPrices = "prices.read"
     // "read the team's audit and usage".
     case readAudit = "audit.read"
     case readUsage = "usage.read"
@@ -61,7 +66,7 @@ public enum Action: String, Sendable, Hashable, Codable, CaseIterable {
         switch self {
         case .readTeam, .createUser, .addMember, .removeMember, .readMembers, .issueKey, .revokeKey,
             .readKeys, .readProfile, .changeProfile, .readLimits, .setLimits, .readAudit, .readUsage, .readAlerts,
-            .manageAlertDestinations, .readAlertDestinations:
+            .manageAlertDestinations, .readAlertDestinations, .setMemberBudgets:
             true
         default: false
         }
@@ -71,7 +76,8 @@ public enum Action: String, Sendable, Hashable, Codable, CaseIterable {
     /// organization, chatting is about a team); any other pairing is refused.
     public func applies(to resource: Resource) -> Bool {
         switch (self, resource) {
-        case (.createOrganization, .platform), (.readMetrics, .platform): true
+        case (.createOrganization, .platform), (.readMetrics, .platform), (.setPrices, .platform): true
+        case (.readPrices, .platform): true
         case (.readOrganization, .organization), (.appointOrganizationAdmin, .organization): true
         case (.createTeam, .organization), (.addOrganizationUser, .organization): true
         case (.manageAlertDestinations, .platform), (.manageAlertDestinations, .organization): true

@@ -38,6 +38,8 @@ public enum DenialReason: String, Sendable, Hashable, Codable, CaseIterable, Cus
     case concurrencyExceeded = "max_concurrent_exceeded"
     /// The team's tokens for this calendar month (UTC) are used up.
     case monthlyBudgetExhausted = "monthly_tokens_exhausted"
+    /// A team's, user's or key's budget (tokens or cost) has no room for the request.
+    case budgetExhausted = "budget_exhausted"
     // Intrusion detection.
     /// The client address is blocked after repeated failed keys.
     case addressBlocked = "address_blocked"
@@ -71,7 +73,8 @@ public enum DenialReason: String, Sendable, Hashable, Codable, CaseIterable, Cus
     /// identity or permission.
     public var isLimit: Bool {
         switch self {
-        case .requestRateExceeded, .tokenRateExceeded, .concurrencyExceeded, .monthlyBudgetExhausted, .addressBlocked:
+        case .requestRateExceeded, .tokenRateExceeded, .concurrencyExceeded, .monthlyBudgetExhausted, .addressBlocked,
+            .budgetExhausted:
             true
         default: false
         }
@@ -98,6 +101,7 @@ public enum DenialReason: String, Sendable, Hashable, Codable, CaseIterable, Cus
         case .tokenRateExceeded: "too many tokens per minute"
         case .concurrencyExceeded: "too many requests at once"
         case .monthlyBudgetExhausted: "the monthly token budget is used up"
+        case .budgetExhausted: "a budget has no room for the request"
         case .addressBlocked: "this address is blocked after repeated failed keys"
         case .guardrailBlocked: "the team's guardrails block what the request contains"
         case .promptInjection: "the request reads as a prompt injection, which the team's guardrails block"

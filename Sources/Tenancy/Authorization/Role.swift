@@ -24,24 +24,24 @@ public enum Role: String, Sendable, Hashable, Codable, CaseIterable {
         switch self {
         case .owner:
             [
-                .createOrganization, .readOrganization, .appointOrganizationAdmin, .readMetrics,
+                .createOrganization, .readOrganization, .appointOrganizationAdmin, .readMetrics, .setPrices, .readPrices,
                 .createTeam, .readTeam, .createUser, .addOrganizationUser,
                 .addMember, .removeMember, .readMembers, .issueKey, .revokeKey, .readKeys,
-                .readLimits, .setLimits, .readAudit, .readUsage, .readAlerts,
+                .readLimits, .setLimits, .setMemberBudgets, .readAudit, .readUsage, .readAlerts,
                 .manageAlertDestinations, .readAlertDestinations, .readSingleSignOn, .manageSingleSignOn,
             ]
         case .orgAdmin:
             [
                 .readOrganization, .createTeam, .readTeam, .createUser, .addOrganizationUser,
                 .addMember, .removeMember, .readMembers, .issueKey, .revokeKey, .readKeys,
-                .readProfile, .changeProfile, .readLimits, .setLimits, .readAudit, .readUsage, .readAlerts,
-                .manageAlertDestinations, .readAlertDestinations, .readSingleSignOn, .manageSingleSignOn,
+                .readProfile, .changeProfile, .readLimits, .setLimits, .setMemberBudgets, .readAudit, .readUsage,
+                .readAlerts, .manageAlertDestinations, .readAlertDestinations, .readSingleSignOn, .manageSingleSignOn,
             ]
         case .teamAdmin:
             [
                 .readTeam, .createUser,
                 .addMember, .removeMember, .readMembers, .issueKey, .revokeKey, .readKeys,
-                .readProfile, .changeProfile, .readLimits, .readAudit, .readUsage, .readAlerts,
+                .readProfile, .changeProfile, .readLimits, .setMemberBudgets, .readAudit, .readUsage, .readAlerts,
                 .manageAlertDestinations, .readAlertDestinations,
                 .writeDocuments, .chat, .search, .readDocuments, .embed, .listModels,
             ]

@@ -32,12 +32,13 @@ final class GatewayWorld: Sendable {
         backend: ScriptedBackend = ScriptedBackend(), queryText: QueryTextPolicy = .full,
         catalog: ModelCatalog = ModelCatalog(chatModel: "test-model"), now: @escaping @Sendable () -> Date = { Date() },
         responseCache: ResponseCache = ResponseCache(configuration: .disabled), embeddings: EmbeddingQueue? = nil,
-        database: GatewayDatabase = .sqlite
+        database: GatewayDatabase = .sqlite, store givenStore: AtriumStore? = nil
     ) async throws -> GatewayWorld {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-gateway-\(UUID().uuidString)")
-        let postgres = database == .postgres ? try await GatewayDatabase.makePostgres() : nil
+        // `store`: an empty, migrated store of the test's own; otherwise a database of `database`'s kind.
+        let postgres = givenStore == nil && database == .postgres ? try await GatewayDatabase.makePostgres() : nil
         let store =
-            try postgres.map { AtriumStore(postgres: $0.database, poolSize: 4, queryText: queryText) }
+            try givenStore ?? postgres.map { AtriumStore(postgres: $0.database, poolSize: 4, queryText: queryText) }
             ?? AtriumStore(home: directory, queryText: queryText)
         let writer = AccountingWriter(store: store, logger: Logger(label: "test"))
         let writerTask = Task { await writer.run() }

@@ -10,6 +10,7 @@ import Testing
         "pg10-knowledge", "pg11-knowledge-full-text",
         "pg13-single-sign-on",
         "pg16-shared-limits",
+        "pg18-budgets",
     ]
 
     @Test func theHistoryIsAppendOnly() {

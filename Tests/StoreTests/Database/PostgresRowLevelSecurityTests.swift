@@ -22,6 +22,12 @@ import Tenancy
                     limits: try KeyLimits(requestsPerMinute: 1)),
                 Policy.authorize(admin, .issueKey, on: team.resource))
             try await world.store.usage.record(UsageDelta(promptTokens: 3), in: world.scope(admin))
+            // A budget, and its spend row (made by the first reservation).
+            try await world.store.budgets.set(
+                BudgetDraft(subject: .team, unit: .tokens, amount: 1000),
+                Policy.authorize(world.acmeAdmin, .setLimits, on: team.resource))
+            _ = try await world.store.budgets.reserve(
+                promptTokens: 1, completionTokens: 1, model: "m", in: world.scope(admin))
             try await world.store.audit.append(
                 AuditEntry(principal: admin, action: .chat, resource: team.resource, decision: .allow, query: "q"))
             try await world.store.knowledge.createCollection(named: "handbook", in: world.scope(admin))
@@ -38,6 +44,9 @@ import Tenancy
         _ = try await world.store.sharedAddresses?.noteFailure(
             from: "192.0.2.44", at: Date(), window: 60, threshold: 20, blockFor: 300)
         try await world.store.audit.append(AuditEntry(identity: nil, action: "chat", resource: "team", decision: .deny(.unknownKey)))
+        try await world.store.budgets.setPrice(
+            ModelPrice(model: "m", promptPer1K: Money(micros: 1), completionPer1K: Money(micros: 2)),
+            Policy.authorize(world.owner, .setPrices, on: .platform))
         // An alert raised by each team's key; development's reaches for sales (a cross-team attempt).
         for (team, target) in [(world.sales, nil), (world.development, world.sales)] as [(Team, Team?)] {
             try await world.store.alerts.record(
@@ -99,7 +108,7 @@ import Tenancy
         let world = try await Self.populatedWorld()
         let database = try #require(world.database.postgres)
         let tables = PostgresSchema.teamTables.map { $0.table } + ["key_limits"] + PostgresSchema.administrativeTables
-            + PostgresSchema.serviceTables
+            + PostgresSchema.serviceTables + PostgresSchema.sharedTables
         for table in tables {
             let rows = try await PostgresBackend.runOutsideTransaction("SELECT count(*) AS n FROM \(table)", at: database)
             #expect(try rows.first?.decode(Int.self, forColumn: "n") == 0, "\(table) without atrium.team or atrium.access")
@@ -107,6 +116,30 @@ import Tenancy
         // The same tables are not empty: the administrative path sees them.
         let profiles = try await world.rawRows("SELECT * FROM team_profiles")
         #expect(!profiles.isEmpty)
+    }
+
+    /// The owner's model prices: every team's transaction reads them (a request is priced
+    /// with them), none writes them.
+    @Test func aTeamsTransactionReadsPricesButCannotChangeThem() async throws {
+        let world = try await Self.populatedWorld()
+        let scope = try world.scope(world.salesMember)
+        for table in PostgresSchema.sharedTables {
+            let rows = try await world.store.backend.read(in: scope) { db in try db.fetchAll("SELECT * FROM \(table)", []) }
+            #expect(!rows.isEmpty, "a team's transaction reads \(table)")
+        }
+        await #expect(throws: (any Error).self) {
+            try await world.store.backend.write(in: scope) { db in
+                try db.execute(
+                    "INSERT INTO model_prices (model, prompt_micros_per_1k, completion_micros_per_1k, updated_at_ms) VALUES ('x', 0, 0, 0)",
+                    [])
+            }
+        }
+        let changed = try await world.store.backend.write(in: scope) { db in
+            try db.execute("UPDATE model_prices SET prompt_micros_per_1k = 0", [])
+        }
+        #expect(changed == 0, "no price is reachable for writing")
+        let prices = try await world.store.budgets.prices()
+        #expect(prices.first?.promptPer1K == Money(micros: 1))
     }
 
     @Test func aTeamsTransactionCannotWriteAnotherTeamsRows() async throws {

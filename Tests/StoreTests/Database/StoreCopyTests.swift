@@ -6,7 +6,7 @@ import Tenancy
 /// `atrium store copy`: a SQLite store moved into PostgreSQL keeps every row, id and hash —
 /// keys still authenticate, the audit chain still verifies — and an occupied target is refused.
 @Suite struct StoreCopyTests {
-    /// A SQLite world with a row in every table: profiles, limits, usage, a pruned audit chain
+    /// A SQLite world with a row in every table: profiles, limits, usage, budgets, a pruned audit chain
     /// (with NUL in client text), alerts with a queued delivery, a console session, a person
     /// signed in through SSO with a mapped group.
     static func populatedSQLiteWorld() async throws -> StoreWorld {
@@ -23,6 +23,14 @@ import Tenancy
                 limits: try KeyLimits(requestsPerMinute: 1)),
             Policy.authorize(world.salesAdmin, .issueKey, on: world.sales.resource))
         try await world.store.usage.record(UsageDelta(promptTokens: 3, completionTokens: 4), in: sales)
+        // A price, a budget, and a request holding part of it (its spend row and its hold).
+        try await world.store.budgets.setPrice(
+            ModelPrice(model: "m", promptPer1K: Money(micros: 150_000), completionPer1K: Money(micros: 600_000)),
+            Policy.authorize(world.owner, .setPrices, on: .platform))
+        try await world.store.budgets.set(
+            BudgetDraft(subject: .team, unit: .cost, amount: 5_000_000),
+            Policy.authorize(world.acmeAdmin, .setLimits, on: world.sales.resource))
+        _ = try await world.store.budgets.reserve(promptTokens: 10, completionTokens: 10, model: "m", in: sales)
         let old = Date().addingTimeInterval(-10 * 86_400)
         for index in 0..<4 {
             try await world.store.audit.append(

@@ -29,6 +29,7 @@ enum PostgresSchema {
         Migration(name: "pg11-knowledge-full-text", sql: knowledgeFullText),
         Migration(name: "pg13-single-sign-on", sql: singleSignOn),
         Migration(name: "pg16-shared-limits", sql: sharedLimits),
+        Migration(name: "pg18-budgets", sql: BudgetSchema.postgres),
     ]
 
     /// The tables whose rows belong to one team, and the column naming it (`key_limits`
@@ -41,6 +42,7 @@ enum PostgresSchema {
         ("knowledge_versions", "team_id"), ("knowledge_postings", "team_id"), ("knowledge_full_text_totals", "team_id"),
         ("sso_memberships", "team_id"),
         ("limit_counters", "team_id"), ("limit_leases", "team_id"), ("limit_months", "team_id"),
+        ("budgets", "team_id"), ("budget_spend", "team_id"), ("budget_holds", "team_id"),
     ]
 
     /// Tables no tenant transaction sees at all: machinery of the whole
@@ -50,6 +52,10 @@ enum PostgresSchema {
         "audit_head", "alert_destinations", "alert_destination_teams", "alert_deliveries", "console_sessions",
         "sso_identities", "sso_group_mappings", "address_records",
     ]
+
+    /// Tables every team's transaction reads and only administrative ones write: the owner's
+    /// model prices (a request is priced with them).
+    static let sharedTables = ["model_prices"]
 
     /// Tables only administrative transactions see (the directory above the teams).
     static let administrativeTables = [

@@ -1,0 +1,80 @@
+import AsyncHTTPClient
+import AtriumTestSupport
+import Foundation
+import Testing
+
+/// `atrium serve` with the real SmolLM2 model, over real HTTP: a team budget of 1000 tokens
+/// serves chats until the next one's worst case no longer fits, then answers 429
+/// `insufficient_quota`; the spend passes 80 % on the way and raises one warning alert; what
+/// remains shows in `GET …/limits`, agrees with the usage report, and is in `/metrics`.
+@Suite(.serialized) struct BudgetsEndToEndTests {
+    @Test func aTokenBudgetServesUntilSpentThenAnswersInsufficientQuota() async throws {
+        let model = try #require(EmbeddedModelEndToEndTests.modelPath, "SmolLM2 not fetched (scripts/fetch-models)")
+        let server = try await ServerProcess(upstream: nil, extraArguments: ["--model", model, "--threads", "2"])
+        let http = LiveClient(baseURL: server.baseURL, client: HTTPClient.shared)
+        let owner = server.ownerKey
+        #expect(try await http.call("POST", "/v1/admin/orgs", key: owner, json: ["name": "acme"]).status == 201)
+        #expect(try await http.call("POST", "/v1/admin/orgs/acme/teams", key: owner, json: ["name": "sales"]).status == 201)
+        #expect(try await http.call("POST", "/v1/admin/users", key: owner, json: ["name": "sam"]).status == 201)
+        #expect(try await http.call("PUT", "/v1/admin/teams/acme%2Fsales/members/sam", key: owner, json: ["role": "admin"]).status == 200)
+        let issued = try await http.call("POST", "/v1/admin/keys", key: owner, json: ["user": "sam", "team": "acme/sales"])
+        let sam = try #require(issued.json["key"] as? String)
+        #expect(try await http.call(
+            "PUT", "/v1/admin/teams/sales/profile", key: sam,
+            json: ["system_prompt": "Answer in one word.", "max_tokens": 8, "temperature": 0]).status == 200)
+        let set = try await http.call(
+            "PUT", "/v1/admin/teams/acme%2Fsales/budgets", key: owner, json: ["unit": "tokens", "amount": 1000])
+        #expect(set.status == 200 && set.json["remaining"] as? Int == 1000, "\(set.body)")
+
+        var served = 0
+        var usedTokens = 0
+        var refusal: HTTPAnswerLive?
+        var attempt = 0
+        while refusal == nil, attempt < 200 {
+            attempt += 1
+            // A new question each time: a repeated deterministic one is answered by the team's
+            // response cache, which spends no budget.
+            let chat = try await http.call(
+                "POST", "/v1/chat/completions", key: sam,
+                json: ["messages": [["role": "user", "content": "Say hello to visitor \(attempt)."]]])
+            if chat.status == 200 {
+                served += 1
+                usedTokens += (chat.json["usage"] as? [String: Any])?["total_tokens"] as? Int ?? 0
+            } else if chat.status == 429, chat.headers["retry-after"] == "1" {
+                // The last request's worst case is still held while its settlement commits.
+                try await Task.sleep(for: .milliseconds(200))
+            } else {
+                refusal = chat
+            }
+        }
+        let refused = try #require(refusal, "served \(served) chats, \(usedTokens) tokens, no refusal")
+        #expect(refused.status == 429, "\(refused.body)")
+        let error = refused.json["error"] as? [String: Any] ?? [:]
+        #expect(error["type"] as? String == "insufficient_quota" && error["code"] as? String == "budget_exhausted")
+        let message = error["message"] as? String ?? ""
+        #expect(message.contains("The team's monthly budget of 1000 tokens") && message.contains("resets at"), "\(message)")
+        #expect((Int(refused.headers["retry-after"] ?? "") ?? 0) > 1)
+        #expect(served > 5 && usedTokens <= 1000, "served \(served) chats, \(usedTokens) tokens")
+
+        let limits = try await http.call("GET", "/v1/admin/teams/sales/limits", key: sam)
+        let budget = try #require((limits.json["budgets"] as? [[String: Any]])?.first, "\(limits.body)")
+        #expect(budget["spent"] as? Int == usedTokens, "\(budget)")
+        #expect(budget["reserved"] as? Int == 0 && budget["remaining"] as? Int == 1000 - usedTokens)
+        let usage = try await http.call("GET", "/v1/admin/usage?team=acme/sales", key: sam)
+        #expect(usage.data.reduce(0) { $0 + ($1["total_tokens"] as? Int ?? 0) } == usedTokens, "usage and budget agree")
+        #expect((usage.json["budgets"] as? [[String: Any]])?.first?["remaining"] as? Int == 1000 - usedTokens)
+
+        let alerts = try await http.call("GET", "/v1/admin/alerts", key: sam)
+        let warnings = alerts.data.filter { $0["kind"] as? String == "budget_warning" }
+        #expect(warnings.count == 1, "\(alerts.body)")
+        #expect((warnings.first?["detail"] as? String)?.contains("passed 80%") == true)
+
+        let metrics = try await http.call("GET", "/metrics", key: owner)
+        let remaining = metrics.body.split(separator: "\n").first { $0.hasPrefix("atrium_budget_remaining{") }
+        #expect(remaining?.hasSuffix(" \(1000 - usedTokens)") == true || remaining?.hasSuffix(" \(1000 - usedTokens).0") == true,
+                "\(String(describing: remaining))")
+
+        #expect(await server.stop() == 0)
+        #expect(!server.log.contains("Say hello to visitor"), "no prompt text in the process log")
+    }
+}
