@@ -213,6 +213,8 @@ public struct ChatPipeline: Sendable {
                     continuation.yield(.finished(usage, guarded.stopped ? .contentFilter : reason))
                 }
                 settle()
+                // The end reaches the client once its record is committed (see Accountant).
+                await accountant.committed()
                 continuation.finish()
             } catch {
                 let failure = failed(error, request: request, audit: audit)
@@ -242,6 +244,7 @@ public struct ChatPipeline: Sendable {
             continuation.yield(.finished(completion.usage, completion.finishReason))
             admission.finish(nil)  // a hit reserved no tokens and spends none
             accountant.finishStream(audit)
+            await accountant.committed()
             continuation.finish()
         }
         continuation.onTermination = { _ in task.cancel() }
