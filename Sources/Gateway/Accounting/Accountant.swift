@@ -20,6 +20,25 @@ public struct Accountant: Sendable {
         write(audit)
     }
 
+    /// How long an answer waits for its record's commit at most: with the database down the
+    /// record stays queued (committed when it returns) and the answer goes out.
+    public static let commitWait: Duration = .seconds(5)
+
+    /// ``finish(_:)``, returning once the record is committed: a successful answer is
+    /// acknowledged only after its record is in the store, so a crash right after (`kill -9`)
+    /// loses nothing a client was told had happened. One commit serves every request waiting
+    /// at that moment.
+    public func finishCommitted(_ audit: RequestAudit) async {
+        guard !audit.writesWithStream, write(audit) else { return }
+        await writer.flush(waitingAtMost: Self.commitWait)
+    }
+
+    /// Returns once every record written so far is committed: a stream ends (`[DONE]`) only
+    /// after its record is in the store.
+    public func committed() async {
+        await writer.flush(waitingAtMost: Self.commitWait)
+    }
+
     /// Marks `audit` as written when its stream ends, not when its handler returns; the writer
     /// waits for such records before its last commit at shutdown.
     public func beginStream(_ audit: RequestAudit) {
@@ -34,8 +53,10 @@ public struct Accountant: Sendable {
         writer.fulfillExpectedRecord()
     }
 
-    private func write(_ audit: RequestAudit) {
-        guard let state = audit.close() else { return }
+    /// Submits the record; false when it was already written.
+    @discardableResult
+    private func write(_ audit: RequestAudit) -> Bool {
+        guard let state = audit.close() else { return false }
         let latency = audit.startedAt.duration(to: .now)
         let milliseconds = Int(latency.components.seconds * 1000 + latency.components.attoseconds / 1_000_000_000_000_000)
         let entry = AuditEntry(
@@ -50,6 +71,7 @@ public struct Accountant: Sendable {
         }
         writer.submit(entry, usage: usage, budgets: state.budgets)
         count(entry, usage: usage)
+        return true
     }
 
     private func count(_ entry: AuditEntry, usage: UsageEntry?) {

@@ -57,13 +57,15 @@ public final class AccountingWriter: Sendable {
         var usage: [UsageEntry] = []
         var budgets: [BudgetSettlement] = []
         var keyUses: [APIKeyID: Date] = [:]
-        var barriers: [CheckedContinuation<Void, Never>] = []
+        var barriers: [Waiter] = []
         var lastKeyUseWrite = ContinuousClock.now
         /// A wake-up is signalled and not yet taken: further submissions need not signal.
         var wakeupSignalled = false
         var stopping = false
         /// Records announced but not yet submitted.
         var expected = 0
+        /// The writer made its last commit: a later ``flush()`` has nothing to wait for.
+        var finished = false
     }
 
     public init(store: AtriumStore, logger: Logger) {
@@ -109,14 +111,21 @@ public final class AccountingWriter: Sendable {
         pending.withLock { $0.keyUses[key] = date }
     }
 
-    /// Returns once everything submitted before the call is committed. ``run()`` must be running.
-    public func flush() async {
+    /// Returns once everything submitted before the call is committed (at once after the
+    /// writer's last commit, which took everything submitted before it), or once `limit` has
+    /// passed (the database is down: the records stay queued and commit when it returns).
+    /// ``run()`` must have been started.
+    public func flush(waitingAtMost limit: Duration? = nil) async {
         await withCheckedContinuation { continuation in
-            let signal = pending.withLock {
-                $0.barriers.append(continuation)
-                return Self.claimWakeup(&$0)
+            let waiter = Waiter(continuation)
+            let (signal, done) = pending.withLock {
+                if $0.finished { return (false, true) }
+                $0.barriers.append(waiter)
+                return (Self.claimWakeup(&$0), false)
             }
+            if done { waiter.resume() }
             if signal { wakeup.signal() }
+            if let limit, !done { waiter.expire(after: limit) }
         }
     }
 
@@ -156,6 +165,12 @@ public final class AccountingWriter: Sendable {
         }
         waitForExpectedRecords()
         writePending(final: true)
+        let waiting = pending.withLock { pending in
+            pending.finished = true
+            defer { pending.barriers = [] }
+            return pending.barriers
+        }
+        for barrier in waiting { barrier.resume() }
     }
 
     /// Commits as expected records arrive, until none is outstanding or ``lateRecordWait``
@@ -186,7 +201,7 @@ public final class AccountingWriter: Sendable {
         var usage: [UsageEntry] = []
         var budgets: [BudgetSettlement] = []
         var keyUses: [APIKeyID: Date] = [:]
-        var barriers: [CheckedContinuation<Void, Never>] = []
+        var barriers: [Waiter] = []
         var emptiedQueue = false
         var isEmpty: Bool { audits.isEmpty && usage.isEmpty && keyUses.isEmpty && budgets.isEmpty }
     }
@@ -256,5 +271,42 @@ public final class AccountingWriter: Sendable {
     private static func seconds(_ duration: Duration) -> TimeInterval {
         let (seconds, attoseconds) = duration.components
         return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+}
+
+/// One caller of ``AccountingWriter/flush(waitingAtMost:)``: resumed exactly once, by the
+/// commit that covers it or by its deadline, whichever comes first.
+final class Waiter: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<Void, Never>?
+        var timer: Task<Void, Never>?
+    }
+
+    private let state: Mutex<State>
+
+    init(_ continuation: CheckedContinuation<Void, Never>) {
+        state = Mutex(State(continuation: continuation))
+    }
+
+    func expire(after limit: Duration) {
+        let timer = Task { [self] in
+            try? await Task.sleep(for: limit)
+            resume()
+        }
+        let resumed = state.withLock { state in
+            guard state.continuation != nil else { return true }
+            state.timer = timer
+            return false
+        }
+        if resumed { timer.cancel() }
+    }
+
+    func resume() {
+        let (continuation, timer) = state.withLock { state in
+            defer { state = State() }
+            return (state.continuation, state.timer)
+        }
+        timer?.cancel()
+        continuation?.resume()
     }
 }

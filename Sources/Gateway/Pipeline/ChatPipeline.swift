@@ -230,6 +230,8 @@ public struct ChatPipeline: Sendable {
                     continuation.yield(.finished(usage, guarded.stopped ? .contentFilter : reason))
                 }
                 await settle()
+                // The end reaches the client once its record is committed (see Accountant).
+                await accountant.committed()
                 if let unguardedFinish { continuation.yield(unguardedFinish) }
                 continuation.finish()
             } catch {
@@ -261,6 +263,7 @@ public struct ChatPipeline: Sendable {
             continuation.yield(.finished(completion.usage, completion.finishReason))
             await admission.finish(nil)  // a hit reserved no tokens and spends none
             accountant.finishStream(audit)
+            await accountant.committed()
             continuation.finish()
         }
         continuation.onTermination = { _ in task.cancel() }

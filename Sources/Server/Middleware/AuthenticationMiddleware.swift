@@ -5,8 +5,9 @@ import Logging
 /// The door every authenticated route — `/metrics` included — goes through: it opens the
 /// request's audit (with the client's address), turns away blocked addresses (429),
 /// authenticates the key (a refusal is audited and answered 401), and writes the audit record
-/// when the request ends — for a streamed answer, when the stream ends. Every request's outcome
-/// then goes to intrusion detection (failed keys per address, alerts, denial metrics).
+/// when the request ends — for a streamed answer, when the stream ends — and lets a successful
+/// answer go only once its record is committed. Every request's outcome goes to intrusion
+/// detection (failed keys per address, alerts, denial metrics).
 ///
 /// `/metrics` alone also takes the `--metrics-token` instead of a key; a wrong token is a
 /// failed key like any other, so a scraper's secret cannot be guessed faster than a key.
@@ -26,14 +27,21 @@ struct AuthenticationMiddleware: RouterMiddleware {
         let audit = RequestAudit(
             requestID: context.requestID, action: route?.action?.rawValue ?? request.method.rawValue,
             resource: "\(request.method.rawValue) \(context.endpointPath ?? request.uri.path)", clientAddress: address)
-        defer { gateway.accountant.finish(audit) }
         let authorization = request.headers[.authorization]
         do {
             let response = try await authenticated(request, context, route, authorization, address, audit, next)
             await gateway.intrusion.requestEnded(audit, address: address, presentedKey: authorization != nil)
+            // A success leaves once its record is committed (a streamed one's end, once the
+            // stream's is); a refusal need not wait (and must not, when the database is down).
+            if (200..<300).contains(response.status.code) {
+                await gateway.accountant.finishCommitted(audit)
+            } else {
+                gateway.accountant.finish(audit)
+            }
             return response
         } catch {
             await gateway.intrusion.requestEnded(audit, address: address, presentedKey: authorization != nil)
+            gateway.accountant.finish(audit)
             throw error
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Tenancy
 
 /// `atrium store copy`: every row of a SQLite store into an empty PostgreSQL one — ids,
 /// hashes and instants kept — for a team that outgrows the embedded store. The audit chain
@@ -24,23 +25,23 @@ public enum StoreCopy {
         "audit_records", "audit_head", "alerts", "alert_destinations", "alert_destination_teams",
         "alert_deliveries", "console_sessions", "sso_identities", "sso_group_mappings", "sso_memberships",
         "model_prices", "budgets", "budget_spend", "budget_holds",
+        "knowledge_collections", "knowledge_documents", "knowledge_chunks", "knowledge_versions",
     ]
 
-    /// Tables the copy does not carry yet (knowledge: PostgreSQL indexes its chunks' words in
-    /// postings of its own, which a copy would have to build): a source with rows in any of
-    /// them is refused rather than copied in part.
-    static let notYetCopied = ["knowledge_collections", "knowledge_documents", "knowledge_chunks", "knowledge_versions"]
+    /// PostgreSQL's full-text index (``FullTextPostings``), which SQLite keeps in FTS5 tables
+    /// instead: not copied but built from the copied chunks, as a store of documents builds it.
+    static let derivedTables = ["knowledge_postings", "knowledge_full_text_totals"]
 
-    /// The source's tables that are neither copied nor refused above: SQLite's own, GRDB's
-    /// migration log and the FTS5 tables (derived from the chunks) aside. Not empty only when a
-    /// migration added a table this list forgot — then the copy refuses, never drops it.
+    /// The source's tables the copy does not know: SQLite's own, GRDB's migration log and the
+    /// FTS5 tables (derived from the chunks) aside. Not empty only when a migration added a
+    /// table this list forgot — then the copy refuses, never drops it.
     static func unknownTables(in source: any SQLConnection) throws -> [String] {
         try source.fetchAll(
             """
             SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
               AND name <> 'grdb_migrations' AND name NOT LIKE 'knowledge\\_fts\\_%' ESCAPE '\\' ORDER BY name
             """, []
-        ).map { try $0.decode(String.self, forColumn: "name") }.filter { !tables.contains($0) && !notYetCopied.contains($0) }
+        ).map { try $0.decode(String.self, forColumn: "name") }.filter { !tables.contains($0) }
     }
 
     /// Source rows read (and target rows written) per statement.
@@ -70,40 +71,55 @@ public enum StoreCopy {
         if let unknown = try unknownTables(in: from).first {
             throw StoreError.notYetSupported("copying \(unknown): this build does not know how to copy it")
         }
-        for table in notYetCopied {
-            let exists = try from.exists(
-                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?)", [table])
-            if exists, try from.exists("SELECT EXISTS (SELECT 1 FROM \(table))") {
-                throw StoreError.notYetSupported(
-                    "copying \(table): knowledge is not copied yet; ingest the documents again on PostgreSQL")
-            }
-        }
-        for table in tables where try to.exists("SELECT EXISTS (SELECT 1 FROM \(table))") {
+        for table in tables + derivedTables where try to.exists("SELECT EXISTS (SELECT 1 FROM \(table))") {
             throw StoreError.invalidValue(
                 field: "target", problem: "\(table) already has rows: a store is copied only into an empty database")
         }
         var copied: [Copied] = []
         for table in tables {
-            let rows = try copyTable(table, from, to)
-            // Identity columns continue after the copied ids.
+            // Identity columns (`GENERATED ALWAYS`) take the copied ids, then continue after them.
             let identities = try to.fetchAll(
                 """
                 SELECT column_name::text AS column_name FROM information_schema.columns
                 WHERE table_schema = current_schema() AND table_name = ? AND is_identity = 'YES'
                 """,
-                [table])
-            for identity in identities where rows > 0 {
-                let column = try identity.decode(String.self, forColumn: "column_name")
-                try to.execute(
-                    "SELECT setval(pg_get_serial_sequence(?, ?), (SELECT max(\(column)) FROM \(table)))",
-                    [table, column])
+                [table]
+            ).map { try $0.decode(String.self, forColumn: "column_name") }
+            let rows = try copyTable(table, overridingIdentity: !identities.isEmpty, from, to)
+            // SQLite's AUTOINCREMENT never hands out a deleted row's id again (the in-memory
+            // vector index applies changes by chunk id): the sequence continues after the
+            // highest id the source ever gave, not only after the highest still there.
+            let given = try from.exists(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence')")
+                ? from.fetchValue(Int64.self, "SELECT seq FROM sqlite_sequence WHERE name = ?", [table]) : nil
+            for column in identities {
+                let highest = max(try to.fetchValue(Int64.self, "SELECT max(\(column)) FROM \(table)") ?? 0, given ?? 0)
+                guard highest > 0 else { continue }
+                try to.execute("SELECT setval(pg_get_serial_sequence(?, ?), ?)", [table, column, highest])
             }
             copied.append(Copied(table: table, rows: rows))
         }
+        copied += try indexFullText(to)
         return copied
     }
 
-    private static func copyTable(_ table: String, _ from: any SQLConnection, _ to: any SQLConnection) throws -> Int {
+    /// Builds the full-text postings and per-team totals of every copied document, exactly as
+    /// storing the document on PostgreSQL does (so search ranks as on the source).
+    private static func indexFullText(_ to: any SQLConnection) throws -> [Copied] {
+        let documents = try to.fetchAll("SELECT id, team_id FROM knowledge_documents ORDER BY team_id, id")
+        for document in documents {
+            let team = TeamID(rawValue: try document.decode(String.self, forColumn: "team_id"))
+            try FullTextPostings(team: team).index(
+                document: DocumentID(rawValue: try document.decode(String.self, forColumn: "id")), to)
+        }
+        return try derivedTables.map { table in
+            Copied(table: table, rows: try to.fetchValue(Int.self, "SELECT count(*) FROM \(table)") ?? 0)
+        }
+    }
+
+    private static func copyTable(
+        _ table: String, overridingIdentity: Bool, _ from: any SQLConnection, _ to: any SQLConnection
+    ) throws -> Int {
         let types = try Dictionary(
             uniqueKeysWithValues: to.fetchAll(
                 """
@@ -135,7 +151,8 @@ public enum StoreCopy {
             }
             let tuple = "(" + columns.map { _ in "?" }.joined(separator: ", ") + ")"
             try to.execute(
-                "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+                "INSERT INTO \(table) (\(columns.joined(separator: ", ")))"
+                    + (overridingIdentity ? " OVERRIDING SYSTEM VALUE" : "") + " VALUES "
                     + Array(repeating: tuple, count: rows.count).joined(separator: ", "),
                 arguments)
             count += rows.count

@@ -111,28 +111,51 @@ extension KnowledgeRepository {
         )?.knowledgeDocument()
     }
 
-    /// Inserts the chunks one statement each; returns their new ids and vectors.
+    /// Chunks per `INSERT` (7 values each: far below SQLite's 32,766 and PostgreSQL's 65,535
+    /// parameters, and a few hundred kilobytes of vectors per statement).
+    static let chunkBatch = 200
+
+    /// Inserts the chunks, many rows per statement (on PostgreSQL each statement is a round
+    /// trip); returns their new ids and vectors in the drafts' order.
     private static func insertChunks(
         _ chunks: [ChunkDraft], document: DocumentID, collection: CollectionID, _ scope: TenantScope,
         _ db: any SQLConnection
     ) throws -> [StoredVector] {
         var added: [StoredVector] = []
         added.reserveCapacity(chunks.count)
-        for chunk in chunks {
-            let row = try db.fetchOne(
+        var start = 0
+        while start < chunks.count {
+            let batch = chunks[start..<min(chunks.count, start + chunkBatch)]
+            var arguments = SQLArguments()
+            arguments.values.reserveCapacity(batch.count * 7)
+            for chunk in batch {
+                let headingPath = try HeadingPath.encode(chunk.headingPath)
+                arguments += [
+                    document.rawValue, collection.rawValue, scope.teamID.rawValue, chunk.index, headingPath, chunk.text,
+                    EmbeddingBlob.encode(chunk.embedding),
+                ]
+            }
+            // Both backends return the rows in VALUES order in practice, which no standard
+            // promises: ids are matched by chunk index (unique in the document) instead.
+            let rows = try db.fetchAll(
                 """
                 INSERT INTO knowledge_chunks
                     (document_id, collection_id, team_id, chunk_index, heading_path, text, embedding)
-                VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id
+                VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: batch.count).joined(separator: ", "))
+                RETURNING id, chunk_index
                 """,
-                [
-                    document.rawValue, collection.rawValue, scope.teamID.rawValue, chunk.index,
-                    try HeadingPath.encode(chunk.headingPath), chunk.text, EmbeddingBlob.encode(chunk.embedding),
-                ])
-            guard let id = try row?.decode(Int64.self, forColumn: "id") else {
-                throw StoreError.corruptRow(table: "knowledge_chunks", problem: "an inserted chunk has no id")
+                arguments)
+            var ids: [Int: Int64] = [:]
+            for row in rows {
+                ids[try row.decode(Int.self, forColumn: "chunk_index")] = try row.decode(Int64.self, forColumn: "id")
             }
-            added.append(StoredVector(chunkID: id, collectionID: collection, embedding: chunk.embedding))
+            for chunk in batch {
+                guard let id = ids[chunk.index] else {
+                    throw StoreError.corruptRow(table: "knowledge_chunks", problem: "an inserted chunk has no id")
+                }
+                added.append(StoredVector(chunkID: id, collectionID: collection, embedding: chunk.embedding))
+            }
+            start += batch.count
         }
         return added
     }

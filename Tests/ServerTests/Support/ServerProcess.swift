@@ -102,6 +102,13 @@ final class ServerProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// Kills the server at once (SIGKILL: a crash — no drain, no last commit) and reaps it.
+    func killAndReap() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
     /// Sends `signal` (SIGTERM, SIGINT) without waiting.
     func send(_ signal: Int32) {
         kill(process.processIdentifier, signal)

@@ -61,6 +61,10 @@ import Tenancy
                 issuer: "https://idp.example.com", subject: "subject-copy", preferredName: "sso-sam", email: nil,
                 groups: ["sales-eng"]),
             organization: world.acme.id, sessionExpiresAt: Date().addingTimeInterval(3600))
+        try await world.store.knowledge.createCollection(named: "handbook", in: sales)
+        _ = try await world.store.knowledge.store(
+            FullTextPostingsTests.draft("pricing.txt", [(["Pricing"], "Quokka plans cost forty euros.")]), in: "handbook",
+            scope: sales)
         return world
     }
 
@@ -121,11 +125,61 @@ import Tenancy
         #expect(try await world.store.backend.read { db in try StoreCopy.unknownTables(in: db) } == ["later_feature"])
     }
 
-    @Test func knowledgeIsNotCopiedInPart() async throws {
+    /// Knowledge comes along whole — collections, documents, chunks with their vectors and
+    /// ids, versions — and PostgreSQL builds its full-text postings from the copied chunks:
+    /// every query ranks the same chunks in the same order with the same scores as on the
+    /// SQLite store, and new chunks continue after the copied ids.
+    @Test func copiedKnowledgeSearchesAsOnTheSQLiteStore() async throws {
+        let (world, sales, handbook) = try await FullTextPostingsTests.indexed(.sqlite)
+        // The highest chunk id SQLite ever gave belongs to a deleted document.
+        let scratch = try await world.store.knowledge.store(
+            FullTextPostingsTests.draft("scratch.txt", [([], "Gone before the copy.")]), in: "handbook", scope: sales)
+        try await world.store.knowledge.deleteDocument(scratch.document.id, in: "handbook", scope: sales)
+        let highest = try await world.rawRows("SELECT seq FROM sqlite_sequence WHERE name = 'knowledge_chunks'")[0]
+            .decode(Int64.self, forColumn: "seq")
         let target = try await TestDatabase.make(.postgres)
-        let world = try await StoreWorld.make(.sqlite)
-        _ = try await world.store.knowledge.createCollection(named: "faq", in: try world.scope(world.salesMember))
-        await #expect(throws: StoreError.self) { try await StoreCopy.copy(from: world.store, to: target.store) }
-        #expect(try await target.store.backend.read { db in try db.fetchValue(Int.self, "SELECT count(*) FROM users") } == 0)
+        let copied = try await StoreCopy.copy(from: world.store, to: target.store)
+        #expect((copied.first { $0.table == "knowledge_postings" }?.rows ?? 0) > 0, "\(copied)")
+        let copy = target.store.knowledge
+        var compared = 0
+        for text in FullTextPostingsTests.queries {
+            let query = try #require(FullTextQuery(text))
+            for collections in [nil, [handbook]] as [[CollectionID]?] {
+                let expected = try await world.store.knowledge.fullTextSearch(query, collections: collections, limit: 50, in: sales)
+                let actual = try await copy.fullTextSearch(query, collections: collections, limit: 50, in: sales)
+                #expect(actual.map(\.chunkID) == expected.map(\.chunkID), "order for \(text)")
+                for (left, right) in zip(expected, actual) {
+                    #expect(abs(left.score - right.score) <= 1e-12 * max(1, abs(left.score)), "\(text): \(left) vs \(right)")
+                }
+                compared += expected.count
+            }
+        }
+        #expect(compared > 40, "the queries match enough chunks to compare")
+        // The vectors (hybrid search's other half) and the knowledge version are the same.
+        let dimensions = KnowledgeRepositoryTests.vector(for: "x").count
+        let vectors = try await world.store.knowledge.vectors(in: sales, model: "test-model", dimensions: dimensions)
+        let copiedVectors = try await copy.vectors(in: sales, model: "test-model", dimensions: dimensions)
+        #expect(Set(copiedVectors.keys) == Set(vectors.keys) && !vectors.isEmpty)
+        for (collection, rows) in vectors {
+            #expect(copiedVectors[collection]?.chunkIDs == rows.chunkIDs && copiedVectors[collection]?.values == rows.values)
+        }
+        #expect(try await copy.version(in: sales) == world.store.knowledge.version(in: sales))
+        let copiedDocuments = try await copy.documents(in: "handbook", scope: sales)
+        let sourceDocuments = try await world.store.knowledge.documents(in: "handbook", scope: sales)
+        // The same documents; instants to the millisecond both backends keep.
+        let fields = { (document: KnowledgeDocument) in
+            "\(document.id) \(document.name) \(document.contentHash) \(document.byteCount) \(document.chunkCount)"
+        }
+        #expect(copiedDocuments.map(fields) == sourceDocuments.map(fields) && !sourceDocuments.isEmpty)
+        for (copied, source) in zip(copiedDocuments, sourceDocuments) {
+            #expect(abs(copied.createdAt.timeIntervalSince(source.createdAt)) < 0.002)
+        }
+
+        // A document stored on the copy gets chunk ids after every id the source gave.
+        let written = try await copy.store(
+            FullTextPostingsTests.draft("after-copy.txt", [([], "Written on PostgreSQL after the copy.")]), in: "handbook",
+            scope: sales)
+        let chunk = try await copy.fullTextSearch(try #require(FullTextQuery("written")), collections: nil, limit: 5, in: sales)
+        #expect(chunk.map(\.chunkID) == [highest + 1], "\(written)")
     }
 }
