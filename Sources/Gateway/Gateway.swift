@@ -59,7 +59,7 @@ public struct Gateway: Sendable {
         let catalog = catalog.serving(embeddingModel: knowledge?.embeddings.modelID ?? catalog.embeddingModel)
         self.catalog = catalog
         let names = DirectoryNames(store: store)
-        let cache = DirectoryCache()
+        let cache = DirectoryCache(sharedVersion: { try await store.directoryVersion() })
         let profiles = ProfileStage(store: store, names: names, cache: cache)
         // A change to a team's documents drops its cached answers (retrieval could differ).
         let knowledgeService = KnowledgeService(

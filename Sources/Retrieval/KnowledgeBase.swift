@@ -33,9 +33,9 @@ public final class KnowledgeBase: Sendable {
         self.embeddings = embeddings
         let model = embeddings.modelID
         let dimensions = embeddings.dimensions
-        let index = KnowledgeIndex(dimensions: dimensions) { scope in
-            try await store.knowledge.vectors(in: scope, model: model, dimensions: dimensions)
-        }
+        let index = KnowledgeIndex(dimensions: dimensions, versionedLoad: { scope in
+            try await store.knowledge.vectorsWithVersion(in: scope, model: model, dimensions: dimensions)
+        })
         self.index = index
         let embedder = embeddings.embedder
         let chunker = chunker ?? Chunker(countTokens: { embedder.countTokens($0) })

@@ -10,6 +10,9 @@ import Tenancy
 /// well (`postgres+limits`) what the shared limits add: the client address's block check, the
 /// admission, the token reservation and the release, a statement each (SQLite's limits are in
 /// memory and cost the store nothing).
+/// Beside it (`work` = `version`), what a replica whose directory cache is warm still pays on
+/// every request: the one reading of the shared directory version (``AtriumStore/directoryVersion()``;
+/// SQLite has none to read), which keeps several replicas' caches exact.
 ///
 /// The key's last use is not written per request here, as it is not in the gateway (its
 /// accounting writer batches them).
@@ -52,7 +55,7 @@ struct BenchStore: AsyncParsableCommand {
             stores.append(("postgres", store, false))
             stores.append(("postgres+limits", store, true))
         }
-        print("backend          concurrency  requests      req/s   p50 ms   p99 ms")
+        print("backend          work     concurrency  requests      req/s   p50 ms   p99 ms")
         var fixtures: [ObjectIdentifier: Fixture] = [:]
         for (name, store, limits) in stores {
             var fixture: Fixture
@@ -63,19 +66,36 @@ struct BenchStore: AsyncParsableCommand {
                 fixtures[ObjectIdentifier(store)] = fixture
             }
             fixture.sharedLimits = limits
-            _ = try await measure(fixture, concurrency: 8, requests: 200)
-            for level in concurrency {
-                let result = try await measure(fixture, concurrency: level, requests: requests)
-                print(
-                    name.padding(toLength: 17, withPad: " ", startingAt: 0)
-                        + String(format: "%11d %9d %10.0f %8.3f %8.3f", level, requests, result.perSecond, result.p50, result.p99))
+            // The version read does not depend on the limits: measured once per store.
+            for work in limits ? [.reads] : Work.allCases {
+                _ = try await measure(fixture, work, concurrency: 8, requests: 200)
+                for level in concurrency {
+                    let result = try await measure(fixture, work, concurrency: level, requests: requests)
+                    print(
+                        name.padding(toLength: 17, withPad: " ", startingAt: 0)
+                            + work.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
+                            + String(
+                                format: "%12d %9d %10.0f %8.3f %8.3f", level, requests, result.perSecond, result.p50, result.p99))
+                }
             }
         }
     }
 
+    /// What one request does.
+    enum Work: String, CaseIterable {
+        /// Authenticate, read limits and profile: every request with a cold cache.
+        case reads
+        /// Read the shared directory version: every request with a warm cache.
+        case version
+    }
+
     /// One request's store work; its latency in milliseconds.
-    private static func request(_ fixture: Fixture) async throws -> Double {
+    private static func request(_ fixture: Fixture, _ work: Work) async throws -> Double {
         let start = ContinuousClock.now
+        if work == .version {
+            _ = try await fixture.store.directoryVersion()
+            return milliseconds(since: start)
+        }
         let principal = try await fixture.authenticator.authenticate(presentedKey: fixture.key)
         guard let scope = principal.tenantScope else { throw ValidationError("the bench key has no team") }
         let limits = try await fixture.store.limits.requestLimits(in: scope)
@@ -102,11 +122,15 @@ struct BenchStore: AsyncParsableCommand {
             try await counters.release(
                 subjects, in: scope, lease: lease, tokensBack: 90, requestBack: false, month: month, usedTokens: 10)
         }
+        return milliseconds(since: start)
+    }
+
+    private static func milliseconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = ContinuousClock.now - start
         return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
     }
 
-    private func measure(_ fixture: Fixture, concurrency: Int, requests: Int) async throws
+    private func measure(_ fixture: Fixture, _ work: Work, concurrency: Int, requests: Int) async throws
         -> (perSecond: Double, p50: Double, p99: Double)
     {
         let start = ContinuousClock.now
@@ -115,7 +139,7 @@ struct BenchStore: AsyncParsableCommand {
                 let share = requests / concurrency + (worker < requests % concurrency ? 1 : 0)
                 group.addTask {
                     var latencies: [Double] = []
-                    for _ in 0..<share { latencies.append(try await Self.request(fixture)) }
+                    for _ in 0..<share { latencies.append(try await Self.request(fixture, work)) }
                     return latencies
                 }
             }

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Gateway
+import Store
 import Synchronization
 import Tenancy
 import Testing
@@ -50,6 +51,53 @@ import Testing
         clock.advance(by: 120)
         await #expect(throws: GatewayError.denied(.expiredKey)) {
             try await authenticator.authenticate(authorization: "Bearer \(issued.secret.revealed)", audit: world.audit())
+        }
+    }
+}
+
+/// Several replicas: a change another process made never calls this cache's `invalidate()`;
+/// the shared directory version it reads on each request's first look tells it instead.
+@Suite struct SharedDirectoryVersionTests {
+    @Test func aKeyRevokedByAnotherProcessFailsOnceTheSharedVersionMoves() async throws {
+        let world = try await GatewayWorld.make()
+        // A test double for PostgreSQL's directory version: moved by hand, read counted.
+        let shared = Mutex<(version: Int64, reads: Int)>((1, 0))
+        let cache = DirectoryCache(sharedVersion: {
+            shared.withLock { state in
+                state.reads += 1
+                return state.version
+            }
+        })
+        let replica = RequestAuthenticator(store: world.store, writer: world.writer, cache: cache)
+        let bob = "Bearer \(world.keys["bob"]!)"
+        let principal = try await replica.authenticate(authorization: bob, audit: world.audit())
+        _ = try await replica.authenticate(authorization: bob, audit: world.audit())
+        #expect(shared.withLock { $0.reads } == 2, "one reading per request")
+
+        // "Another process": the world's own gateway, whose invalidation never reaches `cache`.
+        let alice = try await world.principal("alice")
+        _ = try await world.gateway.administration.revokeKey(principal.keyID.rawValue, principal: alice, audit: world.audit())
+        shared.withLock { $0.version += 1 }
+        await #expect(throws: GatewayError.denied(.revokedKey)) {
+            try await replica.authenticate(authorization: bob, audit: world.audit())
+        }
+    }
+
+    @Test func aDatabaseThatCannotBeReadFailsTheRequestRatherThanTrustingTheCache() async throws {
+        let world = try await GatewayWorld.make()
+        let down = Mutex(false)
+        let cache = DirectoryCache(sharedVersion: {
+            if down.withLock({ $0 }) { throw StoreError.unavailable("the connection to PostgreSQL failed") }
+            return 1
+        })
+        let replica = RequestAuthenticator(store: world.store, writer: world.writer, cache: cache)
+        let bob = "Bearer \(world.keys["bob"]!)"
+        _ = try await replica.authenticate(authorization: bob, audit: world.audit())
+        down.withLock { $0 = true }
+        await #expect {
+            try await replica.authenticate(authorization: bob, audit: world.audit())
+        } throws: { error in
+            (error as? GatewayError)?.kind == .unavailable
         }
     }
 }

@@ -82,3 +82,75 @@ import Testing
         #expect(try await search.value.map(\.id) == [2, 3])
     }
 }
+
+/// Replicas: a partition knows the knowledge version it holds, follows the changes that come
+/// right after it, skips the ones its snapshot already holds, and is read again when a search
+/// brings a newer version from the store (another process changed the team's documents).
+@Suite struct KnowledgeIndexVersionTests {
+    typealias Fixture = KnowledgeIndexTests
+
+    static func added(_ id: Int64, version: Int, _ vector: [Float] = [1, 0]) -> KnowledgeChange {
+        KnowledgeChange(
+            removed: [], added: [StoredVector(chunkID: id, collectionID: Fixture.collection, embedding: vector)],
+            version: version)
+    }
+
+    @Test func aPartitionBehindTheStoresVersionIsReadAgainBeforeTheSearch() async throws {
+        let world = try await KnowledgeWorld.make()
+        // Stands in for the store: what another process committed (rows) at which version.
+        let stored = Mutex<(rows: [(Int64, [Float])], version: Int, loads: Int)>(([(1, [1, 0])], 3, 0))
+        let index = KnowledgeIndex(dimensions: 2, versionedLoad: { _ in
+            stored.withLock { state in
+                state.loads += 1
+                return (Fixture.rows(state.rows), state.version)
+            }
+        })
+        func search(at version: Int?) async throws -> [Int64] {
+            try await index.nearest(
+                to: [1, 0], in: [Fixture.collection], limit: 5, minimum: -1, scope: world.sales, knowledgeVersion: version
+            ).map(\.id)
+        }
+        #expect(try await search(at: 3) == [1])
+        #expect(try await search(at: 3) == [1] && stored.withLock { $0.loads } == 1, "up to date: no second load")
+
+        // This process's own change right after the partition's version: followed, no reload.
+        index.apply(Self.added(2, version: 4, [0.8, 0.6]), to: world.sales)
+        stored.withLock { $0 = ([(1, [1, 0]), (2, [0.8, 0.6])], 4, $0.loads) }
+        #expect(try await search(at: 4) == [1, 2] && stored.withLock { $0.loads } == 1)
+
+        // Another process removed chunk 1 (version 5): the next search reads the team again.
+        stored.withLock { $0 = ([(2, [0.8, 0.6])], 5, $0.loads) }
+        #expect(try await search(at: 5) == [2])
+        #expect(stored.withLock { $0.loads } == 2)
+    }
+
+    @Test func aChangeTheLoadedSnapshotAlreadyHoldsIsSkipped() async throws {
+        let world = try await KnowledgeWorld.make()
+        // The snapshot (version 6) no longer has chunk 7, which version 5 added and 6 removed.
+        let index = KnowledgeIndex(dimensions: 2, versionedLoad: { _ in (Fixture.rows([(1, [1, 0])]), 6) })
+        #expect(try await index.nearest(to: [1, 0], in: [Fixture.collection], limit: 5, minimum: -1, scope: world.sales)
+            .map(\.id) == [1])
+        index.apply(Self.added(7, version: 5), to: world.sales)  // late: already superseded
+        #expect(try await index.nearest(to: [1, 0], in: [Fixture.collection], limit: 5, minimum: -1, scope: world.sales)
+            .map(\.id) == [1], "an older change never brings back what a later one removed")
+    }
+
+    @Test func afterAnotherProcessesChangeThePartitionStaysBehindUntilReadAgain() async throws {
+        let world = try await KnowledgeWorld.make()
+        let loads = Mutex(0)
+        let index = KnowledgeIndex(dimensions: 2, versionedLoad: { _ in
+            let load = loads.withLock { count in
+                count += 1
+                return count
+            }
+            // The second load sees versions 2 (another process: chunk 5) and 3 (this one: chunk 6).
+            return load == 1 ? (Fixture.rows([(1, [1, 0])]), 1) : (Fixture.rows([(1, [1, 0]), (5, [1, 0]), (6, [1, 0])]), 3)
+        })
+        _ = try await index.nearest(to: [1, 0], in: [Fixture.collection], limit: 5, minimum: -1, scope: world.sales)
+        index.apply(Self.added(6, version: 3), to: world.sales)  // version 2 never arrived here
+        let hits = try await index.nearest(
+            to: [1, 0], in: [Fixture.collection], limit: 5, minimum: -1, scope: world.sales, knowledgeVersion: 3)
+        #expect(Set(hits.map(\.id)) == [1, 5, 6], "the gap is noticed and read again")
+        #expect(loads.withLock { $0 } == 2)
+    }
+}

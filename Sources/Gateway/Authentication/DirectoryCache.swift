@@ -12,8 +12,15 @@ import Tenancy
 /// revocation, a demotion or a profile change applies to the very next request, exactly as
 /// if nothing were cached. Expiry needs no invalidation: the authenticator checks each
 /// key's expiry instant against the clock on every request. A load that raced with an
-/// invalidation is not kept. Entries also expire after ``lifetime``, so a change written by
-/// another process is seen within that time.
+/// invalidation is not kept. Entries also expire after ``lifetime``.
+///
+/// Several replicas on one PostgreSQL database: a change made through another replica never
+/// reaches this one's ``invalidate()``. So each request's first look (its key's credentials)
+/// reads the shared directory version first (``AtriumStore/directoryVersion()``, one
+/// single-row read) and empties the cache when it moved: a revocation, a demotion, a profile
+/// or limits change committed anywhere applies to every replica's next request. When the read
+/// fails the request fails (503): a replica that cannot see the database never serves from
+/// a cache it can no longer check.
 public final class DirectoryCache: Sendable {
     /// How long an entry is trusted at most (changes made outside this process).
     public static let lifetime: Duration = .seconds(2)
@@ -26,26 +33,53 @@ public final class DirectoryCache: Sendable {
 
     private struct State {
         var generation: UInt64 = 0
+        /// The shared directory version the entries were loaded at or after.
+        var sharedVersion: Int64?
         var credentials: [APIKeyHash: Entry<KeyCredentials>] = [:]
         var profiles: [TeamReference: Entry<PromptProfile>] = [:]
         var limits: [APIKeyID: Entry<RequestLimits>] = [:]
     }
 
     private let state = Mutex(State())
+    /// Reads the shared directory version (nil result: no other process writes).
+    private let sharedVersion: @Sendable () async throws -> Int64?
 
-    public init() {}
+    /// - Parameter sharedVersion: the directory version other processes advance
+    ///   (``AtriumStore/directoryVersion()``); by default none, as for one process alone.
+    public init(sharedVersion: @escaping @Sendable () async throws -> Int64? = { nil }) {
+        self.sharedVersion = sharedVersion
+    }
 
-    /// Forgets everything; call after any change to keys, memberships, profiles or limits.
-    public func invalidate() {
+    /// Empties the cache if another process changed the directory since the entries were
+    /// loaded. Versions only grow: an older reading (a request that read before another one
+    /// already moved on) changes nothing.
+    private func catchUp() async throws {
+        guard let version = try await sharedVersion() else { return }
         state.withLock { state in
-            state.generation &+= 1
-            state.credentials.removeAll(keepingCapacity: true)
-            state.profiles.removeAll(keepingCapacity: true)
-            state.limits.removeAll(keepingCapacity: true)
+            if let seen = state.sharedVersion, version <= seen { return }
+            // Also the first reading: nothing proves older entries were loaded after it.
+            state.sharedVersion = version
+            Self.clear(&state)
         }
     }
 
+    /// Forgets everything; call after any change to keys, memberships, profiles or limits.
+    public func invalidate() {
+        state.withLock { Self.clear(&$0) }
+    }
+
+    private static func clear(_ state: inout State) {
+        state.generation &+= 1
+        state.credentials.removeAll(keepingCapacity: true)
+        state.profiles.removeAll(keepingCapacity: true)
+        state.limits.removeAll(keepingCapacity: true)
+    }
+
+    /// A key's credentials: the first look of every request, so it first catches up with
+    /// changes other processes made (the request's later looks, profile and limits, then
+    /// stand on the same reading).
     func credentials(matching hash: APIKeyHash, load: () async throws -> KeyCredentials?) async throws -> KeyCredentials? {
+        try await catchUp()
         let now = ContinuousClock.now
         let (cached, generation) = state.withLock { state in
             (state.credentials[hash].flatMap { Self.fresh($0, now) }, state.generation)

@@ -135,8 +135,11 @@ struct HybridSearcher: Sendable {
     {
         guard request.mode != .bm25 else { return ([], 0) }
         let query = try await queryVector(request.query, scope: scope)
+        // Read for every search: another replica may have changed the team's documents.
+        let version = try await store.knowledge.version(in: scope)
         let ranking = try await index.nearest(
-            to: query.vector, in: collections, limit: limit, minimum: Self.minimumSimilarity, scope: scope)
+            to: query.vector, in: collections, limit: limit, minimum: Self.minimumSimilarity, scope: scope,
+            knowledgeVersion: version)
         return (ranking.map { (id: $0.id, score: Double($0.score)) }, query.tokens)
     }
 

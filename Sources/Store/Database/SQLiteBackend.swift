@@ -40,6 +40,9 @@ struct SQLiteBackend: StoreBackend {
     func isReachable() async -> Bool {
         (try? await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
     }
+
+    /// One process writes an embedded database: nothing to learn from it.
+    func directoryVersion() async throws -> Int64? { nil }
 }
 
 /// A GRDB database inside one of its transactions, as an ``SQLConnection``. Statements are

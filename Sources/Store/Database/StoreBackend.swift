@@ -30,6 +30,11 @@ protocol StoreBackend: Sendable {
 
     /// Whether the database answers (`/readyz`).
     func isReachable() async -> Bool
+
+    /// The version of the directory as other processes may have changed it (bumped by every
+    /// commit that changes keys, memberships, profiles or limits), or nil where no other
+    /// process writes (SQLite: this process's own changes invalidate its caches directly).
+    func directoryVersion() async throws -> Int64?
 }
 
 extension StoreBackend {

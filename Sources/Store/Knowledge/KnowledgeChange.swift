@@ -6,9 +6,14 @@ public struct KnowledgeChange: Sendable {
     /// Chunks that are new, with their vectors.
     public let added: [StoredVector]
 
-    public init(removed: [Int64], added: [StoredVector]) {
+    /// The team's knowledge version the write made (``KnowledgeRepository/version(in:)``);
+    /// nil for a change that made none (nothing was removed or added).
+    public let version: Int?
+
+    public init(removed: [Int64], added: [StoredVector], version: Int? = nil) {
         self.removed = removed
         self.added = added
+        self.version = version
     }
 
     public var isEmpty: Bool { removed.isEmpty && added.isEmpty }

@@ -58,8 +58,8 @@ extension KnowledgeRepository {
             guard let stored = try Self.document(named: draft.name, in: found.id, scope, db) else {
                 throw StoreError.corruptRow(table: "knowledge_documents", problem: "document \(id) vanished while stored")
             }
-            try Self.bumpVersion(scope, db)
-            let change = KnowledgeChange(removed: removed, added: added)
+            let version = try Self.bumpVersion(scope, db)
+            let change = KnowledgeChange(removed: removed, added: added, version: version)
             db.afterCommit { onCommit(change) }
             guard let existing else { return DocumentWrite.added(stored) }
             return DocumentWrite.replaced(stored, previous: existing.id)
@@ -81,8 +81,8 @@ extension KnowledgeRepository {
                 )?.knowledgeDocument()
             else { throw StoreError.notFound(kind: "document", address: id.rawValue) }
             let removed = try Self.removeDocument(id, fullText: db.dialect.fullTextIndex(team: scope.teamID), scope, db)
-            try Self.bumpVersion(scope, db)
-            let change = KnowledgeChange(removed: removed, added: [])
+            let version = try Self.bumpVersion(scope, db)
+            let change = KnowledgeChange(removed: removed, added: [], version: version)
             db.afterCommit { onCommit(change) }
             return document
         }

@@ -10,32 +10,47 @@ extension KnowledgeRepository {
     /// snapshot in pages of ``vectorPage`` chunks.
     /// - Throws: ``StoreError/corruptRow(table:problem:)`` for a vector of the wrong length.
     public func vectors(in scope: TenantScope, model: String, dimensions: Int) async throws -> [CollectionID: VectorRows] {
+        try await backend.read(in: scope) { db in try Self.vectors(scope, model: model, dimensions: dimensions, db) }
+    }
+
+    /// ``vectors(in:model:dimensions:)`` and the ``version(in:)`` they are, from one snapshot: an
+    /// index loaded from them knows which later changes it still lacks.
+    public func vectorsWithVersion(in scope: TenantScope, model: String, dimensions: Int) async throws
+        -> (collections: [CollectionID: VectorRows], version: Int)
+    {
         try await backend.read(in: scope) { db in
-            var collections: [CollectionID: VectorRows] = [:]
-            var after = Int64.min
-            while true {
-                let rows = try db.fetchAll(
-                    """
-                    SELECT c.id, c.collection_id, c.embedding FROM knowledge_chunks c
-                    JOIN knowledge_documents d ON d.id = c.document_id
-                    WHERE c.team_id = ? AND d.team_id = ? AND d.embedding_model = ? AND c.id > ?
-                    ORDER BY c.id LIMIT ?
-                    """,
-                    [scope.teamID.rawValue, scope.teamID.rawValue, model, after, Self.vectorPage])
-                for row in rows {
-                    let collection = CollectionID(rawValue: try row.decode(String.self, forColumn: "collection_id"))
-                    let chunkID = try row.decode(Int64.self, forColumn: "id")
-                    let blob = try row.decode(Data.self, forColumn: "embedding")
-                    guard blob.count == dimensions * 4 else {
-                        throw StoreError.corruptRow(
-                            table: "knowledge_chunks",
-                            problem: "chunk \(chunkID) has \(blob.count / 4) dimensions, not \(dimensions)")
-                    }
-                    collections[collection, default: VectorRows(dimensions: dimensions)].append(chunkID, blob: blob)
-                    after = chunkID
+            let collections = try Self.vectors(scope, model: model, dimensions: dimensions, db)
+            return (collections, try Self.version(scope, db))
+        }
+    }
+
+    private static func vectors(_ scope: TenantScope, model: String, dimensions: Int, _ db: any SQLConnection) throws
+        -> [CollectionID: VectorRows]
+    {
+        var collections: [CollectionID: VectorRows] = [:]
+        var after = Int64.min
+        while true {
+            let rows = try db.fetchAll(
+                """
+                SELECT c.id, c.collection_id, c.embedding FROM knowledge_chunks c
+                JOIN knowledge_documents d ON d.id = c.document_id
+                WHERE c.team_id = ? AND d.team_id = ? AND d.embedding_model = ? AND c.id > ?
+                ORDER BY c.id LIMIT ?
+                """,
+                [scope.teamID.rawValue, scope.teamID.rawValue, model, after, Self.vectorPage])
+            for row in rows {
+                let collection = CollectionID(rawValue: try row.decode(String.self, forColumn: "collection_id"))
+                let chunkID = try row.decode(Int64.self, forColumn: "id")
+                let blob = try row.decode(Data.self, forColumn: "embedding")
+                guard blob.count == dimensions * 4 else {
+                    throw StoreError.corruptRow(
+                        table: "knowledge_chunks",
+                        problem: "chunk \(chunkID) has \(blob.count / 4) dimensions, not \(dimensions)")
                 }
-                if rows.count < Self.vectorPage { return collections }
+                collections[collection, default: VectorRows(dimensions: dimensions)].append(chunkID, blob: blob)
+                after = chunkID
             }
+            if rows.count < Self.vectorPage { return collections }
         }
     }
 

@@ -100,8 +100,8 @@ public struct KnowledgeRepository: Sendable {
             try db.execute(
                 "DELETE FROM knowledge_collections WHERE id = ? AND team_id = ?",
                 [collection.id.rawValue, scope.teamID.rawValue])
-            if !documents.isEmpty { try Self.bumpVersion(scope, db) }
-            let change = KnowledgeChange(removed: removed, added: [])
+            let version = try documents.isEmpty ? nil : Self.bumpVersion(scope, db)
+            let change = KnowledgeChange(removed: removed, added: [], version: version)
             db.afterCommit { onCommit(change) }
             return collection
         }

@@ -31,19 +31,21 @@ final class ServerWorld: Sendable {
     static func make(
         backend: any LanguageModelBackend = ScriptedBackend(), maximumBodyBytes: Int = ServerConfiguration.defaultMaximumBodyBytes,
         metricsToken: String? = nil, maximumUploadBytes: Int = ServerConfiguration.defaultMaximumUploadBytes,
-        responseCache: ResponseCache = ResponseCache(configuration: .disabled)
+        responseCache: ResponseCache = ResponseCache(configuration: .disabled), store: AtriumStore? = nil
     ) throws -> ServerWorld {
         try ServerWorld(
             backend: backend, maximumBodyBytes: maximumBodyBytes, metricsToken: metricsToken,
-            maximumUploadBytes: maximumUploadBytes, responseCache: responseCache)
+            maximumUploadBytes: maximumUploadBytes, responseCache: responseCache, store: store)
     }
 
+    /// - Parameter store: a store to serve instead of a new SQLite one (a replica's PostgreSQL store).
     private init(
         backend: any LanguageModelBackend, maximumBodyBytes: Int, metricsToken: String?, maximumUploadBytes: Int,
-        responseCache: ResponseCache
+        responseCache: ResponseCache, store: AtriumStore?
     ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-server-\(UUID().uuidString)")
-        store = try AtriumStore(home: directory)
+        self.store = try store ?? AtriumStore(home: directory)
+        let store = self.store
         writer = AccountingWriter(store: store, logger: Logger(label: "test"))
         let writer = writer
         writerTask = Task { await writer.run() }

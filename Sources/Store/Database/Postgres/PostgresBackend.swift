@@ -76,6 +76,35 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
         (try? await read { connection in try connection.fetchValue(Int.self, "SELECT 1") }) == 1
     }
 
+    /// `directory_version` (``PostgresSchema/directoryVersion``), read on every request: one
+    /// statement in its own implicit transaction — one round trip where a transaction takes
+    /// four — which row-level security lets through because the row is no tenant's.
+    func directoryVersion() async throws -> Int64? {
+        do {
+            return try await threads.runIfActive { [self] in
+                let connection = try checkOut()
+                do {
+                    let rows = try connection.query(
+                        PostgresQuery(unsafeSQL: "SELECT version FROM directory_version"), logger: logger
+                    ).wait().rows
+                    checkIn(connection)
+                    guard let row = rows.first else {
+                        throw StoreError.corruptRow(table: "directory_version", problem: "its one row is missing")
+                    }
+                    return try row.decode(Int64.self)
+                } catch let error as PSQLError where Self.isConnectionFailure(error) {
+                    discard(connection)
+                    throw StoreError.unavailable("the connection to PostgreSQL failed")
+                } catch {
+                    checkIn(connection)
+                    throw error
+                }
+            }
+        } catch is NIOThreadPoolError.ThreadPoolInactive {
+            throw StoreError.unavailable("the store is closed")
+        }
+    }
+
     /// Closes every connection; later transactions fail as ``StoreError/unavailable(_:)``.
     func close() {
         let connections = lock.withLock {

@@ -28,6 +28,7 @@ enum PostgresSchema {
         Migration(name: "pg10-knowledge", sql: knowledge),
         Migration(name: "pg11-knowledge-full-text", sql: knowledgeFullText),
         Migration(name: "pg13-single-sign-on", sql: singleSignOn),
+        Migration(name: "pg14-directory-version", sql: directoryVersion),
         Migration(name: "pg16-shared-limits", sql: sharedLimits),
         Migration(name: "pg18-budgets", sql: BudgetSchema.postgres),
     ]
@@ -61,6 +62,10 @@ enum PostgresSchema {
     static let administrativeTables = [
         "organizations", "users", "platform_owners", "organization_admins", "organization_users",
     ]
+
+    /// Tables every transaction sees, holding nothing of any tenant's: the directory's
+    /// version (``directoryVersion``), read outside any transaction on every request.
+    static let sharedTables = ["directory_version"]
 
     static let administration = "current_setting('atrium.access', true) = 'administration'"
 
