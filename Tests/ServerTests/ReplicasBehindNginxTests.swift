@@ -88,8 +88,7 @@ import Testing
     }
 
     /// … and by its meaning: the other replica's in-memory vector index learns of it.
-    @Test(.disabled("needs notify's invalidation; enable at merge"))
-    func aDocumentAddedThroughOneReplicaIsFoundByItsMeaningThroughTheOther() async throws {
+    @Test func aDocumentAddedThroughOneReplicaIsFoundByItsMeaningThroughTheOther() async throws {
         try await ReplicaSet.run { replicas in
             let (key, _) = try await replicas.salesKey()
             // The other replica has loaded its index (of an empty collection) before the add.

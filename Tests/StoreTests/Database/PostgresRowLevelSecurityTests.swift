@@ -108,7 +108,7 @@ import Tenancy
         let world = try await Self.populatedWorld()
         let database = try #require(world.database.postgres)
         let tables = PostgresSchema.teamTables.map { $0.table } + ["key_limits"] + PostgresSchema.administrativeTables
-            + PostgresSchema.serviceTables + PostgresSchema.sharedTables
+            + PostgresSchema.serviceTables + PostgresSchema.teamReadableTables
         for table in tables {
             let rows = try await PostgresBackend.runOutsideTransaction("SELECT count(*) AS n FROM \(table)", at: database)
             #expect(try rows.first?.decode(Int.self, forColumn: "n") == 0, "\(table) without atrium.team or atrium.access")
@@ -123,7 +123,7 @@ import Tenancy
     @Test func aTeamsTransactionReadsPricesButCannotChangeThem() async throws {
         let world = try await Self.populatedWorld()
         let scope = try world.scope(world.salesMember)
-        for table in PostgresSchema.sharedTables {
+        for table in PostgresSchema.teamReadableTables {
             let rows = try await world.store.backend.read(in: scope) { db in try db.fetchAll("SELECT * FROM \(table)", []) }
             #expect(!rows.isEmpty, "a team's transaction reads \(table)")
         }

@@ -56,7 +56,7 @@ enum PostgresSchema {
 
     /// Tables every team's transaction reads and only administrative ones write: the owner's
     /// model prices (a request is priced with them).
-    static let sharedTables = ["model_prices"]
+    static let teamReadableTables = ["model_prices"]
 
     /// Tables only administrative transactions see (the directory above the teams).
     static let administrativeTables = [
