@@ -9,6 +9,7 @@ import Testing
         "pg6-audit", "pg7-alerts", "pg8-alert-destinations", "pg9-console-sessions",
         "pg10-knowledge", "pg11-knowledge-full-text",
         "pg13-single-sign-on",
+        "pg14-directory-version",
     ]
 
     @Test func theHistoryIsAppendOnly() {
