@@ -9,7 +9,9 @@ import Testing
 /// 429 with `Retry-After`, nothing of a refused request runs or is charged, its denial is
 /// audited with its reason, and a limit set through the admin service applies to the very
 /// next request.
-@Suite(.timeLimit(.minutes(1))) struct LimitStageTests {
+/// (Three minutes: each case runs on both backends, and a whole-suite run on two cores once
+/// kept even the in-memory cases waiting past one.)
+@Suite(.timeLimit(.minutes(3))) struct LimitStageTests {
     static let hello = ChatRequest(messages: [ChatTurn(role: .user, content: "What do we sell?")])
 
     let clock = ManualClock()

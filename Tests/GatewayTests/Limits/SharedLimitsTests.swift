@@ -9,7 +9,7 @@ import Testing
 /// Two gateways on one PostgreSQL database, as two replicas are: every limit holds across
 /// both — a request lands on either and meets the same counters — and a replica that dies
 /// holds nothing. (Without `ATRIUM_TEST_POSTGRES_URL` these cases cancel themselves.)
-@Suite(.timeLimit(.minutes(1))) struct SharedLimitsTests {
+@Suite(.timeLimit(.minutes(3))) struct SharedLimitsTests {
     static let hello = LimitStageTests.hello
 
     let clock = ManualClock()
