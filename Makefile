@@ -12,8 +12,9 @@ RELEASE = -c release -Xswiftc -enable-testing
 APT_PACKAGES = libsqlite3-dev poppler-utils zlib1g-dev pkg-config python3-doc
 # For the aarch64 kernel test (scripts/test-kernels-c): a sysroot and qemu-user.
 APT_PACKAGES += qemu-user libc6-dev-arm64-cross libgcc-12-dev-arm64-cross
-# For the PostgreSQL store tests: scripts/run-tests starts a throwaway cluster.
-APT_PACKAGES += postgresql
+# For the PostgreSQL store tests: scripts/run-tests starts a throwaway cluster (openssl makes
+# its TLS certificate, for the sslmode tests).
+APT_PACKAGES += postgresql openssl
 # For the two-replica test behind nginx (deploy/nginx/atrium.conf, ReplicasBehindNginxTests).
 APT_PACKAGES += nginx
 # For the web console's browser test (Tests/ServerTests/Scripts/console_browser.py).
