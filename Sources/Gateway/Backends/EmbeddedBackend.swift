@@ -5,8 +5,9 @@ import Serving
 /// template (message content is never parsed for special tokens) and generated on the shared
 /// serving engine, batched with every other team's requests.
 ///
-/// The rendered system turn is offered to the engine's per-team prefix cache, so a team's
-/// long system prompt is computed once, not per request.
+/// The rendered system turn (the template's default one when the request has none) and the
+/// next turn's header are offered to the engine's per-team prefix cache, so a team's long
+/// system prompt is computed once, not per request.
 public struct EmbeddedBackend: LanguageModelBackend {
     public let engine: ServingEngine
 
@@ -55,17 +56,7 @@ public struct EmbeddedBackend: LanguageModelBackend {
         let options = try GenerationOptions(
             maxTokens: request.sampling.maxTokens, stop: request.sampling.stop, sampling: sampling)
         return ServingRequest(tenant: request.tenant.description, weight: request.weight, prompt: prompt, options: options,
-                              reusablePrefix: reusablePrefix(of: messages, prompt: prompt))
-    }
-
-    /// The length of the rendered system turn when the whole prompt starts with exactly its tokens.
-    private func reusablePrefix(of messages: [ChatMessage], prompt: [TokenID]) -> Int {
-        guard let first = messages.first, first.role == "system",
-              let rendered = try? engine.model.template.render([first], addGenerationPrompt: false)
-        else { return 0 }
-        let prefix = engine.model.tokenizer.encode(rendered)
-        guard prefix.count < prompt.count, prompt.starts(with: prefix) else { return 0 }
-        return prefix.count
+                              reusablePrefix: local.reusablePrefixLength(of: messages, prompt: prompt))
     }
 
     /// Engine errors in the words the gateway maps to HTTP statuses.
