@@ -42,22 +42,46 @@ enum RowKernels {
         for i in 0..<count { x[i] += y[i] }
     }
 
-    /// `gate = act(gate) · up`, the gated feed-forward's non-linearity.
+    /// `gate = act(gate) · up`, the gated feed-forward's non-linearity. Both activations are
+    /// `g · σ(z) · up` for an argument `z` of `g` — SiLU's `z = g`; GELU's tanh form, since
+    /// `(1 + tanh y) / 2 = σ(2y)`, `z = 2c(g + 0.044715 g³)` — computed sixteen lanes at a time
+    /// with `VectorMath.exp` (libm's scalar expf here was 3 % of an eight-sequence decoding
+    /// step).
     @inline(__always)
     static func gatedActivation(_ gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, count: Int,
                                 activation: ModelArchitecture.Activation) {
         switch activation {
         case .silu:
-            for i in 0..<count {
-                let g = gate[i]
-                gate[i] = g / (1 + exp(-g)) * up[i]
-            }
+            gatedBySigmoid(gate, up: up, count: count) { $0 }
         case .geluTanh:
-            let c: Float = 0.797_884_56  // √(2/π)
-            for i in 0..<count {
-                let g = gate[i]
-                gate[i] = 0.5 * g * (1 + tanh(c * (g + 0.044715 * g * g * g))) * up[i]
+            let c: Float = 2 * 0.797_884_56  // 2·√(2/π)
+            gatedBySigmoid(gate, up: up, count: count) { g in c * (g + 0.044715 * g * g * g) }
+        }
+    }
+
+    /// `gate = g / (1 + e^(−z(g))) · up`. A short tail is padded to a whole vector, so every
+    /// element gets the same arithmetic wherever a batch or a worker's share puts it.
+    @inline(__always)
+    private static func gatedBySigmoid(_ gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, count: Int,
+                                       argument: (SIMD16<Float>) -> SIMD16<Float>) {
+        let gates = UnsafeMutableRawPointer(gate), ups = UnsafeRawPointer(up)
+        var i = 0
+        while i < count {
+            let lanes = min(16, count - i)
+            var g = SIMD16<Float>(), u = SIMD16<Float>()
+            if lanes == 16 {
+                g = gates.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self)
+                u = ups.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self)
+            } else {
+                for lane in 0..<lanes { g[lane] = gate[i + lane]; u[lane] = up[i + lane] }
             }
+            let result = g / (1 + VectorMath.exp(-argument(g))) * u
+            if lanes == 16 {
+                gates.storeBytes(of: result, toByteOffset: 4 * i, as: SIMD16<Float>.self)
+            } else {
+                for lane in 0..<lanes { gate[i + lane] = result[lane] }
+            }
+            i += 16
         }
     }
 
