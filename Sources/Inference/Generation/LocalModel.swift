@@ -42,10 +42,12 @@ public final class LocalModel: Sendable {
     /// that send no system message at all skip recomputing the default one too.
     ///
     /// Found by rendering the system turns and a next turn whose content is a marker: what the
-    /// template writes before the marker (its last occurrence) is the shared text, whatever the template's shape
-    /// (Gemma's, which puts the system text inside the first user turn, included). 0 when the
-    /// tokens of that text are not exactly the start of `prompt`, or are all of it (at least
-    /// one token must be computed for the logits that start generation).
+    /// template writes before the marker (its last occurrence) is the shared text, whatever
+    /// the template's shape (Gemma's, which puts the system text inside the first user turn,
+    /// included). 0 when the tokens of that text are not exactly the start of `prompt`, or are
+    /// all of it (at least one token must be computed for the logits that start generation).
+    /// The engine's cache keys hold the team and these exact tokens, so a prefix is only ever
+    /// the states of the very tokens the request starts with.
     public func reusablePrefixLength(of messages: [ChatMessage], prompt: [TokenID]) -> Int {
         let system = messages.prefix { $0.role == "system" }
         guard system.count < messages.count else { return 0 }
@@ -57,7 +59,8 @@ public final class LocalModel: Sendable {
               let cut = rendered.segments[last].text.range(of: marker, options: .backwards)
         else { return 0 }
         let segment = rendered.segments[last]
-        let shared = Array(rendered.segments[..<last]) + [PromptSegment(segment.kind, String(segment.text[..<cut.lowerBound]))]
+        let shared = Array(rendered.segments[..<last])
+            + [PromptSegment(segment.kind, String(segment.text[..<cut.lowerBound]))]
         let prefix = tokenizer.encode(RenderedPrompt(segments: shared))
         guard !prefix.isEmpty, prefix.count < prompt.count, prompt.starts(with: prefix) else { return 0 }
         return prefix.count
