@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Retrieval
 import Synchronization
 
 #if canImport(Glibc)
@@ -89,19 +90,8 @@ public final class ManagedEngine: Sendable {
     private let logger: Logger
     private let state = Mutex(State())
 
-    /// Foundation's `Process` is safe to query, signal and wait on from any thread, but not
-    /// marked `Sendable`.
-    private final class Child: @unchecked Sendable {
-        let process: Process
-        init(_ process: Process) { self.process = process }
-        var isRunning: Bool { process.isRunning }
-        var processIdentifier: Int32 { process.processIdentifier }
-        var terminationStatus: Int32 { process.terminationStatus }
-        func waitUntilExit() { process.waitUntilExit() }
-    }
-
     private struct State {
-        var process: Child?
+        var process: ChildProcess?
         var supervisor: Task<Void, Never>?
         var stopping = false
         var starts = 0
@@ -142,17 +132,17 @@ public final class ManagedEngine: Sendable {
         }
         supervisor?.cancel()
         guard let process, process.isRunning else { return }
-        kill(process.processIdentifier, SIGTERM)
+        process.send(SIGTERM)
         let deadline = ContinuousClock.now + grace
         while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning { process.send(SIGKILL) }
         process.waitUntilExit()
         logger.info("engine stopped", metadata: ["engine": "\(configuration.kind.rawValue)"])
     }
 
     /// Restarts the engine whenever it exits, waiting longer after each exit that came soon
     /// after its start (a crash loop), and starting over once it ran a while.
-    private func supervise(_ first: Child) async {
+    private func supervise(_ first: ChildProcess) async {
         var process = first
         var backoff = configuration.initialBackoff
         while !Task.isCancelled {
@@ -161,7 +151,7 @@ public final class ManagedEngine: Sendable {
             guard !Task.isCancelled, !state.withLock({ $0.stopping }) else { return }
             if ContinuousClock.now - started > configuration.maximumBackoff * 2 { backoff = configuration.initialBackoff }
             logger.error("engine exited; restarting", metadata: [
-                "engine": "\(configuration.kind.rawValue)", "status": "\(process.terminationStatus)",
+                "engine": "\(configuration.kind.rawValue)", "status": "\(process.terminationStatus ?? -1)",
                 "restart.in": "\(backoff)",
             ])
             try? await Task.sleep(for: backoff)
@@ -178,27 +168,23 @@ public final class ManagedEngine: Sendable {
         }
     }
 
-    private func launch() throws -> Child {
-        let process = Process()
+    private func launch() throws -> ChildProcess {
         let command = configuration.command
+        let executable: String, arguments: [String]
         if command.contains("/") {
-            process.executableURL = URL(fileURLWithPath: command)
-            process.arguments = configuration.arguments
+            (executable, arguments) = (command, configuration.arguments)
         } else {
             guard Self.isOnPath(command) else { throw ManagedEngineError.notFound(command) }
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [command] + configuration.arguments
+            (executable, arguments) = ("/usr/bin/env", [command] + configuration.arguments)
         }
         // The engine's own log goes to the server's stderr, as an operator expects.
-        process.standardOutput = FileHandle.standardError
-        process.standardError = FileHandle.standardError
-        process.environment = ProcessInfo.processInfo.environment
+        let child: ChildProcess
         do {
-            try process.run()
+            child = try ChildProcess(executable: executable, arguments: arguments,
+                                     standardOutput: STDERR_FILENO, standardError: STDERR_FILENO)
         } catch {
             throw ManagedEngineError.notFound(command)
         }
-        let child = Child(process)
         state.withLock {
             $0.process = child
             $0.starts += 1
@@ -208,7 +194,7 @@ public final class ManagedEngine: Sendable {
 
     /// Polls `GET /health` until it answers 200; false when the process exits first or the
     /// start timeout passes.
-    private func waitUntilHealthy(_ process: Child) async throws -> Bool {
+    private func waitUntilHealthy(_ process: ChildProcess) async throws -> Bool {
         let deadline = ContinuousClock.now + configuration.startTimeout
         while ContinuousClock.now < deadline, process.isRunning {
             if Self.answersHealth(port: configuration.port) { return true }
@@ -217,7 +203,7 @@ public final class ManagedEngine: Sendable {
         return false
     }
 
-    private func engineMetadata(_ process: Child) -> Logger.Metadata {
+    private func engineMetadata(_ process: ChildProcess) -> Logger.Metadata {
         [
             "engine": "\(configuration.kind.rawValue)", "pid": "\(process.processIdentifier)",
             "port": "\(configuration.port)", "slots": "\(configuration.slots)", "model": "\(configuration.servedName)",

@@ -45,26 +45,25 @@ struct PDFTextTool: Sendable {
 
     /// Runs the tool to completion (or the timeout) and returns its exit status.
     private func run(_ executable: URL, arguments: [String], errors: URL, fileName: String) throws(LoadingError) -> Int32 {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        let finished = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in finished.signal() }
+        let child: ChildProcess
         do {
-            process.standardError = try FileHandle(forWritingTo: errors)
-            try process.run()
+            let errorOutput = try FileHandle(forWritingTo: errors)
+            defer { try? errorOutput.close() }
+            child = try ChildProcess(executable: executable.path, arguments: arguments,
+                                     standardError: errorOutput.fileDescriptor)
         } catch {
-            throw .malformed(fileName: fileName, reason: "could not start pdftotext: \(error.localizedDescription)")
+            throw .malformed(fileName: fileName, reason: "could not start pdftotext: \(error)")
         }
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) * 1e-18
-        if finished.wait(timeout: .now() + seconds) == .timedOut {
-            process.terminate()
-            finished.wait()
-            throw .malformed(fileName: fileName, reason: "pdftotext did not finish within \(Int(seconds)) s")
+        let deadline = ContinuousClock.now + timeout
+        while child.isRunning {
+            if ContinuousClock.now >= deadline {
+                child.send(SIGTERM)
+                child.waitUntilExit()
+                throw .malformed(fileName: fileName, reason: "pdftotext did not finish within \(timeout.components.seconds) s")
+            }
+            usleep(5_000)
         }
-        return process.terminationStatus
+        return child.waitUntilExit()
     }
 
     /// pdftotext's own first error line (it names the problem: "Couldn't find trailer
