@@ -58,6 +58,44 @@ struct PDFReaderTests {
         }
     }
 
+    /// A stand-in `pdftotext` (a shell script) in a folder of its own, for what the real one
+    /// cannot be made to do on demand.
+    private static func fakeTool(_ body: String) throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-fake-pdftotext-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let script = folder.appendingPathComponent("pdftotext")
+        try Data("#!/bin/sh\n\(body)\n".utf8).write(to: script)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        return folder
+    }
+
+    @Test("a pdftotext that hangs is stopped at the timeout and the file is refused")
+    func hangingToolTimesOut() throws {
+        let folder = try Self.fakeTool("exec sleep 30")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let tool = PDFTextTool(timeout: .milliseconds(300), searchPath: folder.path)
+        let started = ContinuousClock.now
+        do {
+            _ = try tool.layoutXHTML(of: TinyPDF.make(pages: [[Self.line(12, 700, "Hello")]]), fileName: "slow.pdf")
+            Issue.record("a hanging pdftotext was not stopped")
+        } catch {
+            #expect("\(error)".contains("did not finish"), "\(error)")
+        }
+        #expect(ContinuousClock.now - started < .seconds(20))
+    }
+
+    @Test("pdftotext gets only a PATH from the server's environment")
+    func toolEnvironmentIsMinimal() throws {
+        let folder = try Self.fakeTool(#"env > "$(dirname "$0")/environment.txt"; exit 1"#)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let tool = PDFTextTool(searchPath: folder.path)
+        _ = try? tool.layoutXHTML(of: TinyPDF.make(pages: [[Self.line(12, 700, "Hello")]]), fileName: "any.pdf")
+        let environment = try String(contentsOf: folder.appendingPathComponent("environment.txt"), encoding: .utf8)
+        let names = Set(environment.split(separator: "\n").compactMap { $0.split(separator: "=").first.map(String.init) })
+        #expect(names.contains("PATH"))
+        #expect(names.isSubset(of: ["PATH", "PWD", "SHLVL", "_", "OLDPWD"]), "\(names.sorted())")
+    }
+
     @Test("a missing pdftotext is named with the way to install it")
     func toolMissing() {
         let reader = PDFReader(tool: PDFTextTool(searchPath: "/nonexistent-\(UUID().uuidString)"))

@@ -49,8 +49,10 @@ struct PDFTextTool: Sendable {
         do {
             let errorOutput = try FileHandle(forWritingTo: errors)
             defer { try? errorOutput.close() }
+            // Only a PATH: a parser of uploaded files gets none of the server's settings (its
+            // database URL, keys) in its environment.
             child = try ChildProcess(executable: executable.path, arguments: arguments,
-                                     standardError: errorOutput.fileDescriptor)
+                                     environment: ["PATH": Self.defaultPath], standardError: errorOutput.fileDescriptor)
         } catch {
             throw .malformed(fileName: fileName, reason: "could not start pdftotext: \(error)")
         }
@@ -76,9 +78,11 @@ struct PDFTextTool: Sendable {
         return "not a readable PDF (pdftotext: \(detail))"
     }
 
+    static let defaultPath = "/usr/local/bin:/usr/bin:/bin"
+
     /// `pdftotext` on the search path, or nil.
     func executableURL() -> URL? {
-        let path = searchPath ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        let path = searchPath ?? ProcessInfo.processInfo.environment["PATH"] ?? Self.defaultPath
         return path.split(separator: ":").lazy
             .map { URL(fileURLWithPath: String($0)).appendingPathComponent(Self.toolName) }
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }
