@@ -50,6 +50,12 @@ import Glibc
         // SIGTERM stops the server and its engine.
         let pid = try #require(Self.lastEnginePID(in: server.log))
         #expect(kill(pid, 0) == 0, "the engine runs")
+        // The engine got the machine's environment but none of Atrium's settings (the server
+        // runs with ATRIUM_HOME set).
+        let environ = try Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ"))
+        let names = environ.split(separator: 0).compactMap { String(decoding: $0, as: UTF8.self).split(separator: "=").first }
+        #expect(names.contains("PATH"), "\(names)")
+        #expect(!names.contains { $0.hasPrefix("ATRIUM_") }, "\(names)")
         #expect(await server.stop() == 0)
         var gone = false
         for _ in 0..<100 where !gone {

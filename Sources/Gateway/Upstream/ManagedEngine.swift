@@ -177,10 +177,13 @@ public final class ManagedEngine: Sendable {
             guard Self.isOnPath(command) else { throw ManagedEngineError.notFound(command) }
             (executable, arguments) = ("/usr/bin/env", [command] + configuration.arguments)
         }
-        // The engine's own log goes to the server's stderr, as an operator expects.
+        // The engine's own log goes to the server's stderr, as an operator expects. It gets the
+        // machine's settings (PATH, CUDA_VISIBLE_DEVICES, HF_HOME, …) but none of Atrium's own:
+        // the admin key and the database URL stay out.
+        let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ATRIUM_") }
         let child: ChildProcess
         do {
-            child = try ChildProcess(executable: executable, arguments: arguments,
+            child = try ChildProcess(executable: executable, arguments: arguments, environment: environment,
                                      standardOutput: STDERR_FILENO, standardError: STDERR_FILENO)
         } catch {
             throw ManagedEngineError.notFound(command)
