@@ -53,6 +53,8 @@ final class TestOpenIDProvider: Sendable {
         let jwksFetches = Mutex(0)
         let refusedExchanges = Mutex(0)
         let clock = Mutex<@Sendable () -> Date>({ Date() })
+        /// Known once the server listens (on a port the kernel chose).
+        let issuer = Mutex("")
     }
 
     let port: Int
@@ -62,14 +64,12 @@ final class TestOpenIDProvider: Sendable {
     private let client: HTTPClient
 
     init() async throws {
-        port = try LoopbackPort.free()
-        let issuer = "http://127.0.0.1:\(port)"
-        self.issuer = issuer
         let state = State()
         self.state = state
         let router = Router()
         router.get("/.well-known/openid-configuration") { _, _ in
-            TestOpenIDProvider.json([
+            let issuer = state.issuer.withLock { $0 }
+            return TestOpenIDProvider.json([
                 "issuer": issuer, "authorization_endpoint": "\(issuer)/authorize", "token_endpoint": "\(issuer)/token",
                 "jwks_uri": "\(issuer)/jwks", "code_challenge_methods_supported": ["S256"],
             ])
@@ -111,29 +111,35 @@ final class TestOpenIDProvider: Sendable {
                 return TestOpenIDProvider.json(["error": "invalid_grant"], status: .badRequest)
             }
             let now = state.clock.withLock { $0 }()
+            let issuer = state.issuer.withLock { $0 }
             let token = try await TestOpenIDProvider.idToken(for: grant, issuer: issuer, state: state, now: now)
             return TestOpenIDProvider.json(["id_token": token, "token_type": "Bearer", "access_token": "opaque", "expires_in": 300])
         }
-        let (running, listening) = AsyncStream.makeStream(of: Void.self)
+        // Port 0: the kernel picks a free port as it binds. (A port found free beforehand could be
+        // taken by a test running beside this one before the bind, and the server never started.)
+        let (running, listening) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
-            onServerRunning: { _ in listening.yield() })
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in listening.yield(channel.localAddress?.port ?? 0) })
         task = Task { try await app.runService() }
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
-        let started = try await withThrowingTaskGroup(of: Bool.self) { group in
+        let started = try await withThrowingTaskGroup(of: Int.self) { group in
             group.addTask {
-                for await _ in running { return true }
-                return false
+                for await port in running { return port }
+                return 0
             }
             group.addTask {
                 try await Task.sleep(for: .seconds(120))
-                return false
+                return 0
             }
-            let first = try await group.next() ?? false
+            let first = try await group.next() ?? 0
             group.cancelAll()
             return first
         }
-        guard started else { throw LoopbackPortError.notListening(port) }
+        guard started > 0 else { throw LoopbackPortError.notListening(0) }
+        port = started
+        issuer = "http://127.0.0.1:\(started)"
+        state.issuer.withLock { [issuer] in $0 = issuer }
     }
 
     deinit {
