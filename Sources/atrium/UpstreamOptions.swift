@@ -19,7 +19,7 @@ struct UpstreamOptions: ParsableArguments {
 
     @Option(
         name: .customLong("upstream-reserved"),
-        help: "Of --upstream-concurrency, the slots only a team below its fair share (the budget split by team weight) may take, so a flood of one team never makes another team's request wait (default: one in eight, at least one).")
+        help: "Of --upstream-concurrency, the slots only a team below its fair share (the budget split by team weight) may take, so a flood of one team never makes another team's request wait (default: one in 32, at least one). A team alone never takes them: they idle while only one team has work.")
     var reserved: Int?
 
     @Option(

@@ -17,8 +17,11 @@ public struct SchedulingConfiguration: Sendable, Hashable {
     /// Requests that may wait at once; more are refused at once.
     public let maximumQueued: Int
 
-    /// - Parameter reserved: by default one slot in eight (at least one when there are two or
-    ///   more), so another team's request starts at once beside a flood.
+    /// - Parameter reserved: by default one slot in 32 (at least one when there are two or
+    ///   more), so another team's request starts at once beside a flood. A team alone never
+    ///   takes the reserve, so it idles while only one team has work: a small reserve costs
+    ///   a lone team little of a big engine (2 of 64 slots) and still starts the next team's
+    ///   first requests at once; slots free up often on a big engine for the ones after.
     public init(
         concurrency: Int = defaultConcurrency, reserved: Int? = nil, queueTimeout: Duration = .seconds(60),
         maximumQueued: Int = 1024
@@ -26,7 +29,7 @@ public struct SchedulingConfiguration: Sendable, Hashable {
         guard (1...100_000).contains(concurrency) else {
             throw .invalidRequest("the upstream concurrency must be 1 to 100000, not \(concurrency)")
         }
-        let reserved = reserved ?? (concurrency >= 2 ? max(1, concurrency / 8) : 0)
+        let reserved = reserved ?? (concurrency >= 2 ? max(1, concurrency / 32) : 0)
         guard (0..<concurrency).contains(reserved) else {
             throw .invalidRequest("the reserved slots must be 0 to the concurrency minus one, not \(reserved)")
         }

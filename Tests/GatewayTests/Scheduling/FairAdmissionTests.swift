@@ -300,8 +300,11 @@ import Testing
         #expect(throws: BackendError.self) { try SchedulingConfiguration(concurrency: 0) }
         #expect(throws: BackendError.self) { try SchedulingConfiguration(concurrency: 4, reserved: 4) }
         #expect(throws: BackendError.self) { try SchedulingConfiguration(concurrency: 4, maximumQueued: -1) }
-        #expect(try SchedulingConfiguration(concurrency: 64).reserved == 8)
+        #expect(try SchedulingConfiguration(concurrency: 128).reserved == 4)
+        #expect(try SchedulingConfiguration(concurrency: 64).reserved == 2)
+        #expect(try SchedulingConfiguration(concurrency: 32).reserved == 1)
         #expect(try SchedulingConfiguration(concurrency: 4).reserved == 1)
+        #expect(try SchedulingConfiguration(concurrency: 2).reserved == 1)
         #expect(try SchedulingConfiguration(concurrency: 1).reserved == 0)
     }
 }
