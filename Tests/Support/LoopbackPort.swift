@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -8,22 +9,34 @@ import Darwin
 
 /// Loopback ports for servers that tests start.
 public enum LoopbackPort {
-    /// A port nothing listens on right now (the kernel picks it).
+    /// Ports are drawn from here: below Linux's ephemeral range (32768–60999 by default), which
+    /// the kernel draws from for every `bind` to port 0 and every outgoing connection. A port
+    /// that the kernel picked for a probe was free only until the next test's server bound
+    /// port 0 or a client connected — while the child it was meant for was still starting —
+    /// so a server found the port taken, or a test talked to another test's server.
+    private static let range = 20_000..<32_768
+    /// Ports already handed out by this process, never handed out twice.
+    private static let handedOut = Mutex<Set<Int>>([])
+
+    /// A port nothing listens on right now, outside the kernel's ephemeral range and never
+    /// handed out before by this process.
     public static func free() throws -> Int {
+        for _ in 0..<200 {
+            let port = Int.random(in: range)
+            guard handedOut.withLock({ $0.insert(port).inserted }) else { continue }
+            if try canBind(port) { return port }
+        }
+        throw LoopbackPortError.socket
+    }
+
+    private static func canBind(_ port: Int) throws -> Bool {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw LoopbackPortError.socket }
         defer { close(descriptor) }
-        var address = loopback(port: 0)
-        let bound = withUnsafePointer(to: &address) {
+        var address = loopback(port: port)
+        return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { throw LoopbackPortError.socket }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        guard named == 0 else { throw LoopbackPortError.socket }
-        return Int(UInt16(bigEndian: address.sin_port))
+        } == 0
     }
 
     /// Waits (up to `timeout`) until something accepts connections on `port`.
