@@ -79,10 +79,59 @@ static inline __attribute__((always_inline)) void i16_tile(const int16_t *w, con
 #endif
 }
 
+#if defined(LEVEL_AVX512)
+// Two whole panels (32 rows) × 6 tokens: per pair of columns two weight loads and six
+// broadcasts feed twelve `vpdpwssd`, where one panel × 12 tokens needs one load and twelve
+// broadcasts — the loads, not the multiply-adds, bounded that tile. Same sums, same epilogue.
+#define I16_PAIR_TOKENS 6
+static inline __attribute__((always_inline)) void i16_tile_pair(const int16_t *w, const float *scales, const float *bias,
+                                                               int columns, const int16_t *a, const float *a_scales,
+                                                               int nt, float *out, size_t out_stride) {
+    const int pairs = columns / 2;
+    const int16_t *w1 = w + (size_t)ATRIUM_I16_PANEL * columns;
+    __m512i acc0[I16_PAIR_TOKENS], acc1[I16_PAIR_TOKENS];
+    for (int t = 0; t < nt; t++) acc0[t] = acc1[t] = _mm512_setzero_si512();
+    for (int pair = 0; pair < pairs; pair++) {
+        const __m512i wv0 = _mm512_loadu_si512((const void *)(w + (size_t)pair * 32));
+        const __m512i wv1 = _mm512_loadu_si512((const void *)(w1 + (size_t)pair * 32));
+        for (int t = 0; t < nt; t++) {
+            const __m512i av = _mm512_set1_epi32(i16_pair(a + (size_t)t * columns + 2 * pair));
+            acc0[t] = i16_dot512(acc0[t], av, wv0);
+            acc1[t] = i16_dot512(acc1[t], av, wv1);
+        }
+    }
+    const __m512 sw0 = _mm512_loadu_ps(scales), b0 = _mm512_loadu_ps(bias);
+    const __m512 sw1 = _mm512_loadu_ps(scales + 16), b1 = _mm512_loadu_ps(bias + 16);
+    for (int t = 0; t < nt; t++) {
+        const __m512 s = _mm512_set1_ps(a_scales[t]);
+        _mm512_storeu_ps(out + (size_t)t * out_stride, _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc0[t]), _mm512_mul_ps(s, sw0), b0));
+        _mm512_storeu_ps(out + (size_t)t * out_stride + 16,
+                         _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc1[t]), _mm512_mul_ps(s, sw1), b1));
+    }
+}
+#endif
+
 static void gemm_i16(const int16_t *packed, const float *weight_scales, const float *bias, int rows, int columns,
                      int first_panel, int panels, const int16_t *activations, const float *activation_scales,
                      int tokens, float *out, size_t out_stride) {
-    for (int p = first_panel; p < first_panel + panels; p++) {
+    int p = first_panel;
+#if defined(LEVEL_AVX512)
+    for (; p + 1 < first_panel + panels && (p + 2) * ATRIUM_I16_PANEL <= rows; p += 2) {
+        const int16_t *w = packed + (size_t)p * ATRIUM_I16_PANEL * columns;
+        const int row0 = p * ATRIUM_I16_PANEL;
+        for (int t = 0; t < tokens; t += I16_PAIR_TOKENS) {
+            const int16_t *a = activations + (size_t)t * columns;
+            float *o = out + (size_t)t * out_stride + row0;
+            if (tokens - t >= I16_PAIR_TOKENS)
+                i16_tile_pair(w, weight_scales + row0, bias + row0, columns, a, activation_scales + t, I16_PAIR_TOKENS, o,
+                              out_stride);
+            else
+                i16_tile_pair(w, weight_scales + row0, bias + row0, columns, a, activation_scales + t, tokens - t, o,
+                              out_stride);
+        }
+    }
+#endif
+    for (; p < first_panel + panels; p++) {
         const int16_t *w = packed + (size_t)p * ATRIUM_I16_PANEL * columns;
         const int row0 = p * ATRIUM_I16_PANEL;
         const int live = rows - row0 < ATRIUM_I16_PANEL ? rows - row0 : ATRIUM_I16_PANEL;

@@ -20,5 +20,6 @@ const atrium_kernel_table atrium_table_avx2 = {
     .interleaved_quantize = interleaved_quantize,
     .interleaved_gemm = interleaved_gemm,
     .gemm_i16 = gemm_i16,
+    .bert_attend = bert_attend,
 };
 #endif

@@ -26,6 +26,10 @@ void atrium_scalar_gemm_i16(const int16_t *packed, const float *weight_scales, c
                             int columns, int first_panel, int panels, const int16_t *activations,
                             const float *activation_scales, int tokens, float *out, size_t out_stride);
 
+// The scalar sentence-encoder attention (scalar.c), which the NEON level shares.
+void atrium_scalar_bert_attend(const float *queries, size_t row_stride, size_t hidden, int length, int head_size,
+                               float scale, float *scratch, float *out);
+
 // Layout constants of the interleaved kernels (interleaved.c describes the layout).
 #define GROUP_ROWS 16
 #define Q4_GROUP_BLOCK_BYTES 320

@@ -83,5 +83,6 @@ const atrium_kernel_table atrium_table_neon_dotprod = {
     .interleaved_quantize = NULL,
     .interleaved_gemm = NULL,
     .gemm_i16 = atrium_scalar_gemm_i16,
+    .bert_attend = atrium_scalar_bert_attend,
 };
 #endif

@@ -111,6 +111,56 @@ void atrium_scalar_attend_group64(const float *queries, int heads, const uint16_
                     out + h * 64);
 }
 
+// The sentence encoder's attention (bert_attention.h) on sixteen plain floats: every operation
+// the vector levels do, lane by lane (fmaf fused as their FMAs are), so their bits are these.
+typedef struct {
+    float lane[16];
+} v16;
+#define V16_MAP(expression)                       \
+    v16 result;                                   \
+    for (int i = 0; i < 16; i++) result.lane[i] = (expression); \
+    return result
+static inline v16 v16_zero(void) { V16_MAP(0.0f); }
+static inline v16 v16_set1(float x) { V16_MAP(x); }
+static inline v16 v16_load(const float *p) { V16_MAP(p[i]); }
+static inline void v16_store(float *p, v16 v) { memcpy(p, v.lane, sizeof v.lane); }
+static inline v16 v16_fma(v16 a, v16 b, v16 c) { V16_MAP(fmaf(a.lane[i], b.lane[i], c.lane[i])); }
+static inline v16 v16_mul(v16 a, v16 b) { V16_MAP(a.lane[i] * b.lane[i]); }
+static inline v16 v16_add(v16 a, v16 b) { V16_MAP(a.lane[i] + b.lane[i]); }
+static inline v16 v16_sub(v16 a, v16 b) { V16_MAP(a.lane[i] - b.lane[i]); }
+static inline v16 v16_max(v16 a, v16 b) { V16_MAP(a.lane[i] > b.lane[i] ? a.lane[i] : b.lane[i]); }
+static inline v16 v16_min(v16 a, v16 b) { V16_MAP(a.lane[i] < b.lane[i] ? a.lane[i] : b.lane[i]); }
+static inline v16 v16_round(v16 a) { V16_MAP(nearbyintf(a.lane[i])); }
+static inline float pow2_1(float n) {  // adding 1.5·2^23 puts n, as an integer, in the low mantissa bits
+    const float biased = n + 12582912.0f;
+    uint32_t bits;
+    memcpy(&bits, &biased, 4);
+    bits = (bits - 0x4B400000u + 127u) << 23;
+    float result;
+    memcpy(&result, &bits, 4);
+    return result;
+}
+static inline v16 v16_pow2(v16 n) { V16_MAP(pow2_1(n.lane[i])); }
+static inline v16 v16_first(v16 v, int count, float filler) { V16_MAP(i < count ? v.lane[i] : filler); }
+static inline float v16_largest(v16 v) {
+    float largest = v.lane[0];
+    for (int i = 1; i < 16; i++) largest = v.lane[i] > largest ? v.lane[i] : largest;
+    return largest;
+}
+static inline float v16_sum(v16 v) {
+    float sum = -0.0f;
+    for (int i = 0; i < 16; i++) sum += v.lane[i];
+    return sum;
+}
+#undef V16_MAP
+
+#include "bert_attention.h"
+
+void atrium_scalar_bert_attend(const float *queries, size_t row_stride, size_t hidden, int length, int head_size,
+                               float scale, float *scratch, float *out) {
+    bert_attend(queries, row_stride, hidden, length, head_size, scale, scratch, out);
+}
+
 const atrium_kernel_table atrium_table_scalar = {
     .isa = ATRIUM_ISA_SCALAR,
     .gemm_q4_1_q8_1 = gemm_q4_1_q8_1,
@@ -120,4 +170,5 @@ const atrium_kernel_table atrium_table_scalar = {
     .interleaved_quantize = NULL,
     .interleaved_gemm = NULL,
     .gemm_i16 = atrium_scalar_gemm_i16,
+    .bert_attend = atrium_scalar_bert_attend,
 };

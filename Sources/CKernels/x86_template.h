@@ -866,3 +866,85 @@ static void interleaved_gemm(int format, const uint8_t *weights, int groups, int
     }
 }
 #endif
+
+// MARK: Sentence-encoder attention (bert_attention.h), sixteen lanes as one zmm or two ymm
+
+#if defined(LEVEL_AVX512)
+typedef __m512 v16;
+static inline v16 v16_zero(void) { return _mm512_setzero_ps(); }
+static inline v16 v16_set1(float x) { return _mm512_set1_ps(x); }
+static inline v16 v16_load(const float *p) { return _mm512_loadu_ps(p); }
+static inline void v16_store(float *p, v16 v) { _mm512_storeu_ps(p, v); }
+static inline v16 v16_fma(v16 a, v16 b, v16 c) { return _mm512_fmadd_ps(a, b, c); }
+static inline v16 v16_mul(v16 a, v16 b) { return _mm512_mul_ps(a, b); }
+static inline v16 v16_add(v16 a, v16 b) { return _mm512_add_ps(a, b); }
+static inline v16 v16_sub(v16 a, v16 b) { return _mm512_sub_ps(a, b); }
+static inline v16 v16_max(v16 a, v16 b) { return _mm512_max_ps(a, b); }
+static inline v16 v16_min(v16 a, v16 b) { return _mm512_min_ps(a, b); }
+static inline v16 v16_round(v16 a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+static inline v16 v16_pow2(v16 n) {  // adding 1.5·2^23 puts n, as an integer, in the low mantissa bits
+    const __m512i shifted = _mm512_sub_epi32(_mm512_castps_si512(_mm512_add_ps(n, _mm512_set1_ps(12582912.0f))),
+                                             _mm512_set1_epi32(0x4B400000));
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(shifted, _mm512_set1_epi32(127)), 23));
+}
+static inline v16 v16_first(v16 v, int count, float filler) {
+    return _mm512_mask_blend_ps((__mmask16)((1u << count) - 1), _mm512_set1_ps(filler), v);
+}
+static inline void v16_spill(v16 v, float *lanes) { _mm512_storeu_ps(lanes, v); }
+#else
+typedef struct {
+    __m256 low, high;
+} v16;
+static inline v16 v16_make(__m256 low, __m256 high) { return (v16){low, high}; }
+static inline v16 v16_zero(void) { return v16_make(_mm256_setzero_ps(), _mm256_setzero_ps()); }
+static inline v16 v16_set1(float x) { return v16_make(_mm256_set1_ps(x), _mm256_set1_ps(x)); }
+static inline v16 v16_load(const float *p) { return v16_make(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8)); }
+static inline void v16_store(float *p, v16 v) {
+    _mm256_storeu_ps(p, v.low);
+    _mm256_storeu_ps(p + 8, v.high);
+}
+static inline v16 v16_fma(v16 a, v16 b, v16 c) {
+    return v16_make(_mm256_fmadd_ps(a.low, b.low, c.low), _mm256_fmadd_ps(a.high, b.high, c.high));
+}
+static inline v16 v16_mul(v16 a, v16 b) { return v16_make(_mm256_mul_ps(a.low, b.low), _mm256_mul_ps(a.high, b.high)); }
+static inline v16 v16_add(v16 a, v16 b) { return v16_make(_mm256_add_ps(a.low, b.low), _mm256_add_ps(a.high, b.high)); }
+static inline v16 v16_sub(v16 a, v16 b) { return v16_make(_mm256_sub_ps(a.low, b.low), _mm256_sub_ps(a.high, b.high)); }
+static inline v16 v16_max(v16 a, v16 b) { return v16_make(_mm256_max_ps(a.low, b.low), _mm256_max_ps(a.high, b.high)); }
+static inline v16 v16_min(v16 a, v16 b) { return v16_make(_mm256_min_ps(a.low, b.low), _mm256_min_ps(a.high, b.high)); }
+static inline v16 v16_round(v16 a) {
+    return v16_make(_mm256_round_ps(a.low, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC),
+                    _mm256_round_ps(a.high, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+}
+static inline __m256 pow2_8(__m256 n) {  // adding 1.5·2^23 puts n, as an integer, in the low mantissa bits
+    const __m256i shifted = _mm256_sub_epi32(_mm256_castps_si256(_mm256_add_ps(n, _mm256_set1_ps(12582912.0f))),
+                                             _mm256_set1_epi32(0x4B400000));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(shifted, _mm256_set1_epi32(127)), 23));
+}
+static inline v16 v16_pow2(v16 n) { return v16_make(pow2_8(n.low), pow2_8(n.high)); }
+static inline v16 v16_first(v16 v, int count, float filler) {
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256 low = _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(count), lanes));
+    const __m256 high = _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(count - 8), lanes));
+    const __m256 fill = _mm256_set1_ps(filler);
+    return v16_make(_mm256_blendv_ps(fill, v.low, low), _mm256_blendv_ps(fill, v.high, high));
+}
+static inline void v16_spill(v16 v, float *lanes) { v16_store(lanes, v); }
+#endif
+
+// The two reductions lane by lane in lane order, the same on every level.
+static inline float v16_largest(v16 v) {
+    float lanes[16];
+    v16_spill(v, lanes);
+    float largest = lanes[0];
+    for (int i = 1; i < 16; i++) largest = lanes[i] > largest ? lanes[i] : largest;
+    return largest;
+}
+static inline float v16_sum(v16 v) {
+    float lanes[16];
+    v16_spill(v, lanes);
+    float sum = -0.0f;
+    for (int i = 0; i < 16; i++) sum += lanes[i];
+    return sum;
+}
+
+#include "bert_attention.h"

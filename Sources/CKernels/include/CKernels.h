@@ -52,6 +52,7 @@ typedef struct atrium_kernel_table {
     void (*interleaved_gemm)(int, const uint8_t *, int, int, const uint8_t *, int, float *, size_t);
     void (*gemm_i16)(const int16_t *, const float *, const float *, int, int, int, int, const int16_t *, const float *,
                      int, float *, size_t);
+    void (*bert_attend)(const float *, size_t, size_t, int, int, float, float *, float *);
 } atrium_kernel_table;
 
 /// The kernels of `isa`, or NULL when this binary lacks them or this CPU cannot run them.
@@ -167,6 +168,15 @@ void atrium_i16_quantize(const float *input, size_t input_stride, int tokens, in
 void atrium_gemm_i16(const int16_t *packed, const float *weight_scales, const float *bias, int rows, int columns,
                      int first_panel, int panels, const int16_t *activations, const float *activation_scales,
                      int tokens, float *out, size_t out_stride);
+
+/// The sentence encoder's self-attention for one sequence and head: out = softmax(q·kᵀ·scale)·v.
+/// `queries` points at the head's query of the sequence's first token in rows of `row_stride`
+/// floats (query | key | value, each `hidden` wide, the key and value `hidden` and 2·`hidden`
+/// floats after the query); `out` at the head's output of that token, rows `hidden` apart.
+/// `head_size` is a multiple of 16; `scratch` holds 2·head_size·k + 6·k + 16 floats, k = `length`
+/// rounded up to 16. Every level computes the scalar reference's bits (bert_attention.h).
+void atrium_bert_attend(const float *queries, size_t row_stride, size_t hidden, int length, int head_size, float scale,
+                        float *scratch, float *out);
 
 #ifdef __cplusplus
 }

@@ -31,6 +31,14 @@ struct KernelSet: @unchecked Sendable {
             Int32(panels.lowerBound), Int32(panels.count), activations, scales, Int32(tokens), output, stride)
     }
 
+    /// The sentence encoder's attention for one sequence and head (`atrium_bert_attend`).
+    func bertAttend(
+        _ queries: UnsafePointer<Float>, rowStride: Int, hidden: Int, length: Int, headSize: Int, scale: Float,
+        scratch: UnsafeMutablePointer<Float>, into output: UnsafeMutablePointer<Float>
+    ) {
+        table.pointee.bert_attend!(queries, rowStride, hidden, Int32(length), Int32(headSize), scale, scratch, output)
+    }
+
     func attendHead(
         _ query: UnsafePointer<Float>, _ keys: UnsafePointer<UInt16>, _ values: UnsafePointer<UInt16>, stride: Int,
         count: Int32, headDim: Int32, scale: Float, scores: UnsafeMutablePointer<Float>, into output: UnsafeMutablePointer<Float>

@@ -23,7 +23,8 @@ final class BertEncoder: @unchecked Sendable {
         self.pool = pool
         gemm = FloatGEMM(pool: pool)
         int16GEMM = Int16GEMM(pool: pool, kernels: kernels)
-        attention = BertAttention(headCount: configuration.headCount, headSize: configuration.headSize, pool: pool)
+        attention = BertAttention(
+            headCount: configuration.headCount, headSize: configuration.headSize, pool: pool, kernels: kernels)
     }
 
     /// Runs the whole encoder; the last hidden states are left in `workspace.hidden`,
