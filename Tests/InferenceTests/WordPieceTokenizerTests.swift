@@ -29,6 +29,18 @@ import Testing
         }
     }
 
+    /// The ASCII shortcut of BERT's whitespace test answers as Unicode's White_Space property
+    /// (plus tab, newline, return) for every ASCII scalar and for the non-ASCII spaces.
+    @Test func whitespaceShortcutAgreesWithTheUnicodeProperty() {
+        for value in UInt32(0)..<0x80 {
+            let scalar = Unicode.Scalar(value)!
+            let expected = scalar == "\t" || scalar == "\n" || scalar == "\r" || scalar.properties.isWhitespace
+            #expect(BertNormalizer.isWhitespace(scalar) == expected, "U+\(String(value, radix: 16))")
+        }
+        for space in ["\u{85}", "\u{A0}", "\u{2003}", "\u{3000}"] as [Unicode.Scalar] { #expect(BertNormalizer.isWhitespace(space)) }
+        for other in ["\u{200B}", "é", "\u{1F44D}"] as [Unicode.Scalar] { #expect(!BertNormalizer.isWhitespace(other)) }
+    }
+
     @Test func truncationKeepsSeparatorLast() throws {
         let tokenizer = try WordPieceTokenizer(folder: Fixtures.miniLMFolderPath, maxLength: 5)
         let encoding = tokenizer.encode("one two three four five six")
