@@ -1,6 +1,7 @@
 // The int16 GEMM of int16_gemm.c for one x86 level: included by isa_*.c after x86_template.h,
 // under that level's target attribute. AVX-512 keeps a panel's 16 rows in one register and
-// takes 12 tokens per tile; AVX2 and AVX-VNNI take two registers of 8 rows and 6 tokens. The
+// takes two whole panels × 6 tokens per tile (one panel × 12 tokens for a panel left alone);
+// AVX2 and AVX-VNNI take two registers of 8 rows and 6 tokens. The
 // integer sums are exact and the float epilogue is the scalar one's (fma of the same rounded
 // scale), so every level gives the scalar reference's bits.
 
