@@ -12,6 +12,8 @@ import Testing
         let keys = try await world.scenario()
         try await world.test { browser in
             try await browser.signIn(ConsoleWorld.ownerKey)
+            // The writer batches: the scenario's records are in the store once it has flushed.
+            await world.writer.flush()
             let plain = try await browser.get("/console/audit")
             #expect(plain.status == 200)
             // The walk reads the whole chain: only on request.
