@@ -16,28 +16,11 @@
 //
 // Needs, from the includer: v16 v16_zero(void), v16_set1(float), v16_load(const float *),
 // void v16_store(float *, v16), v16_fma(a, b, c) (a·b + c, fused), v16_mul, v16_add, v16_sub,
-// v16_max(a, b) (a > b ? a : b), v16_min(a, b) (a < b ? a : b), v16_round (to nearest even),
-// v16_pow2(n) (2^n from the exponent bits, n whole in [-126, 127]), v16_first(v, count, filler)
-// (lanes ≥ count set to filler), float v16_largest(v), float v16_sum(v) (-0 + v[0] + … + v[15]
-// in lane order).
+// v16_max(a, b) (a > b ? a : b), v16_exp (x86_template.h's exp16: clamp to [−87.3, 88],
+// x = n·ln2 + r, Cephes' polynomial, times 2^n), v16_first(v, count, filler) (lanes ≥ count
+// set to filler), float v16_largest(v), float v16_sum(v) (-0 + v[0] + … + v[15] in lane order).
 
 #define BERT_ROWS 6
-
-// e^x lane by lane: x = n·ln2 + r with |r| ≤ ln2/2 (ln2 split in two so n·ln2High is exact),
-// then e^r = 1 + r + r²·P(r) with Cephes' expf coefficients.
-static inline v16 bert_exp(v16 input) {
-    const v16 x = v16_min(v16_max(input, v16_set1(-87.3f)), v16_set1(88.0f));
-    const v16 n = v16_round(v16_mul(x, v16_set1(1.44269504f)));
-    v16 r = v16_fma(n, v16_set1(-0.693359375f), x);
-    r = v16_fma(n, v16_set1(2.1219444e-4f), r);
-    v16 p = v16_set1(1.98756915e-4f);
-    p = v16_fma(p, r, v16_set1(1.39819995e-3f));
-    p = v16_fma(p, r, v16_set1(8.333451907e-3f));
-    p = v16_fma(p, r, v16_set1(4.166579589e-2f));
-    p = v16_fma(p, r, v16_set1(1.666666546e-1f));
-    p = v16_fma(p, r, v16_set1(5.00000012e-1f));
-    return v16_mul(v16_fma(v16_mul(r, r), p, v16_add(r, v16_set1(1.0f))), v16_pow2(n));
-}
 
 // row[j] = e^(s_j·scale − max) for j < count; returns 1 / Σ_j row[j], so row · inverse is the
 // softmax. The row is readable and writable up to count rounded up to 16.
@@ -53,7 +36,7 @@ static inline float bert_exponentiate(float *row, int count, float scale) {
     const v16 shift = v16_set1(v16_largest(maximum));
     v16 sum = v16_zero();
     for (int i = 0; i < vectors; i++) {
-        v16 exponentials = bert_exp(v16_sub(v16_mul(v16_load(row + 16 * i), factor), shift));
+        v16 exponentials = v16_exp(v16_sub(v16_mul(v16_load(row + 16 * i), factor), shift));
         if (i == vectors - 1) exponentials = v16_first(exponentials, tail, 0.0f);
         sum = v16_add(sum, exponentials);
         v16_store(row + 16 * i, exponentials);

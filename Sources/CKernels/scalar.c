@@ -129,18 +129,25 @@ static inline v16 v16_mul(v16 a, v16 b) { V16_MAP(a.lane[i] * b.lane[i]); }
 static inline v16 v16_add(v16 a, v16 b) { V16_MAP(a.lane[i] + b.lane[i]); }
 static inline v16 v16_sub(v16 a, v16 b) { V16_MAP(a.lane[i] - b.lane[i]); }
 static inline v16 v16_max(v16 a, v16 b) { V16_MAP(a.lane[i] > b.lane[i] ? a.lane[i] : b.lane[i]); }
-static inline v16 v16_min(v16 a, v16 b) { V16_MAP(a.lane[i] < b.lane[i] ? a.lane[i] : b.lane[i]); }
-static inline v16 v16_round(v16 a) { V16_MAP(nearbyintf(a.lane[i])); }
-static inline float pow2_1(float n) {  // adding 1.5·2^23 puts n, as an integer, in the low mantissa bits
-    const float biased = n + 12582912.0f;
-    uint32_t bits;
-    memcpy(&bits, &biased, 4);
-    bits = (bits - 0x4B400000u + 127u) << 23;
-    float result;
-    memcpy(&result, &bits, 4);
-    return result;
+// e^x as the x86 levels' exp16/exp8 compute it, one lane: x = n·ln2 + r (ln2 split in two so
+// n·ln2High is exact), e^r = 1 + r + r²·P(r) with Cephes' coefficients, times 2^n.
+static inline float exp1(float x) {
+    x = fminf(fmaxf(x, -87.3f), 88.0f);
+    const float n = nearbyintf(x * 1.44269504f);
+    float r = fmaf(n, -0.693359375f, x);
+    r = fmaf(n, 2.12194440e-4f, r);
+    float p = 1.9875691500e-4f;
+    p = fmaf(p, r, 1.3981999507e-3f);
+    p = fmaf(p, r, 8.3334519073e-3f);
+    p = fmaf(p, r, 4.1665795894e-2f);
+    p = fmaf(p, r, 1.6666665459e-1f);
+    p = fmaf(p, r, 5.0000001201e-1f);
+    const uint32_t bits = (uint32_t)((int32_t)n + 127) << 23;  // 2^n: n is whole, in [-126, 127]
+    float power;
+    memcpy(&power, &bits, 4);
+    return fmaf(r * r, p, r + 1.0f) * power;
 }
-static inline v16 v16_pow2(v16 n) { V16_MAP(pow2_1(n.lane[i])); }
+static inline v16 v16_exp(v16 x) { V16_MAP(exp1(x.lane[i])); }
 static inline v16 v16_first(v16 v, int count, float filler) { V16_MAP(i < count ? v.lane[i] : filler); }
 static inline float v16_largest(v16 v) {
     float largest = v.lane[0];

@@ -880,13 +880,7 @@ static inline v16 v16_mul(v16 a, v16 b) { return _mm512_mul_ps(a, b); }
 static inline v16 v16_add(v16 a, v16 b) { return _mm512_add_ps(a, b); }
 static inline v16 v16_sub(v16 a, v16 b) { return _mm512_sub_ps(a, b); }
 static inline v16 v16_max(v16 a, v16 b) { return _mm512_max_ps(a, b); }
-static inline v16 v16_min(v16 a, v16 b) { return _mm512_min_ps(a, b); }
-static inline v16 v16_round(v16 a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
-static inline v16 v16_pow2(v16 n) {  // adding 1.5·2^23 puts n, as an integer, in the low mantissa bits
-    const __m512i shifted = _mm512_sub_epi32(_mm512_castps_si512(_mm512_add_ps(n, _mm512_set1_ps(12582912.0f))),
-                                             _mm512_set1_epi32(0x4B400000));
-    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(shifted, _mm512_set1_epi32(127)), 23));
-}
+static inline v16 v16_exp(v16 x) { return exp16(x); }
 static inline v16 v16_first(v16 v, int count, float filler) {
     return _mm512_mask_blend_ps((__mmask16)((1u << count) - 1), _mm512_set1_ps(filler), v);
 }
@@ -910,17 +904,7 @@ static inline v16 v16_mul(v16 a, v16 b) { return v16_make(_mm256_mul_ps(a.low, b
 static inline v16 v16_add(v16 a, v16 b) { return v16_make(_mm256_add_ps(a.low, b.low), _mm256_add_ps(a.high, b.high)); }
 static inline v16 v16_sub(v16 a, v16 b) { return v16_make(_mm256_sub_ps(a.low, b.low), _mm256_sub_ps(a.high, b.high)); }
 static inline v16 v16_max(v16 a, v16 b) { return v16_make(_mm256_max_ps(a.low, b.low), _mm256_max_ps(a.high, b.high)); }
-static inline v16 v16_min(v16 a, v16 b) { return v16_make(_mm256_min_ps(a.low, b.low), _mm256_min_ps(a.high, b.high)); }
-static inline v16 v16_round(v16 a) {
-    return v16_make(_mm256_round_ps(a.low, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC),
-                    _mm256_round_ps(a.high, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
-}
-static inline __m256 pow2_8(__m256 n) {  // adding 1.5·2^23 puts n, as an integer, in the low mantissa bits
-    const __m256i shifted = _mm256_sub_epi32(_mm256_castps_si256(_mm256_add_ps(n, _mm256_set1_ps(12582912.0f))),
-                                             _mm256_set1_epi32(0x4B400000));
-    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(shifted, _mm256_set1_epi32(127)), 23));
-}
-static inline v16 v16_pow2(v16 n) { return v16_make(pow2_8(n.low), pow2_8(n.high)); }
+static inline v16 v16_exp(v16 x) { return v16_make(exp8(x.low), exp8(x.high)); }
 static inline v16 v16_first(v16 v, int count, float filler) {
     const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     const __m256 low = _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(count), lanes));
