@@ -116,8 +116,8 @@ void atrium_scalar_attend_group64(const float *queries, int heads, const uint16_
 typedef struct {
     float lane[16];
 } v16;
-#define V16_MAP(expression)                       \
-    v16 result;                                   \
+#define V16_MAP(expression)                                     \
+    v16 result;                                                 \
     for (int i = 0; i < 16; i++) result.lane[i] = (expression); \
     return result
 static inline v16 v16_zero(void) { V16_MAP(0.0f); }
