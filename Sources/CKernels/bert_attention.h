@@ -11,8 +11,7 @@
 // vectors instead of rows 3·hidden floats apart (which alias in L1). Queries go six at a
 // time, so their scores stay in L1 from the product to the weights.
 //
-// Scratch (floats): 2 · head_size · key_columns + 6 · key_columns + 16, key_columns = length
-// rounded up to 16.
+// Scratch: bert_attend_scratch(length, head_size) floats.
 //
 // Needs, from the includer: v16 v16_zero(void), v16_set1(float), v16_load(const float *),
 // void v16_store(float *, v16), v16_fma(a, b, c) (a·b + c, fused), v16_mul, v16_add, v16_sub,
@@ -21,6 +20,14 @@
 // set to filler), float v16_largest(v), float v16_sum(v) (-0 + v[0] + … + v[15] in lane order).
 
 #define BERT_ROWS 6
+
+// Floats of scratch for sequences of up to `length` tokens: transposed keys and value panels
+// (head_size · key_columns each), BERT_ROWS rows of scores, the inverse sums (16 floats, so
+// that scratch of this size repeated keeps 64-byte alignment).
+static inline size_t bert_attend_scratch(int length, int head_size) {
+    const size_t key_columns = (size_t)(length + 15) / 16 * 16;
+    return 2 * (size_t)head_size * key_columns + BERT_ROWS * key_columns + 16;
+}
 
 // row[j] = e^(s_j·scale − max) for j < count; returns 1 / Σ_j row[j], so row · inverse is the
 // softmax. The row is readable and writable up to count rounded up to 16.

@@ -163,6 +163,8 @@ static inline float v16_sum(v16 v) {
 
 #include "bert_attention.h"
 
+size_t atrium_bert_attend_scratch(int length, int head_size) { return bert_attend_scratch(length, head_size); }
+
 void atrium_scalar_bert_attend(const float *queries, size_t row_stride, size_t hidden, int length, int head_size,
                                float scale, float *scratch, float *out) {
     bert_attend(queries, row_stride, hidden, length, head_size, scale, scratch, out);

@@ -173,10 +173,14 @@ void atrium_gemm_i16(const int16_t *packed, const float *weight_scales, const fl
 /// `queries` points at the head's query of the sequence's first token in rows of `row_stride`
 /// floats (query | key | value, each `hidden` wide, the key and value `hidden` and 2·`hidden`
 /// floats after the query); `out` at the head's output of that token, rows `hidden` apart.
-/// `head_size` is a multiple of 16; `scratch` holds 2·head_size·k + 6·k + 16 floats, k = `length`
-/// rounded up to 16. Every level computes the scalar reference's bits (bert_attention.h).
+/// `head_size` is a multiple of 16; `scratch` holds `atrium_bert_attend_scratch(length, head_size)`
+/// floats. Every level computes the scalar reference's bits (bert_attention.h).
 void atrium_bert_attend(const float *queries, size_t row_stride, size_t hidden, int length, int head_size, float scale,
                         float *scratch, float *out);
+
+/// Floats of scratch `atrium_bert_attend` needs for sequences of up to `length` tokens (a
+/// multiple of 16, so that one such block per worker keeps every block 64-byte aligned).
+size_t atrium_bert_attend_scratch(int length, int head_size);
 
 #ifdef __cplusplus
 }

@@ -1,3 +1,4 @@
+import CKernels
 import Synchronization
 
 /// Multi-head self-attention over a packed batch: `softmax(q·kᵀ/√d)·v` per (sequence, head).
@@ -15,12 +16,10 @@ struct BertAttention {
 
     var hiddenSize: Int { headCount * headSize }
 
-    /// Floats of scratch each worker needs for sequences of up to `length` tokens.
+    /// Floats of scratch each worker needs for sequences of up to `length` tokens (as the C
+    /// kernel lays it out: `atrium_bert_attend_scratch`).
     static func scratchPerWorker(length: Int, headSize: Int) -> Int {
-        let keys = paddedKeys(length)
-        // As `atrium_bert_attend` asks: transposed keys, value panels, six rows of scores, six
-        // inverse sums (rounded up to 16 floats so every worker's scratch stays 64-byte aligned).
-        return 2 * headSize * keys + 6 * keys + 16
+        atrium_bert_attend_scratch(Int32(length), Int32(headSize))
     }
 
     /// `queryKeyValue` is `[tokens][3·hidden]` (query | key | value); `context` receives
@@ -46,6 +45,4 @@ struct BertAttention {
             }
         }
     }
-
-    private static func paddedKeys(_ length: Int) -> Int { (length + 15) / 16 * 16 }
 }
