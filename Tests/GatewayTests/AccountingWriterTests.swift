@@ -43,4 +43,30 @@ import Testing
         writer.shutdown()
         await loop.value
     }
+
+    /// A client waits for its record: the writer's gathering window (meant for records nobody
+    /// waits for) must not delay it. The window here is far longer than the test allows.
+    @Test func aFlushCutsTheGatheringWindowShort() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-writer-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try AtriumStore(home: directory)
+        let writer = AccountingWriter(store: store, logger: Logger(label: "test"), gatheringWindow: .seconds(120))
+        let loop = Task { await writer.run() }
+        for round in 1...4 {
+            writer.submit(entry(round), usage: nil)
+            // Flushed at once (the writer may not have woken yet), or once it is gathering.
+            if round.isMultiple(of: 2) { try await Task.sleep(for: .milliseconds(30)) }
+            let started = ContinuousClock.now
+            await writer.flush()
+            #expect(started.duration(to: .now) < .seconds(60), "round \(round) waited for the window")
+            #expect(try await store.audit.verify().intactRecords == round)
+        }
+        let started = ContinuousClock.now
+        writer.submit(entry(5), usage: nil)
+        try await Task.sleep(for: .milliseconds(30))
+        writer.shutdown()
+        await loop.value
+        #expect(started.duration(to: .now) < .seconds(60), "the shutdown waited for the window")
+        #expect(try await store.audit.verify().intactRecords == 5)
+    }
 }

@@ -37,10 +37,11 @@ public final class AccountingWriter: Sendable {
     public static let maximumBatch = 512
     /// Key last-use times are informational: written at most this often.
     static let keyUseInterval: Duration = .seconds(1)
-    /// How long the writer lets records gather after the first one arrives, so a lightly
+    /// How long the writer lets records gather after the first one arrives (by default), so a lightly
     /// loaded server commits a handful per transaction instead of one per request (records
-    /// are readable at most this much later; ``flush()`` does not wait for it).
-    static let gatheringWindow: Duration = .milliseconds(5)
+    /// are readable at most this much later). A ``flush()`` — a client waiting for its
+    /// record — cuts the window short: it never waits for it.
+    public static let defaultGatheringWindow: Duration = .milliseconds(5)
     /// How long the last commit waits for expected records (a stream cut off at shutdown
     /// submits its record moments after the server stopped).
     public static let lateRecordWait: Duration = .seconds(5)
@@ -49,8 +50,11 @@ public final class AccountingWriter: Sendable {
 
     private let store: AtriumStore
     private let logger: Logger
+    private let gatheringWindow: Duration
     private let pending = Mutex(Pending())
     private let wakeup = DispatchSemaphore(value: 0)
+    /// Signalled by a ``flush()`` or ``shutdown()`` while the writer lets records gather.
+    private let barrierArrived = DispatchSemaphore(value: 0)
 
     struct Pending {
         var audits: [AuditEntry] = []
@@ -61,6 +65,9 @@ public final class AccountingWriter: Sendable {
         var lastKeyUseWrite = ContinuousClock.now
         /// A wake-up is signalled and not yet taken: further submissions need not signal.
         var wakeupSignalled = false
+        /// The writer is letting records gather; the first barrier (or the shutdown) to arrive
+        /// takes this and signals ``barrierArrived``, so the commit starts at once.
+        var gathering = false
         var stopping = false
         /// Records announced but not yet submitted.
         var expected = 0
@@ -68,9 +75,10 @@ public final class AccountingWriter: Sendable {
         var finished = false
     }
 
-    public init(store: AtriumStore, logger: Logger) {
+    public init(store: AtriumStore, logger: Logger, gatheringWindow: Duration = defaultGatheringWindow) {
         self.store = store
         self.logger = logger
+        self.gatheringWindow = gatheringWindow
     }
 
     /// Queues one request's audit entry, usage and budget settlements; returns at once.
@@ -118,13 +126,14 @@ public final class AccountingWriter: Sendable {
     public func flush(waitingAtMost limit: Duration? = nil) async {
         await withCheckedContinuation { continuation in
             let waiter = Waiter(continuation)
-            let (signal, done) = pending.withLock {
-                if $0.finished { return (false, true) }
+            let (signal, cutGathering, done) = pending.withLock {
+                if $0.finished { return (false, false, true) }
                 $0.barriers.append(waiter)
-                return (Self.claimWakeup(&$0), false)
+                return (Self.claimWakeup(&$0), Self.claimGathering(&$0), false)
             }
             if done { waiter.resume() }
             if signal { wakeup.signal() }
+            if cutGathering { barrierArrived.signal() }
             if let limit, !done { waiter.expire(after: limit) }
         }
     }
@@ -145,8 +154,12 @@ public final class AccountingWriter: Sendable {
 
     /// Ends ``run()`` after a last commit. Submit nothing after this.
     public func shutdown() {
-        pending.withLock { $0.stopping = true }
+        let cutGathering = pending.withLock {
+            $0.stopping = true
+            return Self.claimGathering(&$0)
+        }
         wakeup.signal()
+        if cutGathering { barrierArrived.signal() }
     }
 
     private static func claimWakeup(_ pending: inout Pending) -> Bool {
@@ -155,12 +168,22 @@ public final class AccountingWriter: Sendable {
         return true
     }
 
+    /// Whether the caller ends the writer's gathering window (and must signal
+    /// ``barrierArrived``): the first to ask while it lasts.
+    private static func claimGathering(_ pending: inout Pending) -> Bool {
+        defer { pending.gathering = false }
+        return pending.gathering
+    }
+
     private func writeUntilStopped() {
         while true {
             wakeup.wait()
-            let (stopping, hasBarrier) = pending.withLock { ($0.stopping, !$0.barriers.isEmpty) }
+            let (stopping, gathers) = pending.withLock { pending in
+                pending.gathering = !pending.stopping && pending.barriers.isEmpty
+                return (pending.stopping, pending.gathering)
+            }
             if stopping { break }
-            if !hasBarrier { Thread.sleep(forTimeInterval: Self.seconds(Self.gatheringWindow)) }
+            if gathers { gather() }
             writePending(final: false)
         }
         waitForExpectedRecords()
@@ -171,6 +194,19 @@ public final class AccountingWriter: Sendable {
             return pending.barriers
         }
         for barrier in waiting { barrier.resume() }
+    }
+
+    /// Waits ``gatheringWindow``, or less if a barrier (or the shutdown) arrives meanwhile.
+    private func gather() {
+        let window = DispatchTime.now() + Self.seconds(gatheringWindow)
+        let timedOut = barrierArrived.wait(timeout: window) == .timedOut
+        let signalled = pending.withLock { pending in
+            defer { pending.gathering = false }
+            return !pending.gathering
+        }
+        // A flush took the window just as it ended: take its signal, or the next window
+        // would end at once.
+        if timedOut && signalled { barrierArrived.wait() }
     }
 
     /// Commits as expected records arrive, until none is outstanding or ``lateRecordWait``
