@@ -86,6 +86,7 @@ extension AdministrationService {
             subject: subject, unit: order.unit, amount: order.storedAmount(), period: order.period,
             warnPercent: order.warnPercent)
         let status = try await store.budgets.set(draft, grant, now: now())
+        cache.invalidate()  // a key that had no budget now may have one
         audit.describe(action: action, resource: "\(team.resource)/budgets/\(status.budget.id)")
         return status
     }
@@ -101,6 +102,7 @@ extension AdministrationService {
         try await recordingDenials(principal, team.resource, audit) {
             try await store.budgets.delete(BudgetID(rawValue: id), grant)
         }
+        cache.invalidate()
     }
 
     /// `GET /v1/admin/prices` (the owner).

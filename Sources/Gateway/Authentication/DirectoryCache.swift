@@ -4,23 +4,24 @@ import Synchronization
 import Tenancy
 
 /// Keeps what every request would otherwise read from the database — a key's credentials, its
-/// team's profile and the limits of both — without ever serving a stale answer about them.
+/// team's profile, the limits of both and whether any budget applies to them — without ever
+/// serving a stale answer about them.
 ///
 /// Every change that could alter an answer (a key revoked or issued, a membership or org
-/// admin changed, a profile or limits saved) goes through ``AdministrationService`` in this
-/// process and calls ``invalidate()`` before it answers, which drops everything: so a
-/// revocation, a demotion or a profile change applies to the very next request, exactly as
-/// if nothing were cached. Expiry needs no invalidation: the authenticator checks each
-/// key's expiry instant against the clock on every request. A load that raced with an
+/// admin changed, a profile, limits or a budget saved) goes through ``AdministrationService``
+/// in this process and calls ``invalidate()`` before it answers, which drops everything: so a
+/// revocation, a demotion, a profile change or a new budget applies to the very next request,
+/// exactly as if nothing were cached. Expiry needs no invalidation: the authenticator checks
+/// each key's expiry instant against the clock on every request. A load that raced with an
 /// invalidation is not kept. Entries also expire after ``lifetime``.
 ///
 /// Several replicas on one PostgreSQL database: a change made through another replica never
 /// reaches this one's ``invalidate()``. So each request's first look (its key's credentials)
 /// reads the shared directory version first (``AtriumStore/directoryVersion()``, one
-/// single-row read) and empties the cache when it moved: a revocation, a demotion, a profile
-/// or limits change committed anywhere applies to every replica's next request. When the read
-/// fails the request fails (503): a replica that cannot see the database never serves from
-/// a cache it can no longer check.
+/// single-row read) and empties the cache when it moved: a revocation, a demotion, a profile,
+/// limits or budget change committed anywhere applies to every replica's next request. When
+/// the read fails the request fails (503): a replica that cannot see the database never
+/// serves from a cache it can no longer check.
 public final class DirectoryCache: Sendable {
     /// How long an entry is trusted at most (changes made outside this process).
     public static let lifetime: Duration = .seconds(2)
@@ -38,6 +39,7 @@ public final class DirectoryCache: Sendable {
         var credentials: [APIKeyHash: Entry<KeyCredentials>] = [:]
         var profiles: [TeamReference: Entry<PromptProfile>] = [:]
         var limits: [APIKeyID: Entry<RequestLimits>] = [:]
+        var budgetsApply: [APIKeyID: Entry<Bool>] = [:]
     }
 
     private let state = Mutex(State())
@@ -63,7 +65,8 @@ public final class DirectoryCache: Sendable {
         }
     }
 
-    /// Forgets everything; call after any change to keys, memberships, profiles or limits.
+    /// Forgets everything; call after any change to keys, memberships, profiles, limits or
+    /// budgets.
     public func invalidate() {
         state.withLock { Self.clear(&$0) }
     }
@@ -73,6 +76,7 @@ public final class DirectoryCache: Sendable {
         state.credentials.removeAll(keepingCapacity: true)
         state.profiles.removeAll(keepingCapacity: true)
         state.limits.removeAll(keepingCapacity: true)
+        state.budgetsApply.removeAll(keepingCapacity: true)
     }
 
     /// A key's credentials: the first look of every request, so it first catches up with
@@ -96,32 +100,35 @@ public final class DirectoryCache: Sendable {
     }
 
     func profile(of team: TeamReference, load: () async throws -> PromptProfile) async throws -> PromptProfile {
-        let now = ContinuousClock.now
-        let (cached, generation) = state.withLock { state in
-            (state.profiles[team].flatMap { Self.fresh($0, now) }, state.generation)
-        }
-        if let cached { return cached }
-        let loaded = try await load()
-        state.withLock { state in
-            guard state.generation == generation else { return }
-            if state.profiles.count >= Self.capacity { state.profiles.removeAll(keepingCapacity: true) }
-            state.profiles[team] = Entry(value: loaded, loadedAt: now)
-        }
-        return loaded
+        try await cached(\.profiles, team, load: load)
     }
 
     /// The limits of a request by `key` (its team's and its own).
     func limits(of key: APIKeyID, load: () async throws -> RequestLimits) async throws -> RequestLimits {
+        try await cached(\.limits, key, load: load)
+    }
+
+    /// Whether any budget applies to requests by `key` (its team's, its user's or its own):
+    /// most keys have none, and their requests then never touch the budget tables.
+    func budgetsApply(to key: APIKeyID, load: () async throws -> Bool) async throws -> Bool {
+        try await cached(\.budgetsApply, key, load: load)
+    }
+
+    /// The fresh entry at `key` in the table at `table`, or what `load` reads (kept unless an
+    /// invalidation came in while it was read).
+    private func cached<Key: Hashable & Sendable, Value: Sendable>(
+        _ table: any WritableKeyPath<State, [Key: Entry<Value>]> & Sendable, _ key: Key, load: () async throws -> Value
+    ) async throws -> Value {
         let now = ContinuousClock.now
         let (cached, generation) = state.withLock { state in
-            (state.limits[key].flatMap { Self.fresh($0, now) }, state.generation)
+            (state[keyPath: table][key].flatMap { Self.fresh($0, now) }, state.generation)
         }
         if let cached { return cached }
         let loaded = try await load()
         state.withLock { state in
             guard state.generation == generation else { return }
-            if state.limits.count >= Self.capacity { state.limits.removeAll(keepingCapacity: true) }
-            state.limits[key] = Entry(value: loaded, loadedAt: now)
+            if state[keyPath: table].count >= Self.capacity { state[keyPath: table].removeAll(keepingCapacity: true) }
+            state[keyPath: table][key] = Entry(value: loaded, loadedAt: now)
         }
         return loaded
     }

@@ -15,6 +15,8 @@ import Tenancy
 /// charged to budgets.
 public struct BudgetStage: Sendable {
     let store: AtriumStore
+    /// Remembers which keys have no budget at all (most): their requests skip the store.
+    let cache: DirectoryCache
     let writer: AccountingWriter
     let now: @Sendable () -> Date
 
@@ -33,6 +35,10 @@ public struct BudgetStage: Sendable {
 
     /// Reserves `request`'s worst case in its budgets, or throws the 429 (recorded in `audit`).
     func reserve(_ request: GenerationRequest, in scope: TenantScope, audit: RequestAudit) async throws -> BudgetHold {
+        let key = scope.principal.keyID
+        guard try await cache.budgetsApply(to: key, load: { try await store.budgets.anyApply(to: scope) }) else {
+            return BudgetHold(.none, audit: audit, writer: writer)
+        }
         let date = now()
         do {
             let reservation = try await store.budgets.reserve(

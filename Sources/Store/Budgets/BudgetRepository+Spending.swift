@@ -7,6 +7,31 @@ extension BudgetRepository {
     /// running after it is then settled without a hold (its spend still counts).
     public static let holdLifetime: TimeInterval = 3600
 
+    /// Whether any budget applies to requests of `scope` (its team's, its user's, its key's):
+    /// a read, so that callers who remember the answer (most keys have no budget) spare those
+    /// requests ``reserve(promptTokens:completionTokens:model:in:at:)``'s write transaction.
+    public func anyApply(to scope: TenantScope) async throws -> Bool {
+        let (sql, arguments) = Self.applying(to: scope)
+        return try await backend.read(in: scope) { db in try !Self.rows(sql, arguments, db).isEmpty }
+    }
+
+    /// The budgets that apply to requests of `scope`, in id order.
+    private static func applying(to scope: TenantScope) -> (String, SQLArguments) {
+        let sql = """
+            SELECT * FROM budgets WHERE team_id = ? AND organization_id = ?
+              AND (subject_kind = 'team' OR (subject_kind = 'user' AND subject_id = ?)
+                   OR (subject_kind = 'key' AND subject_id = ?))
+            ORDER BY id
+            """
+        return (
+            sql,
+            [
+                scope.teamID.rawValue, scope.organizationID.rawValue, scope.principal.userID.rawValue,
+                scope.principal.keyID.rawValue,
+            ]
+        )
+    }
+
     /// Reserves, for one request of `scope`, its worst case — `promptTokens` plus
     /// `completionTokens` (its `max_tokens`), priced for `model` — in every budget that applies
     /// to it (its team's, its user's, its key's) for the period containing `date`; all or none.
@@ -20,21 +45,10 @@ extension BudgetRepository {
     public func reserve(
         promptTokens: Int, completionTokens: Int, model: String, in scope: TenantScope, at date: Date = Date()
     ) async throws -> BudgetReservation {
-        let sql = """
-            SELECT * FROM budgets WHERE team_id = ? AND organization_id = ?
-              AND (subject_kind = 'team' OR (subject_kind = 'user' AND subject_id = ?)
-                   OR (subject_kind = 'key' AND subject_id = ?))
-            ORDER BY id
-            """
-        let arguments: SQLArguments = [
-            scope.teamID.rawValue, scope.organizationID.rawValue, scope.principal.userID.rawValue,
-            scope.principal.keyID.rawValue,
-        ]
-        // Most teams have no budget: a read answers them without a write transaction.
-        let applies = try await backend.read(in: scope) { db in try !Self.rows(sql, arguments, db).isEmpty }
-        guard applies else { return .none }
+        let (sql, arguments) = Self.applying(to: scope)
         return try await backend.write(in: scope) { db in
             let budgets = try Self.rows(sql, arguments, db)
+            if budgets.isEmpty { return BudgetReservation.none }
             let price = try db.fetchOne("SELECT * FROM model_prices WHERE model = ?", [model]).map(Self.price)
             var lines: [BudgetReservation.Line] = []
             let holdID = UUID().uuidString

@@ -65,6 +65,25 @@ import Testing
         _ = try await chat(world.gateway, world.keys["carol"]!)
     }
 
+    /// Whether a key has any budget is remembered (most have none, and then their requests
+    /// never touch the budget tables), so setting and deleting one must reach the very next
+    /// request.
+    @Test func aBudgetSetOrDeletedAppliesToTheNextRequest() async throws {
+        let world = try await GatewayWorld.make()
+        _ = try await chat(world.gateway, world.keys["bob"]!)  // remembered: no budget applies to bob's key
+        let budget = try await setBudget(
+            world, BudgetOrder(subject: .user("bob"), unit: .tokens, amount: "1", period: .monthly, warnPercent: 80),
+            by: "alice")
+        await #expect(throws: GatewayError.self, "a 1-token budget never fits a request") {
+            try await chat(world.gateway, world.keys["bob"]!)
+        }
+        try await world.gateway.administration.deleteBudget(
+            budget.budget.id.rawValue, of: "acme/sales", principal: try await world.principal("alice"),
+            audit: world.audit())
+        _ = try await chat(world.gateway, world.keys["bob"]!)
+        #expect(world.backend.requests.count == 2)
+    }
+
     @Test func aFailedGenerationSpendsNothing() async throws {
         let world = try await GatewayWorld.make(backend: ScriptedBackend(.fail(.timedOut("the upstream did not answer"))))
         _ = try await setBudget(

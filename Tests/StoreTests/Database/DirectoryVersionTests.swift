@@ -36,6 +36,16 @@ import Tenancy
         try await store.memberships.removeFromTeam(
             world.salesMember.userID, Policy.authorize(world.salesAdmin, .removeMember, on: world.sales.resource))
         try await expectMoved("a membership removed")
+        let budget = try await store.budgets.set(
+            try BudgetDraft(subject: .team, unit: .tokens, amount: 1000),
+            Policy.authorize(world.acmeAdmin, .setLimits, on: world.sales.resource))
+        try await expectMoved("a budget set (the directory cache knows which keys have none)")
+        _ = try await store.budgets.reserve(
+            promptTokens: 10, completionTokens: 10, model: "m", in: world.scope(world.salesAdmin))
+        #expect(try await version() == seen, "a request's reservation is no directory change")
+        try await store.budgets.delete(
+            budget.budget.id, Policy.authorize(world.acmeAdmin, .setLimits, on: world.sales.resource))
+        try await expectMoved("a budget deleted")
     }
 
     @Test func theEmbeddedStoreHasNoSharedVersion() async throws {

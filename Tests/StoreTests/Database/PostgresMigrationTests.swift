@@ -12,6 +12,7 @@ import Testing
         "pg14-directory-version",
         "pg16-shared-limits",
         "pg18-budgets",
+        "pg20-budgets-directory-version",
     ]
 
     @Test func theHistoryIsAppendOnly() {

@@ -1,6 +1,8 @@
 extension PostgresSchema {
     /// The tables whose rows decide what the gateway's directory cache answers (a key's
-    /// credentials, its holder's memberships and roles, the team's profile and limits).
+    /// credentials, its holder's memberships and roles, the team's profile and limits), as
+    /// `pg14-directory-version` found them; `budgets` (whether any applies to a key) joined
+    /// in `pg20`.
     static let directoryTables = [
         "organizations", "teams", "users", "platform_owners", "organization_admins", "organization_users",
         "team_members", "api_keys", "key_limits", "team_profiles", "team_limits", "sso_memberships",

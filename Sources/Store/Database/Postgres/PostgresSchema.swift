@@ -31,6 +31,8 @@ enum PostgresSchema {
         Migration(name: "pg14-directory-version", sql: directoryVersion),
         Migration(name: "pg16-shared-limits", sql: sharedLimits),
         Migration(name: "pg18-budgets", sql: BudgetSchema.postgres),
+        // The directory cache remembers which keys have no budget: a new one must empty it.
+        Migration(name: "pg20-budgets-directory-version", sql: announcesDirectoryChanges("budgets")),
     ]
 
     /// The tables whose rows belong to one team, and the column naming it (`key_limits`
