@@ -73,7 +73,7 @@ public struct Gateway: Sendable {
             ?? Limiter(ledger: store.usage)
         let limits = LimitStage(store: store, cache: cache, counters: counters, now: now)
         self.limits = limits
-        let budgets = BudgetStage(store: store, writer: writer, now: now)
+        let budgets = BudgetStage(store: store, cache: cache, writer: writer, now: now)
         self.budgets = budgets
         let intrusion = IntrusionDetector(policy: intrusionPolicy, store: store, logger: logger, now: now)
         self.intrusion = intrusion
@@ -83,7 +83,7 @@ public struct Gateway: Sendable {
             limits: limits, budgets: budgets,
             profiles: profiles, retrieval: RetrievalStage(knowledge: knowledgeService), guardrails: guardrails,
             composer: PromptComposer(catalog: catalog),
-            responses: ResponseCacheStage(cache: responseCache, embeddings: knowledge?.embeddings),
+            responses: ResponseCacheStage(cache: responseCache, embeddings: knowledge?.embeddings, knowledge: store.knowledge),
             backend: backend, accountant: accountant, logger: logger, now: now)
         embeddings = EmbeddingService(knowledge: knowledgeService, catalog: catalog, profiles: profiles)
         administration = AdministrationService(store: store, cache: cache, now: now)

@@ -31,7 +31,7 @@ public struct LimitStage: Sendable {
         let date = now()
         let month = UTCMonth.key(of: date)
         let subjects = LimitSubject.subjects(of: scope, limits: limits)
-        let lease = UUID().uuidString
+        let lease = Self.newLease()
         if let exceeded = try await counters.admit(
             subjects, scope: scope, lease: lease, month: month, monthlyBudget: limits.team.monthlyTokens, at: date)
         {
@@ -75,6 +75,15 @@ public struct LimitStage: Sendable {
             await admission.cancel()
             throw error
         }
+    }
+
+    /// 128 random bits naming one admission's slots in the counters: `getrandom`, where
+    /// Foundation's `UUID()` opens, reads and closes `/dev/urandom` on every request.
+    static func newLease() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
+        return String(high, radix: 36) + "-" + String(low, radix: 36)
     }
 
     private func refusal(_ exceeded: LimitExceeded, audit: RequestAudit) -> GatewayError {

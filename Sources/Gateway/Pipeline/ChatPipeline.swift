@@ -123,7 +123,7 @@ public struct ChatPipeline: Sendable {
                 request, team: team, tenant: TenantKey(scope), date: now(), sources: hits)
             generation.weight = admission.weight  // the team's share in the backend's fair scheduling
             accountant.metrics.teamWeight(admission.weight, team: scope.teamID)
-            let lookup = await responses.lookup(generation, in: scope, team: team)
+            let lookup = try await responses.lookup(generation, in: scope, team: team)
             var budget: BudgetHold?
             if lookup?.hit == nil {
                 try await limits.reserve(generation, in: admission, audit: audit)

@@ -8,20 +8,12 @@ public struct TeamContext: Sendable, Hashable {
     public let teamName: String
     public let organizationName: String
     public let userName: String
-    /// The version of the team's knowledge (the documents retrieval draws on; the store counts
-    /// every change), part of every response-cache key so an answer never outlives the
-    /// documents it came from. Document changes made through this server also call
-    /// ``ResponseCache/invalidate(team:)``, which frees the stale entries at once.
-    public let knowledgeVersion: Int
 
-    public init(
-        profile: PromptProfile, teamName: String, organizationName: String, userName: String, knowledgeVersion: Int = 0
-    ) {
+    public init(profile: PromptProfile, teamName: String, organizationName: String, userName: String) {
         self.profile = profile
         self.teamName = teamName
         self.organizationName = organizationName
         self.userName = userName
-        self.knowledgeVersion = knowledgeVersion
     }
 
     /// Whether `claimed` names this team: its id, its name, or `org/team` (ids or names).

@@ -1,5 +1,6 @@
 import Metrics
 import Retrieval
+import Store
 import Tenancy
 
 /// The cache stage: looks a deterministic request up in the team's part of the
@@ -17,17 +18,29 @@ struct ResponseCacheStage: Sendable {
     let cache: ResponseCache
     /// The embedding model of the semantic layer; nil when the server has none.
     let embeddings: EmbeddingQueue?
+    /// Where the team's knowledge version comes from, read for each lookup (not for the
+    /// requests that never look: another server sharing the database may have changed the
+    /// documents, so it is never cached).
+    let knowledge: KnowledgeRepository
 
-    init(cache: ResponseCache, embeddings: EmbeddingQueue? = nil) {
+    init(cache: ResponseCache, embeddings: EmbeddingQueue? = nil, knowledge: KnowledgeRepository) {
         self.cache = cache
         self.embeddings = embeddings
+        self.knowledge = knowledge
     }
 
     /// The lookup of a deterministic request, or nil (not deterministic, or the cache is off).
-    func lookup(_ request: GenerationRequest, in scope: TenantScope, team: TeamContext) async -> ResponseCache.Lookup? {
+    /// - Throws: what reading the team's knowledge version throws (a store that cannot answer).
+    func lookup(_ request: GenerationRequest, in scope: TenantScope, team: TeamContext) async throws
+        -> ResponseCache.Lookup?
+    {
         guard cache.configuration.isEnabled, ResponseCacheKey.isDeterministic(request.sampling) else { return nil }
+        // Part of the key, so an answer never outlives the documents it came from. Document
+        // changes made through this server also call ``ResponseCache/invalidate(team:)``,
+        // which frees the stale entries at once.
+        let knowledgeVersion = try await knowledge.version(in: scope)
         let key = ResponseCacheKey(
-            scope: scope, request: request, profileVersion: team.profile.version, knowledgeVersion: team.knowledgeVersion)
+            scope: scope, request: request, profileVersion: team.profile.version, knowledgeVersion: knowledgeVersion)
         guard var lookup = cache.lookup(key) else { return nil }
         let semantic = team.profile.semanticCache
         if lookup.hit == nil, semantic.enabled, let embedding = await embed(key, scope: scope) {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 
 /// The `cache_salt` an upstream engine mixes into its prefix-cache keys (vLLM), so one team's
 /// prompts never produce cache hits — or their timing — for another team.
@@ -12,8 +13,12 @@ import Foundation
 /// let salts = CacheSalt(secret: secretBytes)
 /// salts.salt(for: request.tenant)   // "q3V…", 43 characters
 /// ```
-public struct CacheSalt: Sendable {
+///
+/// Each team's salt is computed once and remembered (it is on every upstream request's path).
+public final class CacheSalt: Sendable {
+    static let capacity = 10_000
     private let secret: [UInt8]
+    private let known = Mutex<[TenantKey: String]>([:])
 
     /// - Parameter secret: at least 32 random bytes, kept by the server (never sent anywhere).
     public init(secret: some DataProtocol) {
@@ -21,6 +26,16 @@ public struct CacheSalt: Sendable {
     }
 
     public func salt(for tenant: TenantKey) -> String {
+        if let salt = known.withLock({ $0[tenant] }) { return salt }
+        let salt = computed(for: tenant)
+        known.withLock { known in
+            if known.count >= Self.capacity { known.removeAll(keepingCapacity: true) }
+            known[tenant] = salt
+        }
+        return salt
+    }
+
+    private func computed(for tenant: TenantKey) -> String {
         let message = "atrium-cache-salt\u{0}\(tenant.organizationID.rawValue)\u{0}\(tenant.teamID.rawValue)"
         let code = HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: SymmetricKey(data: secret))
         return Data(code).base64EncodedString()
