@@ -114,6 +114,7 @@ public struct ChatPipeline: Sendable {
         if let refusal = input.refusal { throw refusal }
         let admission = try await limits.admit(scope, audit: audit)
         do {
+            let knowledgeVersion = try await responses.knowledgeVersion(for: team.profile, in: scope)
             var hits = try await retrieval.retrieve(request, profile: team.profile, scope: scope, audit: audit)
             if input.session != nil {
                 hits = try await guardrails.screenSources(hits, session: input.session, scope: scope, audit: audit)
@@ -123,7 +124,7 @@ public struct ChatPipeline: Sendable {
                 request, team: team, tenant: TenantKey(scope), date: now(), sources: hits)
             generation.weight = admission.weight  // the team's share in the backend's fair scheduling
             accountant.metrics.teamWeight(admission.weight, team: scope.teamID)
-            let lookup = try await responses.lookup(generation, in: scope, team: team)
+            let lookup = await responses.lookup(generation, in: scope, team: team, knowledgeVersion: knowledgeVersion)
             var budget: BudgetHold?
             if lookup?.hit == nil {
                 try await limits.reserve(generation, in: admission, audit: audit)

@@ -18,9 +18,8 @@ struct ResponseCacheStage: Sendable {
     let cache: ResponseCache
     /// The embedding model of the semantic layer; nil when the server has none.
     let embeddings: EmbeddingQueue?
-    /// Where the team's knowledge version comes from, read for each lookup (not for the
-    /// requests that never look: another server sharing the database may have changed the
-    /// documents, so it is never cached).
+    /// Where the team's knowledge version comes from (never cached: another server sharing
+    /// the database may have changed the documents).
     let knowledge: KnowledgeRepository
 
     init(cache: ResponseCache, embeddings: EmbeddingQueue? = nil, knowledge: KnowledgeRepository) {
@@ -29,16 +28,23 @@ struct ResponseCacheStage: Sendable {
         self.knowledge = knowledge
     }
 
+    /// The version of the team's documents for the request's cache key, part of it so an
+    /// answer never outlives the documents it came from (document changes made through this
+    /// server also call ``ResponseCache/invalidate(team:)``, which frees the stale entries at
+    /// once). Read before retrieval, so an answer is never stored under a version newer than
+    /// its sources. Not read when the cache is off, nor for a team whose chats retrieve
+    /// nothing: its answers cannot depend on documents (0; turning retrieval on makes a new
+    /// profile version, so new keys).
+    func knowledgeVersion(for profile: PromptProfile, in scope: TenantScope) async throws -> Int {
+        guard cache.configuration.isEnabled, profile.retrieval.enabled else { return 0 }
+        return try await knowledge.version(in: scope)
+    }
+
     /// The lookup of a deterministic request, or nil (not deterministic, or the cache is off).
-    /// - Throws: what reading the team's knowledge version throws (a store that cannot answer).
-    func lookup(_ request: GenerationRequest, in scope: TenantScope, team: TeamContext) async throws
+    func lookup(_ request: GenerationRequest, in scope: TenantScope, team: TeamContext, knowledgeVersion: Int) async
         -> ResponseCache.Lookup?
     {
         guard cache.configuration.isEnabled, ResponseCacheKey.isDeterministic(request.sampling) else { return nil }
-        // Part of the key, so an answer never outlives the documents it came from. Document
-        // changes made through this server also call ``ResponseCache/invalidate(team:)``,
-        // which frees the stale entries at once.
-        let knowledgeVersion = try await knowledge.version(in: scope)
         let key = ResponseCacheKey(
             scope: scope, request: request, profileVersion: team.profile.version, knowledgeVersion: knowledgeVersion)
         guard var lookup = cache.lookup(key) else { return nil }
