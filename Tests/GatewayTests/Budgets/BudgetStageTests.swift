@@ -110,6 +110,39 @@ import Testing
         #expect(try await salesBudgets(world).isEmpty)
     }
 
+    /// A replica remembers that bob's key has no budget; a budget set through another replica
+    /// moves the shared directory version (the `budgets` table announces its changes), so the
+    /// first replica's very next request is held to it.
+    @Test func aBudgetSetThroughAnotherReplicaAppliesToTheNextRequest() async throws {
+        guard let url = ProcessInfo.processInfo.environment["ATRIUM_TEST_POSTGRES_URL"], !url.isEmpty else {
+            try Test.cancel("PostgreSQL case skipped: ATRIUM_TEST_POSTGRES_URL is not set (scripts/run-tests sets it)")
+        }
+        let server = try #require(try PostgresLocation(url: url))
+        let name = "atrium_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
+        try await PostgresBackend.runOutsideTransaction("CREATE DATABASE \(name)", at: server)
+        defer { PostgresBackend.dropInBackground(name, at: server) }
+        let first = AtriumStore(postgres: server.with(database: name), poolSize: 2)
+        try await first.migrate()
+        let world = try await GatewayWorld.make(store: first)
+        let second = AtriumStore(postgres: server.with(database: name), poolSize: 2)
+        let writer = AccountingWriter(store: second, logger: Logger(label: "test"))
+        let writerTask = Task { await writer.run() }
+        let other = Gateway(
+            store: second, backend: world.backend, catalog: ModelCatalog(chatModel: "test-model"), writer: writer)
+        _ = try await chat(other, world.keys["bob"]!)
+        _ = try await chat(other, world.keys["bob"]!)  // from its cache: no budget applies
+
+        _ = try await setBudget(  // through the first replica, whose invalidation never reaches `other`
+            world, BudgetOrder(subject: .user("bob"), unit: .tokens, amount: "1", period: .monthly, warnPercent: 80),
+            by: "alice")
+        await #expect(throws: GatewayError.self, "a 1-token budget never fits a request") {
+            try await chat(other, world.keys["bob"]!)
+        }
+        await writer.flush()
+        writer.shutdown()
+        await writerTask.value
+    }
+
     /// Two gateways — two replicas, each with its own store connections and accounting writer —
     /// on one PostgreSQL database serve one team concurrently: what they spend together never
     /// passes the budget, and every token served is counted.
