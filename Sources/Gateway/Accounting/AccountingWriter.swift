@@ -37,10 +37,10 @@ public final class AccountingWriter: Sendable {
     public static let maximumBatch = 512
     /// Key last-use times are informational: written at most this often.
     static let keyUseInterval: Duration = .seconds(1)
-    /// How long the writer lets records gather after the first one arrives (by default), so a lightly
-    /// loaded server commits a handful per transaction instead of one per request (records
-    /// are readable at most this much later). A ``flush()`` — a client waiting for its
-    /// record — cuts the window short: it never waits for it.
+    /// How long the writer lets records gather after the first one arrives (by default), so a
+    /// lightly loaded server commits a handful per transaction instead of one per request
+    /// (records are readable at most this much later). A ``flush()`` — a client waiting for
+    /// its record — cuts the window short: it never waits for it.
     public static let defaultGatheringWindow: Duration = .milliseconds(5)
     /// How long the last commit waits for expected records (a stream cut off at shutdown
     /// submits its record moments after the server stopped).
