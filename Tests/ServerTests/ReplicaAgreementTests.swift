@@ -139,6 +139,11 @@ import Testing
                 #expect(answer.status == 200, "\(answer.body)")
                 return answer
             }
+            // Sales' chats retrieve (answers of a team whose chats do not cannot depend on its
+            // documents), from "manuals" only: the document below moves the team's knowledge
+            // version without changing what the question retrieves.
+            let retrieving: [String: Any] = ["retrieval": ["enabled": true, "collections": ["manuals"]]]
+            #expect(try await first.call(.put, "/v1/admin/teams/sales/profile", key: keys["alice"], json: retrieving).status == 200)
             _ = try await ask()
             #expect(try await ask().json["cached"] as? Bool == true, "replica 2 caches the deterministic answer")
 
