@@ -114,39 +114,53 @@ import Testing
     /// moves the shared directory version (the `budgets` table announces its changes), so the
     /// first replica's very next request is held to it.
     @Test func aBudgetSetThroughAnotherReplicaAppliesToTheNextRequest() async throws {
-        guard let url = ProcessInfo.processInfo.environment["ATRIUM_TEST_POSTGRES_URL"], !url.isEmpty else {
-            try Test.cancel("PostgreSQL case skipped: ATRIUM_TEST_POSTGRES_URL is not set (scripts/run-tests sets it)")
-        }
-        let server = try #require(try PostgresLocation(url: url))
-        let name = "atrium_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
-        try await PostgresBackend.runOutsideTransaction("CREATE DATABASE \(name)", at: server)
-        defer { PostgresBackend.dropInBackground(name, at: server) }
-        let first = AtriumStore(postgres: server.with(database: name), poolSize: 2)
-        try await first.migrate()
-        let world = try await GatewayWorld.make(store: first)
-        let second = AtriumStore(postgres: server.with(database: name), poolSize: 2)
-        let writer = AccountingWriter(store: second, logger: Logger(label: "test"))
-        let writerTask = Task { await writer.run() }
-        let other = Gateway(
-            store: second, backend: world.backend, catalog: ModelCatalog(chatModel: "test-model"), writer: writer)
-        _ = try await chat(other, world.keys["bob"]!)
-        _ = try await chat(other, world.keys["bob"]!)  // from its cache: no budget applies
+        try await withTwoReplicas { world, other, _ in
+            _ = try await chat(other, world.keys["bob"]!)
+            _ = try await chat(other, world.keys["bob"]!)  // from its cache: no budget applies
 
-        _ = try await setBudget(  // through the first replica, whose invalidation never reaches `other`
-            world, BudgetOrder(subject: .user("bob"), unit: .tokens, amount: "1", period: .monthly, warnPercent: 80),
-            by: "alice")
-        await #expect(throws: GatewayError.self, "a 1-token budget never fits a request") {
-            try await chat(other, world.keys["bob"]!)
+            _ = try await setBudget(  // through the first replica, whose invalidation never reaches `other`
+                world, BudgetOrder(subject: .user("bob"), unit: .tokens, amount: "1", period: .monthly, warnPercent: 80),
+                by: "alice")
+            await #expect(throws: GatewayError.self, "a 1-token budget never fits a request") {
+                try await chat(other, world.keys["bob"]!)
+            }
         }
-        await writer.flush()
-        writer.shutdown()
-        await writerTask.value
     }
 
     /// Two gateways — two replicas, each with its own store connections and accounting writer —
     /// on one PostgreSQL database serve one team concurrently: what they spend together never
     /// passes the budget, and every token served is counted.
     @Test func twoGatewaysOnOnePostgresDatabaseNeverOverspendOneBudget() async throws {
+        try await withTwoReplicas { world, other, otherWriter in
+            _ = try await setBudget(
+                world, BudgetOrder(subject: .team, unit: .tokens, amount: "1000", period: .monthly, warnPercent: 80))
+            let keys = [world.keys["bob"]!, world.keys["vic"]!, world.keys["alice"]!]
+            let served = await withTaskGroup(of: Int.self) { group in
+                for attempt in 0..<40 {
+                    let gateway = attempt % 2 == 0 ? world.gateway : other
+                    let key = keys[attempt % keys.count]
+                    group.addTask {
+                        (try? await chat(gateway, key)) == nil ? 0 : 1
+                    }
+                }
+                return await group.reduce(0, +)
+            }
+            await otherWriter.flush()
+            let budget = try #require(try await salesBudgets(world).first)
+            #expect(budget.reserved == 0, "every reservation was settled")
+            #expect(budget.spent == Int64(served * 10), "every served token is counted")
+            #expect(budget.spent <= 1000, "never overspent")
+            // At most 1000 / 108 worst cases run at once; settled ones free room for more.
+            #expect(served >= 9)
+        }
+    }
+
+    /// Runs `body` with two gateways — two replicas, each with its own store connections and
+    /// accounting writer — on one fresh PostgreSQL database: the world's, and `other` with its
+    /// writer (stopped after `body`, everything written).
+    private func withTwoReplicas(
+        _ body: (_ world: GatewayWorld, _ other: Gateway, _ otherWriter: AccountingWriter) async throws -> Void
+    ) async throws {
         guard let url = ProcessInfo.processInfo.environment["ATRIUM_TEST_POSTGRES_URL"], !url.isEmpty else {
             try Test.cancel("PostgreSQL case skipped: ATRIUM_TEST_POSTGRES_URL is not set (scripts/run-tests sets it)")
         }
@@ -162,27 +176,15 @@ import Testing
         let writerTask = Task { await writer.run() }
         let other = Gateway(
             store: second, backend: world.backend, catalog: ModelCatalog(chatModel: "test-model"), writer: writer)
-        _ = try await setBudget(
-            world, BudgetOrder(subject: .team, unit: .tokens, amount: "1000", period: .monthly, warnPercent: 80))
-        let keys = [world.keys["bob"]!, world.keys["vic"]!, world.keys["alice"]!]
-        let served = await withTaskGroup(of: Int.self) { group in
-            for attempt in 0..<40 {
-                let gateway = attempt % 2 == 0 ? world.gateway : other
-                let key = keys[attempt % keys.count]
-                group.addTask {
-                    (try? await chat(gateway, key)) == nil ? 0 : 1
-                }
-            }
-            return await group.reduce(0, +)
+        do {
+            try await body(world, other, writer)
+        } catch {
+            writer.shutdown()
+            await writerTask.value
+            throw error
         }
         await writer.flush()
         writer.shutdown()
         await writerTask.value
-        let budget = try #require(try await salesBudgets(world).first)
-        #expect(budget.reserved == 0, "every reservation was settled")
-        #expect(budget.spent == Int64(served * 10), "every served token is counted")
-        #expect(budget.spent <= 1000, "never overspent")
-        // At most 1000 / 108 worst cases run at once; settled ones free room for more.
-        #expect(served >= 9)
     }
 }
