@@ -1,7 +1,7 @@
 import AtriumTestSupport
 import Foundation
-import Retrieval
 @testable import Gateway
+import Retrieval
 import Store
 import Synchronization
 import Tenancy
