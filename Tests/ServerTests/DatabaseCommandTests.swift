@@ -25,7 +25,7 @@ import Testing
         do {
             try await body(server.with(database: name).description)
         } catch {
-            try? await PostgresBackend.runOutsideTransaction("DROP DATABASE \(name) WITH (FORCE)", at: server)
+            _ = try? await PostgresBackend.runOutsideTransaction("DROP DATABASE \(name) WITH (FORCE)", at: server)
             throw error
         }
         try await PostgresBackend.runOutsideTransaction("DROP DATABASE \(name) WITH (FORCE)", at: server)

@@ -9,7 +9,7 @@ import Testing
 @Suite struct AuditPageTests {
     @Test func theChainShowsVerifiedThenBrokenAtTheEditedRecord() async throws {
         let world = try ConsoleWorld()
-        let keys = try await world.scenario()
+        _ = try await world.scenario()
         try await world.test { browser in
             try await browser.signIn(ConsoleWorld.ownerKey)
             // The writer batches: the scenario's records are in the store once it has flushed.
