@@ -25,6 +25,30 @@ import Testing
         #expect(try shell("echo $ATRIUM_CHILD_TEST", environment: ["ATRIUM_CHILD_TEST": "set here"]).output == "set here\n")
     }
 
+    /// A program still open for writing somewhere cannot be executed ("Text file busy"): in a
+    /// server that spawns from several threads, a sibling child between spawn and exec holds
+    /// the descriptor a script was just written with. The spawn tries again while it is busy.
+    @Test func aProgramBusyForAMomentStillStarts() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-busy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let script = folder.appendingPathComponent("tool")
+        try Data("#!/bin/sh\nexit 7\n".utf8).write(to: script)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        let writer = open(script.path, O_WRONLY)
+        try #require(writer >= 0)
+        let release = Thread { usleep(50_000); close(writer) }
+        release.start()
+        let child = try ChildProcess(executable: script.path, arguments: [])
+        #expect(child.waitUntilExit() == 7)
+
+        let held = open(script.path, O_WRONLY)
+        defer { close(held) }
+        #expect(throws: ChildProcessError.self, "busy for good: refused after its tries") {
+            try ChildProcess(executable: script.path, arguments: [])
+        }
+    }
+
     @Test func aSignalEndsItAndIsReportedByNumber() throws {
         let child = try ChildProcess(executable: "/bin/sleep", arguments: ["30"])
         #expect(child.isRunning)

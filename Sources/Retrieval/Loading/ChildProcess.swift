@@ -66,10 +66,21 @@ public final class ChildProcess: Sendable {
         let envp = variables.map { strdup($0) } + [nil]
         defer { for pointer in argv + envp { free(pointer) } }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        var result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        // "Text file busy": some process still holds the program open for writing. In a
+        // process that spawns from several threads that is often a sibling child between its
+        // spawn and its exec, which inherited the descriptor a program (or script) was just
+        // written with; it lets go within moments.
+        for wait in Self.busyRetryWaits where result == ETXTBSY {
+            usleep(wait)
+            result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        }
         guard result == 0 else { throw ChildProcessError.couldNotStart(executable, errno: result) }
         processIdentifier = pid
     }
+
+    /// Pauses (µs) before each new try while the program is busy: about half a second in all.
+    static let busyRetryWaits: [UInt32] = [1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 64_000, 128_000, 256_000]
 
     /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), looked up at run
     /// time: Swift's Glibc module does not declare the GNU extensions.
