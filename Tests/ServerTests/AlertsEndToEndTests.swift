@@ -69,8 +69,16 @@ import Testing
         #expect(initechReceiver.deliveries.isEmpty, "another organization's alerts never reach initech")
 
         // The owner sees how delivery went: one failure (500), then success, nothing pending.
-        let listed = try await http.call("GET", "/v1/admin/alert-destinations", key: owner)
-        let delivery = try #require(listed.data.first?["delivery"] as? [String: Any], "\(listed.body)")
+        // The receiver holds the last delivery a moment before the server has read its 200 and
+        // recorded it: the listing is read again until it has.
+        var listed = try await http.call("GET", "/v1/admin/alert-destinations", key: owner)
+        var delivery = try #require(listed.data.first?["delivery"] as? [String: Any], "\(listed.body)")
+        let deadline = ContinuousClock.now + .seconds(10)
+        while delivery["pending"] as? Int != 0 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            listed = try await http.call("GET", "/v1/admin/alert-destinations", key: owner)
+            delivery = try #require(listed.data.first?["delivery"] as? [String: Any], "\(listed.body)")
+        }
         #expect(delivery["last_error_status"] as? Int == 500 && delivery["pending"] as? Int == 0)
         #expect(delivery["last_success_at"] is String)
         #expect(!listed.body.contains(platformSecret))
