@@ -258,10 +258,15 @@ try:
         handle.write("# Returns\n\nCustomers may return any product within 30 days for a full refund.\n")
     driver.find_element(By.ID, "files").send_keys(document)
     submit("files", navigates=False)
-    # The script uploads, then reloads the page; a refusal shows next to the field instead.
+    # The script uploads, then reloads the page; a refusal shows next to the field instead. The
+    # reloaded page (no test mark) must have finished loading before the next click, or the click
+    # can land in the reload and be lost.
     wait.until(lambda d: d.execute_script(
         "var error = document.getElementById('files-error');"
-        " return (error !== null && !error.hidden) || document.querySelector('table').innerText.indexOf('returns.md') >= 0"))
+        " if (error !== null && !error.hidden) { return true; }"
+        " return document.documentElement.getAttribute('data-test-mark') === null"
+        " && document.readyState === 'complete'"
+        " && document.querySelector('table').innerText.indexOf('returns.md') >= 0"))
     check("returns.md" in driver.find_element(By.TAG_NAME, "table").text,
           "the upload is listed (%s)" % driver.find_element(By.ID, "files-error").text)
     os.remove(document)
