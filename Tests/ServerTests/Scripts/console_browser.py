@@ -55,6 +55,12 @@ def fill(field_id, text):
     return field
 
 
+# The page after a submit or a reload has finished loading: the old page's mark (set by `submit`)
+# is gone and the new document is complete.
+NEXT_PAGE_LOADED = ("document.readyState === 'complete'"
+                    " && document.documentElement.getAttribute('data-test-mark') === null")
+
+
 def submit(field_id, navigates=True):
     """Submits the form of a field with its first button, and waits for the next page."""
     # A mark on the old page: the next page has none (the driver's scripts are not the page's).
@@ -62,9 +68,7 @@ def submit(field_id, navigates=True):
     form = driver.find_element(By.ID, field_id).find_element(By.XPATH, "./ancestor::form")
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     if navigates:
-        wait.until(lambda d: d.execute_script(
-            "return document.readyState === 'complete'"
-            " && document.documentElement.getAttribute('data-test-mark') === null"))
+        wait.until(lambda d: d.execute_script("return " + NEXT_PAGE_LOADED))
 
 
 def sign_in(key):
@@ -264,8 +268,7 @@ try:
     wait.until(lambda d: d.execute_script(
         "var error = document.getElementById('files-error');"
         " if (error !== null && !error.hidden) { return true; }"
-        " return document.documentElement.getAttribute('data-test-mark') === null"
-        " && document.readyState === 'complete'"
+        " return " + NEXT_PAGE_LOADED +
         " && document.querySelector('table').innerText.indexOf('returns.md') >= 0"))
     check("returns.md" in driver.find_element(By.TAG_NAME, "table").text,
           "the upload is listed (%s)" % driver.find_element(By.ID, "files-error").text)
