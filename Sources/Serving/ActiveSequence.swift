@@ -20,8 +20,6 @@ final class ActiveSequence {
     var firstTokenDelay: Duration?
     /// Prompt tokens copied from the prefix cache.
     var cachedPrefix = 0
-    /// Whether to store the reusable prefix once it is computed (a cache miss).
-    var storesPrefix = false
     /// The engine step that last computed tokens of this sequence (-1: none yet).
     var lastServed = -1
 

@@ -1,24 +1,34 @@
 import Inference
 
-/// KV states of common prompt prefixes (a team's rendered system prompt), kept in dedicated
-/// cache slots so later requests of the same team skip recomputing them.
+/// KV states of token sequences a team's requests computed — their prompts once prefilled,
+/// prompt and reply once finished — kept in dedicated cache slots, so that a later request of
+/// the same team copies the states of the longest start it shares with one of them instead of
+/// computing it: the team's system prompt, a document it asks about again, a conversation's
+/// history when its next turn comes (llama.cpp's server and vLLM reuse prefixes the same way,
+/// though not per team).
 ///
-/// Every key starts with the tenant: a team can only ever hit its own prefixes, so no team can
-/// learn anything about another team's prompts from how fast its own requests start. Entries
-/// are evicted least-recently-used within the byte budget.
+/// Every entry belongs to a tenant and a lookup only ever sees the caller's own: a team can
+/// learn nothing about another team's prompts from how fast its own requests start. Entries
+/// are few (one per cache slot), so lookups scan them; they are evicted least-recently-used
+/// within the byte budget, and an entry whose tokens are the start of a newer one of the same
+/// tenant is dropped for it (the newer one serves every request the older one would).
 struct PrefixCache {
-    struct Key: Hashable {
+    private struct Entry {
         let tenant: String
         let tokens: [TokenID]
-    }
-
-    private struct Entry {
         let slot: Int
         let bytes: Int
         var lastUsed: UInt64
     }
 
-    private var entries: [Key: Entry] = [:]
+    /// Where to store a new entry, and the slots of the entries dropped to make room (their
+    /// states are garbage now: the caller clears them).
+    struct Reservation: Equatable {
+        let slot: Int
+        let released: [Int]
+    }
+
+    private var entries: [Entry] = []
     private var freeSlots: [Int]
     private let budgetBytes: Int
     private var usedBytes = 0
@@ -32,36 +42,72 @@ struct PrefixCache {
     }
 
     var entryCount: Int { entries.count }
+    var isEnabled: Bool { budgetBytes > 0 && (!freeSlots.isEmpty || !entries.isEmpty) }
 
-    /// The slot holding `tenant`'s prefix `tokens`, if cached.
-    mutating func lookup(tenant: String, tokens: ArraySlice<TokenID>) -> Int? {
+    /// The slot of `tenant`'s entry that shares the longest start with `prompt`, and how many
+    /// tokens (at most `limit`) it shares; nil when none shares a token.
+    mutating func longestMatch(tenant: String, prompt: ArraySlice<TokenID>, limit: Int) -> (slot: Int, length: Int)? {
         tick += 1
-        let key = Key(tenant: tenant, tokens: Array(tokens))
-        guard var entry = entries[key] else {
+        var best: (index: Int, length: Int)?
+        for (index, entry) in entries.enumerated() where entry.tenant == tenant {
+            let length = Self.commonStart(entry.tokens, prompt, limit: limit)
+            if length > (best?.length ?? 0) { best = (index, length) }
+        }
+        guard let best else {
             misses += 1
             return nil
         }
         hits += 1
-        entry.lastUsed = tick
-        entries[key] = entry
-        return entry.slot
+        entries[best.index].lastUsed = tick
+        return (entries[best.index].slot, best.length)
     }
 
-    /// A slot to store `tenant`'s prefix in (evicting least-recently-used entries to make room),
-    /// or nil when the prefix alone exceeds the budget or it is already stored.
-    mutating func reserve(tenant: String, tokens: ArraySlice<TokenID>, bytes: Int) -> Int? {
-        let key = Key(tenant: tenant, tokens: Array(tokens))
-        guard entries[key] == nil, bytes <= budgetBytes else { return nil }
+    /// A slot to store `tenant`'s `tokens` in, or nil when an entry of the tenant already starts
+    /// with all of them or they alone exceed the budget. Makes room by dropping the tenant's
+    /// entries that `tokens` extend, then the least recently used ones.
+    mutating func reserve(tenant: String, tokens: [TokenID], bytes: Int) -> Reservation? {
+        guard !tokens.isEmpty, bytes <= budgetBytes else { return nil }
+        let owned = entries.filter { $0.tenant == tenant }
+        guard !owned.contains(where: { Self.commonStart($0.tokens, tokens[...], limit: tokens.count) == tokens.count })
+        else { return nil }
+        var released: [Int] = []
+        func drop(_ index: Int) {
+            let entry = entries.remove(at: index)
+            freeSlots.append(entry.slot)
+            usedBytes -= entry.bytes
+            released.append(entry.slot)
+        }
+        while let extended = entries.firstIndex(where: {
+            $0.tenant == tenant && $0.tokens.count < tokens.count && tokens.starts(with: $0.tokens)
+        }) {
+            drop(extended)
+        }
         while freeSlots.isEmpty || usedBytes + bytes > budgetBytes {
-            guard let oldest = entries.min(by: { $0.value.lastUsed < $1.value.lastUsed }) else { return nil }
-            entries[oldest.key] = nil
-            freeSlots.append(oldest.value.slot)
-            usedBytes -= oldest.value.bytes
+            guard let oldest = entries.indices.min(by: { entries[$0].lastUsed < entries[$1].lastUsed }) else { return nil }
+            drop(oldest)
         }
         tick += 1
         let slot = freeSlots.removeLast()
-        entries[key] = Entry(slot: slot, bytes: bytes, lastUsed: tick)
+        entries.append(Entry(tenant: tenant, tokens: tokens, slot: slot, bytes: bytes, lastUsed: tick))
         usedBytes += bytes
-        return slot
+        return Reservation(slot: slot, released: released.filter { $0 != slot })
+    }
+
+    /// Forgets the entry in `slot` (its states could not be stored after all).
+    mutating func remove(slot: Int) {
+        guard let index = entries.firstIndex(where: { $0.slot == slot }) else { return }
+        usedBytes -= entries.remove(at: index).bytes
+        freeSlots.append(slot)
+    }
+
+    private static func commonStart(_ tokens: [TokenID], _ prompt: ArraySlice<TokenID>, limit: Int) -> Int {
+        var length = 0
+        var index = prompt.startIndex
+        let end = min(tokens.count, prompt.count, limit)
+        while length < end && tokens[length] == prompt[index] {
+            length += 1
+            index += 1
+        }
+        return length
     }
 }

@@ -224,36 +224,58 @@ public final class ServingEngine: @unchecked Sendable {
         }
     }
 
-    /// Copies the tenant's cached prefix into the sequence's slot, or marks it to store it.
-    /// At least one prompt token is always computed, since its logits start generation.
+    /// Copies the states of the longest start the prompt shares with one of the tenant's cache
+    /// entries into the sequence's slot. At least one prompt token is always computed, since its
+    /// logits start generation.
     private func startFromCachedPrefix(_ sequence: ActiveSequence) throws {
-        let length = sequence.request.reusablePrefix
-        guard length > 0, length < sequence.request.prompt.count, configuration.prefixCacheSlots > 0,
-              configuration.prefixCacheBudgetBytes > 0 else { return }
-        let tokens = sequence.request.prompt[..<length]
-        if let source = prefixes.lookup(tenant: sequence.request.tenant, tokens: tokens) {
-            try cache.copyPrefix(from: source, to: sequence.slot, count: length)
-            sequence.promptDone = length
-            sequence.cached = length
-            sequence.cachedPrefix = length
-        } else {
-            sequence.storesPrefix = true
+        let prompt = sequence.request.prompt
+        guard prefixCacheEnabled, prompt.count > 1,
+              let (source, length) = prefixes.longestMatch(tenant: sequence.request.tenant, prompt: prompt[...],
+                                                            limit: prompt.count - 1)
+        else { return }
+        try cache.copyPrefix(from: source, to: sequence.slot, count: length)
+        sequence.promptDone = length
+        sequence.cached = length
+        sequence.cachedPrefix = length
+    }
+
+    private var prefixCacheEnabled: Bool {
+        configuration.prefixCacheSlots > 0 && configuration.prefixCacheBudgetBytes > 0
+    }
+
+    /// Keeps a copy of a just-prefilled prompt's states for the tenant's next requests (those
+    /// that arrive while this one still generates: its system prompt, its document).
+    private func storePrompt(of sequence: ActiveSequence) {
+        let prompt = sequence.request.prompt
+        guard prefixCacheEnabled, sequence.promptDone == prompt.count,
+              let reservation = prefixes.reserve(tenant: sequence.request.tenant, tokens: prompt,
+                                                 bytes: prompt.count * cache.bytesPerPosition)
+        else { return }
+        for slot in reservation.released { cache.clear(slot) }
+        do {
+            try cache.copyPrefix(from: sequence.slot, to: reservation.slot, count: prompt.count, growable: false)
+        } catch {
+            cache.clear(reservation.slot)
+            prefixes.remove(slot: reservation.slot)
         }
     }
 
-    /// Keeps a just-computed reusable prefix for the tenant's next requests.
-    private func storePrefixIfComputed(_ sequence: ActiveSequence) {
-        let length = sequence.request.reusablePrefix
-        guard sequence.storesPrefix, sequence.promptDone >= length else { return }
-        sequence.storesPrefix = false
-        let tokens = sequence.request.prompt[..<length]
-        guard let slot = prefixes.reserve(tenant: sequence.request.tenant, tokens: tokens,
-                                          bytes: length * cache.bytesPerPosition) else { return }
-        do {
-            try cache.copyPrefix(from: sequence.slot, to: slot, count: length)
-        } catch {
-            cache.clear(slot)
-        }
+    /// Hands a finished sequence's states — prompt and the reply tokens fed back — to the
+    /// prefix cache without copying them, so the conversation's next turn, which repeats both,
+    /// computes only its new words.
+    private func storeFinished(_ sequence: ActiveSequence) {
+        let length = min(sequence.cached, cache.length(of: sequence.slot))
+        guard prefixCacheEnabled, length > 0 else { return }
+        let prompt = sequence.request.prompt
+        let tokens = length <= prompt.count
+            ? Array(prompt[..<length]) : prompt + sequence.decoder.generated.prefix(length - prompt.count)
+        guard tokens.count == length,
+              let reservation = prefixes.reserve(tenant: sequence.request.tenant, tokens: tokens,
+                                                 bytes: cache.heldBytes(of: sequence.slot))
+        else { return }
+        for slot in reservation.released { cache.clear(slot) }
+        cache.exchange(sequence.slot, reservation.slot)
+        cache.truncate(reservation.slot, to: length)
     }
 
     /// One forward pass, filled as the ``StepPlanner`` decides: a token for decoding
@@ -301,7 +323,7 @@ public final class ServingEngine: @unchecked Sendable {
             if let count = promptTokens[sequence.id] {
                 sequence.promptDone += count
                 sequence.cached += count
-                storePrefixIfComputed(sequence)
+                if !sequence.isPrefilling { storePrompt(of: sequence) }
                 scheduler.charge(tenant: sequence.request.tenant, weight: sequence.request.weight,
                                  promptTokens: count, generatedTokens: 0)
             } else if sequence.pendingToken != nil, logitOwners.contains(where: { $0 === sequence }) {
@@ -358,6 +380,7 @@ public final class ServingEngine: @unchecked Sendable {
     /// Frees a sequence's slot and reservation, then ends its stream (with `last`, or an error).
     private func finish(_ sequence: ActiveSequence, with error: (any Error)?, last: ServingEvent? = nil) {
         active[sequence.id] = nil
+        if error == nil { storeFinished(sequence) }
         cache.clear(sequence.slot)
         slots.release(sequence.slot)
         reservedBytes -= sequence.reservedBytes

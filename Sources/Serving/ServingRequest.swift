@@ -9,16 +9,12 @@ public struct ServingRequest: Sendable {
     public var weight: Double
     public var prompt: [TokenID]
     public var options: GenerationOptions
-    /// How many leading prompt tokens are worth caching for the tenant's later requests
-    /// (its rendered system prompt); 0 caches nothing.
-    public var reusablePrefix: Int
 
-    public init(tenant: String, weight: Double = 1, prompt: [TokenID], options: GenerationOptions, reusablePrefix: Int = 0) {
+    public init(tenant: String, weight: Double = 1, prompt: [TokenID], options: GenerationOptions) {
         self.tenant = tenant
         self.weight = weight
         self.prompt = prompt
         self.options = options
-        self.reusablePrefix = reusablePrefix
     }
 }
 

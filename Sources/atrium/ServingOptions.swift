@@ -30,7 +30,7 @@ struct ServingOptions: ParsableArguments {
     @Option(name: .customLong("max-queued"), help: "Requests that may wait for a slot at once; more get 503.")
     var maxQueued = standard.maximumQueued
 
-    @Option(name: .customLong("prefix-cache-bytes"), help: "Memory for the KV states of the teams' system prompts (per-team prefix cache) with the embedded engine; 0 turns it off.")
+    @Option(name: .customLong("prefix-cache-bytes"), help: "Memory for the KV states of each team's recent prompts and replies (per-team prefix cache: a later request reuses the longest start it shares with them) with the embedded engine; 0 turns it off.")
     var prefixCacheBytes = ByteSize(bytes: standard.prefixCacheBudgetBytes)
 
     func validate() throws {

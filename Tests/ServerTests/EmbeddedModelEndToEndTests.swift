@@ -52,6 +52,8 @@ import Testing
             let usage = chat.json["usage"] as? [String: Any]
             #expect((usage?["prompt_tokens"] as? Int ?? 0) > 10, "the profile's system prompt is part of the prompt")
             #expect((usage?["completion_tokens"] as? Int ?? 0) <= 24, "the team's max_tokens caps the reply")
+            let details = usage?["prompt_tokens_details"] as? [String: Any]
+            #expect(details?["cached_tokens"] as? Int == 0, "each team's first request computes its whole prompt")
         }
 
         let stream = try await http.call("POST", "/v1/chat/completions", key: keys["development"],
@@ -60,6 +62,10 @@ import Testing
         #expect(stream.status == 200)
         #expect(stream.body.hasPrefix("data: {") && stream.body.hasSuffix("data: [DONE]\n\n"), "\(stream.body)")
         #expect(stream.body.contains(#""finish_reason":"#) && stream.body.contains(#""completion_tokens":"#))
+        // Development's second request starts from the states of its first (the same system
+        // prompt and turn header), and says so as OpenAI does.
+        let cached = try #require(stream.body.firstMatch(of: /"cached_tokens":(\d+)/).flatMap { Int($0.1) }, "\(stream.body)")
+        #expect(cached > 10)
 
         let query = try await http.call("POST", "/query", key: keys["sales"], json: ["prompt": "Give me a pitch."])
         #expect(query.status == 200 && !((query.json["response"] as? String) ?? "").isEmpty, "\(query.body)")

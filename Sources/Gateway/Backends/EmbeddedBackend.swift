@@ -32,7 +32,8 @@ public struct EmbeddedBackend: LanguageModelBackend {
                             continuation.yield(.delta(text))
                         case .finished(let usage, let reason):
                             continuation.yield(.finished(
-                                Usage(promptTokens: usage.promptTokens, completionTokens: usage.completionTokens),
+                                Usage(promptTokens: usage.promptTokens, completionTokens: usage.completionTokens,
+                                      cachedPromptTokens: usage.cachedPromptTokens),
                                 reason == .length ? .length : .stop))
                         }
                     }
@@ -55,8 +56,7 @@ public struct EmbeddedBackend: LanguageModelBackend {
             seed: request.sampling.seed)
         let options = try GenerationOptions(
             maxTokens: request.sampling.maxTokens, stop: request.sampling.stop, sampling: sampling)
-        return ServingRequest(tenant: request.tenant.description, weight: request.weight, prompt: prompt, options: options,
-                              reusablePrefix: local.reusablePrefixLength(of: messages, prompt: prompt))
+        return ServingRequest(tenant: request.tenant.description, weight: request.weight, prompt: prompt, options: options)
     }
 
     /// Engine errors in the words the gateway maps to HTTP statuses.

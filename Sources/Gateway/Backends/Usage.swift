@@ -2,10 +2,15 @@
 public struct Usage: Sendable, Hashable, Codable {
     public let promptTokens: Int
     public let completionTokens: Int
+    /// Prompt tokens the backend took from its prefix cache instead of computing them
+    /// (`prompt_tokens_details.cached_tokens`); nil when the backend does not say.
+    public let cachedPromptTokens: Int?
 
-    public init(promptTokens: Int, completionTokens: Int) {
-        self.promptTokens = max(0, promptTokens)
+    public init(promptTokens: Int, completionTokens: Int, cachedPromptTokens: Int? = nil) {
+        let promptTokens = max(0, promptTokens)
+        self.promptTokens = promptTokens
         self.completionTokens = max(0, completionTokens)
+        self.cachedPromptTokens = cachedPromptTokens.map { min(max(0, $0), promptTokens) }
     }
 
     public var totalTokens: Int { promptTokens + completionTokens }
@@ -16,13 +21,20 @@ public struct Usage: Sendable, Hashable, Codable {
         case promptTokens = "prompt_tokens"
         case completionTokens = "completion_tokens"
         case totalTokens = "total_tokens"
+        case promptTokensDetails = "prompt_tokens_details"
+    }
+
+    enum DetailsKeys: String, CodingKey {
+        case cachedTokens = "cached_tokens"
     }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
+        let details = try? container.nestedContainer(keyedBy: DetailsKeys.self, forKey: .promptTokensDetails)
         self.init(
             promptTokens: try container.decodeIfPresent(Int.self, forKey: .promptTokens) ?? 0,
-            completionTokens: try container.decodeIfPresent(Int.self, forKey: .completionTokens) ?? 0)
+            completionTokens: try container.decodeIfPresent(Int.self, forKey: .completionTokens) ?? 0,
+            cachedPromptTokens: try? details?.decodeIfPresent(Int.self, forKey: .cachedTokens))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -30,5 +42,9 @@ public struct Usage: Sendable, Hashable, Codable {
         try container.encode(promptTokens, forKey: .promptTokens)
         try container.encode(completionTokens, forKey: .completionTokens)
         try container.encode(totalTokens, forKey: .totalTokens)
+        if let cachedPromptTokens {
+            var details = container.nestedContainer(keyedBy: DetailsKeys.self, forKey: .promptTokensDetails)
+            try details.encode(cachedPromptTokens, forKey: .cachedTokens)
+        }
     }
 }

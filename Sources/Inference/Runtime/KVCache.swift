@@ -57,12 +57,20 @@ public final class KVCache: @unchecked Sendable {
         slot.length = min(slot.length, length)
     }
 
+    /// Bytes allocated for `sequence` (its capacity, which may exceed what it holds).
+    public func heldBytes(of sequence: Int) -> Int { (slots[sequence]?.capacity ?? 0) * bytesPerPosition }
+
+    /// Swaps what two slots hold, without copying: a finished sequence's states become a
+    /// cache entry's in an instant.
+    public func exchange(_ first: Int, _ second: Int) { slots.swapAt(first, second) }
+
     /// Copies the first `count` positions of `source` into `destination` (replacing what it held),
-    /// so a sequence can start from a cached prefix instead of recomputing it.
-    public func copyPrefix(from source: Int, to destination: Int, count: Int) throws {
+    /// so a sequence can start from a cached prefix instead of recomputing it. With `growable`
+    /// false the destination gets room for exactly `count` positions (a cache entry never grows).
+    public func copyPrefix(from source: Int, to destination: Int, count: Int, growable: Bool = true) throws {
         guard source != destination, count <= length(of: source) else { return }
         clear(destination)
-        try reserve(destination, positions: max(count, 1))
+        try reserve(destination, positions: max(count, 1), minimumCapacity: growable ? 256 : max(count, 1))
         for layer in 0..<layerCount {
             keys(layer: layer, sequence: destination).update(from: keys(layer: layer, sequence: source), count: count * kvDimension)
             values(layer: layer, sequence: destination).update(from: values(layer: layer, sequence: source), count: count * kvDimension)
@@ -71,13 +79,13 @@ public final class KVCache: @unchecked Sendable {
     }
 
     /// Makes room for positions `0..<positions` in `sequence`.
-    func reserve(_ sequence: Int, positions: Int) throws {
+    func reserve(_ sequence: Int, positions: Int, minimumCapacity: Int = 256) throws {
         guard positions <= maximumPositions else {
             throw InferenceError.contextOverflow(requested: positions, limit: maximumPositions)
         }
         let layerStride = kvDimension
         if let slot = slots[sequence], slot.capacity >= positions { return }
-        var capacity = max(256, slots[sequence]?.capacity ?? 0)
+        var capacity = max(minimumCapacity, slots[sequence]?.capacity ?? 0)
         while capacity < positions { capacity *= 2 }
         capacity = min(capacity, maximumPositions)
         let grown = Slot(capacity: capacity, stride: layerCount * layerStride)

@@ -81,7 +81,11 @@ enum OpenAPISchemas {
                     ],
                 ], required: ["status"]),
             "Usage": object(
-                ["prompt_tokens": integer, "completion_tokens": integer, "total_tokens": integer],
+                ["prompt_tokens": integer, "completion_tokens": integer, "total_tokens": integer,
+                 "prompt_tokens_details": [
+                    "type": "object", "properties": ["cached_tokens": integer],
+                    "description": "Prompt tokens taken from the team's prefix cache (when the backend says)",
+                 ]],
                 required: ["prompt_tokens", "completion_tokens", "total_tokens"]),
             "Source": object(
                 [
