@@ -42,7 +42,6 @@ struct PrefixCache {
     }
 
     var entryCount: Int { entries.count }
-    var isEnabled: Bool { budgetBytes > 0 && (!freeSlots.isEmpty || !entries.isEmpty) }
 
     /// The slot of `tenant`'s entry that shares the longest start with `prompt`, and how many
     /// tokens (at most `limit`) it shares; nil when none shares a token.
