@@ -2,8 +2,10 @@
 public struct Usage: Sendable, Hashable, Codable {
     public let promptTokens: Int
     public let completionTokens: Int
-    /// Prompt tokens the backend took from its prefix cache instead of computing them
-    /// (`prompt_tokens_details.cached_tokens`); nil when the backend does not say.
+    /// Prompt tokens the embedded engine took from the team's prefix cache instead of computing
+    /// them (`prompt_tokens_details.cached_tokens`); nil otherwise. Never read from an upstream's
+    /// reply: an engine's cache may be shared between teams (llama.cpp's server keeps one per
+    /// slot), and the count would tell a team how much of its prompt matched another team's.
     public let cachedPromptTokens: Int?
 
     public init(promptTokens: Int, completionTokens: Int, cachedPromptTokens: Int? = nil) {
@@ -30,11 +32,9 @@ public struct Usage: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        let details = try? container.nestedContainer(keyedBy: DetailsKeys.self, forKey: .promptTokensDetails)
         self.init(
             promptTokens: try container.decodeIfPresent(Int.self, forKey: .promptTokens) ?? 0,
-            completionTokens: try container.decodeIfPresent(Int.self, forKey: .completionTokens) ?? 0,
-            cachedPromptTokens: try? details?.decodeIfPresent(Int.self, forKey: .cachedTokens))
+            completionTokens: try container.decodeIfPresent(Int.self, forKey: .completionTokens) ?? 0)
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -12,7 +12,6 @@ struct ChunkScanner {
         var finishReasons: [String] = []
         var promptTokens: Int?
         var completionTokens: Int?
-        var cachedPromptTokens: Int?
         var hasUsage = false
     }
 
@@ -81,14 +80,6 @@ struct ChunkScanner {
                 guard let value = scanner.integer() else { return false }
                 chunk.completionTokens = value
                 return true
-            case "prompt_tokens_details":
-                if scanner.null() { return true }
-                return scanner.object { key, scanner in
-                    guard key == "cached_tokens" else { return scanner.skipValue() }
-                    guard let value = scanner.integer() else { return false }
-                    chunk.cachedPromptTokens = value
-                    return true
-                }
             default:
                 return scanner.skipValue()
             }

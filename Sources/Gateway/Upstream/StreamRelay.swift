@@ -45,8 +45,7 @@ struct StreamRelay {
     /// The fast path: the same reading of the chunk as the decoder's, from ``ChunkScanner``.
     private mutating func events(of chunk: ChunkScanner.Chunk) -> [GenerationEvent] {
         if chunk.hasUsage {
-            usage = Usage(promptTokens: chunk.promptTokens ?? 0, completionTokens: chunk.completionTokens ?? 0,
-                          cachedPromptTokens: chunk.cachedPromptTokens)
+            usage = Usage(promptTokens: chunk.promptTokens ?? 0, completionTokens: chunk.completionTokens ?? 0)
         }
         textChunks += chunk.texts.count
         for reason in chunk.finishReasons {

@@ -84,7 +84,7 @@ enum OpenAPISchemas {
                 ["prompt_tokens": integer, "completion_tokens": integer, "total_tokens": integer,
                  "prompt_tokens_details": [
                     "type": "object", "properties": ["cached_tokens": integer],
-                    "description": "Prompt tokens taken from the team's prefix cache (when the backend says)",
+                    "description": "Prompt tokens taken from the team's prefix cache (the embedded engine)",
                  ]],
                 required: ["prompt_tokens", "completion_tokens", "total_tokens"]),
             "Source": object(
