@@ -66,9 +66,7 @@ struct PrefixCache {
     /// entries that `tokens` extend, then the least recently used ones.
     mutating func reserve(tenant: String, tokens: [TokenID], bytes: Int) -> Reservation? {
         guard !tokens.isEmpty, bytes <= budgetBytes else { return nil }
-        let owned = entries.filter { $0.tenant == tenant }
-        guard !owned.contains(where: { Self.commonStart($0.tokens, tokens[...], limit: tokens.count) == tokens.count })
-        else { return nil }
+        guard !entries.contains(where: { $0.tenant == tenant && $0.tokens.starts(with: tokens) }) else { return nil }
         var released: [Int] = []
         func drop(_ index: Int) {
             let entry = entries.remove(at: index)

@@ -244,10 +244,13 @@ public final class ServingEngine: @unchecked Sendable {
     }
 
     /// Keeps a copy of a just-prefilled prompt's states for the tenant's next requests (those
-    /// that arrive while this one still generates: its system prompt, its document).
+    /// that arrive while this one still generates: its system prompt, its document) — when the
+    /// request computed most of it. A prompt mostly taken from the cache (a conversation's next
+    /// turn) adds little that its finished entry will not, and copying it all would hold up
+    /// every running sequence's step for nothing.
     private func storePrompt(of sequence: ActiveSequence) {
         let prompt = sequence.request.prompt
-        guard prefixCacheEnabled, sequence.promptDone == prompt.count,
+        guard prefixCacheEnabled, sequence.promptDone == prompt.count, sequence.cachedPrefix * 2 < prompt.count,
               let reservation = prefixes.reserve(tenant: sequence.request.tenant, tokens: prompt,
                                                  bytes: prompt.count * cache.bytesPerPosition)
         else { return }
