@@ -10,7 +10,7 @@ import Testing
     private static func execution(cached: Bool) -> ChatExecution {
         ChatExecution(
             id: "chatcmpl-0123456789abcdef", created: 1_733_360_000, model: #"team "m"/v1\x"#, sources: [],
-            cacheHit: cached ? .exact : nil, events: AsyncThrowingStream { $0.finish() }, guardsAnswer: false,
+            cacheHit: cached ? .exact : nil, events: GenerationEvents([]), guardsAnswer: false,
             generation: GenerationHandle(task: Task {}))
     }
 
@@ -31,7 +31,8 @@ import Testing
         for cached in [false, true] {
             for includeUsage in [false, true] {
                 let execution = Self.execution(cached: cached)
-                let fast = TextChunkEncoder(execution: execution, includeUsage: includeUsage).event(text: text)
+                var fast = ByteBuffer()
+                TextChunkEncoder(execution: execution, includeUsage: includeUsage).write(text: text, to: &fast)
                 let encoded = ChatCompletionChunk(
                     execution: execution, payload: .text(text), includeUsage: includeUsage)
                 var reference = ByteBuffer(string: "data: ")

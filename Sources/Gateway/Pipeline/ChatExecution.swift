@@ -12,7 +12,7 @@ public struct ChatExecution: Sendable {
     public let sources: [SourceReference]
     /// How the team's response cache found the replayed answer; nil when it is generated.
     public let cacheHit: ResponseCacheHit?
-    public let events: AsyncThrowingStream<GenerationEvent, any Error>
+    public let events: GenerationEvents
     /// Whether the team's guardrails check the answer on its way (``events`` then carries the
     /// guarded text); when false the events are the backend's own, untouched.
     public let guardsAnswer: Bool

@@ -162,10 +162,10 @@ public struct ChatPipeline: Sendable {
         _ request: GenerationRequest, admission: Admission, budget: BudgetHold?, storingIn lookup: ResponseCache.Lookup?,
         audit: RequestAudit, guarding answerGuard: AnswerGuard?
     )
-        -> (AsyncThrowingStream<GenerationEvent, any Error>, Task<Void, Never>)
+        -> (GenerationEvents, Task<Void, Never>)
     {
         accountant.beginStream(audit)
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: GenerationEvent.self)
+        let events = GenerationEvents()
         let backend = backend
         let accountant = accountant
         let cache = responses.cache
@@ -202,7 +202,7 @@ public struct ChatPipeline: Sendable {
                             audit.startedAt.duration(to: .now), team: request.tenant.teamID)
                     }
                     if answerGuard != nil {
-                        if !shown.isEmpty { continuation.yield(.delta(shown)) }
+                        if !shown.isEmpty { events.yield(.delta(shown)) }
                         return
                     }
                 case let .finished(usage, reason):
@@ -218,32 +218,32 @@ public struct ChatPipeline: Sendable {
                     unguardedFinish = event
                     return
                 }
-                continuation.yield(event)
+                events.yield(event)
             }
             do {
                 // In this task, without a stream hand-over per token where the backend allows.
                 try await backend.relay(request, into: forward)
                 if case let (usage, reason)? = guardedFinish, var guarded = answerGuard {
                     let rest = guarded.finish()
-                    if !rest.isEmpty { continuation.yield(.delta(rest)) }
+                    if !rest.isEmpty { events.yield(.delta(rest)) }
                     await guardrails.answered(guarded, team: request.tenant.teamID, audit: audit)
                     await settle()
-                    continuation.yield(.finished(usage, guarded.stopped ? .contentFilter : reason))
+                    events.yield(.finished(usage, guarded.stopped ? .contentFilter : reason))
                 }
                 await settle()
                 // The end reaches the client once its record is committed (see Accountant).
                 await accountant.committed()
-                if let unguardedFinish { continuation.yield(unguardedFinish) }
-                continuation.finish()
+                if let unguardedFinish { events.yield(unguardedFinish) }
+                events.finish()
             } catch {
                 let failure = failed(error, request: request, audit: audit)
                 await settle()
-                if let unguardedFinish { continuation.yield(unguardedFinish) }
-                continuation.finish(throwing: failure)
+                if let unguardedFinish { events.yield(unguardedFinish) }
+                events.finish(throwing: failure)
             }
         }
-        continuation.onTermination = { _ in task.cancel() }
-        return (stream, task)
+        events.onTermination { task.cancel() }
+        return (events, task)
     }
 
     /// The account stage of a cached answer: its text as one delta, then its finish, as a
@@ -252,23 +252,23 @@ public struct ChatPipeline: Sendable {
         _ completion: ChatCompletion, admission: Admission, audit: RequestAudit, team: TeamID,
         guarding answerGuard: AnswerGuard?
     )
-        -> (AsyncThrowingStream<GenerationEvent, any Error>, Task<Void, Never>)
+        -> (GenerationEvents, Task<Void, Never>)
     {
         accountant.beginStream(audit)
         audit.served(completion.usage, cacheHit: true)
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: GenerationEvent.self)
+        let events = GenerationEvents()
         let accountant = accountant
         let task = Task(executorPreference: TaskPlacement.preferredExecutor) {
             let completion = await guarded(completion, answerGuard, team: team, audit: audit)
-            continuation.yield(.delta(completion.text))
-            continuation.yield(.finished(completion.usage, completion.finishReason))
+            events.yield(.delta(completion.text))
+            events.yield(.finished(completion.usage, completion.finishReason))
             await admission.finish(nil)  // a hit reserved no tokens and spends none
             accountant.finishStream(audit)
             await accountant.committed()
-            continuation.finish()
+            events.finish()
         }
-        continuation.onTermination = { _ in task.cancel() }
-        return (stream, task)
+        events.onTermination { task.cancel() }
+        return (events, task)
     }
 
     /// The client-facing error of a failed generation, logged by its code only (an

@@ -12,9 +12,9 @@ import NIOCore
 /// `data: {"error": …}` event (the status line is long gone) and the stream ends.
 enum ServerSentEvents {
     static func response(for execution: ChatExecution, includeUsage: Bool) async throws -> Response {
-        let cursor = EventCursor(execution.events)
+        var first: [GenerationEvent] = []
         do {
-            try await cursor.readFirst()
+            _ = try await execution.events.take(into: &first)
         } catch {
             execution.cancel()
             throw error
@@ -24,70 +24,58 @@ enum ServerSentEvents {
         ]
         return Response(
             status: .ok, headers: headers,
-            body: ResponseBody { writer in
-                try await write(execution, from: cursor, includeUsage: includeUsage, to: &writer)
+            body: ResponseBody { [first] writer in
+                try await write(execution, startingWith: first, includeUsage: includeUsage, to: &writer)
                 try await writer.finish(nil)
             })
     }
 
+    /// Writes the events as they come, every event pending at a time in one write (one
+    /// system call for what a stream's writer found waiting, not one per token).
     private static func write(
-        _ execution: ChatExecution, from cursor: EventCursor, includeUsage: Bool, to writer: inout any ResponseBodyWriter
+        _ execution: ChatExecution, startingWith first: [GenerationEvent], includeUsage: Bool,
+        to writer: inout any ResponseBodyWriter
     ) async throws {
-        func send(_ payload: ChatCompletionChunk.Payload, _ writer: inout any ResponseBodyWriter) async throws {
+        func appendChunk(_ payload: ChatCompletionChunk.Payload, to buffer: inout ByteBuffer) throws {
             let chunk = ChatCompletionChunk(execution: execution, payload: payload, includeUsage: includeUsage)
-            try await writer.write(event(try JSONOutput.encode(chunk)))
+            appendEvent( try JSONOutput.encode(chunk), to: &buffer)
         }
         // Text chunks, one per token, skip the JSON encoder (the others are one per stream).
         let textChunks = TextChunkEncoder(execution: execution, includeUsage: includeUsage)
-        try await send(.role, &writer)
+        var buffer = ByteBuffer()
+        try appendChunk(.role, to: &buffer)
+        var batch = first
         do {
-            while let generated = try await cursor.next() {
-                switch generated {
-                case let .delta(text):
-                    if !text.isEmpty { try await writer.write(textChunks.event(text: text)) }
-                case let .finished(usage, reason):
-                    try await send(.finish(reason), &writer)
-                    if includeUsage { try await send(.usage(usage), &writer) }
+            repeat {
+                for generated in batch {
+                    switch generated {
+                    case let .delta(text):
+                        if !text.isEmpty { textChunks.write(text: text, to: &buffer) }
+                    case let .finished(usage, reason):
+                        try appendChunk(.finish(reason), to: &buffer)
+                        if includeUsage { try appendChunk(.usage(usage), to: &buffer) }
+                    }
                 }
-            }
-            try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+                if buffer.readableBytes > 0 {
+                    let written = buffer
+                    buffer = ByteBuffer()
+                    try await writer.write(written)
+                }
+                batch.removeAll(keepingCapacity: true)
+            } while try await execution.events.take(into: &batch)
+            buffer.writeString("data: [DONE]\n\n")
         } catch {
             execution.cancel()
             let failure = OpenAIErrorMiddleware.gatewayError(for: error)
-            try await writer.write(event(try JSONOutput.encode(ErrorResponse(failure))))
+            appendEvent( try JSONOutput.encode(ErrorResponse(failure)), to: &buffer)
         }
+        try await writer.write(buffer)
     }
 
-    private static func event(_ json: ByteBuffer) -> ByteBuffer {
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(json.readableBytes + 8)
+    private static func appendEvent(_ json: ByteBuffer, to buffer: inout ByteBuffer) {
+        buffer.reserveCapacity(minimumWritableBytes: json.readableBytes + 8)
         buffer.writeString("data: ")
         buffer.writeImmutableBuffer(json)
         buffer.writeString("\n\n")
-        return buffer
-    }
-}
-
-/// A stream's events, the first read ahead (it decides the status line) and handed out again
-/// before the rest. One reader at a time: the route reads the first, then the response body
-/// the others, one after the other — hence the unchecked `Sendable`.
-private final class EventCursor: @unchecked Sendable {
-    private var iterator: AsyncThrowingStream<GenerationEvent, any Error>.AsyncIterator
-    private var first: GenerationEvent?
-
-    init(_ events: AsyncThrowingStream<GenerationEvent, any Error>) {
-        iterator = events.makeAsyncIterator()
-    }
-
-    func readFirst() async throws {
-        first = try await iterator.next()
-    }
-
-    func next() async throws -> GenerationEvent? {
-        if let first {
-            self.first = nil
-            return first
-        }
-        return try await iterator.next()
     }
 }

@@ -8,7 +8,8 @@ import NIOCore
 ///
 /// ```swift
 /// let chunks = TextChunkEncoder(execution: execution, includeUsage: false)
-/// try await writer.write(chunks.event(text: "Hello"))  // data: {"id":…,"delta":{"content":"Hello"},…}\n\n
+/// var buffer = ByteBuffer()
+/// chunks.write(text: "Hello", to: &buffer)  // data: {"id":…,"delta":{"content":"Hello"},…}\n\n
 /// ```
 struct TextChunkEncoder: Sendable {
     /// `data: {"id":…,"choices":[{"index":0,"delta":{"content":"`
@@ -30,16 +31,14 @@ struct TextChunkEncoder: Sendable {
         tail = Array((#""},"logprobs":null,"finish_reason":null}]"# + usage + "}\n\n").utf8)
     }
 
-    /// The whole `data: …\n\n` event of a chunk carrying `text`.
-    func event(text: String) -> ByteBuffer {
+    /// Appends the whole `data: …\n\n` event of a chunk carrying `text` to `buffer`.
+    func write(text: String, to buffer: inout ByteBuffer) {
         var text = text
-        return text.withUTF8 { utf8 in
-            var buffer = ByteBuffer()
-            buffer.reserveCapacity(head.count + utf8.count + utf8.count / 8 + tail.count)
+        text.withUTF8 { utf8 in
+            buffer.reserveCapacity(minimumWritableBytes: head.count + utf8.count + utf8.count / 8 + tail.count)
             buffer.writeBytes(head)
             Self.writeEscaped(utf8, to: &buffer)
             buffer.writeBytes(tail)
-            return buffer
         }
     }
 
