@@ -82,6 +82,92 @@ import Testing
         #expect(overloaded.kind == .unavailable && overloaded.code == "server_overloaded" && overloaded.retryAfter == 1)
     }
 
+    /// An upstream that streams one chunk per entry of `gaps` (seconds before each), then
+    /// either ends the stream or stalls without closing it.
+    private final class PacedUpstream: @unchecked Sendable {
+        let port: Int
+        private let process: Process
+
+        init(gaps: [Double], thenStall: Bool, chunkBytes: Int = 0) throws {
+            port = try LoopbackPort.free()
+            let script = """
+                import socket, sys, time
+                port, gaps, stall, pad = int(sys.argv[1]), [float(g) for g in sys.argv[2].split(",")], sys.argv[3] == "1", int(sys.argv[4])
+                server = socket.socket(); server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                server.bind(("127.0.0.1", port)); server.listen(8)
+                def chunk(data):
+                    data = b"data: " + data + b"\\n\\n"
+                    return b"%x\\r\\n%s\\r\\n" % (len(data), data)
+                while True:
+                    client, _ = server.accept(); request = b"."
+                    while request and b"\\r\\n\\r\\n" not in request:
+                        data = client.recv(65536); request = request + data if data else b""
+                    if not request: client.close(); continue  # a probe that only connected
+                    client.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Type: text/event-stream\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n")
+                    for gap in gaps:
+                        time.sleep(gap)
+                        text = "x" * pad or "tok "
+                        client.sendall(chunk(b'{"choices":[{"index":0,"delta":{"content":"' + text.encode() + b'"},"finish_reason":null}]}'))
+                    if stall: time.sleep(60)
+                    client.sendall(chunk(b'{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":%d}}' % len(gaps)))
+                    client.sendall(chunk(b"[DONE]") + b"0\\r\\n\\r\\n"); client.close()
+                """
+            process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [
+                "python3", "-c", script, String(port), gaps.map { String($0) }.joined(separator: ","), thenStall ? "1" : "0",
+                String(chunkBytes),
+            ]
+            try process.run()
+            try LoopbackPort.waitUntilListening(port)
+        }
+
+        deinit {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    @Test func anUpstreamThatStallsMidStreamTimesOutAfterWhatItSent() async throws {
+        let upstream = try PacedUpstream(gaps: [0, 0.05], thenStall: true)
+        let backend = UpstreamBackend(
+            configuration: try UpstreamConfiguration(url: "http://127.0.0.1:\(upstream.port)", readTimeout: .milliseconds(400)))
+        var received: [GenerationEvent] = []
+        let started = ContinuousClock.now
+        await #expect {
+            try await backend.generate(try await request(streaming: true)) { received.append($0) }
+        } throws: { error in
+            if case .timedOut = error as? BackendError { true } else { false }
+        }
+        let waited = ContinuousClock.now - started
+        try await backend.shutdown()
+        #expect(received == [.delta("tok "), .delta("tok ")])
+        // Idle for one read timeout, caught by the next check (a quarter of it later at most).
+        #expect(waited >= .milliseconds(400) && waited < .seconds(3), "\(waited)")
+    }
+
+    @Test func aSlowButSteadyStreamNeverTimesOut() async throws {
+        // Every gap under the read timeout, the whole answer well over it.
+        let upstream = try PacedUpstream(gaps: [0.15, 0.15, 0.15, 0.15, 0.15, 0.15], thenStall: false)
+        let backend = UpstreamBackend(
+            configuration: try UpstreamConfiguration(url: "http://127.0.0.1:\(upstream.port)", readTimeout: .milliseconds(400)))
+        let events = try await events(backend, try await request(streaming: true))
+        try await backend.shutdown()
+        #expect(events == Array(repeating: .delta("tok "), count: 6) + [.finished(Usage(promptTokens: 3, completionTokens: 6), .stop)])
+    }
+
+    @Test func aNonStreamedAnswerLargerThanTheLimitIsRefused() async throws {
+        // One 17 MiB "answer" in a stream the client did not ask for: collected, then refused.
+        let upstream = try PacedUpstream(gaps: [0], thenStall: false, chunkBytes: 17 << 20)
+        let backend = UpstreamBackend(configuration: try UpstreamConfiguration(url: "http://127.0.0.1:\(upstream.port)"))
+        await #expect {
+            _ = try await backend.complete(try await request(streaming: false))
+        } throws: { error in
+            if case let .malformedResponse(message) = error as? BackendError { message.contains("larger than") } else { false }
+        }
+        try await backend.shutdown()
+    }
+
     @Test func badUpstreamURLsAreRefused() {
         for url in ["", "ftp://host", "127.0.0.1:8000", "http://", "http://host/?q=1"] {
             #expect(throws: BackendError.self, "\(url)") { try UpstreamConfiguration(url: url) }

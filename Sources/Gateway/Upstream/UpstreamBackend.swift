@@ -34,10 +34,11 @@ public final class UpstreamBackend: InlineGenerating {
         self.configuration = configuration
         self.logger = logger
         self.salts = configuration.sendsCacheSalt ? salts : nil
+        // No read timeout in the client: it would re-arm a timer on every body part; chat
+        // responses watch for a stall themselves (UpstreamResponse), the other calls have
+        // deadlines.
         var clientConfiguration = HTTPClient.Configuration(
-            timeout: .init(
-                connect: .nanoseconds(configuration.connectTimeout.nanoseconds),
-                read: .nanoseconds(configuration.readTimeout.nanoseconds)))
+            timeout: .init(connect: .nanoseconds(configuration.connectTimeout.nanoseconds)))
         clientConfiguration.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maximumConnections)
         clientConfiguration.decompression = .disabled
@@ -65,8 +66,8 @@ public final class UpstreamBackend: InlineGenerating {
     /// One plain (non-streaming) call, made in the caller's task.
     public func complete(_ request: GenerationRequest) async throws -> ChatCompletion {
         do {
-            let response = try await send(request, streaming: false)
-            return try Self.completion(from: try await response.body.collect(upTo: Self.maximumResponseBytes))
+            let (response, parts) = try await send(request, streaming: false)
+            return try Self.completion(from: try await response.collect(startingWith: parts, upTo: Self.maximumResponseBytes))
         } catch {
             throw Self.backendError(for: error)
         }
@@ -76,7 +77,7 @@ public final class UpstreamBackend: InlineGenerating {
     public func listModels() async throws -> [String] {
         do {
             var request = HTTPClientRequest(url: configuration.modelsURL)
-            addAuthorization(to: &request)
+            addAuthorization(to: &request.headers)
             let response = try await clients.current.execute(request, timeout: timeAmount(configuration.readTimeout))
             let body = try await response.body.collect(upTo: Self.maximumResponseBytes)
             guard response.status == .ok else { throw Self.rejection(status: response.status, body: body) }
@@ -92,7 +93,7 @@ public final class UpstreamBackend: InlineGenerating {
     public func isHealthy(timeout: Duration = .seconds(2)) async -> Bool {
         for url in [configuration.baseURL + "/health", configuration.modelsURL] {
             var request = HTTPClientRequest(url: url)
-            addAuthorization(to: &request)
+            addAuthorization(to: &request.headers)
             guard let response = try? await clients.current.execute(request, timeout: timeAmount(timeout)) else {
                 return false
             }
@@ -106,65 +107,78 @@ public final class UpstreamBackend: InlineGenerating {
     /// Whether requests go out with the team's `cache_salt`.
     public var sendsCacheSalt: Bool { salts != nil && saltAccepted.load(ordering: .relaxed) }
 
-    /// Sends a chat request and returns the upstream's `200` response (its body unread).
+    /// Sends a chat request and returns the upstream's `200` response, with the body parts
+    /// that came with its head (the rest unread).
     ///
     /// An upstream that refuses the request because of its `cache_salt` (an OpenAI-strict
     /// server: 400 or 422 naming the field) is detected once: said in the log, salts are
     /// turned off for it, and the same request is sent again without one.
-    private func send(_ request: GenerationRequest, streaming: Bool) async throws -> HTTPClientResponse {
+    private func send(_ request: GenerationRequest, streaming: Bool) async throws -> (UpstreamResponse, [ByteBuffer]) {
         let salted = sendsCacheSalt
-        let response = try await clients.current.execute(
-            try chatRequest(for: request, streaming: streaming, salted: salted),
-            timeout: timeAmount(configuration.requestTimeout))
-        guard response.status == .ok else {
-            let body = try await response.body.collect(upTo: 64 << 10)
-            if salted, response.status == .badRequest || response.status == .unprocessableEntity,
+        let response = UpstreamResponse.start(
+            try chatRequest(for: request, streaming: streaming, salted: salted), on: clients.current,
+            readTimeout: configuration.readTimeout, deadline: .now() + timeAmount(configuration.requestTimeout))
+        let (head, parts) = try await response.head()
+        guard head.status == .ok else {
+            let body = try await response.collect(startingWith: parts, upTo: 64 << 10)
+            if salted, head.status == .badRequest || head.status == .unprocessableEntity,
                 body.readableBytesView.firstRange(of: Array("cache_salt".utf8)) != nil
             {
                 if saltAccepted.exchange(false, ordering: .relaxed) {
                     logger.warning(
                         "the upstream rejects cache_salt: requests go without it, so teams share its prefix cache",
-                        metadata: ["upstream": "\(configuration.baseURL)", "status": "\(response.status.code)"])
+                        metadata: ["upstream": "\(configuration.baseURL)", "status": "\(head.status.code)"])
                 }
                 return try await send(request, streaming: streaming)
             }
-            throw Self.rejection(status: response.status, body: body)
+            throw Self.rejection(status: head.status, body: body)
         }
-        return response
+        return (response, parts)
     }
 
-    private func chatRequest(for request: GenerationRequest, streaming: Bool, salted: Bool) throws -> HTTPClientRequest {
-        var httpRequest = HTTPClientRequest(url: configuration.chatCompletionsURL)
-        httpRequest.method = .POST
-        httpRequest.headers.add(name: "Content-Type", value: "application/json")
-        if streaming { httpRequest.headers.add(name: "Accept", value: "text/event-stream") }
-        addAuthorization(to: &httpRequest)
+    private func chatRequest(for request: GenerationRequest, streaming: Bool, salted: Bool) throws -> HTTPClient.Request {
+        var headers: HTTPHeaders = ["Content-Type": "application/json"]
+        if streaming { headers.add(name: "Accept", value: "text/event-stream") }
+        addAuthorization(to: &headers)
         let body = UpstreamWire.RequestBody(
             request, streaming: streaming, cacheSalt: salted ? salts?.salt(for: request.tenant) : nil)
-        httpRequest.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
-        return httpRequest
+        return try HTTPClient.Request(
+            url: configuration.chatCompletionsURL, method: .POST, headers: headers,
+            body: .byteBuffer(ByteBuffer(bytes: try JSONEncoder().encode(body))))
     }
 
     private func run(_ request: GenerationRequest, into sink: (GenerationEvent) -> Void) async throws {
-        let response = try await send(request, streaming: request.streaming)
-        if request.streaming {
-            try await relayStream(response.body, into: sink)
-        } else {
-            let completion = try Self.completion(from: try await response.body.collect(upTo: Self.maximumResponseBytes))
-            sink(.delta(completion.text))
-            sink(.finished(completion.usage, completion.finishReason))
+        let (response, parts) = try await send(request, streaming: request.streaming)
+        do {
+            if request.streaming {
+                try await relayStream(response, startingWith: parts, into: sink)
+            } else {
+                let body = try await response.collect(startingWith: parts, upTo: Self.maximumResponseBytes)
+                let completion = try Self.completion(from: body)
+                sink(.delta(completion.text))
+                sink(.finished(completion.usage, completion.finishReason))
+            }
+        } catch {
+            response.cancel()
+            throw error
         }
     }
 
-    private func relayStream(_ body: HTTPClientResponse.Body, into sink: (GenerationEvent) -> Void) async throws {
+    private func relayStream(
+        _ response: UpstreamResponse, startingWith parts: [ByteBuffer], into sink: (GenerationEvent) -> Void
+    ) async throws {
         var parser = ServerSentEventParser()
         var relay = StreamRelay()
+        var buffers = parts
         // Read to the end of the body even after [DONE], so the connection can be reused.
-        for try await buffer in body {
-            for data in parser.consume(buffer.readableBytesView) {
-                for event in try relay.events(forData: data) { sink(event) }
+        repeat {
+            for buffer in buffers {
+                for data in parser.consume(buffer.readableBytesView) {
+                    for event in try relay.events(forData: data) { sink(event) }
+                }
             }
-        }
+            buffers.removeAll(keepingCapacity: true)
+        } while try await response.body(into: &buffers)
         if !relay.isDone, let data = parser.finish() {
             for event in try relay.events(forData: data) { sink(event) }
         }
@@ -189,8 +203,8 @@ public final class UpstreamBackend: InlineGenerating {
         return ChatCompletion(text: text, usage: usage, finishReason: UpstreamWire.finishReason(choice.finishReason) ?? .stop)
     }
 
-    private func addAuthorization(to request: inout HTTPClientRequest) {
-        if let apiKey = configuration.apiKey { request.headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
+    private func addAuthorization(to headers: inout HTTPHeaders) {
+        if let apiKey = configuration.apiKey { headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
     }
 
     private func timeAmount(_ duration: Duration) -> TimeAmount { .nanoseconds(duration.nanoseconds) }

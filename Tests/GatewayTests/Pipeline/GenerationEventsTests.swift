@@ -84,7 +84,8 @@ import Testing
 
     @Test func aProducerThatFinishedIsNotStopped() async throws {
         let stops = Atomic<Int>(0)
-        let events = GenerationEvents(onTermination: { stops.add(1, ordering: .relaxed) })
+        let events = GenerationEvents()
+        events.onTermination { stops.add(1, ordering: .relaxed) }
         events.yield(.finished(Self.usage, .stop))
         events.finish()
         let reader = Task {
