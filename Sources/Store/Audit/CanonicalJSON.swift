@@ -11,37 +11,55 @@ enum CanonicalJSON {
     }
 
     static func object(_ fields: [String: Value]) -> String {
-        let keys = fields.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-        let members = keys.map { key in quoted(key) + ":" + serialize(fields[key]!) }
-        return "{" + members.joined(separator: ",") + "}"
+        // Per audit record, so built as bytes: no array per key comparison, no string per
+        // member, unescaped runs copied whole.
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        out.reserveCapacity(256)
+        for (index, key) in fields.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            appendQuoted(key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            append(fields[key]!, to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private static func serialize(_ value: Value) -> String {
+    private static func append(_ value: Value, to out: inout [UInt8]) {
         switch value {
-        case let .string(text): quoted(text)
-        case let .integer(number): String(number)
-        case let .boolean(flag): flag ? "true" : "false"
-        case .null: "null"
-        case let .strings(list): "[" + list.map(quoted).joined(separator: ",") + "]"
+        case let .string(text): appendQuoted(text, to: &out)
+        case let .integer(number): out += String(number).utf8
+        case let .boolean(flag): out += (flag ? "true" : "false").utf8
+        case .null: out += "null".utf8
+        case let .strings(list):
+            out.append(UInt8(ascii: "["))
+            for (index, text) in list.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                appendQuoted(text, to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
         }
     }
 
-    private static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+    /// `text` as a JSON string: quote, backslash and control characters escaped (`\n`, `\r`,
+    /// `\t`, else `\u00xx`), everything else — non-ASCII included — as its UTF-8 bytes.
+    private static func appendQuoted(_ text: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out += #"\""#.utf8
+            case UInt8(ascii: "\\"): out += #"\\"#.utf8
+            case UInt8(ascii: "\n"): out += #"\n"#.utf8
+            case UInt8(ascii: "\r"): out += #"\r"#.utf8
+            case UInt8(ascii: "\t"): out += #"\t"#.utf8
+            case ..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out += #"\u00"#.utf8
+                out += [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+            default: out.append(byte)
             }
         }
-        return out + "\""
+        out.append(UInt8(ascii: "\""))
     }
 }
 
