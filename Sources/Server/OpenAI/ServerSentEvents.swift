@@ -38,7 +38,7 @@ enum ServerSentEvents {
     ) async throws {
         func appendChunk(_ payload: ChatCompletionChunk.Payload, to buffer: inout ByteBuffer) throws {
             let chunk = ChatCompletionChunk(execution: execution, payload: payload, includeUsage: includeUsage)
-            appendEvent( try JSONOutput.encode(chunk), to: &buffer)
+            appendEvent(try JSONOutput.encode(chunk), to: &buffer)
         }
         // Text chunks, one per token, skip the JSON encoder (the others are one per stream).
         let textChunks = TextChunkEncoder(execution: execution, includeUsage: includeUsage)
@@ -67,7 +67,7 @@ enum ServerSentEvents {
         } catch {
             execution.cancel()
             let failure = OpenAIErrorMiddleware.gatewayError(for: error)
-            appendEvent( try JSONOutput.encode(ErrorResponse(failure)), to: &buffer)
+            appendEvent(try JSONOutput.encode(ErrorResponse(failure)), to: &buffer)
         }
         try await writer.write(buffer)
     }
