@@ -32,10 +32,8 @@ final class HandOff<Element: Sendable>: Sendable {
 
     private let state: Mutex<State>
 
-    /// - Parameter onTermination: called once if the reader is cancelled before the
-    ///   producer finished (it stops the producer).
-    init(onTermination: (@Sendable () -> Void)? = nil) {
-        state = Mutex(State(onTermination: onTermination))
+    init() {
+        state = Mutex(State())
     }
 
     /// Sets what stops the producer when the reader goes away (for a producer made after the

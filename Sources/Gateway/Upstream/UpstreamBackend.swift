@@ -113,7 +113,7 @@ public final class UpstreamBackend: InlineGenerating {
     /// An upstream that refuses the request because of its `cache_salt` (an OpenAI-strict
     /// server: 400 or 422 naming the field) is detected once: said in the log, salts are
     /// turned off for it, and the same request is sent again without one.
-    private func send(_ request: GenerationRequest, streaming: Bool) async throws -> (UpstreamResponse, [ByteBuffer]) {
+    private func send(_ request: GenerationRequest, streaming: Bool) async throws -> (UpstreamResponse, [UpstreamResponse.Part]) {
         let salted = sendsCacheSalt
         let response = UpstreamResponse.start(
             try chatRequest(for: request, streaming: streaming, salted: salted), on: clients.current,
@@ -165,20 +165,20 @@ public final class UpstreamBackend: InlineGenerating {
     }
 
     private func relayStream(
-        _ response: UpstreamResponse, startingWith parts: [ByteBuffer], into sink: (GenerationEvent) -> Void
+        _ response: UpstreamResponse, startingWith parts: [UpstreamResponse.Part], into sink: (GenerationEvent) -> Void
     ) async throws {
         var parser = ServerSentEventParser()
         var relay = StreamRelay()
-        var buffers = parts
+        var batch = parts
         // Read to the end of the body even after [DONE], so the connection can be reused.
         repeat {
-            for buffer in buffers {
+            for case let .body(buffer) in batch {
                 for data in parser.consume(buffer.readableBytesView) {
                     for event in try relay.events(forData: data) { sink(event) }
                 }
             }
-            buffers.removeAll(keepingCapacity: true)
-        } while try await response.body(into: &buffers)
+            batch.removeAll(keepingCapacity: true)
+        } while try await response.body(into: &batch)
         if !relay.isDone, let data = parser.finish() {
             for event in try relay.events(forData: data) { sink(event) }
         }

@@ -18,9 +18,11 @@ import Synchronization
 ///
 /// ```swift
 /// let response = UpstreamResponse.start(request, on: client, readTimeout: .seconds(120), deadline: .now() + .minutes(10))
-/// let (head, parts) = try await response.head()
-/// var buffers = parts
-/// repeat { consume(buffers); buffers.removeAll() } while try await response.body(into: &buffers)
+/// var (head, batch) = try await response.head()
+/// repeat {
+///     for case let .body(buffer) in batch { consume(buffer) }
+///     batch.removeAll(keepingCapacity: true)
+/// } while try await response.body(into: &batch)
 /// ```
 final class UpstreamResponse: HTTPClientResponseDelegate {
     typealias Response = Void
@@ -59,41 +61,41 @@ final class UpstreamResponse: HTTPClientResponseDelegate {
     // MARK: Reading
 
     /// Waits for the response head.
-    /// - Returns: the head and the body parts that arrived with it.
-    func head() async throws -> (HTTPResponseHead, [ByteBuffer]) {
+    /// - Returns: the head and the parts that arrived with it (body parts).
+    func head() async throws -> (HTTPResponseHead, [Part]) {
         var batch: [Part] = []
         while try await parts.take(into: &batch) {
-            guard case let .head(head) = batch.first else { continue }
-            return (head, batch.dropFirst().compactMap(\.buffer))
+            guard case let .head(head) = batch.first else {
+                batch.removeAll(keepingCapacity: true)
+                continue
+            }
+            batch.removeFirst()
+            return (head, batch)
         }
         throw BackendError.malformedResponse("the upstream closed the connection before a response")
     }
 
-    /// Waits for body parts and appends every one that arrived to `buffers`.
+    /// Waits for body parts and appends every one that arrived to `batch` (a reader that
+    /// empties it with `removeAll(keepingCapacity:)` reuses two arrays, allocating none per take).
     /// - Returns: false once the body ended and every part was taken.
-    func body(into buffers: inout [ByteBuffer]) async throws -> Bool {
-        var batch: [Part] = []
-        guard try await parts.take(into: &batch) else { return false }
-        for part in batch {
-            if let buffer = part.buffer { buffers.append(buffer) }
-        }
-        return true
+    func body(into batch: inout [Part]) async throws -> Bool {
+        try await parts.take(into: &batch)
     }
 
     /// The whole body, from `first` on; cancels the request and throws once it exceeds `limit`.
-    func collect(startingWith first: [ByteBuffer], upTo limit: Int) async throws -> ByteBuffer {
+    func collect(startingWith first: [Part], upTo limit: Int) async throws -> ByteBuffer {
         var whole = ByteBuffer()
-        var buffers = first
+        var batch = first
         repeat {
-            for var buffer in buffers {
+            for case var .body(buffer) in batch {
                 guard whole.readableBytes + buffer.readableBytes <= limit else {
                     cancel()
                     throw BackendError.malformedResponse("the upstream's response is larger than \(limit) bytes")
                 }
                 whole.writeBuffer(&buffer)
             }
-            buffers.removeAll(keepingCapacity: true)
-        } while try await body(into: &buffers)
+            batch.removeAll(keepingCapacity: true)
+        } while try await body(into: &batch)
         return whole
     }
 
@@ -131,12 +133,5 @@ final class UpstreamResponse: HTTPClientResponseDelegate {
             }
         }
         task.futureResult.whenComplete { _ in watchdog.cancel() }
-    }
-}
-
-extension UpstreamResponse.Part {
-    fileprivate var buffer: ByteBuffer? {
-        if case let .body(buffer) = self { return buffer }
-        return nil
     }
 }
