@@ -215,7 +215,7 @@ let package = Package(
         ),
         .target(
             name: "AtriumTestSupport",
-            dependencies: ["Gateway", "Inference"],
+            dependencies: ["Gateway", "Inference", "Retrieval"],
             path: "Tests/Support",
             swiftSettings: strictSettings
         ),

@@ -31,6 +31,22 @@ import Testing
         #expect(verification.intactRecords == 2000)
     }
 
+    /// The database refuses (here: nothing listens where it should be) while a batch is being
+    /// retried, and then the server stops: the writer gives that batch up after a few more
+    /// tries, says so, and ends — it must not hold the process up retrying forever.
+    @Test(.timeLimit(.minutes(1))) func aShutdownEndsABatchRetryingAgainstADeadDatabase() async throws {
+        let location = try #require(try PostgresLocation(url: "postgres://atrium@127.0.0.1:1/atrium"))
+        let writer = AccountingWriter(store: AtriumStore(postgres: location, poolSize: 1), logger: Logger(label: "test"))
+        let loop = Task { await writer.run() }
+        writer.submit(entry(0), usage: nil)
+        // Waits on the batch, which is retried (not final: the server has not stopped yet).
+        let flushed = Task { await writer.flush() }
+        try await Task.sleep(for: .milliseconds(300))
+        writer.shutdown()
+        await loop.value
+        await flushed.value
+    }
+
     @Test func flushReturnsOnceSubmittedRecordsAreReadable() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-writer-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -1,5 +1,6 @@
 import AtriumTestSupport
 import Foundation
+import Retrieval
 @testable import Gateway
 import Testing
 
@@ -86,7 +87,7 @@ import Testing
     /// either ends the stream or stalls without closing it.
     private final class PacedUpstream: @unchecked Sendable {
         let port: Int
-        private let process: Process
+        private let process: ChildProcess
 
         init(gaps: [Double], thenStall: Bool, chunkBytes: Int = 0) throws {
             port = try LoopbackPort.free()
@@ -112,18 +113,17 @@ import Testing
                     client.sendall(chunk(b'{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":%d}}' % len(gaps)))
                     client.sendall(chunk(b"[DONE]") + b"0\\r\\n\\r\\n"); client.close()
                 """
-            process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [
-                "python3", "-c", script, String(port), gaps.map { String($0) }.joined(separator: ","), thenStall ? "1" : "0",
-                String(chunkBytes),
-            ]
-            try process.run()
+            process = try ChildProcess(
+                executable: "/usr/bin/env",
+                arguments: [
+                    "python3", "-c", script, String(port), gaps.map { String($0) }.joined(separator: ","),
+                    thenStall ? "1" : "0", String(chunkBytes),
+                ])
             try LoopbackPort.waitUntilListening(port)
         }
 
         deinit {
-            kill(process.processIdentifier, SIGKILL)
+            process.send(SIGKILL)
             process.waitUntilExit()
         }
     }

@@ -10,8 +10,8 @@ import Testing
 @Suite(.serialized) struct AuditCommandTests {
     static let ownerKey = "atrium-owner-key-for-audit-command-tests"
 
-    static func atrium(_ arguments: [String], home: URL) async throws -> (status: Int32, output: String) {
-        try await OpenAIClientTests.run([ServerProcess.binary.path] + arguments, environment: ["ATRIUM_HOME": home.path])
+    static func atrium(_ arguments: [String], home: URL) async throws -> ProgramRun {
+        try await ProgramRun.run([ServerProcess.binary.path] + arguments, environment: ["ATRIUM_HOME": home.path])
     }
 
     static let exportChecker = MockUpstream.repositoryRoot.appendingPathComponent("Tests/ServerTests/Scripts/verify_audit_export.py")
@@ -45,7 +45,7 @@ import Testing
         #expect(lines.count == 3, "three requests, three records")
         let permissions = try FileManager.default.attributesOfItem(atPath: export.path)[.posixPermissions] as? Int
         #expect(permissions == 0o600, "an export is readable by its owner only")
-        let checked = try await OpenAIClientTests.run(["python3", Self.exportChecker.path, export.path])
+        let checked = try await ProgramRun.run(["python3", Self.exportChecker.path, export.path])
         #expect(checked.status == 0 && checked.output.trimmingCharacters(in: .whitespacesAndNewlines) == String(lines.count), "\(checked.output)")
         let stdout = try await Self.atrium(["audit", "export", "--since", "2100-01-01T00:00:00Z"], home: home)
         #expect(stdout.status == 0 && stdout.output.isEmpty, "nothing after 2100: \(stdout.output)")
@@ -65,7 +65,7 @@ import Testing
                 (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["id"] as? Int
             })
         let victim = firstID + 2
-        let tamper = try await OpenAIClientTests.run([
+        let tamper = try await ProgramRun.run([
             "python3", "-c",
             "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('DROP TRIGGER audit_records_no_delete'); "
                 + "c.execute('DELETE FROM audit_records WHERE id = ?', (int(sys.argv[2]),)); c.commit()",

@@ -18,7 +18,7 @@ import Testing
     static var browserInstalled: Bool {
         FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium")
             && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")
-            && (try? OpenAIClientTests.runBlocking(["python3", "-c", "import selenium"]).status) == 0
+            && (try? ProgramRun.runBlocking(["python3", "-c", "import selenium"]).status) == 0
     }
 
     @Test(.enabled(if: browserInstalled, "chromium, chromium-driver or selenium missing (make setup installs them)"))
@@ -30,7 +30,7 @@ import Testing
             upstream: nil, extraArguments: ["--model", model, "--embedding-model", miniLM, "--threads", "2"],
             environment: ["ATRIUM_ADMIN_KEY": owner])
         // Chromium at a lower priority: the suites running beside it keep their share of the cores.
-        let result = try await Self.runOffThePool(
+        let result = try await ProgramRun.run(
             ["nice", "-n", "10", "python3", Self.script.path], environment: ["ATRIUM_URL": server.baseURL, "ATRIUM_OWNER_KEY": owner])
         #expect(result.status == 0, "\(result.output)")
         let lastLine = result.output.split(separator: "\n").last.map(String.init) ?? ""
@@ -44,17 +44,5 @@ import Testing
         #expect(observed["alert"] as? String == "cross_team_attempt")
         // Labels on every control and no sideways scrolling at 390 px, page by page.
         #expect((observed["usable_pages"] as? [String])?.count == 7)
-    }
-
-    /// The script runs for a minute or more: it waits on a Dispatch thread, not on one of
-    /// the few threads every other test's tasks share (blocking one of those starves them).
-    static func runOffThePool(_ arguments: [String], environment: [String: String]) async throws
-        -> (status: Int32, output: String)
-    {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try OpenAIClientTests.runBlocking(arguments, environment: environment) })
-            }
-        }
     }
 }

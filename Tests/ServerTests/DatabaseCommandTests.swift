@@ -1,3 +1,4 @@
+import AtriumTestSupport
 import Foundation
 import Testing
 @testable import Store
@@ -5,10 +6,10 @@ import Testing
 /// `atrium migrate` and `atrium serve --database postgres://…` as an operator runs them: the
 /// real binary against the test PostgreSQL server.
 @Suite struct DatabaseCommandTests {
-    static func atrium(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+    static func atrium(_ arguments: [String]) async throws -> ProgramRun {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-db-cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: home) }
-        return try await OpenAIClientTests.run([ServerProcess.binary.path] + arguments, environment: ["ATRIUM_HOME": home.path])
+        return try await ProgramRun.run([ServerProcess.binary.path] + arguments, environment: ["ATRIUM_HOME": home.path])
     }
 
     /// A new, empty database on the test server, dropped when `body` ends; its URL.

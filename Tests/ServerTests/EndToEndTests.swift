@@ -109,35 +109,28 @@ import Testing
         let lastRequest = try await http.call("GET", "/v1/models", key: keys["sue"])
         #expect(lastRequest.status == 200)
         #expect(await server.stop() == 0)
-        let (status, printed) = try auditVerify(home: server.home)
+        let (status, printed) = try await auditVerify(home: server.home)
         #expect(status == 0, "\(printed)")
         #expect(printed.contains("intact"))
         #expect(!server.log.contains(keys["sue"]!) && !server.log.contains("Hello from sue"), "no key or prompt in the log")
 
         // someone with file access edits a record: verify names it and exits 1
-        let tamper = try await OpenAIClientTests.run([
+        let tamper = try await ProgramRun.run([
             "python3", "-c",
             "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('DROP TRIGGER audit_records_no_update'); "
                 + "c.execute(\"UPDATE audit_records SET decision = 'allow', reason = NULL WHERE reason = 'cross_team_attempt'\"); c.commit()",
             server.home.appendingPathComponent("atrium.sqlite").path,
         ])
         #expect(tamper.status == 0, "\(tamper.output)")
-        let (brokenStatus, brokenOutput) = try auditVerify(home: server.home)
+        let (brokenStatus, brokenOutput) = try await auditVerify(home: server.home)
         #expect(brokenStatus == 1)
         #expect(brokenOutput.contains("BROKEN") && brokenOutput.contains("was altered"), "\(brokenOutput)")
     }
 
-    private func auditVerify(home: URL) throws -> (Int32, String) {
-        let verify = Process()
-        verify.executableURL = ServerProcess.binary
-        verify.arguments = ["audit", "verify"]
-        verify.environment = ["ATRIUM_HOME": home.path]
-        let output = Pipe()
-        verify.standardOutput = output
-        try verify.run()
-        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        verify.waitUntilExit()
-        return (verify.terminationStatus, printed)
+    private func auditVerify(home: URL) async throws -> (Int32, String) {
+        let verify = try await ProgramRun.run(
+            [ServerProcess.binary.path, "audit", "verify"], environment: ["ATRIUM_HOME": home.path], separateErrors: true)
+        return (verify.status, verify.output)
     }
 
     private func waitForAudit(

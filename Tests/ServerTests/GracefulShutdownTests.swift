@@ -37,8 +37,8 @@ import Glibc
         return (key, try #require(team.json["id"] as? String))
     }
 
-    static func auditVerify(home: URL) async throws -> (status: Int32, output: String) {
-        try await OpenAIClientTests.run([ServerProcess.binary.path, "audit", "verify"], environment: ["ATRIUM_HOME": home.path])
+    static func auditVerify(home: URL) async throws -> ProgramRun {
+        try await ProgramRun.run([ServerProcess.binary.path, "audit", "verify"], environment: ["ATRIUM_HOME": home.path])
     }
 
     @Test func sigtermLetsStreamsFinishAndEveryRecordSurvivesARestart() async throws {

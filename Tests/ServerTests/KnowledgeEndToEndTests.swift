@@ -60,24 +60,13 @@ import Testing
 
     /// Runs `atrium ingest --json` and returns its summary and stderr.
     static func ingest(_ folder: URL, server: ServerProcess, key: String) async throws -> (summary: [String: Any], log: String) {
-        let process = Process()
-        process.executableURL = ServerProcess.binary
-        process.arguments = ["ingest", "--url", server.baseURL, "--key", key, "--collection", "handbook", "--json", folder.path]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        // Embedding takes seconds: waited for on a thread of its own (see `offThePool`).
-        let (printed, log) = try await offThePool {
-            try process.run()
-            let printed = output.fileHandleForReading.readDataToEndOfFile()
-            let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (printed, log)
-        }
-        #expect(process.terminationStatus == 0, "\(log)")
-        let summary = (try? JSONSerialization.jsonObject(with: printed)) as? [String: Any] ?? [:]
-        return (summary, log)
+        let ingest = try await ProgramRun.run(
+            [ServerProcess.binary.path, "ingest", "--url", server.baseURL, "--key", key, "--collection", "handbook", "--json",
+             folder.path],
+            separateErrors: true)
+        #expect(ingest.status == 0, "\(ingest.errors)")
+        let summary = (try? JSONSerialization.jsonObject(with: Data(ingest.output.utf8))) as? [String: Any] ?? [:]
+        return (summary, ingest.errors)
     }
 
     static func sourceNames(_ answer: HTTPAnswerLive) -> [String] {
@@ -185,7 +174,7 @@ import Testing
         #expect(try await http.call("GET", "/v1/models", key: sales).body.contains("\"minilm-l6\""))
         if OpenAIClientTests.openAIInstalled {
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts/openai_embeddings.py")
-            let result = try await OpenAIClientTests.run(
+            let result = try await ProgramRun.run(
                 ["python3", script.path], environment: ["ATRIUM_URL": server.baseURL, "ATRIUM_KEY": development])
             let observed = (try? JSONSerialization.jsonObject(with: Data(result.output.utf8))) as? [String: Any] ?? [:]
             #expect(result.status == 0 && observed["count"] as? Int == 2 && observed["dimensions"] as? Int == 384, "\(result.output)")

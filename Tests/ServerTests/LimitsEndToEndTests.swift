@@ -69,7 +69,7 @@ import Testing
         #expect(bad.status == 400 && bad.error["param"] as? String == "group_by")
 
         // `atrium usage` reads the same ledger from the file, beside the running server.
-        let table = try await OpenAIClientTests.run(
+        let table = try await ProgramRun.run(
             [ServerProcess.binary.path, "usage", "--group-by", "user"], environment: ["ATRIUM_HOME": server.home.path])
         #expect(table.status == 0, "\(table.output)")
         let lines = table.output.split(separator: "\n").map(String.init)
@@ -77,7 +77,7 @@ import Testing
         let sueLine = try #require(lines.first { $0.hasPrefix("sue ") })
         #expect(sueLine.split(separator: " ").suffix(5) == ["3", "27", "18", "45", "0"], "\(sueLine)")
         #expect(lines.last?.hasPrefix("TOTAL") == true)
-        let filtered = try await OpenAIClientTests.run(
+        let filtered = try await ProgramRun.run(
             [ServerProcess.binary.path, "usage", "--team", "acme/sales", "--since", "2000-01-01", "--group-by", "team"],
             environment: ["ATRIUM_HOME": server.home.path])
         #expect(filtered.output.contains("sales") && filtered.status == 0, "\(filtered.output)")

@@ -11,7 +11,7 @@ import Testing
         .appendingPathComponent("Scripts/openai_client.py")
 
     static var openAIInstalled: Bool {
-        (try? runBlocking(["python3", "-c", "import openai"]).status) == 0
+        (try? ProgramRun.runBlocking(["python3", "-c", "import openai"]).status) == 0
     }
 
     @Test(.enabled(if: openAIInstalled, "the openai Python package is not installed (make setup installs it)"))
@@ -31,7 +31,7 @@ import Testing
             try await http.call("POST", "/v1/admin/keys", key: owner, json: ["user": "sue", "team": "acme/sales"]).json["key"]
                 as? String)
 
-        let result = try await Self.run(
+        let result = try await ProgramRun.run(
             ["python3", Self.script.path],
             environment: ["ATRIUM_URL": server.baseURL, "ATRIUM_KEY": key, "ATRIUM_MODEL": "mock"])
         #expect(result.status == 0, "\(result.output)")
@@ -44,25 +44,5 @@ import Testing
         #expect(observed["finish_reason"] as? String == "stop")
         #expect(observed["stream_usage"] as? Int == 15)
         #expect(observed["refused_status"] as? Int == 401)
-    }
-
-    /// Runs a child process to its end, waited for on a thread of its own (see `offThePool`).
-    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
-        try await offThePool { try runBlocking(arguments, environment: environment) }
-    }
-
-    /// ``run(_:environment:)`` on the calling thread, for callers that are not async.
-    static func runBlocking(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

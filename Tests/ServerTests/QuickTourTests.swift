@@ -28,30 +28,15 @@ import Testing
         let folder = server.home.appendingPathComponent("tour")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let script = folder.appendingPathComponent("tour.sh")
-        try ("set -euo pipefail\n" + Self.tour()).write(to: script, atomically: true, encoding: .utf8)
+        try ("set -euo pipefail\ncd \"$(dirname \"$0\")\"\n" + Self.tour()).write(to: script, atomically: true, encoding: .utf8)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script.path]
-        process.currentDirectoryURL = folder
-        var environment = ProcessInfo.processInfo.environment
-        environment["OWNER"] = owner
-        environment["A"] = server.baseURL
-        environment["PATH"] = ServerProcess.binary.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        // The tour takes a while: it waits on a thread of its own, not on one of the cooperative
-        // pool's (two on two cores) that every test beside it needs.
-        let output = try await offThePool {
-            try process.run()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return output
-        }
+        let path = ServerProcess.binary.deletingLastPathComponent().path + ":"
+            + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let tour = try await ProgramRun.run(
+            ["bash", script.path], environment: ["OWNER": owner, "A": server.baseURL, "PATH": path])
+        let output = tour.output
 
-        #expect(process.terminationStatus == 0, "the tour stopped: \(output.suffix(2000))")
+        #expect(tour.status == 0, "the tour stopped: \(output.suffix(2000))")
         #expect(!output.contains(#""error":{"#), "an answer of the tour was an error: \(output.suffix(4000))")
         #expect(output.contains(#""object":"chat.completion""#), "the tour chats")
         #expect(output.contains("data: [DONE]"), "the tour streams")

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import AtriumTestSupport
 import Foundation
 import Testing
 
@@ -56,9 +57,9 @@ import Testing
             (["--queue-timeout", "0"], "--queue-timeout must be a positive number"),
             (["--kv-cache-bytes", "lots"], "--kv-cache-bytes"),
         ] {
-            let (status, output) = try await OpenAIClientTests.run([ServerProcess.binary.path, "serve"] + arguments)
-            #expect(status != 0, "\(arguments)")
-            #expect(output.contains(complaint), "\(arguments): \(output)")
+            let refused = try await ProgramRun.run([ServerProcess.binary.path, "serve"] + arguments)
+            #expect(refused.status != 0, "\(arguments)")
+            #expect(refused.output.contains(complaint), "\(arguments): \(refused.output)")
         }
     }
 }

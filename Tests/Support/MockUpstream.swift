@@ -1,4 +1,5 @@
 import Foundation
+import Retrieval
 
 #if canImport(Glibc)
 import Glibc
@@ -13,25 +14,20 @@ import Darwin
 /// streamed as five chunks when asked, and `GET /v1/models` with the single model `mock`.
 public final class MockUpstream: @unchecked Sendable {
     public let port: Int
-    private let process: Process
+    /// Not `Foundation.Process`: see ``TestEngineProcess``.
+    private let process: ChildProcess
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
     public init() throws {
         let binary = try Self.binary.get()
         port = try LoopbackPort.free()
-        process = Process()
-        process.executableURL = binary
-        process.arguments = ["-p", String(port)]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        process = try ChildProcess(executable: binary.path, arguments: ["-p", String(port)])
         try LoopbackPort.waitUntilListening(port)
     }
 
     deinit {
-        // SIGKILL: processes spawned from the test runner inherit its blocked SIGTERM.
-        kill(process.processIdentifier, SIGKILL)
+        process.send(SIGKILL)
         process.waitUntilExit()
     }
 
@@ -51,23 +47,10 @@ public final class MockUpstream: @unchecked Sendable {
         let source = toolsFolder.appendingPathComponent("mock_upstream.c")
         guard FileManager.default.fileExists(atPath: source.path) else { throw MockUpstreamError.missingSource(source.path) }
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-mock-upstream-\(getpid())")
-        let compiler = Process()
-        compiler.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        compiler.arguments = ["cc", "-O2", "-o", output.path, source.path]
-        try compiler.run()
-        compiler.waitUntilExit()
-        guard compiler.terminationStatus == 0 else { throw MockUpstreamError.compileFailed(source.path) }
+        let compiler = try ChildProcess(
+            executable: "/usr/bin/env", arguments: ["cc", "-O2", "-o", output.path, source.path], standardError: 2)
+        guard compiler.waitUntilExit() == 0 else { throw MockUpstreamError.compileFailed(source.path) }
         return output
-    }
-}
-
-/// Runs a program with no blocked signals. The test runner blocks SIGTERM and SIGINT in its
-/// threads and spawned processes inherit that mask; a server started as an operator would
-/// (from a shell) has them unblocked, and tests of graceful shutdown need the same.
-public enum CleanSignals {
-    public static func launcher(for program: URL, arguments: [String]) -> (URL, [String]) {
-        let python = "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])"
-        return (URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", python, program.path] + arguments)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Retrieval
 
 #if canImport(Glibc)
 import Glibc
@@ -15,7 +16,11 @@ import Darwin
 /// there (``stop()`` at the end says so), or the engine may die mid-test.
 public final class TestEngineProcess: @unchecked Sendable {
     public let port: Int
-    private let process: Process
+    /// Ours, not `Foundation.Process`: its exit is noticed through a socket the child holds,
+    /// and a sibling spawned from another thread at the same moment may inherit that socket
+    /// too — the exit is then seen only once the sibling exits as well (a CI run waited
+    /// minutes in ``stop()`` for an engine long dead).
+    private let process: ChildProcess
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
@@ -24,17 +29,12 @@ public final class TestEngineProcess: @unchecked Sendable {
     /// - Parameter arguments: more flags (`--reject-cache-salt`, `--model NAME`).
     public init(port: Int? = nil, slots: Int = 4, tokensPerSecond: Double = 400, arguments: [String] = []) async throws {
         self.port = try port ?? LoopbackPort.free()
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", Self.script.path, "--port", String(self.port), "--slots", String(slots),
-            "--tokens-per-second", String(tokensPerSecond),
-        ] + arguments
-        // Its own /dev/null: Foundation closes a child's output handles when it exits, and the
-        // shared `FileHandle.nullDevice`'s descriptor may by then belong to a socket.
-        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
+        process = try ChildProcess(
+            executable: "/usr/bin/env",
+            arguments: [
+                "python3", Self.script.path, "--port", String(self.port), "--slots", String(slots),
+                "--tokens-per-second", String(tokensPerSecond),
+            ] + arguments)
         let listening = self.port
         try await offThePool { try LoopbackPort.waitUntilListening(listening, timeout: .seconds(30)) }
     }
@@ -46,7 +46,7 @@ public final class TestEngineProcess: @unchecked Sendable {
     /// Kills the engine at once (SIGKILL: a crash, connections reset).
     public func stop() {
         guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
+        process.send(SIGKILL)
         process.waitUntilExit()
     }
 
@@ -54,7 +54,7 @@ public final class TestEngineProcess: @unchecked Sendable {
 
     /// Sends SIGKILL without waiting (a crash mid-run).
     public func crash() {
-        kill(process.processIdentifier, SIGKILL)
+        process.send(SIGKILL)
     }
 
     /// What the engine saw: requests served, running and waiting now, and the `cache_salt` of
@@ -67,20 +67,8 @@ public final class TestEngineProcess: @unchecked Sendable {
     }
 
     public func stats() async throws -> Stats {
-        let url = baseURL + "/stats"
-        return try await offThePool { try Self.fetchStats(url) }
-    }
-
-    private static func fetchStats(_ url: String) throws -> Stats {
-        let curl = Process()
-        curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        curl.arguments = ["curl", "-sf", "--max-time", "10", url]
-        let pipe = Pipe()
-        curl.standardOutput = pipe
-        try curl.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        curl.waitUntilExit()
-        return try JSONDecoder().decode(Stats.self, from: data)
+        let curl = try await ProgramRun.run(["curl", "-sf", "--max-time", "10", baseURL + "/stats"], separateErrors: true)
+        return try JSONDecoder().decode(Stats.self, from: Data(curl.output.utf8))
     }
 }
 

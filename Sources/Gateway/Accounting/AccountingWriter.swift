@@ -285,7 +285,9 @@ public final class AccountingWriter: Sendable {
             } catch {
                 attempt += 1
                 logger.error("writing accounting failed", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
-                if final && attempt >= 5 {
+                // Stopping (this batch or one that was retrying when the shutdown came):
+                // give up after a few tries rather than hold the process up forever.
+                if attempt >= 5, final || pending.withLock({ $0.stopping }) {
                     logger.critical(
                         "accounting lost at shutdown",
                         metadata: ["audit.count": "\(batch.audits.count)", "usage.count": "\(batch.usage.count)"])

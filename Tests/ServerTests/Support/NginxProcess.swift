@@ -1,5 +1,6 @@
 import AtriumTestSupport
 import Foundation
+import Retrieval
 import Testing
 
 #if canImport(Glibc)
@@ -19,7 +20,8 @@ final class NginxProcess: @unchecked Sendable {
 
     let port: Int
     let folder: URL
-    private let process: Process
+    /// Not `Foundation.Process`: see ``TestEngineProcess``.
+    private let process: ChildProcess
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
@@ -73,13 +75,9 @@ final class NginxProcess: @unchecked Sendable {
             }
             """
         try main.write(to: folder.appendingPathComponent("nginx.conf"), atomically: true, encoding: .utf8)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: nginx)
-        process.arguments = ["-p", path, "-e", "\(path)/error.log", "-c", "\(path)/nginx.conf"]
-        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        process = try ChildProcess(
+            executable: nginx, arguments: ["-p", path, "-e", "\(path)/error.log", "-c", "\(path)/nginx.conf"])
         do {
-            try process.run()
             let listening = port
             try await offThePool { try LoopbackPort.waitUntilListening(listening, timeout: .seconds(20)) }
         } catch {
@@ -101,7 +99,7 @@ final class NginxProcess: @unchecked Sendable {
     /// Stops nginx (SIGKILL: it keeps no state worth a graceful stop) and waits.
     func stop() {
         guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
+        process.send(SIGKILL)
         process.waitUntilExit()
     }
 }

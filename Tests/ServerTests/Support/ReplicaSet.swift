@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import AtriumTestSupport
 import Foundation
 import Testing
 
@@ -88,7 +89,7 @@ final class ReplicaSet: Sendable {
     }
 
     /// `atrium audit verify --database …`: exit status and output.
-    func auditVerify() async throws -> (status: Int32, output: String) {
+    func auditVerify() async throws -> ProgramRun {
         try await DatabaseCommandTests.atrium(["audit", "verify", "--database", database])
     }
 }

@@ -1,5 +1,6 @@
 import AtriumTestSupport
 import Foundation
+import Retrieval
 import Synchronization
 
 #if canImport(Glibc)
@@ -12,8 +13,10 @@ final class ServerProcess: @unchecked Sendable {
     let home: URL
     let port: Int
     let ownerKey: String
-    private let process: Process
-    private let output: OutputBuffer
+    /// Not `Foundation.Process`: see ``TestEngineProcess``.
+    private let process: ChildProcess
+    /// Where the server's standard error goes (its log), read as it grows.
+    private let logFile: URL
     /// Whether this process made `home` (and removes it when done).
     private let ownsHome: Bool
 
@@ -44,74 +47,76 @@ final class ServerProcess: @unchecked Sendable {
         ownsHome = existing == nil
         home = existing ?? FileManager.default.temporaryDirectory.appendingPathComponent("atrium-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        process = Process()
-        (process.executableURL, process.arguments) = CleanSignals.launcher(
-            for: Self.binary,
-            arguments: ["serve", "--host", "127.0.0.1", "--port", "0"] + (upstream.map { ["--upstream", $0] } ?? []) + extraArguments)
         var environment = ProcessInfo.processInfo.environment
         environment["ATRIUM_HOME"] = home.path
         environment.removeValue(forKey: "ATRIUM_ADMIN_KEY")
         environment.merge(extra) { $1 }
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardError = pipe
-        process.standardOutput = FileHandle.nullDevice
-        let output = OutputBuffer()
-        self.output = output
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if !data.isEmpty { output.append(String(decoding: data, as: UTF8.self)) }
-        }
-        try process.run()
+        // A file, not a pipe: nothing has to drain it, and it holds the whole log to the end.
+        let logFile = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-e2e-\(UUID().uuidString).log")
+        self.logFile = logFile
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        let logHandle = try FileHandle(forWritingTo: logFile)
+        defer { try? logHandle.close() }
+        // Started with no blocked signals (ChildProcess), as from a shell: graceful-shutdown
+        // tests send SIGTERM, which the test runner's threads block.
+        process = try ChildProcess(
+            executable: Self.binary.path,
+            arguments: ["serve", "--host", "127.0.0.1", "--port", "0"] + (upstream.map { ["--upstream", $0] } ?? [])
+                + extraArguments,
+            environment: environment, standardError: logHandle.fileDescriptor)
 
         let deadline = ContinuousClock.now + .seconds(60)
         var port: Int?
         while port == nil, ContinuousClock.now < deadline, process.isRunning {
-            port = Self.port(in: output.text)
+            port = Self.port(in: Self.text(of: logFile))
             // Asleep, not blocked: a start takes seconds (the model loads), and a blocked thread
             // of Swift's cooperative pool (two on two cores) stalls every test beside this one.
             if port == nil { try? await Task.sleep(for: .milliseconds(20)) }
         }
         guard let port else {
-            process.terminate()
-            throw ServerProcessError.didNotStart(output.text)
+            process.send(SIGKILL)
+            process.waitUntilExit()
+            throw ServerProcessError.didNotStart(Self.text(of: logFile))
         }
         self.port = port
-        let log = output.text
-        ownerKey = extra["ATRIUM_ADMIN_KEY"] ?? Self.ownerKey(in: log) ?? ""
+        ownerKey = extra["ATRIUM_ADMIN_KEY"] ?? Self.ownerKey(in: Self.text(of: logFile)) ?? ""
     }
 
     deinit {
         if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
+            process.send(SIGKILL)
             process.waitUntilExit()
         }
         if ownsHome { try? FileManager.default.removeItem(at: home) }
+        try? FileManager.default.removeItem(at: logFile)
     }
 
     /// Everything the server printed on stderr so far.
-    var log: String { output.text }
+    var log: String { Self.text(of: logFile) }
+
+    private static func text(of file: URL) -> String {
+        (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+    }
 
     /// Stops the server as an operator would (SIGTERM) and waits; returns its exit status.
     @discardableResult
     func stop() async -> Int32 {
-        process.terminate()
+        process.send(SIGTERM)
         // Asleep while the server drains (seconds), not blocking a cooperative thread.
         while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
-        process.waitUntilExit()
-        return process.terminationStatus
+        return process.waitUntilExit()
     }
 
     /// Kills the server at once (SIGKILL: a crash — no drain, no last commit) and reaps it.
     func killAndReap() {
         guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
+        process.send(SIGKILL)
         process.waitUntilExit()
     }
 
     /// Sends `signal` (SIGTERM, SIGINT) without waiting.
     func send(_ signal: Int32) {
-        kill(process.processIdentifier, signal)
+        process.send(signal)
     }
 
     /// Waits (without blocking a thread) for the process to exit; its status, or `nil` if it
@@ -122,8 +127,7 @@ final class ServerProcess: @unchecked Sendable {
             try? await Task.sleep(for: .milliseconds(50))
         }
         guard !process.isRunning else { return nil }
-        process.waitUntilExit()
-        return process.terminationStatus
+        return process.waitUntilExit()
     }
 
     private static func port(in log: String) -> Int? {
@@ -138,14 +142,6 @@ final class ServerProcess: @unchecked Sendable {
         }
         return lines[index + 1].trimmingCharacters(in: .whitespaces)
     }
-}
-
-/// What a process printed, collected from a pipe's handler thread.
-final class OutputBuffer: Sendable {
-    private let storage = Mutex("")
-
-    func append(_ text: String) { storage.withLock { $0 += text } }
-    var text: String { storage.withLock { $0 } }
 }
 
 enum ServerProcessError: Error, CustomStringConvertible {
