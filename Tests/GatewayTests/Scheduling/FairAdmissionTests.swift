@@ -254,10 +254,14 @@ import Testing
     @Test func aWaiterThatHangsUpLeavesTheQueueAtOnce() async throws {
         let teams = try await Teams.make()
         let (load, admission) = try Self.scheduled(slots: 1)
+        // One at a time: two tasks started together may reach the scheduler in either order,
+        // and the waiter must be the one that waits.
         load.submit(Self.request(teams.sales, tokens: 1000))
+        try await load.settle()
         let waiter = load.submit(Self.request(teams.development, tokens: 10))
         try await load.settle()
         #expect(admission.statistics.queued == 1)
+        #expect(load.engine.runningTeams == [teams.sales.teamID.rawValue])
         waiter.cancel()
         await waiter.value
         #expect(admission.statistics.queued == 0)
