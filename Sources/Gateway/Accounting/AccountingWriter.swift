@@ -277,6 +277,10 @@ public final class AccountingWriter: Sendable {
     /// is only given up when the process is stopping and the database still refuses.
     private func commit(_ batch: Batch, final: Bool) {
         var attempt = 0
+        // Tries that failed once the process was stopping: this batch's last few (one that
+        // was retrying when the shutdown came too), so a dead database cannot hold the
+        // process up forever.
+        var attemptsStopping = 0
         while true {
             do {
                 try store.commitAccounting(
@@ -285,9 +289,8 @@ public final class AccountingWriter: Sendable {
             } catch {
                 attempt += 1
                 logger.error("writing accounting failed", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
-                // Stopping (this batch or one that was retrying when the shutdown came):
-                // give up after a few tries rather than hold the process up forever.
-                if attempt >= 5, final || pending.withLock({ $0.stopping }) {
+                if final || pending.withLock({ $0.stopping }) { attemptsStopping += 1 }
+                if attemptsStopping >= 5 {
                     logger.critical(
                         "accounting lost at shutdown",
                         metadata: ["audit.count": "\(batch.audits.count)", "usage.count": "\(batch.usage.count)"])
