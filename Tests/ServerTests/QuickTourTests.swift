@@ -28,7 +28,8 @@ import Testing
         let folder = server.home.appendingPathComponent("tour")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let script = folder.appendingPathComponent("tour.sh")
-        try ("set -euo pipefail\ncd \"$(dirname \"$0\")\"\n" + Self.tour()).write(to: script, atomically: true, encoding: .utf8)
+        let prologue = "set -euo pipefail\ncd \"$(dirname \"$0\")\"\n"  // the tour runs in its own folder
+        try (prologue + Self.tour()).write(to: script, atomically: true, encoding: .utf8)
 
         let path = ServerProcess.binary.deletingLastPathComponent().path + ":"
             + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
