@@ -14,7 +14,7 @@ import Darwin
 /// streamed as five chunks when asked, and `GET /v1/models` with the single model `mock`.
 public final class MockUpstream: @unchecked Sendable {
     public let port: Int
-    /// Not `Foundation.Process`: see ``TestEngineProcess``.
+    /// Not `Foundation.Process`: see ``ChildProcess``.
     private let process: ChildProcess
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }

@@ -4,7 +4,7 @@ import Retrieval
 /// A program a test runs to its end (a command-line client, `atrium audit verify`, a Python
 /// checker): its exit status and what it printed.
 ///
-/// Started as a ``ChildProcess``, not a `Foundation.Process` (see ``TestEngineProcess``), and
+/// Started as a ``ChildProcess``, not a `Foundation.Process` (see there), and
 /// printing into temporary files rather than pipes: a pipe's end comes only once every holder
 /// of its write end has closed it — a sibling spawned at the same moment may hold it too —
 /// and a reader of two pipes must drain both at once or a chatty program blocks on the other.

@@ -16,10 +16,9 @@ import Darwin
 /// there (``stop()`` at the end says so), or the engine may die mid-test.
 public final class TestEngineProcess: @unchecked Sendable {
     public let port: Int
-    /// Ours, not `Foundation.Process`: its exit is noticed through a socket the child holds,
-    /// and a sibling spawned from another thread at the same moment may inherit that socket
-    /// too — the exit is then seen only once the sibling exits as well (most likely why a CI
-    /// run's pool test ran out of its three minutes).
+    /// Not `Foundation.Process`, whose notice of an exit can be late by as long as another
+    /// program lives (see ``ChildProcess``): most likely why a CI run's pool test ran out of its
+    /// three minutes.
     private let process: ChildProcess
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }

@@ -11,7 +11,10 @@ import Synchronization
 /// from 3 up itself (`posix_spawn_file_actions_addclosefrom_np`), whatever the parent holds.
 ///
 /// Safe to query, signal and wait on from any thread. The exit status is collected by polling
-/// `waitpid(pid, WNOHANG)`, so nothing else in the process needs to cooperate.
+/// `waitpid(pid, WNOHANG)`, so nothing else in the process needs to cooperate — and an exit is
+/// seen at once, where `Foundation.Process` learns of it through a socket the child holds, which
+/// a program spawned from another thread at that moment may inherit (the exit is then seen only
+/// when that one exits too).
 ///
 /// ```swift
 /// let child = try ChildProcess(executable: "/usr/bin/pdftotext", arguments: ["in.pdf", "out.txt"])

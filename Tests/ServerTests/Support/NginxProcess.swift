@@ -20,7 +20,7 @@ final class NginxProcess: @unchecked Sendable {
 
     let port: Int
     let folder: URL
-    /// Not `Foundation.Process`: see ``TestEngineProcess``.
+    /// Not `Foundation.Process`: see ``ChildProcess``.
     private let process: ChildProcess
 
     var baseURL: String { "http://127.0.0.1:\(port)" }

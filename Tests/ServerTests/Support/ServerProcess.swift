@@ -13,7 +13,7 @@ final class ServerProcess: @unchecked Sendable {
     let home: URL
     let port: Int
     let ownerKey: String
-    /// Not `Foundation.Process`: see ``TestEngineProcess``.
+    /// Not `Foundation.Process`: see ``ChildProcess``.
     private let process: ChildProcess
     /// Where the server's standard error goes (its log), read as it grows.
     private let logFile: URL
