@@ -12,7 +12,7 @@ enum CanonicalJSON {
 
     static func object(_ fields: [String: Value]) -> String {
         // Per audit record, so built as bytes: no array per key comparison, no string per
-        // member, unescaped runs copied whole.
+        // member.
         var out: [UInt8] = [UInt8(ascii: "{")]
         out.reserveCapacity(256)
         for (index, key) in fields.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
@@ -41,6 +41,8 @@ enum CanonicalJSON {
         }
     }
 
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     /// `text` as a JSON string: quote, backslash and control characters escaped (`\n`, `\r`,
     /// `\t`, else `\u00xx`), everything else — non-ASCII included — as its UTF-8 bytes.
     private static func appendQuoted(_ text: String, to out: inout [UInt8]) {
@@ -53,9 +55,9 @@ enum CanonicalJSON {
             case UInt8(ascii: "\r"): out += #"\r"#.utf8
             case UInt8(ascii: "\t"): out += #"\t"#.utf8
             case ..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
                 out += #"\u00"#.utf8
-                out += [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0xF)])
             default: out.append(byte)
             }
         }
