@@ -1,6 +1,21 @@
 @testable import Gateway
 import Testing
 
+/// The parser lends each event's bytes to a closure; these read them as strings.
+extension ServerSentEventParser {
+    fileprivate mutating func consume(_ bytes: some Collection<UInt8>) -> [String] {
+        var events: [String] = []
+        Array(bytes).withUnsafeBytes { consume($0) { events.append(String(decoding: $0, as: UTF8.self)) } }
+        return events
+    }
+
+    fileprivate mutating func finish() -> String? {
+        var last: String?
+        finish { last = String(decoding: $0, as: UTF8.self) }
+        return last
+    }
+}
+
 @Suite struct ServerSentEventParserTests {
     @Test func eventsSurviveAnySplitOfTheBytes() {
         let body = Array("data: {\"a\":1}\n\n: keep-alive\n\ndata: second\r\n\r\nevent: x\ndata: [DONE]\n\n".utf8)

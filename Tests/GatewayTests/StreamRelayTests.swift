@@ -1,6 +1,16 @@
 @testable import Gateway
 import Testing
 
+extension StreamRelay {
+    /// The events one event's data holds, collected.
+    mutating func events(forData data: String) throws -> [GenerationEvent] {
+        var events: [GenerationEvent] = []
+        var data = data
+        try data.withUTF8 { try relay($0) { events.append($0) } }
+        return events
+    }
+}
+
 @Suite struct StreamRelayTests {
     private func chunk(_ content: String?, finish: String? = nil, usage: String? = nil) -> String {
         let delta = content.map { #"{"content":"\#($0)"}"# } ?? "{}"

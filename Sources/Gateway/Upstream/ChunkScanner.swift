@@ -22,12 +22,15 @@ struct ChunkScanner {
         self.bytes = bytes
     }
 
+    /// The chunk an event's bytes hold, or nil when the decoder must judge them.
+    static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Chunk? {
+        var scanner = ChunkScanner(bytes)
+        return scanner.chunk()
+    }
+
     static func scan(_ text: String) -> Chunk? {
         var text = text
-        return text.withUTF8 { buffer in
-            var scanner = ChunkScanner(buffer)
-            return scanner.chunk()
-        }
+        return text.withUTF8 { scan($0) }
     }
 
     private mutating func chunk() -> Chunk? {

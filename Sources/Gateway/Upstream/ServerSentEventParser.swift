@@ -1,55 +1,85 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Splits a `text/event-stream` body into the `data` of each event, as bytes arrive in
 /// arbitrary pieces. Comments, `event:` and `id:` fields are skipped; several `data:` lines
 /// of one event are joined with newlines.
+///
+/// Each event's data is lent to a closure as bytes, valid during the call: relaying a token
+/// then makes no string and no array of its own (lines are found with `memchr`, and a line
+/// that arrived whole is read where it lies).
 struct ServerSentEventParser {
+    /// The start of a line whose end has not arrived yet.
     private var line: [UInt8] = []
     private var data: [UInt8] = []
     private var hasData = false
 
     init() {
         line.reserveCapacity(1024)
+        data.reserveCapacity(1024)
     }
 
-    /// Feeds bytes; returns the data of every event they completed.
-    mutating func consume(_ bytes: some Sequence<UInt8>) -> [String] {
-        var events: [String] = []
-        for byte in bytes {
-            if byte == UInt8(ascii: "\n") {
-                if let event = endLine() { events.append(event) }
+    /// Feeds bytes; calls `event` with the data of every event they complete, in order.
+    mutating func consume(
+        _ bytes: UnsafeRawBufferPointer, event: (UnsafeBufferPointer<UInt8>) throws -> Void
+    ) rethrows {
+        let bytes = bytes.assumingMemoryBound(to: UInt8.self)
+        guard let base = bytes.baseAddress else { return }
+        var start = 0
+        while start < bytes.count,
+            let found = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start)
+        {
+            let end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            let piece = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            if line.isEmpty {
+                try endLine(piece, event: event)
             } else {
-                line.append(byte)
+                line.append(contentsOf: piece)
+                defer { line.removeAll(keepingCapacity: true) }
+                try line.withUnsafeBufferPointer { try endLine($0, event: event) }
             }
+            start = end + 1
         }
-        return events
+        line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
     }
 
-    /// The last event, when the body ended without its blank line.
-    mutating func finish() -> String? {
-        if !line.isEmpty, let event = endLine() { return event }
-        return hasData ? dispatch() : nil
+    /// Calls `event` with the last event's data when the body ended without its blank line.
+    mutating func finish(event: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
+        if !line.isEmpty {
+            let rest = line
+            line.removeAll()
+            try rest.withUnsafeBufferPointer { try endLine($0, event: event) }
+        }
+        if hasData { try dispatch(event) }
     }
 
-    private mutating func endLine() -> String? {
-        if line.last == UInt8(ascii: "\r") { line.removeLast() }
-        defer { line.removeAll(keepingCapacity: true) }
-        guard !line.isEmpty else { return hasData ? dispatch() : nil }
-        let field = Array("data".utf8)
-        guard line.starts(with: field), line.count == field.count || line[field.count] == UInt8(ascii: ":") else {
-            return nil
+    private mutating func endLine(
+        _ bytes: UnsafeBufferPointer<UInt8>, event: (UnsafeBufferPointer<UInt8>) throws -> Void
+    ) rethrows {
+        var line = bytes[...]
+        if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+        guard !line.isEmpty else {
+            if hasData { try dispatch(event) }
+            return
         }
+        let field = "data".utf8
+        guard line.starts(with: field), line.count == field.count || line[line.startIndex + field.count] == UInt8(ascii: ":")
+        else { return }
         var value = line.dropFirst(min(line.count, field.count + 1))
         if value.first == UInt8(ascii: " ") { value = value.dropFirst() }
         if hasData { data.append(UInt8(ascii: "\n")) }
-        data.append(contentsOf: value)
+        data.append(contentsOf: UnsafeBufferPointer(rebasing: value))
         hasData = true
-        return nil
     }
 
-    private mutating func dispatch() -> String {
+    private mutating func dispatch(_ event: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
         defer {
             data.removeAll(keepingCapacity: true)
             hasData = false
         }
-        return String(decoding: data, as: UTF8.self)
+        try data.withUnsafeBufferPointer { try event($0) }
     }
 }

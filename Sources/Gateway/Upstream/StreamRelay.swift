@@ -14,16 +14,18 @@ struct StreamRelay {
     private var textChunks = 0
     private let decoder = JSONDecoder()
 
-    mutating func events(forData data: String) throws -> [GenerationEvent] {
-        guard !isDone else { return [] }
-        if data == "[DONE]" {
+    /// Reads one event's data, handing the text it carries to `sink`.
+    mutating func relay(_ data: UnsafeBufferPointer<UInt8>, into sink: (GenerationEvent) -> Void) throws {
+        guard !isDone else { return }
+        if data.elementsEqual("[DONE]".utf8) {
             isDone = true
-            return []
+            return
         }
-        if let scanned = ChunkScanner.scan(data) { return events(of: scanned) }
+        if let scanned = ChunkScanner.scan(data) { return relay(scanned, into: sink) }
         let chunk: UpstreamWire.Chunk
         do {
-            chunk = try decoder.decode(UpstreamWire.Chunk.self, from: Data(data.utf8))
+            // As text first: invalid UTF-8 is repaired, as the fast path's strings are.
+            chunk = try decoder.decode(UpstreamWire.Chunk.self, from: Data(String(decoding: data, as: UTF8.self).utf8))
         } catch {
             throw BackendError.malformedResponse("a stream event is not valid chat.completion.chunk JSON")
         }
@@ -31,19 +33,17 @@ struct StreamRelay {
             throw BackendError.rejected(status: 200, message: error.message ?? "the upstream reported an error mid-stream")
         }
         if let reported = chunk.usage { usage = reported }
-        var events: [GenerationEvent] = []
         for choice in chunk.choices ?? [] {
             if let text = choice.delta?.content, !text.isEmpty {
                 textChunks += 1
-                events.append(.delta(text))
+                sink(.delta(text))
             }
             if let reason = UpstreamWire.finishReason(choice.finishReason) { finishReason = reason }
         }
-        return events
     }
 
     /// The fast path: the same reading of the chunk as the decoder's, from ``ChunkScanner``.
-    private mutating func events(of chunk: ChunkScanner.Chunk) -> [GenerationEvent] {
+    private mutating func relay(_ chunk: ChunkScanner.Chunk, into sink: (GenerationEvent) -> Void) {
         if chunk.hasUsage {
             usage = Usage(promptTokens: chunk.promptTokens ?? 0, completionTokens: chunk.completionTokens ?? 0)
         }
@@ -51,7 +51,7 @@ struct StreamRelay {
         for reason in chunk.finishReasons {
             if let reason = UpstreamWire.finishReason(reason) { finishReason = reason }
         }
-        return chunk.texts.map { .delta($0) }
+        for text in chunk.texts { sink(.delta(text)) }
     }
 
     /// The `finished` event, or `nil` when the stream never said how it ended.

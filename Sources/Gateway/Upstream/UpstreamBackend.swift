@@ -173,14 +173,14 @@ public final class UpstreamBackend: InlineGenerating {
         // Read to the end of the body even after [DONE], so the connection can be reused.
         repeat {
             for case let .body(buffer) in batch {
-                for data in parser.consume(buffer.readableBytesView) {
-                    for event in try relay.events(forData: data) { sink(event) }
+                try buffer.withUnsafeReadableBytes { bytes in
+                    try parser.consume(bytes) { data in try relay.relay(data, into: sink) }
                 }
             }
             batch.removeAll(keepingCapacity: true)
         } while try await response.body(into: &batch)
-        if !relay.isDone, let data = parser.finish() {
-            for event in try relay.events(forData: data) { sink(event) }
+        if !relay.isDone {
+            try parser.finish { data in try relay.relay(data, into: sink) }
         }
         guard let final = relay.finalEvent() else {
             throw BackendError.malformedResponse("the stream ended before a finish_reason or [DONE]")
