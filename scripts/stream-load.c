@@ -14,6 +14,8 @@
  * (the same request, the same count, the same percentiles) and nothing more.
  *
  * usage: stream-load PORT STREAMS TOKENS SECONDS KEY|- MODEL
+ * With STREAM_LOAD_TTFTS=FILE in the environment, each request's send time (seconds since the
+ * start) and TTFT are also written to FILE, one request a line: to see when the slow ones came.
  * build: cc -O2 -o stream-load scripts/stream-load.c
  */
 #define _GNU_SOURCE
@@ -50,8 +52,9 @@ struct stream {
 static char request[4096];
 static size_t request_len;
 static long tokens_total, requests_total;
-static double *ttfts;
+static double *ttfts, *sent_at;  /* each request's TTFT, and when it was sent (since start) */
 static size_t ttft_len, ttft_cap;
+static double start;
 
 static double now(void) {
     struct timespec t;
@@ -78,12 +81,14 @@ static void send_request(struct stream *s) {
     s->event_len = 0;
 }
 
-static void record_ttft(double seconds) {
+static void record_ttft(double sent, double seconds) {
     if (ttft_len == ttft_cap) {
         ttft_cap = ttft_cap ? ttft_cap * 2 : 1024;
         ttfts = realloc(ttfts, ttft_cap * sizeof *ttfts);
-        if (!ttfts) fail("out of memory");
+        sent_at = realloc(sent_at, ttft_cap * sizeof *sent_at);
+        if (!ttfts || !sent_at) fail("out of memory");
     }
+    sent_at[ttft_len] = sent - start;
     ttfts[ttft_len++] = seconds;
 }
 
@@ -94,7 +99,7 @@ static void on_event(struct stream *s, const char *event, size_t len) {
     s->count++;
     if (!s->first_seen) {
         s->first_seen = 1;
-        record_ttft(now() - s->sent);
+        record_ttft(s->sent, now() - s->sent);
     }
 }
 
@@ -225,7 +230,8 @@ int main(int argc, char **argv) {
     if (!all) fail("out of memory");
     struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    double start = now(), deadline = start + seconds;
+    start = now();
+    double deadline = start + seconds;
     for (int i = 0; i < streams; i++) {
         struct stream *s = &all[i];
         s->fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -256,7 +262,7 @@ int main(int argc, char **argv) {
             }
             tokens_total += s->count;
             requests_total++;
-            if (!s->first_seen) record_ttft(0);  /* as the Python client: a stream with no text counts 0 */
+            if (!s->first_seen) record_ttft(s->sent, 0);  /* as the Python client: a stream with no text counts 0 */
             if (s->in_len) fail("bytes after the end of a response");
             if (now() < deadline) {
                 send_request(s);
@@ -267,6 +273,13 @@ int main(int argc, char **argv) {
         }
     }
     double elapsed = now() - start;
+    const char *trace = getenv("STREAM_LOAD_TTFTS");
+    if (trace) {
+        FILE *file = fopen(trace, "w");
+        if (!file) fail("cannot write STREAM_LOAD_TTFTS");
+        for (size_t i = 0; i < ttft_len; i++) fprintf(file, "%.6f %.6f\n", sent_at[i], ttfts[i]);
+        fclose(file);
+    }
     qsort(ttfts, ttft_len, sizeof *ttfts, by_value);
     struct rusage usage;
     getrusage(RUSAGE_SELF, &usage);

@@ -56,8 +56,9 @@ package struct FairScheduler<Item> {
     }
 
     package mutating func enqueue(_ waiting: Waiting) {
-        if !activeTenants.contains(waiting.tenant) {
-            let floor = activeTenants.compactMap { counters[$0] }.min() ?? 0
+        let active = activeTenants
+        if !active.contains(waiting.tenant) {
+            let floor = active.compactMap { counters[$0] }.min() ?? 0
             counters[waiting.tenant] = max(counters[waiting.tenant] ?? 0, floor)
         }
         weights[waiting.tenant] = waiting.weight
@@ -66,10 +67,15 @@ package struct FairScheduler<Item> {
 
     /// The oldest request of the lowest-counter tenant among those whose next request `fits`.
     package mutating func admitNext(where fits: (Waiting) -> Bool) -> Waiting? {
-        let candidates = queues.compactMap { tenant, queue in queue.first.map { (tenant, $0) } }
-            .filter { fits($0.1) }
-            .sorted { (counters[$0.0] ?? 0, $0.1.id) < (counters[$1.0] ?? 0, $1.1.id) }
-        guard let (tenant, waiting) = candidates.first else { return nil }
+        // One pass, no arrays: this runs for every admission.
+        var best: (tenant: String, waiting: Waiting, counter: Double)?
+        for (tenant, queue) in queues {
+            guard let first = queue.first, fits(first) else { continue }
+            let counter = counters[tenant] ?? 0
+            if let current = best, (current.counter, current.waiting.id) <= (counter, first.id) { continue }
+            best = (tenant, first, counter)
+        }
+        guard let (tenant, waiting, _) = best else { return nil }
         queues[tenant]!.removeFirst()
         running[tenant, default: 0] += 1
         return waiting

@@ -147,9 +147,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let logLevel = logLevel
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = logLevel
-            return handler
+            DeferredMetadataLogHandler(StreamLogHandler.standardError(label: label), level: logLevel)
         }
         let logger = Logger(label: "atrium")
         let environment = ProcessInfo.processInfo.environment
