@@ -2,18 +2,25 @@
  * stream-load: the streaming load generator of scripts/bench-upstream, in C.
  *
  * STREAMS keep-alive connections each send a streamed chat request, read its server-sent
- * events to the end and send the next, until SECONDS have passed (requests under way then
- * run to their end). It counts the text chunks (events with a non-empty "content") and the
- * time from sending each request to its first one, and prints one JSON line:
+ * events to the end and send the next, for WARMUP seconds (default 0), not measured, then
+ * SECONDS measured; requests under way then run to their end. It counts the text chunks
+ * (events with a non-empty "content") that arrive in the measured window and, for each
+ * request sent in it, the time to its first one, and prints one JSON line:
  *
  *   {"tokens": N, "seconds": S, "requests": R, "ttft_p50_ms": X, "ttft_p99_ms": Y, "cpu_seconds": C}
+ *
+ * (cpu_seconds: this client's own CPU time in the measured window.)
  *
  * Why C: the asyncio client spends 15-20 us of CPU per token, as much as the gateway it
  * measures, and on a two-core machine it takes that from the engine and the gateway. This
  * one reads with epoll and copies each event once; it does what the Python client does
  * (the same request, the same count, the same percentiles) and nothing more.
  *
- * usage: stream-load PORT STREAMS TOKENS SECONDS KEY|- MODEL
+ * The warm-up keeps the streams going into the measured window: a gateway's connections are
+ * open and its streams staggered, as in steady service, instead of 64 requests arriving in the
+ * same millisecond at the window's start (a burst whose queueing would be the p99 of a short run).
+ *
+ * usage: stream-load PORT STREAMS TOKENS SECONDS KEY|- MODEL [WARMUP]
  * With STREAM_LOAD_TTFTS=FILE in the environment, each request's send time (seconds since the
  * start) and TTFT are also written to FILE, one request a line: to see when the slow ones came.
  * build: cc -O2 -o stream-load scripts/stream-load.c
@@ -46,7 +53,6 @@ struct stream {
     size_t event_len, event_cap;
     double sent;            /* when the request went out */
     int first_seen;
-    long count;             /* text chunks of this response */
 };
 
 static char request[4096];
@@ -54,7 +60,7 @@ static size_t request_len;
 static long tokens_total, requests_total;
 static double *ttfts, *sent_at;  /* each request's TTFT, and when it was sent (since start) */
 static size_t ttft_len, ttft_cap;
-static double start;
+static double start, window_start, window_end;
 
 static double now(void) {
     struct timespec t;
@@ -76,7 +82,6 @@ static void send_request(struct stream *s) {
     }
     s->sent = now();
     s->first_seen = 0;
-    s->count = 0;
     s->state = HEAD;
     s->event_len = 0;
 }
@@ -93,13 +98,16 @@ static void record_ttft(double sent, double seconds) {
 }
 
 /* One whole event: a text chunk carries "content":"x…", the role chunk and the finish do not. */
+static int in_window(double t) { return t >= window_start && t < window_end; }
+
 static void on_event(struct stream *s, const char *event, size_t len) {
     const char *key = memmem(event, len, "\"content\":\"", 11);
     if (!key || (size_t)(key - event) + 11 >= len || key[11] == '"') return;
-    s->count++;
+    double t = now();
+    if (in_window(t)) tokens_total++;
     if (!s->first_seen) {
         s->first_seen = 1;
-        record_ttft(s->sent, now() - s->sent);
+        if (in_window(s->sent)) record_ttft(s->sent, t - s->sent);
     }
 }
 
@@ -192,6 +200,12 @@ out:
     return done;
 }
 
+static double cpu_seconds(void) {
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+}
+
 static int by_value(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
@@ -205,14 +219,14 @@ static double percentile(double p) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 7) {
-        fprintf(stderr, "usage: stream-load PORT STREAMS TOKENS SECONDS KEY|- MODEL\n");
+    if (argc != 7 && argc != 8) {
+        fprintf(stderr, "usage: stream-load PORT STREAMS TOKENS SECONDS KEY|- MODEL [WARMUP]\n");
         return 2;
     }
     int port = atoi(argv[1]), streams = atoi(argv[2]), tokens = atoi(argv[3]);
-    double seconds = atof(argv[4]);
+    double seconds = atof(argv[4]), warmup = argc == 8 ? atof(argv[7]) : 0;
     const char *key = argv[5], *model = argv[6];
-    if (port <= 0 || streams <= 0 || tokens <= 0 || seconds <= 0) fail("bad arguments");
+    if (port <= 0 || streams <= 0 || tokens <= 0 || seconds <= 0 || warmup < 0) fail("bad arguments");
 
     char body[512];
     int body_len = snprintf(body, sizeof body,
@@ -231,7 +245,8 @@ int main(int argc, char **argv) {
     struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     start = now();
-    double deadline = start + seconds;
+    window_start = start + warmup;
+    window_end = window_start + seconds;
     for (int i = 0; i < streams; i++) {
         struct stream *s = &all[i];
         s->fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -246,8 +261,12 @@ int main(int argc, char **argv) {
 
     int open = streams;
     struct epoll_event ready[64];
+    double cpu_start = -1, cpu_end = -1;  /* this client's CPU time at the window's ends */
     while (open > 0) {
-        int n = epoll_wait(epoll, ready, 64, 1000);
+        double t = now();
+        if (cpu_start < 0 && t >= window_start) cpu_start = cpu_seconds();
+        if (cpu_end < 0 && t >= window_end) cpu_end = cpu_seconds();
+        int n = epoll_wait(epoll, ready, 64, 10);
         if (n < 0 && errno != EINTR) fail("epoll_wait");
         for (int i = 0; i < n; i++) {
             struct stream *s = ready[i].data.ptr;
@@ -260,11 +279,12 @@ int main(int argc, char **argv) {
                 if (s->in_len == sizeof s->in - 1) fail("a header or chunk line longer than 64 KiB");
                 continue;
             }
-            tokens_total += s->count;
-            requests_total++;
-            if (!s->first_seen) record_ttft(s->sent, 0);  /* as the Python client: a stream with no text counts 0 */
+            if (in_window(s->sent)) {
+                requests_total++;
+                if (!s->first_seen) record_ttft(s->sent, 0);  /* as the Python client: no text counts 0 */
+            }
             if (s->in_len) fail("bytes after the end of a response");
-            if (now() < deadline) {
+            if (now() < window_end) {
                 send_request(s);
             } else {
                 close(s->fd);
@@ -272,7 +292,7 @@ int main(int argc, char **argv) {
             }
         }
     }
-    double elapsed = now() - start;
+    double elapsed = seconds;  /* the tokens counted are those that arrived in the window */
     const char *trace = getenv("STREAM_LOAD_TTFTS");
     if (trace) {
         FILE *file = fopen(trace, "w");
@@ -281,9 +301,9 @@ int main(int argc, char **argv) {
         fclose(file);
     }
     qsort(ttfts, ttft_len, sizeof *ttfts, by_value);
-    struct rusage usage;
-    getrusage(RUSAGE_SELF, &usage);
-    double cpu = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+    if (cpu_start < 0) cpu_start = 0;
+    if (cpu_end < 0) cpu_end = cpu_seconds();
+    double cpu = cpu_end - cpu_start;
     printf("{\"tokens\": %ld, \"seconds\": %.6f, \"requests\": %ld, \"ttft_p50_ms\": %.3f, \"ttft_p99_ms\": %.3f, "
            "\"cpu_seconds\": %.6f}\n", tokens_total, elapsed, requests_total, percentile(50) * 1e3,
            percentile(99) * 1e3, cpu);
