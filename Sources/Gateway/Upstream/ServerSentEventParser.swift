@@ -10,22 +10,27 @@ import Darwin
 ///
 /// Each event's data is lent to a closure as bytes, valid during the call: relaying a token
 /// then makes no string and no array of its own (lines are found with `memchr`, and a line
-/// that arrived whole is read where it lies).
+/// that arrived whole is read where it lies). A line or an event larger than
+/// `maximumEventBytes` is refused (an upstream that never ends a line must not fill memory).
 struct ServerSentEventParser {
     /// The start of a line whose end has not arrived yet.
     private var line: [UInt8] = []
     private var data: [UInt8] = []
     private var hasData = false
+    private let maximumEventBytes: Int
 
-    init() {
+    init(maximumEventBytes: Int = 16 << 20) {
+        self.maximumEventBytes = maximumEventBytes
         line.reserveCapacity(1024)
         data.reserveCapacity(1024)
     }
 
     /// Feeds bytes; calls `event` with the data of every event they complete, in order.
+    /// - Throws: what `event` throws; ``BackendError/malformedResponse(_:)`` for an event
+    ///   larger than the limit.
     mutating func consume(
         _ bytes: UnsafeRawBufferPointer, event: (UnsafeBufferPointer<UInt8>) throws -> Void
-    ) rethrows {
+    ) throws {
         let bytes = bytes.assumingMemoryBound(to: UInt8.self)
         guard let base = bytes.baseAddress else { return }
         var start = 0
@@ -37,17 +42,19 @@ struct ServerSentEventParser {
             if line.isEmpty {
                 try endLine(piece, event: event)
             } else {
+                try checkSize(line.count + piece.count)
                 line.append(contentsOf: piece)
                 defer { line.removeAll(keepingCapacity: true) }
                 try line.withUnsafeBufferPointer { try endLine($0, event: event) }
             }
             start = end + 1
         }
+        try checkSize(line.count + bytes.count - start)
         line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
     }
 
     /// Calls `event` with the last event's data when the body ended without its blank line.
-    mutating func finish(event: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
+    mutating func finish(event: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
         if !line.isEmpty {
             let rest = line
             line.removeAll()
@@ -58,7 +65,7 @@ struct ServerSentEventParser {
 
     private mutating func endLine(
         _ bytes: UnsafeBufferPointer<UInt8>, event: (UnsafeBufferPointer<UInt8>) throws -> Void
-    ) rethrows {
+    ) throws {
         var line = bytes[...]
         if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
         guard !line.isEmpty else {
@@ -70,9 +77,16 @@ struct ServerSentEventParser {
         else { return }
         var value = line.dropFirst(min(line.count, field.count + 1))
         if value.first == UInt8(ascii: " ") { value = value.dropFirst() }
+        try checkSize(data.count + (hasData ? 1 : 0) + value.count)
         if hasData { data.append(UInt8(ascii: "\n")) }
         data.append(contentsOf: UnsafeBufferPointer(rebasing: value))
         hasData = true
+    }
+
+    private func checkSize(_ bytes: Int) throws {
+        guard bytes <= maximumEventBytes else {
+            throw BackendError.malformedResponse("a stream event is larger than \(maximumEventBytes) bytes")
+        }
     }
 
     private mutating func dispatch(_ event: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
