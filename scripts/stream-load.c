@@ -131,6 +131,14 @@ static void on_body(struct stream *s, const char *data, size_t len) {
     s->event_len -= start;
 }
 
+/* Up to the rest of a chunk or body from `at`; returns how many bytes it took. */
+static size_t take_body(struct stream *s, const char *at, size_t avail) {
+    size_t take = avail < s->remaining ? avail : s->remaining;
+    on_body(s, at, take);
+    s->remaining -= take;
+    return take;
+}
+
 /* Parses what was read; returns 1 when the response ended. */
 static int parse(struct stream *s) {
     size_t pos = 0;
@@ -164,14 +172,10 @@ static int parse(struct stream *s) {
             s->state = s->remaining ? CHUNK_DATA : TRAILER;
             pos = (size_t)(line - s->in) + 2;
             break;
-        case CHUNK_DATA: {
-            size_t take = avail < s->remaining ? avail : s->remaining;
-            on_body(s, at, take);
-            s->remaining -= take;
-            pos += take;
+        case CHUNK_DATA:
+            pos += take_body(s, at, avail);
             if (!s->remaining) s->state = CHUNK_END;
             break;
-        }
         case CHUNK_END:
             if (avail < 2) goto out;
             pos += 2;
@@ -183,14 +187,10 @@ static int parse(struct stream *s) {
             pos = (size_t)(line - s->in) + 2;
             if (line == at) done = 1;
             break;
-        case LENGTH: {
-            size_t take = avail < s->remaining ? avail : s->remaining;
-            on_body(s, at, take);
-            s->remaining -= take;
-            pos += take;
+        case LENGTH:
+            pos += take_body(s, at, avail);
             if (!s->remaining) done = 1;
             break;
-        }
         }
     }
 out:
