@@ -9,8 +9,8 @@ import Darwin
 /// of one event are joined with newlines.
 ///
 /// Each event's data is lent to a closure as bytes, valid during the call: relaying a token
-/// then makes no string and no array of its own (lines are found with `memchr`, and a line
-/// that arrived whole is read where it lies). A line or an event larger than
+/// allocates nothing (lines are found with `memchr`, a line that arrived whole is read where it
+/// lies, and the data is gathered in a buffer kept from event to event). A line or an event larger than
 /// `maximumEventBytes` is refused (an upstream that never ends a line must not fill memory).
 struct ServerSentEventParser {
     /// The start of a line whose end has not arrived yet.
