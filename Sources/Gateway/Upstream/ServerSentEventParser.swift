@@ -9,9 +9,10 @@ import Darwin
 /// of one event are joined with newlines.
 ///
 /// Each event's data is lent to a closure as bytes, valid during the call: relaying a token
-/// allocates nothing (lines are found with `memchr`, a line that arrived whole is read where it
-/// lies, and the data is gathered in a buffer kept from event to event). A line or an event larger than
-/// `maximumEventBytes` is refused (an upstream that never ends a line must not fill memory).
+/// allocates nothing (lines are found with `memchr`, a line that arrived whole is read where
+/// it lies, and the data is gathered in a buffer kept from event to event). A line or an
+/// event larger than `maximumEventBytes` is refused (an upstream that never ends a line must
+/// not fill memory).
 struct ServerSentEventParser {
     /// The start of a line whose end has not arrived yet.
     private var line: [UInt8] = []
