@@ -74,7 +74,8 @@ struct ServerSentEventParser {
             return
         }
         let field = "data".utf8
-        guard line.starts(with: field), line.count == field.count || line[line.startIndex + field.count] == UInt8(ascii: ":")
+        guard line.starts(with: field),
+            line.count == field.count || line[line.startIndex + field.count] == UInt8(ascii: ":")
         else { return }
         var value = line.dropFirst(min(line.count, field.count + 1))
         if value.first == UInt8(ascii: " ") { value = value.dropFirst() }

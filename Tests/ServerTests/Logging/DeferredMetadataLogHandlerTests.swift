@@ -43,7 +43,8 @@ import Testing
     }
 
     @Test func theLevelIsTheHandlers() {
-        var handler = DeferredMetadataLogHandler(StreamLogHandler(label: "x", stream: Lines(), metadataProvider: nil), level: .warning)
+        let output = StreamLogHandler(label: "x", stream: Lines(), metadataProvider: nil)
+        var handler = DeferredMetadataLogHandler(output, level: .warning)
         #expect(handler.logLevel == .warning)
         handler.logLevel = .debug
         #expect(handler.logLevel == .debug)
