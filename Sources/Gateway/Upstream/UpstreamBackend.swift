@@ -27,6 +27,9 @@ public final class UpstreamBackend: InlineGenerating {
     private let salts: CacheSalt?
     /// Cleared, for good, once the upstream refused a request for its `cache_salt`.
     private let saltAccepted = Atomic<Bool>(true)
+    /// The chat request with its URL parsed once (AsyncHTTPClient parses and checks a URL
+    /// string on every request it makes from one); nil if that failed, so each request says why.
+    private let chatTemplate: HTTPClient.Request?
 
     public init(
         configuration: UpstreamConfiguration, salts: CacheSalt? = nil, logger: Logger = Logger(label: "atrium.upstream")
@@ -47,6 +50,7 @@ public final class UpstreamBackend: InlineGenerating {
         clientConfiguration.tracing.tracer = nil
         clients = LoopLocalClients(
             group: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration, logger: logger)
+        chatTemplate = try? HTTPClient.Request(url: configuration.chatCompletionsURL, method: .POST)
     }
 
     /// Closes the upstream connections. Call once, when the server stops.
@@ -142,9 +146,10 @@ public final class UpstreamBackend: InlineGenerating {
         addAuthorization(to: &headers)
         let body = UpstreamWire.RequestBody(
             request, streaming: streaming, cacheSalt: salted ? salts?.salt(for: request.tenant) : nil)
-        return try HTTPClient.Request(
-            url: configuration.chatCompletionsURL, method: .POST, headers: headers,
-            body: .byteBuffer(ByteBuffer(bytes: try JSONEncoder().encode(body))))
+        var chat = try chatTemplate ?? HTTPClient.Request(url: configuration.chatCompletionsURL, method: .POST)
+        chat.headers = headers
+        chat.body = .byteBuffer(ByteBuffer(bytes: try JSONEncoder().encode(body)))
+        return chat
     }
 
     private func run(_ request: GenerationRequest, into sink: (GenerationEvent) -> Void) async throws {

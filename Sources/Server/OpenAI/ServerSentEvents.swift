@@ -40,19 +40,23 @@ enum ServerSentEvents {
             let chunk = ChatCompletionChunk(execution: execution, payload: payload, includeUsage: includeUsage)
             appendEvent(try JSONOutput.encode(chunk), to: &buffer)
         }
-        // Text chunks, one per token, skip the JSON encoder (the others are one per stream).
-        let textChunks = TextChunkEncoder(execution: execution, includeUsage: includeUsage)
+        // Chunks skip the JSON encoder, but for the sources and the usage (one per stream).
+        let chunks = StreamChunkEncoder(execution: execution, includeUsage: includeUsage)
         var buffer = ByteBuffer()
-        try appendChunk(.role, to: &buffer)
+        if execution.sources.isEmpty {
+            chunks.writeRole(to: &buffer)
+        } else {
+            try appendChunk(.role, to: &buffer)
+        }
         var batch = first
         do {
             repeat {
                 for generated in batch {
                     switch generated {
                     case let .delta(text):
-                        if !text.isEmpty { textChunks.write(text: text, to: &buffer) }
+                        if !text.isEmpty { chunks.write(text: text, to: &buffer) }
                     case let .finished(usage, reason):
-                        try appendChunk(.finish(reason), to: &buffer)
+                        chunks.write(finish: reason, to: &buffer)
                         if includeUsage { try appendChunk(.usage(usage), to: &buffer) }
                     }
                 }
