@@ -28,11 +28,6 @@ struct ChunkScanner {
         return scanner.chunk()
     }
 
-    static func scan(_ text: String) -> Chunk? {
-        var text = text
-        return text.withUTF8 { scan($0) }
-    }
-
     private mutating func chunk() -> Chunk? {
         var chunk = Chunk()
         let ok = object { key, scanner in

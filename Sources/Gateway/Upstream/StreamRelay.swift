@@ -12,7 +12,6 @@ struct StreamRelay {
     private var finishReason: FinishReason?
     private var usage: Usage?
     private var textChunks = 0
-    private let decoder = JSONDecoder()
 
     /// Reads one event's data, handing the text it carries to `sink`.
     mutating func relay(_ data: UnsafeBufferPointer<UInt8>, into sink: (GenerationEvent) -> Void) throws {
@@ -24,8 +23,9 @@ struct StreamRelay {
         if let scanned = ChunkScanner.scan(data) { return relay(scanned, into: sink) }
         let chunk: UpstreamWire.Chunk
         do {
-            // As text first: invalid UTF-8 is repaired, as the fast path's strings are.
-            chunk = try decoder.decode(UpstreamWire.Chunk.self, from: Data(String(decoding: data, as: UTF8.self).utf8))
+            // As text first: invalid UTF-8 is repaired, as the fast path's strings are. A decoder
+            // only here, where the scanner gave up (rare), not one per stream.
+            chunk = try JSONDecoder().decode(UpstreamWire.Chunk.self, from: Data(String(decoding: data, as: UTF8.self).utf8))
         } catch {
             throw BackendError.malformedResponse("a stream event is not valid chat.completion.chunk JSON")
         }

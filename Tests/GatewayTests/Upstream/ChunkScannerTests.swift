@@ -2,6 +2,14 @@ import Foundation
 @testable import Gateway
 import Testing
 
+extension ChunkScanner {
+    /// The chunk `text` holds (the relay scans an event's bytes).
+    static func scan(_ text: String) -> Chunk? {
+        var text = text
+        return text.withUTF8 { scan($0) }
+    }
+}
+
 /// The relay's fast reading of stream chunks agrees with `JSONDecoder` on every chunk it
 /// accepts, and leaves everything it does not fully understand to the decoder.
 @Suite struct ChunkScannerTests {
