@@ -1,3 +1,4 @@
+#define _GNU_SOURCE  // sched_getaffinity, CPU_COUNT_S
 // Which kernels run: every ISA level is compiled into the binary (scalar.c, isa_*.c, neon.c),
 // and the first call picks the fastest one this CPU can run — or the one `ATRIUM_KERNELS`
 // names, to test or measure a slower level on a faster machine. The plain `atrium_*` kernel
@@ -5,6 +6,9 @@
 #include "kernel_tables.h"
 
 #include <stdatomic.h>
+#if defined(__linux__)
+#include <sched.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #if defined(__x86_64__)
@@ -131,6 +135,15 @@ int atrium_isa_select(int isa) {
 }
 
 int atrium_kernels_vectorized(void) { return atrium_kernels_active()->isa != ATRIUM_ISA_SCALAR; }
+
+// How many threads a pool should run: what the kernels above get to run on.
+int atrium_allowed_cpus(void) {
+#if defined(__linux__)
+    cpu_set_t mask;
+    if (sched_getaffinity(0, sizeof mask, &mask) == 0) return CPU_COUNT(&mask);
+#endif
+    return 0;
+}
 
 // The plain entry points (CKernels.h) run the active level.
 

@@ -124,7 +124,7 @@ struct BackendSetup: Sendable {
     {
         let path = try ModelLocator().ggufPath(for: model)
         if let problem = KernelISA.environmentProblem { logger.warning("\(problem)") }
-        let local = try LocalModel(path: path, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let local = try LocalModel(path: path, threads: threads ?? ThreadPool.availableCores)
         let engine = ServingEngine(model: local, configuration: serving)
         // A named model keeps its name; a file path is served under the file's name.
         let id = ModelLocator.namedGGUF[model] == nil

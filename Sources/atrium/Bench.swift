@@ -17,7 +17,7 @@ struct Bench: ParsableCommand {
     var generationTokens = 128
 
     @Option(help: "Worker threads (default: all cores).")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    var threads = ThreadPool.availableCores
 
     @Option(help: ArgumentHelp(
         "Also decode N sequences together, one token each per pass (comma-separated counts, e.g. 1,4,8,16).",

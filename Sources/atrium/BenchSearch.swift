@@ -32,7 +32,7 @@ struct BenchSearch: AsyncParsableCommand {
     var ingestDocuments = 20
 
     @Option(help: "Embedding threads (default: all cores).")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    var threads = ThreadPool.availableCores
 
     @Option(
         name: .customLong("database"),

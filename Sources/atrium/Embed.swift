@@ -41,7 +41,7 @@ struct Embed: ParsableCommand {
             return
         }
         let embedder = try SentenceEmbedder(
-            folder: folder, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
+            folder: folder, threads: threads ?? ThreadPool.availableCores,
             precision: precision ?? .standard)
         let vectors = try embedder.embed(texts)
         let rows = vectors.map { vector in "[" + vector.map { "\($0)" }.joined(separator: ",") + "]" }

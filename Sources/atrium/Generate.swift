@@ -49,7 +49,7 @@ struct Generate: ParsableCommand {
     var stop: [String] = []
 
     @Option(help: "Worker threads (default: all cores).")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    var threads = ThreadPool.availableCores
 
     @Flag(help: "Print one JSON object instead of streaming text.")
     var json = false

@@ -80,6 +80,9 @@ int atrium_isa_named(const char *name);
 /// Whether the active kernels are vectorized (any level but scalar).
 int atrium_kernels_vectorized(void);
 
+/// The CPUs the calling thread's affinity mask allows (Linux; `taskset`, a cpuset); 0 when unknown.
+int atrium_allowed_cpus(void);
+
 /// out[t * out_stride + r] = Σ_b row_r,b · act_t,b for rows r < rows and tokens t < tokens.
 /// Weights: Q4_1 blocks (20 bytes), rows `row_bytes` apart; activations: Q8_1 blocks
 /// (36 bytes), tokens `act_bytes` apart; `blocks` blocks of 32 per row.

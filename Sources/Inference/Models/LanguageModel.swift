@@ -36,7 +36,7 @@ public final class LanguageModel: @unchecked Sendable {
     private let passLock = NSLock()
 
     public convenience init(
-        path: String, threads: Int = ProcessInfo.processInfo.activeProcessorCount, maximumChunk: Int = 512,
+        path: String, threads: Int = ThreadPool.availableCores, maximumChunk: Int = 512,
         interleaving: Bool = true, kernels: KernelISA? = nil
     ) throws {
         try self.init(file: GGUFFile(path: path), threads: threads, maximumChunk: maximumChunk, interleaving: interleaving,

@@ -41,8 +41,10 @@ final class ServerProcess: @unchecked Sendable {
 
     /// `upstream` nil runs the embedded engine (pass `--model PATH` in `extraArguments`).
     /// `home` reuses an existing ATRIUM_HOME (a restart), which is then left in place.
+    /// `cpus` ("0", "0,1") starts it under `taskset -c`, restricted to those CPUs.
     init(
-        home existing: URL? = nil, upstream: String?, extraArguments: [String] = [], environment extra: [String: String] = [:]
+        home existing: URL? = nil, upstream: String?, extraArguments: [String] = [], environment extra: [String: String] = [:],
+        cpus: String? = nil
     ) async throws {
         ownsHome = existing == nil
         home = existing ?? FileManager.default.temporaryDirectory.appendingPathComponent("atrium-e2e-\(UUID().uuidString)")
@@ -59,10 +61,12 @@ final class ServerProcess: @unchecked Sendable {
         defer { try? logHandle.close() }
         // Started with no blocked signals (ChildProcess), as from a shell: graceful-shutdown
         // tests send SIGTERM, which the test runner's threads block.
+        let serve = ["serve", "--host", "127.0.0.1", "--port", "0"] + (upstream.map { ["--upstream", $0] } ?? [])
+            + extraArguments
+        // taskset execs the server: the process (and its id) is the server's.
         process = try ChildProcess(
-            executable: Self.binary.path,
-            arguments: ["serve", "--host", "127.0.0.1", "--port", "0"] + (upstream.map { ["--upstream", $0] } ?? [])
-                + extraArguments,
+            executable: cpus == nil ? Self.binary.path : "/usr/bin/taskset",
+            arguments: cpus.map { ["-c", $0, Self.binary.path] + serve } ?? serve,
             environment: environment, standardError: logHandle.fileDescriptor)
 
         let deadline = ContinuousClock.now + .seconds(60)
@@ -93,6 +97,16 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Everything the server printed on stderr so far.
     var log: String { Self.text(of: logFile) }
+
+    /// The names of the server's threads now (`/proc/PID/task/*/comm`).
+    var threadNames: [String] {
+        let tasks = "/proc/\(process.processIdentifier)/task"
+        let ids = (try? FileManager.default.contentsOfDirectory(atPath: tasks)) ?? []
+        return ids.compactMap { id in
+            (try? String(contentsOfFile: "\(tasks)/\(id)/comm", encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
 
     private static func text(of file: URL) -> String {
         (try? String(contentsOf: file, encoding: .utf8)) ?? ""
