@@ -121,6 +121,29 @@ import Testing
         }
         let records = try await world.auditRecords().filter { $0.action == "chat" }
         #expect(records.count == 1)
+        // Not free: the prompt (estimated: 16 bytes → 4 tokens + 4 for the message) and the
+        // one piece the backend produced, and the record says how it ended.
+        #expect(records.first?.promptTokens == 8 && records.first?.completionTokens == 1)
+        #expect(records.first?.flags == ["stream.cancelled"])
+    }
+
+    /// A backend that fails mid-answer: the text it produced is charged, and flagged as failed;
+    /// one that fails before any text charges nothing and carries no flag.
+    @Test func aStreamThatFailsMidwayIsChargedForWhatItProduced() async throws {
+        for (script, tokens, flags) in [
+            (ScriptedBackend.Script.failAfter(["one", "two"], .timedOut("stalled")), (8, 2), ["stream.failed"]),
+            (.failAfter([], .timedOut("stalled")), (0, 0), []),
+        ] {
+            let world = try await GatewayWorld.make(backend: ScriptedBackend(script))
+            let audit = world.audit("chat")
+            let scope = try Authorizer.dataScope(of: try await world.principal("vic"), for: .chat, audit: audit)
+            let execution = try await world.gateway.pipeline.chat(hello, in: scope, audit: audit)
+            world.gateway.accountant.finish(audit)
+            await #expect(throws: GatewayError.self) { for try await _ in execution.events {} }
+            let record = try #require(try await world.auditRecords().first { $0.action == "chat" })
+            #expect(record.promptTokens == tokens.0 && record.completionTokens == tokens.1, "\(script)")
+            #expect(record.flags == flags, "\(script)")
+        }
     }
 
     @Test func backendFailuresBecomeClearErrors() async throws {

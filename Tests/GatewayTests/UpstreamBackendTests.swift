@@ -89,11 +89,13 @@ import Testing
         let port: Int
         private let process: ChildProcess
 
-        init(gaps: [Double], thenStall: Bool, chunkBytes: Int = 0) throws {
+        /// `usage`: the final chunk's usage object; nil reports 3 prompt tokens and one per chunk.
+        init(gaps: [Double], thenStall: Bool, chunkBytes: Int = 0, usage: String? = nil) throws {
             port = try LoopbackPort.free()
             let script = """
                 import socket, sys, time
                 port, gaps, stall, pad = int(sys.argv[1]), [float(g) for g in sys.argv[2].split(",")], sys.argv[3] == "1", int(sys.argv[4])
+                usage = sys.argv[5].encode() if len(sys.argv) > 5 else b'{"prompt_tokens":3,"completion_tokens":%d}' % len(gaps)
                 server = socket.socket(); server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 server.bind(("127.0.0.1", port)); server.listen(8)
                 def chunk(data):
@@ -118,7 +120,7 @@ import Testing
                         text = "x" * pad or "tok "
                         client.sendall(chunk(b'{"choices":[{"index":0,"delta":{"content":"' + text.encode() + b'"},"finish_reason":null}]}'))
                     if stall: time.sleep(60)
-                    client.sendall(chunk(b'{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":%d}}' % len(gaps)))
+                    client.sendall(chunk(b'{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":' + usage + b'}'))
                     client.sendall(chunk(b"[DONE]") + b"0\\r\\n\\r\\n"); client.close()
                 """
             process = try ChildProcess(
@@ -126,7 +128,7 @@ import Testing
                 arguments: [
                     "python3", "-c", script, String(port), gaps.map { String($0) }.joined(separator: ","),
                     thenStall ? "1" : "0", String(chunkBytes),
-                ])
+                ] + (usage.map { [$0] } ?? []))
             try LoopbackPort.waitUntilListening(port)
         }
 
@@ -134,6 +136,24 @@ import Testing
             process.send(SIGKILL)
             process.waitUntilExit()
         }
+    }
+
+    /// An upstream's usage is not trusted: a count of 2⁶³ − 1 once overflowed the team's monthly
+    /// sum and crashed the server. Completion tokens are charged up to the `max_tokens` sent
+    /// (16 here), a negative count is 0, and every count stays within `Usage.maximumCount`.
+    @Test func anUpstreamsAbsurdUsageIsBoundedNotTrusted() async throws {
+        let upstream = try PacedUpstream(
+            gaps: [0, 0], thenStall: false, usage: #"{"prompt_tokens":-5,"completion_tokens":9223372036854775807}"#)
+        let backend = UpstreamBackend(configuration: try UpstreamConfiguration(url: "http://127.0.0.1:\(upstream.port)"))
+        let events = try await events(backend, try await request(streaming: true))
+        try await backend.shutdown()
+        #expect(events.last == .finished(Usage(promptTokens: 0, completionTokens: 16), .stop))
+
+        let huge = Usage(promptTokens: .max, completionTokens: .max)
+        #expect(huge.promptTokens == Usage.maximumCount && huge.totalTokens == 2 * Usage.maximumCount)
+        #expect(Usage(promptTokens: 7, completionTokens: 40).completion(atMost: 16) == Usage(promptTokens: 7, completionTokens: 16))
+        let decoded = try JSONDecoder().decode(Usage.self, from: Data(#"{"prompt_tokens":9223372036854775807,"completion_tokens":-1}"#.utf8))
+        #expect(decoded == Usage(promptTokens: Usage.maximumCount, completionTokens: 0))
     }
 
     @Test func anUpstreamThatStallsMidStreamTimesOutAfterWhatItSent() async throws {

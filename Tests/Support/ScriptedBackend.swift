@@ -10,6 +10,8 @@ public final class ScriptedBackend: LanguageModelBackend {
         case fail(BackendError)
         /// Yields the deltas, then waits until cancelled (a client that goes away mid-stream).
         case hang([String])
+        /// Yields the deltas, then fails (a backend that breaks mid-answer).
+        case failAfter([String], BackendError)
     }
 
     private let script: Script
@@ -32,6 +34,9 @@ public final class ScriptedBackend: LanguageModelBackend {
                     continuation.yield(.finished(usage, reason))
                     continuation.finish()
                 case let .fail(error):
+                    continuation.finish(throwing: error)
+                case let .failAfter(deltas, error):
+                    for delta in deltas { continuation.yield(.delta(delta)) }
                     continuation.finish(throwing: error)
                 case let .hang(deltas):
                     for delta in deltas { continuation.yield(.delta(delta)) }

@@ -8,14 +8,27 @@ public struct Usage: Sendable, Hashable, Codable {
     /// slot), and the count would tell a team how much of its prompt matched another team's.
     public let cachedPromptTokens: Int?
 
+    /// The most tokens one count holds. Counts come from engines, upstream ones included, which
+    /// are not trusted: a reply claiming 2⁶³ tokens would overflow every sum it joins (the
+    /// team's month, its budget, the metrics) — a crash of the whole server, once measured.
+    /// No request comes near it (a model's context is at most millions of tokens).
+    public static let maximumCount = 1 << 32
+
     public init(promptTokens: Int, completionTokens: Int, cachedPromptTokens: Int? = nil) {
-        let promptTokens = max(0, promptTokens)
+        let promptTokens = min(max(0, promptTokens), Self.maximumCount)
         self.promptTokens = promptTokens
-        self.completionTokens = max(0, completionTokens)
+        self.completionTokens = min(max(0, completionTokens), Self.maximumCount)
         self.cachedPromptTokens = cachedPromptTokens.map { min(max(0, $0), promptTokens) }
     }
 
     public var totalTokens: Int { promptTokens + completionTokens }
+
+    /// This usage with at most `limit` completion tokens: an upstream that reports more than
+    /// the `max_tokens` it was sent must not charge the team for them.
+    public func completion(atMost limit: Int) -> Usage {
+        completionTokens <= limit ? self : Usage(
+            promptTokens: promptTokens, completionTokens: max(0, limit), cachedPromptTokens: cachedPromptTokens)
+    }
 
     public static let zero = Usage(promptTokens: 0, completionTokens: 0)
 

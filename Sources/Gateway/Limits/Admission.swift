@@ -74,10 +74,12 @@ final class Admission: Sendable {
     /// The request ran. With its usage, the reservation is settled (the difference refunded,
     /// or taken when the estimate was short) and the tokens count against the team's month;
     /// without (it failed or was cut off before the backend reported any), the reservation
-    /// stands, since the backend may well have spent it.
-    func finish(_ usage: Usage?) async {
+    /// stands, since the backend may well have spent it. A stream cut short is charged what it
+    /// is known to have used (`usage`) for the month, and its reservation stands too
+    /// (`cutShort`): what the engine spent past the last relayed piece is not known.
+    func finish(_ usage: Usage?, cutShort: Bool = false) async {
         guard let reserved = end() else { return }
-        let tokensBack = usage.map { Double(reserved - $0.totalTokens) } ?? 0
+        let tokensBack = cutShort ? 0 : usage.map { Double(reserved - $0.totalTokens) } ?? 0
         await counters.release(
             subjects, scope: scope, lease: lease, tokensBack: tokensBack, requestBack: false, month: month,
             usedTokens: max(0, usage?.totalTokens ?? 0))

@@ -174,6 +174,9 @@ public struct ChatPipeline: Sendable {
             var answerGuard = answerGuard
             var firstText = true
             var served: Usage?
+            var wasCutShort = false
+            /// Pieces of text the backend produced: what a stream cut short is charged for.
+            var produced = 0
             var text = ""
             var settled = false
             /// Once, however the stream ends: the limits slot back, then the record — before
@@ -181,9 +184,21 @@ public struct ChatPipeline: Sendable {
             func settle() async {
                 guard !settled else { return }
                 settled = true
-                await admission.finish(served)
+                await admission.finish(served, cutShort: wasCutShort)
                 budget?.finish(served)
                 accountant.finishStream(audit)
+            }
+            /// A stream that ended after some text but before the backend's usage (the client
+            /// went away, the backend failed) is flagged and charged for the prompt (estimated)
+            /// and the pieces it produced (about a token each: engines stream one per token) —
+            /// never free.
+            func cutShort(cancelled: Bool) {
+                guard served == nil, produced > 0 else { return }
+                audit.flag(cancelled ? "stream.cancelled" : "stream.failed")
+                wasCutShort = true
+                let partial = Usage(promptTokens: TokenEstimate.prompt(of: request.messages), completionTokens: produced)
+                audit.served(partial)
+                served = partial
             }
             /// The guarded answer's finish, handled once the backend is done (its guard reports
             /// to the audit, which awaits).
@@ -194,6 +209,7 @@ public struct ChatPipeline: Sendable {
             func forward(_ event: GenerationEvent) {
                 switch event {
                 case let .delta(piece):
+                    if !piece.isEmpty { produced += 1 }
                     if lookup != nil { text += piece }
                     let shown = answerGuard?.accept(piece) ?? piece
                     if firstText && !shown.isEmpty {
@@ -223,6 +239,7 @@ public struct ChatPipeline: Sendable {
             do {
                 // In this task, without a stream hand-over per token where the backend allows.
                 try await backend.relay(request, into: forward)
+                if served == nil { cutShort(cancelled: Task.isCancelled) }
                 if case let (usage, reason)? = guardedFinish, var guarded = answerGuard {
                     let rest = guarded.finish()
                     if !rest.isEmpty { events.yield(.delta(rest)) }
@@ -237,6 +254,7 @@ public struct ChatPipeline: Sendable {
                 events.finish()
             } catch {
                 let failure = failed(error, request: request, audit: audit)
+                cutShort(cancelled: error is CancellationError || Task.isCancelled)
                 await settle()
                 if let unguardedFinish { events.yield(unguardedFinish) }
                 events.finish(throwing: failure)

@@ -71,7 +71,10 @@ public final class UpstreamBackend: InlineGenerating {
     public func complete(_ request: GenerationRequest) async throws -> ChatCompletion {
         do {
             let (response, parts) = try await send(request, streaming: false)
-            return try Self.completion(from: try await response.collect(startingWith: parts, upTo: Self.maximumResponseBytes))
+            let completion = try Self.completion(from: try await response.collect(startingWith: parts, upTo: Self.maximumResponseBytes))
+            return ChatCompletion(
+                text: completion.text, usage: completion.usage.completion(atMost: request.sampling.maxTokens),
+                finishReason: completion.finishReason)
         } catch {
             throw Self.backendError(for: error)
         }
@@ -156,12 +159,12 @@ public final class UpstreamBackend: InlineGenerating {
         let (response, parts) = try await send(request, streaming: request.streaming)
         do {
             if request.streaming {
-                try await relayStream(response, startingWith: parts, into: sink)
+                try await relayStream(response, startingWith: parts, maximumTokens: request.sampling.maxTokens, into: sink)
             } else {
                 let body = try await response.collect(startingWith: parts, upTo: Self.maximumResponseBytes)
                 let completion = try Self.completion(from: body)
                 sink(.delta(completion.text))
-                sink(.finished(completion.usage, completion.finishReason))
+                sink(.finished(completion.usage.completion(atMost: request.sampling.maxTokens), completion.finishReason))
             }
         } catch {
             response.cancel()
@@ -170,7 +173,8 @@ public final class UpstreamBackend: InlineGenerating {
     }
 
     private func relayStream(
-        _ response: UpstreamResponse, startingWith parts: [UpstreamResponse.Part], into sink: (GenerationEvent) -> Void
+        _ response: UpstreamResponse, startingWith parts: [UpstreamResponse.Part], maximumTokens: Int,
+        into sink: (GenerationEvent) -> Void
     ) async throws {
         var parser = ServerSentEventParser()
         var relay = StreamRelay()
@@ -187,10 +191,10 @@ public final class UpstreamBackend: InlineGenerating {
         if !relay.isDone {
             try parser.finish { data in try relay.relay(data, into: sink) }
         }
-        guard let final = relay.finalEvent() else {
+        guard case let .finished(usage, reason) = relay.finalEvent() else {
             throw BackendError.malformedResponse("the stream ended before a finish_reason or [DONE]")
         }
-        sink(final)
+        sink(.finished(usage.completion(atMost: maximumTokens), reason))
     }
 
     static func completion(from body: ByteBuffer) throws -> ChatCompletion {
