@@ -98,6 +98,18 @@ import Tenancy
         #expect(try await world.store.audit.verify() == AuditVerification(intactRecords: 2, firstBreak: nil))
     }
 
+    /// `full` keeps at most 16 KiB of a query (whole characters), then its length and a digest
+    /// of all of it: a megabyte of refused prompt no longer costs the log a megabyte.
+    @Test func fullQueryTextIsBounded() {
+        let short = String(repeating: "é", count: QueryTextPolicy.fullTextLimit / 2)  // exactly the limit
+        #expect(QueryTextPolicy.full.apply(to: short) == short)
+        let long = "a" + String(repeating: "é", count: QueryTextPolicy.fullTextLimit)  // a scalar straddles the limit
+        let kept = try! #require(QueryTextPolicy.full.apply(to: long))
+        let prefix = "a" + String(repeating: "é", count: QueryTextPolicy.fullTextLimit / 2 - 1)
+        #expect(kept == prefix + "… [\(long.utf8.count) bytes in all, sha256:\(SHA256Hex.of(long))]")
+        #expect(kept.utf8.count < QueryTextPolicy.fullTextLimit + 100)
+    }
+
     @Test(arguments: StoreBackendKind.allCases, [QueryTextPolicy.full, .hash, .none])
     func queryTextIsKeptPerPolicy(_ backend: StoreBackendKind, policy: QueryTextPolicy) async throws {
         let world = try await StoreWorld.make(backend, queryText: policy)

@@ -30,6 +30,22 @@ import Tenancy
         await #expect(throws: StoreError.self) { try await world.store.users.create(named: "zed", email: "not-an-email", grant) }
     }
 
+    /// Names are looked up case-insensitively, so a name that folds to an id's shape would answer
+    /// to that id: `USR_…` made by a team admin once took over alice's id in every lookup.
+    @Test(arguments: StoreBackendKind.allCases) func anIdNeverAnswersForAnotherUsersName(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
+        let alice = try await world.user("alice")
+        let grant = try Policy.authorize(world.acmeAdmin, .createUser, on: .userDirectory)
+        for impostor in [alice.id.rawValue.uppercased(), "Usr_" + alice.id.rawValue.dropFirst(4), "TEAM_x", "Org_1"] {
+            await #expect(throws: DirectoryError.self, "\(impostor)") { try await world.store.users.create(named: impostor, grant) }
+        }
+        // A name of that shape from before the rule (written directly): the id still wins.
+        let bob = try await world.user("bob")
+        try await world.tamperWithAudit("UPDATE users SET name = '\(alice.id.rawValue.uppercased())' WHERE id = '\(bob.id.rawValue)'")
+        #expect(try await world.store.users.user(address: alice.id.rawValue, visibleTo: world.acmeAdmin)?.id == alice.id)
+        #expect(try await world.store.users.user(address: bob.id.rawValue, visibleTo: world.acmeAdmin)?.id == bob.id)
+    }
+
     @Test(arguments: StoreBackendKind.allCases) func teamsAreAddressedByIdOrOrgSlashTeam(_ backend: StoreBackendKind) async throws {
         let world = try await StoreWorld.make(backend)
         #expect(try await world.store.teams.team(address: "acme/sales") == world.sales)

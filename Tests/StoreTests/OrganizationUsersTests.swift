@@ -62,6 +62,31 @@ import Tenancy
         }
     }
 
+    /// A rotation hands the caller a new secret, so it is bounded like minting: a team admin's
+    /// key that expires in an hour cannot rotate a key that never expires (its new secret would
+    /// outlive the caller's), nor one with looser limits; one within both it can.
+    @Test(arguments: StoreBackendKind.allCases) func aRotationNeverOutlivesOrOutLimitsTheCallersKey(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
+        let now = Date()
+        let alice = try await world.user("alice")
+        let short = try await world.store.keys.issue(
+            KeyRequest(holder: alice.id, binding: .team(world.sales.reference), role: .teamAdmin, name: "contractor",
+                       expiresAt: now.addingTimeInterval(3600), limits: try KeyLimits(requestsPerMinute: 5)),
+            Policy.authorize(world.acmeAdmin, .issueKey, on: world.sales.resource), now: now)
+        let contractor = try await world.store.keys.authenticated(short.secret.revealed, at: now)
+        let grant = try Policy.authorize(contractor, .revokeKey, on: world.sales.resource)
+        await #expect(throws: AccessDenied(.exceedsCreatorKey, action: .revokeKey), "bob's key never expires") {
+            try await world.store.keys.rotate(world.salesMember.keyID, graceSeconds: 0, grant, now: now)
+        }
+        let within = try await world.store.keys.issue(
+            KeyRequest(holder: alice.id, binding: .team(world.sales.reference), role: .member, name: "batch",
+                       expiresAt: now.addingTimeInterval(600), limits: try KeyLimits(requestsPerMinute: 2)),
+            Policy.authorize(contractor, .issueKey, on: world.sales.resource), now: now)
+        #expect(try await world.store.keys.rotate(within.record.id, graceSeconds: 0, grant, now: now).record.id == within.record.id)
+        #expect(try await world.store.keys.rotate(short.record.id, graceSeconds: 0, grant, now: now).record.id == short.record.id,
+                "its own key")
+    }
+
     @Test func migrationPutsExistingUsersInTheOrganizationsTheyWorkIn() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-v10-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }

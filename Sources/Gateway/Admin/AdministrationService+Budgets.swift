@@ -65,7 +65,8 @@ extension AdministrationService {
     }
 
     /// `PUT /v1/admin/teams/{team}/budgets`: the team's own budget (owner, org admin — a team
-    /// never raises its own), or one of its users' or keys' (also its team admin).
+    /// never raises its own), or one of its users' or keys' (also its team admin, but never
+    /// its own user's or keys').
     public func setBudget(_ order: BudgetOrder, of teamAddress: String, principal: Principal, audit: RequestAudit)
         async throws -> BudgetStatus
     {
@@ -85,7 +86,9 @@ extension AdministrationService {
         let draft = try BudgetDraft(
             subject: subject, unit: order.unit, amount: order.storedAmount(), period: order.period,
             warnPercent: order.warnPercent)
-        let status = try await store.budgets.set(draft, grant, now: now())
+        let status = try await recordingDenials(principal, team.resource, audit) {
+            try await store.budgets.set(draft, grant, now: now())
+        }
         cache.invalidate()  // a key that had no budget now may have one
         audit.describe(action: action, resource: "\(team.resource)/budgets/\(status.budget.id)")
         return status

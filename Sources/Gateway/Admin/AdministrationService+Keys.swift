@@ -45,13 +45,16 @@ extension AdministrationService {
 
     /// `POST /v1/admin/keys/{id}/rotate` `{"grace_seconds": N}`: a new secret for the same key
     /// (holder, binding, role, limits and expiry stay); the old secret works for `N` seconds
-    /// (0 to 7 days), then is refused. Whoever may revoke the key may rotate it.
+    /// (0 to 7 days), then is refused. Whoever may revoke the key may rotate it — if the key
+    /// neither outlives nor out-limits the caller's own (the same ceiling as minting).
     public func rotateKey(_ id: String, graceSeconds: Int, principal: Principal, audit: RequestAudit)
         async throws -> IssuedKey
     {
         let (record, grant) = try await authorizeKeyChange(id, .revokeKey, principal: principal, audit: audit)
         audit.describe(action: Self.rotateKeyAction, resource: "\(record.binding.resource)/keys/key:\(id)")
-        let rotated = try await store.keys.rotate(record.id, graceSeconds: graceSeconds, grant, now: now())
+        let rotated = try await recordingDenials(principal, record.binding.resource, audit) {
+            try await store.keys.rotate(record.id, graceSeconds: graceSeconds, grant, now: now())
+        }
         cache.invalidate()
         return rotated
     }

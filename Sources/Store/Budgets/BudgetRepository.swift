@@ -43,6 +43,7 @@ public struct BudgetRepository: Sendable {
         return try await backend.write { db in
             try MembershipRepository.requireTeam(team, db)
             try Self.requireSubject(draft.subject, in: team, db)
+            try Self.refuseOwnBudget(kind: draft.subject.kind, id: draft.subject.id, grant, db)
             var start: Int64?
             var end: Int64?
             if case let .window(from, to) = draft.period {
@@ -81,17 +82,33 @@ public struct BudgetRepository: Sendable {
         }
         try await backend.write { db in
             let row = try db.fetchOne(
-                "SELECT subject_kind FROM budgets WHERE id = ? AND team_id = ? AND organization_id = ?",
+                "SELECT subject_kind, subject_id FROM budgets WHERE id = ? AND team_id = ? AND organization_id = ?",
                 [id.rawValue, team.id.rawValue, team.organizationID.rawValue])
-            guard let kind = try row?.decode(String.self, forColumn: "subject_kind") else {
+            guard let row, let kind = try row.decode(String?.self, forColumn: "subject_kind") else {
                 throw StoreError.notFound(kind: "budget", address: id.rawValue)
             }
             // A team admin may delete its users' and keys' budgets, never the team's own.
             if kind == "team" && grant.action != .setLimits { throw AccessDenied(.roleNotAllowed, action: .setLimits) }
+            try Self.refuseOwnBudget(kind: kind, id: try row.decode(String.self, forColumn: "subject_id"), grant, db)
             try db.execute("DELETE FROM budget_holds WHERE budget_id = ?", [id.rawValue])
             try db.execute("DELETE FROM budget_spend WHERE budget_id = ?", [id.rawValue])
             try db.execute("DELETE FROM budgets WHERE id = ?", [id.rawValue])
         }
+    }
+
+    /// A team admin (``Action/setMemberBudgets``) sets and deletes its users' and keys' budgets,
+    /// never its own — its user's, or a key its user holds: a budget an org admin put on a team
+    /// admin would otherwise be lifted by the one it limits.
+    private static func refuseOwnBudget(kind: String, id: String, _ grant: Grant, _ db: any SQLConnection) throws {
+        guard grant.action == .setMemberBudgets else { return }
+        let caller = grant.principal.userID
+        let own: Bool
+        switch kind {
+        case "user": own = id == caller.rawValue
+        case "key": own = try KeyRepository.fetch(db, id: APIKeyID(rawValue: id))?.userID == caller
+        default: own = false
+        }
+        if own { throw AccessDenied(.roleNotAllowed, action: .setLimits) }
     }
 
     // MARK: Prices

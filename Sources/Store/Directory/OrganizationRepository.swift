@@ -42,9 +42,12 @@ public struct OrganizationRepository: Sendable {
         }
     }
 
+    /// By id or name; an id wins over a name that folds to it (one made before names of an
+    /// id's shape were refused in any case).
     static func fetch(_ db: any SQLConnection, address: String) throws -> Organization? {
         try db.fetchOne(
-            "SELECT * FROM organizations WHERE id = ? OR lower(name) = ?", [address, address.asciiFolded]
+            "SELECT * FROM organizations WHERE id = ? OR lower(name) = ? ORDER BY id = ? DESC LIMIT 1",
+            [address, address.asciiFolded, address]
         )?.organization()
     }
 }

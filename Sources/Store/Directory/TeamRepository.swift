@@ -47,8 +47,8 @@ public struct TeamRepository: Sendable {
         case 2:
             guard let organization = try OrganizationRepository.fetch(db, address: String(parts[0])) else { return nil }
             return try db.fetchOne(
-                "SELECT * FROM teams WHERE organization_id = ? AND (id = ? OR lower(name) = ?)",
-                [organization.id.rawValue, String(parts[1]), String(parts[1]).asciiFolded]
+                "SELECT * FROM teams WHERE organization_id = ? AND (id = ? OR lower(name) = ?) ORDER BY id = ? DESC LIMIT 1",
+                [organization.id.rawValue, String(parts[1]), String(parts[1]).asciiFolded, String(parts[1])]
             )?.team()
         default:
             return nil

@@ -118,14 +118,15 @@ public struct UserRepository: Sendable {
         try db.fetchOne("SELECT * FROM users WHERE id = ?", [id.rawValue])?.user()
     }
 
-    /// A user of `organization` by id or name.
+    /// A user of `organization` by id or name; an id wins over a name that folds to it (one
+    /// made before names of an id's shape were refused in any case).
     static func fetch(_ db: any SQLConnection, address: String, in organization: OrganizationID) throws -> User? {
         try db.fetchOne(
             """
             SELECT u.* FROM users u JOIN organization_users o ON o.user_id = u.id
-            WHERE o.organization_id = ? AND (u.id = ? OR lower(u.name) = ?)
+            WHERE o.organization_id = ? AND (u.id = ? OR lower(u.name) = ?) ORDER BY u.id = ? DESC LIMIT 1
             """,
-            [organization.rawValue, address, address.asciiFolded]
+            [organization.rawValue, address, address.asciiFolded, address]
         )?.user()
     }
 

@@ -81,6 +81,16 @@ public struct KeyRepository: Sendable {
                 let status = record.status(at: now).rawValue
                 throw StoreError.invalidValue(field: "key", problem: "a \(status) key cannot be rotated")
             }
+            // A new secret is a new key in the caller's hands: only within the caller's own key's
+            // expiry and limits, as minting is — else an expiring key would rotate itself an
+            // unlimited, unexpiring one.
+            let terms = KeyTerms(expiresAt: record.expiresAt, limits: try LimitsRepository.keyLimits(of: id, db))
+            guard let caller = try Self.fetch(db, id: grant.principal.keyID),
+                (try? KeyIssuance.terms(
+                    requested: terms,
+                    minter: KeyTerms(expiresAt: caller.expiresAt, limits: try LimitsRepository.keyLimits(of: caller.id, db))))
+                    == terms
+            else { throw AccessDenied(.exceedsCreatorKey, action: .revokeKey) }
             // Without a grace period the old secret is forgotten at once.
             try db.execute(
                 "UPDATE api_keys SET previous_hash = ?, previous_hash_expires_at = ?, hash = ?, prefix = ? WHERE id = ?",

@@ -2,7 +2,7 @@
 ///
 /// Names are 1–64 characters of letters, digits, `.`, `_` and `-`, starting with a letter or
 /// digit. No `/` (teams are addressed as `org/team`), no spaces, and never the shape of an id
-/// (`team_…`), so an address is always unambiguous.
+/// (`team_…`, in any case), so an address is always unambiguous.
 public enum DirectoryName {
     public static let maximumLength = 64
 
@@ -17,8 +17,11 @@ public enum DirectoryName {
         guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
             throw .invalidName(kind: kind, name: name, problem: "may only contain letters, digits, '.', '_' and '-'")
         }
-        let looksLikeID = OrganizationID.looksLikeIdentifier(name) || TeamID.looksLikeIdentifier(name)
-            || UserID.looksLikeIdentifier(name) || APIKeyID.looksLikeIdentifier(name)
+        // In any case: names are looked up case-insensitively, so `USR_ABC…` would answer to
+        // the address `usr_abc…` — another user's id.
+        let folded = name.lowercased()
+        let looksLikeID = OrganizationID.looksLikeIdentifier(folded) || TeamID.looksLikeIdentifier(folded)
+            || UserID.looksLikeIdentifier(folded) || APIKeyID.looksLikeIdentifier(folded)
         guard !looksLikeID else {
             throw .invalidName(kind: kind, name: name, problem: "has the shape of an id")
         }

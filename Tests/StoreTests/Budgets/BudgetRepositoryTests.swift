@@ -133,6 +133,31 @@ import Testing
         #expect(alice.isEmpty, "alice's user and key have no budget, and the team none")
     }
 
+    /// A budget an org admin puts on a team admin's user or key is not the team admin's to
+    /// raise or lift ("a team never raises its own"); its members' budgets are.
+    @Test(arguments: StoreBackendKind.allCases)
+    func aTeamAdminCannotRaiseOrLiftItsOwnBudgets(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
+        let alice = try await world.user("alice")
+        let byOrgAdmin = try Policy.authorize(world.acmeAdmin, .setMemberBudgets, on: world.sales.resource)
+        let onUser = try await world.store.budgets.set(BudgetDraft(subject: .user(alice.id), unit: .tokens, amount: 10), byOrgAdmin)
+        let onKey = try await world.store.budgets.set(
+            BudgetDraft(subject: .key(world.salesAdmin.keyID), unit: .tokens, amount: 10), byOrgAdmin)
+        let byAlice = try Policy.authorize(world.salesAdmin, .setMemberBudgets, on: world.sales.resource)
+        for subject in [Budget.Subject.user(alice.id), .key(world.salesAdmin.keyID)] {
+            await #expect(throws: AccessDenied.self, "\(subject)") {
+                try await world.store.budgets.set(BudgetDraft(subject: subject, unit: .tokens, amount: 1_000_000), byAlice)
+            }
+        }
+        for budget in [onUser, onKey] {
+            await #expect(throws: AccessDenied.self) { try await world.store.budgets.delete(budget.budget.id, byAlice) }
+        }
+        let bob = try await world.user("bob")
+        let bobs = try await world.store.budgets.set(BudgetDraft(subject: .user(bob.id), unit: .tokens, amount: 5), byAlice)
+        try await world.store.budgets.delete(bobs.budget.id, byAlice)
+        try await world.store.budgets.delete(onUser.budget.id, byOrgAdmin)
+    }
+
     @Test(arguments: StoreBackendKind.allCases)
     func salesCannotBudgetAnotherTeamsUsersOrKeys(_ backend: StoreBackendKind) async throws {
         let world = try await StoreWorld.make(backend)
