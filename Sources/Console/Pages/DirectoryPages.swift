@@ -35,9 +35,9 @@ struct DirectoryPages<Context: ConsoleRequestContext> {
             try await routes.page(request, context) { try await organization($0, try Self.parameter("org", context)) }
         }
         router.post("/console/orgs/:org/teams") { request, context in
-            let org = try Self.parameter("org", context)
             return try await routes.handle(request, context, action: "console.team.create", changesState: true) {
                 signedIn in
+                let org = try Self.parameter("org", context)
                 do {
                     let name = try signedIn.form.required("name")
                     _ = try await admin.createTeam(
@@ -53,9 +53,9 @@ struct DirectoryPages<Context: ConsoleRequestContext> {
             }
         }
         router.post("/console/orgs/:org/users") { request, context in
-            let org = try Self.parameter("org", context)
             return try await routes.handle(request, context, action: "console.user.create", changesState: true) {
                 signedIn in
+                let org = try Self.parameter("org", context)
                 let form = signedIn.form
                 do {
                     let user = try await admin.createUser(
@@ -78,9 +78,9 @@ struct DirectoryPages<Context: ConsoleRequestContext> {
             try await routes.page(request, context) { try await team($0, try Self.parameter("team", context)) }
         }
         router.post("/console/teams/:team/members") { request, context in
-            let team = try Self.parameter("team", context)
             return try await routes.handle(request, context, action: "console.member.set", changesState: true) {
                 signedIn in
+                let team = try Self.parameter("team", context)
                 let form = signedIn.form
                 do {
                     _ = try await admin.setMember(
@@ -99,17 +99,17 @@ struct DirectoryPages<Context: ConsoleRequestContext> {
             }
         }
         router.post("/console/teams/:team/keys") { request, context in
-            let team = try Self.parameter("team", context)
             return try await routes.handle(request, context, action: "console.key.issue", changesState: true) {
                 signedIn in
-                try await issueKey(signedIn, team: team)
+                let team = try Self.parameter("team", context)
+                return try await issueKey(signedIn, team: team)
             }
         }
         router.post("/console/teams/:team/keys/:id/revoke") { request, context in
-            let team = try Self.parameter("team", context)
-            let id = try Self.parameter("id", context)
             return try await routes.handle(request, context, action: "console.key.revoke", changesState: true) {
                 signedIn in
+                let team = try Self.parameter("team", context)
+                let id = try Self.parameter("id", context)
                 _ = try await admin.revokeKey(id, principal: signedIn.principal, audit: signedIn.audit)
                 return ConsoleResponse.redirect(to: "/console/teams/\(Self.pathSegment(team))")
             }
@@ -142,7 +142,8 @@ struct DirectoryPages<Context: ConsoleRequestContext> {
         view["teams"] = teams.map { ["id": $0.id.rawValue, "name": $0.name] }
         view["errors"] = errors
         view["values"] = values
-        view["createdUser"] = created as Any
+        // Only when set: `nil as Any` is a value to the template, which drew the notice always.
+        if let created { view["createdUser"] = created }
         return templates.render("organization", view)
     }
 

@@ -41,8 +41,8 @@ struct KnowledgePage<Context: ConsoleRequestContext> {
             }
         }
         router.get("/console/knowledge/:collection") { request, context in
-            let collection = try DirectoryPages<Context>.parameter("collection", context)
             return try await routes.page(request, context) { signedIn in
+                let collection = try DirectoryPages<Context>.parameter("collection", context)
                 let query = request.uri.queryParameters.get("query")
                 return try await data(signedIn, .readDocuments) { scope in
                     try await collectionPage(signedIn, scope, collection, query: query)
@@ -50,10 +50,10 @@ struct KnowledgePage<Context: ConsoleRequestContext> {
             }
         }
         router.post("/console/knowledge/:collection/delete") { request, context in
-            let collection = try DirectoryPages<Context>.parameter("collection", context)
             return try await routes.handle(request, context, action: "console.collection.delete", changesState: true) {
                 signedIn in
-                try await data(signedIn, .writeDocuments) { scope in
+                let collection = try DirectoryPages<Context>.parameter("collection", context)
+                return try await data(signedIn, .writeDocuments) { scope in
                     try await knowledge.deleteCollection(named: collection, scope: scope, audit: signedIn.audit)
                     return ConsoleResponse.redirect(to: "/console/knowledge")
                 }
@@ -61,20 +61,20 @@ struct KnowledgePage<Context: ConsoleRequestContext> {
         }
         // The page's script sends the file's bytes as they are; the answer is JSON for it.
         router.post("/console/knowledge/:collection/documents") { request, context in
-            let collection = try DirectoryPages<Context>.parameter("collection", context)
             return try await routes.handle(request, context, action: "console.document.upload", changesState: true) {
                 signedIn in
-                try await data(signedIn, .writeDocuments) { scope in
+                let collection = try DirectoryPages<Context>.parameter("collection", context)
+                return try await data(signedIn, .writeDocuments) { scope in
                     try await upload(signedIn, scope, collection)
                 }
             }
         }
         router.post("/console/knowledge/:collection/documents/:id/delete") { request, context in
-            let collection = try DirectoryPages<Context>.parameter("collection", context)
-            let id = try DirectoryPages<Context>.parameter("id", context)
             return try await routes.handle(request, context, action: "console.document.delete", changesState: true) {
                 signedIn in
-                try await data(signedIn, .writeDocuments) { scope in
+                let collection = try DirectoryPages<Context>.parameter("collection", context)
+                let id = try DirectoryPages<Context>.parameter("id", context)
+                return try await data(signedIn, .writeDocuments) { scope in
                     try await knowledge.deleteDocument(id, in: collection, scope: scope, audit: signedIn.audit)
                     return ConsoleResponse.redirect(
                         to: "/console/knowledge/\(DirectoryPages<Context>.pathSegment(collection))")

@@ -13,16 +13,16 @@ struct LimitsPage<Context: ConsoleRequestContext> {
 
     func register(on router: some RouterMethods<Context>) {
         router.get("/console/teams/:team/limits") { request, context in
-            let team = try DirectoryPages<Context>.parameter("team", context)
             return try await routes.page(request, context) { signedIn in
+                let team = try DirectoryPages<Context>.parameter("team", context)
                 let limits = try await admin.limits(of: team, principal: signedIn.principal, audit: signedIn.audit)
                 return render(signedIn, team: team, values: Self.values(of: limits))
             }
         }
         router.post("/console/teams/:team/limits") { request, context in
-            let team = try DirectoryPages<Context>.parameter("team", context)
             return try await routes.handle(request, context, action: "console.limits.set", changesState: true) {
                 signedIn in
+                let team = try DirectoryPages<Context>.parameter("team", context)
                 let form = signedIn.form
                 do {
                     let limits = try TeamLimits(

@@ -14,8 +14,8 @@ struct ProfilePage<Context: ConsoleRequestContext> {
 
     func register(on router: some RouterMethods<Context>) {
         router.get("/console/teams/:team/profile") { request, context in
-            let team = try DirectoryPages<Context>.parameter("team", context)
             return try await routes.page(request, context) { signedIn in
+                let team = try DirectoryPages<Context>.parameter("team", context)
                 let profile = try await admin.profile(of: team, principal: signedIn.principal, audit: signedIn.audit)
                 let preview = try await admin.renderedSystemPrompt(
                     profile.systemPrompt, of: team, principal: signedIn.principal, audit: signedIn.audit)
@@ -25,9 +25,9 @@ struct ProfilePage<Context: ConsoleRequestContext> {
         }
         // The draft's rendered prompt, nothing saved (a POST only to carry a long draft).
         router.post("/console/teams/:team/profile/preview") { request, context in
-            let team = try DirectoryPages<Context>.parameter("team", context)
             return try await routes.handle(request, context, action: "console.profile.preview", changesState: true) {
                 signedIn in
+                let team = try DirectoryPages<Context>.parameter("team", context)
                 let current = try await admin.profile(of: team, principal: signedIn.principal, audit: signedIn.audit)
                 let values = Self.draft(signedIn.form)
                 let preview = try await admin.renderedSystemPrompt(
@@ -37,9 +37,9 @@ struct ProfilePage<Context: ConsoleRequestContext> {
             }
         }
         router.post("/console/teams/:team/profile") { request, context in
-            let team = try DirectoryPages<Context>.parameter("team", context)
             return try await routes.handle(request, context, action: "console.profile.save", changesState: true) {
                 signedIn in
+                let team = try DirectoryPages<Context>.parameter("team", context)
                 let form = signedIn.form
                 let current = try await admin.profile(of: team, principal: signedIn.principal, audit: signedIn.audit)
                 do {

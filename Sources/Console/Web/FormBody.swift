@@ -2,23 +2,27 @@ import Foundation
 
 /// An `application/x-www-form-urlencoded` body, as the console's forms post it. A field
 /// given twice keeps its first value; a value with a NUL or other control character (but
-/// tab and line breaks, which a text area sends) is refused by ``value(_:)``.
+/// tab and line breaks, which a text area sends) is refused by ``value(_:)``, and so is one
+/// whose percent-encoding does not decode (a stray `%`, bytes that are not UTF-8): read as
+/// empty, it once silently cleared a team's system prompt.
 struct FormBody: Sendable {
-    private var fields: [String: String] = [:]
+    /// Each field's value; nil where it does not decode.
+    private var fields: [String: String?] = [:]
 
     init(_ text: String) {
         for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard let name = Self.decode(parts[0]) else { continue }
-            let value = parts.count == 2 ? Self.decode(parts[1]) ?? "" : ""
-            if fields[name] == nil { fields[name] = value }
+            let value = parts.count == 2 ? Self.decode(parts[1]) : ""
+            if fields[name] == nil { fields[name] = .some(value) }
         }
     }
 
     /// The field's value, or `nil` when absent.
-    /// - Throws: ``ConsoleFailure`` when it carries control characters.
+    /// - Throws: ``ConsoleFailure`` when it does not decode or carries control characters.
     func value(_ name: String) throws -> String? {
-        guard let value = fields[name] else { return nil }
+        guard let field = fields[name] else { return nil }
+        guard let value = field else { throw ConsoleFailure.invalid("is not valid percent-encoded UTF-8", field: name) }
         if value.unicodeScalars.contains(where: {
             $0.properties.generalCategory == .control && !"\t\r\n".unicodeScalars.contains($0)
         }) {

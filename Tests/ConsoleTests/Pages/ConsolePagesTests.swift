@@ -54,6 +54,45 @@ import Testing
         }
     }
 
+    /// A path segment the console refuses (over 200 bytes) is its 404 page and an audited
+    /// request on every route, signed in or not — it was a bare 500 on the routes that read
+    /// the segment before the request was handled. The org page shows no "user created"
+    /// notice unless one was.
+    @Test func aBadPathSegmentIsTheConsoles404AndAuditedNotA500() async throws {
+        let world = try ConsoleWorld()
+        let keys = try await world.scenario()
+        let long = String(repeating: "a", count: 201)
+        try await world.test { browser in
+            for path in ["/console/teams/\(long)/profile", "/console/teams/\(long)/limits", "/console/knowledge/\(long)"] {
+                #expect(try await browser.get(path).status != 500, "\(path), signed out")
+            }
+            try await browser.signIn(keys["dave"]!)
+            let organization = try await browser.get("/console/orgs/acme")
+            #expect(organization.status == 200 && !organization.body.contains("created (id"), "\(organization.body)")
+            let csrf = try await browser.csrf()
+            let before = try await world.auditRecords().count
+            for (path, form) in [
+                ("/console/teams/\(long)/profile", [("system_prompt", "x"), ("csrf", csrf)]),
+                ("/console/teams/\(long)/limits", [("csrf", csrf)]),
+                ("/console/orgs/\(long)/teams", [("name", "x"), ("csrf", csrf)]),
+                ("/console/knowledge/\(long)/delete", [("csrf", csrf)]),
+            ] {
+                let answer = try await browser.post(path, form: form)
+                #expect(answer.status == 404, "\(path): \(answer.status)")
+            }
+            for page in ["/console/teams/\(long)/profile", "/console/knowledge/\(long)"] {
+                let answer = try await browser.get(page)
+                #expect(answer.status == 404 && answer.body.contains("No such page."), "\(page)")
+            }
+            var records = try await world.auditRecords().count
+            for _ in 0..<300 where records < before + 6 {
+                try await Task.sleep(for: .milliseconds(10))
+                records = try await world.auditRecords().count
+            }
+            #expect(records >= before + 6, "every refused request has its record")
+        }
+    }
+
     @Test func theAPIsFieldErrorIsShownNextToTheField() async throws {
         let world = try ConsoleWorld()
         let keys = try await world.scenario()

@@ -24,6 +24,21 @@ import Testing
         #expect(try FormBody("prompt=line%0D%0Aline%09tab").value("prompt") == "line\r\nline\ttab")
     }
 
+    /// A value that does not decode is refused, naming its field — never read as empty (a
+    /// profile form once saved `%ff%fe` as an empty system prompt). Other fields still read.
+    @Test func aValueThatDoesNotDecodeIsRefusedNotEmptied() throws {
+        let form = FormBody("system_prompt=%ff%fe&email=%ZZ&name=ok")
+        for field in ["system_prompt", "email"] {
+            do {
+                _ = try form.value(field)
+                Issue.record("\(field) decoded")
+            } catch let failure as ConsoleFailure {
+                #expect(failure.status == 400 && failure.field == field)
+            }
+        }
+        #expect(try form.value("name") == "ok")
+    }
+
     @Test func aMissingRequiredFieldNamesTheField() {
         do {
             _ = try FormBody("other=1").required("name")
@@ -36,10 +51,9 @@ import Testing
         }
     }
 
-    @Test func brokenEscapesReadAsEmptyValuesAndNamelessFieldsAreDropped() throws {
-        let form = FormBody("a=%ZZ&b=%&%=c")
-        #expect(try form.value("a") == "")
-        #expect(try form.value("b") == "")
+    @Test func aFieldWhoseNameDoesNotDecodeIsDropped() throws {
+        let form = FormBody("b=%&%=c")
+        #expect(throws: ConsoleFailure.self) { try form.value("b") }
         #expect(try form.value("%") == nil)
     }
 }
