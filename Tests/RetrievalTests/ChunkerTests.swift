@@ -95,6 +95,19 @@ struct ChunkerTests {
         #expect(pieces.map(\.text) == expected)
     }
 
+    /// A tokenizer that counts any long word as one token (WordPiece past 100 characters) once
+    /// made an 8 MB run one chunk; a chunk now also holds at most 16 bytes per target token.
+    @Test("a run the tokenizer counts as one token is still cut to the chunk's byte bound")
+    func aRunCountedAsOneTokenIsCutByBytes() {
+        let run = "zebra " + String(repeating: "x", count: 100_000)
+        let result = chunks([DocumentSection(headingPath: [], text: run)], target: 128, overlap: 0)
+        #expect(result.allSatisfy { $0.text.utf8.count <= 128 * Chunker.bytesPerToken }, "\(result.map(\.text.utf8.count).max() ?? 0)")
+        #expect(result.map(\.text).joined().filter { $0 == "x" }.count == 100_000, "every byte kept")
+        let prose = String(repeating: "The quick brown fox jumps over the lazy dog. ", count: 10)
+        #expect(chunks([DocumentSection(headingPath: [], text: prose)], target: 128, overlap: 0).count == 1,
+                "prose stays within the floor")
+    }
+
     @Test("random documents: every chunk within the target, text covered in order, same result twice",
           arguments: [(50, 10), (200, 40), (16, 8), (7, 3)])
     func randomDocuments(target: Int, overlap: Int) throws {

@@ -42,4 +42,30 @@ import Testing
             #expect(throws: (any Error).self) { try MultipartFormData(body: Data(body), boundary: "B") }
         }
     }
+
+    /// A part with no content — its delimiter right after the blank line — is an empty part.
+    /// The blank line's line break was once taken for the delimiter's, so the content ended
+    /// before it began: a 97-byte upload from any member key crashed the server.
+    @Test func aPartWithNoContentIsEmptyNotACrash() throws {
+        for body in [
+            "--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\n--XX--\r\n",
+            "--XX\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\n\n--XX--\n",
+            "--XX\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n--XX\r\nContent-Disposition: form-data; name=\"b\"\r\n\r\nB\r\n--XX--",
+        ] {
+            let form = try MultipartFormData(body: Data(body.utf8), boundary: "XX")
+            #expect(form.parts.first?.body == Data(), "\(body)")
+        }
+        let two = try MultipartFormData(
+            body: Data("--XX\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n--XX\r\nContent-Disposition: form-data; name=\"b\"\r\n\r\nB\r\n--XX--".utf8),
+            boundary: "XX")
+        #expect(two.text(named: "b") == "B")
+    }
+
+    /// Headers that are not UTF-8 (a Latin-1 file name) are refused, not repaired: `résumé` and
+    /// `rèsumè` in Latin-1 would both become `r�sum�` and the second upload replace the first.
+    @Test func headersThatAreNotUTF8AreRefused() {
+        var body = Data("--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r".utf8)
+        body += Data([0xE9]) + Data("sum.txt\"\r\n\r\nhello\r\n--XX--\r\n".utf8)
+        #expect(throws: (any Error).self) { try MultipartFormData(body: body, boundary: "XX") }
+    }
 }

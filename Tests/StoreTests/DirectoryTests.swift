@@ -28,6 +28,9 @@ import Tenancy
         let grant = try Policy.authorize(world.acmeAdmin, .createUser, on: .userDirectory)
         await #expect(throws: DirectoryError.self) { try await world.store.users.create(named: "a/b", grant) }
         await #expect(throws: StoreError.self) { try await world.store.users.create(named: "zed", email: "not-an-email", grant) }
+        // 254 at most, counted in scalars: combining marks stacked on one letter count each.
+        let stacked = "z" + String(repeating: "\u{0301}", count: 300) + "@example.com"
+        await #expect(throws: StoreError.self) { try await world.store.users.create(named: "zed", email: stacked, grant) }
     }
 
     /// Names are looked up case-insensitively, so a name that folds to an id's shape would answer

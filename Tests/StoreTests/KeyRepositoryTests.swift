@@ -19,6 +19,19 @@ import Tenancy
         }
     }
 
+    /// A key's name is bounded in Unicode scalars, not Characters: `k` with 160,000 combining
+    /// marks is one Character and was stored as a 320 KB name.
+    @Test func aKeysNameIsBoundedInScalars() async throws {
+        let world = try await StoreWorld.make(.sqlite)
+        let bob = try await world.user("bob")
+        let stacked = "k" + String(repeating: "\u{0301}", count: KeyRepository.maximumNameLength)
+        await #expect(throws: StoreError.self) {
+            try await world.store.keys.issue(
+                KeyRequest(holder: bob.id, binding: .team(world.sales.reference), role: .member, name: stacked),
+                Policy.authorize(world.salesAdmin, .issueKey, on: world.sales.resource))
+        }
+    }
+
     @Test(arguments: StoreBackendKind.allCases) func lastUseIsRecordedOnAuthentication(_ backend: StoreBackendKind) async throws {
         let world = try await StoreWorld.make(backend)
         let later = Date().addingTimeInterval(3600)

@@ -37,6 +37,15 @@ import Tenancy
         ).map(\.chunkID)
     }
 
+    /// A document's name is bounded in Unicode scalars: `a` with two million combining marks
+    /// was one Character, stored as a 4 MB name returned by every listing.
+    @Test func aDocumentsNameIsBoundedInScalars() throws {
+        let stacked = "a" + String(repeating: "\u{0301}", count: DocumentDraft.maximumNameLength) + ".txt"
+        #expect(stacked.count <= 5)
+        #expect(throws: StoreError.self) { try DocumentDraft.validatedName(stacked) }
+        #expect(try DocumentDraft.validatedName("résumé.txt") == "résumé.txt")
+    }
+
     @Test(arguments: StoreBackendKind.allCases) func sameContentUnderTheSameNameIsUnchangedWithTheSameID(_ backend: StoreBackendKind) async throws {
         let world = try await StoreWorld.make(backend)
         let scope = try world.scope(world.salesMember)

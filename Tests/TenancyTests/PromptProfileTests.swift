@@ -45,6 +45,14 @@ import Tenancy
         }
     }
 
+    /// Length limits count Unicode scalars: `a` and a million combining marks is one Character,
+    /// and a prompt of that was once accepted as "1 character" and broke the team's every chat.
+    @Test func lengthsCountScalarsNotCharacters() throws {
+        let stacked = "a" + String(repeating: "\u{0301}", count: PromptProfile.maximumSystemPromptLength)
+        #expect(stacked.count == 1)
+        #expect(throws: ProfileError.self) { try PromptProfile(systemPrompt: stacked) }
+    }
+
     @Test func limitsArePositiveOrUnlimited() throws {
         #expect(TeamLimits.unlimited.requestsPerMinute == nil)
         #expect { _ = try TeamLimits(tokensPerMinute: 0) } throws: { ($0 as? ProfileError)?.field == "tokens_per_minute" }

@@ -7,8 +7,9 @@
 /// - Each chunk after the first of a section begins with up to `overlapTokens` tokens from the
 ///   end of the one before — whole sentences where they fit, otherwise the last words — so a
 ///   thought cut at a boundary is still found whole.
-/// - Every chunk counts at most `targetTokens` with `countTokens`: sizes are checked on the
-///   text as it will be stored, not estimated. The result depends only on the input.
+/// - Every chunk counts at most `targetTokens` with `countTokens`, and holds at most
+///   `bytesPerToken` bytes per token of the target: sizes are checked on the text as it will
+///   be stored, not estimated. The result depends only on the input.
 ///
 /// ```swift
 /// let chunker = Chunker(targetTokens: 200, overlapTokens: 40, countTokens: tokenizer.count)
@@ -36,8 +37,15 @@ public struct Chunker: Sendable {
     ) {
         self.targetTokens = targetTokens
         self.overlapTokens = overlapTokens
-        self.countTokens = countTokens
+        // Every `bytesPerToken` bytes count as a token at least: WordPiece counts a word of any
+        // length past 100 characters as one unknown token, so an 8 MB run without a space was
+        // one "fitting" chunk — returned whole by every search and breaking every prompt it
+        // joined. Prose takes 4–6 bytes a token, so the floor only ever binds such runs.
+        self.countTokens = { text in max(countTokens(text), (text.utf8.count + Self.bytesPerToken - 1) / Self.bytesPerToken) }
     }
+
+    /// The most bytes a chunk holds per token of its target (2 KiB at 128 tokens).
+    public static let bytesPerToken = 16
 
     /// About 4/3 tokens per word: close to WordPiece on English prose, for callers without a tokenizer.
     public static func approximateTokenCount(_ text: String) -> Int {

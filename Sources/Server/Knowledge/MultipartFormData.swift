@@ -52,7 +52,11 @@ struct MultipartFormData {
                 guard let headersEnd = scanner.findBlankLine(from: position) else {
                     throw GatewayError.invalid("A multipart part has no blank line after its headers")
                 }
-                let headers = String(decoding: scanner.slice(position..<headersEnd.start), as: UTF8.self)
+                // Not repaired: two file names that differ only in bytes that are not UTF-8
+                // would become one name, and the second upload would replace the first.
+                guard let headers = String(validating: scanner.slice(position..<headersEnd.start), as: UTF8.self) else {
+                    throw GatewayError.invalid("A multipart part's headers (its file name) are not UTF-8")
+                }
                 guard let next = scanner.findDelimiter(delimiterPattern, from: headersEnd.end) else {
                     throw GatewayError.invalid("The multipart body ends without its closing boundary")
                 }
@@ -177,8 +181,11 @@ private struct ByteScanner {
         guard let found = delimiter.first(in: bytes, from: start, where: { $0 == start || bytes[$0 - 1] == 10 }) else {
             return nil
         }
-        if found >= 2, bytes[found - 2] == 13, bytes[found - 1] == 10 { return (found - 2, found) }
-        if found >= 1, bytes[found - 1] == 10 { return (found - 1, found) }
+        // The line break before the delimiter is the delimiter's, unless it lies before
+        // `start`: a part with no content has its delimiter right after the blank line, whose
+        // line break must not be taken (the content would end before it begins — a crash once).
+        if found >= start + 2, bytes[found - 2] == 13, bytes[found - 1] == 10 { return (found - 2, found) }
+        if found >= start + 1, bytes[found - 1] == 10 { return (found - 1, found) }
         return (found, found)
     }
 

@@ -144,7 +144,7 @@ public struct UserRepository: Sendable {
 
     static func validatedEmail(_ email: String) throws -> String {
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard email.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
+        guard email.unicodeScalars.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
             !email.contains(where: { $0.isWhitespace }), !PlainText.hasForbiddenCharacter(email)
         else {
             // The value is not repeated: it may hold characters a terminal or log would act on.

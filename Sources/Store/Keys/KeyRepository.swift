@@ -18,7 +18,7 @@ public struct KeyRepository: Sendable {
         if let expiresAt = request.expiresAt, expiresAt <= now {
             throw StoreError.invalidValue(field: "expires_at", problem: "must lie in the future")
         }
-        if let name = request.name, name.count > Self.maximumNameLength {
+        if let name = request.name, name.unicodeScalars.count > Self.maximumNameLength {  // scalars, not Characters (combining marks)
             throw StoreError.invalidValue(field: "name", problem: "longer than \(Self.maximumNameLength) characters")
         }
         if let name = request.name, PlainText.hasForbiddenCharacter(name) {

@@ -22,7 +22,7 @@ public struct DocumentDraft: Sendable {
 
     /// The name, if a document may be called that: 1…512 characters, no control characters.
     public static func validatedName(_ name: String) throws(StoreError) -> String {
-        guard !name.isEmpty, name.count <= maximumNameLength else {
+        guard !name.isEmpty, name.unicodeScalars.count <= maximumNameLength else {  // scalars: "a" + a million combining marks is one Character
             throw .invalidValue(field: "name", problem: "a document name must be 1 to \(maximumNameLength) characters")
         }
         guard !PlainText.hasForbiddenCharacter(name) else {

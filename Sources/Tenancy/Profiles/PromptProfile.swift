@@ -31,7 +31,7 @@ public struct PromptProfile: Sendable, Hashable {
         retrieval: RetrievalSettings = .disabled, allowedModels: [String] = [],
         semanticCache: SemanticCacheSettings = .disabled, guardrails: GuardrailSettings = .off, version: Int = 0
     ) throws(ProfileError) {
-        guard systemPrompt.count <= Self.maximumSystemPromptLength else {
+        guard systemPrompt.unicodeScalars.count <= Self.maximumSystemPromptLength else {  // scalars: combining marks count
             throw ProfileError(field: "system_prompt", problem: "longer than \(Self.maximumSystemPromptLength) characters")
         }
         guard temperature.isFinite, (0...2).contains(temperature) else {
