@@ -75,6 +75,15 @@ import Testing
         try await backend.shutdown()
         #expect(GatewayError.from(BackendError.rejected(status: 404, message: "not found")).kind == .invalidRequest)
         #expect(GatewayError.from(BackendError.rejected(status: 500, message: "boom")).kind == .badGateway)
+        // The engine's own failures name the engine, not the request: none of its words reach
+        // the client (they once carried an internal host and a model path); a refusal of the
+        // request keeps a line of them.
+        for status in [500, 200] {
+            let failure = GatewayError.from(BackendError.rejected(status: status, message: "internal error at /srv/m.gguf on 10.1.2.3"))
+            #expect(failure.message == "the model backend failed (HTTP \(status))", "\(failure.message)")
+        }
+        let refusal = GatewayError.from(BackendError.rejected(status: 400, message: "context exceeded" + String(repeating: "!", count: 1000)))
+        #expect(refusal.message.contains("context exceeded") && refusal.message.count < 400)
         for busy in [503, 429] {
             let failure = GatewayError.from(BackendError.rejected(status: busy, message: "busy"))
             #expect(failure.kind == .unavailable && failure.code == "upstream_busy", "\(busy)")

@@ -41,6 +41,43 @@ import Testing
         }
     }
 
+    /// A number a field cannot hold (`2.5`, `2^63` for a whole number) is valid JSON; Foundation
+    /// reports it as invalid JSON with no field, and the answer said so. It says what it is now.
+    @Test func aNumberItsFieldCannotHoldIsNamedAsSuchNotAsInvalidJSON() async throws {
+        let world = try ServerWorld.make()
+        try await world.test { http in
+            let keys = try await Scenario.build(http, world: world)
+            for body in [
+                #"{"system_prompt":"x","retrieval":{"enabled":true,"top_k":2.5}}"#,
+                #"{"system_prompt":"x","retrieval":{"enabled":true,"top_k":9223372036854775808}}"#,
+            ] {
+                let answer = try await http.call(.put, "/v1/admin/teams/acme%2Fsales/profile", key: keys["alice"], raw: body)
+                #expect(answer.status == 400, "\(body) → \(answer.status) \(answer.body)")
+                #expect(answer.errorMessage?.contains("whole number") == true, "\(answer.body)")
+            }
+            let broken = try await http.call(.put, "/v1/admin/teams/acme%2Fsales/profile", key: keys["alice"], raw: "{")
+            #expect(broken.errorMessage?.contains("not valid JSON") == true, "\(broken.body)")
+        }
+    }
+
+    /// A request that was allowed and still failed says so in its record (`failed:404`), and a
+    /// served one carries no such flag.
+    @Test func anAllowedRequestThatFailedIsFlaggedInItsRecord() async throws {
+        let world = try ServerWorld.make()
+        try await world.test { http in
+            let keys = try await Scenario.build(http, world: world)
+            let missing = try await http.call(
+                .put, "/v1/admin/teams/acme%2Fsales/members/nobody", key: keys["dave"], json: ["role": "member"])
+            #expect(missing.status == 404, "\(missing.body)")
+            #expect(try await http.call(.get, "/v1/admin/teams/acme%2Fsales/limits", key: keys["dave"]).status == 200)
+        }
+        let records = try await world.auditRecords()  // newest first
+        let failed = try #require(records.first { $0.resource.contains("/members") })
+        #expect(failed.allowed && failed.flags == ["failed:404"], "\(failed)")
+        let served = try #require(records.first { $0.resource.contains("limits") })
+        #expect(served.flags.isEmpty, "\(served)")
+    }
+
     @Test func missingUnknownExpiredAndRevokedKeysAre401s() async throws {
         let world = try ServerWorld.make()
         try await world.test { http in

@@ -126,6 +126,17 @@ public final class RequestAudit: Sendable {
         state.withLock { if !$0.flags.contains(flag) { $0.flags.append(flag) } }
     }
 
+    /// How the request was answered: an allowed request that still failed (the user it named
+    /// was not found, its body was refused) is flagged `failed:404` — without it the record
+    /// read "allow" alone. Refusals carry their reason instead.
+    public func answered(status: Int) {
+        guard status >= 400 else { return }
+        state.withLock {
+            let flag = "failed:\(status)"
+            if $0.decision == .allow, !$0.flags.contains(flag) { $0.flags.append(flag) }
+        }
+    }
+
     /// The response streams: the record is written when the stream ends, not when the
     /// handler returns.
     public func finishesWithStream() {

@@ -103,8 +103,14 @@ public struct GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
         case .busy: GatewayError(.unavailable, error.description, code: "server_overloaded", retryAfter: 1)
         case .rejected(status: 429, _), .rejected(status: 503, _):
             GatewayError(.unavailable, error.description, code: "upstream_busy")
-        case let .rejected(status, _) where (400..<500).contains(status) && status != 401 && status != 403:
-            .invalid(error.description)
+        case let .rejected(status, message) where (400..<500).contains(status) && status != 401 && status != 403:
+            // About the request (a context exceeded): the client needs the engine's words — a
+            // line of them.
+            .invalid(BackendError.rejected(status: status, message: String(message.prefix(300))).description)
+        case let .rejected(status, _):
+            // The engine's own failure (a 5xx, an error event mid-stream): its words describe
+            // the engine — hosts, paths, models — not the request, so the client gets none.
+            GatewayError(.badGateway, "the model backend failed (HTTP \(status))", code: "upstream_error")
         default: GatewayError(.badGateway, error.description, code: "upstream_error")
         }
     }

@@ -36,11 +36,13 @@ struct AuthenticationMiddleware: RouterMiddleware {
             if (200..<300).contains(response.status.code) {
                 await gateway.accountant.finishCommitted(audit)
             } else {
+                audit.answered(status: response.status.code)
                 gateway.accountant.finish(audit)
             }
             return response
         } catch {
             await gateway.intrusion.requestEnded(audit, address: address, presentedKey: authorization != nil)
+            audit.answered(status: ErrorResponse.status(of: OpenAIErrorMiddleware.gatewayError(for: error).kind).code)
             gateway.accountant.finish(audit)
             throw error
         }

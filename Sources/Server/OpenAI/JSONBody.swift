@@ -9,11 +9,26 @@ enum JSONBody {
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
         let buffer = try await request.body.collect(upTo: limit)
         guard buffer.readableBytes > 0 else { throw GatewayError.invalid("The request body is empty: JSON is expected") }
+        let data = Data(buffer.readableBytesView)
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+            return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {
-            throw describe(error)
+            throw describe(error, of: data)
         }
+    }
+
+    /// As ``describe(_:)``, and where Foundation calls valid JSON invalid — a number its field
+    /// cannot hold (`2.5` or `9223372036854775808` for a whole number), reported with no field
+    /// — says that instead.
+    static func describe(_ error: DecodingError, of data: Data) -> GatewayError {
+        if case let .dataCorrupted(context) = error, context.codingPath.isEmpty,
+            (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil
+        {
+            return .invalid(
+                "The request body holds a number its field cannot take: a whole number is expected there, "
+                    + "from -9223372036854775808 to 9223372036854775807")
+        }
+        return describe(error)
     }
 
     static func describe(_ error: DecodingError) -> GatewayError {
