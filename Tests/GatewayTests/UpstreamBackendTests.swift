@@ -47,6 +47,16 @@ import Testing
         ])
     }
 
+    /// A client's seed goes upstream as the client sent it: -1 once went out as 2⁶⁴ − 1.
+    @Test func aNegativeSeedGoesUpstreamAsSent() async throws {
+        let plain = try await request(streaming: false)
+        let seeded = GenerationRequest(
+            tenant: plain.tenant, model: plain.model, messages: plain.messages,
+            sampling: SamplingParameters(temperature: 0, topP: 1, maxTokens: 16, seed: UInt64(bitPattern: -1)), streaming: false)
+        let body = String(decoding: try JSONEncoder().encode(UpstreamWire.RequestBody(seeded, streaming: false)), as: UTF8.self)
+        #expect(body.contains(#""seed":-1"#), "\(body)")
+    }
+
     @Test func theUpstreamsModelsAreListed() async throws {
         let mock = try MockUpstream()
         let backend = UpstreamBackend(configuration: try UpstreamConfiguration(url: mock.baseURL))

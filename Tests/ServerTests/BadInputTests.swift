@@ -25,6 +25,7 @@ import Testing
                 (#"{"messages":[{"role":"user","content":"hi"}],"temperature":9}"#, "temperature"),
                 (#"{"messages":[{"role":"user","content":"hi"}],"max_tokens":-1}"#, "max_tokens"),
                 (#"{"messages":[{"role":"user","content":"hi"}],"max_tokens":1e40}"#, "max_tokens"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"top_p":1e-320}"#, "top_p"),  // 0 as a Float
                 (#"{"messages":[{"role":"user","content":"hi"}],"stream":"yes"}"#, "stream"),
                 (#"{"messages":[{"role":"user","content":"hi"}],"n":3}"#, "n"),
                 (#"{"messages":[{"role":"user","content":"hi"}],"stop":7}"#, "stop"),

@@ -96,7 +96,8 @@ public struct PromptComposer: Sendable {
         if let temperature = request.temperature, !(temperature.isFinite && (0...2).contains(temperature)) {
             throw GatewayError.invalid("'temperature' must be between 0 and 2", param: "temperature")
         }
-        if let topP = request.topP, !(topP.isFinite && topP > 0 && topP <= 1) {
+        // Greater than 0 as the engines hold it (a Float): 1e-320 is 0 there.
+        if let topP = request.topP, !(topP.isFinite && Float(topP) > 0 && topP <= 1) {
             throw GatewayError.invalid("'top_p' must be greater than 0 and at most 1", param: "top_p")
         }
         if let maxTokens = request.maxTokens, maxTokens < 1 {

@@ -17,7 +17,9 @@ enum UpstreamWire {
         let topP: Double
         let maxTokens: Int
         let stop: [String]?
-        let seed: UInt64?
+        /// As the client sent it: a seed of -1 went out as 18446744073709551615, beyond what
+        /// engines take (vLLM and torch take 64-bit signed values).
+        let seed: Int64?
         let stream: Bool
         let streamOptions: StreamOptions?
         /// The team's prefix-cache salt (vLLM); left out when nil.
@@ -39,7 +41,7 @@ enum UpstreamWire {
             topP = request.sampling.topP
             maxTokens = request.sampling.maxTokens
             stop = request.sampling.stop.isEmpty ? nil : request.sampling.stop
-            seed = request.sampling.seed
+            seed = request.sampling.seed.map { Int64(bitPattern: $0) }
             stream = streaming
             streamOptions = streaming ? StreamOptions(includeUsage: true) : nil
         }
