@@ -10,9 +10,27 @@ import Testing
 @Suite(.serialized) struct CPUAffinityEndToEndTests {
     static let eventLoopPrefix = "NIO-SGLTN-"
 
+    /// The CPUs this test process may use (`Cpus_allowed_list`, e.g. `0-3,8`): the first to
+    /// pin the server to, and how many a server started from here may use.
+    static func allowedCPUs() throws -> [Int] {
+        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") })
+        return line.dropFirst("Cpus_allowed_list:".count).trimmingCharacters(in: .whitespaces)
+            .split(separator: ",").flatMap { range -> [Int] in
+                let ends = range.split(separator: "-").compactMap { Int($0) }
+                return ends.count == 2 ? Array(ends[0]...ends[1]) : ends
+            }
+    }
+
+    /// What a server started from here counts, unrestricted: Foundation's count, bounded by the mask.
+    static func unrestrictedCores() throws -> Int {
+        min(ProcessInfo.processInfo.activeProcessorCount, try allowedCPUs().count)
+    }
+
     @Test func aServerAllowedOneCPURunsOneEventLoopAndAllAreUsedUnrestricted() async throws {
         let model = try #require(EmbeddedModelEndToEndTests.modelPath, "SmolLM2 not fetched (scripts/fetch-models)")
-        for (cpus, loops) in [("0", 1), (nil, ProcessInfo.processInfo.activeProcessorCount)] {
+        let first = try #require(try Self.allowedCPUs().first)
+        for (cpus, loops) in [(String(first) as String?, 1), (nil, try Self.unrestrictedCores())] {
             let server = try await ServerProcess(upstream: nil, extraArguments: ["--model", model], cpus: cpus)
             let health = try await LiveClient(baseURL: server.baseURL, client: HTTPClient.shared).call("GET", "/healthz")
             #expect(health.status == 200, "\(health.body)")
@@ -23,8 +41,8 @@ import Testing
     }
 
     @Test func theModelsThreadsDefaultToTheAllowedCPUs() async throws {
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        for (prefix, threads) in [(["taskset", "-c", "0"], 1), ([], cores)] {
+        let first = try #require(try Self.allowedCPUs().first)
+        for (prefix, threads) in [(["taskset", "-c", String(first)], 1), ([], try Self.unrestrictedCores())] {
             let help = try await ProgramRun.run(prefix + [ServerProcess.binary.path, "bench", "--help"])
             #expect(help.status == 0, "\(help.output)")
             #expect(help.output.contains("all cores). (default: \(threads))"), "\(prefix): \(help.output)")
