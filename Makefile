@@ -9,7 +9,7 @@ endif
 
 SWIFT ?= swift
 RELEASE = -c release -Xswiftc -enable-testing
-APT_PACKAGES = libsqlite3-dev poppler-utils zlib1g-dev pkg-config python3-doc
+APT_PACKAGES = libsqlite3-dev poppler-utils zlib1g-dev pkg-config python3-doc curl util-linux
 # For the aarch64 kernel test (scripts/test-kernels-c): a sysroot and qemu-user.
 APT_PACKAGES += qemu-user libc6-dev-arm64-cross libgcc-12-dev-arm64-cross
 # For the PostgreSQL store tests: scripts/run-tests starts a throwaway cluster (openssl makes

@@ -77,4 +77,49 @@ import Testing
         #expect(await server.stop() == 0)
         #expect(!server.log.contains("Say hello to visitor"), "no prompt text in the process log")
     }
+
+    /// A stream the client hangs up on was once free: recorded with 0 tokens and its budget
+    /// hold released. Cut off by `curl --max-time` mid-answer, it is charged the prompt and the
+    /// pieces generated, in the audit (flagged `stream.cancelled`) and in the budget alike.
+    @Test func aStreamTheClientHangsUpOnIsChargedForWhatItGenerated() async throws {
+        let model = try #require(EmbeddedModelEndToEndTests.modelPath, "SmolLM2 not fetched (scripts/fetch-models)")
+        let server = try await ServerProcess(upstream: nil, extraArguments: ["--model", model, "--threads", "2"])
+        let http = LiveClient(baseURL: server.baseURL, client: HTTPClient.shared)
+        let owner = server.ownerKey
+        #expect(try await http.call("POST", "/v1/admin/orgs", key: owner, json: ["name": "acme"]).status == 201)
+        #expect(try await http.call("POST", "/v1/admin/orgs/acme/teams", key: owner, json: ["name": "sales"]).status == 201)
+        #expect(try await http.call("POST", "/v1/admin/users", key: owner, json: ["name": "sam"]).status == 201)
+        #expect(try await http.call("PUT", "/v1/admin/teams/acme%2Fsales/members/sam", key: owner, json: ["role": "admin"]).status == 200)
+        let sam = try #require(try await http.call(
+            "POST", "/v1/admin/keys", key: owner, json: ["user": "sam", "team": "acme/sales"]).json["key"] as? String)
+        #expect(try await http.call(
+            "PUT", "/v1/admin/teams/sales/profile", key: sam, json: ["max_tokens": 3000, "temperature": 0.9]).status == 200)
+        #expect(try await http.call(
+            "PUT", "/v1/admin/teams/acme%2Fsales/budgets", key: owner, json: ["unit": "tokens", "amount": 100_000]).status == 200)
+
+        var cutOff = false
+        for attempt in 1...3 where !cutOff {
+            let body = #"{"stream":true,"max_tokens":3000,"messages":[{"role":"user","content":"Write a very long story about dragon number \#(attempt)."}]}"#
+            let run = try await ProgramRun.run([
+                "curl", "-sN", "--max-time", "1.5", server.baseURL + "/v1/chat/completions",
+                "-H", "Authorization: Bearer \(sam)", "-d", body,
+            ])
+            cutOff = run.output.contains("data:") && !run.output.contains("[DONE]")
+        }
+        #expect(cutOff, "every answer ended within 1.5 s")
+        var record: [String: Any]?
+        for _ in 0..<200 where record == nil {
+            let audit = try await http.call("GET", "/v1/admin/audit?team=acme/sales&limit=10", key: owner)
+            record = audit.data.first { ($0["flags"] as? [String])?.contains("stream.cancelled") == true }
+            if record == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        let cancelled = try #require(record, "no record of the cut-off stream")
+        let prompt = cancelled["prompt_tokens"] as? Int ?? 0
+        let completion = cancelled["completion_tokens"] as? Int ?? 0
+        #expect(prompt > 0 && completion > 0, "\(cancelled)")
+        let limits = try await http.call("GET", "/v1/admin/teams/sales/limits", key: sam)
+        let budget = try #require((limits.json["budgets"] as? [[String: Any]])?.first, "\(limits.body)")
+        #expect(budget["spent"] as? Int ?? 0 >= prompt + completion, "\(budget)")
+        #expect(await server.stop() == 0)
+    }
 }
