@@ -8,7 +8,9 @@ import Testing
 /// `insufficient_quota`; the spend passes 80 % on the way and raises one warning alert; what
 /// remains shows in `GET …/limits`, agrees with the usage report, and is in `/metrics`.
 @Suite(.serialized) struct BudgetsEndToEndTests {
-    @Test func aTokenBudgetServesUntilSpentThenAnswersInsufficientQuota() async throws {
+    /// `atrium serve` with the real model and acme/sales, sam its admin: the server, a client,
+    /// the owner's key and sam's.
+    static func salesServer() async throws -> (ServerProcess, LiveClient, String, String) {
         let model = try #require(EmbeddedModelEndToEndTests.modelPath, "SmolLM2 not fetched (scripts/fetch-models)")
         let server = try await ServerProcess(upstream: nil, extraArguments: ["--model", model, "--threads", "2"])
         let http = LiveClient(baseURL: server.baseURL, client: HTTPClient.shared)
@@ -18,7 +20,11 @@ import Testing
         #expect(try await http.call("POST", "/v1/admin/users", key: owner, json: ["name": "sam"]).status == 201)
         #expect(try await http.call("PUT", "/v1/admin/teams/acme%2Fsales/members/sam", key: owner, json: ["role": "admin"]).status == 200)
         let issued = try await http.call("POST", "/v1/admin/keys", key: owner, json: ["user": "sam", "team": "acme/sales"])
-        let sam = try #require(issued.json["key"] as? String)
+        return (server, http, owner, try #require(issued.json["key"] as? String))
+    }
+
+    @Test func aTokenBudgetServesUntilSpentThenAnswersInsufficientQuota() async throws {
+        let (server, http, owner, sam) = try await Self.salesServer()
         #expect(try await http.call(
             "PUT", "/v1/admin/teams/sales/profile", key: sam,
             json: ["system_prompt": "Answer in one word.", "max_tokens": 8, "temperature": 0]).status == 200)
@@ -82,16 +88,7 @@ import Testing
     /// hold released. Cut off by `curl --max-time` mid-answer, it is charged the prompt and the
     /// pieces generated, in the audit (flagged `stream.cancelled`) and in the budget alike.
     @Test func aStreamTheClientHangsUpOnIsChargedForWhatItGenerated() async throws {
-        let model = try #require(EmbeddedModelEndToEndTests.modelPath, "SmolLM2 not fetched (scripts/fetch-models)")
-        let server = try await ServerProcess(upstream: nil, extraArguments: ["--model", model, "--threads", "2"])
-        let http = LiveClient(baseURL: server.baseURL, client: HTTPClient.shared)
-        let owner = server.ownerKey
-        #expect(try await http.call("POST", "/v1/admin/orgs", key: owner, json: ["name": "acme"]).status == 201)
-        #expect(try await http.call("POST", "/v1/admin/orgs/acme/teams", key: owner, json: ["name": "sales"]).status == 201)
-        #expect(try await http.call("POST", "/v1/admin/users", key: owner, json: ["name": "sam"]).status == 201)
-        #expect(try await http.call("PUT", "/v1/admin/teams/acme%2Fsales/members/sam", key: owner, json: ["role": "admin"]).status == 200)
-        let sam = try #require(try await http.call(
-            "POST", "/v1/admin/keys", key: owner, json: ["user": "sam", "team": "acme/sales"]).json["key"] as? String)
+        let (server, http, owner, sam) = try await Self.salesServer()
         #expect(try await http.call(
             "PUT", "/v1/admin/teams/sales/profile", key: sam, json: ["max_tokens": 3000, "temperature": 0.9]).status == 200)
         #expect(try await http.call(
