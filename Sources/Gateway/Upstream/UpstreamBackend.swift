@@ -71,10 +71,9 @@ public final class UpstreamBackend: InlineGenerating {
     public func complete(_ request: GenerationRequest) async throws -> ChatCompletion {
         do {
             let (response, parts) = try await send(request, streaming: false)
-            let completion = try Self.completion(from: try await response.collect(startingWith: parts, upTo: Self.maximumResponseBytes))
-            return ChatCompletion(
-                text: completion.text, usage: completion.usage.completion(atMost: request.sampling.maxTokens),
-                finishReason: completion.finishReason)
+            return try Self.completion(
+                from: try await response.collect(startingWith: parts, upTo: Self.maximumResponseBytes),
+                maximumTokens: request.sampling.maxTokens)
         } catch {
             throw Self.backendError(for: error)
         }
@@ -162,9 +161,9 @@ public final class UpstreamBackend: InlineGenerating {
                 try await relayStream(response, startingWith: parts, maximumTokens: request.sampling.maxTokens, into: sink)
             } else {
                 let body = try await response.collect(startingWith: parts, upTo: Self.maximumResponseBytes)
-                let completion = try Self.completion(from: body)
+                let completion = try Self.completion(from: body, maximumTokens: request.sampling.maxTokens)
                 sink(.delta(completion.text))
-                sink(.finished(completion.usage.completion(atMost: request.sampling.maxTokens), completion.finishReason))
+                sink(.finished(completion.usage, completion.finishReason))
             }
         } catch {
             response.cancel()
@@ -197,7 +196,9 @@ public final class UpstreamBackend: InlineGenerating {
         sink(.finished(usage.completion(atMost: maximumTokens), reason))
     }
 
-    static func completion(from body: ByteBuffer) throws -> ChatCompletion {
+    /// The answer of a non-streamed call; its completion tokens counted up to the
+    /// `maximumTokens` the upstream was sent.
+    static func completion(from body: ByteBuffer, maximumTokens: Int) throws -> ChatCompletion {
         let completion: UpstreamWire.Completion
         do {
             completion = try JSONDecoder().decode(UpstreamWire.Completion.self, from: Data(body.readableBytesView))
@@ -208,7 +209,7 @@ public final class UpstreamBackend: InlineGenerating {
             throw BackendError.malformedResponse("the completion has no choices")
         }
         let text = choice.message?.content ?? ""
-        let usage = completion.usage ?? Usage(promptTokens: 0, completionTokens: 0)
+        let usage = (completion.usage ?? Usage(promptTokens: 0, completionTokens: 0)).completion(atMost: maximumTokens)
         return ChatCompletion(text: text, usage: usage, finishReason: UpstreamWire.finishReason(choice.finishReason) ?? .stop)
     }
 

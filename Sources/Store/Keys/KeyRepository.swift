@@ -50,10 +50,16 @@ public struct KeyRepository: Sendable {
 
     /// The requested expiry and limits, bounded by the minting key's own (``KeyIssuance``).
     private static func terms(of request: KeyRequest, mintedBy minter: APIKeyID, _ db: any SQLConnection) throws -> KeyTerms {
-        guard let creator = try fetch(db, id: minter) else { throw AccessDenied(.exceedsCreatorKey, action: .issueKey) }
-        let ceiling = KeyTerms(expiresAt: creator.expiresAt, limits: try LimitsRepository.keyLimits(of: minter, db))
+        guard let ceiling = try ceiling(of: minter, db) else { throw AccessDenied(.exceedsCreatorKey, action: .issueKey) }
         let requested = KeyTerms(expiresAt: request.expiresAt, limits: request.limits)
         return try KeyIssuance.terms(requested: requested, minter: ceiling)
+    }
+
+    /// The expiry and limits of `key`: what a key it mints or rotates may not exceed; nil if
+    /// it does not exist.
+    private static func ceiling(of key: APIKeyID, _ db: any SQLConnection) throws -> KeyTerms? {
+        guard let record = try fetch(db, id: key) else { return nil }
+        return KeyTerms(expiresAt: record.expiresAt, limits: try LimitsRepository.keyLimits(of: key, db))
     }
 
     /// The longest grace period a rotated key's old secret may keep working: seven days.
@@ -85,11 +91,8 @@ public struct KeyRepository: Sendable {
             // expiry and limits, as minting is — else an expiring key would rotate itself an
             // unlimited, unexpiring one.
             let terms = KeyTerms(expiresAt: record.expiresAt, limits: try LimitsRepository.keyLimits(of: id, db))
-            guard let caller = try Self.fetch(db, id: grant.principal.keyID),
-                (try? KeyIssuance.terms(
-                    requested: terms,
-                    minter: KeyTerms(expiresAt: caller.expiresAt, limits: try LimitsRepository.keyLimits(of: caller.id, db))))
-                    == terms
+            guard let ceiling = try Self.ceiling(of: grant.principal.keyID, db),
+                (try? KeyIssuance.terms(requested: terms, minter: ceiling)) == terms
             else { throw AccessDenied(.exceedsCreatorKey, action: .revokeKey) }
             // Without a grace period the old secret is forgotten at once.
             try db.execute(
