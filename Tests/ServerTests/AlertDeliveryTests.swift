@@ -24,10 +24,11 @@ import Testing
 
     /// Retries after 60 s, then 120 s (of the shifted clock).
     static func deliverer(
-        _ world: ServerWorld, attempts: Int = 3, allowPrivate: Bool = true, clock: ShiftedClock = ShiftedClock()
+        _ world: ServerWorld, attempts: Int = 3, allowPrivate: Bool = true, clock: ShiftedClock = ShiftedClock(),
+        timeout: Duration = .seconds(5)
     ) throws -> (AlertDeliverer, HTTPClient) {
         var policy = try AlertDeliveryPolicy(
-            maximumAttempts: attempts, firstRetry: .seconds(60), timeout: .seconds(5), pollInterval: .milliseconds(50))
+            maximumAttempts: attempts, firstRetry: .seconds(60), timeout: timeout, pollInterval: .milliseconds(50))
         policy.allowsPrivateDestinations = allowPrivate
         let client = AlertDeliverer.makeClient(policy: policy)
         let deliverer = AlertDeliverer(
@@ -153,6 +154,39 @@ import Testing
             await deliverer.deliverDue()
             #expect(acmeReceiver.deliveries.count == 1)
             #expect(globexReceiver.deliveries.isEmpty)
+        }
+        try await client.shutdown()
+    }
+
+    /// A receiver that answers and then drips its body holds its sender for the attempt's
+    /// timeout at most, and meanwhile another organization's alert goes out at once.
+    @Test func aDrippingReceiverHoldsUpNeitherItsSenderNorOtherOrganizations() async throws {
+        let world = try ServerWorld.make()
+        let dripping = try await WebhookReceiver(dripping: true)
+        let globexReceiver = try await WebhookReceiver()
+        let (deliverer, client) = try Self.deliverer(world, timeout: .seconds(2))
+        try await world.test { http in
+            let scenario = try await Scenario.build(http, world: world)
+            _ = try await http.call(
+                .post, "/v1/admin/orgs/acme/alert-destinations", key: scenario["dave"], json: ["url": dripping.url])
+            _ = try await http.call(
+                .post, "/v1/admin/orgs/globex/alert-destinations", key: scenario["erin"],
+                json: ["url": globexReceiver.url])
+            _ = try await Self.raiseAlert(world, scenario: scenario)
+            let started = ContinuousClock.now
+            let sending = Task { await deliverer.deliverDue() }
+            _ = try await dripping.waitFor(1)
+            try await world.store.alerts.record(
+                Alert(
+                    occurredAt: Date(), kind: .roleEscalation, address: nil,
+                    organizationID: OrganizationID(rawValue: scenario.ids["globex"]!), detail: "limits.set refused"))
+            #expect(try await globexReceiver.waitFor(1, timeout: .seconds(20)).count == 1)
+            #expect(ContinuousClock.now - started < .seconds(2), "globex's alert waited for acme's receiver")
+            #expect(await sending.value == 2)
+            let elapsed = ContinuousClock.now - started
+            #expect(elapsed < .seconds(10), "the attempt took \(elapsed): its deadline did not hold")
+            let status = try await Self.delivery(http, key: scenario["dave"])
+            #expect(status["pending"] as? Int == 0, "a 2xx is delivered, whatever its body does: \(status)")
         }
         try await client.shutdown()
     }

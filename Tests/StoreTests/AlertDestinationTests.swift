@@ -107,8 +107,14 @@ import Testing
         let blocked = try await world.store.alerts.record(
             Alert(occurredAt: Date(), kind: .addressBlocked, address: "203.0.113.9", detail: "20 failed keys"))
 
-        let queued = try await world.store.alertDeliveries.claim(
-            now: Date().addingTimeInterval(1), lease: .seconds(30), limit: 100)
+        // A claim takes one delivery per destination (the platform's has two): claim until none is left.
+        var queued: [AlertDeliveryQueue.Delivery] = []
+        while true {
+            let batch = try await world.store.alertDeliveries.claim(
+                now: Date().addingTimeInterval(1), lease: .seconds(30), limit: 100)
+            if batch.isEmpty { break }
+            queued += batch
+        }
         let forCrossTeam = Set(queued.filter { $0.alert.id == crossTeam.id }.map(\.destinationID))
         #expect(forCrossTeam == [platform.destination.id, acmeWide.destination.id, salesOnly.destination.id])
         #expect(
@@ -141,7 +147,10 @@ import Testing
         #expect(try await listing().pending == 2)
 
         let now = Date()
-        let claimed = try await reopened.alertDeliveries.claim(now: now, lease: .seconds(30))
+        // One delivery of a destination at a time: the second once the first is claimed.
+        let claimed =
+            try await reopened.alertDeliveries.claim(now: now, lease: .seconds(30))
+            + reopened.alertDeliveries.claim(now: now, lease: .seconds(30))
         #expect(claimed.count == 2 && claimed.allSatisfy { $0.attempts == 0 })
         try await reopened.alertDeliveries.failed(
             claimed[0], at: now, failure: .init(code: "http_status", status: 500), retryAt: now.addingTimeInterval(5))
@@ -179,6 +188,39 @@ import Testing
         #expect(
             try await world.store.alertDestinations.destination(created.destination.id, organization: world.acme.id)
                 == nil)
+    }
+
+    /// A claim takes one delivery per destination, and no more for one organization than its
+    /// bound allows beside what is in flight: one organization's queue never takes every sender.
+    @Test(arguments: StoreBackendKind.allCases)
+    func aClaimSpreadsOverDestinationsAndOrganizations(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
+        for _ in 0..<3 { _ = try await create(world, by: world.acmeAdmin, in: world.acme) }
+        _ = try await create(world, by: world.globexAdmin, in: world.globex)
+        for index in 0..<4 {
+            try await world.store.alerts.record(
+                Alert(
+                    occurredAt: Date(), kind: .roleEscalation, address: nil, organizationID: world.acme.id,
+                    detail: "attempt \(index)"))
+        }
+        try await world.store.alerts.record(
+            Alert(
+                occurredAt: Date(), kind: .roleEscalation, address: nil, organizationID: world.globex.id,
+                detail: "attempt"))
+        let queue = world.store.alertDeliveries
+        let due = Date().addingTimeInterval(1)
+        var inFlight = AlertDeliveryQueue.InFlight(perOrganization: 2)
+        let first = try await queue.claim(now: due, lease: .seconds(60), limit: 8, inFlight: inFlight)
+        #expect(first.count == 3 && Set(first.map(\.destinationID)).count == 3, "one per destination")
+        #expect(first.filter { $0.audience == world.acme.id }.count == 2 && first.contains { $0.audience == world.globex.id })
+        for delivery in first { inFlight.insert(delivery) }
+        #expect(try await queue.claim(now: due, lease: .seconds(60), limit: 8, inFlight: inFlight).isEmpty)
+
+        let finished = try #require(first.first { $0.audience == world.acme.id })
+        inFlight.remove(finished)
+        let busy = Set(first.filter { $0.id != finished.id }.map(\.destinationID))
+        let next = try await queue.claim(now: due, lease: .seconds(60), limit: 8, inFlight: inFlight)
+        #expect(next.count == 1 && next[0].audience == world.acme.id && !busy.contains(next[0].destinationID))
     }
 
     /// Two replicas' delivery services working one queue at once: every delivery is claimed,

@@ -133,7 +133,12 @@ public final class RequestAudit: Sendable {
         guard status >= 400 else { return }
         state.withLock {
             let flag = "failed:\(status)"
-            if $0.decision == .allow, !$0.flags.contains(flag) { $0.flags.append(flag) }
+            // Undecided and failed (the store down while authenticating): a failure, not one
+            // of the authorization refusals a record without a decision would otherwise read as.
+            if $0.decision == nil, status >= 500 { $0.decision = .deny(.serverFailure) }
+            if $0.decision == .allow || $0.decision == .deny(.serverFailure), !$0.flags.contains(flag) {
+                $0.flags.append(flag)
+            }
         }
     }
 

@@ -20,6 +20,8 @@ public struct AlertDestinationOrder: Sendable, Hashable {
 }
 
 extension AdministrationService {
+    static let maximumDestinationTeams = 100
+
     /// `POST /v1/admin/orgs/{org}/alert-destinations` (owner, the organization's admins; a team
     /// admin for its own team only) and, with `organization` nil, `POST /v1/admin/alert-destinations`
     /// (owner). ``Policy`` decides on every resource the destination covers: the platform, the
@@ -29,10 +31,17 @@ extension AdministrationService {
     ) async throws -> CreatedAlertDestination {
         let organization = try await alertOrganization(
             address, action: .manageAlertDestinations, principal: principal, audit: audit)
+        // Each team named is a lookup and an authorization: a bounded list, each name once.
+        guard order.teams.count <= Self.maximumDestinationTeams else {
+            throw GatewayError.invalid(
+                "A destination names at most \(Self.maximumDestinationTeams) teams; leave 'teams' out for the whole organization",
+                param: "teams")
+        }
         var teams: Set<TeamReference> = []
         var grants: [Grant] = []
         if let organization {
-            for teamAddress in order.teams {
+            var named: Set<String> = []
+            for teamAddress in order.teams where named.insert(teamAddress).inserted {
                 let team = try await alertTeam(teamAddress, in: organization)
                 teams.insert(team)
                 grants.append(

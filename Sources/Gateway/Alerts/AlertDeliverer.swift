@@ -53,33 +53,57 @@ public final class AlertDeliverer: Sendable {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    /// Sends every delivery due now (a batch at a time, ``AlertDeliveryPolicy/concurrency`` at
-    /// once) and records each outcome. Returns how many attempts were made.
+    /// Sends every delivery due now and those that fall due while it sends, up to
+    /// ``AlertDeliveryPolicy/concurrency`` at once — a sender is taken up again as soon as its
+    /// attempt ends, never held for the slowest of a batch — spread over destinations and
+    /// organizations (``AlertDeliveryQueue/InFlight``), and records each outcome. Returns once
+    /// nothing is due or in flight, with how many attempts were made.
     @discardableResult
     public func deliverDue() async -> Int {
         var attempted = 0
-        while !Task.isCancelled {
-            let batch: [AlertDeliveryQueue.Delivery]
-            do {
-                // A read first: an idle queue never takes the database's write lock.
-                // (Times are stored in whole milliseconds, so allow for one of rounding.)
-                guard let due = try await queue.nextDue(), due <= now().addingTimeInterval(0.001) else {
-                    return attempted
+        var inFlight = AlertDeliveryQueue.InFlight(perOrganization: policy.perOrganization)
+        await withTaskGroup(of: AlertDeliveryQueue.Delivery?.self) { group in
+            var ticking = false
+            while true {
+                if !Task.isCancelled, inFlight.count < policy.concurrency {
+                    for delivery in await claimDue(limit: policy.concurrency - inFlight.count, inFlight: inFlight) {
+                        inFlight.insert(delivery)
+                        attempted += 1
+                        group.addTask {
+                            await self.attempt(delivery)
+                            return delivery
+                        }
+                    }
                 }
-                batch = try await queue.claim(now: now(), lease: policy.lease, limit: policy.concurrency)
-            } catch {
-                logger.error("reading the alert delivery queue failed", metadata: ["error.type": "\(type(of: error))"])
-                return attempted
-            }
-            if batch.isEmpty { return attempted }
-            await withTaskGroup(of: Void.self) { group in
-                for delivery in batch {
-                    group.addTask { await self.attempt(delivery) }
+                guard inFlight.count > 0 else { break }
+                // Wake when an attempt ends, or at the next poll to start what fell due meanwhile.
+                if !ticking, !Task.isCancelled {
+                    ticking = true
+                    let interval = policy.pollInterval
+                    group.addTask {
+                        try? await Task.sleep(for: interval)
+                        return nil
+                    }
                 }
+                guard let ended = await group.next() else { break }
+                if let delivery = ended { inFlight.remove(delivery) } else { ticking = false }
             }
-            attempted += batch.count
+            group.cancelAll()
         }
         return attempted
+    }
+
+    /// Up to `limit` due deliveries that `inFlight` admits; none when nothing is due.
+    private func claimDue(limit: Int, inFlight: AlertDeliveryQueue.InFlight) async -> [AlertDeliveryQueue.Delivery] {
+        do {
+            // A read first: an idle queue never takes the database's write lock.
+            // (Times are stored in whole milliseconds, so allow for one of rounding.)
+            guard let due = try await queue.nextDue(), due <= now().addingTimeInterval(0.001) else { return [] }
+            return try await queue.claim(now: now(), lease: policy.lease, limit: limit, inFlight: inFlight)
+        } catch {
+            logger.error("reading the alert delivery queue failed", metadata: ["error.type": "\(type(of: error))"])
+            return []
+        }
     }
 
     /// When the next queued delivery is due, if any.
@@ -146,10 +170,12 @@ public final class AlertDeliverer: Sendable {
         request.headers.add(
             name: "X-Atrium-Signature", value: delivery.secret.signature(timestamp: timestamp, body: body))
         request.body = .bytes(ByteBuffer(bytes: body))
+        // One deadline for the whole attempt: connecting, the answer's head and its body. A
+        // receiver that answers and then drips its body must not hold a sender for longer.
+        let deadline = NIODeadline.now() + .nanoseconds(policy.timeout.nanoseconds)
         do {
-            let response = try await client.execute(request, timeout: .nanoseconds(policy.timeout.nanoseconds))
-            // Read (and drop) a little of the answer so the connection can be reused.
-            _ = try? await response.body.collect(upTo: 64 << 10)
+            let response = try await client.execute(request, deadline: deadline)
+            await Self.discard(response.body, until: deadline)
             let status = Int(response.status.code)
             switch status {
             case 200..<300: return nil
@@ -165,6 +191,20 @@ public final class AlertDeliverer: Sendable {
         } catch {
             // Only the kind of error: its text could name the URL.
             return .init(code: Self.errorCode(error))
+        }
+    }
+
+    /// Reads and drops up to 64 KiB of an answer, so its connection can be reused, but no
+    /// later than `deadline`: past it the read is cancelled, which closes the connection.
+    private static func discard(_ body: HTTPClientResponse.Body, until deadline: NIODeadline) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try? await body.collect(upTo: 64 << 10) }
+            group.addTask {
+                let left = deadline - NIODeadline.now()
+                try? await Task.sleep(for: .nanoseconds(max(0, left.nanoseconds)))
+            }
+            await group.next()
+            group.cancelAll()
         }
     }
 

@@ -12,12 +12,15 @@ public struct AlertDeliveryPolicy: Sendable, Hashable {
     public let maximumAttempts: Int
     /// The wait after the first failed attempt; each later wait is twice the one before.
     public let firstRetry: Duration
-    /// The most one attempt may take, connecting included.
+    /// The most one attempt may take: connecting, the answer and its body (up to 64 KiB read).
     public let timeout: Duration
     /// How often the queue is looked at for due deliveries.
     public let pollInterval: Duration
     /// Deliveries sent at the same time.
     public let concurrency = 8
+    /// Of those, at most this many for one organization's destinations (the platform's count
+    /// as one organization); each destination gets one at a time.
+    public let perOrganization = 2
     /// Whether an organization's destination may lead into private networks (loopback, RFC
     /// 1918, link-local; ``DestinationAddress``). Off by default; the owner's platform-wide
     /// destinations are never checked (`atrium serve --alert-allow-private-destinations`).

@@ -63,8 +63,9 @@ struct GuardrailStage: Sendable {
             screened.messages = messages
         }
         if refusal == nil, settings.injection.input != .off {
-            let users = screened.messages.filter { $0.role == .user }.map(\.content)
-            let verdicts = await injection.screen(users, for: scope)
+            // Every message the client sent, whatever its role: a `system`, `developer` or
+            // `assistant` turn comes from the client as much as a `user` one does.
+            let verdicts = await injection.screen(screened.messages.map(\.content), for: scope)
             if verdicts.contains(true) {
                 let action = settings.injection.input
                 metrics.guardrailHit(team: scope.teamID, kind: "injection", action: action.rawValue, stage: "input")

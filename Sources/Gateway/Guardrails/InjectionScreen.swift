@@ -164,14 +164,19 @@ final class InjectionScreen: Sendable {
     static func sentences(of text: String) -> [String] {
         var sentences: [String] = []
         var current = ""
+        // Counted as it grows: `current.count` walks the string, which made a long run without
+        // a sentence end cost 400 steps a character (seconds for a megabyte of combining marks).
+        var length = 0
         func flush() {
             let trimmed = current.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.count >= 12 { sentences.append(String(trimmed.prefix(400))) }
             current = ""
+            length = 0
         }
         for character in text {
             current.append(character)
-            if character == "." || character == "!" || character == "?" || character.isNewline || current.count >= 400 {
+            length += 1
+            if character == "." || character == "!" || character == "?" || character.isNewline || length >= 400 {
                 flush()
             }
         }

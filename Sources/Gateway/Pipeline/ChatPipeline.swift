@@ -100,20 +100,31 @@ public struct ChatPipeline: Sendable {
         // The record and the usage belong to the key whose scope runs the request.
         audit.authenticated(scope.principal)
         let team = try await profiles.context(for: scope)
-        // The guardrails first: from here on (the record's query included) only the redacted
-        // text exists for this request.
-        let input = await guardrails.screenInput(request, settings: team.profile.guardrails, scope: scope, audit: audit)
-        let request = input.request
-        audit.query(request.queryText)
         // The team claim first: a spoofed team is a cross-team attempt even when the key is
         // over its limits (which would otherwise answer 429 and hide the attempt).
         if let claimed = request.claimedTeam, !team.isOwnTeam(claimed, team: scope.team) {
+            // The record keeps the text where the team's guardrails would leave it as sent; text
+            // they would redact is neither screened for a refused request nor kept unscreened.
+            if !team.profile.guardrails.screensEntities { audit.query(request.queryText) }
             audit.describe(action: .chat, resource: "team:\(claimed)")
             throw Authorizer.deny(.crossTenant, principal: scope.principal, resource: .platform, audit: audit)
         }
-        if let refusal = input.refusal { throw refusal }
+        // The limits before the guardrails: screening a large prompt costs CPU, which a key
+        // over its request rate must not be able to spend.
         let admission = try await limits.admit(scope, audit: audit)
         do {
+            // The guardrails next: from here on (the record's query included) only the
+            // redacted text exists for this request.
+            let input = await guardrails.screenInput(
+                request, settings: team.profile.guardrails, scope: scope, audit: audit)
+            let request = input.request
+            audit.query(request.queryText)
+            if let refusal = input.refusal {
+                // Counted as a request (not given back as a request that never ran): a key
+                // sending refused prompts spends its rate as any other.
+                await admission.finish(nil)
+                throw refusal
+            }
             let knowledgeVersion = try await responses.knowledgeVersion(for: team.profile, in: scope)
             var hits = try await retrieval.retrieve(request, profile: team.profile, scope: scope, audit: audit)
             if input.session != nil {

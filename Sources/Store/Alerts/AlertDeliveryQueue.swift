@@ -68,39 +68,92 @@ public struct AlertDeliveryQueue: Sendable {
         }
     }
 
-    /// Takes up to `limit` deliveries due at `now`, oldest first, and moves their next attempt
-    /// to `now + lease` (so they are not taken twice, and come back if the process dies).
-    public func claim(now: Date, lease: Duration, limit: Int = 32) async throws -> [Delivery] {
+    /// What the delivery service is sending, so that a claim spreads the sending over
+    /// destinations and organizations: one delivery per destination at a time (a receiver gets
+    /// its alerts in order, and a slow one holds up only its own) and at most
+    /// `perOrganization` per organization (the platform's destinations count as one), so one
+    /// organization's slow or flooded receivers never take every sender.
+    public struct InFlight: Sendable {
+        public let perOrganization: Int
+        private var destinations: Set<AlertDestinationID> = []
+        private var organizations: [OrganizationID?: Int] = [:]
+
+        public init(perOrganization: Int) {
+            self.perOrganization = perOrganization
+        }
+
+        /// Deliveries being sent.
+        public var count: Int { destinations.count }
+
+        func admits(_ destination: AlertDestinationID, of organization: OrganizationID?) -> Bool {
+            !destinations.contains(destination) && organizations[organization, default: 0] < perOrganization
+        }
+
+        public mutating func insert(_ delivery: Delivery) {
+            destinations.insert(delivery.destinationID)
+            organizations[delivery.audience, default: 0] += 1
+        }
+
+        public mutating func remove(_ delivery: Delivery) {
+            guard destinations.remove(delivery.destinationID) != nil else { return }
+            organizations[delivery.audience, default: 1] -= 1
+        }
+    }
+
+    /// Destinations with due deliveries a claim looks at: more than the senders (8) plus what
+    /// the per-organization bound can leave out (an organization has at most 20 destinations).
+    static let claimCandidates = 256
+
+    /// Takes up to `limit` deliveries due at `now` that `inFlight` admits — the oldest due one
+    /// of each destination, destinations by how long they have waited — and moves their next
+    /// attempt to `now + lease` (so they are not taken twice, and come back if the process dies).
+    public func claim(
+        now: Date, lease: Duration, limit: Int = 32, inFlight: InFlight = InFlight(perOrganization: .max)
+    ) async throws -> [Delivery] {
         let nowMilliseconds = now.millisecondsSince1970
         let leaseMilliseconds = lease.components.seconds * 1000 + lease.components.attoseconds / 1_000_000_000_000_000
         return try await backend.write { db in
             // SQLite has one writer at a time and no row locks to skip.
             let skipLocked = db.dialect == .postgres ? " FOR UPDATE OF q SKIP LOCKED" : ""
-            let rows = try db.fetchAll(
+            let due = try db.fetchAll(
                 """
-                SELECT q.id AS delivery_id, q.destination_id, q.audience_organization_id, q.attempts,
-                    d.url, d.secret, a.*
-                FROM alert_deliveries q
-                JOIN alert_destinations d ON d.id = q.destination_id
-                JOIN alerts a ON a.id = q.alert_id
-                WHERE q.next_attempt_at_ms <= ?
-                ORDER BY q.next_attempt_at_ms, q.id
+                SELECT destination_id, audience_organization_id, min(next_attempt_at_ms) AS due
+                FROM alert_deliveries WHERE next_attempt_at_ms <= ?
+                GROUP BY destination_id, audience_organization_id
+                ORDER BY due, destination_id
                 LIMIT ?
-                """ + skipLocked,
-                [nowMilliseconds, limit])
+                """,
+                [nowMilliseconds, Self.claimCandidates])
+            var taken = inFlight
             var deliveries: [Delivery] = []
-            for row in rows {
+            for candidate in due where deliveries.count < limit {
+                let destination = AlertDestinationID(rawValue: try candidate.decode(forColumn: "destination_id"))
+                let organization = try candidate.decode(String?.self, forColumn: "audience_organization_id")
+                    .map(OrganizationID.init(rawValue:))
+                guard taken.admits(destination, of: organization) else { continue }
+                guard
+                    let row = try db.fetchOne(
+                        """
+                        SELECT q.id AS delivery_id, q.destination_id, q.audience_organization_id, q.attempts,
+                            d.url, d.secret, a.*
+                        FROM alert_deliveries q
+                        JOIN alert_destinations d ON d.id = q.destination_id
+                        JOIN alerts a ON a.id = q.alert_id
+                        WHERE q.destination_id = ? AND q.next_attempt_at_ms <= ?
+                        ORDER BY q.next_attempt_at_ms, q.id
+                        LIMIT 1
+                        """ + skipLocked,
+                        [destination.rawValue, nowMilliseconds])
+                else { continue }  // another replica is sending it
                 let urlText: String = try row.decode(forColumn: "url")
                 let delivery = try Delivery(
-                    id: row.decode(forColumn: "delivery_id"),
-                    destinationID: AlertDestinationID(rawValue: row.decode(forColumn: "destination_id")),
+                    id: row.decode(forColumn: "delivery_id"), destinationID: destination,
                     url: WebhookURL(urlText), secret: WebhookSecret(stored: row.decode(forColumn: "secret")),
-                    audience: row.decode(String?.self, forColumn: "audience_organization_id")
-                        .map(OrganizationID.init(rawValue:)),
-                    alert: row.alertRecord(), attempts: row.decode(forColumn: "attempts"))
+                    audience: organization, alert: row.alertRecord(), attempts: row.decode(forColumn: "attempts"))
                 try db.execute(
                     "UPDATE alert_deliveries SET next_attempt_at_ms = ? WHERE id = ?",
                     [nowMilliseconds + leaseMilliseconds, delivery.id])
+                taken.insert(delivery)
                 deliveries.append(delivery)
             }
             return deliveries

@@ -44,6 +44,8 @@ public struct AlertDestination: Sendable, Hashable {
 /// checks it against the grants.
 public struct AlertDestinationDraft: Sendable, Hashable {
     public static let maximumNameLength = 200
+    /// Destinations one organization (or the platform) may have.
+    public static let maximumPerOrganization = 20
 
     public let organizationID: OrganizationID?
     public let url: WebhookURL
@@ -56,7 +58,8 @@ public struct AlertDestinationDraft: Sendable, Hashable {
         teams: Set<TeamReference>
     ) throws(StoreError) {
         if let name {
-            guard !name.isEmpty, name.count <= Self.maximumNameLength else {
+            // Unicode scalars, not Characters: one letter with a million combining marks is one Character.
+            guard !name.isEmpty, name.unicodeScalars.count <= Self.maximumNameLength else {
                 throw .invalidValue(field: "name", problem: "must be 1 to \(Self.maximumNameLength) characters")
             }
             guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {

@@ -22,6 +22,22 @@ public struct AlertDestinationRepository: Sendable {
         let id = AlertDestinationID.random()
         let kinds = draft.kinds.map(\.rawValue).sorted().joined(separator: ",")
         return try await backend.write { db in
+            // Each alert goes to every destination that receives it, one delivery each: an
+            // organization with hundreds would multiply every alert's sends.
+            let existing: Int64?
+            if let organization = draft.organizationID {
+                existing = try db.fetchValue(
+                    Int64.self, "SELECT COUNT(*) FROM alert_destinations WHERE organization_id = ?", [organization.rawValue])
+            } else {
+                existing = try db.fetchValue(
+                    Int64.self, "SELECT COUNT(*) FROM alert_destinations WHERE organization_id IS NULL")
+            }
+            guard (existing ?? 0) < AlertDestinationDraft.maximumPerOrganization else {
+                throw StoreError.invalidValue(
+                    field: "url",
+                    problem: "an organization (and the platform) may have at most "
+                        + "\(AlertDestinationDraft.maximumPerOrganization) alert destinations; delete one first")
+            }
             try db.execute(
                 """
                 INSERT INTO alert_destinations (id, organization_id, url, name, kinds, secret, created_at)

@@ -59,6 +59,10 @@ public enum DenialReason: String, Sendable, Hashable, Codable, CaseIterable, Cus
     /// The signed-in person holds no role in the single sign-on organization (no mapped group,
     /// no membership made by hand).
     case singleSignOnNoAccess = "sso_no_access"
+    // Failure (answered 5xx).
+    /// The server failed before it could decide — its store unavailable, an internal error —
+    /// so nothing was allowed; the record's `failed:<status>` flag holds the status.
+    case serverFailure = "server_failure"
 
     /// Whether the failure is about identity (401) rather than permission (403).
     public var isAuthenticationFailure: Bool {
@@ -109,6 +113,7 @@ public enum DenialReason: String, Sendable, Hashable, Codable, CaseIterable, Cus
         case .singleSignOnProviderRefused: "the identity provider refused the sign-in"
         case .singleSignOnTokenInvalid: "the identity provider's ID token did not verify"
         case .singleSignOnNoAccess: "the signed-in person has no role in this organization yet"
+        case .serverFailure: "the server failed before it could decide on the request"
         }
     }
 }

@@ -5,7 +5,8 @@ import Synchronization
 import Tenancy
 
 /// A webhook receiver on a loopback port (a tiny Hummingbird server): it keeps every POST to
-/// `/hook` and answers 500 to the first `failingFirst` of them, 204 after that.
+/// `/hook` and answers 500 to the first `failingFirst` of them, 204 after that — or, `dripping`,
+/// 200 with a body of a promised kilobyte that comes one byte a second.
 final class WebhookReceiver: Sendable {
     struct Delivery: Sendable {
         /// Header names lowercased.
@@ -39,7 +40,7 @@ final class WebhookReceiver: Sendable {
     var url: String { "http://127.0.0.1:\(port)/hook" }
 
     /// - Parameter port: where to listen (default: a free port).
-    init(failingFirst: Int = 0, port: Int? = nil) async throws {
+    init(failingFirst: Int = 0, dripping: Bool = false, port: Int? = nil) async throws {
         self.port = try port ?? LoopbackPort.free()
         let storage = Storage(failingFirst: failingFirst)
         self.storage = storage
@@ -52,6 +53,17 @@ final class WebhookReceiver: Sendable {
             let fail = storage.failuresLeft.withLock { left in
                 defer { left = max(0, left - 1) }
                 return left > 0
+            }
+            if dripping {
+                return Response(
+                    status: .ok, headers: [.contentLength: "1000"],
+                    body: ResponseBody { writer in
+                        for _ in 0..<1000 {
+                            try await writer.write(ByteBuffer(string: "x"))
+                            try await Task.sleep(for: .seconds(1))
+                        }
+                        try await writer.finish(nil)
+                    })
             }
             return Response(status: fail ? .internalServerError : .noContent)
         }

@@ -20,7 +20,7 @@ extension PostgresBackend {
                         return rows
                     } catch {
                         // Autocommit: a failed statement left no transaction open.
-                        if connection.isClosed { discard(connection) } else { checkIn(connection) }
+                        if Self.isDead(connection, after: error) { discard(connection) } else { checkIn(connection) }
                         throw error
                     }
                 } catch let error as PSQLError where Self.isConnectionFailure(error) {

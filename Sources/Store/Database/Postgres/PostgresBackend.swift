@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import PostgresNIO
+import Synchronization
 import Tenancy
 
 /// The shared backend: a PostgreSQL database several Atrium processes use at once.
@@ -84,9 +85,11 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
             return try await threads.runIfActive { [self] in
                 let connection = try checkOut()
                 do {
-                    let rows = try connection.query(
-                        PostgresQuery(unsafeSQL: "SELECT version FROM directory_version"), logger: logger
-                    ).wait().rows
+                    let rows = try PostgresSession.answer(
+                        connection.query(
+                            PostgresQuery(unsafeSQL: "SELECT version FROM directory_version"), logger: logger),
+                        within: PostgresSession.statementTimeout, closing: connection
+                    ).rows
                     checkIn(connection)
                     guard let row = rows.first else {
                         throw StoreError.corruptRow(table: "directory_version", problem: "its one row is missing")
@@ -96,7 +99,7 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
                     discard(connection)
                     throw StoreError.unavailable("the connection to PostgreSQL failed")
                 } catch {
-                    checkIn(connection)
+                    if Self.isDead(connection, after: error) { discard(connection) } else { checkIn(connection) }
                     throw error
                 }
             }
@@ -162,8 +165,16 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
                 checkIn(connection)
                 return result
             } catch {
-                // A connection that cannot even roll back is dropped, never reused.
-                if (try? session.execute("ROLLBACK")) != nil { checkIn(connection) } else { discard(connection) }
+                // A connection that failed, or cannot even roll back, is dropped, never reused. No
+                // ROLLBACK goes to a failed one: on a connection the server dropped (a restart),
+                // its answer may never come.
+                if Self.isDead(connection, after: error) {
+                    discard(connection)
+                } else if (try? session.execute("ROLLBACK")) != nil {
+                    checkIn(connection)
+                } else {
+                    discard(connection)
+                }
                 throw error
             }
         } catch let error as PSQLError where Self.isConnectionFailure(error) {
@@ -201,14 +212,29 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
         connection.close().whenComplete { _ in }
     }
 
+    /// Whether `error` means the connection is gone (or the server going away), so the request
+    /// meets a store that is unavailable (503) rather than a failure of its own (500).
     static func isConnectionFailure(_ error: PSQLError) -> Bool {
         switch error.code {
         case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown,
             .unexpectedBackendMessage:
-            true
+            return true
+        case .server:
+            // SQLSTATE class 08, connection exception; 57P01–57P05: the server shutting down,
+            // crashed, starting up, the database dropped, an idle session ended.
+            guard let state = error.serverInfo?[.sqlState] else { return false }
+            return state.hasPrefix("08") || state.hasPrefix("57P")
         default:
-            false
+            return false
         }
+    }
+
+    /// Whether `connection` must be dropped after `error` rather than rolled back and reused.
+    static func isDead(_ connection: PostgresConnection, after error: any Error) -> Bool {
+        if connection.isClosed { return true }
+        if let error = error as? PSQLError { return isConnectionFailure(error) }
+        if case .unavailable? = error as? StoreError { return true }  // a statement that never answered
+        return false
     }
 }
 
@@ -225,18 +251,55 @@ struct PostgresSession: SQLConnection {
         commitActions.append(action)
     }
 
+    /// How long one statement may take before its connection is given up for dead: on a
+    /// connection the server dropped (a restart under load), a statement's answer can fail to
+    /// come at all (postgres-nio 1.33), and the accounting writer must not wait for ever.
+    static let statementTimeout = TimeAmount.seconds(60)
+    /// The same for a migration's statements, which may rebuild a large table.
+    static let migrationTimeout = TimeAmount.hours(1)
+
     func execute(_ sql: String, _ arguments: SQLArguments) throws -> Int {
-        try connection.query(Self.query(sql, arguments), logger: logger).wait().metadata.rows ?? 0
+        try execute(sql, arguments, within: Self.statementTimeout)
+    }
+
+    private func execute(_ sql: String, _ arguments: SQLArguments, within timeout: TimeAmount) throws -> Int {
+        try Self.answer(connection.query(Self.query(sql, arguments), logger: logger), within: timeout, closing: connection)
+            .metadata.rows ?? 0
     }
 
     func fetchAll(_ sql: String, _ arguments: SQLArguments) throws -> [SQLRow] {
-        try connection.query(Self.query(sql, arguments), logger: logger).wait().rows.map(Self.row)
+        try Self.answer(
+            connection.query(Self.query(sql, arguments), logger: logger), within: Self.statementTimeout,
+            closing: connection
+        ).rows.map(Self.row)
     }
 
     /// Runs a script of statements with no values, one after another (migrations):
     /// postgres-nio speaks only the extended protocol, which takes one statement at a time.
     func executeScript(_ sql: String) throws {
-        for statement in PostgresPlaceholders.statements(of: sql) { try execute(statement, []) }
+        for statement in PostgresPlaceholders.statements(of: sql) {
+            _ = try execute(statement, [], within: Self.migrationTimeout)
+        }
+    }
+
+    /// Waits for `future`, but no longer than `timeout`: past it `connection` is closed (its
+    /// statement abandoned) and the store reads as unavailable.
+    static func answer<T: Sendable>(
+        _ future: EventLoopFuture<T>, within timeout: TimeAmount, closing connection: PostgresConnection
+    ) throws -> T {
+        let promise = future.eventLoop.makePromise(of: T.self)
+        let first = FirstOutcome()
+        let timer = future.eventLoop.scheduleTask(in: timeout) {
+            guard first.take() else { return }
+            promise.fail(
+                StoreError.unavailable("PostgreSQL did not answer within \(timeout.nanoseconds / 1_000_000_000) s"))
+            connection.close().whenComplete { _ in }
+        }
+        future.whenComplete { result in
+            timer.cancel()
+            if first.take() { promise.completeWith(result) }
+        }
+        return try promise.futureResult.wait()
     }
 
     static func query(_ sql: String, _ arguments: SQLArguments) throws -> PostgresQuery {
@@ -283,6 +346,19 @@ struct PostgresSession: SQLConnection {
         case .timestamptz, .timestamp: return .date(try cell.decode(Date.self))
         case .numeric: return .text("\(try cell.decode(Decimal.self))")
         default: return .text(try cell.decode(String.self))
+        }
+    }
+}
+
+/// Which of a statement's answer and its timeout came first (``PostgresSession/answer(_:within:closing:)``).
+final class FirstOutcome: Sendable {
+    private let taken = Mutex(false)
+
+    /// True for the first caller only.
+    func take() -> Bool {
+        taken.withLock { taken in
+            defer { taken = true }
+            return !taken
         }
     }
 }
