@@ -93,10 +93,5 @@ struct SingleSignOnOptions: ParsableArguments {
     }
 
     /// https anywhere; http only to this machine (a provider under test, a local gateway).
-    static func isAllowedURL(_ text: String) -> Bool {
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty
-        else { return false }
-        if scheme == "https" { return true }
-        return scheme == "http" && ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased())
-    }
+    static func isAllowedURL(_ text: String) -> Bool { SingleSignOnConfiguration.isAllowedURL(text) }
 }

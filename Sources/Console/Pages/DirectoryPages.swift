@@ -214,8 +214,11 @@ struct DirectoryPages<Context: ConsoleRequestContext> {
         return ["form": failure.message]
     }
 
+    /// A path parameter, percent-decoded as the API decodes its own (`acme%2Fsales` is the team
+    /// `acme/sales`, which is how ``pathSegment(_:)`` writes it into links).
     static func parameter(_ name: String, _ context: Context) throws -> String {
-        guard let value = context.parameters.get(name), !value.isEmpty, value.utf8.count <= 200,
+        guard let raw = context.parameters.get(name), raw.utf8.count <= 600, let value = raw.removingPercentEncoding,
+            !value.isEmpty, value.utf8.count <= 200,
             !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else { throw ConsoleFailure(status: 404, message: "No such page.", field: nil) }
         return value

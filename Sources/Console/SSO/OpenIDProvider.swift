@@ -38,6 +38,9 @@ actor OpenIDProvider {
     private let client: HTTPClient
     private let now: @Sendable () -> Date
     private var metadata: Metadata?
+    private var discoveryFailedAt: Date?
+    /// Seconds a failed discovery is not tried again.
+    static let discoveryRetryInterval: TimeInterval = 10
     private var keys: JWTKeyCollection?
     private var keysFetchedAt: Date?
     /// The key ids the provider published at the last fetch.
@@ -53,12 +56,25 @@ actor OpenIDProvider {
     /// Discovery §4.3), or a provider could speak for another.
     func discovery() async throws(SingleSignOnFailure) -> Metadata {
         if let metadata { return metadata }
-        let base = configuration.issuer.hasSuffix("/") ? String(configuration.issuer.dropLast()) : configuration.issuer
-        let body = try await fetch(base + "/.well-known/openid-configuration", check: "sso.discovery")
-        guard let found = try? JSONDecoder().decode(Metadata.self, from: body), found.issuer == configuration.issuer
-        else { throw .provider("sso.discovery") }
-        metadata = found
-        return found
+        // A failed discovery is remembered a while: sign-in starts need no credential, so
+        // each one must not send the provider another request.
+        if let failedAt = discoveryFailedAt, now().timeIntervalSince(failedAt) < Self.discoveryRetryInterval {
+            throw .provider("sso.discovery")
+        }
+        do throws(SingleSignOnFailure) {
+            let base =
+                configuration.issuer.hasSuffix("/") ? String(configuration.issuer.dropLast()) : configuration.issuer
+            let body = try await fetch(base + "/.well-known/openid-configuration", check: "sso.discovery")
+            guard let found = try? JSONDecoder().decode(Metadata.self, from: body), found.issuer == configuration.issuer,
+                [found.authorizationEndpoint, found.tokenEndpoint, found.jwksURI].allSatisfy(
+                    SingleSignOnConfiguration.isAllowedURL)
+            else { throw .provider("sso.discovery") }
+            metadata = found
+            return found
+        } catch {
+            discoveryFailedAt = now()
+            throw error
+        }
     }
 
     /// The URL that sends the browser to the provider: code flow, PKCE S256, state and nonce.
@@ -110,8 +126,8 @@ actor OpenIDProvider {
         return token
     }
 
-    /// Verifies the ID token — signature against the provider's keys, `iss`, `aud`, `exp` and
-    /// `iat` (with ``SingleSignOnConfiguration/clockLeeway``), `nonce` — and returns who it names.
+    /// Verifies the ID token — signature against the provider's keys, `iss`, `aud` (and `azp`),
+    /// `exp`, `iat` and `nbf` (with ``SingleSignOnConfiguration/clockLeeway``), `nonce` — and returns who it names.
     func verify(idToken: String, nonce: String) async throws(SingleSignOnFailure) -> ExternalIdentity {
         guard idToken.utf8.count <= Self.maximumTokenBytes else { throw .token("sso.malformed") }
         let claims = try await verifiedSignature(idToken)
@@ -119,7 +135,9 @@ actor OpenIDProvider {
         guard claims.string("iss") == configuration.issuer else { throw .token("sso.issuer") }
         let audience = claims.strings("aud")
         guard audience.contains(configuration.clientID) else { throw .token("sso.audience") }
-        if audience.count > 1, let party = claims.string("azp"), party != configuration.clientID {
+        // The authorized party, when present or when the token has several audiences, must be
+        // this console (OpenID Connect Core §3.1.3.7).
+        if audience.count > 1 || claims.claims["azp"] != nil, claims.string("azp") != configuration.clientID {
             throw .token("sso.audience")
         }
         guard let expiry = claims.number("exp"), instant < expiry + configuration.clockLeeway else {
@@ -127,6 +145,11 @@ actor OpenIDProvider {
         }
         guard let issued = claims.number("iat"), issued <= instant + configuration.clockLeeway else {
             throw .token("sso.issued_at")
+        }
+        if claims.claims["nbf"] != nil {
+            guard let notBefore = claims.number("nbf"), notBefore <= instant + configuration.clockLeeway else {
+                throw .token("sso.not_yet_valid")
+            }
         }
         guard let presented = claims.string("nonce"), ConstantTime.equals(Array(presented.utf8), Array(nonce.utf8))
         else { throw .token("sso.nonce") }
@@ -211,8 +234,11 @@ actor OpenIDProvider {
 
     private func send(_ request: HTTPClientRequest, check: String) async throws(SingleSignOnFailure) -> Data {
         do {
-            let response = try await client.execute(request, timeout: .seconds(10))
-            let body = try await response.body.collect(upTo: Self.maximumResponseBytes)
+            // One deadline for the head and the body: a provider that answers at once and then
+            // drips its body holds a sign-in 10 s at most.
+            let deadline = NIODeadline.now() + .seconds(10)
+            let response = try await client.execute(request, deadline: deadline)
+            let body = try await response.body.collect(upTo: Self.maximumResponseBytes, before: deadline)
             guard response.status.code == 200 else { throw SingleSignOnFailure.provider(check) }
             return Data(body.readableBytesView)
         } catch {

@@ -47,4 +47,14 @@ public struct SingleSignOnConfiguration: Sendable, Hashable, CustomStringConvert
         "SingleSignOnConfiguration(issuer: \(issuer), clientID: \(clientID), clientSecret: (redacted), "
             + "organization: \(organization))"
     }
+
+    /// Whether `text` may be talked to: an https URL, or http on a loopback address (a provider
+    /// on the same machine). The issuer and every endpoint its discovery names are held to it:
+    /// the token exchange carries the client secret, and the keys decide which tokens verify.
+    public static func isAllowedURL(_ text: String) -> Bool {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty
+        else { return false }
+        if scheme == "https" { return true }
+        return scheme == "http" && ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased())
+    }
 }

@@ -104,7 +104,11 @@ struct SingleSignOnPage<Context: ConsoleRequestContext> {
         } catch let failure as SingleSignOnFailure {
             audit.flag(failure.check)
             audit.decided(.deny(failure.reason))
-            await gateway.intrusion.requestEnded(audit, address: address, presentedKey: true)
+            // Only a token that failed verification tried a credential. A callback with a
+            // missing or unknown state tried none — and any web page can make a browser send
+            // one (an image), so counting it would let a site lock an office out of Atrium.
+            await gateway.intrusion.requestEnded(
+                audit, address: address, presentedKey: failure.reason == .singleSignOnTokenInvalid)
             return routes.signInPage(
                 status: failure.reason == .singleSignOnStateInvalid ? .badRequest : .unauthorized,
                 ssoError: "Single sign-on did not succeed; start again.", cookie: clearAttempt)

@@ -175,7 +175,9 @@ public final class AlertDeliverer: Sendable {
         let deadline = NIODeadline.now() + .nanoseconds(policy.timeout.nanoseconds)
         do {
             let response = try await client.execute(request, deadline: deadline)
-            await Self.discard(response.body, until: deadline)
+            // Read (and drop) a little of the answer so the connection can be reused; past the
+            // deadline the read is cancelled, which closes the connection.
+            _ = try? await response.body.collect(upTo: 64 << 10, before: deadline)
             let status = Int(response.status.code)
             switch status {
             case 200..<300: return nil
@@ -191,20 +193,6 @@ public final class AlertDeliverer: Sendable {
         } catch {
             // Only the kind of error: its text could name the URL.
             return .init(code: Self.errorCode(error))
-        }
-    }
-
-    /// Reads and drops up to 64 KiB of an answer, so its connection can be reused, but no
-    /// later than `deadline`: past it the read is cancelled, which closes the connection.
-    private static func discard(_ body: HTTPClientResponse.Body, until deadline: NIODeadline) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { _ = try? await body.collect(upTo: 64 << 10) }
-            group.addTask {
-                let left = deadline - NIODeadline.now()
-                try? await Task.sleep(for: .nanoseconds(max(0, left.nanoseconds)))
-            }
-            await group.next()
-            group.cancelAll()
         }
     }
 

@@ -46,6 +46,7 @@ public struct ConsoleSessions: Sendable {
     }
 
     private let repository: ConsoleSessionRepository
+    private let singleSignOn: SingleSignOnRepository
     private let authenticator: RequestAuthenticator
     public let terms: SessionTerms
     private let now: @Sendable () -> Date
@@ -55,6 +56,7 @@ public struct ConsoleSessions: Sendable {
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         repository = store.consoleSessions
+        singleSignOn = store.singleSignOn
         self.authenticator = authenticator
         self.terms = terms
         self.now = now
@@ -113,6 +115,7 @@ public struct ConsoleSessions: Sendable {
         audit.describe(action: Event.signOut.rawValue, resource: "console session")
         let principal = try await resume(token: token, audit: audit)
         try await repository.delete(tokenHash: Self.hash(token))
+        try await singleSignOn.endSessionKey(principal.keyID)
         audit.authenticated(principal)
         audit.decided(.allow)
     }

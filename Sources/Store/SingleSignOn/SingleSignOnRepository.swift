@@ -126,6 +126,15 @@ public struct SingleSignOnRepository: Sendable {
                 WHERE user_id = ? AND name = ? AND created_by IS NULL AND expires_at IS NOT NULL AND expires_at <= ?
                 """,
                 [user.id.rawValue, Self.sessionKeyName, now])
+            // As many live SSO sessions as a key may hold sessions: the oldest beyond give way
+            // (their sessions end), or each sign-in would add a key for the whole session's life.
+            let live = try db.fetchAll(
+                "SELECT id FROM api_keys WHERE user_id = ? AND name = ? AND created_by IS NULL ORDER BY created_at DESC, id",
+                [user.id.rawValue, Self.sessionKeyName]
+            ).map { try $0.decode(String.self, forColumn: "id") }
+            for id in live.dropFirst(ConsoleSessionRepository.maximumSessionsPerKey - 1) {
+                try db.execute("DELETE FROM api_keys WHERE id = ?", [id])
+            }
             let (added, removed) = try Self.applyMappings(
                 Self.mappings(of: organization, db), groups: Set(identity.groups), user: user.id,
                 organization: organization, now: now, db)
@@ -138,6 +147,16 @@ public struct SingleSignOnRepository: Sendable {
                     expiresAt: sessionExpiresAt, revokedAt: nil, lastUsedAt: nil),
                 db)
             return SingleSignOnResult(user: user, created: created, added: added, removed: removed, sessionKey: secret)
+        }
+    }
+
+    /// Ends an SSO session's key when its session is signed out: its secret lived only in that
+    /// session, so nothing else can use it; any other key is left alone.
+    public func endSessionKey(_ id: APIKeyID) async throws {
+        try await backend.write { db in
+            _ = try db.execute(
+                "DELETE FROM api_keys WHERE id = ? AND name = ? AND created_by IS NULL",
+                [id.rawValue, Self.sessionKeyName])
         }
     }
 
@@ -189,7 +208,10 @@ public struct SingleSignOnRepository: Sendable {
         base = String(base.prefix(48))
         if (try? DirectoryName.validated(base, kind: "user")) == nil { base = "sso-user" }
         let suffix = SHA256Hex.of("\(identity.issuer)\u{0}\(identity.subject)").prefix(10)
-        return [base, "\(base)-\(suffix)"]
+        // Last a random suffix: the subject's is computable, so an administrator could take
+        // both names beforehand and keep the person from ever signing in.
+        let random = SHA256Hex.of(UUID().uuidString).prefix(12)
+        return [base, "\(base)-\(suffix)", "\(base)-\(random)"]
     }
 
     /// Adds, re-roles and removes the user's SSO-made memberships in the organization's teams so

@@ -243,13 +243,21 @@ import Testing
         #expect(record.userID == erika?.id)
     }
 
-    @Test func refusedCallbacksBlockTheAddressLikeRefusedKeys() async throws {
+    /// A forged token tried a credential: twenty block the address like twenty refused keys. A
+    /// forged or missing state tried none — and any web page can make a visitor's browser send
+    /// such a callback — so those never block anyone.
+    @Test func forgedTokensBlockTheAddressButForgedStatesDoNot() async throws {
         let fixture = try await SingleSignOnFixture.make()
         try await fixture.world.test(live: true) { browser in
             _ = try await fixture.putMappings(browser, Self.salesMapping, key: fixture.keys["dave"]!)
-            for attempt in 0..<20 {
+            for attempt in 0..<25 {
                 let forged = try await browser.get("/console/sso/callback?code=x&state=forged\(attempt)")
                 #expect(forged.status == 400)
+            }
+            #expect(try await browser.get("/console/sso/start").status == 303, "forged states blocked the address")
+            fixture.provider.defect = .tamperedSignature
+            for _ in 0..<20 {
+                #expect(try await browser.signInWithSingleSignOn(at: fixture.provider).status == 401)
             }
             // Blocked now: neither a new start nor a genuine callback gets through.
             let start = try await browser.get("/console/sso/start")

@@ -287,13 +287,21 @@ struct PostgresSession: SQLConnection {
     static func answer<T: Sendable>(
         _ future: EventLoopFuture<T>, within timeout: TimeAmount, closing connection: PostgresConnection
     ) throws -> T {
+        try answer(future, within: timeout) { connection.close().whenComplete { _ in } }
+    }
+
+    /// Waits for `future`, but no longer than `timeout`: past it `onTimeout` runs and the store
+    /// reads as unavailable.
+    static func answer<T: Sendable>(
+        _ future: EventLoopFuture<T>, within timeout: TimeAmount, onTimeout: @escaping @Sendable () -> Void
+    ) throws -> T {
         let promise = future.eventLoop.makePromise(of: T.self)
         let first = FirstOutcome()
         let timer = future.eventLoop.scheduleTask(in: timeout) {
             guard first.take() else { return }
+            onTimeout()
             promise.fail(
                 StoreError.unavailable("PostgreSQL did not answer within \(timeout.nanoseconds / 1_000_000_000) s"))
-            connection.close().whenComplete { _ in }
         }
         future.whenComplete { result in
             timer.cancel()
