@@ -146,6 +146,8 @@ import Testing
         (.expired, "sso.expired"),
         (.wrongIssuer, "sso.issuer"),
         (.unknownKey, "sso.unknown_key"),
+        (.notYetValid, "sso.not_yet_valid"),
+        (.foreignAuthorizedParty, "sso.audience"),
     ])
     func aForgedOrStaleIDTokenIsRefusedAndAudited(defect: TestOpenIDProvider.Defect, check: String) async throws {
         let fixture = try await SingleSignOnFixture.make()
@@ -164,6 +166,23 @@ import Testing
         #expect(!record.allowed)
         #expect(record.reason == DenialReason.singleSignOnTokenInvalid.rawValue)
         #expect(record.flags == [check])
+    }
+
+    /// The token exchange carries the client secret: discovery may not send it over plain http
+    /// off this machine. A failed discovery is remembered, so starts cannot make the console
+    /// flood the provider.
+    @Test func discoveryNamingAPlainHTTPEndpointElsewhereIsRefusedAndRemembered() async throws {
+        let fixture = try await SingleSignOnFixture.make()
+        try await fixture.world.test { browser in
+            fixture.provider.defect = .insecureEndpoint
+            let first = try await browser.get("/console/sso/start")
+            #expect(first.status == 502)
+            let fetches = fixture.provider.discoveryFetches
+            #expect(fetches == 1)
+            let second = try await browser.get("/console/sso/start")
+            #expect(second.status == 502)
+            #expect(fixture.provider.discoveryFetches == fetches, "asked the provider again at once")
+        }
     }
 
     @Test func aStateIsUsedOnceAndOnlyInTheBrowserThatStartedIt() async throws {
@@ -239,6 +258,12 @@ import Testing
         }
         let record = try await fixture.lastRecord("console.sign_out")
         #expect(record.allowed)
+        let owner = try await KeyAuthenticator(lookup: fixture.world.store.keys).authenticate(
+            presentedKey: ConsoleWorld.ownerKey)
+        let sessionKeys = try await fixture.world.store.keys.list(visibleTo: owner).filter {
+            $0.name == SingleSignOnRepository.sessionKeyName
+        }
+        #expect(sessionKeys.isEmpty, "the session's key outlived its sign-out")
         let erika = try await fixture.world.store.users.user(address: "erika")
         #expect(record.userID == erika?.id)
     }

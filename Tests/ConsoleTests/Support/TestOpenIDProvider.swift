@@ -26,6 +26,12 @@ final class TestOpenIDProvider: Sendable {
 
     enum Defect: Sendable {
         case none, tamperedSignature, wrongAudience, wrongNonce, expired, wrongIssuer, unknownKey
+        /// `nbf` ten minutes ahead.
+        case notYetValid
+        /// Two audiences, the authorized party (`azp`) the other one.
+        case foreignAuthorizedParty
+        /// Discovery names a plain-http token endpoint off this machine.
+        case insecureEndpoint
     }
 
     struct SigningKey: Sendable {
@@ -51,6 +57,7 @@ final class TestOpenIDProvider: Sendable {
         let keys = Mutex([SigningKey(kid: "key-1", key: ES256PrivateKey())])
         let grants = Mutex([String: Grant]())
         let jwksFetches = Mutex(0)
+        let discoveryFetches = Mutex(0)
         let refusedExchanges = Mutex(0)
         let clock = Mutex<@Sendable () -> Date>({ Date() })
         /// Known once the server listens (on a port the kernel chose).
@@ -68,9 +75,12 @@ final class TestOpenIDProvider: Sendable {
         self.state = state
         let router = Router()
         router.get("/.well-known/openid-configuration") { _, _ in
+            state.discoveryFetches.withLock { $0 += 1 }
             let issuer = state.issuer.withLock { $0 }
+            let tokenEndpoint =
+                state.defect.withLock { $0 } == .insecureEndpoint ? "http://192.0.2.7/token" : "\(issuer)/token"
             return TestOpenIDProvider.json([
-                "issuer": issuer, "authorization_endpoint": "\(issuer)/authorize", "token_endpoint": "\(issuer)/token",
+                "issuer": issuer, "authorization_endpoint": "\(issuer)/authorize", "token_endpoint": tokenEndpoint,
                 "jwks_uri": "\(issuer)/jwks", "code_challenge_methods_supported": ["S256"],
             ])
         }
@@ -167,6 +177,7 @@ final class TestOpenIDProvider: Sendable {
     }
 
     var jwksFetches: Int { state.jwksFetches.withLock { $0 } }
+    var discoveryFetches: Int { state.discoveryFetches.withLock { $0 } }
     var refusedExchanges: Int { state.refusedExchanges.withLock { $0 } }
 
     /// A new signing key with a new id; the old one is no longer published.
@@ -188,12 +199,35 @@ final class TestOpenIDProvider: Sendable {
 
     // MARK: Tokens
 
+    /// One audience as a string, several as an array (both are what OpenID Connect allows).
+    struct Audience: Codable {
+        let values: [String]
+
+        init(_ values: [String]) { self.values = values }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let several = try? container.decode([String].self) {
+                values = several
+            } else {
+                values = [try container.decode(String.self)]
+            }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            if values.count == 1 { try container.encode(values[0]) } else { try container.encode(values) }
+        }
+    }
+
     struct IDToken: JWTPayload {
         let iss: String
         let sub: String
-        let aud: String
+        let aud: Audience
+        let azp: String?
         let exp: Int
         let iat: Int
+        let nbf: Int?
         let nonce: String
         let preferred_username: String?
         let email: String?
@@ -207,8 +241,12 @@ final class TestOpenIDProvider: Sendable {
         let seconds = Int(now.timeIntervalSince1970)
         let claims = IDToken(
             iss: defect == .wrongIssuer ? "http://127.0.0.1:1" : issuer, sub: grant.person.subject,
-            aud: defect == .wrongAudience ? "another-client" : clientID,
+            aud: Audience(
+                defect == .wrongAudience
+                    ? ["another-client"] : defect == .foreignAuthorizedParty ? [clientID, "another-client"] : [clientID]),
+            azp: defect == .foreignAuthorizedParty ? "another-client" : nil,
             exp: defect == .expired ? seconds - 600 : seconds + 300, iat: defect == .expired ? seconds - 900 : seconds,
+            nbf: defect == .notYetValid ? seconds + 600 : nil,
             nonce: defect == .wrongNonce ? "not-the-nonce" : grant.nonce,
             preferred_username: grant.person.preferredUsername, email: grant.person.email, groups: grant.person.groups)
         let signing = defect == .unknownKey

@@ -84,4 +84,41 @@ import Testing
         let principal = try await world.store.keys.authenticated(second.sessionKey.revealed, at: start.addingTimeInterval(80))
         #expect(principal.teamID == world.sales.id)
     }
+
+    /// A person holds at most as many live SSO sessions as a key may hold sessions: the oldest
+    /// key gives way at the next sign-in; signing out ends the session's own key, never another.
+    @Test(arguments: StoreBackendKind.allCases)
+    func sessionKeysAreCappedAndEndedAtSignOut(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
+        let sso = world.store.singleSignOn
+        try await sso.replaceMappings(
+            [GroupMapping(group: "sales-eng", team: world.sales.reference, role: .member)],
+            Policy.authorize(world.acmeAdmin, .manageSingleSignOn, on: world.acme.resource))
+        let identity = ExternalIdentity(
+            issuer: "https://idp.example.com", subject: "subject-3", preferredName: "lee", email: nil, groups: ["sales-eng"])
+        let start = Date()
+        var prefixes: [String] = []
+        let cap = ConsoleSessionRepository.maximumSessionsPerKey
+        for index in 0..<(cap + 2) {
+            let result = try #require(
+                try await sso.signIn(
+                    identity, organization: world.acme.id, sessionExpiresAt: start.addingTimeInterval(3600),
+                    now: start.addingTimeInterval(Double(index))))
+            prefixes.append(result.sessionKey.prefix)
+        }
+        func live() async throws -> Set<String> {
+            Set(
+                try await world.store.keys.list(visibleTo: world.acmeAdmin, team: world.sales.id)
+                    .filter { $0.name == SingleSignOnRepository.sessionKeyName }.map(\.prefix))
+        }
+        #expect(try await live() == Set(prefixes.suffix(cap)))
+        let keys = try await world.store.keys.list(visibleTo: world.acmeAdmin, team: world.sales.id)
+        let newest = try #require(keys.first { $0.prefix == prefixes.last })
+        try await sso.endSessionKey(newest.id)
+        #expect(try await live() == Set(prefixes.suffix(cap).dropLast()))
+        // Not an SSO session's key: left alone.
+        let other = try #require(keys.first { $0.name != SingleSignOnRepository.sessionKeyName })
+        try await sso.endSessionKey(other.id)
+        #expect(try await world.store.keys.key(id: other.id) != nil)
+    }
 }
