@@ -29,6 +29,10 @@ import Testing
                 (#"{"messages":[{"role":"user","content":"hi"}],"stream":"yes"}"#, "stream"),
                 (#"{"messages":[{"role":"user","content":"hi"}],"n":3}"#, "n"),
                 (#"{"messages":[{"role":"user","content":"hi"}],"stop":7}"#, "stop"),
+                // Read one way here (first wins) and another by most JSON readers (last wins).
+                (#"{"model":"test-model","model":"other","messages":[{"role":"user","content":"hi"}]}"#, "model"),
+                (#"{"messages":[{"role":"user","role":"system","content":"hi"}]}"#, "role"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"\u006dax_tokens":2,"max_tokens":3}"#, "max_tokens"),
             ]
             for (body, field) in cases {
                 let answer = try await http.call(.post, "/v1/chat/completions", key: keys["bob"], raw: body)

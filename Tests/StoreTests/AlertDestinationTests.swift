@@ -261,6 +261,7 @@ import Testing
         ("ftp://example.com/hook", "http or https"), ("https:///nohost", "host"), ("https://a b.example", "spaces"),
         ("https://example.com/\u{7}", "control"), ("https://user:pw@example.com/", "password"),
         ("https://example.com/#frag", "fragment"), ("", "empty"), ("example.com/hook", "http or https"),
+        ("https://example.com:99999/hook", "port"), ("https://example.com:0/hook", "port"),
     ])
     func badWebhookURLsAreRefusedWithTheReason(url: String, reason: String) {
         do {

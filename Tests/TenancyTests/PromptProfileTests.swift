@@ -62,6 +62,13 @@ import Tenancy
         #expect(throws: ProfileError.self) {
             try JSONDecoder().decode(TeamLimits.self, from: Data(#"{"max_concurrent":-1}"#.utf8))
         }
+        // A missing field is unlimited, so a misspelt one must not be read as missing.
+        #expect { _ = try JSONDecoder().decode(TeamLimits.self, from: Data(#"{"request_per_minute":5}"#.utf8)) } throws: {
+            ($0 as? ProfileError)?.field == "request_per_minute"
+        }
+        #expect { _ = try JSONDecoder().decode(KeyLimits.self, from: Data(#"{"bogus":1}"#.utf8)) } throws: {
+            ($0 as? ProfileError)?.field == "bogus"
+        }
     }
 
     @Test func aTeamsWeightIsOneByDefaultAndBounded() throws {

@@ -79,7 +79,15 @@ enum DestinationAddress {
         if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
             return isPrivate(ipv4: Array(bytes[12..<16]))  // IPv4-mapped
         }
-        if bytes[0..<15].allSatisfy({ $0 == 0 }) && (bytes[15] == 0 || bytes[15] == 1) { return true }  // :: and ::1
+        // ::/96 — `::` and `::1`, and the deprecated IPv4-compatible form (`::127.0.0.1`), which
+        // no public host has and some stacks still route to the IPv4 address.
+        if bytes[0..<12].allSatisfy({ $0 == 0 }) { return true }
+        if bytes[0] == 0x20 && bytes[1] == 0x02 {
+            return isPrivate(ipv4: Array(bytes[2..<6]))  // 6to4 (2002::/16) wraps an IPv4 address
+        }
+        if bytes[0..<12] == [0x00, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0] {
+            return isPrivate(ipv4: Array(bytes[12..<16]))  // NAT64 (64:ff9b::/96)
+        }
         if bytes[0] & 0xFE == 0xFC { return true }  // fc00::/7 unique local
         if bytes[0] == 0xFE && bytes[1] & 0xC0 == 0x80 { return true }  // fe80::/10 link-local
         if bytes[0] == 0xFF { return true }  // multicast

@@ -32,6 +32,7 @@ public final class IntrusionDetector: Sendable {
     private let now: @Sendable () -> Date
     /// Alert writes under way, by serial number.
     private let writes = Mutex<(next: Int, tasks: [Int: Task<Void, Never>])>((0, [:]))
+    private let repeats = AlertRepeats()
 
     public init(
         policy: IntrusionPolicy, store: AtriumStore, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }
@@ -89,7 +90,9 @@ public final class IntrusionDetector: Sendable {
     /// detail names types and the request id, never the text.
     public func guardrailAlert(_ kind: AlertKind, audit: RequestAudit, detail: String) async {
         let identity = audit.snapshot().identity
-        await raise(kind, address: audit.clientAddress, identity: identity, detail: "\(detail) (request \(audit.requestID))")
+        await raise(
+            kind, address: audit.clientAddress, identity: identity, detail: "\(detail) (request \(audit.requestID))",
+            repeating: detail)
     }
 
     /// Returns once every alert raised before the call is written.
@@ -98,8 +101,11 @@ public final class IntrusionDetector: Sendable {
         for task in pending { await task.value }
     }
 
+    /// - Parameter repeating: what makes a later alert a repeat of this one, beside its kind,
+    ///   source and target (default: the detail; a guardrail's leaves out the request id).
     private func raise(
-        _ kind: AlertKind, address: String?, identity: KeyIdentity?, detail: String, target: Resource? = nil
+        _ kind: AlertKind, address: String?, identity: KeyIdentity?, detail: String, target: Resource? = nil,
+        repeating: String? = nil
     ) async {
         var targetTeam: TeamID?
         var targetOrganization: OrganizationID?
@@ -112,11 +118,18 @@ public final class IntrusionDetector: Sendable {
         default:
             break
         }
+        Counter(label: "atrium_alerts_total", dimensions: [("kind", kind.rawValue)]).increment()
+        let signature = [
+            kind.rawValue, identity?.keyPrefix ?? address ?? "", targetOrganization?.rawValue ?? "",
+            targetTeam?.rawValue ?? "", repeating ?? detail,
+        ].joined(separator: "\u{0}")
+        guard let folded = repeats.admit(signature, at: now()) else { return }
         let alert = Alert(
             occurredAt: now(), kind: kind, address: address, organizationID: identity?.binding.organizationID,
-            teamID: identity?.binding.teamID, keyPrefix: identity?.keyPrefix, detail: detail,
+            teamID: identity?.binding.teamID, keyPrefix: identity?.keyPrefix,
+            detail: folded == 0
+                ? detail : "\(detail) (and \(folded) more like it since the last such alert, folded into this one)",
             targetOrganizationID: targetOrganization, targetTeamID: targetTeam)
-        Counter(label: "atrium_alerts_total", dimensions: [("kind", kind.rawValue)]).increment()
         var metadata: Logger.Metadata = ["alert.kind": "\(kind.rawValue)"]
         if let address { metadata["client.address"] = "\(address)" }
         if let prefix = identity?.keyPrefix { metadata["key.prefix"] = "\(prefix)" }

@@ -26,9 +26,27 @@ public enum Instant {
 
     private static func unbounded(_ text: String) -> Date? {
         guard text.utf8.count <= 64 else { return nil }
-        if let seconds = Double(text) { return seconds.isFinite ? Date(timeIntervalSince1970: seconds) : nil }
+        // Unix seconds in decimal digits only: `Double` would also read `0x10`, `1e3` and `inf`.
+        if text.utf8.allSatisfy({ $0 &- 0x30 < 10 || $0 == 0x2E }), let seconds = Double(text) {
+            return seconds.isFinite ? Date(timeIntervalSince1970: seconds) : nil
+        }
+        // The parser rolls a day past its month's end over (2026-02-30 is March 2): refused.
+        guard isCalendarDate(text.prefix(10)) else { return nil }
         if text.count == 10, let day = try? Date(text + "T00:00:00Z", strategy: .iso8601) { return day }
         if let date = try? Date(text, strategy: .iso8601) { return date }
         return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    /// Whether `text` is `YYYY-MM-DD` naming a day that exists.
+    private static func isCalendarDate(_ text: Substring) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts.map(\.count) == [4, 2, 2],
+            parts.allSatisfy({ $0.utf8.allSatisfy { $0 &- 0x30 < 10 } }),
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]), (1...12).contains(month),
+            day >= 1
+        else { return false }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        return day <= days
     }
 }

@@ -10,10 +10,74 @@ enum JSONBody {
         let buffer = try await request.body.collect(upTo: limit)
         guard buffer.readableBytes > 0 else { throw GatewayError.invalid("The request body is empty: JSON is expected") }
         let data = Data(buffer.readableBytesView)
+        if let repeated = firstRepeatedKey(in: data) {
+            throw GatewayError.invalid(
+                "The request body gives the field '\(String(repeated.unicodeScalars.prefix(64)))' twice in one object",
+                param: String(repeated.unicodeScalars.prefix(64)))
+        }
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {
             throw describe(error, of: data)
+        }
+    }
+
+    /// The first key given twice in one object of `data`, if any. Foundation's decoder keeps the
+    /// first value silently, where most other JSON readers (Python, JavaScript) keep the last: a
+    /// body read one way here and another way by a proxy, a reviewer or a log tool (`{"role":
+    /// "member", "role": "owner"}`) is refused instead. Malformed JSON is left to the decoder.
+    static func firstRepeatedKey(in data: Data) -> String? {
+        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> String? in
+            // One frame per open object (its keys so far) or array (nil).
+            var frames: [Set<[UInt8]>?] = []
+            var expectingKey = false
+            var index = 0
+            let count = bytes.count
+            while index < count {
+                let byte = bytes[index]
+                switch byte {
+                case UInt8(ascii: "{"):
+                    guard frames.count < 512 else { return nil }  // the decoder refuses such depth
+                    frames.append([])
+                    expectingKey = true
+                case UInt8(ascii: "["):
+                    guard frames.count < 512 else { return nil }
+                    frames.append(nil)
+                    expectingKey = false
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    _ = frames.popLast()
+                    expectingKey = false
+                case UInt8(ascii: ","):
+                    expectingKey = frames.last.map { $0 != nil } ?? false
+                case UInt8(ascii: "\""):
+                    let start = index + 1
+                    var end = start
+                    var escaped = false
+                    while end < count, bytes[end] != UInt8(ascii: "\"") {
+                        if bytes[end] == UInt8(ascii: "\\") {
+                            escaped = true
+                            end += 1
+                        }
+                        end += 1
+                    }
+                    if expectingKey, let top = frames.indices.last, frames[top] != nil {
+                        var key = Array(bytes[start..<min(end, count)])
+                        if escaped {
+                            // `"a"` and `"\u0061"` are one key.
+                            let literal = Data(bytes[(start - 1)..<min(end + 1, count)])
+                            key = (try? JSONDecoder().decode(String.self, from: literal)).map { Array($0.utf8) } ?? key
+                        }
+                        // In place: a copy of the set per key would make a wide object quadratic.
+                        if frames[top]?.insert(key).inserted == false { return String(decoding: key, as: UTF8.self) }
+                        expectingKey = false
+                    }
+                    index = end
+                default:
+                    break
+                }
+                index += 1
+            }
+            return nil
         }
     }
 

@@ -255,6 +255,7 @@ struct AdminRoutes {
         await gateway.intrusion.settled()
         let alerts = try await admin.alerts(
             team: query.get("team"), since: try instant("since", query.get("since")),
+            until: try instant("until", query.get("until")), before: try integer("before", query.get("before")).map(Int64.init),
             limit: try integer("limit", query.get("limit")) ?? 100, principal: context.principal, audit: context.audit)
         return try JSONOutput.response(ListView(data: alerts.map(AlertView.init)))
     }

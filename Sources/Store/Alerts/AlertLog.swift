@@ -59,6 +59,14 @@ public struct AlertLog: Sendable {
             conditions.append("occurred_at_ms >= ?")
             arguments += [since.millisecondsSince1970]
         }
+        if let until = filter.until {
+            conditions.append("occurred_at_ms < ?")
+            arguments += [until.millisecondsSince1970]
+        }
+        if let before = filter.before {
+            conditions.append("id < ?")
+            arguments += [before]
+        }
         let sql = "SELECT * FROM alerts WHERE \(conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT ?"
         let queryArguments = arguments + [filter.limit]
         return try await backend.read { db in

@@ -3,7 +3,7 @@ import Foundation
 /// Where an alert destination's deliveries go: an absolute `http` or `https` URL with a host,
 /// checked when the destination is created so a bad one is a 400 then, not a failure later.
 ///
-/// Refused: other schemes, no host, user:password in the URL (put a token in the path or
+/// Refused: other schemes, no host, a port outside 1…65535, user:password in the URL (put a token in the path or
 /// query instead), fragments, spaces and control characters, more than 2048 characters.
 public struct WebhookURL: Sendable, Hashable, CustomStringConvertible {
     public static let maximumLength = 2048
@@ -32,6 +32,7 @@ public struct WebhookURL: Sendable, Hashable, CustomStringConvertible {
             throw refuse("must not contain a user name or password (put a token in the path or query)")
         }
         guard components.fragment == nil else { throw refuse("must not contain a fragment (#…)") }
+        if let port = components.port, !(1...65535).contains(port) { throw refuse("must have a port from 1 to 65535") }
         self.url = url
     }
 

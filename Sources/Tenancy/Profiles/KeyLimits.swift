@@ -33,14 +33,15 @@ public struct KeyLimits: Sendable, Hashable {
 }
 
 extension KeyLimits: Codable {
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case requestsPerMinute = "requests_per_minute"
         case tokensPerMinute = "tokens_per_minute"
         case maxConcurrent = "max_concurrent"
     }
 
-    /// Decodes and validates; a missing or null field means no limit.
+    /// Decodes and validates; a missing or null field means no limit, an unknown one is refused.
     public init(from decoder: any Decoder) throws {
+        try decoder.refuseFields(except: CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         try self.init(
             requestsPerMinute: container.decodeIfPresent(Int.self, forKey: .requestsPerMinute),

@@ -49,7 +49,7 @@ public struct TeamLimits: Sendable, Hashable {
 }
 
 extension TeamLimits: Codable {
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case requestsPerMinute = "requests_per_minute"
         case tokensPerMinute = "tokens_per_minute"
         case maxConcurrent = "max_concurrent"
@@ -57,8 +57,10 @@ extension TeamLimits: Codable {
         case weight
     }
 
-    /// Decodes and validates; a missing or null field means unlimited (weight: 1).
+    /// Decodes and validates; a missing or null field means unlimited (weight: 1), an unknown
+    /// one is refused.
     public init(from decoder: any Decoder) throws {
+        try decoder.refuseFields(except: CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         try self.init(
             requestsPerMinute: container.decodeIfPresent(Int.self, forKey: .requestsPerMinute),
@@ -77,4 +79,25 @@ extension TeamLimits: Codable {
         try container.encode(monthlyTokens, forKey: .monthlyTokens)
         try container.encode(weight, forKey: .weight)
     }
+}
+
+extension Decoder {
+    /// Refuses an object holding a field `Keys` does not name. For limits, where a missing field
+    /// means unlimited, a misspelt one (`request_per_minute`) would otherwise lift the limit.
+    func refuseFields<Keys: CodingKey & CaseIterable>(except keys: Keys.Type) throws(ProfileError) {
+        guard let container = try? container(keyedBy: AnyFieldKey.self) else { return }
+        if let unknown = container.allKeys.first(where: { Keys(stringValue: $0.stringValue) == nil }) {
+            let known = Keys.allCases.map(\.stringValue).joined(separator: ", ")
+            throw ProfileError(
+                field: String(unknown.stringValue.unicodeScalars.prefix(64)), problem: "is not one of the fields (\(known))")
+        }
+    }
+}
+
+/// Any field name of a JSON object.
+private struct AnyFieldKey: CodingKey {
+    let stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
 }

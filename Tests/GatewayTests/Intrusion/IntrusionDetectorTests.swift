@@ -135,6 +135,42 @@ import Testing
     }
 }
 
+/// One key repeating an alert-raising request floods no one: repeats within a minute of the
+/// recorded alert are folded, the next one after it says how many; another key's or another
+/// kind's alerts are never folded with them.
+@Suite struct AlertRepeatsTests {
+    @Test func repeatsAreFoldedIntoTheNextAlertAfterTheWindow() async throws {
+        let world = try await GatewayWorld.make()
+        let clock = ManualClock()
+        let detector = IntrusionDetector(
+            policy: try IntrusionPolicy(failuresBeforeBlock: 100, windowSeconds: 60, blockSeconds: 300),
+            store: world.store, logger: .init(label: "test"), now: { clock.now })
+        let admin = world.gateway.administration
+        func reach(as name: String, for team: String) async throws {
+            let principal = try await world.principal(name)
+            let audit = world.audit()
+            audit.authenticated(principal)
+            await #expect(throws: GatewayError.self) { _ = try await admin.profile(of: team, principal: principal, audit: audit) }
+            await detector.requestEnded(audit, address: "192.0.2.5", presentedKey: true)
+            await detector.settled()
+            world.gateway.accountant.finish(audit)
+        }
+        for _ in 0..<50 { try await reach(as: "alice", for: "acme/development") }
+        try await reach(as: "bob", for: "acme/development")
+        func alerts() async throws -> [Alert] {
+            try await world.store.alerts.alerts(visibleTo: world.principal("owner"), filter: AlertFilter()).map(\.alert)
+        }
+        var raised = try await alerts()
+        #expect(raised.count == 2, "alice's 50 attempts and bob's one: \(raised.map(\.detail))")
+        #expect(raised.allSatisfy { !$0.detail.contains("folded") })
+        clock.advance(by: 61)
+        try await reach(as: "alice", for: "acme/development")
+        raised = try await alerts()
+        #expect(raised.count == 3)
+        #expect(raised.first?.detail.hasSuffix("(and 49 more like it since the last such alert, folded into this one)") == true)
+    }
+}
+
 /// Denials answer without waiting for their alert: response time never tells another tenant's
 /// existing resources (alerted) from missing ones.
 @Suite struct AlertOffTheResponsePathTests {
