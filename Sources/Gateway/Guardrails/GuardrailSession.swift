@@ -43,10 +43,15 @@ final class GuardrailSession: Sendable {
         return Screened(text: render(bytes[...], hits: hits, restoring: false), hits: hits)
     }
 
+    /// The hits in `bytes`, found in their ``FoldedText`` (so a card number with no-break spaces
+    /// or full-width digits is still one), with ranges in `bytes` themselves.
     func scan(_ bytes: [UInt8]) throws(BoundedRegex.BudgetExceeded) -> [GuardrailHit] {
         var budget = state.withLock { $0.budget }
         defer { state.withLock { $0.budget = max(0, budget) } }
-        return try scanner.scan(bytes, budget: &budget)
+        let folded = FoldedText(bytes)
+        let hits = try scanner.scan(folded.bytes, budget: &budget)
+        guard !folded.isIdentity else { return hits }
+        return hits.map { GuardrailHit(kind: $0.kind, range: folded.originalRange($0.range), action: $0.action) }
     }
 
     /// `bytes` with `hits` (those inside it) replaced by placeholders and, when `restoring`,

@@ -105,7 +105,8 @@ final class InjectionScreen: Sendable {
 
     /// Whether a heuristic reads `text` as an injection.
     static func matchesHeuristics(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
+        // Folded: zero-width spaces, look-alike letters and full-width forms read as what they show.
+        let bytes = FoldedText(Array(text.utf8)).bytes
         let lowered = bytes.map { $0 &- 0x41 < 26 ? $0 | 0x20 : $0 }
         return heuristics.contains { heuristic in
             guard heuristic.keywords.contains(where: { contains(lowered, $0) }) else { return false }
