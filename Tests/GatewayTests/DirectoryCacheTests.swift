@@ -26,7 +26,8 @@ import Testing
         _ = try await authenticate(world, "vic")
         let alice = try await world.principal("alice")
         try await world.gateway.administration.removeMember("vic", of: "sales", principal: alice, audit: world.audit())
-        await #expect(throws: GatewayError.denied(.membershipRevoked)) { try await authenticate(world, "vic") }
+        // Removal revokes the member's keys of the team.
+        await #expect(throws: GatewayError.denied(.revokedKey)) { try await authenticate(world, "vic") }
     }
 
     @Test func aDemotionAppliesToTheNextRequestEvenWhenCached() async throws {

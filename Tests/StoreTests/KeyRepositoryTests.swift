@@ -111,13 +111,21 @@ import Tenancy
         _ = try await world.store.keys.authenticated(world.keys["carol"]!)
     }
 
-    @Test(arguments: StoreBackendKind.allCases) func removingAMemberDisablesTheirKeyOnTheNextRequest(_ backend: StoreBackendKind) async throws {
+    /// Removal revokes the member's keys of the team: adding them back gives a membership, not
+    /// their old (perhaps leaked) keys; keys of their other teams are untouched.
+    @Test(arguments: StoreBackendKind.allCases) func removingAMemberRevokesTheirKeysOfThatTeam(_ backend: StoreBackendKind) async throws {
         let world = try await StoreWorld.make(backend)
         try await world.store.memberships.removeFromTeam(
             world.salesMember.userID, Policy.authorize(world.salesAdmin, .removeMember, on: world.sales.resource))
         await #expect { try await world.store.keys.authenticated(world.keys["bob"]!) } throws: {
-            ($0 as? AuthenticationFailure)?.reason == .membershipRevoked
+            ($0 as? AuthenticationFailure)?.reason == .revokedKey
         }
+        try await world.store.memberships.setTeamRole(
+            .member, for: world.salesMember.userID, Policy.authorize(world.salesAdmin, .addMember, on: world.sales.resource))
+        await #expect { try await world.store.keys.authenticated(world.keys["bob"]!) } throws: {
+            ($0 as? AuthenticationFailure)?.reason == .revokedKey
+        }
+        _ = try await world.store.keys.authenticated(world.keys["alice"]!)
     }
 
     @Test(arguments: StoreBackendKind.allCases) func demotingAnAdminCapsTheirKeyOnTheNextRequest(_ backend: StoreBackendKind) async throws {

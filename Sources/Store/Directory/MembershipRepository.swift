@@ -34,9 +34,9 @@ public struct MembershipRepository: Sendable {
         return membership
     }
 
-    /// Removes `user` from the granted team (`.removeMember`); their team keys stop working
-    /// on the next request.
-    public func removeFromTeam(_ user: UserID, _ grant: Grant) async throws {
+    /// Removes `user` from the granted team (`.removeMember`) and revokes their keys bound to
+    /// it: adding them back later gives them a membership, not their old (possibly leaked) keys.
+    public func removeFromTeam(_ user: UserID, _ grant: Grant, now: Date = Date()) async throws {
         let team = try grant.team(for: .removeMember)
         try await backend.write { db in
             let removed = try db.execute(
@@ -46,6 +46,27 @@ public struct MembershipRepository: Sendable {
                 """,
                 [user.rawValue, team.id.rawValue, team.organizationID.rawValue])
             if removed == 0 { throw StoreError.notFound(kind: "membership", address: user.rawValue) }
+            try Self.revokeKeys(of: user, boundTo: .team(team), at: now, db)
+        }
+    }
+
+    /// Revokes every key of `user` bound to `binding` (a membership or admin role ended).
+    static func revokeKeys(of user: UserID, boundTo binding: AccessBinding, at now: Date, _ db: any SQLConnection) throws {
+        let instant = now.flooredToSecond
+        switch binding {
+        case let .team(team):
+            try db.execute(
+                "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE user_id = ? AND team_id = ?",
+                [instant, user.rawValue, team.id.rawValue])
+        case let .organization(organization):
+            try db.execute(
+                """
+                UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?)
+                WHERE user_id = ? AND organization_id = ? AND team_id IS NULL
+                """,
+                [instant, user.rawValue, organization.rawValue])
+        default:
+            break
         }
     }
 
@@ -82,13 +103,15 @@ public struct MembershipRepository: Sendable {
         }
     }
 
-    /// Removes `user` as admin of the granted organization (`.appointOrganizationAdmin`).
-    public func removeOrganizationAdmin(_ user: UserID, _ grant: Grant) async throws {
+    /// Removes `user` as admin of the granted organization (`.appointOrganizationAdmin`) and
+    /// revokes their keys bound to the organization, as ``removeFromTeam(_:_:now:)`` does.
+    public func removeOrganizationAdmin(_ user: UserID, _ grant: Grant, now: Date = Date()) async throws {
         let organization = try grant.organization(for: .appointOrganizationAdmin)
         try await backend.write { db in
-            try db.execute(
+            let removed = try db.execute(
                 "DELETE FROM organization_admins WHERE organization_id = ? AND user_id = ?",
                 [organization.rawValue, user.rawValue])
+            if removed > 0 { try Self.revokeKeys(of: user, boundTo: .organization(organization), at: now, db) }
         }
     }
 

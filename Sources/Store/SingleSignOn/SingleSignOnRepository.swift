@@ -244,6 +244,8 @@ public struct SingleSignOnRepository: Sendable {
         var removed: [TeamID] = []
         for (team, membership) in held where membership.bySSO && wanted[team] == nil {
             try db.execute("DELETE FROM team_members WHERE team_id = ? AND user_id = ?", [team.rawValue, user.rawValue])
+            try MembershipRepository.revokeKeys(
+                of: user, boundTo: .team(TeamReference(id: team, organizationID: organization)), at: now, db)
             removed.append(team)
         }
         for (team, role) in wanted.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
