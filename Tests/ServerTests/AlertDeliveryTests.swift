@@ -47,6 +47,18 @@ import Testing
                 keyPrefix: "atr_Sales123", detail: "profile.read refused"))
     }
 
+    /// One destination for acme (added by its admin dave) and one for globex (erin).
+    static func addDestinations(
+        _ http: HTTPCaller, _ scenario: Scenario, acme: WebhookReceiver, globex: WebhookReceiver
+    ) async throws {
+        for (organization, admin, receiver) in [("acme", "dave", acme), ("globex", "erin", globex)] {
+            let created = try await http.call(
+                .post, "/v1/admin/orgs/\(organization)/alert-destinations", key: scenario[admin],
+                json: ["url": receiver.url])
+            #expect(created.status == 201, "\(created.body)")
+        }
+    }
+
     static func delivery(_ http: HTTPCaller, key: String) async throws -> [String: Any] {
         let listed = try await http.call(.get, "/v1/admin/orgs/acme/alert-destinations", key: key)
         return try #require(listed.data.first?["delivery"] as? [String: Any], "\(listed.body)")
@@ -145,11 +157,7 @@ import Testing
         let (deliverer, client) = try Self.deliverer(world)
         try await world.test { http in
             let scenario = try await Scenario.build(http, world: world)
-            _ = try await http.call(
-                .post, "/v1/admin/orgs/acme/alert-destinations", key: scenario["dave"], json: ["url": acmeReceiver.url])
-            _ = try await http.call(
-                .post, "/v1/admin/orgs/globex/alert-destinations", key: scenario["erin"],
-                json: ["url": globexReceiver.url])
+            try await Self.addDestinations(http, scenario, acme: acmeReceiver, globex: globexReceiver)
             _ = try await Self.raiseAlert(world, scenario: scenario)
             await deliverer.deliverDue()
             #expect(acmeReceiver.deliveries.count == 1)
@@ -167,11 +175,7 @@ import Testing
         let (deliverer, client) = try Self.deliverer(world, timeout: .seconds(2))
         try await world.test { http in
             let scenario = try await Scenario.build(http, world: world)
-            _ = try await http.call(
-                .post, "/v1/admin/orgs/acme/alert-destinations", key: scenario["dave"], json: ["url": dripping.url])
-            _ = try await http.call(
-                .post, "/v1/admin/orgs/globex/alert-destinations", key: scenario["erin"],
-                json: ["url": globexReceiver.url])
+            try await Self.addDestinations(http, scenario, acme: dripping, globex: globexReceiver)
             _ = try await Self.raiseAlert(world, scenario: scenario)
             let started = ContinuousClock.now
             let sending = Task { await deliverer.deliverDue() }

@@ -112,20 +112,9 @@ struct FoldedText {
     /// The scalar starting at `index` and its length in bytes, or nil when the bytes there are
     /// not one whole, valid UTF-8 character.
     private static func decode(_ bytes: [UInt8], at index: Int) -> (Unicode.Scalar, Int)? {
-        let lead = bytes[index]
-        let width: Int
-        switch lead {
-        case 0xC2...0xDF: width = 2
-        case 0xE0...0xEF: width = 3
-        case 0xF0...0xF4: width = 4
-        default: return nil
-        }
-        guard index + width <= bytes.count else { return nil }
         var decoder = UTF8()
-        var iterator = bytes[index..<(index + width)].makeIterator()
-        guard case let .scalarValue(scalar) = decoder.decode(&iterator), UTF8.width(scalar) == width else {
-            return nil
-        }
-        return (scalar, width)
+        var iterator = bytes[index...].makeIterator()
+        guard case let .scalarValue(scalar) = decoder.decode(&iterator) else { return nil }
+        return (scalar, UTF8.width(scalar))
     }
 }

@@ -54,15 +54,23 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackendKind.allCases)
-    func theNextSignInRemovesExpiredSessionKeysOnly(_ backend: StoreBackendKind) async throws {
+    /// A world whose `sales-eng` group maps to sales members, and a person in that group.
+    static func salesEngineer(_ backend: StoreBackendKind, subject: String, name: String) async throws
+        -> (StoreWorld, ExternalIdentity)
+    {
         let world = try await StoreWorld.make(backend)
-        let sso = world.store.singleSignOn
-        try await sso.replaceMappings(
+        try await world.store.singleSignOn.replaceMappings(
             [GroupMapping(group: "sales-eng", team: world.sales.reference, role: .member)],
             Policy.authorize(world.acmeAdmin, .manageSingleSignOn, on: world.acme.resource))
         let identity = ExternalIdentity(
-            issuer: "https://idp.example.com", subject: "subject-2", preferredName: "kim", email: nil, groups: ["sales-eng"])
+            issuer: "https://idp.example.com", subject: subject, preferredName: name, email: nil, groups: ["sales-eng"])
+        return (world, identity)
+    }
+
+    @Test(arguments: StoreBackendKind.allCases)
+    func theNextSignInRemovesExpiredSessionKeysOnly(_ backend: StoreBackendKind) async throws {
+        let (world, identity) = try await Self.salesEngineer(backend, subject: "subject-2", name: "kim")
+        let sso = world.store.singleSignOn
         let start = Date()
         func signIn(at offset: TimeInterval, expiringAfter lifetime: TimeInterval) async throws -> SingleSignOnResult {
             try #require(
@@ -89,13 +97,8 @@ import Testing
     /// key gives way at the next sign-in; signing out ends the session's own key, never another.
     @Test(arguments: StoreBackendKind.allCases)
     func sessionKeysAreCappedAndEndedAtSignOut(_ backend: StoreBackendKind) async throws {
-        let world = try await StoreWorld.make(backend)
+        let (world, identity) = try await Self.salesEngineer(backend, subject: "subject-3", name: "lee")
         let sso = world.store.singleSignOn
-        try await sso.replaceMappings(
-            [GroupMapping(group: "sales-eng", team: world.sales.reference, role: .member)],
-            Policy.authorize(world.acmeAdmin, .manageSingleSignOn, on: world.acme.resource))
-        let identity = ExternalIdentity(
-            issuer: "https://idp.example.com", subject: "subject-3", preferredName: "lee", email: nil, groups: ["sales-eng"])
         let start = Date()
         var prefixes: [String] = []
         let cap = ConsoleSessionRepository.maximumSessionsPerKey
