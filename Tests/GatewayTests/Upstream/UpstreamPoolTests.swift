@@ -80,11 +80,12 @@ import Testing
         let inFlight = (0..<4).map { _ in
             Task { await Self.run(pool, long, firstText: { streaming.update { $0 += 1 } }) }
         }
-        while streaming.value < 4 { try await Task.sleep(for: .milliseconds(5)) }
+        // Bounded waits: on a saturated machine a stall reports where it stalled, not a time limit.
+        try await Self.waitUntil(every: .milliseconds(5)) { streaming.value >= 4 }
         engines[0].crash()
         // Requests that had not received a byte yet, one after another once the death was seen:
         // all answered by the living engine.
-        while pool.upstreams[0].healthy { try await Task.sleep(for: .milliseconds(5)) }
+        try await Self.waitUntil(every: .milliseconds(5)) { !pool.upstreams[0].healthy }
         var after: [Outcome] = []
         for _ in 0..<6 { after.append(await Self.run(pool, short)) }
         var cut = 0
@@ -153,13 +154,14 @@ import Testing
     }
 
     /// Polls `condition` until it holds (or fails the test after 30 s: a bound for a hang, not a timing claim).
-    private static func waitUntil(every interval: Duration = .milliseconds(10), _ condition: () throws -> Bool)
-        async throws
-    {
-        let deadline = ContinuousClock.now + .seconds(30)
+    private static func waitUntil(
+        every interval: Duration = .milliseconds(10), sourceLocation location: SourceLocation = #_sourceLocation,
+        _ condition: () throws -> Bool
+    ) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
         while try !condition() {
             guard ContinuousClock.now < deadline else {
-                Issue.record("the condition never held")
+                Issue.record("the condition never held", sourceLocation: location)
                 return
             }
             try await Task.sleep(for: interval)
