@@ -72,8 +72,10 @@ import Testing
     func aPoolOfTwoWhereOneDiesLosesNoRequestThatHadNotReceivedAByte() async throws {
         let engines = [try await TestEngineProcess(slots: 8, tokensPerSecond: 50), try await TestEngineProcess(slots: 8, tokensPerSecond: 50)]
         let pool = try Self.pool(engines)
-        // Four long answers streaming, two on each engine, then the first engine dies.
-        let long = try await Self.request(tokens: 200)
+        // Four long answers streaming, two on each engine, then the first engine dies. Long enough
+        // (12 s at 50 tokens/s) that on a saturated machine the first has not ended by the time
+        // the fourth has begun.
+        let long = try await Self.request(tokens: 600)
         let short = try await Self.request(tokens: 3)
         let plain = try await Self.request(tokens: 2, streaming: false)
         let streaming = Shared(0)
