@@ -22,8 +22,11 @@ import Tenancy
                 try await group.waitForAll()
             }
             let ended = try await PostgresBackend.runOutsideTransaction(
+                // The store's own connections only: not an autovacuum worker that may be in the
+                // database (no role may end one without being a superuser).
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                    + "WHERE datname = current_database() AND pid <> pg_backend_pid()",
+                    + "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                    + "AND usename = current_user AND backend_type = 'client backend'",
                 at: location)
             // However many the four writes took (they follow each other under the writers' lock).
             guard case let .integer(count)? = ended.first?.first, count >= 1 else {
