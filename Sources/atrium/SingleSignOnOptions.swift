@@ -51,10 +51,10 @@ struct SingleSignOnOptions: ParsableArguments {
             }
             return
         }
-        guard Self.isAllowedURL(issuer) else {
+        guard SingleSignOnConfiguration.isAllowedURL(issuer) else {
             throw ValidationError("--oidc-issuer must be an https URL (http only on a loopback address)")
         }
-        if let redirectURL, !Self.isAllowedURL(redirectURL) {
+        if let redirectURL, !SingleSignOnConfiguration.isAllowedURL(redirectURL) {
             throw ValidationError("--oidc-redirect-url must be an https URL (http only on a loopback address)")
         }
         guard clientID?.isEmpty == false else { throw ValidationError("--oidc-issuer needs --oidc-client-id") }
@@ -91,7 +91,4 @@ struct SingleSignOnOptions: ParsableArguments {
             issuer: issuer, clientID: clientID, clientSecret: secret, organization: organization,
             groupsClaim: groupsClaim, redirectURL: redirectURL)
     }
-
-    /// https anywhere; http only to this machine (a provider under test, a local gateway).
-    static func isAllowedURL(_ text: String) -> Bool { SingleSignOnConfiguration.isAllowedURL(text) }
 }
