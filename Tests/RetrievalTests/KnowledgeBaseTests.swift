@@ -87,6 +87,65 @@ import Testing
         #expect(borealis.first?.chunk.documentID == write.document.id)
     }
 
+    /// A new version of a document embeds (and is charged for) only the chunks it changed; the
+    /// vectors it keeps are the ones embedding it afresh gives, bit for bit. Only the team's own
+    /// previous version counts: the other team's upload of the same text embeds everything.
+    @Test(arguments: KnowledgeWorld.Backend.allCases) func anEditedDocumentEmbedsOnlyTheChunksItChanged(_ backend: KnowledgeWorld.Backend) async throws {
+        let world = try await KnowledgeWorld.make(backend)
+        let knowledge = try world.knowledgeBase()
+        func guide(_ middle: String) -> String {
+            """
+            # Onboarding
+
+            New hires get a laptop and a badge on their first morning.
+
+            # Travel
+
+            \(middle)
+
+            # Expenses
+
+            Receipts are filed within thirty days through the finance portal.
+            """
+        }
+        for scope in [world.sales, world.development] {
+            _ = try await knowledge.createCollection(named: "handbook", in: scope)
+            _ = try await knowledge.createCollection(named: "fresh", in: scope)
+        }
+        let first = try await knowledge.ingestCounted(
+            Self.upload("guide.md", guide("Book trains for trips under four hours.")), into: "handbook", scope: world.sales)
+        #expect(first.write.status == "added" && first.write.document.chunkCount == 3 && first.reusedChunks == 0)
+
+        let edited = guide("Book flights only for trips over six hours, in economy.")
+        let second = try await knowledge.ingestCounted(Self.upload("guide.md", edited), into: "handbook", scope: world.sales)
+        #expect(second.write.status == "replaced" && second.reusedChunks == 2)
+        let afresh = try await knowledge.ingestCounted(Self.upload("guide.md", edited), into: "fresh", scope: world.sales)
+        #expect(afresh.write.status == "added" && afresh.reusedChunks == 0)
+        #expect(second.embeddedTokens > 0 && second.embeddedTokens * 2 < afresh.embeddedTokens, "one chunk of three")
+
+        let kept = try await world.store.knowledge.chunkDrafts(of: second.write.document.id, in: world.sales)
+        let fresh = try await world.store.knowledge.chunkDrafts(of: afresh.write.document.id, in: world.sales)
+        #expect(kept.map(\.text) == fresh.map(\.text))
+        #expect(kept.map { $0.embedding.map(\.bitPattern) } == fresh.map { $0.embedding.map(\.bitPattern) })
+
+        let otherTeam = try await knowledge.ingestCounted(Self.upload("guide.md", edited), into: "handbook", scope: world.development)
+        #expect(otherTeam.write.status == "added" && otherTeam.reusedChunks == 0)
+        #expect(otherTeam.embeddedTokens == afresh.embeddedTokens)
+    }
+
+    /// A chunk that occurs twice in one upload is embedded once.
+    @Test func aRepeatedChunkIsEmbeddedOnce() async throws {
+        let world = try await KnowledgeWorld.make()
+        let knowledge = try world.knowledgeBase()
+        _ = try await knowledge.createCollection(named: "handbook", in: world.sales)
+        let section = "# Support\n\nCall the help desk at extension 4411 for anything broken."
+        let once = try await knowledge.ingestCounted(Self.upload("once.md", section), into: "handbook", scope: world.sales)
+        let twice = try await knowledge.ingestCounted(
+            Self.upload("twice.md", section + "\n\n" + section), into: "handbook", scope: world.sales)
+        #expect(once.write.document.chunkCount == 1 && twice.write.document.chunkCount == 2)
+        #expect(twice.embeddedTokens == once.embeddedTokens)
+    }
+
     @Test(arguments: KnowledgeWorld.Backend.allCases) func aDeletedDocumentDisappearsFromSearchAtOnce(_ backend: KnowledgeWorld.Backend) async throws {
         let (world, knowledge) = try await Self.populated(backend)
         let question = "Which discount do nonprofits receive?"

@@ -77,12 +77,20 @@ import Testing
                 body: Self.multipart(file: file, fileName: "upload.bin", contentType: "text/plain", fields: ["name": "plan.md"]))
             #expect(replaced.status == 201 && replaced.json["status"] as? String == "replaced", "\(replaced.body)")
             #expect(replaced.json["replaced"] as? String == added.json["id"] as? String)
+            #expect(replaced.json["reused_chunks"] as? Int == 0, "no chunk of the old text stayed")
+            #expect(added.json["reused_chunks"] == nil && again.json["reused_chunks"] == nil)
+            let sections = "# Plan\n\nWombat pricing starts in June.\n\n# Team\n\nKoalas run the launch."
+            _ = try await http.call(.post, "/v1/collections/handbook/documents", key: keys["bob"], json: ["name": "two.md", "text": sections])
+            let edited = try await http.call(
+                .post, "/v1/collections/handbook/documents", key: keys["bob"],
+                json: ["name": "two.md", "text": sections.replacingOccurrences(of: "Koalas", with: "Emus")])
+            #expect(edited.json["status"] as? String == "replaced" && edited.json["reused_chunks"] as? Int == 1, "\(edited.body)")
             let multipartAdded = try await Self.upload(
                 http, key: keys["alice"], collection: "handbook", body: Self.multipart(file: file, fileName: "notes.txt"))
             #expect(multipartAdded.status == 201 && multipartAdded.json["name"] as? String == "notes.txt", "\(multipartAdded.body)")
 
             let listed = try await http.call(.get, "/v1/collections/handbook/documents", key: keys["vic"])
-            #expect(listed.data.compactMap { $0["name"] as? String } == ["notes.txt", "plan.md"])
+            #expect(listed.data.compactMap { $0["name"] as? String } == ["notes.txt", "plan.md", "two.md"])
             let quokka = try await http.call(
                 .post, "/v1/collections/handbook/search", key: keys["vic"], json: ["query": "quokka", "mode": "bm25"])
             #expect(Self.results(quokka).isEmpty, "the replaced text is gone")

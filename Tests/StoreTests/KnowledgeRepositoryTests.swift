@@ -101,6 +101,21 @@ import Tenancy
         #expect(committed.removed.count == 2 && committed.added.count == 1)
     }
 
+    /// What a new version of a document reuses: each chunk's position, heading path, text and
+    /// vector as stored, bit for bit, in order.
+    @Test(arguments: StoreBackendKind.allCases) func aDocumentsChunksComeBackAsStored(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
+        let sales = try world.scope(world.salesMember)
+        try await world.store.knowledge.createCollection(named: "handbook", in: sales)
+        let draft = Self.draft("guide.txt", "First part.\n\nSecond part, with ünïcode and a \u{FFFD}.\n\nThird.")
+        let stored = try await world.store.knowledge.store(draft, in: "handbook", scope: sales)
+        let chunks = try await world.store.knowledge.chunkDrafts(of: stored.document.id, in: sales)
+        #expect(chunks.map(\.index) == [0, 1, 2])
+        #expect(chunks.map(\.text) == draft.chunks.map(\.text))
+        #expect(chunks.map(\.headingPath) == draft.chunks.map(\.headingPath))
+        #expect(chunks.map { $0.embedding.map(\.bitPattern) } == draft.chunks.map { $0.embedding.map(\.bitPattern) })
+    }
+
     @Test(arguments: StoreBackendKind.allCases) func theVersionCountsEveryChangeOfOneTeamsKnowledge(_ backend: StoreBackendKind) async throws {
         let world = try await StoreWorld.make(backend)
         let sales = try world.scope(world.salesMember)
@@ -304,6 +319,7 @@ import Tenancy
             try await world.store.knowledge.deleteDocument(stored.document.id, in: "handbook", scope: development)
         }
         #expect(try await world.store.knowledge.chunks(salesChunks, in: development).isEmpty, "chunk ids alone reach nothing")
+        #expect(try await world.store.knowledge.chunkDrafts(of: stored.document.id, in: development).isEmpty, "nor a document id")
         #expect(try await world.store.knowledge.vectors(in: development, model: "test-model", dimensions: 4).isEmpty)
         let salesCollection = try #require(try await world.store.knowledge.collection(named: "handbook", in: sales))
         let fullText = try await world.store.knowledge.fullTextSearch(

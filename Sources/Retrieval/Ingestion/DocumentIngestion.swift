@@ -6,4 +6,7 @@ import Store
 public struct DocumentIngestion: Sendable {
     public let write: DocumentWrite
     public let embeddedTokens: Int
+    /// Chunks whose vectors were kept from the version of the document stored before (their
+    /// heading path and text unchanged): not embedded again, not charged.
+    public let reusedChunks: Int
 }

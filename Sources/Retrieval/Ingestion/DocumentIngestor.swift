@@ -7,6 +7,12 @@ import Tenancy
 ///
 /// Idempotent: a document whose bytes and model match what is stored under its name is
 /// recognized from its content hash before any loading or embedding, and nothing changes.
+/// A new version of a stored document keeps the vectors of the chunks it did not change (same
+/// heading path and text, same model): only new text is embedded — and charged — so a team
+/// that uploads its edited wiki again waits for its edits, not for the whole wiki. A chunk
+/// that occurs several times in one upload is embedded once. Only the team's own previous
+/// version of the same document is looked at, so how long an upload takes says nothing about
+/// what any other document holds.
 struct DocumentIngestor: Sendable {
     let store: AtriumStore
     let index: KnowledgeIndex
@@ -18,26 +24,43 @@ struct DocumentIngestor: Sendable {
         let name = try DocumentDraft.validatedName(upload.name)
         let data = upload.data
         let contentHash = try await embeddings.run(on: .bulk) { ContentHash.of(data) }
-        if let stored = try await store.knowledge.document(named: name, in: collection, scope: scope),
-            stored.contentHash == contentHash, stored.embeddingModel == embeddings.modelID
-        {
-            return DocumentIngestion(write: .unchanged(stored), embeddedTokens: 0)
+        let stored = try await store.knowledge.document(named: name, in: collection, scope: scope)
+        if let stored, stored.contentHash == contentHash, stored.embeddingModel == embeddings.modelID {
+            return DocumentIngestion(write: .unchanged(stored), embeddedTokens: 0, reusedChunks: stored.chunkCount)
         }
         let (format, chunks) = try await read(upload)
+        let texts = chunks.map { Self.embeddingText(headingPath: $0.headingPath, text: $0.text) }
+        var known = try await vectors(of: stored, scope: scope)
+        let reused = texts.count(where: { known[$0] != nil })
+        var missing: [String] = []
+        var queued: Set<String> = []
+        for text in texts where known[text] == nil && queued.insert(text).inserted { missing.append(text) }
         // The queue cuts the chunks into passes and lets other teams' work in between.
-        let embedded = try await embeddings.embed(chunks.map(Self.embeddingText), for: scope, lane: .bulk)
-        let vectors = embedded.vectors
+        let embedded = try await embeddings.embed(missing, for: scope, lane: .bulk)
+        for (text, vector) in zip(missing, embedded.vectors) { known[text] = vector }
         let draft = DocumentDraft(
             name: name, format: format.rawValue, contentHash: contentHash, byteCount: data.count,
             embeddingModel: embeddings.modelID,
-            chunks: zip(chunks, vectors).map { chunk, vector in
-                ChunkDraft(index: chunk.index, text: chunk.text, headingPath: chunk.headingPath, embedding: vector)
+            chunks: zip(chunks, texts).map { chunk, text in
+                ChunkDraft(index: chunk.index, text: chunk.text, headingPath: chunk.headingPath, embedding: known[text]!)
             })
         let index = index
         let write = try await store.knowledge.store(draft, in: collection, scope: scope) { change in
             index.apply(change, to: scope)
         }
-        return DocumentIngestion(write: write, embeddedTokens: embedded.tokens)
+        return DocumentIngestion(write: write, embeddedTokens: embedded.tokens, reusedChunks: reused)
+    }
+
+    /// The vectors of a stored version's chunks by the text the model read for them, when the
+    /// same model (and length of vector) made them; empty otherwise.
+    private func vectors(of stored: KnowledgeDocument?, scope: TenantScope) async throws -> [String: [Float]] {
+        guard let stored, stored.embeddingModel == embeddings.modelID else { return [:] }
+        var vectors: [String: [Float]] = [:]
+        for chunk in try await store.knowledge.chunkDrafts(of: stored.id, in: scope)
+        where chunk.embedding.count == embeddings.dimensions {
+            vectors[Self.embeddingText(headingPath: chunk.headingPath, text: chunk.text)] = chunk.embedding
+        }
+        return vectors
     }
 
     /// Loads and chunks the upload on the bulk lane (PDF and DOCX reading is CPU work too).
@@ -63,7 +86,7 @@ struct DocumentIngestor: Sendable {
 
     /// What the model reads for a chunk: its headings, then its text, so a chunk under
     /// "Billing › Refunds" is found by questions about refunds in billing.
-    static func embeddingText(_ chunk: TextChunk) -> String {
-        chunk.headingPath.isEmpty ? chunk.text : chunk.headingPath.joined(separator: " › ") + "\n\n" + chunk.text
+    static func embeddingText(headingPath: [String], text: String) -> String {
+        headingPath.isEmpty ? text : headingPath.joined(separator: " › ") + "\n\n" + text
     }
 }

@@ -22,7 +22,8 @@ struct CollectionView: Encodable {
     enum CodingKeys: String, CodingKey { case id, object, name, documents, chunks, createdAt = "created_at" }
 }
 
-/// A document; after an upload also what the upload did (`added`, `unchanged`, `replaced`).
+/// A document; after an upload also what the upload did (`added`, `unchanged`, `replaced`)
+/// and, for a replaced one, how many chunks kept their vectors from the version before.
 struct DocumentView: Encodable {
     let id: String
     let object = "document"
@@ -33,8 +34,13 @@ struct DocumentView: Encodable {
     let createdAt: Date
     let status: String?
     let replaced: String?
+    let reusedChunks: Int?
 
-    init(_ document: KnowledgeDocument, write: DocumentWrite? = nil) {
+    init(_ ingestion: DocumentIngestion) {
+        self.init(ingestion.write.document, write: ingestion.write, reusedChunks: ingestion.reusedChunks)
+    }
+
+    init(_ document: KnowledgeDocument, write: DocumentWrite? = nil, reusedChunks: Int? = nil) {
         id = document.id.rawValue
         name = document.name
         format = document.format
@@ -42,12 +48,19 @@ struct DocumentView: Encodable {
         chunks = document.chunkCount
         createdAt = document.createdAt
         status = write?.status
-        if case let .replaced(_, previous) = write { replaced = previous.rawValue } else { replaced = nil }
+        if case let .replaced(_, previous) = write {
+            replaced = previous.rawValue
+            self.reusedChunks = reusedChunks
+        } else {
+            replaced = nil
+            self.reusedChunks = nil
+        }
     }
 
     enum CodingKeys: String, CodingKey {
         case id, object, name, format, bytes, chunks, status, replaced
         case createdAt = "created_at"
+        case reusedChunks = "reused_chunks"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -61,6 +74,7 @@ struct DocumentView: Encodable {
         try container.encode(createdAt, forKey: .createdAt)
         try container.encodeIfPresent(status, forKey: .status)
         try container.encodeIfPresent(replaced, forKey: .replaced)
+        try container.encodeIfPresent(reusedChunks, forKey: .reusedChunks)
     }
 }
 

@@ -48,9 +48,9 @@ struct KnowledgeRoutes {
     @Sendable func addDocument(_ request: Request, context: TeamRequestContext) async throws -> Response {
         let collection = try parameter("name", context)
         let upload = try await DocumentUploadReader.read(request, limit: maximumUploadBytes)
-        let write = try await knowledge.ingest(upload, into: collection, scope: context.scope, audit: context.audit).write
-        if case .unchanged = write { return try JSONOutput.response(DocumentView(write.document, write: write)) }
-        return try JSONOutput.response(DocumentView(write.document, write: write), status: .created)
+        let ingestion = try await knowledge.ingest(upload, into: collection, scope: context.scope, audit: context.audit)
+        if case .unchanged = ingestion.write { return try JSONOutput.response(DocumentView(ingestion)) }
+        return try JSONOutput.response(DocumentView(ingestion), status: .created)
     }
 
     @Sendable func listDocuments(_ request: Request, context: TeamRequestContext) async throws -> Response {

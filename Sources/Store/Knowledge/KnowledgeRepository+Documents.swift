@@ -22,6 +22,31 @@ extension KnowledgeRepository {
         }
     }
 
+    /// The chunks of one of the team's documents as stored — position, heading path, text and
+    /// vector — in order, so that a new version of the document can keep the vectors of the
+    /// chunks it did not change. Empty for a document the team does not have.
+    /// - Throws: ``StoreError/corruptRow(table:problem:)`` for a vector that is not whole floats.
+    public func chunkDrafts(of document: DocumentID, in scope: TenantScope) async throws -> [ChunkDraft] {
+        try await backend.read(in: scope) { db in
+            try db.fetchAll(
+                """
+                SELECT chunk_index, heading_path, text, embedding FROM knowledge_chunks
+                WHERE document_id = ? AND team_id = ? ORDER BY chunk_index
+                """,
+                [document.rawValue, scope.teamID.rawValue]
+            ).map { row in
+                guard let embedding = EmbeddingBlob.decode(try row.decode(Data.self, forColumn: "embedding")) else {
+                    throw StoreError.corruptRow(table: "knowledge_chunks", problem: "a vector is not a whole number of floats")
+                }
+                return try ChunkDraft(
+                    index: row.decode(Int.self, forColumn: "chunk_index"),
+                    text: row.decode(String.self, forColumn: "text"),
+                    headingPath: HeadingPath.decode(row.decode(String.self, forColumn: "heading_path")),
+                    embedding: embedding)
+            }
+        }
+    }
+
     /// Stores a document in one transaction: unchanged if the same content (embedded by the
     /// same model) is already stored under its name; otherwise the document, its chunks, their
     /// vectors and full-text rows are written, replacing whatever was stored under the name. A
