@@ -1,7 +1,9 @@
 import AtriumTestSupport
 import Foundation
 import Hummingbird
+import Tenancy
 import Testing
+@testable import Server
 
 @Suite struct BadInputTests {
     @Test func malformedChatBodiesAre400sNamingTheProblem() async throws {
@@ -81,6 +83,46 @@ import Testing
         #expect(failed.allowed && failed.flags == ["failed:404"], "\(failed)")
         let served = try #require(records.first { $0.resource.contains("limits") })
         #expect(served.flags.isEmpty, "\(served)")
+    }
+
+    /// A misspelt optional field in an admin body is a 400 naming it, not a setting quietly
+    /// left out (a key without its expiry, the team's budget instead of one user's, a profile
+    /// without its model restriction); what a `GET` answered can still be sent back as it is.
+    @Test func misspeltAdminFieldsAre400sAndWhatAGETShowsCanBeSentBack() async throws {
+        let world = try ServerWorld.make()
+        try await world.test { http in
+            let keys = try await Scenario.build(http, world: world)
+            let team = "/v1/admin/teams/acme%2Fsales"
+            let misspelt: [(HTTPRequest.Method, String, [String: Any], String)] = [
+                (.put, "\(team)/profile", ["alowed_models": ["smollm2-135m"]], "alowed_models"),
+                (.put, "\(team)/profile", ["guardrails": ["injection": ["imput": "block"]]], "guardrails.injection.imput"),
+                (.put, "\(team)/limits", ["request_per_minute": 5], "request_per_minute"),
+                (.put, "\(team)/budgets", ["usr": "bob", "unit": "tokens", "amount": 100], "usr"),
+                (.post, "/v1/admin/keys", ["user": "bob", "team": "acme/sales", "expire_at": "2030-01-01T00:00:00Z"], "expire_at"),
+                (.post, "/v1/admin/keys", ["user": "bob", "team": "acme/sales", "limits": ["max_concurent": 1]], "limits.max_concurent"),
+                (.put, "\(team)/members/bob", ["role": "member", "team": "development"], "team"),
+                (.post, "/v1/admin/orgs/acme/alert-destinations", ["url": "https://hooks.example.com/a", "team": ["x"]], "team"),
+            ]
+            for (method, path, body, field) in misspelt {
+                let answer = try await http.call(method, path, key: keys["dave"], json: body)
+                let param = (answer.json["error"] as? [String: Any])?["param"] as? String
+                #expect(answer.status == 400 && param == field, "\(path) \(body) → \(answer.body)")
+            }
+
+            let budget = try await http.call(.put, "\(team)/budgets", key: keys["dave"], json: ["unit": "tokens", "amount": 1000])
+            #expect(budget.status == 200, "\(budget.body)")
+            for settings in ["profile", "limits"] {
+                let shown = try await http.call(.get, "\(team)/\(settings)", key: keys["dave"])
+                #expect(shown.status == 200)
+                let saved = try await http.call(.put, "\(team)/\(settings)", key: keys["dave"], json: shown.json)
+                #expect(saved.status == 200, "\(settings): \(saved.body)")
+            }
+        }
+        let listing = #"{"mappings":[{"group":"sales-eng","team":"team_1","team_name":"sales","role":"member"}]}"#
+        #expect(try JSONDecoder().decode(GroupMappingsBody.self, from: Data(listing.utf8)).mappings.first?.role == "member")
+        #expect(throws: ProfileError.self) {
+            try JSONDecoder().decode(GroupMappingsBody.self, from: Data(#"{"mappings":[{"group":"g","team":"t","rol":"admin"}]}"#.utf8))
+        }
     }
 
     @Test func missingUnknownExpiredAndRevokedKeysAre401s() async throws {

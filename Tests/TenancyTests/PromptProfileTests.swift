@@ -71,6 +71,38 @@ import Tenancy
         }
     }
 
+    /// A missing setting takes its default — no model restriction, guardrails off — so a
+    /// misspelt one is refused, named by its path; what `GET` shows beside the settings
+    /// (`semantic_cache.active`, `inactive_reason`, the limits' `budgets`) may be sent back.
+    @Test func unknownSettingsAreRefusedByTheirPath() throws {
+        let misspelt: [(String, String)] = [
+            (#"{"alowed_models":["smollm2-135m"]}"#, "alowed_models"),
+            (#"{"retrieval":{"enabled":true,"topk":2}}"#, "retrieval.topk"),
+            (#"{"semantic_cache":{"enabled":true,"treshold":0.9}}"#, "semantic_cache.treshold"),
+            (#"{"guardrails":{"injection":{"imput":"block"}}}"#, "guardrails.injection.imput"),
+            (#"{"guardrails":{"pii":{"email":"redact"},"restor":true}}"#, "guardrails.restor"),
+            (#"{"guardrails":{"patterns":[{"name":"a","terms":["x"],"action":"block"},{"nmae":"b","action":"block"}]}}"#,
+             "guardrails.patterns[1].nmae"),
+        ]
+        for (json, field) in misspelt {
+            #expect { _ = try JSONDecoder().decode(PromptProfile.self, from: Data(json.utf8)) } throws: {
+                ($0 as? ProfileError)?.field == field && ($0 as? ProfileError)?.problem.contains("is not one of the fields") == true
+            }
+        }
+        let shown = #"{"semantic_cache":{"enabled":true,"threshold":0.9,"active":false,"inactive_reason":"no embedding model"}}"#
+        #expect(try JSONDecoder().decode(PromptProfile.self, from: Data(shown.utf8)).semanticCache.enabled)
+        let limits = #"{"requests_per_minute":5,"budgets":[{"id":"bud_1"}]}"#
+        #expect(try JSONDecoder().decode(TeamLimits.self, from: Data(limits.utf8)).requestsPerMinute == 5)
+        #expect { _ = try JSONDecoder().decode(KeyLimits.self, from: Data(#"{"budgets":[]}"#.utf8)) } throws: {
+            ($0 as? ProfileError)?.field == "budgets"
+        }
+        let guarded = try GuardrailSettings(
+            pii: [.email: .redact], restore: true, injection: .init(input: .block, sources: .flag),
+            patterns: [GuardrailPattern(name: "code", terms: ["quokka"], action: .block)])
+        let profile = try PromptProfile(guardrails: guarded)
+        #expect(try JSONDecoder().decode(PromptProfile.self, from: JSONEncoder().encode(profile)) == profile)
+    }
+
     @Test func aTeamsWeightIsOneByDefaultAndBounded() throws {
         #expect(TeamLimits.unlimited.weight == 1)
         let weighted = try JSONDecoder().decode(TeamLimits.self, from: Data(#"{"weight":2.5}"#.utf8))

@@ -1,6 +1,7 @@
 import Foundation
 import Gateway
 import Store
+import Tenancy
 
 /// `POST …/alert-destinations`: `{"url", "name"?, "kinds"?: [kind], "teams"?: [team]}`.
 struct AlertDestinationBody: Decodable {
@@ -8,6 +9,18 @@ struct AlertDestinationBody: Decodable {
     let name: String?
     let kinds: [String]?
     let teams: [String]?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case url, name, kinds, teams }
+
+    /// An unknown field is refused: a misspelt `teams` would send every team's alerts.
+    init(from decoder: any Decoder) throws {
+        try decoder.refuseFields(except: CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        url = try container.decode(String.self, forKey: .url)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
+        kinds = try container.decodeIfPresent([String].self, forKey: .kinds)
+        teams = try container.decodeIfPresent([String].self, forKey: .teams)
+    }
 
     var order: AlertDestinationOrder {
         AlertDestinationOrder(url: url, name: name, kinds: kinds ?? [], teams: teams ?? [])

@@ -1,6 +1,7 @@
 import Foundation
 import Gateway
 import Store
+import Tenancy
 
 /// `PUT /v1/admin/teams/{team}/budgets`:
 /// `{"user"?|"key"?, "unit": "tokens"|"cost", "amount", "period"?, "start"?, "end"?, "warn_percent"?}`.
@@ -10,12 +11,14 @@ import Store
 struct BudgetBody: Decodable {
     let order: BudgetOrder
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case user, key, unit, amount, period, start, end
         case warnPercent = "warn_percent"
     }
 
+    /// An unknown field is refused: a misspelt `user` would make the budget the whole team's.
     init(from decoder: any Decoder) throws {
+        try decoder.refuseFields(except: CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let user = try container.decodeIfPresent(String.self, forKey: .user)
         let key = try container.decodeIfPresent(String.self, forKey: .key)
@@ -63,12 +66,13 @@ struct PriceBody: Decodable {
     let promptPer1K: Money
     let completionPer1K: Money
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case promptPer1K = "prompt_per_1k"
         case completionPer1K = "completion_per_1k"
     }
 
     init(from decoder: any Decoder) throws {
+        try decoder.refuseFields(except: CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         promptPer1K = try Money(parsing: BudgetBody.decimal(container, .promptPer1K), field: "prompt_per_1k")
         completionPer1K = try Money(parsing: BudgetBody.decimal(container, .completionPer1K), field: "completion_per_1k")

@@ -1,6 +1,7 @@
 import Foundation
 import Gateway
 import Hummingbird
+import Tenancy
 
 /// An organization's single sign-on group mappings, `GET|PUT /v1/admin/orgs/{org}/sso/mappings`
 /// (owner, the organization's admins): which identity-provider groups give which team roles.
@@ -36,15 +37,34 @@ struct SingleSignOnRoutes {
     }
 }
 
-/// `PUT …/sso/mappings`: `{"mappings":[{"group","team","role"}]}` (the whole set).
+/// `PUT …/sso/mappings`: `{"mappings":[{"group","team","role"}]}` (the whole set). An unknown
+/// field is refused, but `team_name`, which the listing shows, is ignored (a listing can be sent
+/// back as it is).
 struct GroupMappingsBody: Decodable {
     struct Entry: Decodable {
         let group: String
         let team: String
         let role: String
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case group, team, role }
+
+        init(from decoder: any Decoder) throws {
+            try decoder.refuseFields(except: CodingKeys.self, ignoring: ["team_name"])
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            group = try container.decode(String.self, forKey: .group)
+            team = try container.decode(String.self, forKey: .team)
+            role = try container.decode(String.self, forKey: .role)
+        }
     }
 
     let mappings: [Entry]
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case mappings }
+
+    init(from decoder: any Decoder) throws {
+        try decoder.refuseFields(except: CodingKeys.self)
+        mappings = try decoder.container(keyedBy: CodingKeys.self).decode([Entry].self, forKey: .mappings)
+    }
 }
 
 /// The organization's mappings: each group, its team (id and name) and role.

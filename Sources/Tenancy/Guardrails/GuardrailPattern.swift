@@ -85,7 +85,7 @@ public struct GuardrailPattern: Sendable, Hashable {
 }
 
 extension GuardrailPattern: Codable {
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case name
         case regex
         case terms
@@ -93,6 +93,7 @@ extension GuardrailPattern: Codable {
     }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.refuseFields(except: CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let actionText = try container.decode(String.self, forKey: .action)
         guard let action = GuardrailAction(rawValue: actionText) else {

@@ -69,20 +69,22 @@ public struct GuardrailSettings: Sendable, Hashable {
 }
 
 extension GuardrailSettings: Codable {
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case pii
         case restore
         case injection
         case patterns
     }
 
-    enum InjectionKeys: String, CodingKey {
+    enum InjectionKeys: String, CodingKey, CaseIterable {
         case input
         case sources
     }
 
-    /// Decodes and validates, naming the field at fault; missing fields take their defaults.
+    /// Decodes and validates, naming the field at fault; missing fields take their defaults, an
+    /// unknown one is refused (a misspelt `injection.imput` would leave the screen off).
     public init(from decoder: any Decoder) throws {
+        try decoder.refuseFields(except: CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         var pii: [GuardrailEntity: GuardrailAction] = [:]
         for (name, value) in try container.decodeIfPresent([String: String].self, forKey: .pii) ?? [:] {
@@ -97,6 +99,7 @@ extension GuardrailSettings: Codable {
         }
         var injection = Injection.off
         if container.contains(.injection) {
+            try container.superDecoder(forKey: .injection).refuseFields(except: InjectionKeys.self)
             let nested = try container.nestedContainer(keyedBy: InjectionKeys.self, forKey: .injection)
             func action(_ key: InjectionKeys) throws -> InjectionAction {
                 guard let text = try nested.decodeIfPresent(String.self, forKey: key) else { return .off }

@@ -76,7 +76,7 @@ public struct PromptProfile: Sendable, Hashable {
 }
 
 extension PromptProfile: Codable {
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case systemPrompt = "system_prompt"
         case temperature
         case topP = "top_p"
@@ -88,8 +88,10 @@ extension PromptProfile: Codable {
         case version
     }
 
-    /// Decodes and validates (`PUT …/profile` bodies); missing fields take their defaults.
+    /// Decodes and validates (`PUT …/profile` bodies); missing fields take their defaults, an
+    /// unknown one is refused.
     public init(from decoder: any Decoder) throws {
+        try decoder.refuseFields(except: CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let defaults = PromptProfile.default
         try self.init(

@@ -37,15 +37,16 @@ public struct RetrievalSettings: Sendable, Hashable {
 }
 
 extension RetrievalSettings: Codable {
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case enabled
         case topK = "top_k"
         case chunksPerDocument = "chunks_per_document"
         case collections
     }
 
-    /// Decodes and validates; missing fields take their defaults.
+    /// Decodes and validates; missing fields take their defaults, an unknown one is refused.
     public init(from decoder: any Decoder) throws {
+        try decoder.refuseFields(except: CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         try self.init(
             enabled: container.decodeIfPresent(Bool.self, forKey: .enabled) ?? false,

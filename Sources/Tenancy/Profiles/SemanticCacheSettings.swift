@@ -36,13 +36,15 @@ public struct SemanticCacheSettings: Sendable, Hashable {
 }
 
 extension SemanticCacheSettings: Codable {
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case enabled
         case threshold
     }
 
-    /// Decodes and validates; missing fields take their defaults.
+    /// Decodes and validates; missing fields take their defaults, an unknown one is refused —
+    /// but `active` and `inactive_reason`, which `GET …/profile` shows, are ignored.
     public init(from decoder: any Decoder) throws {
+        try decoder.refuseFields(except: CodingKeys.self, ignoring: ["active", "inactive_reason"])
         let container = try decoder.container(keyedBy: CodingKeys.self)
         try self.init(
             enabled: container.decodeIfPresent(Bool.self, forKey: .enabled) ?? false,

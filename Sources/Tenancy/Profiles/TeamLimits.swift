@@ -58,9 +58,9 @@ extension TeamLimits: Codable {
     }
 
     /// Decodes and validates; a missing or null field means unlimited (weight: 1), an unknown
-    /// one is refused.
+    /// one is refused — but `budgets`, which `GET …/limits` shows beside the limits, is ignored.
     public init(from decoder: any Decoder) throws {
-        try decoder.refuseFields(except: CodingKeys.self)
+        try decoder.refuseFields(except: CodingKeys.self, ignoring: ["budgets"])
         let container = try decoder.container(keyedBy: CodingKeys.self)
         try self.init(
             requestsPerMinute: container.decodeIfPresent(Int.self, forKey: .requestsPerMinute),
@@ -79,25 +79,4 @@ extension TeamLimits: Codable {
         try container.encode(monthlyTokens, forKey: .monthlyTokens)
         try container.encode(weight, forKey: .weight)
     }
-}
-
-extension Decoder {
-    /// Refuses an object holding a field `Keys` does not name. For limits, where a missing field
-    /// means unlimited, a misspelt one (`request_per_minute`) would otherwise lift the limit.
-    func refuseFields<Keys: CodingKey & CaseIterable>(except keys: Keys.Type) throws(ProfileError) {
-        guard let container = try? container(keyedBy: AnyFieldKey.self) else { return }
-        if let unknown = container.allKeys.first(where: { Keys(stringValue: $0.stringValue) == nil }) {
-            let known = Keys.allCases.map(\.stringValue).joined(separator: ", ")
-            throw ProfileError(
-                field: String(unknown.stringValue.unicodeScalars.prefix(64)), problem: "is not one of the fields (\(known))")
-        }
-    }
-}
-
-/// Any field name of a JSON object.
-private struct AnyFieldKey: CodingKey {
-    let stringValue: String
-    var intValue: Int? { nil }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
 }
