@@ -204,6 +204,10 @@ enum OpenAPISchemas {
                     "chunks": integer, "created_at": dateTime,
                     "status": ["type": "string", "enum": ["added", "unchanged", "replaced"]],
                     "replaced": ["type": "string", "description": "The id of the document this one replaced"],
+                    "reused_chunks": [
+                        "type": "integer", "minimum": 0,
+                        "description": "Replaced: chunks whose vectors were kept from the version before (not embedded again)",
+                    ],
                 ], required: ["id", "name", "chunks"]),
             "DocumentList": list(of: "Document"),
             "Deleted": object(["id": string, "object": string, "deleted": ["const": true]], required: ["id", "deleted"]),

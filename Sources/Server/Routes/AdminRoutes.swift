@@ -58,7 +58,7 @@ struct AdminRoutes {
     }
 
     @Sendable func createTeam(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let organization = try parameter("org", context)
+        let organization = try context.parameters.decoded("org")
         let body = try await decode(NameBody.self, request)
         let team = try await admin.createTeam(
             named: body.name, in: organization, principal: context.principal, audit: context.audit)
@@ -66,13 +66,13 @@ struct AdminRoutes {
     }
 
     @Sendable func listTeams(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let teams = try await admin.teams(in: try parameter("org", context), principal: context.principal, audit: context.audit)
+        let teams = try await admin.teams(in: try context.parameters.decoded("org"), principal: context.principal, audit: context.audit)
         return try JSONOutput.response(ListView(data: teams.map(TeamView.init)))
     }
 
     @Sendable func appointOrganizationAdmin(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let user = try await admin.appointOrganizationAdmin(
-            try parameter("user", context), of: try parameter("org", context), principal: context.principal,
+            try context.parameters.decoded("user"), of: try context.parameters.decoded("org"), principal: context.principal,
             audit: context.audit)
         return try JSONOutput.response(UserView(user))
     }
@@ -87,14 +87,14 @@ struct AdminRoutes {
 
     @Sendable func addOrganizationUser(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let user = try await admin.addOrganizationUser(
-            try parameter("user", context), to: try parameter("org", context), principal: context.principal,
+            try context.parameters.decoded("user"), to: try context.parameters.decoded("org"), principal: context.principal,
             audit: context.audit)
         return try JSONOutput.response(UserView(user))
     }
 
     @Sendable func setMember(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let team = try parameter("team", context)
-        let user = try parameter("user", context)
+        let team = try context.parameters.decoded("team")
+        let user = try context.parameters.decoded("user")
         let body = try await decode(RoleBody.self, request)
         let membership = try await admin.setMember(
             user, of: team, role: body.role, principal: context.principal, audit: context.audit)
@@ -103,14 +103,14 @@ struct AdminRoutes {
 
     @Sendable func removeMember(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         try await admin.removeMember(
-            try parameter("user", context), of: try parameter("team", context), principal: context.principal,
+            try context.parameters.decoded("user"), of: try context.parameters.decoded("team"), principal: context.principal,
             audit: context.audit)
         return Response(status: .noContent)
     }
 
     @Sendable func listMembers(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let members = try await admin.members(
-            of: try parameter("team", context), principal: context.principal, audit: context.audit)
+            of: try context.parameters.decoded("team"), principal: context.principal, audit: context.audit)
         return try JSONOutput.response(ListView(data: members.map(MembershipView.init)))
     }
 
@@ -130,12 +130,12 @@ struct AdminRoutes {
     }
 
     @Sendable func revokeKey(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let record = try await admin.revokeKey(try parameter("id", context), principal: context.principal, audit: context.audit)
+        let record = try await admin.revokeKey(try context.parameters.decoded("id"), principal: context.principal, audit: context.audit)
         return try JSONOutput.response(KeyView(record: record, now: now()))
     }
 
     @Sendable func rotateKey(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let id = try parameter("id", context)
+        let id = try context.parameters.decoded("id")
         let body = try await decode(RotateKeyBody.self, request)
         let rotated = try await admin.rotateKey(
             id, graceSeconds: body.graceSeconds, principal: context.principal, audit: context.audit)
@@ -145,26 +145,26 @@ struct AdminRoutes {
     // MARK: Team settings
 
     @Sendable func readProfile(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let profile = try await admin.profile(of: try parameter("team", context), principal: context.principal, audit: context.audit)
+        let profile = try await admin.profile(of: try context.parameters.decoded("team"), principal: context.principal, audit: context.audit)
         return try JSONOutput.response(ProfileView(profile: profile, availability: gateway.semanticCacheAvailability))
     }
 
     @Sendable func saveProfile(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let team = try parameter("team", context)
+        let team = try context.parameters.decoded("team")
         let profile = try await decode(PromptProfile.self, request)
         let saved = try await admin.saveProfile(profile, of: team, principal: context.principal, audit: context.audit)
         return try JSONOutput.response(ProfileView(profile: saved, availability: gateway.semanticCacheAvailability))
     }
 
     @Sendable func readLimits(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let team = try parameter("team", context)
+        let team = try context.parameters.decoded("team")
         let limits = try await admin.limits(of: team, principal: context.principal, audit: context.audit)
         let budgets = try await admin.budgetsIfReadable(of: team, principal: context.principal) ?? []
         return try JSONOutput.response(LimitsView(limits: limits, budgets: budgets))
     }
 
     @Sendable func setLimits(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let team = try parameter("team", context)
+        let team = try context.parameters.decoded("team")
         let limits = try await decode(TeamLimits.self, request)
         let saved = try await admin.setLimits(limits, of: team, principal: context.principal, audit: context.audit)
         return try JSONOutput.response(saved)
@@ -217,12 +217,12 @@ struct AdminRoutes {
     // MARK: Budgets and prices
 
     @Sendable func readBudgets(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let budgets = try await admin.budgets(of: try parameter("team", context), principal: context.principal, audit: context.audit)
+        let budgets = try await admin.budgets(of: try context.parameters.decoded("team"), principal: context.principal, audit: context.audit)
         return try JSONOutput.response(ListView(data: budgets.map(BudgetView.init)))
     }
 
     @Sendable func setBudget(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let team = try parameter("team", context)
+        let team = try context.parameters.decoded("team")
         let body = try await decode(BudgetBody.self, request)
         let status = try await admin.setBudget(body.order, of: team, principal: context.principal, audit: context.audit)
         return try JSONOutput.response(BudgetView(status: status))
@@ -230,7 +230,7 @@ struct AdminRoutes {
 
     @Sendable func deleteBudget(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         try await admin.deleteBudget(
-            try parameter("id", context), of: try parameter("team", context), principal: context.principal,
+            try context.parameters.decoded("id"), of: try context.parameters.decoded("team"), principal: context.principal,
             audit: context.audit)
         return Response(status: .noContent)
     }
@@ -241,7 +241,7 @@ struct AdminRoutes {
     }
 
     @Sendable func setPrice(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let model = try parameter("model", context)
+        let model = try context.parameters.decoded("model")
         let body = try await decode(PriceBody.self, request)
         let price = try ModelPrice(model: model, promptPer1K: body.promptPer1K, completionPer1K: body.completionPer1K)
         let saved = try await admin.setPrice(
@@ -264,15 +264,6 @@ struct AdminRoutes {
 
     private func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
         try await JSONBody.decode(type, from: request, limit: maximumBodyBytes)
-    }
-
-    /// A path parameter, percent-decoded (so a team can be addressed as `acme%2Fsales`).
-    private func parameter(_ name: String, _ context: AuthenticatedContext) throws -> String {
-        let raw = try context.parameters.require(name)
-        guard let decoded = raw.removingPercentEncoding, !decoded.isEmpty else {
-            throw GatewayError.invalid("The path parameter '\(name)' is not valid", param: name)
-        }
-        return decoded
     }
 
     private func integer(_ name: String, _ text: String?) throws -> Int? {

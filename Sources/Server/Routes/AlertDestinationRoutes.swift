@@ -13,11 +13,11 @@ struct AlertDestinationRoutes {
 
     func register(on router: some RouterMethods<AuthenticatedContext>) {
         router.on(AtriumRoute.createAlertDestination) {
-            try await create($0, $1, organization: try parameter("org", $1))
+            try await create($0, $1, organization: try $1.parameters.decoded("org"))
         }
-        router.on(AtriumRoute.listAlertDestinations) { try await list($0, $1, organization: try parameter("org", $1)) }
+        router.on(AtriumRoute.listAlertDestinations) { try await list($0, $1, organization: try $1.parameters.decoded("org")) }
         router.on(AtriumRoute.deleteAlertDestination) {
-            try await delete($0, $1, organization: try parameter("org", $1))
+            try await delete($0, $1, organization: try $1.parameters.decoded("org"))
         }
         router.on(AtriumRoute.createPlatformAlertDestination) { try await create($0, $1, organization: nil) }
         router.on(AtriumRoute.listPlatformAlertDestinations) { try await list($0, $1, organization: nil) }
@@ -45,17 +45,8 @@ struct AlertDestinationRoutes {
         -> Response
     {
         try await admin.deleteAlertDestination(
-            try parameter("id", context), organization: organization, principal: context.principal, audit: context.audit
+            try context.parameters.decoded("id"), organization: organization, principal: context.principal, audit: context.audit
         )
         return Response(status: .noContent)
-    }
-
-    /// A path parameter, percent-decoded (an organization may be addressed by name).
-    private func parameter(_ name: String, _ context: AuthenticatedContext) throws -> String {
-        let raw = try context.parameters.require(name)
-        guard let decoded = raw.removingPercentEncoding, !decoded.isEmpty else {
-            throw GatewayError.invalid("The path parameter '\(name)' is not valid", param: name)
-        }
-        return decoded
     }
 }

@@ -37,7 +37,7 @@ struct KnowledgeRoutes {
     }
 
     @Sendable func deleteCollection(_ request: Request, context: TeamRequestContext) async throws -> Response {
-        let name = try parameter("name", context)
+        let name = try context.parameters.decoded("name")
         let collection = try await knowledge.deleteCollection(named: name, scope: context.scope, audit: context.audit)
         return try JSONOutput.response(DeletedView(id: collection.id.rawValue, object: "collection"))
     }
@@ -46,7 +46,7 @@ struct KnowledgeRoutes {
     /// (a `file` part, optional `name` and `content_type` fields). 201 when the document was
     /// added or replaced, 200 when it was already there unchanged.
     @Sendable func addDocument(_ request: Request, context: TeamRequestContext) async throws -> Response {
-        let collection = try parameter("name", context)
+        let collection = try context.parameters.decoded("name")
         let upload = try await DocumentUploadReader.read(request, limit: maximumUploadBytes)
         let ingestion = try await knowledge.ingest(upload, into: collection, scope: context.scope, audit: context.audit)
         if case .unchanged = ingestion.write { return try JSONOutput.response(DocumentView(ingestion)) }
@@ -54,20 +54,20 @@ struct KnowledgeRoutes {
     }
 
     @Sendable func listDocuments(_ request: Request, context: TeamRequestContext) async throws -> Response {
-        let collection = try parameter("name", context)
+        let collection = try context.parameters.decoded("name")
         let documents = try await knowledge.documents(in: collection, scope: context.scope, audit: context.audit)
         return try JSONOutput.response(ListView(data: documents.map { DocumentView($0) }))
     }
 
     @Sendable func deleteDocument(_ request: Request, context: TeamRequestContext) async throws -> Response {
-        let collection = try parameter("name", context)
-        let id = try parameter("id", context)
+        let collection = try context.parameters.decoded("name")
+        let id = try context.parameters.decoded("id")
         let document = try await knowledge.deleteDocument(id, in: collection, scope: context.scope, audit: context.audit)
         return try JSONOutput.response(DeletedView(id: document.id.rawValue, object: "document"))
     }
 
     @Sendable func search(_ request: Request, context: TeamRequestContext) async throws -> Response {
-        let collection = try parameter("name", context)
+        let collection = try context.parameters.decoded("name")
         let body = try await JSONBody.decode(SearchBody.self, from: request, limit: maximumBodyBytes)
         let results = try await knowledge.search(
             body.query, topK: body.topK, mode: body.mode, grouping: body.grouping, chunksPerDocument: body.chunksPerDocument,
@@ -82,14 +82,5 @@ struct KnowledgeRoutes {
         }
         let result = try await gateway.embeddings.embed(body.inputs, model: body.model, scope: context.scope, audit: context.audit)
         return try JSONOutput.response(EmbeddingsView(result, base64: body.encoding == .base64))
-    }
-
-    /// A path parameter, percent-decoded.
-    private func parameter(_ name: String, _ context: TeamRequestContext) throws -> String {
-        let raw = try context.parameters.require(name)
-        guard let decoded = raw.removingPercentEncoding, !decoded.isEmpty else {
-            throw GatewayError.invalid("The path parameter '\(name)' is not valid", param: name)
-        }
-        return decoded
     }
 }

@@ -15,25 +15,16 @@ struct SingleSignOnRoutes {
     func register(on router: some RouterMethods<AuthenticatedContext>) {
         router.on(AtriumRoute.readSingleSignOnMappings) { request, context in
             let mappings = try await admin.singleSignOnMappings(
-                organization: try Self.organization(context), principal: context.principal, audit: context.audit)
+                organization: try context.parameters.decoded("org"), principal: context.principal, audit: context.audit)
             return try JSONOutput.response(GroupMappingsView(mappings))
         }
         router.on(AtriumRoute.saveSingleSignOnMappings) { request, context in
             let body = try await JSONBody.decode(GroupMappingsBody.self, from: request, limit: maximumBodyBytes)
             let saved = try await admin.setSingleSignOnMappings(
                 body.mappings.map { GroupMappingOrder(group: $0.group, team: $0.team, role: $0.role) },
-                organization: try Self.organization(context), principal: context.principal, audit: context.audit)
+                organization: try context.parameters.decoded("org"), principal: context.principal, audit: context.audit)
             return try JSONOutput.response(GroupMappingsView(saved))
         }
-    }
-
-    /// The `{org}` path parameter, percent-decoded (an organization may be addressed by name).
-    private static func organization(_ context: AuthenticatedContext) throws -> String {
-        let raw = try context.parameters.require("org")
-        guard let decoded = raw.removingPercentEncoding, !decoded.isEmpty else {
-            throw GatewayError.invalid("The path parameter 'org' is not valid", param: "org")
-        }
-        return decoded
     }
 }
 
