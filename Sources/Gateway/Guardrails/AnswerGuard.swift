@@ -67,24 +67,41 @@ struct AnswerGuard {
         return text
     }
 
-    /// Where the text that must wait begins.
+    /// Where the text that must wait begins: the last word and the spaced groups before it,
+    /// read as the detectors read them (``FoldedText``: a full-width `４１１１` is a group of
+    /// digits). A character that folds to no ASCII (`メ`, `é`) can be part of no entity, so it
+    /// ends a word as a space does: an answer in a language written without spaces streams.
     static func heldFrom(_ text: [UInt8]) -> Int {
-        var cut = text.count
-        while cut > 0, !ASCII.isSpace(text[cut - 1]) { cut -= 1 }
-        // Words before it that could be groups of a spaced number.
-        while cut > 0, text.count - cut < spacedWindow {
+        let folded = FoldedText(text)
+        let bytes = folded.bytes
+        var cut = bytes.count
+        while cut > 0, bytes[cut - 1] < 0x80, !ASCII.isSpace(bytes[cut - 1]) { cut -= 1 }
+        // Words before it, each after one space, that could be groups of a spaced number.
+        var groups: [Range<Int>] = []  // right to left
+        while cut > 0, bytes.count - cut < spacedWindow, bytes[cut - 1] == 0x20 {
             var start = cut - 1
-            while start > 0, !ASCII.isSpace(text[start - 1]) { start -= 1 }
-            let word = text[start..<(cut - 1)]
-            guard !word.isEmpty, word.allSatisfy(isSpacedGroupByte) else { break }
+            while start > 0, bytes[start - 1] < 0x80, !ASCII.isSpace(bytes[start - 1]) { start -= 1 }
+            guard isSpacedGroup(bytes[start..<(cut - 1)]) else { break }
+            groups.append(start..<(cut - 1))
             cut = start
         }
+        // An entity's first group has a digit or is in capitals (`gb82 west …`, `AB 12 34 56 C`),
+        // so lowercase words at the start of the run (`your card 4111 …`) go at once.
+        while let first = groups.last, bytes[first].contains(where: ASCII.isLower), !bytes[first].contains(where: ASCII.isDigit) {
+            groups.removeLast()
+            cut = first.upperBound + 1
+        }
+        cut = cut == bytes.count ? text.count : folded.originalRange(cut..<(cut + 1)).lowerBound
         if let begin = lastOpenPrivateKey(text), begin < cut { cut = begin }
         return cut
     }
 
-    private static func isSpacedGroupByte(_ byte: UInt8) -> Bool {
-        ASCII.isDigit(byte) || ASCII.isUpper(byte) || byte == 0x2B || byte == 0x28 || byte == 0x29 || byte == 0x2D
+    /// A word that could be one group of a spaced card number, phone, national id or IBAN
+    /// (whose groups are four characters, in either case: `gb82 west 1234 …`).
+    private static func isSpacedGroup(_ word: ArraySlice<UInt8>) -> Bool {
+        guard !word.isEmpty else { return false }
+        if word.count == 4, word.allSatisfy(ASCII.isAlphanumeric) { return true }
+        return word.allSatisfy { ASCII.isDigit($0) || ASCII.isUpper($0) || $0 == 0x2B || $0 == 0x28 || $0 == 0x29 || $0 == 0x2D }
     }
 
     /// The start of a `-----BEGIN` with no `-----END` after it.

@@ -2,7 +2,8 @@ import Tenancy
 
 /// IBANs, compact or in groups of four (`DE89 3704 0044 0532 0130 00`): a country code, two
 /// check digits and the account part, accepted only when the ISO 13616 mod-97 check holds
-/// and, for the countries listed, the length is the country's.
+/// and, for the countries listed, the length is the country's. Letters in either case: an IBAN
+/// typed in lowercase (`de89 3704 …`) is the same account, and banks accept it.
 struct IBANDetector: EntityDetector {
     let entity = GuardrailEntity.iban
 
@@ -18,7 +19,7 @@ struct IBANDetector: EntityDetector {
         var found: [Range<Int>] = []
         var index = 0
         while index + 15 <= text.count {
-            guard ASCII.isUpper(text[index]), ASCII.isUpper(text[index + 1]), ASCII.isDigit(text[index + 2]),
+            guard ASCII.isLetter(text[index]), ASCII.isLetter(text[index + 1]), ASCII.isDigit(text[index + 2]),
                 ASCII.isDigit(text[index + 3]), ASCII.startsFree(text, index, glued: ASCII.isAlphanumeric)
             else {
                 index += 1
@@ -42,12 +43,12 @@ struct IBANDetector: EntityDetector {
         var index = start
         while index < text.count, characters.count < 34 {
             let byte = text[index]
-            if ASCII.isUpper(byte) || ASCII.isDigit(byte) {
-                characters.append(byte)
+            if ASCII.isLetter(byte) || ASCII.isDigit(byte) {
+                characters.append(ASCII.isLower(byte) ? byte - 0x20 : byte)
                 index += 1
                 ends.append(index)
             } else if byte == 0x20, characters.count % 4 == 0, index + 1 < text.count,
-                ASCII.isUpper(text[index + 1]) || ASCII.isDigit(text[index + 1])
+                ASCII.isAlphanumeric(text[index + 1])
             {
                 index += 1
             } else {
@@ -69,7 +70,7 @@ struct IBANDetector: EntityDetector {
     }
 
     /// The IBAN's remainder modulo 97 with its first four characters moved to the end and
-    /// letters read as 10…35.
+    /// letters (uppercase here) read as 10…35.
     static func mod97(_ characters: ArraySlice<UInt8>) -> Int {
         var remainder = 0
         let rotated = characters.dropFirst(4) + characters.prefix(4)

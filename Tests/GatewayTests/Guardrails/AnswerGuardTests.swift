@@ -29,6 +29,26 @@ import Testing
         #expect(!output.contains { $0.contains("4111") || $0.contains("1111") })
     }
 
+    /// The hold-back reads the text as the detectors do: full-width digits and lowercase IBANs
+    /// split across chunks are still caught whole.
+    @Test func disguisedNumbersSplitAcrossChunksAreStillRedacted() throws {
+        let settings = try GuardrailSettings(pii: [.paymentCard: .redact, .iban: .redact])
+        let card = stream(["Card ", "４１１１ １１", "１１ １１１１", " １１１１ on file."], settings).output
+        #expect(card.joined() == "Card [PAYMENT_CARD_1] on file.")
+        #expect(!card.contains { $0.contains("１") }, "\(card)")
+        let iban = stream(["Pay to gb82 west ", "1234 5698 7654", " 32 today."], settings).output
+        #expect(iban.joined() == "Pay to [IBAN_1] today.")
+        #expect(!iban.contains { $0.contains("gb82") || $0.contains("west") || $0.contains("1234") }, "\(iban)")
+    }
+
+    /// A character that folds to no ASCII ends a word, so an answer in a language written
+    /// without spaces streams as it comes (it was held whole, as one unfinished word).
+    @Test func textWithoutSpacesStreams() throws {
+        let settings = try GuardrailSettings(pii: [.email: .redact])
+        let (output, _) = stream(["こんにちは、", "世界。メールは", "ann@acme.com", "です。"], settings)
+        #expect(output == ["こんにちは、", "世界。メールは", "", "[EMAIL_1]です。", ""])
+    }
+
     @Test func ordinaryTextIsHeldOnlyWhileItsLastWordIsUnfinished() throws {
         let settings = try GuardrailSettings(pii: [.email: .redact])
         let (output, _) = stream(["Hello", ", world", ". How are", " you?"], settings)

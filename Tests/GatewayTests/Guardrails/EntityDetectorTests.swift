@@ -25,6 +25,10 @@ import Testing
         #expect(found(IBANDetector(), "Pay DE89 3704 0044 0532 0130 00 or GB82WEST12345698765432 now")
             == ["DE89 3704 0044 0532 0130 00", "GB82WEST12345698765432"])
         #expect(found(IBANDetector(), "Not DE88 3704 0044 0532 0130 00 nor GB82WEST1234569876543").isEmpty)
+        // Typed in lowercase or mixed case, the same accounts (and the same check).
+        #expect(found(IBANDetector(), "pay de89 3704 0044 0532 0130 00 or gb82West12345698765432.")
+            == ["de89 3704 0044 0532 0130 00", "gb82West12345698765432"])
+        #expect(found(IBANDetector(), "not de88 3704 0044 0532 0130 00, nor ab12 3456 7890 1234 5678").isEmpty)
     }
 
     @Test func paymentCardsNeedLuhnAndAnIssuer() {
