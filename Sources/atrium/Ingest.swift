@@ -105,11 +105,18 @@ struct IngestSummary: Sendable {
     var unchanged: [String] = []
     var replaced: [String] = []
     var rejected: [(name: String, reason: String)] = []
+    /// Of the replaced documents' chunks, how many there are and how many kept their vectors
+    /// (only edited text is embedded again).
+    var replacedChunks = 0
+    var keptChunks = 0
 
     mutating func record(_ outcome: IngestClient.Outcome, name: String) {
         switch outcome {
-        case .stored(status: "unchanged"): unchanged.append(name)
-        case .stored(status: "replaced"): replaced.append(name)
+        case .stored(status: "unchanged", _, _): unchanged.append(name)
+        case let .stored(status: "replaced", chunks, kept):
+            replaced.append(name)
+            replacedChunks += chunks
+            keptChunks += kept
         case .stored: added.append(name)
         case let .rejected(reason): rejected.append((name, reason))
         }
@@ -117,14 +124,15 @@ struct IngestSummary: Sendable {
 
     func word(for outcome: IngestClient.Outcome) -> String {
         switch outcome {
-        case let .stored(status): status
+        case let .stored(status, _, _): status
         case .rejected: "rejected"
         }
     }
 
     func text() -> String {
+        let kept = replaced.isEmpty ? "" : " (\(keptChunks) of \(replacedChunks) chunks kept their vectors)"
         var lines = [
-            "\(collection): added \(added.count), unchanged \(unchanged.count), replaced \(replaced.count), rejected \(rejected.count)"
+            "\(collection): added \(added.count), unchanged \(unchanged.count), replaced \(replaced.count)\(kept), rejected \(rejected.count)"
         ]
         lines += rejected.map { "rejected \($0.name): \($0.reason)" }
         return lines.joined(separator: "\n")
@@ -133,6 +141,7 @@ struct IngestSummary: Sendable {
     func json() throws -> String {
         let object: [String: Any] = [
             "collection": collection, "added": added, "unchanged": unchanged, "replaced": replaced,
+            "replaced_chunks": replacedChunks, "kept_chunks": keptChunks,
             "rejected": rejected.map { ["name": $0.name, "reason": $0.reason] },
         ]
         return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)

@@ -9,9 +9,10 @@ struct IngestClient: Sendable {
     let collection: String
     let client: HTTPClient
 
-    /// What the server did with one file.
+    /// What the server did with one file: `added`, `unchanged` or `replaced`, with the chunks it
+    /// has and, replaced, how many of them kept their vectors from the version before.
     enum Outcome: Sendable {
-        case stored(status: String)
+        case stored(status: String, chunks: Int, keptChunks: Int)
         case rejected(reason: String)
     }
 
@@ -43,7 +44,9 @@ struct IngestClient: Sendable {
         switch status {
         case 200, 201:
             let json = (try? JSONSerialization.jsonObject(with: answer)) as? [String: Any]
-            return .stored(status: json?["status"] as? String ?? "added")
+            return .stored(
+                status: json?["status"] as? String ?? "added", chunks: json?["chunks"] as? Int ?? 0,
+                keptChunks: json?["reused_chunks"] as? Int ?? 0)
         case 401, 403:
             throw IngestError("the server refused the key: \(Self.message(status, answer))")
         case 400..<500:

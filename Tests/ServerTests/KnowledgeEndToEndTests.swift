@@ -154,6 +154,12 @@ import Testing
         let (again, _) = try await Self.ingest(salesFolder, server: server, key: sales)
         #expect((again["added"] as? [String])?.isEmpty == true && (again["replaced"] as? [String])?.isEmpty == true, "\(again)")
         #expect((again["unchanged"] as? [String])?.count == Self.salesFiles.count)
+        // An edited document is replaced, its unchanged section keeping its vector.
+        let edited = try #require(Self.salesFiles["pricing.md"]).replacingOccurrences(of: "forty percent", with: "forty-five percent")
+        try Data(edited.utf8).write(to: salesFolder.appendingPathComponent("pricing.md"))
+        let (afterEdit, _) = try await Self.ingest(salesFolder, server: server, key: sales)
+        #expect(afterEdit["replaced"] as? [String] == ["pricing.md"], "\(afterEdit)")
+        #expect(afterEdit["replaced_chunks"] as? Int == 2 && afterEdit["kept_chunks"] as? Int == 1, "\(afterEdit)")
         let listed = try await http.call("GET", "/v1/collections/handbook/documents", key: sales)
         #expect(listed.data.count == Self.salesFiles.count)
 
