@@ -102,6 +102,23 @@ package struct FairScheduler<Item> {
         return expired
     }
 
+    /// Requests of `tenant` waiting.
+    package func waitingCount(of tenant: String) -> Int { queues[tenant]?.count ?? 0 }
+
+    /// Makes room in a full queue for a request of `tenant`: removes and returns the newest
+    /// waiting request of the tenant with the most waiting, when that is at least two more than
+    /// `tenant` has — so one tenant's flood fills the queue only until another tenant comes, and
+    /// is what gets refused then. Nil when `tenant` already has its share of the queue.
+    package mutating func displace(toMakeRoomFor tenant: String) -> Waiting? {
+        let mine = waitingCount(of: tenant)
+        var busiest: (tenant: String, count: Int)?
+        for (other, queue) in queues where other != tenant && queue.count > (busiest?.count ?? mine + 1) {
+            busiest = (other, queue.count)
+        }
+        guard let busiest else { return nil }
+        return queues[busiest.tenant]!.removeLast()
+    }
+
     /// Removes a waiting request (its client went away).
     package mutating func remove(id: Int) -> Waiting? {
         for tenant in queues.keys {

@@ -210,6 +210,31 @@ import Testing
         #expect(cache.lookup(keys[0])?.hit != nil && cache.lookup(keys[2])?.hit != nil)
     }
 
+    /// One team's stream of new questions fills the cache, then evicts its own answers (it holds
+    /// the most), never the other team's.
+    @Test func aFullCacheEvictsFromTheTeamHoldingTheMost() async throws {
+        let world = try await GatewayWorld.make()
+        let sales = try await scope(world, "bob")
+        let development = try await scope(world, "carol")
+        let entryBytes = key(sales, "question 00?").byteCount + ResponseCache.byteCount(of: answer)
+        let cache = try enabled(bytes: entryBytes * 10)
+        for question in ["a?", "b?"] { cache.store(answer, for: try #require(cache.lookup(key(development, question)))) }
+        for number in 10..<60 {
+            cache.store(answer, for: try #require(cache.lookup(key(sales, "question \(number)?"))))
+            #expect(cache.usage.bytes <= cache.configuration.maximumBytes)
+        }
+        #expect(cache.lookup(key(development, "a?"))?.hit == answer && cache.lookup(key(development, "b?"))?.hit == answer)
+        #expect(cache.lookup(key(sales, "question 59?"))?.hit == answer, "the flood keeps its newest answers")
+        #expect(cache.lookup(key(sales, "question 10?"))?.hit == nil)
+        #expect(cache.usage.entries >= 9)
+        // When development holds the most, its own least recently used answer goes first.
+        let small = try enabled(bytes: entryBytes * 3)
+        for question in ["a?", "b?", "c?"] { small.store(answer, for: try #require(small.lookup(key(development, question)))) }
+        small.store(answer, for: try #require(small.lookup(key(sales, "question 11?"))))
+        #expect(small.lookup(key(development, "a?"))?.hit == nil && small.lookup(key(development, "c?"))?.hit == answer)
+        #expect(small.lookup(key(sales, "question 11?"))?.hit == answer)
+    }
+
     @Test func invalidatingATeamDropsOnlyItsAnswersAndAnyStillBeingGenerated() async throws {
         let world = try await GatewayWorld.make()
         let cache = try enabled()

@@ -57,6 +57,44 @@ import Testing
         #expect(body.contains(#""seed":-1"#), "\(body)")
     }
 
+    /// A redirect is an upstream failure, never followed: the prompt goes nowhere else.
+    @Test func aRedirectIsNotFollowed() async throws {
+        let elsewhere = try await TestEngineProcess()
+        let engine = try await TestEngineProcess(
+            arguments: ["--misbehave", "redirect", "--redirect-to", elsewhere.baseURL + "/v1/chat/completions"])
+        let backend = UpstreamBackend(configuration: try UpstreamConfiguration(url: engine.baseURL))
+        for streaming in [false, true] {
+            await #expect {
+                _ = try await events(backend, try await request(streaming: streaming))
+            } throws: { error in
+                if case .rejected(status: 307, _) = error as? BackendError { true } else { false }
+            }
+        }
+        try await backend.shutdown()
+        #expect(try await elsewhere.stats().served == 0 && elsewhere.isRunning)
+        #expect(GatewayError.from(BackendError.rejected(status: 307, message: "")).kind == .badGateway)
+    }
+
+    /// An engine that streams past `max_tokens` is cut off there (finish `length`), and what it
+    /// reports is held to what the request can have used.
+    @Test func aRunawayStreamIsCutOffAtMaxTokensAndAbsurdUsageIsBounded() async throws {
+        let runaway = try await TestEngineProcess(tokensPerSecond: 4000, arguments: ["--misbehave", "runaway"])
+        let backend = UpstreamBackend(configuration: try UpstreamConfiguration(url: runaway.baseURL))
+        let streamed = try await events(backend, try await request(streaming: true))
+        try await backend.shutdown()
+        #expect(streamed.count == 17 && streamed.last == .finished(Usage(promptTokens: 0, completionTokens: 16), .length), "\(streamed.suffix(2))")
+
+        let huge = try await TestEngineProcess(arguments: ["--misbehave", "huge-usage"])
+        let honest = UpstreamBackend(configuration: try UpstreamConfiguration(url: huge.baseURL))
+        let ceiling = TokenEstimate.promptCeiling(of: [ChatTurn(role: .user, content: "hello")])
+        for streaming in [false, true] {
+            let finished = try await events(honest, try await request(streaming: streaming)).last
+            #expect(finished == .finished(Usage(promptTokens: ceiling, completionTokens: 16), .length), "\(String(describing: finished))")
+        }
+        try await honest.shutdown()
+        #expect(ceiling == 5 + 2 * TokenEstimate.templateTokensPerMessage)
+    }
+
     @Test func theUpstreamsModelsAreListed() async throws {
         let mock = try MockUpstream()
         let backend = UpstreamBackend(configuration: try UpstreamConfiguration(url: mock.baseURL))

@@ -30,6 +30,12 @@ public struct Usage: Sendable, Hashable, Codable {
             promptTokens: promptTokens, completionTokens: max(0, limit), cachedPromptTokens: cachedPromptTokens)
     }
 
+    /// This usage with at most `limit` prompt tokens (and cached prompt tokens).
+    public func prompt(atMost limit: Int) -> Usage {
+        promptTokens <= limit ? self : Usage(
+            promptTokens: max(0, limit), completionTokens: completionTokens, cachedPromptTokens: cachedPromptTokens)
+    }
+
     public static let zero = Usage(promptTokens: 0, completionTokens: 0)
 
     enum CodingKeys: String, CodingKey {

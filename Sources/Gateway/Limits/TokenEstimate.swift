@@ -16,6 +16,16 @@ enum TokenEstimate {
         }
     }
 
+    /// The most tokens `messages` can be: one per byte (no tokenizer makes a token of less),
+    /// and the chat template's markers — ``templateTokensPerMessage`` a message and as many
+    /// again for the reply's opening.
+    static func promptCeiling(of messages: [ChatTurn]) -> Int {
+        messages.reduce(templateTokensPerMessage) { $0 + $1.content.utf8.count + templateTokensPerMessage }
+    }
+
+    /// Generous for any chat template's role markers and separators (ChatML spends about 5).
+    static let templateTokensPerMessage = 16
+
     /// The prompt estimate plus the most the answer may take.
     static func upperBound(of request: GenerationRequest) -> Int {
         prompt(of: request.messages) + request.sampling.maxTokens

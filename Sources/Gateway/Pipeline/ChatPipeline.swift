@@ -207,7 +207,9 @@ public struct ChatPipeline: Sendable {
                 guard served == nil, produced > 0 else { return }
                 audit.flag(cancelled ? "stream.cancelled" : "stream.failed")
                 wasCutShort = true
-                let partial = Usage(promptTokens: TokenEstimate.prompt(of: request.messages), completionTokens: produced)
+                let partial = Usage(
+                    promptTokens: TokenEstimate.prompt(of: request.messages),
+                    completionTokens: min(produced, request.sampling.maxTokens))
                 audit.served(partial)
                 served = partial
             }

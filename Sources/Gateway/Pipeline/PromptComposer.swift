@@ -13,6 +13,9 @@ import Tenancy
 /// - The model must be served and allowed by the profile.
 public struct PromptComposer: Sendable {
     public static let maximumStopSequences = 4
+    /// The longest stop sequence: a stop string is a few words; four of 200 KB made one
+    /// cached answer of a token cost 800 KB of the response cache.
+    public static let maximumStopBytes = 1024
 
     public let catalog: ModelCatalog
 
@@ -103,9 +106,12 @@ public struct PromptComposer: Sendable {
         if let maxTokens = request.maxTokens, maxTokens < 1 {
             throw GatewayError.invalid("'max_tokens' must be at least 1", param: "max_tokens")
         }
-        guard request.stop.count <= Self.maximumStopSequences, request.stop.allSatisfy({ !$0.isEmpty }) else {
+        guard request.stop.count <= Self.maximumStopSequences,
+            request.stop.allSatisfy({ !$0.isEmpty && $0.utf8.count <= Self.maximumStopBytes })
+        else {
             throw GatewayError.invalid(
-                "'stop' takes at most \(Self.maximumStopSequences) non-empty strings", param: "stop")
+                "'stop' takes at most \(Self.maximumStopSequences) non-empty strings of at most \(Self.maximumStopBytes) bytes",
+                param: "stop")
         }
     }
 }

@@ -75,6 +75,15 @@ struct LeastRecentlyUsed<Key: Hashable, Value> {
         return value
     }
 
+    /// Removes the least recently used value; its key, or nil when empty.
+    @discardableResult
+    mutating func removeOldest() -> Key? {
+        guard let oldest else { return nil }
+        let key = nodes[oldest]!.key
+        remove(slot: oldest)
+        return key
+    }
+
     /// Removes every value whose key satisfies `shouldRemove`.
     mutating func removeAll(where shouldRemove: (Key) -> Bool) {
         for (key, slot) in index where shouldRemove(key) { remove(slot: slot) }

@@ -17,12 +17,12 @@ extension ResponseCache {
             var expired: [ResponseCacheKey] = []
             defer { for key in expired { state.remove(key) } }
             for match in index.matches(embedding, in: partition, threshold: threshold) {
-                guard let entry = state.entries.peek(match.key) else { continue }
+                guard let entry = state.peek(match.key) else { continue }
                 guard entry.expires > instant else {
                     expired.append(match.key)
                     continue
                 }
-                _ = state.entries.value(for: match.key)  // now the most recently used
+                _ = state.entry(for: match.key)  // now the most recently used
                 return Lookup(
                     key: miss.key, hit: entry.completion, hitKind: .semantic, generation: miss.generation,
                     embedding: embedding)

@@ -4,7 +4,10 @@ import Tenancy
 /// Answers to deterministic chat requests, per team, for repeated questions: exact match on
 /// ``ResponseCacheKey`` (team, model, normalized conversation, sampling, profile and
 /// knowledge versions), for ``ResponseCacheConfiguration/timeToLive``, within
-/// ``ResponseCacheConfiguration/maximumBytes`` (least recently used first out).
+/// ``ResponseCacheConfiguration/maximumBytes``. Each team's answers are kept in an order of
+/// their own, and a full cache makes room by evicting the least recently used answer of the
+/// team holding the most bytes: one team's stream of new questions evicts its own answers once
+/// it is the largest, never every other team's.
 ///
 /// A profile or document change needs no call to be correct: both versions are in the key, so
 /// the old answers are never matched again and age out (this holds across servers sharing one
@@ -15,7 +18,7 @@ import Tenancy
 /// A team whose profile turns the semantic cache on also finds answers by meaning
 /// (``lookupSimilar(_:after:threshold:)``): an answer stored with its conversation's embedding
 /// is indexed in the team's own ``TeamSemanticIndex``. Those entries are the same entries —
-/// one time to live, one byte cap, one eviction order, one invalidation.
+/// one time to live, one byte cap, the team's eviction order, one invalidation.
 ///
 /// ```swift
 /// let cache = ResponseCache(configuration: .standard)
@@ -33,7 +36,10 @@ public final class ResponseCache: Sendable {
     }
 
     struct State {
-        var entries: LeastRecentlyUsed<ResponseCacheKey, Entry>
+        let maximumBytes: Int
+        /// Each team's answers, least recently used first.
+        var teams: [TenantKey: LeastRecentlyUsed<ResponseCacheKey, Entry>] = [:]
+        var totalBytes = 0
         /// Bumped by ``invalidate(team:)``; a store whose lookup saw an older one is dropped.
         var generations: [TenantKey: UInt64] = [:]
         /// Each team's semantic entries (a subset of `entries`), by team.
@@ -43,10 +49,59 @@ public final class ResponseCache: Sendable {
             generations[team] ?? 0
         }
 
+        /// `key`'s answer, which becomes its team's most recently used.
+        mutating func entry(for key: ResponseCacheKey) -> Entry? {
+            teams[key.tenant]?.value(for: key)
+        }
+
+        func peek(_ key: ResponseCacheKey) -> Entry? {
+            teams[key.tenant]?.peek(key)
+        }
+
+        /// Keeps `entry` under `key`, then evicts from the team holding the most bytes until
+        /// every answer fits.
+        mutating func insert(_ entry: Entry, for key: ResponseCacheKey, cost: Int) {
+            let team = key.tenant
+            let before = teams[team]?.totalCost ?? 0
+            let evicted = teams[team, default: LeastRecentlyUsed(capacity: maximumBytes)].insert(entry, for: key, cost: cost)
+            totalBytes += teams[team]!.totalCost - before
+            for key in evicted { forgetEmbedding(of: key) }
+            while totalBytes > maximumBytes, let largest = largestTeam(preferring: team) {
+                let before = teams[largest]!.totalCost
+                guard let oldest = teams[largest]!.removeOldest() else { break }
+                totalBytes -= before - teams[largest]!.totalCost
+                forgetEmbedding(of: oldest)
+                if teams[largest]!.count == 0 { teams[largest] = nil }
+            }
+            if teams[team]?.count == 0 { teams[team] = nil }
+        }
+
+        /// The team holding the most bytes; `team` (the one inserting) among equals.
+        func largestTeam(preferring team: TenantKey) -> TenantKey? {
+            var largest: (team: TenantKey, bytes: Int)?
+            for (other, answers) in teams where answers.totalCost > (largest?.bytes ?? -1)
+                || (answers.totalCost == largest?.bytes && other == team)
+            {
+                largest = (other, answers.totalCost)
+            }
+            return largest?.team
+        }
+
         /// Removes `key`'s answer and its semantic entry.
         mutating func remove(_ key: ResponseCacheKey) {
-            entries.removeValue(for: key)
+            let team = key.tenant
+            if let before = teams[team]?.totalCost {
+                teams[team]!.removeValue(for: key)
+                totalBytes -= before - teams[team]!.totalCost
+                if teams[team]!.count == 0 { teams[team] = nil }
+            }
             forgetEmbedding(of: key)
+        }
+
+        /// Removes every answer of `team`.
+        mutating func removeAll(of team: TenantKey) {
+            totalBytes -= teams.removeValue(forKey: team)?.totalCost ?? 0
+            semantic[team] = nil
         }
 
         mutating func forgetEmbedding(of key: ResponseCacheKey) {
@@ -87,7 +142,7 @@ public final class ResponseCache: Sendable {
     ) {
         self.configuration = configuration
         self.now = now
-        state = Mutex(State(entries: LeastRecentlyUsed(capacity: configuration.maximumBytes)))
+        state = Mutex(State(maximumBytes: configuration.maximumBytes))
     }
 
     /// The cached answer for `key`, if one is fresh; nil when the cache is off.
@@ -97,7 +152,7 @@ public final class ResponseCache: Sendable {
         return state.withLock { state in
             let generation = state.generation(of: key.tenant)
             let miss = Lookup(key: key, hit: nil, hitKind: nil, generation: generation)
-            guard let entry = state.entries.value(for: key) else { return miss }
+            guard let entry = state.entry(for: key) else { return miss }
             guard entry.expires > instant else {
                 state.remove(key)
                 return miss
@@ -116,10 +171,8 @@ public final class ResponseCache: Sendable {
         state.withLock { state in
             guard state.generation(of: lookup.key.tenant) == lookup.generation else { return }
             state.forgetEmbedding(of: lookup.key)
-            for evicted in state.entries.insert(entry, for: lookup.key, cost: cost) {
-                state.forgetEmbedding(of: evicted)
-            }
-            guard let embedding = lookup.embedding, state.entries.peek(lookup.key) != nil else { return }
+            state.insert(entry, for: lookup.key, cost: cost)
+            guard let embedding = lookup.embedding, state.peek(lookup.key) != nil else { return }
             state.semantic[lookup.key.tenant, default: TeamSemanticIndex()].insert(embedding, for: lookup.key)
         }
     }
@@ -133,14 +186,13 @@ public final class ResponseCache: Sendable {
     public func invalidate(team: TenantKey) {
         state.withLock { state in
             state.generations[team, default: 0] &+= 1
-            state.entries.removeAll { $0.tenant == team }
-            state.semantic[team] = nil
+            state.removeAll(of: team)
         }
     }
 
     /// Answers held, and the bytes they are counted as.
     public var usage: (entries: Int, bytes: Int) {
-        state.withLock { ($0.entries.count, $0.entries.totalCost) }
+        state.withLock { state in (state.teams.values.reduce(0) { $0 + $1.count }, state.totalBytes) }
     }
 
     static func byteCount(of completion: ChatCompletion) -> Int {

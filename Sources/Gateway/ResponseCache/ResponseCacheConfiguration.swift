@@ -6,7 +6,8 @@
 public struct ResponseCacheConfiguration: Sendable, Hashable {
     /// How long an answer is served from the cache after it was generated.
     public let timeToLive: Duration
-    /// The bytes every cached key and answer may take together; least recently used go first.
+    /// The bytes every cached key and answer may take together; a full cache evicts the least
+    /// recently used answer of the team holding the most.
     public let maximumBytes: Int
 
     /// The cache turned off: every request goes to the model.

@@ -32,7 +32,7 @@ public final class FairAdmission: Sendable {
     private let state: Mutex<State>
 
     private enum EarlyEnd {
-        case cancelled, timedOut
+        case cancelled, timedOut, displaced
     }
 
     private struct State {
@@ -99,10 +99,17 @@ public final class FairAdmission: Sendable {
     /// - Throws: ``BackendError/busy(_:)`` when the queue is full or the wait outlasted the
     ///   queue timeout; `CancellationError` when the calling task was cancelled while waiting.
     public func admit(tenant: String, weight: Double, promptTokens: Int) async throws -> Ticket {
-        let (id, immediate) = try state.withLock { state -> (Int, Int?) in
-            guard state.slots.hasFreeSlot || state.scheduler.waitingCount < configuration.maximumQueued else {
+        let (id, immediate, displaced) = try state.withLock { state -> (Int, Int?, CheckedContinuation<Int, any Error>?) in
+            // A full queue takes one more only in place of the newest request of a tenant with
+            // more waiting (a free slot does not let one in past the limit: another tenant's
+            // reserve may be what is free).
+            var displaced: CheckedContinuation<Int, any Error>?
+            let waiting = state.scheduler.waitingCount
+            if !(waiting == 0 && state.slots.hasFreeSlot), waiting >= configuration.maximumQueued {
                 state.refused += 1
-                throw BackendError.busy("\(configuration.maximumQueued) requests are already waiting for the model backend")
+                guard let victim = state.scheduler.displace(toMakeRoomFor: tenant) else { throw queueFull }
+                displaced = state.parked.removeValue(forKey: victim.id)
+                if displaced == nil { state.endedEarly[victim.id] = .displaced }
             }
             let id = state.nextID
             state.nextID += 1
@@ -110,10 +117,11 @@ public final class FairAdmission: Sendable {
             // Nobody else waiting and a slot it may take: in at once, without parking.
             guard state.scheduler.waitingCount == 1,
                 let (next, slot) = state.slots.admitNext(from: &state.scheduler, where: { $0.id == id })
-            else { return (id, nil) }
+            else { return (id, nil, displaced) }
             Self.start(next, in: &state)
-            return (id, slot)
+            return (id, slot, displaced)
         }
+        displaced?.resume(throwing: queueFull)
         if let immediate { return Ticket(admission: self, tenant: tenant, weight: weight, slot: immediate) }
         let timeout = configuration.queueTimeout
         let timer = Task { [weak self] in
@@ -140,6 +148,7 @@ public final class FairAdmission: Sendable {
         switch early {
         case .cancelled: continuation.resume(throwing: CancellationError())
         case .timedOut: continuation.resume(throwing: timedOut)
+        case .displaced: continuation.resume(throwing: queueFull)
         case nil: dispatch()
         }
     }
@@ -169,6 +178,10 @@ public final class FairAdmission: Sendable {
             return continuation
         }
         continuation?.resume(throwing: timedOut)
+    }
+
+    private var queueFull: BackendError {
+        .busy("\(configuration.maximumQueued) requests are already waiting for the model backend")
     }
 
     private var timedOut: BackendError {

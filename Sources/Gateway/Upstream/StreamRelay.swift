@@ -8,10 +8,20 @@ import Foundation
 /// upstream that reports no usage at all is counted one completion token per text chunk (how
 /// vLLM and llama.cpp stream) and no prompt tokens.
 struct StreamRelay {
+    /// Text chunks relayed at most: an engine streams at most one per token, so past the
+    /// request's `max_tokens` the upstream is running away — the stream ends there, as
+    /// `length` (a relay of 37,450 tokens for `max_tokens` 5, charged, was seen).
+    let maximumTextChunks: Int
+    /// Whether the upstream sent text past ``maximumTextChunks`` (then the stream is done).
+    private(set) var overran = false
     private(set) var isDone = false
     private var finishReason: FinishReason?
     private var usage: Usage?
     private var textChunks = 0
+
+    init(maximumTextChunks: Int = .max) {
+        self.maximumTextChunks = maximumTextChunks
+    }
 
     /// Reads one event's data, handing the text it carries to `sink`.
     mutating func relay(_ data: UnsafeBufferPointer<UInt8>, into sink: (GenerationEvent) -> Void) throws {
@@ -35,11 +45,23 @@ struct StreamRelay {
         if let reported = chunk.usage { usage = reported }
         for choice in chunk.choices ?? [] {
             if let text = choice.delta?.content, !text.isEmpty {
-                textChunks += 1
-                sink(.delta(text))
+                guard relayText(text, into: sink) else { return }
             }
             if let reason = UpstreamWire.finishReason(choice.finishReason) { finishReason = reason }
         }
+    }
+
+    /// Passes one text chunk on, or ends the stream when it is one past the maximum.
+    private mutating func relayText(_ text: String, into sink: (GenerationEvent) -> Void) -> Bool {
+        guard textChunks < maximumTextChunks else {
+            overran = true
+            isDone = true
+            finishReason = .length
+            return false
+        }
+        textChunks += 1
+        sink(.delta(text))
+        return true
     }
 
     /// The fast path: the same reading of the chunk as the decoder's, from ``ChunkScanner``.
@@ -47,11 +69,12 @@ struct StreamRelay {
         if chunk.hasUsage {
             usage = Usage(promptTokens: chunk.promptTokens ?? 0, completionTokens: chunk.completionTokens ?? 0)
         }
-        textChunks += chunk.texts.count
+        for text in chunk.texts {
+            guard relayText(text, into: sink) else { return }
+        }
         for reason in chunk.finishReasons {
             if let reason = UpstreamWire.finishReason(reason) { finishReason = reason }
         }
-        for text in chunk.texts { sink(.delta(text)) }
     }
 
     /// The `finished` event, or `nil` when the stream never said how it ended.

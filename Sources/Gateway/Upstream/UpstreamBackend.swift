@@ -40,7 +40,11 @@ public final class UpstreamBackend: InlineGenerating {
         // No read timeout in the client: it would re-arm a timer on every body part; chat
         // responses watch for a stall themselves (UpstreamResponse), the other calls have
         // deadlines.
+        // No redirects: a 3xx is an upstream failure. Followed, it would re-send a team's prompt
+        // wherever the engine's address (or whatever answers on it) points, a cloud metadata
+        // address included, and relay what answers there as the completion.
         var clientConfiguration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
             timeout: .init(connect: .nanoseconds(configuration.connectTimeout.nanoseconds)))
         clientConfiguration.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maximumConnections)
@@ -72,8 +76,7 @@ public final class UpstreamBackend: InlineGenerating {
         do {
             let (response, parts) = try await send(request, streaming: false)
             return try Self.completion(
-                from: try await response.collect(startingWith: parts, upTo: Self.maximumResponseBytes),
-                maximumTokens: request.sampling.maxTokens)
+                from: try await response.collect(startingWith: parts, upTo: Self.maximumResponseBytes), for: request)
         } catch {
             throw Self.backendError(for: error)
         }
@@ -127,8 +130,11 @@ public final class UpstreamBackend: InlineGenerating {
         let (head, parts) = try await response.head()
         guard head.status == .ok else {
             let body = try await response.collect(startingWith: parts, upTo: 64 << 10)
+            // The field named in the refusal, for a request whose own text does not name it
+            // (an upstream quoting the prompt in its error must not turn salts off for all).
             if salted, head.status == .badRequest || head.status == .unprocessableEntity,
-                body.readableBytesView.firstRange(of: Array("cache_salt".utf8)) != nil
+                body.readableBytesView.firstRange(of: Array("cache_salt".utf8)) != nil,
+                !request.messages.contains(where: { $0.content.contains("cache_salt") })
             {
                 if saltAccepted.exchange(false, ordering: .relaxed) {
                     logger.warning(
@@ -158,10 +164,10 @@ public final class UpstreamBackend: InlineGenerating {
         let (response, parts) = try await send(request, streaming: request.streaming)
         do {
             if request.streaming {
-                try await relayStream(response, startingWith: parts, maximumTokens: request.sampling.maxTokens, into: sink)
+                try await relayStream(response, startingWith: parts, for: request, into: sink)
             } else {
                 let body = try await response.collect(startingWith: parts, upTo: Self.maximumResponseBytes)
-                let completion = try Self.completion(from: body, maximumTokens: request.sampling.maxTokens)
+                let completion = try Self.completion(from: body, for: request)
                 sink(.delta(completion.text))
                 sink(.finished(completion.usage, completion.finishReason))
             }
@@ -172,13 +178,15 @@ public final class UpstreamBackend: InlineGenerating {
     }
 
     private func relayStream(
-        _ response: UpstreamResponse, startingWith parts: [UpstreamResponse.Part], maximumTokens: Int,
+        _ response: UpstreamResponse, startingWith parts: [UpstreamResponse.Part], for request: GenerationRequest,
         into sink: (GenerationEvent) -> Void
     ) async throws {
+        let maximumTokens = request.sampling.maxTokens
         var parser = ServerSentEventParser()
-        var relay = StreamRelay()
+        var relay = StreamRelay(maximumTextChunks: maximumTokens)
         var batch = parts
-        // Read to the end of the body even after [DONE], so the connection can be reused.
+        // Read to the end of the body even after [DONE], so the connection can be reused —
+        // unless the upstream ran past max_tokens: then it may never end, and is cut off.
         repeat {
             for case let .body(buffer) in batch {
                 try buffer.withUnsafeReadableBytes { bytes in
@@ -186,6 +194,12 @@ public final class UpstreamBackend: InlineGenerating {
                 }
             }
             batch.removeAll(keepingCapacity: true)
+            if relay.overran {
+                logger.warning(
+                    "the upstream streamed past max_tokens: cut off", metadata: ["upstream": "\(configuration.baseURL)"])
+                response.cancel()
+                break
+            }
         } while try await response.body(into: &batch)
         if !relay.isDone {
             try parser.finish { data in try relay.relay(data, into: sink) }
@@ -193,12 +207,19 @@ public final class UpstreamBackend: InlineGenerating {
         guard case let .finished(usage, reason) = relay.finalEvent() else {
             throw BackendError.malformedResponse("the stream ended before a finish_reason or [DONE]")
         }
-        sink(.finished(usage.completion(atMost: maximumTokens), reason))
+        sink(.finished(Self.bounded(usage, for: request), reason))
     }
 
-    /// The answer of a non-streamed call; its completion tokens counted up to the
-    /// `maximumTokens` the upstream was sent.
-    static func completion(from body: ByteBuffer, maximumTokens: Int) throws -> ChatCompletion {
+    /// The usage an upstream reported, held to what the request can have used: completion tokens
+    /// up to the `max_tokens` it was sent, prompt tokens up to one per byte of its messages plus
+    /// the chat template's (``TokenEstimate/promptCeiling(of:)``) — a broken or hostile engine
+    /// reporting 2³² prompt tokens would otherwise spend a team's budget in one answer.
+    static func bounded(_ usage: Usage, for request: GenerationRequest) -> Usage {
+        usage.completion(atMost: request.sampling.maxTokens).prompt(atMost: TokenEstimate.promptCeiling(of: request.messages))
+    }
+
+    /// The answer of a non-streamed call, its usage ``bounded(_:for:)``.
+    static func completion(from body: ByteBuffer, for request: GenerationRequest) throws -> ChatCompletion {
         let completion: UpstreamWire.Completion
         do {
             completion = try JSONDecoder().decode(UpstreamWire.Completion.self, from: Data(body.readableBytesView))
@@ -209,7 +230,7 @@ public final class UpstreamBackend: InlineGenerating {
             throw BackendError.malformedResponse("the completion has no choices")
         }
         let text = choice.message?.content ?? ""
-        let usage = (completion.usage ?? Usage(promptTokens: 0, completionTokens: 0)).completion(atMost: maximumTokens)
+        let usage = bounded(completion.usage ?? Usage(promptTokens: 0, completionTokens: 0), for: request)
         return ChatCompletion(text: text, usage: usage, finishReason: UpstreamWire.finishReason(choice.finishReason) ?? .stop)
     }
 

@@ -300,6 +300,23 @@ import Testing
         load.cancelAll()
     }
 
+    /// One team filling the queue does not turn another team away: the newcomer takes the
+    /// place of the flooding team's newest waiter, which is refused instead; the flooding team
+    /// is held to the limit however many slots stand free for others.
+    @Test func aTeamThatFillsTheQueueIsWhatAFullQueueRefuses() async throws {
+        let teams = try await Teams.make()
+        let (load, admission) = try Self.scheduled(slots: 2, reserved: 1, maximumQueued: 3)
+        for _ in 0..<5 { load.submit(Self.request(teams.sales, tokens: 1000)) }
+        try await load.settle()
+        #expect(admission.statistics.inFlight == 1, "the reserve stays free for another team")
+        #expect(admission.statistics.queued == 3 && load.failures.count == 1, "\(load.failures)")
+        load.submit(Self.request(teams.development, tokens: 4))
+        try await load.settle()
+        #expect(load.failures.count == 2 && load.failures.allSatisfy { $0.contains("already waiting") }, "\(load.failures)")
+        #expect(admission.statistics.inFlight == 2 && admission.statistics.queued == 2, "development runs in the reserve")
+        load.cancelAll()
+    }
+
     @Test func configurationsOutOfRangeAreRefused() throws {
         #expect(throws: BackendError.self) { try SchedulingConfiguration(concurrency: 0) }
         #expect(throws: BackendError.self) { try SchedulingConfiguration(concurrency: 4, reserved: 4) }

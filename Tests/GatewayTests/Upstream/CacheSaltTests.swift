@@ -87,6 +87,22 @@ import Testing
         #expect(try await engine.stats().salts == [nil, nil], "both answered without a salt")
     }
 
+    /// A refusal that names `cache_salt` only because it quotes the tenant's own text (an
+    /// engine echoing its input in errors) does not turn salts off for every team.
+    @Test func aRefusalQuotingTheTenantsTextKeepsTheSalt() async throws {
+        let teams = try await Self.teams()
+        let engine = try await TestEngineProcess(arguments: ["--misbehave", "echo-400"])
+        let backend = UpstreamBackend(
+            configuration: try UpstreamConfiguration(url: engine.baseURL), salts: CacheSalt(secret: Self.secret))
+        let quoting = GenerationRequest(
+            tenant: teams.sales, model: "test", messages: [ChatTurn(role: .user, content: "please mention cache_salt")],
+            sampling: SamplingParameters(temperature: 0, topP: 1, maxTokens: 3), streaming: true)
+        await #expect(throws: BackendError.self) { for try await _ in backend.generate(quoting) {} }
+        #expect(backend.sendsCacheSalt, "still salted")
+        try await backend.shutdown()
+        #expect(try await engine.stats().salts.count == 1, "sent once, not again without the salt")
+    }
+
     @Test func aSaltTurnedOffForAnUpstreamIsNeverSent() async throws {
         let teams = try await Self.teams()
         let engine = try await TestEngineProcess()
