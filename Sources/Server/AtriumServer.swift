@@ -23,6 +23,7 @@ public enum AtriumServer {
         let router = Router(context: AtriumRequestContext.self)
         // Router middleware must be added before any route: Hummingbird builds it into each.
         router.add(middleware: ObservabilityMiddleware(metrics: gateway.metrics))
+        router.add(middleware: ClientHangUp.Middleware())
         router.add(middleware: OpenAIErrorMiddleware())
         OperationsRoutes(store: gateway.store, openAPI: OpenAPIDocument.json(), backend: gateway.backend).register(on: router)
         // The web console: its own sessions instead of bearer keys, the same services behind.
@@ -64,6 +65,7 @@ public enum AtriumServer {
     ) -> some ApplicationProtocol {
         Application(
             router: router(gateway: gateway, configuration: configuration, exposition: exposition),
+            server: .http1(additionalChannelHandlers: [ClientHangUp()]),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "atrium"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)

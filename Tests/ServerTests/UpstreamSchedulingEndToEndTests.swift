@@ -18,6 +18,45 @@ import Testing
             ])
     }
 
+    /// A client that hangs up while its request waits for a slot leaves the queue at once: the
+    /// request never reaches the engine (it used to wait, be sent when a slot freed and be
+    /// charged, since nothing is written to a client before its first token).
+    @Test func aClientThatHangsUpWhileQueuedLeavesTheQueueAndIsNeverSent() async throws {
+        let engine = try await TestEngineProcess(slots: 1, tokensPerSecond: 40)
+        let server = try await ServerProcess(
+            upstream: engine.baseURL,
+            extraArguments: ["--model", "test", "--upstream-concurrency", "1", "--upstream-reserved", "0"])
+        let http = LiveExchange(baseURL: server.baseURL)
+        let sue = try await http.member(owner: server.ownerKey, org: "acme", team: "sales", user: "sue", role: "member")
+        let long = Task { try? await Self.chat(http, key: sue.key, tokens: 600, stream: true) }
+        defer { long.cancel() }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while try await engine.stats().running < 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+
+        func queued() async throws -> Double? {
+            let metrics = try await http.call("GET", "/metrics", key: server.ownerKey).body
+            return metrics.split(separator: "\n").first { $0.hasPrefix(#"atrium_scheduler_queued{model="test"}"#) }
+                .flatMap { Double($0.split(separator: " ").last ?? "") }
+        }
+        for stream in [true, false] {
+            let body = #"{"model":"test","max_tokens":5,"stream":\#(stream),"messages":[{"role":"user","content":"Hi"}]}"#
+            let gaveUp = try await ProgramRun.run([
+                "curl", "-s", "--max-time", "1", server.baseURL + "/v1/chat/completions", "-H", "Authorization: Bearer \(sue.key)",
+                "-H", "Content-Type: application/json", "-d", body,
+            ])
+            #expect(gaveUp.status == 28, "curl timed out waiting: \(gaveUp.output)")
+            var left = try await queued()
+            let leftBy = ContinuousClock.now + .seconds(5)
+            while left != 0, ContinuousClock.now < leftBy {
+                try await Task.sleep(for: .milliseconds(50))
+                left = try await queued()
+            }
+            #expect(left == 0, "stream \(stream): the request left the queue")
+        }
+        #expect(try await engine.stats().salts.count == 1, "only the long answer reached the engine")
+        long.cancel()
+    }
+
     @Test func anotherTeamIsServedAtOnceBesideAFloodWithItsOwnCacheSalt() async throws {
         // Two slots: one regular, one reserved for a team below its fair share.
         let engine = try await TestEngineProcess(slots: 2, tokensPerSecond: 40)

@@ -11,6 +11,8 @@ public struct AtriumRequestContext: RequestContext, RemoteAddressRequestContext 
     public let requestID: String
     /// The connected peer (`nil` only for in-process test requests).
     public let remoteAddress: SocketAddress?
+    /// The connection's hang-up watch (``ClientHangUp``).
+    let hangUp: ClientHangUp?
     /// Set by ``AuthenticationMiddleware``; ``AuthenticatedContext`` requires it.
     var authentication: Authentication?
     /// Shared with every copy of this context: the outermost middleware reads what inner ones
@@ -29,6 +31,7 @@ public struct AtriumRequestContext: RequestContext, RemoteAddressRequestContext 
         coreContext = .init(source: source)
         requestID = Self.makeRequestID()
         remoteAddress = source.channel.remoteAddress
+        hangUp = ClientHangUp.watch(of: source.channel)
         logger[metadataKey: "request.id"] = .string(requestID)
     }
 
