@@ -61,4 +61,29 @@ import Testing
             #expect(try await http.call(.post, "/v1/embeddings", key: scenario["bob"], json: ["input": "x"]).status == 200)
         }
     }
+
+    /// An embeddings request reserves the most its inputs can cost before the model runs, so
+    /// requests sent together cannot each take the whole token rate: a batch that could exceed
+    /// what is left is refused without being embedded (a full bucket still takes any one).
+    @Test func anEmbeddingsBatchReservesWhatItCanCostBeforeItRuns() async throws {
+        let world = try ServerWorld.make()
+        try await world.test { http in
+            let scenario = try await Scenario.build(http, world: world)
+            let set = try await http.call(
+                .put, "/v1/admin/teams/acme%2Fsales/limits", key: scenario["owner"], json: ["tokens_per_minute": 600])
+            #expect(set.status == 200)
+            #expect(try await http.call(.post, "/v1/embeddings", key: scenario["bob"], json: ["input": "x"]).status == 200)
+            let paragraph = Array(repeating: "revenue", count: 40).joined(separator: " ")
+            let batch = try await http.call(
+                .post, "/v1/embeddings", key: scenario["bob"], json: ["input": Array(repeating: paragraph, count: 64)])
+            #expect(batch.status == 429 && batch.errorCode == "tokens_per_minute_exceeded", "\(batch.body)")
+            world.clock.advance(by: 180)
+            let alone = try await http.call(
+                .post, "/v1/embeddings", key: scenario["bob"], json: ["input": Array(repeating: paragraph, count: 64)])
+            #expect(alone.status == 200, "a full bucket takes it, and is left in debt: \(alone.body)")
+            #expect(try await http.call(.post, "/v1/embeddings", key: scenario["bob"], json: ["input": "x"]).status == 429)
+        }
+        let embedded = try await world.auditRecords().filter { $0.action == "embeddings" && $0.promptTokens > 0 }
+        #expect(embedded.count == 2, "the refused batch was not embedded: \(embedded.map { $0.promptTokens })")
+    }
 }

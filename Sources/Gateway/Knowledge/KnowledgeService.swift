@@ -111,6 +111,9 @@ public struct KnowledgeService: Sendable {
         let request = try SearchRequest(
             query: query, topK: count, mode: mode, collections: [collection], grouping: grouping,
             chunksPerDocument: chunksPerDocument)
+        if mode != .bm25 {
+            try await LimitStage.reserve(atMost: min(base.embeddings.embedder.maxTokens, query.utf8.count + 2))
+        }
         let started = ContinuousClock.now
         let results = try await base.searchCounted(request, in: scope)
         Self.recordSearch(started, team: scope.teamID, kind: mode.rawValue)

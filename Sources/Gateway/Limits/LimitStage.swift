@@ -56,24 +56,53 @@ public struct LimitStage: Sendable {
     /// documents) to the same limits for its whole duration: a request and a running slot
     /// while `body` runs, refused up front when the team's or key's tokens per minute are
     /// already spent, and — once it ends — charged the tokens it recorded in `audit` (the
-    /// embedding model's tokens), which only then are known. A request can so take a team one
-    /// request past its token rate; the next one waits until the debt is refilled.
+    /// embedding model's tokens), which only then are known. Once the request has read its
+    /// input it reserves the most it can embed (``reserve(atMost:)``), so that many requests at
+    /// once cannot run a team far past its token rate; a request that cannot say (an upload,
+    /// whose chunks are not known yet) takes a team one request past it, and the next one waits
+    /// until the debt is refilled.
     public func metered<T: Sendable>(
         _ scope: TenantScope, audit: RequestAudit, _ body: () async throws -> T
     ) async throws -> T {
         let admission = try await admit(scope, audit: audit)
         do {
-            try await admission.reserve(tokens: 1)
+            // Nothing yet, but refused while the team's tokens are in debt.
+            try await admission.reserve(tokens: 0)
         } catch let exceeded as LimitExceeded {
             throw refusal(exceeded, audit: audit)
         }
         do {
-            let value = try await body()
+            let value = try await Self.$meter.withValue(Meter(stage: self, admission: admission, audit: audit)) {
+                try await body()
+            }
             await admission.finish(audit.snapshot().usage)
             return value
         } catch {
             await admission.cancel()
             throw error
+        }
+    }
+
+    /// The admission of the metered request this task serves.
+    @TaskLocal private static var meter: Meter?
+
+    private struct Meter: Sendable {
+        let stage: LimitStage
+        let admission: Admission
+        let audit: RequestAudit
+    }
+
+    /// Reserves, for the metered request this task serves, the most tokens it can embed — known
+    /// once its input is read; refused (429, as at admission) when the team's or key's tokens
+    /// per minute cannot hold them (a full bucket holds any one request, which then leaves it in
+    /// debt). The tokens it embedded are what it is charged when it ends. Outside a metered
+    /// request, nothing happens.
+    public static func reserve(atMost tokens: Int) async throws {
+        guard let meter, tokens > 0 else { return }
+        do {
+            try await meter.admission.reserve(tokens: tokens)
+        } catch let exceeded as LimitExceeded {
+            throw meter.stage.refusal(exceeded, audit: meter.audit)
         }
     }
 
