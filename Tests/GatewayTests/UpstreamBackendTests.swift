@@ -82,7 +82,8 @@ import Testing
         let backend = UpstreamBackend(configuration: try UpstreamConfiguration(url: runaway.baseURL))
         let streamed = try await events(backend, try await request(streaming: true))
         try await backend.shutdown()
-        #expect(streamed.count == 17 && streamed.last == .finished(Usage(promptTokens: 0, completionTokens: 16), .length), "\(streamed.suffix(2))")
+        let estimate = TokenEstimate.prompt(of: [ChatTurn(role: .user, content: "hello")])
+        #expect(streamed.count == 17 && streamed.last == .finished(Usage(promptTokens: estimate, completionTokens: 16), .length), "\(streamed.suffix(2))")
 
         let huge = try await TestEngineProcess(arguments: ["--misbehave", "huge-usage"])
         let honest = UpstreamBackend(configuration: try UpstreamConfiguration(url: huge.baseURL))
@@ -93,6 +94,19 @@ import Testing
         }
         try await honest.shutdown()
         #expect(ceiling == 5 + 2 * TokenEstimate.templateTokensPerMessage)
+    }
+
+    /// An upstream that reports no usage is charged by estimate, never free: the prompt at 4
+    /// bytes a token, the answer a token per streamed chunk (or 4 bytes a token, whole).
+    @Test func anUpstreamReportingNoUsageIsChargedByEstimate() async throws {
+        let engine = try await TestEngineProcess(tokensPerSecond: 4000, arguments: ["--misbehave", "no-usage"])
+        let backend = UpstreamBackend(configuration: try UpstreamConfiguration(url: engine.baseURL))
+        let prompt = TokenEstimate.prompt(of: [ChatTurn(role: .user, content: "hello")])
+        for streaming in [true, false] {
+            let finished = try await events(backend, try await request(streaming: streaming)).last
+            #expect(finished == .finished(Usage(promptTokens: prompt, completionTokens: 16), .length), "\(streaming)")
+        }
+        try await backend.shutdown()
     }
 
     @Test func theUpstreamsModelsAreListed() async throws {
@@ -132,6 +146,8 @@ import Testing
         }
         let refusal = GatewayError.from(BackendError.rejected(status: 400, message: "context exceeded" + String(repeating: "!", count: 1000)))
         #expect(refusal.message.contains("context exceeded") && refusal.message.count < 400)
+        let controls = GatewayError.from(BackendError.rejected(status: 400, message: "bad\u{1B}[31m input\r\nX-Injected: 1\u{0}"))
+        #expect(controls.message.contains("bad[31m inputX-Injected: 1") && !controls.message.unicodeScalars.contains { $0.value < 0x20 })
         for busy in [503, 429] {
             let failure = GatewayError.from(BackendError.rejected(status: busy, message: "busy"))
             #expect(failure.kind == .unavailable && failure.code == "upstream_busy", "\(busy)")

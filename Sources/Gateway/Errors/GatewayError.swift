@@ -95,6 +95,16 @@ public struct GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// At most 300 characters of an engine's message, control characters left out.
+    static func line(of message: String) -> String {
+        var line = String.UnicodeScalarView()
+        for scalar in message.unicodeScalars where scalar.properties.generalCategory != .control {
+            guard line.count < 300 else { break }
+            line.append(scalar)
+        }
+        return String(line)
+    }
+
     /// The client-facing form of a backend failure.
     public static func from(_ error: BackendError) -> GatewayError {
         switch error {
@@ -105,8 +115,8 @@ public struct GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
             GatewayError(.unavailable, error.description, code: "upstream_busy")
         case let .rejected(status, message) where (400..<500).contains(status) && status != 401 && status != 403:
             // About the request (a context exceeded): the client needs the engine's words — a
-            // line of them.
-            .invalid(BackendError.rejected(status: status, message: String(message.prefix(300))).description)
+            // line of them, without control characters.
+            .invalid(BackendError.rejected(status: status, message: Self.line(of: message)).description)
         case let .rejected(status, _):
             // The engine's own failure (a 5xx, an error event mid-stream): its words describe
             // the engine — hosts, paths, models — not the request, so the client gets none.

@@ -84,4 +84,7 @@ struct StreamRelay {
     }
 
     private var counted: Usage { usage ?? Usage(promptTokens: 0, completionTokens: textChunks) }
+
+    /// Whether the upstream reported usage (when not, the prompt is the caller's to estimate).
+    var reportedUsage: Bool { usage != nil }
 }

@@ -204,9 +204,12 @@ public final class UpstreamBackend: InlineGenerating {
         if !relay.isDone {
             try parser.finish { data in try relay.relay(data, into: sink) }
         }
-        guard case let .finished(usage, reason) = relay.finalEvent() else {
+        guard case let .finished(counted, reason) = relay.finalEvent() else {
             throw BackendError.malformedResponse("the stream ended before a finish_reason or [DONE]")
         }
+        // Without reported usage: the text chunks (a token each), and the prompt estimated.
+        let usage = relay.reportedUsage
+            ? counted : Usage(promptTokens: TokenEstimate.prompt(of: request.messages), completionTokens: counted.completionTokens)
         sink(.finished(Self.bounded(usage, for: request), reason))
     }
 
@@ -230,7 +233,11 @@ public final class UpstreamBackend: InlineGenerating {
             throw BackendError.malformedResponse("the completion has no choices")
         }
         let text = choice.message?.content ?? ""
-        let usage = bounded(completion.usage ?? Usage(promptTokens: 0, completionTokens: 0), for: request)
+        // An upstream that reports no usage is charged by estimate (4 bytes a token), never free.
+        let estimate = Usage(
+            promptTokens: TokenEstimate.prompt(of: request.messages),
+            completionTokens: (text.utf8.count + TokenEstimate.bytesPerToken - 1) / TokenEstimate.bytesPerToken)
+        let usage = bounded(completion.usage ?? estimate, for: request)
         return ChatCompletion(text: text, usage: usage, finishReason: UpstreamWire.finishReason(choice.finishReason) ?? .stop)
     }
 
