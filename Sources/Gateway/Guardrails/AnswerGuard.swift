@@ -43,15 +43,16 @@ struct AnswerGuard {
     private(set) var hits: [GuardrailHit] = []
 
     private mutating func release(final: Bool) -> String {
+        let folded = FoldedText(pending)
         let found: [GuardrailHit]
         do {
-            found = try session.scan(pending)
+            found = try session.scan(folded)
         } catch {
             exhausted = true
             pending = []
             return ""
         }
-        var cut = final ? pending.count : Self.heldFrom(pending)
+        var cut = final ? pending.count : Self.heldFrom(pending, folded: folded)
         for hit in found where hit.range.lowerBound < cut && hit.range.upperBound > cut { cut = hit.range.lowerBound }
         while cut > 0, cut < pending.count, pending[cut] & 0xC0 == 0x80 { cut -= 1 }
         var released = found.filter { $0.range.upperBound <= cut }
@@ -71,8 +72,7 @@ struct AnswerGuard {
     /// read as the detectors read them (``FoldedText``: a full-width `４１１１` is a group of
     /// digits). A character that folds to no ASCII (`メ`, `é`) can be part of no entity, so it
     /// ends a word as a space does: an answer in a language written without spaces streams.
-    static func heldFrom(_ text: [UInt8]) -> Int {
-        let folded = FoldedText(text)
+    static func heldFrom(_ text: [UInt8], folded: FoldedText) -> Int {
         let bytes = folded.bytes
         var cut = bytes.count
         while cut > 0, bytes[cut - 1] < 0x80, !ASCII.isSpace(bytes[cut - 1]) { cut -= 1 }

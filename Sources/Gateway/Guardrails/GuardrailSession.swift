@@ -46,9 +46,14 @@ final class GuardrailSession: Sendable {
     /// The hits in `bytes`, found in their ``FoldedText`` (so a card number with no-break spaces
     /// or full-width digits is still one), with ranges in `bytes` themselves.
     func scan(_ bytes: [UInt8]) throws(BoundedRegex.BudgetExceeded) -> [GuardrailHit] {
+        try scan(FoldedText(bytes))
+    }
+
+    /// ``scan(_:)`` of a text already folded (the answer guard folds each piece once for both
+    /// the scan and its hold-back).
+    func scan(_ folded: FoldedText) throws(BoundedRegex.BudgetExceeded) -> [GuardrailHit] {
         var budget = state.withLock { $0.budget }
         defer { state.withLock { $0.budget = max(0, budget) } }
-        let folded = FoldedText(bytes)
         let hits = try scanner.scan(folded.bytes, budget: &budget)
         guard !folded.isIdentity else { return hits }
         return hits.map { GuardrailHit(kind: $0.kind, range: folded.originalRange($0.range), action: $0.action) }

@@ -27,11 +27,8 @@ public struct EmbeddingService: Sendable {
             throw GatewayError.invalid("'input[\(empty)]' is empty", param: "input")
         }
         let model = try await resolveModel(requested, scope: scope)
-        // The most the inputs can cost, held against the team's limits before the model runs:
-        // each is read up to the model's cut, and a token is at least a byte (special tokens
-        // besides).
-        let cut = base.embeddings.embedder.maxTokens
-        try await LimitStage.reserve(atMost: inputs.reduce(0) { $0 + min(cut, $1.utf8.count + 2) })
+        // The most the inputs can cost, held against the team's limits before the model runs.
+        try await LimitStage.reserve(atMost: inputs.reduce(0) { $0 + base.embeddings.mostTokens($1) })
         // In the team's own queue: a team's 2048 inputs delay another team's query by one pass.
         let embedded = try await base.embeddings.embed(inputs, for: scope, lane: .interactive)
         audit.served(Usage(promptTokens: embedded.tokens, completionTokens: 0))

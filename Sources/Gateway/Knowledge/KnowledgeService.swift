@@ -112,7 +112,7 @@ public struct KnowledgeService: Sendable {
             query: query, topK: count, mode: mode, collections: [collection], grouping: grouping,
             chunksPerDocument: chunksPerDocument)
         if mode != .bm25 {
-            try await LimitStage.reserve(atMost: min(base.embeddings.embedder.maxTokens, query.utf8.count + 2))
+            try await LimitStage.reserve(atMost: base.embeddings.mostTokens(query))
         }
         let started = ContinuousClock.now
         let results = try await base.searchCounted(request, in: scope)

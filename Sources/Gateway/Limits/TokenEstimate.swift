@@ -11,9 +11,12 @@ enum TokenEstimate {
     static let tokensPerMessage = 4
 
     static func prompt(of messages: [ChatTurn]) -> Int {
-        messages.reduce(0) { total, message in
-            total + (message.content.utf8.count + bytesPerToken - 1) / bytesPerToken + tokensPerMessage
-        }
+        messages.reduce(0) { $0 + tokens(inText: $1.content) + tokensPerMessage }
+    }
+
+    /// A token per 4 bytes of `text`, rounded up.
+    static func tokens(inText text: String) -> Int {
+        (text.utf8.count + bytesPerToken - 1) / bytesPerToken
     }
 
     /// The most tokens `messages` can be: one per byte (no tokenizer makes a token of less),

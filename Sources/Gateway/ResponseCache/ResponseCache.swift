@@ -39,10 +39,9 @@ public final class ResponseCache: Sendable {
         let maximumBytes: Int
         /// Each team's answers, least recently used first.
         var teams: [TenantKey: LeastRecentlyUsed<ResponseCacheKey, Entry>] = [:]
-        var totalBytes = 0
         /// Bumped by ``invalidate(team:)``; a store whose lookup saw an older one is dropped.
         var generations: [TenantKey: UInt64] = [:]
-        /// Each team's semantic entries (a subset of `entries`), by team.
+        /// Each team's semantic entries (a subset of `teams`' answers), by team.
         var semantic: [TenantKey: TeamSemanticIndex] = [:]
 
         func generation(of team: TenantKey) -> UInt64 {
@@ -62,17 +61,22 @@ public final class ResponseCache: Sendable {
         /// every answer fits.
         mutating func insert(_ entry: Entry, for key: ResponseCacheKey, cost: Int) {
             let team = key.tenant
-            let before = teams[team]?.totalCost ?? 0
             let evicted = teams[team, default: LeastRecentlyUsed(capacity: maximumBytes)].insert(entry, for: key, cost: cost)
-            totalBytes += teams[team]!.totalCost - before
             for key in evicted { forgetEmbedding(of: key) }
-            while totalBytes > maximumBytes, let largest = largestTeam(preferring: team) {
-                let before = teams[largest]!.totalCost
-                guard let oldest = teams[largest]!.removeOldest() else { break }
-                totalBytes -= before - teams[largest]!.totalCost
+            while totalBytes > maximumBytes, let largest = largestTeam(preferring: team),
+                let oldest = teams[largest]!.removeOldest()
+            {
                 forgetEmbedding(of: oldest)
-                if teams[largest]!.count == 0 { teams[largest] = nil }
+                dropIfEmpty(largest)
             }
+            dropIfEmpty(team)
+        }
+
+        /// The bytes every team's answers take (one sum over the teams: a store is rare beside
+        /// a lookup, and a count kept beside them would be a second truth).
+        var totalBytes: Int { teams.values.reduce(0) { $0 + $1.totalCost } }
+
+        private mutating func dropIfEmpty(_ team: TenantKey) {
             if teams[team]?.count == 0 { teams[team] = nil }
         }
 
@@ -89,18 +93,14 @@ public final class ResponseCache: Sendable {
 
         /// Removes `key`'s answer and its semantic entry.
         mutating func remove(_ key: ResponseCacheKey) {
-            let team = key.tenant
-            if let before = teams[team]?.totalCost {
-                teams[team]!.removeValue(for: key)
-                totalBytes -= before - teams[team]!.totalCost
-                if teams[team]!.count == 0 { teams[team] = nil }
-            }
+            teams[key.tenant]?.removeValue(for: key)
+            dropIfEmpty(key.tenant)
             forgetEmbedding(of: key)
         }
 
         /// Removes every answer of `team`.
         mutating func removeAll(of team: TenantKey) {
-            totalBytes -= teams.removeValue(forKey: team)?.totalCost ?? 0
+            teams[team] = nil
             semantic[team] = nil
         }
 

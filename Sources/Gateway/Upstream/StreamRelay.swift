@@ -6,12 +6,14 @@ import Foundation
 /// Upstreams put usage on the chunk carrying `finish_reason` or on a chunk of its own after
 /// it, so the final event is only made once the stream ends (`[DONE]` or end of body). An
 /// upstream that reports no usage at all is counted one completion token per text chunk (how
-/// vLLM and llama.cpp stream) and no prompt tokens.
+/// vLLM and llama.cpp stream) and the caller's estimate of the prompt — never free.
 struct StreamRelay {
     /// Text chunks relayed at most: an engine streams at most one per token, so past the
     /// request's `max_tokens` the upstream is running away — the stream ends there, as
     /// `length` (a relay of 37,450 tokens for `max_tokens` 5, charged, was seen).
     let maximumTextChunks: Int
+    /// The prompt tokens counted when the upstream reports no usage.
+    let promptEstimate: Int
     /// Whether the upstream sent text past ``maximumTextChunks`` (then the stream is done).
     private(set) var overran = false
     private(set) var isDone = false
@@ -19,8 +21,9 @@ struct StreamRelay {
     private var usage: Usage?
     private var textChunks = 0
 
-    init(maximumTextChunks: Int = .max) {
+    init(maximumTextChunks: Int = .max, promptEstimate: Int = 0) {
         self.maximumTextChunks = maximumTextChunks
+        self.promptEstimate = promptEstimate
     }
 
     /// Reads one event's data, handing the text it carries to `sink`.
@@ -83,8 +86,5 @@ struct StreamRelay {
         return .finished(counted, finishReason)
     }
 
-    private var counted: Usage { usage ?? Usage(promptTokens: 0, completionTokens: textChunks) }
-
-    /// Whether the upstream reported usage (when not, the prompt is the caller's to estimate).
-    var reportedUsage: Bool { usage != nil }
+    private var counted: Usage { usage ?? Usage(promptTokens: promptEstimate, completionTokens: textChunks) }
 }

@@ -181,9 +181,9 @@ public final class UpstreamBackend: InlineGenerating {
         _ response: UpstreamResponse, startingWith parts: [UpstreamResponse.Part], for request: GenerationRequest,
         into sink: (GenerationEvent) -> Void
     ) async throws {
-        let maximumTokens = request.sampling.maxTokens
         var parser = ServerSentEventParser()
-        var relay = StreamRelay(maximumTextChunks: maximumTokens)
+        var relay = StreamRelay(
+            maximumTextChunks: request.sampling.maxTokens, promptEstimate: TokenEstimate.prompt(of: request.messages))
         var batch = parts
         // Read to the end of the body even after [DONE], so the connection can be reused —
         // unless the upstream ran past max_tokens: then it may never end, and is cut off.
@@ -204,12 +204,9 @@ public final class UpstreamBackend: InlineGenerating {
         if !relay.isDone {
             try parser.finish { data in try relay.relay(data, into: sink) }
         }
-        guard case let .finished(counted, reason) = relay.finalEvent() else {
+        guard case let .finished(usage, reason) = relay.finalEvent() else {
             throw BackendError.malformedResponse("the stream ended before a finish_reason or [DONE]")
         }
-        // Without reported usage: the text chunks (a token each), and the prompt estimated.
-        let usage = relay.reportedUsage
-            ? counted : Usage(promptTokens: TokenEstimate.prompt(of: request.messages), completionTokens: counted.completionTokens)
         sink(.finished(Self.bounded(usage, for: request), reason))
     }
 
@@ -235,8 +232,7 @@ public final class UpstreamBackend: InlineGenerating {
         let text = choice.message?.content ?? ""
         // An upstream that reports no usage is charged by estimate (4 bytes a token), never free.
         let estimate = Usage(
-            promptTokens: TokenEstimate.prompt(of: request.messages),
-            completionTokens: (text.utf8.count + TokenEstimate.bytesPerToken - 1) / TokenEstimate.bytesPerToken)
+            promptTokens: TokenEstimate.prompt(of: request.messages), completionTokens: TokenEstimate.tokens(inText: text))
         let usage = bounded(completion.usage ?? estimate, for: request)
         return ChatCompletion(text: text, usage: usage, finishReason: UpstreamWire.finishReason(choice.finishReason) ?? .stop)
     }

@@ -74,6 +74,13 @@ public final class EmbeddingQueue: Sendable {
 
     public var dimensions: Int { embedder.dimensions }
 
+    /// The most tokens embedding `text` can cost: the model reads it up to its cut, and a
+    /// WordPiece token is at least a byte (two special tokens besides). Known before the model
+    /// runs, so a team's limits can hold it first.
+    public func mostTokens(_ text: String) -> Int {
+        min(embedder.maxTokens, text.utf8.count + 2)
+    }
+
     /// One L2-normalized vector per text, in order, and the tokens the model read for them
     /// (special tokens included, each text counted up to where the model cuts it).
     public func embed(_ texts: [String], for scope: TenantScope, lane: Lane) async throws -> EmbeddedTexts {
