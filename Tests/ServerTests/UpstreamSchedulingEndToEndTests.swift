@@ -54,6 +54,10 @@ import Testing
             #expect(left == 0, "stream \(stream): the request left the queue")
         }
         #expect(try await engine.stats().salts.count == 1, "only the long answer reached the engine")
+        // Audited as the client's doing, not the server's failure.
+        let audit = try await http.call("GET", "/v1/admin/audit?team=acme/sales&limit=20", key: server.ownerKey)
+        let flags = audit.data.compactMap { $0["flags"] as? [String] }.flatMap { $0 }
+        #expect(flags.filter { $0 == "failed:499" }.count == 2 && !flags.contains("failed:500"), "\(flags)")
         long.cancel()
     }
 

@@ -1,6 +1,6 @@
 extension GatewayError.Kind {
     /// The HTTP status each kind is answered with (the console's pages; the API's twin mapping,
-    /// `ErrorResponse.status(of:)` in Server, should read this one once both have landed).
+    /// `ErrorResponse.status(of:)` in Server, keeps the reason phrases beside the codes).
     public var statusCode: Int {
         switch self {
         case .invalidRequest: 400
@@ -15,6 +15,7 @@ extension GatewayError.Kind {
         case .gatewayTimeout: 504
         case .unavailable: 503
         case .internalFailure: 500
+        case .clientClosed: 499
         }
     }
 }

@@ -35,6 +35,9 @@ public struct GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
         case unavailable
         /// 500: a fault of the server itself, never of the input (the server logs it).
         case internalFailure
+        /// 499 (nginx's "client closed request"): the request was cancelled — its client hung
+        /// up — before it was answered. Nothing reaches the client; the audit records it.
+        case clientClosed
     }
 
     public let kind: Kind
@@ -139,6 +142,7 @@ public struct GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
         case let error as KeyFormatError: .invalid(error.description)
         case let error as LoadingError: .from(error)
         case let error as KnowledgeError: .from(error)
+        case is CancellationError: GatewayError(.clientClosed, "the request was cancelled: its client went away", code: "client_closed")
         default: GatewayError(.internalFailure, "the server could not complete the request", code: "server_error")
         }
     }

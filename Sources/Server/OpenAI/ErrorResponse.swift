@@ -51,6 +51,7 @@ struct ErrorResponse: Encodable {
         case .gatewayTimeout: .gatewayTimeout
         case .unavailable: .serviceUnavailable
         case .internalFailure: .internalServerError
+        case .clientClosed: HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request")
         }
     }
 
@@ -62,6 +63,7 @@ struct ErrorResponse: Encodable {
         case .forbidden: "permission_error"
         case .badGateway, .gatewayTimeout, .unavailable: "upstream_error"
         case .internalFailure: "server_error"
+        case .clientClosed: "client_closed"
         case .rateLimited: "rate_limit_exceeded"
         case .quotaExhausted: "insufficient_quota"
         }
