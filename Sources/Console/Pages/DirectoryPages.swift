@@ -156,12 +156,14 @@ struct DirectoryPages<Context: ConsoleRequestContext> {
         let now = routes.now()
         var view = signedIn.view(current: "/console/teams/\(address)")
         view["team"] = address
+        view["teamPath"] = Self.pathSegment(address)
         view["members"] = members.map { ["user": $0.userID.rawValue, "role": SignedInRequest.label($0.role)] }
         view["keys"] = keys.map { key -> [String: Any] in
             let status = key.status(at: now)
             return [
                 "id": key.id.rawValue, "prefix": key.prefix, "name": key.name ?? "", "user": key.userID.rawValue,
-                "role": SignedInRequest.label(key.role), "team": address, "csrf": signedIn.csrf,
+                "role": SignedInRequest.label(key.role), "team": address, "teamPath": Self.pathSegment(address),
+                "csrf": signedIn.csrf,
                 "expires": key.expiresAt.map(Self.day) ?? "never", "status": "\(status)",
                 "revocable": status == .active && principal.rights.contains(.revokeKey),
             ]
@@ -191,6 +193,7 @@ struct DirectoryPages<Context: ConsoleRequestContext> {
             view["secret"] = issued.secret.revealed
             view["prefix"] = issued.record.prefix
             view["team"] = team
+            view["teamPath"] = Self.pathSegment(team)
             return ConsoleResponse.html(templates.render("issued-key", view), status: .created)
         } catch {
             let failure = ConsoleFailure.from(error)

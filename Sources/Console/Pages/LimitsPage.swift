@@ -53,6 +53,7 @@ struct LimitsPage<Context: ConsoleRequestContext> {
     ) -> String {
         var view = signedIn.view(current: "/console/teams/\(team)/limits")
         view["team"] = team
+        view["teamPath"] = DirectoryPages<Context>.pathSegment(team)
         view["values"] = values
         view["errors"] = errors
         view["mayChange"] = signedIn.principal.rights.contains(.setLimits)

@@ -44,7 +44,7 @@ struct ProfilePage<Context: ConsoleRequestContext> {
                 let current = try await admin.profile(of: team, principal: signedIn.principal, audit: signedIn.audit)
                 do {
                     let profile = try PromptProfile(
-                        systemPrompt: try form.value("system_prompt") ?? current.systemPrompt,
+                        systemPrompt: try form.multiline("system_prompt") ?? current.systemPrompt,
                         temperature: try Self.number("temperature", form) ?? current.temperature,
                         topP: try Self.number("top_p", form) ?? current.topP,
                         maxTokens: try Self.integer("max_tokens", form) ?? current.maxTokens,
@@ -77,6 +77,7 @@ struct ProfilePage<Context: ConsoleRequestContext> {
     ) -> String {
         var view = signedIn.view(current: "/console/teams/\(team)/profile")
         view["team"] = team
+        view["teamPath"] = DirectoryPages<Context>.pathSegment(team)
         view["preview"] = preview ?? ""
         view["version"] = profile.version
         view["values"] = values
@@ -95,7 +96,7 @@ struct ProfilePage<Context: ConsoleRequestContext> {
             "system_prompt", "temperature", "top_p", "max_tokens", "retrieval_top_k", "retrieval_chunks_per_document",
             "retrieval_collections", "allowed_models", "semantic_cache_threshold", "guardrails",
         ] {
-            values[field] = (try? form.value(field)) ?? ""
+            values[field] = (try? form.multiline(field)) ?? ""
         }
         for box in ["retrieval_enabled", "semantic_cache_enabled"] {
             values[box] = (try? form.value(box)) == nil ? "" : "checked"

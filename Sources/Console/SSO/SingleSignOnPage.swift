@@ -50,7 +50,8 @@ struct SingleSignOnPage<Context: ConsoleRequestContext> {
         do {
             try await gateway.intrusion.refuseIfBlocked(address, audit: audit)
             let browser = ConsoleSessions.newToken()
-            let attempt = await flow.attempts.begin(browser: browser, redirectURL: try redirectURL(for: request))
+            let attempt = await flow.attempts.begin(
+                browser: browser, redirectURL: try redirectURL(for: request), address: address)
             let url = try await flow.provider.authorizationURL(state: attempt.state, attempt: attempt.attempt)
             audit.decided(.allow)
             return ConsoleResponse.redirect(

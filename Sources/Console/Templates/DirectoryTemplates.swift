@@ -79,8 +79,8 @@ enum DirectoryTemplates {
         {{$title}}Team{{/title}}
         {{$main}}
         <h1>Team <code>{{team}}</code></h1>
-        <p class="links">{{#mayProfile}}<a href="/console/teams/{{team}}/profile">Prompt profile</a> · {{/mayProfile}}
-        {{#mayLimits}}<a href="/console/teams/{{team}}/limits">Limits</a>{{/mayLimits}}</p>
+        <p class="links">{{#mayProfile}}<a href="/console/teams/{{teamPath}}/profile">Prompt profile</a> · {{/mayProfile}}
+        {{#mayLimits}}<a href="/console/teams/{{teamPath}}/limits">Limits</a>{{/mayLimits}}</p>
         {{#errors.form}}<p class="error" role="alert">{{.}}</p>{{/errors.form}}
         <table>
         <caption>Members</caption>
@@ -90,7 +90,7 @@ enum DirectoryTemplates {
         {{^members}}<tr><td colspan="2">No members yet.</td></tr>{{/members}}
         </tbody>
         </table>
-        <form method="post" action="/console/teams/{{team}}/members" class="card">
+        <form method="post" action="/console/teams/{{teamPath}}/members" class="card">
         <h2>Add or change a member</h2>
         <input type="hidden" name="csrf" value="{{session.csrf}}">
         <label for="member-user">User (name or id)</label>
@@ -110,12 +110,12 @@ enum DirectoryTemplates {
         <th scope="col">Expires</th><th scope="col">Status</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
         <tbody>
         {{#keys}}<tr><td><code>{{prefix}}</code></td><td>{{name}}</td><td><code>{{user}}</code></td><td>{{role}}</td>
-        <td>{{expires}}</td><td>{{status}}</td><td>{{#revocable}}<form method="post" action="/console/teams/{{team}}/keys/{{id}}/revoke">
+        <td>{{expires}}</td><td>{{status}}</td><td>{{#revocable}}<form method="post" action="/console/teams/{{teamPath}}/keys/{{id}}/revoke">
         <input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" aria-label="Revoke key {{prefix}}">Revoke</button></form>{{/revocable}}</td></tr>{{/keys}}
         {{^keys}}<tr><td colspan="7">No keys yet.</td></tr>{{/keys}}
         </tbody>
         </table>
-        <form method="post" action="/console/teams/{{team}}/keys" class="card">
+        <form method="post" action="/console/teams/{{teamPath}}/keys" class="card">
         <h2>Issue a key</h2>
         <input type="hidden" name="csrf" value="{{session.csrf}}">
         <label for="key-user">Holder (user name or id)</label>
@@ -153,7 +153,7 @@ enum DirectoryTemplates {
         <button type="button" data-copy="secret">Copy</button>
         <span data-copied-for="secret" role="status" aria-live="polite"></span>
         </div>
-        <p><a href="/console/teams/{{team}}">Back to the team</a></p>
+        <p><a href="/console/teams/{{teamPath}}">Back to the team</a></p>
         {{/main}}
         {{/layout}}
         """

@@ -7,13 +7,15 @@ enum TeamTemplates {
         <h1>Prompt profile of <code>{{team}}</code></h1>
         <p>Version {{version}}. A saved profile applies from the team's next request.</p>
         {{#errors.form}}<p class="error" role="alert">{{.}}</p>{{/errors.form}}
-        <form method="post" action="/console/teams/{{team}}/profile" class="card wide">
+        <form method="post" action="/console/teams/{{teamPath}}/profile" class="card wide">
         <input type="hidden" name="csrf" value="{{session.csrf}}">
         <label for="system-prompt">System prompt</label>
+        {{! HTML drops the line break right after <textarea>: each text area writes one, so that a value keeps its own. }}
         <p class="hint" id="system-prompt-hint">Variables: <code>&#123;&#123;team&#125;&#125;</code>, <code>&#123;&#123;org&#125;&#125;</code>,
           <code>&#123;&#123;user&#125;&#125;</code>, <code>&#123;&#123;date&#125;&#125;</code> are filled in for each request.</p>
         <textarea id="system-prompt" name="system_prompt" rows="8" maxlength="32768" {{^mayChange}}readonly{{/mayChange}}
-          aria-describedby="system-prompt-hint system-prompt-error"{{#errors.system_prompt}} aria-invalid="true"{{/errors.system_prompt}}>{{values.system_prompt}}</textarea>
+          aria-describedby="system-prompt-hint system-prompt-error"{{#errors.system_prompt}} aria-invalid="true"{{/errors.system_prompt}}>
+        {{values.system_prompt}}</textarea>
         {{#errors.system_prompt}}<p class="error" id="system-prompt-error" role="alert">{{.}}</p>{{/errors.system_prompt}}
         <div class="columns">
         <div>
@@ -78,11 +80,12 @@ enum TeamTemplates {
         <label for="guardrails">Guardrails (JSON, as the API's profile takes them; empty: none)</label>
         <p class="hint" id="guardrails-hint">For example <code>{"pii":{"email":"redact","iban":"block"},"injection":{"input":"flag","sources":"drop_chunk"}}</code>.</p>
         <textarea id="guardrails" name="guardrails" rows="8" class="mono" maxlength="65536" {{^mayChange}}readonly{{/mayChange}}
-          aria-describedby="guardrails-hint guardrails-error"{{#errors.guardrails}} aria-invalid="true"{{/errors.guardrails}}>{{values.guardrails}}</textarea>
+          aria-describedby="guardrails-hint guardrails-error"{{#errors.guardrails}} aria-invalid="true"{{/errors.guardrails}}>
+        {{values.guardrails}}</textarea>
         {{#errors.guardrails}}<p class="error" id="guardrails-error" role="alert">{{.}}</p>{{/errors.guardrails}}
         </fieldset>
         {{#mayChange}}<button type="submit">Save profile</button>{{/mayChange}}
-        <button type="submit" class="secondary" formaction="/console/teams/{{team}}/profile/preview">Preview</button>
+        <button type="submit" class="secondary" formaction="/console/teams/{{teamPath}}/profile/preview">Preview</button>
         </form>
         <section aria-labelledby="preview-heading" class="card wide">
         <h2 id="preview-heading">Rendered system prompt</h2>
@@ -122,7 +125,7 @@ enum TeamTemplates {
         <h1>Limits of <code>{{team}}</code></h1>
         <p>Empty means unlimited. {{^mayChange}}Only the owner and organization admins change a team's limits.{{/mayChange}}</p>
         {{#errors.form}}<p class="error" role="alert">{{.}}</p>{{/errors.form}}
-        <form method="post" action="/console/teams/{{team}}/limits" class="card">
+        <form method="post" action="/console/teams/{{teamPath}}/limits" class="card">
         <input type="hidden" name="csrf" value="{{session.csrf}}">
         <label for="requests-per-minute">Requests per minute</label>
         <input id="requests-per-minute" name="requests_per_minute" inputmode="numeric" value="{{values.requests_per_minute}}"

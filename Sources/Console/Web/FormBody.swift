@@ -31,6 +31,12 @@ struct FormBody: Sendable {
         return value
     }
 
+    /// A text area's value as it was written: browsers send every line break of a text area
+    /// as CR LF, so a profile saved unchanged once had its prompt's line breaks rewritten.
+    func multiline(_ name: String) throws -> String? {
+        try value(name)?.replacingOccurrences(of: "\r\n", with: "\n")
+    }
+
     /// The value with surrounding white space removed; `nil` when absent or empty.
     func text(_ name: String) throws -> String? {
         let trimmed = try value(name)?.trimmingCharacters(in: .whitespacesAndNewlines)

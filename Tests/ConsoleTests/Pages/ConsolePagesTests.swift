@@ -42,6 +42,10 @@ import Testing
             let principal = try await world.gateway.authenticator.authenticate(
                 authorization: "Bearer \(secret)", audit: .init(requestID: "t", action: "t", resource: "t"))
             #expect(principal.teamID?.rawValue == support)
+            // Reached by its address (`acme%2Fsupport`), the page's forms keep the address one segment.
+            let byAddress = try await browser.get("/console/teams/acme%2Fsupport")
+            #expect(byAddress.body.contains(#"action="/console/teams/acme%2Fsupport/members""#))
+            #expect(!byAddress.body.contains("/console/teams/acme/support"))
             // Revoke it from the list.
             let revokePath = try #require(
                 listed.body.range(of: #"/console/teams/[^"]+/keys/[^"]+/revoke"#, options: .regularExpression)

@@ -67,6 +67,31 @@ import Testing
         }
     }
 
+    /// A quote with a combining mark (one Swift `Character`) once left the escaping raw and gave
+    /// the Delete button the attributes the name carried (attack round 4); the query field too.
+    @Test func aDocumentNamedToBreakAnAttributeRendersAsText() async throws {
+        let world = try ConsoleWorld()
+        let keys = try await world.scenario()
+        try await world.test { browser in
+            try await browser.signIn(keys["bob"]!)
+            let csrf = try await browser.csrf()
+            #expect(try await browser.post("/console/knowledge", form: [("name", "handbook"), ("csrf", csrf)]).status == 303)
+            let name = "q3.md\"\u{301} formaction=/console/sign-out name=x"
+            let uploaded = try await browser.send(
+                .post, "/console/knowledge/handbook/documents", body: Self.handbook,
+                headers: [
+                    .init("X-CSRF-Token")!: csrf,
+                    .init("X-Document-Name")!: name.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!,
+                    .contentType: "text/markdown",
+                ])
+            #expect(uploaded.status == 201, "\(uploaded.body)")
+            let page = try await browser.get("/console/knowledge/handbook?query=x%22%CC%81%20autofocus%20formaction%3D%2Fconsole%2Fsign-out")
+            #expect(page.body.contains("aria-label=\"Delete q3.md&quot;\u{301} formaction=/console/sign-out name=x\""))
+            #expect(page.body.contains("x&quot;\u{301} autofocus formaction=/console/sign-out"))
+            #expect(!ConsoleSecurityTests.hasMarkupBeforeACombiningMark(page.body))
+        }
+    }
+
     @Test func aViewerReadsButCannotWriteAndOtherTeamsSeeNothing() async throws {
         let world = try ConsoleWorld()
         let keys = try await world.scenario()

@@ -66,6 +66,37 @@ import Testing
         }
     }
 
+    /// A browser drops the line break right after `<textarea>` and sends a text area's line
+    /// breaks as CR LF: a profile saved unchanged once lost its prompt's leading blank line and
+    /// had every line break rewritten (attack round 4).
+    @Test func aProfileSavedUnchangedKeepsItsPromptToTheByte() async throws {
+        let world = try ConsoleWorld()
+        let keys = try await world.scenario()
+        let sales = try await world.teamID("acme/sales")
+        let prompt = "\n\nLeading blank lines.\nSecond line\ttab.  "
+        try await world.test { browser in
+            try await browser.signIn(keys["alice"]!)
+            let typed = prompt.replacingOccurrences(of: "\n", with: "\r\n")  // as a browser posts it
+            let saved = try await browser.post(
+                "/console/teams/\(sales)/profile", form: Self.form(try await browser.csrf(), ["system_prompt": typed]))
+            #expect(saved.status == 303, "\(saved.body)")
+            #expect(try await savedProfile(world, keys).systemPrompt == prompt)
+
+            // What a browser reads out of the page's text area, posted back unchanged.
+            let page = try await browser.get("/console/teams/\(sales)/profile")
+            let area = try #require(page.body.range(of: #"(?s)id="system-prompt"[^>]*>(.*?)</textarea>"#, options: .regularExpression))
+            var shown = String(page.body[area])
+            shown = String(shown[shown.index(after: try #require(shown.firstIndex(of: ">")))...].dropLast("</textarea>".count))
+            if shown.hasPrefix("\n") { shown.removeFirst() }
+            #expect(shown == prompt)
+            let again = try await browser.post(
+                "/console/teams/\(sales)/profile",
+                form: Self.form(try #require(page.csrf), ["system_prompt": shown.replacingOccurrences(of: "\n", with: "\r\n")]))
+            #expect(again.status == 303)
+            #expect(try await savedProfile(world, keys).systemPrompt == prompt)
+        }
+    }
+
     @Test(arguments: [
         ("semantic_cache_threshold", "1.5", "semantic-cache-threshold-error", "cosine similarity"),
         ("retrieval_chunks_per_document", "99", "retrieval-chunks-per-document-error", "1 to 50"),

@@ -48,11 +48,30 @@ import Testing
     @Test func aFloodOfStartsKeepsAtMostTheCapacity() async throws {
         let clock = Clock()
         let attempts = SignInAttempts(lifetime: 600, now: { clock.now })
-        let (first, _) = await attempts.begin(browser: "b", redirectURL: "http://127.0.0.1/cb")
-        for _ in 0..<SignInAttempts.capacity { _ = await attempts.begin(browser: "b", redirectURL: "http://127.0.0.1/cb") }
+        let (first, _) = await attempts.begin(browser: "b", redirectURL: "http://127.0.0.1/cb", address: "first")
+        for index in 0..<SignInAttempts.capacity {
+            _ = await attempts.begin(browser: "b", redirectURL: "http://127.0.0.1/cb", address: "address-\(index % 5000)")
+        }
         #expect(await attempts.count == SignInAttempts.capacity)
         await #expect(throws: SingleSignOnFailure.state("sso.state_unknown"), "the oldest made room") {
             try await attempts.take(state: first, browser: "b")
+        }
+    }
+
+    /// Starts need no credential: one address's flood (10,005 starts in 4 s, attack round 4) had
+    /// evicted every other pending sign-in. It now evicts only its own.
+    @Test func oneAddressesFloodEvictsOnlyItsOwnAttempts() async throws {
+        let clock = Clock()
+        let attempts = SignInAttempts(lifetime: 600, now: { clock.now })
+        let (honest, _) = await attempts.begin(browser: "b", redirectURL: "http://127.0.0.1/cb", address: "10.0.0.1")
+        let (flooderFirst, _) = await attempts.begin(browser: "f", redirectURL: "http://127.0.0.1/cb", address: "10.0.0.66")
+        for _ in 0..<(SignInAttempts.capacity + 5) {
+            _ = await attempts.begin(browser: "f", redirectURL: "http://127.0.0.1/cb", address: "10.0.0.66")
+        }
+        #expect(await attempts.count == SignInAttempts.perAddress + 1)
+        _ = try await attempts.take(state: honest, browser: "b")
+        await #expect(throws: SingleSignOnFailure.state("sso.state_unknown"), "the flooder's oldest made room") {
+            try await attempts.take(state: flooderFirst, browser: "f")
         }
     }
 

@@ -99,4 +99,23 @@ import Testing
             #expect(!templates.render(name, [:]).isEmpty, "\(name)")
         }
     }
+
+    /// A quote followed by a combining mark is one Swift `Character`; swift-mustache's escaping
+    /// (by Character) let it through raw, and a browser ends the attribute at the quote.
+    @Test func aQuoteWithACombiningMarkIsEscapedToo() {
+        let templates = ConsoleTemplates()
+        let hostile = "x\"\u{301} formaction=/console/sign-out '\u{301}<\u{301}>\u{301}&\u{301}"
+        let page = templates.render("error", ["heading": hostile, "message": hostile])
+        #expect(page.contains("x&quot;\u{301} formaction=/console/sign-out &#39;\u{301}&lt;\u{301}&gt;\u{301}&amp;\u{301}"))
+        // Every template takes the scalar escaping.
+        for name in ConsoleTemplates.sources.keys {
+            let page = templates.render(name, ["name": hostile, "heading": hostile, "message": hostile])
+            #expect(!Self.hasMarkupBeforeACombiningMark(page), "\(name)")
+        }
+    }
+
+    static func hasMarkupBeforeACombiningMark(_ page: String) -> Bool {
+        let scalars = Array(page.unicodeScalars)
+        return zip(scalars, scalars.dropFirst()).contains { "\"'<>&".unicodeScalars.contains($0) && $1 == "\u{301}" }
+    }
 }
