@@ -18,7 +18,8 @@
 #include <sys/auxv.h>
 #endif
 
-static const char *const names[ATRIUM_ISA_COUNT] = {"scalar", "avx2", "avx2-vnni", "avx512-vnni", "neon-dotprod"};
+static const char *const names[ATRIUM_ISA_COUNT] = {"scalar", "avx2", "avx2-vnni", "avx512-vnni", "neon-dotprod",
+                                                          "avx512-amx"};
 
 const char *atrium_isa_name(int isa) { return isa >= 0 && isa < ATRIUM_ISA_COUNT ? names[isa] : NULL; }
 
@@ -59,6 +60,18 @@ static int cpu_runs(int isa) {
     }
     case ATRIUM_ISA_AVX512_VNNI:
         return avx512f && avx512dq && avx512bw && avx512vl && avx512vnni && (state & 0xE0) == 0xE0;  // opmask, ZMM
+    case ATRIUM_ISA_AVX512_AMX: {
+        const int amx_tile = (d >> 24) & 1, amx_int8 = (d >> 25) & 1;
+        if (!(cpu_runs(ATRIUM_ISA_AVX512_VNNI) && amx_tile && amx_int8 && (state & 0x60000) == 0x60000)) return 0;
+        // The OS lends the tiles' state only on request; asked once, the answer kept.
+        static _Atomic int granted = -1;
+        int answer = atomic_load(&granted);
+        if (answer < 0) {
+            answer = atrium_amx_request();
+            atomic_store(&granted, answer);
+        }
+        return answer;
+    }
     default: return 0;
     }
 }
@@ -69,6 +82,7 @@ static const atrium_kernel_table *compiled(int isa) {
     case ATRIUM_ISA_AVX2: return &atrium_table_avx2;
     case ATRIUM_ISA_AVX2_VNNI: return &atrium_table_avx2_vnni;
     case ATRIUM_ISA_AVX512_VNNI: return &atrium_table_avx512_vnni;
+    case ATRIUM_ISA_AVX512_AMX: return &atrium_table_avx512_amx;
     default: return NULL;
     }
 }

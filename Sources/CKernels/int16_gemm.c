@@ -57,6 +57,15 @@ void atrium_i16_quantize(const float *input, size_t input_stride, int tokens, in
     }
 }
 
+static size_t pairs_activation_count(int tokens, int columns) { return (size_t)tokens * (size_t)columns; }
+
+const atrium_i16_layout atrium_i16_pairs = {
+    .packed_count = atrium_i16_packed_count,
+    .pack_weights = atrium_i16_pack_weights,
+    .activation_count = pairs_activation_count,
+    .quantize = atrium_i16_quantize,
+};
+
 void atrium_scalar_gemm_i16(const int16_t *packed, const float *weight_scales, const float *bias, int rows,
                             int columns, int first_panel, int panels, const int16_t *activations,
                             const float *activation_scales, int tokens, float *out, size_t out_stride) {

@@ -20,6 +20,7 @@ const atrium_kernel_table atrium_table_avx2 = {
     .interleaved_quantize = interleaved_quantize,
     .interleaved_gemm = interleaved_gemm,
     .gemm_i16 = gemm_i16,
+    .i16_layout = &atrium_i16_pairs,
     .bert_attend = bert_attend,
 };
 #endif

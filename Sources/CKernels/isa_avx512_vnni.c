@@ -1,4 +1,5 @@
-// The kernels for AVX-512 F/BW/VL/VNNI (x86_template.h has them).
+// The kernels for AVX-512 F/BW/VL/VNNI (x86_template.h has them), and those of the AVX-512 AMX
+// level, which are the same but for the int16 GEMM.
 #if defined(__x86_64__)
 #include "kernel_tables.h"
 
@@ -21,6 +22,21 @@ const atrium_kernel_table atrium_table_avx512_vnni = {
     .interleaved_quantize = interleaved_quantize,
     .interleaved_gemm = interleaved_gemm,
     .gemm_i16 = gemm_i16,
+    .i16_layout = &atrium_i16_pairs,
+    .bert_attend = bert_attend,
+};
+
+// The same kernels, but the sentence encoder's int16 products on AMX tiles (int16_gemm_amx.c).
+const atrium_kernel_table atrium_table_avx512_amx = {
+    .isa = ATRIUM_ISA_AVX512_AMX,
+    .gemm_q4_1_q8_1 = gemm_q4_1_q8_1,
+    .gemm_q8_0_q8_0 = gemm_q8_0_q8_0,
+    .attend_head = attend_head,
+    .attend_group64 = attend_group64,
+    .interleaved_quantize = interleaved_quantize,
+    .interleaved_gemm = interleaved_gemm,
+    .gemm_i16 = atrium_amx_gemm_i16,
+    .i16_layout = &atrium_i16_amx_tiles,
     .bert_attend = bert_attend,
 };
 #endif

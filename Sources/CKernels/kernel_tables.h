@@ -9,6 +9,15 @@ extern const atrium_kernel_table atrium_table_scalar;
 extern const atrium_kernel_table atrium_table_avx2;
 extern const atrium_kernel_table atrium_table_avx2_vnni;
 extern const atrium_kernel_table atrium_table_avx512_vnni;
+extern const atrium_kernel_table atrium_table_avx512_amx;
+
+// The int16 GEMM on AMX tiles and its layout (int16_gemm_amx.c).
+extern const atrium_i16_layout atrium_i16_amx_tiles;
+void atrium_amx_gemm_i16(const int16_t *packed, const float *weight_scales, const float *bias, int rows, int columns,
+                         int first_panel, int panels, const int16_t *activations, const float *activation_scales,
+                         int tokens, float *out, size_t out_stride);
+// Asks the OS for the tiles' register state (once per process); whether it was granted.
+int atrium_amx_request(void);
 #endif
 #if defined(__aarch64__)
 extern const atrium_kernel_table atrium_table_neon_dotprod;

@@ -83,6 +83,7 @@ const atrium_kernel_table atrium_table_neon_dotprod = {
     .interleaved_quantize = NULL,
     .interleaved_gemm = NULL,
     .gemm_i16 = atrium_scalar_gemm_i16,
+    .i16_layout = &atrium_i16_pairs,
     .bert_attend = atrium_scalar_bert_attend,
 };
 #endif

@@ -179,5 +179,6 @@ const atrium_kernel_table atrium_table_scalar = {
     .interleaved_quantize = NULL,
     .interleaved_gemm = NULL,
     .gemm_i16 = atrium_scalar_gemm_i16,
+    .i16_layout = &atrium_i16_pairs,
     .bert_attend = atrium_scalar_bert_attend,
 };

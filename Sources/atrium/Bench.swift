@@ -35,7 +35,7 @@ struct Bench: ParsableCommand {
     var rowMajor = false
 
     @Option(help: ArgumentHelp(
-        "The ISA level of the C kernels: scalar, avx2, avx2-vnni, avx512-vnni, neon-dotprod (default: ATRIUM_KERNELS, else the best this CPU runs).",
+        "The ISA level of the C kernels: scalar, avx2, avx2-vnni, avx512-vnni, avx512-amx, neon-dotprod (default: ATRIUM_KERNELS, else the best this CPU runs).",
         valueName: "level"))
     var kernels: String?
 

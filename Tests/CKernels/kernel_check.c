@@ -255,28 +255,42 @@ static void check_i16(const atrium_kernel_table *table, const char *level) {
             expect(fabs(value - want[t * 48 + r]) <= 1e-5 * (1 + fabs(value)), level, "i16 scalar vs double", want[t * 48 + r], value);
             expect(fabs(exact + bias[r] - want[t * 48 + r]) <= bound + 1e-5, level, "i16 close to float", want[t * 48 + r], exact + bias[r]);
         }
+    // The level's own layout of the same rounded values, and the same scales.
+    const atrium_i16_layout *layout = table->i16_layout;
+    int16_t *lpacked = malloc(layout->packed_count(I16_ROWS, I16_COLUMNS) * sizeof(int16_t));
+    int16_t *lacts = malloc(layout->activation_count(I16_TOKENS, I16_COLUMNS) * sizeof(int16_t));
+    float lscales[48], la_scales[I16_TOKENS];
+    layout->pack_weights(weights, I16_ROWS, I16_COLUMNS, lpacked, lscales);
+    layout->quantize(input, I16_COLUMNS, I16_TOKENS, I16_COLUMNS, lacts, la_scales);
+    expect(memcmp(lscales, scales, sizeof scales) == 0 && memcmp(la_scales, a_scales, sizeof a_scales) == 0, level,
+           "i16 layout rounds as the pairs layout", 0, 0);
     for (int i = 0; i < I16_TOKENS * 48; i++) got[i] = -7;
     // Panels one call at a time, as workers split them.
     for (int p = 0; p < 3; p++)
-        table->gemm_i16(packed, scales, bias, I16_ROWS, I16_COLUMNS, p, 1, acts, a_scales, I16_TOKENS, got, 48);
+        table->gemm_i16(lpacked, lscales, bias, I16_ROWS, I16_COLUMNS, p, 1, lacts, la_scales, I16_TOKENS, got, 48);
     for (int t = 0; t < I16_TOKENS; t++) {
         for (int r = 0; r < I16_ROWS; r++)
             expect(got[t * 48 + r] == want[t * 48 + r], level, "i16 bit-identical to scalar", got[t * 48 + r], want[t * 48 + r]);
         for (int r = I16_ROWS; r < 48; r++) expect(got[t * 48 + r] == -7, level, "i16 writes no padding row", got[t * 48 + r], -7);
     }
+    free(lpacked);
+    free(lacts);
     // The largest sum the format allows (rows of ATRIUM_I16_MAX_COLUMNS at the limits) does not overflow.
     static float big_weights[16 * ATRIUM_I16_MAX_COLUMNS], big_input[ATRIUM_I16_MAX_COLUMNS], zero[16], big_out[16];
-    static int16_t big_packed[16 * ATRIUM_I16_MAX_COLUMNS], big_acts[ATRIUM_I16_MAX_COLUMNS];
+    int16_t *big_packed = malloc(layout->packed_count(16, ATRIUM_I16_MAX_COLUMNS) * sizeof(int16_t));
+    int16_t *big_acts = malloc(layout->activation_count(1, ATRIUM_I16_MAX_COLUMNS) * sizeof(int16_t));
     float big_scales[16], big_a_scale;
     for (int i = 0; i < 16 * ATRIUM_I16_MAX_COLUMNS; i++) big_weights[i] = i / ATRIUM_I16_MAX_COLUMNS == 3 ? -1 : 1;
     for (int i = 0; i < ATRIUM_I16_MAX_COLUMNS; i++) big_input[i] = 1;
-    atrium_i16_pack_weights(big_weights, 16, ATRIUM_I16_MAX_COLUMNS, big_packed, big_scales);
-    atrium_i16_quantize(big_input, ATRIUM_I16_MAX_COLUMNS, 1, ATRIUM_I16_MAX_COLUMNS, big_acts, &big_a_scale);
+    layout->pack_weights(big_weights, 16, ATRIUM_I16_MAX_COLUMNS, big_packed, big_scales);
+    layout->quantize(big_input, ATRIUM_I16_MAX_COLUMNS, 1, ATRIUM_I16_MAX_COLUMNS, big_acts, &big_a_scale);
     table->gemm_i16(big_packed, big_scales, zero, 16, ATRIUM_I16_MAX_COLUMNS, 0, 1, big_acts, &big_a_scale, 1, big_out, 16);
     for (int r = 0; r < 16; r++) {
         const double want = r == 3 ? -ATRIUM_I16_MAX_COLUMNS : ATRIUM_I16_MAX_COLUMNS;
         expect(fabs(big_out[r] - want) <= 1e-3 * ATRIUM_I16_MAX_COLUMNS, level, "i16 largest sum", big_out[r], want);
     }
+    free(big_packed);
+    free(big_acts);
 }
 
 int main(void) {

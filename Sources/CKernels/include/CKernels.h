@@ -37,7 +37,25 @@ static inline void atrium_cpu_relax(void) {
 #define ATRIUM_ISA_AVX2_VNNI 2
 #define ATRIUM_ISA_AVX512_VNNI 3
 #define ATRIUM_ISA_NEON_DOTPROD 4
-#define ATRIUM_ISA_COUNT 5
+/// AVX-512 VNNI's kernels, with the int16 GEMM on AMX tiles (int16_gemm_amx.c).
+#define ATRIUM_ISA_AVX512_AMX 5
+#define ATRIUM_ISA_COUNT 6
+
+/// How a level lays out the int16 GEMM's operands: weights by pairs of columns
+/// (`atrium_i16_pairs`, int16_gemm.c) on every level but AMX, which multiplies byte tiles
+/// (int16_gemm_amx.c). A matrix packed for one layout is multiplied only by its levels.
+typedef struct atrium_i16_layout {
+    /// int16 elements of a packed `rows` × `columns` weight matrix.
+    size_t (*packed_count)(int rows, int columns);
+    /// Rounds row-major float weights into the packed form, one scale per row (0 past `rows`).
+    void (*pack_weights)(const float *weights, int rows, int columns, int16_t *packed, float *scales);
+    /// int16 elements of the rounded inputs of `tokens` tokens of `columns`.
+    size_t (*activation_count)(int tokens, int columns);
+    /// Rounds `tokens` rows of floats (`input_stride` apart), one scale per token.
+    void (*quantize)(const float *input, size_t input_stride, int tokens, int columns, int16_t *out, float *scales);
+} atrium_i16_layout;
+
+extern const atrium_i16_layout atrium_i16_pairs;
 
 /// One ISA level's kernels (signatures as the plain functions of the same name below).
 /// The interleaved entries are NULL where the level has no interleaved kernels (scalar, NEON).
@@ -52,6 +70,7 @@ typedef struct atrium_kernel_table {
     void (*interleaved_gemm)(int, const uint8_t *, int, int, const uint8_t *, int, float *, size_t);
     void (*gemm_i16)(const int16_t *, const float *, const float *, int, int, int, int, const int16_t *, const float *,
                      int, float *, size_t);
+    const atrium_i16_layout *i16_layout;  // of gemm_i16's operands
     void (*bert_attend)(const float *, size_t, size_t, int, int, float, float *, float *);
 } atrium_kernel_table;
 
@@ -152,6 +171,7 @@ void atrium_attend_group64(const float *queries, int heads, const uint16_t *keys
 /// The longest rows whose sums stay inside int32 (2048 · 511 · 2047 < 2³¹).
 #define ATRIUM_I16_MAX_COLUMNS 2048
 
+/// The pairs layout (`atrium_i16_pairs`), which every level but AMX multiplies.
 /// int16 elements of `rows` × `columns` (`columns` even, ≤ ATRIUM_I16_MAX_COLUMNS) packed
 /// weights: `[panel][columns/2][16][2]`, rows rounded up to whole panels of 16.
 size_t atrium_i16_packed_count(int rows, int columns);
@@ -167,7 +187,8 @@ void atrium_i16_quantize(const float *input, size_t input_stride, int tokens, in
 
 /// out[t · out_stride + r] = bias[r] + Σ_c W[r][c] · x[t][c], in the rounded values, for the rows of
 /// panels first_panel ..< first_panel + panels (only rows < `rows` are written) and tokens t < tokens.
-/// `weight_scales` and `bias` hold a float for every row of every panel (zero-padded).
+/// `weight_scales` and `bias` hold a float for every row of every panel (zero-padded). The
+/// operands are in the active level's `i16_layout`.
 void atrium_gemm_i16(const int16_t *packed, const float *weight_scales, const float *bias, int rows, int columns,
                      int first_panel, int panels, const int16_t *activations, const float *activation_scales,
                      int tokens, float *out, size_t out_stride);

@@ -37,7 +37,7 @@ public final class SentenceEmbedder: TextEmbedder {
         let folderURL = URL(fileURLWithPath: folder)
         let configuration = try BertConfiguration(contentsOf: folderURL.appendingPathComponent("config.json").path)
         let file = try SafeTensorsFile(path: folderURL.appendingPathComponent("model.safetensors").path)
-        let weights = try BertWeights(file: file, configuration: configuration, precision: precision)
+        let weights = try BertWeights(file: file, configuration: configuration, precision: precision, kernels: kernelSet)
         self.precision = precision
 
         let sentenceConfig = try Self.optionalJSONObject(at: folderURL.appendingPathComponent("sentence_bert_config.json"))
@@ -69,7 +69,7 @@ public final class SentenceEmbedder: TextEmbedder {
         let totalTokens = encodings.reduce(0) { $0 + $1.count }
         let workspace = BertWorkspace(
             configuration: encoder.configuration, capacity: min(totalTokens, max(batchTokens, maxTokens)),
-            maxLength: encodings.map(\.count).max() ?? 0, threads: encoder.pool.threadCount)
+            maxLength: encodings.map(\.count).max() ?? 0, threads: encoder.pool.threadCount, kernels: encoder.kernels)
         var vectors: [[Float]] = []
         vectors.reserveCapacity(texts.count)
         var batch = BertBatch()

@@ -15,16 +15,21 @@ struct Int16GEMM {
     final class Scratch: @unchecked Sendable {
         let blockTokens: Int
         let columns: Int
-        /// `[worker][blockTokens][columns]`.
+        /// int16 elements of one worker's block in the kernels' layout.
+        let valuesPerWorker: Int
+        /// `[worker][valuesPerWorker]`.
         let values: UnsafeMutablePointer<Int16>
         /// `[worker][blockTokens]`.
         let scales: UnsafeMutablePointer<Float>
 
-        /// Room for blocks of `blockTokens` tokens of up to `columns` inputs on `threads` workers.
-        init(threads: Int, blockTokens: Int = Int16GEMM.blockTokens, columns: Int) {
+        /// Room for blocks of `blockTokens` tokens of up to `columns` inputs on `threads` workers,
+        /// laid out as `kernels` multiply them.
+        init(threads: Int, blockTokens: Int = Int16GEMM.blockTokens, columns: Int, kernels: KernelSet) {
             self.blockTokens = blockTokens
             self.columns = columns
-            let count = threads * blockTokens * columns
+            // Whole cache lines per worker, so that workers never share one.
+            valuesPerWorker = (kernels.int16Layout.activation_count!(Int32(blockTokens), Int32(columns)) + 31) / 32 * 32
+            let count = threads * valuesPerWorker
             values = UnsafeMutableRawPointer.allocate(byteCount: max(1, count) * 2, alignment: AlignedFloats.alignment)
                 .bindMemory(to: Int16.self, capacity: max(1, count))
             scales = AlignedFloats.allocate(threads * blockTokens)
@@ -76,7 +81,7 @@ struct Int16GEMM {
         let next = Atomic<Int>(0)
         let columns = weights.columns
         pool.parallel { worker, _ in
-            let values = scratch.values + worker * scratch.blockTokens * scratch.columns
+            let values = scratch.values + worker * scratch.valuesPerWorker
             let scales = scratch.scales + worker * scratch.blockTokens
             var rounded: Int? = nil  // the token block whose inputs `values` holds
             while true {
@@ -86,9 +91,9 @@ struct Int16GEMM {
                 let group = task % panelGroups
                 let tokenRange = (block * blockTokens)..<min(tokens, (block + 1) * blockTokens)
                 if rounded != block {
-                    atrium_i16_quantize(
-                        input + tokenRange.lowerBound * columns, columns, Int32(tokenRange.count), Int32(columns),
-                        values, scales)
+                    kernels.quantizeInt16(
+                        input + tokenRange.lowerBound * columns, stride: columns, tokens: tokenRange.count,
+                        columns: columns, into: values, scales: scales)
                     rounded = block
                 }
                 let panels = ThreadPool.share(of: weights.panelCount, worker: group, workers: panelGroups)

@@ -3,7 +3,7 @@ import CKernels
 /// The instruction-set level the C kernels run at. Every level is compiled into the binary
 /// (Sources/CKernels/dispatch.c); at start the fastest one this CPU has is chosen, or the one
 /// the `ATRIUM_KERNELS` environment variable names (`scalar`, `avx2`, `avx2-vnni`,
-/// `avx512-vnni`, `neon-dotprod`) — to test or measure a slower level on a faster machine.
+/// `avx512-vnni`, `avx512-amx`, `neon-dotprod`) — to test or measure a slower level on a faster machine.
 /// A model can also be loaded for one level (`LanguageModel(… kernels:)`), whatever is active.
 public enum KernelISA: Int32, CaseIterable, Sendable, CustomStringConvertible {
     /// Portable C, one dot product at a time: the reference the others are tested against.
@@ -16,6 +16,9 @@ public enum KernelISA: Int32, CaseIterable, Sendable, CustomStringConvertible {
     case avx512VNNI = 3
     /// aarch64 with the ARMv8.2 dot product (`sdot`).
     case neonDotProduct = 4
+    /// AVX-512 VNNI's kernels with the sentence encoder's int16 products on AMX tiles (AMX-INT8,
+    /// Intel Xeon since Sapphire Rapids): the same bits, faster.
+    case avx512AMX = 5
 
     /// The name `ATRIUM_KERNELS` takes and the logs show.
     public var name: String { String(cString: atrium_isa_name(rawValue)) }

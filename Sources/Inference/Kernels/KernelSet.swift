@@ -21,11 +21,27 @@ struct KernelSet: @unchecked Sendable {
     var gemmQ4_1: MatMul.TileKernel { table.pointee.gemm_q4_1_q8_1! }
     var gemmQ8_0: MatMul.TileKernel { table.pointee.gemm_q8_0_q8_0! }
 
-    /// The int16 GEMM (`atrium_gemm_i16`; every level has it) for `panels` of `weights`.
+    /// How this level lays out the int16 GEMM's operands (`atrium_i16_layout`).
+    var int16Layout: atrium_i16_layout { table.pointee.i16_layout.pointee }
+
+    /// Whether a matrix packed for `other` can be multiplied by this level (the same layout).
+    func sharesInt16Layout(with other: KernelSet) -> Bool { table.pointee.i16_layout == other.table.pointee.i16_layout }
+
+    /// Rounds `tokens` rows of `columns` inputs (`stride` apart) into this level's layout, one scale per token.
+    func quantizeInt16(
+        _ input: UnsafePointer<Float>, stride: Int, tokens: Int, columns: Int, into output: UnsafeMutablePointer<Int16>,
+        scales: UnsafeMutablePointer<Float>
+    ) {
+        int16Layout.quantize!(input, stride, Int32(tokens), Int32(columns), output, scales)
+    }
+
+    /// The int16 GEMM (`atrium_gemm_i16`; every level has it) for `panels` of `weights`, whose
+    /// layout must be this level's (`weights.kernels`), as the inputs' (`quantizeInt16`).
     func gemmInt16(
         _ weights: PackedInt16Matrix, panels: Range<Int>, _ activations: UnsafePointer<Int16>,
         scales: UnsafePointer<Float>, tokens: Int, into output: UnsafeMutablePointer<Float>, stride: Int
     ) {
+        precondition(sharesInt16Layout(with: weights.kernels), "int16 weights packed for \(weights.kernels.isa) run on \(isa)")
         table.pointee.gemm_i16!(
             weights.storage, weights.scales, weights.bias, Int32(weights.rows), Int32(weights.columns),
             Int32(panels.lowerBound), Int32(panels.count), activations, scales, Int32(tokens), output, stride)

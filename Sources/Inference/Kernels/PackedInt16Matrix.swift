@@ -2,14 +2,17 @@ import CKernels
 
 /// A float32 linear weight `[rows][columns]` with its bias, rounded once at load time to the
 /// 10-bit integers `Int16GEMM` multiplies (Sources/CKernels/int16_gemm.c): one scale per row,
-/// panels of 16 rows stored by pairs of columns (`[panel][columns/2][16][2]`).
+/// panels of 16 rows laid out as the kernels' level multiplies them — by pairs of columns
+/// (`[panel][columns/2][16][2]`), or in byte tiles on AMX (int16_gemm_amx.c).
 final class PackedInt16Matrix: @unchecked Sendable {
     /// Output features.
     let rows: Int
     /// Input features (the reduction length).
     let columns: Int
     let panelCount: Int
-    /// `[panelCount][columns/2][16][2]`.
+    /// The level the weights were laid out for (`KernelSet.int16Layout`).
+    let kernels: KernelSet
+    /// The packed weights, in `kernels`' layout.
     let storage: UnsafeMutablePointer<Int16>
     /// `[panelCount · 16]`: each row's scale, zero past `rows`.
     let scales: UnsafeMutablePointer<Float>
@@ -21,13 +24,16 @@ final class PackedInt16Matrix: @unchecked Sendable {
         columns > 0 && columns % 2 == 0 && columns <= Int(ATRIUM_I16_MAX_COLUMNS)
     }
 
-    /// Packs the matrices `parts` stacked on top of one another (as `PackedFloatMatrix` does).
-    init(stacking parts: [(weight: Tensor, bias: Tensor?)]) throws {
+    /// Packs the matrices `parts` stacked on top of one another (as `PackedFloatMatrix` does),
+    /// for `kernels`' layout.
+    init(stacking parts: [(weight: Tensor, bias: Tensor?)], kernels: KernelSet) throws {
+        self.kernels = kernels
         (rows, columns) = try PackedFloatMatrix.checkedShape(of: parts)
         precondition(Self.supports(columns: columns), "PackedInt16Matrix cannot hold rows of \(columns) inputs")
         let width = Int(ATRIUM_I16_PANEL)
         panelCount = (rows + width - 1) / width
-        let count = atrium_i16_packed_count(Int32(rows), Int32(columns))
+        let layout = kernels.int16Layout
+        let count = layout.packed_count!(Int32(rows), Int32(columns))
         storage = UnsafeMutableRawPointer.allocate(byteCount: count * 2, alignment: AlignedFloats.alignment)
             .bindMemory(to: Int16.self, capacity: count)
         scales = AlignedFloats.allocate(panelCount * width)
@@ -46,7 +52,7 @@ final class PackedInt16Matrix: @unchecked Sendable {
             }
             row += part.weight.rows
         }
-        atrium_i16_pack_weights(stacked, Int32(rows), Int32(columns), storage, scales)
+        layout.pack_weights!(stacked, Int32(rows), Int32(columns), storage, scales)
     }
 
     deinit {

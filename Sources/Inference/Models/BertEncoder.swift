@@ -13,6 +13,8 @@ final class BertEncoder: @unchecked Sendable {
     let configuration: BertConfiguration
     let weights: BertWeights
     let pool: ThreadPool
+    /// The C kernels' level: the weights' int16 layout and the workspaces' must be theirs.
+    let kernels: KernelSet
     private let gemm: FloatGEMM
     private let int16GEMM: Int16GEMM
     private let attention: BertAttention
@@ -21,6 +23,7 @@ final class BertEncoder: @unchecked Sendable {
         self.configuration = configuration
         self.weights = weights
         self.pool = pool
+        self.kernels = kernels
         gemm = FloatGEMM(pool: pool)
         int16GEMM = Int16GEMM(pool: pool, kernels: kernels)
         attention = BertAttention(

@@ -1,6 +1,7 @@
 /// The weights of a BERT encoder: embedding tables and LayerNorms stay in the memory-mapped
-/// safetensors file; linear layers are repacked for `FloatGEMM` or `Int16GEMM`, as `precision`
-/// says (query, key and value stacked into one matrix so a single pass computes all three).
+/// safetensors file; linear layers are repacked for `FloatGEMM` or `Int16GEMM` (in the layout
+/// of the `kernels` that will multiply them), as `precision` says (query, key and value
+/// stacked into one matrix so a single pass computes all three).
 struct BertWeights: @unchecked Sendable {
     struct Layer {
         /// `[3·hidden][hidden]`: query, key, value.
@@ -28,7 +29,10 @@ struct BertWeights: @unchecked Sendable {
 
     /// Reads every tensor `configuration` calls for, checking its shape. Names may carry the
     /// `bert.` prefix that task heads (`BertForMaskedLM`, …) add.
-    init(file: SafeTensorsFile, configuration: BertConfiguration, precision: EmbeddingPrecision = .float32) throws {
+    init(
+        file: SafeTensorsFile, configuration: BertConfiguration, precision: EmbeddingPrecision = .float32,
+        kernels: KernelSet = .active
+    ) throws {
         self.file = file
         let prefix = file.contains("bert.embeddings.word_embeddings.weight") ? "bert." : ""
         let hidden = configuration.hiddenSize
@@ -51,19 +55,19 @@ struct BertWeights: @unchecked Sendable {
         layers = try (0..<configuration.layerCount).map { index in
             let layer = "encoder.layer.\(index)."
             return Layer(
-                queryKeyValue: try BertLinear(precision: precision, [
+                queryKeyValue: try BertLinear(precision: precision, kernels: kernels, [
                     try linear(layer + "attention.self.query", out: hidden, in: hidden),
                     try linear(layer + "attention.self.key", out: hidden, in: hidden),
                     try linear(layer + "attention.self.value", out: hidden, in: hidden),
                 ]),
-                attentionOutput: try BertLinear(precision: precision, [
+                attentionOutput: try BertLinear(precision: precision, kernels: kernels, [
                     try linear(layer + "attention.output.dense", out: hidden, in: hidden),
                 ]),
                 attentionNorm: try norm(layer + "attention.output.LayerNorm"),
-                intermediate: try BertLinear(precision: precision, [
+                intermediate: try BertLinear(precision: precision, kernels: kernels, [
                     try linear(layer + "intermediate.dense", out: intermediate, in: hidden),
                 ]),
-                output: try BertLinear(precision: precision, [
+                output: try BertLinear(precision: precision, kernels: kernels, [
                     try linear(layer + "output.dense", out: hidden, in: intermediate),
                 ]),
                 outputNorm: try norm(layer + "output.LayerNorm"))

@@ -20,7 +20,8 @@ final class BertWorkspace {
     /// Per-thread rounded inputs of the int16 linear layers (`Int16GEMM`).
     let int16Scratch: Int16GEMM.Scratch
 
-    init(configuration: BertConfiguration, capacity: Int, maxLength: Int, threads: Int) {
+    /// `kernels`: those of the encoder that will use it (the int16 scratch takes their layout).
+    init(configuration: BertConfiguration, capacity: Int, maxLength: Int, threads: Int, kernels: KernelSet = .active) {
         self.capacity = capacity
         self.maxLength = maxLength
         let hiddenSize = configuration.hiddenSize
@@ -32,7 +33,7 @@ final class BertWorkspace {
         attentionScratchPerWorker = BertAttention.scratchPerWorker(length: maxLength, headSize: configuration.headSize)
         attentionScratch = AlignedFloats.allocate(attentionScratchPerWorker * threads)
         int16Scratch = Int16GEMM.Scratch(
-            threads: threads, columns: max(hiddenSize, configuration.intermediateSize))
+            threads: threads, columns: max(hiddenSize, configuration.intermediateSize), kernels: kernels)
     }
 
     deinit {

@@ -10,11 +10,14 @@ import Testing
                data: UnsafeRawPointer(values.baseAddress!), byteCount: values.count * 4)
     }
 
-    private func pack(_ weights: [Float], _ bias: [Float], rows: Int, columns: Int) throws -> PackedInt16Matrix {
+    private func pack(
+        _ weights: [Float], _ bias: [Float], rows: Int, columns: Int, kernels: KernelSet = .active
+    ) throws -> PackedInt16Matrix {
         try weights.withUnsafeBufferPointer { w in
             try bias.withUnsafeBufferPointer { b in
-                try PackedInt16Matrix(stacking: [(
-                    tensor("w", w, rows: rows, columns: columns), tensor("b", b, rows: rows, columns: 0))])
+                try PackedInt16Matrix(
+                    stacking: [(tensor("w", w, rows: rows, columns: columns), tensor("b", b, rows: rows, columns: 0))],
+                    kernels: kernels)
             }
         }
     }
@@ -44,11 +47,9 @@ import Testing
         return (values, bounds)
     }
 
-    private func run(
-        _ packed: PackedInt16Matrix, _ input: [Float], tokens: Int, threads: Int, kernels: KernelSet, gelu: Bool
-    ) -> [Float] {
-        let gemm = Int16GEMM(pool: ThreadPool(threads: threads), kernels: kernels)
-        let scratch = Int16GEMM.Scratch(threads: threads, columns: packed.columns)
+    private func run(_ packed: PackedInt16Matrix, _ input: [Float], tokens: Int, threads: Int, gelu: Bool) -> [Float] {
+        let gemm = Int16GEMM(pool: ThreadPool(threads: threads), kernels: packed.kernels)
+        let scratch = Int16GEMM.Scratch(threads: threads, columns: packed.columns, kernels: packed.kernels)
         var output = [Float](repeating: .nan, count: tokens * packed.rows)
         input.withUnsafeBufferPointer { inputBuffer in
             output.withUnsafeMutableBufferPointer { outputBuffer in
@@ -71,20 +72,24 @@ import Testing
         var input = random.values(shape.tokens * shape.columns)
         input[0] = 30  // an outlier, as BERT's activations have in a few channels
         let (expected, bounds) = exact(weights, bias, input, tokens: shape.tokens, rows: shape.rows, columns: shape.columns)
-        let packed = try pack(weights, bias, rows: shape.rows, columns: shape.columns)
+        let reference = try pack(weights, bias, rows: shape.rows, columns: shape.columns, kernels: KernelSet(.scalar)!)
+        // Each level multiplies weights laid out for it (AMX: byte tiles).
+        let packed = try KernelISA.supported.map {
+            try pack(weights, bias, rows: shape.rows, columns: shape.columns, kernels: KernelSet($0)!)
+        }
 
         for gelu in [false, true] {
-            let reference = run(packed, input, tokens: shape.tokens, threads: 1, kernels: KernelSet(.scalar)!, gelu: gelu)
+            let reference = run(reference, input, tokens: shape.tokens, threads: 1, gelu: gelu)
             for index in reference.indices {
                 let wanted = gelu ? expected[index] * 0.5 * (1 + erf(expected[index] / 2.0.squareRoot())) : expected[index]
                 // GELU moves a value by at most 1.13 times as much as its input moved.
                 let bound = gelu ? bounds[index] * 1.13 + 1e-5 : bounds[index]
                 #expect(abs(Double(reference[index]) - wanted) <= bound, "\(shape) gelu \(gelu) [\(index)]")
             }
-            for isa in KernelISA.supported {
+            for matrix in packed {
                 for threads in [1, 2] {
-                    let output = run(packed, input, tokens: shape.tokens, threads: threads, kernels: KernelSet(isa)!, gelu: gelu)
-                    #expect(output == reference, "\(shape) \(isa) threads \(threads) gelu \(gelu)")
+                    let output = run(matrix, input, tokens: shape.tokens, threads: threads, gelu: gelu)
+                    #expect(output == reference, "\(shape) \(matrix.kernels.isa) threads \(threads) gelu \(gelu)")
                 }
             }
         }
@@ -98,9 +103,9 @@ import Testing
         let bias = random.values(rows)
         let input = random.values(tokens * columns)
         let packed = try pack(weights, bias, rows: rows, columns: columns)
-        let expected = run(packed, input, tokens: tokens, threads: 1, kernels: .active, gelu: false)
+        let expected = run(packed, input, tokens: tokens, threads: 1, gelu: false)
         let gemm = Int16GEMM(pool: ThreadPool(threads: 2), kernels: .active)
-        let scratch = Int16GEMM.Scratch(threads: 2, columns: columns)
+        let scratch = Int16GEMM.Scratch(threads: 2, columns: columns, kernels: .active)
         var output = [Float](repeating: .nan, count: tokens * rows)
         let seen = UnsafeMutablePointer<Int>.allocate(capacity: tokens)
         defer { seen.deallocate() }
