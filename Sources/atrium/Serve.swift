@@ -197,6 +197,12 @@ struct Serve: AsyncParsableCommand {
             maximumUploadBytes: maxUploadBytes)
         configuration.console = console.configuration
         configuration.console.singleSignOn = singleSignOnConfiguration
+        if let singleSignOnConfiguration, singleSignOnConfiguration.redirectURL == nil {
+            // The callback then follows each request's Host, which a proxy passing any Host lets a
+            // client choose; the provider's own check of registered callbacks is what remains.
+            logger.warning(
+                "single sign-on without --oidc-redirect-url: the callback URL is taken from each request's Host header; set it when Atrium is reached through a proxy or by more than one name")
+        }
         let host = host
         let application = AtriumServer.application(
             gateway: gateway, configuration: configuration, exposition: exposition, logger: logger,
