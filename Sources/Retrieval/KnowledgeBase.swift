@@ -39,7 +39,8 @@ public final class KnowledgeBase: Sendable {
         self.index = index
         let embedder = embeddings.embedder
         let chunker = chunker ?? Chunker(countTokens: { embedder.countTokens($0) })
-        ingestor = DocumentIngestor(store: store, index: index, embeddings: embeddings, loader: loader, chunker: chunker)
+        ingestor = DocumentIngestor(
+            store: store, index: index, embeddings: embeddings, lanes: IngestionLanes(), loader: loader, chunker: chunker)
         searcher = HybridSearcher(store: store, index: index, embeddings: embeddings, queryCache: queryCache)
     }
 
@@ -71,11 +72,13 @@ public final class KnowledgeBase: Sendable {
         try await ingestCounted(upload, into: collection, scope: scope).write
     }
 
-    /// ``ingest(_:into:scope:)`` with the tokens embedded for it, for the team's limits.
-    public func ingestCounted(_ upload: DocumentUpload, into collection: String, scope: TenantScope) async throws
-        -> DocumentIngestion
-    {
-        try await ingestor.ingest(upload, into: collection, scope: scope)
+    /// ``ingest(_:into:scope:)`` with the tokens embedded for it, for the team's limits;
+    /// `reserving` is given the most the chunks to embed can cost before any is embedded.
+    public func ingestCounted(
+        _ upload: DocumentUpload, into collection: String, scope: TenantScope,
+        reserving: @Sendable (Int) async throws -> Void = { _ in }
+    ) async throws -> DocumentIngestion {
+        try await ingestor.ingest(upload, into: collection, scope: scope, reserving: reserving)
     }
 
     public func documents(in collection: String, scope: TenantScope) async throws -> [KnowledgeDocument] {

@@ -3,10 +3,14 @@
 public enum KnowledgeError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A search parameter is out of range.
     case invalidSearch(field: String, problem: String)
+    /// The team already has `limit` uploads waiting to be read.
+    case tooManyUploads(limit: Int)
 
     public var description: String {
         switch self {
         case let .invalidSearch(field, problem): "'\(field)' \(problem)"
+        case let .tooManyUploads(limit):
+            "this team already has \(limit) uploads waiting to be read; send more as they finish"
         }
     }
 }

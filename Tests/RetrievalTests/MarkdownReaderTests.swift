@@ -33,6 +33,26 @@ struct MarkdownReaderTests {
         ])
     }
 
+    /// Every chunk carries its heading path: a 30,000-word heading once became a chunk no chat
+    /// could fit (attack round 4). A long heading is cut in the path, its whole text kept.
+    @Test("a heading longer than 200 scalars is cut in the path and kept whole in the text; paths stop at 8 levels")
+    func longAndDeepHeadings() throws {
+        let words = (0..<30_000).map { "word\($0)" }.joined(separator: " ")
+        let found = try sections("# \(words)\n\nBody text.\n")
+        #expect(found.count == 1)
+        let heading = try #require(found.first?.headingPath.first)
+        #expect(heading.unicodeScalars.count <= SectionBuilder.maximumHeadingScalars + 1)
+        #expect(heading.hasPrefix("word0 word1 ") && heading.hasSuffix("…"))
+        #expect(found[0].text == words + "\n\nBody text.")
+
+        let deep = (1...6).map { String(repeating: "#", count: $0) + " Level \($0)\n\ntext \($0)\n" }.joined(separator: "\n")
+        #expect(try sections(deep).last?.headingPath == (1...6).map { "Level \($0)" })
+        var builder = SectionBuilder()
+        for level in 1...20 { builder.heading("H\(level)", level: level) }
+        builder.paragraph("deep")
+        #expect(builder.sections.last?.headingPath == (1...7).map { "H\($0)" } + ["H20"])
+    }
+
     @Test("fenced code is kept verbatim as one paragraph and a # inside it is no heading")
     func codeFences() throws {
         let markdown = """

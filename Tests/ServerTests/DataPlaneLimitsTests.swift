@@ -86,4 +86,39 @@ import Testing
         let embedded = try await world.auditRecords().filter { $0.action == "embeddings" && $0.promptTokens > 0 }
         #expect(embedded.count == 2, "the refused batch was not embedded: \(embedded.map { $0.promptTokens })")
     }
+
+    /// An upload reserves the most its new chunks can cost once it is chunked, before any is
+    /// embedded: a team limited to 600 tokens a minute had one 57 KB upload charged 33,349
+    /// tokens, and uploads sent together each passed (attack round 4). A full bucket still takes
+    /// any one upload and is left in debt; one sent beside it is refused with nothing stored.
+    @Test func anUploadReservesWhatItsChunksCanCostBeforeTheyAreEmbedded() async throws {
+        let world = try ServerWorld.make()
+        try await world.test { http in
+            let scenario = try await Scenario.build(http, world: world)
+            let bob = scenario["bob"]
+            #expect(try await http.call(.post, "/v1/collections", key: bob, json: ["name": "notes"]).status == 201)
+            let set = try await http.call(
+                .put, "/v1/admin/teams/acme%2Fsales/limits", key: scenario["owner"], json: ["tokens_per_minute": 600])
+            #expect(set.status == 200)
+            let report = (0..<40).map { "Section \($0) of the quarterly report lists revenue, costs and the outlook for each region." }
+                .joined(separator: "\n\n")
+            // Sent together: both are admitted with the bucket full, and each reserves its chunks'
+            // cost once chunked; the first takes the bucket (into debt), the other is refused.
+            async let first = http.call(
+                .post, "/v1/collections/notes/documents", key: bob, json: ["name": "q1.txt", "text": report])
+            async let second = http.call(
+                .post, "/v1/collections/notes/documents", key: bob,
+                json: ["name": "q2.txt", "text": report.replacingOccurrences(of: "quarterly", with: "second")])
+            let answers = try await [first, second]
+            #expect(answers.map(\.status).sorted() == [201, 429], "\(answers.map(\.body))")
+            #expect(answers.contains { $0.errorCode == "tokens_per_minute_exceeded" })
+            let stored = answers[0].status == 201 ? "q1.txt" : "q2.txt", refused = stored == "q1.txt" ? "q2.txt" : "q1.txt"
+            world.clock.advance(by: 3600)  // the debt repaid
+            let listed = try await http.call(.get, "/v1/collections/notes/documents", key: bob)
+            #expect(listed.status == 200 && listed.body.contains(stored) && !listed.body.contains(refused), "\(listed.body)")
+        }
+        let refused = try await world.auditRecords().filter { $0.reason == "tokens_per_minute_exceeded" }
+        #expect(refused.count == 1 && refused[0].promptTokens == 0, "refused before anything was embedded")
+    }
+
 }

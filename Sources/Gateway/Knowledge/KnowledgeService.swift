@@ -51,7 +51,12 @@ public struct KnowledgeService: Sendable {
     {
         audit.describe(
             action: .writeDocuments, resource: Self.resource(scope, collection: collection) + "/document:\(upload.name)")
-        let ingestion = try await knowledge().ingestCounted(upload, into: collection, scope: scope)
+        // Once chunked, the most its new chunks can cost is reserved against the per-minute
+        // limits before any is embedded, as an embeddings request's inputs are: uploads sent
+        // together no longer all pass a limit that holds one.
+        let ingestion = try await knowledge().ingestCounted(upload, into: collection, scope: scope) {
+            try await LimitStage.reserve(atMost: $0)
+        }
         let write = ingestion.write
         if case .unchanged = write {} else { documentsChanged(scope) }
         // The chunks' tokens the embedding model read count against the team's limits.

@@ -64,9 +64,9 @@ struct ResponseCacheStage: Sendable {
         let embedder = embeddings.embedder
         let started = ContinuousClock.now
         let parts = texts.all
-        // Tokenizing is CPU work (its lane); the model pass waits in the team's own queue, so
-        // one team's cache lookups never stall another team's embeddings.
-        let fits = try? await embeddings.run(on: .interactive) {
+        // Tokenizing is CPU work (off the request's thread); the model pass waits in the team's
+        // own queue, so one team's cache lookups never stall another team's embeddings.
+        let fits = try? await embeddings.run {
             parts.allSatisfy { embedder.countTokens($0) <= embedder.maxTokens }
         }
         guard fits == true else { return nil }

@@ -59,7 +59,6 @@ public final class EmbeddingQueue: Sendable {
     /// Concurrent: up to ``FairSchedule/maximumWorkers`` passes run at once, of different teams.
     private let worker = DispatchQueue(label: "atrium.embeddings.worker", qos: .userInitiated, attributes: .concurrent)
     private let interactive = DispatchQueue(label: "atrium.embeddings.interactive", qos: .userInitiated)
-    private let bulk = DispatchQueue(label: "atrium.embeddings.bulk", qos: .utility)
 
     public init(
         embedder: any TextEmbedder, modelID: String, passTokens: Int = 256, bulkPassTokens: Int? = nil,
@@ -93,14 +92,12 @@ public final class EmbeddingQueue: Sendable {
         }
     }
 
-    /// Runs CPU-bound work other than model passes (loading, chunking, hashing) on the lane's
-    /// serial queue and returns its result.
-    public func run<T: Sendable>(on lane: Lane, _ work: @escaping @Sendable () throws -> T) async throws -> T {
-        let queue = lane == .interactive ? interactive : bulk
-        return try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                continuation.resume(with: Result { try work() })
-            }
+    /// Runs short CPU-bound work that a query waits for (tokenizing a conversation for the
+    /// semantic cache) on a serial queue of its own and returns its result. (Uploads are read in
+    /// their team's lane, `IngestionLanes`.)
+    public func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            interactive.async { continuation.resume(with: Result { try work() }) }
         }
     }
 

@@ -14,27 +14,41 @@ import Tenancy
 /// version of the same document is looked at, so how long an upload takes says nothing about
 /// what any other document holds.
 struct DocumentIngestor: Sendable {
+    /// The most chunks one document may make. Every chunk is stored, full-text indexed and held
+    /// in memory by the team's index, while repeats are embedded (and charged) once: a 4 MB CSV
+    /// that repeats long column names made 118,750 chunks and 1.1 GB (attack round 4). 16 MiB of
+    /// plain prose makes about 30,000.
+    static let maximumChunks = 40_000
+
     let store: AtriumStore
     let index: KnowledgeIndex
     let embeddings: EmbeddingQueue
+    let lanes: IngestionLanes
     let loader: DocumentLoader
     let chunker: Chunker
 
-    func ingest(_ upload: DocumentUpload, into collection: String, scope: TenantScope) async throws -> DocumentIngestion {
+    /// `reserving` is called with the most tokens the chunks left to embed can cost, once they
+    /// are known and before any is embedded (the team's limits reserve them; throwing stops the
+    /// upload with nothing stored).
+    func ingest(
+        _ upload: DocumentUpload, into collection: String, scope: TenantScope,
+        reserving: @Sendable (Int) async throws -> Void = { _ in }
+    ) async throws -> DocumentIngestion {
         let name = try DocumentDraft.validatedName(upload.name)
         let data = upload.data
-        let contentHash = try await embeddings.run(on: .bulk) { ContentHash.of(data) }
+        let contentHash = try await lanes.run(for: scope.teamID) { ContentHash.of(data) }
         let stored = try await store.knowledge.document(named: name, in: collection, scope: scope)
         if let stored, stored.contentHash == contentHash, stored.embeddingModel == embeddings.modelID {
             return DocumentIngestion(write: .unchanged(stored), embeddedTokens: 0, reusedChunks: stored.chunkCount)
         }
-        let (format, chunks) = try await read(upload)
+        let (format, chunks) = try await read(upload, scope: scope)
         let texts = chunks.map { Self.embeddingText(headingPath: $0.headingPath, text: $0.text) }
         var known = try await vectors(of: stored, scope: scope)
         let reused = texts.count(where: { known[$0] != nil })
         var missing: [String] = []
         var queued: Set<String> = []
         for text in texts where known[text] == nil && queued.insert(text).inserted { missing.append(text) }
+        try await reserving(missing.reduce(0) { $0 + embeddings.mostTokens($1) })
         // The queue cuts the chunks into passes and lets other teams' work in between.
         let embedded = try await embeddings.embed(missing, for: scope, lane: .bulk)
         for (text, vector) in zip(missing, embedded.vectors) { known[text] = vector }
@@ -63,15 +77,18 @@ struct DocumentIngestor: Sendable {
         return vectors
     }
 
-    /// Loads and chunks the upload on the bulk lane (PDF and DOCX reading is CPU work too).
-    private func read(_ upload: DocumentUpload) async throws -> (DocumentFormat, [TextChunk]) {
+    /// Loads and chunks the upload in the team's lane (PDF and DOCX reading is CPU work too).
+    private func read(_ upload: DocumentUpload, scope: TenantScope) async throws -> (DocumentFormat, [TextChunk]) {
         let loader = loader
         let chunker = chunker
-        let (format, chunks) = try await embeddings.run(on: .bulk) {
+        let (format, chunks) = try await lanes.run(for: scope.teamID) {
             let document = try loader.load(upload.data, fileName: upload.name, contentType: upload.contentType)
             return (document.format, chunker.chunks(of: document).map(Self.withoutNUL))
         }
         guard !chunks.isEmpty else { throw LoadingError.empty(fileName: upload.name) }
+        guard chunks.count <= Self.maximumChunks else {
+            throw LoadingError.tooManyChunks(fileName: upload.name, chunks: chunks.count, limit: Self.maximumChunks)
+        }
         return (format, chunks)
     }
 

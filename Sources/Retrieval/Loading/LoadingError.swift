@@ -11,6 +11,8 @@ public enum LoadingError: Error, Equatable, Sendable, CustomStringConvertible {
     case toolMissing(tool: String, hint: String)
     /// The document holds no visible text.
     case empty(fileName: String)
+    /// The document makes more chunks than one document may hold.
+    case tooManyChunks(fileName: String, chunks: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -25,6 +27,8 @@ public enum LoadingError: Error, Equatable, Sendable, CustomStringConvertible {
             "'\(tool)' is not installed: \(hint)"
         case .empty(let fileName):
             "'\(fileName)' holds no text"
+        case .tooManyChunks(let fileName, let chunks, let limit):
+            "'\(fileName)' makes \(chunks) chunks, more than the \(limit) one document may hold; split it into several documents"
         }
     }
 }

@@ -11,6 +11,15 @@
 /// builder.sections  // [DocumentSection(headingPath: ["Install"], text: "Run make.")]
 /// ```
 struct SectionBuilder {
+    /// The longest heading a path keeps, in Unicode scalars: every chunk of a section carries
+    /// its heading path (stored, indexed, read by the model), so a 192 KB heading over 162
+    /// chunks once cost 40 s of CPU and 100 MB, and a 30,000-word one made a chunk no chat
+    /// could fit (attack round 4). A longer heading is cut in the path and its whole text
+    /// starts the section, so nothing is lost.
+    static let maximumHeadingScalars = 200
+    /// The deepest heading path: a deeper heading takes the deepest open one's place.
+    static let maximumDepth = 8
+
     private var finished: [DocumentSection] = []
     private var openHeadings: [(level: Int, title: String)] = []
     private var paragraphs: [String] = []
@@ -28,7 +37,18 @@ struct SectionBuilder {
         guard !title.isEmpty else { return }
         closeSection()
         openHeadings.removeAll { $0.level >= level }
-        openHeadings.append((level, title))
+        if openHeadings.count >= Self.maximumDepth { openHeadings.removeLast() }
+        let scalars = title.unicodeScalars
+        guard scalars.count > Self.maximumHeadingScalars else {
+            openHeadings.append((level, title))
+            return
+        }
+        var cut = String(scalars.prefix(Self.maximumHeadingScalars))
+        if let space = cut.lastIndex(of: " "), cut.distance(from: cut.startIndex, to: space) > Self.maximumHeadingScalars / 2 {
+            cut = String(cut[..<space])
+        }
+        openHeadings.append((level, cut + "…"))
+        paragraph(title)
     }
 
     /// Adds a paragraph to the open section; blank lines inside it are dropped so that it stays

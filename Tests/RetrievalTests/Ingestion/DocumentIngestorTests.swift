@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Retrieval
@@ -14,5 +15,26 @@ import Testing
         #expect(stored.index == 3)
         let clean = TextChunk(index: 0, text: "nothing to do", headingPath: [])
         #expect(DocumentIngestor.withoutNUL(clean) == clean)
+    }
+}
+
+/// A document that makes more chunks than one may hold is refused before anything is embedded
+/// or stored: every chunk is stored and indexed while repeats are embedded (and charged) once,
+/// so a 4 MB CSV repeating long column names made 118,750 chunks and 1.1 GB (attack round 4).
+@Suite struct DocumentChunkLimitTests {
+    @Test func aDocumentOfTooManyChunksIsRefusedBeforeItIsEmbedded() async throws {
+        let world = try await KnowledgeWorld.make()
+        let embedder = try #require(KnowledgeWorld.sharedEmbedder, "all-MiniLM-L6-v2 not fetched (scripts/fetch-models)")
+        // Chunks of about four tokens, so that a small text makes more than the limit.
+        let knowledge = KnowledgeBase(
+            store: world.store, embeddings: EmbeddingQueue(embedder: embedder, modelID: "minilm-l6"),
+            chunker: Chunker(targetTokens: 4))
+        try await knowledge.createCollection(named: "handbook", in: world.sales)
+        let paragraphs = (0...DocumentIngestor.maximumChunks).map { "Note \($0) here." }.joined(separator: "\n\n")
+        let upload = DocumentUpload(name: "notes.txt", data: Data(paragraphs.utf8), contentType: "text/plain")
+        await #expect(throws: LoadingError.tooManyChunks(fileName: "notes.txt", chunks: DocumentIngestor.maximumChunks + 1, limit: DocumentIngestor.maximumChunks)) {
+            try await knowledge.ingestCounted(upload, into: "handbook", scope: world.sales)
+        }
+        #expect(try await knowledge.documents(in: "handbook", scope: world.sales).isEmpty)
     }
 }
