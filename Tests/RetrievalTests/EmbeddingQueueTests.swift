@@ -74,6 +74,28 @@ struct EmbeddingQueueTests {
         #expect(embedder.passes.firstIndex { $0 == ["my query"] } == 1)
     }
 
+    /// A stopping server (or a client gone) once waited while every queued upload was embedded
+    /// first (attack round 4): a cancelled request takes no further pass.
+    @Test("a cancelled request gets no further pass and ends with CancellationError")
+    func aCancelledRequestGetsNoFurtherPass() async throws {
+        let world = try await KnowledgeWorld.make()
+        let embedder = PassLoggingEmbedder(holdingFirstPass: true)
+        let queue = EmbeddingQueue(embedder: embedder, modelID: "test-double", passTokens: 24, bulkPassTokens: 24)
+        let first = Task { try await queue.embed(Self.texts("first", 40), for: world.sales, lane: .bulk) }
+        try await Self.until { embedder.passes.count == 1 }
+        let second = Task { try await queue.embed(Self.texts("second", 40), for: world.sales, lane: .bulk) }
+        try await Self.until { queue.queuedJobs(of: world.sales.teamID) == 2 }
+        first.cancel()
+        second.cancel()
+        embedder.releaseFirstPass()
+        await #expect(throws: CancellationError.self) { try await first.value }
+        await #expect(throws: CancellationError.self) { try await second.value }
+        #expect(embedder.passes.count == 1, "only the pass in flight ran: \(embedder.passes.count)")
+        #expect(queue.queuedJobs(of: world.sales.teamID) == 0)
+        // The queue goes on serving.
+        #expect(try await queue.embed(["after"], for: world.sales, lane: .interactive).vectors.count == 1)
+    }
+
     @Test("short interactive passes go to the query embedder, bulk and long passes to the shared one")
     func queriesUseTheQueryEmbedder() async throws {
         let world = try await KnowledgeWorld.make()

@@ -72,7 +72,11 @@ import Testing
             let set = try await http.call(
                 .put, "/v1/admin/teams/acme%2Fsales/limits", key: scenario["owner"], json: ["tokens_per_minute": 600])
             #expect(set.status == 200)
-            #expect(try await http.call(.post, "/v1/embeddings", key: scenario["bob"], json: ["input": "x"]).status == 200)
+            // About 200 tokens: the bucket stays well short of full for 20 s of real time (the
+            // test clock runs with the wall clock; a one-token request refilled within 0.1 s
+            // and, on a loaded machine, let the batch find a full bucket).
+            let first = Array(repeating: "revenue", count: 200).joined(separator: " ")
+            #expect(try await http.call(.post, "/v1/embeddings", key: scenario["bob"], json: ["input": first]).status == 200)
             let paragraph = Array(repeating: "revenue", count: 40).joined(separator: " ")
             let batch = try await http.call(
                 .post, "/v1/embeddings", key: scenario["bob"], json: ["input": Array(repeating: paragraph, count: 64)])

@@ -82,13 +82,22 @@ public final class EmbeddingQueue: Sendable {
 
     /// One L2-normalized vector per text, in order, and the tokens the model read for them
     /// (special tokens included, each text counted up to where the model cuts it).
+    ///
+    /// A request whose task is cancelled (its client gone, the server stopping) gets no further
+    /// pass: it ends with `CancellationError` at its next turn, so a stopping server no longer
+    /// embeds every upload still queued first.
     public func embed(_ texts: [String], for scope: TenantScope, lane: Lane) async throws -> EmbeddedTexts {
         guard !texts.isEmpty else { return EmbeddedTexts(vectors: [], tokens: 0) }
-        return try await withCheckedThrowingContinuation { continuation in
-            let job = EmbeddingJob(texts: texts, lane: lane, continuation: continuation)
-            if schedule.withLock({ $0.submit(job, team: scope.teamID) }) {
-                worker.async { self.serve() }
+        let cancellation = EmbeddingJob.Cancellation()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let job = EmbeddingJob(texts: texts, lane: lane, cancellation: cancellation, continuation: continuation)
+                if schedule.withLock({ $0.submit(job, team: scope.teamID) }) {
+                    worker.async { self.serve() }
+                }
             }
+        } onCancel: {
+            cancellation.cancel()
         }
     }
 
@@ -117,9 +126,13 @@ public final class EmbeddingQueue: Sendable {
     }
 
     /// One model pass over the next texts of `jobs` (one interactive job, or a team's bulk jobs
-    /// in order, filled up to ``bulkPassTokens``); the jobs it finished.
-    private func runPass(over jobs: [EmbeddingJob]) -> [EmbeddingJob] {
-        let lane = jobs[0].lane
+    /// in order, filled up to ``bulkPassTokens``); the jobs it finished. Cancelled jobs finish
+    /// with `CancellationError` instead of taking part.
+    private func runPass(over queued: [EmbeddingJob]) -> [EmbeddingJob] {
+        let cancelled = queued.filter(\.cancellation.isCancelled)
+        for job in cancelled { job.failure = CancellationError() }
+        let jobs = queued.filter { !$0.cancellation.isCancelled }
+        guard let lane = jobs.first?.lane else { return cancelled }
         var room = lane == .interactive ? passTokens : bulkPassTokens
         var parts: [(job: EmbeddingJob, texts: [String])] = []
         var tokens = 0
@@ -152,7 +165,7 @@ public final class EmbeddingQueue: Sendable {
                 }
             }
         }
-        return parts.map(\.job).filter { $0.isComplete || $0.failure != nil }
+        return cancelled + parts.map(\.job).filter { $0.isComplete || $0.failure != nil }
     }
 }
 
@@ -214,8 +227,16 @@ struct FairSchedule {
 /// One embedding request in a team's queue. Its progress is touched only by the worker
 /// serving its team (one thread at a time, handed over through the schedule's lock).
 final class EmbeddingJob: @unchecked Sendable {
+    /// Set when the request's task is cancelled, from any thread.
+    final class Cancellation: Sendable {
+        private let flag = Atomic(false)
+        func cancel() { flag.store(true, ordering: .relaxed) }
+        var isCancelled: Bool { flag.load(ordering: .relaxed) }
+    }
+
     let texts: [String]
     let lane: EmbeddingQueue.Lane
+    let cancellation: Cancellation
     private let continuation: CheckedContinuation<EmbeddedTexts, any Error>
     private var next = 0
     private var passEnd = 0
@@ -225,9 +246,13 @@ final class EmbeddingJob: @unchecked Sendable {
     private var countedAhead: Int?
     var failure: (any Error)?
 
-    init(texts: [String], lane: EmbeddingQueue.Lane, continuation: CheckedContinuation<EmbeddedTexts, any Error>) {
+    init(
+        texts: [String], lane: EmbeddingQueue.Lane, cancellation: Cancellation = Cancellation(),
+        continuation: CheckedContinuation<EmbeddedTexts, any Error>
+    ) {
         self.texts = texts
         self.lane = lane
+        self.cancellation = cancellation
         self.continuation = continuation
         vectors.reserveCapacity(texts.count)
     }
