@@ -50,6 +50,12 @@ import Testing
                 json: ["query": "platypus feeding", "top_k": 5, "chunks_per_document": 1])
             let names = Self.results(limited).compactMap { $0["document_name"] as? String }
             #expect(names.sorted() == ["diet.txt", "guide.md"], "\(limited.body)")
+            // A field search does not know is refused by name, not ignored (the client would
+            // believe it had filtered).
+            let filtered = try await http.call(
+                .post, "/v1/collections/zoo/search", key: keys["vic"],
+                json: ["query": "platypus feeding", "filter": ["team": "dev"]])
+            #expect(filtered.status == 400 && filtered.body.contains("filter"), "\(filtered.body)")
 
             let records = try await world.auditRecords()
             // The grouped search's audit names every chunk it returned.

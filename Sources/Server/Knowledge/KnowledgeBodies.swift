@@ -1,6 +1,7 @@
 import Foundation
 import Gateway
 import Retrieval
+import Tenancy
 
 /// `POST /v1/collections/{name}/documents` as JSON: `{"name", "text", "content_type"?}`.
 struct DocumentBody: Decodable {
@@ -29,7 +30,7 @@ struct SearchBody: Decodable {
     let grouping: SearchGrouping
     let chunksPerDocument: Int?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case query, mode
         case topK = "top_k"
         case groupBy = "group_by"
@@ -37,6 +38,9 @@ struct SearchBody: Decodable {
     }
 
     init(from decoder: any Decoder) throws {
+        // A field this search does not know is refused, not ignored: `{"filter": {...}}` once
+        // answered unfiltered results to a client that believed it had filtered (attack round 4).
+        try decoder.refuseFields(except: CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         query = try container.decode(String.self, forKey: .query)
         topK = try container.wholeNumber(forKey: .topK)
