@@ -43,6 +43,23 @@ struct PDFReaderTests {
         #expect(document.plainText == "Our offices open at nine and close at six on weekdays.\n\nVisitors sign in at the desk.")
     }
 
+    /// Lines that differ page to page only in their digits were dropped as running headers even
+    /// when they were each page's only text, or sat mid-page (attack round 4).
+    @Test("a page's only line, or a repeated line mid-page, is text, not a running header",
+          .enabled(if: pdftotextInstalled, "pdftotext is not installed (make installs poppler-utils)"))
+    func repeatedContentIsKept() throws {
+        let invoices = (1...3).map { [Self.line(11, 700, "Invoice 100\($0) for ACME GmbH. Total due: 2\($0)0 EUR.")] }
+        let alone = try DocumentLoader().load(TinyPDF.make(pages: invoices), fileName: "invoices.pdf", contentType: nil)
+        #expect(alone.plainText.components(separatedBy: "Invoice").count - 1 == 3, "\(alone.plainText)")
+        let midPage = (1...3).map { index in
+            [Self.line(9, 760, "ACME Handbook"), Self.line(11, 500, "Order \(index) shipped on day \(index)."),
+             Self.line(11, 420, "Page body \(index) says something else entirely.")]
+        }
+        let kept = try DocumentLoader().load(TinyPDF.make(pages: midPage), fileName: "orders.pdf", contentType: nil)
+        #expect(kept.plainText.components(separatedBy: "shipped").count - 1 == 3, "\(kept.plainText)")
+        #expect(!kept.plainText.contains("ACME Handbook"))
+    }
+
     @Test("a damaged PDF or a file that is no PDF is malformed, not a crash",
           .enabled(if: pdftotextInstalled, "pdftotext is not installed (make installs poppler-utils)"))
     func damaged() {

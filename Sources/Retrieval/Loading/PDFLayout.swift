@@ -16,10 +16,15 @@ struct PDFLayout {
     /// A paragraph, as pdftotext groups lines; the blocks of one flow (column) come in order.
     struct Block: Equatable {
         var lines: [Line]
+        /// `yMin` and `yMax`: points from the top of the page (0 where not given).
+        var top = 0.0
+        var bottom = 0.0
     }
 
     struct Page: Equatable {
         var blocks: [Block]
+        /// In points (0 where not given).
+        var height = 0.0
     }
 
     var pages: [Page]
@@ -50,11 +55,17 @@ struct PDFLayout {
         private var words: [String] = []
         private var word: String?
         private var lineHeight = 0.0
+        private var pageHeight = 0.0
+        private var blockSpan = (top: 0.0, bottom: 0.0)
 
         func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
                     qualifiedName: String?, attributes: [String: String] = [:]) {
             switch elementName {
-            case "page": blocks = []
+            case "page":
+                blocks = []
+                pageHeight = Double(attributes["height"] ?? "") ?? 0
+            case "block":
+                blockSpan = (Double(attributes["yMin"] ?? "") ?? 0, Double(attributes["yMax"] ?? "") ?? 0)
             case "line":
                 words = []
                 lineHeight = (Double(attributes["yMax"] ?? "") ?? 0) - (Double(attributes["yMin"] ?? "") ?? 0)
@@ -76,10 +87,10 @@ struct PDFLayout {
             case "line":
                 if !words.isEmpty { lines.append(Line(words: words, height: lineHeight)) }
             case "block":
-                if !lines.isEmpty { blocks.append(Block(lines: lines)) }
+                if !lines.isEmpty { blocks.append(Block(lines: lines, top: blockSpan.top, bottom: blockSpan.bottom)) }
                 lines = []
             case "page":
-                pages.append(Page(blocks: blocks))
+                pages.append(Page(blocks: blocks, height: pageHeight))
             default: break
             }
         }

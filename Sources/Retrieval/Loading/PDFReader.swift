@@ -71,10 +71,24 @@ struct PDFReader: DocumentReader {
         guard layout.pages.count >= 3 else { return [] }
         var pagesByKey: [String: Set<Int>] = [:]
         for (page, content) in layout.pages.enumerated() {
-            for block in content.blocks { pagesByKey[repetitionKey(block), default: []].insert(page) }
+            let keys = content.blocks.map(repetitionKey)
+            // A running header or footer sits in the page's margin, above or below other text:
+            // a page's only line (an invoice a page, differing in its digits) was dropped as
+            // one and the document read as empty (attack round 4).
+            for (block, key) in zip(content.blocks, keys)
+            where isInMargin(block, of: content) && keys.contains(where: { $0 != key }) {
+                pagesByKey[key, default: []].insert(page)
+            }
         }
         let threshold = max(3, (layout.pages.count + 1) / 2)
         return Set(pagesByKey.filter { $0.value.count >= threshold }.keys)
+    }
+
+    /// Whether the block lies in the top or bottom 15 % of its page (any block, where
+    /// pdftotext gave no positions).
+    private static func isInMargin(_ block: PDFLayout.Block, of page: PDFLayout.Page) -> Bool {
+        guard page.height > 0 else { return true }
+        return block.bottom <= page.height * 0.15 || block.top >= page.height * 0.85
     }
 
     /// The block's text without digits, and its size: what a running header keeps page to page.
