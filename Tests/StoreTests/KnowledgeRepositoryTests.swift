@@ -46,6 +46,21 @@ import Tenancy
         #expect(try DocumentDraft.validatedName("résumé.txt") == "résumé.txt")
     }
 
+    /// Names that look alike were distinct documents (attack round 4): `é` as one scalar or as
+    /// `e` + U+0301, zero-width spaces, byte-order marks, names of only white space, `.`, `..`.
+    @Test func lookAlikeAndInvisibleNamesAreOneNameOrRefused() throws {
+        let composed = "r\u{E9}sum\u{E9}.txt", decomposed = "re\u{301}sume\u{301}.txt"
+        #expect(Array(composed.unicodeScalars) != Array(decomposed.unicodeScalars))
+        #expect(Array(try DocumentDraft.validatedName(decomposed).unicodeScalars) == Array(composed.unicodeScalars))
+        for name in ["zero\u{200B}width.txt", "\u{FEFF}bom.txt", " ", "\t", ".", "..", "a\u{202E}txt.exe"] {
+            #expect(throws: StoreError.self, "\(name.unicodeScalars.map { String($0.value, radix: 16) })") {
+                try DocumentDraft.validatedName(name)
+            }
+        }
+        #expect(try DocumentDraft.validatedName("..hidden.md") == "..hidden.md")
+        #expect(try DocumentDraft.validatedName("../etc/passwd.txt") == "../etc/passwd.txt")  // a name, never a path
+    }
+
     @Test(arguments: StoreBackendKind.allCases) func sameContentUnderTheSameNameIsUnchangedWithTheSameID(_ backend: StoreBackendKind) async throws {
         let world = try await StoreWorld.make(backend)
         let scope = try world.scope(world.salesMember)

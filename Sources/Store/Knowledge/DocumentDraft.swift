@@ -1,3 +1,4 @@
+import Foundation
 import Tenancy
 
 /// A document ready to store: its identity (name and content hash) and its embedded chunks.
@@ -20,13 +21,23 @@ public struct DocumentDraft: Sendable {
         self.chunks = chunks
     }
 
-    /// The name, if a document may be called that: 1…512 characters, no control characters.
+    /// The name a document is stored under, if it may be called that: 1…512 Unicode scalars,
+    /// no control or invisible formatting characters (zero-width spaces, byte-order marks), a
+    /// visible character other than `.` and `..`, in Unicode's composed form (NFC) — so that
+    /// `é` typed as one scalar or as `e` + U+0301 names one document, not two that look alike.
     public static func validatedName(_ name: String) throws(StoreError) -> String {
-        guard !name.isEmpty, name.unicodeScalars.count <= maximumNameLength else {  // scalars: "a" + a million combining marks is one Character
-            throw .invalidValue(field: "name", problem: "a document name must be 1 to \(maximumNameLength) characters")
+        func refuse(_ problem: String) -> StoreError { .invalidValue(field: "name", problem: problem) }
+        let lengthProblem = "a document name must be 1 to \(maximumNameLength) characters"
+        // Scalars: "a" + a million combining marks is one Character.
+        guard !name.isEmpty, name.unicodeScalars.count <= maximumNameLength else { throw refuse(lengthProblem) }
+        let name = name.precomposedStringWithCanonicalMapping
+        guard name.unicodeScalars.count <= maximumNameLength else { throw refuse(lengthProblem) }
+        guard !PlainText.hasForbiddenCharacter(name) else { throw refuse("a document name \(PlainText.problem)") }
+        guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .format }) else {
+            throw refuse("a document name must not contain invisible formatting characters (zero-width spaces, byte-order marks)")
         }
-        guard !PlainText.hasForbiddenCharacter(name) else {
-            throw .invalidValue(field: "name", problem: "a document name \(PlainText.problem)")
+        guard name.contains(where: { !$0.isWhitespace }), name != ".", name != ".." else {
+            throw refuse("a document name needs a visible character, and may not be . or ..")
         }
         return name
     }
