@@ -18,6 +18,25 @@ struct DocumentLoaderTests {
         #expect(document.plainText == "First line\nstill first\n\nSecond")
     }
 
+    /// What Windows editors save as "Unicode" text was refused as binary (attack round 4).
+    @Test("UTF-16 with its byte-order mark reads as text, either byte order; without one it stays binary")
+    func utf16WithByteOrderMark() throws {
+        let text = "Résumé\r\n\r\nZweiter Absatz 😀"
+        let units = Array(text.utf16)
+        let little = Data([0xFF, 0xFE] + units.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
+        let big = Data([0xFE, 0xFF] + units.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] })
+        for data in [little, big] {
+            #expect(try DocumentLoader().load(data, fileName: "notes.txt", contentType: nil).plainText == "Résumé\n\nZweiter Absatz 😀")
+        }
+        #expect(try DocumentLoader().load(little, fileName: "page.md", contentType: nil).plainText.hasPrefix("Résumé"))
+        #expect(throws: LoadingError.binaryContent(fileName: "notes.txt")) {
+            try DocumentLoader().load(little.dropFirst(2), fileName: "notes.txt", contentType: nil)
+        }
+        #expect(throws: LoadingError.binaryContent(fileName: "odd.txt")) {  // a lone surrogate
+            try DocumentLoader().load(Data([0xFF, 0xFE, 0x3D, 0xD8, 0x41, 0x00]), fileName: "odd.txt", contentType: nil)
+        }
+    }
+
     @Test("unknown formats and binary content are refused by name")
     func refusals() {
         #expect(throws: LoadingError.unsupportedFormat(fileName: "a.exe", contentType: nil)) {
