@@ -10,7 +10,9 @@ import Tenancy
 ///
 /// A team holds at most ``maximumWaiting`` pieces waiting (each an upload whose body is in
 /// memory); more are refused at once. A piece whose request is cancelled (its client gone, the
-/// server stopping) before it starts is dropped.
+/// server stopping) before it starts is dropped; one already running is let finish on its
+/// thread (a reader cannot be stopped midway), but its request ends at once, so a stopping
+/// server never waits for it.
 final class IngestionLanes: Sendable {
     static let maximumWaiting = 8
 
@@ -20,8 +22,17 @@ final class IngestionLanes: Sendable {
         let cancel: @Sendable () -> Void
     }
 
+    /// Resumes a continuation once: with the work's result, or with `CancellationError` if the
+    /// request was cancelled first.
+    private final class Once: Sendable {
+        private let done = Atomic(false)
+        func callAsFunction(_ body: () -> Void) {
+            if !done.exchange(true, ordering: .acquiringAndReleasing) { body() }
+        }
+    }
+
     private struct Lane {
-        var running = false
+        var running: Piece?
         var waiting: [Piece] = []
     }
 
@@ -47,14 +58,19 @@ final class IngestionLanes: Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 guard !Task.isCancelled else { return continuation.resume(throwing: CancellationError()) }
+                let once = Once()
                 let piece = Piece(
-                    id: id, run: { continuation.resume(with: Result { try work() }) },
-                    cancel: { continuation.resume(throwing: CancellationError()) })
+                    id: id,
+                    run: {
+                        let result = Result { try work() }
+                        once { continuation.resume(with: result) }
+                    },
+                    cancel: { once { continuation.resume(throwing: CancellationError()) } })
                 let start: LaneStart = state.withLock { state in
                     var lane = state.lanes[team] ?? Lane()
                     defer { state.lanes[team] = lane }
-                    if !lane.running {
-                        lane.running = true
+                    if lane.running == nil {
+                        lane.running = piece
                         return .now
                     }
                     guard lane.waiting.count < Self.maximumWaiting else { return .refused }
@@ -68,11 +84,12 @@ final class IngestionLanes: Sendable {
                 }
             }
         } onCancel: {
-            let dropped = state.withLock { state -> Piece? in
+            let cancelled = state.withLock { state -> Piece? in
+                if let running = state.lanes[team]?.running, running.id == id { return running }
                 guard let index = state.lanes[team]?.waiting.firstIndex(where: { $0.id == id }) else { return nil }
                 return state.lanes[team]?.waiting.remove(at: index)
             }
-            dropped?.cancel()
+            cancelled?.cancel()
         }
     }
 
@@ -87,6 +104,7 @@ final class IngestionLanes: Sendable {
                     return nil
                 }
                 let piece = lane.waiting.removeFirst()
+                lane.running = piece
                 state.lanes[team] = lane
                 return piece
             }
@@ -100,6 +118,6 @@ final class IngestionLanes: Sendable {
 
     /// Whether `team`'s lane is running a piece (for tests).
     func isBusy(_ team: TeamID) -> Bool {
-        state.withLock { $0.lanes[team]?.running ?? false }
+        state.withLock { $0.lanes[team]?.running != nil }
     }
 }

@@ -74,4 +74,21 @@ import Testing
         #expect(try await lanes.run(for: sales) { "after" } == "after")
         #expect(ran.all.isEmpty)
     }
+
+    /// A stopping server waited for a reader that could not be stopped (3 min 40 s past its
+    /// grace, attack round 4): a running piece's request ends at once when cancelled.
+    @Test func aCancelledRunningPieceEndsItsRequestAtOnceAndTheLaneGoesOn() async throws {
+        let lanes = IngestionLanes()
+        let gate = Gate()
+        let sales = TeamID(rawValue: "team_sales")
+        let running = Task { try await lanes.run(for: sales) { gate.wait(); return "late" } }
+        while lanes.isBusy(sales) == false { await Task.yield() }
+        let next = Task { try await lanes.run(for: sales) { "next" } }
+        while lanes.waiting(for: sales) == 0 { await Task.yield() }
+        running.cancel()
+        await #expect(throws: CancellationError.self) { try await running.value }
+        #expect(lanes.isBusy(sales), "the reader itself runs on")
+        gate.open()
+        #expect(try await next.value == "next")
+    }
 }
