@@ -185,13 +185,6 @@ void atrium_attend_group64(const float *queries, int heads, const uint16_t *keys
                                             scores_stride, out);
 }
 
-void atrium_gemm_i16(const int16_t *packed, const float *weight_scales, const float *bias, int rows, int columns,
-                     int first_panel, int panels, const int16_t *activations, const float *activation_scales,
-                     int tokens, float *out, size_t out_stride) {
-    atrium_kernels_active()->gemm_i16(packed, weight_scales, bias, rows, columns, first_panel, panels, activations,
-                                      activation_scales, tokens, out, out_stride);
-}
-
 void atrium_bert_attend(const float *queries, size_t row_stride, size_t hidden, int length, int head_size, float scale,
                         float *scratch, float *out) {
     atrium_kernels_active()->bert_attend(queries, row_stride, hidden, length, head_size, scale, scratch, out);

@@ -13,30 +13,18 @@
 #include "int16_gemm_x86.h"
 #pragma clang attribute pop
 
-const atrium_kernel_table atrium_table_avx512_vnni = {
-    .isa = ATRIUM_ISA_AVX512_VNNI,
-    .gemm_q4_1_q8_1 = gemm_q4_1_q8_1,
-    .gemm_q8_0_q8_0 = gemm_q8_0_q8_0,
-    .attend_head = attend_head,
-    .attend_group64 = attend_group64,
-    .interleaved_quantize = interleaved_quantize,
-    .interleaved_gemm = interleaved_gemm,
-    .gemm_i16 = gemm_i16,
-    .i16_layout = &atrium_i16_pairs,
-    .bert_attend = bert_attend,
-};
+// Both AVX-512 levels' tables: the AMX one differs only in the int16 GEMM and its layout.
+#define AVX512_TABLE(level, gemm_i16_kernel, layout)                                                              \
+    {                                                                                                              \
+        .isa = (level), .gemm_q4_1_q8_1 = gemm_q4_1_q8_1, .gemm_q8_0_q8_0 = gemm_q8_0_q8_0,                        \
+        .attend_head = attend_head, .attend_group64 = attend_group64, .interleaved_quantize = interleaved_quantize, \
+        .interleaved_gemm = interleaved_gemm, .gemm_i16 = (gemm_i16_kernel), .i16_layout = (layout),               \
+        .bert_attend = bert_attend,                                                                                \
+    }
 
-// The same kernels, but the sentence encoder's int16 products on AMX tiles (int16_gemm_amx.c).
-const atrium_kernel_table atrium_table_avx512_amx = {
-    .isa = ATRIUM_ISA_AVX512_AMX,
-    .gemm_q4_1_q8_1 = gemm_q4_1_q8_1,
-    .gemm_q8_0_q8_0 = gemm_q8_0_q8_0,
-    .attend_head = attend_head,
-    .attend_group64 = attend_group64,
-    .interleaved_quantize = interleaved_quantize,
-    .interleaved_gemm = interleaved_gemm,
-    .gemm_i16 = atrium_amx_gemm_i16,
-    .i16_layout = &atrium_i16_amx_tiles,
-    .bert_attend = bert_attend,
-};
+const atrium_kernel_table atrium_table_avx512_vnni = AVX512_TABLE(ATRIUM_ISA_AVX512_VNNI, gemm_i16, &atrium_i16_pairs);
+
+// The sentence encoder's int16 products on AMX tiles (int16_gemm_amx.c).
+const atrium_kernel_table atrium_table_avx512_amx =
+    AVX512_TABLE(ATRIUM_ISA_AVX512_AMX, atrium_amx_gemm_i16, &atrium_i16_amx_tiles);
 #endif

@@ -44,9 +44,7 @@ import Testing
         let world = try ServerWorld.make()
         try await world.test { http in
             let scenario = try await Scenario.build(http, world: world)
-            let set = try await http.call(
-                .put, "/v1/admin/teams/acme%2Fsales/limits", key: scenario["owner"], json: ["tokens_per_minute": 20])
-            #expect(set.status == 200)
+            try await Self.limitSales(tokensPerMinute: 20, http, scenario)
             let long = Array(repeating: "budget", count: 40).joined(separator: " ")
             let first = try await http.call(.post, "/v1/embeddings", key: scenario["bob"], json: ["input": long])
             #expect(first.status == 200, "a request is admitted while tokens remain: \(first.body)")
@@ -69,9 +67,7 @@ import Testing
         let world = try ServerWorld.make()
         try await world.test { http in
             let scenario = try await Scenario.build(http, world: world)
-            let set = try await http.call(
-                .put, "/v1/admin/teams/acme%2Fsales/limits", key: scenario["owner"], json: ["tokens_per_minute": 600])
-            #expect(set.status == 200)
+            try await Self.limitSales(tokensPerMinute: 600, http, scenario)
             // About 200 tokens: the bucket stays well short of full for 20 s of real time (the
             // test clock runs with the wall clock; a one-token request refilled within 0.1 s
             // and, on a loaded machine, let the batch find a full bucket).
@@ -101,9 +97,7 @@ import Testing
             let scenario = try await Scenario.build(http, world: world)
             let bob = scenario["bob"]
             #expect(try await http.call(.post, "/v1/collections", key: bob, json: ["name": "notes"]).status == 201)
-            let set = try await http.call(
-                .put, "/v1/admin/teams/acme%2Fsales/limits", key: scenario["owner"], json: ["tokens_per_minute": 600])
-            #expect(set.status == 200)
+            try await Self.limitSales(tokensPerMinute: 600, http, scenario)
             let report = (0..<40).map { "Section \($0) of the quarterly report lists revenue, costs and the outlook for each region." }
                 .joined(separator: "\n\n")
             // Sent together: both are admitted with the bucket full, and each reserves its chunks'
@@ -125,4 +119,11 @@ import Testing
         #expect(refused.count == 1 && refused[0].promptTokens == 0, "refused before anything was embedded")
     }
 
+
+    /// Sets acme/sales' `tokens_per_minute` as the owner.
+    static func limitSales(tokensPerMinute: Int, _ http: HTTPCaller, _ scenario: Scenario) async throws {
+        let set = try await http.call(
+            .put, "/v1/admin/teams/acme%2Fsales/limits", key: scenario["owner"], json: ["tokens_per_minute": tokensPerMinute])
+        #expect(set.status == 200, "\(set.body)")
+    }
 }

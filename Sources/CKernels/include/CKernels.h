@@ -68,6 +68,13 @@ typedef struct atrium_kernel_table {
                            size_t, float *);
     void (*interleaved_quantize)(const float *, size_t, int, int, int, int, uint8_t *);  // + first, count blocks
     void (*interleaved_gemm)(int, const uint8_t *, int, int, const uint8_t *, int, float *, size_t);
+    // (packed, weight_scales, bias, rows, columns, first_panel, panels, activations, activation_scales,
+    // tokens, out, out_stride): out[t · out_stride + r] = bias[r] + Σ_c W[r][c] · x[t][c] in the
+    // rounded values, for the rows of panels first_panel ..< first_panel + panels (only rows <
+    // `rows` written) and tokens t < tokens; `weight_scales` and `bias` hold a float for every
+    // row of every panel (zero-padded). Its operands are in `i16_layout`, so it is reached only
+    // through a table, never as a plain function (the pairs-layout plain functions below pack
+    // for every level but AMX).
     void (*gemm_i16)(const int16_t *, const float *, const float *, int, int, int, int, const int16_t *, const float *,
                      int, float *, size_t);
     const atrium_i16_layout *i16_layout;  // of gemm_i16's operands
@@ -185,13 +192,6 @@ void atrium_i16_pack_weights(const float *weights, int rows, int columns, int16_
 void atrium_i16_quantize(const float *input, size_t input_stride, int tokens, int columns, int16_t *out,
                          float *scales);
 
-/// out[t · out_stride + r] = bias[r] + Σ_c W[r][c] · x[t][c], in the rounded values, for the rows of
-/// panels first_panel ..< first_panel + panels (only rows < `rows` are written) and tokens t < tokens.
-/// `weight_scales` and `bias` hold a float for every row of every panel (zero-padded). The
-/// operands are in the active level's `i16_layout`.
-void atrium_gemm_i16(const int16_t *packed, const float *weight_scales, const float *bias, int rows, int columns,
-                     int first_panel, int panels, const int16_t *activations, const float *activation_scales,
-                     int tokens, float *out, size_t out_stride);
 
 /// The sentence encoder's self-attention for one sequence and head: out = softmax(q·kᵀ·scale)·v.
 /// `queries` points at the head's query of the sequence's first token in rows of `row_stride`

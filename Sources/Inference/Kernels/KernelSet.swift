@@ -35,7 +35,7 @@ struct KernelSet: @unchecked Sendable {
         int16Layout.quantize!(input, stride, Int32(tokens), Int32(columns), output, scales)
     }
 
-    /// The int16 GEMM (`atrium_gemm_i16`; every level has it) for `panels` of `weights`, whose
+    /// The int16 GEMM (the table's `gemm_i16`; every level has it) for `panels` of `weights`, whose
     /// layout must be this level's (`weights.kernels`), as the inputs' (`quantizeInt16`).
     func gemmInt16(
         _ weights: PackedInt16Matrix, panels: Range<Int>, _ activations: UnsafePointer<Int16>,

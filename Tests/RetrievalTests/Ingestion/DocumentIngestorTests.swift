@@ -5,7 +5,8 @@ import Testing
 
 /// What the ingestor stores of a chunk: a NUL that a loader let through (text readers refuse
 /// NUL bytes as binary; other formats could still decode one) becomes U+FFFD, because SQLite
-/// and its full-text index would keep the text only up to it.
+/// and its full-text index would keep the text only up to it; and how many chunks a document
+/// may make.
 @Suite struct DocumentIngestorTests {
     @Test func aNULInAChunkIsStoredAsTheReplacementCharacterNotCutAtIt() {
         let chunk = TextChunk(index: 3, text: "before\u{0}after", headingPath: ["Head\u{0}ing", "Plain"])
@@ -16,12 +17,11 @@ import Testing
         let clean = TextChunk(index: 0, text: "nothing to do", headingPath: [])
         #expect(DocumentIngestor.withoutNUL(clean) == clean)
     }
-}
 
-/// A document that makes more chunks than one may hold is refused before anything is embedded
-/// or stored: every chunk is stored and indexed while repeats are embedded (and charged) once,
-/// so a 4 MB CSV repeating long column names made 118,750 chunks and 1.1 GB (attack round 4).
-@Suite struct DocumentChunkLimitTests {
+    /// A document that makes more chunks than one may hold is refused before anything is
+    /// embedded or stored: every chunk is stored and indexed while repeats are embedded (and
+    /// charged) once, so a 4 MB CSV repeating long column names made 118,750 chunks and 1.1 GB
+    /// (attack round 4).
     @Test func aDocumentOfTooManyChunksIsRefusedBeforeItIsEmbedded() async throws {
         let world = try await KnowledgeWorld.make()
         let embedder = try #require(KnowledgeWorld.sharedEmbedder, "all-MiniLM-L6-v2 not fetched (scripts/fetch-models)")
