@@ -207,7 +207,8 @@ public final class ServingEngine: @unchecked Sendable {
             let submission = next.item
             do {
                 let decoder = try SequenceDecoder(prompt: submission.request.prompt, options: submission.request.options,
-                                                  tokenizer: model.tokenizer, endOfGeneration: model.endOfGeneration)
+                                                  tokenizer: model.tokenizer, endOfGeneration: model.endOfGeneration,
+                                                  tokenTable: model.tokenTable)
                 cache.clear(slot)
                 let sequence = ActiveSequence(
                     id: submission.id, slot: slot, request: submission.request, reservedBytes: submission.reservedBytes,

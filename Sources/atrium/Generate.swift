@@ -54,6 +54,9 @@ struct Generate: ParsableCommand {
     @Flag(help: "Print one JSON object instead of streaming text.")
     var json = false
 
+    @Flag(name: .customLong("json-object"), help: "Hold the answer to one JSON object (the API's response_format json_object).")
+    var jsonObject = false
+
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1") }
@@ -63,7 +66,8 @@ struct Generate: ParsableCommand {
         let sampling = try SamplingParameters(
             temperature: temperature, topK: topK, topP: topP, minP: minP,
             repetitionPenalty: repetitionPenalty, seed: seed)
-        let options = try GenerationOptions(maxTokens: maxTokens, stop: stop, sampling: sampling)
+        let options = try GenerationOptions(
+            maxTokens: maxTokens, stop: stop, sampling: sampling, format: jsonObject ? .jsonObject : .text)
         let local = try LocalModel(path: ModelLocator().ggufPath(for: model), threads: threads, chatTemplate: chatTemplate)
         let promptTokens = chat ? try local.chatPrompt([.user(prompt)]) : local.textPrompt(prompt)
         let generator = TextGenerator(model: local)

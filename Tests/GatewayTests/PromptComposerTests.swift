@@ -47,9 +47,9 @@ import Testing
         #expect(try await compose(ChatRequest(messages: message, maxTokens: 16), profile).sampling.maxTokens == 16)
         #expect(try await compose(ChatRequest(messages: message, maxTokens: 4096), profile).sampling.maxTokens == 64)
         let defaults = try await compose(ChatRequest(messages: message), profile).sampling
-        #expect(defaults == SamplingParameters(temperature: 0.3, topP: 0.9, maxTokens: 64))
+        #expect(defaults == GenerationSampling(temperature: 0.3, topP: 0.9, maxTokens: 64))
         let overridden = try await compose(ChatRequest(messages: message, temperature: 0, topP: 0.5, seed: 42), profile).sampling
-        #expect(overridden == SamplingParameters(temperature: 0, topP: 0.5, maxTokens: 64, seed: 42))
+        #expect(overridden == GenerationSampling(temperature: 0, topP: 0.5, maxTokens: 64, seed: 42))
     }
 
     @Test func modelsResolveThroughTheCatalogAndTheProfile() throws {

@@ -39,7 +39,7 @@ import Testing
     {
         let request = GenerationRequest(
             tenant: TenantKey(scope), model: "test-model", messages: [ChatTurn(role: .user, content: question)],
-            sampling: SamplingParameters(temperature: temperature, topP: 1, maxTokens: 16, seed: seed), streaming: false)
+            sampling: GenerationSampling(temperature: temperature, topP: 1, maxTokens: 16, seed: seed), streaming: false)
         return ResponseCacheKey(scope: scope, request: request, profileVersion: profileVersion, knowledgeVersion: 0)
     }
 
@@ -127,6 +127,24 @@ import Testing
         #expect(!after.cached && again.cached, "sales' answer from before its documents changed is not served")
         #expect(development.cached, "development's chats retrieve nothing: its answers do not depend on documents")
         #expect(world.backend.requests.count == 3)
+    }
+
+    /// A JSON answer is not a text answer, and a penalty or a bias changes the answer: each
+    /// is its own entry, and the same shape asked again is a hit.
+    @Test func theAnswersFormatPenaltiesAndBiasArePartOfTheKey() async throws {
+        let world = try await GatewayWorld.make(responseCache: try enabled())
+        _ = try await ask(world, "bob", greedy)
+        var shaped = greedy
+        shaped.format = .jsonObject
+        let (json, _) = try await ask(world, "bob", shaped)
+        #expect(!json.cached)
+        #expect(world.backend.requests.last?.sampling.format == .jsonObject)
+        shaped.presencePenalty = 0.5
+        #expect(try await !ask(world, "bob", shaped).0.cached)
+        shaped.logitBias = [11: -100]
+        #expect(try await !ask(world, "bob", shaped).0.cached)
+        #expect(try await ask(world, "bob", shaped).0.cached)
+        #expect(world.backend.requests.count == 4)
     }
 
     @Test func samplingWithoutASeedIsNeverCachedButASeedIs() async throws {

@@ -44,7 +44,7 @@ import Testing
     ) -> ResponseCacheKey {
         let request = GenerationRequest(
             tenant: TenantKey(scope), model: model, messages: messages,
-            sampling: SamplingParameters(temperature: 0, topP: 1, maxTokens: maxTokens), streaming: false)
+            sampling: GenerationSampling(temperature: 0, topP: 1, maxTokens: maxTokens), streaming: false)
         return ResponseCacheKey(
             scope: scope, request: request, profileVersion: profileVersion, knowledgeVersion: knowledgeVersion)
     }

@@ -10,7 +10,7 @@ import Testing
         let scope = try #require(try await world.principal("bob").tenantScope)
         return GenerationRequest(
             tenant: TenantKey(scope), model: "mock", messages: [ChatTurn(role: .user, content: "hello")],
-            sampling: SamplingParameters(temperature: 0, topP: 1, maxTokens: 16), streaming: streaming)
+            sampling: GenerationSampling(temperature: 0, topP: 1, maxTokens: 16), streaming: streaming)
     }
 
     private func events(_ backend: UpstreamBackend, _ request: GenerationRequest) async throws -> [GenerationEvent] {
@@ -52,9 +52,32 @@ import Testing
         let plain = try await request(streaming: false)
         let seeded = GenerationRequest(
             tenant: plain.tenant, model: plain.model, messages: plain.messages,
-            sampling: SamplingParameters(temperature: 0, topP: 1, maxTokens: 16, seed: UInt64(bitPattern: -1)), streaming: false)
+            sampling: GenerationSampling(temperature: 0, topP: 1, maxTokens: 16, seed: UInt64(bitPattern: -1)), streaming: false)
         let body = String(decoding: try JSONEncoder().encode(UpstreamWire.RequestBody(seeded, streaming: false)), as: UTF8.self)
         #expect(body.contains(#""seed":-1"#), "\(body)")
+    }
+
+    /// JSON mode, penalties and logit bias go upstream as OpenAI fields (vLLM and llama.cpp's
+    /// server hold their sampling to them); at their defaults they are left out, so an engine
+    /// that lacks them is not sent them.
+    @Test func jsonModePenaltiesAndLogitBiasGoUpstreamAsOpenAIFields() async throws {
+        let plain = try await request(streaming: false)
+        func body(_ sampling: GenerationSampling) throws -> [String: Any] {
+            let shaped = GenerationRequest(
+                tenant: plain.tenant, model: plain.model, messages: plain.messages, sampling: sampling, streaming: true)
+            let data = try JSONEncoder().encode(UpstreamWire.RequestBody(shaped, streaming: true))
+            return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        }
+        let shaped = try body(GenerationSampling(
+            temperature: 0, topP: 1, maxTokens: 16, frequencyPenalty: 0.5, presencePenalty: -1,
+            logitBias: [42: -100, 7: 2.5], format: .jsonObject))
+        #expect((shaped["response_format"] as? [String: Any])?["type"] as? String == "json_object")
+        #expect(shaped["frequency_penalty"] as? Double == 0.5 && shaped["presence_penalty"] as? Double == -1)
+        #expect(shaped["logit_bias"] as? [String: Double] == ["42": -100, "7": 2.5])
+        let defaults = try body(GenerationSampling(temperature: 0, topP: 1, maxTokens: 16))
+        for field in ["response_format", "frequency_penalty", "presence_penalty", "logit_bias"] {
+            #expect(defaults[field] == nil, "\(field)")
+        }
     }
 
     /// A redirect is an upstream failure, never followed: the prompt goes nowhere else.

@@ -35,6 +35,24 @@ import Testing
                 (#"{"model":"test-model","model":"other","messages":[{"role":"user","content":"hi"}]}"#, "model"),
                 (#"{"messages":[{"role":"user","role":"system","content":"hi"}]}"#, "role"),
                 (#"{"messages":[{"role":"user","content":"hi"}],"\u006dax_tokens":2,"max_tokens":3}"#, "max_tokens"),
+                // What would change the answer but is not supported is refused, not ignored.
+                (#"{"messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f"}}]}"#, "tools"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"functions":[{"name":"f"}]}"#, "functions"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"tool_choice":"required"}"#, "tool_choice"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"tool_choice":{"type":"function"}}"#, "tool_choice"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"logprobs":true}"#, "logprobs"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"top_logprobs":3}"#, "top_logprobs"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema","json_schema":{}}}"#, "response_format"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"response_format":{"type":"yaml"}}"#, "response_format"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"response_format":"json"}"#, "response_format"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"logit_bias":{"abc":1}}"#, "logit_bias"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"logit_bias":{"-3":1}}"#, "logit_bias"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"logit_bias":{"3":101}}"#, "logit_bias"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"logit_bias":{"3":"x"}}"#, "logit_bias"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"logit_bias":[1]}"#, "logit_bias"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"frequency_penalty":2.5}"#, "frequency_penalty"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"presence_penalty":-3}"#, "presence_penalty"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"logit_bias":{\#((0...300).map { "\"\($0)\":1" }.joined(separator: ",")) }}"#, "logit_bias"),
             ]
             for (body, field) in cases {
                 let answer = try await http.call(.post, "/v1/chat/completions", key: keys["bob"], raw: body)

@@ -76,4 +76,68 @@ import Testing
         #expect(await server.stop() == 0)
         #expect(!server.log.contains("What do you sell?"), "no prompt text in the process log")
     }
+
+    /// `response_format` `json_object` through the real path: the same greedy question answered
+    /// as text (the model wraps its JSON in a Markdown fence) and as JSON (one object, nothing
+    /// around it, streamed or not) — and the response cache keeps the two apart. `logit_bias`
+    /// reaches the engine, and names a token the model lacks → 400.
+    @Test func jsonModeAndLogitBiasThroughTheRealEngine() async throws {
+        let model = try #require(Self.modelPath, "SmolLM2 not fetched (scripts/fetch-models)")
+        let server = try await ServerProcess(upstream: nil, extraArguments: ["--model", model, "--threads", "2"])
+        let http = LiveClient(baseURL: server.baseURL, client: HTTPClient.shared)
+        let owner = server.ownerKey
+        _ = try await http.call("POST", "/v1/admin/orgs", key: owner, json: ["name": "acme"])
+        _ = try await http.call("POST", "/v1/admin/orgs/acme/teams", key: owner, json: ["name": "finance"])
+        _ = try await http.call("POST", "/v1/admin/users", key: owner, json: ["name": "fay"])
+        _ = try await http.call("PUT", "/v1/admin/teams/acme%2Ffinance/members/fay", key: owner, json: ["role": "member"])
+        let key = try #require(
+            try await http.call("POST", "/v1/admin/keys", key: owner, json: ["user": "fay", "team": "acme/finance"]).json["key"]
+                as? String)
+        let question: [String: Any] = [
+            "model": "default", "temperature": 0, "max_tokens": 120,
+            "messages": [["role": "user", "content": "Describe a cat as JSON with the keys name, age and colour."]],
+        ]
+        func content(_ answer: HTTPAnswerLive) -> String? {
+            ((answer.json["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["content"] as? String
+        }
+
+        let text = try await http.call("POST", "/v1/chat/completions", key: key, json: question)
+        #expect(text.status == 200, "\(text.body)")
+        let plain = try #require(content(text))
+        #expect((try? JSONSerialization.jsonObject(with: Data(plain.utf8))) == nil, "the model alone does not write bare JSON: \(plain)")
+
+        var asJSON = question
+        asJSON["response_format"] = ["type": "json_object"]
+        asJSON["max_tokens"] = 200
+        let json = try await http.call("POST", "/v1/chat/completions", key: key, json: asJSON)
+        #expect(json.status == 200, "\(json.body)")
+        #expect(json.headers["x-atrium-cache"] != "hit", "a text answer is never the cached answer to a JSON request")
+        let object = try #require(content(json))
+        #expect(try JSONSerialization.jsonObject(with: Data(object.utf8)) is [String: Any], "\(object)")
+
+        asJSON["stream"] = true
+        asJSON["temperature"] = 1.2
+        asJSON["seed"] = 5
+        let stream = try await http.call("POST", "/v1/chat/completions", key: key, json: asJSON)
+        #expect(stream.status == 200)
+        let streamed = stream.body.matches(of: /"content":"((?:[^"\\]|\\.)*)"/).map { String($0.1) }.joined()
+        let decoded = try JSONDecoder().decode(String.self, from: Data("\"\(streamed)\"".utf8))
+        if stream.body.contains(#""finish_reason":"stop""#) {
+            #expect(try JSONSerialization.jsonObject(with: Data(decoded.utf8)) is [String: Any], "\(decoded)")
+        } else {
+            #expect(decoded.hasPrefix("{"), "\(decoded)")
+        }
+
+        // Token 0 is SmolLM2's end of text: forced, the answer ends at once.
+        var biased = question
+        biased["logit_bias"] = ["0": 100]
+        let ended = try await http.call("POST", "/v1/chat/completions", key: key, json: biased)
+        #expect(ended.status == 200 && content(ended) == "", "\(ended.body)")
+        #expect((ended.json["usage"] as? [String: Any])?["completion_tokens"] as? Int == 1)
+        biased["logit_bias"] = ["49152": -100]
+        let unknown = try await http.call("POST", "/v1/chat/completions", key: key, json: biased)
+        #expect(unknown.status == 400 && unknown.body.contains("49152"), "\(unknown.body)")
+
+        #expect(await server.stop() == 0)
+    }
 }

@@ -51,11 +51,19 @@ public struct EmbeddedBackend: LanguageModelBackend {
         let local = engine.model
         let messages = request.messages.map { ChatMessage(role: $0.role.rawValue, content: $0.content) }
         let prompt = try local.chatPrompt(messages)
+        let requested = request.sampling
+        let vocabularySize = local.tokenTable.count
+        if let unknown = requested.logitBias.keys.filter({ $0 >= vocabularySize }).min() {
+            throw BackendError.invalidRequest(
+                "logit_bias names token \(unknown); the model '\(request.model)' has \(vocabularySize) tokens")
+        }
         let sampling = try Inference.SamplingParameters(
-            temperature: Float(request.sampling.temperature), topP: Float(request.sampling.topP),
-            seed: request.sampling.seed)
+            temperature: Float(requested.temperature), topP: Float(requested.topP),
+            frequencyPenalty: Float(requested.frequencyPenalty), presencePenalty: Float(requested.presencePenalty),
+            seed: requested.seed,
+            logitBias: Dictionary(uniqueKeysWithValues: requested.logitBias.map { (TokenID($0.key), Float($0.value)) }))
         let options = try GenerationOptions(
-            maxTokens: request.sampling.maxTokens, stop: request.sampling.stop, sampling: sampling)
+            maxTokens: requested.maxTokens, stop: requested.stop, sampling: sampling, format: requested.format)
         return ServingRequest(tenant: request.tenant.description, weight: request.weight, prompt: prompt, options: options)
     }
 

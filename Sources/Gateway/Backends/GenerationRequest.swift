@@ -7,7 +7,7 @@ public struct GenerationRequest: Sendable, Hashable {
     public let model: String
     /// The conversation, system prompt first when the profile has one.
     public let messages: [ChatTurn]
-    public let sampling: SamplingParameters
+    public let sampling: GenerationSampling
     /// Whether the caller forwards deltas as they come. When `false` a backend may deliver
     /// the whole text as one delta (an upstream then makes one non-streaming call).
     public let streaming: Bool
@@ -16,7 +16,7 @@ public struct GenerationRequest: Sendable, Hashable {
     public var weight: Double
 
     public init(
-        tenant: TenantKey, model: String, messages: [ChatTurn], sampling: SamplingParameters, streaming: Bool,
+        tenant: TenantKey, model: String, messages: [ChatTurn], sampling: GenerationSampling, streaming: Bool,
         weight: Double = 1
     ) {
         self.tenant = tenant

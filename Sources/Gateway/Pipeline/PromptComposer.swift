@@ -16,6 +16,9 @@ public struct PromptComposer: Sendable {
     /// The longest stop sequence: a stop string is a few words; four of 200 KB made one
     /// cached answer of a token cost 800 KB of the response cache.
     public static let maximumStopBytes = 1024
+    /// The most `logit_bias` entries a request may give (OpenAI takes 300; engines walk them
+    /// for every token).
+    public static let maximumLogitBiasEntries = 300
 
     public let catalog: ModelCatalog
 
@@ -37,11 +40,12 @@ public struct PromptComposer: Sendable {
             .filter { !$0.isEmpty }.joined(separator: "\n\n")
         if !systemPrompt.isEmpty { messages.append(ChatTurn(role: .system, content: systemPrompt)) }
         messages.append(contentsOf: request.messages)
-        let sampling = SamplingParameters(
+        let sampling = GenerationSampling(
             temperature: request.temperature ?? team.profile.temperature,
             topP: request.topP ?? team.profile.topP,
             maxTokens: min(request.maxTokens ?? team.profile.maxTokens, team.profile.maxTokens),
-            stop: request.stop, seed: request.seed)
+            stop: request.stop, seed: request.seed, frequencyPenalty: request.frequencyPenalty ?? 0,
+            presencePenalty: request.presencePenalty ?? 0, logitBias: request.logitBias, format: request.format)
         return GenerationRequest(
             tenant: tenant, model: model, messages: messages, sampling: sampling, streaming: request.streaming)
     }
@@ -105,6 +109,22 @@ public struct PromptComposer: Sendable {
         }
         if let maxTokens = request.maxTokens, maxTokens < 1 {
             throw GatewayError.invalid("'max_tokens' must be at least 1", param: "max_tokens")
+        }
+        for (name, penalty) in [("frequency_penalty", request.frequencyPenalty), ("presence_penalty", request.presencePenalty)] {
+            if let penalty, !(penalty.isFinite && (-2...2).contains(penalty)) {
+                throw GatewayError.invalid("'\(name)' must be between -2 and 2", param: name)
+            }
+        }
+        guard request.logitBias.count <= Self.maximumLogitBiasEntries else {
+            throw GatewayError.invalid(
+                "'logit_bias' takes at most \(Self.maximumLogitBiasEntries) tokens", param: "logit_bias")
+        }
+        if let (id, bias) = request.logitBias.sorted(by: { $0.key < $1.key })
+            .first(where: { $0.key < 0 || !($0.value.isFinite && (-100...100).contains($0.value)) })
+        {
+            throw GatewayError.invalid(
+                "'logit_bias' maps token ids (0 or more) to numbers between -100 and 100, not \(id): \(bias)",
+                param: "logit_bias")
         }
         guard request.stop.count <= Self.maximumStopSequences,
             request.stop.allSatisfy({ !$0.isEmpty && $0.utf8.count <= Self.maximumStopBytes })

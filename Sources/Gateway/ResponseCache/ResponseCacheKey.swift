@@ -9,16 +9,13 @@ import Tenancy
 ///
 /// Normalization: line endings become `\n` and each message's leading and trailing
 /// whitespace is dropped; for greedy requests (temperature 0) `top_p` and the seed cannot
-/// change the answer and are left out.
+/// change the answer and are left out. The answer's format (text or JSON), penalties and
+/// logit bias are part of the sampling.
 public struct ResponseCacheKey: Sendable, Hashable {
     public let tenant: TenantKey
     let model: String
     let messages: [ChatTurn]
-    let temperature: Double
-    let topP: Double
-    let maxTokens: Int
-    let stop: [String]
-    let seed: UInt64?
+    let sampling: GenerationSampling
     let profileVersion: Int
     let knowledgeVersion: Int
 
@@ -30,19 +27,13 @@ public struct ResponseCacheKey: Sendable, Hashable {
         tenant = TenantKey(scope)
         model = request.model
         messages = request.messages.map { ChatTurn(role: $0.role, content: Self.normalized($0.content)) }
-        let sampling = request.sampling
-        let greedy = sampling.temperature == 0
-        temperature = sampling.temperature
-        topP = greedy ? 1 : sampling.topP
-        seed = greedy ? nil : sampling.seed
-        maxTokens = sampling.maxTokens
-        stop = sampling.stop
+        sampling = request.sampling.answerDetermining
         self.profileVersion = profileVersion
         self.knowledgeVersion = knowledgeVersion
     }
 
     /// Whether `sampling` always gives the same answer to the same prompt: greedy, or seeded.
-    public static func isDeterministic(_ sampling: SamplingParameters) -> Bool {
+    public static func isDeterministic(_ sampling: GenerationSampling) -> Bool {
         sampling.temperature == 0 || sampling.seed != nil
     }
 
@@ -50,7 +41,7 @@ public struct ResponseCacheKey: Sendable, Hashable {
     var byteCount: Int {
         let fixed = 128
         let text = messages.reduce(model.utf8.count) { $0 + 32 + $1.content.utf8.count }
-        return fixed + text + stop.reduce(0) { $0 + 16 + $1.utf8.count }
+        return fixed + text + sampling.stop.reduce(0) { $0 + 16 + $1.utf8.count } + sampling.logitBias.count * 32
     }
 
     static func normalized(_ content: String) -> String {

@@ -7,11 +7,7 @@
 /// There is no team in it: partitions live inside one team's ``TeamSemanticIndex``.
 struct SemanticPartition: Sendable, Hashable {
     let model: String
-    let temperature: Double
-    let topP: Double
-    let maxTokens: Int
-    let stop: [String]
-    let seed: UInt64?
+    let sampling: GenerationSampling
     let profileVersion: Int
     let knowledgeVersion: Int
     let roles: [ChatRole]
@@ -19,11 +15,7 @@ struct SemanticPartition: Sendable, Hashable {
 
     init(_ key: ResponseCacheKey) {
         model = key.model
-        temperature = key.temperature
-        topP = key.topP
-        maxTokens = key.maxTokens
-        stop = key.stop
-        seed = key.seed
+        sampling = key.sampling
         profileVersion = key.profileVersion
         knowledgeVersion = key.knowledgeVersion
         roles = key.messages.map(\.role)

@@ -1,3 +1,5 @@
+import Inference
+
 /// The OpenAI chat-completions JSON as an upstream speaks it: the body sent, and the parts
 /// of the answers read back (everything else is ignored).
 enum UpstreamWire {
@@ -5,6 +7,9 @@ enum UpstreamWire {
         struct Message: Encodable {
             let role: String
             let content: String
+        }
+        struct ResponseFormat: Encodable {
+            let type: String
         }
         struct StreamOptions: Encodable {
             let includeUsage: Bool
@@ -24,9 +29,21 @@ enum UpstreamWire {
         let streamOptions: StreamOptions?
         /// The team's prefix-cache salt (vLLM); left out when nil.
         let cacheSalt: String?
+        /// Left out when 0, like the other optional fields, so engines that lack them still work.
+        let frequencyPenalty: Double?
+        let presencePenalty: Double?
+        /// Token ids as object keys, as OpenAI writes them; left out when empty.
+        let logitBias: [String: Double]?
+        /// `json_object` when the answer must be one JSON object (vLLM and llama.cpp's server
+        /// hold their sampling to it); left out for text.
+        let responseFormat: ResponseFormat?
 
         enum CodingKeys: String, CodingKey {
             case model, messages, temperature, stop, seed, stream
+            case frequencyPenalty = "frequency_penalty"
+            case presencePenalty = "presence_penalty"
+            case logitBias = "logit_bias"
+            case responseFormat = "response_format"
             case topP = "top_p"
             case maxTokens = "max_tokens"
             case streamOptions = "stream_options"
@@ -42,6 +59,11 @@ enum UpstreamWire {
             maxTokens = request.sampling.maxTokens
             stop = request.sampling.stop.isEmpty ? nil : request.sampling.stop
             seed = request.sampling.seed.map { Int64(bitPattern: $0) }
+            frequencyPenalty = request.sampling.frequencyPenalty == 0 ? nil : request.sampling.frequencyPenalty
+            presencePenalty = request.sampling.presencePenalty == 0 ? nil : request.sampling.presencePenalty
+            logitBias = request.sampling.logitBias.isEmpty
+                ? nil : Dictionary(uniqueKeysWithValues: request.sampling.logitBias.map { (String($0.key), $0.value) })
+            responseFormat = request.sampling.format == .jsonObject ? ResponseFormat(type: "json_object") : nil
             stream = streaming
             streamOptions = streaming ? StreamOptions(includeUsage: true) : nil
         }

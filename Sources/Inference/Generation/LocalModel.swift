@@ -13,6 +13,8 @@ public final class LocalModel: Sendable {
     public let template: ChatTemplate
     /// End-of-generation ids: the vocabulary's and the template's end-of-turn token.
     public let endOfGeneration: Set<TokenID>
+    /// Every token's bytes, for answers held to a grammar (``OutputFormat/jsonObject``).
+    public let tokenTable: TokenByteTable
     public let path: String
 
     public init(path: String, threads: Int, chatTemplate: String? = nil, maximumChunk: Int = 512) throws {
@@ -21,6 +23,7 @@ public final class LocalModel: Sendable {
         let metadata = network.file.metadata
         let vocabulary = try Vocabulary(metadata: metadata)
         tokenizer = try makeTokenizer(vocabulary)
+        tokenTable = TokenByteTable(tokenizer: tokenizer)
         // Base GGUFs of a chat family (Gemma 3 270M) ship without a template: use the family's.
         let fallback = metadata.string("tokenizer.chat_template") == nil && network.architecture == .gemma3 ? "gemma" : nil
         template = try ChatTemplate(metadata: metadata, override: chatTemplate ?? fallback)

@@ -19,19 +19,30 @@ public struct SequenceDecoder: Sendable {
     private var detokenizer: StreamingDetokenizer
     private var stopMatcher: StopStringMatcher
     private let endOfGeneration: Set<TokenID>
+    /// Set when the options ask for JSON: it forbids every token that would break it.
+    private var constraint: JSONConstraint?
 
-    public init(prompt: [TokenID], options: GenerationOptions, tokenizer: any Tokenizer, endOfGeneration: Set<TokenID>) throws {
+    /// - Parameter tokenTable: the vocabulary's bytes, for ``OutputFormat/jsonObject`` (made from
+    ///   `tokenizer` when not given; a model keeps one, ``LocalModel/tokenTable``).
+    public init(
+        prompt: [TokenID], options: GenerationOptions, tokenizer: any Tokenizer, endOfGeneration: Set<TokenID>,
+        tokenTable: TokenByteTable? = nil
+    ) throws {
         self.options = options
         history = prompt
         sampler = Sampler(options.sampling)
         detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
         stopMatcher = try StopStringMatcher(options.stop)
         self.endOfGeneration = endOfGeneration
+        if options.format == .jsonObject {
+            constraint = JSONConstraint(table: tokenTable ?? TokenByteTable(tokenizer: tokenizer))
+        }
     }
 
-    /// Chooses the next token from `logits` (which the sampler may modify).
+    /// Chooses the next token from `logits` (which the sampler and the constraint may modify).
     public mutating func choose(from logits: UnsafeMutableBufferPointer<Float>) -> TokenID {
-        sampler.sample(logits, history: history)
+        constraint?.mask(logits, endOfGeneration: endOfGeneration)
+        return sampler.sample(logits, history: history)
     }
 
     /// Accepts `token` as generated; returns the text it releases and whether decoding is over.
@@ -39,6 +50,7 @@ public struct SequenceDecoder: Sendable {
         precondition(finish == nil, "a finished sequence accepts no more tokens")
         generated.append(token)
         history.append(token)
+        constraint?.accept(token)
         if endOfGeneration.contains(token) {
             finish = .stop
             return Step(token: token, text: release(detokenizer.flush(), final: true), finish: .stop)

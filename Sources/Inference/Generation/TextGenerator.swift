@@ -21,7 +21,7 @@ public struct TextGenerator: Sendable {
         guard prompt.count < limit else { throw GenerationError.promptTooLong(tokens: prompt.count, limit: limit) }
         let cache = network.makeCache(slots: 1, maximumPositions: min(limit, prompt.count + options.maxTokens))
         var decoder = try SequenceDecoder(prompt: prompt, options: options, tokenizer: model.tokenizer,
-                                          endOfGeneration: model.endOfGeneration)
+                                          endOfGeneration: model.endOfGeneration, tokenTable: model.tokenTable)
         var logits = try network.forward(.sequence(prompt), cache: cache)
         var text = ""
         var position = prompt.count

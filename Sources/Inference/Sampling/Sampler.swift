@@ -1,5 +1,5 @@
 /// Chooses the next token from a row of logits, in llama.cpp's stage order:
-/// penalties → top-k → top-p → min-p → temperature → a seeded draw (or argmax when greedy).
+/// logit bias → penalties → top-k → top-p → min-p → temperature → a seeded draw (or argmax when greedy).
 ///
 /// ```swift
 /// var sampler = Sampler(try SamplingParameters(temperature: 0.7, topP: 0.9, seed: 7))
@@ -18,9 +18,10 @@ public struct Sampler: Sendable {
     }
 
     /// The next token. `history`: the tokens so far (prompt and generated), for the penalties.
-    /// The penalties are written into `logits`.
+    /// The bias and the penalties are written into `logits`.
     public mutating func sample(_ logits: UnsafeMutableBufferPointer<Float>, history: [TokenID]) -> TokenID {
         precondition(!logits.isEmpty, "Sampler.sample needs at least one logit")
+        for (id, bias) in parameters.logitBias where Int(id) < logits.count { logits[Int(id)] += bias }
         SamplerStages.applyPenalties(logits, history: history, parameters: parameters)
         if parameters.isGreedy { return SamplerStages.argmax(logits) }
 

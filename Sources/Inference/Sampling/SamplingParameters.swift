@@ -24,10 +24,14 @@ public struct SamplingParameters: Sendable, Equatable, Codable {
     public let penaltyWindow: Int
     /// Same seed, same logits → same tokens. Nil draws a seed from the system generator.
     public let seed: UInt64?
+    /// Added to these tokens' logits before anything else (OpenAI's `logit_bias`): −100 all but
+    /// forbids a token, +100 all but forces it. Each in [-100, 100].
+    public let logitBias: [TokenID: Float]
 
     public init(
         temperature: Float = 0, topK: Int = 0, topP: Float = 1, minP: Float = 0, repetitionPenalty: Float = 1,
-        frequencyPenalty: Float = 0, presencePenalty: Float = 0, penaltyWindow: Int = 64, seed: UInt64? = nil
+        frequencyPenalty: Float = 0, presencePenalty: Float = 0, penaltyWindow: Int = 64, seed: UInt64? = nil,
+        logitBias: [TokenID: Float] = [:]
     ) throws {
         try Self.check("temperature", temperature, temperature >= 0 && temperature <= 2, "between 0 and 2")
         try Self.check("top_k", topK, topK >= 0, "0 (off) or more")
@@ -38,6 +42,10 @@ public struct SamplingParameters: Sendable, Equatable, Codable {
         try Self.check("frequency_penalty", frequencyPenalty, abs(frequencyPenalty) <= 2, "between -2 and 2")
         try Self.check("presence_penalty", presencePenalty, abs(presencePenalty) <= 2, "between -2 and 2")
         try Self.check("penalty_window", penaltyWindow, penaltyWindow >= 0, "0 (off) or more")
+        for (id, bias) in logitBias.sorted(by: { $0.key < $1.key }) {
+            try Self.check("logit_bias[\(id)]", bias, abs(bias) <= 100, "between -100 and 100")
+            try Self.check("logit_bias", id, id >= 0, "keyed by token ids (0 or more)")
+        }
         self.temperature = temperature
         self.topK = topK
         self.topP = topP
@@ -47,6 +55,7 @@ public struct SamplingParameters: Sendable, Equatable, Codable {
         self.presencePenalty = presencePenalty
         self.penaltyWindow = penaltyWindow
         self.seed = seed
+        self.logitBias = logitBias
     }
 
     /// Whether the next token is the argmax (after penalties).
@@ -64,6 +73,7 @@ public struct SamplingParameters: Sendable, Equatable, Codable {
 
     private enum CodingKeys: String, CodingKey {
         case temperature, seed
+        case logitBias = "logit_bias"
         case topK = "top_k"
         case topP = "top_p"
         case minP = "min_p"
@@ -85,6 +95,35 @@ public struct SamplingParameters: Sendable, Equatable, Codable {
             frequencyPenalty: values.decodeIfPresent(Float.self, forKey: .frequencyPenalty) ?? 0,
             presencePenalty: values.decodeIfPresent(Float.self, forKey: .presencePenalty) ?? 0,
             penaltyWindow: values.decodeIfPresent(Int.self, forKey: .penaltyWindow) ?? 64,
-            seed: values.decodeIfPresent(UInt64.self, forKey: .seed))
+            seed: values.decodeIfPresent(UInt64.self, forKey: .seed),
+            logitBias: Self.bias(values.decodeIfPresent([String: Float].self, forKey: .logitBias) ?? [:]))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var values = encoder.container(keyedBy: CodingKeys.self)
+        try values.encode(temperature, forKey: .temperature)
+        try values.encode(topK, forKey: .topK)
+        try values.encode(topP, forKey: .topP)
+        try values.encode(minP, forKey: .minP)
+        try values.encode(repetitionPenalty, forKey: .repetitionPenalty)
+        try values.encode(frequencyPenalty, forKey: .frequencyPenalty)
+        try values.encode(presencePenalty, forKey: .presencePenalty)
+        try values.encode(penaltyWindow, forKey: .penaltyWindow)
+        try values.encodeIfPresent(seed, forKey: .seed)
+        if !logitBias.isEmpty {
+            try values.encode(Dictionary(uniqueKeysWithValues: logitBias.map { (String($0.key), $0.value) }), forKey: .logitBias)
+        }
+    }
+
+    /// `logit_bias` as JSON writes it: token ids as object keys.
+    private static func bias(_ keyed: [String: Float]) throws -> [TokenID: Float] {
+        var bias: [TokenID: Float] = [:]
+        for (key, value) in keyed {
+            guard let id = TokenID(key) else {
+                throw SamplingError.outOfRange(parameter: "logit_bias", value: key, range: "keyed by token ids")
+            }
+            bias[id] = value
+        }
+        return bias
     }
 }

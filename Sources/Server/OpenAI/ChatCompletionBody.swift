@@ -1,8 +1,11 @@
 import Gateway
+import Inference
 
-/// The body of `POST /v1/chat/completions`, as OpenAI clients send it. Fields Atrium does not
-/// use (`n` = 1, penalties, `user`, …) are accepted and ignored, as OpenAI-compatible
-/// servers do; wrongly typed fields are refused.
+/// The body of `POST /v1/chat/completions`, as OpenAI clients send it. Fields that do not
+/// change the answer (`user`, `metadata`, `store`, …) are accepted and ignored, as
+/// OpenAI-compatible servers do; wrongly typed fields are refused, and so is what would change
+/// the answer but is not supported (`n` above 1, tools, log probabilities, `json_schema`) —
+/// a client relying on it is told rather than silently given something else.
 struct ChatCompletionBody: Decodable {
     let model: String?
     let messages: [Message]
@@ -13,9 +16,20 @@ struct ChatCompletionBody: Decodable {
     let maxTokens: Int?
     let stop: [String]
     let seed: Int64?
+    let frequencyPenalty: Double?
+    let presencePenalty: Double?
+    let logitBias: [Int: Double]
+    let format: OutputFormat
 
     enum CodingKeys: String, CodingKey {
-        case model, messages, stream, temperature, stop, seed, n
+        case model, messages, stream, temperature, stop, seed, n, tools, functions, logprobs
+        case toolChoice = "tool_choice"
+        case functionCall = "function_call"
+        case topLogprobs = "top_logprobs"
+        case frequencyPenalty = "frequency_penalty"
+        case presencePenalty = "presence_penalty"
+        case logitBias = "logit_bias"
+        case responseFormat = "response_format"
         case streamOptions = "stream_options"
         case topP = "top_p"
         case maxTokens = "max_tokens"
@@ -25,6 +39,16 @@ struct ChatCompletionBody: Decodable {
     struct StreamOptions: Decodable {
         let includeUsage: Bool?
         enum CodingKeys: String, CodingKey { case includeUsage = "include_usage" }
+    }
+
+    /// `{"type": "text" | "json_object" | "json_schema", …}`.
+    struct ResponseFormat: Decodable {
+        let type: String
+    }
+
+    /// Any JSON value, read only to be counted (`tools` entries).
+    private struct Skipped: Decodable {
+        init(from decoder: any Decoder) throws {}
     }
 
     init(from decoder: any Decoder) throws {
@@ -43,6 +67,69 @@ struct ChatCompletionBody: Decodable {
         if let choices = try container.wholeNumber(forKey: .n), choices != 1 {
             throw GatewayError.invalid("Only one choice is generated: 'n' must be 1", param: "n")
         }
+        frequencyPenalty = try container.decodeIfPresent(Double.self, forKey: .frequencyPenalty)
+        presencePenalty = try container.decodeIfPresent(Double.self, forKey: .presencePenalty)
+        logitBias = try Self.decodeLogitBias(container)
+        format = try Self.decodeFormat(container)
+        try Self.refuseUnsupported(container)
+    }
+
+    /// `logit_bias`: token ids (as JSON object keys) → numbers.
+    private static func decodeLogitBias(_ container: KeyedDecodingContainer<CodingKeys>) throws -> [Int: Double] {
+        guard let keyed = try container.decodeIfPresent([String: Double].self, forKey: .logitBias) else { return [:] }
+        var bias: [Int: Double] = [:]
+        for (key, value) in keyed {
+            guard let id = Int(key), id >= 0 else {
+                throw GatewayError.invalid("'logit_bias' keys must be token ids, not '\(key.prefix(32))'", param: "logit_bias")
+            }
+            bias[id] = value
+        }
+        return bias
+    }
+
+    private static func decodeFormat(_ container: KeyedDecodingContainer<CodingKeys>) throws -> OutputFormat {
+        guard let format = try container.decodeIfPresent(ResponseFormat.self, forKey: .responseFormat) else {
+            return .text
+        }
+        switch format.type {
+        case "text": return .text
+        case "json_object": return .jsonObject
+        case "json_schema":
+            throw GatewayError.invalid(
+                "'response_format' type 'json_schema' is not supported; 'json_object' holds the answer to one JSON object",
+                param: "response_format")
+        default:
+            throw GatewayError.invalid(
+                "'response_format' type must be 'text' or 'json_object', not '\(format.type.prefix(32))'",
+                param: "response_format")
+        }
+    }
+
+    /// Tool calling and log probabilities are not supported: asked for, they are refused.
+    /// Their "off" values (`tools: []`, `tool_choice: "none"`, `logprobs: false`) pass, as
+    /// some clients always send them.
+    private static func refuseUnsupported(_ container: KeyedDecodingContainer<CodingKeys>) throws {
+        for key in [CodingKeys.tools, .functions] {
+            if let entries = try container.decodeIfPresent([Skipped].self, forKey: key), !entries.isEmpty {
+                throw GatewayError.invalid("Tool calling is not supported: '\(key.stringValue)' must be empty", param: key.stringValue)
+            }
+        }
+        for key in [CodingKeys.toolChoice, .functionCall] {
+            if let choice = try? container.decodeIfPresent(String.self, forKey: key), choice == "none" || choice == "auto" {
+                continue
+            }
+            if container.contains(key), try !container.decodeNil(forKey: key) {
+                throw GatewayError.invalid(
+                    "Tool calling is not supported: '\(key.stringValue)' may only be \"none\" or \"auto\"",
+                    param: key.stringValue)
+            }
+        }
+        if try container.decodeIfPresent(Bool.self, forKey: .logprobs) == true {
+            throw GatewayError.invalid("Log probabilities are not supported: 'logprobs' must be false", param: "logprobs")
+        }
+        if let count = try container.wholeNumber(forKey: .topLogprobs), count != 0 {
+            throw GatewayError.invalid("Log probabilities are not supported: 'top_logprobs' must be 0", param: "top_logprobs")
+        }
     }
 
     /// `stop` is a string, an array of strings, or null.
@@ -55,7 +142,8 @@ struct ChatCompletionBody: Decodable {
     var chatRequest: ChatRequest {
         ChatRequest(
             messages: messages.map(\.turn), model: model, temperature: temperature, topP: topP, maxTokens: maxTokens,
-            stop: stop, seed: seed.map { UInt64(bitPattern: $0) }, streaming: stream)
+            stop: stop, seed: seed.map { UInt64(bitPattern: $0) }, frequencyPenalty: frequencyPenalty,
+            presencePenalty: presencePenalty, logitBias: logitBias, format: format, streaming: stream)
     }
 
     /// One message: a known role, and content as a string or as text parts.

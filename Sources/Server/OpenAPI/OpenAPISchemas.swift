@@ -124,6 +124,16 @@ enum OpenAPISchemas {
                     "seed": integer,
                     "n": ["const": 1],
                     "user": string,
+                    "frequency_penalty": ["type": "number", "minimum": -2, "maximum": 2],
+                    "presence_penalty": ["type": "number", "minimum": -2, "maximum": 2],
+                    "logit_bias": [
+                        "type": "object", "maxProperties": 300, "propertyNames": ["pattern": "^[0-9]+$"],
+                        "additionalProperties": ["type": "number", "minimum": -100, "maximum": 100],
+                    ],
+                    "response_format": object(["type": ["enum": ["text", "json_object"]]]),
+                    "tools": ["type": "array", "maxItems": 0],
+                    "tool_choice": ["enum": ["none", "auto"]],
+                    "logprobs": ["const": false],
                 ], required: ["messages"]),
             "ChatCompletion": object(
                 [

@@ -25,7 +25,7 @@ import Testing
     private static func request(_ tenant: TenantKey, tokens: Int, weight: Double = 1) -> GenerationRequest {
         GenerationRequest(
             tenant: tenant, model: "test", messages: [ChatTurn(role: .user, content: "hi")],
-            sampling: SamplingParameters(temperature: 0, topP: 1, maxTokens: tokens), streaming: true, weight: weight)
+            sampling: GenerationSampling(temperature: 0, topP: 1, maxTokens: tokens), streaming: true, weight: weight)
     }
 
     /// Runs requests against `backend` and reads their streams, counting what it read.

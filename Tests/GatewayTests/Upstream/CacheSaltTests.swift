@@ -25,7 +25,7 @@ import Testing
     private static func request(_ tenant: TenantKey) -> GenerationRequest {
         GenerationRequest(
             tenant: tenant, model: "test", messages: [ChatTurn(role: .user, content: "hello")],
-            sampling: SamplingParameters(temperature: 0, topP: 1, maxTokens: 3), streaming: true)
+            sampling: GenerationSampling(temperature: 0, topP: 1, maxTokens: 3), streaming: true)
     }
 
     @Test func theSaltIsEqualWithinATeamDifferentAcrossTeamsAndNamesNoId() async throws {
@@ -96,7 +96,7 @@ import Testing
             configuration: try UpstreamConfiguration(url: engine.baseURL), salts: CacheSalt(secret: Self.secret))
         let quoting = GenerationRequest(
             tenant: teams.sales, model: "test", messages: [ChatTurn(role: .user, content: "please mention cache_salt")],
-            sampling: SamplingParameters(temperature: 0, topP: 1, maxTokens: 3), streaming: true)
+            sampling: GenerationSampling(temperature: 0, topP: 1, maxTokens: 3), streaming: true)
         await #expect(throws: BackendError.self) { for try await _ in backend.generate(quoting) {} }
         #expect(backend.sendsCacheSalt, "still salted")
         try await backend.shutdown()

@@ -16,7 +16,7 @@ import Testing
     private static func request(tokens: Int, streaming: Bool = true) async throws -> GenerationRequest {
         GenerationRequest(
             tenant: try await tenant.value, model: "test", messages: [ChatTurn(role: .user, content: "hello")],
-            sampling: SamplingParameters(temperature: 0, topP: 1, maxTokens: tokens), streaming: streaming)
+            sampling: GenerationSampling(temperature: 0, topP: 1, maxTokens: tokens), streaming: streaming)
     }
 
     private static func pool(_ engines: [TestEngineProcess]) throws -> UpstreamPool {
