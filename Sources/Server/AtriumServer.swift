@@ -63,9 +63,13 @@ public enum AtriumServer {
         gateway: Gateway, configuration: ServerConfiguration, exposition: MetricsExposition = MetricsExposition(),
         logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        Application(
+        let connections = ConnectionGate.Counts(limits: ConnectionGate.Limits(
+            total: configuration.connectionLimits.total, perAddress: configuration.connectionLimits.perAddress))
+        return Application(
             router: router(gateway: gateway, configuration: configuration, exposition: exposition),
-            server: .http1(additionalChannelHandlers: [ClientHangUp()]),
+            server: .http1(configuration: .init(
+                additionalChannelHandlers: [ConnectionGate(counts: connections), ClientHangUp()],
+                idleTimeout: .seconds(configuration.idleTimeout.components.seconds))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "atrium"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)

@@ -1,4 +1,7 @@
 import Console
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How `atrium serve` listens and what it accepts.
 public struct ServerConfiguration: Sendable, Hashable {
@@ -17,6 +20,10 @@ public struct ServerConfiguration: Sendable, Hashable {
     public let trustForwardedFor: Bool
     /// Document uploads (`POST /v1/collections/{name}/documents`) above this answer 413.
     public let maximumUploadBytes: Int
+    /// Connections held at once, in all and from one address (``ConnectionGate``).
+    public var connectionLimits = ConnectionLimits()
+    /// A connection with nothing to read or answer for this long is closed.
+    public var idleTimeout: Duration = .seconds(60)
     /// The web console's sessions and cookies.
     public var console: ConsoleConfiguration = ConsoleConfiguration()
 
@@ -31,5 +38,27 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.metricsToken = metricsToken
         self.trustForwardedFor = trustForwardedFor
         self.maximumUploadBytes = maximumUploadBytes
+    }
+}
+
+/// How many connections `atrium serve` holds (`--max-connections`,
+/// `--max-connections-per-address`).
+public struct ConnectionLimits: Sendable, Hashable {
+    /// The process's open-file limit less what the store, model files, uploads and upstream
+    /// connections need, at least 256.
+    public static var defaultTotal: Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 16_384 }
+        return max(256, Int(min(limit.rlim_cur, 1 << 20)) - 512)
+    }
+    public static let defaultPerAddress = 256
+
+    public var total: Int
+    /// 0: no cap per address (behind a proxy, every connection comes from the proxy).
+    public var perAddress: Int
+
+    public init(total: Int = Self.defaultTotal, perAddress: Int = Self.defaultPerAddress) {
+        self.total = total
+        self.perAddress = perAddress
     }
 }

@@ -84,6 +84,21 @@ struct Serve: AsyncParsableCommand {
         help: "Take the client address from X-Forwarded-For (its last entry). Only behind a proxy that sets it.")
     var trustForwardedFor = false
 
+    @Option(
+        name: .customLong("max-connections"),
+        help: "Connections held at once; more are closed as they arrive (default: the open-file limit less 512).")
+    var maxConnections: Int?
+
+    @Option(
+        name: .customLong("max-connections-per-address"),
+        help: "Connections held at once from one client address (an IPv6 client's /64); 0 for none (behind a proxy, which then holds every connection; --trust-forwarded-for sets it to 0 unless given).")
+    var maxConnectionsPerAddress: Int?
+
+    @Option(
+        name: .customLong("idle-timeout"),
+        help: "Seconds a connection may send nothing (no request, or a request stopped halfway) before it is closed; an answer being sent is never cut.")
+    var idleTimeout = 60
+
     @Option(name: .customLong("response-cache-ttl"), help: "Seconds a cached answer to a deterministic request (temperature 0 or a seed) is served; 0 turns the response cache off.")
     var responseCacheTTL = 300
 
@@ -131,6 +146,11 @@ struct Serve: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
+        if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
+        if let maxConnectionsPerAddress, maxConnectionsPerAddress < 0 {
+            throw ValidationError("--max-connections-per-address must be 0 (no cap) or more")
+        }
+        guard (1...86_400).contains(idleTimeout) else { throw ValidationError("--idle-timeout must be 1 to 86400 seconds") }
         guard maxUploadBytes >= 1024 else { throw ValidationError("--max-upload-bytes must be at least 1024") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         guard chunkTokens >= 16 else { throw ValidationError("--chunk-tokens must be at least 16") }
@@ -196,6 +216,10 @@ struct Serve: AsyncParsableCommand {
             metricsToken: metricsToken ?? environment["ATRIUM_METRICS_TOKEN"], trustForwardedFor: trustForwardedFor,
             maximumUploadBytes: maxUploadBytes)
         configuration.console = console.configuration
+        configuration.connectionLimits = ConnectionLimits(
+            total: maxConnections ?? ConnectionLimits.defaultTotal,
+            perAddress: maxConnectionsPerAddress ?? (trustForwardedFor ? 0 : ConnectionLimits.defaultPerAddress))
+        configuration.idleTimeout = .seconds(idleTimeout)
         configuration.console.singleSignOn = singleSignOnConfiguration
         if let singleSignOnConfiguration, singleSignOnConfiguration.redirectURL == nil {
             // The callback then follows each request's Host, which a proxy passing any Host lets a

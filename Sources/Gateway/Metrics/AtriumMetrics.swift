@@ -44,6 +44,7 @@ public struct AtriumMetrics: Sendable {
         public static let budgetAmount = "atrium_budget_amount"
         public static let budgetSpent = "atrium_budget_spent"
         public static let budgetRemaining = "atrium_budget_remaining"
+        public static let connectionsRefused = "atrium_connections_refused_total"
     }
 
     /// The `team` label of requests no team key made (owner and org keys, refused keys,
