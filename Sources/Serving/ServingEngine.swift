@@ -98,8 +98,11 @@ public final class ServingEngine: @unchecked Sendable {
             continuation.finish(throwing: ServingError.shutDown)
             return stream
         }
-        guard published.queued + incoming.count < configuration.maximumQueued else {
-            continuation.finish(throwing: ServingError.overloaded("\(configuration.maximumQueued) requests are already waiting"))
+        // The queue's cap is held on the engine thread, where the queue is (a full queue
+        // refuses the flooding tenant's newest, see `enqueue`); here only a tenant's own
+        // submissions not yet taken up are bounded, so its flood cannot outgrow the queue.
+        guard incoming.count(where: { $0.request.tenant == request.tenant }) < max(configuration.maximumQueued, 1) else {
+            continuation.finish(throwing: Self.queueFull(configuration))
             return stream
         }
         let id = nextID
@@ -150,10 +153,7 @@ public final class ServingEngine: @unchecked Sendable {
         }
         while true {
             guard let (submissions, cancellations, exiting) = waitForWork() else { return }
-            for submission in submissions {
-                scheduler.enqueue(.init(id: submission.id, tenant: submission.request.tenant,
-                                        weight: submission.request.weight, enqueued: submission.submitted, item: submission))
-            }
+            for submission in submissions { enqueue(submission) }
             for id in cancellations { drop(id) }
             expireWaiting()
             admit()
@@ -165,6 +165,26 @@ public final class ServingEngine: @unchecked Sendable {
             step()
             publish()
         }
+    }
+
+    /// Queues a submission. A full queue (``ServingConfiguration/maximumQueued``) refuses the
+    /// newest request of the tenant with the most waiting — the newcomer's own when that is its
+    /// tenant — so one tenant's flood never gets another tenant's requests refused.
+    private func enqueue(_ submission: Submission) {
+        let tenant = submission.request.tenant
+        if scheduler.waitingCount >= configuration.maximumQueued {
+            guard let displaced = scheduler.displace(toMakeRoomFor: tenant) else {
+                submission.continuation.finish(throwing: Self.queueFull(configuration))
+                return
+            }
+            displaced.item.continuation.finish(throwing: Self.queueFull(configuration))
+        }
+        scheduler.enqueue(.init(id: submission.id, tenant: tenant, weight: submission.request.weight,
+                                enqueued: submission.submitted, item: submission))
+    }
+
+    private static func queueFull(_ configuration: ServingConfiguration) -> ServingError {
+        .overloaded("\(configuration.maximumQueued) requests are already waiting")
     }
 
     /// Blocks until there is something to do; nil when the engine has stopped and drained.

@@ -102,6 +102,35 @@ import Testing
         await engine.shutdown()
     }
 
+    /// A full queue refuses the newest request of the tenant with the most waiting, never a
+    /// tenant with fewer: one tenant's flood does not get another tenant's requests refused.
+    @Test func aTenantThatFillsTheQueueIsWhatAFullQueueRefuses() async throws {
+        let local = try requireLocal()
+        let engine = ServingEngine(model: local, configuration: try ServingConfiguration(
+            maximumSequences: 1, reservedSequences: 0, queueTimeout: .seconds(60), maximumQueued: 2))
+        func request(_ tenant: String, _ maxTokens: Int) throws -> ServingRequest {
+            ServingRequest(tenant: tenant, prompt: local.textPrompt("Once upon a time"), options: try GenerationOptions(maxTokens: maxTokens))
+        }
+        let long = Task { try await collect(engine.submit(try request("flood", 2000))) }
+        try await waitUntilRunning(1, engine)
+        let floodFirst = Task { try await collect(engine.submit(try request("flood", 2))) }
+        let floodSecond = Task { try await collect(engine.submit(try request("flood", 2))) }
+        while engine.statistics.queued < 2 { try await Task.sleep(for: .milliseconds(10)) }
+
+        // The queue is full of the flooding tenant's: another tenant's request takes the place
+        // of its newest, which is refused at once.
+        let other = Task { try await collect(engine.submit(try request("quiet", 2))) }
+        await #expect(throws: ServingError.self) { _ = try await floodSecond.value }
+        // The flooding tenant's next one is refused itself.
+        await #expect(throws: ServingError.self) { _ = try await collect(engine.submit(try request("flood", 2))) }
+
+        long.cancel()
+        let (_, usage, _) = try await other.value
+        #expect(usage.completionTokens == 2)
+        #expect(try await floodFirst.value.1.completionTokens == 2)
+        await engine.shutdown()
+    }
+
     /// Waits (polling; the engine runs on its own thread) until `count` sequences hold slots.
     private func waitUntilRunning(_ count: Int, _ engine: ServingEngine) async throws {
         let deadline = ContinuousClock.now + .seconds(60)
