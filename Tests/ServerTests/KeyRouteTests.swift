@@ -121,6 +121,93 @@ import Testing
         }
     }
 
+    /// Whoever minted a key saw its secret: removing or demoting an admin revokes the keys they
+    /// minted in colleagues' names, and the keys those minted, down the line — not only the
+    /// keys they hold (attack round 5: a removed admin kept admin access through one).
+    @Test func removingOrDemotingAnAdminRevokesEveryKeyTheyMinted() async throws {
+        let world = try ServerWorld.make()
+        try await world.test { http in
+            let keys = try await Scenario.build(http, world: world)
+            #expect(try await http.call(.put, "/v1/admin/teams/acme%2Fsales/members/carol", key: keys["dave"], json: ["role": "admin"]).status == 200)
+            func mint(_ by: String?, _ order: [String: Any]) async throws -> (key: String, id: String) {
+                let answer = try await http.call(.post, "/v1/admin/keys", key: by, json: order)
+                #expect(answer.status == 201, "\(answer.body)")
+                return (try #require(answer.json["key"] as? String), try #require(answer.json["id"] as? String))
+            }
+            func works(_ key: String?) async throws -> Bool {
+                try await http.call(.get, "/v1/models", key: key).status == 200
+            }
+            // alice mints an admin key in carol's name, which mints a member key in bob's.
+            let aliceOwn = try await mint(keys["dave"], ["user": "alice", "team": "acme/sales", "role": "admin"])
+            let shadow = try await mint(aliceOwn.key, ["user": "carol", "team": "acme/sales", "role": "admin"])
+            let grandchild = try await mint(shadow.key, ["user": "bob", "team": "acme/sales"])
+            let listing = try await http.call(.get, "/v1/admin/keys?team=acme%2Fsales", key: keys["dave"])
+            #expect(listing.data.first { $0["id"] as? String == shadow.id }?["created_by"] as? String == aliceOwn.id)
+
+            // Demoted to member: alice keeps her own key (as a member), not what she minted.
+            #expect(try await http.call(.put, "/v1/admin/teams/acme%2Fsales/members/alice", key: keys["dave"], json: ["role": "member"]).status == 200)
+            #expect(try await works(aliceOwn.key))
+            let minted = [try await works(shadow.key), try await works(grandchild.key)]
+            #expect(minted == [false, false])
+
+            // Back to admin, she mints again; removed, all of it goes — and keys others minted stay.
+            #expect(try await http.call(.put, "/v1/admin/teams/acme%2Fsales/members/alice", key: keys["dave"], json: ["role": "admin"]).status == 200)
+            let second = try await mint(aliceOwn.key, ["user": "carol", "team": "acme/sales", "role": "admin"])
+            #expect(try await works(second.key))
+            #expect(try await http.call(.delete, "/v1/admin/teams/acme%2Fsales/members/alice", key: keys["dave"]).status == 204)
+            let removed = [try await works(aliceOwn.key), try await works(second.key)]
+            #expect(removed == [false, false])
+            let others = [try await works(keys["bob"]), try await works(keys["carol"])]
+            #expect(others == [true, true], "keys the org admin minted stay")
+        }
+    }
+
+    /// The secret a rotation replaced works through its grace period to use the key, never to
+    /// mint, rotate or revoke keys; the audit tells its requests from the new secret's.
+    @Test func aRotatedKeysPreviousSecretCannotManageKeys() async throws {
+        let world = try ServerWorld.make()
+        try await world.test { http in
+            let keys = try await Scenario.build(http, world: world)
+            let minted = try await http.call(
+                .post, "/v1/admin/keys", key: keys["dave"], json: ["user": "alice", "team": "acme/sales", "role": "admin"])
+            let id = try #require(minted.json["id"] as? String)
+            let old = try #require(minted.json["key"] as? String)
+            let rotated = try await http.call(.post, "/v1/admin/keys/\(id)/rotate", key: keys["dave"], json: ["grace_seconds": 300])
+            let new = try #require(rotated.json["key"] as? String)
+
+            #expect(try await http.call(.get, "/v1/admin/teams/acme%2Fsales/members", key: old).status == 200)
+            #expect(try await http.call(.get, "/v1/models", key: old).status == 200)
+            let issue = try await http.call(.post, "/v1/admin/keys", key: old, json: ["user": "bob", "team": "acme/sales"])
+            #expect(issue.status == 403, "\(issue.body)")
+            let rotate = try await http.call(.post, "/v1/admin/keys/\(id)/rotate", key: old, json: ["grace_seconds": 0])
+            #expect(rotate.status == 403 || rotate.status == 404, "\(rotate.body)")
+            #expect(try await http.call(.get, "/v1/models", key: new).status == 200, "the holder keeps the key")
+            #expect(try await http.call(.post, "/v1/admin/keys", key: new, json: ["user": "bob", "team": "acme/sales"]).status == 201)
+
+            let records = try await world.auditRecords().filter { $0.keyID?.rawValue == id }
+            #expect(records.contains { $0.keyPrefix?.hasSuffix("(previous secret)") == true && !$0.allowed })
+            #expect(records.contains { $0.keyPrefix?.hasSuffix("(previous secret)") == false })
+        }
+    }
+
+    /// The owner ends an org admin's role: their organization keys go, and every key they minted.
+    @Test func anOrganizationAdminCanBeRemoved() async throws {
+        let world = try ServerWorld.make()
+        try await world.test { http in
+            let keys = try await Scenario.build(http, world: world)
+            let refused = try await http.call(.delete, "/v1/admin/orgs/acme/admins/dave", key: keys["erin"])
+            #expect(refused.status == 404, "another organization's admin: \(refused.body)")
+            #expect(try await http.call(.delete, "/v1/admin/orgs/acme/admins/dave", key: keys["alice"]).status == 403)
+            #expect(try await http.call(.get, "/v1/admin/orgs/acme/teams", key: keys["dave"]).status == 200)
+
+            #expect(try await http.call(.delete, "/v1/admin/orgs/acme/admins/dave", key: keys["owner"]).status == 204)
+            #expect(try await http.call(.get, "/v1/admin/orgs/acme/teams", key: keys["dave"]).status == 401)
+            #expect(try await http.call(.get, "/v1/models", key: keys["bob"]).status == 401, "dave minted bob's key")
+            #expect(try await http.call(.delete, "/v1/admin/orgs/acme/admins/dave", key: keys["owner"]).status == 404)
+            #expect(try await http.call(.get, "/v1/admin/orgs/globex/teams", key: keys["erin"]).status == 200)
+        }
+    }
+
     @Test func rotationIsBoundedAndOtherTeamsKeysAreMissing() async throws {
         let world = try ServerWorld.make()
         try await world.test { http in

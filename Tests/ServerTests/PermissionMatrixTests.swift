@@ -31,6 +31,7 @@ import Testing
         "createTeam": [201, 201, 404, 403, 403, 403, 403],
         "listTeams": [200, 200, 404, 200, 403, 403, 200],
         "appointOrganizationAdmin": [200, 403, 404, 403, 403, 403, 403],
+        "removeOrganizationAdmin": [204, 403, 404, 403, 403, 403, 403],
         "createUser": [201, 201, 201, 201, 403, 403, 201],
         "addOrganizationUser": [200, 200, 404, 403, 403, 403, 403],
         "setMember": [200, 200, 404, 200, 403, 403, 404],
@@ -124,6 +125,10 @@ import Testing
         case "listTeams": return Call(method: .get, path: "/v1/admin/orgs/acme/teams", body: nil)
         case "appointOrganizationAdmin":
             return Call(method: .put, path: "/v1/admin/orgs/acme/admins/\(try await freshUser())", body: nil)
+        case "removeOrganizationAdmin":
+            let user = try await freshUser()
+            _ = try await http.call(.put, "/v1/admin/orgs/acme/admins/\(user)", key: owner)
+            return Call(method: .delete, path: "/v1/admin/orgs/acme/admins/\(user)", body: nil)
         case "createUser": return Call(method: .post, path: "/v1/admin/users", body: ["name": "made\(serial)"])
         case "setMember":
             return Call(method: .put, path: "/v1/admin/teams/acme%2Fsales/members/\(try await freshUser())", body: ["role": "member"])

@@ -128,6 +128,25 @@ import Tenancy
         _ = try await world.store.keys.authenticated(world.keys["alice"]!)
     }
 
+    /// Whoever minted a key saw its secret: an admin's removal revokes the keys their keys
+    /// minted, and those keys' keys (one recursive statement on each backend).
+    @Test(arguments: StoreBackendKind.allCases) func removingAnAdminRevokesEveryKeyTheirKeysMinted(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
+        let child = try await world.store.keys.issue(
+            KeyRequest(holder: world.salesMember.userID, binding: .team(world.sales.reference), role: .member),
+            Policy.authorize(world.salesAdmin, .issueKey, on: world.sales.resource))
+        #expect(child.record.createdBy == world.salesAdmin.keyID)
+        try await world.store.memberships.removeFromTeam(
+            world.salesAdmin.userID, Policy.authorize(world.acmeAdmin, .removeMember, on: world.sales.resource))
+        // bob's own key was minted by alice's too.
+        for secret in [world.keys["alice"]!, child.secret.revealed, world.keys["bob"]!] {
+            await #expect { try await world.store.keys.authenticated(secret) } throws: {
+                ($0 as? AuthenticationFailure)?.reason == .revokedKey
+            }
+        }
+        _ = try await world.store.keys.authenticated(world.keys["carol"]!)
+    }
+
     @Test(arguments: StoreBackendKind.allCases) func demotingAnAdminCapsTheirKeyOnTheNextRequest(_ backend: StoreBackendKind) async throws {
         let world = try await StoreWorld.make(backend)
         try await world.store.memberships.setTeamRole(

@@ -97,6 +97,17 @@ extension AdministrationService {
         ) { user, grant in try await self.store.memberships.appointOrganizationAdmin(user, grant, now: self.now()) }
     }
 
+    /// `DELETE /v1/admin/orgs/{org}/admins/{user}` (owner): the role ends, and with it the
+    /// person's organization keys and every key those minted (they saw its secret).
+    public func removeOrganizationAdmin(
+        _ userAddress: String, of organizationAddress: String, principal: Principal, audit: RequestAudit
+    ) async throws {
+        _ = try await grantOrganizationRole(
+            .appointOrganizationAdmin, listing: "admins", to: userAddress, in: organizationAddress, principal: principal,
+            audit: audit
+        ) { user, grant in try await self.store.memberships.removeOrganizationAdmin(user, grant, now: self.now()) }
+    }
+
     /// The shape both organization grants share: resolve the organization, authorize `action`
     /// on it, resolve the user the caller can see, then let `store` record it — each step
     /// audited under `{org}/{listing}`, so a refusal names only what the caller wrote.

@@ -75,7 +75,8 @@ struct MembershipView: Encodable {
     }
 }
 
-/// A key as listings show it: everything but the secret, which is never stored.
+/// A key as listings show it: everything but the secret, which is never stored; `created_by`
+/// is the key that minted it (its maker saw the secret).
 struct KeyView: Encodable {
     let record: APIKeyRecord
     let now: Date
@@ -83,6 +84,7 @@ struct KeyView: Encodable {
     enum CodingKeys: String, CodingKey {
         case id, prefix, name, role, user, org, team, status
         case createdAt = "created_at"
+        case createdBy = "created_by"
         case expiresAt = "expires_at"
         case lastUsedAt = "last_used_at"
         case revokedAt = "revoked_at"
@@ -99,6 +101,7 @@ struct KeyView: Encodable {
         try container.encode(record.binding.teamID?.rawValue, forKey: .team)
         try container.encode(record.status(at: now).rawValue, forKey: .status)
         try container.encode(record.createdAt, forKey: .createdAt)
+        try container.encode(record.createdBy?.rawValue, forKey: .createdBy)
         try container.encode(record.expiresAt, forKey: .expiresAt)
         try container.encode(record.lastUsedAt, forKey: .lastUsedAt)
         try container.encode(record.revokedAt, forKey: .revokedAt)

@@ -64,6 +64,10 @@ extension AtriumRoute {
             Documentation(summary: "The organization's teams the key reaches", body: nil, query: [], success: (200, "TeamList"))
         case .appointOrganizationAdmin:
             Documentation(summary: "Make a user an org admin (owner)", body: nil, query: [], success: (200, "User"))
+        case .removeOrganizationAdmin:
+            Documentation(
+                summary: "End a user's org admin role (owner); their organization keys, and every key those minted, are revoked",
+                body: nil, query: [], success: (204, nil))
         case .createUser:
             Documentation(
                 summary: "Create a user in 'org', by default the caller's organization (owner, org admin, team admin)",

@@ -376,8 +376,8 @@ enum OpenAPISchemas {
             "id": string, "prefix": string, "name": nullableString, "role": string, "user": string,
             "org": nullableString, "team": nullableString,
             "status": ["type": "string", "enum": ["active", "expired", "revoked"]],
-            "created_at": dateTime, "expires_at": nullableDateTime, "last_used_at": nullableDateTime,
-            "revoked_at": nullableDateTime,
+            "created_at": dateTime, "created_by": nullableString, "expires_at": nullableDateTime,
+            "last_used_at": nullableDateTime, "revoked_at": nullableDateTime,
         ]
         var required = ["id", "prefix", "role", "user", "status"]
         if withSecret {

@@ -20,6 +20,7 @@ struct AdminRoutes {
         router.on(AtriumRoute.createTeam, use: createTeam)
         router.on(AtriumRoute.listTeams, use: listTeams)
         router.on(AtriumRoute.appointOrganizationAdmin, use: appointOrganizationAdmin)
+        router.on(AtriumRoute.removeOrganizationAdmin, use: removeOrganizationAdmin)
         router.on(AtriumRoute.createUser, use: createUser)
         router.on(AtriumRoute.addOrganizationUser, use: addOrganizationUser)
         router.on(AtriumRoute.setMember, use: setMember)
@@ -75,6 +76,13 @@ struct AdminRoutes {
             try context.parameters.decoded("user"), of: try context.parameters.decoded("org"), principal: context.principal,
             audit: context.audit)
         return try JSONOutput.response(UserView(user))
+    }
+
+    @Sendable func removeOrganizationAdmin(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        try await admin.removeOrganizationAdmin(
+            try context.parameters.decoded("user"), of: try context.parameters.decoded("org"), principal: context.principal,
+            audit: context.audit)
+        return Response(status: .noContent)
     }
 
     @Sendable func createUser(_ request: Request, context: AuthenticatedContext) async throws -> Response {

@@ -14,7 +14,7 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
     case createCollection, listCollections, deleteCollection
     case addDocument, listDocuments, deleteDocument, searchCollection
     // Administration.
-    case createOrganization, listOrganizations, createTeam, listTeams, appointOrganizationAdmin
+    case createOrganization, listOrganizations, createTeam, listTeams, appointOrganizationAdmin, removeOrganizationAdmin
     case createUser, addOrganizationUser
     case setMember, removeMember, listMembers
     case issueKey, listKeys, revokeKey, rotateKey
@@ -36,7 +36,7 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         case .appointOrganizationAdmin, .addOrganizationUser, .setMember, .saveProfile, .setLimits: .put
         case .saveSingleSignOnMappings, .setBudget, .setPrice: .put
         case .deleteBudget: .delete
-        case .removeMember, .revokeKey, .deleteCollection, .deleteDocument: .delete
+        case .removeMember, .removeOrganizationAdmin, .revokeKey, .deleteCollection, .deleteDocument: .delete
         case .deleteAlertDestination, .deletePlatformAlertDestination: .delete
         default: .get
         }
@@ -60,7 +60,7 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         case .searchCollection: "/v1/collections/{name}/search"
         case .createOrganization, .listOrganizations: "/v1/admin/orgs"
         case .createTeam, .listTeams: "/v1/admin/orgs/{org}/teams"
-        case .appointOrganizationAdmin: "/v1/admin/orgs/{org}/admins/{user}"
+        case .appointOrganizationAdmin, .removeOrganizationAdmin: "/v1/admin/orgs/{org}/admins/{user}"
         case .createUser: "/v1/admin/users"
         case .addOrganizationUser: "/v1/admin/orgs/{org}/users/{user}"
         case .setMember, .removeMember: "/v1/admin/teams/{team}/members/{user}"
@@ -101,7 +101,7 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         case .listOrganizations: .readOrganization
         case .createTeam: .createTeam
         case .listTeams: .readTeam
-        case .appointOrganizationAdmin: .appointOrganizationAdmin
+        case .appointOrganizationAdmin, .removeOrganizationAdmin: .appointOrganizationAdmin
         case .createUser: .createUser
         case .addOrganizationUser: .addOrganizationUser
         case .setMember: .addMember

@@ -21,6 +21,12 @@ public struct MembershipRepository: Sendable {
             try Self.requireUser(user, db)
             try Self.requireTeam(team, db)
             try Self.requireOrganizationUser(user, team.organizationID, grant, now: now, db)
+            // An admin made a member or viewer may mint no more keys; the keys they minted go too.
+            if let previous = try Self.role(of: user, at: .team(team), db),
+                previous.actions.contains(.issueKey), !role.actions.contains(.issueKey)
+            {
+                try Self.revokeKeysMinted(by: user, boundTo: .team(team), at: now, db)
+            }
             try db.execute(
                 """
                 INSERT INTO team_members (team_id, user_id, role, created_at) VALUES (?, ?, ?, ?)
@@ -50,24 +56,46 @@ public struct MembershipRepository: Sendable {
         }
     }
 
-    /// Revokes every key of `user` bound to `binding` (a membership or admin role ended).
+    /// Revokes every key of `user` bound to `binding` (a membership or admin role ended) and
+    /// every key minted by one of them, and by those, and so on: whoever minted a key saw its
+    /// secret, so a key made in a colleague's name would otherwise outlive its maker's access.
     static func revokeKeys(of user: UserID, boundTo binding: AccessBinding, at now: Date, _ db: any SQLConnection) throws {
-        let instant = now.flooredToSecond
+        try revokeKeys(minted: true, held: true, by: user, boundTo: binding, at: now, db)
+    }
+
+    /// Revokes every key minted (directly or down the line) by `user`'s keys bound to
+    /// `binding`, leaving their own: they no longer may mint keys there (a demoted admin).
+    static func revokeKeysMinted(by user: UserID, boundTo binding: AccessBinding, at now: Date, _ db: any SQLConnection) throws {
+        try revokeKeys(minted: true, held: false, by: user, boundTo: binding, at: now, db)
+    }
+
+    private static func revokeKeys(
+        minted: Bool, held: Bool, by user: UserID, boundTo binding: AccessBinding, at now: Date, _ db: any SQLConnection
+    ) throws {
+        let own: String
+        let arguments: SQLArguments
         switch binding {
         case let .team(team):
-            try db.execute(
-                "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE user_id = ? AND team_id = ?",
-                [instant, user.rawValue, team.id.rawValue])
+            own = "SELECT id FROM api_keys WHERE user_id = ? AND team_id = ?"
+            arguments = [user.rawValue, team.id.rawValue]
         case let .organization(organization):
-            try db.execute(
-                """
-                UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?)
-                WHERE user_id = ? AND organization_id = ? AND team_id IS NULL
-                """,
-                [instant, user.rawValue, organization.rawValue])
+            own = "SELECT id FROM api_keys WHERE user_id = ? AND organization_id = ? AND team_id IS NULL"
+            arguments = [user.rawValue, organization.rawValue]
         default:
-            break
+            return
         }
+        let revoked = [held ? "id IN (SELECT id FROM own)" : nil, minted ? "id IN (SELECT id FROM descendants)" : nil]
+            .compactMap { $0 }.joined(separator: " OR ")
+        try db.execute(
+            """
+            WITH RECURSIVE own(id) AS (\(own)),
+            descendants(id) AS (
+                SELECT k.id FROM api_keys k JOIN own o ON k.created_by = o.id
+                UNION SELECT k.id FROM api_keys k JOIN descendants d ON k.created_by = d.id
+            )
+            UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE \(revoked)
+            """,
+            arguments + [now.flooredToSecond])
     }
 
     /// The granted team's members (`.readMembers`).
@@ -111,7 +139,8 @@ public struct MembershipRepository: Sendable {
             let removed = try db.execute(
                 "DELETE FROM organization_admins WHERE organization_id = ? AND user_id = ?",
                 [organization.rawValue, user.rawValue])
-            if removed > 0 { try Self.revokeKeys(of: user, boundTo: .organization(organization), at: now, db) }
+            if removed == 0 { throw StoreError.notFound(kind: "organization admin", address: user.rawValue) }
+            try Self.revokeKeys(of: user, boundTo: .organization(organization), at: now, db)
         }
     }
 

@@ -167,15 +167,17 @@ extension KeyRepository: KeyCredentialLookup {
     public func credentials(matching hash: APIKeyHash) async throws -> KeyCredentials? {
         try await backend.read { db in
             let record: APIKeyRecord
+            var isPreviousSecret = false
             if let row = try db.fetchOne("SELECT * FROM api_keys WHERE hash = ?", [hash.hex]) {
                 record = try row.keyRecord()
             } else if let row = try db.fetchOne("SELECT * FROM api_keys WHERE previous_hash = ?", [hash.hex]) {
                 record = try row.previousSecretRecord()
+                isPreviousSecret = true
             } else {
                 return nil
             }
             let holderRole = try MembershipRepository.role(of: record.userID, at: record.binding, db)
-            return KeyCredentials(record: record, holderRole: holderRole)
+            return KeyCredentials(record: record, holderRole: holderRole, isPreviousSecret: isPreviousSecret)
         }
     }
 

@@ -259,6 +259,12 @@ public struct SingleSignOnRepository: Sendable {
                     [team.rawValue, user.rawValue, now])
                 added.append(team)
             case let .some(membership) where membership.bySSO && membership.role != role.rawValue:
+                if let previous = Role(rawValue: membership.role), previous.actions.contains(.issueKey),
+                    !role.actions.contains(.issueKey)
+                {
+                    try MembershipRepository.revokeKeysMinted(
+                        by: user, boundTo: .team(TeamReference(id: team, organizationID: organization)), at: now, db)
+                }
                 try db.execute(
                     "UPDATE team_members SET role = ? WHERE team_id = ? AND user_id = ?",
                     [role.rawValue, team.rawValue, user.rawValue])

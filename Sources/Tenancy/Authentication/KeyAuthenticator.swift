@@ -49,14 +49,16 @@ public struct KeyAuthenticator: Sendable {
         else { throw AuthenticationFailure(.unknownKey) }
 
         let record = credentials.record
-        let identity = KeyIdentity(record)
+        let identity = KeyIdentity(record, isPreviousSecret: credentials.isPreviousSecret)
         let instant = now()
         switch record.status(at: instant) {
         case .revoked: throw AuthenticationFailure(.revokedKey, identity: identity)
         case .expired: throw AuthenticationFailure(.expiredKey, identity: identity)
         case .active: break
         }
-        let rights = EffectiveRights.of(keyRole: record.role, holderRole: credentials.holderRole, binding: record.binding)
+        let rights = EffectiveRights.of(
+            keyRole: record.role, holderRole: credentials.holderRole, binding: record.binding,
+            isPreviousSecret: credentials.isPreviousSecret)
         guard let holderRole = credentials.holderRole, !rights.isEmpty else {
             throw AuthenticationFailure(.membershipRevoked, identity: identity)
         }

@@ -7,9 +7,11 @@ public struct KeyIdentity: Sendable, Hashable {
     public let userID: UserID
     public let binding: AccessBinding
 
-    init(_ record: APIKeyRecord) {
+    /// - Parameter isPreviousSecret: presented with the secret a rotation replaced: the prefix
+    ///   says so, so the audit tells the old secret's requests from the new one's.
+    init(_ record: APIKeyRecord, isPreviousSecret: Bool = false) {
         keyID = record.id
-        keyPrefix = record.prefix
+        keyPrefix = isPreviousSecret ? record.prefix + " (previous secret)" : record.prefix
         userID = record.userID
         binding = record.binding
     }
