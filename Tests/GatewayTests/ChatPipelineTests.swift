@@ -127,6 +127,41 @@ import Testing
         #expect(records.first?.flags == ["stream.cancelled"])
     }
 
+    /// A client that goes away before the first piece of text — streamed or not — is still
+    /// charged its prompt (estimated): the engine may have computed it, and abandoning
+    /// requests must not be a way past the month's tokens and budgets (attack round 5).
+    @Test func aClientThatGoesAwayBeforeAnyTextIsChargedItsPrompt() async throws {
+        // Streamed: the backend hangs before its first piece; the client drops the stream.
+        let world = try await GatewayWorld.make(backend: ScriptedBackend(.hang([])))
+        let audit = world.audit("chat")
+        let scope = try Authorizer.dataScope(of: try await world.principal("vic"), for: .chat, audit: audit)
+        var execution: ChatExecution? = try await world.gateway.pipeline.chat(hello, in: scope, audit: audit)
+        world.gateway.accountant.finish(audit)
+        try await Task.sleep(for: .milliseconds(50))
+        execution = nil
+        for _ in 0..<3000 where try await world.auditRecords().filter({ $0.action == "chat" }).isEmpty {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let streamed = try #require(try await world.auditRecords().first { $0.action == "chat" })
+        #expect(streamed.promptTokens == 8 && streamed.completionTokens == 0 && streamed.flags == ["stream.cancelled"])
+        #expect(execution == nil)
+
+        // Not streamed: the handler's task is cancelled while the backend works.
+        let other = try await GatewayWorld.make(backend: ScriptedBackend(.hang([])))
+        let task = Task {
+            let audit = other.audit("chat")
+            defer { other.gateway.accountant.finish(audit) }
+            let scope = try Authorizer.dataScope(of: try await other.principal("vic"), for: .chat, audit: audit)
+            return try await other.gateway.pipeline.answer(hello, in: scope, audit: audit)
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        task.cancel()
+        await #expect(throws: GatewayError.self) { _ = try await task.value }
+        let answered = try #require(try await other.auditRecords().first { $0.action == "chat" })
+        #expect(answered.promptTokens == 8 && answered.completionTokens == 0, "\(answered)")
+        #expect(answered.flags.contains("request.cancelled"), "\(answered.flags)")
+    }
+
     /// A backend that fails mid-answer: the text it produced is charged, and flagged as failed;
     /// one that fails before any text charges nothing and carries no flag.
     @Test func aStreamThatFailsMidwayIsChargedForWhatItProduced() async throws {

@@ -63,6 +63,16 @@ public struct ChatPipeline: Sendable {
         do {
             completion = try await backend.complete(generation)
         } catch {
+            if error is CancellationError || Task.isCancelled {
+                // The client went away once the request was admitted: the engine may have
+                // computed its prompt, so it is charged the prompt's estimate, never free.
+                let partial = Usage(promptTokens: TokenEstimate.prompt(of: generation.messages), completionTokens: 0)
+                audit.flag("request.cancelled")
+                audit.served(partial)
+                await admission.finish(partial, cutShort: true)
+                budget?.finish(partial)
+                throw failed(CancellationError(), request: generation, audit: audit)
+            }
             await admission.finish(nil)
             budget?.finish(nil)
             throw failed(error, request: generation, audit: audit)
@@ -199,12 +209,12 @@ public struct ChatPipeline: Sendable {
                 budget?.finish(served)
                 accountant.finishStream(audit)
             }
-            /// A stream that ended after some text but before the backend's usage (the client
-            /// went away, the backend failed) is flagged and charged for the prompt (estimated)
-            /// and the pieces it produced (about a token each: engines stream one per token) —
-            /// never free.
+            /// A stream that ended before the backend's usage — the client went away (with or
+            /// without text yet: the engine may have computed the prompt), or the backend failed
+            /// after some text — is flagged and charged for the prompt (estimated) and the pieces
+            /// it produced (about a token each: engines stream one per token) — never free.
             func cutShort(cancelled: Bool) {
-                guard served == nil, produced > 0 else { return }
+                guard served == nil, produced > 0 || cancelled else { return }
                 audit.flag(cancelled ? "stream.cancelled" : "stream.failed")
                 wasCutShort = true
                 let partial = Usage(
