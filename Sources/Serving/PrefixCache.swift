@@ -9,9 +9,12 @@ import Inference
 ///
 /// Every entry belongs to a tenant and a lookup only ever sees the caller's own: a team can
 /// learn nothing about another team's prompts from how fast its own requests start. Entries
-/// are few (one per cache slot), so lookups scan them; they are evicted least-recently-used
-/// within the byte budget, and an entry whose tokens are the start of a newer one of the same
-/// tenant is dropped for it (the newer one serves every request the older one would).
+/// are few (one per cache slot), so lookups scan them. When room is needed, the tenant holding
+/// the most of what ran out — slots or bytes, the newcomer's counted with it — gives up its
+/// least recently used entry, so a team that floods the cache evicts its own entries, not a
+/// quieter team's; and an entry
+/// whose tokens are the start of a newer one of the same tenant is dropped for it (the newer
+/// one serves every request the older one would).
 struct PrefixCache {
     private struct Entry {
         let tenant: String
@@ -80,7 +83,12 @@ struct PrefixCache {
             drop(extended)
         }
         while freeSlots.isEmpty || usedBytes + bytes > budgetBytes {
-            guard let oldest = entries.indices.min(by: { entries[$0].lastUsed < entries[$1].lastUsed }) else { return nil }
+            // Out of slots: the tenant holding the most entries; out of bytes: the most bytes.
+            let bySlots = freeSlots.isEmpty
+            guard let victim = largestHolder(for: tenant, adding: bySlots ? 1 : bytes) { bySlots ? 1 : $0.bytes },
+                let oldest = entries.indices.filter({ entries[$0].tenant == victim })
+                    .min(by: { entries[$0].lastUsed < entries[$1].lastUsed })
+            else { return nil }
             drop(oldest)
         }
         tick += 1
@@ -88,6 +96,18 @@ struct PrefixCache {
         entries.append(Entry(tenant: tenant, tokens: tokens, slot: slot, bytes: bytes, lastUsed: tick))
         usedBytes += bytes
         return Reservation(slot: slot, released: released.filter { $0 != slot })
+    }
+
+    /// The tenant holding the most by `measure`, `newcomer` counted with `extra` more (ties go to
+    /// the newcomer, then to the lower name); nil when nothing is held.
+    private func largestHolder(for newcomer: String, adding extra: Int, measure: (Entry) -> Int) -> String? {
+        var held: [String: Int] = [:]
+        for entry in entries { held[entry.tenant, default: 0] += measure(entry) }
+        guard !held.isEmpty else { return nil }
+        if held[newcomer] != nil { held[newcomer]! += extra }
+        return held.max { a, b in
+            a.value != b.value ? a.value < b.value : (a.key == newcomer) != (b.key == newcomer) ? b.key == newcomer : a.key > b.key
+        }?.key
     }
 
     /// Forgets the entry in `slot` (its states could not be stored after all).

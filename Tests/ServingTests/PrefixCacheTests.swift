@@ -113,4 +113,21 @@ import Testing
         #expect(large != nil && Set(large!.released + [large!.slot]) == [10, 11])
         #expect(small.entryCount == 1)
     }
+
+    /// A team that floods the cache evicts its own entries, never a quieter team's: room is
+    /// made at the tenant holding the most (attack round 5: sixteen one-token requests of one
+    /// team wiped another team's 287-token system prompt, and its requests took 11× longer).
+    @Test func aFloodingTenantEvictsItsOwnEntriesNotAQuieterOnes() {
+        var cache = PrefixCache(slots: Array(0..<4), budgetBytes: 1_000)
+        _ = cache.reserve(tenant: "quiet", tokens: [1, 2, 3], bytes: 100)
+        for token in 10..<30 { _ = cache.reserve(tenant: "flood", tokens: [TokenID(token)], bytes: 10) }
+        #expect(cache.longestMatch(tenant: "quiet", prompt: [1, 2, 3], limit: 3)! == (0, 3))
+        #expect(cache.longestMatch(tenant: "flood", prompt: [29], limit: 1) != nil, "its newest stays")
+        #expect(cache.longestMatch(tenant: "flood", prompt: [10], limit: 1) == nil)
+        // The quieter tenant grows past the other: then its own oldest makes room.
+        _ = cache.reserve(tenant: "quiet", tokens: [4], bytes: 500)
+        _ = cache.reserve(tenant: "quiet", tokens: [5], bytes: 300)
+        #expect(cache.longestMatch(tenant: "quiet", prompt: [5], limit: 1) != nil)
+        #expect(cache.longestMatch(tenant: "flood", prompt: [29], limit: 1) != nil)
+    }
 }

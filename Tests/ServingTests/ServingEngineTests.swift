@@ -108,8 +108,12 @@ import Testing
         let local = try requireLocal()
         let engine = ServingEngine(model: local, configuration: try ServingConfiguration(
             maximumSequences: 1, reservedSequences: 0, queueTimeout: .seconds(60), maximumQueued: 2))
+        // The end of text forbidden: the long request runs until it is cancelled.
+        let endless = try SamplingParameters(logitBias: Dictionary(uniqueKeysWithValues: local.endOfGeneration.map { ($0, -100) }))
         func request(_ tenant: String, _ maxTokens: Int) throws -> ServingRequest {
-            ServingRequest(tenant: tenant, prompt: local.textPrompt("Once upon a time"), options: try GenerationOptions(maxTokens: maxTokens))
+            ServingRequest(
+                tenant: tenant, prompt: local.textPrompt("Once upon a time"),
+                options: try GenerationOptions(maxTokens: maxTokens, sampling: endless))
         }
         let long = Task { try await collect(engine.submit(try request("flood", 2000))) }
         try await waitUntilRunning(1, engine)
