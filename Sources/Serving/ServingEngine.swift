@@ -220,8 +220,8 @@ public final class ServingEngine: @unchecked Sendable {
     /// says who may take a reserved slot).
     private func admit() {
         while true {
-            let budget = configuration.kvCacheBudgetBytes - reservedBytes
-            guard let (next, slot) = slots.admitNext(from: &scheduler, where: { $0.item.reservedBytes <= budget }) else {
+            let fits = kvCacheRule()
+            guard let (next, slot) = slots.admitNext(from: &scheduler, where: { fits($0.tenant, $0.item.reservedBytes) }) else {
                 return
             }
             let submission = next.item
@@ -242,6 +242,26 @@ public final class ServingEngine: @unchecked Sendable {
                 scheduler.release(tenant: submission.request.tenant)
                 submission.continuation.finish(throwing: error)
             }
+        }
+    }
+
+    /// Whether a tenant's request needing `bytes` of KV cache may start now. The KV budget has a
+    /// reserve, as the slots do (the regular share of it is the regular slots' share of all
+    /// slots): requests start while the bytes held stay within the regular part — or the
+    /// request would run alone —, and past it only for a tenant that, while other tenants have
+    /// work, holds less than an even share of the budget. So one team's long requests cannot
+    /// hold every byte and make another team wait for one of them to end.
+    private func kvCacheRule() -> (String, Int) -> Bool {
+        let total = configuration.kvCacheBudgetBytes
+        let regular = total / configuration.sequenceSlots * configuration.maximumSequences
+        let reserved = reservedBytes
+        let tenants = scheduler.activeTenants.count
+        var held: [String: Int] = [:]
+        for sequence in active.values { held[sequence.request.tenant, default: 0] += sequence.reservedBytes }
+        return { tenant, bytes in
+            guard reserved + bytes <= total else { return false }
+            if reserved + bytes <= regular || reserved == 0 { return true }
+            return tenants >= 2 && held[tenant, default: 0] + bytes <= total / tenants
         }
     }
 
