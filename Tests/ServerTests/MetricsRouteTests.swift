@@ -91,6 +91,10 @@ import Testing
         let records = try await world.auditRecords().filter { $0.action == "metrics.read" }
         #expect(records.count == 7, "every scrape leaves one audit record")
         #expect(records.filter(\.allowed).count == 2)
+        // The platform is no tenant: a team or organization key asking for its metrics lacks
+        // the role; it is not a cross-team attempt, and raises no alert (attack round 5).
+        let refusedKeys = records.filter { !$0.allowed && $0.keyID != nil }
+        #expect(refusedKeys.count == 3 && refusedKeys.allSatisfy { $0.reason == "role_not_allowed" }, "\(refusedKeys.map(\.reason))")
     }
 
     @Test func withoutATokenOnlyKeysAreAccepted() async throws {

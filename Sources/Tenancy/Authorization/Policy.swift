@@ -8,11 +8,14 @@ public enum Policy {
     /// Decides whether `principal` may perform `action` on `resource`.
     ///
     /// In order: the action must apply to the resource; the resource must lie within the key's
-    /// binding (otherwise it is a cross-tenant attempt); data-plane actions need a team key
+    /// binding (otherwise it is a cross-tenant attempt, or for the platform's own resource a
+    /// role the key lacks); data-plane actions need a team key
     /// for that very team; and the principal's effective rights must contain the action.
     public static func decide(_ principal: Principal, _ action: Action, _ resource: Resource) -> Decision {
         guard action.applies(to: resource) else { return .deny(.actionDoesNotApply) }
-        guard principal.binding.reaches(resource) else { return .deny(.crossTenant) }
+        // Another tenant's resource is a cross-tenant attempt; the platform's is no tenant's:
+        // a team or organization key asking for it (metrics, prices) lacks the role.
+        guard principal.binding.reaches(resource) else { return .deny(resource == .platform ? .roleNotAllowed : .crossTenant) }
         if action.plane == .data {
             guard case let .team(own) = principal.binding, resource == .team(own) else {
                 return .deny(.dataPlaneNeedsTeamKey)
