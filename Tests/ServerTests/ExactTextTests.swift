@@ -64,7 +64,18 @@ import Testing
         try await world.test { http in
             let scenario = try await Scenario.build(http, world: world)
             let owner = scenario["owner"]
-            for bad in ["a\u{0}b", "line\nbreak", "bell\u{7}", "rtl\u{202E}override"] {
+            // Also invisible formatting (attack round 5): zero-width space, direction mark,
+            // byte-order mark, a tag character — and in alert destination names and SSO groups.
+            for bad in ["a\u{0}b", "line\nbreak", "bell\u{7}", "rtl\u{202E}override", "zero\u{200B}width", "mark\u{200F}",
+                        "\u{FEFF}bom", "tag\u{E0041}"] {
+                let destination = try await http.call(
+                    .post, "/v1/admin/orgs/acme/alert-destinations", key: scenario["dave"],
+                    json: ["url": "https://hooks.example.com/x", "name": "pager \(bad)"])
+                #expect(destination.status == 400, "destination name \(bad.debugDescription): \(destination.body)")
+                let mapping = try await http.call(
+                    .put, "/v1/admin/orgs/acme/sso/mappings", key: scenario["dave"],
+                    json: ["mappings": [["group": "eng\(bad)", "team": "acme/sales", "role": "member"]]])
+                #expect(mapping.status == 400, "group \(bad.debugDescription): \(mapping.body)")
                 let user = try await http.call(
                     .post, "/v1/admin/users", key: owner, json: ["name": "plain\(bad.count)", "email": "x\(bad)@example.com"])
                 #expect(user.status == 400, "email \(bad.debugDescription): \(user.body)")
@@ -79,6 +90,15 @@ import Testing
                     .post, "/v1/collections", key: scenario["alice"], json: ["name": "c\(bad)"])
                 #expect(document.status == 400, "collection name \(bad.debugDescription)")
             }
+            // The same bodies with plain text pass.
+            let mapping = try await http.call(
+                .put, "/v1/admin/orgs/acme/sso/mappings", key: scenario["dave"],
+                json: ["mappings": [["group": "eng", "team": "acme/sales", "role": "member"]]])
+            #expect(mapping.status == 200, "\(mapping.body)")
+            let destination = try await http.call(
+                .post, "/v1/admin/orgs/acme/alert-destinations", key: scenario["dave"],
+                json: ["url": "https://hooks.example.com/x", "name": "pager"])
+            #expect(destination.status == 201, "\(destination.body)")
             // Nothing was stored cut short: no user, key or org appeared.
             let listed = try await http.call(.get, "/v1/admin/keys?team=acme/sales", key: owner)
             #expect(!listed.body.contains("ci "))

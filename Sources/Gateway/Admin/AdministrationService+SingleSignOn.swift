@@ -100,14 +100,14 @@ extension AdministrationService {
         return result.sessionKey
     }
 
-    /// A group as the identity provider spells it: 1 to 256 characters, no control characters.
+    /// A group as the identity provider spells it: 1 to 256 characters, plain text (``PlainText``).
     static func validatedGroup(_ group: String, field: String) throws -> String {
         guard !group.isEmpty, group.count <= ExternalIdentity.maximumGroupLength else {
             throw GatewayError.invalid(
                 "'\(field)' must be 1 to \(ExternalIdentity.maximumGroupLength) characters", param: field)
         }
-        guard !group.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw GatewayError.invalid("'\(field)' may not contain control characters", param: field)
+        guard !PlainText.hasForbiddenCharacter(group) else {
+            throw GatewayError.invalid("'\(field)' \(PlainText.problem)", param: field)
         }
         return group
     }

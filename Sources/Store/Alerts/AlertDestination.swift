@@ -62,9 +62,7 @@ public struct AlertDestinationDraft: Sendable, Hashable {
             guard !name.isEmpty, name.unicodeScalars.count <= Self.maximumNameLength else {
                 throw .invalidValue(field: "name", problem: "must be 1 to \(Self.maximumNameLength) characters")
             }
-            guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-                throw .invalidValue(field: "name", problem: "must not contain control characters")
-            }
+            guard !PlainText.hasForbiddenCharacter(name) else { throw .invalidValue(field: "name", problem: PlainText.problem) }
         }
         guard organizationID != nil || teams.isEmpty else {
             throw .invalidValue(

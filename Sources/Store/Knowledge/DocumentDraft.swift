@@ -33,9 +33,6 @@ public struct DocumentDraft: Sendable {
         let name = name.precomposedStringWithCanonicalMapping
         guard name.unicodeScalars.count <= maximumNameLength else { throw refuse(lengthProblem) }
         guard !PlainText.hasForbiddenCharacter(name) else { throw refuse("a document name \(PlainText.problem)") }
-        guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .format }) else {
-            throw refuse("a document name must not contain invisible formatting characters (zero-width spaces, byte-order marks)")
-        }
         guard name.contains(where: { !$0.isWhitespace }), name != ".", name != ".." else {
             throw refuse("a document name needs a visible character, and may not be . or ..")
         }
