@@ -23,6 +23,7 @@ import Testing
                 (#"{"messages":[{"role":"wizard","content":"hi"}]}"#, "messages[0].role"),
                 (#"{"messages":[{"role":"user","content":42}]}"#, "messages[0].content"),
                 (#"{"messages":[{"role":"user","content":[{"type":"image_url"}]}]}"#, "messages[0].content"),
+                (#"{"messages":[{"role":"user","content":[{"type":"text"}]}]}"#, "messages[0].content"),
                 (#"{"messages":[{"role":"user","content":"hi"}],"temperature":"hot"}"#, "temperature"),
                 (#"{"messages":[{"role":"user","content":"hi"}],"temperature":9}"#, "temperature"),
                 (#"{"messages":[{"role":"user","content":"hi"}],"max_tokens":-1}"#, "max_tokens"),

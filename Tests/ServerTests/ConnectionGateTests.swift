@@ -36,6 +36,15 @@ import Glibc
             _ = text.utf8CString.withUnsafeBufferPointer { write(descriptor, $0.baseAddress, $0.count - 1) }
         }
 
+        /// What the server sent within `timeout` (at most 4 KiB), as text.
+        func readHead(within timeout: Duration) -> String {
+            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, Int32(timeout.components.seconds * 1000)) > 0 else { return "" }
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let count = read(descriptor, &buffer, buffer.count)
+            return count > 0 ? String(decoding: buffer[..<count], as: UTF8.self) : ""
+        }
+
         /// Whether the server closed the connection within `timeout` (data it sent is read and dropped).
         func isClosed(within timeout: Duration) -> Bool {
             let deadline = ContinuousClock.now + timeout
@@ -100,6 +109,21 @@ import Glibc
         #expect(answer.status == 200, "\(answer.body)")
         #expect((answer.json["usage"] as? [String: Any])?["completion_tokens"] as? Int == 8, "\(answer.body)")
         #expect(await server.stop() == 0)
+    }
+
+    /// A body that breaks HTTP's framing (a chunk size that is not hex) is the client's fault:
+    /// 400, not 500 (attack round 5).
+    @Test func aBrokenChunkIsABadRequest() async throws {
+        let mock = try MockUpstream()
+        let server = try await ServerProcess(upstream: mock.baseURL, extraArguments: ["--model", "mock"])
+        let connection = try Connection(port: server.port)
+        connection.send(
+            "POST /v1/admin/orgs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(server.ownerKey)\r\n"
+                + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n")
+        let answer = connection.readHead(within: .seconds(5))
+        #expect(answer.hasPrefix("HTTP/1.1 400"), "\(answer)")
+        #expect(await server.stop() == 0)
+        #expect(!server.log.contains("request failed"), "no server error logged")
     }
 
     @Test func theCountsHoldBothCapsAndFreeWhatCloses() {

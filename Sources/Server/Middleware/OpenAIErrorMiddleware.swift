@@ -3,6 +3,7 @@ import Gateway
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 import Logging
 
 /// Answers every error in the OpenAI shape — the gateway's own, malformed JSON, and
@@ -43,6 +44,10 @@ struct OpenAIErrorMiddleware: RouterMiddleware {
             return JSONBody.describe(error)
         case is NIOTooManyBytesError:
             return GatewayError(.payloadTooLarge, "The request body is larger than the server accepts", code: "body_too_large")
+        case is HTTPParserError:
+            // The body broke HTTP's framing (a chunk size that is not hex, a body cut short):
+            // the client's fault, not the server's.
+            return GatewayError(.invalidRequest, "The request is not well-formed HTTP", code: "malformed_request")
         default:
             return GatewayError.from(error)
         }

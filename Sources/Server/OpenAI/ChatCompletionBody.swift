@@ -181,9 +181,12 @@ struct ChatCompletionBody: Decodable {
             if let text = try? container.decode(String.self, forKey: .content) { return text }
             let parts = try container.decode([Part].self, forKey: .content)
             return try parts.map { part in
-                guard part.type == "text", let text = part.text else {
+                guard part.type == "text" else {
                     throw GatewayError.invalid(
-                        "Only text content parts are supported, not '\(part.type)'", param: "\(field).content")
+                        "Only text content parts are supported, not '\(part.type.prefix(32))'", param: "\(field).content")
+                }
+                guard let text = part.text else {
+                    throw GatewayError.invalid("A text content part needs its 'text'", param: "\(field).content")
                 }
                 return text
             }.joined(separator: "\n")
