@@ -94,6 +94,18 @@ import Testing
             #expect(now.status == 200, "\(now.body)")
             // acme already has an erin (alice's): globex's erin cannot join under the same name.
             #expect(try await http.call(.put, "/v1/admin/orgs/acme/users/\(erin)", key: keys["owner"]).status == 409)
+
+            // On an organization's routes the owner's bare names are that organization's users:
+            // globex's carol is not picked up, and joined, by a name acme does not have
+            // (attack round 5); by id or as globex/carol she is named on purpose.
+            let carol = try await http.call(.post, "/v1/admin/users", key: keys["erin"], json: ["name": "carolyn"])
+            let carolID = try #require(carol.json["id"] as? String)
+            #expect(try await http.call(.put, "/v1/admin/orgs/acme/admins/carolyn", key: keys["owner"]).status == 404)
+            let member = try await http.call(
+                .put, "/v1/admin/teams/acme%2Fsales/members/carolyn", key: keys["owner"], json: ["role": "viewer"])
+            #expect(member.status == 404, "\(member.body)")
+            #expect(try await http.call(.put, "/v1/admin/orgs/acme/admins/globex%2Fcarolyn", key: keys["owner"]).status == 200)
+            #expect(try await http.call(.delete, "/v1/admin/orgs/acme/admins/\(carolID)", key: keys["owner"]).status == 204)
         }
     }
 

@@ -120,7 +120,10 @@ extension AdministrationService {
         let grant = try Authorizer.authorize(
             principal, action, on: organization.resource, address: .init("organization", organizationAddress),
             audit: audit)
-        let user = try await user(userAddress, for: principal)
+        // Adding a user to the organization takes any user the owner names; the other grants
+        // read a bare name as one of the organization's own.
+        let user = try await user(
+            userAddress, for: principal, within: action == .addOrganizationUser ? nil : organization.id)
         audit.describe(action: action, resource: "\(organization.resource)/\(listing)/user:\(user.id)")
         try await store(user.id, grant)
         cache.invalidate()
@@ -138,7 +141,7 @@ extension AdministrationService {
         guard let role = Role(name: roleName), Role.teamRoles.contains(role) else {
             throw GatewayError.invalid("'role' must be admin, member or viewer, not '\(roleName)'", param: "role")
         }
-        let user = try await user(userAddress, for: principal)
+        let user = try await user(userAddress, for: principal, within: team.reference.organizationID)
         audit.describe(action: .addMember, resource: "\(team.resource)/members/user:\(user.id)")
         let decision = KeyIssuance.decideMembership(creator: principal, team: team.reference, role: role)
         if let reason = decision.denialReason {
@@ -160,7 +163,7 @@ extension AdministrationService {
         audit.describe(action: .removeMember, resource: "\(team.resource)/members")
         let grant = try Authorizer.authorize(
             principal, .removeMember, on: team.resource, address: .init("team", teamAddress), audit: audit)
-        let user = try await user(userAddress, for: principal)
+        let user = try await user(userAddress, for: principal, within: team.reference.organizationID)
         audit.describe(action: .removeMember, resource: "\(team.resource)/members/user:\(user.id)")
         try await store.memberships.removeFromTeam(user.id, grant)
         cache.invalidate()

@@ -53,8 +53,9 @@ public struct AdministrationService: Sendable {
     /// The user a request names, if the caller may see them (the owner: anyone; any other key:
     /// its organization's users). A user of another organization is "not found", exactly like
     /// one that does not exist.
-    func user(_ address: String, for principal: Principal) async throws -> User {
-        guard let user = try await store.users.user(address: address, visibleTo: principal) else {
+    /// `within`: the organization the route is about (see ``UserRepository/user(address:visibleTo:within:)``).
+    func user(_ address: String, for principal: Principal, within organization: OrganizationID? = nil) async throws -> User {
+        guard let user = try await store.users.user(address: address, visibleTo: principal, within: organization) else {
             throw GatewayError.notFound("user", address)
         }
         return user

@@ -52,11 +52,18 @@ public struct UserRepository: Sendable {
     /// The user a request names, if `principal` may see them: the owner sees every user (by
     /// id, by `org/name`, or by a name only one user has); any other key the users of its own
     /// organization. Anyone else is `nil` — exactly like a user that does not exist.
-    public func user(address: String, visibleTo principal: Principal) async throws -> User? {
+    ///
+    /// `within`: the organization the request is about (an `/orgs/{org}/…` or team route). There
+    /// the owner's bare names mean that organization's users; another organization's user is
+    /// named by id or `org/name` — never picked up, and joined, by a name they happen to share.
+    public func user(address: String, visibleTo principal: Principal, within: OrganizationID? = nil) async throws -> User? {
         try await backend.read { db in
             guard let organization = principal.organizationID else {
-                if case .platform = principal.binding { return try Self.anywhere(address, db) }
-                return nil
+                guard case .platform = principal.binding else { return nil }
+                guard let within else { return try Self.anywhere(address, db) }
+                if let user = try Self.fetch(db, address: address, in: within) { return user }
+                if let user = try Self.fetch(db, id: UserID(rawValue: address)) { return user }
+                return address.contains("/") ? try Self.anywhere(address, db) : nil
             }
             return try Self.fetch(db, address: address, in: organization)
         }
