@@ -127,6 +127,10 @@ import Testing
                 let param = (answer.json["error"] as? [String: Any])?["param"] as? String
                 #expect(answer.status == 400 && param == field, "\(path) \(body) → \(answer.body)")
             }
+            // Refused before any decision: the record says so, not an authorization refusal
+            // ("action_does_not_apply") the caller never met (attack round 5).
+            let undecided = try await world.auditRecords().filter { !$0.allowed && $0.flags.contains("failed:400") }
+            #expect(!undecided.isEmpty && undecided.allSatisfy { $0.reason == "invalid_request" }, "\(undecided.map(\.reason))")
 
             let budget = try await http.call(.put, "\(team)/budgets", key: keys["dave"], json: ["unit": "tokens", "amount": 1000])
             #expect(budget.status == 200, "\(budget.body)")

@@ -133,10 +133,13 @@ public final class RequestAudit: Sendable {
         guard status >= 400 else { return }
         state.withLock {
             let flag = "failed:\(status)"
-            // Undecided and failed (the store down while authenticating): a failure, not one
-            // of the authorization refusals a record without a decision would otherwise read as.
-            if $0.decision == nil, status >= 500 { $0.decision = .deny(.serverFailure) }
-            if $0.decision == .allow || $0.decision == .deny(.serverFailure), !$0.flags.contains(flag) {
+            // Undecided and failed — the store down while authenticating, a body refused before
+            // any check —: a failure or an invalid request, not one of the authorization
+            // refusals a record without a decision would otherwise read as.
+            if $0.decision == nil { $0.decision = .deny(status >= 500 ? .serverFailure : .invalidRequest) }
+            if $0.decision == .allow || $0.decision == .deny(.serverFailure) || $0.decision == .deny(.invalidRequest),
+                !$0.flags.contains(flag)
+            {
                 $0.flags.append(flag)
             }
         }

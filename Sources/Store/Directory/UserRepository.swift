@@ -54,8 +54,9 @@ public struct UserRepository: Sendable {
     /// organization. Anyone else is `nil` — exactly like a user that does not exist.
     ///
     /// `within`: the organization the request is about (an `/orgs/{org}/…` or team route). There
-    /// the owner's bare names mean that organization's users; another organization's user is
-    /// named by id or `org/name` — never picked up, and joined, by a name they happen to share.
+    /// the owner's bare names mean that organization's users, or a user of no organization yet
+    /// (the owner's own, joining now); another organization's user is named by id or
+    /// `org/name` — never picked up, and joined, by a name they happen to share.
     public func user(address: String, visibleTo principal: Principal, within: OrganizationID? = nil) async throws -> User? {
         try await backend.read { db in
             guard let organization = principal.organizationID else {
@@ -63,7 +64,14 @@ public struct UserRepository: Sendable {
                 guard let within else { return try Self.anywhere(address, db) }
                 if let user = try Self.fetch(db, address: address, in: within) { return user }
                 if let user = try Self.fetch(db, id: UserID(rawValue: address)) { return user }
-                return address.contains("/") ? try Self.anywhere(address, db) : nil
+                if address.contains("/") { return try Self.anywhere(address, db) }
+                let unattached = try db.fetchAll(
+                    """
+                    SELECT * FROM users u WHERE lower(u.name) = ?
+                    AND NOT EXISTS (SELECT 1 FROM organization_users o WHERE o.user_id = u.id) LIMIT 2
+                    """,
+                    [address.asciiFolded])
+                return unattached.count == 1 ? try unattached[0].user() : nil
             }
             return try Self.fetch(db, address: address, in: organization)
         }

@@ -59,6 +59,10 @@ public enum DenialReason: String, Sendable, Hashable, Codable, CaseIterable, Cus
     /// The signed-in person holds no role in the single sign-on organization (no mapped group,
     /// no membership made by hand).
     case singleSignOnNoAccess = "sso_no_access"
+    // Before any decision.
+    /// The request was refused before any authorization decision: its body malformed, or what
+    /// it names missing; the record's `failed:<status>` flag holds the status.
+    case invalidRequest = "invalid_request"
     // Failure (answered 5xx).
     /// The server failed before it could decide — its store unavailable, an internal error —
     /// so nothing was allowed; the record's `failed:<status>` flag holds the status.
@@ -114,6 +118,7 @@ public enum DenialReason: String, Sendable, Hashable, Codable, CaseIterable, Cus
         case .singleSignOnTokenInvalid: "the identity provider's ID token did not verify"
         case .singleSignOnNoAccess: "the signed-in person has no role in this organization yet"
         case .serverFailure: "the server failed before it could decide on the request"
+        case .invalidRequest: "the request was refused before any decision on it"
         }
     }
 }
