@@ -12,9 +12,8 @@ import Inference
 /// are few (one per cache slot), so lookups scan them. When room is needed, the tenant holding
 /// the most of what ran out — slots or bytes, the newcomer's counted with it — gives up its
 /// least recently used entry, so a team that floods the cache evicts its own entries, not a
-/// quieter team's; and an entry
-/// whose tokens are the start of a newer one of the same tenant is dropped for it (the newer
-/// one serves every request the older one would).
+/// quieter team's; and an entry whose tokens are the start of a newer one of the same tenant
+/// is dropped for it (the newer one serves every request the older one would).
 struct PrefixCache {
     private struct Entry {
         let tenant: String
