@@ -135,6 +135,36 @@ import Testing
 
     /// A budget an org admin puts on a team admin's user or key is not the team admin's to
     /// raise or lift ("a team never raises its own"); its members' budgets are.
+    /// A key's budget holds the keys it mints, down the line: a team admin under a key budget
+    /// cannot mint itself (or a colleague) a key around it (attack round 5). Keys minted by
+    /// others are not held by it.
+    @Test(arguments: StoreBackendKind.allCases)
+    func aKeysBudgetHoldsTheKeysItMints(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
+        let byOrgAdmin = try Policy.authorize(world.acmeAdmin, .setMemberBudgets, on: world.sales.resource)
+        _ = try await world.store.budgets.set(
+            BudgetDraft(subject: .key(world.salesAdmin.keyID), unit: .tokens, amount: 10), byOrgAdmin)
+        let issue = try Policy.authorize(world.salesAdmin, .issueKey, on: world.sales.resource)
+        let own = try await world.store.keys.issue(
+            KeyRequest(holder: world.salesAdmin.userID, binding: .team(world.sales.reference), role: .teamAdmin), issue)
+        let ownScope = try world.scope(try await world.store.keys.authenticated(own.secret.revealed))
+        let grandchild = try await world.store.keys.issue(
+            KeyRequest(holder: world.salesMember.userID, binding: .team(world.sales.reference), role: .member),
+            try Policy.authorize(try await world.store.keys.authenticated(own.secret.revealed), .issueKey, on: world.sales.resource))
+        let grandchildScope = try world.scope(try await world.store.keys.authenticated(grandchild.secret.revealed))
+        for scope in [ownScope, grandchildScope] {
+            await #expect(throws: BudgetExhausted.self) {
+                try await world.store.budgets.reserve(promptTokens: 11, completionTokens: 0, model: "m", in: scope)
+            }
+        }
+        // A key the org admin minted for the same person is not the budgeted key's.
+        let other = try await world.store.keys.issue(
+            KeyRequest(holder: world.salesMember.userID, binding: .team(world.sales.reference), role: .member),
+            try Policy.authorize(world.acmeAdmin, .issueKey, on: world.sales.resource))
+        let otherScope = try world.scope(try await world.store.keys.authenticated(other.secret.revealed))
+        _ = try await world.store.budgets.reserve(promptTokens: 11, completionTokens: 0, model: "m", in: otherScope)
+    }
+
     @Test(arguments: StoreBackendKind.allCases)
     func aTeamAdminCannotRaiseOrLiftItsOwnBudgets(_ backend: StoreBackendKind) async throws {
         let world = try await StoreWorld.make(backend)
