@@ -95,13 +95,7 @@ import Glibc
         let server = try await ServerProcess(upstream: engine.baseURL, extraArguments: ["--idle-timeout", "1"])
         let http = LiveClient(baseURL: server.baseURL, client: HTTPClient.shared)
         let owner = server.ownerKey
-        _ = try await http.call("POST", "/v1/admin/orgs", key: owner, json: ["name": "acme"])
-        _ = try await http.call("POST", "/v1/admin/orgs/acme/teams", key: owner, json: ["name": "sales"])
-        _ = try await http.call("POST", "/v1/admin/users", key: owner, json: ["name": "sue"])
-        _ = try await http.call("PUT", "/v1/admin/teams/acme%2Fsales/members/sue", key: owner, json: ["role": "member"])
-        let key = try #require(
-            try await http.call("POST", "/v1/admin/keys", key: owner, json: ["user": "sue", "team": "acme/sales"]).json["key"]
-                as? String)
+        let key = try await http.memberKey(owner: owner, user: "sue")
         // Eight tokens at two a second: four seconds of answer, nothing sent for half a second at a time.
         let answer = try await http.call(
             "POST", "/v1/chat/completions", key: key,

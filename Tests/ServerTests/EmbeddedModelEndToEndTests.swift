@@ -86,13 +86,7 @@ import Testing
         let server = try await ServerProcess(upstream: nil, extraArguments: ["--model", model, "--threads", "2"])
         let http = LiveClient(baseURL: server.baseURL, client: HTTPClient.shared)
         let owner = server.ownerKey
-        _ = try await http.call("POST", "/v1/admin/orgs", key: owner, json: ["name": "acme"])
-        _ = try await http.call("POST", "/v1/admin/orgs/acme/teams", key: owner, json: ["name": "finance"])
-        _ = try await http.call("POST", "/v1/admin/users", key: owner, json: ["name": "fay"])
-        _ = try await http.call("PUT", "/v1/admin/teams/acme%2Ffinance/members/fay", key: owner, json: ["role": "member"])
-        let key = try #require(
-            try await http.call("POST", "/v1/admin/keys", key: owner, json: ["user": "fay", "team": "acme/finance"]).json["key"]
-                as? String)
+        let key = try await http.memberKey(owner: owner, team: "finance", user: "fay")
         let question: [String: Any] = [
             "model": "default", "temperature": 0, "max_tokens": 120,
             "messages": [["role": "user", "content": "Describe a cat as JSON with the keys name, age and colour."]],

@@ -23,13 +23,7 @@ import Testing
         let client = HTTPClient.shared
         let http = LiveClient(baseURL: server.baseURL, client: client)
         let owner = server.ownerKey
-        _ = try await http.call("POST", "/v1/admin/orgs", key: owner, json: ["name": "acme"])
-        _ = try await http.call("POST", "/v1/admin/orgs/acme/teams", key: owner, json: ["name": "sales"])
-        _ = try await http.call("POST", "/v1/admin/users", key: owner, json: ["name": "sue"])
-        _ = try await http.call("PUT", "/v1/admin/teams/acme%2Fsales/members/sue", key: owner, json: ["role": "member"])
-        let key = try #require(
-            try await http.call("POST", "/v1/admin/keys", key: owner, json: ["user": "sue", "team": "acme/sales"]).json["key"]
-                as? String)
+        let key = try await http.memberKey(owner: owner, user: "sue")
 
         let result = try await ProgramRun.run(
             ["python3", Self.script.path],

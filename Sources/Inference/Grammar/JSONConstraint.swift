@@ -20,11 +20,19 @@ public struct JSONConstraint: Sendable {
     /// continue (a vocabulary without single-byte tokens), the end tokens stay allowed, so the
     /// generation ends instead of drawing a forbidden token.
     public func mask(_ logits: UnsafeMutableBufferPointer<Float>, endOfGeneration: Set<TokenID>) {
-        var firstByte = [Bool](repeating: false, count: 256)
-        for byte in 0..<256 {
-            var trial = recognizer
-            firstByte[byte] = trial.step(UInt8(byte))
+        // On the stack: this runs for every token of a JSON answer.
+        withUnsafeTemporaryAllocation(of: Bool.self, capacity: 256) { firstByte in
+            for byte in 0..<256 {
+                var trial = recognizer
+                firstByte[byte] = trial.step(UInt8(byte))
+            }
+            mask(logits, endOfGeneration: endOfGeneration, firstByte: UnsafeBufferPointer(firstByte))
         }
+    }
+
+    private func mask(
+        _ logits: UnsafeMutableBufferPointer<Float>, endOfGeneration: Set<TokenID>, firstByte: UnsafeBufferPointer<Bool>
+    ) {
         let ends = endOfGeneration.filter { $0 >= 0 && Int($0) < logits.count }.map { ($0, logits[Int($0)]) }
         var allowed = 0
         let tokens = min(logits.count, table.count)
