@@ -55,11 +55,18 @@ package struct FairScheduler<Item> {
         Set(queues.filter { !$0.value.isEmpty }.keys).union(running.filter { $0.value > 0 }.keys)
     }
 
+    private func isActive(_ tenant: String) -> Bool {
+        queues[tenant]?.isEmpty == false || running[tenant] ?? 0 > 0
+    }
+
     package mutating func enqueue(_ waiting: Waiting) {
-        let active = activeTenants
-        if !active.contains(waiting.tenant) {
-            let floor = active.compactMap { counters[$0] }.min() ?? 0
-            counters[waiting.tenant] = max(counters[waiting.tenant] ?? 0, floor)
+        // Runs for every request: lookups, no set of the active tenants.
+        if !isActive(waiting.tenant) {
+            var floor: Double?
+            for (tenant, counter) in counters where isActive(tenant) {
+                floor = min(floor ?? counter, counter)
+            }
+            counters[waiting.tenant] = max(counters[waiting.tenant] ?? 0, floor ?? 0)
         }
         weights[waiting.tenant] = waiting.weight
         queues[waiting.tenant, default: []].append(waiting)

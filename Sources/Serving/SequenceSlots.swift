@@ -55,10 +55,14 @@ package struct SequenceSlots {
         guard hasFreeSlot else { return nil }
         let regular = regularOpen
         // The reserve is for sharing: a tenant alone never takes it, however much it queues.
-        let tenants = scheduler.activeTenants
-        let slots = capacity
-        let belowShare =
-            regular || tenants.count < 2 ? [] : tenants.filter { scheduler.isBelowFairShare($0, slots: slots) }
+        // (Only then are the active tenants counted: a regular slot, the usual case, needs
+        // no set of them.)
+        var belowShare: Set<String> = []
+        if !regular {
+            let tenants = scheduler.activeTenants
+            let slots = capacity
+            if tenants.count >= 2 { belowShare = tenants.filter { scheduler.isBelowFairShare($0, slots: slots) } }
+        }
         guard let next = scheduler.admitNext(where: { fits($0) && (regular || belowShare.contains($0.tenant)) }) else {
             return nil
         }

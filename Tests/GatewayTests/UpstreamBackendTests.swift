@@ -1,5 +1,6 @@
 import AtriumTestSupport
 import Foundation
+import NIOCore
 import Retrieval
 @testable import Gateway
 import Testing
@@ -53,7 +54,7 @@ import Testing
         let seeded = GenerationRequest(
             tenant: plain.tenant, model: plain.model, messages: plain.messages,
             sampling: GenerationSampling(temperature: 0, topP: 1, maxTokens: 16, seed: UInt64(bitPattern: -1)), streaming: false)
-        let body = String(decoding: try JSONEncoder().encode(UpstreamWire.RequestBody(seeded, streaming: false)), as: UTF8.self)
+        let body = String(buffer: try UpstreamWire.RequestBody(seeded, streaming: false).bytes)
         #expect(body.contains(#""seed":-1"#), "\(body)")
     }
 
@@ -65,7 +66,7 @@ import Testing
         func body(_ sampling: GenerationSampling) throws -> [String: Any] {
             let shaped = GenerationRequest(
                 tenant: plain.tenant, model: plain.model, messages: plain.messages, sampling: sampling, streaming: true)
-            let data = try JSONEncoder().encode(UpstreamWire.RequestBody(shaped, streaming: true))
+            let data = Data(try UpstreamWire.RequestBody(shaped, streaming: true).bytes.readableBytesView)
             return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         }
         let shaped = try body(GenerationSampling(
@@ -78,6 +79,53 @@ import Testing
         for field in ["response_format", "frequency_penalty", "presence_penalty", "logit_bias"] {
             #expect(defaults[field] == nil, "\(field)")
         }
+    }
+
+    /// The body written by hand reads back as JSON with every field as given: text that needs
+    /// escaping (quotes, backslashes, every control character, non-ASCII, emoji), numbers
+    /// that need an exponent, several stop strings, the salt; a number JSON cannot hold throws.
+    @Test func theHandWrittenRequestBodyReadsBackAsGiven() async throws {
+        let plain = try await request(streaming: false)
+        let awkward = "quote \" backslash \\ slash / " + String((0..<32).map { Character(UnicodeScalar($0)!) })
+            + " é 漢字 👩‍👩‍👧 \u{7F} \u{2028}"
+        let messages = [ChatTurn(role: .system, content: awkward), ChatTurn(role: .user, content: ""),
+                        ChatTurn(role: .assistant, content: "{\"a\": [1]}")]
+        let sampling = GenerationSampling(
+            temperature: 1e-5, topP: 1, maxTokens: 7, stop: ["\n\n", "</s>", awkward], seed: 42,
+            frequencyPenalty: 1.9999999999999998, logitBias: [0: 100, 50_000: -0.25])
+        let shaped = GenerationRequest(
+            tenant: plain.tenant, model: "model \"with\" quotes", messages: messages, sampling: sampling, streaming: true)
+        let data = Data(try UpstreamWire.RequestBody(shaped, streaming: true, cacheSalt: "salt/+=").bytes.readableBytesView)
+        let body = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(body["model"] as? String == "model \"with\" quotes")
+        let sent = try #require(body["messages"] as? [[String: String]])
+        #expect(sent == messages.map { ["role": $0.role.rawValue, "content": $0.content] })
+        #expect(body["temperature"] as? Double == 1e-5 && body["top_p"] as? Double == 1)
+        #expect(body["max_tokens"] as? Int == 7 && body["seed"] as? Int == 42)
+        #expect(body["stop"] as? [String] == ["\n\n", "</s>", awkward])
+        // Numbers read back exactly (through JSONDecoder: JSONSerialization rounds this one to 2).
+        struct Numbers: Decodable {
+            let temperature: Double
+            let frequency_penalty: Double
+        }
+        let numbers = try JSONDecoder().decode(Numbers.self, from: data)
+        #expect(numbers.temperature == 1e-5 && numbers.frequency_penalty == 1.9999999999999998)
+        #expect(body["presence_penalty"] == nil)
+        #expect(body["logit_bias"] as? [String: Double] == ["0": 100, "50000": -0.25])
+        #expect(body["stream"] as? Bool == true)
+        #expect((body["stream_options"] as? [String: Bool]) == ["include_usage": true])
+        #expect(body["cache_salt"] as? String == "salt/+=")
+        #expect(Set(body.keys) == [
+            "model", "messages", "temperature", "top_p", "max_tokens", "stop", "seed", "stream", "stream_options",
+            "cache_salt", "frequency_penalty", "logit_bias",
+        ])
+        let unsalted = Data(try UpstreamWire.RequestBody(plain, streaming: false).bytes.readableBytesView)
+        let plainBody = try #require(try JSONSerialization.jsonObject(with: unsalted) as? [String: Any])
+        #expect(plainBody["stream"] as? Bool == false && plainBody["stream_options"] == nil && plainBody["cache_salt"] == nil)
+        let infinite = GenerationRequest(
+            tenant: plain.tenant, model: plain.model, messages: plain.messages,
+            sampling: GenerationSampling(temperature: .infinity, topP: 1, maxTokens: 16), streaming: false)
+        #expect(throws: (any Error).self) { _ = try UpstreamWire.RequestBody(infinite, streaming: false).bytes }
     }
 
     /// A redirect is an upstream failure, never followed: the prompt goes nowhere else.

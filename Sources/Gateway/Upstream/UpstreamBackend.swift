@@ -156,7 +156,7 @@ public final class UpstreamBackend: InlineGenerating {
             request, streaming: streaming, cacheSalt: salted ? salts?.salt(for: request.tenant) : nil)
         var chat = try chatTemplate ?? HTTPClient.Request(url: configuration.chatCompletionsURL, method: .POST)
         chat.headers = headers
-        chat.body = .byteBuffer(ByteBuffer(bytes: try JSONEncoder().encode(body)))
+        chat.body = .byteBuffer(try body.bytes)
         return chat
     }
 

@@ -1,71 +1,95 @@
 import Inference
+import NIOCore
 
 /// The OpenAI chat-completions JSON as an upstream speaks it: the body sent, and the parts
 /// of the answers read back (everything else is ignored).
 enum UpstreamWire {
-    struct RequestBody: Encodable {
-        struct Message: Encodable {
-            let role: String
-            let content: String
-        }
-        struct ResponseFormat: Encodable {
-            let type: String
-        }
-        struct StreamOptions: Encodable {
-            let includeUsage: Bool
-            enum CodingKeys: String, CodingKey { case includeUsage = "include_usage" }
-        }
-
-        let model: String
-        let messages: [Message]
-        let temperature: Double
-        let topP: Double
-        let maxTokens: Int
-        let stop: [String]?
-        /// As the client sent it: a seed of -1 went out as 18446744073709551615, beyond what
-        /// engines take (vLLM and torch take 64-bit signed values).
-        let seed: Int64?
-        let stream: Bool
-        let streamOptions: StreamOptions?
+    /// The chat request sent upstream, written by hand into one buffer (``JSONText``): it is
+    /// written for every request, and `JSONEncoder` was a tenth of a request's CPU before its
+    /// first token. `UpstreamBackendTests` reads what it writes back with `JSONSerialization`.
+    struct RequestBody {
+        let request: GenerationRequest
+        let streaming: Bool
         /// The team's prefix-cache salt (vLLM); left out when nil.
         let cacheSalt: String?
-        /// Left out when 0, like the other optional fields, so engines that lack them still work.
-        let frequencyPenalty: Double?
-        let presencePenalty: Double?
-        /// Token ids as object keys, as OpenAI writes them; left out when empty.
-        let logitBias: [String: Double]?
-        /// `json_object` when the answer must be one JSON object (vLLM and llama.cpp's server
-        /// hold their sampling to it); left out for text.
-        let responseFormat: ResponseFormat?
-
-        enum CodingKeys: String, CodingKey {
-            case model, messages, temperature, stop, seed, stream
-            case frequencyPenalty = "frequency_penalty"
-            case presencePenalty = "presence_penalty"
-            case logitBias = "logit_bias"
-            case responseFormat = "response_format"
-            case topP = "top_p"
-            case maxTokens = "max_tokens"
-            case streamOptions = "stream_options"
-            case cacheSalt = "cache_salt"
-        }
 
         init(_ request: GenerationRequest, streaming: Bool, cacheSalt: String? = nil) {
+            self.request = request
+            self.streaming = streaming
             self.cacheSalt = cacheSalt
-            model = request.model
-            messages = request.messages.map { Message(role: $0.role.rawValue, content: $0.content) }
-            temperature = request.sampling.temperature
-            topP = request.sampling.topP
-            maxTokens = request.sampling.maxTokens
-            stop = request.sampling.stop.isEmpty ? nil : request.sampling.stop
-            seed = request.sampling.seed.map { Int64(bitPattern: $0) }
-            frequencyPenalty = request.sampling.frequencyPenalty == 0 ? nil : request.sampling.frequencyPenalty
-            presencePenalty = request.sampling.presencePenalty == 0 ? nil : request.sampling.presencePenalty
-            logitBias = request.sampling.logitBias.isEmpty
-                ? nil : Dictionary(uniqueKeysWithValues: request.sampling.logitBias.map { (String($0.key), $0.value) })
-            responseFormat = request.sampling.format == .jsonObject ? ResponseFormat(type: "json_object") : nil
-            stream = streaming
-            streamOptions = streaming ? StreamOptions(includeUsage: true) : nil
+        }
+
+        /// The body as JSON bytes.
+        var bytes: ByteBuffer {
+            get throws {
+                var buffer = ByteBuffer()
+                try write(to: &buffer)
+                return buffer
+            }
+        }
+
+        func write(to buffer: inout ByteBuffer) throws {
+            let sampling = request.sampling
+            buffer.writeStaticString(#"{"model":"#)
+            JSONText.writeString(request.model, to: &buffer)
+            buffer.writeStaticString(#","messages":["#)
+            for (index, message) in request.messages.enumerated() {
+                buffer.writeStaticString(index == 0 ? #"{"role":"# : #",{"role":"#)
+                JSONText.writeString(message.role.rawValue, to: &buffer)
+                buffer.writeStaticString(#","content":"#)
+                JSONText.writeString(message.content, to: &buffer)
+                buffer.writeStaticString("}")
+            }
+            buffer.writeStaticString(#"],"temperature":"#)
+            try JSONText.writeNumber(sampling.temperature, to: &buffer)
+            buffer.writeStaticString(#","top_p":"#)
+            try JSONText.writeNumber(sampling.topP, to: &buffer)
+            buffer.writeStaticString(#","max_tokens":"#)
+            JSONText.writeNumber(sampling.maxTokens, to: &buffer)
+            if !sampling.stop.isEmpty {
+                buffer.writeStaticString(#","stop":["#)
+                for (index, stop) in sampling.stop.enumerated() {
+                    if index > 0 { buffer.writeStaticString(",") }
+                    JSONText.writeString(stop, to: &buffer)
+                }
+                buffer.writeStaticString("]")
+            }
+            if let seed = sampling.seed {
+                // As the client sent it: a seed of -1 once went out as 18446744073709551615,
+                // beyond what engines take (vLLM and torch take 64-bit signed values).
+                buffer.writeStaticString(#","seed":"#)
+                JSONText.writeNumber(Int64(bitPattern: seed), to: &buffer)
+            }
+            buffer.writeStaticString(streaming ? #","stream":true,"stream_options":{"include_usage":true}"# : #","stream":false"#)
+            if let cacheSalt {
+                buffer.writeStaticString(#","cache_salt":"#)
+                JSONText.writeString(cacheSalt, to: &buffer)
+            }
+            // Left out at their defaults, so engines that lack these fields still work.
+            if sampling.frequencyPenalty != 0 {
+                buffer.writeStaticString(#","frequency_penalty":"#)
+                try JSONText.writeNumber(sampling.frequencyPenalty, to: &buffer)
+            }
+            if sampling.presencePenalty != 0 {
+                buffer.writeStaticString(#","presence_penalty":"#)
+                try JSONText.writeNumber(sampling.presencePenalty, to: &buffer)
+            }
+            if !sampling.logitBias.isEmpty {
+                // Token ids as object keys, as OpenAI writes them.
+                buffer.writeStaticString(#","logit_bias":{"#)
+                for (index, (token, bias)) in sampling.logitBias.sorted(by: { $0.key < $1.key }).enumerated() {
+                    buffer.writeStaticString(index == 0 ? #"""# : #",""#)
+                    JSONText.writeNumber(token, to: &buffer)
+                    buffer.writeStaticString(#"":"#)
+                    try JSONText.writeNumber(bias, to: &buffer)
+                }
+                buffer.writeStaticString("}")
+            }
+            // vLLM and llama.cpp's server hold their sampling to one JSON object.
+            if sampling.format == .jsonObject {
+                buffer.writeStaticString(#","response_format":{"type":"json_object"}"#)
+            }
+            buffer.writeStaticString("}")
         }
     }
 

@@ -159,7 +159,8 @@ struct ChatCompletionBody: Decodable {
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            let field = JSONBody.path(decoder.codingPath)
+            // Named only in a refusal: no path is built for a message that passes.
+            var field: String { JSONBody.path(decoder.codingPath) }
             let roleName = try container.decode(String.self, forKey: .role)
             guard let role = ChatRole(openAIRole: roleName) else {
                 throw GatewayError.invalid(
@@ -169,11 +170,12 @@ struct ChatCompletionBody: Decodable {
             turn = ChatTurn(role: role, content: try Self.content(container, role: role, field: field))
         }
 
-        private static func content(_ container: KeyedDecodingContainer<CodingKeys>, role: ChatRole, field: String) throws
-            -> String
-        {
+        private static func content(
+            _ container: KeyedDecodingContainer<CodingKeys>, role: ChatRole, field: @autoclosure () -> String
+        ) throws -> String {
             if try container.decodeNil(forKey: .content) {
                 guard role == .assistant else {
+                    let field = field()
                     throw GatewayError.invalid("'\(field).content' must not be null", param: "\(field).content")
                 }
                 return ""
@@ -183,10 +185,10 @@ struct ChatCompletionBody: Decodable {
             return try parts.map { part in
                 guard part.type == "text" else {
                     throw GatewayError.invalid(
-                        "Only text content parts are supported, not '\(part.type.prefix(32))'", param: "\(field).content")
+                        "Only text content parts are supported, not '\(part.type.prefix(32))'", param: "\(field()).content")
                 }
                 guard let text = part.text else {
-                    throw GatewayError.invalid("A text content part needs its 'text'", param: "\(field).content")
+                    throw GatewayError.invalid("A text content part needs its 'text'", param: "\(field()).content")
                 }
                 return text
             }.joined(separator: "\n")

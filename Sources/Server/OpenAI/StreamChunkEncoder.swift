@@ -40,7 +40,7 @@ struct StreamChunkEncoder: Sendable {
             buffer.reserveCapacity(minimumWritableBytes: head.count + utf8.count + utf8.count / 8 + 64 + end.count)
             buffer.writeBytes(head)
             buffer.writeStaticString(#""content":""#)
-            Self.writeEscaped(utf8, to: &buffer)
+            JSONText.writeEscaped(utf8, to: &buffer)
             buffer.writeStaticString(#""},"logprobs":null,"finish_reason":null}]"#)
             buffer.writeBytes(end)
         }
@@ -63,40 +63,9 @@ struct StreamChunkEncoder: Sendable {
         buffer.writeBytes(end)
     }
 
-    /// `text` as the inside of a JSON string, escaped as `JSONEncoder` does (quote, backslash
-    /// and control characters; slashes and non-ASCII characters as they are): runs that need
-    /// no escape are copied whole.
-    private static func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>, to buffer: inout ByteBuffer) {
-        let raw = UnsafeRawBufferPointer(utf8)
-        var start = 0
-        for index in 0..<utf8.count {
-            let byte = utf8[index]
-            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-            if index > start { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[start..<index])) }
-            switch byte {
-            case UInt8(ascii: "\""): buffer.writeStaticString(#"\""#)
-            case UInt8(ascii: "\\"): buffer.writeStaticString(#"\\"#)
-            case UInt8(ascii: "\n"): buffer.writeStaticString(#"\n"#)
-            case UInt8(ascii: "\r"): buffer.writeStaticString(#"\r"#)
-            case UInt8(ascii: "\t"): buffer.writeStaticString(#"\t"#)
-            case 0x08: buffer.writeStaticString(#"\b"#)
-            case 0x0C: buffer.writeStaticString(#"\f"#)
-            default:
-                let hex = Array("0123456789abcdef".utf8)
-                buffer.writeStaticString(#"\u00"#)
-                buffer.writeBytes([hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            }
-            start = index + 1
-        }
-        if start < utf8.count { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[start...])) }
-    }
-
     private static func appendString(_ string: String, to bytes: inout [UInt8]) {
         var buffer = ByteBuffer()
-        var string = string
-        string.withUTF8 { writeEscaped($0, to: &buffer) }
-        bytes.append(UInt8(ascii: "\""))
+        JSONText.writeString(string, to: &buffer)
         bytes += buffer.readableBytesView
-        bytes.append(UInt8(ascii: "\""))
     }
 }
