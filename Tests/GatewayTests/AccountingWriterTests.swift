@@ -47,6 +47,35 @@ import Testing
         await flushed.value
     }
 
+    /// With the database down an answer waits for its record only so long: the writer's
+    /// watchdog gives a limited flush up (the record stays queued), while the writer retries.
+    @Test(.timeLimit(.minutes(1))) func aLimitedFlushReturnsWhileTheDatabaseIsDown() async throws {
+        let location = try #require(try PostgresLocation(url: "postgres://atrium@127.0.0.1:1/atrium"))
+        let writer = AccountingWriter(store: AtriumStore(postgres: location, poolSize: 1), logger: Logger(label: "test"))
+        let loop = Task { await writer.run() }
+        writer.submit(entry(0), usage: nil)
+        let started = ContinuousClock.now
+        await writer.flush(waitingAtMost: .milliseconds(300))
+        let waited = started.duration(to: .now)
+        #expect(waited >= .milliseconds(300) && waited < .seconds(3), "\(waited)")
+        writer.shutdown()
+        await loop.value
+    }
+
+    /// A key's last use is written about a second after it, even when no request (and so no
+    /// flush or commit) follows: the watchdog wakes the writer for it.
+    @Test(.timeLimit(.minutes(1))) func aKeysLastUseIsWrittenWithoutFurtherTraffic() async throws {
+        let world = try await GatewayWorld.make()
+        let bob = try await world.principal("bob")  // notes the key's use; submits nothing
+        let deadline = ContinuousClock.now + .seconds(5)
+        var written: Date?
+        while written == nil, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            written = try await world.store.keys.key(id: bob.keyID)?.lastUsedAt
+        }
+        #expect(written != nil)
+    }
+
     @Test func flushReturnsOnceSubmittedRecordsAreReadable() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-writer-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
