@@ -164,7 +164,7 @@ import Testing
             #expect(finished == .finished(Usage(promptTokens: ceiling, completionTokens: 16), .length), "\(String(describing: finished))")
         }
         try await honest.shutdown()
-        #expect(ceiling == 5 + 2 * TokenEstimate.templateTokensPerMessage)
+        #expect(ceiling == 5 + TokenEstimate.templateTokensPerMessage + TokenEstimate.templateTokensPerRequest)
     }
 
     /// An upstream that reports no usage is charged by estimate, never free: the prompt at 4

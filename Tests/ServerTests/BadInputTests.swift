@@ -54,6 +54,27 @@ import Testing
                 (#"{"messages":[{"role":"user","content":"hi"}],"frequency_penalty":2.5}"#, "frequency_penalty"),
                 (#"{"messages":[{"role":"user","content":"hi"}],"presence_penalty":-3}"#, "presence_penalty"),
                 (#"{"messages":[{"role":"user","content":"hi"}],"logit_bias":{\#((0...300).map { "\"\($0)\":1" }.joined(separator: ",")) }}"#, "logit_bias"),
+                // Attack round 6. Token ids in plain decimal only: "01" and "1000" were one token
+                // given twice, which of the two biases won depending on the dictionary's order.
+                (#"{"messages":[{"role":"user","content":"hi"}],"logit_bias":{"1000":100,"01000":-100}}"#, "logit_bias"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"logit_bias":{"+1":1}}"#, "logit_bias"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"logit_bias":{"-0":1}}"#, "logit_bias"),
+                // A broken max_tokens beside max_completion_tokens was never read.
+                (#"{"messages":[{"role":"user","content":"hi"}],"max_completion_tokens":2,"max_tokens":"abc"}"#, "max_tokens"),
+                // A stop string would end JSON mode's object inside it.
+                (#"{"messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_object"},"stop":[":"]}"#, "stop"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_object","schema":{"type":"object"}}}"#, "response_format"),
+                // Other servers' fields that would change the answer, and OpenAI's non-text ones.
+                (#"{"messages":[{"role":"user","content":"hi"}],"top_k":1}"#, "top_k"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"min_p":0.1}"#, "min_p"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"repetition_penalty":1.2}"#, "repetition_penalty"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"guided_json":{"type":"object"}}"#, "guided_json"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"grammar":"root ::= \"a\""}"#, "grammar"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"audio":{"voice":"alloy","format":"wav"}}"#, "audio"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"modalities":["text","audio"]}"#, "modalities"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"web_search_options":{}}"#, "web_search_options"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"reasoning_effort":"high"}"#, "reasoning_effort"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"seed":9223372036854775808}"#, "seed"),
             ]
             for (body, field) in cases {
                 let answer = try await http.call(.post, "/v1/chat/completions", key: keys["bob"], raw: body)
@@ -64,6 +85,23 @@ import Testing
                     #expect(param == field || answer.errorMessage?.contains(field) == true, "\(body) → \(answer.body)")
                 }
             }
+        }
+    }
+
+    /// What clients send by habit and changes nothing passes: the "off" values of refused
+    /// features, null for the other servers' fields, text-only modalities, bookkeeping fields.
+    @Test func harmlessAndOffValuesPass() async throws {
+        let world = try ServerWorld.make()
+        try await world.test { http in
+            let keys = try await Scenario.build(http, world: world)
+            let body = #"""
+                {"messages":[{"role":"user","content":"hi"}],"tools":[],"tool_choice":"none",
+                 "logprobs":false,"top_logprobs":0,"modalities":["text"],"top_k":null,"grammar":null,
+                 "user":"u-1","metadata":{"a":"b"},"store":false,"max_completion_tokens":2,"max_tokens":2,
+                 "response_format":{"type":"json_object","schema":null},"stop":[]}
+                """#
+            let answer = try await http.call(.post, "/v1/chat/completions", key: keys["bob"], raw: body)
+            #expect(answer.status == 200, "\(answer.body)")
         }
     }
 

@@ -162,9 +162,11 @@ import Testing
         }
     }
 
-    /// The secret a rotation replaced works through its grace period to use the key, never to
-    /// mint, rotate or revoke keys; the audit tells its requests from the new secret's.
-    @Test func aRotatedKeysPreviousSecretCannotManageKeys() async throws {
+    /// The secret a rotation replaced works through its grace period for the data plane only:
+    /// never to mint, rotate or revoke keys, nor to administer anything else — removing its own
+    /// holder's membership would revoke the new secret (attack round 6). The audit tells its
+    /// requests from the new secret's.
+    @Test func aRotatedKeysPreviousSecretServesTheDataPlaneOnly() async throws {
         let world = try ServerWorld.make()
         try await world.test { http in
             let keys = try await Scenario.build(http, world: world)
@@ -175,8 +177,17 @@ import Testing
             let rotated = try await http.call(.post, "/v1/admin/keys/\(id)/rotate", key: keys["dave"], json: ["grace_seconds": 300])
             let new = try #require(rotated.json["key"] as? String)
 
-            #expect(try await http.call(.get, "/v1/admin/teams/acme%2Fsales/members", key: old).status == 200)
             #expect(try await http.call(.get, "/v1/models", key: old).status == 200)
+            let chat = try await http.call(
+                .post, "/v1/chat/completions", key: old, json: ["messages": [["role": "user", "content": "hi"]], "max_tokens": 2])
+            #expect(chat.status == 200, "\(chat.body)")
+            #expect(try await http.call(.get, "/v1/admin/teams/acme%2Fsales/members", key: old).status == 403)
+            let promote = try await http.call(.put, "/v1/admin/teams/acme%2Fsales/members/bob", key: old, json: ["role": "admin"])
+            #expect(promote.status == 403, "\(promote.body)")
+            let leave = try await http.call(.delete, "/v1/admin/teams/acme%2Fsales/members/alice", key: old)
+            #expect(leave.status == 403, "\(leave.body)")
+            let profile = try await http.call(.put, "/v1/admin/teams/acme%2Fsales/profile", key: old, json: ["system_prompt": "x"])
+            #expect(profile.status == 403, "\(profile.body)")
             let issue = try await http.call(.post, "/v1/admin/keys", key: old, json: ["user": "bob", "team": "acme/sales"])
             #expect(issue.status == 403, "\(issue.body)")
             let rotate = try await http.call(.post, "/v1/admin/keys/\(id)/rotate", key: old, json: ["grace_seconds": 0])

@@ -20,17 +20,12 @@ public struct BudgetStage: Sendable {
     let writer: AccountingWriter
     let now: @Sendable () -> Date
 
-    /// Tokens allowed per message for the chat template's role markers, and per request for
-    /// the template's own text (a default system prompt the template adds).
-    static let templateTokensPerMessage = 8
-    static let templateTokensPerRequest = 64
-
-    /// The most tokens the composed prompt can take: a byte-level BPE vocabulary (and
-    /// SentencePiece with byte fallback) never makes more tokens than the text has UTF-8
-    /// bytes, plus the template's markers. Larger than ``TokenEstimate`` on purpose: a
-    /// reservation below the real count could let two replicas overspend the last of a budget.
+    /// The most tokens the composed prompt can take (``TokenEstimate/promptCeiling(of:)``, the
+    /// most an upstream's usage may charge for it too): larger than the estimate limits use
+    /// on purpose — a reservation below the real count could let two replicas overspend the
+    /// last of a budget.
     static func worstCasePrompt(of messages: [ChatTurn]) -> Int {
-        messages.reduce(templateTokensPerRequest) { $0 + $1.content.utf8.count + templateTokensPerMessage }
+        TokenEstimate.promptCeiling(of: messages)
     }
 
     /// Reserves `request`'s worst case in its budgets, or throws the 429 (recorded in `audit`).

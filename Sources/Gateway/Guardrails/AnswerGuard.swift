@@ -14,14 +14,19 @@ struct AnswerGuard {
     static let maximumHeld = 16_384
 
     let session: GuardrailSession
+    /// The answer is one JSON object (JSON mode): a placeholder can only stand inside one of
+    /// its strings, so its value is restored JSON-escaped — raw, a quote in a restored secret
+    /// would end the string and let the value write keys of its own into the object.
+    let restoresInJSON: Bool
     private var pending: [UInt8] = []
     /// Set when the answer reached a blocked entity (or the patterns' budget ran out): nothing
     /// more is passed on, and the answer finishes with `content_filter`.
     private(set) var blocked: GuardrailHit?
     private(set) var exhausted = false
 
-    init(session: GuardrailSession) {
+    init(session: GuardrailSession, restoresInJSON: Bool = false) {
         self.session = session
+        self.restoresInJSON = restoresInJSON
     }
 
     var stopped: Bool { blocked != nil || exhausted }
@@ -63,7 +68,7 @@ struct AnswerGuard {
             hits.append(block)
         }
         hits.append(contentsOf: released)
-        let text = session.render(pending[0..<cut], hits: released, restoring: true)
+        let text = session.render(pending[0..<cut], hits: released, restoring: restoresInJSON ? .jsonEscaped : .verbatim)
         pending.removeFirst(blocked == nil ? cut : pending.count)
         return text
     }

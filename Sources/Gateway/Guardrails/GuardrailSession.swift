@@ -40,7 +40,7 @@ final class GuardrailSession: Sendable {
         let bytes = Array(text.utf8)
         let hits = try scan(bytes)
         guard !hits.isEmpty else { return Screened(text: text, hits: []) }
-        return Screened(text: render(bytes[...], hits: hits, restoring: false), hits: hits)
+        return Screened(text: render(bytes[...], hits: hits, restoring: nil), hits: hits)
     }
 
     /// The hits in `bytes`, found in their ``FoldedText`` (so a card number with no-break spaces
@@ -59,18 +59,27 @@ final class GuardrailSession: Sendable {
         return hits.map { GuardrailHit(kind: $0.kind, range: folded.originalRange($0.range), action: $0.action) }
     }
 
+    /// How a restored value is written: as it was, or as the inside of a JSON string.
+    enum Restoring {
+        case verbatim, jsonEscaped
+    }
+
     /// `bytes` with `hits` (those inside it) replaced by placeholders and, when `restoring`,
     /// the request's placeholders in the rest replaced by their values.
-    func render(_ bytes: ArraySlice<UInt8>, hits: [GuardrailHit], restoring: Bool) -> String {
+    func render(_ bytes: ArraySlice<UInt8>, hits: [GuardrailHit], restoring: Restoring?) -> String {
         var output = ""
         output.reserveCapacity(bytes.count)
         var at = bytes.startIndex
+        func plain(_ part: ArraySlice<UInt8>) -> String {
+            guard let restoring else { return String(decoding: part, as: UTF8.self) }
+            return restore(part, as: restoring)
+        }
         for hit in hits where hit.range.lowerBound >= at && hit.range.upperBound <= bytes.endIndex {
-            output += restoring ? restore(bytes[at..<hit.range.lowerBound]) : String(decoding: bytes[at..<hit.range.lowerBound], as: UTF8.self)
+            output += plain(bytes[at..<hit.range.lowerBound])
             output += placeholder(for: String(decoding: bytes[hit.range], as: UTF8.self), label: label(of: hit.kind))
             at = hit.range.upperBound
         }
-        output += restoring ? restore(bytes[at...]) : String(decoding: bytes[at...], as: UTF8.self)
+        output += plain(bytes[at...])
         return output
     }
 
@@ -104,7 +113,7 @@ final class GuardrailSession: Sendable {
     }
 
     /// The text with this request's placeholders (`[LABEL_n]`) replaced by their values.
-    private func restore(_ bytes: ArraySlice<UInt8>) -> String {
+    private func restore(_ bytes: ArraySlice<UInt8>, as restoring: Restoring) -> String {
         let text = String(decoding: bytes, as: UTF8.self)
         guard settings.restore, bytes.contains(0x5B) else { return text }
         let values = state.withLock { $0.values }
@@ -114,7 +123,11 @@ final class GuardrailSession: Sendable {
         while let open = rest.firstIndex(of: "["), let close = rest[open...].firstIndex(of: "]") {
             let candidate = String(rest[open...close])
             output += rest[..<open]
-            output += values[candidate] ?? candidate
+            if let value = values[candidate] {
+                output += restoring == .jsonEscaped ? JSONText.escaped(value) : value
+            } else {
+                output += candidate
+            }
             rest = rest[rest.index(after: close)...]
         }
         return output + rest

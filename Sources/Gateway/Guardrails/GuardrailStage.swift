@@ -1,3 +1,4 @@
+import Inference
 import Retrieval
 import Store
 import Tenancy
@@ -144,10 +145,11 @@ struct GuardrailStage: Sendable {
         return screened
     }
 
-    /// The answer's guard, or nil when the team's answers pass untouched.
-    func answerGuard(_ session: GuardrailSession?) -> AnswerGuard? {
+    /// The answer's guard, or nil when the team's answers pass untouched. In JSON mode a
+    /// restored value is written as the inside of the JSON string its placeholder sits in.
+    func answerGuard(_ session: GuardrailSession?, format: OutputFormat = .text) -> AnswerGuard? {
         guard let session, session.settings.screensAnswers else { return nil }
-        return AnswerGuard(session: session)
+        return AnswerGuard(session: session, restoresInJSON: format == .jsonObject)
     }
 
     /// Counts the answer's hits and raises the alert of a block, once the answer ended.

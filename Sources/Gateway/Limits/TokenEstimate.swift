@@ -19,15 +19,21 @@ enum TokenEstimate {
         (text.utf8.count + bytesPerToken - 1) / bytesPerToken
     }
 
-    /// The most tokens `messages` can be: one per byte (no tokenizer makes a token of less),
-    /// and the chat template's markers — ``templateTokensPerMessage`` a message and as many
-    /// again for the reply's opening.
+    /// The most tokens `messages` can be: one per byte (a byte-level BPE vocabulary, and
+    /// SentencePiece with byte fallback, never make more tokens than the text has UTF-8
+    /// bytes), and the chat template's markers — ``templateTokensPerMessage`` a message and
+    /// ``templateTokensPerRequest`` for the template's own text and the reply's opening.
+    /// One rule for both its uses: what a budget reserves for a prompt, and the most an
+    /// upstream's usage may charge for it — were they to differ, an engine reporting more
+    /// than the reservation could spend a budget past its end (attack round 6).
     static func promptCeiling(of messages: [ChatTurn]) -> Int {
-        messages.reduce(templateTokensPerMessage) { $0 + $1.content.utf8.count + templateTokensPerMessage }
+        messages.reduce(templateTokensPerRequest) { $0 + $1.content.utf8.count + templateTokensPerMessage }
     }
 
     /// Generous for any chat template's role markers and separators (ChatML spends about 5).
     static let templateTokensPerMessage = 16
+    /// Generous for a template's own text (a default system prompt it adds) and the reply's opening.
+    static let templateTokensPerRequest = 64
 
     /// The prompt estimate plus the most the answer may take.
     static func upperBound(of request: GenerationRequest) -> Int {

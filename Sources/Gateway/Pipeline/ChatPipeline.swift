@@ -153,7 +153,7 @@ public struct ChatPipeline: Sendable {
             }
             return (
                 generation, admission, budget, lookup, hits.map(SourceReference.init),
-                guardrails.answerGuard(input.session)
+                guardrails.answerGuard(input.session, format: generation.sampling.format)
             )
         } catch {
             await admission.cancel()
@@ -317,7 +317,9 @@ public struct ChatPipeline: Sendable {
     private func failed(_ error: any Error, request: GenerationRequest, audit: RequestAudit) -> GatewayError {
         let failure = GatewayError.from(error)
         if !(error is CancellationError) {
-            logger.warning(
+            // A request the backend refused as invalid is the client's, not the server's, problem.
+            logger.log(
+                level: failure.kind == .invalidRequest ? .info : .warning,
                 "generation failed",
                 metadata: [
                     "request.id": "\(audit.requestID)", "team.id": "\(request.tenant.teamID)", "error.code": "\(failure.code)",

@@ -126,6 +126,12 @@ public struct PromptComposer: Sendable {
                 "'logit_bias' maps token ids (0 or more) to numbers between -100 and 100, not \(id): \(bias)",
                 param: "logit_bias")
         }
+        // A stop string would end the answer inside the object JSON mode promises.
+        if request.format == .jsonObject, !request.stop.isEmpty {
+            throw GatewayError.invalid(
+                "'stop' cannot be used with 'response_format' 'json_object': the answer would end inside the object",
+                param: "stop")
+        }
         guard request.stop.count <= Self.maximumStopSequences,
             request.stop.allSatisfy({ !$0.isEmpty && $0.utf8.count <= Self.maximumStopBytes })
         else {

@@ -2,6 +2,10 @@ import Crypto
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The `cache_salt` an upstream engine mixes into its prefix-cache keys (vLLM), so one team's
 /// prompts never produce cache hits — or their timing — for another team.
 ///
@@ -44,14 +48,24 @@ public final class CacheSalt: Sendable {
     }
 
     /// The server's secret from `file`, created there (32 random bytes, owner-only) on first use,
-    /// so salts — and the engine's cached prefixes — survive restarts.
+    /// so salts — and the engine's cached prefixes — survive restarts. Two processes starting
+    /// on one home at once agree: the secret is written to a file of its own and linked into
+    /// place, which fails if another process got there first — then that one's is read.
+    /// (Replicas on separate homes share the secret through `ATRIUM_CACHE_SALT_SECRET`.)
     public static func loadOrCreateSecret(at file: URL) throws -> Data {
         if let existing = try? Data(contentsOf: file), existing.count >= 32 { return existing }
         var generator = SystemRandomNumberGenerator()
         let secret = Data((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        guard FileManager.default.createFile(atPath: file.path, contents: secret, attributes: [.posixPermissions: 0o600])
+        let draft = file.deletingLastPathComponent()
+            .appendingPathComponent(".\(file.lastPathComponent).\(UInt64.random(in: .min ... .max, using: &generator))")
+        guard FileManager.default.createFile(atPath: draft.path, contents: secret, attributes: [.posixPermissions: 0o600])
         else { throw CocoaError(.fileWriteUnknown) }
-        return secret
+        defer { _ = unlink(draft.path) }
+        if link(draft.path, file.path) == 0 { return secret }
+        guard errno == EEXIST, let existing = try? Data(contentsOf: file), existing.count >= 32 else {
+            throw CocoaError(.fileWriteUnknown)
+        }
+        return existing
     }
 }

@@ -21,6 +21,14 @@ public enum JSONText {
         }
     }
 
+    /// The inside of a JSON string holding `string` (no quotes).
+    public static func escaped(_ string: String) -> String {
+        var buffer = ByteBuffer()
+        var string = string
+        string.withUTF8 { writeEscaped($0, to: &buffer) }
+        return String(buffer: buffer)
+    }
+
     /// The inside of a JSON string holding the UTF-8 text `utf8` (no quotes).
     public static func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>, to buffer: inout ByteBuffer) {
         let raw = UnsafeRawBufferPointer(utf8)

@@ -58,8 +58,13 @@ public struct SamplingParameters: Sendable, Equatable, Codable {
         self.logitBias = logitBias
     }
 
+    /// Temperatures below this are greedy, as in vLLM: dividing logits by a temperature near
+    /// Float's smallest (1e-40 is subnormal, its inverse infinite) made every logit infinite
+    /// and the draw random, where the limit of a vanishing temperature is the argmax.
+    public static let greedyBelow: Float = 1e-5
+
     /// Whether the next token is the argmax (after penalties).
-    public var isGreedy: Bool { temperature == 0 }
+    public var isGreedy: Bool { temperature < Self.greedyBelow }
 
     /// Whether any penalty changes logits.
     var hasPenalties: Bool {

@@ -20,8 +20,13 @@ extension KeyedDecodingContainer {
             value = whole
         } else {
             let number = try decode(Double.self, forKey: key)
-            guard number.isFinite, number.rounded() == number, abs(number) < 9.0e15 else {
+            guard number.isFinite, number.rounded() == number else {
                 throw GatewayError.invalid("'\(key.stringValue)' must be a whole number", param: key.stringValue)
+            }
+            guard abs(number) < 9.0e15 else {
+                throw GatewayError.invalid(
+                    "'\(key.stringValue)' must be a whole number from -9223372036854775808 to 9223372036854775807, "
+                        + "written as an integer", param: key.stringValue)
             }
             value = Int(number)
         }

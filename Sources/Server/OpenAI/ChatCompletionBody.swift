@@ -41,9 +41,19 @@ struct ChatCompletionBody: Decodable {
         enum CodingKeys: String, CodingKey { case includeUsage = "include_usage" }
     }
 
-    /// `{"type": "text" | "json_object" | "json_schema", …}`.
+    /// `{"type": "text" | "json_object" | "json_schema", …}` (llama.cpp's server also takes a
+    /// `schema` beside `json_object`: refused, as `json_schema` is).
     struct ResponseFormat: Decodable {
         let type: String
+        let hasSchema: Bool
+
+        enum CodingKeys: String, CodingKey { case type, schema }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            type = try container.decode(String.self, forKey: .type)
+            hasSchema = try container.contains(.schema) && !container.decodeNil(forKey: .schema)
+        }
     }
 
     /// Any JSON value, read only to be counted (`tools` entries).
@@ -59,9 +69,10 @@ struct ChatCompletionBody: Decodable {
         includeUsage = try container.decodeIfPresent(StreamOptions.self, forKey: .streamOptions)?.includeUsage ?? false
         temperature = try container.decodeIfPresent(Double.self, forKey: .temperature)
         topP = try container.decodeIfPresent(Double.self, forKey: .topP)
-        maxTokens =
-            try container.wholeNumber(forKey: .maxCompletionTokens, in: ClientNumbers.maxTokens)
-            ?? container.wholeNumber(forKey: .maxTokens, in: ClientNumbers.maxTokens)
+        // Both read, so a broken `max_tokens` beside `max_completion_tokens` is refused too.
+        let maxCompletionTokens = try container.wholeNumber(forKey: .maxCompletionTokens, in: ClientNumbers.maxTokens)
+        let legacyMaxTokens = try container.wholeNumber(forKey: .maxTokens, in: ClientNumbers.maxTokens)
+        maxTokens = maxCompletionTokens ?? legacyMaxTokens
         stop = try Self.decodeStop(container)
         seed = try container.wholeNumber(forKey: .seed).map(Int64.init)
         if let choices = try container.wholeNumber(forKey: .n), choices != 1 {
@@ -72,6 +83,41 @@ struct ChatCompletionBody: Decodable {
         logitBias = try Self.decodeLogitBias(container)
         format = try Self.decodeFormat(container)
         try Self.refuseUnsupported(container)
+        try Self.refuseUnsupported(try decoder.container(keyedBy: FieldName.self))
+    }
+
+    /// Fields of other servers and of newer OpenAI models that would change the answer and
+    /// are not supported here: engine sampling extensions (vLLM's, llama.cpp's), their
+    /// grammar-constrained output, audio and web search. Given (and not null), they are
+    /// refused by name rather than silently ignored; `modalities` passes as `["text"]` only.
+    static let unsupportedFields = [
+        "top_k", "min_p", "typical_p", "repetition_penalty", "repeat_penalty", "repeat_last_n", "mirostat",
+        "min_tokens", "ignore_eos", "best_of", "use_beam_search", "guided_json", "guided_regex", "guided_choice",
+        "guided_grammar", "structured_outputs", "grammar", "json_schema", "audio", "web_search_options",
+        "reasoning_effort", "prediction",
+    ]
+
+    /// Any member name, for the fields the body type does not model.
+    private struct FieldName: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    private static func refuseUnsupported(_ fields: KeyedDecodingContainer<FieldName>) throws {
+        for name in unsupportedFields {
+            let key = FieldName(stringValue: name)
+            if fields.contains(key), try !fields.decodeNil(forKey: key) {
+                throw GatewayError.invalid("'\(name)' is not supported by this server", param: name)
+            }
+        }
+        let modalities = FieldName(stringValue: "modalities")
+        if fields.contains(modalities), try !fields.decodeNil(forKey: modalities),
+            (try? fields.decode([String].self, forKey: modalities)) != ["text"]
+        {
+            throw GatewayError.invalid("Only text output is supported: 'modalities' may only be [\"text\"]", param: "modalities")
+        }
     }
 
     /// `logit_bias`: token ids (as JSON object keys) → numbers.
@@ -79,8 +125,12 @@ struct ChatCompletionBody: Decodable {
         guard let keyed = try container.decodeIfPresent([String: Double].self, forKey: .logitBias) else { return [:] }
         var bias: [Int: Double] = [:]
         for (key, value) in keyed {
-            guard let id = Int(key), id >= 0 else {
-                throw GatewayError.invalid("'logit_bias' keys must be token ids, not '\(key.prefix(32))'", param: "logit_bias")
+            // Plain decimal only: "01", "+1" and "-0" would name token 1 or 0 a second time, and
+            // which of two such entries won would depend on the dictionary's order.
+            guard let id = Int(key), id >= 0, String(id) == key else {
+                throw GatewayError.invalid(
+                    "'logit_bias' keys must be token ids written as plain decimal numbers, not '\(key.prefix(32))'",
+                    param: "logit_bias")
             }
             bias[id] = value
         }
@@ -93,6 +143,10 @@ struct ChatCompletionBody: Decodable {
         }
         switch format.type {
         case "text": return .text
+        case "json_object" where format.hasSchema:
+            throw GatewayError.invalid(
+                "'response_format' with a 'schema' is not supported; 'json_object' without one holds the answer to one JSON object",
+                param: "response_format")
         case "json_object": return .jsonObject
         case "json_schema":
             throw GatewayError.invalid(

@@ -89,8 +89,9 @@ enum JSONBody {
             (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil
         {
             return .invalid(
-                "The request body holds a number its field cannot take: a whole number is expected there, "
-                    + "from -9223372036854775808 to 9223372036854775807")
+                "The request body holds a number its field cannot take: too large or too small to be represented "
+                    + "(1e-400, 1e400), or not a whole number from -9223372036854775808 to 9223372036854775807 "
+                    + "where one is expected")
         }
         return describe(error)
     }

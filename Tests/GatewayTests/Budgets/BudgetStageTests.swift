@@ -11,6 +11,16 @@ import Testing
 /// generation; a served request spends what it used, a failed one nothing; and two gateways
 /// on one PostgreSQL database never overspend one budget between them.
 @Suite(.timeLimit(.minutes(2))) struct BudgetStageTests {
+    /// A prompt's reservation is never below what an upstream's usage may be charged for it:
+    /// they once differed (8 tokens a message against 16), and an engine reporting the most
+    /// it was allowed spent a budget 71 % past its end with 200 short messages (attack round 6).
+    @Test func aPromptsReservationCoversTheMostItMayBeCharged() {
+        for count in [1, 6, 7, 200, 1000] {
+            let messages = (0..<count).map { ChatTurn(role: $0.isMultiple(of: 2) ? .user : .assistant, content: "x") }
+            #expect(BudgetStage.worstCasePrompt(of: messages) >= TokenEstimate.promptCeiling(of: messages), "\(count)")
+        }
+    }
+
     static let hello = ChatRequest(messages: [ChatTurn(role: .user, content: "What do we sell?")], maxTokens: 20)
 
     func chat(_ gateway: Gateway, _ key: String, _ request: ChatRequest = hello) async throws -> ChatCompletion {

@@ -1,3 +1,4 @@
+import Foundation
 @testable import Gateway
 import Tenancy
 import Testing
@@ -61,6 +62,24 @@ import Testing
         #expect(try session.screen("Write to ann@acme.com").text == "Write to [EMAIL_1]")
         let (output, _) = stream(["I will write to [EMA", "IL_1] and to [EMAIL_9], and cc eve@x.org."], settings, session: session)
         #expect(output.joined() == "I will write to ann@acme.com and to [EMAIL_9], and cc [EMAIL_2].")
+    }
+
+    /// In JSON mode a placeholder stands inside a JSON string: its value goes back escaped, so
+    /// a secret with quotes, backslashes or line breaks neither breaks the object nor writes
+    /// keys into it (attack round 6: `", "is_admin": true, "x": "` in a private-key block).
+    @Test func inJSONModeRestoredValuesAreEscapedIntoTheirString() throws {
+        let settings = try GuardrailSettings(
+            pii: [.secret: .redact], restore: true,
+            patterns: [GuardrailPattern(name: "path", regex: #"[A-Z]:\\[A-Za-z]+"#, action: .redact)])
+        let session = GuardrailSession(settings: settings)
+        let key = "-----BEGIN PRIVATE KEY-----\", \"is_admin\": true, \"x\": \"\n-----END PRIVATE KEY-----"
+        #expect(try session.screen("keep \(key) and C:\\Users safe").text == "keep [SECRET_1] and [PATH_1] safe")
+        var answer = AnswerGuard(session: session, restoresInJSON: true)
+        let output = [answer.accept(#"{"v": "[SECRET_1]", "p": "[PA"#), answer.accept(#"TH_1]"}"#), answer.finish()].joined()
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: String], "\(output)")
+        #expect(object == ["v": key, "p": "C:\\Users"])
+        var text = AnswerGuard(session: session)
+        #expect([text.accept("[PATH_1]"), text.finish()].joined() == "C:\\Users", "outside JSON mode, as it was")
     }
 
     @Test func aBlockedEntityEndsTheAnswerBeforeIt() throws {

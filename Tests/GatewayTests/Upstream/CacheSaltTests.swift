@@ -56,6 +56,24 @@ import Testing
         #expect(permissions == 0o600)
     }
 
+    /// Replicas that start together on one home get one secret: the last writer used to win,
+    /// leaving the others salting with a secret no file held (attack round 6).
+    @Test func processesMakingTheSecretAtOnceAgreeOnIt() async throws {
+        for _ in 0..<10 {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-salt-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let file = folder.appendingPathComponent("cache-salt.key")
+            let secrets = try await withThrowingTaskGroup(of: Data.self) { group in
+                for _ in 0..<8 { group.addTask { try CacheSalt.loadOrCreateSecret(at: file) } }
+                return try await group.reduce(into: [Data]()) { $0.append($1) }
+            }
+            #expect(Set(secrets).count == 1)
+            #expect(try Data(contentsOf: file) == secrets[0])
+            let left = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            #expect(left == ["cache-salt.key"], "no draft is left behind: \(left)")
+        }
+    }
+
     @Test func eachRequestCarriesItsTeamsSaltToTheEngine() async throws {
         let teams = try await Self.teams()
         let engine = try await TestEngineProcess()

@@ -31,6 +31,19 @@ import Testing
         #expect(id == 1)
     }
 
+    /// A vanishing temperature is the argmax, as its limit is: 1e-40 is a subnormal Float whose
+    /// inverse is infinite, which made every logit infinite and the draw random (attack round 6).
+    @Test func aTemperatureTooSmallToDivideByIsGreedy() throws {
+        for temperature: Float in [1e-40, 1e-38, 1e-6] {
+            var sampler = Sampler(try SamplingParameters(temperature: temperature))
+            for _ in 0..<50 {
+                let (id, _) = withLogits([0.5, 3, -1, 2.9, 1]) { sampler.sample($0, history: []) }
+                #expect(id == 1, "temperature \(temperature)")
+            }
+        }
+        #expect(try !SamplingParameters(temperature: 1e-4).isGreedy)
+    }
+
     @Test func greedyAppliesPenaltiesFirst() throws {
         var sampler = Sampler(try SamplingParameters(repetitionPenalty: 2, penaltyWindow: 8))
         let (id, _) = withLogits([0.5, 3, -1, 2]) { sampler.sample($0, history: [1]) }
