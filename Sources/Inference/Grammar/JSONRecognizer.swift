@@ -6,6 +6,11 @@
 /// The state is a few bytes (the container stack is a bit per level), so copying it to try a
 /// token's bytes costs nothing: ``JSONConstraint`` tries every token of the vocabulary this way.
 ///
+/// A `\u` escape of a UTF-16 surrogate comes in pairs — a high one (`\uD800`–`\uDBFF`) is
+/// followed at once by a low one (`\uDC00`–`\uDFFF`), and no low one stands alone — so the
+/// object reads back with strict parsers (Swift's `JSONDecoder`, serde_json), not only lenient
+/// ones; RFC 8259's grammar alone would let `"\ud800"` through.
+///
 /// Bounds that keep a model from wandering: containers nest at most ``maximumDepth`` deep, and at
 /// most ``maximumWhitespaceRun`` whitespace bytes follow each other (a model told to write JSON
 /// can otherwise emit newlines until `max_tokens`).
@@ -36,8 +41,11 @@ public struct JSONRecognizer: Sendable, Equatable {
         case afterValue
         case string
         case escape
-        /// In `\uXXXX`; ``pending`` hex digits are left.
+        /// In `\uXXXX`; ``pending`` hex digits are left. ``surrogate`` says what the digits so
+        /// far make: ``Surrogate``.
         case unicodeEscape
+        /// After a high surrogate's `\uXXXX`: the `\` and then the `u` of its low one.
+        case lowSurrogateBackslash, lowSurrogateU
         /// In a multi-byte UTF-8 character; ``pending`` bytes are left, the next in ``low``…``high``.
         case utf8
         /// In `true`, `false` or `null`: ``literal`` says which, ``pending`` how many bytes are read.
@@ -58,6 +66,21 @@ public struct JSONRecognizer: Sendable, Equatable {
     var low: UInt8 = 0
     var high: UInt8 = 0
     var whitespace: UInt8 = 0
+    /// In a `\u` escape: what its digits so far say about surrogates.
+    var surrogate = Surrogate.none
+
+    enum Surrogate: UInt8 {
+        /// Nothing yet (or a character that is no surrogate).
+        case none
+        /// The first digit was `D`: the second says whether a surrogate follows.
+        case maybe
+        /// A high surrogate: a low one must follow.
+        case high
+        /// This escape must be a low surrogate (the previous one was high).
+        case lowRequired
+        /// This escape began `D` and must be a low surrogate.
+        case lowStarted
+    }
 
     public init() {}
 
@@ -141,13 +164,22 @@ public struct JSONRecognizer: Sendable, Equatable {
             case UInt8(ascii: "u"):
                 mode = .unicodeEscape
                 pending = 4
+                surrogate = .none
             default: return false
             }
             return true
         case .unicodeEscape:
             guard isHexDigit(byte) else { return false }
-            pending -= 1
-            if pending == 0 { mode = .string }
+            return unicodeDigit(byte | 0x20)  // hex letters in lower case
+        case .lowSurrogateBackslash:
+            guard byte == UInt8(ascii: "\\") else { return false }
+            mode = .lowSurrogateU
+            return true
+        case .lowSurrogateU:
+            guard byte == UInt8(ascii: "u") else { return false }
+            mode = .unicodeEscape
+            pending = 4
+            surrogate = .lowRequired
             return true
         case .utf8:
             guard byte >= low && byte <= high else { return false }
@@ -279,6 +311,35 @@ public struct JSONRecognizer: Sendable, Equatable {
 
     @inline(__always) private func isDigit(_ byte: UInt8) -> Bool {
         byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+    }
+
+    /// One hex digit of a `\u` escape (lower case), held to the surrogate rules: the first two
+    /// digits tell a high surrogate (`d8`–`db`) or a low one (`dc`–`df`) from any other character.
+    private mutating func unicodeDigit(_ digit: UInt8) -> Bool {
+        switch (pending, surrogate) {
+        case (4, .none):
+            if digit == UInt8(ascii: "d") { surrogate = .maybe }
+        case (4, .lowRequired):
+            guard digit == UInt8(ascii: "d") else { return false }
+            surrogate = .lowStarted
+        case (3, .maybe):
+            switch digit {
+            case UInt8(ascii: "8")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "b"): surrogate = .high
+            case UInt8(ascii: "c")...UInt8(ascii: "f"): return false  // a low surrogate alone
+            default: surrogate = .none
+            }
+        case (3, .lowStarted):
+            guard (UInt8(ascii: "c")...UInt8(ascii: "f")).contains(digit) else { return false }
+            surrogate = .none
+        default:
+            break
+        }
+        pending -= 1
+        if pending == 0 {
+            mode = surrogate == .high ? .lowSurrogateBackslash : .string
+            surrogate = .none
+        }
+        return true
     }
 
     @inline(__always) private func isHexDigit(_ byte: UInt8) -> Bool {

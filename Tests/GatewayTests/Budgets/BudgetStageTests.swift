@@ -160,8 +160,9 @@ import Testing
             #expect(budget.reserved == 0, "every reservation was settled")
             #expect(budget.spent == Int64(served * 10), "every served token is counted")
             #expect(budget.spent <= 1000, "never overspent")
-            // At most 1000 / 108 worst cases run at once; settled ones free room for more.
-            #expect(served >= 9)
+            // 1000 / 116 worst cases (a prompt's ceiling and max_tokens) fit at once; settled
+            // ones free room for more.
+            #expect(served >= 8)
         }
     }
 

@@ -25,13 +25,20 @@ import Testing
         #"{"é ✓ 𝄞": "\u00e9\n\t\"\\\/\b\f\r", "": ""}"#,
         "{\n  \"list\": [\n    {\"x\": []},\n    [[], {}]\n  ]\n}",
         #"{"n": 0.0, "m": 123456789012345678901234567890}"#,
+        #"{"pairs": "\ud83d\ude00 \uD834\uDD1E", "near": "\ud7ff \ue000 \uDBFF\uDFFF"}"#,
     ])
     func validObjectsAreReadToTheEnd(_ text: String) throws {
         let (accepted, complete) = read(text)
         #expect(accepted == text.utf8.count)
         #expect(complete)
-        // Foundation agrees that each is one JSON object.
+        // Foundation agrees that each is one JSON object, its strict decoder too.
         #expect(try JSONSerialization.jsonObject(with: Data(text.utf8)) is [String: Any])
+        #expect(throws: Never.self) { try JSONDecoder().decode([String: JSONNothing].self, from: Data(text.utf8)) }
+    }
+
+    /// Any JSON value, read and dropped (for the strict decoder's verdict).
+    private struct JSONNothing: Decodable {
+        init(from decoder: any Decoder) throws {}
     }
 
     /// Each case: the text, and how many of its bytes are valid before the first refused one.
@@ -51,6 +58,12 @@ import Testing
         ("{\"a\":\"\u{1}\"}", 6),  // a control character in a string
         (#"{"a":"\x"}"#, 7),  // an unknown escape
         (#"{"a":"\u12G4"}"#, 10),
+        // UTF-16 surrogates come in pairs (attack round 6: a lone `\ud800` broke strict parsers).
+        (#"{"a":"\ud800"}"#, 12),  // a high surrogate without its low one
+        (#"{"a":"\udc00"}"#, 9),  // a low surrogate alone
+        (#"{"a":"\ud83d\u0041"}"#, 14),  // a high surrogate followed by another character
+        (#"{"a":"\ud83d\ud83d"}"#, 15),  // … or by another high one
+        (#"{"a":"\ud83dx"}"#, 12),
         (#"{"a":[1}"#, 7),  // a closer of the wrong kind
         (#"{"a":{]"#, 6),
         (#"{1:2}"#, 1),  // keys are strings
