@@ -83,10 +83,12 @@ extension BudgetRepository {
                     let row = try db.fetchOne(
                         "SELECT spent, reserved FROM budget_spend WHERE budget_id = ? AND period_start_ms = ?",
                         [budget.id.rawValue, start])
-                    throw BudgetExhausted(
+                    var exhausted = BudgetExhausted(
                         budget: budget, spent: try row?.decode(Int64.self, forColumn: "spent") ?? 0,
                         reserved: try row?.decode(Int64.self, forColumn: "reserved") ?? 0, needed: needed,
                         resetsAt: current.end)
+                    if case .key(let owner) = budget.subject { exhausted.onIssuingKey = owner != scope.principal.keyID }
+                    throw exhausted
                 }
                 try db.execute(
                     """

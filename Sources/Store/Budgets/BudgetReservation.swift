@@ -63,6 +63,9 @@ public struct BudgetExhausted: Error, Sendable, Hashable {
     public let needed: Int64
     /// When the period ends: the budget is whole again (monthly) or holds nothing back (window).
     public let resetsAt: Date
+    /// The budget is on a key up the line that minted the caller's (a key's budget holds the
+    /// keys it mints), not on the caller's own key.
+    public var onIssuingKey = false
 
     /// Spent and reserved together.
     public var taken: Int64 { spent + reserved }
@@ -80,7 +83,8 @@ public struct BudgetExhausted: Error, Sendable, Hashable {
             case .monthly: "monthly budget"
             case .window: "budget for this period"
             }
-        let head = "\(budget.subject.possessive) \(period) of \(budget.amountText) \(unit) (\(budget.id)) has \(remaining) left "
+        let owner = onIssuingKey ? "The issuing key's" : budget.subject.possessive
+        let head = "\(owner) \(period) of \(budget.amountText) \(unit) (\(budget.id)) has \(remaining) left "
             + "and this request may use up to \(needed)"
         if fitsAfterRunningRequests {
             return head + "; requests still running hold \(Budget.text(reserved, unit: budget.unit)) of it: retry in a moment"

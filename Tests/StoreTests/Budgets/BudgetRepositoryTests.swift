@@ -153,9 +153,11 @@ import Testing
             try Policy.authorize(try await world.store.keys.authenticated(own.secret.revealed), .issueKey, on: world.sales.resource))
         let grandchildScope = try world.scope(try await world.store.keys.authenticated(grandchild.secret.revealed))
         for scope in [ownScope, grandchildScope] {
-            await #expect(throws: BudgetExhausted.self) {
+            let refusal = await #expect(throws: BudgetExhausted.self) {
                 try await world.store.budgets.reserve(promptTokens: 11, completionTokens: 0, model: "m", in: scope)
             }
+            // Named as the issuing key's, not as the caller's own (attack round 6).
+            #expect(refusal?.message.hasPrefix("The issuing key's monthly budget") == true, "\(String(describing: refusal?.message))")
         }
         // A key the org admin minted for the same person is not the budgeted key's.
         let other = try await world.store.keys.issue(
