@@ -16,8 +16,32 @@ public struct LimitsRepository: Sendable {
     public func requestLimits(in scope: TenantScope) async throws -> RequestLimits {
         try await backend.read(in: scope) { db in
             RequestLimits(
-                team: try Self.teamLimits(of: scope.team, db), key: try Self.keyLimits(of: scope.principal.keyID, db))
+                team: try Self.teamLimits(of: scope.team, db), key: try Self.keyLimits(of: scope.principal.keyID, db),
+                issuers: try Self.issuerLimits(of: scope.principal.keyID, db))
         }
+    }
+
+    /// The limits of the keys that minted `key`, down the line (attack round 6: a team admin
+    /// under a key limit minted itself three keys and had four times the rate).
+    static func issuerLimits(of key: APIKeyID, _ db: any SQLConnection) throws -> [APIKeyID: KeyLimits] {
+        let rows = try db.fetchAll(
+            """
+            WITH RECURSIVE lineage(id) AS (
+                SELECT created_by FROM api_keys WHERE id = ? AND created_by IS NOT NULL
+                UNION SELECT k.created_by FROM api_keys k JOIN lineage l ON k.id = l.id WHERE k.created_by IS NOT NULL
+            )
+            SELECT * FROM key_limits WHERE key_id IN (SELECT id FROM lineage) AND key_id <> ?
+            """,
+            [key.rawValue, key.rawValue])
+        var issuers: [APIKeyID: KeyLimits] = [:]
+        for row in rows {
+            let limits = try KeyLimits(
+                requestsPerMinute: row.decode(forColumn: "requests_per_minute"),
+                tokensPerMinute: row.decode(forColumn: "tokens_per_minute"),
+                maxConcurrent: row.decode(forColumn: "max_concurrent"))
+            if !limits.isUnlimited { issuers[APIKeyID(rawValue: try row.decode(String.self, forColumn: "key_id"))] = limits }
+        }
+        return issuers
     }
 
     /// A key's own limits (unlimited when none were set).

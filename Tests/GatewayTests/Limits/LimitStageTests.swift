@@ -157,6 +157,35 @@ import Testing
         again.cancel()
     }
 
+    /// A key's limits hold the keys it mints, counted together: a team admin under a key
+    /// limit of 2 requests a minute who mints itself more keys gets no more than 2 (attack
+    /// round 6: three minted keys gave four times the rate).
+    @Test(arguments: GatewayDatabase.allCases)
+    func aKeysLimitsHoldTheKeysItMints(_ database: GatewayDatabase) async throws {
+        let world = try await world(database: database)
+        let dave = try await world.principal("dave")
+        let limited = try await world.gateway.administration.issueKey(
+            KeyIssueOrder(user: "alice", team: "acme/sales", role: "admin", limits: try KeyLimits(requestsPerMinute: 2)),
+            principal: dave, audit: world.audit())
+        let alice = try await world.gateway.authenticator.authenticate(
+            authorization: "Bearer \(limited.secret.revealed)", audit: world.audit())
+        var minted: [String] = []
+        for _ in 0..<2 {
+            let key = try await world.gateway.administration.issueKey(
+                KeyIssueOrder(user: "alice", team: "acme/sales", role: "admin"), principal: alice, audit: world.audit())
+            minted.append(key.secret.revealed)
+        }
+        _ = try await chat(world, minted[0])
+        _ = try await chat(world, minted[1])
+        let viaChild = try #require(try await refusal(world, minted[0]))
+        #expect(viaChild.code == "requests_per_minute_exceeded" && viaChild.message.hasPrefix("The issuing key's"), "\(viaChild.message)")
+        let viaItself = try #require(try await refusal(world, limited.secret.revealed))
+        #expect(viaItself.message.hasPrefix("This key's"), "\(viaItself.message)")
+        _ = try await chat(world, "bob")  // another key of the team is not held
+        clock.advance(by: 61)
+        _ = try await chat(world, minted[1])
+    }
+
     @Test(arguments: GatewayDatabase.allCases)
     func aCompletedStreamFreesItsSlot(_ database: GatewayDatabase) async throws {
         let world = try await world(database: database)
