@@ -2,7 +2,8 @@ import NIOCore
 
 /// JSON strings and numbers written straight into a byte buffer, for the bodies written on
 /// every request's path: the chat request sent upstream (``UpstreamWire/RequestBody``) and
-/// the chunks of a stream (the server's `StreamChunkEncoder`). `JSONEncoder` spent about 40 µs
+/// the chunks of a stream (the server's `StreamChunkEncoder`) — and for a guarded value
+/// restored into a JSON-mode answer's string (``escaped(_:)``). `JSONEncoder` spent about 40 µs
 /// on an upstream request body, most of it generic dispatch through its containers; a writer
 /// that knows the shape spends one pass over the text.
 ///
