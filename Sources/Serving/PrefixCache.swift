@@ -84,7 +84,7 @@ struct PrefixCache {
         while freeSlots.isEmpty || usedBytes + bytes > budgetBytes {
             // Out of slots: the tenant holding the most entries; out of bytes: the most bytes.
             let bySlots = freeSlots.isEmpty
-            guard let victim = largestHolder(for: tenant, adding: bySlots ? 1 : bytes) { bySlots ? 1 : $0.bytes },
+            guard let victim = largestHolder(for: tenant, adding: bySlots ? 1 : bytes, measure: { bySlots ? 1 : $0.bytes }),
                 let oldest = entries.indices.filter({ entries[$0].tenant == victim })
                     .min(by: { entries[$0].lastUsed < entries[$1].lastUsed })
             else { return nil }

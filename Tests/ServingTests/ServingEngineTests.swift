@@ -140,7 +140,7 @@ import Testing
     /// tenant's long requests to end (attack round 5: 2.96 s instead of 0.06 s).
     @Test func oneTenantsLongRequestsLeaveKVCacheForAnother() async throws {
         let local = try requireLocal()
-        let perPosition = try local.network.makeCache(slots: 1, maximumPositions: 8).bytesPerPosition
+        let perPosition = local.network.makeCache(slots: 1, maximumPositions: 8).bytesPerPosition
         // 600 positions in all; two regular slots of three, so 400 are the regular part.
         let engine = ServingEngine(model: local, configuration: try ServingConfiguration(
             maximumSequences: 2, reservedSequences: 1, kvCacheBudgetBytes: 600 * perPosition, maximumContext: 600))

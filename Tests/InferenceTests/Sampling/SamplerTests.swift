@@ -34,7 +34,8 @@ import Testing
     /// A vanishing temperature is the argmax, as its limit is: 1e-40 is a subnormal Float whose
     /// inverse is infinite, which made every logit infinite and the draw random (attack round 6).
     @Test func aTemperatureTooSmallToDivideByIsGreedy() throws {
-        for temperature: Float in [1e-40, 1e-38, 1e-6] {
+        // Float.leastNormalMagnitude / 10,000 ≈ 1.2e-42: subnormal, its inverse infinite.
+        for temperature: Float in [.leastNormalMagnitude / 10_000, 1e-38, 1e-6] {
             var sampler = Sampler(try SamplingParameters(temperature: temperature))
             for _ in 0..<50 {
                 let (id, _) = withLogits([0.5, 3, -1, 2.9, 1]) { sampler.sample($0, history: []) }
