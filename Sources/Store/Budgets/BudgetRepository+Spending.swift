@@ -19,11 +19,8 @@ extension BudgetRepository {
     /// keys it minted, down the line (`created_by`), as its expiry and limits do: a key under a
     /// budget cannot mint itself a way around it.
     private static func applying(to scope: TenantScope) -> (String, SQLArguments) {
-        let sql = """
-            WITH RECURSIVE lineage(id) AS (
-                SELECT id FROM api_keys WHERE id = ?
-                UNION SELECT k.created_by FROM api_keys k JOIN lineage l ON k.id = l.id WHERE k.created_by IS NOT NULL
-            )
+        let sql = KeyRepository.lineage + """
+
             SELECT * FROM budgets WHERE team_id = ? AND organization_id = ?
               AND (subject_kind = 'team' OR (subject_kind = 'user' AND subject_id = ?)
                    OR (subject_kind = 'key' AND subject_id IN (SELECT id FROM lineage)))

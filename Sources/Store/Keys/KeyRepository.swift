@@ -8,6 +8,17 @@ public struct KeyRepository: Sendable {
     public static let maximumNameLength = 64
     let backend: any StoreBackend
 
+    /// `WITH RECURSIVE lineage(id)`: the key given as the one argument and every key up the
+    /// line that minted it (`created_by`). One walk for every rule that holds the keys a key
+    /// mints as it holds the key itself — its budgets and its limits. (`UNION` stops at a key
+    /// seen before.)
+    static let lineage = """
+        WITH RECURSIVE lineage(id) AS (
+            SELECT id FROM api_keys WHERE id = ?
+            UNION SELECT k.created_by FROM api_keys k JOIN lineage l ON k.id = l.id WHERE k.created_by IS NOT NULL
+        )
+        """
+
     /// Mints a key for `request.holder` (`.issueKey` on the request's binding). The holder's
     /// current role and the creator's rights are checked by ``KeyIssuance`` inside the same
     /// transaction as the insert.

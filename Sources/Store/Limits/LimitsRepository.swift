@@ -25,13 +25,7 @@ public struct LimitsRepository: Sendable {
     /// under a key limit minted itself three keys and had four times the rate).
     static func issuerLimits(of key: APIKeyID, _ db: any SQLConnection) throws -> [APIKeyID: KeyLimits] {
         let rows = try db.fetchAll(
-            """
-            WITH RECURSIVE lineage(id) AS (
-                SELECT created_by FROM api_keys WHERE id = ? AND created_by IS NOT NULL
-                UNION SELECT k.created_by FROM api_keys k JOIN lineage l ON k.id = l.id WHERE k.created_by IS NOT NULL
-            )
-            SELECT * FROM key_limits WHERE key_id IN (SELECT id FROM lineage) AND key_id <> ?
-            """,
+            KeyRepository.lineage + "\nSELECT * FROM key_limits WHERE key_id IN (SELECT id FROM lineage) AND key_id <> ?",
             [key.rawValue, key.rawValue])
         var issuers: [APIKeyID: KeyLimits] = [:]
         for row in rows {
