@@ -76,6 +76,38 @@ import Testing
         #expect(written != nil)
     }
 
+    /// A running request's budget hold outlives its lifetime while its replica renews it, and
+    /// is reclaimed once nobody does: a replica that dies mid-request gives its reservations
+    /// back within ``BudgetRepository/holdLifetime``, a live one never loses them.
+    @Test(.timeLimit(.minutes(1))) func aRunningRequestsHoldIsRenewedUntilItEnds() async throws {
+        let world = try await GatewayWorld.make()
+        _ = try await world.gateway.administration.setBudget(
+            BudgetOrder(subject: .team, unit: .tokens, amount: "1000", period: .monthly, warnPercent: 80),
+            of: "acme/sales", principal: try await world.principal("dave"), audit: world.audit())
+        let bob = try await world.principal("bob")
+        let scope = try Authorizer.dataScope(of: bob, for: .chat, audit: world.audit())
+        // Reserved as if long ago: without renewal the hold expires a second from now.
+        let lifetime = BudgetRepository.holdLifetime
+        func reserveAll(at date: Date) async throws -> BudgetReservation {
+            try await world.store.budgets.reserve(promptTokens: 900, completionTokens: 100, model: "m", in: scope, at: date)
+        }
+        let running = try await reserveAll(at: Date().addingTimeInterval(1 - lifetime))
+        let writer = AccountingWriter(store: world.store, logger: Logger(label: "test"), holdRenewal: .milliseconds(200))
+        let loop = Task { await writer.run() }
+        writer.holdBegan(running)
+        try await Task.sleep(for: .seconds(2))
+        await #expect(throws: BudgetExhausted.self, "the renewed hold still holds the budget") {
+            _ = try await reserveAll(at: Date())
+        }
+        // The request ends without settling (its replica is about to die): renewal stops, and
+        // the hold is reclaimed once its renewed lifetime has passed.
+        writer.holdEnded(running)
+        writer.shutdown()
+        await loop.value
+        await #expect(throws: BudgetExhausted.self) { _ = try await reserveAll(at: Date().addingTimeInterval(lifetime - 10)) }
+        _ = try await reserveAll(at: Date().addingTimeInterval(lifetime + 1))
+    }
+
     @Test func flushReturnsOnceSubmittedRecordsAreReadable() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-writer-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }

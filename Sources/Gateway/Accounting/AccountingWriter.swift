@@ -8,7 +8,8 @@ import Tenancy
 import Glibc
 #endif
 
-/// Writes audit records, usage and key last-use times in small batches, off the request path.
+/// Writes audit records, usage, key last-use times and budget settlements in small batches,
+/// off the request path, and renews the budget holds of the requests still running.
 ///
 /// Submitting never waits for the disk: records join an in-memory batch and one writer thread
 /// commits each batch in one transaction — one commit for many requests. Under load batches
@@ -25,6 +26,11 @@ import Glibc
 /// every answer waits for its record, and a task per request (created, scheduled on the
 /// global executor, cancelled) kept libdispatch's threads at 5 % of the gateway's CPU under
 /// short requests.
+///
+/// Running requests' budget holds (``holdBegan(_:)``) are renewed every ``holdRenewal`` in
+/// the next commit (the watchdog wakes the writer for it), so that they outlive no request:
+/// a replica that dies mid-request leaves holds that expire within
+/// ``BudgetRepository/holdLifetime``, and other replicas reclaim them.
 ///
 /// Nothing is lost on a graceful stop: ``shutdown()`` ends the writer only after the last
 /// batch is committed, and the server stops accepting requests before it calls it. Records
@@ -61,6 +67,7 @@ public final class AccountingWriter: Sendable {
     private let store: AtriumStore
     private let logger: Logger
     private let gatheringWindow: Duration
+    private let holdRenewal: Duration
     private let pending = Mutex(Pending())
     private let wakeup = DispatchSemaphore(value: 0)
     /// Signalled by a ``flush()`` or ``shutdown()`` while the writer lets records gather.
@@ -75,6 +82,9 @@ public final class AccountingWriter: Sendable {
         /// The barriers of the batch being committed (the watchdog may give them up).
         var committing: [Waiter] = []
         var lastKeyUseWrite = ContinuousClock.now
+        /// The hold ids of requests still running, renewed together.
+        var liveHolds: Set<String> = []
+        var lastHoldRenewal = ContinuousClock.now
         /// A wake-up is signalled and not yet taken: further submissions need not signal.
         var wakeupSignalled = false
         /// The writer is letting records gather; the first barrier (or the shutdown) to arrive
@@ -87,10 +97,16 @@ public final class AccountingWriter: Sendable {
         var finished = false
     }
 
-    public init(store: AtriumStore, logger: Logger, gatheringWindow: Duration = defaultGatheringWindow) {
+    /// - Parameter holdRenewal: how often running requests' budget holds are renewed (tests
+    ///   shorten it).
+    public init(
+        store: AtriumStore, logger: Logger, gatheringWindow: Duration = defaultGatheringWindow,
+        holdRenewal: Duration = .seconds(BudgetRepository.holdRenewal)
+    ) {
         self.store = store
         self.logger = logger
         self.gatheringWindow = gatheringWindow
+        self.holdRenewal = holdRenewal
     }
 
     /// Queues one request's audit entry, usage and budget settlements; returns at once.
@@ -114,6 +130,18 @@ public final class AccountingWriter: Sendable {
             return Self.claimWakeup(&$0)
         }
         if signal { wakeup.signal() }
+    }
+
+    /// Renews `reservation`'s holds every ``holdRenewal`` until ``holdEnded(_:)``.
+    public func holdBegan(_ reservation: BudgetReservation) {
+        guard !reservation.isEmpty else { return }
+        pending.withLock { _ = $0.liveHolds.insert(reservation.holdID) }
+    }
+
+    /// Stops renewing `reservation`'s holds (its settlement is queued, or it is released).
+    public func holdEnded(_ reservation: BudgetReservation) {
+        guard !reservation.isEmpty else { return }
+        pending.withLock { _ = $0.liveHolds.remove(reservation.holdID) }
     }
 
     /// Announces a record that will be submitted later (a streamed request's, when its stream
@@ -167,7 +195,8 @@ public final class AccountingWriter: Sendable {
     }
 
     /// Gives up waiters past their limit (the database is down, or a commit hangs) and wakes
-    /// the writer when key last-use times are due and nothing else would, until cancelled.
+    /// the writer when key last-use times or hold renewals are due and nothing else would,
+    /// until cancelled.
     private func watch() async {
         while (try? await Task.sleep(for: Self.watchdogPeriod)) != nil {
             let now = ContinuousClock.now
@@ -175,7 +204,7 @@ public final class AccountingWriter: Sendable {
                 let overdue = (pending.barriers + pending.committing).filter { $0.isOverdue(at: now) }
                 let keyUsesDue = !pending.keyUses.isEmpty
                     && pending.lastKeyUseWrite.duration(to: now) >= Self.keyUseInterval
-                return (overdue, keyUsesDue && Self.claimWakeup(&pending))
+                return (overdue, (keyUsesDue || renewalDue(pending, at: now)) && Self.claimWakeup(&pending))
             }
             for waiter in overdue { waiter.resume() }
             if signal { wakeup.signal() }
@@ -190,6 +219,10 @@ public final class AccountingWriter: Sendable {
         }
         wakeup.signal()
         if cutGathering { barrierArrived.signal() }
+    }
+
+    private func renewalDue(_ pending: Pending, at now: ContinuousClock.Instant) -> Bool {
+        !pending.liveHolds.isEmpty && pending.lastHoldRenewal.duration(to: now) >= holdRenewal
     }
 
     private static func claimWakeup(_ pending: inout Pending) -> Bool {
@@ -268,9 +301,12 @@ public final class AccountingWriter: Sendable {
         var usage: [UsageEntry] = []
         var budgets: [BudgetSettlement] = []
         var keyUses: [APIKeyID: Date] = [:]
+        var renewingHolds: [String] = []
         var barriers: [Waiter] = []
         var emptiedQueue = false
-        var isEmpty: Bool { audits.isEmpty && usage.isEmpty && keyUses.isEmpty && budgets.isEmpty }
+        var isEmpty: Bool {
+            audits.isEmpty && usage.isEmpty && keyUses.isEmpty && budgets.isEmpty && renewingHolds.isEmpty
+        }
     }
 
     /// Takes up to ``maximumBatch`` records; barriers go with the batch that empties the queue.
@@ -300,6 +336,10 @@ public final class AccountingWriter: Sendable {
                 pending.keyUses = [:]
                 pending.lastKeyUseWrite = now
             }
+            if batch.emptiedQueue, !final, renewalDue(pending, at: now) {
+                batch.renewingHolds = Array(pending.liveHolds)
+                pending.lastHoldRenewal = now
+            }
             return batch
         }
     }
@@ -315,7 +355,8 @@ public final class AccountingWriter: Sendable {
         while true {
             do {
                 try store.commitAccounting(
-                    audits: batch.audits, usage: batch.usage, keyUses: batch.keyUses, budgets: batch.budgets)
+                    audits: batch.audits, usage: batch.usage, keyUses: batch.keyUses, budgets: batch.budgets,
+                    renewingHolds: batch.renewingHolds)
                 return
             } catch {
                 attempt += 1

@@ -3,7 +3,9 @@ import Synchronization
 
 /// What one admitted request holds of its budgets, until it ends. Exactly one ending
 /// applies, the first one called: ``finish(_:)`` with the usage settles the reservation to
-/// it; ``finish(_:)`` without usage, or dropping the hold, releases it whole.
+/// it; ``finish(_:)`` without usage, or dropping the hold, releases it whole. Until then the
+/// accounting writer renews the reservation's holds in the store, so that they expire only
+/// if this replica dies.
 ///
 /// The settlement travels with the request's audit record, so the accounting writer commits
 /// spend, usage and audit in one transaction; a hold that ends after its record was written
@@ -18,6 +20,7 @@ final class BudgetHold: Sendable {
         self.reservation = reservation
         self.audit = audit
         self.writer = writer
+        writer.holdBegan(reservation)
     }
 
     deinit {
@@ -30,6 +33,7 @@ final class BudgetHold: Sendable {
         let settlement = usage.map {
             BudgetSettlement(reservation, promptTokens: $0.promptTokens, completionTokens: $0.completionTokens)
         } ?? .release(reservation)
+        writer.holdEnded(reservation)
         if !audit.settles(settlement) { writer.settle(settlement) }
     }
 }

@@ -2,10 +2,19 @@ import Foundation
 import Tenancy
 
 extension BudgetRepository {
-    /// How long a reservation holds at most: one not settled by then (its replica died
-    /// mid-request) is reclaimed by the next reservation of its budget. A request still
-    /// running after it is then settled without a hold (its spend still counts).
-    public static let holdLifetime: TimeInterval = 3600
+    /// How long a reservation holds unless renewed: one neither settled nor renewed by then
+    /// (its replica died mid-request) is reclaimed by the next reservation of its budget. The
+    /// accounting writer of the replica running the request renews its holds every
+    /// ``holdRenewal`` (``renew(_:at:_:)``), so a crashed replica's reservations come back
+    /// within minutes, not at the end of the longest request. A request whose hold was
+    /// reclaimed anyway (its replica could not reach the database for that long) is settled
+    /// without a hold: its spend still counts.
+    ///
+    /// Expiry is judged by each replica's clock: replicas need clocks within
+    /// `holdLifetime - holdRenewal` of each other (NTP keeps them within milliseconds).
+    public static let holdLifetime: TimeInterval = 300
+    /// How often a replica renews the holds of its running requests.
+    public static let holdRenewal: TimeInterval = 60
 
     /// Whether any budget applies to requests of `scope` (its team's, its user's, its key's):
     /// a read, so that callers who remember the answer (most keys have no budget) spare those
@@ -144,6 +153,26 @@ extension BudgetRepository {
                 """,
                 [key.budget, key.period])
             if warned == 1 { try warn(change.line.budget.id, period: key.period, at: date, db) }
+        }
+    }
+
+    /// Pushes the expiry of running requests' holds (`holdIDs`, each with a row per budget) to
+    /// ``holdLifetime`` after `date`; never earlier than it was. Inside the accounting writer's
+    /// transaction (administrative: a replica's running requests span teams).
+    static func renew(_ holdIDs: [String], at date: Date, _ db: any SQLConnection) throws {
+        let expiry = date.addingTimeInterval(holdLifetime).millisecondsSince1970
+        // In slices, within every backend's limit on bound parameters.
+        for start in stride(from: 0, to: holdIDs.count, by: 500) {
+            let slice = holdIDs[start..<min(start + 500, holdIDs.count)]
+            let placeholders = Array(repeating: "?", count: slice.count).joined(separator: ", ")
+            var arguments: SQLArguments = [expiry, expiry]
+            for id in slice { arguments += [id] }
+            try db.execute(
+                """
+                UPDATE budget_holds SET expires_at_ms = CASE WHEN expires_at_ms < ? THEN ? ELSE expires_at_ms END
+                WHERE id IN (\(placeholders))
+                """,
+                arguments)
         }
     }
 

@@ -22,8 +22,9 @@ public struct BudgetReservation: Sendable, Hashable {
         }
     }
 
-    /// The request's holds (one row per budget in `budget_holds`).
-    let holdID: String
+    /// The request's holds (one row per budget in `budget_holds`), renewed by this id while
+    /// the request runs.
+    public let holdID: String
     let lines: [Line]
 
     /// No budget applies: nothing to settle.

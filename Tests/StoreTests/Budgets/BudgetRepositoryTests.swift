@@ -87,6 +87,33 @@ import Testing
         #expect(standing.reserved == 0 && standing.remaining == 950)
     }
 
+    /// Renewal pushes a running request's holds past their first expiry, and never pulls a
+    /// later expiry back.
+    @Test(arguments: StoreBackendKind.allCases)
+    func aRenewedHoldOutlivesItsFirstExpiry(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
+        let start = Date()
+        try await Self.teamBudget(
+            world, world.sales, amount: 1000,
+            period: try BudgetPeriod.between(start.addingTimeInterval(-86_400), and: start.addingTimeInterval(86_400)))
+        let scope = try world.scope(world.salesMember)
+        let running = try await world.store.budgets.reserve(
+            promptTokens: 900, completionTokens: 100, model: "m", in: scope, at: start)
+        let lifetime = BudgetRepository.holdLifetime
+        try world.store.commitAccounting(
+            audits: [], usage: [], keyUses: [:], renewingHolds: [running.holdID], at: start.addingTimeInterval(lifetime - 5))
+        // An older renewal (another replica's slower clock) keeps the later expiry.
+        try world.store.commitAccounting(
+            audits: [], usage: [], keyUses: [:], renewingHolds: [running.holdID], at: start)
+        await #expect(throws: BudgetExhausted.self, "renewed: still held after its first lifetime") {
+            try await world.store.budgets.reserve(
+                promptTokens: 1, completionTokens: 0, model: "m", in: scope, at: start.addingTimeInterval(lifetime + 60))
+        }
+        let next = try await world.store.budgets.reserve(
+            promptTokens: 1, completionTokens: 0, model: "m", in: scope, at: start.addingTimeInterval(2 * lifetime))
+        #expect(!next.isEmpty, "reclaimed once the renewed lifetime passed")
+    }
+
     @Test(arguments: StoreBackendKind.allCases)
     func aCostBudgetSpendsTheOwnersPriceExactly(_ backend: StoreBackendKind) async throws {
         let world = try await StoreWorld.make(backend)
