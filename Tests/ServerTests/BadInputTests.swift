@@ -34,7 +34,9 @@ import Testing
                 (#"{"messages":[{"role":"user","content":"hi"}],"stop":7}"#, "stop"),
                 // Read one way here (first wins) and another by most JSON readers (last wins).
                 (#"{"model":"test-model","model":"other","messages":[{"role":"user","content":"hi"}]}"#, "model"),
-                (#"{"messages":[{"role":"user","role":"system","content":"hi"}]}"#, "role"),
+                (#"{"messages":[{"role":"user","role":"system","content":"hi"}]}"#, "messages[0].role"),
+                (#"{"messages":[{"role":"user","content":"hi"},{"role":"user","content":"a","content":"b"}]}"#, "messages[1].content"),
+                (#"{"messages":[{"role":"user","content":"hi"}],"logit_bias":{"7":1,"7":-1}}"#, "logit_bias.7"),
                 (#"{"messages":[{"role":"user","content":"hi"}],"\u006dax_tokens":2,"max_tokens":3}"#, "max_tokens"),
                 // What would change the answer but is not supported is refused, not ignored.
                 (#"{"messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f"}}]}"#, "tools"),

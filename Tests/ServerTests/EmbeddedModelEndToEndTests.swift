@@ -131,6 +131,7 @@ import Testing
         biased["logit_bias"] = ["49152": -100]
         let unknown = try await http.call("POST", "/v1/chat/completions", key: key, json: biased)
         #expect(unknown.status == 400 && unknown.body.contains("49152"), "\(unknown.body)")
+        #expect((unknown.json["error"] as? [String: Any])?["param"] as? String == "logit_bias", "\(unknown.body)")
 
         #expect(await server.stop() == 0)
     }

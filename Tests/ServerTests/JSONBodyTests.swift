@@ -4,11 +4,14 @@ import Testing
 
 /// The repeated-key check every JSON body passes before it is decoded.
 @Suite struct JSONBodyTests {
+    /// Named by its whole path, as the decoder's own errors are.
     @Test(arguments: [
         (#"{"a":1,"a":2}"#, "a"),
-        (#"{"x":{"b":[1,{"c":1,"c":2}]}}"#, "c"),
+        (#"{"x":{"b":[1,{"c":1,"c":2}]}}"#, "x.b[1].c"),
         (#"{"k":1,"\u006b":2}"#, "k"),
-        (#"[{"a":1},{"a":1,"b":{},"b":2}]"#, "b"),
+        (#"[{"a":1},{"a":1,"b":{},"b":2}]"#, "[1].b"),
+        (#"{"logit_bias":{"7":1,"7":-1}}"#, "logit_bias.7"),
+        (#"{"m":[{"r":"u"},{"c":"x,y","r":"a","r":"b"}]}"#, "m[1].r"),
     ])
     func repeatedKeysAreFound(body: String, key: String) {
         #expect(JSONBody.firstRepeatedKey(in: Data(body.utf8)) == key, "\(body)")

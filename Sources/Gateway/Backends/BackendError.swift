@@ -8,8 +8,9 @@ public enum BackendError: Error, Sendable, Hashable, CustomStringConvertible {
     case rejected(status: Int, message: String)
     /// The backend answered something that is not a valid completion.
     case malformedResponse(String)
-    /// The request cannot be served by this backend (for example, a prompt too long).
-    case invalidRequest(String)
+    /// The request cannot be served by this backend (for example, a prompt too long);
+    /// `param` names the request field at fault, where one is.
+    case invalidRequest(String, param: String? = nil)
     /// The backend cannot take the request now: every slot stayed busy past the queue
     /// timeout, the queue is full, or it is stopping. Trying again later may work.
     case busy(String)
@@ -20,7 +21,7 @@ public enum BackendError: Error, Sendable, Hashable, CustomStringConvertible {
         case let .timedOut(detail): "the model backend did not answer in time: \(detail)"
         case let .rejected(status, message): "the model backend refused the request (HTTP \(status)): \(message)"
         case let .malformedResponse(detail): "the model backend sent an invalid response: \(detail)"
-        case let .invalidRequest(detail): detail
+        case let .invalidRequest(detail, _): detail
         case let .busy(detail): detail
         }
     }

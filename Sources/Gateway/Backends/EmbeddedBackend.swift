@@ -55,7 +55,8 @@ public struct EmbeddedBackend: LanguageModelBackend {
         let vocabularySize = local.tokenTable.count
         if let unknown = requested.logitBias.keys.filter({ $0 >= vocabularySize }).min() {
             throw BackendError.invalidRequest(
-                "logit_bias names token \(unknown); the model '\(request.model)' has \(vocabularySize) tokens")
+                "logit_bias names token \(unknown); the model '\(request.model)' has \(vocabularySize) tokens",
+                param: "logit_bias")
         }
         let sampling = try Inference.SamplingParameters(
             temperature: Float(requested.temperature), topP: Float(requested.topP),

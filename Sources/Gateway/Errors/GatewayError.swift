@@ -112,7 +112,7 @@ public struct GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
     public static func from(_ error: BackendError) -> GatewayError {
         switch error {
         case .timedOut: GatewayError(.gatewayTimeout, error.description, code: "upstream_timeout")
-        case .invalidRequest: .invalid(error.description)
+        case let .invalidRequest(_, param): .invalid(error.description, param: param)
         case .busy: GatewayError(.unavailable, error.description, code: "server_overloaded", retryAfter: 1)
         case .rejected(status: 429, _), .rejected(status: 503, _):
             GatewayError(.unavailable, error.description, code: "upstream_busy")

@@ -11,9 +11,8 @@ enum JSONBody {
         guard buffer.readableBytes > 0 else { throw GatewayError.invalid("The request body is empty: JSON is expected") }
         let data = Data(buffer.readableBytesView)
         if let repeated = firstRepeatedKey(in: data) {
-            throw GatewayError.invalid(
-                "The request body gives the field '\(String(repeated.unicodeScalars.prefix(64)))' twice in one object",
-                param: String(repeated.unicodeScalars.prefix(64)))
+            let field = String(repeated.unicodeScalars.prefix(128))
+            throw GatewayError.invalid("The request body gives the field '\(field)' twice in one object", param: field)
         }
         do {
             return try JSONDecoder().decode(T.self, from: data)
@@ -22,14 +21,32 @@ enum JSONBody {
         }
     }
 
-    /// The first key given twice in one object of `data`, if any. Foundation's decoder keeps the
-    /// first value silently, where most other JSON readers (Python, JavaScript) keep the last: a
-    /// body read one way here and another way by a proxy, a reviewer or a log tool (`{"role":
-    /// "member", "role": "owner"}`) is refused instead. Malformed JSON is left to the decoder.
+    /// The path (`messages[0].role`, `logit_bias.7`) of the first key given twice in one object
+    /// of `data`, if any. Foundation's decoder keeps the first value silently, where most other
+    /// JSON readers (Python, JavaScript) keep the last: a body read one way here and another way
+    /// by a proxy, a reviewer or a log tool (`{"role": "member", "role": "owner"}`) is refused
+    /// instead. Malformed JSON is left to the decoder.
     static func firstRepeatedKey(in data: Data) -> String? {
-        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> String? in
-            // One frame per open object (its keys so far) or array (nil).
-            var frames: [Set<[UInt8]>?] = []
+        /// An open object (its keys so far, the last one) or array (`keys` nil; the element's index).
+        struct Frame {
+            var keys: Set<[UInt8]>?
+            var key: [UInt8] = []
+            var index = 0
+        }
+        /// The path of `key` in the innermost of `frames`, as ``path(_:)`` writes one.
+        func path(_ frames: [Frame], _ key: [UInt8]) -> String {
+            var text = ""
+            for frame in frames.dropLast() {
+                if frame.keys == nil {
+                    text += "[\(frame.index)]"
+                } else {
+                    text += (text.isEmpty ? "" : ".") + String(decoding: frame.key, as: UTF8.self)
+                }
+            }
+            return text + (text.isEmpty ? "" : ".") + String(decoding: key, as: UTF8.self)
+        }
+        return data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> String? in
+            var frames: [Frame] = []
             var expectingKey = false
             var index = 0
             let count = bytes.count
@@ -38,17 +55,19 @@ enum JSONBody {
                 switch byte {
                 case UInt8(ascii: "{"):
                     guard frames.count < 512 else { return nil }  // the decoder refuses such depth
-                    frames.append([])
+                    frames.append(Frame(keys: []))
                     expectingKey = true
                 case UInt8(ascii: "["):
                     guard frames.count < 512 else { return nil }
-                    frames.append(nil)
+                    frames.append(Frame(keys: nil))
                     expectingKey = false
                 case UInt8(ascii: "}"), UInt8(ascii: "]"):
                     _ = frames.popLast()
                     expectingKey = false
                 case UInt8(ascii: ","):
-                    expectingKey = frames.last.map { $0 != nil } ?? false
+                    guard let top = frames.indices.last else { break }
+                    if frames[top].keys == nil { frames[top].index += 1 }
+                    expectingKey = frames[top].keys != nil
                 case UInt8(ascii: "\""):
                     let start = index + 1
                     var end = start
@@ -60,7 +79,7 @@ enum JSONBody {
                         }
                         end += 1
                     }
-                    if expectingKey, let top = frames.indices.last, frames[top] != nil {
+                    if expectingKey, let top = frames.indices.last, frames[top].keys != nil {
                         var key = Array(bytes[start..<min(end, count)])
                         if escaped {
                             // `"a"` and `"\u0061"` are one key.
@@ -68,7 +87,8 @@ enum JSONBody {
                             key = (try? JSONDecoder().decode(String.self, from: literal)).map { Array($0.utf8) } ?? key
                         }
                         // In place: a copy of the set per key would make a wide object quadratic.
-                        if frames[top]?.insert(key).inserted == false { return String(decoding: key, as: UTF8.self) }
+                        if frames[top].keys?.insert(key).inserted == false { return path(frames, key) }
+                        frames[top].key = key
                         expectingKey = false
                     }
                     index = end
