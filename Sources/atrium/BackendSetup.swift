@@ -40,7 +40,9 @@ struct BackendSetup: Sendable {
             for name in order {
                 let members = try specs.filter { $0.model == name }.map { spec in
                     let configuration = try UpstreamConfiguration(
-                        url: spec.url, apiKey: upstreamKey, maximumConnections: max(64, options.concurrency),
+                        url: spec.url, apiKey: upstreamKey, readTimeout: .milliseconds(Int64(options.readTimeout * 1000)),
+                        requestTimeout: .milliseconds(Int64(options.requestTimeout * 1000)),
+                        maximumConnections: max(64, options.concurrency),
                         sendsCacheSalt: spec.cacheSalt ?? (options.cacheSalt == .on))
                     return UpstreamBackend(configuration: configuration, salts: salts, logger: logger)
                 }

@@ -31,6 +31,16 @@ struct UpstreamOptions: ParsableArguments {
     var healthCheckInterval = 2.0
 
     @Option(
+        name: .customLong("upstream-timeout"),
+        help: "Seconds one request to an upstream may take in all, streamed or not; past it the client gets 504 (never a second generation elsewhere).")
+    var requestTimeout = 600.0
+
+    @Option(
+        name: .customLong("upstream-read-timeout"),
+        help: "Seconds a streamed answer may go without a byte from the upstream before it is given up (504).")
+    var readTimeout = 120.0
+
+    @Option(
         name: .customLong("engine"),
         help: "Start the engine as a child process and front it: llama-server (llama.cpp; --model is a GGUF path) or vllm (--model is a model id or folder). Restarted with backoff if it exits, stopped on SIGTERM; its slots are --upstream-concurrency.")
     var engine: ManagedEngine.Kind?
@@ -59,6 +69,10 @@ struct UpstreamOptions: ParsableArguments {
             throw ValidationError("--health-check-interval must be 0.05 to 3600 seconds")
         }
         guard (0...65535).contains(enginePort) else { throw ValidationError("--engine-port must be 0 to 65535") }
+        guard (1...86_400).contains(requestTimeout) else { throw ValidationError("--upstream-timeout must be 1 to 86400 seconds") }
+        guard (1...86_400).contains(readTimeout) else {
+            throw ValidationError("--upstream-read-timeout must be 1 to 86400 seconds")
+        }
         if engine == nil, engineCommand != nil || !engineArguments.isEmpty {
             throw ValidationError("--engine-command and --engine-argument need --engine")
         }

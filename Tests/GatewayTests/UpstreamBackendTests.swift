@@ -287,11 +287,25 @@ import Testing
     /// (16 here), a negative count is 0, and every count stays within `Usage.maximumCount`.
     @Test func anUpstreamsAbsurdUsageIsBoundedNotTrusted() async throws {
         let upstream = try PacedUpstream(
-            gaps: [0, 0], thenStall: false, usage: #"{"prompt_tokens":-5,"completion_tokens":9223372036854775807}"#)
+            gaps: [0, 0], thenStall: false, usage: #"{"prompt_tokens":5,"completion_tokens":9223372036854775807}"#)
         let backend = UpstreamBackend(configuration: try UpstreamConfiguration(url: "http://127.0.0.1:\(upstream.port)"))
         let events = try await events(backend, try await request(streaming: true))
         try await backend.shutdown()
-        #expect(events.last == .finished(Usage(promptTokens: 0, completionTokens: 16), .stop))
+        #expect(events.last == .finished(Usage(promptTokens: 5, completionTokens: 16), .stop))
+
+        // A negative count is no count: charged by estimate, as with no usage (attack round 7:
+        // clamped to zero, a broken engine's answers went free).
+        let request = try await self.request(streaming: true)
+        let negative = try PacedUpstream(
+            gaps: [0, 0], thenStall: false, usage: #"{"prompt_tokens":-1000000,"completion_tokens":-5}"#)
+        let counted = UpstreamBackend(configuration: try UpstreamConfiguration(url: "http://127.0.0.1:\(negative.port)"))
+        let estimated = try await self.events(counted, request)
+        try await counted.shutdown()
+        #expect(estimated.last == .finished(Usage(promptTokens: TokenEstimate.prompt(of: request.messages), completionTokens: 2), .stop))
+        let plain = try UpstreamBackend.completion(
+            from: ByteBuffer(string: #"{"choices":[{"message":{"content":"abcdefgh"}}],"usage":{"prompt_tokens":-1,"completion_tokens":3}}"#),
+            for: request)
+        #expect(plain.usage == Usage(promptTokens: TokenEstimate.prompt(of: request.messages), completionTokens: 2))
 
         let huge = Usage(promptTokens: .max, completionTokens: .max)
         #expect(huge.promptTokens == Usage.maximumCount && huge.totalTokens == 2 * Usage.maximumCount)
@@ -341,7 +355,9 @@ import Testing
     }
 
     @Test func badUpstreamURLsAreRefused() {
-        for url in ["", "ftp://host", "127.0.0.1:8000", "http://", "http://host/?q=1"] {
+        // Credentials in the URL would be logged with it (attack round 7): the key goes in
+        // ATRIUM_UPSTREAM_KEY.
+        for url in ["", "ftp://host", "127.0.0.1:8000", "http://", "http://host/?q=1", "http://user:pw@host", "http://user@host"] {
             #expect(throws: BackendError.self, "\(url)") { try UpstreamConfiguration(url: url) }
         }
     }

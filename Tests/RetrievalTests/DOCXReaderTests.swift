@@ -51,6 +51,27 @@ struct DOCXReaderTests {
         ])
     }
 
+    /// Attack round 7: 30,000 styles, each based on the next, and 30,000 paragraphs of the
+    /// first (242 KB zipped) kept a core for minutes — the chain was walked per paragraph.
+    /// Resolved once per style, the level is still the chain's end, and cycles are body text.
+    @Test("a long basedOn chain resolves once per style, not once per paragraph")
+    func longStyleChains() throws {
+        let count = 20_000
+        var styles = (0..<count).map {
+            #"<w:style w:type="paragraph" w:styleId="s\#($0)"><w:name w:val="s\#($0)"/><w:basedOn w:val="s\#($0 + 1)"/></w:style>"#
+        }
+        styles.append(#"<w:style w:type="paragraph" w:styleId="s\#(count)"><w:name w:val="heading 2"/></w:style>"#)
+        styles.append(#"<w:style w:type="paragraph" w:styleId="a"><w:basedOn w:val="b"/></w:style>"#)
+        styles.append(#"<w:style w:type="paragraph" w:styleId="b"><w:basedOn w:val="a"/></w:style>"#)
+        let body = TinyDOCX.paragraph("Loop", style: "a") + TinyDOCX.paragraph("Body.")
+            + (0..<count).map { TinyDOCX.paragraph("H\($0)", style: "s0") }.joined() + TinyDOCX.paragraph("Last.")
+        let started = ContinuousClock.now
+        let read = try sections(TinyDOCX.make(body: body, styles: styles.joined(separator: "\n")))
+        #expect(ContinuousClock.now - started < .seconds(30), "quadratic again")
+        #expect(read.first?.headingPath == [] && read.first?.text.hasPrefix("Loop") == true, "a cycle is body text")
+        #expect(read.last == DocumentSection(headingPath: ["H\(count - 1)"], text: "Last."), "s0 is the chain's heading 2")
+    }
+
     @Test("runs join, tabs and breaks are kept, deleted text and field codes are not, tables read by row")
     func runsAndTables() throws {
         let body = """

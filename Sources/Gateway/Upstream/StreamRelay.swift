@@ -45,7 +45,7 @@ struct StreamRelay {
         if let error = chunk.error {
             throw BackendError.rejected(status: 200, message: error.message ?? "the upstream reported an error mid-stream")
         }
-        if let reported = chunk.usage { usage = reported }
+        if let reported = chunk.usage?.usage { usage = reported }
         for choice in chunk.choices ?? [] {
             if let text = choice.delta?.content, !text.isEmpty {
                 guard relayText(text, into: sink) else { return }
@@ -69,8 +69,12 @@ struct StreamRelay {
 
     /// The fast path: the same reading of the chunk as the decoder's, from ``ChunkScanner``.
     private mutating func relay(_ chunk: ChunkScanner.Chunk, into sink: (GenerationEvent) -> Void) {
-        if chunk.hasUsage {
-            usage = Usage(promptTokens: chunk.promptTokens ?? 0, completionTokens: chunk.completionTokens ?? 0)
+        if chunk.hasUsage,
+            let reported = UpstreamWire.ReportedUsage(
+                promptTokens: chunk.promptTokens, completionTokens: chunk.completionTokens
+            ).usage
+        {
+            usage = reported
         }
         for text in chunk.texts {
             guard relayText(text, into: sink) else { return }

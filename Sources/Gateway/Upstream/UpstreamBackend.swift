@@ -27,6 +27,10 @@ public final class UpstreamBackend: InlineGenerating {
     private let salts: CacheSalt?
     /// Cleared, for good, once the upstream refused a request for its `cache_salt`.
     private let saltAccepted = Atomic<Bool>(true)
+    /// When the upstream last showed, to a probe of no client text, that it takes `cache_salt`:
+    /// a refusal naming the field within ``saltProbeInterval`` of it is the request's own.
+    private let saltLastAccepted = Mutex<ContinuousClock.Instant?>(nil)
+    static let saltProbeInterval: Duration = .seconds(60)
     /// The chat request with its URL parsed once (AsyncHTTPClient parses and checks a URL
     /// string on every request it makes from one); nil if that failed, so each request says why.
     private let chatTemplate: HTTPClient.Request?
@@ -121,20 +125,24 @@ public final class UpstreamBackend: InlineGenerating {
     ///
     /// An upstream that refuses the request because of its `cache_salt` (an OpenAI-strict
     /// server: 400 or 422 naming the field) is detected once: said in the log, salts are
-    /// turned off for it, and the same request is sent again without one.
+    /// turned off for it, and the same request is sent again without one. A refusal that names
+    /// the field is only taken as that once a probe of no client text confirms it
+    /// (``refusesCacheSalt(_:)``): an engine that quotes the request in its errors would
+    /// otherwise let one team turn the salts off for every team with a prompt that says
+    /// `cache_salt` (in any spelling that escapes a check of the prompt: attack round 7).
     private func send(_ request: GenerationRequest, streaming: Bool) async throws -> (UpstreamResponse, [UpstreamResponse.Part]) {
         let salted = sendsCacheSalt
+        // A non-streamed answer is silent until it is whole: only the request's deadline holds it.
         let response = UpstreamResponse.start(
             try chatRequest(for: request, streaming: streaming, salted: salted), on: clients.current,
-            readTimeout: configuration.readTimeout, deadline: .now() + timeAmount(configuration.requestTimeout))
+            readTimeout: streaming ? configuration.readTimeout : configuration.requestTimeout,
+            deadline: .now() + timeAmount(configuration.requestTimeout))
         let (head, parts) = try await response.head()
         guard head.status == .ok else {
             let body = try await response.collect(startingWith: parts, upTo: 64 << 10)
-            // The field named in the refusal, for a request whose own text does not name it
-            // (an upstream quoting the prompt in its error must not turn salts off for all).
             if salted, head.status == .badRequest || head.status == .unprocessableEntity,
                 body.readableBytesView.firstRange(of: Array("cache_salt".utf8)) != nil,
-                !request.messages.contains(where: { $0.content.contains("cache_salt") })
+                await refusesCacheSalt(request)
             {
                 if saltAccepted.exchange(false, ordering: .relaxed) {
                     logger.warning(
@@ -146,6 +154,36 @@ public final class UpstreamBackend: InlineGenerating {
             throw Self.rejection(status: head.status, body: body)
         }
         return (response, parts)
+    }
+
+    /// Whether the upstream refuses `cache_salt` itself: a one-token request with no client
+    /// text (`request`'s model and team only) is refused with the salt and answered without
+    /// it. Probed at most once per ``saltProbeInterval`` after the upstream last took a salt,
+    /// so a team cannot make every request cost two more.
+    private func refusesCacheSalt(_ request: GenerationRequest) async -> Bool {
+        let now = ContinuousClock.now
+        if let accepted = saltLastAccepted.withLock({ $0 }), accepted.duration(to: now) < Self.saltProbeInterval {
+            return false
+        }
+        let probe = GenerationRequest(
+            tenant: request.tenant, model: request.model, messages: [ChatTurn(role: .user, content: "Say OK.")],
+            sampling: GenerationSampling(temperature: 0, topP: 1, maxTokens: 1), streaming: false)
+        func answers(salted: Bool) async -> HTTPResponseStatus? {
+            guard let chat = try? chatRequest(for: probe, streaming: false, salted: salted) else { return nil }
+            let response = UpstreamResponse.start(
+                chat, on: clients.current, readTimeout: configuration.readTimeout,
+                deadline: .now() + timeAmount(configuration.readTimeout))
+            guard let (head, parts) = try? await response.head() else { return nil }
+            _ = try? await response.collect(startingWith: parts, upTo: 64 << 10)
+            return head.status
+        }
+        let salted = await answers(salted: true)
+        if salted == .ok {
+            saltLastAccepted.withLock { $0 = now }
+            return false
+        }
+        guard salted == .badRequest || salted == .unprocessableEntity else { return false }
+        return await answers(salted: false) == .ok
     }
 
     private func chatRequest(for request: GenerationRequest, streaming: Bool, salted: Bool) throws -> HTTPClient.Request {
@@ -230,10 +268,11 @@ public final class UpstreamBackend: InlineGenerating {
             throw BackendError.malformedResponse("the completion has no choices")
         }
         let text = choice.message?.content ?? ""
-        // An upstream that reports no usage is charged by estimate (4 bytes a token), never free.
+        // An upstream that reports no usage (or no count) is charged by estimate (4 bytes a
+        // token), never free.
         let estimate = Usage(
             promptTokens: TokenEstimate.prompt(of: request.messages), completionTokens: TokenEstimate.tokens(inText: text))
-        let usage = bounded(completion.usage ?? estimate, for: request)
+        let usage = bounded(completion.usage?.usage ?? estimate, for: request)
         return ChatCompletion(text: text, usage: usage, finishReason: UpstreamWire.finishReason(choice.finishReason) ?? .stop)
     }
 
@@ -255,8 +294,10 @@ public final class UpstreamBackend: InlineGenerating {
         switch error {
         case is BackendError, is CancellationError:
             return error
-        case let error as HTTPClientError
-        where error == .readTimeout || error == .deadlineExceeded || error == .connectTimeout:
+        case let error as HTTPClientError where error == .connectTimeout:
+            // The request never reached the engine: another upstream may take it.
+            return BackendError.unreachable("\(error)")
+        case let error as HTTPClientError where error == .readTimeout || error == .deadlineExceeded:
             return BackendError.timedOut("\(error)")
         case let error as HTTPClientError where error == .cancelled:
             return CancellationError()

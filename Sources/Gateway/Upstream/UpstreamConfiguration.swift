@@ -8,7 +8,8 @@ public struct UpstreamConfiguration: Sendable, Hashable {
     public let apiKey: String?
     /// Longest wait for a connection.
     public let connectTimeout: Duration
-    /// Longest silence between two pieces of a response.
+    /// Longest silence between two pieces of a streamed response (a non-streamed one is silent
+    /// while it generates: only ``requestTimeout`` bounds it).
     public let readTimeout: Duration
     /// Longest a whole request may take.
     public let requestTimeout: Duration
@@ -20,7 +21,8 @@ public struct UpstreamConfiguration: Sendable, Hashable {
     /// detected and then sent requests without it.
     public let sendsCacheSalt: Bool
 
-    /// Validates the URL: `http` or `https`, a host, no query; a trailing `/` or `/v1` is dropped.
+    /// Validates the URL: `http` or `https`, a host, no query, no credentials (the key goes in
+    /// `apiKey`, never logged; a URL is logged); a trailing `/` or `/v1` is dropped.
     public init(
         url: String, apiKey: String? = nil, connectTimeout: Duration = .seconds(5), readTimeout: Duration = .seconds(120),
         requestTimeout: Duration = .seconds(600), maximumConnections: Int = 64, sendsCacheSalt: Bool = true
@@ -29,6 +31,11 @@ public struct UpstreamConfiguration: Sendable, Hashable {
             scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty,
             components.query == nil, components.fragment == nil
         else { throw .invalidRequest("--upstream must be an http(s) URL such as http://127.0.0.1:8000, not '\(url)'") }
+        guard components.user == nil, components.password == nil else {
+            throw .invalidRequest(
+                "--upstream: the URL must not carry a user or password (it would be logged); give the upstream's key in ATRIUM_UPSTREAM_KEY")
+        }
+        guard readTimeout > .zero, requestTimeout > .zero else { throw .invalidRequest("the upstream timeouts must be positive") }
         guard maximumConnections >= 1 else { throw .invalidRequest("the upstream needs at least one connection") }
         var base = url
         while base.hasSuffix("/") { base.removeLast() }

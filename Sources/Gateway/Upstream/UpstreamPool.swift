@@ -214,9 +214,14 @@ public final class UpstreamPool: InlineGenerating {
     }
 
     /// Errors that say the upstream itself is down or overwhelmed, not that the request is bad.
+    /// Not a timeout: the engine took the request and may still be generating it (a long
+    /// answer, not streamed, is silent until it is whole) — another upstream would generate it
+    /// twice, and a hung engine is the health check's to find. A connection never made is
+    /// ``BackendError/unreachable``.
     static func meansServerDown(_ error: any Error) -> Bool {
         switch error as? BackendError {
-        case .unreachable, .timedOut: true
+        case .unreachable: true
+        case .timedOut: false
         case let .rejected(status, _): status >= 500 || status == 429
         case .malformedResponse, .invalidRequest, .busy, nil: false
         }

@@ -93,6 +93,30 @@ enum UpstreamWire {
         }
     }
 
+    /// The `usage` an upstream reports, as it reports it. A negative count is no count (the
+    /// usage was clamped to zero, and a broken engine's answers went free — attack round 7):
+    /// such a report is taken as none, and the request is charged by estimate.
+    struct ReportedUsage: Decodable {
+        let promptTokens: Int?
+        let completionTokens: Int?
+
+        init(promptTokens: Int?, completionTokens: Int?) {
+            self.promptTokens = promptTokens
+            self.completionTokens = completionTokens
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case promptTokens = "prompt_tokens"
+            case completionTokens = "completion_tokens"
+        }
+
+        /// The usage to charge, nil when the report is no count.
+        var usage: Usage? {
+            guard (promptTokens ?? 0) >= 0, (completionTokens ?? 0) >= 0 else { return nil }
+            return Usage(promptTokens: promptTokens ?? 0, completionTokens: completionTokens ?? 0)
+        }
+    }
+
     /// A non-streaming `chat.completion`.
     struct Completion: Decodable {
         struct Choice: Decodable {
@@ -105,7 +129,7 @@ enum UpstreamWire {
             }
         }
         let choices: [Choice]
-        let usage: Usage?
+        let usage: ReportedUsage?
     }
 
     /// One `chat.completion.chunk` of a stream (or an error object some servers send instead).
@@ -120,7 +144,7 @@ enum UpstreamWire {
             }
         }
         let choices: [Choice]?
-        let usage: Usage?
+        let usage: ReportedUsage?
         let error: ErrorBody?
     }
 

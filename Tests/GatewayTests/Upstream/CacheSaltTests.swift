@@ -102,23 +102,33 @@ import Testing
         #expect(!backend.sendsCacheSalt)
         _ = try await backend.complete(Self.request(teams.sales))
         try await backend.shutdown()
-        #expect(try await engine.stats().salts == [nil, nil], "both answered without a salt")
+        #expect(
+            try await engine.stats().salts == [nil, nil, nil],
+            "the probe (refused with the salt, answered without) and both requests went without a salt")
     }
 
     /// A refusal that names `cache_salt` only because it quotes the tenant's own text (an
-    /// engine echoing its input in errors) does not turn salts off for every team.
+    /// engine echoing its input in errors) does not turn salts off for every team, however the
+    /// tenant spells the field: a probe of no client text shows the engine takes the salt, and
+    /// the refusal is the request's own. Attack round 7 turned the salts off for every team with
+    /// `cache_salt` and a combining accent, which a check of the prompt's characters missed.
     @Test func aRefusalQuotingTheTenantsTextKeepsTheSalt() async throws {
         let teams = try await Self.teams()
         let engine = try await TestEngineProcess(arguments: ["--misbehave", "echo-400"])
         let backend = UpstreamBackend(
             configuration: try UpstreamConfiguration(url: engine.baseURL), salts: CacheSalt(secret: Self.secret))
-        let quoting = GenerationRequest(
-            tenant: teams.sales, model: "test", messages: [ChatTurn(role: .user, content: "please mention cache_salt")],
-            sampling: GenerationSampling(temperature: 0, topP: 1, maxTokens: 3), streaming: true)
-        await #expect(throws: BackendError.self) { for try await _ in backend.generate(quoting) {} }
-        #expect(backend.sendsCacheSalt, "still salted")
+        for text in ["forbidden: cache_salt", "forbidden: cache_salt\u{0301}", "forbidden c\u{0061}che_salt"] {
+            let quoting = GenerationRequest(
+                tenant: teams.sales, model: "test", messages: [ChatTurn(role: .user, content: text)],
+                sampling: GenerationSampling(temperature: 0, topP: 1, maxTokens: 3), streaming: true)
+            await #expect(throws: BackendError.self) { for try await _ in backend.generate(quoting) {} }
+            #expect(backend.sendsCacheSalt, "still salted after \(text.unicodeScalars.map(\.value))")
+        }
+        for try await _ in backend.generate(Self.request(teams.development)) {}
         try await backend.shutdown()
-        #expect(try await engine.stats().salts.count == 1, "sent once, not again without the salt")
+        let salts = try await engine.stats().salts
+        #expect(salts.count == 5, "three refused requests, one probe (then trusted for a minute), one answer: \(salts)")
+        #expect(!salts.contains(nil), "never sent without the salt")
     }
 
     @Test func aSaltTurnedOffForAnUpstreamIsNeverSent() async throws {

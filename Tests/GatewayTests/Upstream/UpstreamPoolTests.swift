@@ -208,6 +208,43 @@ import Testing
         await pool.shutdown()
     }
 
+    /// A long answer that is not streamed is silent until it is whole: the read timeout (a
+    /// stall between streamed parts) does not cut it, and a request past its deadline fails
+    /// alone — no second generation on the other upstream, no ejection. Attack round 7: a
+    /// 130-second answer timed out, was generated again on the second engine, ejected both and
+    /// failed after four minutes.
+    @Test func aSlowAnswerIsNeitherFailedOverNorEjected() async throws {
+        let engines = [try await TestEngineProcess(tokensPerSecond: 20), try await TestEngineProcess(tokensPerSecond: 20)]
+        func pool(readTimeout: Duration, requestTimeout: Duration) throws -> UpstreamPool {
+            UpstreamPool(
+                model: "test",
+                members: try engines.map {
+                    UpstreamBackend(
+                        configuration: try UpstreamConfiguration(
+                            url: $0.baseURL, readTimeout: readTimeout, requestTimeout: requestTimeout))
+                })
+        }
+        // 20 tokens at 20 a second: a second of silence, past a 0.3-second read timeout.
+        let patient = try pool(readTimeout: .milliseconds(300), requestTimeout: .seconds(60))
+        let answer = try await patient.complete(try await Self.request(tokens: 20, streaming: false))
+        #expect(answer.text.hasPrefix("tok "))
+        #expect(patient.upstreams.allSatisfy(\.healthy) && patient.upstreams.map(\.failovers) == [0, 0])
+        await patient.shutdown()
+        // 40 tokens, two seconds, past a 0.4-second deadline: a timeout, on one engine only.
+        let hurried = try pool(readTimeout: .seconds(60), requestTimeout: .milliseconds(400))
+        let slow = try await Self.request(tokens: 40, streaming: false)
+        await #expect(throws: BackendError.self) { _ = try await hurried.complete(slow) }
+        #expect(hurried.upstreams.allSatisfy(\.healthy) && hurried.upstreams.map(\.failovers) == [0, 0])
+        await hurried.shutdown()
+        var received = 0
+        for engine in engines {
+            let stats = try await engine.stats()
+            received += stats.served + stats.running
+        }
+        #expect(received == 2, "each request went to one engine, once")
+        for engine in engines { engine.stop() }
+    }
+
     @Test func upstreamFlagsParse() throws {
         let plain = try UpstreamSpec(parsing: "http://10.0.0.2:8000")
         #expect(plain.model == nil && plain.url == "http://10.0.0.2:8000" && plain.cacheSalt == nil)
