@@ -81,9 +81,19 @@ struct EmbeddingQueueTests {
         let world = try await KnowledgeWorld.make()
         let embedder = PassLoggingEmbedder(holdingFirstPass: true)
         let queue = EmbeddingQueue(embedder: embedder, modelID: "test-double", passTokens: 24, bulkPassTokens: 24)
-        let first = Task { try await queue.embed(Self.texts("first", 40), for: world.sales, lane: .bulk) }
+        let firstSpend = EmbeddingSpend()
+        let secondSpend = EmbeddingSpend()
+        let first = Task {
+            try await EmbeddingSpend.$current.withValue(firstSpend) {
+                try await queue.embed(Self.texts("first", 40), for: world.sales, lane: .bulk)
+            }
+        }
         try await Self.until { embedder.passes.count == 1 }
-        let second = Task { try await queue.embed(Self.texts("second", 40), for: world.sales, lane: .bulk) }
+        let second = Task {
+            try await EmbeddingSpend.$current.withValue(secondSpend) {
+                try await queue.embed(Self.texts("second", 40), for: world.sales, lane: .bulk)
+            }
+        }
         try await Self.until { queue.queuedJobs(of: world.sales.teamID) == 2 }
         first.cancel()
         second.cancel()
@@ -91,6 +101,9 @@ struct EmbeddingQueueTests {
         await #expect(throws: CancellationError.self) { try await first.value }
         await #expect(throws: CancellationError.self) { try await second.value }
         #expect(embedder.passes.count == 1, "only the pass in flight ran: \(embedder.passes.count)")
+        // The pass that ran is the first request's spend, though it ended without its vectors.
+        let firstPass = embedder.passes[0].reduce(0) { $0 + embedder.countTokens($1) }
+        #expect(firstSpend.tokens == firstPass && firstPass > 0 && secondSpend.tokens == 0)
         #expect(queue.queuedJobs(of: world.sales.teamID) == 0)
         // The queue goes on serving.
         #expect(try await queue.embed(["after"], for: world.sales, lane: .interactive).vectors.count == 1)

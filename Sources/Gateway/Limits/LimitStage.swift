@@ -1,4 +1,5 @@
 import Foundation
+import Retrieval
 import Store
 import Tenancy
 
@@ -60,7 +61,9 @@ public struct LimitStage: Sendable {
     /// input it reserves the most it can embed (``reserve(atMost:)``), so that many requests at
     /// once cannot run a team far past its token rate; a request that cannot say (an upload,
     /// whose chunks are not known yet) takes a team one request past it, and the next one waits
-    /// until the debt is refilled.
+    /// until the debt is refilled. A request that ends early — its client gone, a failure after
+    /// the model ran — is charged the embedding passes it got (``EmbeddingSpend``), in its
+    /// limits and its usage, not given them back.
     public func metered<T: Sendable>(
         _ scope: TenantScope, audit: RequestAudit, _ body: () async throws -> T
     ) async throws -> T {
@@ -71,14 +74,21 @@ public struct LimitStage: Sendable {
         } catch let exceeded as LimitExceeded {
             throw refusal(exceeded, audit: audit)
         }
+        let spend = EmbeddingSpend()
         do {
             let value = try await Self.$meter.withValue(Meter(stage: self, admission: admission, audit: audit)) {
-                try await body()
+                try await EmbeddingSpend.$current.withValue(spend) { try await body() }
             }
             await admission.finish(audit.snapshot().usage)
             return value
         } catch {
-            await admission.cancel()
+            if spend.tokens > 0 {
+                let spent = Usage(promptTokens: spend.tokens, completionTokens: 0)
+                audit.served(spent)
+                await admission.finish(spent)
+            } else {
+                await admission.cancel()
+            }
             throw error
         }
     }

@@ -19,7 +19,7 @@ struct RetrievalStage: Sendable {
         guard settings.enabled, let message = request.queryText, !message.allSatisfy(\.isWhitespace) else { return [] }
         let base = try knowledge.knowledge()
         let search = try SearchRequest(
-            query: String(message.suffix(Self.maximumQueryCharacters)), topK: settings.topK, mode: .hybrid,
+            query: Self.query(from: message), topK: settings.topK, mode: .hybrid,
             collections: settings.collections, requiresCollections: false,
             chunksPerDocument: settings.chunksPerDocument < settings.topK ? settings.chunksPerDocument : nil)
         let started = ContinuousClock.now
@@ -27,6 +27,20 @@ struct RetrievalStage: Sendable {
         KnowledgeService.recordSearch(started, team: scope.teamID, kind: "chat")
         audit.retrieved(hits.map(\.reference))
         return hits
+    }
+
+    /// The end of `message` that is searched: its last ``maximumQueryCharacters`` characters
+    /// once trailing whitespace is gone, and within the search's byte limit. A message that
+    /// ended in 2,500 spaces was searched for nothing and answered 400 about a `query` the
+    /// client never sent, as were 2,000 characters of combining marks (attack round 7).
+    static func query(from message: String) -> String {
+        var end = message.endIndex
+        while end > message.startIndex, message[message.index(before: end)].isWhitespace {
+            end = message.index(before: end)
+        }
+        var query = message[..<end].suffix(maximumQueryCharacters)
+        while query.utf8.count > SearchRequest.maximumQueryLength { query = query.dropFirst(max(1, query.count / 8)) }
+        return String(query)
     }
 }
 

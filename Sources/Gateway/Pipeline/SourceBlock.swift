@@ -38,44 +38,60 @@ enum SourceBlock {
     }
 
     /// `text` with every `<` that opens something reading as `source`/`sources` tag replaced by `‹`.
+    ///
+    /// Read by Unicode scalars, as the model's tokenizer reads it: `<` followed by a combining
+    /// mark is one `Character` unequal to `<`, yet still opens a tag to the model (attack round 7).
     static func defuse(_ text: String) -> String {
-        guard text.contains("<") else { return text }
-        let characters = Array(text)
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        for (position, character) in characters.enumerated() {
-            if character == "<", opensSourceTag(characters, after: position) {
+        guard text.utf8.contains(UInt8(ascii: "<")) else { return text }
+        let scalars = Array(text.unicodeScalars)
+        var result = String.UnicodeScalarView()
+        for (position, scalar) in scalars.enumerated() {
+            if scalar == "<", opensSourceTag(scalars, after: position) {
                 result.append("‹")
             } else {
-                result.append(character)
+                result.append(scalar)
             }
         }
-        return result
+        return String(result)
     }
 
-    /// Whether the characters after `position` read `\s*/?\s*source` (any case).
-    private static func opensSourceTag(_ characters: [Character], after position: Int) -> Bool {
+    /// Whether the scalars after `position` read `\s*/?\s*source` (any case; marks that
+    /// combine with a letter are skipped with it, as they change nothing the model reads).
+    private static func opensSourceTag(_ scalars: [Unicode.Scalar], after position: Int) -> Bool {
         var index = position + 1
-        func skipSpace() { while index < characters.count, characters[index].isWhitespace { index += 1 } }
-        skipSpace()
-        if index < characters.count, characters[index] == "/" || characters[index] == "\\" { index += 1 }
-        skipSpace()
-        let word = "source"
-        guard index + word.count <= characters.count else { return false }
-        return String(characters[index..<index + word.count]).lowercased() == word
+        func skipIgnorable() {
+            while index < scalars.count,
+                scalars[index].properties.isWhitespace || scalars[index].properties.generalCategory == .nonspacingMark
+                    || scalars[index].properties.generalCategory == .enclosingMark
+                    || scalars[index].properties.generalCategory == .spacingMark
+            {
+                index += 1
+            }
+        }
+        skipIgnorable()
+        if index < scalars.count, scalars[index] == "/" || scalars[index] == "\\" { index += 1 }
+        skipIgnorable()
+        for letter in "source".unicodeScalars {
+            guard index < scalars.count, scalars[index].properties.lowercaseMapping == String(letter) else { return false }
+            index += 1
+            skipIgnorable()
+        }
+        return true
     }
 
     /// A value safe inside `"…"`: no quotes, angle brackets or line breaks.
+    /// By Unicode scalars, as ``defuse(_:)``: `"` with a combining accent still ends the value.
     static func attribute(_ value: String) -> String {
-        String(
-            value.map { character -> Character in
-                switch character {
-                case "\"": "'"
-                case "<": "‹"
-                case ">": "›"
-                case _ where character.isNewline: " "
-                default: character
-                }
-            })
+        var result = String.UnicodeScalarView()
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": result.append("'")
+            case "<": result.append("‹")
+            case ">": result.append("›")
+            case _ where scalar.properties.isWhitespace && scalar != " ": result.append(" ")
+            default: result.append(scalar)
+            }
+        }
+        return String(result)
     }
 }

@@ -85,13 +85,16 @@ public final class EmbeddingQueue: Sendable {
     ///
     /// A request whose task is cancelled (its client gone, the server stopping) gets no further
     /// pass: it ends with `CancellationError` at its next turn, so a stopping server no longer
-    /// embeds every upload still queued first.
+    /// embeds every upload still queued first. The tokens of the passes it did get are added to
+    /// the task's ``EmbeddingSpend/current`` as each pass ends, so that they are still charged.
     public func embed(_ texts: [String], for scope: TenantScope, lane: Lane) async throws -> EmbeddedTexts {
         guard !texts.isEmpty else { return EmbeddedTexts(vectors: [], tokens: 0) }
         let cancellation = EmbeddingJob.Cancellation()
+        let spend = EmbeddingSpend.current
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                let job = EmbeddingJob(texts: texts, lane: lane, cancellation: cancellation, continuation: continuation)
+                let job = EmbeddingJob(
+                    texts: texts, lane: lane, cancellation: cancellation, spend: spend, continuation: continuation)
                 if schedule.withLock({ $0.submit(job, team: scope.teamID) }) {
                     worker.async { self.serve() }
                 }
@@ -177,6 +180,25 @@ public struct EmbeddedTexts: Sendable {
     public let tokens: Int
 }
 
+/// The tokens the embedding model has read for one request so far, pass by pass, whatever
+/// becomes of the request: a request whose client hangs up mid-way ends without its
+/// ``EmbeddedTexts``, yet the passes it got were run, and are charged (attack round 7: five
+/// hung-up batches of 2,048 inputs took 30 s of the model for nothing). Set
+/// ``current`` around the request; ``EmbeddingQueue/embed(_:for:lane:)`` adds to it.
+public final class EmbeddingSpend: Sendable {
+    @TaskLocal public static var current: EmbeddingSpend?
+
+    private let counted = Atomic<Int>(0)
+
+    public init() {}
+
+    public var tokens: Int { counted.load(ordering: .relaxed) }
+
+    func add(_ tokens: Int) {
+        counted.add(tokens, ordering: .relaxed)
+    }
+}
+
 /// Which team's job a worker serves next: the teams with work in a ring, the front one not
 /// already being served gets one pass and then goes to the back; in a team, interactive jobs
 /// before bulk ones. A team never has two passes in flight, so its requests stay in order and
@@ -237,9 +259,11 @@ final class EmbeddingJob: @unchecked Sendable {
     let texts: [String]
     let lane: EmbeddingQueue.Lane
     let cancellation: Cancellation
+    private let spend: EmbeddingSpend?
     private let continuation: CheckedContinuation<EmbeddedTexts, any Error>
     private var next = 0
     private var passEnd = 0
+    private var passTokens = 0
     private var tokens = 0
     private var vectors: [[Float]] = []
     /// The token count of the text a pass stopped before, so it is not counted twice.
@@ -248,11 +272,12 @@ final class EmbeddingJob: @unchecked Sendable {
 
     init(
         texts: [String], lane: EmbeddingQueue.Lane, cancellation: Cancellation = Cancellation(),
-        continuation: CheckedContinuation<EmbeddedTexts, any Error>
+        spend: EmbeddingSpend? = nil, continuation: CheckedContinuation<EmbeddedTexts, any Error>
     ) {
         self.texts = texts
         self.lane = lane
         self.cancellation = cancellation
+        self.spend = spend
         self.continuation = continuation
         vectors.reserveCapacity(texts.count)
     }
@@ -279,6 +304,7 @@ final class EmbeddingJob: @unchecked Sendable {
             end += 1
         }
         tokens += passTokens
+        self.passTokens = passTokens
         passEnd = end
         return (Array(texts[next..<end]), passTokens)
     }
@@ -286,6 +312,7 @@ final class EmbeddingJob: @unchecked Sendable {
     func received(_ passVectors: [[Float]]) {
         vectors += passVectors
         next = passEnd
+        spend?.add(passTokens)
     }
 
     func resume() {

@@ -1,5 +1,6 @@
 import AtriumTestSupport
 import Foundation
+import Retrieval
 @testable import Gateway
 import Store
 import Tenancy
@@ -110,6 +111,39 @@ import Testing
         let greedy = ChatRequest(messages: Self.hello.messages, maxTokens: 100)
         _ = try await chat(world, "bob", greedy)
         #expect(world.backend.requests.count == 6, "each chat's unused reservation came back for the next")
+    }
+
+    /// A request that ends early after the embedding model ran for it — its client gone — is
+    /// charged those passes, in its limits and its record's usage, not given them back (attack
+    /// round 7: hung-up embedding batches of 2,048 inputs were free, and unlimited).
+    @Test func aMeteredRequestThatEndsEarlyIsChargedThePassesItGot() async throws {
+        let clock = clock
+        let embeddings = EmbeddingQueue(embedder: TestDoubleEmbedder(), modelID: "test-double")
+        let world = try await GatewayWorld.make(now: { clock.now }, embeddings: embeddings)
+        try await setSalesLimits(world, try TeamLimits(tokensPerMinute: 600))
+        let scope = try #require(try await world.principal("bob").tenantScope)
+        let texts = (0..<20).map { "passage \($0) about refunds, billing and the annual plan" }
+        let hungUp = world.audit("embed")
+        await #expect(throws: CancellationError.self) {
+            try await world.gateway.limits.metered(scope, audit: hungUp) {
+                _ = try await embeddings.embed(texts, for: scope, lane: .interactive)
+                throw CancellationError()  // the client went away as the answer was being written
+            }
+        }
+        let spent = hungUp.snapshot().usage.promptTokens
+        #expect(spent > 0 && spent == texts.reduce(0) { $0 + TestDoubleEmbedder().countTokens($1) }, "\(spent)")
+        // 600 a minute, and the clock stands still: what is left no longer holds 600.
+        await #expect(throws: GatewayError.self) {
+            try await world.gateway.limits.metered(scope, audit: world.audit("embed")) {
+                try await LimitStage.reserve(atMost: 600)
+            }
+        }
+        // Nothing embedded: nothing charged.
+        let refused = world.audit("embed")
+        await #expect(throws: CancellationError.self) {
+            try await world.gateway.limits.metered(scope, audit: refused) { throw CancellationError() }
+        }
+        #expect(refused.snapshot().usage == .zero)
     }
 
     @Test(arguments: GatewayDatabase.allCases)
