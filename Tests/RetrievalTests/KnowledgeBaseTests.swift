@@ -121,7 +121,7 @@ import Testing
         #expect(second.write.status == "replaced" && second.reusedChunks == 2)
         let afresh = try await knowledge.ingestCounted(Self.upload("guide.md", edited), into: "fresh", scope: world.sales)
         #expect(afresh.write.status == "added" && afresh.reusedChunks == 0)
-        #expect(second.embeddedTokens > 0 && second.embeddedTokens * 2 < afresh.embeddedTokens, "one chunk of three")
+        #expect(second.chargedTokens > 0 && second.chargedTokens * 2 < afresh.chargedTokens, "one chunk of three")
 
         let kept = try await world.store.knowledge.chunkDrafts(of: second.write.document.id, in: world.sales)
         let fresh = try await world.store.knowledge.chunkDrafts(of: afresh.write.document.id, in: world.sales)
@@ -130,20 +130,25 @@ import Testing
 
         let otherTeam = try await knowledge.ingestCounted(Self.upload("guide.md", edited), into: "handbook", scope: world.development)
         #expect(otherTeam.write.status == "added" && otherTeam.reusedChunks == 0)
-        #expect(otherTeam.embeddedTokens == afresh.embeddedTokens)
+        #expect(otherTeam.chargedTokens == afresh.chargedTokens)
     }
 
-    /// A chunk that occurs twice in one upload is embedded once.
+    /// A chunk that occurs twice in one upload is embedded once (the model reads it once), and
+    /// charged for each copy stored.
     @Test func aRepeatedChunkIsEmbeddedOnce() async throws {
         let world = try await KnowledgeWorld.make()
         let knowledge = try world.knowledgeBase()
         _ = try await knowledge.createCollection(named: "handbook", in: world.sales)
         let section = "# Support\n\nCall the help desk at extension 4411 for anything broken."
         let once = try await knowledge.ingestCounted(Self.upload("once.md", section), into: "handbook", scope: world.sales)
-        let twice = try await knowledge.ingestCounted(
-            Self.upload("twice.md", section + "\n\n" + section), into: "handbook", scope: world.sales)
+        let read = EmbeddingSpend()
+        let twice = try await EmbeddingSpend.$current.withValue(read) {
+            try await knowledge.ingestCounted(
+                Self.upload("twice.md", section + "\n\n" + section), into: "handbook", scope: world.sales)
+        }
         #expect(once.write.document.chunkCount == 1 && twice.write.document.chunkCount == 2)
-        #expect(twice.embeddedTokens == once.embeddedTokens)
+        #expect(read.tokens == once.chargedTokens, "the model read the chunk once")
+        #expect(twice.chargedTokens == 2 * once.chargedTokens)
     }
 
     @Test(arguments: KnowledgeWorld.Backend.allCases) func aDeletedDocumentDisappearsFromSearchAtOnce(_ backend: KnowledgeWorld.Backend) async throws {

@@ -45,7 +45,7 @@ public struct KnowledgeService: Sendable {
     }
 
     /// Ingests one document; the audit names it and records the stored document's id. The
-    /// result's `embeddedTokens` are what the team's token limits are charged.
+    /// result's `chargedTokens` are what the team's token limits are charged.
     public func ingest(_ upload: DocumentUpload, into collection: String, scope: TenantScope, audit: RequestAudit)
         async throws -> DocumentIngestion
     {
@@ -60,7 +60,7 @@ public struct KnowledgeService: Sendable {
         let write = ingestion.write
         if case .unchanged = write {} else { documentsChanged(scope) }
         // The chunks' tokens the embedding model read count against the team's limits.
-        audit.served(Usage(promptTokens: ingestion.embeddedTokens, completionTokens: 0))
+        audit.served(Usage(promptTokens: ingestion.chargedTokens, completionTokens: 0))
         audit.retrieved([write.document.id.rawValue])
         let team = scope.teamID.rawValue
         Counter(label: "atrium_knowledge_documents_total", dimensions: [("team", team), ("status", write.status)]).increment()

@@ -80,6 +80,11 @@ public final class EmbeddingQueue: Sendable {
         min(embedder.maxTokens, text.utf8.count + 2)
     }
 
+    /// The tokens embedding `text` costs: what the model reads of it, up to its cut.
+    public func tokens(of text: String) -> Int {
+        min(embedder.countTokens(text), embedder.maxTokens)
+    }
+
     /// One L2-normalized vector per text, in order, and the tokens the model read for them
     /// (special tokens included, each text counted up to where the model cuts it).
     ///

@@ -39,7 +39,7 @@ struct DocumentIngestor: Sendable {
         let contentHash = try await lanes.run(for: scope.teamID) { ContentHash.of(data) }
         let stored = try await store.knowledge.document(named: name, in: collection, scope: scope)
         if let stored, stored.contentHash == contentHash, stored.embeddingModel == embeddings.modelID {
-            return DocumentIngestion(write: .unchanged(stored), embeddedTokens: 0, reusedChunks: stored.chunkCount)
+            return DocumentIngestion(write: .unchanged(stored), chargedTokens: 0, reusedChunks: stored.chunkCount)
         }
         let (format, chunks) = try await read(upload, scope: scope)
         let texts = chunks.map { Self.embeddingText(headingPath: $0.headingPath, text: $0.text) }
@@ -47,8 +47,15 @@ struct DocumentIngestor: Sendable {
         let reused = texts.count(where: { known[$0] != nil })
         var missing: [String] = []
         var queued: Set<String> = []
-        for text in texts where known[text] == nil && queued.insert(text).inserted { missing.append(text) }
-        try await reserving(missing.reduce(0) { $0 + embeddings.mostTokens($1) })
+        var copies: [String: Int] = [:]
+        for text in texts where known[text] == nil {
+            if queued.insert(text).inserted { missing.append(text) } else { copies[text, default: 0] += 1 }
+        }
+        // A chunk given again in the upload is embedded once, but stored and searched like any
+        // other, so each copy is charged as the chunk is: one paragraph 8,000 times stored 8,000
+        // chunks (and their vectors in the team's index) for 98 tokens (attack round 7).
+        let copiedTokens = copies.reduce(0) { $0 + $1.value * embeddings.tokens(of: $1.key) }
+        try await reserving(missing.reduce(0) { $0 + embeddings.mostTokens($1) } + copiedTokens)
         // The queue cuts the chunks into passes and lets other teams' work in between.
         let embedded = try await embeddings.embed(missing, for: scope, lane: .bulk)
         for (text, vector) in zip(missing, embedded.vectors) { known[text] = vector }
@@ -62,7 +69,7 @@ struct DocumentIngestor: Sendable {
         let write = try await store.knowledge.store(draft, in: collection, scope: scope) { change in
             index.apply(change, to: scope)
         }
-        return DocumentIngestion(write: write, embeddedTokens: embedded.tokens, reusedChunks: reused)
+        return DocumentIngestion(write: write, chargedTokens: embedded.tokens + copiedTokens, reusedChunks: reused)
     }
 
     /// The vectors of a stored version's chunks by the text the model read for them, when the
