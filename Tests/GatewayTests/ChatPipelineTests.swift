@@ -127,6 +127,33 @@ import Testing
         #expect(records.first?.flags == ["stream.cancelled"])
     }
 
+    /// A client that keeps its stream open and never reads it holds at most
+    /// ``GenerationEvents/maximumPending`` events in memory: one more stops the generation as a
+    /// hang-up does, and the record says so (attack round 7: the generation ran on into memory,
+    /// 30 bytes a token, for as long as the connection stayed open).
+    @Test func aStreamNobodyReadsStopsItsGenerationAtTheLimit() async throws {
+        let count = GenerationEvents.maximumPending + 100
+        let world = try await GatewayWorld.make(backend: ScriptedBackend(.hang(Array(repeating: "tok ", count: count))))
+        let audit = world.audit("chat")
+        let principal = try await world.principal("vic")
+        let scope = try Authorizer.dataScope(of: principal, for: .chat, audit: audit)
+        let execution = try await world.gateway.pipeline.chat(
+            ChatRequest(messages: hello.messages, maxTokens: count + 10, streaming: true), in: scope, audit: audit)
+        world.gateway.accountant.finish(audit)
+        // Nobody reads the events; the backend would otherwise wait for ever after its tokens.
+        for _ in 0..<3000 where try await world.auditRecords().filter({ $0.action == "chat" }).isEmpty {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let records = try await world.auditRecords().filter { $0.action == "chat" }
+        #expect(records.count == 1 && records.first?.flags == ["stream.cancelled"], "\(records)")
+        #expect((records.first?.completionTokens ?? 0) > 0, "what it generated is charged (up to its max_tokens)")
+        var batch: [GenerationEvent] = []
+        await #expect {
+            _ = try await execution.events.take(into: &batch)
+        } throws: { ($0 as? GatewayError)?.code == "client_not_reading" }
+        #expect(batch.isEmpty, "the pending events were dropped")
+    }
+
     /// A client that goes away before the first piece of text — streamed or not — is still
     /// charged its prompt (estimated): the engine may have computed it, and abandoning
     /// requests must not be a way past the month's tokens and budgets (attack round 5).

@@ -12,8 +12,19 @@
 /// ```
 ///
 /// Also an `AsyncSequence` of single events, for readers that want them one by one.
+///
+/// A reader that stops taking them — a client that opens a stream and never reads it, its
+/// socket full — is given at most ``maximumPending`` events: one more ends the events (the
+/// pending ones dropped) and stops the generation, as if the client had hung up. Without it
+/// the generation ran on at the engine's speed into memory, 30 bytes a token for as long as
+/// the connection stayed open (attack round 7: 4 MB for each stalled stream of 131,072
+/// tokens).
 public final class GenerationEvents: AsyncSequence, Sendable {
     public typealias Element = GenerationEvent
+
+    /// Events waiting for a reader at most (about half a megabyte of tokens): far past what a
+    /// socket's buffers hold, so only a reader that stopped reading reaches it.
+    public static let maximumPending = 16_384
 
     private let handOff = HandOff<GenerationEvent>()
 
@@ -33,7 +44,12 @@ public final class GenerationEvents: AsyncSequence, Sendable {
 
     /// Adds an event (dropped once the events ended).
     public func yield(_ event: GenerationEvent) {
-        handOff.yield(event)
+        if handOff.yield(event) > Self.maximumPending {
+            handOff.abandon(
+                throwing: GatewayError(
+                    .clientClosed, "The client stopped reading its stream: the generation was stopped",
+                    code: "client_not_reading"))
+        }
     }
 
     /// Ends the events; the reader gets `failure` (if any) after every event before it.

@@ -117,12 +117,19 @@ final class HandOff<Element: Sendable>: Sendable {
     /// The reader's task was cancelled: the elements end with `CancellationError`, and the
     /// producer is told to stop unless it already finished.
     private func readerCancelled() {
+        abandon(throwing: CancellationError())
+    }
+
+    /// Ends the hand-off as if its reader had gone: pending elements are dropped, the reader
+    /// (if it ever comes back) gets `failure`, and the producer is told to stop unless it
+    /// already finished.
+    func abandon(throwing failure: any Error) {
         let (reader, onTermination) = state.withLock { state in
             guard !state.ended else { return (state.takeReader(), nil as (@Sendable () -> Void)?) }
             state.ended = true
             state.readerGone = true
             state.pending.removeAll()
-            state.failure = CancellationError()
+            state.failure = failure
             defer { state.onTermination = nil }
             return (state.takeReader(), state.onTermination)
         }

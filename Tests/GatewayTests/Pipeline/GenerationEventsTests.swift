@@ -52,6 +52,26 @@ import Testing
         #expect(received == (0..<200).map { .delta("\($0) ") } + [.finished(Self.usage, .length)])
     }
 
+    /// A reader that stops reading gets at most ``GenerationEvents/maximumPending`` events
+    /// held for it: one more ends them, drops the pending ones and stops the producer.
+    @Test func aReaderThatStopsReadingStopsTheProducerAtTheLimit() async throws {
+        let events = GenerationEvents()
+        let stopped = Atomic(false)
+        events.onTermination { stopped.store(true, ordering: .relaxed) }
+        for index in 0..<GenerationEvents.maximumPending { events.yield(.delta("\(index)")) }
+        let before = stopped.load(ordering: .relaxed)
+        #expect(!before)
+        events.yield(.delta("one too many"))
+        let after = stopped.load(ordering: .relaxed)
+        #expect(after)
+        events.yield(.delta("dropped"))
+        var batch: [GenerationEvent] = []
+        await #expect {
+            _ = try await events.take(into: &batch)
+        } throws: { ($0 as? GatewayError)?.code == "client_not_reading" }
+        #expect(batch.isEmpty)
+    }
+
     @Test func theSequenceHandsOutSingleEvents() async throws {
         let events = GenerationEvents([.delta("a"), .delta("b"), .finished(Self.usage, .stop)])
         var received: [GenerationEvent] = []
