@@ -71,6 +71,14 @@ import Testing
         #expect(try await knowledge.documents(in: "handbook", scope: world.sales) == before)
         #expect(knowledge.index.loadedCount(for: world.sales) == vectorsBefore)
         #expect(knowledge.index.revision(for: world.sales) == revision, "nothing changed, nothing committed")
+        // The same bytes declared as another format are read again (attack round 7: a wrongly
+        // typed document answered "unchanged" and could not be corrected by uploading it again).
+        let page = Data("<h1>Returns</h1><p>Returns are free within <b>30 days</b>.</p>".utf8)
+        let typed = try await knowledge.ingest(
+            DocumentUpload(name: "returns", data: page, contentType: "text/html"), into: "handbook", scope: world.sales)
+        let retyped = try await knowledge.ingest(
+            DocumentUpload(name: "returns", data: page, contentType: "text/plain"), into: "handbook", scope: world.sales)
+        #expect(typed.document.format == "html" && retyped.status == "replaced" && retyped.document.format == "text")
     }
 
     @Test(arguments: KnowledgeWorld.Backend.allCases) func aChangedDocumentReplacesTheOldOneAtOnce(_ backend: KnowledgeWorld.Backend) async throws {

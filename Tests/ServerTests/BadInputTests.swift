@@ -272,6 +272,17 @@ import Testing
                 let answer = try await http.call(.get, path, key: keys["owner"])
                 #expect(answer.status < 500 && answer.isOpenAIError, "\(path) → \(answer.status) \(answer.body)")
             }
+            // Attack round 7: a filter the route does not know was ignored (the answer read as
+            // filtered), a repeated one read first-wins.
+            let refused = [
+                ("/v1/admin/audit?user=usr_1", "user"), ("/v1/admin/audit?team=sales&team=development", "team"),
+                ("/v1/admin/usage?key=k", "key"), ("/v1/admin/alerts?cursor=3", "cursor"), ("/v1/admin/keys?user=bob", "user"),
+            ]
+            for (path, param) in refused {
+                let answer = try await http.call(.get, path, key: keys["owner"])
+                let named = (answer.json["error"] as? [String: Any])?["param"] as? String
+                #expect(answer.status == 400 && named == param, "\(path) → \(answer.status) \(answer.body)")
+            }
         }
     }
 }

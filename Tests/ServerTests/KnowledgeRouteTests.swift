@@ -176,6 +176,13 @@ import Testing
             truncated.removeLast(30)
             let malformed = try await Self.upload(http, key: keys["bob"], collection: "handbook", body: truncated)
             #expect(malformed.status == 400 && malformed.isOpenAIError, "\(malformed.body)")
+            // Two files in one upload: the second was dropped without a word (attack round 7).
+            let boundary = "----AtriumBoundary7MA4YWxk"
+            var two = Self.multipart(file: Data("one".utf8), fileName: "one.txt")
+            two.removeLast("--\r\n".utf8.count)
+            two.append(Data("\r\nContent-Disposition: form-data; name=\"file\"; filename=\"two.txt\"\r\n\r\ntwo\r\n--\(boundary)--\r\n".utf8))
+            let both = try await Self.upload(http, key: keys["bob"], collection: "handbook", body: two)
+            #expect(both.status == 400 && both.body.contains("2 files"), "\(both.body)")
             let empty = try await http.call(
                 .post, "/v1/collections/handbook/documents", key: keys["bob"], json: ["name": "a.txt", "text": "  \n "])
             #expect(empty.status == 400)
@@ -234,6 +241,15 @@ import Testing
                 let answer = try await http.call(.post, "/v1/embeddings", key: keys["bob"], json: body)
                 #expect(answer.status == status && answer.isOpenAIError, "\(body): \(answer.body)")
             }
+            // A lone surrogate is not text, and is said to be so (it read "token arrays are
+            // not accepted", attack round 7; alone, Foundation finds the body not valid JSON);
+            // token arrays are still named as such.
+            let surrogate = try await http.call(.post, "/v1/embeddings", key: keys["bob"], raw: #"{"input":["ok","\udc00x"]}"#)
+            #expect(surrogate.status == 400 && surrogate.body.contains("not valid Unicode"), "\(surrogate.body)")
+            let alone = try await http.call(.post, "/v1/embeddings", key: keys["bob"], raw: #"{"input":"\ud800"}"#)
+            #expect(alone.status == 400 && !alone.body.contains("token arrays"), "\(alone.body)")
+            let tokens = try await http.call(.post, "/v1/embeddings", key: keys["bob"], raw: #"{"input":[[1,2]]}"#)
+            #expect(tokens.status == 400 && tokens.body.contains("token arrays"), "\(tokens.body)")
         }
     }
 

@@ -107,6 +107,7 @@ import Testing
         let upstreams = ready.json["upstreams"] as? [[String: Any]]
         #expect(upstreams?.count == 1 && upstreams?.first?["up"] as? Bool == true && upstreams?.first?["model"] as? String == "test")
         #expect(!ready.body.contains(engine.baseURL) && !ready.body.contains(String(engine.port)))
+        #expect(upstreams?.first?["in_flight"] == nil, "the open route shows no team's traffic")
         let metrics = try await http.call("GET", "/metrics", key: owner)
         #expect(metrics.body.contains(#"atrium_upstream_up{model="test",upstream="0"} 1"#), "\(metrics.body.prefix(400))")
         #expect(metrics.body.contains(#"atrium_scheduler_queued{model="test"}"#))

@@ -38,7 +38,11 @@ struct DocumentIngestor: Sendable {
         let data = upload.data
         let contentHash = try await lanes.run(for: scope.teamID) { ContentHash.of(data) }
         let stored = try await store.knowledge.document(named: name, in: collection, scope: scope)
-        if let stored, stored.contentHash == contentHash, stored.embeddingModel == embeddings.modelID {
+        // The same bytes read as another format (a content type corrected) are a new version.
+        let declared = DocumentFormat(fileName: upload.name, contentType: upload.contentType)
+        if let stored, stored.contentHash == contentHash, stored.embeddingModel == embeddings.modelID,
+            stored.format == declared?.rawValue
+        {
             return DocumentIngestion(write: .unchanged(stored), chargedTokens: 0, reusedChunks: stored.chunkCount)
         }
         let (format, chunks) = try await read(upload, scope: scope)

@@ -15,6 +15,15 @@ enum DocumentUploadReader {
         let buffer = try await request.body.collect(upTo: limit)
         guard buffer.readableBytes > 0 else { throw GatewayError.invalid("The request body is empty") }
         let form = try MultipartFormData(body: Data(buffer.readableBytesView), boundary: boundary)
+        // One document an upload: a second file, name or content type was dropped without a
+        // word, and the client believed both stored (attack round 7).
+        let files = form.parts.filter { $0.name == "file" || $0.fileName != nil }.count
+        guard files <= 1 else {
+            throw GatewayError.invalid("The upload holds \(files) files: send one document a request", param: "file")
+        }
+        for field in ["name", "content_type"] where form.parts.count(where: { $0.name == field }) > 1 {
+            throw GatewayError.invalid("The upload gives '\(field)' twice", param: field)
+        }
         guard let file = form.part(named: "file") ?? form.parts.first(where: { $0.fileName != nil }) else {
             throw GatewayError.invalid("The upload has no 'file' part", param: "file")
         }

@@ -82,15 +82,22 @@ struct EmbeddingsBody: Decodable {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        if let single = try? container.decode(String.self, forKey: .input) {
-            inputs = [single]
-        } else if let many = try? container.decode([String].self, forKey: .input) {
-            inputs = many
-        } else if container.contains(.input), (try? container.decodeNil(forKey: .input)) == false {
-            throw GatewayError.invalid(
-                "'input' must be a string or an array of strings (token arrays are not accepted)", param: "input")
-        } else {
+        guard container.contains(.input), (try? container.decodeNil(forKey: .input)) == false else {
             throw GatewayError.invalid("Missing required field 'input'", param: "input")
+        }
+        do {
+            inputs = [try container.decode(String.self, forKey: .input)]
+        } catch DecodingError.typeMismatch {
+            do {
+                inputs = try container.decode([String].self, forKey: .input)
+            } catch DecodingError.typeMismatch {
+                throw GatewayError.invalid(
+                    "'input' must be a string or an array of strings (token arrays are not accepted)", param: "input")
+            } catch {
+                // Text that is not Unicode (a lone surrogate escape, "\ud800") is said to be so,
+                // not taken for a token array (attack round 7).
+                throw GatewayError.invalid("'input' holds text that is not valid Unicode", param: "input")
+            }
         }
         model = try container.decodeIfPresent(String.self, forKey: .model)
         let format = try container.decodeIfPresent(String.self, forKey: .encodingFormat) ?? "float"

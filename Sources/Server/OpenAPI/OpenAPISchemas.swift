@@ -76,8 +76,8 @@ enum OpenAPISchemas {
                     "upstreams": [
                         "type": "array",
                         "items": object(
-                            ["model": string, "upstream": integer, "up": boolean, "in_flight": integer],
-                            required: ["model", "upstream", "up", "in_flight"]),
+                            ["model": string, "upstream": integer, "up": boolean],
+                            required: ["model", "upstream", "up"]),
                     ],
                 ], required: ["status"]),
             "Usage": object(

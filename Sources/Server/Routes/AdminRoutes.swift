@@ -132,7 +132,7 @@ struct AdminRoutes {
 
     @Sendable func listKeys(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let keys = try await admin.keys(
-            team: request.uri.queryParameters.get("team"), principal: context.principal, audit: context.audit)
+            team: try query(request, allowing: ["team"])["team"], principal: context.principal, audit: context.audit)
         let instant = now()
         return try JSONOutput.response(ListView(data: keys.map { KeyView(record: $0, now: instant) }))
     }
@@ -181,11 +181,11 @@ struct AdminRoutes {
     // MARK: Records
 
     @Sendable func readAudit(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let query = request.uri.queryParameters
-        let limit = try integer("limit", query.get("limit")) ?? 100
+        let query = try query(request, allowing: ["team", "since", "until", "limit"])
+        let limit = try integer("limit", query["limit"]) ?? 100
         let records = try await admin.auditRecords(
-            team: query.get("team"), since: try instant("since", query.get("since")),
-            until: try instant("until", query.get("until")), limit: limit, principal: context.principal,
+            team: query["team"], since: try instant("since", query["since"]),
+            until: try instant("until", query["until"]), limit: limit, principal: context.principal,
             audit: context.audit)
         return try JSONOutput.response(ListView(data: records.map(AuditRecordView.init)))
     }
@@ -197,11 +197,11 @@ struct AdminRoutes {
 
     /// Raw rows (day × team × user × key) without `group_by`; sums per group with it.
     @Sendable func readUsage(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let query = request.uri.queryParameters
-        let team = query.get("team")
-        let since = try instant("since", query.get("since"))
-        let until = try instant("until", query.get("until"))
-        guard let groupName = query.get("group_by") else {
+        let query = try query(request, allowing: ["team", "since", "until", "group_by"])
+        let team = query["team"]
+        let since = try instant("since", query["since"])
+        let until = try instant("until", query["until"])
+        guard let groupName = query["group_by"] else {
             let rows = try await admin.usage(team: team, since: since, until: until, principal: context.principal, audit: context.audit)
             return try JSONOutput.response(
                 UsageListView(data: rows.map(UsageView.init), budgets: try await usageBudgets(team, context)))
@@ -258,17 +258,41 @@ struct AdminRoutes {
     }
 
     @Sendable func readAlerts(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let query = request.uri.queryParameters
+        let query = try query(request, allowing: ["team", "since", "until", "before", "limit"])
         // Alerts are written off the response path; wait for those raised before this request.
         await gateway.intrusion.settled()
         let alerts = try await admin.alerts(
-            team: query.get("team"), since: try instant("since", query.get("since")),
-            until: try instant("until", query.get("until")), before: try integer("before", query.get("before")).map(Int64.init),
-            limit: try integer("limit", query.get("limit")) ?? 100, principal: context.principal, audit: context.audit)
+            team: query["team"], since: try instant("since", query["since"]),
+            until: try instant("until", query["until"]), before: try integer("before", query["before"]).map(Int64.init),
+            limit: try integer("limit", query["limit"]) ?? 100, principal: context.principal, audit: context.audit)
         return try JSONOutput.response(ListView(data: alerts.map(AlertView.init)))
     }
 
     // MARK: Input
+
+    /// The request's query parameters by name, refused (400 naming it) when one is not among
+    /// `names` or is given twice: a filter the route does not know (`user=`, `key=`) was
+    /// ignored and the answer read as filtered, a repeated one read first-wins (attack round 7).
+    private func query(_ request: Request, allowing names: Set<String>) throws -> [String: String] {
+        var parameters: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters {
+            let name = String(key)
+            guard names.contains(name) else {
+                var printable = String.UnicodeScalarView()
+                for scalar in name.unicodeScalars.prefix(64) where (0x20..<0x7F).contains(scalar.value) {
+                    printable.append(scalar)
+                }
+                let shown = String(printable)
+                throw GatewayError.invalid(
+                    "Unknown query parameter '\(shown)'; this route takes \(names.sorted().joined(separator: ", "))",
+                    param: shown)
+            }
+            guard parameters.updateValue(String(value), forKey: name) == nil else {
+                throw GatewayError.invalid("The query parameter '\(name)' is given twice", param: name)
+            }
+        }
+        return parameters
+    }
 
     private func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
         try await JSONBody.decode(type, from: request, limit: maximumBodyBytes)

@@ -12,7 +12,9 @@ struct OperationsRoutes {
 
     struct Status: Encodable {
         let status: String
-        /// Each upstream by model and position among its flags (never its URL: the route is open).
+        /// Each upstream by model and position among its flags, up or not — never its URL, nor
+        /// its requests in flight (the route is open: any caller could watch another team's
+        /// traffic on its model, attack round 7; the owner's `/metrics` has them).
         var upstreams: [Upstream]? = nil
     }
 
@@ -20,11 +22,6 @@ struct OperationsRoutes {
         let model: String
         let upstream: Int
         let up: Bool
-        let inFlight: Int
-        enum CodingKeys: String, CodingKey {
-            case model, upstream, up
-            case inFlight = "in_flight"
-        }
     }
 
     func register(on router: some RouterMethods<AtriumRequestContext>) {
@@ -37,7 +34,7 @@ struct OperationsRoutes {
             }
             let statuses = backend?.upstreams ?? []
             guard !statuses.isEmpty else { return try JSONOutput.response(Status(status: "ready")) }
-            let upstreams = statuses.map { Upstream(model: $0.model, upstream: $0.index, up: $0.healthy, inFlight: $0.inFlight) }
+            let upstreams = statuses.map { Upstream(model: $0.model, upstream: $0.index, up: $0.healthy) }
             // Ready when every model has an upstream up.
             let down = Set(statuses.map(\.model)).subtracting(statuses.filter(\.healthy).map(\.model))
             return try JSONOutput.response(

@@ -62,7 +62,10 @@ extension KnowledgeRepository {
             let id = DocumentID.derive(
                 team: scope.teamID, collectionName: found.name, documentName: draft.name, contentHash: draft.contentHash)
             let existing = try Self.document(named: draft.name, in: found.id, scope, db)
-            if let existing, existing.id == id, existing.embeddingModel == draft.embeddingModel {
+            // The same bytes read as another format (a content type corrected) are a new version.
+            if let existing, existing.id == id, existing.embeddingModel == draft.embeddingModel,
+                existing.format == draft.format
+            {
                 return .unchanged(existing)
             }
             let fullText = db.dialect.fullTextIndex(team: scope.teamID)
