@@ -58,19 +58,27 @@ import Testing
         #expect(standing.spent == 0 && standing.reserved == 0 && standing.remaining == 1000)
     }
 
+    /// Sales with a team budget of 1,000 tokens over a window of two days around now (so that
+    /// the hours below never cross into another period), all of it reserved by one request.
+    static func budgetHeldWhole(_ backend: StoreBackendKind) async throws
+        -> (StoreWorld, TenantScope, Date, BudgetReservation)
+    {
+        let world = try await StoreWorld.make(backend)
+        let start = Date()
+        try await teamBudget(
+            world, world.sales, amount: 1000,
+            period: try BudgetPeriod.between(start.addingTimeInterval(-86_400), and: start.addingTimeInterval(86_400)))
+        let scope = try world.scope(world.salesMember)
+        let held = try await world.store.budgets.reserve(
+            promptTokens: 900, completionTokens: 100, model: "m", in: scope, at: start)
+        return (world, scope, start, held)
+    }
+
     /// A replica that dies mid-request never settles its reservation: once the hold expires,
     /// the next reservation reclaims it (once), and a late settlement adds only the spend.
     @Test(arguments: StoreBackendKind.allCases)
     func aHoldNobodySettledIsReclaimedWhenItExpires(_ backend: StoreBackendKind) async throws {
-        let world = try await StoreWorld.make(backend)
-        let start = Date()
-        // A window, so that the hour below never crosses into another period.
-        try await Self.teamBudget(
-            world, world.sales, amount: 1000,
-            period: try BudgetPeriod.between(start.addingTimeInterval(-86_400), and: start.addingTimeInterval(86_400)))
-        let scope = try world.scope(world.salesMember)
-        let orphan = try await world.store.budgets.reserve(
-            promptTokens: 900, completionTokens: 100, model: "m", in: scope, at: start)
+        let (world, scope, start, orphan) = try await Self.budgetHeldWhole(backend)
         await #expect(throws: BudgetExhausted.self) {
             try await world.store.budgets.reserve(
                 promptTokens: 1, completionTokens: 0, model: "m", in: scope, at: start.addingTimeInterval(60))
@@ -91,14 +99,7 @@ import Testing
     /// later expiry back.
     @Test(arguments: StoreBackendKind.allCases)
     func aRenewedHoldOutlivesItsFirstExpiry(_ backend: StoreBackendKind) async throws {
-        let world = try await StoreWorld.make(backend)
-        let start = Date()
-        try await Self.teamBudget(
-            world, world.sales, amount: 1000,
-            period: try BudgetPeriod.between(start.addingTimeInterval(-86_400), and: start.addingTimeInterval(86_400)))
-        let scope = try world.scope(world.salesMember)
-        let running = try await world.store.budgets.reserve(
-            promptTokens: 900, completionTokens: 100, model: "m", in: scope, at: start)
+        let (world, scope, start, running) = try await Self.budgetHeldWhole(backend)
         let lifetime = BudgetRepository.holdLifetime
         try world.store.commitAccounting(
             audits: [], usage: [], keyUses: [:], renewingHolds: [running.holdID], at: start.addingTimeInterval(lifetime - 5))
