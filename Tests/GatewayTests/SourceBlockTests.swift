@@ -60,6 +60,8 @@ import Testing
         let query = RetrievalStage.query(from: "Where? " + marks)
         #expect(query.utf8.count <= SearchRequest.maximumQueryLength && !query.isEmpty)
         _ = try SearchRequest(query: query, topK: 5)
+        let oneHugeCharacter = "e" + String(repeating: "\u{301}", count: 5000)
+        #expect(RetrievalStage.query(from: oneHugeCharacter).isEmpty, "nothing searchable: the chat gets no sources")
         let long = String(repeating: "word ", count: 1000) + "end"
         #expect(RetrievalStage.query(from: long).count == RetrievalStage.maximumQueryCharacters)
     }

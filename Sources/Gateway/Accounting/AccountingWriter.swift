@@ -336,7 +336,8 @@ public final class AccountingWriter: Sendable {
                 pending.keyUses = [:]
                 pending.lastKeyUseWrite = now
             }
-            if batch.emptiedQueue, !final, renewalDue(pending, at: now) {
+            // Not held back by a long queue (as key uses are): holds must outlive their requests.
+            if !final, renewalDue(pending, at: now) {
                 batch.renewingHolds = Array(pending.liveHolds)
                 pending.lastHoldRenewal = now
             }

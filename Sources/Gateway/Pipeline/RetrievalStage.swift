@@ -16,10 +16,13 @@ struct RetrievalStage: Sendable {
         -> [SearchHit]
     {
         let settings = profile.retrieval
-        guard settings.enabled, let message = request.queryText, !message.allSatisfy(\.isWhitespace) else { return [] }
+        guard settings.enabled, let message = request.queryText else { return [] }
+        let query = Self.query(from: message)
+        // Nothing searchable (white space, or one character of thousands of marks): no sources.
+        guard !query.allSatisfy(\.isWhitespace) else { return [] }
         let base = try knowledge.knowledge()
         let search = try SearchRequest(
-            query: Self.query(from: message), topK: settings.topK, mode: .hybrid,
+            query: query, topK: settings.topK, mode: .hybrid,
             collections: settings.collections, requiresCollections: false,
             chunksPerDocument: settings.chunksPerDocument < settings.topK ? settings.chunksPerDocument : nil)
         let started = ContinuousClock.now
