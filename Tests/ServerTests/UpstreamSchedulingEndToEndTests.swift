@@ -20,7 +20,9 @@ import Testing
 
     /// A client that hangs up while its request waits for a slot leaves the queue at once: the
     /// request never reaches the engine (it used to wait, be sent when a slot freed and be
-    /// charged, since nothing is written to a client before its first token).
+    /// charged, since nothing is written to a client before its first token), and it is
+    /// charged nothing (it used to be charged its prompt's estimate, as a request the engine
+    /// may have started).
     @Test func aClientThatHangsUpWhileQueuedLeavesTheQueueAndIsNeverSent() async throws {
         let engine = try await TestEngineProcess(slots: 1, tokensPerSecond: 40)
         let server = try await ServerProcess(
@@ -58,6 +60,14 @@ import Testing
         let audit = try await http.call("GET", "/v1/admin/audit?team=acme/sales&limit=20", key: server.ownerKey)
         let flags = audit.data.compactMap { $0["flags"] as? [String] }.flatMap { $0 }
         #expect(flags.filter { $0 == "failed:499" }.count == 2 && !flags.contains("failed:500"), "\(flags)")
+        let withdrawn = audit.data.filter {
+            let flags = $0["flags"] as? [String] ?? []
+            return flags.contains("stream.withdrawn") || flags.contains("request.withdrawn")
+        }
+        #expect(withdrawn.count == 2, "\(audit.body)")
+        for record in withdrawn {
+            #expect(record["prompt_tokens"] as? Int ?? 0 == 0 && record["completion_tokens"] as? Int ?? 0 == 0, "\(record)")
+        }
         long.cancel()
     }
 

@@ -14,6 +14,9 @@ public enum BackendError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The backend cannot take the request now: every slot stayed busy past the queue
     /// timeout, the queue is full, or it is stopping. Trying again later may work.
     case busy(String)
+    /// The client went away while its request waited for a slot: the backend never saw the
+    /// request, so nothing was computed for it (and nothing is charged).
+    case withdrawn
 
     public var description: String {
         switch self {
@@ -23,6 +26,7 @@ public enum BackendError: Error, Sendable, Hashable, CustomStringConvertible {
         case let .malformedResponse(detail): "the model backend sent an invalid response: \(detail)"
         case let .invalidRequest(detail, _): detail
         case let .busy(detail): detail
+        case .withdrawn: "the request was withdrawn before the model backend started it: its client went away"
         }
     }
 }

@@ -114,6 +114,7 @@ public struct GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
         case .timedOut: GatewayError(.gatewayTimeout, error.description, code: "upstream_timeout")
         case let .invalidRequest(_, param): .invalid(error.description, param: param)
         case .busy: GatewayError(.unavailable, error.description, code: "server_overloaded", retryAfter: 1)
+        case .withdrawn: GatewayError(.clientClosed, error.description, code: "client_closed")
         case .rejected(status: 429, _), .rejected(status: 503, _):
             GatewayError(.unavailable, error.description, code: "upstream_busy")
         case let .rejected(status, message) where (400..<500).contains(status) && status != 401 && status != 403:

@@ -63,6 +63,14 @@ public struct ChatPipeline: Sendable {
         do {
             completion = try await backend.complete(generation)
         } catch {
+            if case BackendError.withdrawn = error {
+                // The client went away while its request waited for a slot: the engine never
+                // saw it, so it spends nothing (it still counts as a request).
+                audit.flag("request.withdrawn")
+                await admission.finish(.zero)
+                budget?.finish(nil)
+                throw failed(error, request: generation, audit: audit)
+            }
             if error is CancellationError || Task.isCancelled {
                 // The client went away once the request was admitted: the engine may have
                 // computed its prompt, so it is charged the prompt's estimate, never free.
@@ -212,9 +220,16 @@ public struct ChatPipeline: Sendable {
             /// A stream that ended before the backend's usage — the client went away (with or
             /// without text yet: the engine may have computed the prompt), or the backend failed
             /// after some text — is flagged and charged for the prompt (estimated) and the pieces
-            /// it produced (about a token each: engines stream one per token) — never free.
-            func cutShort(cancelled: Bool) {
-                guard served == nil, produced > 0 || cancelled else { return }
+            /// it produced (about a token each: engines stream one per token) — never free. One
+            /// withdrawn while it waited for a slot never reached the engine: it spends nothing.
+            func cutShort(cancelled: Bool, withdrawn: Bool = false) {
+                guard served == nil else { return }
+                if withdrawn {
+                    audit.flag("stream.withdrawn")
+                    served = .zero
+                    return
+                }
+                guard produced > 0 || cancelled else { return }
                 audit.flag(cancelled ? "stream.cancelled" : "stream.failed")
                 wasCutShort = true
                 let partial = Usage(
@@ -277,7 +292,11 @@ public struct ChatPipeline: Sendable {
                 events.finish()
             } catch {
                 let failure = failed(error, request: request, audit: audit)
-                cutShort(cancelled: error is CancellationError || Task.isCancelled)
+                if case BackendError.withdrawn = error {
+                    cutShort(cancelled: true, withdrawn: true)
+                } else {
+                    cutShort(cancelled: error is CancellationError || Task.isCancelled)
+                }
                 await settle()
                 if let unguardedFinish { events.yield(unguardedFinish) }
                 events.finish(throwing: failure)
@@ -316,7 +335,7 @@ public struct ChatPipeline: Sendable {
     /// upstream's message may quote the prompt).
     private func failed(_ error: any Error, request: GenerationRequest, audit: RequestAudit) -> GatewayError {
         let failure = GatewayError.from(error)
-        if !(error is CancellationError) {
+        if !(error is CancellationError), error as? BackendError != .withdrawn {
             // A request the backend refused as invalid is the client's, not the server's, problem.
             logger.log(
                 level: failure.kind == .invalidRequest ? .info : .warning,

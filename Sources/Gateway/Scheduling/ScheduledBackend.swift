@@ -53,9 +53,15 @@ public struct ScheduledBackend: InlineGenerating {
 
     public var upstreams: [UpstreamStatus] { backend.upstreams }
 
+    /// - Throws: ``BackendError/withdrawn`` when the client went away while the request waited
+    ///   (the engine never saw it: the gateway charges nothing), or the admission's refusal.
     private func admit(_ request: GenerationRequest) async throws -> FairAdmission.Ticket {
-        try await admission.admit(
-            tenant: request.tenant.description, weight: request.weight,
-            promptTokens: TokenEstimate.prompt(of: request.messages))
+        do {
+            return try await admission.admit(
+                tenant: request.tenant.description, weight: request.weight,
+                promptTokens: TokenEstimate.prompt(of: request.messages))
+        } catch is CancellationError {
+            throw BackendError.withdrawn
+        }
     }
 }

@@ -223,7 +223,7 @@ public final class UpstreamPool: InlineGenerating {
         case .unreachable: true
         case .timedOut: false
         case let .rejected(status, _): status >= 500 || status == 429
-        case .malformedResponse, .invalidRequest, .busy, nil: false
+        case .malformedResponse, .invalidRequest, .busy, .withdrawn, nil: false
         }
     }
 }
