@@ -228,6 +228,28 @@ import Testing
         }
     }
 
+    /// An answer that echoes what a caller chose (a mistyped console address, an error naming a
+    /// field) is never a page a browser runs or frames; the console's pages keep their own policy.
+    @Test func everyAnswerForbidsScriptsFramingAndSniffing() async throws {
+        let world = try ServerWorld.make()
+        try await world.test { http in
+            let keys = try await Scenario.build(http, world: world)
+            let answers = [
+                try await http.call(.get, "/console/%3Cscript%3Ealert(1)%3C/script%3E"),
+                try await http.call(.head, "/console"),
+                try await http.call(.get, "/v1/models", key: keys["vic"]),
+                try await http.call(.post, "/v1/chat/completions", key: keys["vic"], raw: "{\"<b>\":1}"),
+                try await http.call(.get, "/healthz"),
+            ]
+            for answer in answers {
+                #expect(answer.headers[.contentSecurityPolicy] == "default-src 'none'; frame-ancestors 'none'", "\(answer.status)")
+                #expect(answer.headers[.init("X-Content-Type-Options")!] == "nosniff", "\(answer.status)")
+            }
+            let page = try await http.call(.get, "/console/sign-in")
+            #expect(page.headers[.contentSecurityPolicy]?.contains("script-src 'self'") == true)
+        }
+    }
+
     @Test func anotherTeamsIdsAnswerExactlyLikeIdsThatDoNotExist() async throws {
         let world = try ServerWorld.make()
         try await world.test { http in

@@ -11,6 +11,10 @@ import Logging
 /// `x-request-id`. Faults of the server are logged by type alone (never a description that
 /// could quote request content or a stored row) and answered
 /// 500 with no detail.
+///
+/// Every response that does not set its own (the console's pages do) also gets a policy that
+/// lets a browser run, load or frame nothing of it, and no MIME sniffing: an API answer or an
+/// error for a mistyped console address — text a tenant chose, echoed — is never a page.
 struct OpenAIErrorMiddleware: RouterMiddleware {
     typealias Context = AtriumRequestContext
 
@@ -33,6 +37,10 @@ struct OpenAIErrorMiddleware: RouterMiddleware {
             response = ErrorResponse.response(for: failure)
         }
         response.headers[.requestID] = context.requestID
+        if response.headers[.contentSecurityPolicy] == nil {
+            response.headers[.contentSecurityPolicy] = "default-src 'none'; frame-ancestors 'none'"
+        }
+        if response.headers[.contentTypeOptions] == nil { response.headers[.contentTypeOptions] = "nosniff" }
         return response
     }
 
@@ -74,4 +82,5 @@ struct OpenAIErrorMiddleware: RouterMiddleware {
 
 extension HTTPField.Name {
     static let requestID = HTTPField.Name("x-request-id")!
+    static let contentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
 }
