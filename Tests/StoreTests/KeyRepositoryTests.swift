@@ -147,6 +147,94 @@ import Tenancy
         _ = try await world.store.keys.authenticated(world.keys["carol"]!)
     }
 
+    /// A team admin who rotates a colleague's key gets its new secret, as one who mints a key
+    /// sees it: losing access revokes what their keys rotated, as it revokes what they minted —
+    /// and the secret of a rotation with a grace period while the next one's grace lasts.
+    @Test(arguments: StoreBackendKind.allCases) func aRotatorsRemovalRevokesTheKeysItRotated(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
+        let tom = try await world.secondSalesAdmin("tom")
+        let rotateGrant = try Policy.authorize(tom, .revokeKey, on: world.sales.resource)
+        // A sales admin key the org admin minted, rotated by tom (grace 0): tom holds it now.
+        let tina = try await world.secondSalesAdmin("tina")
+        let taken = try await world.store.keys.rotate(tina.keyID, graceSeconds: 0, rotateGrant)
+        // Another, rotated by tom with a grace period, then by the org admin with one: tom's
+        // secret still works (data plane) while the second grace lasts.
+        let uma = try await world.secondSalesAdmin("uma")
+        _ = try await world.store.keys.rotate(uma.keyID, graceSeconds: 600, rotateGrant)
+        _ = try await world.store.keys.rotate(
+            uma.keyID, graceSeconds: 600, Policy.authorize(world.acmeAdmin, .revokeKey, on: world.sales.resource))
+        // And one rotated by tom, then by the org admin without a grace period: tom's secret is
+        // gone, and the key stays.
+        let val = try await world.secondSalesAdmin("val")
+        _ = try await world.store.keys.rotate(val.keyID, graceSeconds: 0, rotateGrant)
+        let valNow = try await world.store.keys.rotate(
+            val.keyID, graceSeconds: 0, Policy.authorize(world.acmeAdmin, .revokeKey, on: world.sales.resource))
+
+        try await world.store.memberships.removeFromTeam(
+            tom.userID, Policy.authorize(world.acmeAdmin, .removeMember, on: world.sales.resource))
+        await #expect { try await world.store.keys.authenticated(taken.secret.revealed) } throws: {
+            ($0 as? AuthenticationFailure)?.reason == .revokedKey
+        }
+        let umaRecord = try #require(try await world.store.keys.key(id: uma.keyID))
+        #expect(umaRecord.revokedAt != nil, "uma's key: tom made its previous secret, still in its grace")
+        #expect(try await world.store.keys.authenticated(valNow.secret.revealed).keyID == val.keyID)
+        _ = try await world.store.keys.authenticated(world.keys["alice"]!)
+    }
+
+    /// Revoking a leaked key can take what it minted or rotated with it (the spare its thief
+    /// made); by default it takes the key alone.
+    @Test(arguments: StoreBackendKind.allCases) func revokingWithMintedRevokesTheKeysLine(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
+        let aliceGrant = try Policy.authorize(world.salesAdmin, .issueKey, on: world.sales.resource)
+        let spare = try await world.store.keys.issue(
+            KeyRequest(holder: world.salesAdmin.userID, binding: .team(world.sales.reference), role: .teamAdmin, name: "spare"),
+            aliceGrant)
+        let spareChild = try await world.store.keys.issue(
+            KeyRequest(holder: world.salesMember.userID, binding: .team(world.sales.reference), role: .member),
+            Policy.authorize(try await world.store.keys.authenticated(spare.secret.revealed), .issueKey, on: world.sales.resource))
+        let revoke = try Policy.authorize(world.acmeAdmin, .revokeKey, on: world.sales.resource)
+
+        try await world.store.keys.revoke(world.salesAdmin.keyID, revoke)
+        _ = try await world.store.keys.authenticated(spare.secret.revealed)  // the key alone
+        _ = try await world.store.keys.authenticated(world.keys["bob"]!)
+
+        try await world.store.keys.revoke(world.salesAdmin.keyID, withMinted: true, revoke)
+        for secret in [spare.secret.revealed, spareChild.secret.revealed, world.keys["bob"]!, world.keys["vic"]!] {
+            await #expect { try await world.store.keys.authenticated(secret) } throws: {
+                ($0 as? AuthenticationFailure)?.reason == .revokedKey
+            }
+        }
+        _ = try await world.store.keys.authenticated(world.keys["carol"]!)
+    }
+
+    /// A write that hands out access checks its key as it stands inside its own transaction: a
+    /// grant made before the key's holder was removed or demoted (a request authenticated
+    /// before the removal committed) mints, rotates and confers nothing after it.
+    @Test(arguments: StoreBackendKind.allCases) func aGrantFromBeforeARemovalHandsOutNothingAfterIt(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
+        let tom = try await world.secondSalesAdmin("tom")
+        let mint = try Policy.authorize(tom, .issueKey, on: world.sales.resource)
+        let rotate = try Policy.authorize(tom, .revokeKey, on: world.sales.resource)
+        let confer = try Policy.authorize(tom, .addMember, on: world.sales.resource)
+        let request = KeyRequest(holder: world.salesMember.userID, binding: .team(world.sales.reference), role: .member)
+
+        try await world.store.memberships.setTeamRole(
+            .member, for: tom.userID, Policy.authorize(world.acmeAdmin, .addMember, on: world.sales.resource))
+        await #expect(throws: AccessDenied(.roleNotAllowed, action: .issueKey)) { try await world.store.keys.issue(request, mint) }
+
+        try await world.store.memberships.removeFromTeam(
+            tom.userID, Policy.authorize(world.acmeAdmin, .removeMember, on: world.sales.resource))
+        for write in [
+            { _ = try await world.store.keys.issue(request, mint) },
+            { _ = try await world.store.keys.rotate(world.salesMember.keyID, graceSeconds: 0, rotate) },
+            { _ = try await world.store.memberships.setTeamRole(.teamAdmin, for: tom.userID, confer) },
+        ] as [@Sendable () async throws -> Void] {
+            await #expect { try await write() } throws: { ($0 as? AuthenticationFailure)?.reason == .revokedKey }
+        }
+        #expect(try await world.store.memberships.role(of: tom.userID, at: .team(world.sales.reference)) == nil)
+        _ = try await world.store.keys.authenticated(world.keys["bob"]!)
+    }
+
     @Test(arguments: StoreBackendKind.allCases) func demotingAnAdminCapsTheirKeyOnTheNextRequest(_ backend: StoreBackendKind) async throws {
         let world = try await StoreWorld.make(backend)
         try await world.store.memberships.setTeamRole(

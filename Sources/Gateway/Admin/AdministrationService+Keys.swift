@@ -36,9 +36,11 @@ extension AdministrationService {
 
     /// `DELETE /v1/admin/keys/{id}`: the key fails from the next request on. Keys the caller
     /// cannot reach answer 404, like keys that do not exist.
-    public func revokeKey(_ id: String, principal: Principal, audit: RequestAudit) async throws -> APIKeyRecord {
+    public func revokeKey(_ id: String, withMinted: Bool = false, principal: Principal, audit: RequestAudit) async throws
+        -> APIKeyRecord
+    {
         let (record, grant) = try await authorizeKeyChange(id, .revokeKey, principal: principal, audit: audit)
-        let revoked = try await store.keys.revoke(record.id, grant, now: now())
+        let revoked = try await store.keys.revoke(record.id, withMinted: withMinted, grant, now: now())
         cache.invalidate()
         return revoked
     }

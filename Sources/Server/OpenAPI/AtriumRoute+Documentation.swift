@@ -91,7 +91,9 @@ extension AtriumRoute {
         case .listKeys:
             Documentation(summary: "Keys the caller may see (never the secret)", body: nil, query: ["team"], success: (200, "KeyList"))
         case .revokeKey:
-            Documentation(summary: "Revoke a key; it fails from the next request on", body: nil, query: [], success: (200, "Key"))
+            Documentation(
+                summary: "Revoke a key; it fails from the next request on (with_minted=true: also every key it minted or rotated, down the line)",
+                body: nil, query: ["with_minted"], success: (200, "Key"))
         case .rotateKey:
             Documentation(
                 summary: "New secret for the same key; the old one works for grace_seconds (0 to 7 days), then fails",

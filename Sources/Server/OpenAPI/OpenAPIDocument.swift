@@ -108,6 +108,7 @@ enum OpenAPIDocument {
             case "limit": ["type": "integer", "minimum": 1, "maximum": 1000]
             case "since", "until": ["type": "string", "description": "ISO 8601 time or date, or Unix seconds"]
             case "group_by": ["type": "string", "enum": ["team", "user", "key", "day"]]
+            case "with_minted": ["type": "string", "enum": ["true", "false"]]
             default: ["type": "string"]
             }
         return ["name": name, "in": "query", "required": false, "schema": schema]

@@ -138,7 +138,14 @@ struct AdminRoutes {
     }
 
     @Sendable func revokeKey(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let record = try await admin.revokeKey(try context.parameters.decoded("id"), principal: context.principal, audit: context.audit)
+        let withMinted: Bool
+        switch try query(request, allowing: ["with_minted"])["with_minted"] {
+        case nil, "false": withMinted = false
+        case "true": withMinted = true
+        default: throw GatewayError.invalid("with_minted is true or false", param: "with_minted")
+        }
+        let record = try await admin.revokeKey(
+            try context.parameters.decoded("id"), withMinted: withMinted, principal: context.principal, audit: context.audit)
         return try JSONOutput.response(KeyView(record: record, now: now()))
     }
 

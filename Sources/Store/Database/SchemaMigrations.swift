@@ -27,6 +27,7 @@ enum SchemaMigrations {
         migrator.registerMigration("v16-console-sessions", migrate: ConsoleSessionRepository.createTable)
         migrator.registerMigration("v17-single-sign-on", migrate: SingleSignOnRepository.createTables)
         migrator.registerMigration("v18-budgets", migrate: BudgetSchema.createSQLite)
+        migrator.registerMigration("v19-key-rotators", migrate: addKeyRotators)
         return migrator
     }
 
@@ -292,6 +293,18 @@ enum SchemaMigrations {
     /// What a stage noticed about an allowed request (a guardrail's `flag`), in its record.
     private static func addAuditFlags(_ db: Database) throws {
         try db.execute(sql: "ALTER TABLE audit_records ADD COLUMN flags TEXT")
+    }
+
+    /// Which key made a key's current secret by rotating it, and which made the previous one
+    /// (while its grace lasts): they saw those secrets, so the cascades that revoke what a
+    /// removed holder's keys minted revoke what they rotated too. `NULL`: the key's minter
+    /// (`created_by`) or the key itself.
+    private static func addKeyRotators(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE api_keys ADD COLUMN rotated_by TEXT;
+                ALTER TABLE api_keys ADD COLUMN previous_rotated_by TEXT;
+                """)
     }
 
     /// A team's share weight under contention (1: the default share).

@@ -18,6 +18,11 @@ public struct MembershipRepository: Sendable {
         }
         let membership = try Membership(userID: user, binding: .team(team), role: role)
         try await backend.write { db in
+            // Conferring a role hands out access: as the granter's key stands now.
+            let grant = try KeyRepository.standing(grant, at: now, db)
+            if let reason = KeyIssuance.decideMembership(creator: grant.principal, team: team, role: role).denialReason {
+                throw AccessDenied(reason, action: .addMember)
+            }
             try Self.requireUser(user, db)
             try Self.requireTeam(team, db)
             try Self.requireOrganizationUser(user, team.organizationID, grant, now: now, db)
@@ -45,6 +50,9 @@ public struct MembershipRepository: Sendable {
     public func removeFromTeam(_ user: UserID, _ grant: Grant, now: Date = Date()) async throws {
         let team = try grant.team(for: .removeMember)
         try await backend.write { db in
+            // The keys first: a mint by one of them locks its row before it reads the membership
+            // (``KeyRepository/standing(_:at:_:)``), so the two take their locks in one order.
+            try Self.revokeKeys(of: user, boundTo: .team(team), at: now, db)
             let removed = try db.execute(
                 """
                 DELETE FROM team_members WHERE user_id = ? AND team_id IN
@@ -52,19 +60,19 @@ public struct MembershipRepository: Sendable {
                 """,
                 [user.rawValue, team.id.rawValue, team.organizationID.rawValue])
             if removed == 0 { throw StoreError.notFound(kind: "membership", address: user.rawValue) }
-            try Self.revokeKeys(of: user, boundTo: .team(team), at: now, db)
         }
     }
 
     /// Revokes every key of `user` bound to `binding` (a membership or admin role ended) and
-    /// every key minted by one of them, and by those, and so on: whoever minted a key saw its
-    /// secret, so a key made in a colleague's name would otherwise outlive its maker's access.
+    /// every key minted or rotated by one of them, and by those, and so on: whoever minted or
+    /// rotated a key saw its secret, so a key made in a colleague's name (or taken over by
+    /// rotating it) would otherwise outlive its maker's access.
     static func revokeKeys(of user: UserID, boundTo binding: AccessBinding, at now: Date, _ db: any SQLConnection) throws {
         try revokeKeys(minted: true, held: true, by: user, boundTo: binding, at: now, db)
     }
 
-    /// Revokes every key minted (directly or down the line) by `user`'s keys bound to
-    /// `binding`, leaving their own: they no longer may mint keys there (a demoted admin).
+    /// Revokes every key minted or rotated (directly or down the line) by `user`'s keys bound
+    /// to `binding`, leaving their own: they no longer may mint keys there (a demoted admin).
     static func revokeKeysMinted(by user: UserID, boundTo binding: AccessBinding, at now: Date, _ db: any SQLConnection) throws {
         try revokeKeys(minted: true, held: false, by: user, boundTo: binding, at: now, db)
     }
@@ -84,18 +92,17 @@ public struct MembershipRepository: Sendable {
         default:
             return
         }
-        let revoked = [held ? "id IN (SELECT id FROM own)" : nil, minted ? "id IN (SELECT id FROM descendants)" : nil]
-            .compactMap { $0 }.joined(separator: " OR ")
+        let revokedAt = now.flooredToSecond
+        // Two statements: the first revokes (or, `held` false, just locks) the user's own keys,
+        // so a mint or rotation by one of them that began first has committed before the second
+        // looks for what they minted — in a statement of its own, which sees that commit.
         try db.execute(
             """
-            WITH RECURSIVE own(id) AS (\(own)),
-            descendants(id) AS (
-                SELECT k.id FROM api_keys k JOIN own o ON k.created_by = o.id
-                UNION SELECT k.id FROM api_keys k JOIN descendants d ON k.created_by = d.id
-            )
-            UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE \(revoked)
+            UPDATE api_keys SET \(held ? "revoked_at = COALESCE(revoked_at, ?)" : "last_used_at = last_used_at")
+            WHERE id IN (\(own))
             """,
-            arguments + [now.flooredToSecond])
+            (held ? [revokedAt] : []) + arguments)
+        if minted { try KeyRepository.revokeLine(below: own, arguments, at: revokedAt, db) }
     }
 
     /// The granted team's members (`.readMembers`).
@@ -120,6 +127,7 @@ public struct MembershipRepository: Sendable {
     public func appointOrganizationAdmin(_ user: UserID, _ grant: Grant, now: Date = Date()) async throws {
         let organization = try grant.organization(for: .appointOrganizationAdmin)
         try await backend.write { db in
+            _ = try KeyRepository.standing(grant, at: now, db)
             try Self.requireUser(user, db)
             try Self.requireOrganizationUser(user, organization, grant, now: now, db)
             try db.execute(
@@ -136,11 +144,11 @@ public struct MembershipRepository: Sendable {
     public func removeOrganizationAdmin(_ user: UserID, _ grant: Grant, now: Date = Date()) async throws {
         let organization = try grant.organization(for: .appointOrganizationAdmin)
         try await backend.write { db in
+            try Self.revokeKeys(of: user, boundTo: .organization(organization), at: now, db)  // keys first, as above
             let removed = try db.execute(
                 "DELETE FROM organization_admins WHERE organization_id = ? AND user_id = ?",
                 [organization.rawValue, user.rawValue])
             if removed == 0 { throw StoreError.notFound(kind: "organization admin", address: user.rawValue) }
-            try Self.revokeKeys(of: user, boundTo: .organization(organization), at: now, db)
         }
     }
 

@@ -40,6 +40,7 @@ public struct KeyRepository: Sendable {
         }
         let secret = APIKeySecret.generate()
         let (stored, limits) = try await backend.write { db in
+            let grant = try Self.standing(grant, at: now, db)
             try MembershipRepository.requireUser(request.holder, db)
             let holderRole = try MembershipRepository.role(of: request.holder, at: request.binding, db)
             let decision = KeyIssuance.decide(creator: grant.principal, request: request, holderRole: holderRole)
@@ -57,6 +58,22 @@ public struct KeyRepository: Sendable {
             return (try Self.fetch(db, id: record.id) ?? record, limits)
         }
         return IssuedKey(record: stored, secret: secret, limits: limits)
+    }
+
+    /// `grant` as its key stands inside this write (``Grant/standing(_:at:)``), with the key's
+    /// row locked until the transaction ends (an update of a column no rule reads).
+    ///
+    /// Why the lock: on PostgreSQL (read committed) a mint authenticated before its minter's
+    /// removal could otherwise read the old membership and commit after the removal's cascade
+    /// had looked for the minter's keys. The cascades (``MembershipRepository``) lock the same
+    /// rows first, then look for the keys minted: whichever comes second sees the other's work.
+    static func standing(_ grant: Grant, at now: Date, _ db: any SQLConnection) throws -> Grant {
+        let key = grant.principal.keyID
+        guard try db.execute("UPDATE api_keys SET last_used_at = last_used_at WHERE id = ?", [key.rawValue]) == 1,
+            let record = try fetch(db, id: key)
+        else { throw AccessDenied(.unknownKey, action: grant.action) }
+        let holderRole = try MembershipRepository.role(of: record.userID, at: record.binding, db)
+        return try grant.standing(KeyCredentials(record: record, holderRole: holderRole), at: now)
     }
 
     /// The requested expiry and limits, bounded by the minting key's own (``KeyIssuance``).
@@ -80,6 +97,11 @@ public struct KeyRepository: Sendable {
     /// may rotate it). Everything else stays — holder, binding, role, limits, expiry; the old
     /// secret keeps working for `graceSeconds` (0: not at all), then is refused like an
     /// expired key. A later rotation replaces the earlier one's old secret.
+    ///
+    /// The rotating key saw the new secret, as a minting key sees a new key's: it is recorded
+    /// (`rotated_by`, and `previous_rotated_by` while the old secret's grace lasts), and the
+    /// cascades that revoke what a removed or demoted holder's keys minted revoke what they
+    /// rotated too.
     public func rotate(_ id: APIKeyID, graceSeconds: Int, _ grant: Grant, now: Date = Date()) async throws
         -> IssuedKey
     {
@@ -91,6 +113,7 @@ public struct KeyRepository: Sendable {
         let secret = APIKeySecret.generate()
         let graceEnd = graceSeconds == 0 ? nil : now.addingTimeInterval(TimeInterval(graceSeconds)).flooredToSecond
         return try await backend.write { db in
+            let grant = try Self.standing(grant, at: now, db)
             guard let record = try Self.fetch(db, id: id), record.binding.resource == resource else {
                 throw StoreError.notFound(kind: "key", address: id.rawValue)
             }
@@ -105,22 +128,31 @@ public struct KeyRepository: Sendable {
             guard let ceiling = try Self.ceiling(of: grant.principal.keyID, db),
                 (try? KeyIssuance.terms(requested: terms, minter: ceiling)) == terms
             else { throw AccessDenied(.exceedsCreatorKey, action: .revokeKey) }
-            // Without a grace period the old secret is forgotten at once.
+            // Without a grace period the old secret is forgotten at once, and so is who made it.
+            // A key rotating itself is no one new.
+            let rotator = grant.principal.keyID == id ? nil : grant.principal.keyID.rawValue
             try db.execute(
-                "UPDATE api_keys SET previous_hash = ?, previous_hash_expires_at = ?, hash = ?, prefix = ? WHERE id = ?",
-                [graceEnd == nil ? nil : record.hash.hex, graceEnd, secret.hash.hex, secret.prefix, id.rawValue])
+                """
+                UPDATE api_keys SET previous_hash = ?, previous_hash_expires_at = ?, hash = ?, prefix = ?,
+                    previous_rotated_by = \(graceEnd == nil ? "NULL" : "rotated_by"), rotated_by = ?
+                WHERE id = ?
+                """,
+                [graceEnd == nil ? nil : record.hash.hex, graceEnd, secret.hash.hex, secret.prefix, rotator, id.rawValue])
             let rotated = try Self.fetch(db, id: id) ?? record
             return IssuedKey(record: rotated, secret: secret, limits: try LimitsRepository.keyLimits(of: id, db))
         }
     }
 
     /// Revokes a key (`.revokeKey` on the key's own binding); it fails from the next request
-    /// on. Revoking twice keeps the first instant.
+    /// on. Revoking twice keeps the first instant. `withMinted`: also every key it minted or
+    /// rotated, and those keys' in turn — what whoever held a leaked key could have made.
     ///
     /// Expiry and revocation instants are stored floored to the second: the stored text has
     /// millisecond precision, and rounding must never move them later.
     @discardableResult
-    public func revoke(_ id: APIKeyID, _ grant: Grant, now: Date = Date()) async throws -> APIKeyRecord {
+    public func revoke(_ id: APIKeyID, withMinted: Bool = false, _ grant: Grant, now: Date = Date()) async throws
+        -> APIKeyRecord
+    {
         let resource = try grant.resource(for: .revokeKey)
         return try await backend.write { db in
             guard let record = try Self.fetch(db, id: id), record.binding.resource == resource else {
@@ -128,8 +160,28 @@ public struct KeyRepository: Sendable {
             }
             try db.execute(
                 "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", [now.flooredToSecond, id.rawValue])
+            if withMinted { try Self.revokeLine(below: "SELECT ?", [id.rawValue], at: now.flooredToSecond, db) }
             return try Self.fetch(db, id: id) ?? record
         }
+    }
+
+    /// Revokes every key minted or rotated by one of the keys the query `keys` selects (`id`s,
+    /// with `arguments`), and by those, and so on: whoever minted or rotated a key saw its
+    /// secret. (The line a key's limits follow, ``lineage``, goes up `created_by` only: a
+    /// rotation changes who saw the secret, not whose key it is.)
+    static func revokeLine(below keys: String, _ arguments: SQLArguments, at revokedAt: Date, _ db: any SQLConnection) throws {
+        try db.execute(
+            """
+            WITH RECURSIVE own(id) AS (\(keys)),
+            descendants(id) AS (
+                SELECT k.id FROM api_keys k JOIN own o
+                    ON o.id IN (k.created_by, k.rotated_by, k.previous_rotated_by)
+                UNION SELECT k.id FROM api_keys k JOIN descendants d
+                    ON d.id IN (k.created_by, k.rotated_by, k.previous_rotated_by)
+            )
+            UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id IN (SELECT id FROM descendants)
+            """,
+            arguments + [revokedAt])
     }
 
     /// A key's record by id (never the secret). Admin routes use it to find the binding to

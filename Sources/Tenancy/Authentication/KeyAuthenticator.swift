@@ -48,9 +48,19 @@ public struct KeyAuthenticator: Sendable {
             credentials.record.hash.constantTimeEquals(hash)
         else { throw AuthenticationFailure(.unknownKey) }
 
+        let instant = now()
+        let principal = try Self.principal(for: credentials, at: instant)
+        try await lookup.recordUse(of: credentials.record.id, at: instant)
+        return principal
+    }
+
+    /// What a key's credentials allow at `instant`: its role and rights, capped by its holder's
+    /// current role.
+    /// - Throws: ``AuthenticationFailure`` when the key is revoked or expired, or its holder
+    ///   no longer has a role where it is bound.
+    static func principal(for credentials: KeyCredentials, at instant: Date) throws -> Principal {
         let record = credentials.record
         let identity = KeyIdentity(record, isPreviousSecret: credentials.isPreviousSecret)
-        let instant = now()
         switch record.status(at: instant) {
         case .revoked: throw AuthenticationFailure(.revokedKey, identity: identity)
         case .expired: throw AuthenticationFailure(.expiredKey, identity: identity)
@@ -62,7 +72,6 @@ public struct KeyAuthenticator: Sendable {
         guard let holderRole = credentials.holderRole, !rights.isEmpty else {
             throw AuthenticationFailure(.membershipRevoked, identity: identity)
         }
-        try await lookup.recordUse(of: record.id, at: instant)
         let role = EffectiveRights.role(keyRole: record.role, holderRole: holderRole)
         return Principal(identity: identity, role: role, rights: rights)
     }

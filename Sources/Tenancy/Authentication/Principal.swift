@@ -1,3 +1,5 @@
+import Foundation
+
 /// Who is asking, as proven by an API key: the key, its holder, where it is bound, the role
 /// it acts with and its effective rights.
 ///
@@ -31,5 +33,17 @@ public struct Principal: Sendable, Hashable {
     public var tenantScope: TenantScope? {
         guard case let .team(team) = binding else { return nil }
         return TenantScope(team: team, principal: self)
+    }
+
+    /// This principal as its key stands now, from `credentials` read again inside the
+    /// transaction of a write that hands out access (minting or rotating a key, conferring a
+    /// role): a revocation, removal or demotion that committed after the request was
+    /// authenticated holds for it. Never more than it was.
+    /// - Throws: ``AuthenticationFailure`` when the key may no longer act at all.
+    public func standing(_ credentials: KeyCredentials, at instant: Date) throws -> Principal {
+        guard credentials.record.id == keyID else { throw AuthenticationFailure(.unknownKey) }
+        let now = try KeyAuthenticator.principal(for: credentials, at: instant)
+        let role = now.role.rank < role.rank ? now.role : role
+        return Principal(identity: identity, role: role, rights: rights.intersection(now.rights))
     }
 }

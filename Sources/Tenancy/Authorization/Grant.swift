@@ -1,3 +1,5 @@
+import Foundation
+
 /// Proof that ``Policy`` allowed one principal one action on one resource.
 ///
 /// Only ``Policy/authorize(_:_:on:)`` can make one, so a store method that takes a `Grant`
@@ -35,5 +37,17 @@ public struct Grant: Sendable, Hashable {
             throw AccessDenied(.actionDoesNotApply, action: expected)
         }
         return id
+    }
+
+    /// This grant as its key stands now (``Principal/standing(_:at:)``, from `credentials`
+    /// read again inside the write's transaction), decided again: what a write that hands out
+    /// access checks, so a revocation, removal or demotion that committed after the request
+    /// was authenticated holds for it.
+    /// - Throws: ``AuthenticationFailure`` when the key may no longer act; ``AccessDenied``
+    ///   when it may, but no longer this.
+    public func standing(_ credentials: KeyCredentials, at instant: Date) throws -> Grant {
+        let principal = try principal.standing(credentials, at: instant)
+        if let reason = Policy.decide(principal, action, resource).denialReason { throw AccessDenied(reason, action: action) }
+        return Grant(principal: principal, action: action, resource: resource)
     }
 }

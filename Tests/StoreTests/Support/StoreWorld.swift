@@ -130,6 +130,17 @@ final class StoreWorld: Sendable {
         try await store.backend.read { db in try db.fetchAll(sql, []) }
     }
 
+    /// A new acme user made a sales team admin, with a key the org admin minted.
+    func secondSalesAdmin(_ name: String) async throws -> Principal {
+        let user = try await store.users.create(
+            named: name, email: "\(name)@example.com", in: acme.id, Policy.authorize(owner, .createUser, on: .userDirectory))
+        try await store.memberships.setTeamRole(.teamAdmin, for: user.id, Policy.authorize(acmeAdmin, .addMember, on: sales.resource))
+        let issued = try await store.keys.issue(
+            KeyRequest(holder: user.id, binding: .team(sales.reference), role: .teamAdmin, name: "laptop"),
+            Policy.authorize(acmeAdmin, .issueKey, on: sales.resource))
+        return try await store.keys.authenticated(issued.secret.revealed)
+    }
+
     func user(_ name: String) async throws -> User {
         try #require(await store.users.user(address: name))
     }
