@@ -68,7 +68,10 @@ public enum AtriumServer {
         return Application(
             router: router(gateway: gateway, configuration: configuration, exposition: exposition),
             server: .http1(configuration: .init(
-                additionalChannelHandlers: [ConnectionGate(counts: connections), ClientHangUp()],
+                additionalChannelHandlers: [
+                    ConnectionGate(counts: connections), ClientHangUp(),
+                    ConnectionProgress(timeout: configuration.idleTimeout),
+                ],
                 idleTimeout: .seconds(configuration.idleTimeout.components.seconds))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "atrium"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },

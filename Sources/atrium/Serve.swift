@@ -96,7 +96,7 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         name: .customLong("idle-timeout"),
-        help: "Seconds a connection may send nothing (no request, or a request stopped halfway) before it is closed; an answer being sent is never cut.")
+        help: "Seconds a connection may send nothing (no request, or a request stopped halfway) before it is closed, and an answer may wait for a client that reads none of it; a request body must arrive within it plus a second per 500 bytes. An answer being read, however slowly, is never cut.")
     var idleTimeout = 60
 
     @Option(name: .customLong("response-cache-ttl"), help: "Seconds a cached answer to a deterministic request (temperature 0 or a seed) is served; 0 turns the response cache off.")

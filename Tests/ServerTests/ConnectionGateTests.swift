@@ -8,16 +8,22 @@ import Testing
 import Glibc
 #endif
 
-/// No client holds the server's connections: idle ones are closed after `--idle-timeout`,
-/// at most `--max-connections-per-address` come from one address and `--max-connections` in
-/// all, and an answer being sent is never cut — over real TCP against `atrium serve`.
+/// No client holds the server's connections: idle ones are closed after `--idle-timeout`, and
+/// so are trickling bodies and answers nobody reads (``ConnectionProgress``); at most
+/// `--max-connections-per-address` come from one address and `--max-connections` in all, and
+/// an answer being read is never cut — over real TCP against `atrium serve`.
 @Suite(.serialized) struct ConnectionGateTests {
     /// A plain TCP connection to the server.
     final class Connection {
         let descriptor: Int32
 
-        init(port: Int) throws {
+        /// - Parameter receiveBuffer: a small socket receive buffer, for a client that reads
+        ///   little (set before connecting, as the kernel wants).
+        init(port: Int, receiveBuffer: Int32? = nil) throws {
             descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            if var size = receiveBuffer {
+                setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+            }
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -32,8 +38,26 @@ import Glibc
 
         deinit { close(descriptor) }
 
+        /// Sends `text` (to a connection the server closed: nothing, and no SIGPIPE).
         func send(_ text: String) {
-            _ = text.utf8CString.withUnsafeBufferPointer { write(descriptor, $0.baseAddress, $0.count - 1) }
+            _ = text.utf8CString.withUnsafeBufferPointer {
+                Glibc.send(descriptor, $0.baseAddress, $0.count - 1, Int32(MSG_NOSIGNAL))
+            }
+        }
+
+        /// Reads until the server closes the connection or `timeout` passes; the bytes read.
+        func drain(within timeout: Duration) -> Int {
+            let deadline = ContinuousClock.now + timeout
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            var total = 0
+            while ContinuousClock.now < deadline {
+                var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                guard poll(&poller, 1, 100) > 0 else { continue }
+                let count = read(descriptor, &buffer, buffer.count)
+                if count <= 0 { return total }
+                total += count
+            }
+            return total
         }
 
         /// What the server sent within `timeout` (at most 4 KiB), as text.
@@ -102,6 +126,51 @@ import Glibc
             json: ["max_tokens": 8, "messages": [["role": "user", "content": "Tell me a long story."]]])
         #expect(answer.status == 200, "\(answer.body)")
         #expect((answer.json["usage"] as? [String: Any])?["completion_tokens"] as? Int == 8, "\(answer.body)")
+        #expect(await server.stop() == 0)
+    }
+
+    /// A request body that trickles in — a byte every 1.5 s, inside the idle timeout, on the
+    /// sign-in form anyone may post — is closed once it falls behind the idle timeout plus a
+    /// second per 500 bytes; it used to be held as long as the bytes kept coming (attack
+    /// round 8), and enough such connections took every one the server has.
+    @Test func aTricklingBodyIsClosed() async throws {
+        let mock = try MockUpstream()
+        let server = try await ServerProcess(upstream: mock.baseURL, extraArguments: ["--model", "mock", "--idle-timeout", "2"])
+        let connection = try Connection(port: server.port)
+        connection.send(
+            "POST /console/sign-in HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                + "Content-Length: 1000\r\n\r\nk")
+        var closed = false
+        for _ in 0..<8 where !closed {
+            closed = connection.isClosed(within: .milliseconds(1500))
+            connection.send("e")
+        }
+        #expect(closed, "the trickle was closed within 12 s")
+        // The server itself answers on.
+        let http = LiveClient(baseURL: server.baseURL, client: HTTPClient.shared)
+        #expect(try await http.call("GET", "/healthz").status == 200)
+        #expect(await server.stop() == 0)
+    }
+
+    /// A client that pipelines requests for large answers and reads none of them is closed
+    /// once its writes have been held back for the idle timeout (no clock used to run while an
+    /// answer was written: such a connection was held for good); one that reads gets them all.
+    @Test func aClientThatReadsNothingIsClosed() async throws {
+        let mock = try MockUpstream()
+        let server = try await ServerProcess(upstream: mock.baseURL, extraArguments: ["--model", "mock", "--idle-timeout", "2"])
+        let http = LiveClient(baseURL: server.baseURL, client: HTTPClient.shared)
+        let document = try await http.call("GET", "/openapi.json").body.utf8.count
+        let requests = 200
+        let request = "GET /openapi.json HTTP/1.1\r\nHost: x\r\n\r\n"
+        let reader = try Connection(port: server.port)
+        reader.send(String(repeating: request, count: requests))
+        #expect(reader.drain(within: .seconds(20)) >= requests * document, "a client that reads gets every answer")
+
+        let stalled = try Connection(port: server.port, receiveBuffer: 4096)
+        stalled.send(String(repeating: request, count: requests))
+        try await Task.sleep(for: .seconds(6))
+        let received = stalled.drain(within: .seconds(20))
+        #expect(received < requests * document / 2, "closed after \(received) of \(requests * document) bytes")
         #expect(await server.stop() == 0)
     }
 
