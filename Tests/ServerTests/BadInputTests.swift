@@ -228,6 +228,26 @@ import Testing
         }
     }
 
+    /// JSON is UTF-8. Foundation reads UTF-16 and UTF-32 too, where a byte of `Ģ` is a quote to
+    /// the repeated-key check's UTF-8 reading: a second `model` (or `expires_at`) went through
+    /// unseen, read first-wins here and last-wins by most other readers (attack round 8).
+    @Test func aBodyInUTF16OrUTF32IsRefused() async throws {
+        let world = try ServerWorld.make()
+        try await world.test { http in
+            let keys = try await Scenario.build(http, world: world)
+            let body = #"{"model":"test-model","messages":[{"role":"user","content":"Ģ∀"}],"model":"other"}"#
+            for encoding in [String.Encoding.utf16LittleEndian, .utf16BigEndian, .utf16, .utf32LittleEndian] {
+                var headers: HTTPFields = [.contentType: "application/json"]
+                headers[.authorization] = "Bearer \(keys["vic"])"
+                let response = try await http.client.execute(
+                    uri: "/v1/chat/completions", method: .post, headers: headers,
+                    body: ByteBuffer(bytes: try #require(body.data(using: encoding))))
+                let text = String(buffer: response.body)
+                #expect(response.status == .badRequest && text.contains("UTF-8"), "\(encoding): \(text)")
+            }
+        }
+    }
+
     /// An answer that echoes what a caller chose (a mistyped console address, an error naming a
     /// field) is never a page a browser runs or frames; the console's pages keep their own policy.
     @Test func everyAnswerForbidsScriptsFramingAndSniffing() async throws {

@@ -9,6 +9,16 @@ enum JSONBody {
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
         let buffer = try await request.body.collect(upTo: limit)
         guard buffer.readableBytes > 0 else { throw GatewayError.invalid("The request body is empty: JSON is expected") }
+        // JSON travels as UTF-8 (RFC 8259 §8.1), which never holds a zero byte. Foundation's
+        // decoder also reads UTF-16 and UTF-32 — whose `{` alone has one — and there a byte of a
+        // character can be a quote to the UTF-8 reading of the repeated-key check below (`Ģ`
+        // is 22 01 in UTF-16LE): such a body would be read two ways, so it is refused.
+        let holdsZero = buffer.withUnsafeReadableBytes { bytes in
+            bytes.baseAddress.map { memchr($0, 0, bytes.count) != nil } ?? false
+        }
+        guard !holdsZero else {
+            throw GatewayError.invalid("The request body must be JSON in UTF-8 (it holds a zero byte: UTF-16 or UTF-32?)")
+        }
         let data = Data(buffer.readableBytesView)
         if let repeated = firstRepeatedKey(in: data) {
             let field = String(repeated.unicodeScalars.prefix(128))
