@@ -29,8 +29,11 @@ struct EntityScanner: Sendable {
     let settings: GuardrailSettings
 
     /// The hits to act on, in text order, not overlapping.
+    /// - Parameter scratch: the patterns' thread lists, reused across the request's scans.
     /// - Throws: ``BoundedRegex/BudgetExceeded`` when the team's patterns spend `budget`.
-    func scan(_ text: [UInt8], budget: inout Int) throws(BoundedRegex.BudgetExceeded) -> [GuardrailHit] {
+    func scan(_ text: [UInt8], budget: inout Int, scratch: inout BoundedRegex.Scratch)
+        throws(BoundedRegex.BudgetExceeded) -> [GuardrailHit]
+    {
         var accepted: [GuardrailHit] = []
         func overlaps(_ range: Range<Int>) -> Bool { accepted.contains { $0.range.overlaps(range) } }
         for detector in Self.detectors {
@@ -40,7 +43,7 @@ struct EntityScanner: Sendable {
             }
         }
         for (index, pattern) in settings.patterns.enumerated() {
-            for range in try pattern.compiled.matches(in: text, budget: &budget) where !overlaps(range) {
+            for range in try pattern.compiled.matches(in: text, budget: &budget, scratch: &scratch) where !overlaps(range) {
                 accepted.append(GuardrailHit(kind: .pattern(index), range: range, action: pattern.action))
             }
         }

@@ -21,6 +21,9 @@ final class GuardrailSession: Sendable {
         var values: [String: String] = [:]
         var counters: [String: Int] = [:]
         var budget = GuardrailSession.patternBudget
+        /// The patterns' thread lists, shared by the request's scans (one allocation per
+        /// request, not one per pattern per message, chunk and streamed piece).
+        var scratch = BoundedRegex.Scratch()
     }
 
     /// A text after the guardrails: what to send on, and what was found.
@@ -52,9 +55,20 @@ final class GuardrailSession: Sendable {
     /// ``scan(_:)`` of a text already folded (the answer guard folds each piece once for both
     /// the scan and its hold-back).
     func scan(_ folded: FoldedText) throws(BoundedRegex.BudgetExceeded) -> [GuardrailHit] {
-        var budget = state.withLock { $0.budget }
-        defer { state.withLock { $0.budget = max(0, budget) } }
-        let hits = try scanner.scan(folded.bytes, budget: &budget)
+        // The scratch is taken out while in use (a concurrent scan of the same request
+        // would start its own), so no copy of it is made.
+        var (budget, scratch) = state.withLock { state in
+            var scratch = BoundedRegex.Scratch()
+            swap(&scratch, &state.scratch)
+            return (state.budget, scratch)
+        }
+        defer {
+            state.withLock { state in
+                state.budget = max(0, budget)
+                swap(&scratch, &state.scratch)
+            }
+        }
+        let hits = try scanner.scan(folded.bytes, budget: &budget, scratch: &scratch)
         guard !folded.isIdentity else { return hits }
         return hits.map { GuardrailHit(kind: $0.kind, range: folded.originalRange($0.range), action: $0.action) }
     }

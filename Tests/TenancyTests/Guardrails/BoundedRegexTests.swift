@@ -37,6 +37,29 @@ import Testing
         #expect(try regex.matches(in: text, budget: &generous).isEmpty)
     }
 
+    /// One scratch serves patterns of any size in turn (a request's scans share it): what an
+    /// earlier match left in its thread lists never changes a later one, and a spent budget
+    /// refuses before any work.
+    @Test func aSharedScratchMatchesAsFreshThreadListsDo() throws {
+        let patterns = try ["q(?:a{100}){20}", "PRJ-[0-9]{4}", "a|ab|abc", #"\bcat\b"#].map { try BoundedRegex($0) }
+        let texts = ["q" + String(repeating: "a", count: 2100), "see PRJ-1234 xabcx cat concat", "", "abcabc qaaa"]
+        var scratch = BoundedRegex.Scratch()
+        for _ in 0..<2 {
+            for regex in patterns {
+                for text in texts {
+                    var shared = 10_000_000
+                    var fresh = 10_000_000
+                    let bytes = Array(text.utf8)
+                    let reused = try regex.matches(in: bytes, budget: &shared, scratch: &scratch)
+                    #expect(try reused == regex.matches(in: bytes, budget: &fresh), "\(regex.source) in \(text.prefix(20))")
+                    #expect(shared == fresh)
+                }
+            }
+        }
+        var spent = 0
+        #expect(throws: BoundedRegex.BudgetExceeded.self) { try patterns[1].matches(in: [], budget: &spent, scratch: &scratch) }
+    }
+
     @Test func deniedTermsMatchLiterallyAndAsWholeWordsInAnyCase() throws {
         let pattern = try GuardrailPattern(name: "terms", terms: ["a.b (c)", "cat"], action: .redact)
         var budget = 1_000_000
