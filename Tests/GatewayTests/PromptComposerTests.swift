@@ -36,6 +36,20 @@ import Testing
         #expect(PromptComposer.fill("é {{user}} 🙂{{date}}", team: context, date: date) == "é bob 🙂1970-01-01")
     }
 
+    /// Filling takes time linear in the prompt: a `{{` that opens no variable costs nothing
+    /// more than its two characters (each one searched the rest of the prompt for `}}`, so
+    /// "{{" × 16,383 + "}}" took 4.3 s a chat).
+    @Test func fillingTakesLinearTimeInThePrompt() {
+        let context = team(.default)
+        let hostile = String(repeating: "{{", count: 16_383) + "}}"
+        var filled = ""
+        let elapsed = ContinuousClock().measure {
+            filled = PromptComposer.fill(hostile + "{{team}}", team: context, date: Date(timeIntervalSince1970: 0))
+        }
+        #expect(filled == hostile + "sales")
+        #expect(elapsed < .milliseconds(300), "\(elapsed)")
+    }
+
     @Test func anEmptySystemPromptAddsNoMessage() async throws {
         let composed = try await compose(ChatRequest(messages: [ChatTurn(role: .user, content: "hi")]), .default)
         #expect(composed.messages == [ChatTurn(role: .user, content: "hi")])
