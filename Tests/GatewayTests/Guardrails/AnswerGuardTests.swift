@@ -89,6 +89,32 @@ import Testing
         #expect(answer.blocked?.kind == .entity(.iban) && answer.stopped)
     }
 
+    /// Past the hold limit the guard keeps back a tail that is scanned with what follows, so a
+    /// value straddling that point is caught whole (it was released in two harmless halves:
+    /// the full card reached the client through a `block` rule).
+    @Test func aValueStraddlingTheHoldLimitIsStillCaughtWhole() throws {
+        let settings = try GuardrailSettings(pii: [.paymentCard: .block])
+        let lead = String(repeating: "x", count: AnswerGuard.maximumHeld - 5) + ":"
+        let (output, answer) = stream([lead, "4111111111", "111111 done"], settings)
+        #expect(output.joined() == lead)
+        #expect(answer.blocked?.kind == .entity(.paymentCard))
+    }
+
+    /// A long unbroken answer costs time linear in its length: the held word is not rescanned
+    /// for every piece (256 KB in 4-byte pieces took 12.7 s, against 0.87 s unguarded).
+    @Test func aLongUnbrokenAnswerStreamsInLinearTime() throws {
+        let settings = try GuardrailSettings(pii: [.email: .redact, .paymentCard: .block])
+        let piece = "abcd"
+        var answer = AnswerGuard(session: GuardrailSession(settings: settings))
+        var output = ""
+        let elapsed = ContinuousClock().measure {
+            for _ in 0..<65_536 { output += answer.accept(piece) }
+            output += answer.finish()
+        }
+        #expect(output == String(repeating: piece, count: 65_536))
+        #expect(elapsed < .seconds(1), "\(elapsed)")
+    }
+
     @Test func anOpenPrivateKeyBlockIsHeldUntilItEnds() throws {
         let settings = try GuardrailSettings(pii: [.secret: .redact])
         let (output, _) = stream(
