@@ -87,7 +87,8 @@ struct AnswerGuard {
             hits.append(block)
         }
         hits.append(contentsOf: released)
-        let text = session.render(pending[0..<cut], hits: released, restoring: restoresInJSON ? .jsonEscaped : .verbatim)
+        let text = session.render(
+            pending[0..<cut], hits: released, from: .answer, restoring: restoresInJSON ? .jsonEscaped : .verbatim)
         pending.removeFirst(blocked == nil ? cut : pending.count)
         nextScan = 2 * pending.count
         return text

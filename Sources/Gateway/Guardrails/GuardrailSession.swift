@@ -17,7 +17,10 @@ final class GuardrailSession: Sendable {
     struct State {
         /// "LABEL\0value" → placeholder.
         var placeholders: [String: String] = [:]
-        /// placeholder → value.
+        /// placeholder → value, for the client's own values only: those are what a restored
+        /// answer may give back. A value first met in a retrieved chunk or in the answer has a
+        /// placeholder but no entry, else a model writing `boss@corp.com … [EMAIL_1]` would
+        /// have the client read `[EMAIL_1] … boss@corp.com`.
         var values: [String: String] = [:]
         var counters: [String: Int] = [:]
         var budget = GuardrailSession.patternBudget
@@ -38,12 +41,17 @@ final class GuardrailSession: Sendable {
         scanner = EntityScanner(settings: settings)
     }
 
+    /// Where a screened text comes from: only the client's values may be restored.
+    enum Origin {
+        case client, retrieved, answer
+    }
+
     /// `text` with every redacted or blocked value replaced by its placeholder.
-    func screen(_ text: String) throws(BoundedRegex.BudgetExceeded) -> Screened {
+    func screen(_ text: String, from origin: Origin) throws(BoundedRegex.BudgetExceeded) -> Screened {
         let bytes = Array(text.utf8)
         let hits = try scan(bytes)
         guard !hits.isEmpty else { return Screened(text: text, hits: []) }
-        return Screened(text: render(bytes[...], hits: hits, restoring: nil), hits: hits)
+        return Screened(text: render(bytes[...], hits: hits, from: origin, restoring: nil), hits: hits)
     }
 
     /// The hits in `bytes`, found in their ``FoldedText`` (so a card number with no-break spaces
@@ -79,8 +87,10 @@ final class GuardrailSession: Sendable {
     }
 
     /// `bytes` with `hits` (those inside it) replaced by placeholders and, when `restoring`,
-    /// the request's placeholders in the rest replaced by their values.
-    func render(_ bytes: ArraySlice<UInt8>, hits: [GuardrailHit], restoring: Restoring?) -> String {
+    /// the placeholders of the client's values in the rest replaced by those values.
+    func render(_ bytes: ArraySlice<UInt8>, hits: [GuardrailHit], from origin: Origin, restoring: Restoring?)
+        -> String
+    {
         var output = ""
         output.reserveCapacity(bytes.count)
         var at = bytes.startIndex
@@ -90,7 +100,9 @@ final class GuardrailSession: Sendable {
         }
         for hit in hits where hit.range.lowerBound >= at && hit.range.upperBound <= bytes.endIndex {
             output += plain(bytes[at..<hit.range.lowerBound])
-            output += placeholder(for: String(decoding: bytes[hit.range], as: UTF8.self), label: label(of: hit.kind))
+            output += placeholder(
+                for: String(decoding: bytes[hit.range], as: UTF8.self), label: label(of: hit.kind),
+                restorable: origin == .client)
             at = hit.range.upperBound
         }
         output += plain(bytes[at...])
@@ -113,7 +125,7 @@ final class GuardrailSession: Sendable {
         }
     }
 
-    private func placeholder(for value: String, label: String) -> String {
+    private func placeholder(for value: String, label: String, restorable: Bool) -> String {
         state.withLock { state in
             let key = label + "\u{0}" + value
             if let known = state.placeholders[key] { return known }
@@ -121,12 +133,12 @@ final class GuardrailSession: Sendable {
             state.counters[label] = number
             let placeholder = "[\(label)_\(number)]"
             state.placeholders[key] = placeholder
-            state.values[placeholder] = value
+            if restorable { state.values[placeholder] = value }
             return placeholder
         }
     }
 
-    /// The text with this request's placeholders (`[LABEL_n]`) replaced by their values.
+    /// The text with the placeholders of the client's values (`[LABEL_n]`) replaced by them.
     private func restore(_ bytes: ArraySlice<UInt8>, as restoring: Restoring) -> String {
         let text = String(decoding: bytes, as: UTF8.self)
         guard settings.restore, bytes.contains(0x5B) else { return text }

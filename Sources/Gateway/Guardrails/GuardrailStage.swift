@@ -44,7 +44,7 @@ struct GuardrailStage: Sendable {
             messages.reserveCapacity(request.messages.count)
             for message in request.messages {
                 do {
-                    let result = try session.screen(message.content)
+                    let result = try session.screen(message.content, from: .client)
                     count(result.hits, session: session, team: scope.teamID, stage: "input")
                     if refusal == nil, let blocked = result.blocked {
                         let what = session.describe(blocked.kind).display
@@ -126,7 +126,8 @@ struct GuardrailStage: Sendable {
         guard settings.screensEntities else { return kept }
         var screened: [SearchHit] = []
         for hit in kept {
-            guard let result = try? session.screen(hit.chunk.text) else { continue }  // over budget: left out
+            // Over budget: left out.
+            guard let result = try? session.screen(hit.chunk.text, from: .retrieved) else { continue }
             count(result.hits, session: session, team: scope.teamID, stage: "sources")
             guard result.blocked == nil else { continue }  // a chunk's blocked value never reaches the prompt
             guard !result.hits.isEmpty else {

@@ -15,11 +15,11 @@ import Testing
 
     @Test func theSameValueGetsTheSamePlaceholderWithinARequest() throws {
         let session = GuardrailSession(settings: try GuardrailSettings(pii: [.email: .redact, .phone: .redact]))
-        let first = try session.screen("Mail ann@acme.com or bob@acme.com; call +49 30 1234567.")
-        let second = try session.screen("Again: bob@acme.com")
+        let first = try session.screen("Mail ann@acme.com or bob@acme.com; call +49 30 1234567.", from: .client)
+        let second = try session.screen("Again: bob@acme.com", from: .client)
         #expect(first.text == "Mail [EMAIL_1] or [EMAIL_2]; call [PHONE_1].")
         #expect(second.text == "Again: [EMAIL_2]")
-        #expect(try GuardrailSession(settings: .off).screen("ann@acme.com").text == "ann@acme.com")
+        #expect(try GuardrailSession(settings: .off).screen("ann@acme.com", from: .client).text == "ann@acme.com")
     }
 
     @Test func aCardNumberSplitAcrossChunksIsRedactedAndNothingOfItLeaks() throws {
@@ -59,9 +59,21 @@ import Testing
     @Test func placeholdersAreRestoredWhenTheTeamAsks() throws {
         let settings = try GuardrailSettings(pii: [.email: .redact], restore: true)
         let session = GuardrailSession(settings: settings)
-        #expect(try session.screen("Write to ann@acme.com").text == "Write to [EMAIL_1]")
+        #expect(try session.screen("Write to ann@acme.com", from: .client).text == "Write to [EMAIL_1]")
         let (output, _) = stream(["I will write to [EMA", "IL_1] and to [EMAIL_9], and cc eve@x.org."], settings, session: session)
         #expect(output.joined() == "I will write to ann@acme.com and to [EMAIL_9], and cc [EMAIL_2].")
+    }
+
+    /// Restoring gives back the client's own values only: a value the model wrote, or one a
+    /// retrieved chunk held, gets a placeholder that stays a placeholder (a model writing
+    /// `boss@corp.com … [EMAIL_1]` had the client read `[EMAIL_1] … boss@corp.com`).
+    @Test func onlyTheClientsOwnValuesAreRestored() throws {
+        let settings = try GuardrailSettings(pii: [.email: .redact], restore: true)
+        let session = GuardrailSession(settings: settings)
+        #expect(try session.screen("Write to ann@acme.com", from: .client).text == "Write to [EMAIL_1]")
+        #expect(try session.screen("Owner: eve@acme.com", from: .retrieved).text == "Owner: [EMAIL_2]")
+        let (output, _) = stream(["Ask boss@corp.com about [EMAIL_3], ", "[EMAIL_2] and [EMAIL_1]."], settings, session: session)
+        #expect(output.joined() == "Ask [EMAIL_3] about [EMAIL_3], [EMAIL_2] and ann@acme.com.")
     }
 
     /// In JSON mode a placeholder stands inside a JSON string: its value goes back escaped, so
@@ -73,7 +85,7 @@ import Testing
             patterns: [GuardrailPattern(name: "path", regex: #"[A-Z]:\\[A-Za-z]+"#, action: .redact)])
         let session = GuardrailSession(settings: settings)
         let key = "-----BEGIN PRIVATE KEY-----\", \"is_admin\": true, \"x\": \"\n-----END PRIVATE KEY-----"
-        #expect(try session.screen("keep \(key) and C:\\Users safe").text == "keep [SECRET_1] and [PATH_1] safe")
+        #expect(try session.screen("keep \(key) and C:\\Users safe", from: .client).text == "keep [SECRET_1] and [PATH_1] safe")
         var answer = AnswerGuard(session: session, restoresInJSON: true)
         let output = [answer.accept(#"{"v": "[SECRET_1]", "p": "[PA"#), answer.accept(#"TH_1]"}"#), answer.finish()].joined()
         let object = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: String], "\(output)")
@@ -130,7 +142,7 @@ import Testing
             GuardrailPattern(name: "codenames", terms: ["Bluebird"], action: .block),
         ])
         let session = GuardrailSession(settings: settings)
-        let screened = try session.screen("About PRJ-1234 and bluebird.")
+        let screened = try session.screen("About PRJ-1234 and bluebird.", from: .client)
         #expect(screened.text == "About [PROJECT_1] and [CODENAMES_1].")
         #expect(screened.blocked?.kind == .pattern(1))
     }

@@ -23,14 +23,14 @@ import Testing
     ])
     func disguisedValuesAreRedacted(text: String, expected: String) throws {
         let session = GuardrailSession(settings: Self.settings)
-        #expect(try session.screen(text).text == expected, "\(text)")
+        #expect(try session.screen(text, from: .client).text == expected, "\(text)")
     }
 
     @Test func aRedactedValueIsRestoredAsTheClientWroteIt() throws {
         let settings = try GuardrailSettings(pii: [.paymentCard: .redact], restore: true)
         let session = GuardrailSession(settings: settings)
         let card = "4111\u{00A0}1111\u{00A0}1111\u{00A0}1111"
-        let screened = try session.screen("pay \(card) é")
+        let screened = try session.screen("pay \(card) é", from: .client)
         #expect(screened.text == "pay [PAYMENT_CARD_1] é")
         var answer = AnswerGuard(session: session)
         #expect(answer.accept("Charged [PAYMENT_CARD_1].") + answer.finish() == "Charged \(card).")

@@ -43,7 +43,7 @@ struct GuardrailBenchmarkTests {
         var screening: [Duration] = []
         for _ in 0..<200 {
             let session = GuardrailSession(settings: Self.everything)
-            screening.append(try clock.measure { _ = try session.screen(Self.prompt) })
+            screening.append(try clock.measure { _ = try session.screen(Self.prompt, from: .client) })
         }
         // A 4 KB answer in 1,000 pieces of about 4 bytes, like tokens.
         let bytes = Array(Self.prompt.utf8)
