@@ -14,11 +14,14 @@ struct GuardrailHit: Sendable, Hashable {
     let action: GuardrailAction
 }
 
-/// Runs every detector and the team's patterns over a text and keeps, where matches overlap,
-/// the one of higher priority: secrets, then the checksummed types (an IBAN, whose check is the
-/// strongest, before a card number that may hide in its digits; a card number is not also a
-/// phone number), then the rest, then the team's patterns. Matches of allowed types are
-/// dropped last, so an allowed card number is never mistaken for something redacted.
+/// Runs the detectors of the types the team redacts or blocks, and the team's patterns, over a
+/// text and keeps, where matches overlap, the one that does more — a block before a redaction —
+/// and among equals the one of higher priority: secrets, then the checksummed types (an IBAN,
+/// whose check is the strongest, before a card number that may hide in its digits; a card
+/// number is not also a phone number), then the rest, then the team's patterns. A type left at
+/// `allow` is not looked for: its matches claimed text before, so a block pattern overlapping
+/// an allowed email or IP address (`[a-z.]+@secret-project\.com`, `bluebird` in
+/// `bluebird@example.com`) never fired, and one overlapping a redacted type was only redacted.
 struct EntityScanner: Sendable {
     /// In priority order.
     static let detectors: [any EntityDetector] = [
@@ -34,19 +37,30 @@ struct EntityScanner: Sendable {
     func scan(_ text: [UInt8], budget: inout Int, scratch: inout BoundedRegex.Scratch)
         throws(BoundedRegex.BudgetExceeded) -> [GuardrailHit]
     {
-        var accepted: [GuardrailHit] = []
-        func overlaps(_ range: Range<Int>) -> Bool { accepted.contains { $0.range.overlaps(range) } }
+        var found: [GuardrailHit] = []  // in priority order
         for detector in Self.detectors {
             let action = settings.action(for: detector.entity)
-            for range in detector.ranges(in: text) where !overlaps(range) {
-                accepted.append(GuardrailHit(kind: .entity(detector.entity), range: range, action: action))
+            guard action != .allow else { continue }
+            for range in detector.ranges(in: text) {
+                found.append(GuardrailHit(kind: .entity(detector.entity), range: range, action: action))
             }
         }
         for (index, pattern) in settings.patterns.enumerated() {
-            for range in try pattern.compiled.matches(in: text, budget: &budget, scratch: &scratch) where !overlaps(range) {
-                accepted.append(GuardrailHit(kind: .pattern(index), range: range, action: pattern.action))
+            for range in try pattern.compiled.matches(in: text, budget: &budget, scratch: &scratch) {
+                found.append(GuardrailHit(kind: .pattern(index), range: range, action: pattern.action))
             }
         }
-        return accepted.filter { $0.action != .allow }.sorted { $0.range.lowerBound < $1.range.lowerBound }
+        guard found.count > 1 else { return found }
+        // Which bytes a kept hit covers: each check costs its hit's length, not the hits kept so
+        // far (the matches of one detector or pattern never overlap, so this stays linear).
+        var claimed = [Bool](repeating: false, count: text.count)
+        var accepted: [GuardrailHit] = []
+        for action in [GuardrailAction.block, .redact] {
+            for hit in found where hit.action == action && !claimed[hit.range].contains(true) {
+                accepted.append(hit)
+                for index in hit.range { claimed[index] = true }
+            }
+        }
+        return accepted.sorted { $0.range.lowerBound < $1.range.lowerBound }
     }
 }

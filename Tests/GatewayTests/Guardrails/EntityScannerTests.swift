@@ -4,6 +4,32 @@ import Tenancy
 import Testing
 
 @Suite struct EntityScannerTests {
+    private func scan(_ text: String, _ settings: GuardrailSettings) throws -> [GuardrailHit] {
+        var budget = 1_000_000
+        var scratch = BoundedRegex.Scratch()
+        return try EntityScanner(settings: settings).scan(Array(text.utf8), budget: &budget, scratch: &scratch)
+    }
+
+    /// A type left at `allow` claims no text: a team's block pattern overlapping an allowed
+    /// email or IP address fires (it never did), and where a block and a redaction overlap,
+    /// the block wins (a block pattern over a redacted email was only redacted).
+    @Test func allowedTypesHideNoPatternAndABlockWinsOverARedaction() throws {
+        let patterns = [
+            try GuardrailPattern(name: "project", regex: #"[a-z.]+@secret-project\.com"#, action: .block),
+            try GuardrailPattern(name: "codenames", terms: ["bluebird"], action: .block),
+            try GuardrailPattern(name: "lab", regex: #"10\.66\.[0-9]+\.[0-9]+"#, action: .block),
+        ]
+        let allowing = try GuardrailSettings(patterns: patterns)
+        let redacting = try GuardrailSettings(pii: [.email: .redact, .ipAddress: .redact], patterns: patterns)
+        for settings in [allowing, redacting] {
+            #expect(try scan("mail alice@secret-project.com", settings).map(\.kind) == [.pattern(0)])
+            #expect(try scan("mail bluebird@example.com", settings).map(\.kind) == [.pattern(1)])
+            #expect(try scan("host 10.66.1.2", settings).map(\.kind) == [.pattern(2)])
+        }
+        #expect(try scan("mail bob@example.com, host 10.1.1.1", allowing).isEmpty)
+        #expect(try scan("mail bob@example.com", redacting).map(\.kind) == [.entity(.email)])
+    }
+
     /// A request's patterns cost their steps and little else: one-letter texts against 31
     /// patterns of 8,002 instructions take about as long as against 31 small ones. Fresh
     /// thread lists per call made every call pay its pattern's size outside the step budget
