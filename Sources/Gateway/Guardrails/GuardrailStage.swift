@@ -9,8 +9,9 @@ import Tenancy
 ///   before anything else sees them (retrieval, the cache, the model, the audit record); a
 ///   blocked type or an injection the team blocks refuses the request (400 naming the type,
 ///   never the value);
-/// - **sources**: retrieved chunks are redacted the same way; a chunk with a blocked type, or
-///   one that reads as an injection under `drop_chunk`, is left out;
+/// - **sources**: retrieved chunks — their text, document name and headings — are redacted the
+///   same way; a chunk with a blocked type, or one that reads as an injection under
+///   `drop_chunk`, is left out;
 /// - **answer**: ``AnswerGuard`` while it streams.
 ///
 /// A team whose guardrails are off passes through untouched: no session, no scan, and its
@@ -126,21 +127,28 @@ struct GuardrailStage: Sendable {
         guard settings.screensEntities else { return kept }
         var screened: [SearchHit] = []
         for hit in kept {
-            // Over budget: left out.
-            guard let result = try? session.screen(hit.chunk.text, from: .retrieved) else { continue }
-            count(result.hits, session: session, team: scope.teamID, stage: "sources")
-            guard result.blocked == nil else { continue }  // a chunk's blocked value never reaches the prompt
-            guard !result.hits.isEmpty else {
+            // The document's name and headings reach the prompt (``SourceBlock``) and the
+            // response's `sources` as the text does, so they are screened alike: a heading
+            // "Deploy key AKIA…" or a document named after an address got through unscreened.
+            let chunk = hit.chunk
+            guard let text = try? session.screen(chunk.text, from: .retrieved),
+                let name = try? session.screen(chunk.documentName, from: .retrieved),
+                let headings = try? chunk.headingPath.map({ try session.screen($0, from: .retrieved) })
+            else { continue }  // over budget: left out
+            let results = [text, name] + headings
+            let found = results.flatMap(\.hits)
+            count(found, session: session, team: scope.teamID, stage: "sources")
+            guard !results.contains(where: { $0.blocked != nil }) else { continue }  // never reaches the prompt
+            guard !found.isEmpty else {
                 screened.append(hit)
                 continue
             }
-            let chunk = hit.chunk
             screened.append(
                 SearchHit(
                     chunk: StoredChunk(
-                        id: chunk.id, documentID: chunk.documentID, documentName: chunk.documentName,
-                        collectionName: chunk.collectionName, index: chunk.index, headingPath: chunk.headingPath,
-                        text: result.text),
+                        id: chunk.id, documentID: chunk.documentID, documentName: name.text,
+                        collectionName: chunk.collectionName, index: chunk.index, headingPath: headings.map(\.text),
+                        text: text.text),
                     score: hit.score))
         }
         return screened

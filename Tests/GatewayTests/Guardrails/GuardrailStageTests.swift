@@ -37,4 +37,28 @@ import Testing
         #expect(text == "Mail [EMAIL_2] now.")
         #expect(guardedEvents.last == .finished(Usage(promptTokens: 3, completionTokens: 4), .stop))
     }
+
+    /// A chunk's document name and headings reach the prompt and the response's `sources` as
+    /// its text does, so they are screened alike: a blocked value leaves the chunk out, a
+    /// redacted one becomes its placeholder (both got through unscreened).
+    @Test func documentNamesAndHeadingsAreScreenedLikeTheChunksText() async throws {
+        let world = try await GatewayWorld.make()
+        let audit = world.audit("chat")
+        defer { world.gateway.accountant.finish(audit) }
+        let scope = try Authorizer.dataScope(of: try await world.principal("bob"), for: .chat, audit: audit)
+        let session = GuardrailSession(settings: try GuardrailSettings(pii: [.email: .redact, .secret: .block]))
+        let hits = [
+            SourceBlockTests.hit("Deploy steps.", headings: ["Ops", "Deploy key AKIAIOSFODNN7EXAMPLE"]),
+            SourceBlockTests.hit(
+                "Ask support.", document: "bob.smith@example.com support.md", headings: ["Mail bob.smith@example.com"],
+                index: 1),
+        ]
+        let screened = try await world.gateway.pipeline.guardrails.screenSources(
+            hits, session: session, scope: scope, audit: audit)
+        #expect(screened.map(\.chunk.index) == [1], "the chunk under a blocked heading is left out")
+        let reference = try #require(screened.first.map(SourceReference.init))
+        #expect(reference.documentName == "[EMAIL_1] support.md" && reference.section == "Mail [EMAIL_1]")
+        let block = SourceBlock.render(screened)
+        #expect(!block.contains("bob.smith") && !block.contains("AKIA"), "\(block)")
+    }
 }
