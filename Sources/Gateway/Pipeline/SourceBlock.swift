@@ -11,7 +11,7 @@ import Retrieval
 ///
 /// Retrieved text is data, never instructions: the instruction says so, and anything inside a
 /// chunk that looks like one of the block's own tags (`</source>`, `<sources>`, in any case or
-/// spacing) is defused by replacing its `<` with `‹`, so a document cannot close its element
+/// spacing, or in the disguises ``FoldedText`` undoes) is defused by replacing its `<` with `‹`, so a document cannot close its element
 /// and speak outside it. Names in attributes lose quotes, angle brackets and line breaks.
 /// (Chat-template control tokens in the text are harmless already: message content is
 /// tokenized without special-token parsing.)
@@ -41,12 +41,15 @@ enum SourceBlock {
     ///
     /// Read by Unicode scalars, as the model's tokenizer reads it: `<` followed by a combining
     /// mark is one `Character` unequal to `<`, yet still opens a tag to the model (attack round 7).
+    /// And read through ``FoldedText``, as the injection heuristics read it: a full-width `＜`,
+    /// a zero-width space inside the name, a Cyrillic `ѕ` all still show a tag (attack round 8:
+    /// `＜/source＞`, `</sou\u{200B}rce>`, `</ѕource>` closed the element).
     static func defuse(_ text: String) -> String {
-        guard text.utf8.contains(UInt8(ascii: "<")) else { return text }
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "<") || $0 >= 0x80 }) else { return text }
         let scalars = Array(text.unicodeScalars)
         var result = String.UnicodeScalarView()
         for (position, scalar) in scalars.enumerated() {
-            if scalar == "<", opensSourceTag(scalars, after: position) {
+            if reads(scalar, as: "<"), opensSourceTag(scalars, after: position) {
                 result.append("‹")
             } else {
                 result.append(scalar)
@@ -55,28 +58,39 @@ enum SourceBlock {
         return String(result)
     }
 
-    /// Whether the scalars after `position` read `\s*/?\s*source` (any case; marks that
-    /// combine with a letter are skipped with it, as they change nothing the model reads).
+    /// What `scalar` reads as to the guardrails (``FoldedText/fold(_:)``), ASCII letters lowercased.
+    private static func reading(_ scalar: Unicode.Scalar) -> [UInt8] {
+        let bytes = scalar.isASCII ? [UInt8(scalar.value)] : FoldedText.fold(scalar) ?? Array(String(scalar).utf8)
+        return bytes.map { $0 &- 0x41 < 26 ? $0 | 0x20 : $0 }
+    }
+
+    private static func reads(_ scalar: Unicode.Scalar, as character: Unicode.Scalar) -> Bool {
+        scalar == character || (!scalar.isASCII && reading(scalar) == [UInt8(character.value)])
+    }
+
+    /// Whether the scalars after `position` read `\s*/?\s*source` (any case, folded; spaces,
+    /// invisible characters and marks that combine with a letter are skipped, as they change
+    /// nothing the model reads).
     private static func opensSourceTag(_ scalars: [Unicode.Scalar], after position: Int) -> Bool {
+        let name = Array("source".utf8)
+        var read: [UInt8] = []
         var index = position + 1
-        func skipIgnorable() {
-            while index < scalars.count,
-                scalars[index].properties.isWhitespace || scalars[index].properties.generalCategory == .nonspacingMark
-                    || scalars[index].properties.generalCategory == .enclosingMark
-                    || scalars[index].properties.generalCategory == .spacingMark
-            {
-                index += 1
-            }
-        }
-        skipIgnorable()
-        if index < scalars.count, scalars[index] == "/" || scalars[index] == "\\" { index += 1 }
-        skipIgnorable()
-        for letter in "source".unicodeScalars {
-            guard index < scalars.count, scalars[index].properties.lowercaseMapping == String(letter) else { return false }
+        while index < scalars.count {
+            let scalar = scalars[index]
             index += 1
-            skipIgnorable()
+            let category = scalar.properties.generalCategory
+            guard !scalar.properties.isWhitespace, category != .nonspacingMark, category != .enclosingMark,
+                category != .spacingMark
+            else { continue }
+            read.append(contentsOf: reading(scalar).filter { !ASCII.isSpace($0) })
+            var rest = read[...]
+            if let first = rest.first, first == UInt8(ascii: "/") || first == UInt8(ascii: "\\") {
+                rest = rest.dropFirst()
+            }
+            if rest.count >= name.count { return rest.prefix(name.count).elementsEqual(name) }
+            guard name.starts(with: rest) else { return false }
         }
-        return true
+        return false
     }
 
     /// A value safe inside `"…"`: no quotes, angle brackets or line breaks.
