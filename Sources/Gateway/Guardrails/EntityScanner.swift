@@ -14,14 +14,16 @@ struct GuardrailHit: Sendable, Hashable {
     let action: GuardrailAction
 }
 
-/// Runs the detectors of the types the team redacts or blocks, and the team's patterns, over a
-/// text and keeps, where matches overlap, the one that does more — a block before a redaction —
-/// and among equals the one of higher priority: secrets, then the checksummed types (an IBAN,
-/// whose check is the strongest, before a card number that may hide in its digits; a card
-/// number is not also a phone number), then the rest, then the team's patterns. A type left at
-/// `allow` is not looked for: its matches claimed text before, so a block pattern overlapping
-/// an allowed email or IP address (`[a-z.]+@secret-project\.com`, `bluebird` in
-/// `bluebird@example.com`) never fired, and one overlapping a redacted type was only redacted.
+/// Runs every detector and the team's patterns over a text and keeps, where matches overlap:
+/// - among the detectors, the type of higher priority — secrets, then the checksummed types (an
+///   IBAN, whose check is the strongest, before a card number that may hide in its digits; a
+///   card number is not also a phone number), then the rest — whatever the team does with it,
+///   so an allowed card number is never mistaken for a redacted phone number;
+/// - then, among the types the team redacts or blocks and its patterns, the match that does
+///   more — a block before a redaction — and among equals the type before the pattern. An
+///   allowed type claims nothing from a pattern: it did, and a block pattern overlapping an
+///   allowed email or IP address (`[a-z.]+@secret-project\.com`, `bluebird` in
+///   `bluebird@example.com`) never fired; one overlapping a redacted type was only redacted.
 struct EntityScanner: Sendable {
     /// In priority order.
     static let detectors: [any EntityDetector] = [
@@ -37,11 +39,19 @@ struct EntityScanner: Sendable {
     func scan(_ text: [UInt8], budget: inout Int, scratch: inout BoundedRegex.Scratch)
         throws(BoundedRegex.BudgetExceeded) -> [GuardrailHit]
     {
-        var found: [GuardrailHit] = []  // in priority order
+        // Which bytes a kept match covers: each check costs its match's length, not the matches
+        // kept so far (one detector's or pattern's matches never overlap, so this stays linear).
+        var claimed: [Bool] = []
+        func claim(_ range: Range<Int>) -> Bool {
+            if claimed.isEmpty { claimed = [Bool](repeating: false, count: text.count) }
+            guard !claimed[range].contains(true) else { return false }
+            for index in range { claimed[index] = true }
+            return true
+        }
+        var found: [GuardrailHit] = []  // types first, in priority order, then patterns
         for detector in Self.detectors {
             let action = settings.action(for: detector.entity)
-            guard action != .allow else { continue }
-            for range in detector.ranges(in: text) {
+            for range in detector.ranges(in: text) where claim(range) && action != .allow {
                 found.append(GuardrailHit(kind: .entity(detector.entity), range: range, action: action))
             }
         }
@@ -51,15 +61,10 @@ struct EntityScanner: Sendable {
             }
         }
         guard found.count > 1 else { return found }
-        // Which bytes a kept hit covers: each check costs its hit's length, not the hits kept so
-        // far (the matches of one detector or pattern never overlap, so this stays linear).
-        var claimed = [Bool](repeating: false, count: text.count)
+        claimed = []
         var accepted: [GuardrailHit] = []
         for action in [GuardrailAction.block, .redact] {
-            for hit in found where hit.action == action && !claimed[hit.range].contains(true) {
-                accepted.append(hit)
-                for index in hit.range { claimed[index] = true }
-            }
+            for hit in found where hit.action == action && claim(hit.range) { accepted.append(hit) }
         }
         return accepted.sorted { $0.range.lowerBound < $1.range.lowerBound }
     }

@@ -28,6 +28,11 @@ import Testing
         }
         #expect(try scan("mail bob@example.com, host 10.1.1.1", allowing).isEmpty)
         #expect(try scan("mail bob@example.com", redacting).map(\.kind) == [.entity(.email)])
+        // Among the types, priority still decides what a string is: an allowed card number is
+        // not a redacted phone number.
+        let phones = try GuardrailSettings(pii: [.phone: .redact])
+        #expect(try scan("card 4111 1111 1111 1111", phones).isEmpty)
+        #expect(try scan("call +44 20 7946 0958", phones).map(\.kind) == [.entity(.phone)])
     }
 
     /// A request's patterns cost their steps and little else: one-letter texts against 31
