@@ -20,7 +20,8 @@ public enum AtriumServer {
         gateway: Gateway, configuration: ServerConfiguration, exposition: MetricsExposition = MetricsExposition(),
         now: @escaping @Sendable () -> Date = { Date() }
     ) -> Router<AtriumRequestContext> {
-        let router = Router(context: AtriumRequestContext.self)
+        // HEAD wherever GET is routed: health checkers and proxies probe with it.
+        let router = Router(context: AtriumRequestContext.self, options: .autoGenerateHeadEndpoints)
         // Router middleware must be added before any route: Hummingbird builds it into each.
         router.add(middleware: ObservabilityMiddleware(metrics: gateway.metrics))
         router.add(middleware: ClientHangUp.Middleware())

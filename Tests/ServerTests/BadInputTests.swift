@@ -256,7 +256,7 @@ import Testing
             let keys = try await Scenario.build(http, world: world)
             let answers = [
                 try await http.call(.get, "/console/%3Cscript%3Ealert(1)%3C/script%3E"),
-                try await http.call(.head, "/console"),
+                try await http.call(.head, "/console/nope"),
                 try await http.call(.get, "/v1/models", key: keys["vic"]),
                 try await http.call(.post, "/v1/chat/completions", key: keys["vic"], raw: "{\"<b>\":1}"),
                 try await http.call(.get, "/healthz"),
@@ -267,6 +267,13 @@ import Testing
             }
             let page = try await http.call(.get, "/console/sign-in")
             #expect(page.headers[.contentSecurityPolicy]?.contains("script-src 'self'") == true)
+            // HEAD is answered wherever GET is (health checkers probe with it), without a body.
+            for path in ["/healthz", "/readyz", "/console/sign-in"] {
+                let head = try await http.call(.head, path)
+                #expect(head.status == 200 && head.body.isEmpty, "HEAD \(path): \(head.status)")
+            }
+            let models = try await http.call(.head, "/v1/models", key: keys["vic"])
+            #expect(models.status == 200 && models.body.isEmpty)
         }
     }
 

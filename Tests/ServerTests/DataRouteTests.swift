@@ -81,6 +81,10 @@ import Testing
             let models = try await http.call(.get, "/v1/models", key: keys["vic"])
             #expect(models.json["object"] as? String == "list")
             #expect(models.data.map { $0["id"] as? String } == ["test-model", WordHashEmbedder.modelID])
+            let one = try await http.call(.get, "/v1/models/test-model", key: keys["vic"])
+            #expect(one.json["id"] as? String == "test-model" && one.json["object"] as? String == "model", "\(one.body)")
+            let missing = try await http.call(.get, "/v1/models/gpt-4o", key: keys["vic"])
+            #expect(missing.status == 404 && missing.errorCode == "model_not_found")
             var body = Self.hello
             body["model"] = "default"
             #expect(try await http.call(.post, "/v1/chat/completions", key: keys["bob"], json: body).status == 200)

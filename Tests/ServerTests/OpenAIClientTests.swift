@@ -4,8 +4,8 @@ import Foundation
 import Testing
 
 /// The official OpenAI Python client (`pip install openai`, done by `make setup`) against
-/// `atrium serve`: `chat.completions.create` with and without `stream=True`, and
-/// `models.list()`.
+/// `atrium serve`: `chat.completions.create` with and without `stream=True`,
+/// `models.list()` and `models.retrieve()`.
 @Suite(.serialized) struct OpenAIClientTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Scripts/openai_client.py")
@@ -32,6 +32,7 @@ import Testing
         let observed = try #require(
             try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any], "\(result.output)")
         #expect(observed["models"] as? [String] == ["mock"])
+        #expect(observed["retrieved"] as? String == "mock" && observed["missing_status"] as? Int == 404, "\(observed)")
         #expect(observed["content"] as? String == "Hello from the mock upstream.")
         #expect(observed["usage"] as? Int == 15)
         #expect(observed["streamed"] as? String == "Hello from the mock upstream.")

@@ -15,6 +15,7 @@ import Testing
     /// sales member, sales viewer, development admin.
     static let expected: [String: [Int]] = [
         "listModels": [403, 403, 403, 200, 200, 200, 200],
+        "retrieveModel": [403, 403, 403, 200, 200, 200, 200],
         "chatCompletions": [403, 403, 403, 200, 200, 200, 200],
         "query": [403, 403, 403, 200, 200, 200, 200],
         "queryNamingSales": [403, 403, 403, 200, 200, 200, 403],
@@ -91,6 +92,7 @@ import Testing
         }
         switch name {
         case "listModels": return Call(method: .get, path: "/v1/models", body: nil)
+        case "retrieveModel": return Call(method: .get, path: "/v1/models/test-model", body: nil)
         case "chatCompletions": return Call(method: .post, path: "/v1/chat/completions", body: chat)
         case "query": return Call(method: .post, path: "/query", body: ["prompt": "Hi"])
         case "queryNamingSales": return Call(method: .post, path: "/query", body: ["prompt": "Hi", "team": "acme/sales"])

@@ -1,6 +1,7 @@
 import Gateway
 
-/// `GET /v1/models`: `{"object": "list", "data": [{"id", "object": "model", "created", "owned_by"}]}`.
+/// `GET /v1/models`: `{"object": "list", "data": [{"id", "object": "model", "created", "owned_by"}]}`;
+/// `GET /v1/models/{model}`: one entry.
 struct ModelList: Encodable {
     struct Entry: Encodable {
         let id: String
@@ -12,12 +13,18 @@ struct ModelList: Encodable {
             case id, object, created
             case ownedBy = "owned_by"
         }
+
+        init(_ card: ModelCard) {
+            id = card.id
+            created = card.created
+            ownedBy = card.ownedBy
+        }
     }
 
     let object = "list"
     let data: [Entry]
 
     init(_ cards: [ModelCard]) {
-        data = cards.map { Entry(id: $0.id, created: $0.created, ownedBy: $0.ownedBy) }
+        data = cards.map(Entry.init)
     }
 }

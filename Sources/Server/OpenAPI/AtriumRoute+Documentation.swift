@@ -17,6 +17,10 @@ extension AtriumRoute {
                 query: [], success: (200, nil))
         case .listModels:
             Documentation(summary: "Models the key's team may use", body: nil, query: [], success: (200, "ModelList"))
+        case .retrieveModel:
+            Documentation(
+                summary: "One model the key's team may use (404 model_not_found for any other)", body: nil, query: [],
+                success: (200, "Model"))
         case .chatCompletions:
             Documentation(
                 summary: "OpenAI chat completion, shaped by the team's profile; SSE when stream is true",

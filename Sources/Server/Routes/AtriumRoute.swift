@@ -9,7 +9,7 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
     // Operations (the owner's key or the metrics token).
     case metrics
     // Data plane.
-    case listModels, chatCompletions, query, createEmbeddings
+    case listModels, retrieveModel, chatCompletions, query, createEmbeddings
     // Knowledge (the key's team).
     case createCollection, listCollections, deleteCollection
     case addDocument, listDocuments, deleteDocument, searchCollection
@@ -50,6 +50,7 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         case .openAPI: "/openapi.json"
         case .metrics: "/metrics"
         case .listModels: "/v1/models"
+        case .retrieveModel: "/v1/models/{model}"
         case .chatCompletions: "/v1/chat/completions"
         case .query: "/query"
         case .createEmbeddings: "/v1/embeddings"
@@ -91,7 +92,7 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         switch self {
         case .health, .readiness, .openAPI: nil
         case .metrics: .readMetrics
-        case .listModels: .listModels
+        case .listModels, .retrieveModel: .listModels
         case .chatCompletions, .query: .chat
         case .createEmbeddings: .embed
         case .createCollection, .deleteCollection, .addDocument, .deleteDocument: .writeDocuments
@@ -145,7 +146,7 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
     /// from ``action`` and whose limits apply to every request.
     public var isDataPlane: Bool {
         switch self {
-        case .listModels, .chatCompletions, .query: true
+        case .listModels, .retrieveModel, .chatCompletions, .query: true
         default: isKnowledge
         }
     }
@@ -166,9 +167,11 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         }
     }
 
-    /// The route a request reached, from its method and the matched path template.
+    /// The route a request reached, from its method and the matched path template (a HEAD
+    /// reaches the GET route: the router answers it with that handler, body dropped).
     static func matching(method: HTTPRequest.Method, path: String?) -> AtriumRoute? {
         guard let path else { return nil }
+        let method = method == .head ? .get : method
         return allCases.first { $0.method == method && $0.path == path }
     }
 }

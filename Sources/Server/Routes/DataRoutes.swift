@@ -8,6 +8,7 @@ struct DataRoutes {
 
     func register(on router: some RouterMethods<TeamRequestContext>) {
         router.on(AtriumRoute.listModels, use: models)
+        router.on(AtriumRoute.retrieveModel, use: model)
         router.on(AtriumRoute.chatCompletions, use: chatCompletions)
         router.on(AtriumRoute.query, use: query)
     }
@@ -15,6 +16,17 @@ struct DataRoutes {
     @Sendable func models(_ request: Request, context: TeamRequestContext) async throws -> Response {
         let cards = try await gateway.pipeline.models(in: context.scope, created: gateway.startedAt)
         return try JSONOutput.response(ModelList(cards))
+    }
+
+    /// `GET /v1/models/{model}` (the OpenAI SDKs' `models.retrieve`): a model the team may not
+    /// use is the same 404 as one that does not exist.
+    @Sendable func model(_ request: Request, context: TeamRequestContext) async throws -> Response {
+        let id = try context.parameters.decoded("model")
+        let cards = try await gateway.pipeline.models(in: context.scope, created: gateway.startedAt)
+        guard let card = cards.first(where: { $0.id == id }) else {
+            throw GatewayError(.notFound, "The model '\(String(id.unicodeScalars.prefix(128)))' does not exist", code: "model_not_found")
+        }
+        return try JSONOutput.response(ModelList.Entry(card))
     }
 
     @Sendable func chatCompletions(_ request: Request, context: TeamRequestContext) async throws -> Response {

@@ -14,6 +14,12 @@ model = os.environ["ATRIUM_MODEL"]
 messages = [{"role": "user", "content": "Say hello."}]
 
 models = [m.id for m in client.models.list()]
+retrieved = client.models.retrieve(model).id
+try:
+    client.models.retrieve("gpt-nonexistent")
+    missing = None
+except openai.NotFoundError as error:
+    missing = error.status_code
 
 completion = client.chat.completions.create(model=model, messages=messages, max_tokens=16)
 whole = completion.choices[0].message.content
@@ -39,6 +45,8 @@ except openai.AuthenticationError as error:
 
 print(json.dumps({
     "models": models,
+    "retrieved": retrieved,
+    "missing_status": missing,
     "content": whole,
     "usage": completion.usage.total_tokens,
     "streamed": "".join(pieces),
