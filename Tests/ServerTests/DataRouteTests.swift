@@ -104,6 +104,11 @@ import Testing
             #expect((answer.json["sources"] as? [Any])?.isEmpty == true)
             let foreign = try await http.call(.post, "/query", key: keys["bob"], json: ["prompt": "Hi", "team": "development"])
             #expect(foreign.status == 403 && foreign.errorCode == "cross_team_attempt")
+            // A field /query does not read is refused by name, not answered as if absent.
+            for field in ["stream", "stop", "n"] {
+                let unread = try await http.call(.post, "/query", key: keys["bob"], json: ["prompt": "Hi", field: true])
+                #expect(unread.status == 400 && (unread.json["error"] as? [String: Any])?["param"] as? String == field, "\(unread.body)")
+            }
         }
         let denial = try #require(try await world.auditRecords().first { $0.reason == "cross_team_attempt" })
         #expect(denial.query == "Hi" && denial.resource == "team:development")

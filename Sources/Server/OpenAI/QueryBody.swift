@@ -1,7 +1,9 @@
 import Gateway
+import Tenancy
 
 /// `POST /query`: `{"prompt": "…"}`, optionally naming the team (which must be the key's
-/// own) and sampling values.
+/// own) and sampling values. Any other field is refused by name: this is Atrium's own route,
+/// and a `stream` or `stop` read as absent would answer otherwise than asked.
 struct QueryBody: Decodable {
     let prompt: String
     let team: String?
@@ -11,13 +13,14 @@ struct QueryBody: Decodable {
     let maxTokens: Int?
     let seed: Int64?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case prompt, team, model, temperature, seed
         case topP = "top_p"
         case maxTokens = "max_tokens"
     }
 
     init(from decoder: any Decoder) throws {
+        try decoder.refuseFields(except: CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         prompt = try container.decode(String.self, forKey: .prompt)
         team = try container.decodeIfPresent(String.self, forKey: .team)
