@@ -46,6 +46,35 @@ import Testing
         #expect(try await repository.list(organization: nil, visibleTo: world.acmeAdmin).isEmpty)
     }
 
+    /// A webhook made by an admin goes when their access does — removed, demoted, or their
+    /// leaked key revoked with its line — as the keys they made do; it used to keep receiving
+    /// the team's security alerts, at an address of the former admin's choosing.
+    @Test(arguments: StoreBackendKind.allCases)
+    func aDestinationGoesWithItsMakersAccess(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
+        let tom = try await world.secondSalesAdmin("tom")
+        let tina = try await world.secondSalesAdmin("tina")
+        let uma = try await world.secondSalesAdmin("uma")
+        for admin in [tom, tina, uma, world.salesAdmin] {
+            _ = try await create(world, by: admin, in: world.acme, teams: [world.sales], url: "https://hooks.example.com/\(admin.userID)")
+        }
+        _ = try await create(world, by: world.acmeAdmin, in: world.acme)
+        func remaining() async throws -> Set<String> {
+            Set(try await world.store.alertDestinations.list(organization: world.acme.id, visibleTo: world.owner).map(\.destination.url.description))
+        }
+        #expect(try await remaining().count == 5)
+
+        let team = world.sales.resource
+        try await world.store.memberships.removeFromTeam(tom.userID, Policy.authorize(world.acmeAdmin, .removeMember, on: team))
+        try await world.store.memberships.setTeamRole(.member, for: tina.userID, Policy.authorize(world.acmeAdmin, .addMember, on: team))
+        try await world.store.keys.revoke(uma.keyID, withMinted: true, Policy.authorize(world.acmeAdmin, .revokeKey, on: team))
+        try await world.store.keys.revoke(world.salesAdmin.keyID, Policy.authorize(world.acmeAdmin, .revokeKey, on: team))
+        // The org admin's and alice's stay: revoking a key alone (routine hygiene) keeps them.
+        #expect(
+            try await remaining()
+                == ["https://hooks.example.com/atrium", "https://hooks.example.com/\(world.salesAdmin.userID)"])
+    }
+
     @Test(arguments: StoreBackendKind.allCases)
     func teamAdminListsOnlyItsOwnTeamsDestinations(_ backend: StoreBackendKind) async throws {
         let world = try await StoreWorld.make(backend)

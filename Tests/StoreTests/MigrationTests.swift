@@ -10,7 +10,7 @@ import Tenancy
         "v1-directory", "v2-keys", "v3-profiles-and-limits", "v4-audit", "v5-usage", "v6-audit-retention", "v7-key-limits-and-alerts",
         "v8-knowledge", "v9-knowledge-versions", "v10-organization-users-and-key-rotation", "v11-alert-destinations",
         "v12-audit-client-address", "v13-knowledge-title-field", "v14-team-weights", "v15-audit-flags",
-        "v16-console-sessions", "v17-single-sign-on", "v18-budgets", "v19-key-rotators",
+        "v16-console-sessions", "v17-single-sign-on", "v18-budgets", "v19-makers-of-access",
     ]
 
     @Test func freshFileGetsEveryMigrationInWALModeWithForeignKeys() async throws {

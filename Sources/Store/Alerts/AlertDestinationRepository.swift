@@ -40,12 +40,12 @@ public struct AlertDestinationRepository: Sendable {
             }
             try db.execute(
                 """
-                INSERT INTO alert_destinations (id, organization_id, url, name, kinds, secret, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO alert_destinations (id, organization_id, url, name, kinds, secret, created_at, created_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
                     id.rawValue, draft.organizationID?.rawValue, draft.url.description, draft.name, kinds,
-                    secret.revealed, now,
+                    secret.revealed, now, grants.first?.principal.keyID.rawValue,
                 ])
             for team in draft.teams {
                 // Both halves of the team: a team of another organization matches no row and fails.

@@ -27,7 +27,7 @@ enum SchemaMigrations {
         migrator.registerMigration("v16-console-sessions", migrate: ConsoleSessionRepository.createTable)
         migrator.registerMigration("v17-single-sign-on", migrate: SingleSignOnRepository.createTables)
         migrator.registerMigration("v18-budgets", migrate: BudgetSchema.createSQLite)
-        migrator.registerMigration("v19-key-rotators", migrate: addKeyRotators)
+        migrator.registerMigration("v19-makers-of-access", migrate: addMakersOfAccess)
         return migrator
     }
 
@@ -298,12 +298,14 @@ enum SchemaMigrations {
     /// Which key made a key's current secret by rotating it, and which made the previous one
     /// (while its grace lasts): they saw those secrets, so the cascades that revoke what a
     /// removed holder's keys minted revoke what they rotated too. `NULL`: the key's minter
-    /// (`created_by`) or the key itself.
-    private static func addKeyRotators(_ db: Database) throws {
+    /// (`created_by`) or the key itself. And which key made an alert destination: it goes in
+    /// the same cascades (`NULL`: made before this was kept).
+    private static func addMakersOfAccess(_ db: Database) throws {
         try db.execute(
             sql: """
                 ALTER TABLE api_keys ADD COLUMN rotated_by TEXT;
                 ALTER TABLE api_keys ADD COLUMN previous_rotated_by TEXT;
+                ALTER TABLE alert_destinations ADD COLUMN created_by TEXT;
                 """)
     }
 

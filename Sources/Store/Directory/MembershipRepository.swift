@@ -66,19 +66,21 @@ public struct MembershipRepository: Sendable {
     /// Revokes every key of `user` bound to `binding` (a membership or admin role ended) and
     /// every key minted or rotated by one of them, and by those, and so on: whoever minted or
     /// rotated a key saw its secret, so a key made in a colleague's name (or taken over by
-    /// rotating it) would otherwise outlive its maker's access.
+    /// rotating it) would otherwise outlive its maker's access. The alert destinations those
+    /// keys made go too (``KeyRepository/revokeLine(below:_:at:_:)``).
     static func revokeKeys(of user: UserID, boundTo binding: AccessBinding, at now: Date, _ db: any SQLConnection) throws {
-        try revokeKeys(minted: true, held: true, by: user, boundTo: binding, at: now, db)
+        try revokeKeys(held: true, by: user, boundTo: binding, at: now, db)
     }
 
     /// Revokes every key minted or rotated (directly or down the line) by `user`'s keys bound
-    /// to `binding`, leaving their own: they no longer may mint keys there (a demoted admin).
+    /// to `binding`, leaving their own: they no longer may mint keys there (a demoted admin),
+    /// nor keep the alert destinations they made.
     static func revokeKeysMinted(by user: UserID, boundTo binding: AccessBinding, at now: Date, _ db: any SQLConnection) throws {
-        try revokeKeys(minted: true, held: false, by: user, boundTo: binding, at: now, db)
+        try revokeKeys(held: false, by: user, boundTo: binding, at: now, db)
     }
 
     private static func revokeKeys(
-        minted: Bool, held: Bool, by user: UserID, boundTo binding: AccessBinding, at now: Date, _ db: any SQLConnection
+        held: Bool, by user: UserID, boundTo binding: AccessBinding, at now: Date, _ db: any SQLConnection
     ) throws {
         let own: String
         let arguments: SQLArguments
@@ -102,7 +104,7 @@ public struct MembershipRepository: Sendable {
             WHERE id IN (\(own))
             """,
             (held ? [revokedAt] : []) + arguments)
-        if minted { try KeyRepository.revokeLine(below: own, arguments, at: revokedAt, db) }
+        try KeyRepository.revokeLine(below: own, arguments, at: revokedAt, db)
     }
 
     /// The granted team's members (`.readMembers`).

@@ -168,10 +168,12 @@ public struct KeyRepository: Sendable {
     /// Revokes every key minted or rotated by one of the keys the query `keys` selects (`id`s,
     /// with `arguments`), and by those, and so on: whoever minted or rotated a key saw its
     /// secret. (The line a key's limits follow, ``lineage``, goes up `created_by` only: a
-    /// rotation changes who saw the secret, not whose key it is.)
+    /// rotation changes who saw the secret, not whose key it is.) The alert destinations those
+    /// keys made, the selected ones' included, are deleted: a webhook receives the security
+    /// alerts of what it covers, and it must not keep them flowing to its maker once their
+    /// access ends (it did, with no way to tell whose it was).
     static func revokeLine(below keys: String, _ arguments: SQLArguments, at revokedAt: Date, _ db: any SQLConnection) throws {
-        try db.execute(
-            """
+        let line = """
             WITH RECURSIVE own(id) AS (\(keys)),
             descendants(id) AS (
                 SELECT k.id FROM api_keys k JOIN own o
@@ -179,9 +181,13 @@ public struct KeyRepository: Sendable {
                 UNION SELECT k.id FROM api_keys k JOIN descendants d
                     ON d.id IN (k.created_by, k.rotated_by, k.previous_rotated_by)
             )
-            UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id IN (SELECT id FROM descendants)
-            """,
+            """
+        try db.execute(
+            line + "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id IN (SELECT id FROM descendants)",
             arguments + [revokedAt])
+        try db.execute(
+            line + "DELETE FROM alert_destinations WHERE created_by IN (SELECT id FROM own UNION SELECT id FROM descendants)",
+            arguments)
     }
 
     /// A key's record by id (never the secret). Admin routes use it to find the binding to

@@ -12,7 +12,7 @@ import Testing
         "pg14-directory-version",
         "pg16-shared-limits",
         "pg18-budgets",
-        "pg20-budgets-directory-version", "pg21-key-rotators",
+        "pg20-budgets-directory-version", "pg21-makers-of-access",
     ]
 
     @Test func theHistoryIsAppendOnly() {

@@ -33,12 +33,14 @@ enum PostgresSchema {
         Migration(name: "pg18-budgets", sql: BudgetSchema.postgres),
         // The directory cache remembers which keys have no budget: a new one must empty it.
         Migration(name: "pg20-budgets-directory-version", sql: announcesDirectoryChanges("budgets")),
-        // Which key made a key's current and previous secret by rotating it (SQLite's v19).
+        // Which key made a key's current and previous secret by rotating it, and which made an
+        // alert destination (SQLite's v19).
         Migration(
-            name: "pg21-key-rotators",
+            name: "pg21-makers-of-access",
             sql: """
                 ALTER TABLE api_keys ADD COLUMN rotated_by TEXT COLLATE "C";
                 ALTER TABLE api_keys ADD COLUMN previous_rotated_by TEXT COLLATE "C";
+                ALTER TABLE alert_destinations ADD COLUMN created_by TEXT COLLATE "C";
                 """),
     ]
 
