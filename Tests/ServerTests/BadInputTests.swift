@@ -245,6 +245,13 @@ import Testing
                 let text = String(buffer: response.body)
                 #expect(response.status == .badRequest && text.contains("UTF-8"), "\(encoding): \(text)")
             }
+            // Bytes that are not UTF-8, wherever they lie, get the same clear answer.
+            var headers: HTTPFields = [.contentType: "application/json"]
+            headers[.authorization] = "Bearer \(keys["vic"])"
+            let broken = Array(#"{"messages":[{"role":"user","content":"a"#.utf8) + [0xC3, 0x28] + Array(#""}]}"#.utf8)
+            let response = try await http.client.execute(
+                uri: "/v1/chat/completions", method: .post, headers: headers, body: ByteBuffer(bytes: broken))
+            #expect(response.status == .badRequest && String(buffer: response.body).contains("not UTF-8"))
         }
     }
 

@@ -19,6 +19,11 @@ enum JSONBody {
         guard !holdsZero else {
             throw GatewayError.invalid("The request body must be JSON in UTF-8 (it holds a zero byte: UTF-16 or UTF-32?)")
         }
+        // Said once for the whole body: the decoder's own words for a bad byte depend on where
+        // it lies ("must be an array" for one inside a message's content).
+        guard buffer.withUnsafeReadableBytes({ String(validating: $0, as: UTF8.self) != nil }) else {
+            throw GatewayError.invalid("The request body must be JSON in UTF-8 (it holds bytes that are not UTF-8)")
+        }
         let data = Data(buffer.readableBytesView)
         if let repeated = firstRepeatedKey(in: data) {
             let field = String(repeated.unicodeScalars.prefix(128))
