@@ -86,6 +86,16 @@ import Testing
         }
     }
 
+    /// A team key asking for its own organization's resource (its single sign-on mappings,
+    /// organization-wide alert destinations) lacks the role; it is no attempt on another
+    /// tenant, and must not raise a cross-team intrusion alert. Another organization still is.
+    @Test func aTeamKeyOnItsOwnOrganizationLacksTheRole() {
+        let admin = Principals.make(.teamAdmin)
+        #expect(Policy.decide(admin, .readSingleSignOn, .organization(Principals.acme)) == .deny(.roleNotAllowed))
+        #expect(Policy.decide(admin, .createTeam, .organization(Principals.acme)) == .deny(.roleNotAllowed))
+        #expect(Policy.decide(admin, .readSingleSignOn, .organization(Principals.globex)) == .deny(.crossTenant))
+    }
+
     @Test func orgAdminCannotReachAnotherOrganization() {
         let admin = Principals.make(.orgAdmin)
         #expect(Policy.decide(admin, .createTeam, .organization(Principals.globex)) == .deny(.crossTenant))

@@ -13,9 +13,13 @@ public enum Policy {
     /// for that very team; and the principal's effective rights must contain the action.
     public static func decide(_ principal: Principal, _ action: Action, _ resource: Resource) -> Decision {
         guard action.applies(to: resource) else { return .deny(.actionDoesNotApply) }
-        // Another tenant's resource is a cross-tenant attempt; the platform's is no tenant's:
-        // a team or organization key asking for it (metrics, prices) lacks the role.
-        guard principal.binding.reaches(resource) else { return .deny(resource == .platform ? .roleNotAllowed : .crossTenant) }
+        // Another tenant's resource is a cross-tenant attempt. The platform's is no tenant's, and
+        // a team key's own organization is its tenant's: a key asking for those (metrics, prices,
+        // its organization's single sign-on) lacks the role — not an attempt to raise alerts on.
+        guard principal.binding.reaches(resource) else {
+            let own = resource == .platform || principal.organizationID.map { resource == .organization($0) } == true
+            return .deny(own ? .roleNotAllowed : .crossTenant)
+        }
         if action.plane == .data {
             guard case let .team(own) = principal.binding, resource == .team(own) else {
                 return .deny(.dataPlaneNeedsTeamKey)
