@@ -1,9 +1,11 @@
 import Tenancy
 
 /// Secrets: AWS access key ids (`AKIA…`, 20 characters), AWS secret keys written after their
-/// name (`aws_secret_access_key = …`), PEM private-key blocks (`-----BEGIN … PRIVATE KEY-----`
-/// to its `-----END … -----`, or to the end of the text when the block is cut off), JWTs
-/// (`eyJ….eyJ….…`) and Atrium keys (`atr_` and at least 20 base62 characters).
+/// name in any of the ways AWS's tools write it (`aws_secret_access_key = …`,
+/// `"SecretAccessKey": "…"` from the CLI's JSON, `aws-secret-access-key: …`), PEM and PGP
+/// private-key blocks (`-----BEGIN … PRIVATE KEY[ BLOCK]-----` to its `-----END … -----`, or to
+/// the end of the text when the block is cut off), JWTs (`eyJ….eyJ….…`) and Atrium keys (`atr_`
+/// and at least 20 base62 characters).
 struct SecretDetector: EntityDetector {
     let entity = GuardrailEntity.secret
 
@@ -11,9 +13,11 @@ struct SecretDetector: EntityDetector {
         .map { Array($0.utf8) }
     static let begin = Array("-----BEGIN ".utf8)
     static let privateKey = Array("PRIVATE KEY-----".utf8)
+    static let pgpPrivateKey = Array("PRIVATE KEY BLOCK-----".utf8)
     static let end = Array("-----END ".utf8)
     static let dashes = Array("-----".utf8)
-    static let secretKeyName = Array("secret_access_key".utf8)
+    /// The name's letters: `_` or `-` may stand between its words, in any case.
+    static let secretKeyName = Array("secretaccesskey".utf8)
 
     func ranges(in text: [UInt8]) -> [Range<Int>] {
         var found: [Range<Int>] = []
@@ -60,14 +64,20 @@ struct SecretDetector: EntityDetector {
         return index + 20
     }
 
-    /// The 40-character value after `…secret_access_key` and `=` or `:` (quotes and spaces allowed).
+    /// The 40-character value after `…secret_access_key` (or `SecretAccessKey`,
+    /// `secret-access-key`) and `=` or `:` (quotes and spaces allowed).
     static func awsSecret(_ text: [UInt8], nameAt index: Int) -> Range<Int>? {
-        guard text[index] | 0x20 == 0x73, index + secretKeyName.count <= text.count,
-            text[index..<index + secretKeyName.count].map({ ASCII.isUpper($0) ? $0 | 0x20 : $0 }).elementsEqual(secretKeyName)
-        else { return nil }
-        var at = index + secretKeyName.count
+        guard text[index] | 0x20 == 0x73 else { return nil }
+        var at = index
+        for (position, letter) in secretKeyName.enumerated() {
+            // A word boundary of the name (after `secret`, `access`) may hold one `_` or `-`.
+            if position == 6 || position == 12, at < text.count, text[at] == 0x5F || text[at] == 0x2D { at += 1 }
+            guard at < text.count, text[at] | 0x20 == letter else { return nil }
+            at += 1
+        }
+        let nameEnd = at
         var sawAssignment = false
-        while at < text.count, at - index < secretKeyName.count + 8,
+        while at < text.count, at - nameEnd < 8,
             [0x20, 0x22, 0x27, 0x3D, 0x3A].contains(text[at])
         {
             if text[at] == 0x3D || text[at] == 0x3A { sawAssignment = true }
@@ -85,8 +95,9 @@ struct SecretDetector: EntityDetector {
         guard has(begin, in: text, at: index) else { return nil }
         var at = index + begin.count
         while at < text.count, at - index < 64, text[at] != 0x0A {
-            if has(privateKey, in: text, at: at) {
-                var close = at + privateKey.count
+            let header = has(privateKey, in: text, at: at) ? privateKey : has(pgpPrivateKey, in: text, at: at) ? pgpPrivateKey : nil
+            if let header {
+                var close = at + header.count
                 while close < text.count {
                     if has(end, in: text, at: close) {
                         var lineEnd = close + end.count

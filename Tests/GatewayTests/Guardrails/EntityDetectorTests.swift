@@ -60,4 +60,15 @@ import Testing
         ])
         #expect(found(SecretDetector(), "AKIA123, eyJhello.world, atr_short, -----BEGIN PUBLIC KEY-----").isEmpty)
     }
+
+    /// The AWS CLI's JSON writes the secret key's name in camel case, other tools with dashes;
+    /// a PGP private key is a `PRIVATE KEY BLOCK` (attack round 8: these passed undetected).
+    @Test func secretsAsOtherToolsWriteThem() {
+        let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+        let pgp = "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBF0ABCDEFGHIJ\n=abcd\n-----END PGP PRIVATE KEY BLOCK-----"
+        let text = #"{"AccessKeyId": "AKIAIOSFODNN7EXAMPLE", "SecretAccessKey": "\#(secret)"}"#
+            + "\naws-secret-access-key: \(secret)\nAWS_SECRET_ACCESS_KEY=\(secret)\n\(pgp)"
+        #expect(found(SecretDetector(), text) == ["AKIAIOSFODNN7EXAMPLE", secret, secret, secret, pgp])
+        #expect(found(SecretDetector(), "secret access key: \(secret), secretXaccesskey=\(secret)").isEmpty)
+    }
 }
