@@ -2,9 +2,11 @@ import Foundation
 
 /// A text as the guardrails' detectors and heuristics read it: the disguises that leave a value
 /// readable to a person (and to the model) but not to a byte-level detector are undone —
-/// invisible format characters (zero-width spaces and joiners, soft hyphens) are dropped;
-/// Unicode spaces read as a space and dashes as `-`; decimal digits of any script as ASCII
-/// digits; Cyrillic and Greek letters that look Latin as those letters; and compatibility
+/// invisible characters (every default-ignorable code point: zero-width spaces and joiners,
+/// soft hyphens, variation selectors, the combining grapheme joiner, Hangul fillers, tags) are
+/// dropped; Unicode spaces and line and paragraph separators read as a space and dashes as `-`;
+/// decimal digits of any script as ASCII digits; Cyrillic, Greek, Armenian and Latin letters
+/// that look like ASCII ones as those letters; and compatibility
 /// forms (full-width `４`, mathematical bold `𝐢`, ligatures) as their ASCII meaning. Everything
 /// else is kept byte for byte.
 ///
@@ -72,9 +74,13 @@ struct FoldedText {
     /// What `scalar` reads as (empty: nothing), or nil to keep it as it is.
     static func fold(_ scalar: Unicode.Scalar) -> [UInt8]? {
         let properties = scalar.properties
+        // Format characters alone left variation selectors (`4\u{FE0F}111…`), the combining
+        // grapheme joiner and the Hangul fillers (letters, to Unicode) splitting a value unseen:
+        // whatever Unicode says a renderer may ignore is dropped.
+        if properties.isDefaultIgnorableCodePoint { return [] }
         switch properties.generalCategory {
         case .format: return []
-        case .spaceSeparator: return [0x20]
+        case .spaceSeparator, .lineSeparator, .paragraphSeparator: return [0x20]
         case .dashPunctuation: return [0x2D]
         case .decimalNumber:
             if let value = properties.numericValue, value >= 0, value <= 9 { return [0x30 + UInt8(value)] }
@@ -91,7 +97,7 @@ struct FoldedText {
         return Array(compatible.utf8)
     }
 
-    /// Cyrillic and Greek letters drawn like Latin ones (after Unicode's confusables list).
+    /// Letters drawn like ASCII ones (after Unicode's confusables list).
     static let lookalikes: [UInt32: UInt8] = {
         let pairs: [(UInt32, Character)] = [
             // Cyrillic small
@@ -105,6 +111,8 @@ struct FoldedText {
             (0x0391, "A"), (0x0392, "B"), (0x0395, "E"), (0x0396, "Z"), (0x0397, "H"), (0x0399, "I"), (0x039A, "K"),
             (0x039C, "M"), (0x039D, "N"), (0x039F, "O"), (0x03A1, "P"), (0x03A4, "T"), (0x03A5, "Y"), (0x03A7, "X"),
             (0x03BF, "o"), (0x03B1, "a"), (0x03BD, "v"),
+            // Armenian, and Latin letters outside ASCII that have no decomposition to fold by
+            (0x057D, "u"), (0x0585, "o"), (0x0131, "i"), (0x0261, "g"),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.map { ($0.0, $0.1.asciiValue!) })
     }()

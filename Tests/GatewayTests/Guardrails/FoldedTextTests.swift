@@ -26,6 +26,25 @@ import Testing
         #expect(try session.screen(text, from: .client).text == expected, "\(text)")
     }
 
+    /// Every character Unicode lets a renderer ignore — not only the format category — is
+    /// dropped, line and paragraph separators are spaces, and the look-alikes Armenian `ս օ`,
+    /// dotless `ı` and Latin `ɡ` read as `u o i g`: a variation selector, the combining grapheme
+    /// joiner or a Hangul filler inside a value let it pass every detector.
+    @Test(arguments: [
+        ("pay 4\u{FE0F}111 1111 1111 1111 now", "pay [PAYMENT_CARD_1] now"),
+        ("pay 4111\u{034F}1111\u{3164}1111\u{FFA0}1111 now", "pay [PAYMENT_CARD_1] now"),
+        ("pay 4111\u{2028}1111\u{2029}1111\u{115F}\u{1160} 1111 now", "pay [PAYMENT_CARD_1] now"),
+        ("mail john\u{FE0F}@example.com today", "mail [EMAIL_1] today"),
+        ("key atr_AbCdEfGhIj\u{034F}KlMnOpQrStUvWxYz012345 ok", "key [SECRET_1] ok"),
+        ("the bl\u{057D}eb\u{0131}rd plan", "the [CODENAMES_1] plan"),
+    ])
+    func invisibleCharactersAndMoreLookalikesAreUndone(text: String, expected: String) throws {
+        let session = GuardrailSession(settings: Self.settings)
+        #expect(try session.screen(text, from: .client).text == expected, "\(text)")
+        let folded = FoldedText(Array("\u{0585}\u{0261}\u{FE0E}x\u{E0041}".utf8))
+        #expect(folded.bytes == Array("ogx".utf8))
+    }
+
     @Test func aRedactedValueIsRestoredAsTheClientWroteIt() throws {
         let settings = try GuardrailSettings(pii: [.paymentCard: .redact], restore: true)
         let session = GuardrailSession(settings: settings)
