@@ -1,6 +1,7 @@
 import Foundation
 import Retrieval
 import Store
+import Tenancy
 import Testing
 @testable import Gateway
 

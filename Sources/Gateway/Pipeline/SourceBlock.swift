@@ -1,4 +1,5 @@
 import Retrieval
+import Tenancy
 
 /// The retrieved chunks as the prompt shows them: an instruction to answer from them and cite
 /// them, then each chunk in a numbered `<source>` element.

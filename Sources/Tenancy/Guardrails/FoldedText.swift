@@ -13,15 +13,18 @@ import Foundation
 /// Each byte remembers where its character starts in the original, so a detector's range in the
 /// folded text maps back to the whole original span (``originalRange(_:)``): redaction replaces
 /// what the client wrote, and a restored placeholder gives it back unchanged.
-struct FoldedText {
-    let bytes: [UInt8]
+///
+/// In Tenancy, beside the team's patterns, so that a deny-list's terms are folded exactly as
+/// the texts they are matched in (``TermMatcher``).
+public struct FoldedText: Sendable {
+    public let bytes: [UInt8]
     /// Per folded byte, its offset in the original; nil when nothing was folded.
     private let origins: [Int]?
     private let originalCount: Int
 
     /// Folds UTF-8 `original`; bytes that are not valid UTF-8 (an answer's unfinished last
     /// character) are kept as they are.
-    init(_ original: [UInt8]) {
+    public init(_ original: [UInt8]) {
         originalCount = original.count
         guard original.contains(where: { $0 >= 0x80 }) else {
             bytes = original
@@ -60,11 +63,11 @@ struct FoldedText {
         self.origins = changed ? origins : nil
     }
 
-    var isIdentity: Bool { origins == nil }
+    public var isIdentity: Bool { origins == nil }
 
     /// The span of the original that folded bytes `range` came from (invisible characters just
     /// after it included).
-    func originalRange(_ range: Range<Int>) -> Range<Int> {
+    public func originalRange(_ range: Range<Int>) -> Range<Int> {
         guard let origins else { return range }
         let lower = range.lowerBound < origins.count ? origins[range.lowerBound] : originalCount
         let upper = range.upperBound < origins.count ? origins[range.upperBound] : originalCount
@@ -72,7 +75,7 @@ struct FoldedText {
     }
 
     /// What `scalar` reads as (empty: nothing), or nil to keep it as it is.
-    static func fold(_ scalar: Unicode.Scalar) -> [UInt8]? {
+    public static func fold(_ scalar: Unicode.Scalar) -> [UInt8]? {
         let properties = scalar.properties
         // Format characters alone left variation selectors (`4\u{FE0F}111…`), the combining
         // grapheme joiner and the Hangul fillers (letters, to Unicode) splitting a value unseen:
@@ -119,7 +122,7 @@ struct FoldedText {
 
     /// The scalar starting at `index` and its length in bytes, or nil when the bytes there are
     /// not one whole, valid UTF-8 character.
-    private static func decode(_ bytes: [UInt8], at index: Int) -> (Unicode.Scalar, Int)? {
+    static func decode(_ bytes: [UInt8], at index: Int) -> (Unicode.Scalar, Int)? {
         var decoder = UTF8()
         var iterator = bytes[index...].makeIterator()
         guard case let .scalarValue(scalar) = decoder.decode(&iterator) else { return nil }
