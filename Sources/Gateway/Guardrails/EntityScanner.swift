@@ -34,8 +34,10 @@ struct EntityScanner: Sendable {
     let settings: GuardrailSettings
 
     /// The hits to act on, in text order, not overlapping.
-    /// - Parameter scratch: the patterns' thread lists, reused across the request's scans.
-    /// - Throws: ``BoundedRegex/BudgetExceeded`` when the team's patterns spend `budget`.
+    /// - Parameter text: a ``FoldedText``'s bytes.
+    /// - Parameter scratch: the regular expressions' thread lists, reused across the request's scans.
+    /// - Throws: ``BoundedRegex/BudgetExceeded`` when the team's regular expressions spend
+    ///   `budget` (deny-lists of terms cost none of it).
     func scan(_ text: [UInt8], budget: inout Int, scratch: inout BoundedRegex.Scratch)
         throws(BoundedRegex.BudgetExceeded) -> [GuardrailHit]
     {
@@ -55,8 +57,18 @@ struct EntityScanner: Sendable {
                 found.append(GuardrailHit(kind: .entity(detector.entity), range: range, action: action))
             }
         }
+        var keys: TermKeys?  // the text as deny-lists read it, made once for all of them
         for (index, pattern) in settings.patterns.enumerated() {
-            for range in try pattern.compiled.matches(in: text, budget: &budget, scratch: &scratch) {
+            let ranges: [Range<Int>]
+            switch pattern.matcher {
+            case let .regex(regex):
+                ranges = try regex.matches(in: text, budget: &budget, scratch: &scratch)
+            case let .terms(terms):
+                let textKeys = keys ?? TermKeys(folded: text)
+                keys = textKeys
+                ranges = terms.matches(in: textKeys)
+            }
+            for range in ranges {
                 found.append(GuardrailHit(kind: .pattern(index), range: range, action: pattern.action))
             }
         }

@@ -1,10 +1,12 @@
-/// A team's own pattern: a regular expression or a deny-list of terms (matched whole-word,
-/// ignoring ASCII case), redacted (`[NAME_1]`) or blocked like a built-in entity type.
+/// A team's own pattern: a regular expression or a deny-list of terms, redacted (`[NAME_1]`) or
+/// blocked like a built-in entity type.
 ///
-/// Both compile to a ``BoundedRegex``, which matches in time linear in the text (it never
-/// backtracks) under a per-request step budget; a pattern the engine refuses — or one with
-/// nested unbounded repetition, which backtracking engines cannot run safely — fails when the
-/// profile is saved.
+/// A regular expression compiles to a ``BoundedRegex``, which matches in time linear in the
+/// text (it never backtracks) under a per-request step budget; a pattern the engine refuses —
+/// or one with nested unbounded repetition, which backtracking engines cannot run safely —
+/// fails when the profile is saved. Terms compile to a ``TermMatcher``: matched as whole words
+/// in any case and script, read through the same folding as the text, at a cost that does not
+/// grow with their number (so they need no budget).
 ///
 /// ```json
 /// {"name": "project", "regex": "PRJ-[0-9]{4}", "action": "redact"}
@@ -20,7 +22,13 @@ public struct GuardrailPattern: Sendable, Hashable {
     public let terms: [String]
     /// `redact` or `block`.
     public let action: GuardrailAction
-    public let compiled: BoundedRegex
+    /// How it is matched, compiled once when the profile is saved.
+    public let matcher: Matcher
+
+    public enum Matcher: Sendable {
+        case regex(BoundedRegex)
+        case terms(TermMatcher)
+    }
 
     public init(name: String, regex: String? = nil, terms: [String] = [], action: GuardrailAction) throws(ProfileError) {
         let field = "guardrails.patterns"
@@ -35,10 +43,13 @@ public struct GuardrailPattern: Sendable, Hashable {
         guard action != .allow else {
             throw ProfileError(field: "\(field).action", problem: "a pattern must redact or block")
         }
-        let source: String
         switch (regex, terms.isEmpty) {
         case let (regex?, true):
-            source = regex
+            do throws(BoundedRegex.SyntaxError) {
+                matcher = .regex(try BoundedRegex(regex))
+            } catch {
+                throw ProfileError(field: "\(field).regex", problem: "pattern '\(name)': \(error.description)")
+            }
         case (nil, false):
             guard terms.count <= Self.maximumTerms,
                 terms.allSatisfy({ !$0.isEmpty && $0.utf8.count <= Self.maximumTermLength })
@@ -47,26 +58,19 @@ public struct GuardrailPattern: Sendable, Hashable {
                     field: "\(field).terms",
                     problem: "1 to \(Self.maximumTerms) non-empty terms of at most \(Self.maximumTermLength) bytes")
             }
-            source = "(?i)(?:" + terms.map(Self.wholeWord).joined(separator: "|") + ")"
+            do throws(TermMatcher.EmptyTerm) {
+                matcher = .terms(try TermMatcher(terms))
+            } catch {
+                throw ProfileError(
+                    field: "\(field).terms", problem: "pattern '\(name)': term \(error.index + 1) has nothing visible")
+            }
         default:
             throw ProfileError(field: field, problem: "pattern '\(name)' needs either 'regex' or 'terms'")
-        }
-        do throws(BoundedRegex.SyntaxError) {
-            compiled = try BoundedRegex(source)
-        } catch {
-            throw ProfileError(field: "\(field).regex", problem: "pattern '\(name)': \(error.description)")
         }
         self.name = name
         self.regex = regex
         self.terms = terms
         self.action = action
-    }
-
-    /// A term as a pattern that matches it alone, not inside a longer word: a word boundary
-    /// on each side that starts or ends with a letter, digit or `_`.
-    static func wholeWord(_ term: String) -> String {
-        func isWord(_ character: Character?) -> Bool { character.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") } ?? false }
-        return (isWord(term.first) ? "\\b" : "") + BoundedRegex.escape(term) + (isWord(term.last) ? "\\b" : "")
     }
 
     /// The word in its placeholders.

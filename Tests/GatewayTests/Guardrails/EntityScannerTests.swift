@@ -57,4 +57,26 @@ import Testing
         let (smallTime, largeTime) = try (time(small), time(large))
         #expect(largeTime < smallTime * 4 + .milliseconds(50), "large \(largeTime), small \(smallTime)")
     }
+
+    /// A deny-list within the documented limits no longer breaks the team's own traffic: as one
+    /// regular expression, 200 terms cost ~900 steps a byte of the request's 5 M, refused a
+    /// 5.6 KB prompt and cut a 5.3 KB streamed answer at 3 KB.
+    @Test func aLongDenyListSpendsNoBudget() throws {
+        let terms = (0..<200).map { "w" + String(String(1000 + $0).dropFirst()) }  // w000 … w199
+        let settings = try GuardrailSettings(
+            patterns: [GuardrailPattern(name: "codenames", terms: terms, action: .block)])
+        let prose = String(repeating: "the quick brown fox jumps over the lazy dog ", count: 500)  // 22 KB
+        let session = GuardrailSession(settings: settings)
+        #expect(try session.screen(prose, from: .client).hits.isEmpty)
+        #expect(try session.screen(prose + "W199", from: .client).blocked != nil)
+        var answer = AnswerGuard(session: session)
+        var streamed = ""
+        var rest = prose[...]
+        while !rest.isEmpty {
+            streamed += answer.accept(String(rest.prefix(4)))
+            rest = rest.dropFirst(4)
+        }
+        streamed += answer.finish()
+        #expect(streamed == prose && !answer.stopped)
+    }
 }

@@ -59,12 +59,4 @@ import Testing
         var spent = 0
         #expect(throws: BoundedRegex.BudgetExceeded.self) { try patterns[1].matches(in: [], budget: &spent, scratch: &scratch) }
     }
-
-    @Test func deniedTermsMatchLiterallyAndAsWholeWordsInAnyCase() throws {
-        let pattern = try GuardrailPattern(name: "terms", terms: ["a.b (c)", "cat"], action: .redact)
-        var budget = 1_000_000
-        let bytes = Array("A.B (C) and axb (c), concat, Cat.".utf8)
-        let found = try pattern.compiled.matches(in: bytes, budget: &budget).map { String(decoding: bytes[$0], as: UTF8.self) }
-        #expect(found == ["A.B (C)", "Cat"])
-    }
 }
