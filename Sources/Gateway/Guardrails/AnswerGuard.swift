@@ -51,9 +51,28 @@ struct AnswerGuard {
     }
 
     /// Whether `piece` has a character that ends a word as ``heldFrom(_:folded:)`` reads words
-    /// (a space, or one that folds to no ASCII); a character split between pieces counts too.
+    /// (a space, or one that is part of no word there); a character split between pieces counts too.
     private static func endsAWord(_ piece: String) -> Bool {
-        FoldedText(Array(piece.utf8)).bytes.contains { $0 >= 0x80 || ASCII.isSpace($0) }
+        let bytes = FoldedText(Array(piece.utf8)).bytes
+        var end = bytes.count
+        while end > 0 {
+            guard let start = wordCharacter(before: end, in: bytes) else { return true }
+            end = start
+        }
+        return false
+    }
+
+    /// Where the character ending at `end` in folded `bytes` starts, if it is part of a word
+    /// the guard holds back: ASCII but a space, or a word character of a script written with
+    /// spaces. Bytes that are not whole UTF-8 (a character split between pieces) are not.
+    private static func wordCharacter(before end: Int, in bytes: [UInt8]) -> Int? {
+        let last = bytes[end - 1]
+        if last < 0x80 { return ASCII.isSpace(last) ? nil : end - 1 }
+        var start = end - 1
+        while start > 0, end - start < 4, bytes[start] & 0xC0 == 0x80 { start -= 1 }
+        guard let (scalar, width) = FoldedText.decode(bytes, at: start), start + width == end, TermKeys.isWord(scalar)
+        else { return nil }
+        return start
     }
 
     /// Everything still held, at the end of the answer.
@@ -96,12 +115,14 @@ struct AnswerGuard {
 
     /// Where the text that must wait begins: the last word and the spaced groups before it,
     /// read as the detectors read them (``FoldedText``: a full-width `４１１１` is a group of
-    /// digits). A character that folds to no ASCII (`メ`, `é`) can be part of no entity, so it
-    /// ends a word as a space does: an answer in a language written without spaces streams.
+    /// digits). A word goes on through the letters of any script written with spaces
+    /// (``TermKeys/isWord(_:)``: a deny-list's `секрет` split `сек` | `рет` between pieces was
+    /// released in halves and never matched); any other character that folds to no ASCII (`メ`,
+    /// `。`) ends a word as a space does, so an answer in a language written without spaces streams.
     static func heldFrom(_ text: [UInt8], folded: FoldedText) -> Int {
         let bytes = folded.bytes
         var cut = bytes.count
-        while cut > 0, bytes[cut - 1] < 0x80, !ASCII.isSpace(bytes[cut - 1]) { cut -= 1 }
+        while cut > 0, let start = wordCharacter(before: cut, in: bytes) { cut = start }
         // Words before it, each after one space, that could be groups of a spaced number.
         var groups: [Range<Int>] = []  // right to left
         while cut > 0, bytes.count - cut < spacedWindow, bytes[cut - 1] == 0x20 {

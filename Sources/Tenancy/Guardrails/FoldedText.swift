@@ -122,7 +122,7 @@ public struct FoldedText: Sendable {
 
     /// The scalar starting at `index` and its length in bytes, or nil when the bytes there are
     /// not one whole, valid UTF-8 character.
-    static func decode(_ bytes: [UInt8], at index: Int) -> (Unicode.Scalar, Int)? {
+    public static func decode(_ bytes: [UInt8], at index: Int) -> (Unicode.Scalar, Int)? {
         var decoder = UTF8()
         var iterator = bytes[index...].makeIterator()
         guard case let .scalarValue(scalar) = decoder.decode(&iterator) else { return nil }

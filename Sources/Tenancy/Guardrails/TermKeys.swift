@@ -95,7 +95,7 @@ public struct TermKeys: Sendable {
     /// as a boundary). Not in scripts written without spaces between words (Han, kana, Thai,
     /// Lao, Khmer, Myanmar): there a word has letters on both sides, and a term is found
     /// wherever it occurs, else it would never be.
-    static func isWord(_ scalar: Unicode.Scalar) -> Bool {
+    public static func isWord(_ scalar: Unicode.Scalar) -> Bool {
         let properties = scalar.properties
         switch properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,

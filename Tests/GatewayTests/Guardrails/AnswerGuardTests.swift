@@ -50,6 +50,20 @@ import Testing
         #expect(output == ["こんにちは、", "世界。メールは", "", "[EMAIL_1]です。", ""])
     }
 
+    /// A word of any script written with spaces is held while it is unfinished, as an ASCII
+    /// one is: a deny-list's `секрет` streamed as `сек` | `рет` was released in halves (a
+    /// character that folds to no ASCII ended the word) and never matched.
+    @Test func aWordOfAnotherScriptSplitAcrossChunksIsHeldWhole() throws {
+        let settings = try GuardrailSettings(
+            patterns: [try GuardrailPattern(name: "codenames", terms: ["секрет", "Müller"], action: .block)])
+        let (cyrillic, answer) = stream(["Это сек", "рет, да."], settings)
+        #expect(cyrillic.joined() == "Это " && answer.blocked != nil, "\(cyrillic)")
+        let (latin, other) = stream(["Herr Mü", "ller kommt."], settings)
+        #expect(latin.joined() == "Herr " && other.blocked != nil, "\(latin)")
+        let (plain, _) = stream(["Привет, ", "мир."], settings)
+        #expect(plain == ["Привет, ", "", "мир."], "a word is held only while it may go on")
+    }
+
     @Test func ordinaryTextIsHeldOnlyWhileItsLastWordIsUnfinished() throws {
         let settings = try GuardrailSettings(pii: [.email: .redact])
         let (output, _) = stream(["Hello", ", world", ". How are", " you?"], settings)
