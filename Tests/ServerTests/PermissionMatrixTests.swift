@@ -35,6 +35,7 @@ import Testing
         "removeOrganizationAdmin": [204, 403, 404, 403, 403, 403, 403],
         "createUser": [201, 201, 201, 201, 403, 403, 201],
         "addOrganizationUser": [200, 200, 404, 403, 403, 403, 403],
+        "removeOrganizationUser": [204, 204, 404, 403, 403, 403, 403],
         "setMember": [200, 200, 404, 200, 403, 403, 404],
         "removeMember": [204, 204, 404, 204, 403, 403, 404],
         "listMembers": [200, 200, 404, 200, 403, 403, 404],
@@ -149,6 +150,8 @@ import Testing
                 body: ["grace_seconds": 60])
         case "addOrganizationUser":
             return Call(method: .put, path: "/v1/admin/orgs/acme/users/\(try await freshUser())", body: nil)
+        case "removeOrganizationUser":
+            return Call(method: .delete, path: "/v1/admin/orgs/acme/users/\(try await freshUser())", body: nil)
         case "listKeys": return Call(method: .get, path: "/v1/admin/keys?team=acme/sales", body: nil)
         case "revokeKey":
             let key = try await http.call(

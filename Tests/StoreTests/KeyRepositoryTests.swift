@@ -235,6 +235,47 @@ import Tenancy
         _ = try await world.store.keys.authenticated(world.keys["bob"]!)
     }
 
+    /// Offboarding in one step: a user removed from the organization leaves its teams, and every
+    /// key they hold there goes — with the keys and alert destinations those made — while their
+    /// place in another organization stays. An org admin may offboard members but not another
+    /// org admin (the owner may).
+    @Test(arguments: StoreBackendKind.allCases) func removingAUserFromTheOrganizationOffboardsThem(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
+        let alice = world.salesAdmin
+        // alice is also in development (a key there), and in globex.
+        try await world.store.memberships.setTeamRole(
+            .member, for: alice.userID, Policy.authorize(world.acmeAdmin, .addMember, on: world.development.resource))
+        let development = try await world.store.keys.issue(
+            KeyRequest(holder: alice.userID, binding: .team(world.development.reference), role: .member),
+            Policy.authorize(world.acmeAdmin, .issueKey, on: world.development.resource))
+        try await world.store.users.add(alice.userID, Policy.authorize(world.owner, .addOrganizationUser, on: world.globex.resource))
+        let offboard = try Policy.authorize(world.acmeAdmin, .addOrganizationUser, on: world.acme.resource)
+
+        try await world.store.memberships.removeFromOrganization(alice.userID, offboard)
+        for secret in [world.keys["alice"]!, development.secret.revealed, world.keys["bob"]!] {
+            await #expect { try await world.store.keys.authenticated(secret) } throws: {
+                ($0 as? AuthenticationFailure)?.reason == .revokedKey
+            }
+        }
+        #expect(try await world.store.memberships.role(of: alice.userID, at: .team(world.sales.reference)) == nil)
+        #expect(try await world.store.memberships.role(of: alice.userID, at: .team(world.development.reference)) == nil)
+        #expect(try await !world.store.users.isMember(alice.userID, of: world.acme.id))
+        #expect(try await world.store.users.isMember(alice.userID, of: world.globex.id))
+        await #expect(throws: StoreError.notFound(kind: "user", address: alice.userID.rawValue)) {
+            try await world.store.memberships.removeFromOrganization(alice.userID, offboard)
+        }
+        // The org admin (dave) is the owner's to offboard.
+        await #expect(throws: AccessDenied(.roleNotAllowed, action: .appointOrganizationAdmin)) {
+            try await world.store.memberships.removeFromOrganization(world.acmeAdmin.userID, offboard)
+        }
+        try await world.store.memberships.removeFromOrganization(
+            world.acmeAdmin.userID, Policy.authorize(world.owner, .addOrganizationUser, on: world.acme.resource))
+        await #expect { try await world.store.keys.authenticated(world.keys["dave"]!) } throws: {
+            ($0 as? AuthenticationFailure)?.reason == .revokedKey
+        }
+        _ = try await world.store.keys.authenticated(world.keys["rita"]!)
+    }
+
     @Test(arguments: StoreBackendKind.allCases) func demotingAnAdminCapsTheirKeyOnTheNextRequest(_ backend: StoreBackendKind) async throws {
         let world = try await StoreWorld.make(backend)
         try await world.store.memberships.setTeamRole(

@@ -87,6 +87,18 @@ extension AdministrationService {
         ) { user, grant in try await self.store.users.add(user, grant, now: self.now()) }
     }
 
+    /// `DELETE /v1/admin/orgs/{org}/users/{user}` (owner, the organization's admins; an admin of
+    /// it by the owner only): offboarding — the person leaves the organization, its teams and
+    /// every key they hold there (``MembershipRepository/removeFromOrganization(_:_:now:)``).
+    public func removeOrganizationUser(
+        _ userAddress: String, from organizationAddress: String, principal: Principal, audit: RequestAudit
+    ) async throws {
+        _ = try await grantOrganizationRole(
+            .addOrganizationUser, listing: "users", to: userAddress, in: organizationAddress, principal: principal,
+            audit: audit, removing: true
+        ) { user, grant in try await self.store.memberships.removeFromOrganization(user, grant, now: self.now()) }
+    }
+
     /// `PUT /v1/admin/orgs/{org}/admins/{user}` (owner).
     public func appointOrganizationAdmin(
         _ userAddress: String, of organizationAddress: String, principal: Principal, audit: RequestAudit
@@ -113,7 +125,7 @@ extension AdministrationService {
     /// audited under `{org}/{listing}`, so a refusal names only what the caller wrote.
     private func grantOrganizationRole(
         _ action: Action, listing: String, to userAddress: String, in organizationAddress: String,
-        principal: Principal, audit: RequestAudit, store: (UserID, Grant) async throws -> Void
+        principal: Principal, audit: RequestAudit, removing: Bool = false, store: (UserID, Grant) async throws -> Void
     ) async throws -> User {
         let organization = try await organization(organizationAddress, for: principal, audit: audit)
         audit.describe(action: action, resource: "\(organization.resource)/\(listing)")
@@ -123,7 +135,7 @@ extension AdministrationService {
         // Adding a user to the organization takes any user the owner names; the other grants
         // read a bare name as one of the organization's own.
         let user = try await user(
-            userAddress, for: principal, within: action == .addOrganizationUser ? nil : organization.id)
+            userAddress, for: principal, within: action == .addOrganizationUser && !removing ? nil : organization.id)
         audit.describe(action: action, resource: "\(organization.resource)/\(listing)/user:\(user.id)")
         try await store(user.id, grant)
         cache.invalidate()

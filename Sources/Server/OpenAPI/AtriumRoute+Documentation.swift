@@ -80,6 +80,10 @@ extension AtriumRoute {
             Documentation(
                 summary: "Add an existing user the caller can see to the organization (owner, org admin)", body: nil,
                 query: [], success: (200, "User"))
+        case .removeOrganizationUser:
+            Documentation(
+                summary: "Offboard a user: out of the organization, its teams and every key held there (owner, org admin; an org admin by the owner only)",
+                body: nil, query: [], success: (204, nil))
         case .setMember:
             Documentation(
                 summary: "Add a team member or change their role (owner, org admin, team admin)", body: "RoleRequest",

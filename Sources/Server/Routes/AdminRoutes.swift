@@ -23,6 +23,7 @@ struct AdminRoutes {
         router.on(AtriumRoute.removeOrganizationAdmin, use: removeOrganizationAdmin)
         router.on(AtriumRoute.createUser, use: createUser)
         router.on(AtriumRoute.addOrganizationUser, use: addOrganizationUser)
+        router.on(AtriumRoute.removeOrganizationUser, use: removeOrganizationUser)
         router.on(AtriumRoute.setMember, use: setMember)
         router.on(AtriumRoute.removeMember, use: removeMember)
         router.on(AtriumRoute.listMembers, use: listMembers)
@@ -98,6 +99,13 @@ struct AdminRoutes {
             try context.parameters.decoded("user"), to: try context.parameters.decoded("org"), principal: context.principal,
             audit: context.audit)
         return try JSONOutput.response(UserView(user))
+    }
+
+    @Sendable func removeOrganizationUser(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        try await admin.removeOrganizationUser(
+            try context.parameters.decoded("user"), from: try context.parameters.decoded("org"), principal: context.principal,
+            audit: context.audit)
+        return Response(status: .noContent)
     }
 
     @Sendable func setMember(_ request: Request, context: AuthenticatedContext) async throws -> Response {

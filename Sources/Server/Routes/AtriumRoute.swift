@@ -15,7 +15,7 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
     case addDocument, listDocuments, deleteDocument, searchCollection
     // Administration.
     case createOrganization, listOrganizations, createTeam, listTeams, appointOrganizationAdmin, removeOrganizationAdmin
-    case createUser, addOrganizationUser
+    case createUser, addOrganizationUser, removeOrganizationUser
     case setMember, removeMember, listMembers
     case issueKey, listKeys, revokeKey, rotateKey
     case readProfile, saveProfile, readLimits, setLimits
@@ -36,7 +36,9 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         case .appointOrganizationAdmin, .addOrganizationUser, .setMember, .saveProfile, .setLimits: .put
         case .saveSingleSignOnMappings, .setBudget, .setPrice: .put
         case .deleteBudget: .delete
-        case .removeMember, .removeOrganizationAdmin, .revokeKey, .deleteCollection, .deleteDocument: .delete
+        case .removeMember, .removeOrganizationAdmin, .removeOrganizationUser, .revokeKey, .deleteCollection,
+            .deleteDocument:
+            .delete
         case .deleteAlertDestination, .deletePlatformAlertDestination: .delete
         default: .get
         }
@@ -63,7 +65,7 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         case .createTeam, .listTeams: "/v1/admin/orgs/{org}/teams"
         case .appointOrganizationAdmin, .removeOrganizationAdmin: "/v1/admin/orgs/{org}/admins/{user}"
         case .createUser: "/v1/admin/users"
-        case .addOrganizationUser: "/v1/admin/orgs/{org}/users/{user}"
+        case .addOrganizationUser, .removeOrganizationUser: "/v1/admin/orgs/{org}/users/{user}"
         case .setMember, .removeMember: "/v1/admin/teams/{team}/members/{user}"
         case .listMembers: "/v1/admin/teams/{team}/members"
         case .issueKey, .listKeys: "/v1/admin/keys"
@@ -104,7 +106,7 @@ public enum AtriumRoute: String, CaseIterable, Sendable {
         case .listTeams: .readTeam
         case .appointOrganizationAdmin, .removeOrganizationAdmin: .appointOrganizationAdmin
         case .createUser: .createUser
-        case .addOrganizationUser: .addOrganizationUser
+        case .addOrganizationUser, .removeOrganizationUser: .addOrganizationUser
         case .setMember: .addMember
         case .removeMember: .removeMember
         case .listMembers: .readMembers

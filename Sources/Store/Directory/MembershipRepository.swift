@@ -63,6 +63,49 @@ public struct MembershipRepository: Sendable {
         }
     }
 
+    /// Removes `user` from the granted organization (`.addOrganizationUser`: whoever may add
+    /// its users may remove them) — offboarding in one step: their memberships of its teams,
+    /// their admin role and their place in it end, and every key they hold there goes, with
+    /// every key and alert destination those made, as removal from each would do. The user
+    /// stays (other organizations, the audit). An admin of the organization is removed by the
+    /// owner only, as their role is.
+    public func removeFromOrganization(_ user: UserID, _ grant: Grant, now: Date = Date()) async throws {
+        let organization = try grant.organization(for: .addOrganizationUser)
+        try await backend.write { db in
+            guard try UserRepository.belongs(user, to: organization, db) else {
+                throw StoreError.notFound(kind: "user", address: user.rawValue)
+            }
+            if try Self.role(of: user, at: .organization(organization), db) != nil {
+                guard grant.principal.binding == .platform else {
+                    throw AccessDenied(.roleNotAllowed, action: .appointOrganizationAdmin)
+                }
+                try Self.revokeKeys(of: user, boundTo: .organization(organization), at: now, db)
+                try db.execute(
+                    "DELETE FROM organization_admins WHERE organization_id = ? AND user_id = ?",
+                    [organization.rawValue, user.rawValue])
+            }
+            // Every team of the organization where they are a member or hold a key.
+            let teams = try db.fetchAll(
+                """
+                SELECT m.team_id AS team_id FROM team_members m JOIN teams t ON t.id = m.team_id
+                    WHERE m.user_id = ? AND t.organization_id = ?
+                UNION SELECT team_id FROM api_keys WHERE user_id = ? AND organization_id = ? AND team_id IS NOT NULL
+                """,
+                [user.rawValue, organization.rawValue, user.rawValue, organization.rawValue])
+            for row in teams {
+                let team = TeamReference(
+                    id: TeamID(rawValue: try row.decode(String.self, forColumn: "team_id")), organizationID: organization)
+                try Self.revokeKeys(of: user, boundTo: .team(team), at: now, db)
+            }
+            let inTeams = "team_id IN (SELECT id FROM teams WHERE organization_id = ?)"
+            try db.execute("DELETE FROM team_members WHERE user_id = ? AND \(inTeams)", [user.rawValue, organization.rawValue])
+            try db.execute("DELETE FROM sso_memberships WHERE user_id = ? AND \(inTeams)", [user.rawValue, organization.rawValue])
+            try db.execute(
+                "DELETE FROM organization_users WHERE organization_id = ? AND user_id = ?",
+                [organization.rawValue, user.rawValue])
+        }
+    }
+
     /// Revokes every key of `user` bound to `binding` (a membership or admin role ended) and
     /// every key minted or rotated by one of them, and by those, and so on: whoever minted or
     /// rotated a key saw its secret, so a key made in a colleague's name (or taken over by
