@@ -136,16 +136,20 @@ import Glibc
     @Test func aTricklingBodyIsClosed() async throws {
         let mock = try MockUpstream()
         let server = try await ServerProcess(upstream: mock.baseURL, extraArguments: ["--model", "mock", "--idle-timeout", "2"])
-        let connection = try Connection(port: server.port)
-        connection.send(
-            "POST /console/sign-in HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                + "Content-Length: 1000\r\n\r\nk")
-        var closed = false
-        for _ in 0..<8 where !closed {
-            closed = connection.isClosed(within: .milliseconds(1500))
-            connection.send("e")
+        // A trickle from the start, and one after most of a large body came at once (whose
+        // bytes must not bank time for the trickle: 262,000 bytes would buy 524 s).
+        for (length, first) in [(1000, "k"), (262_144, String(repeating: "k", count: 262_000))] {
+            let connection = try Connection(port: server.port)
+            connection.send(
+                "POST /console/sign-in HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                    + "Content-Length: \(length)\r\n\r\n\(first)")
+            var closed = false
+            for _ in 0..<8 where !closed {
+                closed = connection.isClosed(within: .milliseconds(1500))
+                connection.send("e")
+            }
+            #expect(closed, "the trickle after \(first.count) bytes was closed within 12 s")
         }
-        #expect(closed, "the trickle was closed within 12 s")
         // The server itself answers on.
         let http = LiveClient(baseURL: server.baseURL, client: HTTPClient.shared)
         #expect(try await http.call("GET", "/healthz").status == 200)

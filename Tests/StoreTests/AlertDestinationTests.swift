@@ -65,7 +65,14 @@ import Testing
         #expect(try await remaining().count == 5)
 
         let team = world.sales.resource
+        let late = try Policy.authorize(tom, .manageAlertDestinations, on: team)  // authenticated before the removal
         try await world.store.memberships.removeFromTeam(tom.userID, Policy.authorize(world.acmeAdmin, .removeMember, on: team))
+        let draft = try AlertDestinationDraft(
+            organizationID: world.acme.id, url: WebhookURL("https://hooks.example.com/late"), name: nil, kinds: [],
+            teams: [world.sales.reference])
+        await #expect { try await world.store.alertDestinations.create(draft, grants: [late]) } throws: {
+            ($0 as? AuthenticationFailure)?.reason == .revokedKey
+        }
         try await world.store.memberships.setTeamRole(.member, for: tina.userID, Policy.authorize(world.acmeAdmin, .addMember, on: team))
         try await world.store.keys.revoke(uma.keyID, withMinted: true, Policy.authorize(world.acmeAdmin, .revokeKey, on: team))
         try await world.store.keys.revoke(world.salesAdmin.keyID, Policy.authorize(world.acmeAdmin, .revokeKey, on: team))

@@ -154,9 +154,13 @@ import Tenancy
         let world = try await StoreWorld.make(backend)
         let tom = try await world.secondSalesAdmin("tom")
         let rotateGrant = try Policy.authorize(tom, .revokeKey, on: world.sales.resource)
-        // A sales admin key the org admin minted, rotated by tom (grace 0): tom holds it now.
+        // A sales admin key the org admin minted, rotated by tom (grace 0): tom holds it now —
+        // and has it rotate itself, which must not clear who made its secret.
         let tina = try await world.secondSalesAdmin("tina")
-        let taken = try await world.store.keys.rotate(tina.keyID, graceSeconds: 0, rotateGrant)
+        let firstTaken = try await world.store.keys.rotate(tina.keyID, graceSeconds: 0, rotateGrant)
+        let asTina = try await world.store.keys.authenticated(firstTaken.secret.revealed)
+        let taken = try await world.store.keys.rotate(
+            tina.keyID, graceSeconds: 0, Policy.authorize(asTina, .revokeKey, on: world.sales.resource))
         // Another, rotated by tom with a grace period, then by the org admin with one: tom's
         // secret still works (data plane) while the second grace lasts.
         let uma = try await world.secondSalesAdmin("uma")

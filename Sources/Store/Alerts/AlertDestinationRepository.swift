@@ -22,6 +22,9 @@ public struct AlertDestinationRepository: Sendable {
         let id = AlertDestinationID.random()
         let kinds = draft.kinds.map(\.rawValue).sorted().joined(separator: ",")
         return try await backend.write { db in
+            // A destination is access, as a key is: its maker's key as it stands now (a create
+            // authenticated before its maker's removal, written after it, outlived the removal).
+            for grant in grants { _ = try KeyRepository.standing(grant, at: now, db) }
             // Each alert goes to every destination that receives it, one delivery each: an
             // organization with hundreds would multiply every alert's sends.
             let existing: Int64?

@@ -129,12 +129,14 @@ public struct KeyRepository: Sendable {
                 (try? KeyIssuance.terms(requested: terms, minter: ceiling)) == terms
             else { throw AccessDenied(.exceedsCreatorKey, action: .revokeKey) }
             // Without a grace period the old secret is forgotten at once, and so is who made it.
-            // A key rotating itself is no one new.
+            // A key rotating itself is no one new: whoever made its current secret holds the new
+            // one too (an admin who took a key over by rotating it could otherwise clear the
+            // record by having the key rotate itself).
             let rotator = grant.principal.keyID == id ? nil : grant.principal.keyID.rawValue
             try db.execute(
                 """
                 UPDATE api_keys SET previous_hash = ?, previous_hash_expires_at = ?, hash = ?, prefix = ?,
-                    previous_rotated_by = \(graceEnd == nil ? "NULL" : "rotated_by"), rotated_by = ?
+                    previous_rotated_by = \(graceEnd == nil ? "NULL" : "rotated_by"), rotated_by = COALESCE(?, rotated_by)
                 WHERE id = ?
                 """,
                 [graceEnd == nil ? nil : record.hash.hex, graceEnd, secret.hash.hex, secret.prefix, rotator, id.rawValue])
@@ -177,9 +179,9 @@ public struct KeyRepository: Sendable {
             WITH RECURSIVE own(id) AS (\(keys)),
             descendants(id) AS (
                 SELECT k.id FROM api_keys k JOIN own o
-                    ON o.id IN (k.created_by, k.rotated_by, k.previous_rotated_by)
+                    ON k.created_by = o.id OR k.rotated_by = o.id OR k.previous_rotated_by = o.id
                 UNION SELECT k.id FROM api_keys k JOIN descendants d
-                    ON d.id IN (k.created_by, k.rotated_by, k.previous_rotated_by)
+                    ON k.created_by = d.id OR k.rotated_by = d.id OR k.previous_rotated_by = d.id
             )
             """
         try db.execute(

@@ -41,6 +41,10 @@ enum PostgresSchema {
                 ALTER TABLE api_keys ADD COLUMN rotated_by TEXT COLLATE "C";
                 ALTER TABLE api_keys ADD COLUMN previous_rotated_by TEXT COLLATE "C";
                 ALTER TABLE alert_destinations ADD COLUMN created_by TEXT COLLATE "C";
+                CREATE INDEX api_keys_by_creator ON api_keys (created_by);
+                CREATE INDEX api_keys_by_rotator ON api_keys (rotated_by);
+                CREATE INDEX api_keys_by_previous_rotator ON api_keys (previous_rotated_by);
+                CREATE INDEX alert_destinations_by_creator ON alert_destinations (created_by);
                 """),
     ]
 
