@@ -83,6 +83,8 @@ import Testing
             #expect(models.data.map { $0["id"] as? String } == ["test-model", WordHashEmbedder.modelID])
             let one = try await http.call(.get, "/v1/models/test-model", key: keys["vic"])
             #expect(one.json["id"] as? String == "test-model" && one.json["object"] as? String == "model", "\(one.body)")
+            let alias = try await http.call(.get, "/v1/models/default", key: keys["vic"])
+            #expect(alias.json["id"] as? String == "test-model", "\(alias.body)")
             let missing = try await http.call(.get, "/v1/models/gpt-4o", key: keys["vic"])
             #expect(missing.status == 404 && missing.errorCode == "model_not_found")
             var body = Self.hello

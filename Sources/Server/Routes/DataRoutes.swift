@@ -19,11 +19,12 @@ struct DataRoutes {
     }
 
     /// `GET /v1/models/{model}` (the OpenAI SDKs' `models.retrieve`): a model the team may not
-    /// use is the same 404 as one that does not exist.
+    /// use is the same 404 as one that does not exist; `default` is the model chat serves for it.
     @Sendable func model(_ request: Request, context: TeamRequestContext) async throws -> Response {
         let id = try context.parameters.decoded("model")
         let cards = try await gateway.pipeline.models(in: context.scope, created: gateway.startedAt)
-        guard let card = cards.first(where: { $0.id == id }) else {
+        let served = id == ModelCatalog.defaultAlias ? gateway.catalog.chatModel : id
+        guard let card = cards.first(where: { $0.id == served }) else {
             throw GatewayError(.notFound, "The model '\(String(id.unicodeScalars.prefix(128)))' does not exist", code: "model_not_found")
         }
         return try JSONOutput.response(ModelList.Entry(card))
