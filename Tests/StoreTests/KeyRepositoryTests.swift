@@ -232,11 +232,20 @@ import Tenancy
             { _ = try await world.store.keys.issue(request, mint) },
             { _ = try await world.store.keys.rotate(world.salesMember.keyID, graceSeconds: 0, rotate) },
             { _ = try await world.store.memberships.setTeamRole(.teamAdmin, for: tom.userID, confer) },
+            { _ = try await world.store.keys.revoke(world.salesMember.keyID, rotate) },
         ] as [@Sendable () async throws -> Void] {
             await #expect { try await write() } throws: { ($0 as? AuthenticationFailure)?.reason == .revokedKey }
         }
         #expect(try await world.store.memberships.role(of: tom.userID, at: .team(world.sales.reference)) == nil)
         _ = try await world.store.keys.authenticated(world.keys["bob"]!)
+        // An org admin's single sign-on mappings confer roles: the same check.
+        let mappings = try Policy.authorize(world.acmeAdmin, .manageSingleSignOn, on: world.acme.resource)
+        try await world.store.memberships.removeOrganizationAdmin(
+            world.acmeAdmin.userID, Policy.authorize(world.owner, .appointOrganizationAdmin, on: world.acme.resource))
+        await #expect {
+            try await world.store.singleSignOn.replaceMappings(
+                [GroupMapping(group: "staff", team: world.sales.reference, role: .teamAdmin)], mappings)
+        } throws: { ($0 as? AuthenticationFailure)?.reason == .revokedKey }
     }
 
     /// Offboarding in one step: a user removed from the organization leaves its teams, and every

@@ -157,6 +157,8 @@ public struct KeyRepository: Sendable {
     {
         let resource = try grant.resource(for: .revokeKey)
         return try await backend.write { db in
+            // As the revoking key stands now: one removed meanwhile revokes nothing more.
+            _ = try Self.standing(grant, at: now, db)
             guard let record = try Self.fetch(db, id: id), record.binding.resource == resource else {
                 throw StoreError.notFound(kind: "key", address: id.rawValue)
             }

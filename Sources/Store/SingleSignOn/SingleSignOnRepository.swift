@@ -56,13 +56,15 @@ public struct SingleSignOnRepository: Sendable {
 
     /// Replaces the granted organization's mappings (`.manageSingleSignOn`). Every team must
     /// belong to the organization (a team of another one is "not found"). Memberships change at
-    /// each person's next sign-in.
-    public func replaceMappings(_ mappings: [GroupMapping], _ grant: Grant) async throws {
+    /// each person's next sign-in. Mappings confer roles, so the grant's key is checked as it
+    /// stands inside the write (``KeyRepository/standing(_:at:_:)``).
+    public func replaceMappings(_ mappings: [GroupMapping], _ grant: Grant, now: Date = Date()) async throws {
         let organization = try grant.organization(for: .manageSingleSignOn)
         guard mappings.count <= Self.maximumMappings else {
             throw StoreError.invalidValue(field: "mappings", problem: "at most \(Self.maximumMappings) entries")
         }
         try await backend.write { db in
+            _ = try KeyRepository.standing(grant, at: now, db)
             try db.execute("DELETE FROM sso_group_mappings WHERE organization_id = ?", [organization.rawValue])
             for (position, mapping) in mappings.enumerated() {
                 guard mapping.team.organizationID == organization, Role.teamRoles.contains(mapping.role) else {
