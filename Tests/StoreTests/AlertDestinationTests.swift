@@ -82,6 +82,26 @@ import Testing
                 == ["https://hooks.example.com/atrium", "https://hooks.example.com/\(world.salesAdmin.userID)"])
     }
 
+    /// A team's admins make at most 4 destinations, counted apart from the organization's 20:
+    /// one team admin filled the organization's whole quota and left its org admins none.
+    @Test(arguments: StoreBackendKind.allCases)
+    func aTeamAdminCannotUseUpTheOrganizationsDestinations(_ backend: StoreBackendKind) async throws {
+        let world = try await StoreWorld.make(backend)
+        for index in 0..<AlertDestinationDraft.maximumPerTeam {
+            _ = try await create(world, by: world.salesAdmin, in: world.acme, teams: [world.sales], url: "https://t.example.com/\(index)")
+        }
+        await #expect(throws: StoreError.self) {
+            try await create(world, by: world.salesAdmin, in: world.acme, teams: [world.sales], url: "https://t.example.com/more")
+        }
+        for index in 0..<AlertDestinationDraft.maximumPerOrganization {
+            _ = try await create(world, by: world.acmeAdmin, in: world.acme, url: "https://o.example.com/\(index)")
+        }
+        await #expect(throws: StoreError.self) {
+            try await create(world, by: world.acmeAdmin, in: world.acme, url: "https://o.example.com/more")
+        }
+        _ = try await create(world, by: world.developmentAdmin, in: world.acme, teams: [world.development])
+    }
+
     @Test(arguments: StoreBackendKind.allCases)
     func teamAdminListsOnlyItsOwnTeamsDestinations(_ backend: StoreBackendKind) async throws {
         let world = try await StoreWorld.make(backend)

@@ -44,8 +44,12 @@ public struct AlertDestination: Sendable, Hashable {
 /// checks it against the grants.
 public struct AlertDestinationDraft: Sendable, Hashable {
     public static let maximumNameLength = 200
-    /// Destinations one organization (or the platform) may have.
+    /// Destinations one organization (or the platform) may have, beside its teams' own.
     public static let maximumPerOrganization = 20
+    /// Destinations a team's admins may make for their team. They count apart from the
+    /// organization's, so one team admin cannot use up the organization's (they could: 20
+    /// destinations made with a team key left its org admins none).
+    public static let maximumPerTeam = 4
 
     public let organizationID: OrganizationID?
     public let url: WebhookURL

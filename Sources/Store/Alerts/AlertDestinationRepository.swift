@@ -27,19 +27,32 @@ public struct AlertDestinationRepository: Sendable {
             for grant in grants { _ = try KeyRepository.standing(grant, at: now, db) }
             // Each alert goes to every destination that receives it, one delivery each: an
             // organization with hundreds would multiply every alert's sends.
-            let existing: Int64?
-            if let organization = draft.organizationID {
-                existing = try db.fetchValue(
-                    Int64.self, "SELECT COUNT(*) FROM alert_destinations WHERE organization_id = ?", [organization.rawValue])
+            let madeBy = "alert_destinations d LEFT JOIN api_keys k ON k.id = d.created_by"
+            if let team = grants.first?.principal.teamID {
+                let existing = try db.fetchValue(Int64.self, "SELECT COUNT(*) FROM \(madeBy) WHERE k.team_id = ?", [team.rawValue])
+                guard (existing ?? 0) < AlertDestinationDraft.maximumPerTeam else {
+                    throw StoreError.invalidValue(
+                        field: "url",
+                        problem: "a team's admins may make at most \(AlertDestinationDraft.maximumPerTeam) alert "
+                            + "destinations; delete one first")
+                }
             } else {
-                existing = try db.fetchValue(
-                    Int64.self, "SELECT COUNT(*) FROM alert_destinations WHERE organization_id IS NULL")
-            }
-            guard (existing ?? 0) < AlertDestinationDraft.maximumPerOrganization else {
-                throw StoreError.invalidValue(
-                    field: "url",
-                    problem: "an organization (and the platform) may have at most "
-                        + "\(AlertDestinationDraft.maximumPerOrganization) alert destinations; delete one first")
+                let existing: Int64?
+                if let organization = draft.organizationID {
+                    existing = try db.fetchValue(
+                        Int64.self, "SELECT COUNT(*) FROM \(madeBy) WHERE d.organization_id = ? AND k.team_id IS NULL",
+                        [organization.rawValue])
+                } else {
+                    existing = try db.fetchValue(
+                        Int64.self, "SELECT COUNT(*) FROM alert_destinations WHERE organization_id IS NULL")
+                }
+                guard (existing ?? 0) < AlertDestinationDraft.maximumPerOrganization else {
+                    throw StoreError.invalidValue(
+                        field: "url",
+                        problem: "an organization (and the platform) may have at most "
+                            + "\(AlertDestinationDraft.maximumPerOrganization) alert destinations beside its teams' own; "
+                            + "delete one first")
+                }
             }
             try db.execute(
                 """
