@@ -173,15 +173,17 @@ import Testing
         #expect(streamed.promptTokens == 8 && streamed.completionTokens == 0 && streamed.flags == ["stream.cancelled"])
         #expect(execution == nil)
 
-        // Not streamed: the handler's task is cancelled while the backend works.
-        let other = try await GatewayWorld.make(backend: ScriptedBackend(.hang([])))
+        // Not streamed: the handler's task is cancelled while the backend works (once it has the
+        // request: a fixed pause raced a loaded machine, and cancelled the lookups before it).
+        let hanging = ScriptedBackend(.hang([]))
+        let other = try await GatewayWorld.make(backend: hanging)
         let task = Task {
             let audit = other.audit("chat")
             defer { other.gateway.accountant.finish(audit) }
             let scope = try Authorizer.dataScope(of: try await other.principal("vic"), for: .chat, audit: audit)
             return try await other.gateway.pipeline.answer(hello, in: scope, audit: audit)
         }
-        try await Task.sleep(for: .milliseconds(50))
+        for _ in 0..<3000 where hanging.requests.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
         task.cancel()
         await #expect(throws: GatewayError.self) { _ = try await task.value }
         let answered = try #require(try await other.auditRecords().first { $0.action == "chat" })
