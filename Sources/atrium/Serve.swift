@@ -152,16 +152,22 @@ struct Serve: AsyncParsableCommand {
         }
         guard (1...86_400).contains(idleTimeout) else { throw ValidationError("--idle-timeout must be 1 to 86400 seconds") }
         guard maxUploadBytes >= 1024 else { throw ValidationError("--max-upload-bytes must be at least 1024") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be 1 to 1024") }
         guard chunkTokens >= 16 else { throw ValidationError("--chunk-tokens must be at least 16") }
         guard (0...chunkTokens / 2).contains(chunkOverlap) else {
             throw ValidationError("--chunk-overlap must be 0 to half of --chunk-tokens")
         }
-        guard shutdownGraceSeconds >= 0 else { throw ValidationError("--shutdown-grace-seconds must be 0 or more") }
-        if let auditRetentionDays, auditRetentionDays < 1 { throw ValidationError("--audit-retention-days must be at least 1") }
+        guard (0...86_400).contains(shutdownGraceSeconds) else {
+            throw ValidationError("--shutdown-grace-seconds must be 0 to 86400")
+        }
+        if let auditRetentionDays, !(1...36_500).contains(auditRetentionDays) {
+            throw ValidationError("--audit-retention-days must be 1 to 36500")
+        }
         if let metricsToken, metricsToken.count < 16 { throw ValidationError("--metrics-token must be at least 16 characters") }
         _ = try intrusionPolicy()
-        guard responseCacheTTL >= 0 else { throw ValidationError("--response-cache-ttl must not be negative") }
+        guard (0...2_592_000).contains(responseCacheTTL) else {
+            throw ValidationError("--response-cache-ttl must be 0 to 2592000 seconds (30 days)")
+        }
         _ = try alertDeliveryPolicy()
     }
 

@@ -34,17 +34,21 @@ struct ServingOptions: ParsableArguments {
     var prefixCacheBytes = ByteSize(bytes: standard.prefixCacheBudgetBytes)
 
     func validate() throws {
-        guard maxSequences >= 1 else { throw ValidationError("--max-sequences must be at least 1") }
-        guard reservedSequences >= 0 else { throw ValidationError("--reserved-sequences must not be negative") }
+        // Upper bounds keep the sums and conversions below (and the engine's) from overflowing.
+        guard (1...4096).contains(maxSequences) else { throw ValidationError("--max-sequences must be 1 to 4096") }
+        guard (0...4096).contains(reservedSequences) else { throw ValidationError("--reserved-sequences must be 0 to 4096") }
+        guard maxBatchTokens <= 1 << 20 else { throw ValidationError("--max-batch-tokens must be at most 1048576") }
         guard maxBatchTokens >= maxSequences + reservedSequences else {
             throw ValidationError(
                 "--max-batch-tokens (\(maxBatchTokens)) must be at least --max-sequences plus --reserved-sequences "
                     + "(\(maxSequences + reservedSequences)): every running request decodes a token in each pass")
         }
         guard kvCacheBytes.bytes > 0 else { throw ValidationError("--kv-cache-bytes must be more than 0") }
-        guard maxContext >= 1 else { throw ValidationError("--max-context must be at least 1") }
-        guard maxQueued >= 0 else { throw ValidationError("--max-queued must not be negative") }
-        guard queueTimeout > 0, queueTimeout.isFinite else { throw ValidationError("--queue-timeout must be a positive number of seconds") }
+        guard (1...1 << 20).contains(maxContext) else { throw ValidationError("--max-context must be 1 to 1048576") }
+        guard (0...10_000_000).contains(maxQueued) else { throw ValidationError("--max-queued must be 0 to 10000000") }
+        guard queueTimeout > 0, queueTimeout <= 86_400 else {
+            throw ValidationError("--queue-timeout must be a positive number of seconds, at most 86400")
+        }
         do {
             _ = try configuration()
         } catch let error as ServingError {

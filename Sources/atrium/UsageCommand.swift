@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Gateway
 import Server
 import Store
 import Tenancy

@@ -52,7 +52,7 @@ import Testing
 
     @Test func impossibleLimitsAreRefusedAtStart() async throws {
         for (arguments, complaint) in [
-            (["--max-sequences", "0"], "--max-sequences must be at least 1"),
+            (["--max-sequences", "0"], "--max-sequences must be 1 to 4096"),
             (["--max-batch-tokens", "8", "--max-sequences", "16"], "--max-batch-tokens (8) must be at least"),
             (["--queue-timeout", "0"], "--queue-timeout must be a positive number"),
             (["--kv-cache-bytes", "lots"], "--kv-cache-bytes"),
@@ -60,6 +60,28 @@ import Testing
             let refused = try await ProgramRun.run([ServerProcess.binary.path, "serve"] + arguments)
             #expect(refused.status != 0, "\(arguments)")
             #expect(refused.output.contains(complaint), "\(arguments): \(refused.output)")
+        }
+    }
+
+    /// Every number `serve` reads has an upper bound too: a block of `Int.max` seconds started,
+    /// and the first request from a blocked address trapped converting its Retry-After; sums
+    /// and conversions of the other values trapped at start or later. Each is refused with
+    /// its name, never by the runtime.
+    @Test func extremeNumbersAreRefusedAtStartByName() async throws {
+        let huge = "9223372036854775807"
+        for (option, value) in [
+            ("--block-seconds", huge), ("--block-window", huge), ("--block-after", huge),
+            ("--shutdown-grace-seconds", huge), ("--response-cache-ttl", huge), ("--audit-retention-days", huge),
+            ("--threads", huge), ("--max-sequences", huge), ("--reserved-sequences", huge),
+            ("--max-batch-tokens", huge), ("--max-context", huge), ("--max-queued", huge),
+            ("--queue-timeout", "1e300"), ("--queue-timeout", "inf"), ("--queue-timeout", "nan"),
+        ] {
+            // A home that cannot exist: should a value pass, the server stops at once, never serves.
+            let refused = try await ProgramRun.run(
+                [ServerProcess.binary.path, "serve", option, value], environment: ["ATRIUM_HOME": "/dev/null/never"])
+            #expect(refused.status != 0, "\(option) \(value)")
+            #expect(refused.output.contains("\(option) must be"), "\(option) \(value): \(refused.output)")
+            #expect(!refused.output.contains("runtime failure"), "\(option) \(value): \(refused.output)")
         }
     }
 }

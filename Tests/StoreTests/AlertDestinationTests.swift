@@ -318,6 +318,9 @@ import Testing
         ("https://example.com/\u{7}", "control"), ("https://user:pw@example.com/", "password"),
         ("https://example.com/#frag", "fragment"), ("", "empty"), ("example.com/hook", "http or https"),
         ("https://example.com:99999/hook", "port"), ("https://example.com:0/hook", "port"),
+        // Too long for an Int: the parser reads no port at all.
+        ("https://127.0.0.1:99999999999999999999/x", "port"), ("https://example.com:18446744073709569719", "port"),
+        ("https://[::1]:99999999999999999999/x", "port"),
     ])
     func badWebhookURLsAreRefusedWithTheReason(url: String, reason: String) {
         do {
@@ -331,5 +334,7 @@ import Testing
     @Test func httpAndHttpsURLsAreAccepted() throws {
         #expect(try WebhookURL("https://hooks.example.com/services/T0/B0?token=x").url.host == "hooks.example.com")
         #expect(try WebhookURL("http://127.0.0.1:8080/hook").description == "http://127.0.0.1:8080/hook")
+        #expect(try WebhookURL("https://[::1]:8443/hook?at=a:b").url.port == 8443)
+        #expect(try WebhookURL("https://example.com/path:with:colons").url.port == nil)
     }
 }

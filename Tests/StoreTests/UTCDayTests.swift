@@ -20,4 +20,13 @@ import Testing
         #expect(UTCDay.day(of: Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29")
         #expect(UTCDay.month(of: Date(timeIntervalSince1970: 951_782_400)) == "2000-02")
     }
+
+    /// Dates no client can name through the API, but a date the store computes must never trap
+    /// converting to a day number: outside years 0…9999 the nearest day.
+    @Test func extremeDatesTakeTheNearestDay() {
+        #expect(UTCDay.day(of: Date(timeIntervalSince1970: 1e300)) == "9999-12-31")
+        #expect(UTCDay.day(of: Date(timeIntervalSince1970: -1e300)) == "0000-01-01")
+        #expect(UTCDay.day(of: .distantFuture) == "4001-01-01")
+        #expect(UTCDay.day(of: Date(timeIntervalSince1970: .nan)) == "1970-01-01")
+    }
 }

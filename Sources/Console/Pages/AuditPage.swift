@@ -68,14 +68,13 @@ struct AuditPage<Context: ConsoleRequestContext> {
         return value.trimmingCharacters(in: .whitespaces)
     }
 
-    /// An ISO 8601 instant or a `YYYY-MM-DD` day (its start, UTC), as a date field sends it.
+    /// A `YYYY-MM-DD` day (its start, UTC), as a date field sends it, or an ISO 8601 instant —
+    /// read as the API reads them (``Instant``), so within 1970…9999 like every instant a
+    /// client names (a bare formatter took years like 999999999999999).
     static func instant(_ field: String, _ value: String?) throws -> Date? {
         guard let text = text(value) else { return nil }
-        let formatter = ISO8601DateFormatter()
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withFullDate]
-        if let date = formatter.date(from: text) { return date }
-        throw ConsoleFailure.invalid("must be a date (YYYY-MM-DD) or an ISO 8601 instant", field: field)
+        if let date = Instant.parse(text) { return date }
+        throw ConsoleFailure.invalid("must be a date (YYYY-MM-DD) or an ISO 8601 instant, between 1970 and 9999", field: field)
     }
 
     static func limit(_ value: String?) throws -> Int {

@@ -7,9 +7,17 @@ public struct IntrusionPolicy: Sendable, Hashable {
     public let blockSeconds: Int
 
     public init(failuresBeforeBlock: Int = 20, windowSeconds: Int = 60, blockSeconds: Int = 300) throws(IntrusionPolicyError) {
-        guard failuresBeforeBlock >= 1 else { throw IntrusionPolicyError("--block-after must be at least 1") }
-        guard windowSeconds >= 1 else { throw IntrusionPolicyError("--block-window must be at least 1 second") }
-        guard blockSeconds >= 1 else { throw IntrusionPolicyError("--block-seconds must be at least 1 second") }
+        // Upper bounds too: a block's end and its Retry-After are computed from these (a
+        // block of Int.max seconds trapped converting its remaining time back to an Int).
+        guard (1...1_000_000).contains(failuresBeforeBlock) else {
+            throw IntrusionPolicyError("--block-after must be 1 to 1000000")
+        }
+        guard (1...86_400).contains(windowSeconds) else {
+            throw IntrusionPolicyError("--block-window must be 1 to 86400 seconds (a day)")
+        }
+        guard (1...31_536_000).contains(blockSeconds) else {
+            throw IntrusionPolicyError("--block-seconds must be 1 to 31536000 seconds (a year)")
+        }
         self.failuresBeforeBlock = failuresBeforeBlock
         self.windowSeconds = windowSeconds
         self.blockSeconds = blockSeconds

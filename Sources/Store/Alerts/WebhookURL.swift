@@ -33,8 +33,24 @@ public struct WebhookURL: Sendable, Hashable, CustomStringConvertible {
         }
         guard components.fragment == nil else { throw refuse("must not contain a fragment (#…)") }
         if let port = components.port, !(1...65535).contains(port) { throw refuse("must have a port from 1 to 65535") }
+        // A port too long for an Int reads as none at all (`components.port` is nil): the
+        // check above never saw it, and the URL would be stored to fail at every delivery.
+        if components.port == nil, let written = Self.portText(of: text), !written.isEmpty {
+            throw refuse("must have a port from 1 to 65535")
+        }
         self.url = url
     }
 
     public var description: String { url.absoluteString }
+
+    /// The port as written in `text`'s authority (after the host's last `:`, past an IPv6
+    /// literal's `]`), or nil when the authority names none.
+    private static func portText(of text: String) -> Substring? {
+        guard let start = text.range(of: "://")?.upperBound else { return nil }
+        let authority = text[start...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let hostAndPort = authority.split(separator: "@", omittingEmptySubsequences: false).last ?? authority
+        let afterHost = hostAndPort.lastIndex(of: "]").map { hostAndPort[hostAndPort.index(after: $0)...] } ?? hostAndPort
+        guard let colon = afterHost.lastIndex(of: ":") else { return nil }
+        return afterHost[afterHost.index(after: colon)...]
+    }
 }

@@ -6,8 +6,11 @@ import Foundation
 /// `Calendar` and `String(format:)`: the gateway stamps every request with its day.
 public enum UTCDay {
     /// `YYYY-MM-DD` of `date` in UTC.
+    /// (Years 0 to 9999; outside, the nearest: the conversion to a day number must not trap.)
     public static func day(of date: Date) -> String {
-        let (year, month, day) = civil(daysSinceEpoch: Int((date.timeIntervalSince1970 / 86_400).rounded(.down)))
+        let seconds = date.timeIntervalSince1970
+        let bounded = seconds.isFinite ? min(max(seconds, -62_167_219_200), 253_402_300_799) : 0
+        let (year, month, day) = civil(daysSinceEpoch: Int((bounded / 86_400).rounded(.down)))
         return padded(year, 4) + "-" + padded(month, 2) + "-" + padded(day, 2)
     }
 

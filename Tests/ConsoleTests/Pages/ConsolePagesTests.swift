@@ -222,6 +222,13 @@ import Testing
             #expect(page.body.contains("console.sign_in"))
             let bad = try await browser.get("/console/audit?since=yesterday")
             #expect(bad.body.contains(#"id="audit-since-error""#))
+            // Read as the API reads instants: years a bare ISO 8601 formatter took are refused.
+            for (field, value) in [("since", "999999999999999-01-01"), ("until", "-271821-04-20")] {
+                let outside = try await browser.get("/console/audit?\(field)=\(value)")
+                #expect(outside.body.contains(#"id="audit-\#(field)-error""#), "\(field)=\(value)")
+            }
+            let within = try await browser.get("/console/audit?since=2026-01-01&until=1767225600").body
+            #expect(!within.contains(#"id="audit-since-error""#) && !within.contains(#"id="audit-until-error""#))
 
             let member = ConsoleBrowser(client: browser.client)
             try await member.signIn(keys["bob"]!)

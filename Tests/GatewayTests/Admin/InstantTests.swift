@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Server
+@testable import Gateway
 
 /// Instants clients send in queries and bodies: ISO 8601 or Unix seconds within 1970…9999,
 /// and nothing a lenient parser would turn into another instant.
