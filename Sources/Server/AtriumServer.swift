@@ -26,7 +26,9 @@ public enum AtriumServer {
         router.add(middleware: ObservabilityMiddleware(metrics: gateway.metrics))
         router.add(middleware: ClientHangUp.Middleware())
         router.add(middleware: OpenAIErrorMiddleware())
-        OperationsRoutes(store: gateway.store, openAPI: OpenAPIDocument.json(), backend: gateway.backend).register(on: router)
+        OperationsRoutes(
+            store: gateway.store, accountant: gateway.accountant, openAPI: OpenAPIDocument.json(), backend: gateway.backend
+        ).register(on: router)
         // The web console: its own sessions instead of bearer keys, the same services behind.
         var console = configuration.console
         console.maximumUploadBytes = configuration.maximumUploadBytes

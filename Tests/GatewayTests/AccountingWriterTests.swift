@@ -55,9 +55,13 @@ import Testing
         let loop = Task { await writer.run() }
         writer.submit(entry(0), usage: nil)
         let started = ContinuousClock.now
-        await writer.flush(waitingAtMost: .milliseconds(300))
+        let committed = await writer.flush(waitingAtMost: .milliseconds(300))
         let waited = started.duration(to: .now)
+        #expect(!committed, "the caller learns its record is not in the store")
         #expect(waited >= .milliseconds(300) && waited < .seconds(3), "\(waited)")
+        // Failing for a second or more: the gateway refuses requests at the door meanwhile.
+        while !writer.isFailing, started.duration(to: .now) < .seconds(20) { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(writer.isFailing)
         writer.shutdown()
         await loop.value
     }
@@ -115,8 +119,9 @@ import Testing
         let writer = AccountingWriter(store: store, logger: Logger(label: "test"))
         let loop = Task { await writer.run() }
         for index in 0..<10 { writer.submit(entry(index), usage: nil) }
-        await writer.flush()
+        #expect(await writer.flush(waitingAtMost: .seconds(30)), "committed, and said so")
         #expect(try await store.audit.verify().intactRecords == 10)
+        #expect(!writer.isFailing)
         writer.shutdown()
         await loop.value
     }

@@ -105,6 +105,53 @@ import Testing
         #expect(denials.count == 2)
     }
 
+    /// A stream's end — its finish (reason and usage), then `[DONE]` — reaches the client only
+    /// once its record is committed, whether the answer was generated, passed through the
+    /// team's answer guard or replayed from the response cache (the last two sent their finish
+    /// before the commit); a record that will not commit (a trigger here refuses every audit
+    /// record, as a full disk would) ends the stream with `storage_unavailable` instead.
+    @Test(arguments: ["generated", "guarded", "replayed"])
+    func aStreamsEndWaitsForItsRecordAndFailsWhenItCannotBeWritten(kind: String) async throws {
+        let cache = try ResponseCache(configuration: ResponseCacheConfiguration(timeToLive: .seconds(300), maximumBytes: 1 << 20))
+        let world = try await GatewayWorld.make(responseCache: cache)
+        let greedy = ChatRequest(messages: [ChatTurn(role: .user, content: "What do we sell?")], temperature: 0, streaming: true)
+        if kind == "guarded" {
+            _ = try await world.gateway.administration.saveProfile(
+                try PromptProfile(guardrails: GuardrailSettings(pii: [.email: .redact])), of: "acme/sales",
+                principal: try await world.principal("alice"), audit: world.audit())
+        }
+        func stream() async throws -> [GenerationEvent] {
+            let audit = world.audit("chat")
+            let scope = try Authorizer.dataScope(of: try await world.principal("bob"), for: .chat, audit: audit)
+            let execution = try await world.gateway.pipeline.chat(
+                kind == "replayed" ? greedy : hello, in: scope, audit: audit)
+            world.gateway.accountant.finish(audit)
+            var events: [GenerationEvent] = []
+            for try await event in execution.events { events.append(event) }
+            return events
+        }
+        if kind == "replayed" { _ = try await stream() }  // the answer the cache replays
+        let refuse = try await ProgramRun.run([
+            "python3", "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()",
+            world.directory.appendingPathComponent("atrium.sqlite").path,
+            "CREATE TRIGGER test_refuses_audit BEFORE INSERT ON audit_records BEGIN SELECT RAISE(ABORT, 'refused'); END",
+        ])
+        #expect(refuse.status == 0, "\(refuse.output)")
+        var events: [GenerationEvent] = []
+        do {
+            let audit = world.audit("chat")
+            let scope = try Authorizer.dataScope(of: try await world.principal("bob"), for: .chat, audit: audit)
+            let execution = try await world.gateway.pipeline.chat(kind == "replayed" ? greedy : hello, in: scope, audit: audit)
+            world.gateway.accountant.finish(audit)
+            #expect((execution.cacheHit != nil) == (kind == "replayed"))
+            for try await event in execution.events { events.append(event) }
+            Issue.record("the stream ended normally: \(events)")
+        } catch let error as GatewayError {
+            #expect(error.code == "storage_unavailable", "\(error)")
+        }
+        #expect(!events.isEmpty && events.allSatisfy { if case .delta = $0 { true } else { false } }, "\(kind): \(events)")
+    }
+
     @Test func aStreamDroppedMidwayStillLeavesOneRecord() async throws {
         let world = try await GatewayWorld.make(backend: ScriptedBackend(.hang(["partial"])))
         let audit = world.audit("chat")

@@ -21,22 +21,39 @@ public struct Accountant: Sendable {
     }
 
     /// How long an answer waits for its record's commit at most: with the database down the
-    /// record stays queued (committed when it returns) and the answer goes out.
+    /// record stays queued (committed when it returns) and the answer is withheld — a 503 in
+    /// its place, or a stream's error in place of its end.
     public static let commitWait: Duration = .seconds(5)
 
-    /// ``finish(_:)``, returning once the record is committed: a successful answer is
-    /// acknowledged only after its record is in the store, so a crash right after (`kill -9`)
-    /// loses nothing a client was told had happened. One commit serves every request waiting
-    /// at that moment.
-    public func finishCommitted(_ audit: RequestAudit) async {
-        guard !audit.writesWithStream, write(audit) else { return }
-        await writer.flush(waitingAtMost: Self.commitWait)
+    /// ``finish(_:)``, returning once the record is committed: an answer is acknowledged only
+    /// after its record is in the store, so a crash right after (`kill -9`) loses nothing a
+    /// client was told had happened — a refusal as much as a success. One commit serves every
+    /// request waiting at that moment.
+    /// - Returns: false when the record could not be committed within ``commitWait`` (it
+    ///   stays queued); true otherwise (also for a streamed request, whose stream waits).
+    @discardableResult
+    public func finishCommitted(_ audit: RequestAudit) async -> Bool {
+        guard !audit.writesWithStream, write(audit) else { return true }
+        return await writer.flush(waitingAtMost: Self.commitWait)
     }
 
     /// Returns once every record written so far is committed: a stream ends (`[DONE]`) only
     /// after its record is in the store.
-    public func committed() async {
+    /// - Returns: false when that took longer than ``commitWait`` (the records stay queued).
+    public func committed() async -> Bool {
         await writer.flush(waitingAtMost: Self.commitWait)
+    }
+
+    /// Whether records cannot be committed now (commits have been failing for a second or
+    /// more): requests are refused at the door, since none could be recorded, and refusals do
+    /// not wait for a commit that will not come.
+    public var isFailing: Bool { writer.isFailing }
+
+    /// A 503 for a request that cannot be recorded: the database is down, full or refusing.
+    public static var unrecordable: GatewayError {
+        GatewayError(
+            .unavailable, "the audit log cannot be written now, so nothing is served; try again shortly",
+            code: "storage_unavailable", retryAfter: 5)
     }
 
     /// Marks `audit` as written when its stream ends, not when its handler returns; the writer

@@ -63,6 +63,9 @@ public final class AccountingWriter: Sendable {
     public static let lateRecordWait: Duration = .seconds(5)
     /// The writer thread's nice value (Linux; requests run at 0).
     static let threadNiceness: Int32 = 5
+    /// How long commits must have been failing before the writer counts as failing
+    /// (``isFailing``): a busy database that refuses one commit and takes the retry is not.
+    public static let failingAfter: Duration = .seconds(1)
 
     private let store: AtriumStore
     private let logger: Logger
@@ -95,6 +98,8 @@ public final class AccountingWriter: Sendable {
         var expected = 0
         /// The writer made its last commit: a later ``flush()`` has nothing to wait for.
         var finished = false
+        /// When the commit being retried first failed (nil: the last commit succeeded).
+        var failingSince: ContinuousClock.Instant?
     }
 
     /// - Parameter holdRenewal: how often running requests' budget holds are renewed (tests
@@ -159,11 +164,22 @@ public final class AccountingWriter: Sendable {
         pending.withLock { $0.keyUses[key] = date }
     }
 
+    /// Whether commits have been failing for ``failingAfter`` or longer (the database is
+    /// down, full or refusing): records stay queued and are retried, but an answer now would
+    /// go out unrecorded.
+    public var isFailing: Bool {
+        pending.withLock { pending in
+            pending.failingSince.map { $0.duration(to: .now) >= Self.failingAfter } ?? false
+        }
+    }
+
     /// Returns once everything submitted before the call is committed (at once after the
     /// writer's last commit, which took everything submitted before it), or once `limit` has
     /// passed (the database is down: the records stay queued and commit when it returns).
     /// ``run()`` must have been started.
-    public func flush(waitingAtMost limit: Duration? = nil) async {
+    /// - Returns: true when committed, false when `limit` passed first.
+    @discardableResult
+    public func flush(waitingAtMost limit: Duration? = nil) async -> Bool {
         await withCheckedContinuation { continuation in
             let waiter = Waiter(continuation, deadline: limit.map { ContinuousClock.now + $0 })
             let (signal, cutGathering, done) = pending.withLock {
@@ -171,7 +187,7 @@ public final class AccountingWriter: Sendable {
                 $0.barriers.append(waiter)
                 return (Self.claimWakeup(&$0), Self.claimGathering(&$0), false)
             }
-            if done { waiter.resume() }
+            if done { waiter.resume(committed: true) }
             if signal { wakeup.signal() }
             if cutGathering { barrierArrived.signal() }
         }
@@ -206,7 +222,7 @@ public final class AccountingWriter: Sendable {
                     && pending.lastKeyUseWrite.duration(to: now) >= Self.keyUseInterval
                 return (overdue, (keyUsesDue || renewalDue(pending, at: now)) && Self.claimWakeup(&pending))
             }
-            for waiter in overdue { waiter.resume() }
+            for waiter in overdue { waiter.resume(committed: false) }
             if signal { wakeup.signal() }
         }
     }
@@ -256,7 +272,7 @@ public final class AccountingWriter: Sendable {
             defer { pending.barriers = [] }
             return pending.barriers
         }
-        for barrier in waiting { barrier.resume() }
+        for barrier in waiting { barrier.resume(committed: true) }
     }
 
     /// Waits ``gatheringWindow``, or less if a barrier (or the shutdown) arrives meanwhile.
@@ -291,7 +307,7 @@ public final class AccountingWriter: Sendable {
             let batch = takeBatch(final: final)
             if !batch.isEmpty { commit(batch, final: final) }
             if !batch.barriers.isEmpty { pending.withLock { $0.committing = [] } }
-            for barrier in batch.barriers { barrier.resume() }
+            for barrier in batch.barriers { barrier.resume(committed: true) }
             if batch.emptiedQueue { return }
         }
     }
@@ -358,8 +374,13 @@ public final class AccountingWriter: Sendable {
                 try store.commitAccounting(
                     audits: batch.audits, usage: batch.usage, keyUses: batch.keyUses, budgets: batch.budgets,
                     renewingHolds: batch.renewingHolds)
+                if attempt > 0 {
+                    pending.withLock { $0.failingSince = nil }
+                    logger.notice("writing accounting recovered", metadata: ["attempts": "\(attempt + 1)"])
+                }
                 return
             } catch {
+                if attempt == 0 { pending.withLock { $0.failingSince = $0.failingSince ?? .now } }
                 attempt += 1
                 logger.error("writing accounting failed", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
                 if final || pending.withLock({ $0.stopping }) { attemptsStopping += 1 }
@@ -391,10 +412,10 @@ public final class AccountingWriter: Sendable {
 /// One caller of ``AccountingWriter/flush(waitingAtMost:)``: resumed exactly once, by the
 /// commit that covers it or by the watchdog once past its deadline, whichever comes first.
 final class Waiter: Sendable {
-    private let continuation: Mutex<CheckedContinuation<Void, Never>?>
+    private let continuation: Mutex<CheckedContinuation<Bool, Never>?>
     private let deadline: ContinuousClock.Instant?
 
-    init(_ continuation: CheckedContinuation<Void, Never>, deadline: ContinuousClock.Instant? = nil) {
+    init(_ continuation: CheckedContinuation<Bool, Never>, deadline: ContinuousClock.Instant? = nil) {
         self.continuation = Mutex(continuation)
         self.deadline = deadline
     }
@@ -403,10 +424,11 @@ final class Waiter: Sendable {
         deadline.map { $0 <= now } ?? false
     }
 
-    func resume() {
+    /// - Parameter committed: whether the records it waited for are committed.
+    func resume(committed: Bool) {
         continuation.withLock { continuation in
             defer { continuation = nil }
             return continuation
-        }?.resume()
+        }?.resume(returning: committed)
     }
 }

@@ -163,6 +163,9 @@ public final class RequestAudit: Sendable {
 
     var writesWithStream: Bool { state.withLock { $0.finishesWithStream } }
 
+    /// Whether the record was written (handed to the writer) already.
+    public var isClosed: Bool { state.withLock { $0.finished } }
+
     /// What the request has recorded so far (intrusion detection reads the outcome).
     func snapshot() -> State {
         state.withLock { $0 }

@@ -241,9 +241,10 @@ public struct ChatPipeline: Sendable {
             /// The guarded answer's finish, handled once the backend is done (its guard reports
             /// to the audit, which awaits).
             var guardedFinish: (Usage, FinishReason)?
-            /// An unguarded answer's finish, passed on once the backend is done and the limits
-            /// settled (which may take a round trip to a shared store).
-            var unguardedFinish: GenerationEvent?
+            /// The answer's finish (its reason and usage), passed on once the backend is done,
+            /// the limits settled (which may take a round trip to a shared store) and the
+            /// record committed.
+            var finish: GenerationEvent?
             func forward(_ event: GenerationEvent) {
                 switch event {
                 case let .delta(piece):
@@ -269,7 +270,7 @@ public struct ChatPipeline: Sendable {
                         guardedFinish = (usage, reason)
                         return
                     }
-                    unguardedFinish = event
+                    finish = event
                     return
                 }
                 events.yield(event)
@@ -282,13 +283,17 @@ public struct ChatPipeline: Sendable {
                     let rest = guarded.finish()
                     if !rest.isEmpty { events.yield(.delta(rest)) }
                     await guardrails.answered(guarded, team: request.tenant.teamID, audit: audit)
-                    await settle()
-                    events.yield(.finished(usage, guarded.stopped ? .contentFilter : reason))
+                    finish = .finished(usage, guarded.stopped ? .contentFilter : reason)
                 }
                 await settle()
-                // The end reaches the client once its record is committed (see Accountant).
-                await accountant.committed()
-                if let unguardedFinish { events.yield(unguardedFinish) }
+                // The end (the finish with its usage, then `[DONE]`) reaches the client once
+                // its record is committed (see Accountant); a record that would not commit
+                // ends the stream with an error instead.
+                guard await accountant.committed() else {
+                    events.finish(throwing: Accountant.unrecordable)
+                    return
+                }
+                if let finish { events.yield(finish) }
                 events.finish()
             } catch {
                 let failure = failed(error, request: request, audit: audit)
@@ -298,7 +303,7 @@ public struct ChatPipeline: Sendable {
                     cutShort(cancelled: error is CancellationError || Task.isCancelled)
                 }
                 await settle()
-                if let unguardedFinish { events.yield(unguardedFinish) }
+                if let finish { events.yield(finish) }
                 events.finish(throwing: failure)
             }
         }
@@ -321,10 +326,14 @@ public struct ChatPipeline: Sendable {
         let task = Task(executorPreference: TaskPlacement.preferredExecutor) {
             let completion = await guarded(completion, answerGuard, team: team, audit: audit)
             events.yield(.delta(completion.text))
-            events.yield(.finished(completion.usage, completion.finishReason))
             await admission.finish(nil)  // a hit reserved no tokens and spends none
             accountant.finishStream(audit)
-            await accountant.committed()
+            // The finish and `[DONE]` once the record is committed, as for a generated answer.
+            guard await accountant.committed() else {
+                events.finish(throwing: Accountant.unrecordable)
+                return
+            }
+            events.yield(.finished(completion.usage, completion.finishReason))
             events.finish()
         }
         events.onTermination { task.cancel() }

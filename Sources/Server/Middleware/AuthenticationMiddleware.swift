@@ -5,9 +5,15 @@ import Logging
 /// The door every authenticated route — `/metrics` included — goes through: it opens the
 /// request's audit (with the client's address), turns away blocked addresses (429),
 /// authenticates the key (a refusal is audited and answered 401), and writes the audit record
-/// when the request ends — for a streamed answer, when the stream ends — and lets a successful
-/// answer go only once its record is committed. Every request's outcome goes to intrusion
-/// detection (failed keys per address, alerts, denial metrics).
+/// when the request ends — for a streamed answer, when the stream ends — and lets an answer go
+/// only once its record is committed (a refusal too: a crash right after must not lose the
+/// record of a refused key). Every request's outcome goes to intrusion detection (failed keys
+/// per address, alerts, denial metrics).
+///
+/// While records cannot be committed (the database down, full or refusing for a second or
+/// more) nothing is served: a request is answered 503 `storage_unavailable` at once (its
+/// record queued, without waiting), and a success whose record did not commit within
+/// ``Accountant/commitWait`` is withheld, a 503 in its place. `/metrics` stays readable.
 ///
 /// `/metrics` alone also takes the `--metrics-token` instead of a key; a wrong token is a
 /// failed key like any other, so a scraper's secret cannot be guessed faster than a key.
@@ -32,19 +38,35 @@ struct AuthenticationMiddleware: RouterMiddleware {
             let response = try await authenticated(request, context, route, authorization, address, audit, next)
             await gateway.intrusion.requestEnded(audit, address: address, presentedKey: authorization != nil)
             // A success leaves once its record is committed (a streamed one's end, once the
-            // stream's is); a refusal need not wait (and must not, when the database is down).
+            // stream's is); one whose record would not commit is withheld.
             if (200..<300).contains(response.status.code) {
-                await gateway.accountant.finishCommitted(audit)
+                if route == .metrics, gateway.accountant.isFailing {
+                    gateway.accountant.finish(audit)  // the scraper sees why, without waiting
+                } else if await !gateway.accountant.finishCommitted(audit), route != .metrics {
+                    throw Accountant.unrecordable
+                }
             } else {
                 audit.answered(status: response.status.code)
-                gateway.accountant.finish(audit)
+                await settle(audit)
             }
             return response
         } catch {
-            await gateway.intrusion.requestEnded(audit, address: address, presentedKey: authorization != nil)
-            audit.answered(status: ErrorResponse.status(of: OpenAIErrorMiddleware.gatewayError(for: error).kind).code)
-            gateway.accountant.finish(audit)
+            if !audit.isClosed {
+                await gateway.intrusion.requestEnded(audit, address: address, presentedKey: authorization != nil)
+                audit.answered(status: ErrorResponse.status(of: OpenAIErrorMiddleware.gatewayError(for: error).kind).code)
+                await settle(audit)
+            }
             throw error
+        }
+    }
+
+    /// Writes a refusal's record, waiting for its commit unless commits are failing (then a
+    /// refusal goes at once: its record waits in the queue).
+    private func settle(_ audit: RequestAudit) async {
+        if gateway.accountant.isFailing {
+            gateway.accountant.finish(audit)
+        } else {
+            await gateway.accountant.finishCommitted(audit)
         }
     }
 
@@ -53,6 +75,11 @@ struct AuthenticationMiddleware: RouterMiddleware {
         _ audit: RequestAudit, _ next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         try await gateway.intrusion.refuseIfBlocked(address, audit: audit)
+        // Nothing is served that could not be recorded; the scraper still sees why.
+        if route != .metrics, gateway.accountant.isFailing {
+            audit.flag("storage.unavailable")
+            throw Accountant.unrecordable
+        }
         var context = context
         if route == .metrics, let metricsToken, let authorization, MetricsRoutes.presents(metricsToken, in: authorization) {
             audit.decided(.allow)

@@ -3,10 +3,11 @@ import Hummingbird
 import NIOCore
 import Store
 
-/// The open routes: liveness, readiness (the database answers, and in front of upstreams,
-/// every model has an upstream up) and the OpenAPI document.
+/// The open routes: liveness, readiness (the database answers and takes the audit records,
+/// and in front of upstreams, every model has an upstream up) and the OpenAPI document.
 struct OperationsRoutes {
     let store: AtriumStore
+    let accountant: Accountant
     let openAPI: ByteBuffer
     var backend: (any LanguageModelBackend)? = nil
 
@@ -29,7 +30,8 @@ struct OperationsRoutes {
         let backend = backend
         router.on(AtriumRoute.readiness) { _, _ in
             // A database that does not answer (PostgreSQL down) makes this replica not ready.
-            guard await store.isReachable() else {
+            // So does one that answers but cannot commit (its disk full): it serves nothing.
+            guard !accountant.isFailing, await store.isReachable() else {
                 return try JSONOutput.response(Status(status: "not_ready"), status: .serviceUnavailable)
             }
             let statuses = backend?.upstreams ?? []
