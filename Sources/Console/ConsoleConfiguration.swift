@@ -2,8 +2,10 @@ import Gateway
 
 /// How the console signs people in.
 public struct ConsoleConfiguration: Sendable, Hashable {
-    /// Marks the session cookie `Secure` (`--console-secure-cookies`): on whenever the console
-    /// is reached over TLS, at a proxy in front or otherwise.
+    /// Marks the console's cookies `Secure` and names them `__Host-atrium_console…` with
+    /// `Path=/` (`--console-secure-cookies`), so no page of another port or a sibling
+    /// subdomain can plant one (``SessionCookie``): on whenever the console is reached over
+    /// TLS, at a proxy in front or otherwise. Off, they keep their plain names and console paths.
     public var secureCookies: Bool
     /// Session lifetime and idle timeout (`--console-session-hours`, `--console-idle-minutes`).
     public var sessionTerms: ConsoleSessions.SessionTerms

@@ -7,7 +7,8 @@ import Tenancy
 
 /// The web console at `/console`: server-rendered pages over the same services as the HTTP
 /// API (``AdministrationService``, ``ChatPipeline``), so the same ``Policy`` decides every
-/// act — the console has no back door. `Server` mounts it on its own router and port.
+/// act — the console has no back door. `Server` mounts it on the API's router and port; the
+/// API authenticates by the `Authorization` header alone and never reads the console's cookies.
 ///
 /// Every request is audited like an API request (one record each; sign-in, sign-out and a
 /// session's end under their own actions), goes through the address blocking of intrusion
@@ -22,6 +23,8 @@ import Tenancy
 public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
     let gateway: Gateway
     let configuration: ConsoleConfiguration
+    /// The cookies' names and scopes in the mode configured: read and set only through it.
+    let cookies: SessionCookie
     let sessions: ConsoleSessions
     let templates: ConsoleTemplates
     /// OpenID Connect sign-in, when configured.
@@ -37,6 +40,7 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
     ) {
         self.gateway = gateway
         self.configuration = configuration
+        cookies = SessionCookie(secure: configuration.secureCookies)
         sessions = ConsoleSessions(
             store: gateway.store, authenticator: gateway.authenticator, terms: configuration.sessionTerms, now: now)
         templates = ConsoleTemplates()
@@ -88,15 +92,14 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
         do {
             try await gateway.intrusion.refuseIfBlocked(address, audit: audit)
             let form = try await formBody(request)
-            guard let nonce = SessionCookie.signInNonce(in: request.headers),
+            guard let nonce = cookies.signInNonce(in: request.headers),
                 let presented = try form.value("nonce"),
                 ConstantTime.equals(Array(presented.utf8), Array(nonce.utf8))
             else { throw ConsoleFailure.csrf }
             let key = try form.value("key") ?? ""
             let signedIn = try await sessions.signIn(key: key, audit: audit)
             await gateway.intrusion.requestEnded(audit, address: address, presentedKey: true)
-            let cookie = SessionCookie.set(
-                signedIn.token, maxAge: Int(configuration.sessionTerms.lifetime), secure: configuration.secureCookies)
+            let cookie = cookies.set(signedIn.token, maxAge: Int(configuration.sessionTerms.lifetime))
             return ConsoleResponse.redirect(to: "/console", cookie: cookie)
         } catch let failure as ConsoleFailure where failure.status == 403 {
             // No nonce: not this console's sign-in form. No key was tried, none is counted.
@@ -123,7 +126,7 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
         if let ssoError { values["ssoError"] = ssoError }
         var response = ConsoleResponse.html(
             templates.render("sign-in", values), status: status,
-            cookie: SessionCookie.setSignInNonce(nonce, secure: configuration.secureCookies))
+            cookie: cookies.setSignInNonce(nonce))
         if let cookie { response.headers.append(HTTPField(name: .setCookie, value: cookie)) }
         return response
     }
@@ -134,8 +137,8 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
             requestID: context.requestID, action: ConsoleSessions.Event.signOut.rawValue, resource: "console session",
             clientAddress: address)
         defer { gateway.accountant.finish(audit) }
-        let clear = SessionCookie.clear(secure: configuration.secureCookies)
-        guard let token = SessionCookie.token(in: request.headers) else {
+        let clear = cookies.clear()
+        guard let token = cookies.token(in: request.headers) else {
             audit.decided(.deny(.sessionEnded))
             return signInRedirect(clearing: false)
         }
@@ -176,7 +179,7 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
             resource: "\(request.method.rawValue) \(request.uri.path)", clientAddress: address)
         // A streamed answer's record is written by the pipeline when its stream ends.
         defer { gateway.accountant.finish(audit) }
-        let token = SessionCookie.token(in: request.headers)
+        let token = cookies.token(in: request.headers)
         var signedIn: SignedInRequest?
         do {
             try await gateway.intrusion.refuseIfBlocked(address, audit: audit)
@@ -234,8 +237,7 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
     /// To the sign-in page; `clearing` an ended session's cookie (a request that carried none
     /// — another site's form, say — changes nothing in the browser).
     func signInRedirect(clearing: Bool) -> Response {
-        ConsoleResponse.redirect(
-            to: "/console/sign-in", cookie: clearing ? SessionCookie.clear(secure: configuration.secureCookies) : nil)
+        ConsoleResponse.redirect(to: "/console/sign-in", cookie: clearing ? cookies.clear() : nil)
     }
 
     func formBody(_ request: Request) async throws -> FormBody {

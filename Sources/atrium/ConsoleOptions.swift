@@ -8,7 +8,7 @@ struct ConsoleOptions: ParsableArguments {
     @Flag(
         name: .customLong("console-secure-cookies"),
         help:
-            "Mark the console's session cookie Secure: set it whenever the console is reached over HTTPS (e.g. behind a TLS proxy)."
+            "Mark the console's cookies Secure and name them __Host-… (Path=/; no other port or subdomain can plant one): set it whenever the console is reached over HTTPS (e.g. behind a TLS proxy)."
     )
     var secureCookies = false
 

@@ -1,5 +1,6 @@
 import Foundation
 import Gateway
+import HTTPTypes
 import Store
 import Tenancy
 import Testing
@@ -50,6 +51,75 @@ import Testing
         try await world.test { browser in
             let answer = try await browser.signIn(keys["bob"]!)
             #expect(answer.setCookie?.contains("; Secure") == true)
+        }
+    }
+
+    /// Each mode's names and paths, on every cookie the console sets through sign-in and
+    /// sign-out: with secure cookies `__Host-` names (`Secure`, `Path=/`, no `Domain`), which no
+    /// page of another port or a sibling subdomain can set; without, the plain names on the
+    /// console's paths (browsers refuse `__Host-` without `Secure`).
+    @Test(arguments: [false, true]) func theCookiesNamesAndPathsFollowTheMode(secure: Bool) async throws {
+        let world = try ConsoleWorld(secureCookies: secure)
+        let keys = try await world.scenario()
+        let prefix = secure ? "__Host-" : ""
+        try await world.test { browser in
+            let form = try await browser.get("/console/sign-in")
+            let signIn = try await browser.signIn(keys["bob"]!)
+            let home = try await browser.get("/console")
+            #expect(home.status == 200)
+            let out = try await browser.post("/console/sign-out", form: [("csrf", try #require(home.csrf))])
+            #expect(out.status == 303)
+            let nonce = try #require(form.headers[values: .setCookie].first)
+            let session = try #require(signIn.setCookie)
+            let cleared = try #require(out.setCookie)
+            #expect(nonce.hasPrefix("\(prefix)atrium_console_sign_in="))
+            #expect(session.hasPrefix("\(prefix)atrium_console="))
+            #expect(cleared.hasPrefix("\(prefix)atrium_console=;") && cleared.contains("Max-Age=0"))
+            #expect(nonce.contains(secure ? "; Path=/;" : "; Path=/console/sign-in;"))
+            #expect(session.contains(secure ? "; Path=/;" : "; Path=/console;"))
+            #expect(cleared.contains(secure ? "; Path=/;" : "; Path=/console;"))
+            for set in [nonce, session, cleared] {
+                #expect(set.hasSuffix("; Secure") == secure, "\(set)")
+                #expect(set.contains("HttpOnly") && set.contains("SameSite=Strict") && !set.contains("Domain"))
+            }
+        }
+    }
+
+    /// Each mode reads only its own names: with secure cookies a planted `atrium_console` —
+    /// what cookie tossing sets — is no session, not even a valid token's, and never displaces
+    /// the visitor's own; a sign-in nonce under the plain name signs nobody in.
+    @Test(arguments: [false, true]) func aCookieUnderTheOtherModesNameIsNoSession(secure: Bool) async throws {
+        let world = try ConsoleWorld(secureCookies: secure)
+        let keys = try await world.scenario()
+        let otherName = secure ? "atrium_console" : "__Host-atrium_console"
+        try await world.test { browser in
+            try await browser.signIn(keys["carol"]!)
+            let carolsToken = try #require(browser.cookie)
+            let planted = ConsoleBrowser(client: browser.client, sessionCookieName: browser.sessionCookieName)
+            planted.cookies[otherName] = carolsToken
+            let page = try await planted.get("/console")
+            #expect(page.status == 303)
+            #expect(page.location == "/console/sign-in")
+            guard secure else { return }
+
+            // The visitor's own session stays theirs with the attacker's token planted beside it.
+            let victim = ConsoleBrowser(client: browser.client, sessionCookieName: browser.sessionCookieName)
+            try await victim.signIn(keys["bob"]!)
+            victim.cookies[otherName] = carolsToken
+            let home = try await victim.get("/console")
+            #expect(home.status == 200)
+            #expect(home.body.contains(try await world.teamID("acme/sales")))
+            #expect(!home.body.contains(try await world.teamID("acme/development")))
+
+            // The sign-in nonce under its plain name is no nonce.
+            let form = try await planted.get("/console/sign-in")
+            let nonce = try #require(planted.cookies["__Host-atrium_console_sign_in"])
+            planted.cookies["__Host-atrium_console_sign_in"] = nil
+            planted.cookies["atrium_console_sign_in"] = nonce
+            #expect(form.body.contains(nonce))
+            let forged = try await planted.post("/console/sign-in", form: [("key", keys["bob"]!), ("nonce", nonce)])
+            #expect(forged.status == 403)
+            #expect(planted.cookie == nil)
         }
     }
 

@@ -54,8 +54,7 @@ struct SingleSignOnPage<Context: ConsoleRequestContext> {
                 browser: browser, redirectURL: try redirectURL(for: request), address: address)
             let url = try await flow.provider.authorizationURL(state: attempt.state, attempt: attempt.attempt)
             audit.decided(.allow)
-            return ConsoleResponse.redirect(
-                to: url, cookie: SessionCookie.setSingleSignOn(browser, secure: routes.configuration.secureCookies))
+            return ConsoleResponse.redirect(to: url, cookie: routes.cookies.setSingleSignOn(browser))
         } catch let failure as SingleSignOnFailure {
             audit.flag(failure.check)
             audit.decided(.deny(failure.reason))
@@ -73,7 +72,7 @@ struct SingleSignOnPage<Context: ConsoleRequestContext> {
             requestID: context.requestID, action: Event.signIn.rawValue, resource: "console session",
             clientAddress: address)
         defer { gateway.accountant.finish(audit) }
-        let clearAttempt = SessionCookie.clearSingleSignOn(secure: routes.configuration.secureCookies)
+        let clearAttempt = routes.cookies.clearSingleSignOn()
         do {
             try await gateway.intrusion.refuseIfBlocked(address, audit: audit)
             let query = request.uri.queryParameters
@@ -82,7 +81,7 @@ struct SingleSignOnPage<Context: ConsoleRequestContext> {
             }
             // Taken first, so a state is spent even by an attempt that fails later.
             let attempt = try await flow.attempts.take(
-                state: state, browser: SessionCookie.singleSignOnBrowser(in: request.headers))
+                state: state, browser: routes.cookies.singleSignOnBrowser(in: request.headers))
             if query.get("error") != nil { throw SingleSignOnFailure.provider("sso.provider_error") }
             guard let code = query.get("code"), !code.isEmpty, code.utf8.count <= 4096 else {
                 throw SingleSignOnFailure.provider("sso.code_missing")
@@ -98,8 +97,7 @@ struct SingleSignOnPage<Context: ConsoleRequestContext> {
             await gateway.intrusion.requestEnded(audit, address: address, presentedKey: true)
             return continuePage(
                 cookies: [
-                    SessionCookie.set(
-                        signedIn.token, maxAge: Int(terms.lifetime), secure: routes.configuration.secureCookies),
+                    routes.cookies.set(signedIn.token, maxAge: Int(terms.lifetime)),
                     clearAttempt,
                 ])
         } catch let failure as SingleSignOnFailure {

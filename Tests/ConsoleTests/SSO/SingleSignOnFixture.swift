@@ -14,9 +14,10 @@ struct SingleSignOnFixture {
 
     static let callback = "http://127.0.0.1/console/sso/callback"
 
-    static func make() async throws -> SingleSignOnFixture {
+    static func make(secureCookies: Bool = false) async throws -> SingleSignOnFixture {
         let provider = try await TestOpenIDProvider()
         let world = try ConsoleWorld(
+            secureCookies: secureCookies,
             singleSignOn: SingleSignOnConfiguration(
                 issuer: provider.issuer, clientID: TestOpenIDProvider.clientID,
                 clientSecret: TestOpenIDProvider.clientSecret, organization: "acme", redirectURL: Self.callback))

@@ -46,6 +46,38 @@ import Testing
         #expect(started.allowed)
     }
 
+    /// With secure cookies the attempt's cookie is a `__Host-` cookie on `Path=/` like the
+    /// session's (no other port or subdomain can plant either); the plain name binds nothing.
+    @Test func withSecureCookiesTheAttemptAndTheSessionAreHostCookies() async throws {
+        let fixture = try await SingleSignOnFixture.make(secureCookies: true)
+        try await fixture.world.test(live: true) { browser in
+            #expect(try await fixture.putMappings(browser, Self.salesMapping, key: fixture.keys["dave"]!).status == 200)
+            let start = try await browser.get("/console/sso/start")
+            let attempt = try #require(start.headers[values: .setCookie].first)
+            #expect(attempt.hasPrefix("__Host-atrium_console_sso="))
+            #expect(attempt.contains("; Path=/;") && attempt.contains("SameSite=Lax") && attempt.hasSuffix("; Secure"))
+            let value = try #require(browser.cookies["__Host-atrium_console_sso"])
+
+            // The same attempt's value under the plain name: not this browser's attempt.
+            browser.cookies["__Host-atrium_console_sso"] = nil
+            browser.cookies["atrium_console_sso"] = value
+            let refused = try await browser.get(try await fixture.provider.authorize(try #require(start.location)))
+            #expect(refused.status == 400)
+            #expect(browser.cookie == nil)
+            browser.cookies["atrium_console_sso"] = nil
+
+            let answer = try await browser.signInWithSingleSignOn(at: fixture.provider)
+            #expect(answer.status == 200, "\(answer.body)")
+            let session = try #require(answer.setCookie)
+            #expect(session.hasPrefix("__Host-atrium_console=") && session.contains("; Path=/;"))
+            let cleared = try #require(
+                answer.headers[values: .setCookie].first { $0.hasPrefix("__Host-atrium_console_sso=") })
+            #expect(cleared.contains("Max-Age=0") && cleared.contains("; Path=/;"))
+            #expect(browser.cookies["__Host-atrium_console_sso"] == nil)
+            #expect(try await browser.get("/console").status == 200)
+        }
+    }
+
     /// Over a real loopback socket, like a browser: the console and the provider each on a port.
     @Test func aFirstSignInCreatesTheUserTheMembershipAndASession() async throws {
         let fixture = try await SingleSignOnFixture.make()

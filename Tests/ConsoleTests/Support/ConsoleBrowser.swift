@@ -9,8 +9,10 @@ struct ConsolePage: Sendable {
     let body: String
 
     var location: String? { headers[.location] }
-    /// The `Set-Cookie` of the session cookie, if the answer sets or clears it.
-    var setCookie: String? { headers[values: .setCookie].first { $0.hasPrefix("atrium_console=") } }
+    /// The `Set-Cookie` of the session cookie (either mode's name), if the answer sets or clears it.
+    var setCookie: String? {
+        headers[values: .setCookie].first { $0.hasPrefix("atrium_console=") || $0.hasPrefix("__Host-atrium_console=") }
+    }
 
     /// The first CSRF token the page's forms carry.
     var csrf: String? {
@@ -26,15 +28,19 @@ final class ConsoleBrowser: @unchecked Sendable {
     let client: any TestClientProtocol
     /// The cookies the browser sends (one test task at a time uses a browser).
     var cookies: [String: String] = [:]
+    /// The session cookie's name: `__Host-atrium_console` where the console runs with secure
+    /// cookies.
+    let sessionCookieName: String
 
     /// The session cookie.
     var cookie: String? {
-        get { cookies["atrium_console"] }
-        set { cookies["atrium_console"] = newValue }
+        get { cookies[sessionCookieName] }
+        set { cookies[sessionCookieName] = newValue }
     }
 
-    init(client: any TestClientProtocol) {
+    init(client: any TestClientProtocol, sessionCookieName: String = "atrium_console") {
         self.client = client
+        self.sessionCookieName = sessionCookieName
     }
 
     func get(_ path: String, headers extra: HTTPFields = [:]) async throws -> ConsolePage {

@@ -71,8 +71,9 @@ final class ConsoleWorld: Sendable {
     {
         let instant = instant
         let router = AtriumServer.router(gateway: gateway, configuration: configuration, now: { instant.now })
+        let sessionCookieName = configuration.console.secureCookies ? "__Host-atrium_console" : "atrium_console"
         return try await Application(router: router).test(live ? .live : .router) { client in
-            try await body(ConsoleBrowser(client: client))
+            try await body(ConsoleBrowser(client: client, sessionCookieName: sessionCookieName))
         }
     }
 
