@@ -12,7 +12,8 @@ import Tenancy
 ///
 /// Every request is audited like an API request (one record each; sign-in, sign-out and a
 /// session's end under their own actions), goes through the address blocking of intrusion
-/// detection, and a refused sign-in counts as a failed key. State-changing requests must
+/// detection, and a refused sign-in counts as a failed key (an unknown or ended session does
+/// not: its token cannot be guessed, only planted). State-changing requests must
 /// carry the session's CSRF token (form field `csrf` or header `X-CSRF-Token`).
 ///
 /// ```swift
@@ -198,7 +199,12 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
             do {
                 principal = try await sessions.resume(token: token, audit: audit)
             } catch let error as GatewayError where error.kind == .unauthenticated {
-                await gateway.intrusion.requestEnded(audit, address: address, presentedKey: true)
+                // Audited, but no failed key: a session token is 256 random bits, so an unknown
+                // or ended one is no guess — and any page able to plant a cookie (another port
+                // of this host, a sibling subdomain) could otherwise get an office's one NAT
+                // address blocked, API clients included. Keys are guessed at the sign-in form,
+                // which still counts.
+                await gateway.intrusion.requestEnded(audit, address: address, presentedKey: false)
                 return signInRedirect(clearing: true)
             }
             let resumed = SignedInRequest(

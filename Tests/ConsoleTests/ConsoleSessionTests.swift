@@ -273,6 +273,38 @@ import Testing
         }
     }
 
+    /// A session token is 256 random bits: an unknown or ended one is no guess, and any page
+    /// able to plant a cookie could otherwise get a whole office (one NAT address) blocked, API
+    /// clients included. Each is still audited and sent to sign-in with its cookie cleared;
+    /// wrong keys at the sign-in form still block.
+    @Test func aPlantedUnknownSessionCookieDoesNotBlockTheAddress() async throws {
+        let world = try ConsoleWorld()
+        let keys = try await world.scenario()
+        let api: HTTPFields = [.authorization: "Bearer \(keys["bob"]!)"]
+        try await world.test(live: true) { browser in
+            // An ended session too: signed in, then out.
+            try await browser.signIn(keys["bob"]!)
+            let ended = try #require(browser.cookie)
+            let csrf = try await browser.csrf()
+            #expect(try await browser.post("/console/sign-out", form: [("csrf", csrf)]).status == 303)
+            for attempt in 0..<30 {
+                browser.cookie = attempt.isMultiple(of: 2) ? ConsoleSessions.newToken() : ended
+                let page = try await browser.get("/console")
+                #expect(page.status == 303 && page.location == "/console/sign-in")
+                #expect(page.setCookie?.contains("Max-Age=0") == true, "the cookie is cleared")
+            }
+            #expect(try await browser.send(.get, "/v1/models", body: "", headers: api).status == 200)
+            #expect(try await browser.signIn(keys["bob"]!).status == 303)
+
+            for _ in 0..<20 {
+                #expect(try await browser.signIn("atr_wrong").status == 401)
+            }
+            #expect(try await browser.send(.get, "/v1/models", body: "", headers: api).status == 429)
+        }
+        let refused = try await world.auditRecords().filter { $0.reason == "session_ended" }
+        #expect(refused.count >= 30)
+    }
+
     @Test func repeatedWrongKeysBlockTheAddressLikeTheAPI() async throws {
         let world = try ConsoleWorld()
         let keys = try await world.scenario()
