@@ -4,8 +4,9 @@ import Hummingbird
 import Tenancy
 
 /// A team's limits (`GET|PUT /v1/admin/teams/{team}/limits`): requests and tokens per
-/// minute, requests at once, monthly tokens and the share weight. Empty means unlimited.
-/// Team admins read them; the owner and org admins set them (a team never raises its own).
+/// minute, requests at once, monthly tokens and the share weight. Empty means unlimited (a
+/// weight of 1); a field left out of the post is refused, never read as empty. Team admins
+/// read them; the owner and org admins set them (a team never raises its own).
 struct LimitsPage<Context: ConsoleRequestContext> {
     let routes: ConsoleRoutes<Context>
     private var admin: AdministrationService { routes.gateway.administration }
@@ -30,7 +31,7 @@ struct LimitsPage<Context: ConsoleRequestContext> {
                         tokensPerMinute: try Self.integer("tokens_per_minute", form),
                         maxConcurrent: try Self.integer("max_concurrent", form),
                         monthlyTokens: try Self.integer("monthly_tokens", form),
-                        weight: try ProfilePage<Context>.number("weight", form) ?? 1)
+                        weight: try Self.weight(form))
                     _ = try await admin.setLimits(
                         limits, of: team, principal: signedIn.principal, audit: signedIn.audit)
                     return ConsoleResponse.redirect(
@@ -70,11 +71,25 @@ struct LimitsPage<Context: ConsoleRequestContext> {
         ]
     }
 
+    /// A limit: empty means unlimited. Absent is refused: read as empty, a hand-made post that
+    /// left a field out silently lifted that limit (the console's form sends every field).
     static func integer(_ field: String, _ form: FormBody) throws -> Int? {
+        try requireSent(field, form, emptyMeans: "unlimited")
         guard let text = try form.text(field) else { return nil }
         guard let value = Int(text) else {
             throw ConsoleFailure.invalid("must be a whole number, or empty for unlimited", field: field)
         }
         return value
+    }
+
+    /// The share weight: empty means 1; absent is refused like a limit.
+    static func weight(_ form: FormBody) throws -> Double {
+        try requireSent("weight", form, emptyMeans: "1")
+        return try ProfilePage<Context>.number("weight", form) ?? 1
+    }
+
+    private static func requireSent(_ field: String, _ form: FormBody, emptyMeans: String) throws {
+        guard try form.value(field) == nil else { return }
+        throw ConsoleFailure.invalid("was not sent (an empty field means \(emptyMeans))", field: field)
     }
 }
