@@ -89,29 +89,30 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
         let audit = RequestAudit(
             requestID: context.requestID, action: ConsoleSessions.Event.signIn.rawValue, resource: "console session",
             clientAddress: address)
-        defer { gateway.accountant.finish(audit) }
-        do {
-            try await gateway.intrusion.refuseIfBlocked(address, audit: audit)
-            let form = try await formBody(request)
-            guard let nonce = cookies.signInNonce(in: request.headers),
-                let presented = try form.value("nonce"),
-                ConstantTime.equals(Array(presented.utf8), Array(nonce.utf8))
-            else { throw ConsoleFailure.csrf }
-            let key = try form.value("key") ?? ""
-            let signedIn = try await sessions.signIn(key: key, audit: audit)
-            await gateway.intrusion.requestEnded(audit, address: address, presentedKey: true)
-            let cookie = cookies.set(signedIn.token, maxAge: Int(configuration.sessionTerms.lifetime))
-            return ConsoleResponse.redirect(to: "/console", cookie: cookie)
-        } catch let failure as ConsoleFailure where failure.status == 403 {
-            // No nonce: not this console's sign-in form. No key was tried, none is counted.
-            audit.decided(.deny(.csrfRejected))
-            return signInPage(status: .forbidden, error: failure.message)
-        } catch {
-            await gateway.intrusion.requestEnded(audit, address: address, presentedKey: true)
-            let failure = ConsoleFailure.from(error)
-            // One message for every refused key: which check failed is the audit's to know.
-            let message = failure.status == 401 ? "That key was not accepted." : failure.message
-            return signInPage(status: HTTPResponse.Status(code: failure.status), error: message)
+        return try await recorded(audit) {
+            do {
+                try await gateway.intrusion.refuseIfBlocked(address, audit: audit)
+                let form = try await formBody(request)
+                guard let nonce = cookies.signInNonce(in: request.headers),
+                    let presented = try form.value("nonce"),
+                    ConstantTime.equals(Array(presented.utf8), Array(nonce.utf8))
+                else { throw ConsoleFailure.csrf }
+                let key = try form.value("key") ?? ""
+                let signedIn = try await sessions.signIn(key: key, audit: audit)
+                await gateway.intrusion.requestEnded(audit, address: address, presentedKey: true)
+                let cookie = cookies.set(signedIn.token, maxAge: Int(configuration.sessionTerms.lifetime))
+                return ConsoleResponse.redirect(to: "/console", cookie: cookie)
+            } catch let failure as ConsoleFailure where failure.status == 403 {
+                // No nonce: not this console's sign-in form. No key was tried, none is counted.
+                audit.decided(.deny(.csrfRejected))
+                return signInPage(status: .forbidden, error: failure.message)
+            } catch {
+                await gateway.intrusion.requestEnded(audit, address: address, presentedKey: true)
+                let failure = ConsoleFailure.from(error)
+                // One message for every refused key: which check failed is the audit's to know.
+                let message = failure.status == 401 ? "That key was not accepted." : failure.message
+                return signInPage(status: HTTPResponse.Status(code: failure.status), error: message)
+            }
         }
     }
 
@@ -137,23 +138,24 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
         let audit = RequestAudit(
             requestID: context.requestID, action: ConsoleSessions.Event.signOut.rawValue, resource: "console session",
             clientAddress: address)
-        defer { gateway.accountant.finish(audit) }
-        let clear = cookies.clear()
-        guard let token = cookies.token(in: request.headers) else {
-            audit.decided(.deny(.sessionEnded))
-            return signInRedirect(clearing: false)
+        return try await recorded(audit) {
+            let clear = cookies.clear()
+            guard let token = cookies.token(in: request.headers) else {
+                audit.decided(.deny(.sessionEnded))
+                return signInRedirect(clearing: false)
+            }
+            do {
+                let form = try await formBody(request)
+                try CSRFCheck.verify(request, form: form, sessionToken: token)
+                try await sessions.signOut(token: token, audit: audit)
+            } catch let failure as ConsoleFailure {
+                audit.decided(.deny(.csrfRejected))
+                return errorPage(failure)
+            } catch {
+                // An ended session is signed out already.
+            }
+            return ConsoleResponse.redirect(to: "/console/sign-in", cookie: clear)
         }
-        do {
-            let form = try await formBody(request)
-            try CSRFCheck.verify(request, form: form, sessionToken: token)
-            try await sessions.signOut(token: token, audit: audit)
-        } catch let failure as ConsoleFailure {
-            audit.decided(.deny(.csrfRejected))
-            return errorPage(failure)
-        } catch {
-            // An ended session is signed out already.
-        }
-        return ConsoleResponse.redirect(to: "/console/sign-in", cookie: clear)
     }
 
     // MARK: Pages and actions
@@ -178,51 +180,77 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
         let audit = RequestAudit(
             requestID: context.requestID, action: action,
             resource: "\(request.method.rawValue) \(request.uri.path)", clientAddress: address)
-        // A streamed answer's record is written by the pipeline when its stream ends.
-        defer { gateway.accountant.finish(audit) }
-        let token = cookies.token(in: request.headers)
-        var signedIn: SignedInRequest?
-        do {
-            try await gateway.intrusion.refuseIfBlocked(address, audit: audit)
-            guard let token else {
-                audit.decided(.deny(.sessionEnded))
-                return signInRedirect(clearing: false)
-            }
-            var form = FormBody("")
-            if changesState {
-                // A form post carries its token in the body; a script's fetch (JSON, a file's
-                // bytes) in the header, and its body stays unread for the handler.
-                form = try await isForm(request) ? formBody(request) : FormBody("")
-                try CSRFCheck.verify(request, form: form, sessionToken: token)
-            }
-            let principal: Principal
+        return try await recorded(audit) {
+            let token = cookies.token(in: request.headers)
+            var signedIn: SignedInRequest?
             do {
-                principal = try await sessions.resume(token: token, audit: audit)
-            } catch let error as GatewayError where error.kind == .unauthenticated {
-                // Audited, but no failed key: a session token is 256 random bits, so an unknown
-                // or ended one is no guess — and any page able to plant a cookie (another port
-                // of this host, a sibling subdomain) could otherwise get an office's one NAT
-                // address blocked, API clients included. Keys are guessed at the sign-in form,
-                // which still counts.
-                await gateway.intrusion.requestEnded(audit, address: address, presentedKey: false)
-                return signInRedirect(clearing: true)
+                try await gateway.intrusion.refuseIfBlocked(address, audit: audit)
+                guard let token else {
+                    audit.decided(.deny(.sessionEnded))
+                    return signInRedirect(clearing: false)
+                }
+                var form = FormBody("")
+                if changesState {
+                    // A form post carries its token in the body; a script's fetch (JSON, a file's
+                    // bytes) in the header, and its body stays unread for the handler.
+                    form = try await isForm(request) ? formBody(request) : FormBody("")
+                    try CSRFCheck.verify(request, form: form, sessionToken: token)
+                }
+                let principal: Principal
+                do {
+                    principal = try await sessions.resume(token: token, audit: audit)
+                } catch let error as GatewayError where error.kind == .unauthenticated {
+                    // Audited, but no failed key: a session token is 256 random bits, so an unknown
+                    // or ended one is no guess — and any page able to plant a cookie (another port
+                    // of this host, a sibling subdomain) could otherwise get an office's one NAT
+                    // address blocked, API clients included. Keys are guessed at the sign-in form,
+                    // which still counts.
+                    await gateway.intrusion.requestEnded(audit, address: address, presentedKey: false)
+                    return signInRedirect(clearing: true)
+                }
+                let resumed = SignedInRequest(
+                    principal: principal, audit: audit, csrf: ConsoleSessions.csrfToken(for: token), form: form,
+                    request: request)
+                signedIn = resumed
+                let response = try await body(resumed)
+                // A page that called no service (the overview) was still allowed; a denial recorded
+                // by a service stays (the first decision counts).
+                if response.status.code < 400 { audit.decided(.allow) }
+                await gateway.intrusion.requestEnded(audit, address: address, presentedKey: true)
+                return response
+            } catch {
+                let failure = ConsoleFailure.from(error)
+                if failure.status == 403, error is ConsoleFailure { audit.decided(.deny(.csrfRejected)) }
+                await gateway.intrusion.requestEnded(audit, address: address, presentedKey: token != nil)
+                return errorPage(failure, signedIn: signedIn)
             }
-            let resumed = SignedInRequest(
-                principal: principal, audit: audit, csrf: ConsoleSessions.csrfToken(for: token), form: form,
-                request: request)
-            signedIn = resumed
-            let response = try await body(resumed)
-            // A page that called no service (the overview) was still allowed; a denial recorded
-            // by a service stays (the first decision counts).
-            if response.status.code < 400 { audit.decided(.allow) }
-            await gateway.intrusion.requestEnded(audit, address: address, presentedKey: true)
-            return response
-        } catch {
-            let failure = ConsoleFailure.from(error)
-            if failure.status == 403, error is ConsoleFailure { audit.decided(.deny(.csrfRejected)) }
-            await gateway.intrusion.requestEnded(audit, address: address, presentedKey: token != nil)
-            return errorPage(failure, signedIn: signedIn)
         }
+    }
+
+    /// Answers with `respond`'s response once the request's record is committed, as the API
+    /// does: a crash right after must lose no record of a sign-in, a refused key or a change.
+    /// While records cannot be committed nothing is served (a 503 page at once, `respond` not
+    /// run, its record queued), and an answer whose record did not commit in time is withheld.
+    func recorded(_ audit: RequestAudit, _ respond: () async throws -> Response) async throws -> Response {
+        let accountant = gateway.accountant
+        if accountant.isFailing {
+            audit.flag("storage.unavailable")
+            audit.answered(status: 503)
+            accountant.finish(audit)
+            return errorPage(ConsoleFailure(Accountant.unrecordable))
+        }
+        let response: Response
+        do {
+            response = try await respond()
+        } catch {
+            accountant.finish(audit)
+            throw error
+        }
+        // A streamed answer's record is written by the pipeline when its stream ends.
+        guard await accountant.finishCommitted(audit) || response.status.code >= 400 else {
+            return errorPage(ConsoleFailure(Accountant.unrecordable))
+        }
+        return response
     }
 
     /// The failure's status and message; with the navigation when the session was resumed.

@@ -1,3 +1,4 @@
+import AtriumTestSupport
 import Foundation
 import Gateway
 import HTTPTypes
@@ -29,6 +30,39 @@ import Testing
             #expect(home.body.contains("member"))
             #expect(!home.body.contains(keys["bob"]!))
         }
+    }
+
+    /// The console answers as the API does: once the request's record is committed. While the
+    /// audit log cannot be written (a trigger here refuses every record, as a full disk would)
+    /// it serves nothing — a 503 page, nothing done — and it serves again once records commit,
+    /// those of the refused requests included.
+    @Test(.timeLimit(.minutes(1))) func nothingIsServedWhileTheAuditLogCannotBeWritten() async throws {
+        let world = try ConsoleWorld()
+        let keys = try await world.scenario()
+        @Sendable func sqlite(_ statement: String) async throws {
+            let run = try await ProgramRun.run([
+                "python3", "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()",
+                world.directory.appendingPathComponent("atrium.sqlite").path, statement,
+            ])
+            #expect(run.status == 0, "\(run.output)")
+        }
+        try await world.test { browser in
+            #expect(try await browser.signIn(keys["bob"]!).status == 303)
+            try await sqlite(
+                "CREATE TRIGGER test_refuses_audit BEFORE INSERT ON audit_records BEGIN SELECT RAISE(ABORT, 'refused'); END")
+            // The first answer waits for its record, then is withheld; the writer now fails.
+            #expect(try await browser.get("/console").status == 503)
+            #expect(world.writer.isFailing)
+            let refused = try await browser.get("/console")
+            #expect(refused.status == 503 && refused.body.contains("audit log cannot be written"))
+            let stranger = ConsoleBrowser(client: browser.client)
+            #expect(try await stranger.signIn(keys["alice"]!).status == 503, "no sign-in either")
+            try await sqlite("DROP TRIGGER test_refuses_audit")
+            #expect(await world.writer.flush(waitingAtMost: .seconds(20)))
+            #expect(try await browser.get("/console").status == 200)
+        }
+        let unavailable = try await world.auditRecords().filter { $0.flags.contains("storage.unavailable") }
+        #expect(unavailable.count == 2, "the refused page and sign-in are recorded: \(unavailable.count)")
     }
 
     @Test func theSessionTableKeepsOnlyHashes() async throws {

@@ -46,23 +46,24 @@ struct SingleSignOnPage<Context: ConsoleRequestContext> {
         let audit = RequestAudit(
             requestID: context.requestID, action: Event.start.rawValue, resource: "console session",
             clientAddress: address)
-        defer { gateway.accountant.finish(audit) }
-        do {
-            try await gateway.intrusion.refuseIfBlocked(address, audit: audit)
-            let browser = ConsoleSessions.newToken()
-            let attempt = await flow.attempts.begin(
-                browser: browser, redirectURL: try redirectURL(for: request), address: address)
-            let url = try await flow.provider.authorizationURL(state: attempt.state, attempt: attempt.attempt)
-            audit.decided(.allow)
-            return ConsoleResponse.redirect(to: url, cookie: routes.cookies.setSingleSignOn(browser))
-        } catch let failure as SingleSignOnFailure {
-            audit.flag(failure.check)
-            audit.decided(.deny(failure.reason))
-            return routes.signInPage(
-                status: .badGateway, ssoError: "The identity provider could not be reached; try again later.")
-        } catch {
-            let failure = ConsoleFailure.from(error)
-            return routes.signInPage(status: HTTPResponse.Status(code: failure.status), ssoError: failure.message)
+        return try await routes.recorded(audit) {
+            do {
+                try await gateway.intrusion.refuseIfBlocked(address, audit: audit)
+                let browser = ConsoleSessions.newToken()
+                let attempt = await flow.attempts.begin(
+                    browser: browser, redirectURL: try redirectURL(for: request), address: address)
+                let url = try await flow.provider.authorizationURL(state: attempt.state, attempt: attempt.attempt)
+                audit.decided(.allow)
+                return ConsoleResponse.redirect(to: url, cookie: routes.cookies.setSingleSignOn(browser))
+            } catch let failure as SingleSignOnFailure {
+                audit.flag(failure.check)
+                audit.decided(.deny(failure.reason))
+                return routes.signInPage(
+                    status: .badGateway, ssoError: "The identity provider could not be reached; try again later.")
+            } catch {
+                let failure = ConsoleFailure.from(error)
+                return routes.signInPage(status: HTTPResponse.Status(code: failure.status), ssoError: failure.message)
+            }
         }
     }
 
@@ -71,55 +72,56 @@ struct SingleSignOnPage<Context: ConsoleRequestContext> {
         let audit = RequestAudit(
             requestID: context.requestID, action: Event.signIn.rawValue, resource: "console session",
             clientAddress: address)
-        defer { gateway.accountant.finish(audit) }
-        let clearAttempt = routes.cookies.clearSingleSignOn()
-        do {
-            try await gateway.intrusion.refuseIfBlocked(address, audit: audit)
-            let query = request.uri.queryParameters
-            guard let state = query.get("state"), !state.isEmpty, state.utf8.count <= 128 else {
-                throw SingleSignOnFailure.state("sso.state_missing")
+        return try await routes.recorded(audit) {
+            let clearAttempt = routes.cookies.clearSingleSignOn()
+            do {
+                try await gateway.intrusion.refuseIfBlocked(address, audit: audit)
+                let query = request.uri.queryParameters
+                guard let state = query.get("state"), !state.isEmpty, state.utf8.count <= 128 else {
+                    throw SingleSignOnFailure.state("sso.state_missing")
+                }
+                // Taken first, so a state is spent even by an attempt that fails later.
+                let attempt = try await flow.attempts.take(
+                    state: state, browser: routes.cookies.singleSignOnBrowser(in: request.headers))
+                if query.get("error") != nil { throw SingleSignOnFailure.provider("sso.provider_error") }
+                guard let code = query.get("code"), !code.isEmpty, code.utf8.count <= 4096 else {
+                    throw SingleSignOnFailure.provider("sso.code_missing")
+                }
+                let idToken = try await flow.provider.exchange(code: code, attempt: attempt)
+                let identity = try await flow.provider.verify(idToken: idToken, nonce: attempt.nonce)
+                let terms = routes.sessions.terms
+                let key = try await gateway.administration.provisionSingleSignOn(
+                    identity, organization: flow.configuration.organization,
+                    sessionExpiresAt: routes.now().addingTimeInterval(terms.lifetime), audit: audit)
+                let signedIn = try await routes.sessions.signIn(key: key.revealed, audit: audit)
+                audit.describe(action: Event.signIn.rawValue, resource: "console session")
+                await gateway.intrusion.requestEnded(audit, address: address, presentedKey: true)
+                return continuePage(
+                    cookies: [
+                        routes.cookies.set(signedIn.token, maxAge: Int(terms.lifetime)),
+                        clearAttempt,
+                    ])
+            } catch let failure as SingleSignOnFailure {
+                audit.flag(failure.check)
+                audit.decided(.deny(failure.reason))
+                // Only a token that failed verification tried a credential. A callback with a
+                // missing or unknown state tried none — and any web page can make a browser send
+                // one (an image), so counting it would let a site lock an office out of Atrium.
+                await gateway.intrusion.requestEnded(
+                    audit, address: address, presentedKey: failure.reason == .singleSignOnTokenInvalid)
+                return routes.signInPage(
+                    status: failure.reason == .singleSignOnStateInvalid ? .badRequest : .unauthorized,
+                    ssoError: "Single sign-on did not succeed; start again.", cookie: clearAttempt)
+            } catch {
+                await gateway.intrusion.requestEnded(audit, address: address, presentedKey: true)
+                let failure = ConsoleFailure.from(error)
+                let message =
+                    failure.status == 403
+                    ? "You are signed in at the identity provider, but hold no role here yet; ask an administrator."
+                    : failure.message
+                return routes.signInPage(
+                    status: HTTPResponse.Status(code: failure.status), ssoError: message, cookie: clearAttempt)
             }
-            // Taken first, so a state is spent even by an attempt that fails later.
-            let attempt = try await flow.attempts.take(
-                state: state, browser: routes.cookies.singleSignOnBrowser(in: request.headers))
-            if query.get("error") != nil { throw SingleSignOnFailure.provider("sso.provider_error") }
-            guard let code = query.get("code"), !code.isEmpty, code.utf8.count <= 4096 else {
-                throw SingleSignOnFailure.provider("sso.code_missing")
-            }
-            let idToken = try await flow.provider.exchange(code: code, attempt: attempt)
-            let identity = try await flow.provider.verify(idToken: idToken, nonce: attempt.nonce)
-            let terms = routes.sessions.terms
-            let key = try await gateway.administration.provisionSingleSignOn(
-                identity, organization: flow.configuration.organization,
-                sessionExpiresAt: routes.now().addingTimeInterval(terms.lifetime), audit: audit)
-            let signedIn = try await routes.sessions.signIn(key: key.revealed, audit: audit)
-            audit.describe(action: Event.signIn.rawValue, resource: "console session")
-            await gateway.intrusion.requestEnded(audit, address: address, presentedKey: true)
-            return continuePage(
-                cookies: [
-                    routes.cookies.set(signedIn.token, maxAge: Int(terms.lifetime)),
-                    clearAttempt,
-                ])
-        } catch let failure as SingleSignOnFailure {
-            audit.flag(failure.check)
-            audit.decided(.deny(failure.reason))
-            // Only a token that failed verification tried a credential. A callback with a
-            // missing or unknown state tried none — and any web page can make a browser send
-            // one (an image), so counting it would let a site lock an office out of Atrium.
-            await gateway.intrusion.requestEnded(
-                audit, address: address, presentedKey: failure.reason == .singleSignOnTokenInvalid)
-            return routes.signInPage(
-                status: failure.reason == .singleSignOnStateInvalid ? .badRequest : .unauthorized,
-                ssoError: "Single sign-on did not succeed; start again.", cookie: clearAttempt)
-        } catch {
-            await gateway.intrusion.requestEnded(audit, address: address, presentedKey: true)
-            let failure = ConsoleFailure.from(error)
-            let message =
-                failure.status == 403
-                ? "You are signed in at the identity provider, but hold no role here yet; ask an administrator."
-                : failure.message
-            return routes.signInPage(
-                status: HTTPResponse.Status(code: failure.status), ssoError: message, cookie: clearAttempt)
         }
     }
 
