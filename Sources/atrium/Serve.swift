@@ -245,7 +245,8 @@ struct Serve: AsyncParsableCommand {
         // SIGTERM/SIGINT: stop accepting, let requests finish, stop the engine, commit every record.
         let lifecycle = ServerLifecycle(
             application: application, writer: writer, shutdownGrace: .seconds(shutdownGraceSeconds),
-            afterServing: backend.shutdown, background: retention + [alertDelivery], logger: logger)
+            afterServing: backend.shutdown, background: retention + [alertDelivery],
+            cutOff: { await gateway.pipeline.streams.endAll(waitingAtMost: .seconds(2)) }, logger: logger)
         // Requests run on the event loop they arrive on (see EventLoopTaskExecutor).
         try await EventLoopTaskExecutor(group: application.eventLoopGroup).run { try await lifecycle.run() }
         logger.info("atrium stopped")

@@ -121,6 +121,8 @@ import Glibc
         server.send(SIGTERM)
         let text = (try? await long.finished()) ?? long.text
         #expect(!text.contains(#""finish_reason":"length""#), "cut off before its end")
+        // Its client reads why, as the stream's last event, rather than a connection cut mid-chunk.
+        #expect(text.contains("server_shutting_down"), "\(text.suffix(300))")
         #expect(await server.exitStatus(within: .seconds(60)) == 0, "\(server.log.suffix(2000))")
         #expect(signalled.duration(to: .now) < .seconds(30), "the grace period bounds the stop")
         #expect(server.log.contains("did not finish within the grace period"))

@@ -24,6 +24,8 @@ public struct ChatPipeline: Sendable {
     let accountant: Accountant
     let logger: Logger
     let now: @Sendable () -> Date
+    /// The streams under way (a stop's grace period ends them with a clear error).
+    public let streams = LiveStreams()
 
     /// Runs a streamed chat request for the scope's team: profile → compose → generate →
     /// account. The returned execution streams the answer; the request's audit record (and
@@ -199,7 +201,10 @@ public struct ChatPipeline: Sendable {
         let accountant = accountant
         let cache = responses.cache
         let guardrails = guardrails
+        let streams = streams
+        let stream = streams.add(events)
         let task = Task(executorPreference: TaskPlacement.preferredExecutor) {
+            defer { streams.remove(stream) }
             var answerGuard = answerGuard
             var firstText = true
             var served: Usage?
@@ -323,7 +328,10 @@ public struct ChatPipeline: Sendable {
         audit.served(completion.usage, cacheHit: true)
         let events = GenerationEvents()
         let accountant = accountant
+        let streams = streams
+        let stream = streams.add(events)
         let task = Task(executorPreference: TaskPlacement.preferredExecutor) {
+            defer { streams.remove(stream) }
             let completion = await guarded(completion, answerGuard, team: team, audit: audit)
             events.yield(.delta(completion.text))
             await admission.finish(nil)  // a hit reserved no tokens and spends none

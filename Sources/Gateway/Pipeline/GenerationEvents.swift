@@ -52,6 +52,12 @@ public final class GenerationEvents: AsyncSequence, Sendable {
         }
     }
 
+    /// Ends the events at once: the reader gets `failure` next, events not yet read are
+    /// dropped, and the producer is stopped (``onTermination(_:)``).
+    func abandon(throwing failure: any Error) {
+        handOff.abandon(throwing: failure)
+    }
+
     /// Ends the events; the reader gets `failure` (if any) after every event before it.
     public func finish(throwing failure: (any Error)? = nil) {
         handOff.finish(throwing: failure)

@@ -3,11 +3,14 @@ import ServiceLifecycle
 
 /// Gives a service — the HTTP server — a bounded time to stop once graceful shutdown begins:
 /// it stops accepting connections at once, and requests in flight (streams included) may
-/// finish within `grace`. After that the service is cancelled, which cuts what is left; the
-/// records of cut requests are still written (the accounting writer waits for them).
+/// finish within `grace`. After that `cutOff` runs (it ends the streams under way with a
+/// `server_shutting_down` event, so their clients read why), then the service is cancelled,
+/// which cuts what is left; the records of cut requests are still written (the accounting
+/// writer waits for them).
 struct GracePeriodService: Service {
     let base: any Service
     let grace: Duration
+    var cutOff: @Sendable () async -> Void = {}
     let logger: Logger
 
     private enum Outcome: Sendable {
@@ -28,7 +31,7 @@ struct GracePeriodService: Service {
                 }
             }
             group.addTask { await graceTimer() }
-            var cutOff = false
+            var wasCutOff = false
             for await outcome in group {
                 switch outcome {
                 case .stopped:
@@ -36,10 +39,11 @@ struct GracePeriodService: Service {
                     return .stopped
                 case .failed(let error):
                     group.cancelAll()
-                    return cutOff ? .stopped : .failed(error)
+                    return wasCutOff ? .stopped : .failed(error)
                 case .graceOver:
-                    cutOff = true
+                    wasCutOff = true
                     logger.warning("in-flight requests did not finish within the grace period; cutting them off")
+                    await self.cutOff()
                     group.cancelAll()
                 case .timerEnded:
                     continue

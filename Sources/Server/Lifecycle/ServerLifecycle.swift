@@ -6,7 +6,8 @@ import ServiceLifecycle
 /// SIGTERM or SIGINT, then stops in this order —
 ///
 /// 1. the HTTP server: no new connections; requests in flight, streams included, finish
-///    within `shutdownGrace`, after which the rest are cut off;
+///    within `shutdownGrace`, after which the rest are cut off (`cutOff` first ends the
+///    streams with a clear error event);
 /// 2. background work (audit retention, alert delivery);
 /// 3. `afterServing` (the serving engine drains and stops);
 /// 4. the accounting writer: every audit record and usage entry is committed.
@@ -27,10 +28,11 @@ public struct ServerLifecycle: Sendable {
 
     public init(
         application: any Service, writer: AccountingWriter, shutdownGrace: Duration = Self.defaultShutdownGrace,
-        afterServing: @escaping @Sendable () async -> Void = {}, background: [any Service] = [], logger: Logger
+        afterServing: @escaping @Sendable () async -> Void = {}, background: [any Service] = [],
+        cutOff: @escaping @Sendable () async -> Void = {}, logger: Logger
     ) {
         let started: [any Service] = [AccountingService(writer: writer), AfterServingService(action: afterServing)] + background
-        let server = GracePeriodService(base: application, grace: shutdownGrace, logger: logger)
+        let server = GracePeriodService(base: application, grace: shutdownGrace, cutOff: cutOff, logger: logger)
         typealias Configuration = ServiceGroupConfiguration.ServiceConfiguration
         // A service that returns or fails early stops the others in order, never by cancellation.
         let services = (started + [server]).map {
