@@ -189,7 +189,9 @@ struct Serve: AsyncParsableCommand {
         // Before anything loads: a missing or unreadable client secret stops the start at once.
         let singleSignOnConfiguration = try singleSignOn.configuration(environment: environment)
         let home = URL(fileURLWithPath: environment["ATRIUM_HOME"] ?? "./.atrium")
-        let store = try await self.store.open(home: home, queryText: auditQueryText, migratePending: migrate)
+        // A second server on a SQLite store in use stops here, before a model loads.
+        let store = try await self.store.open(
+            home: home, queryText: auditQueryText, migratePending: migrate, serving: true)
         let knowledge = try EmbeddingSetup.make(
             model: embeddingModel, threads: threads ?? ThreadPool.availableCores,
             precision: embeddingPrecision, chunking: (chunkTokens, chunkOverlap), store: store, logger: logger)

@@ -24,8 +24,13 @@ struct StoreOptions: ParsableArguments {
     /// Opens the store. PostgreSQL must answer, with a role row-level security holds, and be
     /// fully migrated — unless `migratePending`, which applies what is missing first. SQLite
     /// migrates itself on open.
+    ///
+    /// `serving` (`atrium serve` only) claims a SQLite store for this process alone and refuses
+    /// to start while another server holds it: two servers on one file would each trust their
+    /// own caches and limits. Replicas share a PostgreSQL store instead, which needs no claim.
     func open(
-        home: URL, queryText: QueryTextPolicy = .full, migratePending: Bool, checkingPending: Bool = true
+        home: URL, queryText: QueryTextPolicy = .full, migratePending: Bool, checkingPending: Bool = true,
+        serving: Bool = false
     ) async throws -> AtriumStore {
         let location: PostgresLocation?
         do {
@@ -34,8 +39,16 @@ struct StoreOptions: ParsableArguments {
             throw ValidationError("--database: \(error.description)")
         }
         guard let location else {
-            if let path = database { return try AtriumStore(path: path, queryText: queryText) }
-            return try AtriumStore(home: home, queryText: queryText)
+            do {
+                if let path = database { return try AtriumStore(path: path, queryText: queryText, exclusive: serving) }
+                return try AtriumStore(home: home, queryText: queryText, exclusive: serving)
+            } catch let error as StoreInUse {
+                let store = database == nil ? "ATRIUM_HOME \(home.path)" : error.database
+                throw ServeError(
+                    "another atrium serve is running on \(store) (it holds \(error.lockFile)): a SQLite store "
+                        + "serves one process. Several servers share one store through PostgreSQL: "
+                        + "--database postgres://… (README: \"PostgreSQL store and several replicas\")")
+            }
         }
         let store = AtriumStore(postgres: location, poolSize: poolSize, queryText: queryText)
         guard await store.isReachable() else {

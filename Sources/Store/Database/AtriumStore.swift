@@ -47,15 +47,25 @@ public final class AtriumStore: Sendable {
     public let budgets: BudgetRepository
 
     /// Opens (creating if needed) `home/atrium.sqlite` and migrates it.
-    public convenience init(home: URL, queryText: QueryTextPolicy = .full) throws {
+    public convenience init(home: URL, queryText: QueryTextPolicy = .full, exclusive: Bool = false) throws {
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        try self.init(path: home.appendingPathComponent(Self.fileName).path, queryText: queryText)
+        try self.init(path: home.appendingPathComponent(Self.fileName).path, queryText: queryText, exclusive: exclusive)
     }
 
     /// Opens (creating if needed) the SQLite database at `path` and migrates it.
-    /// - Parameter queryText: how much of each request's query text the audit log keeps.
-    public convenience init(path: String, queryText: QueryTextPolicy = .full) throws {
-        self.init(backend: try SQLiteBackend(path: path), queryText: queryText)
+    ///
+    /// ```swift
+    /// // atrium serve: the one process serving this file, or none
+    /// let store = try AtriumStore(path: path, exclusive: true)  // throws StoreInUse if taken
+    /// ```
+    /// - Parameters:
+    ///   - queryText: how much of each request's query text the audit log keeps.
+    ///   - exclusive: first take the lock that only one serving process may hold
+    ///     (`atrium.sqlite.lock` beside the file, released when the store goes away or the
+    ///     process ends), throwing ``StoreInUse`` while another process holds it. Commands that
+    ///     only read or maintain the file run beside a server and leave it `false`.
+    public convenience init(path: String, queryText: QueryTextPolicy = .full, exclusive: Bool = false) throws {
+        self.init(backend: try SQLiteBackend(path: path, exclusive: exclusive), queryText: queryText)
     }
 
     /// A store on the PostgreSQL database at `location`, with up to `poolSize` connections.

@@ -6,11 +6,16 @@ import Tenancy
 /// row-level security: for it the repositories' own team conditions *are* the isolation.
 struct SQLiteBackend: StoreBackend {
     let pool: DatabasePool
+    /// Held by the one process that serves this file (`atrium serve`), nil for every other.
+    let servingLock: ServingLock?
 
     var dialect: SQLDialect { .sqlite }
 
     /// Opens (creating if needed) the database at `path` and migrates it.
-    init(path: String) throws {
+    /// - Parameter exclusive: take the ``ServingLock`` first, refusing (``StoreInUse``) while
+    ///   another process holds it.
+    init(path: String, exclusive: Bool = false) throws {
+        servingLock = exclusive ? try ServingLock(database: path) : nil
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
