@@ -46,8 +46,13 @@ public struct GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
     public let code: String
     /// The request field at fault, when one is.
     public let param: String?
-    /// Whole seconds until a 429 would be lifted (the `Retry-After` header).
+    /// Whole seconds until a 429 would be lifted, or a 503 is worth trying again (the
+    /// `Retry-After` header).
     public let retryAfter: Int?
+
+    /// The `Retry-After` of a store that is unavailable: a guess, since nothing here knows
+    /// when the disk is freed or the database is back; short enough that clients come back soon.
+    public static let storageRetrySeconds = 5
 
     public init(_ kind: Kind, _ message: String, code: String, param: String? = nil, retryAfter: Int? = nil) {
         self.kind = kind
@@ -93,9 +98,23 @@ public struct GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
         case .nameTaken: GatewayError(.conflict, error.description, code: "name_taken")
         case let .invalidValue(field, _): .invalid(error.description, param: field)
         case .corruptRow: GatewayError(.unavailable, "the database holds an unreadable record", code: "storage_error")
-        case .unavailable, .notYetSupported:
+        case .unavailable:
+            // Temporary (PostgreSQL restarting, a full disk, a lock held too long): nothing was
+            // half-written, so the same request may be sent again.
+            GatewayError(
+                .unavailable, "the database is unavailable", code: "storage_unavailable",
+                retryAfter: storageRetrySeconds)
+        case .notYetSupported:
             GatewayError(.unavailable, "the database is unavailable", code: "storage_unavailable")
         }
+    }
+
+    /// Why the store is unavailable, when `error` says it is, for the process log: the store's
+    /// own words, naming the file or server and the cause (`cannot write …/atrium.sqlite: the
+    /// disk is full`), never a statement or its values. Nil for any other error.
+    public static func storeProblem(in error: any Error) -> String? {
+        guard case let .unavailable(problem)? = error as? StoreError else { return nil }
+        return problem
     }
 
     /// At most 300 characters of an engine's message, control characters left out.

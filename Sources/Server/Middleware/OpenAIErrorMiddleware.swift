@@ -10,7 +10,8 @@ import Logging
 /// Hummingbird's (unknown route, body too large) — and stamps every response with
 /// `x-request-id`. Faults of the server are logged by type alone (never a description that
 /// could quote request content or a stored row) and answered
-/// 500 with no detail.
+/// 500 with no detail; a store that is unavailable is logged with the store's own words for it
+/// (`cannot write …/atrium.sqlite: the disk is full`) and answered 503 with `Retry-After`.
 ///
 /// Every response that does not set its own (the console's pages do) also gets a policy that
 /// lets a browser run, load or frame nothing of it, and no MIME sniffing: an API answer or an
@@ -31,6 +32,9 @@ struct OpenAIErrorMiddleware: RouterMiddleware {
                 // The type only: an error's description can quote what it was about (a database
                 // error quotes its statement's arguments: a key row, a prompt).
                 logger.error("request failed", metadata: ["error.type": "\(type(of: error))"])
+            } else if let problem = GatewayError.storeProblem(in: error) {
+                // The operator's to fix (a full disk, PostgreSQL down).
+                logger.error("store unavailable", metadata: ["store.problem": .string(problem)])
             } else {
                 logger.debug("request refused", metadata: ["error.code": .string(failure.code)])
             }

@@ -82,7 +82,9 @@ enum OpenAPIDocument {
         if route.isAuthenticated { errors += ["401", "403", "429"] }
         if route.method == .post || route.method == .put { errors += ["409", "413"] }
         if route == .chatCompletions || route == .query { errors += ["502", "504"] }
-        if route.isKnowledge || route == .chatCompletions || route == .query { errors += ["503"] }
+        // 503: every authenticated route reads the store, which may be unavailable (with
+        // `Retry-After`); knowledge also without an embedding model, chat with a full queue.
+        if route.isAuthenticated || route.isKnowledge { errors += ["503"] }
         if route == .addDocument { errors += ["415"] }
         if route == .readiness { errors = ["503"] }
         for status in errors {

@@ -4,8 +4,14 @@ import Tenancy
 
 /// The embedded backend: one SQLite file in WAL mode with foreign keys on. SQLite has no
 /// row-level security: for it the repositories' own team conditions *are* the isolation.
+///
+/// A failure that is the disk's or the file's, not Atrium's (full, read-only, I/O error, locked
+/// past the busy timeout), leaves as ``StoreError/unavailable(_:)`` naming the file and the
+/// cause (see ``StoreError/sqlite(_:operation:path:)``), as a PostgreSQL connection failure does.
 struct SQLiteBackend: StoreBackend {
     let pool: DatabasePool
+    /// The database file, named in the failures it reports.
+    let path: String
     /// Held by the one process that serves this file (`atrium serve`), nil for every other.
     let servingLock: ServingLock?
 
@@ -15,6 +21,7 @@ struct SQLiteBackend: StoreBackend {
     /// - Parameter exclusive: take the ``ServingLock`` first, refusing (``StoreInUse``) while
     ///   another process holds it.
     init(path: String, exclusive: Bool = false) throws {
+        self.path = path
         servingLock = exclusive ? try ServingLock(database: path) : nil
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
@@ -27,17 +34,35 @@ struct SQLiteBackend: StoreBackend {
     func read<T: Sendable>(
         in scope: TenantScope?, _ body: @escaping @Sendable (any SQLConnection) throws -> T
     ) async throws -> T {
-        try await pool.read { db in try body(GRDBConnection(db: db)) }
+        do {
+            return try await pool.read { db in try body(GRDBConnection(db: db)) }
+        } catch let error as DatabaseError {
+            throw Self.failure(error, "read", path)
+        }
     }
 
     func write<T: Sendable>(
         in scope: TenantScope?, _ body: @escaping @Sendable (any SQLConnection) throws -> T
     ) async throws -> T {
-        try await pool.write { db in try body(GRDBConnection(db: db)) }
+        do {
+            return try await pool.write { db in try body(GRDBConnection(db: db)) }
+        } catch let error as DatabaseError {
+            throw Self.failure(error, "write", path)
+        }
     }
 
     func writeBlocking<T>(in scope: TenantScope?, _ body: (any SQLConnection) throws -> T) throws -> T {
-        try pool.write { db in try body(GRDBConnection(db: db)) }
+        do {
+            return try pool.write { db in try body(GRDBConnection(db: db)) }
+        } catch let error as DatabaseError {
+            throw Self.failure(error, "write", path)
+        }
+    }
+
+    /// `error` as the store reports it: unavailable when the cause lies outside Atrium, else as it was.
+    private static func failure(_ error: DatabaseError, _ operation: String, _ path: String) -> any Error {
+        if let unavailable = StoreError.sqlite(error, operation: operation, path: path) { return unavailable }
+        return error
     }
 
     func sqlitePool(for feature: String) throws -> DatabasePool { pool }

@@ -8,7 +8,8 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidValue(field: String, problem: String)
     /// A stored row could not be read back (the file was altered outside Atrium).
     case corruptRow(table: String, problem: String)
-    /// The database could not be reached or refused to serve (PostgreSQL down, pool closed).
+    /// The database could not be reached or refused to serve, for now (PostgreSQL down, pool
+    /// closed; a SQLite file on a full disk or read-only): clients get 503 and may retry.
     case unavailable(String)
     /// What this backend cannot do yet (the repositories not ported to PostgreSQL).
     case notYetSupported(String)
