@@ -115,7 +115,7 @@ public struct ConsoleSessions: Sendable {
         audit.describe(action: Event.signOut.rawValue, resource: "console session")
         let principal = try await resume(token: token, audit: audit)
         try await repository.delete(tokenHash: Self.hash(token))
-        try await singleSignOn.endSessionKey(principal.keyID)
+        try await singleSignOn.endSessionKey(principal.keyID, now: now())
         audit.authenticated(principal)
         audit.decided(.allow)
     }

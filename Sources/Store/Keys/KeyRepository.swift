@@ -177,21 +177,44 @@ public struct KeyRepository: Sendable {
     /// alerts of what it covers, and it must not keep them flowing to its maker once their
     /// access ends (it did, with no way to tell whose it was).
     static func revokeLine(below keys: String, _ arguments: SQLArguments, at revokedAt: Date, _ db: any SQLConnection) throws {
-        let line = """
-            WITH RECURSIVE own(id) AS (\(keys)),
-            descendants(id) AS (
-                SELECT k.id FROM api_keys k JOIN own o
-                    ON k.created_by = o.id OR k.rotated_by = o.id OR k.previous_rotated_by = o.id
-                UNION SELECT k.id FROM api_keys k JOIN descendants d
-                    ON k.created_by = d.id OR k.rotated_by = d.id OR k.previous_rotated_by = d.id
-            )
-            """
+        let line = Self.line(below: keys)
         try db.execute(
             line + "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id IN (SELECT id FROM descendants)",
             arguments + [revokedAt])
         try db.execute(
             line + "DELETE FROM alert_destinations WHERE created_by IN (SELECT id FROM own UNION SELECT id FROM descendants)",
             arguments)
+    }
+
+    /// Whether anything a removal's cascade must still reach hangs below `key`: a live key
+    /// (neither revoked nor expired) it minted or rotated, directly or down the line, or an
+    /// alert destination it or one of those made. A key with such a line must not be deleted:
+    /// the cascades find the line only from the keys that still exist (`created_by` names a key
+    /// id, not its holder, and nothing is kept of a deleted key).
+    static func holdsLiveLine(_ key: APIKeyID, at now: Date, _ db: any SQLConnection) throws -> Bool {
+        try db.exists(
+            line(below: "SELECT ?") + """
+                SELECT EXISTS (SELECT 1 FROM api_keys WHERE id IN (SELECT id FROM descendants)
+                    AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?))
+                OR EXISTS (SELECT 1 FROM alert_destinations
+                    WHERE created_by IN (SELECT id FROM own UNION SELECT id FROM descendants))
+                """,
+            [key.rawValue, now])
+    }
+
+    /// `WITH RECURSIVE own(id), descendants(id)`: the keys the query `keys` selects, and every
+    /// key minted or rotated by one of them, and by those, and so on.
+    private static func line(below keys: String) -> String {
+        """
+        WITH RECURSIVE own(id) AS (\(keys)),
+        descendants(id) AS (
+            SELECT k.id FROM api_keys k JOIN own o
+                ON k.created_by = o.id OR k.rotated_by = o.id OR k.previous_rotated_by = o.id
+            UNION SELECT k.id FROM api_keys k JOIN descendants d
+                ON k.created_by = d.id OR k.rotated_by = d.id OR k.previous_rotated_by = d.id
+        )
+
+        """
     }
 
     /// A key's record by id (never the secret). Admin routes use it to find the binding to

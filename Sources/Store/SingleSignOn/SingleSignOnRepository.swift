@@ -119,27 +119,25 @@ public struct SingleSignOnRepository: Sendable {
         let secret = APIKeySecret.generate()
         return try await backend.write { db in
             let (user, created) = try Self.user(for: identity, in: organization, now: now, db)
-            // The keys of this person's earlier SSO sessions that have expired: their secrets
-            // lived only in those sessions, so nobody can use them again; without this each
-            // sign-in would leave one more dead key in the team's key list.
-            try db.execute(
-                """
-                DELETE FROM api_keys
-                WHERE user_id = ? AND name = ? AND created_by IS NULL AND expires_at IS NOT NULL AND expires_at <= ?
-                """,
-                [user.id.rawValue, Self.sessionKeyName, now])
-            // As many live SSO sessions as a key may hold sessions: the oldest beyond give way
-            // (their sessions end), or each sign-in would add a key for the whole session's life.
-            let live = try db.fetchAll(
-                "SELECT id FROM api_keys WHERE user_id = ? AND name = ? AND created_by IS NULL ORDER BY created_at DESC, id",
-                [user.id.rawValue, Self.sessionKeyName]
-            ).map { try $0.decode(String.self, forColumn: "id") }
-            for id in live.dropFirst(ConsoleSessionRepository.maximumSessionsPerKey - 1) {
-                try db.execute("DELETE FROM api_keys WHERE id = ?", [id])
-            }
             let (added, removed) = try Self.applyMappings(
                 Self.mappings(of: organization, db), groups: Set(identity.groups), user: user.id,
                 organization: organization, now: now, db)
+            // After the mappings: a membership they removed revoked its keys' line, which may
+            // free a signed-out session's key to go now.
+            try Self.deleteSpentSessionKeys(of: user.id, at: now, db)
+            // As many live SSO sessions as a key may hold sessions: the oldest beyond give way
+            // (their sessions end), or each sign-in would add a key for the whole session's life.
+            let live = try db.fetchAll(
+                """
+                SELECT id FROM api_keys WHERE user_id = ? AND name = ? AND created_by IS NULL AND revoked_at IS NULL
+                    AND (expires_at IS NULL OR expires_at > ?)
+                ORDER BY created_at DESC, id
+                """,
+                [user.id.rawValue, Self.sessionKeyName, now]
+            ).map { APIKeyID(rawValue: try $0.decode(String.self, forColumn: "id")) }
+            for id in live.dropFirst(ConsoleSessionRepository.maximumSessionsPerKey - 1) {
+                try Self.retire(id, at: now, db)
+            }
             guard let highest = try Self.highestRole(of: user.id, in: organization, db) else { return nil }
             let (binding, role) = highest
             try KeyRepository.insert(
@@ -152,13 +150,54 @@ public struct SingleSignOnRepository: Sendable {
         }
     }
 
-    /// Ends an SSO session's key when its session is signed out: its secret lived only in that
-    /// session, so nothing else can use it; any other key is left alone.
-    public func endSessionKey(_ id: APIKeyID) async throws {
+    /// Ends an SSO session's key when its session is signed out (``retire(_:at:_:)``); any
+    /// other key is left alone.
+    public func endSessionKey(_ id: APIKeyID, now: Date = Date()) async throws {
         try await backend.write { db in
-            _ = try db.execute(
-                "DELETE FROM api_keys WHERE id = ? AND name = ? AND created_by IS NULL",
-                [id.rawValue, Self.sessionKeyName])
+            guard
+                try db.exists(
+                    "SELECT EXISTS (SELECT 1 FROM api_keys WHERE id = ? AND name = ? AND created_by IS NULL)",
+                    [id.rawValue, Self.sessionKeyName])
+            else { return }
+            try Self.retire(id, at: now, db)
+        }
+    }
+
+    /// Ends a session key for good. Its secret lived only in its session, so nobody can use it
+    /// again, and it is deleted — unless a live key it minted or rotated (or an alert
+    /// destination) hangs below it: then it is revoked and kept, because removing or demoting
+    /// its holder revokes that line by walking down from the holder's keys
+    /// (``MembershipRepository``), and a deleted key would cut it off. Kept ones go once their
+    /// line is spent (``deleteSpentSessionKeys(of:at:_:)``).
+    ///
+    /// The key's row is locked first, in a statement of its own, as the cascades do: on
+    /// PostgreSQL a mint by this key that began first has then committed before the line is
+    /// looked for, and one that begins later finds the key revoked or gone.
+    static func retire(_ id: APIKeyID, at now: Date, _ db: any SQLConnection) throws {
+        try db.execute("UPDATE api_keys SET last_used_at = last_used_at WHERE id = ?", [id.rawValue])
+        if try KeyRepository.holdsLiveLine(id, at: now, db) {
+            try db.execute(
+                "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?",
+                [now.flooredToSecond, id.rawValue])
+        } else {
+            try db.execute("DELETE FROM api_keys WHERE id = ?", [id.rawValue])
+        }
+    }
+
+    /// Deletes the person's session keys that can start no session any more — expired, or
+    /// revoked (signed out, capped, or by an admin) — and hold no live line
+    /// (``retire(_:at:_:)``): without this each sign-in would leave one more dead key in the
+    /// team's key list.
+    static func deleteSpentSessionKeys(of user: UserID, at now: Date, _ db: any SQLConnection) throws {
+        let spent = try db.fetchAll(
+            """
+            SELECT id FROM api_keys WHERE user_id = ? AND name = ? AND created_by IS NULL
+                AND (revoked_at IS NOT NULL OR (expires_at IS NOT NULL AND expires_at <= ?))
+            """,
+            [user.rawValue, Self.sessionKeyName, now]
+        ).map { APIKeyID(rawValue: try $0.decode(String.self, forColumn: "id")) }
+        for id in spent where try !KeyRepository.holdsLiveLine(id, at: now, db) {
+            try db.execute("DELETE FROM api_keys WHERE id = ?", [id.rawValue])
         }
     }
 

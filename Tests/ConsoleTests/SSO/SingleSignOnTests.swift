@@ -157,6 +157,34 @@ import Testing
         #expect(record.flags.contains("sso.membership_removed"))
     }
 
+    /// An SSO team admin mints a key for a colleague in the console, signs out, then loses the
+    /// group. Signing out deleted the session's key, which cut the line the offboarding revokes
+    /// down from the person's keys: the minted key kept working (probe 5).
+    @Test func aKeyMintedInASignedOutSessionDiesWithTheGroup() async throws {
+        let fixture = try await SingleSignOnFixture.make()
+        let leads = #"{"mappings":[{"group":"sales-leads","team":"sales","role":"admin"}]}"#
+        let secret = try await fixture.world.test { browser -> String in
+            #expect(try await fixture.putMappings(browser, leads, key: fixture.keys["dave"]!).status == 200)
+            fixture.provider.person.groups = ["sales-leads"]
+            #expect(try await browser.signInWithSingleSignOn(at: fixture.provider).status == 200)
+            let csrf = try await browser.csrf()
+            let issued = try await browser.post(
+                "/console/teams/acme%2Fsales/keys", form: [("user", "bob"), ("role", "member"), ("csrf", csrf)])
+            #expect(issued.status == 201)
+            let field = try #require(issued.body.range(of: #"id="secret" readonly value=""#))
+            let secret = String(issued.body[field.upperBound...].prefix { $0 != "\"" })
+            #expect(try await browser.post("/console/sign-out", form: [("csrf", csrf)]).status == 303)
+            fixture.provider.person.groups = []
+            #expect(try await browser.signInWithSingleSignOn(at: fixture.provider).status == 403)
+            return secret
+        }
+        #expect(secret.hasPrefix("atr_"))
+        await #expect(throws: (any Error).self, "minted by an offboarded admin's session") {
+            try await fixture.world.gateway.authenticator.authenticate(
+                authorization: "Bearer \(secret)", audit: .init(requestID: "t", action: "t", resource: "t"))
+        }
+    }
+
     @Test func withoutAnyRoleThereIsNoSession() async throws {
         let fixture = try await SingleSignOnFixture.make()
         try await fixture.world.test { browser in

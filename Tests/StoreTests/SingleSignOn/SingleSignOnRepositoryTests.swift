@@ -124,4 +124,108 @@ import Testing
         try await sso.endSessionKey(other.id)
         #expect(try await world.store.keys.key(id: other.id) != nil)
     }
+
+    /// How an SSO team admin loses the right to the keys their sessions minted.
+    enum Offboarding: CaseIterable, Sendable {
+        case groupRemoved, mappingDemoted, removedFromTeam, removedFromOrganization, demotedByHand
+    }
+
+    /// A sales team admin by the `sales-leads` group, signed in once: the world, their identity,
+    /// and their session's principal.
+    static func salesLead(_ backend: StoreBackendKind, subject: String) async throws
+        -> (StoreWorld, ExternalIdentity, Principal)
+    {
+        let world = try await StoreWorld.make(backend)
+        try await world.store.singleSignOn.replaceMappings(
+            [GroupMapping(group: "sales-leads", team: world.sales.reference, role: .teamAdmin)],
+            Policy.authorize(world.acmeAdmin, .manageSingleSignOn, on: world.acme.resource))
+        let identity = ExternalIdentity(
+            issuer: "https://idp.example.com", subject: subject, preferredName: "lena", email: nil,
+            groups: ["sales-leads"])
+        let signedIn = try #require(
+            try await world.store.singleSignOn.signIn(
+                identity, organization: world.acme.id, sessionExpiresAt: Date().addingTimeInterval(3600)))
+        return (world, identity, try await world.store.keys.authenticated(signedIn.sessionKey.revealed))
+    }
+
+    /// Whoever minted a key saw its secret: removing or demoting them revokes it, down the line
+    /// from their keys. An SSO session's key used to be deleted at sign-out, which cut that
+    /// line — a key minted in a colleague's name in the console outlived its maker's
+    /// offboarding (probe 5, F1). The signed-out session's key is now revoked and kept while
+    /// anything live hangs below it, and goes once nothing does.
+    @Test(arguments: StoreBackendKind.allCases, Offboarding.allCases)
+    func keysMintedInASignedOutSessionAreRevokedAtOffboarding(_ backend: StoreBackendKind, _ way: Offboarding)
+        async throws
+    {
+        let (world, identity, session) = try await Self.salesLead(backend, subject: "lead-\(way)")
+        let store = world.store
+        let bob = try await world.user("bob")
+        let minted = try await store.keys.issue(
+            KeyRequest(holder: bob.id, binding: .team(world.sales.reference), role: .member, name: "for bob"),
+            Policy.authorize(session, .issueKey, on: world.sales.resource))
+        try await store.singleSignOn.endSessionKey(session.keyID)
+        let ended = try await store.keys.key(id: session.keyID)
+        #expect(ended != nil, "deleted: the line below it was cut")
+        #expect(ended?.revokedAt != nil, "a signed-out session's key still works")
+        #expect(try await store.keys.authenticated(minted.secret.revealed).keyID == minted.record.id)
+
+        let lead = try await world.user("lena")
+        let onSales = try Policy.authorize(world.acmeAdmin, .addMember, on: world.sales.resource)
+        func signIn(_ groups: [String]) async throws {
+            _ = try await store.singleSignOn.signIn(
+                identity.with(groups: groups), organization: world.acme.id,
+                sessionExpiresAt: Date().addingTimeInterval(3600))
+        }
+        switch way {
+        case .groupRemoved:
+            try await signIn([])
+        case .mappingDemoted:
+            try await store.singleSignOn.replaceMappings(
+                [GroupMapping(group: "sales-leads", team: world.sales.reference, role: .member)],
+                Policy.authorize(world.acmeAdmin, .manageSingleSignOn, on: world.acme.resource))
+            try await signIn(["sales-leads"])
+        case .removedFromTeam:
+            try await store.memberships.removeFromTeam(
+                lead.id, Policy.authorize(world.acmeAdmin, .removeMember, on: world.sales.resource))
+        case .removedFromOrganization:
+            try await store.memberships.removeFromOrganization(
+                lead.id, Policy.authorize(world.acmeAdmin, .addOrganizationUser, on: world.acme.resource))
+        case .demotedByHand:
+            try await store.memberships.setTeamRole(.member, for: lead.id, onSales)
+        }
+        await #expect(throws: AuthenticationFailure.self, "minted by an offboarded admin's session") {
+            try await store.keys.authenticated(minted.secret.revealed)
+        }
+        // Nothing live hangs below the session's key now: the next sign-in lets it go.
+        try await signIn(["sales-leads"])
+        #expect(try await store.keys.key(id: session.keyID) == nil)
+    }
+
+    /// The sixteen-session cap ends the oldest session's key as sign-out does: what that
+    /// session minted stays within reach of the offboarding.
+    @Test(arguments: StoreBackendKind.allCases)
+    func keysMintedInACappedSessionAreRevokedAtOffboarding(_ backend: StoreBackendKind) async throws {
+        let (world, identity, session) = try await Self.salesLead(backend, subject: "lead-capped")
+        let store = world.store
+        let minted = try await store.keys.issue(
+            KeyRequest(holder: try await world.user("bob").id, binding: .team(world.sales.reference), role: .member),
+            Policy.authorize(session, .issueKey, on: world.sales.resource))
+        for _ in 0..<ConsoleSessionRepository.maximumSessionsPerKey {
+            _ = try await store.singleSignOn.signIn(
+                identity, organization: world.acme.id, sessionExpiresAt: Date().addingTimeInterval(3600))
+        }
+        #expect(try await store.keys.key(id: session.keyID)?.revokedAt != nil, "capped, and kept")
+        _ = try await store.singleSignOn.signIn(
+            identity.with(groups: []), organization: world.acme.id, sessionExpiresAt: Date().addingTimeInterval(3600))
+        await #expect(throws: AuthenticationFailure.self) {
+            try await store.keys.authenticated(minted.secret.revealed)
+        }
+    }
+}
+
+extension ExternalIdentity {
+    /// The same person, with other groups at the provider.
+    func with(groups: [String]) -> ExternalIdentity {
+        ExternalIdentity(issuer: issuer, subject: subject, preferredName: preferredName, email: email, groups: groups)
+    }
 }
