@@ -115,15 +115,31 @@ actor OpenIDProvider {
         let credentials = "\(Self.formEncoded(configuration.clientID)):\(Self.formEncoded(configuration.clientSecret))"
         request.headers.add(name: "Authorization", value: "Basic " + Data(credentials.utf8).base64EncodedString())
         request.body = .bytes(ByteBuffer(string: form))
-        let body = try await send(request, check: "sso.token_exchange")
+        let (status, body) = try await send(request, check: "sso.token_exchange")
         struct TokenAnswer: Decodable {
             let idToken: String?
-            enum CodingKeys: String, CodingKey { case idToken = "id_token" }
+            let error: String?
+            enum CodingKeys: String, CodingKey {
+                case idToken = "id_token"
+                case error
+            }
         }
-        guard let answer = try? JSONDecoder().decode(TokenAnswer.self, from: body), let token = answer.idToken else {
-            throw .provider("sso.token_exchange")
+        let answer = try? JSONDecoder().decode(TokenAnswer.self, from: body)
+        guard status == 200 else {
+            throw Self.refusesCode(status: status, error: answer?.error) ? .codeRefused : .provider("sso.token_exchange")
         }
+        guard let token = answer?.idToken else { throw .provider("sso.token_exchange") }
         return token
+    }
+
+    /// Whether a token endpoint's error answer refuses the code the callback brought (RFC 6749
+    /// §5.2: 400, `invalid_grant` or `invalid_request`) rather than the console itself — its
+    /// client id or secret (`invalid_client`, `unauthorized_client`, or 401), or a provider
+    /// that is throttling or failing (429, 5xx). Only the first is the caller's doing: counting
+    /// the others would block the address of everyone signing in while the console is
+    /// misconfigured or the provider is down.
+    static func refusesCode(status: UInt, error: String?) -> Bool {
+        status == 400 && !["invalid_client", "unauthorized_client"].contains(error)
     }
 
     /// Verifies the ID token — signature against the provider's keys, `iss`, `aud` (and `azp`),
@@ -226,21 +242,26 @@ actor OpenIDProvider {
         return collection
     }
 
+    /// A discovery or JWKS document: only a 200 answer is one.
     private func fetch(_ url: String, check: String) async throws(SingleSignOnFailure) -> Data {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: "application/json")
-        return try await send(request, check: check)
+        let (status, body) = try await send(request, check: check)
+        guard status == 200 else { throw .provider(check) }
+        return body
     }
 
-    private func send(_ request: HTTPClientRequest, check: String) async throws(SingleSignOnFailure) -> Data {
+    /// The provider's answer, its status and body; `check` failed when none came.
+    private func send(_ request: HTTPClientRequest, check: String) async throws(SingleSignOnFailure)
+        -> (status: UInt, body: Data)
+    {
         do {
             // One deadline for the head and the body: a provider that answers at once and then
             // drips its body holds a sign-in 10 s at most.
             let deadline = NIODeadline.now() + .seconds(10)
             let response = try await client.execute(request, deadline: deadline)
             let body = try await response.body.collect(upTo: Self.maximumResponseBytes, before: deadline)
-            guard response.status.code == 200 else { throw SingleSignOnFailure.provider(check) }
-            return Data(body.readableBytesView)
+            return (response.status.code, Data(body.readableBytesView))
         } catch {
             throw .provider(check)
         }

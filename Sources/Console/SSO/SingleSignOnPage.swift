@@ -24,8 +24,9 @@ struct SingleSignOn: Sendable {
 /// finds or makes the user, applies the organization's group mappings and starts a console
 /// session exactly like a key sign-in's (made from a key minted for it, bound where the user
 /// holds their highest role, never shown). Every attempt is audited (`console.sso_start`,
-/// `console.sso_sign_in`, a refusal with its reason code and the failed check as a flag) and
-/// counted by the address blocking like a refused key.
+/// `console.sso_sign_in`, a refusal with its reason code and the failed check as a flag); one
+/// that tried a credential — a forged ID token, a code the provider refused — is counted by the
+/// address blocking like a refused key (``SingleSignOnFailure/presentedCredential``).
 struct SingleSignOnPage<Context: ConsoleRequestContext> {
     enum Event: String {
         case start = "console.sso_start"
@@ -104,11 +105,13 @@ struct SingleSignOnPage<Context: ConsoleRequestContext> {
             } catch let failure as SingleSignOnFailure {
                 audit.flag(failure.check)
                 audit.decided(.deny(failure.reason))
-                // Only a token that failed verification tried a credential. A callback with a
-                // missing or unknown state tried none — and any web page can make a browser send
-                // one (an image), so counting it would let a site lock an office out of Atrium.
+                // A token that failed verification, or a code the provider refused, tried a
+                // credential (each refused code had the console send its client secret to the
+                // provider). A callback with a missing, unknown or other browser's state tried
+                // none — and any web page can make a browser send one (an image), so counting
+                // it would let a site lock an office out of Atrium.
                 await gateway.intrusion.requestEnded(
-                    audit, address: address, presentedKey: failure.reason == .singleSignOnTokenInvalid)
+                    audit, address: address, presentedKey: failure.presentedCredential)
                 return routes.signInPage(
                     status: failure.reason == .singleSignOnStateInvalid ? .badRequest : .unauthorized,
                     ssoError: "Single sign-on did not succeed; start again.", cookie: clearAttempt)

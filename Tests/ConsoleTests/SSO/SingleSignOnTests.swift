@@ -287,6 +287,28 @@ import Testing
         #expect(record.flags == ["sso.token_exchange"])
     }
 
+    /// Each callback with a made-up code has the console send its client id and secret to the
+    /// provider's token endpoint: one anonymous client had it do so 2,000 times in 12 s, and was
+    /// never blocked (probe 5). A code the provider refuses now counts like a refused key.
+    @Test func codesTheProviderRefusesBlockTheAddress() async throws {
+        let fixture = try await SingleSignOnFixture.make()
+        try await fixture.world.test(live: true) { browser in
+            _ = try await fixture.putMappings(browser, Self.salesMapping, key: fixture.keys["dave"]!)
+            for _ in 0..<20 {
+                var callback = try #require(URLComponents(string: try await browser.startSingleSignOn(at: fixture.provider)))
+                callback.queryItems = callback.queryItems?.map {
+                    $0.name == "code" ? URLQueryItem(name: "code", value: "made-up") : $0
+                }
+                #expect(try await browser.get(try #require(callback.string)).status == 401)
+            }
+            #expect(try await browser.get("/console/sso/start").status == 429, "twenty refused codes: blocked")
+        }
+        #expect(fixture.provider.refusedExchanges == 20)
+        let record = try await fixture.lastRecord("console.sso_sign_in")
+        #expect(record.reason == DenialReason.singleSignOnProviderRefused.rawValue)
+        #expect(record.flags == ["sso.token_exchange"])
+    }
+
     @Test func aRotatedKeyIsFetchedOnceAtMostEveryRefreshInterval() async throws {
         let fixture = try await SingleSignOnFixture.make()
         try await fixture.world.test { browser in
