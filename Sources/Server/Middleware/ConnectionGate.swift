@@ -6,7 +6,8 @@ import Synchronization
 /// Bounds the connections the server holds, so that no client can take its file descriptors:
 /// at most ``Limits/total`` at once (below the process's descriptor limit, which the store,
 /// the model files and upstream connections also need), and at most ``Limits/perAddress`` from
-/// one client address (an IPv6 client's whole /64, which one host usually gets). A connection
+/// one client address (``ClientNetwork``: an IPv6 client's whole /64, which one host usually
+/// gets). A connection
 /// past either is closed as soon as it is accepted, before a byte is read, and counted in
 /// `atrium_connections_refused_total`.
 ///
@@ -27,7 +28,7 @@ final class ConnectionGate: ChannelInboundHandler, RemovableChannelHandler, Send
     /// The open connections, in all and by address; shared by every connection's gate.
     final class Counts: Sendable {
         let limits: Limits
-        private let state = Mutex<(total: Int, byAddress: [AddressKey: Int])>((0, [:]))
+        private let state = Mutex<(total: Int, byAddress: [ClientNetwork: Int])>((0, [:]))
         private let refused = Counter(label: AtriumMetrics.Name.connectionsRefused)
 
         init(limits: Limits) {
@@ -35,7 +36,7 @@ final class ConnectionGate: ChannelInboundHandler, RemovableChannelHandler, Send
         }
 
         /// Counts a new connection from `address` if both caps allow it.
-        func admit(_ address: AddressKey?) -> Bool {
+        func admit(_ address: ClientNetwork?) -> Bool {
             let admitted = state.withLock { state in
                 guard state.total < limits.total else { return false }
                 if let address, limits.perAddress > 0 {
@@ -50,7 +51,7 @@ final class ConnectionGate: ChannelInboundHandler, RemovableChannelHandler, Send
             return admitted
         }
 
-        func release(_ address: AddressKey?) {
+        func release(_ address: ClientNetwork?) {
             state.withLock { state in
                 state.total -= 1
                 guard let address, limits.perAddress > 0, let open = state.byAddress[address] else { return }
@@ -61,29 +62,10 @@ final class ConnectionGate: ChannelInboundHandler, RemovableChannelHandler, Send
         var open: Int { state.withLock { $0.total } }
     }
 
-    /// A client address as the per-address cap counts it: IPv4 whole, IPv6 by its /64.
-    struct AddressKey: Hashable, Sendable {
-        let bytes: [UInt8]
-
-        init?(_ address: SocketAddress?) {
-            switch address {
-            case .v4(let v4):
-                bytes = withUnsafeBytes(of: v4.address.sin_addr) { Array($0) }
-            case .v6(let v6):
-                let all = withUnsafeBytes(of: v6.address.sin6_addr) { Array($0) }
-                // An IPv4 client of a dual-stack socket (::ffff:a.b.c.d) is its IPv4 address.
-                let mapped = all[0..<10].allSatisfy { $0 == 0 } && all[10] == 0xFF && all[11] == 0xFF
-                bytes = mapped ? Array(all[12...]) : Array(all[..<8])
-            default:
-                return nil
-            }
-        }
-    }
-
     private enum Decision {
         case undecided
         case refused
-        case counted(AddressKey?)
+        case counted(ClientNetwork?)
         case released
     }
 
@@ -113,7 +95,7 @@ final class ConnectionGate: ChannelInboundHandler, RemovableChannelHandler, Send
     }
 
     private func check(_ context: ChannelHandlerContext) {
-        let address = AddressKey(context.channel.remoteAddress)
+        let address = ClientNetwork(context.channel.remoteAddress)
         let refused = decision.withLock { decision -> Bool in
             guard case .undecided = decision else { return false }
             decision = counts.admit(address) ? .counted(address) : .refused
@@ -124,7 +106,7 @@ final class ConnectionGate: ChannelInboundHandler, RemovableChannelHandler, Send
     }
 
     private func release() {
-        let counted = decision.withLock { decision -> AddressKey?? in
+        let counted = decision.withLock { decision -> ClientNetwork?? in
             guard case .counted(let address) = decision else { return nil }
             decision = .released
             return .some(address)

@@ -45,17 +45,51 @@ import Testing
         }
     }
 
-    @Test func aFloodOfStartsKeepsAtMostTheCapacity() async throws {
+    /// A flood from many addresses fills the table: the addresses holding the most give way
+    /// first, so a person's one pending attempt outlives it (400 loopback addresses had evicted
+    /// it in 11 s, probe 5) — and goes only once every flooding address holds one as well.
+    @Test func aFloodFromManyAddressesEvictsTheLargestHoldersFirst() async throws {
         let clock = Clock()
         let attempts = SignInAttempts(lifetime: 600, now: { clock.now })
-        let (first, _) = await attempts.begin(browser: "b", redirectURL: "http://127.0.0.1/cb", address: "first")
-        for index in 0..<SignInAttempts.capacity {
-            _ = await attempts.begin(browser: "b", redirectURL: "http://127.0.0.1/cb", address: "address-\(index % 5000)")
+        let (person, _) = await attempts.begin(browser: "b", redirectURL: "http://127.0.0.1/cb", address: "10.1.0.1")
+        for index in 0..<20_000 {
+            let flooder = index % 400
+            _ = await attempts.begin(
+                browser: "f", redirectURL: "http://127.0.0.1/cb", address: "10.2.\(flooder / 200).\(flooder % 200)")
         }
         #expect(await attempts.count == SignInAttempts.capacity)
-        await #expect(throws: SingleSignOnFailure.state("sso.state_unknown"), "the oldest made room") {
-            try await attempts.take(state: first, browser: "b")
+        _ = try await attempts.take(state: person, browser: "b")
+
+        // More addresses than the table holds, one attempt each: once every one holds one, the
+        // oldest goes, the person's among them.
+        let (early, _) = await attempts.begin(browser: "b", redirectURL: "http://127.0.0.1/cb", address: "10.1.0.1")
+        for index in 0..<(SignInAttempts.capacity + 10) {
+            _ = await attempts.begin(
+                browser: "f", redirectURL: "http://127.0.0.1/cb", address: "10.3.\(index / 200).\(index % 200)")
         }
+        #expect(await attempts.count == SignInAttempts.capacity)
+        await #expect(throws: SingleSignOnFailure.state("sso.state_unknown"), "the oldest of ones made room") {
+            try await attempts.take(state: early, browser: "b")
+        }
+    }
+
+    /// One host usually holds a whole IPv6 /64: counted by each address it had as many attempts
+    /// as it liked (the connection gate already counted it by its /64).
+    @Test func anIPv6ClientIsCountedByItsSlash64() async throws {
+        let clock = Clock()
+        let attempts = SignInAttempts(lifetime: 600, now: { clock.now })
+        let (neighbour, _) = await attempts.begin(
+            browser: "n", redirectURL: "http://127.0.0.1/cb", address: "2001:db8:1:3::1")
+        let (first, _) = await attempts.begin(browser: "f", redirectURL: "http://127.0.0.1/cb", address: "2001:db8:1:2::1")
+        for index in 2...(SignInAttempts.perAddress + 8) {
+            _ = await attempts.begin(
+                browser: "f", redirectURL: "http://127.0.0.1/cb", address: "2001:db8:1:2::\(String(index, radix: 16))")
+        }
+        #expect(await attempts.count == SignInAttempts.perAddress + 1)
+        await #expect(throws: SingleSignOnFailure.state("sso.state_unknown"), "its own oldest made room") {
+            try await attempts.take(state: first, browser: "f")
+        }
+        _ = try await attempts.take(state: neighbour, browser: "n")
     }
 
     /// Starts need no credential: one address's flood (10,005 starts in 4 s, attack round 4) had
