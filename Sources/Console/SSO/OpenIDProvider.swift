@@ -46,7 +46,22 @@ actor OpenIDProvider {
     /// The key ids the provider published at the last fetch.
     private var knownKeyIDs: Set<String> = []
 
-    init(configuration: SingleSignOnConfiguration, client: HTTPClient = .shared, now: @escaping @Sendable () -> Date) {
+    /// The client every provider request goes through, made once for the process (like
+    /// `HTTPClient.shared`, never shut down). Not the shared one: that holds 8 connections to a
+    /// host, so eight hanging token exchanges had queued every other sign-in behind them for
+    /// their whole 10 s (probe 5); this holds 64, each request ending at its own deadline
+    /// (``send(_:check:)``), and its connection with it.
+    static let client: HTTPClient = {
+        let configuration = HTTPClient.Configuration(
+            timeout: .init(connect: .seconds(5), read: .seconds(10)),
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    init(
+        configuration: SingleSignOnConfiguration, client: HTTPClient = OpenIDProvider.client,
+        now: @escaping @Sendable () -> Date
+    ) {
         self.configuration = configuration
         self.client = client
         self.now = now

@@ -309,6 +309,37 @@ import Testing
         #expect(record.flags == ["sso.token_exchange"])
     }
 
+    /// The console held 8 connections to the provider (the shared HTTP client's): eight token
+    /// exchanges the provider was slow to answer queued every other sign-in behind them for
+    /// their whole 10 s (probe 5). Its own client holds 64.
+    @Test func slowTokenExchangesDoNotHoldUpOtherSignIns() async throws {
+        let fixture = try await SingleSignOnFixture.make()
+        try await fixture.world.test { browser in
+            _ = try await fixture.putMappings(browser, Self.salesMapping, key: fixture.keys["dave"]!)
+            fixture.provider.holdsExchanges = true
+            var slow: [(ConsoleBrowser, String)] = []
+            for _ in 0..<12 {
+                let other = ConsoleBrowser(client: browser.client)
+                slow.append((other, try await other.startSingleSignOn(at: fixture.provider)))
+            }
+            fixture.provider.holdsExchanges = false
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for (other, callback) in slow { group.addTask { try await other.get(callback).status } }
+                let waitingSince = ContinuousClock.now
+                while fixture.provider.heldExchanges < slow.count, ContinuousClock.now - waitingSince < .seconds(5) {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                #expect(fixture.provider.heldExchanges == slow.count, "every slow exchange reached the provider")
+                let started = ContinuousClock.now
+                let answer = try await browser.signInWithSingleSignOn(at: fixture.provider)
+                #expect(answer.status == 200, "\(answer.body)")
+                #expect(ContinuousClock.now - started < .seconds(5), "queued behind the slow ones")
+                fixture.provider.releaseHeldExchanges()
+                for try await status in group { #expect(status == 200) }
+            }
+        }
+    }
+
     @Test func aRotatedKeyIsFetchedOnceAtMostEveryRefreshInterval() async throws {
         let fixture = try await SingleSignOnFixture.make()
         try await fixture.world.test { browser in

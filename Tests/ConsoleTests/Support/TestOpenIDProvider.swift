@@ -49,6 +49,8 @@ final class TestOpenIDProvider: Sendable {
         let challenge: String
         let redirectURI: String
         let person: Person
+        /// Its exchange waits for ``releaseHeldExchanges()``.
+        let held: Bool
     }
 
     private final class State: Sendable {
@@ -59,6 +61,9 @@ final class TestOpenIDProvider: Sendable {
         let jwksFetches = Mutex(0)
         let discoveryFetches = Mutex(0)
         let refusedExchanges = Mutex(0)
+        let holdsExchanges = Mutex(false)
+        /// Held exchanges waiting now, and what wakes them (`nil` once released).
+        let held = Mutex<(count: Int, waiting: [CheckedContinuation<Void, Never>]?)>((0, []))
         let clock = Mutex<@Sendable () -> Date>({ Date() })
         /// Known once the server listens (on a port the kernel chose).
         let issuer = Mutex("")
@@ -97,33 +102,16 @@ final class TestOpenIDProvider: Sendable {
             else { return Response(status: .badRequest) }
             let code = UUID().uuidString
             let person = state.person.withLock { $0 }
+            let held = state.holdsExchanges.withLock { $0 }
             state.grants.withLock {
-                $0[code] = Grant(nonce: nonce, challenge: challenge, redirectURI: redirect, person: person)
+                $0[code] = Grant(nonce: nonce, challenge: challenge, redirectURI: redirect, person: person, held: held)
             }
             var components = URLComponents(string: redirect)!
             components.queryItems = [URLQueryItem(name: "code", value: code), URLQueryItem(name: "state", value: stateValue)]
             return Response(status: .found, headers: [.location: components.url!.absoluteString])
         }
         router.post("/token") { request, _ -> Response in
-            let body = String(buffer: try await request.body.collect(upTo: 1 << 16))
-            var form: [String: String] = [:]
-            for pair in body.split(separator: "&") {
-                let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? "" }
-                if parts.count == 2 { form[parts[0]] = parts[1] }
-            }
-            let expected = "Basic " + Data("\(TestOpenIDProvider.clientID):\(TestOpenIDProvider.clientSecret)".utf8).base64EncodedString()
-            let grant = form["code"].flatMap { code in state.grants.withLock { $0.removeValue(forKey: code) } }
-            guard request.headers[.authorization] == expected, form["grant_type"] == "authorization_code",
-                let grant, form["redirect_uri"] == grant.redirectURI, let verifier = form["code_verifier"],
-                TestOpenIDProvider.challenge(verifier) == grant.challenge
-            else {
-                state.refusedExchanges.withLock { $0 += 1 }
-                return TestOpenIDProvider.json(["error": "invalid_grant"], status: .badRequest)
-            }
-            let now = state.clock.withLock { $0 }()
-            let issuer = state.issuer.withLock { $0 }
-            let token = try await TestOpenIDProvider.idToken(for: grant, issuer: issuer, state: state, now: now)
-            return TestOpenIDProvider.json(["id_token": token, "token_type": "Bearer", "access_token": "opaque", "expires_in": 300])
+            try await TestOpenIDProvider.redeem(request, state: state)
         }
         // Port 0: the kernel picks a free port as it binds. (A port found free beforehand could be
         // taken by a test running beside this one before the bind, and the server never started.)
@@ -153,6 +141,7 @@ final class TestOpenIDProvider: Sendable {
     }
 
     deinit {
+        releaseHeldExchanges()
         task.cancel()
         let client = client
         Task { try? await client.shutdown() }
@@ -180,6 +169,25 @@ final class TestOpenIDProvider: Sendable {
     var discoveryFetches: Int { state.discoveryFetches.withLock { $0 } }
     var refusedExchanges: Int { state.refusedExchanges.withLock { $0 } }
 
+    /// Codes issued while set are redeemed only once ``releaseHeldExchanges()`` is called: a
+    /// provider slow to answer some token requests.
+    var holdsExchanges: Bool {
+        get { state.holdsExchanges.withLock { $0 } }
+        set { state.holdsExchanges.withLock { $0 = newValue } }
+    }
+
+    /// How many held exchanges are waiting at the token endpoint now.
+    var heldExchanges: Int { state.held.withLock { $0.count } }
+
+    /// Answers every held exchange, and those yet to come.
+    func releaseHeldExchanges() {
+        let waiting = state.held.withLock { held in
+            defer { held.waiting = nil }
+            return held.waiting ?? []
+        }
+        for continuation in waiting { continuation.resume() }
+    }
+
     /// A new signing key with a new id; the old one is no longer published.
     func rotateKey() {
         state.keys.withLock { keys in
@@ -198,6 +206,42 @@ final class TestOpenIDProvider: Sendable {
     }
 
     // MARK: Tokens
+
+    /// The token endpoint: checks the client secret, the code's redirect URL and the PKCE
+    /// verifier, and answers the ID token (once released, for a held code).
+    private static func redeem(_ request: Request, state: State) async throws -> Response {
+        let body = String(buffer: try await request.body.collect(upTo: 1 << 16))
+        var form: [String: String] = [:]
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? "" }
+            if parts.count == 2 { form[parts[0]] = parts[1] }
+        }
+        let expected = "Basic " + Data("\(clientID):\(clientSecret)".utf8).base64EncodedString()
+        let grant = form["code"].flatMap { code in state.grants.withLock { $0.removeValue(forKey: code) } }
+        if let grant, grant.held {
+            state.held.withLock { $0.count += 1 }
+            await withCheckedContinuation { continuation in
+                let waits = state.held.withLock { held -> Bool in
+                    guard held.waiting != nil else { return false }
+                    held.waiting?.append(continuation)
+                    return true
+                }
+                if !waits { continuation.resume() }
+            }
+            state.held.withLock { $0.count -= 1 }
+        }
+        guard request.headers[.authorization] == expected, form["grant_type"] == "authorization_code",
+            let grant, form["redirect_uri"] == grant.redirectURI, let verifier = form["code_verifier"],
+            challenge(verifier) == grant.challenge
+        else {
+            state.refusedExchanges.withLock { $0 += 1 }
+            return json(["error": "invalid_grant"], status: .badRequest)
+        }
+        let now = state.clock.withLock { $0 }()
+        let issuer = state.issuer.withLock { $0 }
+        let token = try await idToken(for: grant, issuer: issuer, state: state, now: now)
+        return json(["id_token": token, "token_type": "Bearer", "access_token": "opaque", "expires_in": 300])
+    }
 
     /// One audience as a string, several as an array (both are what OpenID Connect allows).
     struct Audience: Codable {
