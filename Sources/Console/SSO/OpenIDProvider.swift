@@ -50,10 +50,14 @@ actor OpenIDProvider {
     /// `HTTPClient.shared`, never shut down). Not the shared one: that holds 8 connections to a
     /// host, so eight hanging token exchanges had queued every other sign-in behind them for
     /// their whole 10 s (probe 5); this holds 64, each request ending at its own deadline
-    /// (``send(_:check:)``), and its connection with it.
+    /// (``send(_:check:)``), and its connection with it. And it follows no redirect: discovery's
+    /// endpoints are held to https or loopback (``SingleSignOnConfiguration/isAllowedURL(_:)``),
+    /// which a redirect would escape — a token endpoint's 307 re-sent the code and the PKCE
+    /// verifier to wherever it named. A redirect is the provider's failure, like any answer
+    /// but the one asked for.
     static let client: HTTPClient = {
         let configuration = HTTPClient.Configuration(
-            timeout: .init(connect: .seconds(5), read: .seconds(10)),
+            redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(10)),
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64))
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()

@@ -340,6 +340,27 @@ import Testing
         }
     }
 
+    /// Discovery's endpoints are held to https or loopback, but a redirect was followed
+    /// anywhere: a token endpoint's 307 re-sent the code and PKCE verifier to another address
+    /// (probe 5). No provider request follows a redirect now; one is the provider's failure.
+    @Test(arguments: [
+        (TestOpenIDProvider.Defect.redirectingTokenEndpoint, "sso.token_exchange"), (.redirectingKeys, "sso.jwks"),
+    ])
+    func aProviderRedirectIsNotFollowed(defect: TestOpenIDProvider.Defect, check: String) async throws {
+        let fixture = try await SingleSignOnFixture.make()
+        try await fixture.world.test { browser in
+            _ = try await fixture.putMappings(browser, Self.salesMapping, key: fixture.keys["dave"]!)
+            fixture.provider.defect = defect
+            let answer = try await browser.signInWithSingleSignOn(at: fixture.provider)
+            #expect(answer.status == 401)
+            #expect(browser.cookie == nil)
+        }
+        #expect(fixture.provider.redirectsFollowed == 0)
+        let record = try await fixture.lastRecord("console.sso_sign_in")
+        #expect(record.reason == DenialReason.singleSignOnProviderRefused.rawValue)
+        #expect(record.flags == [check])
+    }
+
     @Test func aRotatedKeyIsFetchedOnceAtMostEveryRefreshInterval() async throws {
         let fixture = try await SingleSignOnFixture.make()
         try await fixture.world.test { browser in

@@ -32,6 +32,10 @@ final class TestOpenIDProvider: Sendable {
         case foreignAuthorizedParty
         /// Discovery names a plain-http token endpoint off this machine.
         case insecureEndpoint
+        /// The token endpoint answers 307 to another one that would redeem the code.
+        case redirectingTokenEndpoint
+        /// The JWKS answers 302 to another address that serves the keys.
+        case redirectingKeys
     }
 
     struct SigningKey: Sendable {
@@ -61,6 +65,7 @@ final class TestOpenIDProvider: Sendable {
         let jwksFetches = Mutex(0)
         let discoveryFetches = Mutex(0)
         let refusedExchanges = Mutex(0)
+        let redirectsFollowed = Mutex(0)
         let holdsExchanges = Mutex(false)
         /// Held exchanges waiting now, and what wakes them (`nil` once released).
         let held = Mutex<(count: Int, waiting: [CheckedContinuation<Void, Never>]?)>((0, []))
@@ -91,6 +96,13 @@ final class TestOpenIDProvider: Sendable {
         }
         router.get("/jwks") { _, _ in
             state.jwksFetches.withLock { $0 += 1 }
+            if state.defect.withLock({ $0 }) == .redirectingKeys {
+                return Response(status: .found, headers: [.location: "\(state.issuer.withLock { $0 })/jwks-elsewhere"])
+            }
+            return TestOpenIDProvider.json(["keys": state.keys.withLock { $0.map(\.jwk) }])
+        }
+        router.get("/jwks-elsewhere") { _, _ in
+            state.redirectsFollowed.withLock { $0 += 1 }
             return TestOpenIDProvider.json(["keys": state.keys.withLock { $0.map(\.jwk) }])
         }
         router.get("/authorize") { request, _ -> Response in
@@ -111,7 +123,14 @@ final class TestOpenIDProvider: Sendable {
             return Response(status: .found, headers: [.location: components.url!.absoluteString])
         }
         router.post("/token") { request, _ -> Response in
-            try await TestOpenIDProvider.redeem(request, state: state)
+            if state.defect.withLock({ $0 }) == .redirectingTokenEndpoint {
+                return Response(status: .temporaryRedirect, headers: [.location: "\(state.issuer.withLock { $0 })/token-elsewhere"])
+            }
+            return try await TestOpenIDProvider.redeem(request, state: state)
+        }
+        router.post("/token-elsewhere") { request, _ -> Response in
+            state.redirectsFollowed.withLock { $0 += 1 }
+            return try await TestOpenIDProvider.redeem(request, state: state)
         }
         // Port 0: the kernel picks a free port as it binds. (A port found free beforehand could be
         // taken by a test running beside this one before the bind, and the server never started.)
@@ -168,6 +187,8 @@ final class TestOpenIDProvider: Sendable {
     var jwksFetches: Int { state.jwksFetches.withLock { $0 } }
     var discoveryFetches: Int { state.discoveryFetches.withLock { $0 } }
     var refusedExchanges: Int { state.refusedExchanges.withLock { $0 } }
+    /// Requests that reached an address only a redirect named.
+    var redirectsFollowed: Int { state.redirectsFollowed.withLock { $0 } }
 
     /// Codes issued while set are redeemed only once ``releaseHeldExchanges()`` is called: a
     /// provider slow to answer some token requests.
