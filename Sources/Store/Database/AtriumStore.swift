@@ -64,6 +64,8 @@ public final class AtriumStore: Sendable {
     ///     (`atrium.sqlite.lock` beside the file, released when the store goes away or the
     ///     process ends), throwing ``StoreInUse`` while another process holds it. Commands that
     ///     only read or maintain the file run beside a server and leave it `false`.
+    /// - Throws: ``StoreError/unavailable(_:)`` naming the file and the cause when it cannot be
+    ///   opened or written (disk full, read-only).
     public convenience init(path: String, queryText: QueryTextPolicy = .full, exclusive: Bool = false) throws {
         self.init(backend: try SQLiteBackend(path: path, exclusive: exclusive), queryText: queryText)
     }

@@ -27,8 +27,12 @@ struct SQLiteBackend: StoreBackend {
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
         configuration.label = "atrium"
-        pool = try DatabasePool(path: path, configuration: configuration)
-        try SchemaMigrations.migrator.migrate(pool)
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try SchemaMigrations.migrator.migrate(pool)
+        } catch let error as DatabaseError {
+            throw Self.failure(error, "open", path)
+        }
     }
 
     func read<T: Sendable>(

@@ -73,6 +73,15 @@ import Tenancy
         #expect(try await world.store.keys.list(visibleTo: world.salesAdmin).count >= 2, "reads still answer")
     }
 
+    @Test func aDatabaseThatCannotBeOpenedNamesItsPathAndTheCause() throws {
+        let missing = FileManager.default.temporaryDirectory
+            .appendingPathComponent("atrium-missing-\(UUID().uuidString)/atrium.sqlite").path
+        let cause = try #require(StoreError.sqliteCause(of: .SQLITE_CANTOPEN))
+        #expect(throws: StoreError.unavailable("cannot open \(missing): \(cause)")) {
+            _ = try AtriumStore(path: missing)
+        }
+    }
+
     /// The cause in words for every code that means "not now"; faults of Atrium's own (a
     /// constraint, a malformed statement) stay what they were.
     @Test func onlyFailuresOutsideAtriumAreUnavailable() {
