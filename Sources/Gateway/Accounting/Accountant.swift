@@ -81,7 +81,7 @@ public struct Accountant: Sendable {
             resource: state.resource, decision: state.decision ?? .deny(.actionDoesNotApply), query: state.query,
             promptTokens: state.usage.promptTokens, completionTokens: state.usage.completionTokens,
             latencyMilliseconds: milliseconds, cacheHit: state.cacheHit, sources: state.sources,
-            clientAddress: audit.clientAddress, flags: state.flags)
+            clientAddress: audit.clientAddress, flags: state.flags, person: state.person)
         var usage: UsageEntry?
         if state.metered, state.decision == .allow, let scope = state.scope, let delta = Self.usageDelta(of: state) {
             usage = UsageEntry(delta, in: scope, at: audit.occurredAt)

@@ -20,6 +20,7 @@ public final class RequestAudit: Sendable {
 
     struct State {
         var identity: KeyIdentity?
+        var person: (user: UserID, organization: OrganizationID)?
         var scope: TenantScope?
         var action: String
         var resource: String
@@ -59,6 +60,12 @@ public final class RequestAudit: Sendable {
             $0.identity = principal.identity
             $0.scope = principal.tenantScope
         }
+    }
+
+    /// Who the request is about where no key says it: the user an SSO sign-in found or made,
+    /// when it ends without a session (``AuditEntry/person``).
+    public func identified(user: UserID, in organization: OrganizationID) {
+        state.withLock { $0.person = (user, organization) }
     }
 
     /// The key was refused.

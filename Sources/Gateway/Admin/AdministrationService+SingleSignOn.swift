@@ -78,26 +78,38 @@ extension AdministrationService {
     /// single sign-on organization, applies its mappings to the token's groups and returns the
     /// key the console session is made from (never shown; it expires with the session). The
     /// audit's flags say what changed (`sso.user_created`, `sso.membership_added`,
-    /// `sso.membership_removed`); the directory cache is emptied so a removed membership's keys
-    /// stop working at once.
-    /// - Throws: ``GatewayError`` 403 `sso_no_access` when the person holds no role there.
+    /// `sso.membership_removed`) and the record names the user, refused or not: a sign-in that
+    /// leaves the person without a role is how a removed group offboards them, and what an
+    /// auditor looks for. The directory cache is emptied so a removed membership's keys stop
+    /// working at once.
+    /// - Throws: ``GatewayError`` 403 `sso_no_access` when the person holds no role there, or
+    ///   (flagged `sso.name_taken`) when a returning person's user name was given to another
+    ///   user of the organization meanwhile: an administrator has to settle which is whom.
     public func provisionSingleSignOn(
         _ identity: ExternalIdentity, organization address: String, sessionExpiresAt: Date, audit: RequestAudit
     ) async throws -> APIKeySecret {
         guard let organization = try await store.organizations.organization(address: address) else {
             throw GatewayError.notFound("organization", address)
         }
-        let result = try await store.singleSignOn.signIn(
-            identity, organization: organization.id, sessionExpiresAt: sessionExpiresAt, now: now())
-        cache.invalidate()
-        guard let result else {
+        let result: SingleSignOnResult
+        do {
+            result = try await store.singleSignOn.signIn(
+                identity, organization: organization.id, sessionExpiresAt: sessionExpiresAt, now: now())
+        } catch StoreError.nameTaken {
+            audit.flag("sso.name_taken")
             audit.decided(.deny(.singleSignOnNoAccess))
             throw GatewayError.denied(.singleSignOnNoAccess)
         }
+        cache.invalidate()
         if result.created { audit.flag("sso.user_created") }
         if !result.added.isEmpty { audit.flag("sso.membership_added") }
         if !result.removed.isEmpty { audit.flag("sso.membership_removed") }
-        return result.sessionKey
+        guard let sessionKey = result.sessionKey else {
+            audit.identified(user: result.user.id, in: organization.id)
+            audit.decided(.deny(.singleSignOnNoAccess))
+            throw GatewayError.denied(.singleSignOnNoAccess)
+        }
+        return sessionKey
     }
 
     /// A group as the identity provider spells it: 1 to 256 characters, plain text (``PlainText``).

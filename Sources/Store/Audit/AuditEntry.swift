@@ -3,11 +3,16 @@ import Tenancy
 
 /// What the account stage knows about one request, allowed or denied, before it is chained
 /// into the log. Who and which team come only from the key (``KeyIdentity``), never from
-/// the request.
+/// the request — or, with no key, from the store's own record of who someone is
+/// (``person``).
 public struct AuditEntry: Sendable {
     public let occurredAt: Date
     public let requestID: String?
     public let identity: KeyIdentity?
+    /// The user and their organization where no key names them: an SSO sign-in refused after
+    /// the identity provider vouched for the person (it may still have made the user, or
+    /// removed their memberships). A key's ``identity`` comes first.
+    public let person: (user: UserID, organization: OrganizationID)?
     /// Usually an ``Action`` raw value (`"chat"`); any route name for requests that never got
     /// as far as an action.
     public let action: String
@@ -33,11 +38,12 @@ public struct AuditEntry: Sendable {
         occurredAt: Date = Date(), requestID: String? = nil, identity: KeyIdentity?, action: String,
         resource: String, decision: Decision, query: String? = nil, promptTokens: Int = 0,
         completionTokens: Int = 0, latencyMilliseconds: Int = 0, cacheHit: Bool = false, sources: [String] = [],
-        clientAddress: String? = nil, flags: [String] = []
+        clientAddress: String? = nil, flags: [String] = [], person: (user: UserID, organization: OrganizationID)? = nil
     ) {
         self.occurredAt = occurredAt
         self.requestID = requestID
         self.identity = identity
+        self.person = person
         self.action = action
         self.resource = resource
         self.decision = decision

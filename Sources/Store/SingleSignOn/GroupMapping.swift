@@ -24,6 +24,8 @@ public struct SingleSignOnResult: Sendable {
     public let added: [TeamID]
     public let removed: [TeamID]
     /// The key the console session is made from: bound where the user holds their highest role
-    /// in the organization, expiring with the session, never shown to anyone.
-    public let sessionKey: APIKeySecret
+    /// in the organization, expiring with the session, never shown to anyone. `nil` when the
+    /// person holds no role there: no session, though what the sign-in changed (the user made,
+    /// the memberships removed) is kept and is what the audit must show.
+    public let sessionKey: APIKeySecret?
 }

@@ -111,11 +111,11 @@ public struct SingleSignOnRepository: Sendable {
     ///
     /// This write takes no ``Grant``: the identity provider's verified ID token is the proof,
     /// and it can only confer what the organization's admins mapped (or gave by hand).
-    /// - Returns: `nil` user access when the person holds no role in the organization (the
-    ///   user and the mappings' removals are still kept).
+    /// - Returns: what changed, and no session key when the person holds no role in the
+    ///   organization (the user and the mappings' removals are kept all the same).
     public func signIn(
         _ identity: ExternalIdentity, organization: OrganizationID, sessionExpiresAt: Date, now: Date = Date()
-    ) async throws -> SingleSignOnResult? {
+    ) async throws -> SingleSignOnResult {
         let secret = APIKeySecret.generate()
         return try await backend.write { db in
             let (user, created) = try Self.user(for: identity, in: organization, now: now, db)
@@ -138,7 +138,9 @@ public struct SingleSignOnRepository: Sendable {
             for id in live.dropFirst(ConsoleSessionRepository.maximumSessionsPerKey - 1) {
                 try Self.retire(id, at: now, db)
             }
-            guard let highest = try Self.highestRole(of: user.id, in: organization, db) else { return nil }
+            guard let highest = try Self.highestRole(of: user.id, in: organization, db) else {
+                return SingleSignOnResult(user: user, created: created, added: added, removed: removed, sessionKey: nil)
+            }
             let (binding, role) = highest
             try KeyRepository.insert(
                 APIKeyRecord(

@@ -197,6 +197,48 @@ import Testing
         let record = try await fixture.lastRecord("console.sso_sign_in")
         #expect(!record.allowed)
         #expect(record.reason == DenialReason.singleSignOnNoAccess.rawValue)
+        // The refusal made a user all the same: the record says so, and whom (probe 5).
+        let erika = try #require(try await fixture.world.store.users.user(address: "erika"))
+        #expect(record.userID == erika.id && record.flags == ["sso.user_created"])
+        #expect(record.organizationID == (try await fixture.team("sales").organizationID), "its admins see it")
+    }
+
+    /// The offboarding sign-in — the group gone, so no role left — is the one an auditor looks
+    /// for: it was recorded with neither the user nor the membership it removed (probe 5).
+    @Test func anOffboardingSignInIsAuditedWithTheUserAndWhatItRemoved() async throws {
+        let fixture = try await SingleSignOnFixture.make()
+        try await fixture.world.test { browser in
+            _ = try await fixture.putMappings(browser, Self.salesMapping, key: fixture.keys["dave"]!)
+            #expect(try await browser.signInWithSingleSignOn(at: fixture.provider).status == 200)
+            fixture.provider.person.groups = []
+            #expect(try await browser.signInWithSingleSignOn(at: fixture.provider).status == 403)
+        }
+        #expect(try await fixture.role(of: "erika", in: "sales") == nil)
+        let record = try await fixture.lastRecord("console.sso_sign_in")
+        #expect(record.reason == DenialReason.singleSignOnNoAccess.rawValue)
+        #expect(record.flags == ["sso.membership_removed"])
+        #expect(record.userID == (try await fixture.world.store.users.user(address: "erika"))?.id)
+    }
+
+    /// A returning person whose user name an administrator gave to someone else meanwhile
+    /// cannot be let in as that name's holder: refused as holding no access, and said why
+    /// (it was a bare "action does not apply").
+    @Test func aReturningPersonWhoseNameWasTakenIsRefusedAndToldWhy() async throws {
+        let fixture = try await SingleSignOnFixture.make()
+        let dave: HTTPFields = [.authorization: "Bearer \(fixture.keys["dave"]!)", .contentType: "application/json"]
+        try await fixture.world.test { browser in
+            _ = try await fixture.putMappings(browser, Self.salesMapping, key: fixture.keys["dave"]!)
+            #expect(try await browser.signInWithSingleSignOn(at: fixture.provider).status == 200)
+            let removed = try await browser.send(.delete, "/v1/admin/orgs/acme/users/erika", body: "", headers: dave)
+            #expect(removed.status == 204, "\(removed.body)")
+            let made = try await browser.send(
+                .post, "/v1/admin/users", body: #"{"name":"erika","org":"acme"}"#, headers: dave)
+            #expect(made.status == 201, "\(made.body)")
+            #expect(try await browser.signInWithSingleSignOn(at: fixture.provider).status == 403)
+        }
+        let record = try await fixture.lastRecord("console.sso_sign_in")
+        #expect(record.reason == DenialReason.singleSignOnNoAccess.rawValue)
+        #expect(record.flags == ["sso.name_taken"])
     }
 
     @Test(arguments: [

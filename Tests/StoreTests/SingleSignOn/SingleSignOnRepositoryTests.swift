@@ -21,14 +21,13 @@ import Testing
         func signIn(_ groups: [String]) async throws -> SingleSignOnResult {
             let identity = ExternalIdentity(
                 issuer: "https://idp.example.com", subject: "subject-1", preferredName: "sam", email: nil, groups: groups)
-            return try #require(
-                try await sso.signIn(identity, organization: world.acme.id, sessionExpiresAt: Date().addingTimeInterval(3600)))
+            return try await sso.signIn(identity, organization: world.acme.id, sessionExpiresAt: Date().addingTimeInterval(3600))
         }
         let first = try await signIn(["sales-eng", "dev", "unmapped"])
         #expect(first.created)
         #expect(Set(first.added) == [world.sales.id, world.development.id])
         // The session key acts at the highest role: member of sales, above viewer of development.
-        let principal = try await world.store.keys.authenticated(first.sessionKey.revealed)
+        let principal = try await world.store.keys.authenticated(try first.key.revealed)
         #expect(principal.teamID == world.sales.id && principal.role == .member)
 
         // An admin takes the development membership over by hand; the groups then go away.
@@ -67,16 +66,29 @@ import Testing
         return (world, identity)
     }
 
+    /// A sign-in that leaves the person no role opens no session, but it found (or made) the
+    /// user and removed memberships: the result says so, for the audit.
+    @Test(arguments: StoreBackendKind.allCases)
+    func aSignInLeavingNoRoleStillSaysWhoAndWhatItRemoved(_ backend: StoreBackendKind) async throws {
+        let (world, identity) = try await Self.salesEngineer(backend, subject: "subject-4", name: "noa")
+        let sso = world.store.singleSignOn
+        let first = try await sso.signIn(identity, organization: world.acme.id, sessionExpiresAt: Date().addingTimeInterval(3600))
+        let last = try await sso.signIn(
+            identity.with(groups: []), organization: world.acme.id, sessionExpiresAt: Date().addingTimeInterval(3600))
+        #expect(last.sessionKey == nil)
+        #expect(last.user.id == first.user.id && !last.created)
+        #expect(last.removed == [world.sales.id])
+    }
+
     @Test(arguments: StoreBackendKind.allCases)
     func theNextSignInRemovesExpiredSessionKeysOnly(_ backend: StoreBackendKind) async throws {
         let (world, identity) = try await Self.salesEngineer(backend, subject: "subject-2", name: "kim")
         let sso = world.store.singleSignOn
         let start = Date()
         func signIn(at offset: TimeInterval, expiringAfter lifetime: TimeInterval) async throws -> SingleSignOnResult {
-            try #require(
-                try await sso.signIn(
-                    identity, organization: world.acme.id, sessionExpiresAt: start.addingTimeInterval(offset + lifetime),
-                    now: start.addingTimeInterval(offset)))
+            try await sso.signIn(
+                identity, organization: world.acme.id, sessionExpiresAt: start.addingTimeInterval(offset + lifetime),
+                now: start.addingTimeInterval(offset))
         }
         func sessionKeyPrefixes() async throws -> Set<String> {
             Set(
@@ -86,10 +98,10 @@ import Testing
         let first = try await signIn(at: 0, expiringAfter: 60)
         let second = try await signIn(at: 30, expiringAfter: 60)
         // The first session's key has not expired yet at the second sign-in: it stays.
-        #expect(try await sessionKeyPrefixes() == [first.sessionKey.prefix, second.sessionKey.prefix])
+        #expect(try await sessionKeyPrefixes() == [first.key.prefix, second.key.prefix])
         let third = try await signIn(at: 70, expiringAfter: 3600)
-        #expect(try await sessionKeyPrefixes() == [second.sessionKey.prefix, third.sessionKey.prefix])
-        let principal = try await world.store.keys.authenticated(second.sessionKey.revealed, at: start.addingTimeInterval(80))
+        #expect(try await sessionKeyPrefixes() == [second.key.prefix, third.key.prefix])
+        let principal = try await world.store.keys.authenticated(try second.key.revealed, at: start.addingTimeInterval(80))
         #expect(principal.teamID == world.sales.id)
     }
 
@@ -103,11 +115,10 @@ import Testing
         var prefixes: [String] = []
         let cap = ConsoleSessionRepository.maximumSessionsPerKey
         for index in 0..<(cap + 2) {
-            let result = try #require(
-                try await sso.signIn(
-                    identity, organization: world.acme.id, sessionExpiresAt: start.addingTimeInterval(3600),
-                    now: start.addingTimeInterval(Double(index))))
-            prefixes.append(result.sessionKey.prefix)
+            let result = try await sso.signIn(
+                identity, organization: world.acme.id, sessionExpiresAt: start.addingTimeInterval(3600),
+                now: start.addingTimeInterval(Double(index)))
+            prefixes.append(try result.key.prefix)
         }
         func live() async throws -> Set<String> {
             Set(
@@ -142,10 +153,9 @@ import Testing
         let identity = ExternalIdentity(
             issuer: "https://idp.example.com", subject: subject, preferredName: "lena", email: nil,
             groups: ["sales-leads"])
-        let signedIn = try #require(
-            try await world.store.singleSignOn.signIn(
-                identity, organization: world.acme.id, sessionExpiresAt: Date().addingTimeInterval(3600)))
-        return (world, identity, try await world.store.keys.authenticated(signedIn.sessionKey.revealed))
+        let signedIn = try await world.store.singleSignOn.signIn(
+            identity, organization: world.acme.id, sessionExpiresAt: Date().addingTimeInterval(3600))
+        return (world, identity, try await world.store.keys.authenticated(try signedIn.key.revealed))
     }
 
     /// Whoever minted a key saw its secret: removing or demoting them revokes it, down the line
@@ -227,5 +237,12 @@ extension ExternalIdentity {
     /// The same person, with other groups at the provider.
     func with(groups: [String]) -> ExternalIdentity {
         ExternalIdentity(issuer: issuer, subject: subject, preferredName: preferredName, email: email, groups: groups)
+    }
+}
+
+extension SingleSignOnResult {
+    /// The session's key, which every sign-in that leaves the person a role has.
+    var key: APIKeySecret {
+        get throws { try #require(sessionKey) }
     }
 }
