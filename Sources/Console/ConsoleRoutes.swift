@@ -243,11 +243,11 @@ public struct ConsoleRoutes<Context: ConsoleRequestContext>: Sendable {
         do {
             response = try await respond()
         } catch {
-            accountant.finish(audit)
+            _ = await accountant.settle(audit, status: 500)
             throw error
         }
         // A streamed answer's record is written by the pipeline when its stream ends.
-        guard await accountant.finishCommitted(audit) || response.status.code >= 400 else {
+        guard await accountant.settle(audit, status: response.status.code) else {
             return errorPage(ConsoleFailure(Accountant.unrecordable))
         }
         return response

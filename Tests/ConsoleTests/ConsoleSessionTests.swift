@@ -39,17 +39,9 @@ import Testing
     @Test(.timeLimit(.minutes(1))) func nothingIsServedWhileTheAuditLogCannotBeWritten() async throws {
         let world = try ConsoleWorld()
         let keys = try await world.scenario()
-        @Sendable func sqlite(_ statement: String) async throws {
-            let run = try await ProgramRun.run([
-                "python3", "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()",
-                world.directory.appendingPathComponent("atrium.sqlite").path, statement,
-            ])
-            #expect(run.status == 0, "\(run.output)")
-        }
         try await world.test { browser in
             #expect(try await browser.signIn(keys["bob"]!).status == 303)
-            try await sqlite(
-                "CREATE TRIGGER test_refuses_audit BEFORE INSERT ON audit_records BEGIN SELECT RAISE(ABORT, 'refused'); END")
+            try await RefusingAuditLog.refuse(home: world.directory)
             // The first answer waits for its record, then is withheld; the writer now fails.
             #expect(try await browser.get("/console").status == 503)
             #expect(world.writer.isFailing)
@@ -57,7 +49,7 @@ import Testing
             #expect(refused.status == 503 && refused.body.contains("audit log cannot be written"))
             let stranger = ConsoleBrowser(client: browser.client)
             #expect(try await stranger.signIn(keys["alice"]!).status == 503, "no sign-in either")
-            try await sqlite("DROP TRIGGER test_refuses_audit")
+            try await RefusingAuditLog.lift(home: world.directory)
             #expect(await world.writer.flush(waitingAtMost: .seconds(20)))
             #expect(try await browser.get("/console").status == 200)
         }

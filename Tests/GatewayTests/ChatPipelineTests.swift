@@ -131,12 +131,7 @@ import Testing
             return events
         }
         if kind == "replayed" { _ = try await stream() }  // the answer the cache replays
-        let refuse = try await ProgramRun.run([
-            "python3", "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()",
-            world.directory.appendingPathComponent("atrium.sqlite").path,
-            "CREATE TRIGGER test_refuses_audit BEFORE INSERT ON audit_records BEGIN SELECT RAISE(ABORT, 'refused'); END",
-        ])
-        #expect(refuse.status == 0, "\(refuse.output)")
+        try await RefusingAuditLog.refuse(home: world.directory)
         var events: [GenerationEvent] = []
         do {
             let audit = world.audit("chat")

@@ -16,14 +16,6 @@ import Testing
         try await ProgramRun.run([ServerProcess.binary.path] + arguments, environment: ["ATRIUM_HOME": home.path])
     }
 
-    static func sqlite(_ statement: String, home: URL) async throws {
-        let run = try await ProgramRun.run([
-            "python3", "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()",
-            home.appendingPathComponent("atrium.sqlite").path, statement,
-        ])
-        #expect(run.status == 0, "\(run.output)")
-    }
-
     /// The exported records (one JSON object a line).
     static func records(home: URL) async throws -> [[String: Any]] {
         let export = try await atrium(["audit", "export"], home: home)
@@ -64,9 +56,7 @@ import Testing
         #expect(try await http.call("POST", "/v1/admin/orgs", key: Self.ownerKey, json: ["name": "acme"]).status == 201)
         #expect(try await http.call("GET", "/readyz").status == 200)
 
-        try await Self.sqlite(
-            "CREATE TRIGGER test_refuses_audit BEFORE INSERT ON audit_records BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
-            home: server.home)
+        try await RefusingAuditLog.refuse(home: server.home)
         // A success whose record does not commit within the wait is withheld: 503 in its place.
         let withheld = try await http.call("GET", "/v1/admin/orgs", key: Self.ownerKey)
         #expect(withheld.status == 503, "\(withheld.body)")
@@ -81,7 +71,7 @@ import Testing
         #expect(try await http.call("GET", "/readyz").status == 503)
         #expect(try await http.call("GET", "/metrics", key: Self.ownerKey).status == 200, "the scraper still sees why")
 
-        try await Self.sqlite("DROP TRIGGER test_refuses_audit", home: server.home)
+        try await RefusingAuditLog.lift(home: server.home)
         // The writer's retry commits the queued records; the replica is ready again.
         let deadline = ContinuousClock.now + .seconds(20)
         while try await http.call("GET", "/readyz").status != 200, ContinuousClock.now < deadline {

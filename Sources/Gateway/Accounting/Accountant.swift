@@ -37,6 +37,20 @@ public struct Accountant: Sendable {
         return await writer.flush(waitingAtMost: Self.commitWait)
     }
 
+    /// Writes the record of an answer about to leave with `status`, waiting for its commit —
+    /// except a refusal's (400 and above) while commits are failing: it goes at once, its
+    /// record queued, since the commit will not come. The one rule for every door (the API's,
+    /// the console's).
+    /// - Returns: whether the answer may leave: false for a success whose record did not
+    ///   commit within ``commitWait`` (it is withheld, ``unrecordable`` in its place).
+    public func settle(_ audit: RequestAudit, status: Int) async -> Bool {
+        if status >= 400, isFailing {
+            finish(audit)
+            return true
+        }
+        return await finishCommitted(audit) || status >= 400
+    }
+
     /// Returns once every record written so far is committed: a stream ends (`[DONE]`) only
     /// after its record is in the store.
     /// - Returns: false when that took longer than ``commitWait`` (the records stay queued).

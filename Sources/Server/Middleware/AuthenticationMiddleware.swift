@@ -37,36 +37,22 @@ struct AuthenticationMiddleware: RouterMiddleware {
         do {
             let response = try await authenticated(request, context, route, authorization, address, audit, next)
             await gateway.intrusion.requestEnded(audit, address: address, presentedKey: authorization != nil)
-            // A success leaves once its record is committed (a streamed one's end, once the
-            // stream's is); one whose record would not commit is withheld.
-            if (200..<300).contains(response.status.code) {
-                if route == .metrics, gateway.accountant.isFailing {
-                    gateway.accountant.finish(audit)  // the scraper sees why, without waiting
-                } else if await !gateway.accountant.finishCommitted(audit), route != .metrics {
-                    throw Accountant.unrecordable
-                }
-            } else {
-                audit.answered(status: response.status.code)
-                await settle(audit)
+            let status = response.status.code
+            if !(200..<300).contains(status) { audit.answered(status: status) }
+            if route == .metrics, gateway.accountant.isFailing {
+                gateway.accountant.finish(audit)  // the scraper sees why, without waiting
+            } else if await !gateway.accountant.settle(audit, status: status), route != .metrics {
+                throw Accountant.unrecordable
             }
             return response
         } catch {
             if !audit.isClosed {
                 await gateway.intrusion.requestEnded(audit, address: address, presentedKey: authorization != nil)
-                audit.answered(status: ErrorResponse.status(of: OpenAIErrorMiddleware.gatewayError(for: error).kind).code)
-                await settle(audit)
+                let status = ErrorResponse.status(of: OpenAIErrorMiddleware.gatewayError(for: error).kind).code
+                audit.answered(status: status)
+                _ = await gateway.accountant.settle(audit, status: status)
             }
             throw error
-        }
-    }
-
-    /// Writes a refusal's record, waiting for its commit unless commits are failing (then a
-    /// refusal goes at once: its record waits in the queue).
-    private func settle(_ audit: RequestAudit) async {
-        if gateway.accountant.isFailing {
-            gateway.accountant.finish(audit)
-        } else {
-            await gateway.accountant.finishCommitted(audit)
         }
     }
 
