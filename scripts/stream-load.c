@@ -20,7 +20,14 @@
  * open and its streams staggered, as in steady service, instead of 64 requests arriving in the
  * same millisecond at the window's start (a burst whose queueing would be the p99 of a short run).
  *
- * usage: stream-load PORT STREAMS TOKENS SECONDS KEY|- MODEL [WARMUP]
+ * With STAGGER (seconds) the streams' first requests are spread evenly over that time instead of
+ * all going out at once. Clients of a real service do not start in the same millisecond, and
+ * here nothing would ever part them: every answer takes the same time, so streams that start
+ * together end together and send their next requests together, for the whole run — groups of
+ * up to 28 of the 64 streams, measured, each group a burst of requests in one millisecond.
+ * bench-upstream staggers by one answer's duration.
+ *
+ * usage: stream-load PORT STREAMS TOKENS SECONDS KEY|- MODEL [WARMUP [STAGGER]]
  * With STREAM_LOAD_TTFTS=FILE in the environment, each request's send time (seconds since the
  * start) and TTFT are also written to FILE, one request a line: to see when the slow ones came.
  * build: cc -O2 -o stream-load scripts/stream-load.c
@@ -219,14 +226,14 @@ static double percentile(double p) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 7 && argc != 8) {
-        fprintf(stderr, "usage: stream-load PORT STREAMS TOKENS SECONDS KEY|- MODEL [WARMUP]\n");
+    if (argc < 7 || argc > 9) {
+        fprintf(stderr, "usage: stream-load PORT STREAMS TOKENS SECONDS KEY|- MODEL [WARMUP [STAGGER]]\n");
         return 2;
     }
     int port = atoi(argv[1]), streams = atoi(argv[2]), tokens = atoi(argv[3]);
-    double seconds = atof(argv[4]), warmup = argc == 8 ? atof(argv[7]) : 0;
+    double seconds = atof(argv[4]), warmup = argc >= 8 ? atof(argv[7]) : 0, stagger = argc == 9 ? atof(argv[8]) : 0;
     const char *key = argv[5], *model = argv[6];
-    if (port <= 0 || streams <= 0 || tokens <= 0 || seconds <= 0 || warmup < 0) fail("bad arguments");
+    if (port <= 0 || streams <= 0 || tokens <= 0 || seconds <= 0 || warmup < 0 || stagger < 0) fail("bad arguments");
 
     char body[512];
     int body_len = snprintf(body, sizeof body,
@@ -256,17 +263,23 @@ int main(int argc, char **argv) {
         if (connect(s->fd, (struct sockaddr *)&address, sizeof address) < 0) fail("connect");
         struct epoll_event interest = {.events = EPOLLIN, .data.ptr = s};
         if (epoll_ctl(epoll, EPOLL_CTL_ADD, s->fd, &interest) < 0) fail("epoll_ctl");
-        send_request(s);
     }
 
-    int open = streams;
+    int open = streams, started = 0;
     struct epoll_event ready[64];
     double cpu_start = -1, cpu_end = -1;  /* this client's CPU time at the window's ends */
     while (open > 0) {
         double t = now();
+        /* stream i's first request at start + i * stagger / streams */
+        while (started < streams && t >= start + stagger * started / streams) send_request(&all[started++]);
         if (cpu_start < 0 && t >= window_start) cpu_start = cpu_seconds();
         if (cpu_end < 0 && t >= window_end) cpu_end = cpu_seconds();
-        int n = epoll_wait(epoll, ready, 64, 10);
+        int wait = 10;
+        if (started < streams) {
+            double next = start + stagger * started / streams - now();
+            wait = next <= 0 ? 0 : next < 0.010 ? (int)(next * 1e3) + 1 : 10;
+        }
+        int n = epoll_wait(epoll, ready, 64, wait);
         if (n < 0 && errno != EINTR) fail("epoll_wait");
         for (int i = 0; i < n; i++) {
             struct stream *s = ready[i].data.ptr;
