@@ -382,7 +382,9 @@ public final class AccountingWriter: Sendable {
             } catch {
                 if attempt == 0 { pending.withLock { $0.failingSince = $0.failingSince ?? .now } }
                 attempt += 1
-                logger.error("writing accounting failed", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
+                logger.error(
+                    "writing accounting failed",
+                    metadata: ["error": .string(StoreError.diagnosis(of: error)), "attempt": "\(attempt)"])
                 if final || pending.withLock({ $0.stopping }) { attemptsStopping += 1 }
                 if attemptsStopping >= 5 {
                     logger.critical(

@@ -101,7 +101,8 @@ public final class AlertDeliverer: Sendable {
             guard let due = try await queue.nextDue(), due <= now().addingTimeInterval(0.001) else { return [] }
             return try await queue.claim(now: now(), lease: policy.lease, limit: limit, inFlight: inFlight)
         } catch {
-            logger.error("reading the alert delivery queue failed", metadata: ["error.type": "\(type(of: error))"])
+            logger.error(
+                "reading the alert delivery queue failed", metadata: ["error": .string(StoreError.diagnosis(of: error))])
             return []
         }
     }
@@ -138,7 +139,7 @@ public final class AlertDeliverer: Sendable {
                 logger.warning("alert delivery failed; will retry", metadata: metadata)
             }
         } catch {
-            metadata["error.type"] = "\(type(of: error))"
+            metadata["error"] = .string(StoreError.diagnosis(of: error))
             logger.error("recording an alert delivery failed", metadata: metadata)
         }
     }

@@ -41,7 +41,7 @@ public struct AuditRetentionService: Service {
         } catch let error as AuditChainBroken {
             logger.error("audit retention paused: the chain is broken", metadata: ["audit.record": "\(error.firstBreak.recordID)"])
         } catch {
-            logger.error("audit retention failed", metadata: ["error.type": "\(type(of: error))"])
+            logger.error("audit retention failed", metadata: ["error": .string(StoreError.diagnosis(of: error))])
         }
     }
 }

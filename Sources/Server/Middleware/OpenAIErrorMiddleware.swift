@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import NIOHTTP1
+import Store
 import Logging
 
 /// Answers every error in the OpenAI shape — the gateway's own, malformed JSON, and
@@ -29,9 +30,9 @@ struct OpenAIErrorMiddleware: RouterMiddleware {
             let failure = Self.gatewayError(for: error)
             let logger = context.requestLogger
             if failure.kind == .internalFailure {
-                // The type only: an error's description can quote what it was about (a database
+                // Never the error's own description: it can quote what it was about (a database
                 // error quotes its statement's arguments: a key row, a prompt).
-                logger.error("request failed", metadata: ["error.type": "\(type(of: error))"])
+                logger.error("request failed", metadata: ["error": .string(StoreError.diagnosis(of: error))])
             } else if let problem = GatewayError.storeProblem(in: error) {
                 // The operator's to fix (a full disk, PostgreSQL down).
                 logger.error("store unavailable", metadata: ["store.problem": .string(problem)])
