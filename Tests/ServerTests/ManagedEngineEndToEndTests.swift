@@ -75,6 +75,24 @@ import Glibc
         }
     }
 
+    /// An engine that dies while it loads (a crash, a wrong flag) is named with its status at
+    /// once, not after the whole start timeout as one that never answered.
+    @Test func anEngineThatExitsBeforeItAnswersIsNamedWithItsStatus() async throws {
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("engine-\(UUID().uuidString)")
+        try Data("#!/bin/sh\necho 'loading the model…' >&2\nexit 3\n".utf8).write(to: script)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        defer { try? FileManager.default.removeItem(at: script) }
+        let started = ContinuousClock.now
+        await #expect {
+            _ = try await ServerProcess(
+                upstream: nil,
+                extraArguments: ["--engine", "llama-server", "--engine-command", script.path, "--model", "/models/m.gguf"])
+        } throws: { error in
+            "\(error)".contains("exited (status 3") && "\(error)".contains("loading the model")
+        }
+        #expect(started.duration(to: .now) < .seconds(60), "not the start timeout")
+    }
+
     private static func lastEnginePID(in log: String) -> pid_t? {
         guard let range = log.range(of: "pid=", options: .backwards) else { return nil }
         return pid_t(log[range.upperBound...].prefix { $0.isNumber })

@@ -114,6 +114,9 @@ public final class ManagedEngine: Sendable {
         let process = try launch()
         guard try await waitUntilHealthy(process) else {
             await stop()
+            if let status = process.terminationStatus {
+                throw ManagedEngineError.exited(configuration.command, status: status)
+            }
             throw ManagedEngineError.notHealthy(configuration.command, within: configuration.startTimeout)
         }
         logger.info("engine ready", metadata: engineMetadata(process))
@@ -270,6 +273,8 @@ public final class ManagedEngine: Sendable {
 public enum ManagedEngineError: Error, CustomStringConvertible {
     case notFound(String)
     case notHealthy(String, within: Duration)
+    /// It exited (or crashed) before it answered: its exit code, or the signal that ended it.
+    case exited(String, status: Int32)
     case noPort
 
     public var description: String {
@@ -278,6 +283,9 @@ public enum ManagedEngineError: Error, CustomStringConvertible {
             "the engine '\(command)' was not found or could not be started: install it or give its path with --engine-command"
         case let .notHealthy(command, timeout):
             "the engine '\(command)' did not answer GET /health within \(timeout) (see its log above)"
+        case let .exited(command, status):
+            "the engine '\(command)' exited (status \(status): its exit code, or the signal that ended it) before it "
+                + "answered GET /health (see its log above)"
         case .noPort: "no free loopback port for the engine"
         }
     }
