@@ -81,7 +81,9 @@ public final class IntrusionDetector: Sendable {
         do {
             return try await tracker.noteFailure(from: address, at: now())
         } catch {
-            logger.error("counting a failed key failed", metadata: ["client.address": "\(address)", "error": .string(StoreError.diagnosis(of: error))])
+            logger.error(
+                "counting a failed key failed",
+                metadata: ["client.address": "\(address)", "error": .string(StoreError.diagnosis(of: error))])
             return false
         }
     }

@@ -13,7 +13,7 @@ extension StoreError {
     /// values, except for data exceptions (SQLSTATE class 22: `invalid input syntax for type
     /// uuid: "…"`), whose message is left out. SQLite's messages name objects only
     /// (`CHECK constraint failed: name`); GRDB's description adds the statement, left out too.
-    /// Other errors are described by their type.
+    /// Atrium's own ``StoreError``s read as they do to clients; other errors by their type.
     public static func diagnosis(of error: any Error) -> String {
         switch error {
         case let error as StoreError:
