@@ -15,18 +15,10 @@ import Testing
     ]
 
     @Test func aFieldLeftOutIsRefusedAndLiftsNoLimit() async throws {
-        let world = try ConsoleWorld()
-        let keys = try await world.scenario()
-        let sales = try await world.teamID("acme/sales")
-        try await world.test { browser in
-            try await browser.signIn(keys["dave"]!)
-            let csrf = try await browser.csrf()
-            let saved = try await browser.post(
-                "/console/teams/\(sales)/limits", form: Self.fields.map { ($0, Self.set[$0]!) } + [("csrf", csrf)])
-            #expect(saved.status == 303)
+        let limits = try await Self.withLimitsSet { browser, path, csrf in
             for absent in Self.fields {
                 let form = Self.fields.filter { $0 != absent }.map { ($0, "") } + [("csrf", csrf)]
-                let refused = try await browser.post("/console/teams/\(sales)/limits", form: form)
+                let refused = try await browser.post(path, form: form)
                 #expect(refused.status == 400, "\(absent)")
                 let id = absent.replacingOccurrences(of: "_", with: "-") + "-error"
                 #expect(refused.body.contains(#"id="\#(id)""#), "\(absent)")
@@ -34,7 +26,6 @@ import Testing
                 #expect(refused.body.contains("\(label) was not sent"), "\(absent)")
             }
         }
-        let limits = try await Self.limits(world, keys)
         #expect(limits.requestsPerMinute == 30)
         #expect(limits.tokensPerMinute == 5000)
         #expect(limits.maxConcurrent == 2)
@@ -43,25 +34,33 @@ import Testing
     }
 
     @Test func everyFieldSentEmptyMeansUnlimitedAndAWeightOfOne() async throws {
-        let world = try ConsoleWorld()
-        let keys = try await world.scenario()
-        let sales = try await world.teamID("acme/sales")
-        try await world.test { browser in
-            try await browser.signIn(keys["dave"]!)
-            let csrf = try await browser.csrf()
-            let saved = try await browser.post(
-                "/console/teams/\(sales)/limits", form: Self.fields.map { ($0, Self.set[$0]!) } + [("csrf", csrf)])
-            #expect(saved.status == 303)
-            let emptied = try await browser.post(
-                "/console/teams/\(sales)/limits", form: Self.fields.map { ($0, "") } + [("csrf", csrf)])
+        let limits = try await Self.withLimitsSet { browser, path, csrf in
+            let emptied = try await browser.post(path, form: Self.fields.map { ($0, "") } + [("csrf", csrf)])
             #expect(emptied.status == 303)
         }
-        let limits = try await Self.limits(world, keys)
         #expect(limits.requestsPerMinute == nil)
         #expect(limits.tokensPerMinute == nil)
         #expect(limits.maxConcurrent == nil)
         #expect(limits.monthlyTokens == nil)
         #expect(limits.weight == 1)
+    }
+
+    /// Signs acme's admin in, saves ``set`` as the sales team's limits through the form, runs
+    /// `body` with the form's path and CSRF token, and returns the team's limits afterwards.
+    static func withLimitsSet(
+        _ body: @escaping @Sendable (ConsoleBrowser, String, String) async throws -> Void
+    ) async throws -> TeamLimits {
+        let world = try ConsoleWorld()
+        let keys = try await world.scenario()
+        let path = "/console/teams/\(try await world.teamID("acme/sales"))/limits"
+        try await world.test { browser in
+            try await browser.signIn(keys["dave"]!)
+            let csrf = try await browser.csrf()
+            let saved = try await browser.post(path, form: Self.fields.map { ($0, Self.set[$0]!) } + [("csrf", csrf)])
+            #expect(saved.status == 303)
+            try await body(browser, path, csrf)
+        }
+        return try await limits(world, keys)
     }
 
     /// The sales team's limits, as acme's admin reads them through the service.

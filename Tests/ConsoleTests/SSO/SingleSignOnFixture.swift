@@ -50,6 +50,25 @@ struct SingleSignOnFixture {
     func lastRecord(_ action: String) async throws -> AuditRecord {
         try #require(try await world.auditRecords().first { $0.action == action })
     }
+
+    /// Expects the newest SSO sign-in record to be refused for `reason`, flagged exactly `flags`;
+    /// returns it.
+    @discardableResult
+    func expectLastSignInRefused(
+        _ reason: DenialReason, flags: [String], sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> AuditRecord {
+        let record = try await lastRecord("console.sso_sign_in")
+        #expect(record.reason == reason.rawValue, sourceLocation: sourceLocation)
+        #expect(record.flags == flags, sourceLocation: sourceLocation)
+        return record
+    }
+
+    /// `callback` (a path and query) with its `code` replaced by `code`.
+    static func replacingCode(in callback: String, with code: String) throws -> String {
+        var components = try #require(URLComponents(string: callback))
+        components.queryItems = components.queryItems?.map { $0.name == "code" ? URLQueryItem(name: "code", value: code) : $0 }
+        return try #require(components.string)
+    }
 }
 
 extension ConsoleBrowser {

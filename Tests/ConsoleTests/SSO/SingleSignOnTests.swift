@@ -214,9 +214,7 @@ import Testing
             #expect(try await browser.signInWithSingleSignOn(at: fixture.provider).status == 403)
         }
         #expect(try await fixture.role(of: "erika", in: "sales") == nil)
-        let record = try await fixture.lastRecord("console.sso_sign_in")
-        #expect(record.reason == DenialReason.singleSignOnNoAccess.rawValue)
-        #expect(record.flags == ["sso.membership_removed"])
+        let record = try await fixture.expectLastSignInRefused(.singleSignOnNoAccess, flags: ["sso.membership_removed"])
         #expect(record.userID == (try await fixture.world.store.users.user(address: "erika"))?.id)
     }
 
@@ -236,9 +234,7 @@ import Testing
             #expect(made.status == 201, "\(made.body)")
             #expect(try await browser.signInWithSingleSignOn(at: fixture.provider).status == 403)
         }
-        let record = try await fixture.lastRecord("console.sso_sign_in")
-        #expect(record.reason == DenialReason.singleSignOnNoAccess.rawValue)
-        #expect(record.flags == ["sso.name_taken"])
+        try await fixture.expectLastSignInRefused(.singleSignOnNoAccess, flags: ["sso.name_taken"])
     }
 
     @Test(arguments: [
@@ -304,9 +300,7 @@ import Testing
             let replayed = try await browser.get(callback)
             #expect(replayed.status == 400)
         }
-        let record = try await fixture.lastRecord("console.sso_sign_in")
-        #expect(record.reason == DenialReason.singleSignOnStateInvalid.rawValue)
-        #expect(record.flags == ["sso.state_unknown"])
+        try await fixture.expectLastSignInRefused(.singleSignOnStateInvalid, flags: ["sso.state_unknown"])
     }
 
     @Test func aCodeRedeemedWithAnotherAttemptsVerifierIsRefusedByPKCE() async throws {
@@ -317,16 +311,12 @@ import Testing
             let victim = try await ConsoleBrowser(client: browser.client).startSingleSignOn(at: fixture.provider)
             let attacker = try await browser.startSingleSignOn(at: fixture.provider)
             let victimCode = try #require(URLComponents(string: victim)?.queryItems?.first { $0.name == "code" }?.value)
-            var injected = try #require(URLComponents(string: attacker))
-            injected.queryItems = injected.queryItems?.map { $0.name == "code" ? URLQueryItem(name: "code", value: victimCode) : $0 }
-            let answer = try await browser.get(try #require(injected.string))
+            let answer = try await browser.get(try SingleSignOnFixture.replacingCode(in: attacker, with: victimCode))
             #expect(answer.status == 401)
             #expect(browser.cookie == nil)
         }
         #expect(fixture.provider.refusedExchanges == 1)
-        let record = try await fixture.lastRecord("console.sso_sign_in")
-        #expect(record.reason == DenialReason.singleSignOnProviderRefused.rawValue)
-        #expect(record.flags == ["sso.token_exchange"])
+        try await fixture.expectLastSignInRefused(.singleSignOnProviderRefused, flags: ["sso.token_exchange"])
     }
 
     /// Each callback with a made-up code has the console send its client id and secret to the
@@ -337,18 +327,13 @@ import Testing
         try await fixture.world.test(live: true) { browser in
             _ = try await fixture.putMappings(browser, Self.salesMapping, key: fixture.keys["dave"]!)
             for _ in 0..<20 {
-                var callback = try #require(URLComponents(string: try await browser.startSingleSignOn(at: fixture.provider)))
-                callback.queryItems = callback.queryItems?.map {
-                    $0.name == "code" ? URLQueryItem(name: "code", value: "made-up") : $0
-                }
-                #expect(try await browser.get(try #require(callback.string)).status == 401)
+                let callback = try await browser.startSingleSignOn(at: fixture.provider)
+                #expect(try await browser.get(try SingleSignOnFixture.replacingCode(in: callback, with: "made-up")).status == 401)
             }
             #expect(try await browser.get("/console/sso/start").status == 429, "twenty refused codes: blocked")
         }
         #expect(fixture.provider.refusedExchanges == 20)
-        let record = try await fixture.lastRecord("console.sso_sign_in")
-        #expect(record.reason == DenialReason.singleSignOnProviderRefused.rawValue)
-        #expect(record.flags == ["sso.token_exchange"])
+        try await fixture.expectLastSignInRefused(.singleSignOnProviderRefused, flags: ["sso.token_exchange"])
     }
 
     /// The console held 8 connections to the provider (the shared HTTP client's): eight token
@@ -398,9 +383,7 @@ import Testing
             #expect(browser.cookie == nil)
         }
         #expect(fixture.provider.redirectsFollowed == 0)
-        let record = try await fixture.lastRecord("console.sso_sign_in")
-        #expect(record.reason == DenialReason.singleSignOnProviderRefused.rawValue)
-        #expect(record.flags == [check])
+        try await fixture.expectLastSignInRefused(.singleSignOnProviderRefused, flags: [check])
     }
 
     @Test func aRotatedKeyIsFetchedOnceAtMostEveryRefreshInterval() async throws {
