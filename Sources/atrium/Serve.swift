@@ -248,7 +248,7 @@ struct Serve: AsyncParsableCommand {
         let lifecycle = ServerLifecycle(
             application: application, writer: writer, shutdownGrace: .seconds(shutdownGraceSeconds),
             afterServing: backend.shutdown, background: retention + [alertDelivery],
-            cutOff: { await gateway.pipeline.streams.endAll(waitingAtMost: .seconds(2)) }, logger: logger)
+            cutOff: { await gateway.pipeline.answers.endAll(waitingAtMost: .seconds(2)) }, logger: logger)
         // Requests run on the event loop they arrive on (see EventLoopTaskExecutor).
         try await EventLoopTaskExecutor(group: application.eventLoopGroup).run { try await lifecycle.run() }
         logger.info("atrium stopped")

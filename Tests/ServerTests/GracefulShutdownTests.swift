@@ -107,15 +107,27 @@ import Glibc
         #expect(verify.status == 0 && verify.output.contains("intact"), "\(verify.output)")
     }
 
-    @Test func aStreamBeyondTheGracePeriodIsCutOffAndStillRecorded() async throws {
+    @Test func answersBeyondTheGracePeriodAreCutOffWithAReasonAndStillRecorded() async throws {
         let arguments = try Self.modelArguments() + ["--shutdown-grace-seconds", "1"]
         let environment = ["ATRIUM_ADMIN_KEY": Self.ownerKey]
         let server = try await ServerProcess(upstream: nil, extraArguments: arguments, environment: environment)
         let http = LiveClient(baseURL: server.baseURL, client: HTTPClient.shared)
         let (key, _) = try await Self.salesKey(http)
+        let profile = try await http.call("PUT", "/v1/admin/teams/sales/profile", key: key, json: ["max_tokens": 1500])
+        #expect(profile.status == 200, "\(profile.body)")
 
-        let long = StreamedChat.start(
-            baseURL: server.baseURL, key: key, prompt: "Write a very long story about a lighthouse keeper.", maxTokens: 1500)
+        // A non-streamed answer and a stream, both far from their ends when the grace is over
+        // (the same greedy answer, which runs on well past it).
+        let prompt = "Write a very long story about a lighthouse keeper."
+        let whole = Task {
+            try await http.call(
+                "POST", "/v1/chat/completions", key: key,
+                json: [
+                    "model": "default", "max_tokens": 1500, "temperature": 0,
+                    "messages": [["role": "user", "content": prompt]],
+                ])
+        }
+        let long = StreamedChat.start(baseURL: server.baseURL, key: key, prompt: prompt, maxTokens: 1500)
         try await StreamedChat.waitUntilGenerating([long])
         let signalled = ContinuousClock.now
         server.send(SIGTERM)
@@ -123,15 +135,23 @@ import Glibc
         #expect(!text.contains(#""finish_reason":"length""#), "cut off before its end")
         // Its client reads why, as the stream's last event, rather than a connection cut mid-chunk.
         #expect(text.contains("server_shutting_down"), "\(text.suffix(300))")
+        // The non-streamed one gets an answer too: a 503 that says why, not a closed connection.
+        let answer = try await whole.value
+        #expect(answer.status == 503, "\(answer.body.suffix(300))")
+        #expect(answer.json["error"].flatMap { ($0 as? [String: Any])?["code"] as? String } == "server_shutting_down", "\(answer.body)")
+        #expect(answer.headers["retry-after"] != nil)
         #expect(await server.exitStatus(within: .seconds(60)) == 0, "\(server.log.suffix(2000))")
         #expect(signalled.duration(to: .now) < .seconds(30), "the grace period bounds the stop")
         #expect(server.log.contains("did not finish within the grace period"))
 
-        let id = try #require(long.id)
+        let id = try #require(long.id), wholeID = try #require(answer.headers["x-request-id"])
         let restarted = try await ServerProcess(home: server.home, upstream: nil, extraArguments: arguments, environment: environment)
         let again = LiveClient(baseURL: restarted.baseURL, client: HTTPClient.shared)
         let audit = try await again.call("GET", "/v1/admin/audit?limit=1000", key: Self.ownerKey).data
-        #expect(audit.contains { $0["request_id"] as? String == id }, "the cut request left its record")
+        #expect(audit.contains { $0["request_id"] as? String == id }, "the cut stream left its record")
+        let wholeRecord = try #require(audit.first { $0["request_id"] as? String == wholeID }, "the cut answer left its record")
+        #expect((wholeRecord["flags"] as? [String])?.contains("request.cancelled") == true, "\(wholeRecord)")
+        #expect(wholeRecord["prompt_tokens"] as? Int ?? 0 > 0, "charged its prompt's estimate, never free")
         #expect(await restarted.stop() == 0)
         #expect(try await Self.auditVerify(home: server.home).status == 0)
     }

@@ -24,8 +24,9 @@ public struct ChatPipeline: Sendable {
     let accountant: Accountant
     let logger: Logger
     let now: @Sendable () -> Date
-    /// The streams under way (a stop's grace period ends them with a clear error).
-    public let streams = LiveStreams()
+    /// The answers under way, streamed or not (a stop's grace period ends them with a clear
+    /// error).
+    public let answers = LiveAnswers()
 
     /// Runs a streamed chat request for the scope's team: profile → compose → generate →
     /// account. The returned execution streams the answer; the request's audit record (and
@@ -45,10 +46,10 @@ public struct ChatPipeline: Sendable {
             generation: GenerationHandle(task: task))
     }
 
-    /// Runs a non-streamed chat request in the caller's task: profile → compose → generate,
-    /// with the tokens recorded in `audit` (whose owner writes the record with
-    /// ``Accountant/finish(_:)``, as for any request).
-    /// - Throws: ``GatewayError``.
+    /// Runs a non-streamed chat request: profile → compose → generate, with the tokens
+    /// recorded in `audit` (whose owner writes the record with ``Accountant/finish(_:)``, as
+    /// for any request).
+    /// - Throws: ``GatewayError`` (``LiveAnswers/shuttingDown`` when a stop cut it off).
     public func answer(_ request: ChatRequest, in scope: TenantScope, audit: RequestAudit) async throws -> ChatAnswer {
         var request = request
         request.streaming = false
@@ -62,9 +63,16 @@ public struct ChatPipeline: Sendable {
                 completion: await guarded(cached, answerGuard, team: generation.tenant.teamID, audit: audit))
         }
         let completion: ChatCompletion
+        // In a task of its own, so that a stop at the end of its grace period can end this
+        // generation alone and answer 503 rather than cut the connection.
+        let backend = backend
+        let work = Task(executorPreference: TaskPlacement.preferredExecutor) { try await backend.complete(generation) }
+        let live = answers.add { _ in work.cancel() }
         do {
-            completion = try await backend.complete(generation)
+            completion = try await withTaskCancellationHandler { try await work.value } onCancel: { work.cancel() }
+            answers.remove(live)
         } catch {
+            let cutAtShutdown = answers.remove(live)
             if case BackendError.withdrawn = error {
                 // The client went away while its request waited for a slot: the engine never
                 // saw it, so it spends nothing (it still counts as a request).
@@ -73,14 +81,16 @@ public struct ChatPipeline: Sendable {
                 budget?.finish(nil)
                 throw failed(error, request: generation, audit: audit)
             }
-            if error is CancellationError || Task.isCancelled {
-                // The client went away once the request was admitted: the engine may have
-                // computed its prompt, so it is charged the prompt's estimate, never free.
+            if error is CancellationError || Task.isCancelled || cutAtShutdown {
+                // The client went away (or the server is stopping) once the request was
+                // admitted: the engine may have computed its prompt, so it is charged the
+                // prompt's estimate, never free.
                 let partial = Usage(promptTokens: TokenEstimate.prompt(of: generation.messages), completionTokens: 0)
                 audit.flag("request.cancelled")
                 audit.served(partial)
                 await admission.finish(partial, cutShort: true)
                 budget?.finish(partial)
+                if cutAtShutdown { throw LiveAnswers.shuttingDown }
                 throw failed(CancellationError(), request: generation, audit: audit)
             }
             await admission.finish(nil)
@@ -201,10 +211,10 @@ public struct ChatPipeline: Sendable {
         let accountant = accountant
         let cache = responses.cache
         let guardrails = guardrails
-        let streams = streams
-        let stream = streams.add(events)
+        let answers = answers
+        let live = answers.add { events.abandon(throwing: $0) }
         let task = Task(executorPreference: TaskPlacement.preferredExecutor) {
-            defer { streams.remove(stream) }
+            defer { answers.remove(live) }
             var answerGuard = answerGuard
             var firstText = true
             var served: Usage?
@@ -328,10 +338,10 @@ public struct ChatPipeline: Sendable {
         audit.served(completion.usage, cacheHit: true)
         let events = GenerationEvents()
         let accountant = accountant
-        let streams = streams
-        let stream = streams.add(events)
+        let answers = answers
+        let live = answers.add { events.abandon(throwing: $0) }
         let task = Task(executorPreference: TaskPlacement.preferredExecutor) {
-            defer { streams.remove(stream) }
+            defer { answers.remove(live) }
             let completion = await guarded(completion, answerGuard, team: team, audit: audit)
             events.yield(.delta(completion.text))
             await admission.finish(nil)  // a hit reserved no tokens and spends none
