@@ -5,15 +5,24 @@
 // integer sums are exact and the float epilogue is the scalar one's (fma of the same rounded
 // scale), so every level gives the scalar reference's bits.
 
-// acc + the sums of pairs of 16-bit products.
+// acc + the sums of pairs of 16-bit products. `vpdpwssd` is written as an asm statement: from
+// the intrinsic, clang's generic tuning emits `vpmaddwd` + `vpaddd` instead (a rewrite meant to
+// shorten one accumulator's dependency chain), two instructions on the same ports for one — the
+// tiles' independent accumulators have no chain to shorten, and the split ran both VNNI levels
+// at the plain AVX2 rate (scripts/bench-multiply-add-peak: one `vpdpwssd` issues as fast as
+// one `vpmaddwd`).
 #if defined(LEVEL_AVX512)
 #define I16_TILE_TOKENS 12
-static inline __m512i i16_dot512(__m512i acc, __m512i a, __m512i w) { return _mm512_dpwssd_epi32(acc, a, w); }
+static inline __m512i i16_dot512(__m512i acc, __m512i a, __m512i w) {
+    __asm__("vpdpwssd %2, %1, %0" : "+v"(acc) : "v"(a), "v"(w));
+    return acc;
+}
 #else
 #define I16_TILE_TOKENS 6
 static inline __m256i i16_dot(__m256i acc, __m256i a, __m256i w) {
 #if defined(LEVEL_VNNI)
-    return _mm256_dpwssd_avx_epi32(acc, a, w);
+    __asm__("%{vex%} vpdpwssd %2, %1, %0" : "+x"(acc) : "x"(a), "x"(w));
+    return acc;
 #else
     return _mm256_add_epi32(acc, _mm256_madd_epi16(a, w));
 #endif

@@ -30,10 +30,13 @@ struct EmbedBenchmark {
                         Double(DispatchTime.now().uptimeNanoseconds - start.wall) / 1e9, Self.processCPUSeconds() - start.cpu))
                 }
                 let median = timings.sorted { $0.wall < $1.wall }[1]
-                let rate = Double(passages.count) / median.wall
+                let rate = Double(passages.count) / median.wall, perCPUSecond = Double(passages.count) / median.cpu
+                // Against scripts/bench-multiply-add-peak's figure for one core.
+                let multiplyAdds = Double(embedder.configuration.multiplyAdds(tokens: length)) * perCPUSecond
                 print(String(
-                    format: "threads %d, %d tokens: %.1f passages/s (%.0f tokens/s; %.1f passages per CPU-second; runs %@ s)",
-                    threads, length, rate, rate * Double(length), Double(passages.count) / median.cpu,
+                    format: "threads %d, %d tokens: %.1f passages/s (%.0f tokens/s; %.1f passages per CPU-second, "
+                        + "%.1f G multiply-adds per CPU-second; runs %@ s)",
+                    threads, length, rate, rate * Double(length), perCPUSecond, multiplyAdds / 1e9,
                     timings.map { String(format: "%.2f", $0.wall) }.joined(separator: ", ")))
             }
             print(String(format: "threads %d, one short query: %.2f ms median", threads, try queryMilliseconds(embedder)))

@@ -39,6 +39,10 @@ import Testing
         #expect(configuration.hiddenSize == 384 && configuration.layerCount == 6 && configuration.headCount == 12)
         #expect(configuration.intermediateSize == 1536 && configuration.maxPositions == 512)
         #expect(configuration.vocabularySize == 30522 && configuration.layerNormEpsilon == 1e-12)
+        // MiniLM-L6 at 128 tokens: 6 layers × (128 × 1,769,472 in the matrices + 12,582,912 in
+        // attention) — about 10.6 M a token, 1.43 G a passage (the published ~11 M a token).
+        #expect(configuration.multiplyAdds(tokens: 128) == 1_434_451_968)
+        #expect(configuration.multiplyAdds(tokens: 1) == 6 * (1_769_472 + 768))
     }
 
     @Test func everyLayerMatchesReference() throws {

@@ -59,6 +59,9 @@ public final class SentenceEmbedder: TextEmbedder {
             configuration: configuration, weights: weights, pool: ThreadPool(threads: threads), kernels: kernelSet)
     }
 
+    /// The encoder's hyper-parameters.
+    public var configuration: BertConfiguration { encoder.configuration }
+
     public func countTokens(_ text: String) -> Int {
         tokenizer.countTokens(lowercasesInput ? text.lowercased() : text)
     }

@@ -13,6 +13,15 @@ public struct BertConfiguration: Sendable, Equatable {
 
     public var headSize: Int { hiddenSize / headCount }
 
+    /// The multiply-adds of one pass over a sequence of `tokens`: each layer's four attention
+    /// projections and two feed-forward matrices per token, plus its attention scores and
+    /// weighted values (the rest — softmax, GELU, LayerNorm — is a few operations an element).
+    /// What a benchmark divides by to read an encoder's speed against a core's peak.
+    public func multiplyAdds(tokens: Int) -> Int {
+        let perToken = 4 * hiddenSize * hiddenSize + 2 * hiddenSize * intermediateSize
+        return layerCount * (tokens * perToken + 2 * tokens * tokens * hiddenSize)
+    }
+
     /// Reads and checks `config.json`. Only what this engine computes is accepted: absolute
     /// positions and the exact (erf) GELU, with head sizes in whole 16-float vectors.
     public init(contentsOf path: String) throws {
