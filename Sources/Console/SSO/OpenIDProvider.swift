@@ -20,14 +20,30 @@ actor OpenIDProvider {
         let authorizationEndpoint: String
         let tokenEndpoint: String
         let jwksURI: String
+        /// The algorithms the provider signs ID tokens with (required by OpenID Connect
+        /// Discovery; a provider that leaves it out gets the default, RS256).
+        let idTokenSigningAlgorithms: [String]?
 
         enum CodingKeys: String, CodingKey {
             case issuer
             case authorizationEndpoint = "authorization_endpoint"
             case tokenEndpoint = "token_endpoint"
             case jwksURI = "jwks_uri"
+            case idTokenSigningAlgorithms = "id_token_signing_alg_values_supported"
+        }
+
+        /// The algorithms an ID token's header may name: those the provider says it signs
+        /// with, and only public-key ones — never `none`, nor an HMAC whose secret would be
+        /// the client secret (OpenID Connect Core §3.1.3.7, steps 6–7).
+        var acceptedAlgorithms: Set<String> {
+            Set(idTokenSigningAlgorithms ?? ["RS256"]).intersection(OpenIDProvider.publicKeyAlgorithms)
         }
     }
+
+    /// The JWS algorithms verified with a provider's published keys.
+    static let publicKeyAlgorithms: Set<String> = [
+        "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
+    ]
 
     /// The largest discovery, JWKS or token answer read, and the longest ID token accepted.
     static let maximumResponseBytes = 1 << 20
@@ -200,11 +216,15 @@ actor OpenIDProvider {
             groups: Array(groups))
     }
 
-    /// The token's claims once its signature checks out. The token must name a key the
-    /// provider publishes (jwt-kit would try its default key for an unknown id); an unknown id
-    /// fetches the keys again, rate-limited, and is refused if still unknown.
+    /// The token's claims once its signature checks out. The token must be signed with an
+    /// algorithm the provider announced (jwt-kit takes the one its key names), and name a key
+    /// the provider publishes (jwt-kit would try its default key for an unknown id); an unknown
+    /// id fetches the keys again, rate-limited, and is refused if still unknown.
     private func verifiedSignature(_ token: String) async throws(SingleSignOnFailure) -> IDTokenClaims {
         guard let header = Self.header(of: token) else { throw .token("sso.malformed") }
+        guard let algorithm = header.alg, try await discovery().acceptedAlgorithms.contains(algorithm) else {
+            throw .token("sso.algorithm")
+        }
         var keys = try await currentKeys(refresh: false)
         if let kid = header.kid, !knownKeyIDs.contains(kid) {
             guard let fetchedAt = keysFetchedAt,
@@ -222,8 +242,9 @@ actor OpenIDProvider {
         }
     }
 
-    /// The JOSE header's key id, if the token has a readable header at all.
+    /// The JOSE header's algorithm and key id, if the token has a readable header at all.
     private struct Header: Decodable {
+        let alg: String?
         let kid: String?
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Console
@@ -15,5 +16,19 @@ import Testing
     ] as [(UInt, String?, Bool)])
     func onlyARefusedCodeCountsAgainstTheAddress(status: UInt, error: String?, counts: Bool) {
         #expect(OpenIDProvider.refusesCode(status: status, error: error) == counts)
+    }
+
+    /// An ID token's `alg` must be one discovery announces (RS256 when it names none), and a
+    /// public-key one: `none` and HMACs are never accepted, whatever discovery says.
+    @Test(arguments: [
+        (#"["RS256"]"#, ["RS256"]), (#"["ES256","RS256"]"#, ["ES256", "RS256"]), (nil, ["RS256"]),
+        (#"["none","HS256","HS512","ES384"]"#, ["ES384"]), (#"["none"]"#, []), (#"[]"#, []),
+    ] as [(String?, Set<String>)])
+    func onlyAnnouncedPublicKeyAlgorithmsAreAccepted(announced: String?, accepted: Set<String>) throws {
+        let field = announced.map { #","id_token_signing_alg_values_supported":\#($0)"# } ?? ""
+        let discovery = #"{"issuer":"https://id.example","authorization_endpoint":"https://id.example/a","#
+            + #""token_endpoint":"https://id.example/t","jwks_uri":"https://id.example/k"\#(field)}"#
+        let metadata = try JSONDecoder().decode(OpenIDProvider.Metadata.self, from: Data(discovery.utf8))
+        #expect(metadata.acceptedAlgorithms == accepted)
     }
 }

@@ -246,6 +246,7 @@ import Testing
         (.unknownKey, "sso.unknown_key"),
         (.notYetValid, "sso.not_yet_valid"),
         (.foreignAuthorizedParty, "sso.audience"),
+        (.algorithmNotAnnounced, "sso.algorithm"),
     ])
     func aForgedOrStaleIDTokenIsRefusedAndAudited(defect: TestOpenIDProvider.Defect, check: String) async throws {
         let fixture = try await SingleSignOnFixture.make()

@@ -36,6 +36,9 @@ final class TestOpenIDProvider: Sendable {
         case redirectingTokenEndpoint
         /// The JWKS answers 302 to another address that serves the keys.
         case redirectingKeys
+        /// Discovery says ID tokens are signed with RS256 only; the token comes signed ES256
+        /// with a published key all the same.
+        case algorithmNotAnnounced
     }
 
     struct SigningKey: Sendable {
@@ -92,6 +95,8 @@ final class TestOpenIDProvider: Sendable {
             return TestOpenIDProvider.json([
                 "issuer": issuer, "authorization_endpoint": "\(issuer)/authorize", "token_endpoint": tokenEndpoint,
                 "jwks_uri": "\(issuer)/jwks", "code_challenge_methods_supported": ["S256"],
+                "id_token_signing_alg_values_supported":
+                    state.defect.withLock { $0 } == .algorithmNotAnnounced ? ["RS256"] : ["ES256"],
             ])
         }
         router.get("/jwks") { _, _ in
