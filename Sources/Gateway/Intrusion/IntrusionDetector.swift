@@ -46,9 +46,18 @@ public final class IntrusionDetector: Sendable {
         self.now = now
     }
 
+    /// What failed keys are counted and blocks are kept by: an IPv4 address, an IPv6 client's
+    /// /64 (``ClientNetwork``) — one host often has a whole /64, and would otherwise get 2⁶⁴
+    /// fresh addresses to try keys from.
+    static func blockedUnit(_ address: String) -> String {
+        ClientNetwork(ipAddress: address)?.description ?? address
+    }
+
     /// Throws the 429 of a blocked address (recorded in `audit`).
     public func refuseIfBlocked(_ address: String?, audit: RequestAudit) async throws {
-        guard let address, let seconds = try await tracker.remainingBlock(of: address, at: now()) else { return }
+        guard let address,
+            let seconds = try await tracker.remainingBlock(of: Self.blockedUnit(address), at: now())
+        else { return }
         audit.decided(.deny(.addressBlocked))
         throw GatewayError(
             .rateLimited, "Too many failed keys from this address; it is blocked for \(seconds) s",
@@ -63,10 +72,13 @@ public final class IntrusionDetector: Sendable {
         // Denials and authentication failures are counted by the Accountant, which sees every record.
         guard let reason = outcome.decision?.denialReason else { return }
         let identity = outcome.identity
-        if reason.isAuthenticationFailure, presentedKey, let address, await noteFailure(from: address) {
+        if reason.isAuthenticationFailure, presentedKey, let address,
+            case let unit = Self.blockedUnit(address), await noteFailure(from: unit)
+        {
             // The address's alert, not any one key's: which failure tipped it over is chance.
+            // It names what is blocked: the address, or its IPv6 /64.
             await raise(
-                .addressBlocked, address: address, identity: nil,
+                .addressBlocked, address: unit, identity: nil,
                 detail: "\(policy.failuresBeforeBlock) failed keys within \(policy.windowSeconds) s; "
                     + "blocked for \(policy.blockSeconds) s")
         }

@@ -14,4 +14,12 @@ import Testing
         #expect(ClientNetwork(try SocketAddress(ipAddress: "2001:db8:1:2::7", port: 443)) == first)
         #expect(ClientNetwork(ipAddress: "not an address") == nil)
     }
+
+    @Test func aNetworkReadsAsTheAddressOrTheSlash64() {
+        #expect(ClientNetwork(ipAddress: "198.51.100.7")?.description == "198.51.100.7")
+        #expect(ClientNetwork(ipAddress: "::ffff:198.51.100.7")?.description == "198.51.100.7")
+        #expect(ClientNetwork(ipAddress: "2001:0db8:0001:0002:ffff::9")?.description == "2001:db8:1:2::/64")
+        #expect(ClientNetwork(ipAddress: "::1")?.description == "0:0:0:0::/64")
+        #expect(ClientNetwork(ipAddress: "fe80::1")?.description == "fe80:0:0:0::/64")
+    }
 }

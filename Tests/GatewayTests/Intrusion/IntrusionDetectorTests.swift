@@ -64,6 +64,23 @@ import Testing
         #expect(records.count == 2, "every refused request is audited")
     }
 
+    /// One host often holds a whole IPv6 /64: failed keys from three of its addresses block
+    /// all of it (a fourth, fresh address included), not the next /64.
+    @Test func failedKeysFromOneIPv6Slash64BlockTheWholeSlash64() async throws {
+        let world = try await GatewayWorld.make()
+        let detector = try detector(world)
+        for address in ["2001:db8:7:9::1", "2001:db8:7:9::2:3", "2001:db8:7:9:ffff:ffff:ffff:fffe"] {
+            let refusal = try await present("atr_wrong-\(address)", from: address, to: detector, world: world)
+            #expect(refusal?.kind == .unauthenticated)
+        }
+        let blocked = try await present(world.keys["bob"]!, from: "2001:db8:7:9:abcd::42", to: detector, world: world)
+        #expect(blocked?.code == "address_blocked", "a fresh address of the same /64")
+        #expect(try await present(world.keys["bob"]!, from: "2001:db8:7:a::1", to: detector, world: world) == nil, "the next /64")
+        let raised = try await alerts(world)
+        #expect(raised.map(\.kind) == [.addressBlocked])
+        #expect(raised.first?.address == "2001:db8:7:9::/64", "the alert names what is blocked")
+    }
+
     @Test func failuresOutsideTheWindowDoNotAddUp() async throws {
         let world = try await GatewayWorld.make()
         let detector = try detector(world, after: 3, window: 10)
