@@ -12,7 +12,7 @@ import Synchronization
 /// await answers.endAll(waitingAtMost: .seconds(2))   // at the end of the grace period
 /// ```
 public final class LiveAnswers: Sendable {
-    public typealias End = @Sendable (GatewayError) -> Void
+    typealias End = @Sendable (GatewayError) -> Void
 
     private struct State {
         var next = 0
